@@ -1,0 +1,203 @@
+package dev.modelyard.server.artifact;
+
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.ByteRange;
+import dev.modelyard.server.http.Page;
+import dev.modelyard.server.storage.BlobStore;
+import dev.modelyard.server.storage.Digests;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.PathPart;
+
+/** Upload, inspect and download a version's artifacts. */
+@Path("/api/v1/models/{model}/versions/{version}/artifacts")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Artifacts")
+@RolesAllowed(Role.VIEWER_NAME)
+public class ArtifactResource {
+
+    private final ArtifactService artifacts;
+    private final BlobStore store;
+    private final SecurityIdentity identity;
+
+    public ArtifactResource(ArtifactService artifacts, BlobStore store, SecurityIdentity identity) {
+        this.artifacts = artifacts;
+        this.store = store;
+        this.identity = identity;
+    }
+
+    @PUT
+    @Path("/{filename}")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Upload an artifact as the raw request body (streamed)",
+            description = "Target descriptor as query parameters. Send the expected digest as "
+                    + "'Content-Digest: sha-256=:<base64>:' (RFC 9530) or ?sha256=<hex>; on mismatch the answer "
+                    + "is 422 and nothing is kept. A draft's file of the same name is replaced.")
+    @RequestBody(content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    public Response put(@PathParam("model") String model, @PathParam("version") String version,
+                        @PathParam("filename") String filename, @BeanParam TargetParams target,
+                        @HeaderParam("Content-Digest") String contentDigest, @QueryParam("sha256") String sha256,
+                        @HeaderParam("Content-Length") Long contentLength, InputStream body) {
+        ArtifactService.requireFilename(filename);
+        ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, target.toDescriptor(filename),
+                MediaType.APPLICATION_OCTET_STREAM, ExpectedDigest.from(contentDigest, sha256), caller());
+        ArtifactService.Stored stored = artifacts.upload(u, contentLength == null ? -1 : contentLength, body);
+        return stored(stored);
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
+    public Response post(@PathParam("model") String model, @PathParam("version") String version,
+                         @BeanParam MultipartUpload form) {
+        if (form.file == null) throw ApiException.badRequest("file: the form has no 'file' part");
+        String filename = ArtifactService.requireFilename(form.effectiveFilename());
+        ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, form.toDescriptor(filename),
+                Optional.ofNullable(form.file.contentType()).orElse(MediaType.APPLICATION_OCTET_STREAM),
+                ExpectedDigest.fromHex(form.sha256, "sha256"), caller());
+        try (InputStream in = Files.newInputStream(form.file.uploadedFile())) {
+            return stored(artifacts.upload(u, form.file.size(), in));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Response stored(ArtifactService.Stored stored) {
+        ArtifactView a = stored.artifact();
+        URI location = URI.create(a.contentUrl().substring(0, a.contentUrl().length() - "/content".length()));
+        return (stored.replaced() ? Response.ok() : Response.created(location)).entity(a)
+                .header("ETag", etag(a.sha256())).build();
+    }
+
+    @GET
+    @Operation(summary = "List a version's artifacts", description = "Filter by target fields and origin.")
+    public Page<ArtifactView> list(@PathParam("model") String model, @PathParam("version") String version,
+                                   @QueryParam("format") String format, @QueryParam("runtime") String runtime,
+                                   @QueryParam("arch") String arch, @QueryParam("accelerator") String accelerator,
+                                   @QueryParam("precision") String precision, @QueryParam("origin") String origin,
+                                   @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("format", format);
+        filters.put("runtime", runtime);
+        filters.put("arch", arch);
+        filters.put("accelerator", accelerator);
+        filters.put("precision", precision);
+        filters.put("origin", origin);
+        return artifacts.list(model, version, filters, Page.request(page, size));
+    }
+
+    @GET
+    @Path("/{artifact}")
+    @Operation(summary = "An artifact's metadata, by id or file name")
+    public ArtifactView get(@PathParam("model") String model, @PathParam("version") String version,
+                            @PathParam("artifact") String artifact) {
+        return artifacts.get(model, version, artifact);
+    }
+
+    @DELETE
+    @Path("/{artifact}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Remove an artifact from a draft version")
+    public Response delete(@PathParam("model") String model, @PathParam("version") String version,
+                           @PathParam("artifact") String artifact) {
+        artifacts.delete(model, version, artifact);
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/{artifact}/content")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Download an artifact's bytes",
+            description = "Supports Range (single range: a-b, a-, -n), If-Range, If-None-Match and HEAD.")
+    public Response content(@PathParam("model") String model, @PathParam("version") String version,
+                            @PathParam("artifact") String artifact, @HeaderParam("Range") String range,
+                            @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        return serve(artifacts.find(model, version, artifact), range, ifRange, ifNoneMatch, true);
+    }
+
+    @HEAD
+    @Path("/{artifact}/content")
+    @Produces(MediaType.WILDCARD)
+    public Response contentHead(@PathParam("model") String model, @PathParam("version") String version,
+                                @PathParam("artifact") String artifact, @HeaderParam("Range") String range,
+                                @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        return serve(artifacts.find(model, version, artifact), range, ifRange, ifNoneMatch, false);
+    }
+
+    private Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody) {
+        String etag = etag(a.sha256);
+        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+            return Response.notModified().header("ETag", etag).build();
+        }
+        Optional<ByteRange> range = ifRange == null || ifRange.strip().equals(etag)
+                ? ByteRange.parse(rangeHeader, a.size) : Optional.empty();
+        long offset = range.map(ByteRange::first).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(a.size);
+        Response.ResponseBuilder b = Response.status(range.isPresent() ? 206 : 200)
+                .type(MediaType.APPLICATION_OCTET_STREAM)
+                .header("ETag", etag)
+                .header("Accept-Ranges", "bytes")
+                .header("Repr-Digest", "sha-256=:" + Digests.hexToBase64(a.sha256) + ":")
+                .header("Content-Disposition", "attachment; filename=\"" + a.filename + "\"")
+                .header("Cache-Control", "private, max-age=31536000, immutable")
+                .header("Content-Length", length);
+        range.ifPresent(r -> b.header("Content-Range", r.contentRange(a.size)));
+        if (!withBody) {
+            return b.build();
+        }
+        Optional<java.nio.file.Path> local = store.localPath(a.sha256);
+        if (local.isPresent()) {
+            // Sent with sendfile by the HTTP layer: the bytes never pass through the heap.
+            return b.entity(new PathPart(local.get(), offset, length)).build();
+        }
+        try {
+            return b.entity(store.open(a.sha256, offset, length)).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read artifact " + a.id + " from the blob store", e);
+        }
+    }
+
+    static String etag(String sha256) {
+        return "\"" + sha256 + "\"";
+    }
+
+    private static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String c = candidate.strip();
+            if (c.equals("*") || c.equals(etag) || c.equals("W/" + etag)) return true;
+        }
+        return false;
+    }
+
+    private String caller() {
+        return identity.getPrincipal().getName();
+    }
+}

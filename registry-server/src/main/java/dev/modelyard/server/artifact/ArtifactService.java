@@ -1,0 +1,218 @@
+package dev.modelyard.server.artifact;
+
+import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.Page;
+import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.storage.BlobLedger;
+import dev.modelyard.server.storage.StagedFile;
+import dev.modelyard.server.storage.StagingArea;
+import dev.modelyard.wire.TargetDescriptor;
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Accepts artifact bytes and records them. The order is what keeps bad or interrupted uploads
+ * invisible: stage and hash → check the digest → store the blob → commit the artifact row.
+ */
+@ApplicationScoped
+public class ArtifactService {
+
+    private static final Pattern FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    private final ModelService models;
+    private final StagingArea staging;
+    private final BlobLedger ledger;
+    private final ModelyardConfig config;
+    private final Clock clock;
+
+    public ArtifactService(ModelService models, StagingArea staging, BlobLedger ledger, ModelyardConfig config,
+                           Clock clock) {
+        this.models = models;
+        this.staging = staging;
+        this.ledger = ledger;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** What an upload should become. */
+    public record Upload(String model, String version, String filename, TargetDescriptor target, String mediaType,
+                         Optional<String> expectedSha256, String by) {
+    }
+
+    /** The stored artifact, and whether it replaced a draft's file of the same name. */
+    public record Stored(ArtifactView artifact, boolean replaced) {
+    }
+
+    public long maxSize() {
+        return config.upload().maxSize().asLongValue();
+    }
+
+    public static String requireFilename(String filename) {
+        if (filename == null || !FILENAME.matcher(filename).matches()) {
+            throw ApiException.badRequest("filename: '" + filename
+                    + "' must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return filename;
+    }
+
+    /** Fails fast (404 / 409 / 413) before any byte is read. */
+    public void checkCanUpload(String model, String version, long declaredLength) {
+        models.draftForChange(model, version);
+        if (declaredLength > maxSize()) {
+            throw ApiException.tooLarge("upload of " + declaredLength + " bytes is larger than the limit of "
+                    + maxSize() + " bytes");
+        }
+    }
+
+    /** Streams {@code body} into staging, then verifies and records it. */
+    public Stored upload(Upload u, long declaredLength, InputStream body) {
+        checkCanUpload(u.model(), u.version(), declaredLength);
+        StagedFile staged;
+        try {
+            staged = staging.receive(body, maxSize());
+        } catch (IOException e) {
+            throw ApiException.badRequest("the upload was interrupted before it completed: " + e.getMessage());
+        }
+        if (declaredLength >= 0 && staged.size() != declaredLength) {
+            staged.discard();
+            throw ApiException.badRequest("received " + staged.size() + " bytes but Content-Length said " + declaredLength);
+        }
+        return commit(u, staged);
+    }
+
+    /** Verifies a staged file against the expected digest and makes it an artifact. Consumes the file. */
+    public Stored commit(Upload u, StagedFile staged) {
+        if (u.expectedSha256().isPresent() && !u.expectedSha256().get().equals(staged.sha256())) {
+            staged.discard();
+            throw ApiException.unprocessable("digest mismatch: the upload's SHA-256 is " + staged.sha256()
+                    + " but the client expected " + u.expectedSha256().get() + "; nothing was stored");
+        }
+        try {
+            ledger.store(staged);
+        } catch (IOException e) {
+            staged.discard();
+            throw new UncheckedIOException("could not write the blob store", e);
+        }
+        return QuarkusTransaction.requiringNew().call(() -> record(u, staged));
+    }
+
+    private Stored record(Upload u, StagedFile staged) {
+        ModelVersion v = models.draftForChange(u.model(), u.version());
+        Optional<Artifact> sameName = Artifact.find("version = ?1 and filename = ?2", v, u.filename()).firstResultOptional();
+        TargetDescriptor t = u.target();
+        Optional<Artifact> sameTarget = Artifact.<Artifact>find(
+                        "version = ?1 and format = ?2 and runtime = ?3 and coalesce(runtimeVersion, '') = ?4 and arch = ?5"
+                                + " and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8",
+                        v, t.format(), t.runtime(), nz(t.runtimeVersion()), t.arch(), t.accelerator(), t.precision(), nz(t.os()))
+                .firstResultOptional()
+                .filter(a -> sameName.map(s -> !s.id.equals(a.id)).orElse(true));
+        if (sameTarget.isPresent()) {
+            throw ApiException.conflict("version " + v.version + " already has an artifact for this target: '"
+                    + sameTarget.get().filename + "' (" + describe(t) + ")");
+        }
+        sameName.ifPresent(a -> {
+            a.delete();
+            Artifact.flush();
+        });
+        Artifact a = new Artifact();
+        a.id = UUID.randomUUID();
+        a.version = v;
+        a.filename = u.filename();
+        a.sha256 = staged.sha256();
+        a.size = staged.size();
+        a.mediaType = u.mediaType();
+        a.target(t);
+        a.createdAt = clock.instant();
+        a.createdBy = u.by();
+        a.persistAndFlush();
+        return new Stored(ArtifactView.of(a), sameName.isPresent());
+    }
+
+    @Transactional
+    public Page<ArtifactView> list(String model, String version, Map<String, String> filters,
+                                   io.quarkus.panache.common.Page page) {
+        ModelVersion v = models.resolve(models.model(model), version);
+        StringBuilder q = new StringBuilder("version = :version");
+        Map<String, Object> params = new HashMap<>();
+        params.put("version", v);
+        filters.forEach((field, value) -> {
+            if (value != null) {
+                q.append(" and ").append(field).append(" = :").append(field);
+                params.put(field, field.equals("origin") ? origin(value) : value);
+            }
+        });
+        PanacheQuery<Artifact> query = Artifact.find(q + " order by filename", params).page(page);
+        return new Page<>(query.list().stream().map(ArtifactView::of).toList(), page.index, page.size, query.count());
+    }
+
+    @Transactional
+    public ArtifactView get(String model, String version, String idOrFilename) {
+        return ArtifactView.of(find(model, version, idOrFilename));
+    }
+
+    /** An artifact by id or by file name within a version (number, alias or 'latest'). */
+    @Transactional
+    public Artifact find(String model, String version, String idOrFilename) {
+        ModelVersion v = models.resolve(models.model(model), version);
+        Optional<Artifact> a = parseUuid(idOrFilename)
+                .flatMap(id -> Artifact.find("id = ?1 and version = ?2", id, v).<Artifact>firstResultOptional())
+                .or(() -> Artifact.find("version = ?1 and filename = ?2", v, idOrFilename).<Artifact>firstResultOptional());
+        Artifact found = a.orElseThrow(() -> ApiException.notFound(
+                "version " + v.version + " of '" + model + "' has no artifact '" + idOrFilename + "'"));
+        // Initialise what views need while the session is open.
+        found.version.model.name.length();
+        return found;
+    }
+
+    @Transactional
+    public void delete(String model, String version, String idOrFilename) {
+        models.draftForChange(model, version);
+        find(model, version, idOrFilename).delete();
+    }
+
+    private static Optional<UUID> parseUuid(String s) {
+        try {
+            return s.length() == 36 ? Optional.of(UUID.fromString(s)) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Artifact.Origin origin(String value) {
+        try {
+            return Artifact.Origin.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("origin: '" + value + "' is not one of uploaded, converted");
+        }
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String describe(TargetDescriptor t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", t.format());
+        m.put("runtime", t.runtime());
+        if (t.runtimeVersion() != null) m.put("runtimeVersion", t.runtimeVersion());
+        m.put("arch", t.arch());
+        m.put("accelerator", t.accelerator());
+        m.put("precision", t.precision());
+        if (t.os() != null) m.put("os", t.os());
+        return m.toString();
+    }
+}

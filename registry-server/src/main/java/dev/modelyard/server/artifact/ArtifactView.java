@@ -1,0 +1,28 @@
+package dev.modelyard.server.artifact;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.wire.TargetDescriptor;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** An artifact as the API shows it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ArtifactView(UUID id, String model, String version, String filename, String sha256, long size,
+                           String mediaType, TargetDescriptor target, String origin, Lineage lineage,
+                           Map<String, Object> metadata, Instant createdAt, String createdBy, String contentUrl) {
+
+    /** How a converted artifact was made; absent for uploads. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Lineage(UUID sourceArtifactId, String converter, String converterVersion, Map<String, Object> parameters) {
+    }
+
+    static ArtifactView of(Artifact a) {
+        String base = "/api/v1/models/" + a.version.model.name + "/versions/" + a.version.version + "/artifacts/" + a.id;
+        Lineage lineage = a.origin == Artifact.Origin.CONVERTED
+                ? new Lineage(a.sourceArtifactId, a.converter, a.converterVersion, a.converterParams) : null;
+        return new ArtifactView(a.id, a.version.model.name, a.version.version, a.filename, a.sha256, a.size,
+                a.mediaType, a.target(), a.origin.name().toLowerCase(java.util.Locale.ROOT), lineage, a.metadata,
+                a.createdAt, a.createdBy, base + "/content");
+    }
+}

@@ -1,0 +1,66 @@
+package dev.modelyard.server.artifact;
+
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.wire.TargetDescriptor;
+import jakarta.ws.rs.QueryParam;
+import java.util.Locale;
+
+/** The target descriptor of an upload, given as query parameters. */
+public class TargetParams {
+
+    @QueryParam("format")
+    public String format;
+    @QueryParam("runtime")
+    public String runtime;
+    @QueryParam("runtimeVersion")
+    public String runtimeVersion;
+    @QueryParam("arch")
+    public String arch;
+    @QueryParam("accelerator")
+    public String accelerator;
+    @QueryParam("precision")
+    public String precision;
+    @QueryParam("minMemoryMb")
+    public String minMemoryMb;
+    @QueryParam("os")
+    public String os;
+
+    /** Validates the parameters; the format defaults to the file name's extension. */
+    public TargetDescriptor toDescriptor(String filename) {
+        return descriptor(filename, format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os);
+    }
+
+    static TargetDescriptor descriptor(String filename, String format, String runtime, String runtimeVersion,
+                                       String arch, String accelerator, String precision, String minMemoryMb,
+                                       String os) {
+        String f = format != null && !format.isBlank() ? format : formatFromExtension(filename);
+        if (f == null) {
+            throw ApiException.badRequest("format: is required (it cannot be inferred from the file name '" + filename + "')");
+        }
+        try {
+            return TargetDescriptor.of(f, runtime, runtimeVersion, arch, accelerator, precision, memory(minMemoryMb), os);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static Integer memory(String text) {
+        if (text == null || text.isBlank()) return null;
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("minMemoryMb: '" + text + "' is not a whole number");
+        }
+    }
+
+    static String formatFromExtension(String filename) {
+        int dot = filename == null ? -1 : filename.lastIndexOf('.');
+        if (dot < 0) return null;
+        String ext = filename.substring(dot + 1).toLowerCase(Locale.ROOT);
+        return switch (ext) {
+            case "onnx", "ort", "tflite" -> ext;
+            case "engine", "plan" -> "tensorrt";
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package dev.modelyard.server.auth;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.IdentityProviderManager;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.AuthenticationRequest;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.security.credential.TokenCredential;
+import io.quarkus.vertx.http.runtime.security.ChallengeData;
+import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Set;
+
+/**
+ * Reads {@code Authorization: Bearer <token>} on management API requests. Requests without the
+ * header stay anonymous, so open endpoints (health, metrics, OpenAPI) keep working and protected
+ * ones answer 401.
+ */
+@ApplicationScoped
+public class BearerTokenMechanism implements HttpAuthenticationMechanism {
+
+    static final String SCHEME = "Bearer";
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
+        String header = context.request().getHeader("Authorization");
+        if (header == null || header.isBlank()) {
+            return Uni.createFrom().optional(java.util.Optional.empty());
+        }
+        int space = header.indexOf(' ');
+        if (space < 0 || !header.substring(0, space).equalsIgnoreCase(SCHEME)) {
+            return Uni.createFrom().failure(new AuthenticationFailedException(
+                    "the Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'"));
+        }
+        String token = header.substring(space + 1).strip();
+        if (token.isEmpty() || token.length() > 256) {
+            return Uni.createFrom().failure(new AuthenticationFailedException("the bearer token is empty or malformed"));
+        }
+        return identityProviderManager.authenticate(new TokenAuthenticationRequest(new TokenCredential(token, SCHEME)));
+    }
+
+    @Override
+    public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"modelyard\""));
+    }
+
+    @Override
+    public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
+        return Set.of(TokenAuthenticationRequest.class);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.modelyard.server.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Every Modelyard setting. Each one can be set as an environment variable by Quarkus rules:
+ * {@code modelyard.storage.s3.bucket} is {@code MODELYARD_STORAGE_S3_BUCKET}.
+ */
+@ConfigMapping(prefix = "modelyard")
+public interface ModelyardConfig {
+
+    /** The first admin API token; when absent and no admin exists, one is generated and logged once. */
+    Optional<String> adminToken();
+
+    /** Where the server keeps local state: the filesystem blob store and upload staging. */
+    @WithDefault("data")
+    Path dataDir();
+
+    Storage storage();
+
+    Upload upload();
+
+    interface Storage {
+        /** {@code filesystem} (default) or {@code s3}. */
+        @WithDefault("filesystem")
+        StoreType type();
+
+        /** Blob directory of the filesystem store; defaults to {@code <data-dir>/blobs}. */
+        Optional<Path> filesystemRoot();
+
+        S3 s3();
+
+        /** Unreferenced blobs and abandoned staging files younger than this are never collected. */
+        @WithDefault("PT1H")
+        Duration gcGrace();
+    }
+
+    enum StoreType { FILESYSTEM, S3 }
+
+    interface S3 {
+        /** e.g. http://127.0.0.1:9000 for MinIO. */
+        Optional<String> endpoint();
+
+        @WithDefault("us-east-1")
+        String region();
+
+        @WithDefault("modelyard")
+        String bucket();
+
+        Optional<String> accessKey();
+
+        Optional<String> secretKey();
+
+        /** Objects are written with multipart uploads of parts this large. */
+        @WithDefault("64M")
+        MemorySize partSize();
+    }
+
+    interface Upload {
+        /** Largest artifact accepted; bigger uploads get 413. */
+        @WithDefault("20G")
+        MemorySize maxSize();
+
+        /** A resumable upload session with no new data for this long is discarded. */
+        @WithDefault("PT24H")
+        Duration sessionTtl();
+    }
+}

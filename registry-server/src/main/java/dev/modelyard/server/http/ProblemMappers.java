@@ -1,0 +1,76 @@
+package dev.modelyard.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Turns every failure into an RFC 9457 problem response; no stack trace ever leaves the server. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    static final String CHALLENGE = "Bearer realm=\"modelyard\"";
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        Response.ResponseBuilder b = Response.status(e.status()).type(Problem.MEDIA)
+                .entity(Problem.of(e.status(), e.getMessage()));
+        e.headers().forEach(b::header);
+        return b.build();
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public Response unauthorized(RuntimeException e) {
+        String detail = e instanceof AuthenticationFailedException && e.getMessage() != null
+                ? e.getMessage()
+                : "this endpoint needs an API token: send 'Authorization: Bearer <token>'";
+        return Response.status(401).type(Problem.MEDIA).header("WWW-Authenticate", CHALLENGE)
+                .entity(Problem.of(401, detail)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e) {
+        return Problem.of(403, "this API token's role does not allow this operation").toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response badJson(JsonProcessingException e) {
+        String detail = e.getOriginalMessage();
+        return Problem.of(400, "request body is not valid JSON for this operation: " + detail).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return Problem.of(status, "the server could not complete the request").toResponse();
+        }
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA)
+                .entity(Problem.of(status, describe(status, e)));
+        e.getResponse().getHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("Content-Type")) values.forEach(v -> b.header(name, v));
+        });
+        return b.build();
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected failure while handling a request", e);
+        return Problem.of(500, "the server could not complete the request; the cause is in its log").toResponse();
+    }
+
+    private static String describe(int status, WebApplicationException e) {
+        return switch (status) {
+            case 404 -> "no such resource";
+            case 405 -> "this method is not allowed on this resource";
+            case 406 -> "no acceptable representation for the Accept header";
+            case 415 -> "unsupported Content-Type for this operation; see the API documentation";
+            default -> e.getMessage() == null ? "the request could not be handled" : e.getMessage();
+        };
+    }
+}

@@ -1,0 +1,61 @@
+package dev.modelyard.server.model;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.CollectionTable;
+import jakarta.persistence.Column;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.MapKeyColumn;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.Map;
+
+/** A named line of work, such as {@code kws-small}: the parent of its versions. */
+@Entity
+@Table(name = "model")
+public class Model extends PanacheEntityBase {
+
+    public static final String DEFAULT_TENANT = "default";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false)
+    public String tenant = DEFAULT_TENANT;
+
+    @Column(nullable = false)
+    public String name;
+
+    public String description;
+
+    public String task;
+
+    public String framework;
+
+    @ElementCollection(fetch = FetchType.EAGER)
+    @CollectionTable(name = "model_label", joinColumns = @JoinColumn(name = "model_id"))
+    @MapKeyColumn(name = "key")
+    @Column(name = "value", nullable = false)
+    public Map<String, String> labels = new TreeMap<>();
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    public static Optional<Model> findByName(String name) {
+        return find("tenant = ?1 and name = ?2", DEFAULT_TENANT, name).firstResultOptional();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.modelyard.server.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.Page;
+import dev.modelyard.server.model.ModelApi.AliasView;
+import dev.modelyard.server.model.ModelApi.CreateModel;
+import dev.modelyard.server.model.ModelApi.CreateVersion;
+import dev.modelyard.server.model.ModelApi.ModelView;
+import dev.modelyard.server.model.ModelApi.SetAlias;
+import dev.modelyard.server.model.ModelApi.VersionView;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Models, versions and aliases. */
+@Path("/api/v1/models")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Models")
+@RolesAllowed(Role.VIEWER_NAME)
+public class ModelResource {
+
+    static final String MERGE_PATCH = "application/merge-patch+json";
+
+    private final ModelService models;
+    private final SecurityIdentity identity;
+
+    public ModelResource(ModelService models, SecurityIdentity identity) {
+        this.models = models;
+        this.identity = identity;
+    }
+
+    private String caller() {
+        return identity.getPrincipal().getName();
+    }
+
+    @POST
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Create a model")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(CreateModel body) {
+        ModelView m = models.createModel(body, caller());
+        return Response.created(URI.create("/api/v1/models/" + m.name())).entity(m).build();
+    }
+
+    @GET
+    @Operation(summary = "List models", description = "Filter by label (key:value, repeatable, all must match), "
+            + "framework, task and name prefix (q). Sorted by name.")
+    public Page<ModelView> list(@QueryParam("label") List<String> labels, @QueryParam("framework") String framework,
+                                @QueryParam("task") String task, @QueryParam("q") String prefix,
+                                @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        return models.listModels(labels, framework, task, prefix, Page.request(page, size));
+    }
+
+    @GET
+    @Path("/{model}")
+    public ModelView get(@PathParam("model") String model) {
+        return models.getModel(model);
+    }
+
+    @PATCH
+    @Path("/{model}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Change a model's description, task, framework or labels (JSON merge patch)")
+    @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
+    public ModelView patch(@PathParam("model") String model, JsonNode patch) {
+        return models.patchModel(model, patch);
+    }
+
+    @DELETE
+    @Path("/{model}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Delete a model that has no released versions")
+    public Response delete(@PathParam("model") String model) {
+        models.deleteModel(model);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{model}/versions")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Create a draft version")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response createVersion(@PathParam("model") String model, CreateVersion body) {
+        VersionView v = models.createVersion(model, body, caller());
+        return Response.created(URI.create("/api/v1/models/" + model + "/versions/" + v.version())).entity(v).build();
+    }
+
+    @GET
+    @Path("/{model}/versions")
+    @Operation(summary = "List versions, newest first", description = "Filter by status.")
+    public Page<VersionView> versions(@PathParam("model") String model, @QueryParam("status") String status,
+                                      @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        VersionStatus s = status == null ? null : ModelService.status(status);
+        return models.listVersions(model, s, Page.request(page, size));
+    }
+
+    @GET
+    @Path("/{model}/versions/{version}")
+    @Operation(summary = "Get a version by number, alias or 'latest'")
+    public VersionView version(@PathParam("model") String model, @PathParam("version") String version) {
+        return models.getVersion(model, version);
+    }
+
+    @PATCH
+    @Path("/{model}/versions/{version}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Change a draft's fields, or a released version's status (JSON merge patch)")
+    @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
+    public VersionView patchVersion(@PathParam("model") String model, @PathParam("version") String version,
+                                    JsonNode patch) {
+        return models.patchVersion(model, version, patch);
+    }
+
+    @DELETE
+    @Path("/{model}/versions/{version}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Delete a draft version and its artifacts")
+    public Response deleteVersion(@PathParam("model") String model, @PathParam("version") String version) {
+        models.deleteVersion(model, version);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{model}/versions/{version}/publish")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Publish a draft: it becomes immutable and deployable")
+    public VersionView publish(@PathParam("model") String model, @PathParam("version") String version) {
+        return models.publish(model, version);
+    }
+
+    @GET
+    @Path("/{model}/aliases")
+    public List<AliasView> aliases(@PathParam("model") String model) {
+        return models.aliases(model);
+    }
+
+    @PUT
+    @Path("/{model}/aliases/{alias}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Point an alias at a published version")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public AliasView setAlias(@PathParam("model") String model, @PathParam("alias") String alias, SetAlias body) {
+        return models.setAlias(model, alias, body, caller());
+    }
+
+    @DELETE
+    @Path("/{model}/aliases/{alias}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    public Response deleteAlias(@PathParam("model") String model, @PathParam("alias") String alias) {
+        models.deleteAlias(model, alias);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,484 @@
+package dev.modelyard.server.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.Names;
+import dev.modelyard.server.http.Page;
+import dev.modelyard.server.model.ModelApi.AliasView;
+import dev.modelyard.server.model.ModelApi.CreateModel;
+import dev.modelyard.server.model.ModelApi.CreateVersion;
+import dev.modelyard.server.model.ModelApi.ModelView;
+import dev.modelyard.server.model.ModelApi.VersionView;
+import dev.modelyard.wire.IoSignature;
+import dev.modelyard.wire.SemVer;
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.hibernate.exception.ConstraintViolationException;
+
+/** Models, their versions and aliases: the rules of the registry's catalogue. */
+@ApplicationScoped
+public class ModelService {
+
+    /** A pseudo-alias every model has: its highest published release (pre-releases excluded). */
+    public static final String LATEST = "latest";
+    private static final Pattern LABEL_KEY = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,62}");
+    private static final int MAX_LABELS = 64;
+    private static final int MAX_TEXT = 4096;
+    private static final int MAX_CHANGELOG = 65536;
+
+    private final EntityManager em;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    public ModelService(EntityManager em, ObjectMapper json, Clock clock) {
+        this.em = em;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    // ---- models ---------------------------------------------------------------------------
+
+    @Transactional
+    public ModelView createModel(CreateModel body, String by) {
+        if (body == null) throw ApiException.badRequest("request body is required");
+        Names.require("name", body.name());
+        if (Model.findByName(body.name()).isPresent()) {
+            throw ApiException.conflict("model '" + body.name() + "' already exists");
+        }
+        Instant now = clock.instant();
+        Model m = new Model();
+        m.name = body.name();
+        m.description = text("description", body.description(), MAX_TEXT);
+        m.task = text("task", body.task(), 128);
+        m.framework = text("framework", body.framework(), 128);
+        m.labels = labels(body.labels());
+        m.createdAt = now;
+        m.updatedAt = now;
+        m.createdBy = by;
+        persistUnique(m, "model '" + m.name + "' already exists");
+        return view(m);
+    }
+
+    /** Filters: label "key:value" (all must match), framework, task, and a name prefix. */
+    @Transactional
+    public Page<ModelView> listModels(List<String> labelFilters, String framework, String task, String namePrefix,
+                                      io.quarkus.panache.common.Page page) {
+        StringBuilder where = new StringBuilder("tenant = :tenant");
+        Map<String, Object> params = new HashMap<>();
+        params.put("tenant", Model.DEFAULT_TENANT);
+        int i = 0;
+        for (String f : labelFilters == null ? List.<String>of() : labelFilters) {
+            int colon = f.indexOf(':');
+            if (colon <= 0) throw ApiException.badRequest("label: '" + f + "' must be key:value");
+            where.append(" and exists (select 1 from Model x join x.labels l where x = m and key(l) = :lk").append(i)
+                    .append(" and value(l) = :lv").append(i).append(")");
+            params.put("lk" + i, f.substring(0, colon));
+            params.put("lv" + i, f.substring(colon + 1));
+            i++;
+        }
+        if (framework != null) {
+            where.append(" and framework = :framework");
+            params.put("framework", framework);
+        }
+        if (task != null) {
+            where.append(" and task = :task");
+            params.put("task", task);
+        }
+        if (namePrefix != null) {
+            where.append(" and name like :prefix escape '\\'");
+            params.put("prefix", namePrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        PanacheQuery<Model> q = Model.find("from Model m where " + where + " order by name", params).page(page);
+        return new Page<>(q.list().stream().map(this::view).toList(), page.index, page.size, q.count());
+    }
+
+    @Transactional
+    public ModelView getModel(String name) {
+        return view(model(name));
+    }
+
+    /** Applies a JSON merge patch (RFC 7396) to description, task, framework and labels. */
+    @Transactional
+    public ModelView patchModel(String name, JsonNode patch) {
+        Model m = model(name);
+        ObjectNode p = object(patch);
+        for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            JsonNode v = p.get(field);
+            switch (field) {
+                case "description" -> m.description = text(field, textOrNull(field, v), MAX_TEXT);
+                case "task" -> m.task = text(field, textOrNull(field, v), 128);
+                case "framework" -> m.framework = text(field, textOrNull(field, v), 128);
+                case "labels" -> m.labels = labels(mergeLabels(m.labels, v));
+                case "name" -> throw ApiException.badRequest("name: a model cannot be renamed");
+                default -> throw ApiException.badRequest(field + ": unknown or read-only field");
+            }
+        }
+        m.updatedAt = clock.instant();
+        return view(m);
+    }
+
+    /** Deletes a model that never released anything (only drafts, which go with it). */
+    @Transactional
+    public void deleteModel(String name) {
+        Model m = model(name);
+        long released = ModelVersion.count("model = ?1 and status <> ?2", m, VersionStatus.DRAFT);
+        if (released > 0) {
+            throw ApiException.conflict("model '" + name + "' has " + released
+                    + " released version(s); deprecate or revoke them instead of deleting the model");
+        }
+        ModelAlias.delete("model", m);
+        em.createQuery("delete from Artifact a where a.version.id in (select v.id from ModelVersion v where v.model = ?1)")
+                .setParameter(1, m).executeUpdate();
+        ModelVersion.delete("model", m);
+        m.delete();
+    }
+
+    // ---- versions -------------------------------------------------------------------------
+
+    @Transactional
+    public VersionView createVersion(String modelName, CreateVersion body, String by) {
+        if (body == null) throw ApiException.badRequest("request body is required");
+        Model m = model(modelName);
+        SemVer semver = semver(body.version());
+        if (ModelVersion.count("model = ?1 and sortKey = ?2", m, semver.sortKey()) > 0) {
+            throw ApiException.conflict("model '" + modelName + "' already has version " + semver
+                    + " (versions differing only in build metadata are the same version)");
+        }
+        Instant now = clock.instant();
+        ModelVersion v = new ModelVersion();
+        v.model = m;
+        v.version = semver.toString();
+        v.sortKey = semver.sortKey();
+        v.changelog = text("changelog", body.changelog(), MAX_CHANGELOG);
+        v.metrics = body.metrics() == null ? Map.of() : metrics(body.metrics());
+        v.lineage = body.lineage() == null ? Map.of() : body.lineage();
+        v.ioSignature = ioSignature(body.ioSignature());
+        v.selfTest = body.selfTest();
+        v.createdAt = now;
+        v.updatedAt = now;
+        v.createdBy = by;
+        persistUnique(v, "model '" + modelName + "' already has version " + semver);
+        return view(v);
+    }
+
+    @Transactional
+    public Page<VersionView> listVersions(String modelName, VersionStatus status, io.quarkus.panache.common.Page page) {
+        Model m = model(modelName);
+        PanacheQuery<ModelVersion> q = status == null
+                ? ModelVersion.find("model = ?1 order by sortKey desc", m)
+                : ModelVersion.find("model = ?1 and status = ?2 order by sortKey desc", m, status);
+        q.page(page);
+        return new Page<>(q.list().stream().map(this::view).toList(), page.index, page.size, q.count());
+    }
+
+    @Transactional
+    public VersionView getVersion(String modelName, String ref) {
+        return view(resolve(model(modelName), ref));
+    }
+
+    /**
+     * Applies a JSON merge patch. Drafts accept every descriptive field; released versions are
+     * immutable except for their status (deprecate, revoke, un-deprecate).
+     */
+    @Transactional
+    public VersionView patchVersion(String modelName, String version, JsonNode patch) {
+        Model m = model(modelName);
+        ModelVersion v = exact(m, version);
+        ObjectNode p = object(patch);
+        for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            JsonNode value = p.get(field);
+            if (field.equals("status")) {
+                changeStatus(v, status(textOrNull(field, value)));
+                continue;
+            }
+            if (v.status != VersionStatus.DRAFT) {
+                throw ApiException.conflict("version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
+                        + " and immutable; only its status can change");
+            }
+            switch (field) {
+                case "changelog" -> v.changelog = text(field, textOrNull(field, value), MAX_CHANGELOG);
+                case "metrics" -> v.metrics = value.isNull() ? Map.of() : metrics(convert(field, value, Map.class));
+                case "lineage" -> v.lineage = value.isNull() ? Map.of() : convert(field, value, Map.class);
+                case "ioSignature" -> v.ioSignature = value.isNull() ? null : ioSignature(convert(field, value, IoSignature.class));
+                case "selfTest" -> v.selfTest = value.isNull() ? null : convert(field, value, Map.class);
+                default -> throw ApiException.badRequest(field + ": unknown or read-only field");
+            }
+        }
+        v.updatedAt = clock.instant();
+        return view(v);
+    }
+
+    private void changeStatus(ModelVersion v, VersionStatus to) {
+        if (to == v.status) return;
+        if (to == VersionStatus.PUBLISHED && v.status == VersionStatus.DRAFT) {
+            throw ApiException.conflict("publish a draft with POST …/versions/" + v.version + "/publish");
+        }
+        if (!v.status.patchTargets().contains(to)) {
+            throw ApiException.conflict("version " + v.version + " cannot go from " + v.status.wireName() + " to " + to.wireName());
+        }
+        if (to == VersionStatus.REVOKED) {
+            // A revoked version must never be offered again, so no alias may keep pointing at it.
+            ModelAlias.delete("version", v);
+        }
+        v.status = to;
+    }
+
+    @Transactional
+    public VersionView publish(String modelName, String version) {
+        Model m = model(modelName);
+        ModelVersion v = exact(m, version);
+        if (v.status != VersionStatus.DRAFT) {
+            throw ApiException.conflict("version " + v.version + " of '" + modelName + "' is already " + v.status.wireName());
+        }
+        if (artifactCount(v) == 0) {
+            throw ApiException.conflict("version " + v.version + " has no artifacts; upload at least one before publishing");
+        }
+        Instant now = clock.instant();
+        v.status = VersionStatus.PUBLISHED;
+        v.publishedAt = now;
+        v.updatedAt = now;
+        return view(v);
+    }
+
+    @Transactional
+    public void deleteVersion(String modelName, String version) {
+        ModelVersion v = exact(model(modelName), version);
+        if (v.status != VersionStatus.DRAFT) {
+            throw ApiException.conflict("version " + v.version + " is " + v.status.wireName()
+                    + "; only drafts can be deleted (deprecate or revoke released versions)");
+        }
+        em.createQuery("delete from Artifact a where a.version = ?1").setParameter(1, v).executeUpdate();
+        v.delete();
+    }
+
+    /** The draft a caller may change files of: 404 when unknown, 409 when released. */
+    @Transactional
+    public ModelVersion draftForChange(String modelName, String version) {
+        ModelVersion v = exact(model(modelName), version);
+        if (v.status != VersionStatus.DRAFT) {
+            throw ApiException.conflict("version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
+                    + "; its files cannot change (create a new version)");
+        }
+        return v;
+    }
+
+    // ---- aliases --------------------------------------------------------------------------
+
+    @Transactional
+    public AliasView setAlias(String modelName, String alias, ModelApi.SetAlias body, String by) {
+        Names.require("alias", alias);
+        if (SemVer.isValid(alias) || alias.equals(LATEST)) {
+            throw ApiException.badRequest("alias: '" + alias + "' is reserved (a version number or 'latest')");
+        }
+        if (body == null || body.version() == null) throw ApiException.badRequest("version: is required");
+        Model m = model(modelName);
+        ModelVersion v = exact(m, body.version());
+        if (v.status != VersionStatus.PUBLISHED) {
+            throw ApiException.conflict("alias '" + alias + "' can only point at a published version; "
+                    + v.version + " is " + v.status.wireName());
+        }
+        ModelAlias a = ModelAlias.<ModelAlias>find("model = ?1 and name = ?2", m, alias).firstResultOptional()
+                .orElseGet(ModelAlias::new);
+        a.model = m;
+        a.name = alias;
+        a.version = v;
+        a.updatedAt = clock.instant();
+        a.updatedBy = by;
+        if (!a.isPersistent()) persistUnique(a, "alias '" + alias + "' was created concurrently; retry");
+        return aliasView(a);
+    }
+
+    @Transactional
+    public List<AliasView> aliases(String modelName) {
+        return ModelAlias.<ModelAlias>list("model = ?1 order by name", model(modelName)).stream()
+                .map(this::aliasView).toList();
+    }
+
+    @Transactional
+    public void deleteAlias(String modelName, String alias) {
+        Model m = model(modelName);
+        if (ModelAlias.delete("model = ?1 and name = ?2", m, alias) == 0) {
+            throw ApiException.notFound("model '" + modelName + "' has no alias '" + alias + "'");
+        }
+    }
+
+    // ---- lookups shared with the artifact endpoints ----------------------------------------
+
+    public Model model(String name) {
+        return Model.findByName(name).orElseThrow(() -> ApiException.notFound("no model named '" + name + "'"));
+    }
+
+    /** A version by number, alias or {@value #LATEST}. */
+    public ModelVersion resolve(Model m, String ref) {
+        if (SemVer.isValid(ref)) {
+            return exact(m, ref);
+        }
+        if (ref.equals(LATEST)) {
+            return ModelVersion.<ModelVersion>find(
+                            "model = ?1 and status = ?2 and sortKey like '%~' order by sortKey desc", m, VersionStatus.PUBLISHED)
+                    .firstResultOptional()
+                    .orElseThrow(() -> ApiException.notFound("model '" + m.name + "' has no published release yet"));
+        }
+        return ModelAlias.<ModelAlias>find("model = ?1 and name = ?2", m, ref).firstResultOptional()
+                .map(a -> a.version)
+                .orElseThrow(() -> ApiException.notFound("model '" + m.name + "' has no version or alias '" + ref + "'"));
+    }
+
+    public ModelVersion exact(Model m, String version) {
+        SemVer s = semver(version);
+        return ModelVersion.<ModelVersion>find("model = ?1 and sortKey = ?2", m, s.sortKey()).firstResultOptional()
+                .orElseThrow(() -> ApiException.notFound("model '" + m.name + "' has no version " + version));
+    }
+
+    // ---- views ----------------------------------------------------------------------------
+
+    private ModelView view(Model m) {
+        Map<String, String> aliases = new TreeMap<>();
+        for (ModelAlias a : ModelAlias.<ModelAlias>list("model", m)) {
+            aliases.put(a.name, a.version.version);
+        }
+        String latest = ModelVersion.<ModelVersion>find(
+                        "model = ?1 and status = ?2 and sortKey like '%~' order by sortKey desc", m, VersionStatus.PUBLISHED)
+                .firstResultOptional().map(v -> v.version).orElse(null);
+        return new ModelView(m.name, m.description, m.task, m.framework, new TreeMap<>(m.labels), aliases, latest,
+                m.createdAt, m.updatedAt, m.createdBy);
+    }
+
+    public VersionView view(ModelVersion v) {
+        return new VersionView(v.model.name, v.version, v.status, v.changelog, v.metrics, v.lineage, v.ioSignature,
+                v.selfTest, artifactCount(v), v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
+    }
+
+    private AliasView aliasView(ModelAlias a) {
+        return new AliasView(a.model.name, a.name, a.version.version, a.updatedAt, a.updatedBy);
+    }
+
+    private long artifactCount(ModelVersion v) {
+        return em.createQuery("select count(a) from Artifact a where a.version = ?1", Long.class)
+                .setParameter(1, v).getSingleResult();
+    }
+
+    // ---- validation -----------------------------------------------------------------------
+
+    private static SemVer semver(String version) {
+        try {
+            return SemVer.parse(version);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("version: " + e.getMessage());
+        }
+    }
+
+    public static VersionStatus status(String text) {
+        try {
+            return VersionStatus.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static String text(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw ApiException.badRequest(field + ": longer than " + max + " characters");
+        }
+        return value;
+    }
+
+    private static Map<String, String> labels(Map<String, String> labels) {
+        if (labels == null) return new TreeMap<>();
+        if (labels.size() > MAX_LABELS) throw ApiException.badRequest("labels: at most " + MAX_LABELS + " labels");
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            if (!LABEL_KEY.matcher(e.getKey()).matches()) {
+                throw ApiException.badRequest("labels: key '" + e.getKey()
+                        + "' must be lower-case letters, digits, '.', '_', '/', '-' (at most 63)");
+            }
+            if (e.getValue() == null || e.getValue().length() > 256) {
+                throw ApiException.badRequest("labels: value of '" + e.getKey() + "' must be a string of at most 256 characters");
+            }
+        }
+        return new TreeMap<>(labels);
+    }
+
+    private Map<String, String> mergeLabels(Map<String, String> current, JsonNode patch) {
+        if (patch.isNull()) return new TreeMap<>();
+        if (!patch.isObject()) throw ApiException.badRequest("labels: must be an object");
+        Map<String, String> merged = new LinkedHashMap<>(current);
+        patch.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull()) merged.remove(e.getKey());
+            else if (e.getValue().isTextual()) merged.put(e.getKey(), e.getValue().asText());
+            else throw ApiException.badRequest("labels: value of '" + e.getKey() + "' must be a string or null");
+        });
+        return merged;
+    }
+
+    private static Map<String, Double> metrics(Map<?, ?> metrics) {
+        Map<String, Double> out = new TreeMap<>();
+        metrics.forEach((k, v) -> {
+            if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                throw ApiException.badRequest("metrics: value of '" + k + "' must be a finite number");
+            }
+            out.put(String.valueOf(k), n.doubleValue());
+        });
+        return out;
+    }
+
+    private static IoSignature ioSignature(IoSignature s) {
+        if (s == null) return null;
+        try {
+            s.validate();
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static ObjectNode object(JsonNode patch) {
+        if (patch == null || !patch.isObject()) {
+            throw ApiException.badRequest("request body must be a JSON object (a JSON merge patch)");
+        }
+        return (ObjectNode) patch;
+    }
+
+    private static String textOrNull(String field, JsonNode v) {
+        if (v.isNull()) return null;
+        if (!v.isTextual()) throw ApiException.badRequest(field + ": must be a string or null");
+        return v.asText();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T convert(String field, JsonNode value, Class<?> type) {
+        try {
+            return (T) json.treeToValue(value, type);
+        } catch (Exception e) {
+            throw ApiException.badRequest(field + ": " + e.getMessage().split("\n")[0]);
+        }
+    }
+
+    private void persistUnique(io.quarkus.hibernate.orm.panache.PanacheEntityBase entity, String conflictMessage) {
+        try {
+            entity.persistAndFlush();
+        } catch (PersistenceException e) {
+            if (e instanceof ConstraintViolationException || e.getCause() instanceof ConstraintViolationException) {
+                throw ApiException.conflict(conflictMessage);
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.modelyard.server.model;
+
+import dev.modelyard.wire.IoSignature;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** One semantic version of a model. Its files and description freeze when it is published. */
+@Entity
+@Table(name = "model_version")
+public class ModelVersion extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "model_id")
+    public Model model;
+
+    @Column(nullable = false)
+    public String version;
+
+    /** {@link dev.modelyard.wire.SemVer#sortKey()}: orders versions by precedence in SQL. */
+    @Column(name = "sort_key", nullable = false)
+    public String sortKey;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public VersionStatus status = VersionStatus.DRAFT;
+
+    public String changelog;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb", nullable = false)
+    public Map<String, Double> metrics = Map.of();
+
+    /** Where the version came from: training run, data set, source commit, … */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb", nullable = false)
+    public Map<String, Object> lineage = Map.of();
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "io_signature", columnDefinition = "jsonb")
+    public IoSignature ioSignature;
+
+    /** Inputs and expected outputs a device runs before it swaps this version in. */
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(name = "self_test", columnDefinition = "jsonb")
+    public Map<String, Object> selfTest;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "published_at")
+    public Instant publishedAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+}

@@ -1,0 +1,138 @@
+package dev.modelyard.server.storage;
+
+import dev.modelyard.server.http.ApiException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+/**
+ * Local directory where uploads land while they are hashed and checked. Nothing here is visible
+ * through the API; files move into the blob store only once their digest is verified.
+ */
+public class StagingArea {
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final Path dir;
+    private final boolean durable;
+
+    /** @param durable fsync staged files, because the blob store will rename them into place */
+    public StagingArea(Path dir, boolean durable) throws IOException {
+        this.dir = dir.toAbsolutePath().normalize();
+        this.durable = durable;
+        Files.createDirectories(this.dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Path of a resumable upload's data file. */
+    public Path sessionFile(UUID session) {
+        return dir.resolve("session-" + session + ".part");
+    }
+
+    /**
+     * Copies {@code in} to a new staging file while hashing it. More than {@code maxBytes} is
+     * refused with 413; any failure removes the partial file.
+     */
+    public StagedFile receive(InputStream in, long maxBytes) throws IOException {
+        Path file = dir.resolve("upload-" + UUID.randomUUID() + ".part");
+        MessageDigest sha = Digests.sha256();
+        boolean ok = false;
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long size = copy(in, out, sha, maxBytes);
+            if (durable) out.force(false);
+            ok = true;
+            return new StagedFile(file, Digests.hex(sha.digest()), size);
+        } finally {
+            if (!ok) Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Appends {@code in} to a resumable upload's file, which must currently hold exactly
+     * {@code expectedOffset} bytes. Returns the new length. On failure the file is cut back to
+     * the last durable length so a retry can resume from there.
+     */
+    public long append(Path file, long expectedOffset, InputStream in, long maxTotal) throws IOException {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            if (out.size() < expectedOffset) {
+                throw new IOException("upload data file is shorter than its recorded offset");
+            }
+            out.truncate(expectedOffset);
+            out.position(expectedOffset);
+            boolean ok = false;
+            try {
+                copy(in, out, null, maxTotal - expectedOffset);
+                out.force(false);
+                ok = true;
+                return out.size();
+            } finally {
+                if (!ok) out.truncate(expectedOffset);
+            }
+        }
+    }
+
+    /** Hashes a complete resumable upload and turns it into a staged file. */
+    public StagedFile seal(Path file) throws IOException {
+        MessageDigest sha = Digests.sha256();
+        ByteBuffer buf = ByteBuffer.allocate(BUFFER);
+        long size = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            int n;
+            while ((n = ch.read(buf)) >= 0) {
+                buf.flip();
+                sha.update(buf);
+                buf.clear();
+                size += n;
+            }
+        }
+        return new StagedFile(file, Digests.hex(sha.digest()), size);
+    }
+
+    private static long copy(InputStream in, FileChannel out, MessageDigest sha, long maxBytes) throws IOException {
+        byte[] buf = new byte[BUFFER];
+        ByteBuffer wrap = ByteBuffer.wrap(buf);
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) >= 0) {
+            total += n;
+            if (total > maxBytes) {
+                throw ApiException.tooLarge("upload is larger than the limit of " + maxBytes + " bytes");
+            }
+            if (sha != null) sha.update(buf, 0, n);
+            wrap.clear().limit(n);
+            while (wrap.hasRemaining()) out.write(wrap);
+        }
+        return total;
+    }
+
+    /** Deletes staging files written before {@code cutoff} unless {@code keep} says otherwise. Returns how many. */
+    public int sweep(Instant cutoff, Predicate<Path> keep) throws IOException {
+        int removed = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.part")) {
+            for (Path f : files) {
+                try {
+                    if (Files.getLastModifiedTime(f).toInstant().isBefore(cutoff) && !keep.test(f)) {
+                        Files.deleteIfExists(f);
+                        removed++;
+                    }
+                } catch (NoSuchFileException ignored) {
+                    // removed concurrently
+                }
+            }
+        }
+        return removed;
+    }
+}

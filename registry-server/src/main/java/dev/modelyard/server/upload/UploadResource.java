@@ -1,0 +1,127 @@
+package dev.modelyard.server.upload;
+
+import dev.modelyard.server.artifact.ArtifactService;
+import dev.modelyard.server.artifact.ArtifactView;
+import dev.modelyard.server.artifact.ExpectedDigest;
+import dev.modelyard.server.artifact.TargetParams;
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Resumable uploads for large artifacts. The protocol borrows tus's {@code Upload-Offset}
+ * header and OCI distribution's digest-checked finish:
+ * <ol>
+ *   <li>{@code POST …/versions/{v}/uploads?filename=…&format=…} → 201, {@code Location} of the session</li>
+ *   <li>{@code PATCH …/uploads/{id}} with {@code Upload-Offset: n} and the next bytes → 204, new {@code Upload-Offset}</li>
+ *   <li>after a cut, {@code HEAD …/uploads/{id}} tells the offset to resume from</li>
+ *   <li>{@code PUT …/uploads/{id}?digest=sha256:<hex>} → 201 with the artifact, or 422 on mismatch</li>
+ * </ol>
+ */
+@Path("/api/v1/models/{model}/versions/{version}/uploads")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Resumable uploads")
+@RolesAllowed(Role.PUBLISHER_NAME)
+public class UploadResource {
+
+    static final String OFFSET = "Upload-Offset";
+    static final String TUS_CONTENT_TYPE = "application/offset+octet-stream";
+
+    private final UploadService uploads;
+    private final SecurityIdentity identity;
+
+    public UploadResource(UploadService uploads, SecurityIdentity identity) {
+        this.uploads = uploads;
+        this.identity = identity;
+    }
+
+    @POST
+        @Operation(summary = "Open a resumable upload for one artifact", description = "Target descriptor as query parameters.")
+    public Response open(@PathParam("model") String model, @PathParam("version") String version,
+                         @QueryParam("filename") String filename, @BeanParam TargetParams target) {
+        ArtifactService.requireFilename(filename);
+        UploadService.UploadView u = uploads.open(model, version, filename, target.toDescriptor(filename),
+                identity.getPrincipal().getName());
+        return Response.created(URI.create(u.url())).header(OFFSET, 0).entity(u).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    public UploadService.UploadView get(@PathParam("model") String model, @PathParam("version") String version,
+                                         @PathParam("id") UUID id) {
+        return uploads.get(new UploadService.Ref(model, version, id));
+    }
+
+    @HEAD
+    @Path("/{id}")
+    @Operation(summary = "The offset to resume from")
+    public Response head(@PathParam("model") String model, @PathParam("version") String version,
+                         @PathParam("id") UUID id) {
+        return Response.ok().header(OFFSET, uploads.get(new UploadService.Ref(model, version, id)).offset()).header("Cache-Control", "no-store").build();
+    }
+
+    @PATCH
+    @Path("/{id}")
+    @Consumes({MediaType.APPLICATION_OCTET_STREAM, TUS_CONTENT_TYPE})
+    @Operation(summary = "Append bytes at Upload-Offset")
+    public Response append(@PathParam("model") String model, @PathParam("version") String version,
+                           @PathParam("id") UUID id, @HeaderParam(OFFSET) String offset, InputStream body) {
+        long start = parseOffset(offset);
+        long next = uploads.append(new UploadService.Ref(model, version, id), start, body);
+        return Response.noContent().header(OFFSET, next).build();
+    }
+
+    @PUT
+    @Path("/{id}")
+    @Operation(summary = "Finish the upload: verify the digest and create the artifact")
+    public Response finish(@PathParam("model") String model, @PathParam("version") String version,
+                           @PathParam("id") UUID id, @QueryParam("digest") String digest) {
+        String expected = ExpectedDigest.fromHex(digest, "digest")
+                .orElseThrow(() -> ApiException.badRequest("digest: is required to finish an upload (?digest=sha256:<hex>)"));
+        ArtifactService.Stored stored = uploads.finish(new UploadService.Ref(model, version, id), expected);
+        ArtifactView a = stored.artifact();
+        URI location = URI.create(a.contentUrl().substring(0, a.contentUrl().length() - "/content".length()));
+        return (stored.replaced() ? Response.ok() : Response.created(location)).entity(a).build();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @Operation(summary = "Cancel an upload and discard its data")
+    public Response cancel(@PathParam("model") String model, @PathParam("version") String version,
+                           @PathParam("id") UUID id) {
+        uploads.cancel(new UploadService.Ref(model, version, id));
+        return Response.noContent().build();
+    }
+
+    private static long parseOffset(String header) {
+        if (header == null) throw ApiException.badRequest(OFFSET + ": header is required");
+        try {
+            long v = Long.parseLong(header.strip());
+            if (v < 0) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(OFFSET + ": '" + header + "' is not a non-negative whole number");
+        }
+    }
+}

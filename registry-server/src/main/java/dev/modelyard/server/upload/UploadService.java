@@ -1,0 +1,195 @@
+package dev.modelyard.server.upload;
+
+import dev.modelyard.server.artifact.ArtifactService;
+import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.storage.StagedFile;
+import dev.modelyard.server.storage.StagingArea;
+import dev.modelyard.wire.TargetDescriptor;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Resumable uploads: open a session, append byte ranges in order (each one durable before it
+ * is acknowledged), then finish with the expected digest. The data file lives in this
+ * replica's staging directory, so a session's requests must reach the same replica.
+ */
+@ApplicationScoped
+public class UploadService {
+
+    private static final Logger LOG = Logger.getLogger(UploadService.class);
+
+    private final ModelService models;
+    private final ArtifactService artifacts;
+    private final StagingArea staging;
+    private final ModelyardConfig config;
+    private final Clock clock;
+    private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
+
+    public UploadService(ModelService models, ArtifactService artifacts, StagingArea staging, ModelyardConfig config,
+                         Clock clock) {
+        this.models = models;
+        this.artifacts = artifacts;
+        this.staging = staging;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** A session as the API shows it. */
+    public record UploadView(UUID id, String model, String version, String filename, TargetDescriptor target,
+                             long offset, Instant createdAt, Instant expiresAt, String url) {
+    }
+
+    @Transactional
+    public UploadView open(String model, String version, String filename, TargetDescriptor target, String by) {
+        ArtifactService.requireFilename(filename);
+        ModelVersion v = models.draftForChange(model, version);
+        UploadSession s = new UploadSession();
+        s.id = UUID.randomUUID();
+        s.version = v;
+        s.filename = filename;
+        s.target = target;
+        s.createdAt = clock.instant();
+        s.updatedAt = s.createdAt;
+        s.createdBy = by;
+        s.persist();
+        return view(s);
+    }
+
+    /** Names a session under the version it uploads to. */
+    public record Ref(String model, String version, UUID id) {
+    }
+
+    @Transactional
+    public UploadView get(Ref ref) {
+        return view(session(ref));
+    }
+
+    /** Appends {@code body} at {@code offset}, which must be the session's current offset. Returns the new offset. */
+    public long append(Ref ref, long offset, InputStream body) {
+        UUID id = ref.id();
+        if (!busy.add(id)) {
+            throw ApiException.conflict("another request is appending to upload " + id + "; retry when it ends");
+        }
+        try {
+            long current = QuarkusTransaction.requiringNew().call(() -> session(ref).received);
+            if (offset != current) {
+                throw new ApiException(409, "Upload-Offset " + offset + " does not match the upload's offset "
+                        + current + "; resume from " + current, Map.of("Upload-Offset", Long.toString(current)));
+            }
+            long max = artifacts.maxSize();
+            long received;
+            try {
+                received = staging.append(staging.sessionFile(id), offset, body, max);
+            } catch (IOException e) {
+                throw ApiException.badRequest("the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
+            }
+            QuarkusTransaction.requiringNew().run(() -> {
+                UploadSession s = session(ref);
+                s.received = received;
+                s.updatedAt = clock.instant();
+            });
+            return received;
+        } finally {
+            busy.remove(id);
+        }
+    }
+
+    /** Seals the session: hashes the data, checks it against {@code expectedSha256} and makes the artifact. */
+    public ArtifactService.Stored finish(Ref ref, String expectedSha256) {
+        UUID id = ref.id();
+        if (!busy.add(id)) {
+            throw ApiException.conflict("upload " + id + " is busy; retry when the current request ends");
+        }
+        try {
+            UploadSession s = QuarkusTransaction.requiringNew().call(() -> {
+                UploadSession found = session(ref);
+                found.version.model.name.length();
+                return found;
+            });
+            Path file = staging.sessionFile(id);
+            StagedFile staged;
+            try {
+                if (!Files.exists(file)) Files.createFile(file);
+                staged = staging.seal(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read upload " + id, e);
+            }
+            if (staged.size() != s.received) {
+                throw ApiException.conflict("upload " + id + " holds " + staged.size() + " bytes but " + s.received
+                        + " were acknowledged; resume from " + s.received);
+            }
+            ArtifactService.Stored stored;
+            try {
+                stored = artifacts.commit(new ArtifactService.Upload(s.version.model.name, s.version.version, s.filename,
+                        s.target, "application/octet-stream", Optional.of(expectedSha256), s.createdBy), staged);
+            } catch (ApiException e) {
+                // A digest mismatch consumed the data: the session is over either way.
+                if (e.status() == 422) remove(id);
+                throw e;
+            }
+            QuarkusTransaction.requiringNew().run(() -> UploadSession.deleteById(id));
+            return stored;
+        } finally {
+            busy.remove(id);
+        }
+    }
+
+    public void cancel(Ref ref) {
+        QuarkusTransaction.requiringNew().run(() -> session(ref));
+        remove(ref.id());
+    }
+
+    private void remove(UUID id) {
+        QuarkusTransaction.requiringNew().run(() -> UploadSession.deleteById(id));
+        try {
+            Files.deleteIfExists(staging.sessionFile(id));
+        } catch (IOException e) {
+            LOG.warnf("could not delete the data of upload %s: %s", id, e.getMessage());
+        }
+    }
+
+    @Scheduled(every = "${modelyard.upload.sweep-interval:10m}", delayed = "1m",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expireAbandoned() {
+        Instant cutoff = clock.instant().minus(config.upload().sessionTtl());
+        List<UUID> expired = QuarkusTransaction.requiringNew().call(() ->
+                UploadSession.<UploadSession>list("updatedAt < ?1", cutoff).stream().map(s -> s.id).toList());
+        expired.forEach(this::remove);
+        if (!expired.isEmpty()) {
+            LOG.infof("discarded %d abandoned upload sessions", expired.size());
+        }
+    }
+
+    private UploadSession session(Ref ref) {
+        ModelVersion v = models.exact(models.model(ref.model()), ref.version());
+        return UploadSession.<UploadSession>findByIdOptional(ref.id())
+                .filter(s -> s.version.id.equals(v.id))
+                .orElseThrow(() -> ApiException.notFound("no upload session " + ref.id() + " for version " + v.version
+                        + " of '" + ref.model() + "' (finished, cancelled or expired)"));
+    }
+
+    private UploadView view(UploadSession s) {
+        return new UploadView(s.id, s.version.model.name, s.version.version, s.filename, s.target, s.received,
+                s.createdAt, s.updatedAt.plus(config.upload().sessionTtl()),
+                "/api/v1/models/" + s.version.model.name + "/versions/" + s.version.version + "/uploads/" + s.id);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.modelyard.server.upload;
+
+import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.wire.TargetDescriptor;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A resumable upload in progress: where it will go, and how many bytes have arrived durably. */
+@Entity
+@Table(name = "upload_session")
+public class UploadSession extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "version_id")
+    public ModelVersion version;
+
+    @Column(nullable = false)
+    public String filename;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(columnDefinition = "jsonb", nullable = false)
+    public TargetDescriptor target;
+
+    /** Bytes received and fsynced so far: the offset the next append must start at. */
+    @Column(name = "received", nullable = false)
+    public long received;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+}

@@ -1,0 +1,90 @@
+package dev.modelyard.server;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Small helpers for driving the API over HTTP in tests. */
+public final class Api {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
+
+    private Api() {
+    }
+
+    public static RequestSpecification as(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    public static RequestSpecification admin() {
+        return as(TestServer.ADMIN_TOKEN);
+    }
+
+    /** A token of the role, created once per app start through the API. */
+    public static String token(String role) {
+        return TOKENS.computeIfAbsent(role + "@" + io.restassured.RestAssured.port, r -> admin().contentType(ContentType.JSON)
+                .body(Map.of("name", "test-" + role + "-" + COUNTER.incrementAndGet(), "role", role))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token"));
+    }
+
+    public static RequestSpecification publisher() {
+        return as(token("publisher"));
+    }
+
+    public static RequestSpecification viewer() {
+        return as(token("viewer"));
+    }
+
+    public static String uniqueName(String prefix) {
+        return prefix + "-" + COUNTER.incrementAndGet();
+    }
+
+    public static String createModel(String prefix) {
+        String name = uniqueName(prefix);
+        publisher().contentType(ContentType.JSON).body(Map.of("name", name, "framework", "pytorch", "task", "classification"))
+                .post("/api/v1/models").then().statusCode(201);
+        return name;
+    }
+
+    public static void createVersion(String model, String version) {
+        publisher().contentType(ContentType.JSON).body(Map.of("version", version))
+                .post("/api/v1/models/{m}/versions", model).then().statusCode(201);
+    }
+
+    public static Response upload(String model, String version, String filename, byte[] bytes, String query) {
+        return publisher().contentType("application/octet-stream").body(bytes)
+                .put("/api/v1/models/" + model + "/versions/" + version + "/artifacts/" + filename
+                        + (query == null ? "" : "?" + query));
+    }
+
+    /** A model with a draft version holding one artifact; returns the model name. */
+    public static String modelWithArtifact(String prefix, String version, byte[] bytes) {
+        String m = createModel(prefix);
+        createVersion(m, version);
+        upload(m, version, "model.onnx", bytes, null).then().statusCode(201);
+        return m;
+    }
+
+    public static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.modelyard.server;
+
+import dev.modelyard.testing.TestPostgres;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Gives every test run of the server its own PostgreSQL database and data directory, and a known
+ * admin token. Registered once, for all tests.
+ */
+@QuarkusTestResource(TestServer.class)
+public class TestServer implements QuarkusTestResourceLifecycleManager {
+
+    public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+    /** Small, so the 413 paths are cheap to test. */
+    public static final long MAX_UPLOAD = 8 * 1024 * 1024;
+
+    private static Path dataDir;
+    private TestPostgres db;
+
+    public static Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            db = TestPostgres.create("server");
+            dataDir = Files.createTempDirectory("modelyard-server-test");
+            return Map.of(
+                    "quarkus.datasource.jdbc.url", db.jdbcUrl(),
+                    "quarkus.datasource.username", db.user(),
+                    "modelyard.data-dir", dataDir.toString(),
+                    "modelyard.admin-token", ADMIN_TOKEN,
+                    "modelyard.upload.max-size", Long.toString(MAX_UPLOAD));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (db != null) db.close();
+        deleteTree(dataDir);
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory; the OS cleans what is left
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.modelyard.server.upload;
+
+import static dev.modelyard.server.Api.publisher;
+import static dev.modelyard.server.Api.viewer;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import dev.modelyard.server.Api;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ResumableUploadTest {
+
+    private static final byte[] DATA = Api.randomBytes(3 * 1024 * 1024 + 17, 5);
+
+    private static String open(String m, String v, String query) {
+        return publisher().post("/api/v1/models/" + m + "/versions/" + v + "/uploads?" + query)
+                .then().statusCode(201)
+                .header("Upload-Offset", "0")
+                .header("Location", containsString("/versions/" + v + "/uploads/"))
+                .extract().path("url");
+    }
+
+    private static io.restassured.response.Response append(String url, long offset, byte[] chunk) {
+        return publisher().contentType("application/offset+octet-stream").header("Upload-Offset", offset).body(chunk)
+                .patch(url);
+    }
+
+    @Test
+    void uploadInChunksResumeAndFinish() {
+        String m = Api.createModel("resumable");
+        Api.createVersion(m, "1.0.0");
+        String url = open(m, "1.0.0", "filename=big.onnx&arch=x86_64&precision=fp16");
+
+        int chunk = 1024 * 1024;
+        append(url, 0, Arrays.copyOfRange(DATA, 0, chunk)).then().statusCode(204).header("Upload-Offset", String.valueOf(chunk));
+        // A client that lost track asks where to resume.
+        publisher().head(url).then().statusCode(200).header("Upload-Offset", String.valueOf(chunk));
+        // Appending at the wrong offset is refused and tells the right one.
+        append(url, 0, Arrays.copyOfRange(DATA, 0, chunk)).then().statusCode(409)
+                .header("Upload-Offset", String.valueOf(chunk)).body("detail", containsString("resume from " + chunk));
+        for (int off = chunk; off < DATA.length; off += chunk) {
+            append(url, off, Arrays.copyOfRange(DATA, off, Math.min(DATA.length, off + chunk))).then().statusCode(204);
+        }
+        publisher().get(url).then().statusCode(200).body("offset", equalTo(DATA.length)).body("filename", equalTo("big.onnx"));
+
+        publisher().put(url + "?digest=sha256:" + Api.sha256(DATA))
+                .then().statusCode(201)
+                .body("sha256", equalTo(Api.sha256(DATA)))
+                .body("size", equalTo(DATA.length))
+                .body("target.precision", equalTo("fp16"));
+        byte[] got = viewer().get("/api/v1/models/" + m + "/versions/1.0.0/artifacts/big.onnx/content").asByteArray();
+        assertArrayEquals(DATA, got);
+        publisher().head(url).then().statusCode(404);
+    }
+
+    @Test
+    void wrongDigestEndsTheSessionAndKeepsNothing() {
+        String m = Api.createModel("resumable-bad");
+        Api.createVersion(m, "1.0.0");
+        String url = open(m, "1.0.0", "filename=m.onnx");
+        append(url, 0, new byte[]{1, 2, 3}).then().statusCode(204);
+        publisher().put(url + "?digest=sha256:" + Api.sha256(new byte[]{9})).then().statusCode(422);
+        publisher().get(url).then().statusCode(404);
+        viewer().get("/api/v1/models/" + m + "/versions/1.0.0/artifacts").then().body("total", equalTo(0));
+    }
+
+    @Test
+    void validationAndCancel() {
+        String m = Api.createModel("resumable-val");
+        Api.createVersion(m, "1.0.0");
+        publisher().post("/api/v1/models/" + m + "/versions/1.0.0/uploads").then().statusCode(400);
+        publisher().post("/api/v1/models/" + m + "/versions/1.0.0/uploads?filename=x.onnx&arch=sparc").then().statusCode(400);
+        publisher().post("/api/v1/models/" + m + "/versions/7.7.7/uploads?filename=x.onnx").then().statusCode(404);
+        String url = open(m, "1.0.0", "filename=x.onnx");
+        publisher().contentType("application/octet-stream").body(new byte[]{1}).patch(url).then().statusCode(400)
+                .body("detail", containsString("Upload-Offset"));
+        publisher().contentType("application/json").header("Upload-Offset", 0).body("{}").patch(url).then().statusCode(415);
+        publisher().put(url).then().statusCode(400).body("detail", containsString("digest"));
+        publisher().delete(url).then().statusCode(204);
+        publisher().delete(url).then().statusCode(404);
+        publisher().get("/api/v1/models/" + m + "/versions/1.0.0/uploads/not-a-uuid").then().statusCode(404);
+        publisher().get("/api/v1/models/" + m + "/versions/1.0.0/uploads/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+    }
+
+    @Test
+    void sizeLimitAppliesAcrossChunks() {
+        String m = Api.createModel("resumable-big");
+        Api.createVersion(m, "1.0.0");
+        String url = open(m, "1.0.0", "filename=x.onnx");
+        byte[] fiveMb = new byte[5 * 1024 * 1024];
+        append(url, 0, fiveMb).then().statusCode(204);
+        append(url, fiveMb.length, fiveMb).then().statusCode(413);
+        publisher().head(url).then().header("Upload-Offset", String.valueOf(fiveMb.length));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.modelyard.wire;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What an artifact needs from a device: file format, runtime (and version range), CPU
+ * architecture, accelerator and numeric precision, plus optional memory and OS requirements.
+ * Both the registry (to store and pick artifacts) and the device (to check signed metadata)
+ * use this one definition.
+ *
+ * @param format         file format: onnx, ort, tflite, … (lower-case token)
+ * @param runtime        runtime that executes the file, e.g. onnxruntime
+ * @param runtimeVersion required runtime versions ({@link VersionRange} syntax), or null for any
+ * @param arch           CPU architecture, or {@value #ANY_ARCH} for architecture-independent files
+ * @param accelerator    cpu, cuda, npu, … (lower-case token)
+ * @param precision      numeric precision of the weights
+ * @param minMemoryMb    memory the device needs to run it, or null when unknown
+ * @param os             operating system, or null for any
+ */
+public record TargetDescriptor(String format, String runtime, String runtimeVersion, String arch,
+                               String accelerator, String precision, Integer minMemoryMb, String os) {
+
+    public static final String ANY_ARCH = "any";
+    public static final Set<String> ARCHES = Set.of(ANY_ARCH, "x86_64", "aarch64", "armv7", "armv6", "riscv64");
+    public static final Set<String> PRECISIONS = Set.of("fp32", "fp16", "bf16", "int8", "uint8", "int4", "mixed");
+    private static final Pattern TOKEN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
+
+    /**
+     * Fills defaults for omitted fields (runtime from the format, architecture-independent, cpu,
+     * fp32) and validates every field, throwing {@link IllegalArgumentException} naming the field.
+     */
+    public static TargetDescriptor of(String format, String runtime, String runtimeVersion, String arch,
+                                      String accelerator, String precision, Integer minMemoryMb, String os) {
+        String f = token("format", lower(format), true);
+        TargetDescriptor d = new TargetDescriptor(
+                f,
+                token("runtime", blankToNull(lower(runtime)) == null ? defaultRuntime(f) : lower(runtime), true),
+                blankToNull(runtimeVersion),
+                blankToNull(arch) == null ? ANY_ARCH : lower(arch),
+                blankToNull(accelerator) == null ? "cpu" : lower(accelerator),
+                blankToNull(precision) == null ? "fp32" : lower(precision),
+                minMemoryMb,
+                blankToNull(lower(os)));
+        d.validate();
+        return d;
+    }
+
+    /** The runtime a format is normally run by; the format itself when unknown. */
+    public static String defaultRuntime(String format) {
+        return switch (format) {
+            case "onnx", "ort" -> "onnxruntime";
+            case "tflite" -> "tflite";
+            case "tensorrt", "engine" -> "tensorrt";
+            case "openvino" -> "openvino";
+            default -> format;
+        };
+    }
+
+    public void validate() {
+        token("format", format, true);
+        token("runtime", runtime, true);
+        if (runtimeVersion != null) {
+            try {
+                VersionRange.parse(runtimeVersion);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("runtimeVersion: " + e.getMessage());
+            }
+        }
+        if (!ARCHES.contains(arch)) {
+            throw new IllegalArgumentException("arch: '" + arch + "' is not one of " + sorted(ARCHES));
+        }
+        token("accelerator", accelerator, true);
+        if (!PRECISIONS.contains(precision)) {
+            throw new IllegalArgumentException("precision: '" + precision + "' is not one of " + sorted(PRECISIONS));
+        }
+        if (minMemoryMb != null && (minMemoryMb < 1 || minMemoryMb > 16 * 1024 * 1024)) {
+            throw new IllegalArgumentException("minMemoryMb: must be between 1 and 16777216");
+        }
+        token("os", os, false);
+    }
+
+    /** True for files that run on any CPU architecture (ONNX, TFLite, …). */
+    public boolean anyArch() {
+        return ANY_ARCH.equals(arch);
+    }
+
+    private static String token(String field, String value, boolean required) {
+        if (value == null) {
+            if (required) throw new IllegalArgumentException(field + ": is required");
+            return null;
+        }
+        if (!TOKEN.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + ": '" + value
+                    + "' must be a lower-case token of letters, digits, '.', '_' or '-' (at most 32)");
+        }
+        return value;
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.strip().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private static String sorted(Set<String> values) {
+        return values.stream().sorted().toList().toString();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.modelyard.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TargetDescriptorTest {
+
+    @Test
+    void fillsDefaults() {
+        TargetDescriptor d = TargetDescriptor.of("ONNX", null, null, null, null, null, null, null);
+        assertEquals(new TargetDescriptor("onnx", "onnxruntime", null, "any", "cpu", "fp32", null, null), d);
+        assertTrue(d.anyArch());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "'',onnxruntime,,x86_64,cpu,fp32,format",
+            "onnx,onnxruntime,>=x,x86_64,cpu,fp32,runtimeVersion",
+            "onnx,onnxruntime,,sparc,cpu,fp32,arch",
+            "onnx,onnxruntime,,x86_64,CUDA 12,fp32,accelerator",
+            "onnx,onnxruntime,,x86_64,cpu,fp64,precision",
+    })
+    void namesTheFieldThatIsWrong(String format, String runtime, String rv, String arch, String acc, String prec,
+                                  String field) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TargetDescriptor.of(format, runtime, rv, arch, acc, prec, null, null));
+        assertTrue(e.getMessage().startsWith(field + ":"), e.getMessage());
+    }
+
+    @Test
+    void rejectsAbsurdMemory() {
+        assertThrows(IllegalArgumentException.class,
+                () -> TargetDescriptor.of("onnx", null, null, null, null, null, 0, null));
+    }
+
+    @Test
+    void versionRanges() {
+        VersionRange r = VersionRange.parse(">=1.17, <2");
+        assertTrue(r.contains("1.17.0"));
+        assertTrue(r.contains("1.20.3"));
+        assertTrue(r.contains("1.18.0-rc1"));
+        assertFalse(r.contains("1.16.3"));
+        assertFalse(r.contains("2.0.0"));
+        assertFalse(r.contains("garbage"));
+        assertTrue(VersionRange.parse("1.18").contains("1.18.0"));
+        assertThrows(IllegalArgumentException.class, () -> VersionRange.parse(">=1.x"));
+        assertThrows(IllegalArgumentException.class, () -> VersionRange.parse(" "));
+    }
+}
