@@ -38,6 +38,10 @@ public interface ModelyardConfig {
         /** Unreferenced blobs and abandoned staging files younger than this are never collected. */
         @WithDefault("PT1H")
         Duration gcGrace();
+
+        /** How often garbage collection runs (e.g. 15m, 1h). */
+        @WithDefault("15m")
+        String gcInterval();
     }
 
     enum StoreType { FILESYSTEM, S3 }
@@ -69,5 +73,9 @@ public interface ModelyardConfig {
         /** A resumable upload session with no new data for this long is discarded. */
         @WithDefault("PT24H")
         Duration sessionTtl();
+
+        /** How often abandoned sessions are looked for. */
+        @WithDefault("10m")
+        String sweepInterval();
     }
 }

@@ -41,7 +41,7 @@ public class GarbageCollector {
     public record Report(int blobs, int orphanObjects, int stagingFiles) {
     }
 
-    @Scheduled(every = "${modelyard.storage.gc-interval:15m}", delayed = "1m",
+    @Scheduled(every = "${modelyard.storage.gc-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {

@@ -167,7 +167,7 @@ public class UploadService {
         }
     }
 
-    @Scheduled(every = "${modelyard.upload.sweep-interval:10m}", delayed = "1m",
+    @Scheduled(every = "${modelyard.upload.sweep-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireAbandoned() {
         Instant cutoff = clock.instant().minus(config.upload().sessionTtl());

@@ -1,0 +1,150 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.testing.TestPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A crash or a dropped connection halfway through an upload leaves nothing visible, and what
+ * it left on disk is collected. The server runs with a short collection grace period.
+ */
+class CrashSafetyE2ETest {
+
+    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+    static final long SIZE = 256L * 1024 * 1024;
+
+    @TempDir
+    static Path work;
+    static TestPostgres db;
+    static ServerProcess server;
+    static Path data;
+
+    @BeforeAll
+    static void start() {
+        db = TestPostgres.create("e2e_crash");
+        data = work.resolve("data");
+        server = ServerProcess.start(db.jdbcUrl(), data, "128m", Map.of(
+                "MODELYARD_ADMIN_TOKEN", ADMIN,
+                "MODELYARD_STORAGE_GC_GRACE", "PT2S",
+                "MODELYARD_STORAGE_GC_INTERVAL", "1s"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server != null) server.close();
+        if (db != null) db.close();
+    }
+
+    /** Starts an upload, sends {@code sendBytes} of it, then runs {@code cut} while the request is open. */
+    private static void interruptedUpload(String path, long sendBytes, Runnable cut) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) server.uri(path).toURL().openConnection();
+        c.setRequestMethod("PUT");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(SIZE);
+        c.setRequestProperty("Authorization", "Bearer " + ADMIN);
+        c.setRequestProperty("Content-Type", "application/octet-stream");
+        OutputStream out = c.getOutputStream();
+        InputStream data = new PatternStream(SIZE, 3);
+        byte[] buf = new byte[1 << 16];
+        long sent = 0;
+        while (sent < sendBytes) {
+            int n = data.read(buf);
+            out.write(buf, 0, n);
+            sent += n;
+        }
+        out.flush();
+        awaitStagingBytes(sendBytes / 2);
+        cut.run();
+        c.disconnect();
+    }
+
+    @Test
+    void serverKilledMidUploadRestartsWithNothingVisibleAndLeftoversCollected() throws Exception {
+        Client api = new Client(server, ADMIN);
+        api.createModelAndDraft("crash-model", "1.0.0");
+
+        interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.onnx", SIZE / 2, () -> {
+            try {
+                server.kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertTrue(stagingBytes() > 0, "the killed upload left a partial staging file");
+
+        server.restart();
+        Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/crash-model/versions/1.0.0/artifacts", null));
+        assertEquals(0, list.body().get("total").asInt());
+        assertEquals(0, count("SELECT count(*) FROM artifact"));
+        assertEquals(0, count("SELECT count(*) FROM blob"));
+        awaitNoStaging(Duration.ofSeconds(30));
+
+        // The same upload, retried whole, works.
+        String sha = PatternStream.sha256Hex(SIZE, 3);
+        Client.expect(201, api.putStream("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.onnx",
+                new PatternStream(SIZE, 3), SIZE, PatternStream.contentDigest(sha)));
+    }
+
+    @Test
+    void clientDroppingTheConnectionLeavesNothing() throws Exception {
+        Client api = new Client(server, ADMIN);
+        api.createModelAndDraft("dropped-model", "1.0.0");
+        long blobsBefore = count("SELECT count(*) FROM blob");
+
+        interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.onnx", SIZE / 4, () -> { });
+
+        awaitNoStaging(Duration.ofSeconds(30));
+        Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/dropped-model/versions/1.0.0/artifacts", null));
+        assertEquals(0, list.body().get("total").asInt());
+        assertEquals(blobsBefore, count("SELECT count(*) FROM blob"));
+        assertFalse(server.log().contains("Exception in"), "no unhandled exception in the server log");
+    }
+
+    private static long stagingBytes() throws IOException {
+        Path staging = data.resolve("staging");
+        if (!Files.isDirectory(staging)) return 0;
+        try (Stream<Path> files = Files.list(staging)) {
+            return files.filter(p -> p.toString().endsWith(".part")).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private static void awaitStagingBytes(long atLeast) throws IOException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (stagingBytes() < atLeast && Instant.now().isBefore(deadline)) {
+            ServerProcess.pause(50);
+        }
+    }
+
+    private static void awaitNoStaging(Duration timeout) throws IOException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (stagingBytes() > 0 && Instant.now().isBefore(deadline)) {
+            ServerProcess.pause(200);
+        }
+        assertEquals(0, stagingBytes(), "staging leftovers are removed");
+    }
+
+    private static long count(String sql) throws Exception {
+        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

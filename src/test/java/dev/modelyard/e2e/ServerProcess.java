@@ -1,0 +1,155 @@
+package dev.modelyard.e2e;
+
+import dev.modelyard.testing.Ports;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The packaged registry server as a real operating-system process: the same jar users run,
+ * with the heap limit and environment a test chooses. Killing it is a real crash.
+ */
+final class ServerProcess implements AutoCloseable {
+
+    private final Map<String, String> env;
+    private final String heap;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    private ServerProcess(Map<String, String> env, String heap, Path log, int port) {
+        this.env = env;
+        this.heap = heap;
+        this.log = log;
+        this.port = port;
+    }
+
+    /** Starts the server and waits until it is ready. {@code env} adds to the defaults (port, database, data dir). */
+    static ServerProcess start(String jdbcUrl, Path dataDir, String heap, Map<String, String> extraEnv) {
+        Map<String, String> env = new HashMap<>();
+        int port = Ports.free();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
+        env.put("MODELYARD_DATA_DIR", dataDir.toString());
+        env.putAll(extraEnv);
+        ServerProcess s = new ServerProcess(env, heap, dataDir.resolveSibling(dataDir.getFileName() + "-server.log"), port);
+        s.launch();
+        return s;
+    }
+
+    void launch() {
+        String jar = System.getProperty("modelyard.server.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("the packaged server is missing at " + jar + "; run the build from the top (mvn verify)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-jar", jar));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady(Duration.ofSeconds(90));
+    }
+
+    private void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the server exited at start (code " + process.exitValue() + "):\n" + log());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return;
+            } catch (IOException notYet) {
+                // still starting
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            pause(200);
+        }
+        throw new IllegalStateException("the server was not ready within " + timeout + ":\n" + log());
+    }
+
+    /** Runs a server that is expected to refuse to start; returns its exit code. */
+    static int runExpectingExit(String jdbcUrl, Path dataDir, Map<String, String> extraEnv, Duration timeout) throws Exception {
+        ServerProcess s = new ServerProcess(new HashMap<>(), "128m", dataDir.resolveSibling(dataDir.getFileName() + "-server.log"), Ports.free());
+        s.env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port));
+        s.env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
+        s.env.put("MODELYARD_DATA_DIR", dataDir.toString());
+        s.env.putAll(extraEnv);
+        String jar = System.getProperty("modelyard.server.jar");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar)
+                .redirectErrorStream(true).redirectOutput(s.log.toFile());
+        pb.environment().putAll(s.env);
+        Process p = pb.start();
+        if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("the server kept running although it should have refused to start");
+        }
+        s.process = p;
+        return p.exitValue();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hooks, no cleanup — what a power cut does to the process. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    void restart() {
+        launch();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
