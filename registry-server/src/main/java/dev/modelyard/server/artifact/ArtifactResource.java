@@ -4,6 +4,7 @@ import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ByteRange;
 import dev.modelyard.server.http.Page;
+import dev.modelyard.server.signing.PublisherSignatures;
 import dev.modelyard.server.storage.BlobStore;
 import dev.modelyard.server.storage.Digests;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -64,10 +65,11 @@ public class ArtifactResource {
     public Response put(@PathParam("model") String model, @PathParam("version") String version,
                         @PathParam("filename") String filename, @BeanParam TargetParams target,
                         @HeaderParam("Content-Digest") String contentDigest, @QueryParam("sha256") String sha256,
+                        @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
                         @HeaderParam("Content-Length") Long contentLength, InputStream body) {
         ArtifactService.requireFilename(filename);
         ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, target.toDescriptor(filename),
-                MediaType.APPLICATION_OCTET_STREAM, ExpectedDigest.from(contentDigest, sha256), caller());
+                MediaType.APPLICATION_OCTET_STREAM, ExpectedDigest.from(contentDigest, sha256), publisherSignature, caller());
         ArtifactService.Stored stored = artifacts.upload(u, contentLength == null ? -1 : contentLength, body);
         return stored(stored);
     }
@@ -77,12 +79,13 @@ public class ArtifactResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
     public Response post(@PathParam("model") String model, @PathParam("version") String version,
+                         @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
                          @BeanParam MultipartUpload form) {
         if (form.file == null) throw ApiException.badRequest("file: the form has no 'file' part");
         String filename = ArtifactService.requireFilename(form.effectiveFilename());
         ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, form.toDescriptor(filename),
                 Optional.ofNullable(form.file.contentType()).orElse(MediaType.APPLICATION_OCTET_STREAM),
-                ExpectedDigest.fromHex(form.sha256, "sha256"), caller());
+                ExpectedDigest.fromHex(form.sha256, "sha256"), publisherSignature, caller());
         try (InputStream in = Files.newInputStream(form.file.uploadedFile())) {
             return stored(artifacts.upload(u, form.file.size(), in));
         } catch (IOException e) {
@@ -130,6 +133,18 @@ public class ArtifactResource {
                            @PathParam("artifact") String artifact) {
         artifacts.delete(model, version, artifact);
         return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/{artifact}/signed-metadata")
+    @Operation(summary = "The artifact's signed release metadata (what devices verify before installing)",
+            description = "404 while the version is a draft, 410 once it is revoked.")
+    public Response signedMetadata(@PathParam("model") String model, @PathParam("version") String version,
+                                   @PathParam("artifact") String artifact) {
+        ArtifactService.SignedMetadata m = artifacts.signedMetadata(model, version, artifact);
+        return Response.ok(m.envelope())
+                .header("Content-Disposition", "attachment; filename=\"" + m.artifactFilename() + ".release.json\"")
+                .build();
     }
 
     @GET

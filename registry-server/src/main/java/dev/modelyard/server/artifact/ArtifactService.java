@@ -5,6 +5,8 @@ import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelService;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.signing.PublisherSignatures;
+import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.server.storage.BlobLedger;
 import dev.modelyard.server.storage.StagedFile;
 import dev.modelyard.server.storage.StagingArea;
@@ -36,21 +38,26 @@ public class ArtifactService {
     private final ModelService models;
     private final StagingArea staging;
     private final BlobLedger ledger;
+    private final PublisherSignatures publisherSignatures;
+    private final ReleaseSigner releases;
     private final ModelyardConfig config;
     private final Clock clock;
 
-    public ArtifactService(ModelService models, StagingArea staging, BlobLedger ledger, ModelyardConfig config,
+    public ArtifactService(ModelService models, StagingArea staging, BlobLedger ledger,
+                           PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
                            Clock clock) {
         this.models = models;
         this.staging = staging;
         this.ledger = ledger;
+        this.publisherSignatures = publisherSignatures;
+        this.releases = releases;
         this.config = config;
         this.clock = clock;
     }
 
     /** What an upload should become. */
     public record Upload(String model, String version, String filename, TargetDescriptor target, String mediaType,
-                         Optional<String> expectedSha256, String by) {
+                         Optional<String> expectedSha256, String publisherSignature, String by) {
     }
 
     /** The stored artifact, and whether it replaced a draft's file of the same name. */
@@ -101,16 +108,24 @@ public class ArtifactService {
             throw ApiException.unprocessable("digest mismatch: the upload's SHA-256 is " + staged.sha256()
                     + " but the client expected " + u.expectedSha256().get() + "; nothing was stored");
         }
+        Optional<PublisherSignatures.Signed> signer;
+        try {
+            signer = publisherSignatures.verify(u.publisherSignature(), u.model(), u.version(), u.filename(),
+                    staged.sha256(), staged.size());
+        } catch (RuntimeException e) {
+            staged.discard();
+            throw e;
+        }
         try {
             ledger.store(staged);
         } catch (IOException e) {
             staged.discard();
             throw new UncheckedIOException("could not write the blob store", e);
         }
-        return QuarkusTransaction.requiringNew().call(() -> record(u, staged));
+        return QuarkusTransaction.requiringNew().call(() -> record(u, staged, signer));
     }
 
-    private Stored record(Upload u, StagedFile staged) {
+    private Stored record(Upload u, StagedFile staged, Optional<PublisherSignatures.Signed> signer) {
         ModelVersion v = models.draftForChange(u.model(), u.version());
         Optional<Artifact> sameName = Artifact.find("version = ?1 and filename = ?2", v, u.filename()).firstResultOptional();
         TargetDescriptor t = u.target();
@@ -138,6 +153,7 @@ public class ArtifactService {
         a.target(t);
         a.createdAt = clock.instant();
         a.createdBy = u.by();
+        signer.ifPresent(sig -> a.metadata = Map.of("publisherSignature", Map.of("keyId", sig.keyId(), "name", sig.name())));
         a.persistAndFlush();
         return new Stored(ArtifactView.of(a), sameName.isPresent());
     }
@@ -176,6 +192,27 @@ public class ArtifactService {
         // Initialise what views need while the session is open.
         found.version.model.name.length();
         return found;
+    }
+
+    /**
+     * The signed release metadata of an artifact: 404 while its version is a draft, 410 once the
+     * version is revoked (it must not be offered any more).
+     */
+    @Transactional
+    public SignedMetadata signedMetadata(String model, String version, String idOrFilename) {
+        Artifact a = find(model, version, idOrFilename);
+        switch (a.version.status) {
+            case DRAFT -> throw ApiException.notFound("version " + a.version.version + " is a draft: it has no signed release metadata yet");
+            case REVOKED -> throw new ApiException(410, "version " + a.version.version + " of '" + model + "' is revoked");
+            default -> { }
+        }
+        String envelope = releases.envelope(a.id).orElseThrow(() -> ApiException.notFound(
+                "artifact " + a.id + " has no signed release metadata"));
+        return new SignedMetadata(a.filename, envelope);
+    }
+
+    /** Signed release metadata and the artifact file it describes. */
+    public record SignedMetadata(String artifactFilename, String envelope) {
     }
 
     @Transactional

@@ -10,7 +10,8 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ArtifactView(UUID id, String model, String version, String filename, String sha256, long size,
                            String mediaType, TargetDescriptor target, String origin, Lineage lineage,
-                           Map<String, Object> metadata, Instant createdAt, String createdBy, String contentUrl) {
+                           Map<String, Object> metadata, Instant createdAt, String createdBy, String contentUrl,
+                           String signedMetadataUrl) {
 
     /** How a converted artifact was made; absent for uploads. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,6 +24,6 @@ public record ArtifactView(UUID id, String model, String version, String filenam
                 ? new Lineage(a.sourceArtifactId, a.converter, a.converterVersion, a.converterParams) : null;
         return new ArtifactView(a.id, a.version.model.name, a.version.version, a.filename, a.sha256, a.size,
                 a.mediaType, a.target(), a.origin.name().toLowerCase(java.util.Locale.ROOT), lineage, a.metadata,
-                a.createdAt, a.createdBy, base + "/content");
+                a.createdAt, a.createdBy, base + "/content", a.version.status.isDeployable() ? base + "/signed-metadata" : null);
     }
 }

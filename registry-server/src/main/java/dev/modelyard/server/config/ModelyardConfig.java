@@ -25,6 +25,38 @@ public interface ModelyardConfig {
 
     Upload upload();
 
+    Signing signing();
+
+    interface Signing {
+        /**
+         * The release key as a key file (see docs/signing.md). Without this or {@link #releaseKey()},
+         * a key is generated into {@code <data-dir>/keys/release-key.json} at first start.
+         */
+        Optional<Path> releaseKeyFile();
+
+        /** Passphrase of an encrypted release key file. */
+        Optional<String> releaseKeyPassphrase();
+
+        /** The release key as the base64 of its 32-byte seed, for secrets passed in the environment. */
+        Optional<String> releaseKey();
+
+        /** How long signed artifact metadata is valid; devices refuse expired metadata. */
+        @WithDefault("P30D")
+        Duration metadataLifetime();
+
+        /** Metadata expiring within this period is signed again (same content, new validity). */
+        @WithDefault("P10D")
+        Duration renewBefore();
+
+        /** How often expiring metadata is looked for. */
+        @WithDefault("1h")
+        String renewInterval();
+
+        /** Refuse uploads that carry no valid publisher signature. */
+        @WithDefault("false")
+        boolean requirePublisherSignature();
+    }
+
     interface Storage {
         /** {@code filesystem} (default) or {@code s3}. */
         @WithDefault("filesystem")

@@ -28,7 +28,8 @@ public final class ModelApi {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VersionView(String model, String version, VersionStatus status, String changelog,
                               Map<String, Double> metrics, Map<String, Object> lineage, IoSignature ioSignature,
-                              Map<String, Object> selfTest, long artifactCount, Instant createdAt, String createdBy,
+                              Map<String, Object> selfTest, long artifactCount, Long releaseCounter,
+                              Instant createdAt, String createdBy,
                               Instant updatedAt, Instant publishedAt) {
     }
 

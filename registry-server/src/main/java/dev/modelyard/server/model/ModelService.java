@@ -15,6 +15,7 @@ import dev.modelyard.wire.IoSignature;
 import dev.modelyard.wire.SemVer;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
@@ -45,11 +46,13 @@ public class ModelService {
     private final EntityManager em;
     private final ObjectMapper json;
     private final Clock clock;
+    private final Event<VersionPublished> published;
 
-    public ModelService(EntityManager em, ObjectMapper json, Clock clock) {
+    public ModelService(EntityManager em, ObjectMapper json, Clock clock, Event<VersionPublished> published) {
         this.em = em;
         this.json = json;
         this.clock = clock;
+        this.published = published;
     }
 
     // ---- models ---------------------------------------------------------------------------
@@ -251,10 +254,15 @@ public class ModelService {
         if (artifactCount(v) == 0) {
             throw ApiException.conflict("version " + v.version + " has no artifacts; upload at least one before publishing");
         }
+        // Taken before the version changes: the native update flushes pending changes first.
+        long counter = nextReleaseCounter(m);
         Instant now = clock.instant();
         v.status = VersionStatus.PUBLISHED;
         v.publishedAt = now;
         v.updatedAt = now;
+        v.releaseCounter = counter;
+        em.flush();
+        published.fire(new VersionPublished(v.id, m.tenant, m.name, v.version, v.releaseCounter));
         return view(v);
     }
 
@@ -364,11 +372,22 @@ public class ModelService {
 
     public VersionView view(ModelVersion v) {
         return new VersionView(v.model.name, v.version, v.status, v.changelog, v.metrics, v.lineage, v.ioSignature,
-                v.selfTest, artifactCount(v), v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
+                v.selfTest, artifactCount(v), v.releaseCounter, v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
     }
 
     private AliasView aliasView(ModelAlias a) {
         return new AliasView(a.model.name, a.name, a.version.version, a.updatedAt, a.updatedBy);
+    }
+
+    /**
+     * The model's next release counter. Atomic in the database, so concurrent publications of
+     * one model get distinct, increasing counters; devices refuse anything lower than installed.
+     */
+    private long nextReleaseCounter(Model m) {
+        Number n = (Number) em.createNativeQuery(
+                        "UPDATE model SET release_counter = release_counter + 1 WHERE id = ?1 RETURNING release_counter")
+                .setParameter(1, m.id).getSingleResult();
+        return n.longValue();
     }
 
     private long artifactCount(ModelVersion v) {

@@ -68,6 +68,10 @@ public class ModelVersion extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** The model's release counter at publication: what devices compare to refuse rollbacks. */
+    @Column(name = "release_counter")
+    public Long releaseCounter;
+
     @Column(name = "published_at")
     public Instant publishedAt;
 

@@ -13,6 +13,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /**
@@ -22,6 +25,13 @@ import java.util.function.Predicate;
 public class StagingArea {
 
     private static final int BUFFER = 256 * 1024;
+    /** Flush to disk in the background every this many bytes, so the final fsync has little left to do. */
+    private static final long FLUSH_EVERY = 64L * 1024 * 1024;
+    private static final ExecutorService FLUSHER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "staging-flush");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path dir;
     private final boolean durable;
@@ -51,7 +61,7 @@ public class StagingArea {
         MessageDigest sha = Digests.sha256();
         boolean ok = false;
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long size = copy(in, out, sha, maxBytes);
+            long size = copy(in, out, sha, maxBytes, durable ? new BackgroundFlush(out) : null);
             if (durable) out.force(false);
             ok = true;
             return new StagedFile(file, Digests.hex(sha.digest()), size);
@@ -74,7 +84,7 @@ public class StagingArea {
             out.position(expectedOffset);
             boolean ok = false;
             try {
-                copy(in, out, null, maxTotal - expectedOffset);
+                copy(in, out, null, maxTotal - expectedOffset, new BackgroundFlush(out));
                 out.force(false);
                 ok = true;
                 return out.size();
@@ -101,7 +111,8 @@ public class StagingArea {
         return new StagedFile(file, Digests.hex(sha.digest()), size);
     }
 
-    private static long copy(InputStream in, FileChannel out, MessageDigest sha, long maxBytes) throws IOException {
+    private static long copy(InputStream in, FileChannel out, MessageDigest sha, long maxBytes, BackgroundFlush flush)
+            throws IOException {
         byte[] buf = new byte[BUFFER];
         ByteBuffer wrap = ByteBuffer.wrap(buf);
         long total = 0;
@@ -114,8 +125,36 @@ public class StagingArea {
             if (sha != null) sha.update(buf, 0, n);
             wrap.clear().limit(n);
             while (wrap.hasRemaining()) out.write(wrap);
+            if (flush != null) flush.wrote(n);
         }
         return total;
+    }
+
+    /**
+     * Writes dirty pages back while the upload is still arriving. The disk is then busy in
+     * parallel with the network instead of after it, and the closing fsync is short.
+     */
+    private static final class BackgroundFlush {
+        private final FileChannel channel;
+        private long sinceLast;
+        private Future<?> running;
+
+        BackgroundFlush(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void wrote(int bytes) {
+            sinceLast += bytes;
+            if (sinceLast < FLUSH_EVERY || (running != null && !running.isDone())) return;
+            sinceLast = 0;
+            running = FLUSHER.submit(() -> {
+                try {
+                    channel.force(false);
+                } catch (IOException ignored) {
+                    // Only an optimisation: the closing fsync reports real failures.
+                }
+            });
+        }
     }
 
     /** Deletes staging files written before {@code cutoff} unless {@code keep} says otherwise. Returns how many. */

@@ -6,6 +6,7 @@ import dev.modelyard.server.artifact.ExpectedDigest;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.signing.PublisherSignatures;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
@@ -96,10 +97,11 @@ public class UploadResource {
     @Path("/{id}")
     @Operation(summary = "Finish the upload: verify the digest and create the artifact")
     public Response finish(@PathParam("model") String model, @PathParam("version") String version,
-                           @PathParam("id") UUID id, @QueryParam("digest") String digest) {
+                           @PathParam("id") UUID id, @QueryParam("digest") String digest,
+                           @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {
         String expected = ExpectedDigest.fromHex(digest, "digest")
                 .orElseThrow(() -> ApiException.badRequest("digest: is required to finish an upload (?digest=sha256:<hex>)"));
-        ArtifactService.Stored stored = uploads.finish(new UploadService.Ref(model, version, id), expected);
+        ArtifactService.Stored stored = uploads.finish(new UploadService.Ref(model, version, id), expected, publisherSignature);
         ArtifactView a = stored.artifact();
         URI location = URI.create(a.contentUrl().substring(0, a.contentUrl().length() - "/content".length()));
         return (stored.replaced() ? Response.ok() : Response.created(location)).entity(a).build();

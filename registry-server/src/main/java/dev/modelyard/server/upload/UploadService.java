@@ -114,7 +114,7 @@ public class UploadService {
     }
 
     /** Seals the session: hashes the data, checks it against {@code expectedSha256} and makes the artifact. */
-    public ArtifactService.Stored finish(Ref ref, String expectedSha256) {
+    public ArtifactService.Stored finish(Ref ref, String expectedSha256, String publisherSignature) {
         UUID id = ref.id();
         if (!busy.add(id)) {
             throw ApiException.conflict("upload " + id + " is busy; retry when the current request ends");
@@ -140,7 +140,7 @@ public class UploadService {
             ArtifactService.Stored stored;
             try {
                 stored = artifacts.commit(new ArtifactService.Upload(s.version.model.name, s.version.version, s.filename,
-                        s.target, "application/octet-stream", Optional.of(expectedSha256), s.createdBy), staged);
+                        s.target, "application/octet-stream", Optional.of(expectedSha256), publisherSignature, s.createdBy), staged);
             } catch (ApiException e) {
                 // A digest mismatch consumed the data: the session is over either way.
                 if (e.status() == 422) remove(id);

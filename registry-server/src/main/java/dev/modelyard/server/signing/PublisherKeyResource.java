@@ -1,0 +1,61 @@
+package dev.modelyard.server.signing;
+
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiException;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Keys publishers may sign uploads with. */
+@Path("/api/v1/publisher-keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Trust")
+@RolesAllowed(Role.VIEWER_NAME)
+public class PublisherKeyResource {
+
+    private final PublisherSignatures signatures;
+    private final SecurityIdentity identity;
+
+    public PublisherKeyResource(PublisherSignatures signatures, SecurityIdentity identity) {
+        this.signatures = signatures;
+        this.identity = identity;
+    }
+
+    public record RegisterKey(String name, String publicKey) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Register a publisher's Ed25519 public key (base64 of the raw 32 bytes)")
+    public Response register(RegisterKey body) {
+        if (body == null) throw ApiException.badRequest("request body is required: {\"name\":…, \"publicKey\":…}");
+        PublisherSignatures.KeyView k = signatures.register(body.name(), body.publicKey(), identity.getPrincipal().getName());
+        return Response.created(URI.create("/api/v1/publisher-keys/" + k.id())).entity(k).build();
+    }
+
+    @GET
+    public List<PublisherSignatures.KeyView> list() {
+        return signatures.list();
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public PublisherSignatures.KeyView revoke(@PathParam("id") UUID id) {
+        return signatures.revoke(id);
+    }
+}

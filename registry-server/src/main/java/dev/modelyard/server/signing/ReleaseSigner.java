@@ -1,0 +1,125 @@
+package dev.modelyard.server.signing;
+
+import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.model.VersionPublished;
+import dev.modelyard.wire.TargetDescriptor;
+import dev.modelyard.wire.trust.ArtifactMetadata;
+import dev.modelyard.wire.trust.SignedEnvelope;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Signs the metadata of every artifact of a version when it is published, and signs it again
+ * before it expires or when the release key changes. The artifact bytes are never re-signed:
+ * the metadata names their digest and size.
+ */
+@ApplicationScoped
+public class ReleaseSigner {
+
+    private static final Logger LOG = Logger.getLogger(ReleaseSigner.class);
+    private static final int RENEW_BATCH = 200;
+
+    private final EntityManager em;
+    private final ReleaseKey key;
+    private final ModelyardConfig config;
+    private final Clock clock;
+
+    public ReleaseSigner(EntityManager em, ReleaseKey key, ModelyardConfig config, Clock clock) {
+        this.em = em;
+        this.key = key;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Runs in the publishing transaction: a failure here means the version is not published. */
+    void onPublished(@Observes VersionPublished published) {
+        Instant now = issueTime();
+        List<Object[]> rows = em.createQuery("""
+                        select a.id, a.filename, a.sha256, a.size, a.format, a.runtime, a.runtimeVersion, a.arch,
+                               a.accelerator, a.precision, a.minMemoryMb, a.os
+                        from Artifact a where a.version.id = :version""", Object[].class)
+                .setParameter("version", published.versionId()).getResultList();
+        for (Object[] r : rows) {
+            TargetDescriptor target = new TargetDescriptor((String) r[4], (String) r[5], (String) r[6], (String) r[7],
+                    (String) r[8], (String) r[9], (Integer) r[10], (String) r[11]);
+            ArtifactMetadata meta = new ArtifactMetadata(published.tenant(), published.model(), published.version(),
+                    published.releaseCounter(), new ArtifactMetadata.ArtifactFile((String) r[1], (String) r[2], (Long) r[3]),
+                    target, now, now.plus(config.signing().metadataLifetime()));
+            ArtifactRelease release = new ArtifactRelease();
+            release.artifactId = (UUID) r[0];
+            store(release, meta);
+            release.persist();
+        }
+    }
+
+    /** The signed metadata of a released artifact, as served to devices. */
+    public Optional<String> envelope(UUID artifactId) {
+        return ArtifactRelease.<ArtifactRelease>findByIdOptional(artifactId).map(r -> r.envelope);
+    }
+
+    @Scheduled(every = "${modelyard.signing.renew-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledRenewal() {
+        try {
+            int renewed = renewDue();
+            if (renewed > 0) LOG.infof("signed the metadata of %d artifacts again", renewed);
+        } catch (RuntimeException e) {
+            LOG.warn("renewing signed metadata failed; it will be tried again", e);
+        }
+    }
+
+    /**
+     * Signs again what expires within the renewal window or was signed by another key. Revoked
+     * versions are left to expire: they must not be offered any more.
+     */
+    public int renewDue() {
+        int total = 0;
+        int batch;
+        do {
+            batch = QuarkusTransaction.requiringNew().call(this::renewBatch);
+            total += batch;
+        } while (batch == RENEW_BATCH);
+        return total;
+    }
+
+    private int renewBatch() {
+        Instant horizon = clock.instant().plus(config.signing().renewBefore());
+        @SuppressWarnings("unchecked")
+        List<UUID> due = em.createNativeQuery("""
+                        SELECT r.artifact_id FROM artifact_release r
+                        JOIN artifact a ON a.id = r.artifact_id
+                        JOIN model_version v ON v.id = a.version_id
+                        WHERE v.status IN ('PUBLISHED', 'DEPRECATED') AND (r.expires_at < ?1 OR r.key_id <> ?2)
+                        LIMIT ?3 FOR UPDATE OF r SKIP LOCKED""")
+                .setParameter(1, horizon).setParameter(2, key.keyId()).setParameter(3, RENEW_BATCH).getResultList();
+        Instant now = issueTime();
+        for (UUID id : due) {
+            ArtifactRelease release = ArtifactRelease.findById(id);
+            ArtifactMetadata old = ArtifactMetadata.fromMap(SignedEnvelope.parse(release.envelope).signed());
+            store(release, new ArtifactMetadata(old.tenant(), old.model(), old.version(), old.releaseCounter(),
+                    old.artifact(), old.target(), now, now.plus(config.signing().metadataLifetime())));
+        }
+        return due.size();
+    }
+
+    private void store(ArtifactRelease release, ArtifactMetadata meta) {
+        release.envelope = key.signer().sign(meta).toJson();
+        release.keyId = key.keyId();
+        release.issuedAt = meta.issuedAt();
+        release.expiresAt = meta.expiresAt();
+    }
+
+    /** Metadata times have whole seconds (RFC 3339 without fractions). */
+    private Instant issueTime() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+}

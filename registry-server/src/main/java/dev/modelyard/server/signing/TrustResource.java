@@ -1,0 +1,82 @@
+package dev.modelyard.server.signing;
+
+import dev.modelyard.server.auth.Role;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The root of trust devices are provisioned with. Root metadata is public (it holds only public
+ * keys), so reading it needs no token; adding a version needs an admin.
+ */
+@Path("/api/v1/trust")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Trust")
+public class TrustResource {
+
+    private final TrustService trust;
+    private final SecurityIdentity identity;
+
+    public TrustResource(TrustService trust, SecurityIdentity identity) {
+        this.trust = trust;
+        this.identity = identity;
+    }
+
+    @POST
+    @Path("/roots")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Add the next root metadata version (signed offline with the CLI)",
+            description = "Version 1 must be signed by its own root threshold; each later version by the previous "
+                    + "version's root threshold and its own. 422 when the signatures do not chain.")
+    public Response add(String envelope) {
+        TrustService.RootView v = trust.add(envelope, identity.getPrincipal().getName());
+        return Response.created(URI.create(v.url())).entity(v).build();
+    }
+
+    @GET
+    @Path("/roots")
+    @PermitAll
+    @Operation(summary = "The root metadata versions, oldest first")
+    public List<TrustService.RootView> list() {
+        return trust.list();
+    }
+
+    @GET
+    @Path("/roots/{version}")
+    @PermitAll
+    @Operation(summary = "One root metadata version, exactly as signed")
+    public Response root(@PathParam("version") int version) {
+        return Response.ok(trust.envelope(version))
+                .header("Content-Disposition", "attachment; filename=\"" + version + ".root.json\"").build();
+    }
+
+    @GET
+    @Path("/roots/latest")
+    @PermitAll
+    @Operation(summary = "The newest root metadata: the trust bundle a new device is provisioned with")
+    public Response latest() {
+        return Response.ok(trust.latestEnvelope())
+                .header("Content-Disposition", "attachment; filename=\"trust-bundle.json\"").build();
+    }
+
+    @GET
+    @Path("/status")
+    @RolesAllowed(Role.VIEWER_NAME)
+    @Operation(summary = "The release key and whether the current root trusts it")
+    public TrustService.Status status() {
+        return trust.status();
+    }
+}

@@ -1,0 +1,123 @@
+package dev.modelyard.wire.trust;
+
+import dev.modelyard.wire.SemVer;
+import dev.modelyard.wire.TargetDescriptor;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What the release key vouches for when it signs one artifact of a model version: which tenant
+ * and model it belongs to, the exact file (name, SHA-256, size), the target it runs on, the
+ * model's monotonic release counter and the validity window.
+ *
+ * <pre>{"_type":"artifact","specVersion":1,"tenant":"default","model":"kws","version":"1.2.0",
+ *  "releaseCounter":7,"artifact":{"filename":"m.onnx","sha256":"&lt;hex&gt;","size":12345},
+ *  "target":{"format":"onnx","runtime":"onnxruntime","runtimeVersion":"&gt;=1.17","arch":"aarch64",
+ *  "accelerator":"cpu","precision":"int8","minMemoryMb":256,"os":"linux"},
+ *  "issuedAt":"2026-05-01T00:00:00Z","expiresAt":"2026-08-01T00:00:00Z"}</pre>
+ *
+ * The target's {@code runtimeVersion}, {@code minMemoryMb} and {@code os} are omitted when null.
+ * Times are kept to whole seconds.
+ *
+ * @param releaseCounter per (tenant, model), grows with every release; devices refuse lower ones
+ */
+public record ArtifactMetadata(String tenant, String model, String version, long releaseCounter,
+                               ArtifactFile artifact, TargetDescriptor target, Instant issuedAt, Instant expiresAt)
+        implements SignedMetadata {
+
+    public static final String TYPE = "artifact";
+    private static final String DOC = "artifact metadata";
+    // The registry's own naming rules, so everything it stores can be signed.
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    /**
+     * The artifact file. The filename cannot hold a path separator, so a device may use it
+     * under its own directory.
+     *
+     * @param sha256 lowercase hex SHA-256 of the file
+     * @param size   exact length in bytes; the device reads no further
+     */
+    public record ArtifactFile(String filename, String sha256, long size) {
+        public ArtifactFile {
+            Fields.require(filename, FILENAME, DOC, "artifact.filename", "a file name of letters, digits, '.', '_' or '-'");
+            Fields.require(sha256, SHA256, DOC, "artifact.sha256", "64 lowercase hex digits");
+            if (size < 0 || size > CanonicalJson.MAX_SAFE_INTEGER) {
+                throw Fields.invalid(DOC, "artifact.size", "must be between 0 and 2^53-1, got " + size);
+            }
+        }
+    }
+
+    public ArtifactMetadata {
+        Fields.require(tenant, NAME, DOC, "tenant", "a lower-case name");
+        Fields.require(model, NAME, DOC, "model", "a lower-case name");
+        checkVersion(version, DOC, "version");
+        checkCounter(releaseCounter, DOC, "releaseCounter");
+        if (artifact == null) throw Fields.invalid(DOC, "artifact", "is required");
+        if (target == null) throw Fields.invalid(DOC, "target", "is required");
+        try {
+            target.validate();
+        } catch (IllegalArgumentException e) {
+            // TargetDescriptor names the field first ("arch: ..."), so prefixing gives its path.
+            throw new JsonFormatException(DOC + ": target." + e.getMessage());
+        }
+        issuedAt = Fields.checkTime(issuedAt, DOC, "issuedAt");
+        expiresAt = Fields.checkTime(expiresAt, DOC, "expiresAt");
+        checkWindow(issuedAt, expiresAt, DOC);
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public Map<String, Object> toMap() {
+        Map<String, Object> file = Fields.orderedMap("filename", artifact.filename(), "sha256", artifact.sha256(),
+                "size", artifact.size());
+        Map<String, Object> t = Fields.orderedMap("format", target.format(), "runtime", target.runtime(),
+                "runtimeVersion", target.runtimeVersion(), "arch", target.arch(), "accelerator", target.accelerator(),
+                "precision", target.precision(),
+                "minMemoryMb", target.minMemoryMb() == null ? null : target.minMemoryMb().longValue(), "os", target.os());
+        return Fields.orderedMap("_type", TYPE, "specVersion", (long) SPEC_VERSION, "tenant", tenant, "model", model,
+                "version", version, "releaseCounter", releaseCounter, "artifact", file, "target", t,
+                "issuedAt", Fields.formatTime(issuedAt), "expiresAt", Fields.formatTime(expiresAt));
+    }
+
+    /** Reads the {@code signed} object of an artifact envelope, strictly. */
+    public static ArtifactMetadata fromMap(Object value) {
+        Fields f = Fields.of(value, DOC, "", "_type", "specVersion", "tenant", "model", "version", "releaseCounter",
+                "artifact", "target", "issuedAt", "expiresAt");
+        f.requireHeader(TYPE);
+        Fields a = f.object("artifact", "filename", "sha256", "size");
+        Fields t = f.object("target", "format", "runtime", "runtimeVersion", "arch", "accelerator", "precision",
+                "minMemoryMb", "os");
+        Integer minMemory = t.optionalInteger("minMemoryMb") == null ? null : t.intValue("minMemoryMb", 1, Integer.MAX_VALUE);
+        TargetDescriptor target = new TargetDescriptor(t.string("format"), t.string("runtime"),
+                t.optionalString("runtimeVersion"), t.string("arch"), t.string("accelerator"), t.string("precision"),
+                minMemory, t.optionalString("os"));
+        return new ArtifactMetadata(f.string("tenant"), f.string("model"), f.string("version"),
+                f.integer("releaseCounter"), new ArtifactFile(a.string("filename"), a.string("sha256"), a.integer("size")),
+                target, f.instant("issuedAt"), f.instant("expiresAt"));
+    }
+
+    static void checkVersion(String version, String doc, String path) {
+        if (version == null) throw Fields.invalid(doc, path, "is required");
+        if (!SemVer.isValid(version)) throw Fields.invalid(doc, path, "'" + version + "' is not a semantic version");
+    }
+
+    static void checkCounter(long counter, String doc, String path) {
+        if (counter < 0 || counter > CanonicalJson.MAX_SAFE_INTEGER) {
+            throw Fields.invalid(doc, path, "must be between 0 and 2^53-1, got " + counter);
+        }
+    }
+
+    static void checkWindow(Instant issuedAt, Instant expiresAt, String doc) {
+        if (expiresAt.isBefore(issuedAt)) {
+            throw Fields.invalid(doc, "expiresAt", Fields.formatTime(expiresAt) + " is before issuedAt "
+                    + Fields.formatTime(issuedAt));
+        }
+    }
+}
