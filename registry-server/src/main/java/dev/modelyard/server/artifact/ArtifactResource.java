@@ -93,10 +93,10 @@ public class ArtifactResource {
         }
     }
 
-    private static Response stored(ArtifactService.Stored stored) {
+    /** 201 with the new artifact's location, or 200 when it replaced a draft's file of the same name. */
+    public static Response stored(ArtifactService.Stored stored) {
         ArtifactView a = stored.artifact();
-        URI location = URI.create(a.contentUrl().substring(0, a.contentUrl().length() - "/content".length()));
-        return (stored.replaced() ? Response.ok() : Response.created(location)).entity(a)
+        return (stored.replaced() ? Response.ok() : Response.created(URI.create(a.url()))).entity(a)
                 .header("ETag", etag(a.sha256())).build();
     }
 

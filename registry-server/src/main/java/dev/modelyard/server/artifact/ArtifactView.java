@@ -18,6 +18,11 @@ public record ArtifactView(UUID id, String model, String version, String filenam
     public record Lineage(UUID sourceArtifactId, String converter, String converterVersion, Map<String, Object> parameters) {
     }
 
+    /** The artifact's own URL (its metadata). */
+    public String url() {
+        return contentUrl.substring(0, contentUrl.length() - "/content".length());
+    }
+
     static ArtifactView of(Artifact a) {
         String base = "/api/v1/models/" + a.version.model.name + "/versions/" + a.version.version + "/artifacts/" + a.id;
         Lineage lineage = a.origin == Artifact.Origin.CONVERTED

@@ -1,7 +1,7 @@
 package dev.modelyard.server.upload;
 
 import dev.modelyard.server.artifact.ArtifactService;
-import dev.modelyard.server.artifact.ArtifactView;
+import dev.modelyard.server.artifact.ArtifactResource;
 import dev.modelyard.server.artifact.ExpectedDigest;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.auth.Role;
@@ -101,10 +101,7 @@ public class UploadResource {
                            @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {
         String expected = ExpectedDigest.fromHex(digest, "digest")
                 .orElseThrow(() -> ApiException.badRequest("digest: is required to finish an upload (?digest=sha256:<hex>)"));
-        ArtifactService.Stored stored = uploads.finish(new UploadService.Ref(model, version, id), expected, publisherSignature);
-        ArtifactView a = stored.artifact();
-        URI location = URI.create(a.contentUrl().substring(0, a.contentUrl().length() - "/content".length()));
-        return (stored.replaced() ? Response.ok() : Response.created(location)).entity(a).build();
+        return ArtifactResource.stored(uploads.finish(new UploadService.Ref(model, version, id), expected, publisherSignature));
     }
 
     @DELETE
