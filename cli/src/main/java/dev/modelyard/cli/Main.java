@@ -1,0 +1,104 @@
+package dev.modelyard.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code modelyard} command: offline key tooling for the root of trust. Every command ends
+ * with exit code 0 on success and 1 on a usage or verification failure, reported as one line on
+ * stderr.
+ */
+@Command(name = "modelyard",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+                "Offline key tooling for Modelyard: root and release keys, signed root metadata "
+                        + "(rotation, revocation), the trust bundle devices are provisioned with, "
+                        + "and release verification.",
+                "Passphrases: every command that unlocks keys takes one passphrase, from "
+                        + "--passphrase-file (first line) or --passphrase-env, and uses it for all of its keys."},
+        subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class},
+        sortOptions = false)
+public final class Main {
+
+    /** What a command may use of the world outside its arguments; replaceable in tests. */
+    record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
+    }
+
+    final Context context;
+
+    private Main(Context context) {
+        this.context = context;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line in-process and returns its exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, System::getenv, Clock.systemUTC());
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
+        PrintWriter outWriter = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter errWriter = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        try {
+            CommandLine cli = new CommandLine(new Main(new Context(out, err, env, clock)));
+            cli.setOut(outWriter);
+            cli.setErr(errWriter);
+            cli.setParameterExceptionHandler((e, ignored) -> {
+                String command = e.getCommandLine().getCommandSpec().qualifiedName();
+                errWriter.println("error: " + oneLine(usageError(e)) + " (see '" + command + " --help')");
+                return 1;
+            });
+            cli.setExecutionExceptionHandler((e, command, parsed) -> {
+                errWriter.println(describe(e));
+                return 1;
+            });
+            return cli.execute(args);
+        } finally {
+            outWriter.flush();
+            errWriter.flush();
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** A misspelt option explains a missing one, so it is reported first. */
+    private static String usageError(CommandLine.ParameterException e) {
+        CommandLine.ParseResult parsed = e.getCommandLine().getParseResult();
+        if (!(e instanceof CommandLine.UnmatchedArgumentException) && parsed != null && !parsed.unmatched().isEmpty()) {
+            return "unknown option or argument: " + String.join(" ", parsed.unmatched());
+        }
+        return e.getMessage();
+    }
+
+    /** The one line reported for a failed command. */
+    static String describe(Exception e) {
+        if (e instanceof Refused r) return "refused: " + r.reason() + ": " + oneLine(r.getMessage());
+        if (e instanceof CliException) return "error: " + oneLine(e.getMessage());
+        if (e instanceof IOException io) return "error: " + oneLine(Io.describe(io));
+        if (e instanceof IllegalArgumentException) return "error: " + oneLine(e.getMessage());
+        return "error: " + oneLine(e.toString());
+    }
+
+    static String oneLine(String message) {
+        return message == null ? "(no message)" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    /** The version from the runnable jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"modelyard " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

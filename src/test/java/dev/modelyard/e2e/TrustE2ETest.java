@@ -1,0 +1,153 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.testing.TestPostgres;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's trust workflow end to end: offline keys and root metadata made with the
+ * command-line tool, the server signing releases with the release key, the tool verifying what
+ * the server serves as a device would, and a release key rotation through a new root version.
+ */
+class TrustE2ETest {
+
+    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+
+    @TempDir
+    Path work;
+
+    record Run(int code, String out) {
+    }
+
+    private Run cli(String... args) throws Exception {
+        String jar = System.getProperty("modelyard.cli.jar");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS)) throw new IllegalStateException("the CLI hung: " + cmd);
+        return new Run(p.exitValue(), out);
+    }
+
+    private Run ok(String... args) throws Exception {
+        Run r = cli(args);
+        assertEquals(0, r.code(), "modelyard " + String.join(" ", args) + " failed:\n" + r.out());
+        return r;
+    }
+
+    private static String keyId(Run generated) {
+        return generated.out().lines().filter(l -> l.matches(".*\\b[0-9a-f]{64}\\b.*")).findFirst()
+                .map(l -> l.replaceAll(".*\\b([0-9a-f]{64})\\b.*", "$1")).orElseThrow();
+    }
+
+    @Test
+    void offlineRootServerSignedReleasesAndKeyRotation() throws Exception {
+        Files.writeString(work.resolve("pass.txt"), "a long offline passphrase\n");
+        ok("keys", "generate", "--out", "root-key.json", "--passphrase-file", "pass.txt");
+        String release1 = keyId(ok("keys", "generate", "--out", "release-1.json"));
+        ok("root", "init", "--root-key", "root-key.json", "--release-key", "release-1.json", "--expires", "365d",
+                "--out", "1.root.json", "--passphrase-file", "pass.txt");
+        ok("trust-bundle", "--chain", "1.root.json", "--out", "trust-bundle.json");
+
+        try (TestPostgres db = TestPostgres.create("e2e_trust")) {
+            Map<String, String> env = Map.of("MODELYARD_ADMIN_TOKEN", ADMIN,
+                    "MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-1.json").toString(),
+                    "MODELYARD_SIGNING_RENEW_INTERVAL", "1s");
+            ServerProcess server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "128m", env);
+            try {
+                Client api = new Client(server, ADMIN);
+                assertEquals(201, postRaw(server, "/api/v1/trust/roots", Files.readString(work.resolve("1.root.json"))));
+                api.createModelAndDraft("kws", "1.0.0");
+                Client.expect(201, api.putStream("/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx?arch=x86_64",
+                        new PatternStream(1 << 20, 5), 1 << 20, null));
+                Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/1.0.0/publish", null));
+                download(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/signed-metadata", "kws.release.json");
+                download(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/content", "kws.onnx");
+
+                String[] verify = {"verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file", "kws.onnx",
+                        "--model", "kws", "--arch", "x86_64"};
+                assertTrue(ok(verify).out().contains("OK"));
+                Run otherModel = cli("verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file",
+                        "kws.onnx", "--model", "face-detector", "--arch", "x86_64");
+                assertNotEquals(0, otherModel.code());
+                assertTrue(otherModel.out().contains("MIX_AND_MATCH"), otherModel.out());
+                byte[] bytes = Files.readAllBytes(work.resolve("kws.onnx"));
+                bytes[1000] ^= 1;
+                Files.write(work.resolve("tampered.onnx"), bytes);
+                Run tampered = cli("verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file",
+                        "tampered.onnx", "--model", "kws", "--arch", "x86_64");
+                assertNotEquals(0, tampered.code());
+                assertTrue(tampered.out().contains("DIGEST_MISMATCH"), tampered.out());
+
+                // Rotate the release key: root version 2 lists the new key and drops the old one.
+                String release2 = keyId(ok("keys", "generate", "--out", "release-2.json"));
+                ok("root", "next", "--previous", "1.root.json", "--sign-with", "root-key.json", "--release-key", "release-2.json",
+                        "--revoke-release", release1, "--out", "2.root.json", "--passphrase-file", "pass.txt");
+                assertEquals(201, postRaw(server, "/api/v1/trust/roots", Files.readString(work.resolve("2.root.json"))));
+                server.close();
+                ServerProcess rotated = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "128m", Map.of(
+                        "MODELYARD_ADMIN_TOKEN", ADMIN,
+                        "MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-2.json").toString(),
+                        "MODELYARD_SIGNING_RENEW_INTERVAL", "1s"));
+                server = rotated;
+                ok("trust-bundle", "--chain", "1.root.json", "2.root.json", "--out", "trust-bundle-2.json");
+                // The metadata signed by the revoked key is refused under the new root ...
+                Run stale = cli("verify", "--root", "trust-bundle-2.json", "--metadata", "kws.release.json", "--file", "kws.onnx",
+                        "--model", "kws", "--arch", "x86_64");
+                assertNotEquals(0, stale.code(), stale.out());
+                // ... and the server re-signs with the new key on its own.
+                String resigned = awaitSignedBy(rotated, release2);
+                Files.writeString(work.resolve("kws.release-2.json"), resigned);
+                assertTrue(ok("verify", "--root", "trust-bundle-2.json", "--metadata", "kws.release-2.json", "--file", "kws.onnx",
+                        "--model", "kws", "--arch", "x86_64").out().contains("OK"));
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    private String awaitSignedBy(ServerProcess server, String keyId) throws Exception {
+        String body = "";
+        for (int i = 0; i < 100; i++) {
+            body = get(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/signed-metadata");
+            if (body.contains(keyId)) return body;
+            ServerProcess.pause(200);
+        }
+        throw new AssertionError("metadata was not re-signed with " + keyId + ": " + body);
+    }
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static int postRaw(ServerProcess server, String path, String json) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String get(ServerProcess server, String path) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
+        return r.body();
+    }
+
+    private void download(ServerProcess server, String path, String file) throws Exception {
+        HttpResponse<Path> r = HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN).build(),
+                HttpResponse.BodyHandlers.ofFile(work.resolve(file)));
+        assertEquals(200, r.statusCode(), path);
+    }
+}
