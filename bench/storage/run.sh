@@ -101,13 +101,14 @@ FS_DOWN=$(download_runs "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0
 echo "nginx" >&2
 NGINX_PORT=$(free_port)
 cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 1;
+worker_processes auto;
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log;
 events { worker_connections 64; }
 http {
   access_log off;
   sendfile on;
+  sendfile_max_chunk 8m;
   tcp_nopush on;
   client_body_temp_path $WORK/nginx-body;
   proxy_temp_path $WORK/nginx-proxy;

@@ -93,10 +93,11 @@ public record SemVer(long major, long minor, long patch, String preRelease, Stri
     }
 
     /**
-     * A string that sorts like the version (for database ordering): zero-padded numbers, then
-     * '~' for releases so they sort after their pre-releases. Pre-release identifiers are compared
-     * as text here, which matches the specification except for numeric identifiers of different
-     * widths; those are padded too.
+     * A string whose byte order (SQL {@code COLLATE "C"}) is the version's precedence: zero-padded
+     * numbers; then '~' for a release, so it sorts after its pre-releases ('-'); pre-release
+     * identifiers padded when numeric, prefixed with '~' when not (numeric ones sort first), and
+     * joined with '!', which sorts below every identifier character so a shorter identifier
+     * sorts first as the specification says.
      */
     public String sortKey() {
         String base = String.format("%012d.%012d.%012d", major, minor, patch);
@@ -107,7 +108,7 @@ public record SemVer(long major, long minor, long patch, String preRelease, Stri
         for (String id : preRelease.split("\\.")) {
             parts.add(id.chars().allMatch(Character::isDigit) ? String.format("%012d", Long.parseLong(id)) : "~" + id);
         }
-        return base + "-" + String.join(".", parts);
+        return base + "-" + String.join("!", parts);
     }
 
     @Override

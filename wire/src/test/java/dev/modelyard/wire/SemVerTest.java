@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SemVerTest {
 
-    // The precedence example from the SemVer 2.0.0 specification, in ascending order.
-    private static final List<String> ORDERED = List.of("1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+    // The precedence example from the SemVer 2.0.0 specification, in ascending order, after two
+    // identifiers that differ only where one has a '.' and the other a '-'.
+    private static final List<String> ORDERED = List.of("1.0.0-a.b", "1.0.0-a-x", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
             "1.0.0-beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.0.1", "1.2.0", "1.10.0", "2.0.0");
 
     @Test

@@ -108,7 +108,7 @@ public class ModelService {
             params.put("prefix", namePrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
         PanacheQuery<Model> q = Model.find("from Model m where " + where + " order by name", params).page(page);
-        return new Page<>(q.list().stream().map(this::view).toList(), page.index, page.size, q.count());
+        return new Page<>(views(q.list()), page.index, page.size, q.count());
     }
 
     @Transactional
@@ -188,7 +188,10 @@ public class ModelService {
                 ? ModelVersion.find("model = ?1 order by sortKey desc", m)
                 : ModelVersion.find("model = ?1 and status = ?2 order by sortKey desc", m, status);
         q.page(page);
-        return new Page<>(q.list().stream().map(this::view).toList(), page.index, page.size, q.count());
+        List<ModelVersion> versions = q.list();
+        Map<Long, Long> counts = artifactCounts(versions);
+        return new Page<>(versions.stream().map(v -> view(v, counts.getOrDefault(v.id, 0L))).toList(),
+                page.index, page.size, q.count());
     }
 
     @Transactional
@@ -359,20 +362,45 @@ public class ModelService {
     // ---- views ----------------------------------------------------------------------------
 
     private ModelView view(Model m) {
-        Map<String, String> aliases = new TreeMap<>();
-        for (ModelAlias a : ModelAlias.<ModelAlias>list("model", m)) {
-            aliases.put(a.name, a.version.version);
+        return views(List.of(m)).get(0);
+    }
+
+    /** Views of a page of models, with their aliases and latest release fetched in two queries, not two per model. */
+    private List<ModelView> views(List<Model> models) {
+        if (models.isEmpty()) return List.of();
+        Map<Long, Map<String, String>> aliases = new HashMap<>();
+        for (Object[] r : em.createQuery("select a.model.id, a.name, a.version.version from ModelAlias a where a.model in :models",
+                Object[].class).setParameter("models", models).getResultList()) {
+            aliases.computeIfAbsent((Long) r[0], k -> new TreeMap<>()).put((String) r[1], (String) r[2]);
         }
-        String latest = ModelVersion.<ModelVersion>find(
-                        "model = ?1 and status = ?2 and sortKey like '%~' order by sortKey desc", m, VersionStatus.PUBLISHED)
-                .firstResultOptional().map(v -> v.version).orElse(null);
-        return new ModelView(m.name, m.description, m.task, m.framework, new TreeMap<>(m.labels), aliases, latest,
-                m.createdAt, m.updatedAt, m.createdBy);
+        Map<Long, String[]> latest = new HashMap<>();
+        for (Object[] r : em.createQuery("select v.model.id, v.version, v.sortKey from ModelVersion v "
+                        + "where v.model in :models and v.status = :published and v.sortKey like '%~'", Object[].class)
+                .setParameter("models", models).setParameter("published", VersionStatus.PUBLISHED).getResultList()) {
+            latest.merge((Long) r[0], new String[]{(String) r[1], (String) r[2]}, (a, b) -> a[1].compareTo(b[1]) >= 0 ? a : b);
+        }
+        return models.stream().map(m -> new ModelView(m.name, m.description, m.task, m.framework, new TreeMap<>(m.labels),
+                aliases.getOrDefault(m.id, new TreeMap<>()), latest.containsKey(m.id) ? latest.get(m.id)[0] : null,
+                m.createdAt, m.updatedAt, m.createdBy)).toList();
     }
 
     public VersionView view(ModelVersion v) {
+        return view(v, artifactCount(v));
+    }
+
+    private VersionView view(ModelVersion v, long artifactCount) {
         return new VersionView(v.model.name, v.version, v.status, v.changelog, v.metrics, v.lineage, v.ioSignature,
-                v.selfTest, artifactCount(v), v.releaseCounter, v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
+                v.selfTest, artifactCount, v.releaseCounter, v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
+    }
+
+    private Map<Long, Long> artifactCounts(List<ModelVersion> versions) {
+        Map<Long, Long> counts = new HashMap<>();
+        if (versions.isEmpty()) return counts;
+        for (Object[] r : em.createQuery("select a.version.id, count(a) from Artifact a where a.version in :versions "
+                + "group by a.version.id", Object[].class).setParameter("versions", versions).getResultList()) {
+            counts.put((Long) r[0], (Long) r[1]);
+        }
+        return counts;
     }
 
     private AliasView aliasView(ModelAlias a) {
