@@ -154,7 +154,16 @@ public class ArtifactService {
         a.createdAt = clock.instant();
         a.createdBy = u.by();
         signer.ifPresent(sig -> a.metadata = Map.of("publisherSignature", Map.of("keyId", sig.keyId(), "name", sig.name())));
-        a.persistAndFlush();
+        try {
+            a.persistAndFlush();
+        } catch (jakarta.persistence.PersistenceException e) {
+            if (e instanceof org.hibernate.exception.ConstraintViolationException
+                    || e.getCause() instanceof org.hibernate.exception.ConstraintViolationException) {
+                throw ApiException.conflict("another upload of '" + u.filename() + "' or of the same target to version "
+                        + v.version + " finished at the same time; retry");
+            }
+            throw e;
+        }
         return new Stored(ArtifactView.of(a), sameName.isPresent());
     }
 

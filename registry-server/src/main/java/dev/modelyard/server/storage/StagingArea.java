@@ -94,12 +94,20 @@ public class StagingArea {
         }
     }
 
-    /** Hashes a complete resumable upload and turns it into a staged file. */
-    public StagedFile seal(Path file) throws IOException {
+    /**
+     * Hashes a complete resumable upload and turns it into a staged file. Bytes past the
+     * acknowledged length (from an append cut short by a crash) are dropped; fewer bytes than
+     * acknowledged is an error.
+     */
+    public StagedFile seal(Path file, long acknowledged) throws IOException {
         MessageDigest sha = Digests.sha256();
         ByteBuffer buf = ByteBuffer.allocate(BUFFER);
         long size = 0;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (ch.size() < acknowledged) {
+                throw new IOException("the data file has " + ch.size() + " bytes");
+            }
+            ch.truncate(acknowledged);
             int n;
             while ((n = ch.read(buf)) >= 0) {
                 buf.flip();

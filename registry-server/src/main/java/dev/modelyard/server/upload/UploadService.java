@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -128,26 +127,18 @@ public class UploadService {
             Path file = staging.sessionFile(id);
             StagedFile staged;
             try {
-                if (!Files.exists(file)) Files.createFile(file);
-                staged = staging.seal(file);
+                staged = staging.seal(file, s.received);
             } catch (IOException e) {
-                throw new UncheckedIOException("could not read upload " + id, e);
+                throw ApiException.conflict("upload " + id + " holds fewer bytes than the " + s.received
+                        + " acknowledged (" + e.getMessage() + "); cancel it and upload again");
             }
-            if (staged.size() != s.received) {
-                throw ApiException.conflict("upload " + id + " holds " + staged.size() + " bytes but " + s.received
-                        + " were acknowledged; resume from " + s.received);
-            }
-            ArtifactService.Stored stored;
             try {
-                stored = artifacts.commit(new ArtifactService.Upload(s.version.model.name, s.version.version, s.filename,
+                return artifacts.commit(new ArtifactService.Upload(s.version.model.name, s.version.version, s.filename,
                         s.target, "application/octet-stream", Optional.of(expectedSha256), publisherSignature, s.createdBy), staged);
-            } catch (ApiException e) {
-                // A digest mismatch consumed the data: the session is over either way.
-                if (e.status() == 422) remove(id);
-                throw e;
+            } finally {
+                // The data was moved into the blob store or discarded: the session is over either way.
+                remove(id);
             }
-            QuarkusTransaction.requiringNew().run(() -> UploadSession.deleteById(id));
-            return stored;
         } finally {
             busy.remove(id);
         }
