@@ -1,0 +1,83 @@
+package dev.modelyard.device;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Tiny ONNX models written field by field from the ONNX IR protobuf schema, so tests need no
+ * model files: {@code y = x + bias}, where x is float32 [batch, 4] and the bias tells versions apart.
+ */
+public final class TestModels {
+
+    private TestModels() {
+    }
+
+    public static Path addBias(Path file, float... bias) throws IOException {
+        Files.write(file, addBias(bias));
+        return file;
+    }
+
+    public static byte[] addBias(float... bias) {
+        ByteBuffer raw = ByteBuffer.allocate(4 * bias.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float b : bias) raw.putFloat(b);
+        Proto tensor = new Proto().int64(1, bias.length).int64(2, 1).string(8, "bias").bytes(9, raw.array());
+        Proto node = new Proto().string(1, "x").string(1, "bias").string(2, "y").string(3, "add").string(4, "Add");
+        Proto graph = new Proto().message(1, node).string(2, "add-bias").message(5, tensor)
+                .message(11, valueInfo("x", bias.length)).message(12, valueInfo("y", bias.length));
+        Proto opset = new Proto().string(1, "").int64(2, 13);
+        return new Proto().int64(1, 7).string(2, "modelyard-tests").message(7, graph).message(8, opset).toByteArray();
+    }
+
+    private static Proto valueInfo(String name, int width) {
+        Proto shape = new Proto().message(1, new Proto().string(2, "batch")).message(1, new Proto().int64(1, width));
+        Proto tensorType = new Proto().int64(1, 1).message(2, shape);
+        return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
+    }
+
+    /** Just enough of the protobuf wire format to write the messages above. */
+    private static final class Proto {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        Proto int64(int field, long v) {
+            tag(field, 0);
+            varint(v);
+            return this;
+        }
+
+        Proto string(int field, String s) {
+            return bytes(field, s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Proto bytes(int field, byte[] b) {
+            tag(field, 2);
+            varint(b.length);
+            out.writeBytes(b);
+            return this;
+        }
+
+        Proto message(int field, Proto m) {
+            return bytes(field, m.toByteArray());
+        }
+
+        byte[] toByteArray() {
+            return out.toByteArray();
+        }
+
+        private void tag(int field, int wireType) {
+            varint(((long) field << 3) | wireType);
+        }
+
+        private void varint(long v) {
+            while ((v & ~0x7FL) != 0) {
+                out.write((int) ((v & 0x7F) | 0x80));
+                v >>>= 7;
+            }
+            out.write((int) v);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.modelyard.device.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.device.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRuntimeTest {
+
+    @TempDir
+    Path dir;
+    final ModelRuntime runtime = new ModelRuntime(1);
+
+    @AfterEach
+    void close() {
+        runtime.close();
+    }
+
+    private static Map<String, Tensor> input() {
+        return Map.of("x", Tensor.of(new float[]{1, 2, 3, 4}, 1, 4));
+    }
+
+    private static float[] y(ModelRuntime.Result r) {
+        return (float[]) r.outputs().get("y").data();
+    }
+
+    @Test
+    void servesAModelAndDescribesIt() throws Exception {
+        assertTrue(runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE).isEmpty());
+        ModelRuntime.Result r = runtime.infer("kws", input());
+        assertEquals("1.0.0", r.version());
+        assertArrayEquals(new float[]{11, 12, 13, 14}, y(r));
+        ModelRuntime.ModelInfo info = runtime.info("kws").orElseThrow();
+        assertEquals("x", info.inputs().get(0).name());
+        assertEquals("float32", info.inputs().get(0).dtype());
+        assertArrayEquals(new long[]{-1, 4}, info.inputs().get(0).shape());
+    }
+
+    @Test
+    void badRequestsAreRefusedWithAReason() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 0, 0, 0, 0), SelfTest.NONE);
+        InferenceException unknown = assertThrows(InferenceException.class, () -> runtime.infer("other", input()));
+        assertEquals(InferenceException.Kind.UNKNOWN_MODEL, unknown.kind());
+        InferenceException missing = assertThrows(InferenceException.class, () -> runtime.infer("kws", Map.of()));
+        assertEquals(InferenceException.Kind.BAD_INPUT, missing.kind());
+        InferenceException wrongType = assertThrows(InferenceException.class,
+                () -> runtime.infer("kws", Map.of("x", new Tensor("int64", new long[]{1, 4}, new long[4]))));
+        assertTrue(wrongType.getMessage().contains("float32"));
+        InferenceException wrongShape = assertThrows(InferenceException.class,
+                () -> runtime.infer("kws", Map.of("x", Tensor.of(new float[3], 1, 3))));
+        assertEquals(InferenceException.Kind.BAD_INPUT, wrongShape.kind());
+    }
+
+    @Test
+    void swapUnderLoadFailsNoRequest() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ok = new AtomicLong();
+        Map<String, Long> byVersion = new ConcurrentHashMap<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        CountDownLatch started = new CountDownLatch(4);
+        for (int t = 0; t < 4; t++) {
+            clients.submit(() -> {
+                started.countDown();
+                while (!stop.get()) {
+                    try {
+                        ModelRuntime.Result r = runtime.infer("kws", input());
+                        float expected = r.version().equals("1.0.0") ? 11 : 101;
+                        if (y(r)[0] != expected) throw new AssertionError(r.version() + " answered " + y(r)[0]);
+                        byVersion.merge(r.version(), 1L, Long::sum);
+                        ok.incrementAndGet();
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                }
+            });
+        }
+        started.await();
+        while (ok.get() < 200) Thread.onSpinWait();
+        assertEquals(java.util.Optional.of("1.0.0"),
+                runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), SelfTest.NONE));
+        long afterSwap = ok.get();
+        while (ok.get() < afterSwap + 200) Thread.onSpinWait();
+        stop.set(true);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
+        assertEquals(List.of(), failures, "no request may fail during a swap");
+        assertTrue(byVersion.get("1.0.0") > 0 && byVersion.get("2.0.0") > 0, byVersion.toString());
+        assertEquals("2.0.0", runtime.infer("kws", input()).version());
+    }
+
+    @Test
+    void aCandidateThatFailsItsSelfTestNeverServes() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        SelfTest expectsPlusOne = new SelfTest(List.of(new SelfTest.Case(input(),
+                Map.of("y", Tensor.of(new float[]{2, 3, 4, 5}, 1, 4)))), 1e-5);
+        SwapException e = assertThrows(SwapException.class,
+                () -> runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), expectsPlusOne));
+        assertEquals(SwapException.Stage.SELF_TEST, e.stage());
+        assertTrue(e.getMessage().contains("expected 2.0"), e.getMessage());
+        assertEquals("1.0.0", runtime.infer("kws", input()).version());
+        // The same test passes for a model that really adds one.
+        runtime.swap("kws", "3.0.0", TestModels.addBias(dir.resolve("v3.onnx"), 1, 1, 1, 1), expectsPlusOne);
+        assertEquals("3.0.0", runtime.infer("kws", input()).version());
+    }
+
+    @Test
+    void anUnloadableCandidateLeavesTheRunningModel() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        Path garbage = Files.write(dir.resolve("garbage.onnx"), new byte[]{1, 2, 3, 4, 5});
+        SwapException e = assertThrows(SwapException.class, () -> runtime.swap("kws", "2.0.0", garbage, SelfTest.NONE));
+        assertEquals(SwapException.Stage.LOAD, e.stage());
+        assertEquals("1.0.0", runtime.infer("kws", input()).version());
+        runtime.unload("kws");
+        assertFalse(runtime.info("kws").isPresent());
+    }
+}
