@@ -1,0 +1,350 @@
+package dev.modelyard.device.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.modelyard.device.runtime.InferenceException;
+import dev.modelyard.device.runtime.ModelRuntime;
+import dev.modelyard.device.runtime.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The device's local inference API, for the applications on the device:
+ * <ul>
+ *   <li>{@code GET /v1/models}: what is served, with inputs and outputs;</li>
+ *   <li>{@code POST /v1/models/{name}/infer} with JSON {@code {"inputs":{"x":{"dtype":"float32","shape":[1,4],"data":[…]}}}};</li>
+ *   <li>the same with {@code Content-Type: application/octet-stream} for large inputs: the raw
+ *       little-endian elements of the model's single input, its shape in {@code Tensor-Shape: 1,3,224,224};
+ *       the answer is the first output in the same form (its shape and type in headers);</li>
+ *   <li>{@code GET /healthz}.</li>
+ * </ul>
+ * Errors are RFC 9457 problem documents.
+ */
+public final class InferenceServer implements AutoCloseable {
+
+    private static final Pattern INFER = Pattern.compile("^/v1/models/([a-z0-9][a-z0-9._-]{0,62})/infer$");
+    private static final String BINARY = "application/octet-stream";
+    private static final long MAX_BODY = 512L * 1024 * 1024;
+
+    private final ModelRuntime runtime;
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public InferenceServer(ModelRuntime runtime, InetSocketAddress address, int threads) throws IOException {
+        this.runtime = runtime;
+        this.server = HttpServer.create(address, 128);
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "inference");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(workers);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try {
+            String path = ex.getRequestURI().getPath();
+            Matcher infer = INFER.matcher(path);
+            if (path.equals("/healthz") && ex.getRequestMethod().equals("GET")) {
+                sendJson(ex, 200, json.createObjectNode().put("status", "UP").put("models", runtime.served().size()));
+            } else if (path.equals("/v1/models") && ex.getRequestMethod().equals("GET")) {
+                ArrayNode list = json.createArrayNode();
+                runtime.served().forEach(m -> list.add(describe(m)));
+                sendJson(ex, 200, list);
+            } else if (infer.matches()) {
+                if (!ex.getRequestMethod().equals("POST")) {
+                    problem(ex, 405, "use POST to run inference");
+                } else {
+                    infer(ex, infer.group(1));
+                }
+            } else {
+                problem(ex, 404, "no such resource: " + path);
+            }
+        } catch (BadRequest e) {
+            problem(ex, e.status, e.getMessage());
+        } catch (RuntimeException e) {
+            problem(ex, 500, "inference failed: " + e.getMessage());
+        } finally {
+            ex.close();
+        }
+    }
+
+    private void infer(HttpExchange ex, String model) throws IOException {
+        String type = contentType(ex);
+        boolean binary = type.equals(BINARY);
+        if (!binary && !type.equals("application/json")) {
+            throw new BadRequest(415, "send application/json, or application/octet-stream with Tensor-Shape");
+        }
+        byte[] body = readBody(ex.getRequestBody());
+        Map<String, Tensor> inputs;
+        if (binary) {
+            ModelRuntime.ModelInfo info = runtime.info(model).orElseThrow(() -> new BadRequest(404, "no model named '" + model + "' is served"));
+            if (info.inputs().size() != 1) throw new BadRequest(400, "the binary form needs a model with exactly one input");
+            ModelRuntime.TensorSpec in = info.inputs().get(0);
+            inputs = Map.of(in.name(), fromBytes(in.dtype(), shapeHeader(ex), body));
+        } else {
+            inputs = fromJson(body);
+        }
+        ModelRuntime.Result r;
+        try {
+            r = runtime.infer(model, inputs);
+        } catch (InferenceException e) {
+            throw new BadRequest(e.kind() == InferenceException.Kind.UNKNOWN_MODEL ? 404 : e.kind() == InferenceException.Kind.BAD_INPUT ? 400 : 500,
+                    e.getMessage());
+        }
+        if (binary && !accepts(ex, "application/json")) {
+            Map.Entry<String, Tensor> first = r.outputs().entrySet().iterator().next();
+            ex.getResponseHeaders().set("Content-Type", BINARY);
+            ex.getResponseHeaders().set("Model-Version", r.version());
+            ex.getResponseHeaders().set("Tensor-Name", first.getKey());
+            ex.getResponseHeaders().set("Tensor-Dtype", first.getValue().dtype());
+            ex.getResponseHeaders().set("Tensor-Shape", join(first.getValue().shape()));
+            byte[] out = toBytes(first.getValue());
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            return;
+        }
+        ObjectNode outputs = json.createObjectNode();
+        r.outputs().forEach((name, t) -> outputs.set(name, tensorJson(t)));
+        sendJson(ex, 200, json.createObjectNode().put("model", model).put("version", r.version()).set("outputs", outputs));
+    }
+
+    private Map<String, Tensor> fromJson(byte[] body) {
+        JsonNode root;
+        try {
+            root = json.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadRequest(400, "the body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequest(400, "the body could not be read: " + e.getMessage());
+        }
+        JsonNode in = root == null ? null : root.get("inputs");
+        if (in == null || !in.isObject()) throw new BadRequest(400, "expected {\"inputs\": {\"<name>\": {\"dtype\", \"shape\", \"data\"}}}");
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        in.fields().forEachRemaining(e -> inputs.put(e.getKey(), tensor(e.getKey(), e.getValue())));
+        return inputs;
+    }
+
+    private static Tensor tensor(String name, JsonNode n) {
+        String dtype = n.path("dtype").asText("float32");
+        JsonNode shapeNode = n.get("shape");
+        JsonNode data = n.get("data");
+        if (shapeNode == null || !shapeNode.isArray() || data == null || !data.isArray()) {
+            throw new BadRequest(400, "input '" + name + "' needs a shape array and a flat data array");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asLong();
+        int len = data.size();
+        Object values = switch (dtype) {
+            case "float32" -> {
+                float[] a = new float[len];
+                for (int i = 0; i < len; i++) a[i] = (float) number(name, data.get(i)).doubleValue();
+                yield a;
+            }
+            case "float64" -> {
+                double[] a = new double[len];
+                for (int i = 0; i < len; i++) a[i] = number(name, data.get(i)).doubleValue();
+                yield a;
+            }
+            case "int64" -> {
+                long[] a = new long[len];
+                for (int i = 0; i < len; i++) a[i] = number(name, data.get(i)).longValue();
+                yield a;
+            }
+            case "int32" -> {
+                int[] a = new int[len];
+                for (int i = 0; i < len; i++) a[i] = number(name, data.get(i)).intValue();
+                yield a;
+            }
+            case "int8", "uint8" -> {
+                byte[] a = new byte[len];
+                for (int i = 0; i < len; i++) a[i] = (byte) number(name, data.get(i)).intValue();
+                yield a;
+            }
+            case "bool" -> {
+                boolean[] a = new boolean[len];
+                for (int i = 0; i < len; i++) a[i] = data.get(i).asBoolean();
+                yield a;
+            }
+            default -> throw new BadRequest(400, "input '" + name + "': unsupported dtype '" + dtype + "'");
+        };
+        try {
+            return new Tensor(dtype, shape, values);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "input '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private static Number number(String name, JsonNode v) {
+        if (!v.isNumber()) throw new BadRequest(400, "input '" + name + "': '" + v + "' is not a number");
+        return v.numberValue();
+    }
+
+    private ObjectNode tensorJson(Tensor t) {
+        ObjectNode n = json.createObjectNode().put("dtype", t.dtype());
+        ArrayNode shape = n.putArray("shape");
+        for (long d : t.shape()) shape.add(d);
+        n.set("data", json.valueToTree(t.values()));
+        return n;
+    }
+
+    private ObjectNode describe(ModelRuntime.ModelInfo m) {
+        ObjectNode n = json.createObjectNode().put("name", m.name()).put("version", m.version());
+        n.set("inputs", json.valueToTree(m.inputs()));
+        n.set("outputs", json.valueToTree(m.outputs()));
+        return n;
+    }
+
+    static Tensor fromBytes(String dtype, long[] shape, byte[] body) {
+        ByteBuffer b = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return switch (dtype) {
+                case "float32" -> {
+                    float[] a = new float[body.length / 4];
+                    b.asFloatBuffer().get(a);
+                    yield checked(body.length % 4, new Tensor(dtype, shape, a));
+                }
+                case "float64" -> {
+                    double[] a = new double[body.length / 8];
+                    b.asDoubleBuffer().get(a);
+                    yield checked(body.length % 8, new Tensor(dtype, shape, a));
+                }
+                case "int64" -> {
+                    long[] a = new long[body.length / 8];
+                    b.asLongBuffer().get(a);
+                    yield checked(body.length % 8, new Tensor(dtype, shape, a));
+                }
+                case "int32" -> {
+                    int[] a = new int[body.length / 4];
+                    b.asIntBuffer().get(a);
+                    yield checked(body.length % 4, new Tensor(dtype, shape, a));
+                }
+                case "int8", "uint8" -> new Tensor(dtype, shape, body);
+                default -> throw new BadRequest(400, "the binary form does not support " + dtype);
+            };
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "body does not match Tensor-Shape: " + e.getMessage());
+        }
+    }
+
+    private static Tensor checked(int remainder, Tensor t) {
+        if (remainder != 0) throw new BadRequest(400, "body length is not a whole number of " + t.dtype() + " elements");
+        return t;
+    }
+
+    static byte[] toBytes(Tensor t) {
+        Object d = t.data();
+        ByteBuffer b;
+        if (d instanceof float[] a) {
+            b = ByteBuffer.allocate(a.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(a);
+        } else if (d instanceof double[] a) {
+            b = ByteBuffer.allocate(a.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            b.asDoubleBuffer().put(a);
+        } else if (d instanceof long[] a) {
+            b = ByteBuffer.allocate(a.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+            b.asLongBuffer().put(a);
+        } else if (d instanceof int[] a) {
+            b = ByteBuffer.allocate(a.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(a);
+        } else if (d instanceof byte[] a) {
+            return a;
+        } else {
+            boolean[] a = (boolean[]) d;
+            byte[] out = new byte[a.length];
+            for (int i = 0; i < a.length; i++) out[i] = (byte) (a[i] ? 1 : 0);
+            return out;
+        }
+        return b.array();
+    }
+
+    private static long[] shapeHeader(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Tensor-Shape");
+        if (h == null) throw new BadRequest(400, "the binary form needs a Tensor-Shape header, e.g. 1,3,224,224");
+        try {
+            return Arrays.stream(h.split(",")).map(String::strip).mapToLong(Long::parseLong).toArray();
+        } catch (NumberFormatException e) {
+            throw new BadRequest(400, "Tensor-Shape: '" + h + "' is not a comma-separated list of sizes");
+        }
+    }
+
+    private static String join(long[] shape) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : ",").append(shape[i]);
+        return sb.toString();
+    }
+
+    private static String contentType(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Content-Type");
+        return h == null ? "application/json" : h.split(";")[0].strip().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean accepts(HttpExchange ex, String type) {
+        String h = ex.getRequestHeaders().getFirst("Accept");
+        return h != null && h.contains(type);
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_BODY + 1));
+        if (body.length > MAX_BODY) throw new BadRequest(413, "request body is larger than " + MAX_BODY + " bytes");
+        return body;
+    }
+
+    private void sendJson(HttpExchange ex, int status, JsonNode node) throws IOException {
+        byte[] out = json.writeValueAsBytes(node);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, out.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(out);
+        }
+    }
+
+    private void problem(HttpExchange ex, int status, String detail) throws IOException {
+        byte[] out = json.writeValueAsBytes(json.createObjectNode().put("type", "about:blank").put("status", status).put("detail", detail));
+        ex.getResponseHeaders().set("Content-Type", "application/problem+json");
+        ex.sendResponseHeaders(status, out.length);
+        ex.getResponseBody().write(out);
+    }
+
+    /** A request the client must change. */
+    private static final class BadRequest extends RuntimeException {
+        final int status;
+
+        BadRequest(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        workers.shutdownNow();
+    }
+}
