@@ -1,0 +1,213 @@
+package dev.modelyard.device.install;
+
+import dev.modelyard.device.runtime.ModelRuntime;
+import dev.modelyard.device.runtime.SelfTest;
+import dev.modelyard.device.runtime.SwapException;
+import dev.modelyard.device.store.ModelStore;
+import dev.modelyard.wire.trust.ArtifactMetadata;
+import dev.modelyard.wire.trust.DeviceFacts;
+import dev.modelyard.wire.trust.Expectations;
+import dev.modelyard.wire.trust.SignedEnvelope;
+import dev.modelyard.wire.trust.TrustStore;
+import dev.modelyard.wire.trust.VerificationException;
+import dev.modelyard.wire.trust.VerifiedRelease;
+import dev.modelyard.wire.trust.Verifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Turns a downloaded file and its signed release metadata into the model being served, or
+ * refuses it with a reason — never anything in between. Order matters: verify everything, then
+ * stage, then swap in the runtime, and only then record the new version as current.
+ */
+public final class Installer {
+
+    private static final Logger LOG = Logger.getLogger(Installer.class.getName());
+
+    private final ModelStore store;
+    private final ModelRuntime runtime;
+    private final TrustStore trust;
+    private final DeviceFacts device;
+    private final String tenant;
+    private final Clock clock;
+    private final Duration skew;
+    private final long maxDownloadBytes;
+
+    public Installer(ModelStore store, ModelRuntime runtime, TrustStore trust, DeviceFacts device, String tenant,
+                     Clock clock, Duration skew, long maxDownloadBytes) {
+        this.store = store;
+        this.runtime = runtime;
+        this.trust = trust;
+        this.device = device;
+        this.tenant = tenant;
+        this.clock = clock;
+        this.skew = skew;
+        this.maxDownloadBytes = maxDownloadBytes;
+    }
+
+    /** Why an installation was refused; the running model is untouched in every case. */
+    public static final class Refused extends Exception {
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Checks the release metadata before a byte is downloaded: signatures, expiry, rollback,
+     * model, target and size. Returns what the download must match.
+     */
+    public VerifiedRelease checkRelease(String model, String releaseJson, SignedEnvelope rollbackAuthorization) throws Refused {
+        try {
+            Long installed = Optional.ofNullable(store.slots(model).current()).map(ModelStore.Installed::releaseCounter).orElse(null);
+            return new Verifier(trust).verifyRelease(SignedEnvelope.parse(releaseJson),
+                    new Expectations(tenant, model, device, installed, rollbackAuthorization, clock, skew, maxDownloadBytes));
+        } catch (VerificationException e) {
+            throw new Refused("release refused: " + e.reason() + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new Refused("release metadata is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Verifies {@code downloaded} against the release, stores it as the candidate, swaps it into
+     * the runtime after warm-up and self-test, and records it as current. Consumes the file.
+     */
+    public ModelStore.Installed install(String model, VerifiedRelease release, Path downloaded, SelfTest selfTest) throws Refused {
+        ArtifactMetadata meta = release.metadata();
+        try {
+            Verifier.verifyFile(release, downloaded);
+        } catch (VerificationException e) {
+            deleteQuietly(downloaded);
+            throw new Refused("download refused: " + e.reason() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new Refused("cannot read the download: " + e.getMessage(), e);
+        }
+        ModelStore.Installed candidate;
+        try {
+            candidate = store.stage(model, downloaded, meta.artifact().filename(), release.envelope().toJson(), meta.version(),
+                    meta.releaseCounter(), HexFormat.of().formatHex(release.sha256()));
+        } catch (IOException e) {
+            throw new Refused("cannot store the candidate: " + e.getMessage(), e);
+        }
+        try {
+            runtime.swap(model, meta.version(), store.file(model, candidate), selfTest);
+        } catch (SwapException e) {
+            discard(model);
+            throw new Refused("candidate refused: " + e.getMessage(), e);
+        }
+        try {
+            store.promote(model);
+        } catch (IOException e) {
+            // Serving already moved on; after a restart the journal's current is served again.
+            throw new Refused("swapped in, but the store could not record it: " + e.getMessage(), e);
+        }
+        LOG.info(() -> model + " " + meta.version() + " (release " + meta.releaseCounter() + ") is now served");
+        return candidate;
+    }
+
+    /**
+     * Serves, after a (re)start, what the journal says is current, checking its digest against
+     * its signed metadata first; if it is damaged or fails to load, falls back to previous.
+     * Returns a line per model saying what happened.
+     */
+    public List<String> restore() {
+        List<String> report = new ArrayList<>();
+        for (String model : store.models()) {
+            ModelStore.Slots slots = store.slots(model);
+            try {
+                if (slots.candidate() != null) store.discardCandidate(model);
+            } catch (IOException e) {
+                report.add(model + ": cannot discard an interrupted candidate: " + e.getMessage());
+            }
+            if (slots.current() == null) continue;
+            Optional<String> problem = serve(model, slots.current());
+            if (problem.isEmpty()) {
+                report.add(model + ": serving " + slots.current().version());
+                continue;
+            }
+            if (slots.previous() != null && serve(model, slots.previous()).isEmpty()) {
+                try {
+                    store.rollback(model);
+                } catch (IOException e) {
+                    report.add(model + ": rolled back in memory only: " + e.getMessage());
+                }
+                report.add(model + ": current " + slots.current().version() + " unusable (" + problem.get()
+                        + "); serving previous " + slots.previous().version());
+            } else {
+                report.add(model + ": nothing servable: " + problem.get());
+            }
+        }
+        return report;
+    }
+
+    /** Manual rollback: previous becomes current again, in the store and in the runtime. */
+    public ModelStore.Installed rollback(String model) throws Refused {
+        ModelStore.Installed previous = store.slots(model).previous();
+        if (previous == null) throw new Refused(model + " has no previous version to roll back to", null);
+        Optional<String> problem = serve(model, previous);
+        if (problem.isPresent()) throw new Refused("previous version unusable: " + problem.get(), null);
+        try {
+            store.rollback(model);
+        } catch (IOException e) {
+            throw new Refused("rolled back in memory, but the store could not record it: " + e.getMessage(), e);
+        }
+        return previous;
+    }
+
+    private Optional<String> serve(String model, ModelStore.Installed v) {
+        try {
+            // The signatures were checked at installation; a model stays servable after its metadata
+            // expires or its key is rotated. What can go wrong on disk is the bytes: check them.
+            SignedEnvelope env = SignedEnvelope.parse(Files.readString(store.release(model, v)));
+            ArtifactMetadata meta = ArtifactMetadata.fromMap(env.signed());
+            Path file = store.file(model, v);
+            if (!meta.artifact().sha256().equals(v.sha256()) || Files.size(file) != meta.artifact().size()
+                    || !sha256(file).equals(v.sha256())) {
+                return Optional.of("the stored file does not match its signed metadata");
+            }
+            runtime.swap(model, v.version(), file, SelfTest.NONE);
+            return Optional.empty();
+        } catch (IOException | SwapException | IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buf = new byte[1 << 16];
+        try (var in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private void discard(String model) {
+        try {
+            store.discardCandidate(model);
+        } catch (IOException e) {
+            LOG.warning("could not discard the candidate of " + model + ": " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a temporary download; the next attempt replaces it
+        }
+    }
+}
