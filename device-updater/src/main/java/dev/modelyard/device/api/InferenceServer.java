@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
 public final class InferenceServer implements AutoCloseable {
 
     private static final Pattern INFER = Pattern.compile("^/v1/models/([a-z0-9][a-z0-9._-]{0,62})/infer$");
+    private static final Pattern ROLLBACK = Pattern.compile("^/v1/models/([a-z0-9][a-z0-9._-]{0,62})/rollback$");
     private static final String BINARY = "application/octet-stream";
     private static final long MAX_BODY = 512L * 1024 * 1024;
 
@@ -46,6 +47,12 @@ public final class InferenceServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService workers;
     private final ObjectMapper json = new ObjectMapper();
+    private volatile Rollback rollback;
+
+    /** Rolls a model back to its previous version, returning the version now served. */
+    public interface Rollback {
+        String rollback(String model) throws Exception;
+    }
 
     public InferenceServer(ModelRuntime runtime, InetSocketAddress address, int threads) throws IOException {
         this.runtime = runtime;
@@ -57,6 +64,11 @@ public final class InferenceServer implements AutoCloseable {
         });
         server.setExecutor(workers);
         server.createContext("/", this::handle);
+    }
+
+    /** Enables {@code POST /v1/models/{name}/rollback}, accepted only from this machine. */
+    public void onRollback(Rollback handler) {
+        this.rollback = handler;
     }
 
     public void start() {
@@ -71,6 +83,7 @@ public final class InferenceServer implements AutoCloseable {
         try {
             String path = ex.getRequestURI().getPath();
             Matcher infer = INFER.matcher(path);
+            Matcher rollbackPath = ROLLBACK.matcher(path);
             if (path.equals("/healthz") && ex.getRequestMethod().equals("GET")) {
                 sendJson(ex, 200, json.createObjectNode().put("status", "UP").put("models", runtime.served().size()));
             } else if (path.equals("/v1/models") && ex.getRequestMethod().equals("GET")) {
@@ -83,6 +96,12 @@ public final class InferenceServer implements AutoCloseable {
                 } else {
                     infer(ex, infer.group(1));
                 }
+            } else if (rollbackPath.matches() && rollback != null && ex.getRequestMethod().equals("POST")) {
+                if (!ex.getRemoteAddress().getAddress().isLoopbackAddress()) {
+                    problem(ex, 403, "rollback is accepted from this machine only");
+                } else {
+                    rollback(ex, rollbackPath.group(1));
+                }
             } else {
                 problem(ex, 404, "no such resource: " + path);
             }
@@ -92,6 +111,15 @@ public final class InferenceServer implements AutoCloseable {
             problem(ex, 500, "inference failed: " + e.getMessage());
         } finally {
             ex.close();
+        }
+    }
+
+    private void rollback(HttpExchange ex, String model) throws IOException {
+        try {
+            String version = rollback.rollback(model);
+            sendJson(ex, 200, json.createObjectNode().put("model", model).put("version", version));
+        } catch (Exception e) {
+            problem(ex, 409, e.getMessage());
         }
     }
 

@@ -1,0 +1,40 @@
+package dev.modelyard.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.device.config.UpdaterConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UpdaterConfigTest {
+
+    @Test
+    void readsTheShippedExampleWithATokenFile(@TempDir Path dir) throws Exception {
+        Path conf = Files.copy(Path.of("dist/updater.properties"), dir.resolve("updater.properties"));
+        Files.writeString(dir.resolve("token"), "s3cret-token\n");
+        UpdaterConfig c = UpdaterConfig.load(conf);
+        assertEquals("TargetToken s3cret-token", c.authorization());
+        assertEquals("camera-0042", c.controllerId());
+        assertEquals(dir.resolve("trust-bundle.json"), c.trustBundle());
+        assertEquals(8765, c.apiAddress().getPort());
+        assertTrue(c.pollOverride().isEmpty());
+        assertEquals(4096L * 1024 * 1024, c.maxDownloadBytes());
+    }
+
+    @Test
+    void overridesAndErrors(@TempDir Path dir) throws Exception {
+        Path conf = Files.writeString(dir.resolve("u.properties"),
+                "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ngateway.token=g\ntrust.bundle=t.json\npoll.override=30s\n");
+        UpdaterConfig c = UpdaterConfig.load(conf);
+        assertEquals("GatewayToken g", c.authorization());
+        assertEquals(Duration.ofSeconds(30), c.pollOverride().orElseThrow());
+        Path noToken = Files.writeString(dir.resolve("n.properties"), "server.url=x\ncontroller.id=d1\ntrust.bundle=t.json\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(noToken));
+        assertTrue(e.getMessage().contains("token"));
+    }
+}
