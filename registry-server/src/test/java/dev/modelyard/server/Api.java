@@ -2,6 +2,8 @@ package dev.modelyard.server;
 
 import static io.restassured.RestAssured.given;
 
+import dev.modelyard.server.conversion.TestModels;
+import dev.modelyard.server.conversion.onnx.Onnx;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
@@ -72,6 +74,24 @@ public final class Api {
         createVersion(m, version);
         upload(m, version, "model.onnx", bytes, null).then().statusCode(201);
         return m;
+    }
+
+    /** A small real ONNX model (a perceptron whose weights come from the seed), as uploads of format onnx must be. */
+    public static byte[] onnxModel(long seed) {
+        return TestModels.bytes(TestModels.mlp(4, 8, 2, seed));
+    }
+
+    /** A real ONNX model of exactly {@code size} bytes (at least 1 KiB): a small perceptron padded with its doc string. */
+    public static byte[] onnxModel(int size, long seed) {
+        Onnx.ModelProto m = TestModels.mlp(4, 8, 2, seed);
+        int base = TestModels.bytes(m).length;
+        for (int pad = size - base - 1; pad >= size - base - 12 && pad >= 0; pad--) {
+            Onnx.ModelProto padded = new Onnx.ModelProto(m.irVersion(), m.opsetImport(), m.producerName(), m.producerVersion(),
+                    m.domain(), m.modelVersion(), "#".repeat(pad), m.graph(), m.metadataProps(), m.unknown());
+            byte[] b = TestModels.bytes(padded);
+            if (b.length == size) return b;
+        }
+        throw new IllegalArgumentException("no ONNX test model of exactly " + size + " bytes");
     }
 
     public static byte[] randomBytes(int n, long seed) {

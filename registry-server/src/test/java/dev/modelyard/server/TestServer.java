@@ -21,6 +21,8 @@ public class TestServer implements QuarkusTestResourceLifecycleManager {
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
     /** Small, so the 413 paths are cheap to test. */
     public static final long MAX_UPLOAD = 8 * 1024 * 1024;
+    /** The tenant's DDI gateway token. */
+    public static final String GATEWAY_TOKEN = "test-gateway-token-fedcba9876543210";
 
     private static Path dataDir;
     private TestPostgres db;
@@ -39,7 +41,8 @@ public class TestServer implements QuarkusTestResourceLifecycleManager {
                     "quarkus.datasource.username", db.user(),
                     "modelyard.data-dir", dataDir.toString(),
                     "modelyard.admin-token", ADMIN_TOKEN,
-                    "modelyard.upload.max-size", Long.toString(MAX_UPLOAD));
+                    "modelyard.upload.max-size", Long.toString(MAX_UPLOAD),
+                    "modelyard.ddi.gateway-token", GATEWAY_TOKEN);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

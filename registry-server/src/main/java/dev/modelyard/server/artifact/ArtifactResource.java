@@ -2,11 +2,8 @@ package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ByteRange;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.signing.PublisherSignatures;
-import dev.modelyard.server.storage.BlobStore;
-import dev.modelyard.server.storage.Digests;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
@@ -34,7 +31,6 @@ import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
-import org.jboss.resteasy.reactive.PathPart;
 
 /** Upload, inspect and download a version's artifacts. */
 @Path("/api/v1/models/{model}/versions/{version}/artifacts")
@@ -44,12 +40,12 @@ import org.jboss.resteasy.reactive.PathPart;
 public class ArtifactResource {
 
     private final ArtifactService artifacts;
-    private final BlobStore store;
+    private final ArtifactDownloads downloads;
     private final SecurityIdentity identity;
 
-    public ArtifactResource(ArtifactService artifacts, BlobStore store, SecurityIdentity identity) {
+    public ArtifactResource(ArtifactService artifacts, ArtifactDownloads downloads, SecurityIdentity identity) {
         this.artifacts = artifacts;
-        this.store = store;
+        this.downloads = downloads;
         this.identity = identity;
     }
 
@@ -168,48 +164,11 @@ public class ArtifactResource {
     }
 
     private Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody) {
-        String etag = etag(a.sha256);
-        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
-            return Response.notModified().header("ETag", etag).build();
-        }
-        Optional<ByteRange> range = ifRange == null || ifRange.strip().equals(etag)
-                ? ByteRange.parse(rangeHeader, a.size) : Optional.empty();
-        long offset = range.map(ByteRange::first).orElse(0L);
-        long length = range.map(ByteRange::length).orElse(a.size);
-        Response.ResponseBuilder b = Response.status(range.isPresent() ? 206 : 200)
-                .type(MediaType.APPLICATION_OCTET_STREAM)
-                .header("ETag", etag)
-                .header("Accept-Ranges", "bytes")
-                .header("Repr-Digest", "sha-256=:" + Digests.hexToBase64(a.sha256) + ":")
-                .header("Content-Disposition", "attachment; filename=\"" + a.filename + "\"")
-                .header("Cache-Control", "private, max-age=31536000, immutable")
-                .header("Content-Length", length);
-        range.ifPresent(r -> b.header("Content-Range", r.contentRange(a.size)));
-        if (!withBody) {
-            return b.build();
-        }
-        Optional<java.nio.file.Path> local = store.localPath(a.sha256);
-        if (local.isPresent()) {
-            // Sent with sendfile by the HTTP layer: the bytes never pass through the heap.
-            return b.entity(new PathPart(local.get(), offset, length)).build();
-        }
-        try {
-            return b.entity(store.open(a.sha256, offset, length)).build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read artifact " + a.id + " from the blob store", e);
-        }
+        return downloads.serve(a, rangeHeader, ifRange, ifNoneMatch, withBody);
     }
 
     static String etag(String sha256) {
-        return "\"" + sha256 + "\"";
-    }
-
-    private static boolean matches(String ifNoneMatch, String etag) {
-        for (String candidate : ifNoneMatch.split(",")) {
-            String c = candidate.strip();
-            if (c.equals("*") || c.equals(etag) || c.equals("W/" + etag)) return true;
-        }
-        return false;
+        return ArtifactDownloads.etag(sha256);
     }
 
     private String caller() {

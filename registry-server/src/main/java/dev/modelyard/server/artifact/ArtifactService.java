@@ -1,6 +1,8 @@
 package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.conversion.OnnxInspector;
+import dev.modelyard.server.conversion.UploadInspection;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelService;
@@ -42,10 +44,12 @@ public class ArtifactService {
     private final ReleaseSigner releases;
     private final ModelyardConfig config;
     private final Clock clock;
+    private final UploadInspection inspection;
 
     public ArtifactService(ModelService models, StagingArea staging, BlobLedger ledger,
                            PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
-                           Clock clock) {
+                           Clock clock, UploadInspection inspection) {
+        this.inspection = inspection;
         this.models = models;
         this.staging = staging;
         this.ledger = ledger;
@@ -109,7 +113,9 @@ public class ArtifactService {
                     + " but the client expected " + u.expectedSha256().get() + "; nothing was stored");
         }
         Optional<PublisherSignatures.Signed> signer;
+        Optional<OnnxInspector.Report> onnx;
         try {
+            onnx = inspection.inspect(u.target(), staged.path());
             signer = publisherSignatures.verify(u.publisherSignature(), u.model(), u.version(), u.filename(),
                     staged.sha256(), staged.size());
         } catch (RuntimeException e) {
@@ -122,10 +128,11 @@ public class ArtifactService {
             staged.discard();
             throw new UncheckedIOException("could not write the blob store", e);
         }
-        return QuarkusTransaction.requiringNew().call(() -> record(u, staged, signer));
+        return QuarkusTransaction.requiringNew().call(() -> record(u, staged, signer, onnx));
     }
 
-    private Stored record(Upload u, StagedFile staged, Optional<PublisherSignatures.Signed> signer) {
+    private Stored record(Upload u, StagedFile staged, Optional<PublisherSignatures.Signed> signer,
+                          Optional<OnnxInspector.Report> onnx) {
         ModelVersion v = models.draftForChange(u.model(), u.version());
         Optional<Artifact> sameName = Artifact.find("version = ?1 and filename = ?2", v, u.filename()).firstResultOptional();
         TargetDescriptor t = u.target();
@@ -153,7 +160,12 @@ public class ArtifactService {
         a.target(t);
         a.createdAt = clock.instant();
         a.createdBy = u.by();
-        signer.ifPresent(sig -> a.metadata = Map.of("publisherSignature", Map.of("keyId", sig.keyId(), "name", sig.name())));
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        signer.ifPresent(sig -> metadata.put("publisherSignature", Map.of("keyId", sig.keyId(), "name", sig.name())));
+        onnx.ifPresent(r -> metadata.put("onnx", r.toMap()));
+        a.metadata = metadata;
+        // A draft without an I/O signature takes the one the model declares.
+        if (v.ioSignature == null) onnx.flatMap(OnnxInspector.Report::ioSignature).ifPresent(sig -> v.ioSignature = sig);
         try {
             a.persistAndFlush();
         } catch (jakarta.persistence.PersistenceException e) {

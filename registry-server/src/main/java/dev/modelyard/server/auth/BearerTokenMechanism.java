@@ -14,7 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 
 /**
- * Reads {@code Authorization: Bearer <token>} on management API requests. Requests without the
+ * Reads {@code Authorization: Bearer <token>} on management API requests. {@code TargetToken} and
+ * {@code GatewayToken} (device credentials) are left to the device API's own mechanism. Requests without the
  * header stay anonymous, so open endpoints (health, metrics, OpenAPI) keep working and protected
  * ones answer 401.
  */
@@ -22,6 +23,8 @@ import java.util.Set;
 public class BearerTokenMechanism implements HttpAuthenticationMechanism {
 
     static final String SCHEME = "Bearer";
+    /** hawkBit device schemes, lower-case: left to the device API's mechanism. */
+    private static final Set<String> DEVICE_SCHEMES = Set.of("targettoken", "gatewaytoken");
 
     @Override
     public Uni<SecurityIdentity> authenticate(RoutingContext context, IdentityProviderManager identityProviderManager) {
@@ -30,6 +33,10 @@ public class BearerTokenMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
         int space = header.indexOf(' ');
+        if (space > 0 && DEVICE_SCHEMES.contains(header.substring(0, space).toLowerCase(java.util.Locale.ROOT))) {
+            // Device credentials (hawkBit DDI): handled by the ddi package's own mechanism.
+            return Uni.createFrom().optional(java.util.Optional.empty());
+        }
         if (space < 0 || !header.substring(0, space).equalsIgnoreCase(SCHEME)) {
             return Uni.createFrom().failure(new AuthenticationFailedException(
                     "the Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'"));

@@ -27,6 +27,46 @@ public interface ModelyardConfig {
 
     Signing signing();
 
+    Validation validation();
+
+    /** Checks on uploaded files of formats the registry can read (ONNX). */
+    interface Validation {
+        /** ONNX files larger than this are refused (422) without being parsed. */
+        @WithDefault("2G")
+        MemorySize onnxMaxSize();
+
+        /** Lowest accepted version of the default ONNX operator set. */
+        @WithDefault("7")
+        int onnxMinOpset();
+
+        /** Highest accepted version of the default ONNX operator set. */
+        @WithDefault("23")
+        int onnxMaxOpset();
+    }
+
+    Ddi ddi();
+
+    /** The hawkBit DDI device API. */
+    interface Ddi {
+        /**
+         * The tenant's gateway token ({@code Authorization: GatewayToken <token>}): lets any device
+         * poll and registers unknown controller ids on their first poll. Unset: only device tokens work.
+         */
+        Optional<String> gatewayToken();
+
+        /** The poll interval devices are told ({@code config.polling.sleep}). */
+        @WithDefault("PT5M")
+        Duration pollingSleep();
+
+        /** How long a device-token lookup is cached by a replica. */
+        @WithDefault("PT30S")
+        Duration tokenCacheTtl();
+
+        /** How often last-seen times of polling devices are written, in one statement. */
+        @WithDefault("5s")
+        String lastSeenFlushInterval();
+    }
+
     interface Signing {
         /**
          * The release key as a key file (see docs/signing.md). Without this or {@link #releaseKey()},

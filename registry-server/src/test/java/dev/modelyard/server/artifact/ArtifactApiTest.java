@@ -31,7 +31,7 @@ class ArtifactApiTest {
     @Inject
     AgroalDataSource db;
 
-    private static final byte[] BYTES = Api.randomBytes(100_000, 1);
+    private static final byte[] BYTES = Api.onnxModel(100_000, 1);
 
     private static String contentDigest(byte[] b) {
         return "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(Api.sha256(b))) + ":";
@@ -80,8 +80,8 @@ class ArtifactApiTest {
     void listFiltersByTargetFields() {
         String m = Api.createModel("lst");
         Api.createVersion(m, "1.0.0");
-        Api.upload(m, "1.0.0", "a.onnx", new byte[]{1}, "arch=x86_64").then().statusCode(201);
-        Api.upload(m, "1.0.0", "b.onnx", new byte[]{2}, "arch=aarch64&precision=int8").then().statusCode(201);
+        Api.upload(m, "1.0.0", "a.onnx", Api.onnxModel(1), "arch=x86_64").then().statusCode(201);
+        Api.upload(m, "1.0.0", "b.onnx", Api.onnxModel(2), "arch=aarch64&precision=int8").then().statusCode(201);
         Api.upload(m, "1.0.0", "c.tflite", new byte[]{3}, "arch=aarch64").then().statusCode(201);
         viewer().queryParam("arch", "aarch64").get(base(m, "1.0.0")).then().statusCode(200)
                 .body("items.filename", org.hamcrest.Matchers.contains("b.onnx", "c.tflite"));
@@ -156,18 +156,18 @@ class ArtifactApiTest {
     void oneArtifactPerTargetAndReplacementOfADraftFile() {
         String m = Api.createModel("target-uq");
         Api.createVersion(m, "1.0.0");
-        Api.upload(m, "1.0.0", "a.onnx", new byte[]{1}, "arch=x86_64").then().statusCode(201);
-        Api.upload(m, "1.0.0", "b.onnx", new byte[]{2}, "arch=x86_64").then().statusCode(409)
+        Api.upload(m, "1.0.0", "a.onnx", Api.onnxModel(1), "arch=x86_64").then().statusCode(201);
+        Api.upload(m, "1.0.0", "b.onnx", Api.onnxModel(2), "arch=x86_64").then().statusCode(409)
                 .body("detail", containsString("a.onnx"));
         // Same name again on a draft replaces the file.
-        Api.upload(m, "1.0.0", "a.onnx", new byte[]{3}, "arch=x86_64").then().statusCode(200)
-                .body("sha256", equalTo(Api.sha256(new byte[]{3})));
+        Api.upload(m, "1.0.0", "a.onnx", Api.onnxModel(3), "arch=x86_64").then().statusCode(200)
+                .body("sha256", equalTo(Api.sha256(Api.onnxModel(3))));
         viewer().get(base(m, "1.0.0")).then().body("total", equalTo(1));
     }
 
     @Test
     void identicalBytesAreStoredOnce() throws Exception {
-        byte[] shared = Api.randomBytes(5000, 4242);
+        byte[] shared = Api.onnxModel(5000, 4242);
         Api.modelWithArtifact("dedupe-a", "1.0.0", shared);
         Api.modelWithArtifact("dedupe-b", "1.0.0", shared);
         assertEquals(1, count("SELECT count(*) FROM blob WHERE sha256 = '" + Api.sha256(shared) + "'"));

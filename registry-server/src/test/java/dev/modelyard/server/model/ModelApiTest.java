@@ -122,12 +122,12 @@ class ModelApiTest {
 
     @Test
     void deleteNeedsAdminAndNoReleasedVersions() {
-        String released = Api.modelWithArtifact("released", "1.0.0", new byte[]{1, 2, 3});
+        String released = Api.modelWithArtifact("released", "1.0.0", Api.onnxModel(123));
         publisher().post("/api/v1/models/{m}/versions/1.0.0/publish", released).then().statusCode(200);
         publisher().delete("/api/v1/models/{m}", released).then().statusCode(403);
         admin().delete("/api/v1/models/{m}", released).then().statusCode(409).body("detail", containsString("released"));
 
-        String drafts = Api.modelWithArtifact("drafts", "0.1.0", new byte[]{4, 5, 6});
+        String drafts = Api.modelWithArtifact("drafts", "0.1.0", Api.onnxModel(456));
         admin().delete("/api/v1/models/{m}", drafts).then().statusCode(204);
         viewer().get("/api/v1/models/{m}", drafts).then().statusCode(404);
     }

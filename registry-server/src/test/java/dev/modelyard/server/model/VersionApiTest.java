@@ -74,7 +74,7 @@ class VersionApiTest {
         Api.createVersion(m, "1.0.0");
         publisher().post("/api/v1/models/{m}/versions/1.0.0/publish", m)
                 .then().statusCode(409).body("detail", containsString("no artifacts"));
-        Api.upload(m, "1.0.0", "model.onnx", new byte[]{9, 9, 9}, null).then().statusCode(201);
+        Api.upload(m, "1.0.0", "model.onnx", Api.onnxModel(999), null).then().statusCode(201);
         publisher().contentType(ContentType.JSON).body("{\"changelog\":\"edited while draft\"}")
                 .patch("/api/v1/models/{m}/versions/1.0.0", m).then().statusCode(200)
                 .body("changelog", equalTo("edited while draft"));
@@ -87,16 +87,16 @@ class VersionApiTest {
         publisher().contentType(ContentType.JSON).body("{\"changelog\":\"sneaky\"}")
                 .patch("/api/v1/models/{m}/versions/1.0.0", m)
                 .then().statusCode(409).body("detail", containsString("immutable"));
-        Api.upload(m, "1.0.0", "other.onnx", new byte[]{1}, null)
+        Api.upload(m, "1.0.0", "other.onnx", Api.onnxModel(1), null)
                 .then().statusCode(409).body("detail", containsString("cannot change"));
-        Api.upload(m, "1.0.0", "model.onnx", new byte[]{1}, null).then().statusCode(409);
+        Api.upload(m, "1.0.0", "model.onnx", Api.onnxModel(1), null).then().statusCode(409);
         publisher().delete("/api/v1/models/{m}/versions/1.0.0/artifacts/model.onnx", m).then().statusCode(409);
         publisher().delete("/api/v1/models/{m}/versions/1.0.0", m).then().statusCode(409);
     }
 
     @Test
     void statusTransitions() {
-        String m = Api.modelWithArtifact("status", "1.0.0", new byte[]{1});
+        String m = Api.modelWithArtifact("status", "1.0.0", Api.onnxModel(1));
         publisher().contentType(ContentType.JSON).body("{\"status\":\"deprecated\"}")
                 .patch("/api/v1/models/{m}/versions/1.0.0", m).then().statusCode(409)
                 .body("detail", containsString("draft"));
@@ -122,7 +122,7 @@ class VersionApiTest {
         for (String v : List.of("1.0.0", "1.10.0", "1.2.0", "2.0.0-beta.1")) {
             Api.createVersion(m, v);
         }
-        Api.upload(m, "1.2.0", "m.onnx", new byte[]{1}, null).then().statusCode(201);
+        Api.upload(m, "1.2.0", "m.onnx", Api.onnxModel(1), null).then().statusCode(201);
         publisher().post("/api/v1/models/{m}/versions/1.2.0/publish", m).then().statusCode(200);
         viewer().get("/api/v1/models/{m}/versions", m).then().statusCode(200)
                 .body("items.version", contains("2.0.0-beta.1", "1.10.0", "1.2.0", "1.0.0"));
@@ -136,7 +136,7 @@ class VersionApiTest {
         String m = Api.createModel("alias");
         for (String v : List.of("1.0.0", "1.1.0", "2.0.0-rc.1")) {
             Api.createVersion(m, v);
-            Api.upload(m, v, "m.onnx", new byte[]{(byte) v.length()}, null).then().statusCode(201);
+            Api.upload(m, v, "m.onnx", Api.onnxModel(v.length()), null).then().statusCode(201);
             publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, v).then().statusCode(200);
         }
         Api.createVersion(m, "3.0.0");
@@ -172,7 +172,7 @@ class VersionApiTest {
 
     @Test
     void draftsCanBeDeleted() {
-        String m = Api.modelWithArtifact("deldraft", "0.0.1", new byte[]{7});
+        String m = Api.modelWithArtifact("deldraft", "0.0.1", Api.onnxModel(7));
         publisher().delete("/api/v1/models/{m}/versions/0.0.1", m).then().statusCode(204);
         viewer().get("/api/v1/models/{m}/versions/0.0.1", m).then().statusCode(404);
     }

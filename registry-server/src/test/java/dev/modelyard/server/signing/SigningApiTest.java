@@ -107,12 +107,12 @@ class SigningApiTest {
     @Test
     @Order(2)
     void publishedArtifactsCarrySignedMetadataThatADeviceAccepts() throws Exception {
-        byte[] bytes = Api.randomBytes(4096, 808);
+        byte[] bytes = Api.onnxModel(4096, 808);
         String m = Api.createModel("signed");
         Api.createVersion(m, "1.0.0");
         Api.upload(m, "1.0.0", "x86.onnx", bytes, "arch=x86_64").then().statusCode(201)
                 .body("signedMetadataUrl", nullValue());
-        Api.upload(m, "1.0.0", "arm.onnx", Api.randomBytes(100, 809), "arch=aarch64&precision=int8").then().statusCode(201);
+        Api.upload(m, "1.0.0", "arm.onnx", Api.onnxModel(809), "arch=aarch64&precision=int8").then().statusCode(201);
         String base = "/api/v1/models/" + m + "/versions/1.0.0/artifacts/";
         viewer().get(base + "x86.onnx/signed-metadata").then().statusCode(404).body("detail", containsString("draft"));
 
@@ -136,7 +136,7 @@ class SigningApiTest {
 
         // The next release of the model gets the next counter.
         Api.createVersion(m, "1.1.0");
-        Api.upload(m, "1.1.0", "x86.onnx", Api.randomBytes(64, 810), "arch=x86_64").then().statusCode(201);
+        Api.upload(m, "1.1.0", "x86.onnx", Api.onnxModel(810), "arch=x86_64").then().statusCode(201);
         publisher().post("/api/v1/models/{m}/versions/1.1.0/publish", m).then().statusCode(200).body("releaseCounter", equalTo(2));
         String next = viewer().get("/api/v1/models/" + m + "/versions/1.1.0/artifacts/x86.onnx/signed-metadata").asString();
         assertEquals(2, ArtifactMetadata.fromMap(SignedEnvelope.parse(next).signed()).releaseCounter());
@@ -154,7 +154,7 @@ class SigningApiTest {
     @Test
     @Order(3)
     void expiringMetadataIsSignedAgainWithTheSameCounter() throws Exception {
-        String m = Api.modelWithArtifact("renew", "2.0.0", Api.randomBytes(128, 811));
+        String m = Api.modelWithArtifact("renew", "2.0.0", Api.onnxModel(811));
         publisher().post("/api/v1/models/{m}/versions/2.0.0/publish", m).then().statusCode(200);
         String url = "/api/v1/models/" + m + "/versions/2.0.0/artifacts/model.onnx/signed-metadata";
         ArtifactMetadata before = ArtifactMetadata.fromMap(SignedEnvelope.parse(viewer().get(url).asString()).signed());
@@ -190,7 +190,7 @@ class SigningApiTest {
 
         String m = Api.createModel("pubsig");
         Api.createVersion(m, "1.0.0");
-        byte[] bytes = Api.randomBytes(2048, 812);
+        byte[] bytes = Api.onnxModel(2048, 812);
         String sig = Base64.getEncoder().encodeToString(Ed25519.sign(publisherKey.getPrivate(),
                 PublisherSignatures.message(m, "1.0.0", "model.onnx", Api.sha256(bytes), bytes.length)));
         String header = "keyid=" + Ed25519.keyId(publisherKey.getPublic()) + ", sig=" + sig;

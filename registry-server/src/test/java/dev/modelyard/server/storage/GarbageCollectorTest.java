@@ -44,7 +44,7 @@ class GarbageCollectorTest {
         store.put(orphan, f);
         Files.setLastModifiedTime(((FileSystemBlobStore) store).pathOf(orphan), FileTime.from(old));
         // A referenced blob, made old.
-        byte[] kept = Api.randomBytes(64, 1004);
+        byte[] kept = Api.onnxModel(1004);
         Api.modelWithArtifact("gc-kept", "1.0.0", kept);
         exec("UPDATE blob SET touched_at = ? WHERE sha256 = ?", old, Api.sha256(kept));
         Files.setLastModifiedTime(((FileSystemBlobStore) store).pathOf(Api.sha256(kept)), FileTime.from(old));

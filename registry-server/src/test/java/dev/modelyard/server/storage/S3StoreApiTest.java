@@ -27,7 +27,7 @@ class S3StoreApiTest {
         assertEquals("s3", store.kind());
         given().get("/q/health/ready").then().statusCode(200).body("checks.find { it.name == 'blob-store' }.data.kind", equalTo("s3"));
 
-        byte[] bytes = Api.randomBytes(6 * 1024 * 1024 + 5, 31);
+        byte[] bytes = Api.onnxModel(6 * 1024 * 1024 + 5, 31);
         String m = Api.modelWithArtifact("s3-model", "1.0.0", bytes);
         String url = "/api/v1/models/" + m + "/versions/1.0.0/artifacts/model.onnx/content";
         assertArrayEquals(bytes, viewer().get(url).then().statusCode(200)

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class ResumableUploadTest {
 
-    private static final byte[] DATA = Api.randomBytes(3 * 1024 * 1024 + 17, 5);
+    private static final byte[] DATA = Api.onnxModel(3 * 1024 * 1024 + 17, 5);
 
     private static String open(String m, String v, String query) {
         return publisher().post("/api/v1/models/" + m + "/versions/" + v + "/uploads?" + query)

@@ -1,0 +1,73 @@
+package dev.modelyard.server.artifact;
+
+import dev.modelyard.server.http.ByteRange;
+import dev.modelyard.server.storage.BlobStore;
+import dev.modelyard.server.storage.Digests;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.PathPart;
+
+/**
+ * Sends an artifact's bytes: single byte ranges (a-b, a-, -n), If-Range, If-None-Match → 304,
+ * HEAD. Shared by the management API and the device (DDI) API. A range that cannot be satisfied
+ * throws a 416 {@link dev.modelyard.server.http.ApiException} carrying {@code Content-Range}.
+ */
+@ApplicationScoped
+public class ArtifactDownloads {
+
+    private final BlobStore store;
+
+    public ArtifactDownloads(BlobStore store) {
+        this.store = store;
+    }
+
+    public Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody) {
+        String etag = etag(a.sha256);
+        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+            return Response.notModified().header("ETag", etag).build();
+        }
+        Optional<ByteRange> range = ifRange == null || ifRange.strip().equals(etag)
+                ? ByteRange.parse(rangeHeader, a.size) : Optional.empty();
+        long offset = range.map(ByteRange::first).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(a.size);
+        Response.ResponseBuilder b = Response.status(range.isPresent() ? 206 : 200)
+                .type(MediaType.APPLICATION_OCTET_STREAM)
+                .header("ETag", etag)
+                .header("Accept-Ranges", "bytes")
+                .header("Repr-Digest", "sha-256=:" + Digests.hexToBase64(a.sha256) + ":")
+                .header("Content-Disposition", "attachment; filename=\"" + a.filename + "\"")
+                .header("Cache-Control", "private, max-age=31536000, immutable")
+                .header("Content-Length", length);
+        range.ifPresent(r -> b.header("Content-Range", r.contentRange(a.size)));
+        if (!withBody) {
+            return b.build();
+        }
+        Optional<java.nio.file.Path> local = store.localPath(a.sha256);
+        if (local.isPresent()) {
+            // Sent with sendfile by the HTTP layer: the bytes never pass through the heap.
+            return b.entity(new PathPart(local.get(), offset, length)).build();
+        }
+        try {
+            return b.entity(store.open(a.sha256, offset, length)).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read artifact " + a.id + " from the blob store", e);
+        }
+    }
+
+    public static String etag(String sha256) {
+        return "\"" + sha256 + "\"";
+    }
+
+    /** Whether an If-None-Match header matches {@code etag} (weak comparison, {@code *}). */
+    public static boolean matches(String ifNoneMatch, String etag) {
+        for (String candidate : ifNoneMatch.split(",")) {
+            String c = candidate.strip();
+            if (c.equals("*") || c.equals(etag) || c.equals("W/" + etag)) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.modelyard.server.conversion;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs a converter and accepts its output only if ONNX Runtime loads it and its outputs stay
+ * within tolerance of the source's; otherwise the output file is removed and the conversion fails.
+ */
+public final class Conversions {
+
+    /** How a result is checked: number of generated inputs, their seed, and the tolerance. */
+    public record Check(int samples, long seed, EquivalenceCheck.Tolerance tolerance) {
+    }
+
+    /**
+     * A checked conversion.
+     *
+     * @param sizeRatio         source bytes / output bytes (2 means half the size)
+     * @param conversionMillis  time the converter took
+     * @param sessionLoadMillis time ONNX Runtime took to create a session from the output
+     */
+    public record Result(String converter, Map<String, Object> parameters, boolean portable, Path output,
+                         long inputBytes, long outputBytes, double sizeRatio, long conversionMillis,
+                         long sessionLoadMillis, EquivalenceCheck.Report equivalence) {
+
+        /** Lineage and findings, JSON-ready, for an artifact's converter parameters and metadata. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("converter", converter);
+            m.put("parameters", parameters);
+            m.put("portable", portable);
+            m.put("inputBytes", inputBytes);
+            m.put("outputBytes", outputBytes);
+            m.put("sizeRatio", sizeRatio);
+            m.put("conversionMillis", conversionMillis);
+            m.put("sessionLoadMillis", sessionLoadMillis);
+            m.put("equivalence", equivalence.toMap());
+            return m;
+        }
+    }
+
+    private Conversions() {
+    }
+
+    public static Result run(Converter converter, Path in, Path out, Check check) throws ConversionException {
+        long start = System.nanoTime();
+        try {
+            converter.convert(in, out);
+            long conversionMillis = (System.nanoTime() - start) / 1_000_000;
+            if (!Files.isRegularFile(out)) {
+                throw new ConversionException(converter.name() + " produced no output file");
+            }
+            long loadStart = System.nanoTime();
+            try (OrtSession s = Ort.load(out)) {
+                s.getInputNames();
+            } catch (OrtException e) {
+                throw new ConversionException(converter.name() + " produced a model ONNX Runtime cannot load: " + e.getMessage(), e);
+            }
+            long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
+            EquivalenceCheck.Report report = EquivalenceCheck.compare(in, out, check.samples(), check.seed(), check.tolerance());
+            if (!report.withinTolerance()) {
+                throw new ConversionException(String.format(
+                        "%s changed the model's outputs too much: max abs error %.3g (limit %.3g), min cosine %.6f (limit %.6f)",
+                        converter.name(), report.maxAbsError(), check.tolerance().maxAbsError(), report.minCosine(),
+                        check.tolerance().minCosine()));
+            }
+            long inBytes = Files.size(in);
+            long outBytes = Files.size(out);
+            return new Result(converter.name(), converter.parameters(), converter.portable(), out, inBytes, outBytes,
+                    (double) inBytes / outBytes, conversionMillis, loadMillis, report);
+        } catch (ConversionException | IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(out);
+            } catch (IOException ignored) {
+                // the caller's temporary directory
+            }
+            if (e instanceof ConversionException c) throw c;
+            throw new ConversionException(converter.name() + " failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.modelyard.server.conversion;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Runs a converted model and its source in ONNX Runtime on the same generated inputs and measures
+ * how far apart their outputs are: the largest absolute difference of any element and the lowest
+ * cosine similarity of any output tensor. Inputs are deterministic for a seed: floats uniform in
+ * [-1, 1), integers in [0, 10), and symbolic dimensions set to 1.
+ */
+public final class EquivalenceCheck {
+
+    /** The largest acceptable absolute error and the lowest acceptable cosine similarity. */
+    public record Tolerance(double maxAbsError, double minCosine) {
+        /** For conversions that should not change results beyond float rounding. */
+        public static final Tolerance LOSSLESS = new Tolerance(1e-4, 0.99999);
+    }
+
+    /** What was measured over {@code samples} inputs. */
+    public record Report(int samples, long seed, double maxAbsError, double minCosine, Tolerance tolerance) {
+        public boolean withinTolerance() {
+            return maxAbsError <= tolerance.maxAbsError() && minCosine >= tolerance.minCosine();
+        }
+
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("samples", samples);
+            m.put("seed", seed);
+            m.put("maxAbsError", maxAbsError);
+            m.put("minCosine", minCosine);
+            m.put("toleranceMaxAbsError", tolerance.maxAbsError());
+            m.put("toleranceMinCosine", tolerance.minCosine());
+            return m;
+        }
+    }
+
+    private EquivalenceCheck() {
+    }
+
+    public static Report compare(Path reference, Path candidate, int samples, long seed, Tolerance tolerance)
+            throws ConversionException {
+        try (OrtSession ref = Ort.load(reference); OrtSession cand = Ort.load(candidate)) {
+            if (!ref.getInputNames().equals(cand.getInputNames())) {
+                throw new ConversionException("the converted model's inputs " + cand.getInputNames()
+                        + " differ from the source's " + ref.getInputNames());
+            }
+            SplittableRandom random = new SplittableRandom(seed);
+            double maxAbs = 0;
+            double minCos = 1;
+            for (int s = 0; s < samples; s++) {
+                Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+                try {
+                    for (Map.Entry<String, NodeInfo> e : ref.getInputInfo().entrySet()) {
+                        inputs.put(e.getKey(), generate(e.getKey(), e.getValue(), random));
+                    }
+                    try (OrtSession.Result a = ref.run(inputs); OrtSession.Result b = cand.run(inputs)) {
+                        for (Map.Entry<String, OnnxValue> out : a) {
+                            OnnxValue other = b.get(out.getKey()).orElseThrow(() -> new ConversionException(
+                                    "the converted model has no output '" + out.getKey() + "'"));
+                            double[] x = values(out.getKey(), out.getValue());
+                            double[] y = values(out.getKey(), other);
+                            if (x.length != y.length) {
+                                throw new ConversionException("output '" + out.getKey() + "' has " + y.length
+                                        + " elements instead of " + x.length);
+                            }
+                            double dot = 0, nx = 0, ny = 0;
+                            for (int i = 0; i < x.length; i++) {
+                                double d = Math.abs(x[i] - y[i]);
+                                if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
+                                maxAbs = Math.max(maxAbs, d);
+                                dot += x[i] * y[i];
+                                nx += x[i] * x[i];
+                                ny += y[i] * y[i];
+                            }
+                            double cos = nx == 0 && ny == 0 ? 1 : dot / (Math.sqrt(nx) * Math.sqrt(ny));
+                            if (Double.isNaN(cos)) cos = -1;
+                            minCos = Math.min(minCos, cos);
+                        }
+                    }
+                } finally {
+                    inputs.values().forEach(OnnxTensor::close);
+                }
+            }
+            return new Report(samples, seed, maxAbs, minCos, tolerance);
+        } catch (OrtException e) {
+            throw new ConversionException("ONNX Runtime could not run the models: " + e.getMessage(), e);
+        }
+    }
+
+    private static OnnxTensor generate(String name, NodeInfo info, SplittableRandom random)
+            throws OrtException, ConversionException {
+        if (!(info.getInfo() instanceof TensorInfo t)) {
+            throw new ConversionException("input '" + name + "' is not a tensor; only tensor inputs can be generated");
+        }
+        long[] shape = t.getShape().clone();
+        for (int i = 0; i < shape.length; i++) if (shape[i] < 0) shape[i] = 1;
+        long count = 1;
+        for (long d : shape) count = Math.multiplyExact(count, d);
+        if (count > 64L * 1024 * 1024) {
+            throw new ConversionException("input '" + name + "' of shape " + Arrays.toString(shape) + " is too large to generate");
+        }
+        int n = (int) count;
+        OrtEnvironment env = Ort.env();
+        switch (t.type) {
+            case FLOAT -> {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) v[i] = (float) (random.nextDouble() * 2 - 1);
+                return OnnxTensor.createTensor(env, FloatBuffer.wrap(v), shape);
+            }
+            case DOUBLE -> {
+                double[] v = new double[n];
+                for (int i = 0; i < n; i++) v[i] = random.nextDouble() * 2 - 1;
+                return OnnxTensor.createTensor(env, DoubleBuffer.wrap(v), shape);
+            }
+            case INT64 -> {
+                long[] v = new long[n];
+                for (int i = 0; i < n; i++) v[i] = random.nextInt(10);
+                return OnnxTensor.createTensor(env, LongBuffer.wrap(v), shape);
+            }
+            case INT32 -> {
+                int[] v = new int[n];
+                for (int i = 0; i < n; i++) v[i] = random.nextInt(10);
+                return OnnxTensor.createTensor(env, IntBuffer.wrap(v), shape);
+            }
+            case INT8, UINT8, BOOL -> {
+                ByteBuffer b = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
+                for (int i = 0; i < n; i++) b.put((byte) random.nextInt(t.type == OnnxJavaType.BOOL ? 2 : 10));
+                b.rewind();
+                return OnnxTensor.createTensor(env, b, shape, t.type);
+            }
+            default -> throw new ConversionException("input '" + name + "' has element type " + t.type
+                    + ", which the equivalence check cannot generate");
+        }
+    }
+
+    private static double[] values(String name, OnnxValue value) throws ConversionException {
+        if (!(value instanceof OnnxTensor t)) throw new ConversionException("output '" + name + "' is not a tensor");
+        OnnxJavaType type = t.getInfo().type;
+        switch (type) {
+            case FLOAT, FLOAT16, BFLOAT16 -> {
+                FloatBuffer b = t.getFloatBuffer();
+                double[] r = new double[b.remaining()];
+                for (int i = 0; i < r.length; i++) r[i] = b.get(i);
+                return r;
+            }
+            case DOUBLE -> {
+                DoubleBuffer b = t.getDoubleBuffer();
+                double[] r = new double[b.remaining()];
+                b.get(r);
+                return r;
+            }
+            case INT64 -> {
+                LongBuffer b = t.getLongBuffer();
+                double[] r = new double[b.remaining()];
+                for (int i = 0; i < r.length; i++) r[i] = b.get(i);
+                return r;
+            }
+            case INT32 -> {
+                IntBuffer b = t.getIntBuffer();
+                double[] r = new double[b.remaining()];
+                for (int i = 0; i < r.length; i++) r[i] = b.get(i);
+                return r;
+            }
+            case INT8, UINT8, BOOL -> {
+                ByteBuffer b = t.getByteBuffer();
+                double[] r = new double[b.remaining()];
+                for (int i = 0; i < r.length; i++) r[i] = type == OnnxJavaType.UINT8 ? b.get(i) & 0xff : b.get(i);
+                return r;
+            }
+            default -> throw new ConversionException("output '" + name + "' has element type " + type
+                    + ", which the equivalence check cannot compare");
+        }
+    }
+}

@@ -1,0 +1,428 @@
+package dev.modelyard.server.ddi;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.modelyard.server.artifact.ArtifactDownloads;
+import dev.modelyard.server.deployment.DeploymentService;
+import dev.modelyard.server.device.DeviceService;
+import dev.modelyard.server.device.LastSeen;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.ByteRange;
+import dev.modelyard.wire.ddi.ConfigData;
+import dev.modelyard.wire.ddi.Feedback;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The Eclipse hawkBit Direct Device Integration API, wire-compatible with hawkBit clients.
+ * Errors follow hawkBit: 401, 404 and 410 with an empty body; 400 for unreadable bodies and 404
+ * for modules not assigned to the device with hawkBit's {@code errorCode}/{@code message} JSON.
+ */
+@Path("/{tenant}/controller/v1/{controllerId}")
+@PermitAll
+@Tag(name = "DDI (devices)")
+public class DdiResource {
+
+    static final String HAL_JSON = "application/hal+json";
+    static final String NO_CACHE = "no-cache, no-store, max-age=0, must-revalidate";
+    private static final DateTimeFormatter OLD_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
+
+    /** Gateway-token devices: controller id → device id, so their polls need no extra lookup. */
+    private final Map<String, Long> gatewayDevices = new ConcurrentHashMap<>();
+
+    private final SecurityIdentity identity;
+    private final DdiService ddi;
+    private final DeviceService devices;
+    private final DeploymentService deployments;
+    private final ArtifactDownloads downloads;
+    private final LastSeen lastSeen;
+    private final Clock clock;
+
+    public DdiResource(SecurityIdentity identity, DdiService ddi, DeviceService devices, DeploymentService deployments,
+                       ArtifactDownloads downloads, LastSeen lastSeen, Clock clock) {
+        this.identity = identity;
+        this.ddi = ddi;
+        this.devices = devices;
+        this.deployments = deployments;
+        this.downloads = downloads;
+        this.lastSeen = lastSeen;
+        this.clock = clock;
+    }
+
+    /** The authenticated device of a request. {@code tokenHash} is null for the gateway token. */
+    private record Caller(long deviceId, String tokenHash) {
+    }
+
+    /** A hawkBit-style failure: status, and optionally hawkBit's error JSON. */
+    static final class DdiFailure extends RuntimeException {
+        final int status;
+        final String errorCode;
+
+        DdiFailure(int status, String errorCode, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.errorCode = errorCode;
+        }
+    }
+
+    // ---- poll ---------------------------------------------------------------------------------
+
+    @GET
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Base poll: what the device should do next (hawkBit DDI)")
+    public Response poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
+                         @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
+                         @Context UriInfo uri) {
+        return run(() -> {
+            Caller caller = caller(controllerId, true);
+            DdiService.Rendered r = ddi.poll(caller.deviceId(), caller.tokenHash(), base(uri, tenant, controllerId));
+            lastSeen.record(caller.deviceId(), clock.instant());
+            if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag())) {
+                return Response.notModified().header("ETag", r.etag()).build();
+            }
+            return json(r.body(), accept).header("ETag", r.etag()).build();
+        });
+    }
+
+    // ---- deployments ---------------------------------------------------------------------------
+
+    @GET
+    @Path("/deploymentBase/{actionId}")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "The deployment of an action: chunks, artifacts, hashes and download links")
+    public Response deploymentBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
+                                   @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
+                                   @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
+                                   @Context UriInfo uri) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
+                    historyLimit(history), false));
+            return withEtag(body, accept, ifNoneMatch);
+        });
+    }
+
+    @GET
+    @Path("/installedBase/{actionId}")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "The deployment the device last installed successfully")
+    public Response installedBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
+                                  @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
+                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
+                                  @Context UriInfo uri) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
+                    historyLimit(history), true));
+            return withEtag(body, accept, ifNoneMatch);
+        });
+    }
+
+    @POST
+    @Path("/deploymentBase/{actionId}/feedback")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Report progress or the result of a deployment")
+    public Response deploymentFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
+                                       String body) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            deployments.deploymentFeedback(caller.deviceId(), id(actionId), report(body));
+            return Response.ok().build();
+        });
+    }
+
+    @GET
+    @Path("/cancelAction/{actionId}")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "An action the device is asked to cancel")
+    public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
+                                 @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            return withEtag(DdiJson.write(ddi.cancelAction(caller.deviceId(), id(actionId))), accept, ifNoneMatch);
+        });
+    }
+
+    @POST
+    @Path("/cancelAction/{actionId}/feedback")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Accept (closed/success) or refuse (rejected, closed/failure) a cancellation")
+    public Response cancelFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
+                                   String body) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            deployments.cancelFeedback(caller.deviceId(), id(actionId), report(body));
+            return Response.ok().build();
+        });
+    }
+
+    @PUT
+    @Path("/configData")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Report the device's attributes (mode merge, replace or remove)")
+    public Response configData(@PathParam("controllerId") String controllerId, String body) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            ConfigData data = parse(body, ConfigData.class);
+            ConfigData.Mode mode;
+            try {
+                mode = ConfigData.Mode.parse(data.mode());
+            } catch (IllegalArgumentException e) {
+                throw unreadable(e.getMessage());
+            }
+            if (data.data() == null) throw unreadable("data: is required");
+            devices.reportAttributes(caller.deviceId(), data.data(), mode);
+            return Response.ok().build();
+        });
+    }
+
+    // ---- artifacts -----------------------------------------------------------------------------
+
+    @GET
+    @Path("/softwaremodules/{moduleId}/artifacts")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "The files of a software module assigned to the device")
+    public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
+                              @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
+                              @Context UriInfo uri) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), accept).build();
+        });
+    }
+
+    @GET
+    @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
+    @Produces(MediaType.WILDCARD)
+    @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line")
+    public Response download(@PathParam("controllerId") String controllerId, @PathParam("moduleId") String moduleId,
+                             @PathParam("filename") String filename, @HeaderParam("Range") String range,
+                             @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        return file(controllerId, moduleId, filename, range, ifRange, ifNoneMatch, true);
+    }
+
+    @HEAD
+    @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
+    @Produces(MediaType.WILDCARD)
+    public Response downloadHead(@PathParam("controllerId") String controllerId, @PathParam("moduleId") String moduleId,
+                                 @PathParam("filename") String filename, @HeaderParam("Range") String range,
+                                 @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
+        return file(controllerId, moduleId, filename, range, ifRange, ifNoneMatch, false);
+    }
+
+    private Response file(String controllerId, String moduleId, String filename, String range, String ifRange,
+                          String ifNoneMatch, boolean withBody) {
+        return run(() -> {
+            Caller caller = caller(controllerId, false);
+            DdiService.File f;
+            try {
+                f = ddi.file(caller.deviceId(), moduleId, filename);
+            } catch (ApiException e) {
+                if (e.status() == 404 && !e.getMessage().isEmpty()) {
+                    throw new DdiFailure(404, "hawkbit.server.error.repo.entityNotFound", e.getMessage());
+                }
+                throw e;
+            }
+            return switch (f.kind()) {
+                case ARTIFACT -> downloads.serve(f.artifact(), range, ifRange, ifNoneMatch, withBody);
+                case ARTIFACT_MD5SUM -> md5sum(new String(f.bytes(), StandardCharsets.US_ASCII), f.artifact().filename, withBody);
+                case RELEASE_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), f.artifact().filename + DdiService.RELEASE_SUFFIX, withBody);
+                case RELEASE -> small(f.bytes(), f.artifact().filename + DdiService.RELEASE_SUFFIX, range, ifRange, ifNoneMatch, withBody);
+            };
+        });
+    }
+
+    private static Response md5sum(String md5, String filename, boolean withBody) {
+        byte[] body = (md5 + "  " + filename + "\n").getBytes(StandardCharsets.UTF_8);
+        Response.ResponseBuilder b = Response.ok().type(MediaType.TEXT_PLAIN_TYPE)
+                .header("Content-Disposition", "attachment; filename=\"" + filename + DdiService.MD5SUM_SUFFIX + "\"")
+                .header("Content-Length", body.length);
+        return (withBody ? b.entity(body) : b).build();
+    }
+
+    /** Generated content (signed metadata) with the same Range and validator rules as artifacts. */
+    private static Response small(byte[] bytes, String filename, String rangeHeader, String ifRange, String ifNoneMatch,
+                                  boolean withBody) {
+        String etag = "\"" + BlobDigests.hex("SHA-256", bytes) + "\"";
+        if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, etag)) {
+            return Response.notModified().header("ETag", etag).build();
+        }
+        Optional<ByteRange> range = ifRange == null || ifRange.strip().equals(etag)
+                ? ByteRange.parse(rangeHeader, bytes.length) : Optional.empty();
+        byte[] body = range.map(r -> Arrays.copyOfRange(bytes, (int) r.first(), (int) r.last() + 1)).orElse(bytes);
+        Response.ResponseBuilder b = Response.status(range.isPresent() ? 206 : 200).type(MediaType.APPLICATION_JSON_TYPE)
+                .header("ETag", etag).header("Accept-Ranges", "bytes")
+                .header("Content-Disposition", "attachment; filename=\"" + filename + "\"")
+                .header("Content-Length", body.length);
+        range.ifPresent(r -> b.header("Content-Range", r.contentRange(bytes.length)));
+        return (withBody ? b.entity(body) : b).build();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private Caller caller(String controllerId, boolean register) {
+        if (identity.isAnonymous() || !identity.hasRole(DdiIdentityProvider.ROLE)
+                || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {
+            throw new DdiFailure(401, null, "");
+        }
+        Long id = identity.getAttribute(DdiIdentityProvider.DEVICE_ID);
+        if (id != null) return new Caller(id, identity.getAttribute(DdiIdentityProvider.TOKEN_HASH));
+        // The gateway token: any controller id of the tenant; unknown ones are registered on their first poll.
+        Long known = gatewayDevices.get(controllerId);
+        if (known == null) {
+            Optional<Long> found = devices.idOf(controllerId);
+            if (found.isEmpty() && !register) throw new DdiFailure(404, null, "");
+            try {
+                known = found.isPresent() ? found.get() : devices.registerIfAbsent(controllerId);
+            } catch (ApiException e) {
+                throw new DdiFailure(400, "hawkbit.server.error.rest.param.invalid", e.getMessage());
+            }
+            gatewayDevices.put(controllerId, known);
+        }
+        return new Caller(known, null);
+    }
+
+    private Response run(Supplier<Response> body) {
+        try {
+            return body.get();
+        } catch (DdiFailure f) {
+            if (f.status == 401) gatewayDevices.clear();
+            return failure(f.status, f.errorCode, f.getMessage(), Map.of());
+        } catch (ApiException e) {
+            if (e.status() == 401) gatewayDevices.clear();
+            return failure(e.status(), null, null, e.headers());
+        }
+    }
+
+    private static Response failure(int status, String errorCode, String message, Map<String, String> headers) {
+        Response.ResponseBuilder b = Response.status(status).header("Cache-Control", NO_CACHE);
+        headers.forEach(b::header);
+        if (errorCode != null) {
+            b.type(MediaType.APPLICATION_JSON_TYPE).entity(DdiJson.write(Map.of("errorCode", errorCode, "message", message)));
+        }
+        return b.build();
+    }
+
+    private static Response.ResponseBuilder json(byte[] body, String accept) {
+        return Response.ok(body).type(mediaType(accept)).header("Cache-Control", NO_CACHE);
+    }
+
+    private static Response withEtag(byte[] body, String accept, String ifNoneMatch) {
+        String etag = DdiService.etag(body);
+        if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, etag)) {
+            return Response.notModified().header("ETag", etag).build();
+        }
+        return json(body, accept).header("ETag", etag).build();
+    }
+
+    /** application/json when the client asks for it (and not for HAL); HAL JSON otherwise, as hawkBit. */
+    static String mediaType(String accept) {
+        if (accept == null) return HAL_JSON;
+        String a = accept.toLowerCase(Locale.ROOT);
+        return a.contains("application/json") && !a.contains("hal+json") ? MediaType.APPLICATION_JSON : HAL_JSON;
+    }
+
+    private static String base(UriInfo uri, String tenant, String controllerId) {
+        String b = uri.getBaseUri().toString();
+        if (b.endsWith("/")) b = b.substring(0, b.length() - 1);
+        return b + "/" + tenant + "/controller/v1/" + controllerId;
+    }
+
+    private static long id(String actionId) {
+        try {
+            return Long.parseLong(actionId.strip());
+        } catch (NumberFormatException e) {
+            throw new DdiFailure(404, null, "");
+        }
+    }
+
+    private static int historyLimit(String text) {
+        if (text == null || text.isBlank()) return 0;
+        try {
+            int n = Integer.parseInt(text.strip());
+            return n < 0 ? -1 : n;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private DeploymentService.Report report(String body) {
+        Feedback f = parse(body, Feedback.class);
+        if (f.status() == null) throw unreadable("status: is required");
+        try {
+            Feedback.Execution execution = Feedback.Execution.parse(f.status().execution());
+            Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());
+            java.util.List<String> details = new java.util.ArrayList<>();
+            if (f.status().details() != null) details.addAll(f.status().details());
+            if (f.status().result() != null && f.status().result().progress() != null) {
+                Feedback.Progress p = f.status().result().progress();
+                details.add("Progress: " + p.cnt() + " of " + p.of());
+            }
+            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f));
+        } catch (IllegalArgumentException e) {
+            throw unreadable(e.getMessage());
+        }
+    }
+
+    /** The device's time of the event: {@code timestamp} (epoch ms), or an older client's {@code time}. */
+    private Instant occurredAt(Feedback f) {
+        Instant now = clock.instant();
+        Instant t = null;
+        if (f.timestamp() != null && f.timestamp() > 0) {
+            t = Instant.ofEpochMilli(f.timestamp());
+        } else if (f.time() != null && !f.time().isBlank()) {
+            try {
+                t = LocalDateTime.parse(f.time().strip(), OLD_TIME).toInstant(ZoneOffset.UTC);
+            } catch (DateTimeParseException e) {
+                t = null;
+            }
+        }
+        return t == null || t.isAfter(now.plusSeconds(86_400)) ? now : t;
+    }
+
+    private static <T> T parse(String body, Class<T> type) {
+        if (body == null || body.isBlank()) throw unreadable("the request body is empty");
+        try {
+            T value = DdiJson.read(body, type);
+            if (value == null) throw unreadable("the request body is empty");
+            return value;
+        } catch (JsonProcessingException e) {
+            throw unreadable("The given request body is not well formed");
+        }
+    }
+
+    private static DdiFailure unreadable(String message) {
+        return new DdiFailure(400, "hawkbit.server.error.rest.body.notReadable", message);
+    }
+}

@@ -1,0 +1,309 @@
+package dev.modelyard.server.ddi;
+
+import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.deployment.Action;
+import dev.modelyard.server.deployment.ActionState;
+import dev.modelyard.server.deployment.DeploymentService;
+import dev.modelyard.server.device.DeviceState;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.model.VersionStatus;
+import dev.modelyard.server.signing.ReleaseSigner;
+import dev.modelyard.wire.TargetDescriptor;
+import dev.modelyard.wire.ddi.CancelActionBase;
+import dev.modelyard.wire.ddi.ControllerBase;
+import dev.modelyard.wire.ddi.DeploymentBase;
+import dev.modelyard.wire.ddi.Link;
+import dev.modelyard.wire.ddi.Links;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Builds DDI answers. The poll is served from a per-device cache keyed by the device's state
+ * version: one primary-key read per poll, no join, no write (last-seen is batched elsewhere).
+ */
+@ApplicationScoped
+public class DdiService {
+
+    /** Chunk part name: hawkBit's name for an application module, which DDI clients accept. */
+    static final String PART = "bApp";
+    static final String RELEASE_SUFFIX = ".release.json";
+    static final String MD5SUM_SUFFIX = ".MD5SUM";
+
+    /** What the poll answer depends on. */
+    record PollState(Long cancelActionId, Long deploymentActionId, String deploymentHash, Long installedActionId,
+                     boolean configData) {
+    }
+
+    /** A rendered poll answer for one base URL. */
+    record Rendered(String base, byte[] body, String etag) {
+    }
+
+    private static final class Cached {
+        final long version;
+        final PollState state;
+        volatile Rendered rendered;
+
+        Cached(long version, PollState state) {
+            this.version = version;
+            this.state = state;
+        }
+    }
+
+    private final Map<Long, Cached> polls = new ConcurrentHashMap<>();
+    private final AgroalDataSource db;
+    private final DeviceState deviceState;
+    private final DeploymentService deployments;
+    private final BlobDigests digests;
+    private final ReleaseSigner signer;
+    private final ModelyardConfig config;
+
+    public DdiService(AgroalDataSource db, DeviceState deviceState, DeploymentService deployments, BlobDigests digests,
+                      ReleaseSigner signer, ModelyardConfig config) {
+        this.db = db;
+        this.deviceState = deviceState;
+        this.deployments = deployments;
+        this.digests = digests;
+        this.signer = signer;
+        this.config = config;
+    }
+
+    /**
+     * The poll answer. {@code tokenHash} is the hash of the presented device token (null for the
+     * gateway token): it must still be the device's, so a rotated token fails on every replica.
+     */
+    Rendered poll(long deviceId, String tokenHash, String base) {
+        Optional<DeviceState.Current> read = deviceState.read(deviceId);
+        if (read.isEmpty()) {
+            polls.remove(deviceId);
+            throw new ApiException(401, "device is gone");
+        }
+        DeviceState.Current cur = read.get();
+        if (tokenHash != null && !tokenHash.equals(cur.tokenHash() == null ? null : cur.tokenHash().strip())) {
+            throw new ApiException(401, "the device token was rotated");
+        }
+        Cached c = polls.get(deviceId);
+        if (c == null || c.version != cur.version()) {
+            c = new Cached(cur.version(), load(deviceId));
+            polls.put(deviceId, c);
+        }
+        Rendered r = c.rendered;
+        if (r == null || !r.base().equals(base)) {
+            byte[] body = DdiJson.write(ControllerBase.of(config.ddi().pollingSleep(), links(c.state, base)));
+            r = new Rendered(base, body, etag(body));
+            c.rendered = r;
+        }
+        return r;
+    }
+
+    private static Map<String, Link> links(PollState s, String base) {
+        Map<String, Link> links = new LinkedHashMap<>();
+        if (s.cancelActionId() != null) {
+            links.put(Links.CANCEL_ACTION, new Link(base + "/cancelAction/" + s.cancelActionId()));
+        } else if (s.deploymentActionId() != null) {
+            links.put(Links.DEPLOYMENT_BASE, new Link(base + "/deploymentBase/" + s.deploymentActionId() + "?c=" + s.deploymentHash()));
+        }
+        if (s.installedActionId() != null) {
+            links.put(Links.INSTALLED_BASE, new Link(base + "/installedBase/" + s.installedActionId()));
+        }
+        if (s.configData()) {
+            links.put(Links.CONFIG_DATA, new Link(base + "/configData"));
+        }
+        return links;
+    }
+
+    private PollState load(long deviceId) {
+        try (Connection c = db.getConnection()) {
+            Long cancel = null;
+            Long deploy = null;
+            String hash = null;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, status, type, artifact_id FROM action WHERE device_id = ? AND active ORDER BY id")) {
+                ps.setLong(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong(1);
+                        String status = rs.getString(2);
+                        if (status.equals(ActionState.CANCELING.name())) {
+                            if (cancel == null) cancel = id;
+                        } else if (deploy == null) {
+                            deploy = id;
+                            hash = Integer.toString(Objects.hash(id, rs.getString(3), rs.getString(4)) & 0x7fffffff);
+                        }
+                    }
+                }
+            }
+            Long installed = null;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT i.action_id FROM installed_model i JOIN model_version v ON v.id = i.version_id
+                    WHERE i.device_id = ? AND v.status <> 'REVOKED' ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1""")) {
+                ps.setLong(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) installed = rs.getLong(1);
+                }
+            }
+            boolean configData;
+            try (PreparedStatement ps = c.prepareStatement("SELECT attributes_requested FROM device WHERE id = ?")) {
+                ps.setLong(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    configData = rs.next() && rs.getBoolean(1);
+                }
+            }
+            return new PollState(cancel, deploy, hash, installed, configData);
+        } catch (SQLException e) {
+            throw new IllegalStateException("loading the poll state failed", e);
+        }
+    }
+
+    static String etag(byte[] body) {
+        return "\"0" + BlobDigests.hex("MD5", body) + "\"";
+    }
+
+    // ---- deploymentBase / installedBase ---------------------------------------------------------
+
+    /**
+     * The deployment of an action. Offered while it is open (not being canceled); a finished one
+     * stays readable (installedBase). Anything else, and any revoked version, is 404.
+     *
+     * @param historyLimit 0: no action history; -1: all of it; n: the newest n messages
+     */
+    @Transactional
+    public DeploymentBase deployment(long deviceId, long actionId, String base, int historyLimit, boolean installed) {
+        Action a = deployments.deviceAction(deviceId, actionId)
+                .orElseThrow(() -> ApiException.notFound("no action " + actionId + " for this device"));
+        boolean open = a.active && ActionState.OFFERED.contains(a.status);
+        boolean done = a.status == ActionState.FINISHED || (!a.active && a.status == ActionState.DOWNLOADED);
+        if ((installed ? !done : !(open || done)) || a.version.status == VersionStatus.REVOKED) {
+            throw ApiException.notFound("action " + actionId + " has no deployment to offer");
+        }
+        if (!installed && a.status == ActionState.RUNNING) {
+            deployments.retrieved(a.id);
+        }
+        Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> ApiException.notFound("artifact is gone"));
+        DeploymentBase.Chunk chunk = chunk(a, art, base);
+        DeploymentBase.ActionHistory history = historyLimit == 0 ? null
+                : new DeploymentBase.ActionHistory(deployments.lastStatus(a.id), deployments.messages(a.id, historyLimit));
+        return new DeploymentBase(Long.toString(a.id),
+                new DeploymentBase.Deployment(a.type.ddiDownload(), a.type.ddiUpdate(), List.of(chunk), null), history);
+    }
+
+    private DeploymentBase.Chunk chunk(Action a, Artifact art, String base) {
+        String prefix = base + "/softwaremodules/" + art.id + "/artifacts/";
+        List<DeploymentBase.Artifact> files = new ArrayList<>();
+        BlobDigests.Hashes h = digests.of(art.sha256, art.size);
+        files.add(new DeploymentBase.Artifact(art.filename, new DeploymentBase.Hashes(h.sha1(), h.md5(), art.sha256.strip()),
+                art.size, fileLinks(prefix + art.filename)));
+        Optional<String> envelope = signer.envelope(art.id);
+        if (envelope.isPresent()) {
+            byte[] bytes = envelope.get().getBytes(StandardCharsets.UTF_8);
+            files.add(new DeploymentBase.Artifact(art.filename + RELEASE_SUFFIX,
+                    new DeploymentBase.Hashes(BlobDigests.hex("SHA-1", bytes), BlobDigests.hex("MD5", bytes),
+                            BlobDigests.hex("SHA-256", bytes)),
+                    bytes.length, fileLinks(prefix + art.filename + RELEASE_SUFFIX)));
+        }
+        List<DeploymentBase.KeyValue> meta = new ArrayList<>();
+        meta.add(new DeploymentBase.KeyValue("model", a.model.name));
+        meta.add(new DeploymentBase.KeyValue("version", a.version.version));
+        if (a.version.releaseCounter != null) {
+            meta.add(new DeploymentBase.KeyValue("releaseCounter", Long.toString(a.version.releaseCounter)));
+        }
+        TargetDescriptor t = art.target();
+        meta.add(new DeploymentBase.KeyValue("format", t.format()));
+        meta.add(new DeploymentBase.KeyValue("runtime", t.runtime()));
+        if (t.runtimeVersion() != null) meta.add(new DeploymentBase.KeyValue("runtimeVersion", t.runtimeVersion()));
+        meta.add(new DeploymentBase.KeyValue("arch", t.arch()));
+        meta.add(new DeploymentBase.KeyValue("accelerator", t.accelerator()));
+        meta.add(new DeploymentBase.KeyValue("precision", t.precision()));
+        if (t.minMemoryMb() != null) meta.add(new DeploymentBase.KeyValue("minMemoryMb", Integer.toString(t.minMemoryMb())));
+        if (t.os() != null) meta.add(new DeploymentBase.KeyValue("os", t.os()));
+        return new DeploymentBase.Chunk(PART, a.version.version, a.model.name, files, meta);
+    }
+
+    private static Map<String, Link> fileLinks(String href) {
+        Map<String, Link> links = new LinkedHashMap<>();
+        links.put(Links.DOWNLOAD, new Link(href));
+        links.put(Links.DOWNLOAD_HTTP, new Link(href));
+        links.put(Links.MD5SUM, new Link(href + MD5SUM_SUFFIX));
+        links.put(Links.MD5SUM_HTTP, new Link(href + MD5SUM_SUFFIX));
+        return links;
+    }
+
+    /** The cancellation of an action, while it is being canceled. */
+    @Transactional
+    public CancelActionBase cancelAction(long deviceId, long actionId) {
+        Action a = deployments.deviceAction(deviceId, actionId)
+                .orElseThrow(() -> ApiException.notFound("no action " + actionId + " for this device"));
+        if (!a.active || a.status != ActionState.CANCELING) {
+            throw ApiException.notFound("action " + actionId + " is not being canceled");
+        }
+        return CancelActionBase.of(a.id);
+    }
+
+    // ---- artifacts --------------------------------------------------------------------------
+
+    /**
+     * A file a device may download: the artifact itself, or small generated content (the signed
+     * metadata, an MD5SUM line's digest) in {@code bytes}.
+     */
+    record File(Artifact artifact, Kind kind, byte[] bytes) {
+    }
+
+    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM }
+
+    /**
+     * The module (artifact id) must belong to an action of this device that is offered or was
+     * installed; otherwise 404, as hawkBit answers for modules not assigned to the target.
+     */
+    @Transactional
+    public Artifact module(long deviceId, String moduleId) {
+        UUID id;
+        try {
+            id = UUID.fromString(moduleId);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("no software module " + moduleId);
+        }
+        Long n = Action.count("""
+                deviceId = ?1 and artifactId = ?2 and version.status <> ?3
+                and ((active = true and status <> ?4) or status = ?5 or (active = false and status = ?6))""",
+                deviceId, id, VersionStatus.REVOKED, ActionState.CANCELING, ActionState.FINISHED, ActionState.DOWNLOADED);
+        if (n == 0) throw ApiException.notFound("no assignment of software module " + moduleId + " to this device");
+        return deployments.artifact(id).orElseThrow(() -> ApiException.notFound("no software module " + moduleId));
+    }
+
+    @Transactional
+    public File file(long deviceId, String moduleId, String filename) {
+        Artifact a = module(deviceId, moduleId);
+        if (filename.equals(a.filename)) return new File(a, Kind.ARTIFACT, null);
+        if (filename.equals(a.filename + MD5SUM_SUFFIX)) {
+            return new File(a, Kind.ARTIFACT_MD5SUM, digests.of(a.sha256, a.size).md5().getBytes(StandardCharsets.US_ASCII));
+        }
+        if (filename.equals(a.filename + RELEASE_SUFFIX) || filename.equals(a.filename + RELEASE_SUFFIX + MD5SUM_SUFFIX)) {
+            byte[] env = signer.envelope(a.id).map(s -> s.getBytes(StandardCharsets.UTF_8))
+                    .orElseThrow(() -> new ApiException(404, ""));
+            return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.RELEASE_MD5SUM : Kind.RELEASE, env);
+        }
+        throw new ApiException(404, "");
+    }
+
+    /** The files of a module, as hawkBit lists them. */
+    @Transactional
+    public List<DeploymentBase.Artifact> files(long deviceId, String moduleId, String base) {
+        Artifact a = module(deviceId, moduleId);
+        Action action = Action.<Action>find("deviceId = ?1 and artifactId = ?2 order by id desc", deviceId, a.id).firstResult();
+        return chunk(action, a, base).artifacts();
+    }
+}

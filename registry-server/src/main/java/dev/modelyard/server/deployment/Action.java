@@ -1,0 +1,74 @@
+package dev.modelyard.server.deployment;
+
+import dev.modelyard.server.model.Model;
+import dev.modelyard.server.model.ModelVersion;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.JoinColumn;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
+
+/** One model version assigned to one device, with the artifact chosen for it. */
+@Entity
+@Table(name = "action")
+@DynamicUpdate
+public class Action extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "device_id", nullable = false)
+    public Long deviceId;
+
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "model_id")
+    public Model model;
+
+    @ManyToOne(fetch = FetchType.LAZY, optional = false)
+    @JoinColumn(name = "version_id")
+    public ModelVersion version;
+
+    /** What was asked for: a version number, an alias or latest. */
+    @Column(nullable = false)
+    public String requested;
+
+    @Column(name = "artifact_id")
+    public UUID artifactId;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public ActionType type;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public ActionState status;
+
+    @Column(nullable = false)
+    public boolean active;
+
+    @Column(name = "low_precision", nullable = false)
+    public boolean lowPrecision;
+
+    /** Why the action failed or was canceled. */
+    public String reason;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+}

@@ -1,0 +1,65 @@
+package dev.modelyard.server.deployment;
+
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.Page;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Actions (one version assigned to one device): list, status history, cancel. */
+@Path("/api/v1/actions")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Deployments")
+@RolesAllowed(Role.VIEWER_NAME)
+public class ActionResource {
+
+    private final DeploymentService deployments;
+    private final SecurityIdentity identity;
+
+    public ActionResource(DeploymentService deployments, SecurityIdentity identity) {
+        this.deployments = deployments;
+        this.identity = identity;
+    }
+
+    @GET
+    @Operation(summary = "List actions, newest first", description = "Filter by device (controller id), model, status, active.")
+    public Page<DeploymentApi.ActionView> list(@QueryParam("device") String device, @QueryParam("model") String model,
+                                               @QueryParam("status") String status, @QueryParam("active") Boolean active,
+                                               @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        return deployments.list(device, model, status, active, Page.request(page, size));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "An action")
+    public DeploymentApi.ActionView get(@PathParam("id") long id) {
+        return deployments.get(id);
+    }
+
+    @GET
+    @Path("/{id}/status")
+    @Operation(summary = "An action's status history, newest first")
+    public List<DeploymentApi.StatusView> history(@PathParam("id") long id) {
+        return deployments.history(id);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Cancel an open action",
+            description = "The device is asked to cancel (the action is canceling until it confirms); with "
+                    + "force=true the action is closed at once.")
+    public DeploymentApi.ActionView cancel(@PathParam("id") long id, @QueryParam("force") @DefaultValue("false") boolean force) {
+        return deployments.cancel(id, force, identity.getPrincipal().getName());
+    }
+}

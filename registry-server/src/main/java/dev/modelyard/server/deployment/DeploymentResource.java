@@ -1,0 +1,40 @@
+package dev.modelyard.server.deployment;
+
+import dev.modelyard.server.auth.Role;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Deploying model versions to devices. */
+@Path("/api/v1/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Deployments")
+@RolesAllowed(Role.VIEWER_NAME)
+public class DeploymentResource {
+
+    private final DeploymentService deployments;
+    private final SecurityIdentity identity;
+
+    public DeploymentResource(DeploymentService deployments, SecurityIdentity identity) {
+        this.deployments = deployments;
+        this.identity = identity;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Assign a model version (or alias, or latest) to devices",
+            description = "One action per device, with the artifact chosen for that device. An action for which no "
+                    + "artifact fits is created failed, with the reason. A newer assignment of the same model "
+                    + "supersedes the device's open action (it is canceled first).")
+    public Response assign(DeploymentApi.Assign body) {
+        return Response.status(201).entity(deployments.assign(body, identity.getPrincipal().getName())).build();
+    }
+}

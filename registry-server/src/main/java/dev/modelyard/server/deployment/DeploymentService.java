@@ -1,0 +1,441 @@
+package dev.modelyard.server.deployment;
+
+import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.device.Device;
+import dev.modelyard.server.device.DeviceState;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.Page;
+import dev.modelyard.server.model.Model;
+import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.model.VersionStatus;
+import dev.modelyard.wire.ddi.Feedback;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Assigns model versions to devices, keeps each action's status and history, and applies what
+ * devices report. Every change that alters a device's poll answer bumps its state version in the
+ * same transaction.
+ */
+@ApplicationScoped
+public class DeploymentService {
+
+    private static final int ASSIGN_BATCH = 200;
+    /** An answer lists at most this many actions; the counts cover all of them. */
+    static final int MAX_VIEWS = 100;
+
+
+    static final int MAX_DEVICES = 10_000;
+    static final int MAX_MESSAGES = 50;
+    static final int MAX_MESSAGE_LENGTH = 2000;
+
+    private final EntityManager em;
+    private final Clock clock;
+    private final ModelService models;
+    private final DeviceState state;
+
+    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state) {
+        this.em = em;
+        this.clock = clock;
+        this.models = models;
+        this.state = state;
+    }
+
+    // ---- management ----------------------------------------------------------------------
+
+    @Transactional
+    public DeploymentApi.Assignment assign(DeploymentApi.Assign r, String by) {
+        if (r == null) throw ApiException.badRequest("request body is required: {\"model\":…, \"version\":…, \"devices\":[…]}");
+        if (r.model() == null || r.model().isBlank()) throw ApiException.badRequest("model: is required");
+        if (r.version() == null || r.version().isBlank()) throw ApiException.badRequest("version: is required (a version, an alias or latest)");
+        ActionType type;
+        try {
+            type = ActionType.parse(r.type());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        int selectors = (r.device() != null ? 1 : 0) + (r.devices() != null ? 1 : 0) + (r.tag() != null ? 1 : 0);
+        if (selectors != 1) throw ApiException.badRequest("give exactly one of device, devices or tag");
+        Model m = models.model(r.model());
+        ModelVersion v = models.resolve(m, r.version());
+        if (!v.status.isDeployable()) {
+            throw ApiException.conflict("version " + v.version + " of '" + m.name + "' is " + v.status.wireName()
+                    + "; only published or deprecated versions can be deployed");
+        }
+        List<Device> targets = targets(r);
+        boolean low = Boolean.TRUE.equals(r.lowPrecision());
+        List<ArtifactChooser.Candidate> candidates = Artifact.<Artifact>list("version", v).stream()
+                .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
+        int assigned = 0;
+        int already = 0;
+        int failed = 0;
+        List<DeploymentApi.ActionView> views = new ArrayList<>();
+        int processed = 0;
+        for (Device d : targets) {
+            // Keep the persistence context small: every query flushes it, so a large fleet would
+            // otherwise cost time quadratic in the number of devices.
+            if (++processed % ASSIGN_BATCH == 0) {
+                em.flush();
+                em.clear();
+            }
+            lock(d.id);
+            List<Action> open = Action.list("deviceId = ?1 and model = ?2 and active = true order by id", d.id, m);
+            Optional<Action> same = open.stream().filter(a -> a.version.id.equals(v.id) && a.type == type
+                    && a.status != ActionState.CANCELING && a.lowPrecision == low).findFirst();
+            if (same.isPresent()) {
+                already++;
+                if (views.size() < MAX_VIEWS) views.add(view(same.get(), d.controllerId));
+                continue;
+            }
+            ArtifactChooser.Choice choice = ArtifactChooser.choose(candidates, ArtifactChooser.Device.fromAttributes(d.attributes), low);
+            Action a = new Action();
+            a.deviceId = d.id;
+            a.model = m;
+            a.version = v;
+            a.requested = r.version();
+            a.type = type;
+            a.lowPrecision = low;
+            a.createdAt = a.updatedAt = clock.instant();
+            a.createdBy = by;
+            if (choice.chosen().isPresent()) {
+                ArtifactChooser.Candidate c = choice.chosen().get();
+                a.artifactId = c.id();
+                a.status = ActionState.RUNNING;
+                a.active = true;
+                a.persist();
+                history(a, "running", null, List.of("Assignment initiated by '" + by + "': " + m.name + " " + v.version
+                        + (r.version().equals(v.version) ? "" : " (" + r.version() + ")") + ", artifact " + c.filename()
+                        + " (" + c.target().format() + ", " + c.target().arch() + ", " + c.target().accelerator() + ", "
+                        + c.target().precision() + ")"), null);
+                for (Action old : open) {
+                    if (old.status == ActionState.CANCELING) continue;
+                    old.status = ActionState.CANCELING;
+                    old.reason = "superseded by action " + a.id;
+                    old.updatedAt = clock.instant();
+                    history(old, "canceling", null, List.of("Superseded by action " + a.id + " (" + m.name + " " + v.version
+                            + "); the device is asked to cancel"), null);
+                }
+                assigned++;
+            } else {
+                a.status = ActionState.ERROR;
+                a.active = false;
+                a.reason = choice.reason();
+                a.persist();
+                history(a, "error", null, List.of("Assignment by '" + by + "' failed: " + choice.reason()), null);
+                failed++;
+            }
+            refreshDevice(d.id);
+            if (views.size() < MAX_VIEWS) views.add(view(a, d.controllerId));
+        }
+        return new DeploymentApi.Assignment(assigned, already, failed, views);
+    }
+
+    private List<Device> targets(DeploymentApi.Assign r) {
+        List<Device> out = new ArrayList<>();
+        if (r.tag() != null) {
+            out.addAll(Device.<Device>list("tenant = ?1 and ?2 member of tags order by id", Model.DEFAULT_TENANT, r.tag()));
+            if (out.isEmpty()) throw ApiException.unprocessable("tag: no device has the tag '" + r.tag() + "'");
+        } else {
+            List<String> ids = r.device() != null ? List.of(r.device()) : r.devices();
+            if (ids.isEmpty()) throw ApiException.badRequest("devices: must name at least one device");
+            Map<String, Device> seen = new LinkedHashMap<>();
+            for (String id : ids) {
+                if (seen.containsKey(id)) continue;
+                seen.put(id, Device.findByController(id)
+                        .orElseThrow(() -> ApiException.notFound("no device with controller id '" + id + "'")));
+            }
+            out.addAll(seen.values());
+            out.sort(Comparator.comparing(d -> d.id)); // one lock order for every transaction
+        }
+        if (out.size() > MAX_DEVICES) {
+            throw ApiException.unprocessable("at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
+        }
+        return out;
+    }
+
+    @Transactional
+    public DeploymentApi.ActionView cancel(long actionId, boolean force, String by) {
+        Action a = action(actionId);
+        lock(a.deviceId);
+        em.refresh(a);
+        if (!a.active) {
+            throw ApiException.conflict("action " + a.id + " is already " + a.status.wireName());
+        }
+        if (force) {
+            a.status = ActionState.CANCELED;
+            a.active = false;
+            a.reason = "canceled by '" + by + "' without waiting for the device";
+            a.updatedAt = clock.instant();
+            history(a, "canceled", null, List.of("Canceled by '" + by + "' without waiting for the device"), null);
+        } else {
+            if (a.status == ActionState.CANCELING) {
+                throw ApiException.conflict("action " + a.id + " is being canceled already; add ?force=true to close it without the device");
+            }
+            a.status = ActionState.CANCELING;
+            a.reason = "canceled by '" + by + "'";
+            a.updatedAt = clock.instant();
+            history(a, "canceling", null, List.of("Cancel requested by '" + by + "'; the device is asked to cancel"), null);
+        }
+        refreshDevice(a.deviceId);
+        return view(a, controllerId(a.deviceId));
+    }
+
+    @Transactional
+    public Page<DeploymentApi.ActionView> list(String device, String model, String status, Boolean active,
+                                               io.quarkus.panache.common.Page page) {
+        StringBuilder q = new StringBuilder("1 = 1");
+        Map<String, Object> params = new HashMap<>();
+        if (device != null) {
+            Device d = Device.findByController(device).orElseThrow(() -> ApiException.notFound("no device with controller id '" + device + "'"));
+            q.append(" and deviceId = :device");
+            params.put("device", d.id);
+        }
+        if (model != null) {
+            q.append(" and model = :model");
+            params.put("model", models.model(model));
+        }
+        if (status != null) {
+            try {
+                params.put("status", ActionState.parse(status));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            q.append(" and status = :status");
+        }
+        if (active != null) {
+            q.append(" and active = :active");
+            params.put("active", active);
+        }
+        var query = Action.<Action>find(q + " order by id desc", params).page(page);
+        List<DeploymentApi.ActionView> items = query.list().stream().map(a -> view(a, controllerId(a.deviceId))).toList();
+        return new Page<>(items, page.index, page.size, query.count());
+    }
+
+    @Transactional
+    public DeploymentApi.ActionView get(long id) {
+        Action a = action(id);
+        return view(a, controllerId(a.deviceId));
+    }
+
+    @Transactional
+    public List<DeploymentApi.StatusView> history(long actionId) {
+        action(actionId);
+        return ActionStatusEntry.<ActionStatusEntry>list("actionId = ?1 order by id desc", actionId).stream()
+                .map(s -> new DeploymentApi.StatusView(s.id, s.type, s.code, s.messages, s.occurredAt, s.reportedAt))
+                .toList();
+    }
+
+    // ---- device side (DDI) ------------------------------------------------------------------
+
+    /** The device's action, or empty when there is none with that id (another device's included). */
+    public Optional<Action> deviceAction(long deviceId, long actionId) {
+        return Action.<Action>find("id = ?1 and deviceId = ?2", actionId, deviceId).firstResultOptional();
+    }
+
+    /** Records that the device fetched the deployment, once. */
+    @Transactional
+    public void retrieved(long actionId) {
+        Action a = Action.findById(actionId);
+        if (a != null && a.status == ActionState.RUNNING) {
+            a.status = ActionState.RETRIEVED;
+            a.updatedAt = clock.instant();
+            history(a, "retrieved", null, List.of("Device retrieved the action and should start the download"), null);
+            state.bump(a.deviceId);
+        }
+    }
+
+    /** What a device said about an action, decoded from a DDI feedback body. */
+    public record Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
+                         Instant occurredAt) {
+    }
+
+    /** Applies deployment feedback. 404: not this device's action; 410: the action is closed. */
+    @Transactional
+    public void deploymentFeedback(long deviceId, long actionId, Report r) {
+        Action a = openAction(deviceId, actionId);
+        List<String> messages = messages(r);
+        switch (r.execution()) {
+            case CLOSED -> {
+                if (r.finished() == Feedback.Finished.FAILURE) {
+                    close(a, ActionState.ERROR, "error", r, messages);
+                    a.reason = messages.isEmpty() ? "the device reported a failure" : messages.get(0);
+                } else {
+                    close(a, ActionState.FINISHED, "finished", r, messages);
+                    em.createNativeQuery("""
+                                    INSERT INTO installed_model (device_id, model_id, version_id, action_id, installed_at)
+                                    VALUES (?1, ?2, ?3, ?4, ?5)
+                                    ON CONFLICT (device_id, model_id) DO UPDATE SET version_id = excluded.version_id,
+                                        action_id = excluded.action_id, installed_at = excluded.installed_at""")
+                            .setParameter(1, a.deviceId).setParameter(2, a.model.id).setParameter(3, a.version.id)
+                            .setParameter(4, a.id).setParameter(5, clock.instant()).executeUpdate();
+                }
+            }
+            case CANCELED -> close(a, ActionState.CANCELED, "canceled", r, messages);
+            case DOWNLOADED -> {
+                if (a.type == ActionType.DOWNLOAD_ONLY) {
+                    close(a, ActionState.DOWNLOADED, "downloaded", r, messages);
+                } else {
+                    move(a, a.status == ActionState.CANCELING ? a.status : ActionState.DOWNLOADED, "downloaded", r, messages);
+                }
+            }
+            case SCHEDULED -> move(a, a.status == ActionState.CANCELING ? a.status : ActionState.SCHEDULED, "scheduled", r, messages);
+            case REJECTED -> move(a, a.status, "warning", r, withFirst("Device rejected the update", messages));
+            case DOWNLOAD -> move(a, a.status, "download", r, messages);
+            case PROCEEDING, RESUMED -> move(a, a.status == ActionState.SCHEDULED ? ActionState.RUNNING : a.status,
+                    "running", r, messages);
+        }
+    }
+
+    /** Applies feedback on a cancellation. 404: nothing to cancel; 410: the action is closed. */
+    @Transactional
+    public void cancelFeedback(long deviceId, long actionId, Report r) {
+        Action a = openAction(deviceId, actionId);
+        if (a.status != ActionState.CANCELING) {
+            throw ApiException.notFound("action " + actionId + " is not being canceled");
+        }
+        List<String> messages = messages(r);
+        boolean accepted = (r.execution() == Feedback.Execution.CLOSED && r.finished() != Feedback.Finished.FAILURE)
+                || r.execution() == Feedback.Execution.CANCELED;
+        boolean refused = r.execution() == Feedback.Execution.REJECTED
+                || (r.execution() == Feedback.Execution.CLOSED && r.finished() == Feedback.Finished.FAILURE);
+        if (accepted) {
+            close(a, ActionState.CANCELED, "canceled", r, messages);
+        } else if (refused) {
+            a.reason = null;
+            move(a, ActionState.RUNNING, "cancel_rejected", r, withFirst("Device refused to cancel", messages));
+        } else {
+            move(a, a.status, r.execution() == Feedback.Execution.DOWNLOAD ? "download" : "canceling", r, messages);
+        }
+    }
+
+    private Action openAction(long deviceId, long actionId) {
+        Action a = deviceAction(deviceId, actionId)
+                .orElseThrow(() -> ApiException.notFound("no action " + actionId + " for this device"));
+        lock(deviceId);
+        em.refresh(a);
+        if (!a.active) throw new ApiException(410, "action " + actionId + " is closed (" + a.status.wireName() + ")");
+        return a;
+    }
+
+    private void close(Action a, ActionState to, String entry, Report r, List<String> messages) {
+        a.status = to;
+        a.active = false;
+        a.updatedAt = clock.instant();
+        history(a, entry, r.code(), messages, r.occurredAt());
+        refreshDevice(a.deviceId);
+    }
+
+    private void move(Action a, ActionState to, String entry, Report r, List<String> messages) {
+        boolean changed = to != a.status;
+        a.status = to;
+        a.updatedAt = clock.instant();
+        history(a, entry, r.code(), messages, r.occurredAt());
+        if (changed) state.bump(a.deviceId);
+    }
+
+    private static List<String> withFirst(String first, List<String> rest) {
+        List<String> out = new ArrayList<>();
+        out.add(first);
+        out.addAll(rest);
+        return out;
+    }
+
+    private static List<String> messages(Report r) {
+        List<String> out = new ArrayList<>();
+        if (r.details() != null) {
+            for (String s : r.details()) {
+                if (s == null) continue;
+                out.add(s.length() > MAX_MESSAGE_LENGTH ? s.substring(0, MAX_MESSAGE_LENGTH) : s);
+                if (out.size() == MAX_MESSAGES) break;
+            }
+        }
+        if (r.code() != null) out.add("Device reported status code: " + r.code());
+        return out;
+    }
+
+    // ---- shared ------------------------------------------------------------------------------
+
+    void history(Action a, String type, Integer code, List<String> messages, Instant occurredAt) {
+        ActionStatusEntry e = new ActionStatusEntry();
+        e.actionId = a.id;
+        e.type = type;
+        e.code = code;
+        e.messages = List.copyOf(messages);
+        e.reportedAt = clock.instant();
+        e.occurredAt = occurredAt == null ? e.reportedAt : occurredAt;
+        e.persist();
+    }
+
+    /** Newest first, every message of the action's history; at most {@code limit} when positive. */
+    public List<String> messages(long actionId, int limit) {
+        List<String> out = new ArrayList<>();
+        for (ActionStatusEntry e : ActionStatusEntry.<ActionStatusEntry>list("actionId = ?1 order by id desc", actionId)) {
+            for (String m : e.messages) {
+                if (limit > 0 && out.size() >= limit) return out;
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The newest history entry's type, upper case, as hawkBit reports an action's status. */
+    public String lastStatus(long actionId) {
+        return ActionStatusEntry.<ActionStatusEntry>find("actionId = ?1 order by id desc", actionId).firstResultOptional()
+                .map(e -> e.type.toUpperCase(java.util.Locale.ROOT)).orElse("RUNNING");
+    }
+
+    private void lock(long deviceId) {
+        em.createNativeQuery("SELECT id FROM device WHERE id = ?1 FOR UPDATE").setParameter(1, deviceId).getResultList();
+    }
+
+    /** Derives the device's status from its actions and bumps its state version. */
+    private void refreshDevice(long deviceId) {
+        em.flush();
+        em.createNativeQuery("""
+                        UPDATE device d SET state_version = d.state_version + 1, updated_at = d.updated_at, status = CASE
+                            WHEN EXISTS (SELECT 1 FROM action a WHERE a.device_id = d.id AND a.active) THEN 'PENDING'
+                            ELSE coalesce((SELECT CASE a.status WHEN 'FINISHED' THEN 'IN_SYNC' ELSE 'ERROR' END FROM action a
+                                           WHERE a.device_id = d.id AND a.status IN ('FINISHED', 'ERROR')
+                                           ORDER BY a.updated_at DESC, a.id DESC LIMIT 1),
+                                          CASE WHEN d.status = 'UNKNOWN' AND d.last_seen_at IS NULL THEN 'UNKNOWN' ELSE 'REGISTERED' END)
+                            END
+                        WHERE d.id = ?1""")
+                .setParameter(1, deviceId).executeUpdate();
+    }
+
+    private Action action(long id) {
+        return Action.<Action>findByIdOptional(id).orElseThrow(() -> ApiException.notFound("no action with id " + id));
+    }
+
+    private String controllerId(long deviceId) {
+        return (String) em.createNativeQuery("SELECT controller_id FROM device WHERE id = ?1").setParameter(1, deviceId)
+                .getSingleResult();
+    }
+
+    DeploymentApi.ActionView view(Action a, String controllerId) {
+        DeploymentApi.ArtifactRef ref = null;
+        if (a.artifactId != null) {
+            Artifact art = Artifact.findById(a.artifactId);
+            if (art != null) ref = new DeploymentApi.ArtifactRef(art.id, art.filename, art.sha256, art.size, art.target());
+        }
+        return new DeploymentApi.ActionView(a.id, controllerId, a.model.name, a.version.version, a.requested,
+                a.type.wireName(), a.status.wireName(), a.active, ref, a.reason, a.createdAt, a.updatedAt, a.createdBy);
+    }
+
+    /** For the DDI answer: the artifact an action delivers. */
+    public Optional<Artifact> artifact(UUID id) {
+        return Artifact.findByIdOptional(id);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.modelyard.server.device;
+
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.Page;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Device management: provision (token shown once), list, tag, rotate tokens, delete. */
+@Path("/api/v1/devices")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Devices")
+@RolesAllowed(Role.VIEWER_NAME)
+public class DeviceResource {
+
+    private final DeviceService devices;
+    private final SecurityIdentity identity;
+
+    public DeviceResource(DeviceService devices, SecurityIdentity identity) {
+        this.devices = devices;
+        this.identity = identity;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Provision a device", description = "The answer carries the device's DDI token ('TargetToken') once; only its hash is kept.")
+    public Response create(DeviceApi.CreateDevice body) {
+        DeviceService.Created c = devices.create(body, identity.getPrincipal().getName());
+        return Response.created(URI.create("/api/v1/devices/" + c.device().controllerId))
+                .entity(devices.get(c.device().controllerId).withToken(c.secret())).build();
+    }
+
+    @GET
+    @Operation(summary = "List devices", description = "Filter by tag, status (unknown, registered, pending, in_sync, error) and controller id prefix.")
+    public Page<DeviceApi.DeviceView> list(@QueryParam("tag") String tag, @QueryParam("status") String status,
+                                           @QueryParam("q") String prefix, @QueryParam("page") Integer page,
+                                           @QueryParam("size") Integer size) {
+        return devices.list(tag, status, prefix, Page.request(page, size));
+    }
+
+    @GET
+    @Path("/{controllerId}")
+    @Operation(summary = "A device: status, attributes, tags, installed model versions, last poll")
+    public DeviceApi.DeviceView get(@PathParam("controllerId") String controllerId) {
+        return devices.get(controllerId);
+    }
+
+    @PATCH
+    @Path("/{controllerId}")
+    @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Change a device's name, description or tags")
+    public DeviceApi.DeviceView patch(@PathParam("controllerId") String controllerId, DeviceApi.PatchDevice body) {
+        return devices.patch(controllerId, body);
+    }
+
+    @DELETE
+    @Path("/{controllerId}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Delete a device with its actions")
+    public Response delete(@PathParam("controllerId") String controllerId) {
+        devices.delete(controllerId);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{controllerId}/token")
+    @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Rotate a device's token", description = "The new token is in the answer, once; the old one stops working.")
+    public DeviceApi.DeviceView rotate(@PathParam("controllerId") String controllerId) {
+        return devices.rotateToken(controllerId);
+    }
+}

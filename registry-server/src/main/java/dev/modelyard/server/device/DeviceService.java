@@ -1,0 +1,242 @@
+package dev.modelyard.server.device;
+
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.Names;
+import dev.modelyard.server.http.Page;
+import dev.modelyard.server.model.Model;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/** Devices: provisioning with a token, listing, tags, attributes, token rotation. */
+@ApplicationScoped
+public class DeviceService {
+
+    /** hawkBit controller ids are free-form; ours are URL-safe. */
+    public static final Pattern CONTROLLER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    static final int MAX_ATTRIBUTES = 200;
+    static final int MAX_ATTRIBUTE_LENGTH = 1024;
+
+    private final EntityManager em;
+    private final Clock clock;
+    private final DeviceTokens tokens;
+    private final DeviceState state;
+
+    public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state) {
+        this.em = em;
+        this.clock = clock;
+        this.tokens = tokens;
+        this.state = state;
+    }
+
+    public record Created(Device device, String secret) {
+    }
+
+    public static String requireControllerId(String controllerId) {
+        if (controllerId == null || !CONTROLLER_ID.matcher(controllerId).matches()) {
+            throw ApiException.badRequest("controllerId: '" + (controllerId == null ? "" : controllerId)
+                    + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
+        }
+        return controllerId;
+    }
+
+    @Transactional
+    public Created create(DeviceApi.CreateDevice body, String by) {
+        if (body == null) throw ApiException.badRequest("request body is required: {\"controllerId\": …}");
+        requireControllerId(body.controllerId());
+        if (Device.findByController(body.controllerId()).isPresent()) {
+            throw ApiException.conflict("a device with controller id '" + body.controllerId() + "' exists already");
+        }
+        Device d = new Device();
+        d.controllerId = body.controllerId();
+        d.name = body.name();
+        d.description = body.description();
+        d.tags = tags(body.tags());
+        if (body.attributes() != null) d.attributes = attributes(body.attributes());
+        String secret = DeviceTokens.newSecret();
+        d.tokenHash = DeviceTokens.hash(secret);
+        d.tokenHint = secret.substring(0, 9);
+        d.createdAt = d.updatedAt = clock.instant();
+        d.createdBy = by;
+        d.persist();
+        return new Created(d, secret);
+    }
+
+    /**
+     * Registers a device that polled with the gateway token under an unknown controller id.
+     * Safe when several replicas see its first poll at once.
+     */
+    @Transactional
+    public long registerIfAbsent(String controllerId) {
+        requireControllerId(controllerId);
+        Timestamp now = Timestamp.from(clock.instant());
+        em.createNativeQuery("""
+                        INSERT INTO device (tenant, controller_id, status, created_at, updated_at, created_by)
+                        VALUES (?1, ?2, 'REGISTERED', ?3, ?3, 'gateway-token')
+                        ON CONFLICT (tenant, controller_id) DO NOTHING""")
+                .setParameter(1, Model.DEFAULT_TENANT).setParameter(2, controllerId).setParameter(3, now)
+                .executeUpdate();
+        return ((Number) em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
+                .setParameter(1, Model.DEFAULT_TENANT).setParameter(2, controllerId).getSingleResult()).longValue();
+    }
+
+    public Optional<Long> idOf(String controllerId) {
+        @SuppressWarnings("unchecked")
+        List<Number> ids = em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
+                .setParameter(1, Model.DEFAULT_TENANT).setParameter(2, controllerId).getResultList();
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0).longValue());
+    }
+
+    public Device device(String controllerId) {
+        return Device.findByController(controllerId)
+                .orElseThrow(() -> ApiException.notFound("no device with controller id '" + controllerId + "'"));
+    }
+
+    @Transactional
+    public DeviceApi.DeviceView get(String controllerId) {
+        return view(device(controllerId), null);
+    }
+
+    @Transactional
+    public Page<DeviceApi.DeviceView> list(String tag, String status, String prefix, io.quarkus.panache.common.Page page) {
+        StringBuilder q = new StringBuilder("tenant = :tenant");
+        Map<String, Object> params = new TreeMap<>();
+        params.put("tenant", Model.DEFAULT_TENANT);
+        if (tag != null && !tag.isBlank()) {
+            q.append(" and :tag member of tags");
+            params.put("tag", tag);
+        }
+        if (status != null && !status.isBlank()) {
+            try {
+                params.put("status", DeviceStatus.parse(status));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest(e.getMessage());
+            }
+            q.append(" and status = :status");
+        }
+        if (prefix != null && !prefix.isBlank()) {
+            q.append(" and controllerId like :prefix");
+            params.put("prefix", prefix.replace("%", "").replace("_", "\\_") + "%");
+        }
+        var query = Device.<Device>find(q + " order by controllerId", params).page(page);
+        List<DeviceApi.DeviceView> items = query.list().stream().map(d -> view(d, null)).toList();
+        return new Page<>(items, page.index, page.size, query.count());
+    }
+
+    @Transactional
+    public DeviceApi.DeviceView patch(String controllerId, DeviceApi.PatchDevice body) {
+        if (body == null) throw ApiException.badRequest("request body is required");
+        Device d = device(controllerId);
+        if (body.name() != null) d.name = body.name().isBlank() ? null : body.name();
+        if (body.description() != null) d.description = body.description().isBlank() ? null : body.description();
+        if (body.tags() != null) {
+            d.tags.clear();
+            d.tags.addAll(tags(body.tags()));
+        }
+        d.updatedAt = clock.instant();
+        return view(d, null);
+    }
+
+    @Transactional
+    public void delete(String controllerId) {
+        Device d = device(controllerId);
+        String hash = d.tokenHash;
+        em.createNativeQuery("DELETE FROM installed_model WHERE device_id = ?1").setParameter(1, d.id).executeUpdate();
+        d.delete();
+        tokens.invalidate(hash);
+    }
+
+    /** A new token; the old one stops working at once. */
+    @Transactional
+    public DeviceApi.DeviceView rotateToken(String controllerId) {
+        Device d = device(controllerId);
+        String old = d.tokenHash;
+        String secret = DeviceTokens.newSecret();
+        d.tokenHash = DeviceTokens.hash(secret);
+        d.tokenHint = secret.substring(0, 9);
+        d.updatedAt = clock.instant();
+        tokens.invalidate(old);
+        return view(d, secret);
+    }
+
+    /** Applies a configData report; the poll stops offering configData afterwards. */
+    @Transactional
+    public void reportAttributes(long deviceId, Map<String, String> data, dev.modelyard.wire.ddi.ConfigData.Mode mode) {
+        Device d = Device.findById(deviceId);
+        if (d == null) throw ApiException.notFound("device is gone");
+        Map<String, String> next = new TreeMap<>(d.attributes);
+        Map<String, String> in = data == null ? Map.of() : data;
+        switch (mode) {
+            case MERGE -> next.putAll(in);
+            case REPLACE -> {
+                next.clear();
+                next.putAll(in);
+            }
+            case REMOVE -> in.keySet().forEach(next::remove);
+        }
+        d.attributes = attributes(next);
+        d.updatedAt = clock.instant();
+        if (d.attributesRequested) {
+            d.attributesRequested = false;
+            state.bump(deviceId);
+        }
+    }
+
+    public DeviceApi.DeviceView view(Device d, String secret) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        SELECT m.name, v.version, i.action_id, i.installed_at
+                        FROM installed_model i JOIN model m ON m.id = i.model_id JOIN model_version v ON v.id = i.version_id
+                        WHERE i.device_id = ?1 ORDER BY m.name""")
+                .setParameter(1, d.id).getResultList();
+        List<DeviceApi.Installed> installed = new ArrayList<>();
+        for (Object[] r : rows) {
+            installed.add(new DeviceApi.Installed((String) r[0], (String) r[1], ((Number) r[2]).longValue(), instant(r[3])));
+        }
+        Object seen = em.createNativeQuery("SELECT last_seen_at FROM device WHERE id = ?1").setParameter(1, d.id).getSingleResult();
+        return new DeviceApi.DeviceView(d.controllerId, d.name, d.description, d.status.wireName(), new TreeSet<>(d.tags),
+                new TreeMap<>(d.attributes), installed, seen == null ? null : instant(seen), d.tokenHint,
+                d.createdAt, d.updatedAt, d.createdBy, secret);
+    }
+
+    static Instant instant(Object o) {
+        if (o instanceof Instant i) return i;
+        if (o instanceof Timestamp t) return t.toInstant();
+        if (o instanceof OffsetDateTime t) return t.toInstant();
+        throw new IllegalStateException("unexpected time value " + o);
+    }
+
+    static TreeSet<String> tags(Collection<String> tags) {
+        TreeSet<String> out = new TreeSet<>();
+        if (tags == null) return out;
+        for (String t : tags) out.add(Names.require("tags", t));
+        return out;
+    }
+
+    static Map<String, String> attributes(Map<String, String> in) {
+        if (in.size() > MAX_ATTRIBUTES) {
+            throw ApiException.badRequest("attributes: at most " + MAX_ATTRIBUTES + " keys");
+        }
+        Map<String, String> out = new TreeMap<>();
+        in.forEach((k, v) -> {
+            if (k == null || k.isBlank() || k.length() > 128) throw ApiException.badRequest("attributes: keys must be 1 to 128 characters");
+            if (v != null && v.length() > MAX_ATTRIBUTE_LENGTH) {
+                throw ApiException.badRequest("attributes: the value of '" + k + "' is longer than " + MAX_ATTRIBUTE_LENGTH);
+            }
+            out.put(k, v == null ? "" : v);
+        });
+        return out;
+    }
+}

@@ -1,0 +1,99 @@
+package dev.modelyard.server.deployment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.wire.TargetDescriptor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The artifact choice, as a table: artifacts × device attributes → chosen file or reason. */
+class ArtifactChooserTest {
+
+    /** name:arch:accelerator:precision:size[:runtimeVersion[:minMemoryMb[:os]]] */
+    static ArtifactChooser.Candidate a(String spec) {
+        String[] p = spec.split(":");
+        String rv = p.length > 5 && !p[5].isEmpty() ? p[5] : null;
+        Integer mem = p.length > 6 && !p[6].isEmpty() ? Integer.valueOf(p[6]) : null;
+        String os = p.length > 7 ? p[7] : null;
+        return new ArtifactChooser.Candidate(UUID.nameUUIDFromBytes(p[0].getBytes()), p[0], Long.parseLong(p[4]),
+                TargetDescriptor.of("onnx", null, rv, p[1], p[2], p[3], mem, os));
+    }
+
+    /** k=v,k=v (';' separates list values inside a value) */
+    static Map<String, String> attrs(String spec) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (spec.isEmpty()) return m;
+        for (String kv : spec.split(",")) {
+            String[] p = kv.split("=", 2);
+            m.put(p[0], p[1].replace(';', ','));
+        }
+        return m;
+    }
+
+    static final String X86 = "arch=x86_64,runtime.onnxruntime=1.20.0,memory.mb=4096,os=linux";
+
+    static Stream<Arguments> table() {
+        return Stream.of(
+                // artifacts, device attributes, lowPrecision, expected file, or "!" + words the reason must contain
+                Arguments.of(List.of("any.onnx:any:cpu:fp32:100"), X86, false, "any.onnx"),
+                Arguments.of(List.of("arm.onnx:aarch64:cpu:fp32:100", "x86.onnx:x86_64:cpu:fp32:100"), X86, false, "x86.onnx"),
+                Arguments.of(List.of("arm.onnx:aarch64:cpu:fp32:100"), X86, false, "!arm.onnx needs arch aarch64 (device is x86_64)"),
+                // accelerator over cpu, but only when the device has it
+                Arguments.of(List.of("cpu.onnx:x86_64:cpu:fp32:100", "cuda.onnx:x86_64:cuda:fp32:900"),
+                        X86 + ",accelerators=cuda", false, "cuda.onnx"),
+                Arguments.of(List.of("cpu.onnx:x86_64:cpu:fp32:100", "cuda.onnx:x86_64:cuda:fp32:900"), X86, false, "cpu.onnx"),
+                Arguments.of(List.of("npu.onnx:any:npu:int8:100"), X86 + ",accelerators=cuda;gpu", false,
+                        "!accelerator npu (device has cuda, gpu, cpu)"),
+                // precision: lower when allowed, higher otherwise; then smaller size
+                Arguments.of(List.of("fp32.onnx:any:cpu:fp32:400", "int8.onnx:any:cpu:int8:100", "fp16.onnx:any:cpu:fp16:200"),
+                        X86, true, "int8.onnx"),
+                Arguments.of(List.of("fp32.onnx:any:cpu:fp32:400", "int8.onnx:any:cpu:int8:100", "fp16.onnx:any:cpu:fp16:200"),
+                        X86, false, "fp32.onnx"),
+                Arguments.of(List.of("big.onnx:any:cpu:fp32:400", "small.onnx:x86_64:cpu:fp32:100"), X86, false, "small.onnx"),
+                // accelerator beats precision
+                Arguments.of(List.of("cpu-int8.onnx:any:cpu:int8:100", "cuda-fp16.onnx:any:cuda:fp16:300"),
+                        X86 + ",accelerators=cuda", true, "cuda-fp16.onnx"),
+                // runtime version range
+                Arguments.of(List.of("new.onnx:any:cpu:fp32:100:>=1.21"), X86, false, "!onnxruntime >=1.21 (device has 1.20.0)"),
+                Arguments.of(List.of("new.onnx:any:cpu:fp32:100:>=1.21", "old.onnx:any:cpu:fp32:200:>=1.17,<1.21"), X86, false, "old.onnx"),
+                Arguments.of(List.of("any.onnx:any:cpu:fp32:100"), "arch=x86_64", false,
+                        "!runtime onnxruntime (device reported no runtime: 'runtime.onnxruntime')"),
+                // memory, disk, os
+                Arguments.of(List.of("huge.onnx:any:cpu:fp32:100::8192"), X86, false, "!memory 8192 MB (device has 4096 MB)"),
+                Arguments.of(List.of("huge.onnx:any:cpu:fp32:100::8192"), "arch=x86_64,runtime.onnxruntime=1.20.0", false,
+                        "!memory 8192 MB (device did not report 'memory.mb')"),
+                Arguments.of(List.of("fits.onnx:any:cpu:fp32:100::2048"), X86, false, "fits.onnx"),
+                Arguments.of(List.of("big.onnx:any:cpu:fp32:" + (3L << 20)), X86 + ",disk.free.mb=2", false,
+                        "!disk space 3 MB (device has 2 MB free)"),
+                Arguments.of(List.of("android.onnx:any:cpu:fp32:100:::android"), X86, false, "!os android (device is linux)"),
+                Arguments.of(List.of("linux.onnx:any:cpu:fp32:100:::linux"), X86, false, "linux.onnx"),
+                // nothing reported at all: the reason names every missing fact
+                Arguments.of(List.of("x86.onnx:x86_64:cpu:fp32:100"), "", false,
+                        "!arch x86_64 (device did not report 'arch')"),
+                // uname spellings of architectures are understood
+                Arguments.of(List.of("arm.onnx:aarch64:cpu:fp32:100"), "arch=arm64,runtime.onnxruntime=1.18", false, "arm.onnx"),
+                // no artifacts
+                Arguments.of(List.of(), X86, false, "!the version has no artifacts"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0} on {1} (low={2}) -> {3}")
+    @MethodSource("table")
+    void chooses(List<String> artifacts, String device, boolean low, String expected) {
+        List<ArtifactChooser.Candidate> candidates = new ArrayList<>(artifacts.stream().map(ArtifactChooserTest::a).toList());
+        ArtifactChooser.Choice choice = ArtifactChooser.choose(candidates, ArtifactChooser.Device.fromAttributes(attrs(device)), low);
+        if (expected.startsWith("!")) {
+            assertTrue(choice.chosen().isEmpty(), "expected no choice, got " + choice.chosen());
+            assertTrue(choice.reason().contains(expected.substring(1)), "reason was: " + choice.reason());
+        } else {
+            assertEquals(expected, choice.chosen().map(ArtifactChooser.Candidate::filename).orElse("(none: " + choice.reason() + ")"));
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.modelyard.wire.ddi;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The body a device posts to {@code deploymentBase/{id}/feedback} and {@code cancelAction/{id}/feedback}.
+ * Current hawkBit clients send {@code timestamp} (epoch milliseconds); older ones send {@code id}
+ * and {@code time} (e.g. {@code 20140511T121314}) instead. Both forms fit this record.
+ */
+public record Feedback(String id, String time, Long timestamp, Status status) {
+
+    /**
+     * @param execution one of {@link Execution}'s wire names
+     * @param code      optional device-specific status code
+     * @param details   messages for people
+     */
+    public record Status(String execution, Result result, Integer code, List<String> details) {
+    }
+
+    /** @param finished success, failure or none */
+    public record Result(String finished, Progress progress) {
+    }
+
+    public record Progress(Integer cnt, Integer of) {
+    }
+
+    /** What the device is doing. */
+    public enum Execution {
+        CLOSED, PROCEEDING, CANCELED, SCHEDULED, REJECTED, RESUMED, DOWNLOADED, DOWNLOAD;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Case-insensitive; throws {@link IllegalArgumentException} for anything else. */
+        public static Execution parse(String text) {
+            if (text != null) {
+                for (Execution e : values()) {
+                    if (e.wireName().equalsIgnoreCase(text.strip())) return e;
+                }
+            }
+            throw new IllegalArgumentException("status.execution: '" + text + "' is not one of closed, proceeding, "
+                    + "canceled, scheduled, rejected, resumed, downloaded, download");
+        }
+    }
+
+    /** How it ended. */
+    public enum Finished {
+        SUCCESS, FAILURE, NONE;
+
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Case-insensitive; a missing value is {@link #NONE}. */
+        public static Finished parse(String text) {
+            if (text == null) return NONE;
+            for (Finished f : values()) {
+                if (f.wireName().equalsIgnoreCase(text.strip())) return f;
+            }
+            throw new IllegalArgumentException("status.result.finished: '" + text + "' is not one of success, failure, none");
+        }
+    }
+
+    /** A current-style feedback body. */
+    public static Feedback of(Execution execution, Finished finished, List<String> details) {
+        return new Feedback(null, null, System.currentTimeMillis(),
+                new Status(execution.wireName(), new Result(finished.wireName(), null), null, details));
+    }
+}
