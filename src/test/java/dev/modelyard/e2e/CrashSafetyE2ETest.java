@@ -81,7 +81,7 @@ class CrashSafetyE2ETest {
         Client api = new Client(server, ADMIN);
         api.createModelAndDraft("crash-model", "1.0.0");
 
-        interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.onnx", SIZE / 2, () -> {
+        interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite", SIZE / 2, () -> {
             try {
                 server.kill();
             } catch (InterruptedException e) {
@@ -99,7 +99,7 @@ class CrashSafetyE2ETest {
 
         // The same upload, retried whole, works.
         String sha = PatternStream.sha256Hex(SIZE, 3);
-        Client.expect(201, api.putStream("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.onnx",
+        Client.expect(201, api.putStream("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite",
                 new PatternStream(SIZE, 3), SIZE, PatternStream.contentDigest(sha)));
     }
 
@@ -109,7 +109,7 @@ class CrashSafetyE2ETest {
         api.createModelAndDraft("dropped-model", "1.0.0");
         long blobsBefore = count("SELECT count(*) FROM blob");
 
-        interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.onnx", SIZE / 4, () -> { });
+        interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.tflite", SIZE / 4, () -> { });
 
         awaitNoStaging(Duration.ofSeconds(30));
         Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/dropped-model/versions/1.0.0/artifacts", null));

@@ -94,7 +94,7 @@ class S3ResumableE2ETest {
         Client api = new Client(server, ADMIN);
         api.createModelAndDraft("s3-resume", "1.0.0");
         Client.Reply opened = Client.expect(201, api.send("POST",
-                "/api/v1/models/s3-resume/versions/1.0.0/uploads?filename=m.onnx&arch=x86_64", null));
+                "/api/v1/models/s3-resume/versions/1.0.0/uploads?filename=m.tflite&arch=x86_64", null));
         String url = opened.body().get("url").asText();
 
         assertEquals(204, patch(url, 0, CHUNK, CHUNK));
@@ -112,7 +112,7 @@ class S3ResumableE2ETest {
         String sha = PatternStream.sha256Hex(SIZE, 11);
         Client.Reply done = Client.expect(201, api.send("PUT", url + "?digest=sha256:" + sha, null));
         assertEquals(SIZE, done.body().get("size").asLong());
-        Object[] got = api.downloadSha256("/api/v1/models/s3-resume/versions/1.0.0/artifacts/m.onnx/content");
+        Object[] got = api.downloadSha256("/api/v1/models/s3-resume/versions/1.0.0/artifacts/m.tflite/content");
         assertEquals(sha, got[1]);
         assertTrue(s3ObjectCount() >= 1);
     }

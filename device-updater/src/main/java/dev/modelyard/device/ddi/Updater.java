@@ -1,0 +1,207 @@
+package dev.modelyard.device.ddi;
+
+import dev.modelyard.device.download.Downloader;
+import dev.modelyard.device.install.Installer;
+import dev.modelyard.device.runtime.SelfTest;
+import dev.modelyard.wire.ddi.CancelActionBase;
+import dev.modelyard.wire.ddi.ControllerBase;
+import dev.modelyard.wire.ddi.DeploymentBase;
+import dev.modelyard.wire.ddi.Feedback;
+import dev.modelyard.wire.ddi.Links;
+import dev.modelyard.wire.trust.VerifiedRelease;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The device's side of a deployment: poll, report attributes, fetch the deployment, check the
+ * signed metadata before downloading, download (resumably), verify, install, and report every
+ * step as DDI feedback. Errors back off exponentially with jitter.
+ */
+public final class Updater {
+
+    private static final Logger LOG = Logger.getLogger(Updater.class.getName());
+    static final String RELEASE_SUFFIX = ".release.json";
+    private static final Duration MIN_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+
+    private final DdiClient ddi;
+    private final Downloader downloader;
+    private final Installer installer;
+    private final ActionJournal journal;
+    private final Path downloads;
+    private final Supplier<Map<String, String>> attributes;
+    private final Duration pollOverride;
+    private int failures;
+
+    public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, Path downloads,
+                   Supplier<Map<String, String>> attributes, Duration pollOverride) {
+        this.ddi = ddi;
+        this.downloader = downloader;
+        this.installer = installer;
+        this.journal = journal;
+        this.downloads = downloads;
+        this.attributes = attributes;
+        this.pollOverride = pollOverride;
+    }
+
+    /** Polls and acts until {@code stop} is set. */
+    public void run(AtomicBoolean stop) {
+        while (!stop.get()) {
+            Duration sleep;
+            try {
+                sleep = cycle();
+                failures = 0;
+            } catch (IOException | RuntimeException e) {
+                failures++;
+                sleep = backoff(failures);
+                LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + sleep.toSeconds() + " s");
+            }
+            sleepInterruptibly(sleep, stop);
+        }
+    }
+
+    /** One poll and whatever it asks for. Returns how long to sleep before the next poll. */
+    public Duration cycle() throws IOException {
+        ControllerBase base = ddi.poll();
+        if (base.href(Links.CONFIG_DATA) != null) {
+            ddi.configData(attributes.get());
+        }
+        String cancel = base.href(Links.CANCEL_ACTION);
+        if (cancel != null) {
+            cancel(ddi.cancelAction(cancel));
+        }
+        String deployment = base.href(Links.DEPLOYMENT_BASE);
+        if (deployment != null && cancel == null) {
+            deploy(ddi.deployment(deployment));
+        }
+        Duration serverSleep = base.config() == null || base.config().polling() == null ? Duration.ofMinutes(5)
+                : ControllerBase.parseSleep(base.config().polling().sleep());
+        return pollOverride != null ? pollOverride : serverSleep;
+    }
+
+    private void cancel(CancelActionBase c) throws IOException {
+        String id = c.cancelAction().stopId();
+        deletePartials(id);
+        ActionJournal.Outcome canceled = new ActionJournal.Outcome("closed", "success", "canceled before installation");
+        ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.SUCCESS, List.of(canceled.message())));
+        journal.record(id, canceled);
+        LOG.info("action " + id + " canceled");
+    }
+
+    private void deploy(DeploymentBase d) throws IOException {
+        var done = journal.outcome(d.id());
+        if (done.isPresent()) {
+            // Finished before, but the server did not get the report: send it again.
+            report(d.id(), done.get());
+            return;
+        }
+        ActionJournal.Outcome outcome;
+        try {
+            String message = install(d);
+            outcome = new ActionJournal.Outcome("closed", "success", message);
+        } catch (Installer.Refused e) {
+            LOG.warning("action " + d.id() + " refused: " + e.getMessage());
+            outcome = new ActionJournal.Outcome("closed", "failure", e.getMessage());
+        }
+        journal.record(d.id(), outcome);
+        report(d.id(), outcome);
+    }
+
+    private String install(DeploymentBase d) throws IOException, Installer.Refused {
+        DeploymentBase.Deployment dep = d.deployment();
+        StringBuilder summary = new StringBuilder();
+        for (DeploymentBase.Chunk chunk : dep.chunks()) {
+            String model = metadata(chunk, "model").orElse(chunk.name());
+            DeploymentBase.Artifact file = chunk.artifacts().stream().filter(a -> !a.filename().endsWith(RELEASE_SUFFIX))
+                    .findFirst().orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no model file", null));
+            DeploymentBase.Artifact signed = chunk.artifacts().stream()
+                    .filter(a -> a.filename().equals(file.filename() + RELEASE_SUFFIX)).findFirst()
+                    .orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no signed metadata ("
+                            + file.filename() + RELEASE_SUFFIX + "): nothing unsigned is installed", null));
+            VerifiedRelease release = installer.checkRelease(model, ddi.smallFile(link(signed)), null);
+            String sha = HexFormat.of().formatHex(release.sha256());
+            if (file.hashes() != null && file.hashes().sha256() != null && !file.hashes().sha256().equalsIgnoreCase(sha)) {
+                throw new Installer.Refused("the deployment's sha256 for " + file.filename() + " differs from the signed one", null);
+            }
+            if (DeploymentBase.SKIP.equals(dep.download())) continue;
+            Path part = downloads.resolve(d.id() + "-" + file.filename() + ".part");
+            Files.createDirectories(downloads);
+            feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
+            try {
+                ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
+            } catch (Downloader.DownloadException e) {
+                if (e.permanent()) {
+                    Files.deleteIfExists(part);
+                    throw new Installer.Refused("download failed: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+            feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
+            if (DeploymentBase.SKIP.equals(dep.update())) {
+                summary.append(model).append(' ').append(release.metadata().version()).append(" downloaded (not installed); ");
+                continue;
+            }
+            feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
+            installer.install(model, release, part, SelfTest.NONE);
+            summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
+        }
+        return summary.length() == 0 ? "nothing to install" : summary.substring(0, summary.length() - 2);
+    }
+
+    private static java.util.Optional<String> metadata(DeploymentBase.Chunk chunk, String key) {
+        if (chunk.metadata() == null) return java.util.Optional.empty();
+        return chunk.metadata().stream().filter(kv -> key.equals(kv.key())).map(DeploymentBase.KeyValue::value).findFirst();
+    }
+
+    /** Prefer the link the server offers over plain HTTP only when no other is given. */
+    private static String link(DeploymentBase.Artifact a) {
+        String href = a.href(Links.DOWNLOAD);
+        return href != null ? href : a.href(Links.DOWNLOAD_HTTP);
+    }
+
+    private void report(String actionId, ActionJournal.Outcome o) throws IOException {
+        ddi.deploymentFeedback(actionId, Feedback.of(Feedback.Execution.parse(o.execution()), Feedback.Finished.parse(o.finished()),
+                List.of(o.message())));
+    }
+
+    private void feedback(String actionId, Feedback.Execution execution, List<String> details) throws IOException {
+        ddi.deploymentFeedback(actionId, Feedback.of(execution, Feedback.Finished.NONE, details));
+    }
+
+    private void deletePartials(String actionId) throws IOException {
+        if (!Files.isDirectory(downloads)) return;
+        try (var files = Files.list(downloads)) {
+            for (Path p : files.filter(p -> p.getFileName().toString().startsWith(actionId + "-")).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static Duration backoff(int failures) {
+        long base = Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
+        // Full jitter: a fleet that lost the server together does not come back together.
+        return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    }
+
+    private static void sleepInterruptibly(Duration d, AtomicBoolean stop) {
+        long end = System.nanoTime() + d.toNanos();
+        while (!stop.get() && System.nanoTime() < end) {
+            try {
+                Thread.sleep(Math.min(500, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

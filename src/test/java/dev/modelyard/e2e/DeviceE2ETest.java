@@ -1,0 +1,190 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.Ports;
+import dev.modelyard.testing.TestPostgres;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path, with every part real: the CLI makes the root of trust, the server signs and
+ * deploys, the updater process polls over DDI, verifies, and swaps the model in ONNX Runtime
+ * while a client keeps sending inference requests, none of which may fail.
+ */
+class DeviceE2ETest {
+
+    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path work;
+
+    private int cli(String... args) throws Exception {
+        Process p = new ProcessBuilder(concat(List.of(java(), "-jar", System.getProperty("modelyard.cli.jar")), args))
+                .directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("cli.log").toFile())).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return p.exitValue();
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new java.util.ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Test
+    void deviceFollowsAssignmentsAndSwapsWithoutAFailedRequest() throws Exception {
+        assertEquals(0, cli("keys", "generate", "--out", "root-key.json"));
+        assertEquals(0, cli("keys", "generate", "--out", "release-key.json"));
+        assertEquals(0, cli("root", "init", "--root-key", "root-key.json", "--release-key", "release-key.json", "--out", "1.root.json"));
+
+        try (TestPostgres db = TestPostgres.create("e2e_device");
+             ServerProcess server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", Map.of(
+                     "MODELYARD_ADMIN_TOKEN", ADMIN,
+                     "MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-key.json").toString()))) {
+            Client api = new Client(server, ADMIN);
+            diagnostics = api;
+            assertEquals(201, post(server, "/api/v1/trust/roots", Files.readString(work.resolve("1.root.json"))).statusCode());
+            JsonNode device = Client.expect(201, api.send("POST", "/api/v1/devices", Map.of("controllerId", "cam-1"))).body();
+            int apiPort = Ports.free();
+            Files.writeString(work.resolve("updater.properties"), String.join("\n",
+                    "server.url=" + server.uri(""), "tenant=default", "controller.id=cam-1",
+                    "token=" + device.get("token").asText(), "trust.bundle=1.root.json", "data.dir=device-data",
+                    "api.address=127.0.0.1:" + apiPort, "poll.override=1s", "threads=1"));
+            Process updater = new ProcessBuilder(java(), "-Xmx96m", "-jar", System.getProperty("modelyard.updater.jar"),
+                    "run", "--config", work.resolve("updater.properties").toString())
+                    .redirectErrorStream(true).redirectOutput(work.resolve("updater.log").toFile()).start();
+            try {
+                awaitAttributes(api);
+                release(api, "1.0.0", 1f);
+                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "1.0.0", "device", "cam-1")));
+                awaitServed(apiPort, "1.0.0");
+
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicLong ok = new AtomicLong();
+                Map<String, Long> versions = new ConcurrentHashMap<>();
+                List<String> failures = new CopyOnWriteArrayList<>();
+                Thread load = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            HttpResponse<String> r = infer(apiPort);
+                            if (r.statusCode() != 200) {
+                                failures.add(r.statusCode() + " " + r.body());
+                            } else {
+                                versions.merge(Client.JSON.readTree(r.body()).get("version").asText(), 1L, Long::sum);
+                                ok.incrementAndGet();
+                            }
+                        } catch (Exception e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                });
+                load.start();
+                release(api, "2.0.0", 2f);
+                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "2.0.0", "device", "cam-1")));
+                awaitServed(apiPort, "2.0.0");
+                long after = ok.get();
+                while (ok.get() < after + 50) Thread.onSpinWait();
+                stop.set(true);
+                load.join();
+
+                assertEquals(List.of(), failures, "no inference request may fail during the update");
+                assertTrue(versions.getOrDefault("1.0.0", 0L) > 0 && versions.getOrDefault("2.0.0", 0L) > 0, versions.toString());
+                JsonNode actions = awaitActionsFinished(api);
+                assertEquals(2, actions.get("total").asInt(), actions.toString());
+            } finally {
+                updater.destroy();
+                updater.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Publishes a version of model kws whose output is its input plus {@code bias}. */
+    private void release(Client api, String version, float bias) throws Exception {
+        if (api.send("GET", "/api/v1/models/kws", null).status() == 404) {
+            Client.expect(201, api.send("POST", "/api/v1/models", Map.of("name", "kws")));
+        }
+        Client.expect(201, api.send("POST", "/api/v1/models/kws/versions", Map.of("version", version)));
+        byte[] model = TestModels.addBias(bias, bias, bias, bias);
+        Client.expect(201, api.putStream("/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx",
+                new ByteArrayInputStream(model), model.length, null));
+        Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/" + version + "/publish", null));
+    }
+
+    private static HttpResponse<String> post(ServerProcess server, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> infer(int port) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models/kws/infer"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":{\"x\":{\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[0,0,0,0]}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Client diagnostics;
+
+    private void awaitServed(int port, String version) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(90);
+        String last = "";
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<String> r = infer(port);
+                last = r.body();
+                if (r.statusCode() == 200 && Client.JSON.readTree(r.body()).get("version").asText().equals(version)) return;
+            } catch (java.io.IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the device did not serve " + version + " in time; last answer " + last
+                + "\nupdater log:\n" + Files.readString(work.resolve("updater.log"))
+                + "\nserver's view of the device: " + diagnostics.send("GET", "/api/v1/devices/cam-1", null).body()
+                + "\nactions: " + diagnostics.send("GET", "/api/v1/actions?device=cam-1", null).body());
+    }
+
+    /** The server picks artifacts from what the device reports, so deploy once it has reported. */
+    private void awaitAttributes(Client api) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            if (api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime")) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the device never reported its attributes:\n" + Files.readString(work.resolve("updater.log")));
+    }
+
+    private JsonNode awaitActionsFinished(Client api) throws Exception {
+        JsonNode page = null;
+        for (int i = 0; i < 100; i++) {
+            page = api.send("GET", "/api/v1/actions?device=cam-1&status=finished", null).body();
+            if (page.get("total").asInt() == 2) return page;
+            Thread.sleep(200);
+        }
+        return page;
+    }
+}
