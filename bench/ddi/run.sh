@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# DDI poll throughput and latency with DEVICES registered devices (default 100000), at 32 and 128
+# connections, for idle polls and for polls with an open action; then artifact download throughput.
+#
+# Usage: bench/ddi/run.sh                 (DEVICES=10000 DURATION=10s for a quick run)
+# Needs: a built project (mvn -B -DskipTests install), PostgreSQL on 127.0.0.1:5432, psql, wrk, curl.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DEVICES=${DEVICES:-100000}
+DURATION=${DURATION:-20s}
+MODEL_MB=${MODEL_MB:-100}
+HEAP=${HEAP:-1g}
+JAR=$ROOT/registry-server/target/quarkus-app/quarkus-run.jar
+PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
+TOKEN=bench-admin-token-0123456789abcdef
+WORK=$(mktemp -d)
+DB=modelyard_ddibench_$$
+export DEVICES
+
+cleanup() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+[ -f "$JAR" ] || { echo "build first: mvn -B -DskipTests install" >&2; exit 1; }
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL=http://127.0.0.1:$PORT
+psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
+QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+  MODELYARD_DATA_DIR="$WORK/data" MODELYARD_ADMIN_TOKEN=$TOKEN QUARKUS_LOG_LEVEL=WARN \
+  java -Xmx$HEAP -jar "$JAR" > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+api() { curl -sS -f -H "Authorization: Bearer $TOKEN" "$@"; }
+
+echo "registering $DEVICES devices" >&2
+psql -q "$PGURL/$DB" <<SQL
+INSERT INTO device (tenant, controller_id, token_hash, token_hint, status, attributes, attributes_requested, created_at, updated_at)
+SELECT 'default', 'dev-' || i, encode(sha256(convert_to('tok-' || i, 'UTF8')), 'hex'), 'tok-', 'REGISTERED',
+       '{"arch":"x86_64","accelerators":"cpu","runtime.onnxruntime":"1.23.2","memory.mb":"4096","disk.free.mb":"10000","os":"linux"}',
+       false, now(), now()
+FROM generate_series(1, $DEVICES) AS i;
+INSERT INTO device_tag (device_id, tag) SELECT id, 'bench' FROM device;
+ANALYZE;
+SQL
+
+poll() { # $1 = label, $2 = connections
+  wrk -t2 -c"$2" -d"$DURATION" --latency -s "$ROOT/bench/ddi/poll.lua" "$URL" | grep RESULT | sed "s/^RESULT/$1 c=$2/"
+}
+
+echo "warming up" >&2
+wrk -t2 -c32 -d"$DURATION" -s "$ROOT/bench/ddi/poll.lua" "$URL" > /dev/null
+poll idle 32
+poll idle 128
+
+echo "deploying a ${MODEL_MB} MB model to every device" >&2
+java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/bench.onnx" "$MODEL_MB"
+api -H 'Content-Type: application/json' -d '{"name":"bench"}' "$URL/api/v1/models" > /dev/null
+api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/bench/versions" > /dev/null
+ART=$(api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/bench.onnx" \
+  "$URL/api/v1/models/bench/versions/1.0.0/artifacts/bench.onnx" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+api -X POST "$URL/api/v1/models/bench/versions/1.0.0/publish" > /dev/null
+t0=$(date +%s.%N)
+api -H 'Content-Type: application/json' -d '{"model":"bench","version":"1.0.0","tag":"bench"}' "$URL/api/v1/deployments" \
+  | python3 -c 'import json,sys; d=json.load(sys.stdin); print("assigned", d["assigned"], "failed", d["failed"])' >&2
+t1=$(date +%s.%N)
+echo "assignment of $DEVICES devices took $(python3 -c "print(round($t1-$t0,1))") s" >&2
+wrk -t2 -c32 -d"$DURATION" -s "$ROOT/bench/ddi/poll.lua" "$URL" > /dev/null
+poll open-action 32
+poll open-action 128
+
+echo "downloads" >&2
+cat > "$WORK/download.lua" <<LUA
+request = function()
+  return wrk.format("GET", "/default/controller/v1/dev-1/softwaremodules/$ART/artifacts/bench.onnx",
+    { ["Authorization"] = "TargetToken tok-1" })
+end
+LUA
+for c in 1 4; do
+  wrk -t1 -c$c -d"$DURATION" -s "$WORK/download.lua" "$URL" | awk -v c=$c '/Transfer\/sec/ {print "download c=" c " transfer/sec=" $2}'
+done
+curl -s -o /dev/null -w 'download single curl speed_bytes_per_s=%{speed_download}\n' -H "Authorization: TargetToken tok-1" \
+  "$URL/default/controller/v1/dev-1/softwaremodules/$ART/artifacts/bench.onnx"
+echo "server RSS MiB: $(awk '/VmHWM/ {print int($2/1024)}' /proc/$SERVER_PID/status)"
