@@ -1,5 +1,6 @@
--- Each request polls as a random one of DEVICES registered devices, with its own token.
-local n = tonumber(os.getenv("DEVICES") or "100000")
+-- Each request polls as a random one of the first POLL_DEVICES (default: all DEVICES) devices,
+-- with its own token.
+local n = tonumber(os.getenv("POLL_DEVICES") or os.getenv("DEVICES") or "100000")
 local tenant = os.getenv("TENANT") or "default"
 math.randomseed(tonumber(os.getenv("SEED") or "1") + os.time())
 

@@ -122,12 +122,7 @@ public class DdiResource {
                                    @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
                                    @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
                                    @Context UriInfo uri) {
-        return run(() -> {
-            Caller caller = caller(controllerId, false);
-            byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
-                    historyLimit(history), false));
-            return withEtag(body, accept, ifNoneMatch);
-        });
+        return deployment(tenant, controllerId, actionId, history, accept, ifNoneMatch, uri, false);
     }
 
     @GET
@@ -138,10 +133,16 @@ public class DdiResource {
                                   @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
                                   @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
                                   @Context UriInfo uri) {
+        return deployment(tenant, controllerId, actionId, history, accept, ifNoneMatch, uri, true);
+    }
+
+    /** deploymentBase and installedBase answer alike; installedBase shows the last successful action. */
+    private Response deployment(String tenant, String controllerId, String actionId, String history, String accept,
+                                String ifNoneMatch, UriInfo uri, boolean installed) {
         return run(() -> {
             Caller caller = caller(controllerId, false);
             byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
-                    historyLimit(history), true));
+                    historyLimit(history), installed));
             return withEtag(body, accept, ifNoneMatch);
         });
     }
