@@ -116,6 +116,20 @@ class DeviceE2ETest {
                 assertTrue(versions.getOrDefault("1.0.0", 0L) > 0 && versions.getOrDefault("2.0.0", 0L) > 0, versions.toString());
                 JsonNode actions = awaitActionsFinished(api);
                 assertEquals(2, actions.get("total").asInt(), actions.toString());
+
+                // A release older than the installed one is refused before anything is downloaded.
+                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "1.0.0", "device", "cam-1")));
+                String rollback = awaitActionError(api, "1.0.0");
+                assertTrue(rollback.contains("ROLLBACK"), rollback);
+
+                // Bytes altered in the server's store are refused after download; the model keeps serving.
+                release(api, "3.0.0", 3f);
+                tamperStoredArtifact(api, "3.0.0");
+                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "3.0.0", "device", "cam-1")));
+                String tampered = awaitActionError(api, "3.0.0");
+                assertTrue(tampered.contains("DIGEST_MISMATCH"), tampered);
+                HttpResponse<String> still = infer(apiPort);
+                assertEquals("2.0.0", Client.JSON.readTree(still.body()).get("version").asText());
             } finally {
                 updater.destroy();
                 updater.waitFor(20, TimeUnit.SECONDS);
@@ -176,6 +190,28 @@ class DeviceE2ETest {
             Thread.sleep(100);
         }
         throw new AssertionError("the device never reported its attributes:\n" + Files.readString(work.resolve("updater.log")));
+    }
+
+    /** Flips one byte of a stored artifact in place, as disk corruption or a compromised mirror would. */
+    private void tamperStoredArtifact(Client api, String version) throws Exception {
+        String sha = api.send("GET", "/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx", null).body().get("sha256").asText();
+        Path blob = work.resolve("data/blobs/sha256").resolve(sha.substring(0, 2)).resolve(sha);
+        byte[] bytes = Files.readAllBytes(blob);
+        bytes[bytes.length - 2] ^= 0x01;
+        Files.write(blob, bytes);
+    }
+
+    /** Waits for the device to close the action for {@code version} as failed; returns the reason it gave. */
+    private String awaitActionError(Client api, String version) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            for (JsonNode a : api.send("GET", "/api/v1/actions?device=cam-1&model=kws", null).body().get("items")) {
+                if (a.get("version").asText().equals(version) && a.get("status").asText().equals("error")) {
+                    return a.get("reason").asText();
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the device did not refuse " + version + ":\n" + Files.readString(work.resolve("updater.log")));
     }
 
     private JsonNode awaitActionsFinished(Client api) throws Exception {
