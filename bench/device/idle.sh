@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Idle cost of the device updater: resident memory and CPU of the daemon while it polls a real
+# server with nothing to do, first with no model, then with one model loaded and served.
+#
+# Usage: bench/device/idle.sh            (MODEL_MB=100 for a ~100 MB model; WINDOW=60 seconds measured)
+# Needs: a built project (mvn -B -DskipTests install), PostgreSQL on 127.0.0.1:5432, psql, curl, python3.
+set -euo pipefail
+shopt -s inherit_errexit
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+MODEL_MB=${MODEL_MB:-1}
+WINDOW=${WINDOW:-60}
+HEAP=${HEAP:-64m}
+PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
+TOKEN=bench-admin-token-0123456789abcdef
+WORK=$(mktemp -d)
+DB=modelyard_devbench_$$
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  sleep 1
+  psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
+cli() { (cd "$WORK" && java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@" > /dev/null); }
+
+cli keys generate --out root-key.json
+cli keys generate --out release-key.json
+cli root init --root-key root-key.json --release-key release-key.json --out 1.root.json
+
+PORT=$(free_port); URL=http://127.0.0.1:$PORT
+psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
+QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+  MODELYARD_DATA_DIR="$WORK/server" MODELYARD_ADMIN_TOKEN=$TOKEN MODELYARD_SIGNING_RELEASE_KEY_FILE="$WORK/release-key.json" \
+  QUARKUS_LOG_LEVEL=WARN java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" > "$WORK/server.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+api -H 'Content-Type: application/json' --data-binary @"$WORK/1.root.json" "$URL/api/v1/trust/roots" > /dev/null
+DEVICE_TOKEN=$(api -H 'Content-Type: application/json' -d '{"controllerId":"bench-device"}' "$URL/api/v1/devices" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+API_PORT=$(free_port)
+cat > "$WORK/updater.properties" <<CONF
+server.url=$URL
+controller.id=bench-device
+token=$DEVICE_TOKEN
+trust.bundle=1.root.json
+data.dir=device
+api.address=127.0.0.1:$API_PORT
+poll.override=5s
+threads=1
+CONF
+java -Xmx$HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
+  run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
+UPDATER=$!
+PIDS+=("$UPDATER")
+
+measure() { # $1 = label: RSS now and CPU used over WINDOW seconds
+  local hz ticks0 ticks1
+  hz=$(getconf CLK_TCK)
+  ticks0=$(awk '{print $14 + $15}' "/proc/$UPDATER/stat")
+  sleep "$WINDOW"
+  ticks1=$(awk '{print $14 + $15}' "/proc/$UPDATER/stat")
+  python3 - "$1" "$hz" "$ticks0" "$ticks1" "$WINDOW" "$UPDATER" <<'PY'
+import sys
+label, hz, t0, t1, window, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+status = dict(l.split(':', 1) for l in open(f'/proc/{pid}/status') if ':' in l)
+rss = int(status['VmRSS'].split()[0]) // 1024
+cpu = (t1 - t0) / hz
+print(f"| {label} | {rss} MiB | {cpu:.2f} s in {window} s ({100 * cpu / window:.2f} % of one core) |")
+PY
+}
+
+sleep 20   # start-up and the first polls are not idle
+echo "| state | RSS | CPU |"
+echo "|---|---|---|"
+measure "no model, polling every 5 s"
+
+java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/model.onnx" "$MODEL_MB"
+api -H 'Content-Type: application/json' -d '{"name":"kws"}' "$URL/api/v1/models" > /dev/null
+api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/kws/versions" > /dev/null
+api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/model.onnx" "$URL/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx" > /dev/null
+api -X POST "$URL/api/v1/models/kws/versions/1.0.0/publish" > /dev/null
+t0=$(date +%s.%N)
+api -H 'Content-Type: application/json' -d '{"model":"kws","version":"1.0.0","device":"bench-device"}' "$URL/api/v1/deployments" > /dev/null
+until curl -sf "http://127.0.0.1:$API_PORT/v1/models" | grep -q '"1.0.0"'; do sleep 0.1; done
+t1=$(date +%s.%N)
+echo "| assignment to serving (${MODEL_MB} MB model, poll every 5 s) | $(python3 -c "print(round($t1-$t0,2))") s | |"
+sleep 10
+measure "one ${MODEL_MB} MB model loaded, polling every 5 s"
