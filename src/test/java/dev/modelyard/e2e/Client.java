@@ -43,6 +43,13 @@ final class Client {
         return new Reply(r.statusCode(), body, r);
     }
 
+    /** POSTs a JSON document given as text (e.g. a signed root), exactly as written. */
+    HttpResponse<String> postJson(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     void createModelAndDraft(String model, String version) throws Exception {
         expect(201, send("POST", "/api/v1/models", Map.of("name", model)));
         expect(201, send("POST", "/api/v1/models/" + model + "/versions", Map.of("version", version)));

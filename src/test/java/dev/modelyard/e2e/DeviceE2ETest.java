@@ -39,17 +39,7 @@ class DeviceE2ETest {
     Path work;
 
     private int cli(String... args) throws Exception {
-        Process p = new ProcessBuilder(concat(List.of(java(), "-jar", System.getProperty("modelyard.cli.jar")), args))
-                .directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("cli.log").toFile())).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        return p.exitValue();
-    }
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new java.util.ArrayList<>(head);
-        all.addAll(List.of(tail));
-        return all;
+        return Cli.run(work, args).code();
     }
 
     private static String java() {
@@ -150,9 +140,7 @@ class DeviceE2ETest {
     }
 
     private static HttpResponse<String> post(ServerProcess server, String path, String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return new Client(server, ADMIN).postJson(path, json);
     }
 
     private static HttpResponse<String> infer(int port) throws Exception {

@@ -11,10 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,26 +27,17 @@ class TrustE2ETest {
     @TempDir
     Path work;
 
-    record Run(int code, String out) {
+    private Cli.Run cli(String... args) throws Exception {
+        return Cli.run(work, args);
     }
 
-    private Run cli(String... args) throws Exception {
-        String jar = System.getProperty("modelyard.cli.jar");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS)) throw new IllegalStateException("the CLI hung: " + cmd);
-        return new Run(p.exitValue(), out);
-    }
-
-    private Run ok(String... args) throws Exception {
-        Run r = cli(args);
+    private Cli.Run ok(String... args) throws Exception {
+        Cli.Run r = cli(args);
         assertEquals(0, r.code(), "modelyard " + String.join(" ", args) + " failed:\n" + r.out());
         return r;
     }
 
-    private static String keyId(Run generated) {
+    private static String keyId(Cli.Run generated) {
         return generated.out().lines().filter(l -> l.matches(".*\\b[0-9a-f]{64}\\b.*")).findFirst()
                 .map(l -> l.replaceAll(".*\\b([0-9a-f]{64})\\b.*", "$1")).orElseThrow();
     }
@@ -82,14 +70,14 @@ class TrustE2ETest {
                 String[] verify = {"verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file", "kws.onnx",
                         "--model", "kws", "--arch", "x86_64"};
                 assertTrue(ok(verify).out().contains("OK"));
-                Run otherModel = cli("verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file",
+                Cli.Run otherModel = cli("verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file",
                         "kws.onnx", "--model", "face-detector", "--arch", "x86_64");
                 assertNotEquals(0, otherModel.code());
                 assertTrue(otherModel.out().contains("MIX_AND_MATCH"), otherModel.out());
                 byte[] bytes = Files.readAllBytes(work.resolve("kws.onnx"));
                 bytes[bytes.length - 3] ^= 1;
                 Files.write(work.resolve("tampered.onnx"), bytes);
-                Run tampered = cli("verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file",
+                Cli.Run tampered = cli("verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file",
                         "tampered.onnx", "--model", "kws", "--arch", "x86_64");
                 assertNotEquals(0, tampered.code());
                 assertTrue(tampered.out().contains("DIGEST_MISMATCH"), tampered.out());
@@ -107,7 +95,7 @@ class TrustE2ETest {
                 server = rotated;
                 ok("trust-bundle", "--chain", "1.root.json", "2.root.json", "--out", "trust-bundle-2.json");
                 // The metadata signed by the revoked key is refused under the new root ...
-                Run stale = cli("verify", "--root", "trust-bundle-2.json", "--metadata", "kws.release.json", "--file", "kws.onnx",
+                Cli.Run stale = cli("verify", "--root", "trust-bundle-2.json", "--metadata", "kws.release.json", "--file", "kws.onnx",
                         "--model", "kws", "--arch", "x86_64");
                 assertNotEquals(0, stale.code(), stale.out());
                 // ... and the server re-signs with the new key on its own.
@@ -134,9 +122,7 @@ class TrustE2ETest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static int postRaw(ServerProcess server, String path, String json) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return new Client(server, ADMIN).postJson(path, json).statusCode();
     }
 
     private static String get(ServerProcess server, String path) throws IOException, InterruptedException {
