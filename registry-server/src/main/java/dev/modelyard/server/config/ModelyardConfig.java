@@ -58,8 +58,11 @@ public interface ModelyardConfig {
         @WithDefault("PT5M")
         Duration pollingSleep();
 
-        /** How long a device-token lookup is cached by a replica. */
-        @WithDefault("PT30S")
+        /**
+         * The longest a replica trusts a cached device-token lookup. Rotations and deletions on
+         * any replica evict it sooner, through the device change feed.
+         */
+        @WithDefault("PT1H")
         Duration tokenCacheTtl();
 
         /** How often last-seen times of polling devices are written, in one statement. */

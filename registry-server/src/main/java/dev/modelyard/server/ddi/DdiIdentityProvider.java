@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
  * Turns DDI credentials into a device identity (role {@value #ROLE}). A device token is valid
@@ -58,15 +59,27 @@ public class DdiIdentityProvider implements IdentityProvider<DdiCredentials> {
                     .build());
         }
         String hash = DeviceTokens.hash(request.token());
-        return context.runBlocking(() -> tokens.lookup(hash)
-                .filter(k -> k.controllerId().equals(request.controllerId()))
-                .map(k -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal("device:" + k.controllerId()))
-                        .addRole(ROLE)
-                        .addAttribute(DEVICE_ID, k.id())
-                        .addAttribute(TOKEN_HASH, hash)
-                        .addAttribute(CONTROLLER_ID, k.controllerId())
-                        .build())
-                .orElseThrow(() -> new AuthenticationFailedException("unknown device token")));
+        // The common case, a cached token, is answered on the I/O thread; only a miss reads the database.
+        Optional<DeviceTokens.DeviceKey> cached = tokens.cached(hash);
+        if (cached.isPresent()) {
+            try {
+                return Uni.createFrom().item(identity(cached.get(), hash, request.controllerId()));
+            } catch (AuthenticationFailedException e) {
+                return Uni.createFrom().failure(e);
+            }
+        }
+        return context.runBlocking(() -> identity(tokens.lookup(hash)
+                .orElseThrow(() -> new AuthenticationFailedException("unknown device token")), hash, request.controllerId()));
+    }
+
+    private static SecurityIdentity identity(DeviceTokens.DeviceKey k, String hash, String controllerId) {
+        if (!k.controllerId().equals(controllerId)) throw new AuthenticationFailedException("the token is another device's");
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal("device:" + k.controllerId()))
+                .addRole(ROLE)
+                .addAttribute(DEVICE_ID, k.id())
+                .addAttribute(TOKEN_HASH, hash)
+                .addAttribute(CONTROLLER_ID, k.controllerId())
+                .build();
     }
 }

@@ -10,7 +10,10 @@ import dev.modelyard.server.http.ByteRange;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.wire.ddi.ConfigData;
 import dev.modelyard.wire.ddi.Feedback;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -60,6 +63,7 @@ public class DdiResource {
     private final Map<String, Long> gatewayDevices = new ConcurrentHashMap<>();
 
     private final SecurityIdentity identity;
+    private final CurrentIdentityAssociation identities;
     private final DdiService ddi;
     private final DeviceService devices;
     private final DeploymentService deployments;
@@ -67,9 +71,10 @@ public class DdiResource {
     private final LastSeen lastSeen;
     private final Clock clock;
 
-    public DdiResource(SecurityIdentity identity, DdiService ddi, DeviceService devices, DeploymentService deployments,
+    public DdiResource(SecurityIdentity identity, CurrentIdentityAssociation identities, DdiService ddi, DeviceService devices, DeploymentService deployments,
                        ArtifactDownloads downloads, LastSeen lastSeen, Clock clock) {
         this.identity = identity;
+        this.identities = identities;
         this.ddi = ddi;
         this.devices = devices;
         this.deployments = deployments;
@@ -96,21 +101,37 @@ public class DdiResource {
 
     // ---- poll ---------------------------------------------------------------------------------
 
+    /**
+     * Runs on the I/O thread: a known device whose answer is cached is served from memory
+     * without a thread hand-over; anything else (first poll, a change, a cache miss) continues
+     * on a worker thread, where the database may be read.
+     */
     @GET
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Base poll: what the device should do next (hawkBit DDI)")
-    public Response poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
-                         @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
-                         @Context UriInfo uri) {
-        return run(() -> {
-            Caller caller = caller(controllerId, true);
-            DdiService.Rendered r = ddi.poll(caller.deviceId(), caller.tokenHash(), base(uri, tenant, controllerId));
-            lastSeen.record(caller.deviceId(), clock.instant());
-            if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag())) {
-                return Response.notModified().header("ETag", r.etag()).build();
-            }
-            return json(r.body(), accept).header("ETag", r.etag()).build();
+    public Uni<Response> poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
+                              @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
+                              @Context UriInfo uri) {
+        String base = base(uri, tenant, controllerId);
+        return identities.getDeferredIdentity().onItem().transformToUni(id -> {
+            Response fast = run(() -> knownCaller(id, controllerId)
+                    .flatMap(c -> ddi.cachedPoll(c.deviceId(), c.tokenHash(), base)
+                            .map(r -> pollAnswer(c, r, accept, ifNoneMatch)))
+                    .orElse(null));
+            if (fast != null) return Uni.createFrom().item(fast);
+            return Uni.createFrom().item(() -> run(() -> {
+                Caller caller = caller(id, controllerId, true);
+                return pollAnswer(caller, ddi.poll(caller.deviceId(), caller.tokenHash(), base), accept, ifNoneMatch);
+            })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         });
+    }
+
+    private Response pollAnswer(Caller caller, DdiService.Rendered r, String accept, String ifNoneMatch) {
+        lastSeen.record(caller.deviceId(), clock.instant());
+        if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag())) {
+            return Response.notModified().header("ETag", r.etag()).build();
+        }
+        return json(r.body(), accept).header("ETag", r.etag()).build();
     }
 
     // ---- deployments ---------------------------------------------------------------------------
@@ -141,7 +162,7 @@ public class DdiResource {
     private Response deployment(String tenant, String controllerId, String actionId, String history, String accept,
                                 String ifNoneMatch, UriInfo uri, boolean installed) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
                     historyLimit(history), installed));
             return withEtag(body, accept, ifNoneMatch);
@@ -156,7 +177,7 @@ public class DdiResource {
     public Response deploymentFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                        String body) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             deployments.deploymentFeedback(caller.deviceId(), id(actionId), report(body));
             return Response.ok().build();
         });
@@ -169,7 +190,7 @@ public class DdiResource {
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             return withEtag(DdiJson.write(ddi.cancelAction(caller.deviceId(), id(actionId))), accept, ifNoneMatch);
         });
     }
@@ -182,7 +203,7 @@ public class DdiResource {
     public Response cancelFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                    String body) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             deployments.cancelFeedback(caller.deviceId(), id(actionId), report(body));
             return Response.ok().build();
         });
@@ -195,7 +216,7 @@ public class DdiResource {
     @Operation(summary = "Report the device's attributes (mode merge, replace or remove)")
     public Response configData(@PathParam("controllerId") String controllerId, String body) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             ConfigData data = parse(body, ConfigData.class);
             ConfigData.Mode mode;
             try {
@@ -219,7 +240,7 @@ public class DdiResource {
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), accept).build();
         });
     }
@@ -246,7 +267,7 @@ public class DdiResource {
     private Response file(String controllerId, String moduleId, String filename, String range, String ifRange,
                           String ifNoneMatch, boolean withBody) {
         return run(() -> {
-            Caller caller = caller(controllerId, false);
+            Caller caller = caller(identity, controllerId, false);
             DdiService.File f;
             try {
                 f = ddi.file(caller.deviceId(), moduleId, filename);
@@ -295,26 +316,31 @@ public class DdiResource {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    private Caller caller(String controllerId, boolean register) {
+    /** The caller when no database read is needed to know it; 401 for anyone but this device. */
+    private Optional<Caller> knownCaller(SecurityIdentity identity, String controllerId) {
         if (identity.isAnonymous() || !identity.hasRole(DdiIdentityProvider.ROLE)
                 || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {
             throw new DdiFailure(401, null, "");
         }
         Long id = identity.getAttribute(DdiIdentityProvider.DEVICE_ID);
-        if (id != null) return new Caller(id, identity.getAttribute(DdiIdentityProvider.TOKEN_HASH));
+        if (id != null) return Optional.of(new Caller(id, identity.getAttribute(DdiIdentityProvider.TOKEN_HASH)));
+        return Optional.ofNullable(gatewayDevices.get(controllerId)).map(known -> new Caller(known, null));
+    }
+
+    private Caller caller(SecurityIdentity identity, String controllerId, boolean register) {
+        Optional<Caller> known = knownCaller(identity, controllerId);
+        if (known.isPresent()) return known.get();
         // The gateway token: any controller id of the tenant; unknown ones are registered on their first poll.
-        Long known = gatewayDevices.get(controllerId);
-        if (known == null) {
-            Optional<Long> found = devices.idOf(controllerId);
-            if (found.isEmpty() && !register) throw new DdiFailure(404, null, "");
-            try {
-                known = found.isPresent() ? found.get() : devices.registerIfAbsent(controllerId);
-            } catch (ApiException e) {
-                throw new DdiFailure(400, "hawkbit.server.error.rest.param.invalid", e.getMessage());
-            }
-            gatewayDevices.put(controllerId, known);
+        Optional<Long> found = devices.idOf(controllerId);
+        if (found.isEmpty() && !register) throw new DdiFailure(404, null, "");
+        long id;
+        try {
+            id = found.isPresent() ? found.get() : devices.registerIfAbsent(controllerId);
+        } catch (ApiException e) {
+            throw new DdiFailure(400, "hawkbit.server.error.rest.param.invalid", e.getMessage());
         }
-        return new Caller(known, null);
+        gatewayDevices.put(controllerId, id);
+        return new Caller(id, null);
     }
 
     private Response run(Supplier<Response> body) {

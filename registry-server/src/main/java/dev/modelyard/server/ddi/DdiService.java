@@ -5,6 +5,7 @@ import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.deployment.Action;
 import dev.modelyard.server.deployment.ActionState;
 import dev.modelyard.server.deployment.DeploymentService;
+import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.model.ModelVersion;
@@ -34,8 +35,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Builds DDI answers. The poll is served from a per-device cache keyed by the device's state
- * version: one primary-key read per poll, no join, no write (last-seen is batched elsewhere).
+ * Builds DDI answers. The poll is served from a per-device cache of rendered answers. While the
+ * {@link DeviceChangeFeed} is live, a cached answer is current until the feed says the device
+ * changed, so the poll touches no database at all; otherwise each poll reads the device's state
+ * version by primary key and reuses the answer only while that version is unchanged. Last-seen
+ * times are batched elsewhere.
  */
 @ApplicationScoped
 public class DdiService {
@@ -56,16 +60,22 @@ public class DdiService {
 
     private static final class Cached {
         final long version;
+        final String tokenHash;
         final PollState state;
         volatile Rendered rendered;
 
-        Cached(long version, PollState state) {
+        Cached(long version, String tokenHash, PollState state) {
             this.version = version;
+            this.tokenHash = tokenHash;
             this.state = state;
         }
     }
 
+    /** Bounds the memory of the answer cache (about 1 KiB per device). */
+    private static final int MAX_CACHED = 500_000;
+
     private final Map<Long, Cached> polls = new ConcurrentHashMap<>();
+    private final DeviceChangeFeed feed;
     private final AgroalDataSource db;
     private final DeviceState deviceState;
     private final DeploymentService deployments;
@@ -73,14 +83,37 @@ public class DdiService {
     private final ReleaseSigner signer;
     private final ModelyardConfig config;
 
-    public DdiService(AgroalDataSource db, DeviceState deviceState, DeploymentService deployments, BlobDigests digests,
-                      ReleaseSigner signer, ModelyardConfig config) {
+    public DdiService(DeviceChangeFeed feed, AgroalDataSource db, DeviceState deviceState, DeploymentService deployments,
+                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config) {
+        this.feed = feed;
         this.db = db;
         this.deviceState = deviceState;
         this.deployments = deployments;
         this.digests = digests;
         this.signer = signer;
         this.config = config;
+        feed.subscribe(new DeviceChangeFeed.Listener() {
+            @Override
+            public void changed(long deviceId) {
+                polls.remove(deviceId);
+            }
+
+            @Override
+            public void reset() {
+                polls.clear();
+            }
+        });
+    }
+
+    /**
+     * The poll answer from memory, when memory can be trusted: the feed is live and this device's
+     * answer is cached for the presented token. Never blocks; empty means "ask {@link #poll}".
+     */
+    Optional<Rendered> cachedPoll(long deviceId, String tokenHash, String base) {
+        if (!feed.live()) return Optional.empty();
+        Cached c = polls.get(deviceId);
+        if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return Optional.empty();
+        return Optional.of(render(c, base));
     }
 
     /**
@@ -88,20 +121,29 @@ public class DdiService {
      * gateway token): it must still be the device's, so a rotated token fails on every replica.
      */
     Rendered poll(long deviceId, String tokenHash, String base) {
+        long seen = feed.sequence();
         Optional<DeviceState.Current> read = deviceState.read(deviceId);
         if (read.isEmpty()) {
             polls.remove(deviceId);
             throw new ApiException(401, "device is gone");
         }
         DeviceState.Current cur = read.get();
-        if (tokenHash != null && !tokenHash.equals(cur.tokenHash() == null ? null : cur.tokenHash().strip())) {
+        String currentToken = cur.tokenHash() == null ? null : cur.tokenHash().strip();
+        if (tokenHash != null && !tokenHash.equals(currentToken)) {
             throw new ApiException(401, "the device token was rotated");
         }
         Cached c = polls.get(deviceId);
-        if (c == null || c.version != cur.version()) {
-            c = new Cached(cur.version(), load(deviceId));
+        if (c == null || c.version != cur.version() || !Objects.equals(c.tokenHash, currentToken)) {
+            c = new Cached(cur.version(), currentToken, load(deviceId));
+            if (polls.size() >= MAX_CACHED) polls.clear();
             polls.put(deviceId, c);
+            // A change delivered while we read may concern this device: do not keep the answer.
+            if (feed.sequence() != seen) polls.remove(deviceId, c);
         }
+        return render(c, base);
+    }
+
+    private Rendered render(Cached c, String base) {
         Rendered r = c.rendered;
         if (r == null || !r.base().equals(base)) {
             byte[] body = DdiJson.write(ControllerBase.of(config.ddi().pollingSleep(), links(c.state, base)));

@@ -15,11 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Device tokens: generation, and the lookup of a presented token's hash to its device, cached
- * for {@code modelyard.ddi.token-cache-ttl}. A replica that rotates or deletes a token drops its
- * own entry at once; other replicas stop accepting the old token on the next request anyway,
- * because the DDI API compares the token hash with the device row it reads by primary key
- * ({@link DeviceState}).
+ * Device tokens: generation, and the lookup of a presented token's hash to its device. Lookups
+ * are cached (at most {@code modelyard.ddi.token-cache-ttl}) while the {@link DeviceChangeFeed}
+ * is live: a token rotated or deleted on any replica is evicted here when that change commits.
+ * While the feed is down every lookup reads the database.
  */
 @ApplicationScoped
 public class DeviceTokens {
@@ -36,12 +35,28 @@ public class DeviceTokens {
     }
 
     private final Map<String, Entry> cache = new ConcurrentHashMap<>();
+    /** Device id → the token hash cached for it, to evict by device. */
+    private final Map<Long, String> byDevice = new ConcurrentHashMap<>();
     private final AgroalDataSource db;
+    private final DeviceChangeFeed feed;
     private final long ttlNanos;
 
-    public DeviceTokens(AgroalDataSource db, ModelyardConfig config) {
+    public DeviceTokens(AgroalDataSource db, DeviceChangeFeed feed, ModelyardConfig config) {
         this.db = db;
+        this.feed = feed;
         this.ttlNanos = config.ddi().tokenCacheTtl().toNanos();
+        feed.subscribe(new DeviceChangeFeed.Listener() {
+            @Override
+            public void changed(long deviceId) {
+                invalidate(byDevice.remove(deviceId));
+            }
+
+            @Override
+            public void reset() {
+                cache.clear();
+                byDevice.clear();
+            }
+        });
     }
 
     public static String newSecret() {
@@ -54,28 +69,46 @@ public class DeviceTokens {
         return TokenService.hash(secret);
     }
 
+    /** The device of this token hash if it is cached and may be trusted; never blocks. */
+    public Optional<DeviceKey> cached(String tokenHash) {
+        if (!feed.live()) return Optional.empty();
+        Entry e = cache.get(tokenHash);
+        return e != null && System.nanoTime() - e.expiresAtNanos < 0 ? Optional.of(e.key) : Optional.empty();
+    }
+
     /** The device whose token has this SHA-256, from the cache or one indexed read. */
     public Optional<DeviceKey> lookup(String tokenHash) {
-        long now = System.nanoTime();
-        Entry e = cache.get(tokenHash);
-        if (e != null && now - e.expiresAtNanos < 0) {
-            return Optional.of(e.key);
-        }
+        Optional<DeviceKey> hit = cached(tokenHash);
+        if (hit.isPresent()) return hit;
+        long seen = feed.sequence();
         Optional<DeviceKey> found = load(tokenHash);
-        if (found.isPresent()) {
-            if (cache.size() >= MAX_ENTRIES) {
-                cache.values().removeIf(x -> now - x.expiresAtNanos >= 0);
-                if (cache.size() >= MAX_ENTRIES) cache.clear();
-            }
-            cache.put(tokenHash, new Entry(found.get(), now + ttlNanos));
+        if (found.isPresent() && feed.live()) {
+            remember(tokenHash, found.get());
+            // A change delivered while we read may concern this very token: do not keep it.
+            if (feed.sequence() != seen) invalidate(tokenHash);
         } else {
             cache.remove(tokenHash);
         }
         return found;
     }
 
+    private void remember(String tokenHash, DeviceKey key) {
+        long now = System.nanoTime();
+        if (cache.size() >= MAX_ENTRIES) {
+            cache.values().removeIf(x -> now - x.expiresAtNanos >= 0);
+            if (cache.size() >= MAX_ENTRIES) {
+                cache.clear();
+                byDevice.clear();
+            }
+        }
+        cache.put(tokenHash, new Entry(key, now + ttlNanos));
+        byDevice.put(key.id(), tokenHash);
+    }
+
     public void invalidate(String tokenHash) {
-        if (tokenHash != null) cache.remove(tokenHash);
+        if (tokenHash == null) return;
+        Entry e = cache.remove(tokenHash);
+        if (e != null) byDevice.remove(e.key().id(), tokenHash);
     }
 
     private Optional<DeviceKey> load(String tokenHash) {
