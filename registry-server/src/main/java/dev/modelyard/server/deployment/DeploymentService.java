@@ -16,9 +16,7 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,12 +30,10 @@ import java.util.UUID;
 @ApplicationScoped
 public class DeploymentService {
 
-    private static final int ASSIGN_BATCH = 200;
     /** An answer lists at most this many actions; the counts cover all of them. */
     static final int MAX_VIEWS = 100;
-
-
-    static final int MAX_DEVICES = 10_000;
+    /** One request, one transaction: beyond this, a rollout's groups are the way. */
+    static final int MAX_DEVICES = 100_000;
     static final int MAX_MESSAGES = 50;
     static final int MAX_MESSAGE_LENGTH = 2000;
 
@@ -45,12 +41,14 @@ public class DeploymentService {
     private final Clock clock;
     private final ModelService models;
     private final DeviceState state;
+    private final Assigner assigner;
 
-    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state) {
+    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner) {
         this.em = em;
         this.clock = clock;
         this.models = models;
         this.state = state;
+        this.assigner = assigner;
     }
 
     // ---- management ----------------------------------------------------------------------
@@ -74,90 +72,37 @@ public class DeploymentService {
             throw ApiException.conflict("version " + v.version + " of '" + m.name + "' is " + v.status.wireName()
                     + "; only published or deprecated versions can be deployed");
         }
-        List<Device> targets = targets(r);
+        List<Assigner.Target> targets = targets(r);
         boolean low = Boolean.TRUE.equals(r.lowPrecision());
         List<ArtifactChooser.Candidate> candidates = Artifact.<Artifact>list("version", v).stream()
                 .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
+        List<Assigner.Outcome> outcomes = assigner.assign(
+                new Assigner.Request(m, v, r.version(), type, low, by, candidates), targets);
         int assigned = 0;
         int already = 0;
         int failed = 0;
         List<DeploymentApi.ActionView> views = new ArrayList<>();
-        int processed = 0;
-        for (Device d : targets) {
-            // Keep the persistence context small: every query flushes it, so a large fleet would
-            // otherwise cost time quadratic in the number of devices.
-            if (++processed % ASSIGN_BATCH == 0) {
-                em.flush();
-                em.clear();
-            }
-            lock(d.id);
-            List<Action> open = Action.list("deviceId = ?1 and model = ?2 and active = true order by id", d.id, m);
-            Optional<Action> same = open.stream().filter(a -> a.version.id.equals(v.id) && a.type == type
-                    && a.status != ActionState.CANCELING && a.lowPrecision == low).findFirst();
-            if (same.isPresent()) {
-                already++;
-                if (views.size() < MAX_VIEWS) views.add(view(same.get(), d.controllerId));
-                continue;
-            }
-            ArtifactChooser.Choice choice = ArtifactChooser.choose(candidates, ArtifactChooser.Device.fromAttributes(d.attributes), low);
-            Action a = new Action();
-            a.deviceId = d.id;
-            a.model = m;
-            a.version = v;
-            a.requested = r.version();
-            a.type = type;
-            a.lowPrecision = low;
-            a.createdAt = a.updatedAt = clock.instant();
-            a.createdBy = by;
-            if (choice.chosen().isPresent()) {
-                ArtifactChooser.Candidate c = choice.chosen().get();
-                a.artifactId = c.id();
-                a.status = ActionState.RUNNING;
-                a.active = true;
-                a.persist();
-                history(a, "running", null, List.of("Assignment initiated by '" + by + "': " + m.name + " " + v.version
-                        + (r.version().equals(v.version) ? "" : " (" + r.version() + ")") + ", artifact " + c.filename()
-                        + " (" + c.target().format() + ", " + c.target().arch() + ", " + c.target().accelerator() + ", "
-                        + c.target().precision() + ")"), null);
-                for (Action old : open) {
-                    if (old.status == ActionState.CANCELING) continue;
-                    old.status = ActionState.CANCELING;
-                    old.reason = "superseded by action " + a.id;
-                    old.updatedAt = clock.instant();
-                    history(old, "canceling", null, List.of("Superseded by action " + a.id + " (" + m.name + " " + v.version
-                            + "); the device is asked to cancel"), null);
-                }
-                assigned++;
-            } else {
-                a.status = ActionState.ERROR;
-                a.active = false;
-                a.reason = choice.reason();
-                a.persist();
-                history(a, "error", null, List.of("Assignment by '" + by + "' failed: " + choice.reason()), null);
-                failed++;
-            }
-            refreshDevice(d.id);
-            if (views.size() < MAX_VIEWS) views.add(view(a, d.controllerId));
+        for (Assigner.Outcome o : outcomes) {
+            if (!o.created()) already++;
+            else if (o.failed()) failed++;
+            else assigned++;
+            if (views.size() < MAX_VIEWS) views.add(view(action(o.actionId()), o.controllerId()));
         }
         return new DeploymentApi.Assignment(assigned, already, failed, views);
     }
 
-    private List<Device> targets(DeploymentApi.Assign r) {
-        List<Device> out = new ArrayList<>();
+    private List<Assigner.Target> targets(DeploymentApi.Assign r) {
+        List<Assigner.Target> out;
         if (r.tag() != null) {
-            out.addAll(Device.<Device>list("tenant = ?1 and ?2 member of tags order by id", Model.DEFAULT_TENANT, r.tag()));
+            out = assigner.byTag(r.tag());
             if (out.isEmpty()) throw ApiException.unprocessable("tag: no device has the tag '" + r.tag() + "'");
         } else {
             List<String> ids = r.device() != null ? List.of(r.device()) : r.devices();
             if (ids.isEmpty()) throw ApiException.badRequest("devices: must name at least one device");
-            Map<String, Device> seen = new LinkedHashMap<>();
-            for (String id : ids) {
-                if (seen.containsKey(id)) continue;
-                seen.put(id, Device.findByController(id)
-                        .orElseThrow(() -> ApiException.notFound("no device with controller id '" + id + "'")));
+            if (ids.size() > MAX_DEVICES) {
+                throw ApiException.unprocessable("at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
             }
-            out.addAll(seen.values());
-            out.sort(Comparator.comparing(d -> d.id)); // one lock order for every transaction
+            out = assigner.byControllerIds(ids);
         }
         if (out.size() > MAX_DEVICES) {
             throw ApiException.unprocessable("at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
@@ -400,19 +345,20 @@ public class DeploymentService {
         em.createNativeQuery("SELECT id FROM device WHERE id = ?1 FOR UPDATE").setParameter(1, deviceId).getResultList();
     }
 
-    /** Derives the device's status from its actions and bumps its state version. */
+    /** Derives each listed device's status from its actions and bumps its state version. */
+    static final String REFRESH_DEVICES = """
+            UPDATE device d SET state_version = d.state_version + 1, updated_at = d.updated_at, status = CASE
+                WHEN EXISTS (SELECT 1 FROM action a WHERE a.device_id = d.id AND a.active) THEN 'PENDING'
+                ELSE coalesce((SELECT CASE a.status WHEN 'FINISHED' THEN 'IN_SYNC' ELSE 'ERROR' END FROM action a
+                               WHERE a.device_id = d.id AND a.status IN ('FINISHED', 'ERROR')
+                               ORDER BY a.updated_at DESC, a.id DESC LIMIT 1),
+                              CASE WHEN d.status = 'UNKNOWN' AND d.last_seen_at IS NULL THEN 'UNKNOWN' ELSE 'REGISTERED' END)
+                END
+            WHERE d.id = ANY(?)""";
+
     private void refreshDevice(long deviceId) {
         em.flush();
-        em.createNativeQuery("""
-                        UPDATE device d SET state_version = d.state_version + 1, updated_at = d.updated_at, status = CASE
-                            WHEN EXISTS (SELECT 1 FROM action a WHERE a.device_id = d.id AND a.active) THEN 'PENDING'
-                            ELSE coalesce((SELECT CASE a.status WHEN 'FINISHED' THEN 'IN_SYNC' ELSE 'ERROR' END FROM action a
-                                           WHERE a.device_id = d.id AND a.status IN ('FINISHED', 'ERROR')
-                                           ORDER BY a.updated_at DESC, a.id DESC LIMIT 1),
-                                          CASE WHEN d.status = 'UNKNOWN' AND d.last_seen_at IS NULL THEN 'UNKNOWN' ELSE 'REGISTERED' END)
-                            END
-                        WHERE d.id = ?1""")
-                .setParameter(1, deviceId).executeUpdate();
+        em.unwrap(org.hibernate.Session.class).doWork(c -> Assigner.refreshDevices(c, new Long[]{deviceId}));
     }
 
     private Action action(long id) {
