@@ -1,7 +1,11 @@
 package dev.modelyard.server.ddi;
 
+import dev.modelyard.server.model.VersionPublished;
 import dev.modelyard.server.storage.BlobStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,10 +14,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import org.jboss.logging.Logger;
 
 /**
- * The md5 and sha1 of a blob, which hawkBit clients expect beside the sha256: computed from the
- * stored bytes the first time a device needs them, then kept in {@code blob_digest}.
+ * The md5 and sha1 of a blob, which hawkBit clients expect beside the sha256, kept in
+ * {@code blob_digest}. Computed from the stored bytes in the background once a version is
+ * published, so the first device to ask does not wait for a pass over a large file; and, should a
+ * device still be first, when it asks. Uploads do not compute them: two more digests would halve
+ * the upload speed for files most of which never reach a hawkBit client.
  */
 @ApplicationScoped
 public class BlobDigests {
@@ -22,12 +31,36 @@ public class BlobDigests {
     public record Hashes(String sha1, String md5) {
     }
 
+    private static final Logger LOG = Logger.getLogger(BlobDigests.class);
+
     private final EntityManager em;
     private final BlobStore store;
+    private final ExecutorService background;
 
-    public BlobDigests(EntityManager em, BlobStore store) {
+    public BlobDigests(EntityManager em, BlobStore store, ExecutorService background) {
         this.em = em;
         this.store = store;
+        this.background = background;
+    }
+
+    void onPublished(@Observes(during = TransactionPhase.AFTER_SUCCESS) VersionPublished published) {
+        background.execute(() -> {
+            try {
+                QuarkusTransaction.requiringNew().run(() -> precompute(published.versionId()));
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "computing md5 and sha1 of version %d's files failed; devices will have them computed on demand",
+                        published.versionId());
+            }
+        });
+    }
+
+    private void precompute(long versionId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> blobs = em.createNativeQuery("""
+                        SELECT DISTINCT a.sha256, a.size FROM artifact a
+                        WHERE a.version_id = ?1 AND NOT EXISTS (SELECT 1 FROM blob_digest d WHERE d.sha256 = a.sha256)""")
+                .setParameter(1, versionId).getResultList();
+        for (Object[] b : blobs) of(((String) b[0]).strip(), ((Number) b[1]).longValue());
     }
 
     /** Call inside a transaction. */

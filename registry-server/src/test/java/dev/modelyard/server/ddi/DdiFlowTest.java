@@ -45,6 +45,9 @@ class DdiFlowTest {
     @Inject
     LastSeen lastSeen;
 
+    @Inject
+    io.agroal.api.AgroalDataSource db;
+
     record Dev(String id, String token) {
         RequestSpecification as() {
             return given().header("Authorization", "TargetToken " + token);
@@ -490,6 +493,31 @@ class DdiFlowTest {
         assertNull((Object) poll(d).get("_links"));
         publisher().contentType(ContentType.JSON).body(Map.of("model", model, "version", "1.0.0", "tag", "no-device-has-this"))
                 .post("/api/v1/deployments").then().statusCode(422);
+    }
+
+    @Test
+    void md5AndSha1AreComputedWhenAVersionIsPublishedNotWhenADeviceAsks() throws Exception {
+        byte[] bytes = Api.onnxModel(4000, 77);
+        String sha256 = hex("SHA-256", bytes);
+        String m = Api.createModel("digests");
+        Api.createVersion(m, "1.0.0");
+        upload(m, "1.0.0", "m.onnx", bytes, "arch=x86_64");
+        assertEquals(List.of(), digestRows(sha256), "nothing before publication");
+        publish(m, "1.0.0");
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (digestRows(sha256).isEmpty() && System.nanoTime() < end) Thread.sleep(20);
+        assertEquals(List.of(hex("SHA-1", bytes) + " " + hex("MD5", bytes)), digestRows(sha256));
+    }
+
+    private List<String> digestRows(String sha256) throws Exception {
+        try (var c = db.getConnection(); var ps = c.prepareStatement("SELECT sha1 || ' ' || md5 FROM blob_digest WHERE sha256 = ?")) {
+            ps.setString(1, sha256);
+            try (var rs = ps.executeQuery()) {
+                List<String> out = new java.util.ArrayList<>();
+                while (rs.next()) out.add(rs.getString(1));
+                return out;
+            }
+        }
     }
 
     @Test
