@@ -87,6 +87,7 @@ public class ArtifactService {
             throw ApiException.tooLarge("upload of " + declaredLength + " bytes is larger than the limit of "
                     + maxSize() + " bytes");
         }
+        staging.checkRoomFor(declaredLength);
     }
 
     /** Streams {@code body} into staging, then verifies and records it. */

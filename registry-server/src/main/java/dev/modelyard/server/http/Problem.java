@@ -28,6 +28,7 @@ public record Problem(String type, String title, int status, String detail, Stri
         return switch (status) {
             case 422 -> "Unprocessable Content";
             case 429 -> "Too Many Requests";
+            case 507 -> "Insufficient Storage";
             default -> "Error";
         };
     }

@@ -119,7 +119,22 @@ public class StagingArea {
         return new StagedFile(file, Digests.hex(sha.digest()), size);
     }
 
-    private static long copy(InputStream in, FileChannel out, MessageDigest sha, long maxBytes, BackgroundFlush flush)
+    /** 507 up front when the staging disk cannot hold {@code bytes} more (unknown length: -1, not checked). */
+    public void checkRoomFor(long bytes) {
+        if (bytes < 0) return;
+        long usable;
+        try {
+            usable = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return; // the write itself will tell
+        }
+        if (bytes > usable) {
+            throw new ApiException(507, "the server has " + usable + " bytes of free staging space and cannot take "
+                    + bytes + " bytes; nothing was stored");
+        }
+    }
+
+    static long copy(InputStream in, FileChannel out, MessageDigest sha, long maxBytes, BackgroundFlush flush)
             throws IOException {
         byte[] buf = new byte[BUFFER];
         ByteBuffer wrap = ByteBuffer.wrap(buf);
@@ -132,17 +147,31 @@ public class StagingArea {
             }
             if (sha != null) sha.update(buf, 0, n);
             wrap.clear().limit(n);
-            while (wrap.hasRemaining()) out.write(wrap);
+            try {
+                while (wrap.hasRemaining()) out.write(wrap);
+            } catch (IOException e) {
+                if (outOfSpace(e)) {
+                    throw new ApiException(507, "the server ran out of staging space after " + (total - n)
+                            + " bytes; nothing was stored");
+                }
+                throw e;
+            }
             if (flush != null) flush.wrote(n);
         }
         return total;
+    }
+
+    /** ENOSPC as the JDK reports it; a full disk is the server's condition, not a broken upload. */
+    private static boolean outOfSpace(IOException e) {
+        String m = e.getMessage();
+        return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));
     }
 
     /**
      * Writes dirty pages back while the upload is still arriving. The disk is then busy in
      * parallel with the network instead of after it, and the closing fsync is short.
      */
-    private static final class BackgroundFlush {
+    static final class BackgroundFlush {
         private final FileChannel channel;
         private long sinceLast;
         private Future<?> running;
