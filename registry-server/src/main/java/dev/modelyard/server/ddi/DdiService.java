@@ -122,25 +122,31 @@ public class DdiService {
      */
     Rendered poll(long deviceId, String tokenHash, String base) {
         long seen = feed.sequence();
-        Optional<DeviceState.Current> read = deviceState.read(deviceId);
-        if (read.isEmpty()) {
+        Cached c = polls.get(deviceId);
+        Cached current = c == null ? loadAll(deviceId) : revalidate(deviceId, c);
+        if (current == null) {
             polls.remove(deviceId);
             throw new ApiException(401, "device is gone");
         }
-        DeviceState.Current cur = read.get();
-        String currentToken = cur.tokenHash() == null ? null : cur.tokenHash().strip();
-        if (tokenHash != null && !tokenHash.equals(currentToken)) {
+        if (tokenHash != null && !tokenHash.equals(current.tokenHash)) {
             throw new ApiException(401, "the device token was rotated");
         }
-        Cached c = polls.get(deviceId);
-        if (c == null || c.version != cur.version() || !Objects.equals(c.tokenHash, currentToken)) {
-            c = new Cached(cur.version(), currentToken, load(deviceId));
+        if (current != c) {
             if (polls.size() >= MAX_CACHED) polls.clear();
-            polls.put(deviceId, c);
+            polls.put(deviceId, current);
             // A change delivered while we read may concern this device: do not keep the answer.
-            if (feed.sequence() != seen) polls.remove(deviceId, c);
+            if (feed.sequence() != seen) polls.remove(deviceId, current);
         }
-        return render(c, base);
+        return render(current, base);
+    }
+
+    /** The cached entry if the device's state version and token are unchanged, else a fresh one (null: gone). */
+    private Cached revalidate(long deviceId, Cached c) {
+        Optional<DeviceState.Current> read = deviceState.read(deviceId);
+        if (read.isEmpty()) return null;
+        DeviceState.Current cur = read.get();
+        String token = cur.tokenHash() == null ? null : cur.tokenHash().strip();
+        return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId);
     }
 
     private Rendered render(Cached c, String base) {
@@ -169,47 +175,40 @@ public class DdiService {
         return links;
     }
 
-    private PollState load(long deviceId) {
-        try (Connection c = db.getConnection()) {
-            Long cancel = null;
-            Long deploy = null;
-            String hash = null;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, status, type, artifact_id FROM action WHERE device_id = ? AND active ORDER BY id")) {
-                ps.setLong(1, deviceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        long id = rs.getLong(1);
-                        String status = rs.getString(2);
-                        if (status.equals(ActionState.CANCELING.name())) {
-                            if (cancel == null) cancel = id;
-                        } else if (deploy == null) {
-                            deploy = id;
-                            hash = Integer.toString(Objects.hash(id, rs.getString(3), rs.getString(4)) & 0x7fffffff);
-                        }
-                    }
-                }
+    /** Everything a poll answer depends on, in one round trip; null when the device is gone. */
+    private Cached loadAll(long deviceId) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                SELECT d.state_version, d.token_hash, d.attributes_requested,
+                       (SELECT a.id FROM action a WHERE a.device_id = d.id AND a.active AND a.status = 'CANCELING'
+                        ORDER BY a.id LIMIT 1),
+                       open.id, open.type, open.artifact_id,
+                       (SELECT i.action_id FROM installed_model i JOIN model_version v ON v.id = i.version_id
+                        WHERE i.device_id = d.id AND v.status <> 'REVOKED'
+                        ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1)
+                FROM device d
+                LEFT JOIN LATERAL (SELECT a.id, a.type, a.artifact_id FROM action a
+                                   WHERE a.device_id = d.id AND a.active AND a.status <> 'CANCELING'
+                                   ORDER BY a.id LIMIT 1) open ON true
+                WHERE d.id = ?""")) {
+            ps.setLong(1, deviceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                String token = rs.getString(2);
+                Long cancel = nullable(rs, 4);
+                Long deploy = nullable(rs, 5);
+                String hash = deploy == null ? null
+                        : Integer.toString(Objects.hash(deploy, rs.getString(6), rs.getString(7)) & 0x7fffffff);
+                PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3));
+                return new Cached(rs.getLong(1), token == null ? null : token.strip(), state);
             }
-            Long installed = null;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT i.action_id FROM installed_model i JOIN model_version v ON v.id = i.version_id
-                    WHERE i.device_id = ? AND v.status <> 'REVOKED' ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1""")) {
-                ps.setLong(1, deviceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) installed = rs.getLong(1);
-                }
-            }
-            boolean configData;
-            try (PreparedStatement ps = c.prepareStatement("SELECT attributes_requested FROM device WHERE id = ?")) {
-                ps.setLong(1, deviceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    configData = rs.next() && rs.getBoolean(1);
-                }
-            }
-            return new PollState(cancel, deploy, hash, installed, configData);
         } catch (SQLException e) {
             throw new IllegalStateException("loading the poll state failed", e);
         }
+    }
+
+    private static Long nullable(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
     }
 
     static String etag(byte[] body) {
