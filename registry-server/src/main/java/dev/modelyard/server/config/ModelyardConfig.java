@@ -65,6 +65,15 @@ public interface ModelyardConfig {
         @WithDefault("PT1H")
         Duration tokenCacheTtl();
 
+        /**
+         * Listen to device changes (PostgreSQL LISTEN/NOTIFY on a connection of its own) so that
+         * cached polls need no database read. Turn off where no session-level connection is
+         * possible (a pooler in transaction mode): every poll then checks the device's state
+         * version with one primary-key read.
+         */
+        @WithDefault("true")
+        boolean changeFeed();
+
         /** How often last-seen times of polling devices are written, in one statement. */
         @WithDefault("5s")
         String lastSeenFlushInterval();

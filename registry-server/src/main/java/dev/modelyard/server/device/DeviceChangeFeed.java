@@ -1,5 +1,6 @@
 package dev.modelyard.server.device;
 
+import dev.modelyard.server.config.ModelyardConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,15 +51,17 @@ public class DeviceChangeFeed {
 
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final boolean enabled;
     private final String url;
     private final Properties credentials = new Properties();
     private volatile boolean live;
     private volatile boolean stopping;
     private volatile Thread thread;
 
-    public DeviceChangeFeed(@ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+    public DeviceChangeFeed(ModelyardConfig config, @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+        this.enabled = config.ddi().changeFeed();
         this.url = url;
         user.ifPresent(u -> credentials.setProperty("user", u));
         password.ifPresent(p -> credentials.setProperty("password", p));
@@ -82,6 +85,10 @@ public class DeviceChangeFeed {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (!enabled) {
+            LOG.info("device change feed is off: every poll checks the device's state version in the database");
+            return;
+        }
         Thread t = new Thread(this::run, "device-change-feed");
         t.setDaemon(true);
         thread = t;
