@@ -46,7 +46,7 @@ public class BlobDigests {
     void onPublished(@Observes(during = TransactionPhase.AFTER_SUCCESS) VersionPublished published) {
         background.execute(() -> {
             try {
-                QuarkusTransaction.requiringNew().run(() -> precompute(published.versionId()));
+                precompute(published.versionId());
             } catch (RuntimeException e) {
                 LOG.warnf(e, "computing md5 and sha1 of version %d's files failed; devices will have them computed on demand",
                         published.versionId());
@@ -54,13 +54,21 @@ public class BlobDigests {
         });
     }
 
+    /** Reads each file outside any transaction (large files take longer than a transaction may last). */
     private void precompute(long versionId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> blobs = em.createNativeQuery("""
-                        SELECT DISTINCT a.sha256, a.size FROM artifact a
-                        WHERE a.version_id = ?1 AND NOT EXISTS (SELECT 1 FROM blob_digest d WHERE d.sha256 = a.sha256)""")
-                .setParameter(1, versionId).getResultList();
-        for (Object[] b : blobs) of(((String) b[0]).strip(), ((Number) b[1]).longValue());
+        List<Object[]> blobs = QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = em.createNativeQuery("""
+                            SELECT DISTINCT a.sha256, a.size FROM artifact a
+                            WHERE a.version_id = ?1 AND NOT EXISTS (SELECT 1 FROM blob_digest d WHERE d.sha256 = a.sha256)""")
+                    .setParameter(1, versionId).getResultList();
+            return rows;
+        });
+        for (Object[] b : blobs) {
+            String sha256 = ((String) b[0]).strip();
+            Hashes h = read(sha256, ((Number) b[1]).longValue());
+            QuarkusTransaction.requiringNew().run(() -> remember(sha256, h));
+        }
     }
 
     /** Call inside a transaction. */
@@ -69,15 +77,22 @@ public class BlobDigests {
         List<Object[]> rows = em.createNativeQuery("SELECT sha1, md5 FROM blob_digest WHERE sha256 = ?1")
                 .setParameter(1, sha256).getResultList();
         if (!rows.isEmpty()) return new Hashes(((String) rows.get(0)[0]).strip(), ((String) rows.get(0)[1]).strip());
-        Hashes h;
+        Hashes h = read(sha256, size);
+        remember(sha256, h);
+        return h;
+    }
+
+    private Hashes read(String sha256, long size) {
         try (InputStream in = store.open(sha256, 0, size)) {
-            h = compute(in);
+            return compute(in);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read blob " + sha256 + " to compute its md5 and sha1", e);
         }
+    }
+
+    private void remember(String sha256, Hashes h) {
         em.createNativeQuery("INSERT INTO blob_digest (sha256, sha1, md5) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
                 .setParameter(1, sha256).setParameter(2, h.sha1()).setParameter(3, h.md5()).executeUpdate();
-        return h;
     }
 
     static Hashes compute(InputStream in) throws IOException {

@@ -114,12 +114,12 @@ public class DdiResource {
                               @Context UriInfo uri) {
         String base = base(uri, tenant, controllerId);
         return identities.getDeferredIdentity().onItem().transformToUni(id -> {
-            Response fast = run(() -> knownCaller(id, controllerId)
+            Response fast = run(controllerId, () -> knownCaller(id, controllerId)
                     .flatMap(c -> ddi.cachedPoll(c.deviceId(), c.tokenHash(), base)
                             .map(r -> pollAnswer(c, r, accept, ifNoneMatch)))
                     .orElse(null));
             if (fast != null) return Uni.createFrom().item(fast);
-            return Uni.createFrom().item(() -> run(() -> {
+            return Uni.createFrom().item(() -> run(controllerId, () -> {
                 Caller caller = caller(id, controllerId, true);
                 return pollAnswer(caller, ddi.poll(caller.deviceId(), caller.tokenHash(), base), accept, ifNoneMatch);
             })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
@@ -161,7 +161,7 @@ public class DdiResource {
     /** deploymentBase and installedBase answer alike; installedBase shows the last successful action. */
     private Response deployment(String tenant, String controllerId, String actionId, String history, String accept,
                                 String ifNoneMatch, UriInfo uri, boolean installed) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
                     historyLimit(history), installed));
@@ -176,7 +176,7 @@ public class DdiResource {
     @Operation(summary = "Report progress or the result of a deployment")
     public Response deploymentFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                        String body) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             deployments.deploymentFeedback(caller.deviceId(), id(actionId), report(body));
             return Response.ok().build();
@@ -189,7 +189,7 @@ public class DdiResource {
     @Operation(summary = "An action the device is asked to cancel")
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             return withEtag(DdiJson.write(ddi.cancelAction(caller.deviceId(), id(actionId))), accept, ifNoneMatch);
         });
@@ -202,7 +202,7 @@ public class DdiResource {
     @Operation(summary = "Accept (closed/success) or refuse (rejected, closed/failure) a cancellation")
     public Response cancelFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                    String body) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             deployments.cancelFeedback(caller.deviceId(), id(actionId), report(body));
             return Response.ok().build();
@@ -215,7 +215,7 @@ public class DdiResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Report the device's attributes (mode merge, replace or remove)")
     public Response configData(@PathParam("controllerId") String controllerId, String body) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             ConfigData data = parse(body, ConfigData.class);
             ConfigData.Mode mode;
@@ -239,7 +239,7 @@ public class DdiResource {
     public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), accept).build();
         });
@@ -266,7 +266,7 @@ public class DdiResource {
 
     private Response file(String controllerId, String moduleId, String filename, String range, String ifRange,
                           String ifNoneMatch, boolean withBody) {
-        return run(() -> {
+        return run(controllerId, () -> {
             Caller caller = caller(identity, controllerId, false);
             DdiService.File f;
             try {
@@ -343,14 +343,15 @@ public class DdiResource {
         return new Caller(id, null);
     }
 
-    private Response run(Supplier<Response> body) {
+    /** Runs a DDI request; a 401 forgets that controller id's gateway mapping (the device may be gone). */
+    private Response run(String controllerId, Supplier<Response> body) {
         try {
             return body.get();
         } catch (DdiFailure f) {
-            if (f.status == 401) gatewayDevices.clear();
+            if (f.status == 401) gatewayDevices.remove(controllerId);
             return failure(f.status, f.errorCode, f.getMessage(), Map.of());
         } catch (ApiException e) {
-            if (e.status() == 401) gatewayDevices.clear();
+            if (e.status() == 401) gatewayDevices.remove(controllerId);
             return failure(e.status(), null, null, e.headers());
         }
     }

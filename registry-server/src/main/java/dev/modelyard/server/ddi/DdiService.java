@@ -75,6 +75,7 @@ public class DdiService {
     private static final int MAX_CACHED = 500_000;
 
     private final Map<Long, Cached> polls = new ConcurrentHashMap<>();
+    private final Map<Long, SelfTestFile> selfTestFiles = new ConcurrentHashMap<>();
     private final DeviceChangeFeed feed;
     private final AgroalDataSource db;
     private final DeviceState deviceState;
@@ -232,11 +233,12 @@ public class DdiService {
         if ((installed ? !done : !(open || done)) || a.version.status == VersionStatus.REVOKED) {
             throw ApiException.notFound("action " + actionId + " has no deployment to offer");
         }
+        Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> ApiException.notFound("artifact is gone"));
+        // Built first: digests may need a pass over the file, which must not hold the action's row lock.
+        DeploymentBase.Chunk chunk = chunk(a, art, base);
         if (!installed && a.status == ActionState.RUNNING) {
             deployments.retrieved(a.id);
         }
-        Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> ApiException.notFound("artifact is gone"));
-        DeploymentBase.Chunk chunk = chunk(a, art, base);
         DeploymentBase.ActionHistory history = historyLimit == 0 ? null
                 : new DeploymentBase.ActionHistory(deployments.lastStatus(a.id), deployments.messages(a.id, historyLimit));
         return new DeploymentBase(Long.toString(a.id),
@@ -257,11 +259,11 @@ public class DdiService {
                             BlobDigests.hex("SHA-256", bytes)),
                     bytes.length, fileLinks(prefix + art.filename + RELEASE_SUFFIX)));
         }
-        byte[] selfTest = selfTestBytes(a.version);
-        if (selfTest != null) {
+        if (a.version.selfTestSha256 != null) {
             String name = ReleaseSigner.selfTestFilename(art.filename);
-            files.add(new DeploymentBase.Artifact(name, new DeploymentBase.Hashes(BlobDigests.hex("SHA-1", selfTest),
-                    BlobDigests.hex("MD5", selfTest), a.version.selfTestSha256.strip()), selfTest.length, fileLinks(prefix + name)));
+            SelfTestFile f = selfTestFiles.computeIfAbsent(a.version.id, id -> selfTestFile(a.version));
+            files.add(new DeploymentBase.Artifact(name, new DeploymentBase.Hashes(f.sha1(), f.md5(), f.sha256()), f.size(),
+                    fileLinks(prefix + name)));
         }
         List<DeploymentBase.KeyValue> meta = new ArrayList<>();
         meta.add(new DeploymentBase.KeyValue("model", a.model.name));
@@ -311,6 +313,15 @@ public class DdiService {
     }
 
     enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM, SELF_TEST, SELF_TEST_MD5SUM }
+
+    /** Digests of a published version's self-test document, which never changes: computed once per replica. */
+    private record SelfTestFile(String sha1, String md5, String sha256, long size) {
+    }
+
+    private static SelfTestFile selfTestFile(ModelVersion v) {
+        byte[] doc = selfTestBytes(v);
+        return new SelfTestFile(BlobDigests.hex("SHA-1", doc), BlobDigests.hex("MD5", doc), v.selfTestSha256.strip(), doc.length);
+    }
 
     /** The version's frozen self-test document, the bytes its release metadata names. */
     private static byte[] selfTestBytes(ModelVersion v) {

@@ -3,6 +3,7 @@ package dev.modelyard.server.deployment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelVersion;
@@ -57,18 +58,21 @@ class Assigner {
     private final EntityManager em;
     private final ObjectMapper json;
     private final Clock clock;
+    private final DeviceChangeFeed feed;
 
-    Assigner(EntityManager em, ObjectMapper json, Clock clock) {
+    Assigner(EntityManager em, ObjectMapper json, Clock clock, DeviceChangeFeed feed) {
         this.em = em;
         this.json = json;
         this.clock = clock;
+        this.feed = feed;
     }
 
     /** The devices with this tag, in id order (one lock order for every transaction). */
     List<Target> byTag(String tag) {
         return query("""
                 SELECT d.id, d.controller_id, d.attributes::text FROM device d JOIN device_tag t ON t.device_id = d.id
-                WHERE d.tenant = ? AND t.tag = ? ORDER BY d.id""", Model.DEFAULT_TENANT, tag);
+                WHERE d.tenant = ? AND t.tag = ? ORDER BY d.id LIMIT ?""", Model.DEFAULT_TENANT, tag,
+                DeploymentService.MAX_DEVICES + 1);
     }
 
     /** The devices with these controller ids, in id order; 404 naming the first unknown one. */
@@ -263,12 +267,13 @@ class Assigner {
     }
 
     /** Derives each device's status from its actions and bumps its state version. */
-    static void refreshDevices(Connection c, Long[] ids) throws SQLException {
+    void refreshDevices(Connection c, Long[] ids) throws SQLException {
         if (ids.length == 0) return;
         try (PreparedStatement ps = c.prepareStatement(DeploymentService.REFRESH_DEVICES)) {
             ps.setArray(1, c.createArrayOf("bigint", ids));
             ps.executeUpdate();
         }
+        for (Long id : ids) feed.changedInThisTransaction(id);
     }
 
     private List<Target> query(String sql, Object... args) {

@@ -2,6 +2,7 @@ package dev.modelyard.server.deployment;
 
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.device.Device;
+import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.Page;
@@ -42,13 +43,16 @@ public class DeploymentService {
     private final ModelService models;
     private final DeviceState state;
     private final Assigner assigner;
+    private final DeviceChangeFeed feed;
 
-    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner) {
+    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner,
+                             DeviceChangeFeed feed) {
         this.em = em;
         this.clock = clock;
         this.models = models;
         this.state = state;
         this.assigner = assigner;
+        this.feed = feed;
     }
 
     // ---- management ----------------------------------------------------------------------
@@ -68,6 +72,9 @@ public class DeploymentService {
         if (selectors != 1) throw ApiException.badRequest("give exactly one of device, devices or tag");
         Model m = models.model(r.model());
         ModelVersion v = models.resolve(m, r.version());
+        // Holds off a concurrent revocation until this assignment commits (its trigger then
+        // cancels what we create), and makes us see one that committed first.
+        em.refresh(v, jakarta.persistence.LockModeType.PESSIMISTIC_READ);
         if (!v.status.isDeployable()) {
             throw ApiException.conflict("version " + v.version + " of '" + m.name + "' is " + v.status.wireName()
                     + "; only published or deprecated versions can be deployed");
@@ -97,7 +104,7 @@ public class DeploymentService {
             out = assigner.byTag(r.tag());
             if (out.isEmpty()) throw ApiException.unprocessable("tag: no device has the tag '" + r.tag() + "'");
         } else {
-            List<String> ids = r.device() != null ? List.of(r.device()) : r.devices();
+            List<String> ids = r.device() != null ? List.of(r.device()) : r.devices().stream().distinct().toList();
             if (ids.isEmpty()) throw ApiException.badRequest("devices: must name at least one device");
             if (ids.size() > MAX_DEVICES) {
                 throw ApiException.unprocessable("at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
@@ -182,6 +189,19 @@ public class DeploymentService {
                 .toList();
     }
 
+    /**
+     * The revocation trigger changed the poll answers of the devices that run or receive the
+     * version: this replica's caches drop them at commit (others hear it from the database).
+     */
+    void onRevoked(@jakarta.enterprise.event.Observes dev.modelyard.server.model.VersionRevoked e) {
+        @SuppressWarnings("unchecked")
+        List<Number> devices = em.createNativeQuery("""
+                        SELECT device_id FROM action WHERE version_id = ?1 AND active
+                        UNION SELECT device_id FROM installed_model WHERE version_id = ?1""")
+                .setParameter(1, e.versionId()).getResultList();
+        devices.forEach(id -> feed.changedInThisTransaction(id.longValue()));
+    }
+
     // ---- device side (DDI) ------------------------------------------------------------------
 
     /** The device's action, or empty when there is none with that id (another device's included). */
@@ -196,8 +216,8 @@ public class DeploymentService {
         if (a != null && a.status == ActionState.RUNNING) {
             a.status = ActionState.RETRIEVED;
             a.updatedAt = clock.instant();
+            // The poll answer does not depend on this status: no state bump.
             history(a, "retrieved", null, List.of("Device retrieved the action and should start the download"), null);
-            state.bump(a.deviceId);
         }
     }
 
@@ -358,7 +378,7 @@ public class DeploymentService {
 
     private void refreshDevice(long deviceId) {
         em.flush();
-        em.unwrap(org.hibernate.Session.class).doWork(c -> Assigner.refreshDevices(c, new Long[]{deviceId}));
+        em.unwrap(org.hibernate.Session.class).doWork(c -> assigner.refreshDevices(c, new Long[]{deviceId}));
     }
 
     private Action action(long id) {

@@ -5,13 +5,18 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,13 +38,25 @@ import org.postgresql.PGNotification;
  * <p>Race-free caching: read {@link #sequence()} before loading from the database, and keep
  * what was loaded only if the sequence is unchanged afterwards; any notification in between may
  * be about that very row.
+ *
+ * <p>A connection can look open and deliver nothing (a silent network cut, or a pooler in
+ * transaction mode that accepted LISTEN on one server connection and sends nothing back): so the
+ * feed sends itself a notification every {@link #HEARTBEAT} and is live only while they come
+ * back in time. Changes made by this replica are applied to its caches when their transaction
+ * commits ({@link #changedInThisTransaction}), before the response leaves, so a client never
+ * reads its own write from a stale cache.
  */
 @ApplicationScoped
 public class DeviceChangeFeed {
 
     public static final String CHANNEL = "modelyard_device";
+    static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    /** A heartbeat not back within this is a feed that cannot be trusted. */
+    static final Duration HEARTBEAT_DEADLINE = Duration.ofSeconds(3);
+    private static final String PING = "ping:";
     private static final Logger LOG = Logger.getLogger(DeviceChangeFeed.class);
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    private static final Object TX_KEY = new Object();
 
     /** Receives changes on the feed's thread: keep it to in-memory work. */
     public interface Listener {
@@ -54,20 +71,27 @@ public class DeviceChangeFeed {
     private final boolean enabled;
     private final String url;
     private final Properties credentials = new Properties();
+    private final TransactionSynchronizationRegistry transactions;
+    private final String instance = java.util.UUID.randomUUID().toString();
     private volatile boolean live;
+    /** The number of the last heartbeat that came back. */
+    private volatile long heartbeatsBack;
     private volatile boolean stopping;
     private volatile Thread thread;
 
-    public DeviceChangeFeed(ModelyardConfig config, @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+    public DeviceChangeFeed(ModelyardConfig config, TransactionSynchronizationRegistry transactions,
+                            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
                             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.enabled = config.ddi().changeFeed();
+        this.transactions = transactions;
         this.url = url;
         user.ifPresent(u -> credentials.setProperty("user", u));
         password.ifPresent(p -> credentials.setProperty("password", p));
         credentials.setProperty("ApplicationName", "modelyard-device-feed");
         // A silently dropped connection must end in an error, not in a feed that waits forever.
         credentials.setProperty("tcpKeepAlive", "true");
+        credentials.setProperty("socketTimeout", Long.toString(HEARTBEAT.plus(HEARTBEAT_DEADLINE).toSeconds() * 2));
     }
 
     public void subscribe(Listener listener) {
@@ -82,6 +106,32 @@ public class DeviceChangeFeed {
     /** Grows with every change and reset this replica receives. */
     public long sequence() {
         return sequence.get();
+    }
+
+    /**
+     * This device's poll answer or token changes in the current transaction: this replica's
+     * caches drop it as soon as the transaction commits. Other replicas learn it from the
+     * notification the database sends.
+     */
+    @SuppressWarnings("unchecked")
+    public void changedInThisTransaction(long deviceId) {
+        Set<Long> ids = (Set<Long>) transactions.getResource(TX_KEY);
+        if (ids == null) {
+            Set<Long> changed = new HashSet<>();
+            transactions.putResource(TX_KEY, changed);
+            transactions.registerInterposedSynchronization(new Synchronization() {
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) changed.forEach(DeviceChangeFeed.this::deliver);
+                }
+            });
+            ids = changed;
+        }
+        ids.add(deviceId);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -105,13 +155,16 @@ public class DeviceChangeFeed {
         int failures = 0;
         while (!stopping) {
             try (Connection c = DriverManager.getConnection(url, credentials)) {
-                listen(c);
+                PGConnection pg = c.unwrap(PGConnection.class);
+                listen(c, pg);
                 failures = 0;
-                receive(c.unwrap(PGConnection.class));
-            } catch (SQLException e) {
+                receive(c, pg);
+            } catch (Exception e) {
                 if (stopping) return;
                 failures++;
-                if (failures == 1) LOG.warnf("device change feed lost its connection (%s); caches check the database until it is back", e.getMessage());
+                if (failures == 1) {
+                    LOG.warnf("device change feed is down (%s); caches check the database until it is back", e.getMessage());
+                }
             } finally {
                 goStale();
             }
@@ -119,9 +172,17 @@ public class DeviceChangeFeed {
         }
     }
 
-    private void listen(Connection c) throws SQLException {
+    private void listen(Connection c, PGConnection pg) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("LISTEN " + CHANNEL);
+        }
+        // Live only once a notification has made the round trip on this connection.
+        long first = heartbeatsBack + 1;
+        ping(c, first);
+        long deadline = System.nanoTime() + HEARTBEAT_DEADLINE.toNanos();
+        while (heartbeatsBack < first) {
+            if (System.nanoTime() > deadline) throw new SQLException("no notification came back after LISTEN");
+            dispatch(pg.getNotifications(100));
         }
         // Anything cached before LISTEN took effect may be stale: start from nothing.
         reset();
@@ -129,26 +190,64 @@ public class DeviceChangeFeed {
         LOG.debug("device change feed is live");
     }
 
-    private void receive(PGConnection pg) throws SQLException {
+    private void receive(Connection c, PGConnection pg) throws SQLException {
+        long sent = heartbeatsBack;
+        long sentAt = System.nanoTime();
         while (!stopping) {
-            PGNotification[] batch = pg.getNotifications(1000);
-            if (batch == null) continue;
-            for (PGNotification n : batch) {
-                deliver(n.getParameter());
+            dispatch(pg.getNotifications(250));
+            long now = System.nanoTime();
+            if (heartbeatsBack < sent && now - sentAt > HEARTBEAT_DEADLINE.toNanos()) {
+                throw new SQLException("heartbeat " + sent + " did not come back within " + HEARTBEAT_DEADLINE.toMillis() + " ms");
+            }
+            if (heartbeatsBack >= sent && now - sentAt > HEARTBEAT.toNanos()) {
+                sent = heartbeatsBack + 1;
+                sentAt = now;
+                ping(c, sent);
             }
         }
     }
 
-    private void deliver(String payload) {
-        long id;
-        try {
-            id = Long.parseLong(payload.strip());
-        } catch (NumberFormatException e) {
-            LOG.warnf("ignoring device change notification '%s'", payload);
-            return;
+    private void ping(Connection c, long n) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_notify('" + CHANNEL + "', '" + PING + instance + ":" + n + "')");
         }
+    }
+
+    private void dispatch(PGNotification[] batch) {
+        if (batch == null) return;
+        for (PGNotification n : batch) {
+            String payload = n.getParameter().strip();
+            if (payload.startsWith(PING)) {
+                heartbeat(payload);
+                continue;
+            }
+            try {
+                deliver(Long.parseLong(payload));
+            } catch (NumberFormatException e) {
+                LOG.warnf("ignoring device change notification '%s'", payload);
+            }
+        }
+    }
+
+    private void heartbeat(String payload) {
+        String mine = PING + instance + ":";
+        if (!payload.startsWith(mine)) return; // another replica's
+        try {
+            heartbeatsBack = Math.max(heartbeatsBack, Long.parseLong(payload.substring(mine.length())));
+        } catch (NumberFormatException e) {
+            LOG.warnf("ignoring heartbeat '%s'", payload);
+        }
+    }
+
+    private void deliver(long id) {
         sequence.incrementAndGet();
-        for (Listener l : listeners) l.changed(id);
+        for (Listener l : listeners) {
+            try {
+                l.changed(id);
+            } catch (RuntimeException e) {
+                LOG.error("a device change listener failed", e);
+            }
+        }
     }
 
     private void goStale() {

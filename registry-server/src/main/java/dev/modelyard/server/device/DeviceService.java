@@ -33,12 +33,14 @@ public class DeviceService {
     private final Clock clock;
     private final DeviceTokens tokens;
     private final DeviceState state;
+    private final DeviceChangeFeed feed;
 
-    public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state) {
+    public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state, DeviceChangeFeed feed) {
         this.em = em;
         this.clock = clock;
         this.tokens = tokens;
         this.state = state;
+        this.feed = feed;
     }
 
     public record Created(Device device, String secret) {
@@ -156,6 +158,7 @@ public class DeviceService {
         em.createNativeQuery("DELETE FROM installed_model WHERE device_id = ?1").setParameter(1, d.id).executeUpdate();
         d.delete();
         tokens.invalidate(hash);
+        feed.changedInThisTransaction(d.id);
     }
 
     /** A new token; the old one stops working at once. */
@@ -168,6 +171,7 @@ public class DeviceService {
         d.tokenHint = secret.substring(0, 9);
         d.updatedAt = clock.instant();
         tokens.invalidate(old);
+        feed.changedInThisTransaction(d.id);
         return view(d, secret);
     }
 

@@ -23,10 +23,12 @@ public class DeviceState {
 
     private final AgroalDataSource db;
     private final EntityManager em;
+    private final DeviceChangeFeed feed;
 
-    public DeviceState(AgroalDataSource db, EntityManager em) {
+    public DeviceState(AgroalDataSource db, EntityManager em, DeviceChangeFeed feed) {
         this.db = db;
         this.em = em;
+        this.feed = feed;
     }
 
     /** Reads outside any transaction (autocommit, one round trip). Empty when the device is gone. */
@@ -46,5 +48,6 @@ public class DeviceState {
     public void bump(long deviceId) {
         em.createNativeQuery("UPDATE device SET state_version = state_version + 1 WHERE id = ?1")
                 .setParameter(1, deviceId).executeUpdate();
+        feed.changedInThisTransaction(deviceId);
     }
 }

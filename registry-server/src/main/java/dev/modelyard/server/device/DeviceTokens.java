@@ -95,14 +95,20 @@ public class DeviceTokens {
     private void remember(String tokenHash, DeviceKey key) {
         long now = System.nanoTime();
         if (cache.size() >= MAX_ENTRIES) {
-            cache.values().removeIf(x -> now - x.expiresAtNanos >= 0);
+            cache.entrySet().removeIf(x -> {
+                boolean expired = now - x.getValue().expiresAtNanos >= 0;
+                if (expired) byDevice.remove(x.getValue().key().id(), x.getKey());
+                return expired;
+            });
             if (cache.size() >= MAX_ENTRIES) {
                 cache.clear();
                 byDevice.clear();
             }
         }
         cache.put(tokenHash, new Entry(key, now + ttlNanos));
-        byDevice.put(key.id(), tokenHash);
+        // A device has one token: another hash cached for it is a token that was replaced.
+        String previous = byDevice.put(key.id(), tokenHash);
+        if (previous != null && !previous.equals(tokenHash)) cache.remove(previous);
     }
 
     public void invalidate(String tokenHash) {

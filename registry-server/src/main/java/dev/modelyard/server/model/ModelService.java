@@ -48,12 +48,15 @@ public class ModelService {
     private final ObjectMapper json;
     private final Clock clock;
     private final Event<VersionPublished> published;
+    private final Event<VersionRevoked> revoked;
 
-    public ModelService(EntityManager em, ObjectMapper json, Clock clock, Event<VersionPublished> published) {
+    public ModelService(EntityManager em, ObjectMapper json, Clock clock, Event<VersionPublished> published,
+                        Event<VersionRevoked> revoked) {
         this.em = em;
         this.json = json;
         this.clock = clock;
         this.published = published;
+        this.revoked = revoked;
     }
 
     // ---- models ---------------------------------------------------------------------------
@@ -207,7 +210,7 @@ public class ModelService {
     @Transactional
     public VersionView patchVersion(String modelName, String version, JsonNode patch) {
         Model m = model(modelName);
-        ModelVersion v = exact(m, version);
+        ModelVersion v = locked(exact(m, version));
         ObjectNode p = object(patch);
         for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
             String field = it.next();
@@ -246,12 +249,16 @@ public class ModelService {
             ModelAlias.delete("version", v);
         }
         v.status = to;
+        if (to == VersionStatus.REVOKED) {
+            em.flush();
+            revoked.fire(new VersionRevoked(v.id));
+        }
     }
 
     @Transactional
     public VersionView publish(String modelName, String version) {
         Model m = model(modelName);
-        ModelVersion v = exact(m, version);
+        ModelVersion v = locked(exact(m, version));
         if (v.status != VersionStatus.DRAFT) {
             throw ApiException.conflict("version " + v.version + " of '" + modelName + "' is already " + v.status.wireName());
         }
@@ -285,11 +292,20 @@ public class ModelService {
     /** The draft a caller may change files of: 404 when unknown, 409 when released. */
     @Transactional
     public ModelVersion draftForChange(String modelName, String version) {
-        ModelVersion v = exact(model(modelName), version);
+        ModelVersion v = locked(exact(model(modelName), version));
         if (v.status != VersionStatus.DRAFT) {
             throw ApiException.conflict("version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
                     + "; its files cannot change (create a new version)");
         }
+        return v;
+    }
+
+    /**
+     * The version, re-read under a row lock for the rest of the transaction: publication, edits
+     * and file changes of one version happen one after the other, never over each other.
+     */
+    private ModelVersion locked(ModelVersion v) {
+        em.refresh(v, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         return v;
     }
 
@@ -504,7 +520,9 @@ public class ModelService {
             v.selfTestSha256 = null;
             return;
         }
-        SelfTests.checkAgainst(json.valueToTree(v.selfTest), v.ioSignature, v.version);
+        JsonNode doc = json.valueToTree(v.selfTest);
+        SelfTests.checkStructure(doc);
+        SelfTests.checkAgainst(doc, v.ioSignature, v.version);
         byte[] bytes = SelfTests.serialize(json, v.selfTest);
         v.selfTestDocument = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         v.selfTestSha256 = Digests.hex(Digests.sha256().digest(bytes));

@@ -2,6 +2,7 @@ package dev.modelyard.server.model;
 
 import dev.modelyard.wire.IoSignature;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Basic;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -57,12 +58,14 @@ public class ModelVersion extends PanacheEntityBase {
     @Column(name = "io_signature", columnDefinition = "jsonb")
     public IoSignature ioSignature;
 
-    /** Inputs and expected outputs a device runs before it swaps this version in. */
+    /** Inputs and expected outputs a device runs before it swaps this version in. Large: read only when used. */
+    @Basic(fetch = FetchType.LAZY)
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "self_test", columnDefinition = "jsonb")
     public Map<String, Object> selfTest;
 
     /** The self-test document's bytes as devices get them, fixed at publication. */
+    @Basic(fetch = FetchType.LAZY)
     @Column(name = "self_test_document")
     public String selfTestDocument;
 

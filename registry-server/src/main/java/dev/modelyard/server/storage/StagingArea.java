@@ -161,7 +161,10 @@ public class StagingArea {
         return total;
     }
 
-    /** ENOSPC as the JDK reports it; a full disk is the server's condition, not a broken upload. */
+    /**
+     * ENOSPC as the JDK reports it (strerror's text, which a non-English C locale would change);
+     * a full disk is the server's condition, not a broken upload.
+     */
     private static boolean outOfSpace(IOException e) {
         String m = e.getMessage();
         return m != null && (m.contains("No space left on device") || m.contains("Disk quota exceeded"));

@@ -470,6 +470,21 @@ class DdiFlowTest {
     }
 
     @Test
+    void revokingAnInstalledVersionTakesItOutOfTheInstalledBaseAtOnce() {
+        String model = publishedModel("1.0.0", Api.onnxModel(24), Api.onnxModel(25));
+        Dev d = device("revoke-installed");
+        report(d, x86(""));
+        long id = assign(model, "1.0.0", d, "forced").getLong("actions[0].id");
+        d.as().contentType(ContentType.JSON).body(feedback("closed", "success"))
+                .post(d.path() + "/deploymentBase/" + id + "/feedback").then().statusCode(200);
+        assertTrue(poll(d).getString("_links.installedBase.href").endsWith("/installedBase/" + id));
+        publisher().contentType(ContentType.JSON).body(Map.of("status", "revoked"))
+                .patch("/api/v1/models/{m}/versions/1.0.0", model).then().statusCode(200);
+        assertNull((Object) poll(d).get("_links"), "no installedBase for a revoked version");
+        d.as().get(d.path() + "/installedBase/" + id).then().statusCode(404);
+    }
+
+    @Test
     void downloadOnlyEndsWhenDownloadedAndTagsSelectDevices() {
         String model = publishedModel("1.0.0", Api.onnxModel(22), Api.onnxModel(23));
         String tag = Api.uniqueName("tag");
