@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,18 +56,19 @@ public class LastSeen {
 
     /** Writes what was recorded since the last flush; returns how many devices were updated. */
     public synchronized int flush() {
+        // What arrives meanwhile, and rows that were locked, wait for the next flush.
+        List<Long> snapshot = List.copyOf(pending.keySet());
         int total = 0;
-        while (!pending.isEmpty()) {
+        for (int from = 0; from < snapshot.size(); from += BATCH) {
             List<Long> ids = new ArrayList<>();
             List<Long> times = new ArrayList<>();
-            for (Long id : List.copyOf(pending.keySet())) {
+            for (Long id : snapshot.subList(from, Math.min(snapshot.size(), from + BATCH))) {
                 Long t = pending.remove(id);
                 if (t == null) continue;
                 ids.add(id);
                 times.add(t);
-                if (ids.size() == BATCH) break;
             }
-            if (ids.isEmpty()) break;
+            if (ids.isEmpty()) continue;
             try {
                 total += write(ids, times);
             } catch (SQLException e) {
@@ -77,17 +79,46 @@ public class LastSeen {
         return total;
     }
 
+    /**
+     * Updates the rows it can lock now, in id order, and puts back the times of rows another
+     * transaction holds (an assignment locks thousands of devices for a while): a last-seen time
+     * never waits for, nor deadlocks with, the work that matters.
+     */
     private int write(List<Long> ids, List<Long> times) throws SQLException {
+        List<Long> written = new ArrayList<>();
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("""
+                     WITH u AS (SELECT * FROM unnest(?::bigint[], ?::bigint[]) AS u(id, ms)),
+                     free AS (SELECT d.id FROM device d JOIN u ON u.id = d.id ORDER BY d.id FOR NO KEY UPDATE OF d SKIP LOCKED)
                      UPDATE device d
                      SET last_seen_at = greatest(coalesce(d.last_seen_at, to_timestamp(u.ms / 1000.0)), to_timestamp(u.ms / 1000.0)),
                          status = CASE WHEN d.status = 'UNKNOWN' THEN 'REGISTERED' ELSE d.status END
-                     FROM unnest(?::bigint[], ?::bigint[]) AS u(id, ms)
-                     WHERE d.id = u.id""")) {
+                     FROM u JOIN free ON free.id = u.id
+                     WHERE d.id = u.id
+                     RETURNING d.id""")) {
             ps.setArray(1, c.createArrayOf("bigint", ids.toArray(Long[]::new)));
             ps.setArray(2, c.createArrayOf("bigint", times.toArray(Long[]::new)));
-            return ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) written.add(rs.getLong(1));
+            }
+        }
+        if (written.size() < ids.size()) requeueLocked(ids, times, written);
+        return written.size();
+    }
+
+    /** Rows skipped because they were locked go back; rows of deleted devices are forgotten. */
+    private void requeueLocked(List<Long> ids, List<Long> times, List<Long> written) throws SQLException {
+        java.util.Set<Long> done = new java.util.HashSet<>(written);
+        java.util.Set<Long> existing = new java.util.HashSet<>();
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM device WHERE id = ANY(?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", ids.stream().filter(id -> !done.contains(id)).toArray(Long[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) existing.add(rs.getLong(1));
+            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            if (existing.contains(ids.get(i))) pending.merge(ids.get(i), times.get(i), Math::max);
         }
     }
 }

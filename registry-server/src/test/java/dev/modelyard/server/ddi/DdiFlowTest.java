@@ -548,6 +548,25 @@ class DdiFlowTest {
     }
 
     @Test
+    void aLastSeenTimeWaitsForARowAnotherTransactionHoldsInsteadOfBlockingOnIt() throws Exception {
+        Dev d = device("seen-locked");
+        lastSeen.flush();
+        try (var c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (var ps = c.prepareStatement("SELECT id FROM device WHERE controller_id = ? FOR UPDATE")) {
+                ps.setString(1, d.id());
+                ps.executeQuery().close();
+            }
+            d.as().get(d.path()).then().statusCode(200);
+            assertEquals(0, lastSeen.flush(), "the locked row is skipped, not waited for");
+            viewer().get("/api/v1/devices/{d}", d.id()).then().body("lastSeenAt", nullValue());
+            c.rollback();
+        }
+        assertEquals(1, lastSeen.flush(), "and written by the next flush");
+        viewer().get("/api/v1/devices/{d}", d.id()).then().body("lastSeenAt", notNullValue());
+    }
+
+    @Test
     void deviceManagementErrorsAreProblems() {
         Dev d = device("mgmt");
         publisher().contentType(ContentType.JSON).body(Map.of("controllerId", d.id())).post("/api/v1/devices")
