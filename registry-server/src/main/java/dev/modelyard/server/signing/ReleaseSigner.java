@@ -62,6 +62,20 @@ public class ReleaseSigner {
         }
     }
 
+    /**
+     * Signs one artifact added to an already published version (a converted one), with that
+     * version's release counter. Runs in the caller's transaction, like {@link #onPublished}.
+     */
+    public void signAdded(UUID artifactId, VersionPublished version, ArtifactMetadata.ArtifactFile file,
+                          TargetDescriptor target) {
+        Instant now = issueTime();
+        ArtifactRelease release = new ArtifactRelease();
+        release.artifactId = artifactId;
+        store(release, new ArtifactMetadata(version.tenant(), version.model(), version.version(),
+                version.releaseCounter(), file, target, now, now.plus(config.signing().metadataLifetime())));
+        release.persist();
+    }
+
     /** The signed metadata of a released artifact, as served to devices. */
     public Optional<String> envelope(UUID artifactId) {
         return ArtifactRelease.<ArtifactRelease>findByIdOptional(artifactId).map(r -> r.envelope);
