@@ -168,9 +168,28 @@ public class JobRunner {
                 source.filename);
     }
 
+    /**
+     * Work directories live under {@code <data-dir>/conversion/<host>}: per host, so a replica
+     * can remove what a crash of its own left behind without touching another's running jobs.
+     */
+    private Path workRoot() {
+        return config.dataDir().resolve("conversion").resolve(JobWorkers.host());
+    }
+
     private Path sandbox(long jobId) throws IOException {
-        Path root = Files.createDirectories(config.dataDir().resolve("conversion"));
+        Path root = Files.createDirectories(workRoot());
         return Files.createTempDirectory(root, "job-" + jobId + "-").toAbsolutePath();
+    }
+
+    /** Removes work directories a crash left behind; called before this replica's workers start. */
+    void removeLeftovers() {
+        Path root = workRoot();
+        if (!Files.isDirectory(root)) return;
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith("job-")).forEach(JobRunner::deleteTree);
+        } catch (IOException e) {
+            LOG.warnf("could not look for leftover conversion work directories in %s: %s", root, e.getMessage());
+        }
     }
 
     /** Copies the source into the work directory, so no step can touch the stored blob. */

@@ -46,8 +46,7 @@ public class JobWorkers {
         this.runner = runner;
         this.jobLog = jobLog;
         this.config = config.conversion();
-        String host = Optional.ofNullable(System.getenv("HOSTNAME")).orElse("replica");
-        this.replica = host + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 4);
+        this.replica = host() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 4);
     }
 
     /** A job this replica runs, and the one reason it may be told to stop. */
@@ -86,6 +85,7 @@ public class JobWorkers {
             LOG.info("conversion workers: none on this replica (modelyard.conversion.workers=0)");
             return;
         }
+        runner.removeLeftovers();
         AtomicInteger ids = new AtomicInteger();
         pool = Executors.newFixedThreadPool(n, r -> daemon(r, "conversion-worker-" + ids.incrementAndGet()));
         timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "conversion-lease"));
@@ -107,6 +107,12 @@ public class JobWorkers {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
+    }
+
+    /** This machine's name, as far as the environment tells (containers set HOSTNAME). */
+    static String host() {
+        String h = System.getenv("HOSTNAME");
+        return h == null || !h.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") ? "localhost" : h;
     }
 
     /** Wakes idle workers at once: called after a transaction that enqueued jobs commits. */

@@ -78,12 +78,17 @@ class ConversionJobApiTest {
 
         byte[] mlp = mlp(11);
         byte[] cnn = TestModels.bytes(TestModels.cnn(12));
-        Map<String, byte[]> sources = Map.of(published("conv-mlp", "1.0.0", mlp), mlp, published("conv-cnn", "1.0.0", cnn), cnn);
+        // The MLP's publisher uploaded an ORT file already: that profile is skipped for it.
+        String mlpModel = Api.modelWithArtifact("conv-mlp", "1.0.0", mlp);
+        Api.upload(mlpModel, "1.0.0", "model.ort", Api.randomBytes(512, 13), "format=ort").then().statusCode(201);
+        publish(mlpModel, "1.0.0");
+        Map<String, byte[]> sources = Map.of(mlpModel, mlp, published("conv-cnn", "1.0.0", cnn), cnn);
 
         for (Map.Entry<String, byte[]> e : sources.entrySet()) {
             String m = e.getKey();
+            int expected = m.equals(mlpModel) ? 2 : 3;
             List<Map<String, Object>> jobs = jobsOf(m, "1.0.0");
-            assertEquals(3, jobs.size(), "one job per enabled profile: " + jobs);
+            assertEquals(expected, jobs.size(), "one job per enabled profile whose target is missing: " + jobs);
             String sourceId = viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts/model.onnx", m).then()
                     .extract().path("id");
             Path source = Files.write(Files.createTempFile("source", ".onnx"), e.getValue());
@@ -118,14 +123,20 @@ class ConversionJobApiTest {
             }
             Files.delete(source);
             viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=converted", m).then().statusCode(200)
-                    .body("total", org.hamcrest.Matchers.equalTo(3));
+                    .body("total", org.hamcrest.Matchers.equalTo(expected));
 
             // The same conversion again is the same job and the same artifact.
             JsonPath again = request(m, "1.0.0", Map.of("profiles", List.of(p + "-int8")), 200);
             assertEquals(0, again.getInt("created"));
             assertEquals("succeeded", again.getString("jobs[0].status"));
             assertTrue(jobs.stream().anyMatch(x -> ((Number) x.get("id")).longValue() == again.getLong("jobs[0].id")));
-            assertEquals(3, jobsOf(m, "1.0.0").size());
+            assertEquals(expected, jobsOf(m, "1.0.0").size());
+
+            // Another chain for a target the version has is refused before anything runs.
+            Api.admin().contentType("application/json").body(Conversions.adHoc("other-int8", builtin("ort-optimize"),
+                            Map.of("format", "onnx", "arch", "aarch64", "precision", "int8")))
+                    .post("/api/v1/models/{m}/versions/1.0.0/conversions", m).then().statusCode(409)
+                    .contentType("application/problem+json").body("detail", containsString("already has an artifact for target"));
         }
         // A disabled profile is not requested by name either.
         request(sources.keySet().iterator().next(), "1.0.0", Map.of("profiles", List.of(p + "-off")), 409);
@@ -147,6 +158,12 @@ class ConversionJobApiTest {
                 command(1, "onnx", "/bin/sh", "-c", "sleep 30; echo {output}"), Map.of("format", "onnx", "arch", "armv7")));
         JsonPath timedOut = await(slow, "failed", WAIT);
         assertTrue(timedOut.getString("error").contains("timed out after 1 s"), timedOut.getString("error"));
+
+        Map<String, Object> longJob = Conversions.adHoc("long-job",
+                command(60, "onnx", "/bin/sh", "-c", "sleep 30; echo {output}"), Map.of("format", "onnx", "arch", "aarch64"));
+        longJob.put("timeoutSeconds", 1);
+        JsonPath jobTimedOut = await(requestOne(m, "1.0.0", longJob), "failed", WAIT);
+        assertTrue(jobTimedOut.getString("error").equals("timed out after 1 s"), jobTimedOut.getString("error"));
 
         long crash = requestOne(m, "1.0.0", Conversions.adHoc("crash",
                 command(30, "onnx", "/bin/sh", "-c", "echo cannot read the model >&2; exit 3", "sh", "{output}"),
@@ -245,6 +262,25 @@ class ConversionJobApiTest {
     }
 
     @Test
+    void aTransientFailureThatLastsFailsTheJobOnceItsAttemptsAreUsedUp() throws Exception {
+        byte[] bytes = mlp(55);
+        String m = published("conv-giveup", "1.0.0", bytes);
+        String sha = Api.sha256(bytes);
+        Path blob = dev.modelyard.server.TestServer.dataDir().resolve("blobs/sha256").resolve(sha.substring(0, 2)).resolve(sha);
+        Path aside = blob.resolveSibling(sha + ".aside");
+        Files.move(blob, aside);
+        try {
+            Map<String, Object> body = Conversions.adHoc("opt", builtin("ort-optimize"), Map.of("format", "onnx", "arch", "x86_64"));
+            body.put("maxAttempts", 2);
+            JsonPath j = await(requestOne(m, "1.0.0", body), "failed", WAIT);
+            assertEquals(2, j.getInt("attempts"));
+            assertTrue(j.getString("error").startsWith("gave up after 2 attempts; last error: storage:"), j.getString("error"));
+        } finally {
+            Files.move(aside, blob);
+        }
+    }
+
+    @Test
     void aRunningJobWhoseLeaseExpiredIsTakenOverAndCompletesOnce() throws Exception {
         byte[] bytes = mlp(61);
         String m = published("conv-lease", "1.0.0", bytes);
@@ -257,23 +293,7 @@ class ConversionJobApiTest {
         Api.upload(m, "1.1.0", "model.onnx", bytes, null).then().statusCode(201);
         publish(m, "1.1.0");
         String sourceId = viewer().get("/api/v1/models/{m}/versions/1.1.0/artifacts/model.onnx", m).then().extract().path("id");
-        long orphan;
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                INSERT INTO conversion_job (tenant, version_id, source_artifact_id, profile_name, spec, filename,
-                    idempotency_key, status, attempts, max_attempts, timeout_seconds, next_run_at, lease_owner,
-                    lease_expires_at, created_at, updated_at, started_at, created_by)
-                SELECT j.tenant, a.version_id, a.id, j.profile_name, j.spec, j.filename, j.idempotency_key, 'RUNNING', 1,
-                    j.max_attempts, j.timeout_seconds, now(), 'crashed-replica#0000', now() - interval '1 second',
-                    now(), now(), now(), j.created_by
-                FROM conversion_job j, artifact a WHERE j.id = ? AND a.id = ?::uuid
-                RETURNING id""")) {
-            s.setLong(1, first);
-            s.setString(2, sourceId);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                orphan = r.getLong(1);
-            }
-        }
+        long orphan = orphan(first, sourceId, 1);
         JsonPath j = await(orphan, "succeeded", WAIT);
         assertEquals(2, j.getInt("attempts"));
         assertTrue(Conversions.log(orphan).contains("the lease of crashed-replica#0000 expired"), Conversions.log(orphan));
@@ -282,5 +302,34 @@ class ConversionJobApiTest {
         // Asking for it again finds that job, not a new one.
         JsonPath again = request(m, "1.1.0", chain, 200);
         assertEquals(orphan, again.getLong("jobs[0].id"));
+
+        // A job whose replica died during its last attempt is not run again.
+        Api.createVersion(m, "1.2.0");
+        Api.upload(m, "1.2.0", "model.onnx", bytes, null).then().statusCode(201);
+        publish(m, "1.2.0");
+        String source2 = viewer().get("/api/v1/models/{m}/versions/1.2.0/artifacts/model.onnx", m).then().extract().path("id");
+        JsonPath exhausted = await(orphan(first, source2, 3), "failed", WAIT);
+        assertTrue(exhausted.getString("error").startsWith("gave up after 3 attempts"), exhausted.getString("error"));
+    }
+
+    /** A copy of job {@code template} for another version's source, left RUNNING by a replica that died. */
+    private long orphan(long template, String sourceId, int attempts) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO conversion_job (tenant, version_id, source_artifact_id, profile_name, spec, filename,
+                    idempotency_key, status, attempts, max_attempts, timeout_seconds, next_run_at, lease_owner,
+                    lease_expires_at, created_at, updated_at, started_at, created_by)
+                SELECT j.tenant, a.version_id, a.id, j.profile_name, j.spec, j.filename, j.idempotency_key, 'RUNNING', ?,
+                    j.max_attempts, j.timeout_seconds, now(), 'crashed-replica#0000', now() - interval '1 second',
+                    now(), now(), now(), j.created_by
+                FROM conversion_job j, artifact a WHERE j.id = ? AND a.id = ?::uuid
+                RETURNING id""")) {
+            s.setInt(1, attempts);
+            s.setLong(2, template);
+            s.setString(3, sourceId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
     }
 }
