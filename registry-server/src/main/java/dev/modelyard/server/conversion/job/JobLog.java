@@ -27,9 +27,12 @@ public class JobLog {
         this.clock = clock;
     }
 
-    /** Writes one line at once. */
+    /**
+     * Writes one line in the caller's transaction (so it commits with the change it describes),
+     * or in one of its own when there is none.
+     */
     public void append(long jobId, String line) {
-        write(jobId, List.of(new Line(clock.instant(), line)));
+        QuarkusTransaction.joiningExisting().run(() -> insert(jobId, new Line(clock.instant(), line)));
     }
 
     /** A buffer for one running job; {@link Buffer#flush()} writes what it holds. */
@@ -42,13 +45,13 @@ public class JobLog {
 
     private void write(long jobId, List<Line> lines) {
         if (lines.isEmpty()) return;
-        QuarkusTransaction.requiringNew().run(() -> {
-            for (Line l : lines) {
-                String text = l.text().length() > MAX_LINE ? l.text().substring(0, MAX_LINE) + "…" : l.text();
-                em.createNativeQuery("INSERT INTO conversion_job_log (job_id, at, line) VALUES (?1, ?2, ?3)")
-                        .setParameter(1, jobId).setParameter(2, l.at()).setParameter(3, text).executeUpdate();
-            }
-        });
+        QuarkusTransaction.requiringNew().run(() -> lines.forEach(l -> insert(jobId, l)));
+    }
+
+    private void insert(long jobId, Line l) {
+        String text = l.text().length() > MAX_LINE ? l.text().substring(0, MAX_LINE) + "…" : l.text();
+        em.createNativeQuery("INSERT INTO conversion_job_log (job_id, at, line) VALUES (?1, ?2, ?3)")
+                .setParameter(1, jobId).setParameter(2, l.at()).setParameter(3, text).executeUpdate();
     }
 
     public final class Buffer implements ConversionLog {

@@ -171,7 +171,8 @@ public class JobWorkers {
         ScheduledFuture<?> timeout = timer.schedule(() -> r.stop(JobRunner.Stop.TIMED_OUT), c.timeoutSeconds(), TimeUnit.SECONDS);
         try {
             runner.run(c, log, r::reason);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // The worker thread must survive whatever one job does; the job's lease runs out and it is taken again.
             LOG.errorf(e, "conversion job %d: the worker failed; its lease will expire and the job be taken again", c.jobId());
         } finally {
             timeout.cancel(false);
