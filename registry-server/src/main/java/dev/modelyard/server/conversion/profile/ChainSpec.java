@@ -70,7 +70,7 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
     /** Names of the steps' converters, in order: the artifact's {@code converter}. */
     @JsonIgnore
     public String converterNames() {
-        return String.join(", ", steps.stream().map(s -> s.external() ? "command:" + java.nio.file.Path.of(s.command().get(0)).getFileName() : s.converter()).toList());
+        return String.join(", ", steps.stream().map(StepSpec::converterName).toList());
     }
 
     /** Versions of the steps' converters, in order: the artifact's {@code converter_version}. */

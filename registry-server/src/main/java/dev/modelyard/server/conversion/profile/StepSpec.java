@@ -99,6 +99,11 @@ public record StepSpec(String type, String converter, Map<String, Object> params
         return new StepSpec(COMMAND, null, p, List.copyOf(command), timeout, outputFormat);
     }
 
+    /** The name recorded as (part of) an artifact's converter: the built-in's, or command:<executable>. */
+    public String converterName() {
+        return external() ? "command:" + Path.of(command.get(0)).getFileName() : converter;
+    }
+
     /** The format this (normalized) step writes. */
     public String writes() {
         return external() ? outputFormat : BuiltInConverters.outputFormat(converter);
