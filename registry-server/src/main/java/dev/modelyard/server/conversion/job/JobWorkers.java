@@ -28,6 +28,8 @@ import org.jboss.logging.Logger;
 public class JobWorkers {
 
     private static final Logger LOG = Logger.getLogger(JobWorkers.class);
+    /** How long a job that ran out of time may take to notice before it is failed without it. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final JobQueue queue;
     private final JobRunner runner;
@@ -76,6 +78,10 @@ public class JobWorkers {
 
         synchronized void done() {
             active = false;
+        }
+
+        synchronized boolean isActive() {
+            return active;
         }
     }
 
@@ -168,7 +174,7 @@ public class JobWorkers {
         JobLog.Buffer log = jobLog.buffer(c.jobId());
         Running r = new Running(c, Thread.currentThread(), log);
         running.put(c.jobId(), r);
-        ScheduledFuture<?> timeout = timer.schedule(() -> r.stop(JobRunner.Stop.TIMED_OUT), c.timeoutSeconds(), TimeUnit.SECONDS);
+        ScheduledFuture<?> timeout = timer.schedule(() -> timedOut(r), c.timeoutSeconds(), TimeUnit.SECONDS);
         try {
             runner.run(c, log, r::reason);
         } catch (RuntimeException | LinkageError e) {
@@ -181,6 +187,26 @@ public class JobWorkers {
             Thread.interrupted();
             flush(log);
         }
+    }
+
+    /**
+     * Interrupts a job that ran out of time. A step inside native code (ONNX Runtime) does not
+     * see interrupts, so if the job has not ended after a grace period it is failed here: its
+     * lease guard then keeps the stuck attempt from ever committing, and the job is not left
+     * running with a lease this replica keeps renewing.
+     */
+    private void timedOut(Running r) {
+        r.stop(JobRunner.Stop.TIMED_OUT);
+        timer.schedule(() -> {
+            if (!r.isActive()) return;
+            LOG.warnf("conversion job %d: still running %s after its timeout; failed without waiting for it",
+                    r.claim.jobId(), STOP_GRACE);
+            try {
+                queue.fail(r.claim, "timed out after " + r.claim.timeoutSeconds() + " s (the step in progress did not stop)");
+            } catch (RuntimeException e) {
+                LOG.warnf("could not fail conversion job %d: %s", r.claim.jobId(), e.getMessage());
+            }
+        }, STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void renewLeases() {
