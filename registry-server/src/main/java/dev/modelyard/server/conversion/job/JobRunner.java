@@ -101,21 +101,8 @@ public class JobRunner {
         try {
             Optional<Work> work = QuarkusTransaction.requiringNew().call(() -> queue.held(c).map(this::work));
             if (work.isEmpty()) return;
-            Work w = work.get();
-            dir = sandbox(w.jobId());
-            Path sandbox = dir;
-            Path source = fetch(w, dir);
-            List<ConversionChain.Step> steps = w.chain().steps().stream()
-                    .map(s -> s.toStep(sandbox, log, config.conversion().commandOutputLimit().asLongValue())).toList();
-            ConversionChain.Result r = ConversionChain.run(source, steps, dir,
-                    new Conversions.Check(config.conversion().equivalenceSamples(), SEED, w.chain().tolerance().toCheck()),
-                    inspection.limits(), log);
-            StagedFile staged = hash(r.output());
-            ledger.store(staged);
-            Optional<UUID> artifact = QuarkusTransaction.requiringNew().call(() -> commit(c, w, r, staged));
-            artifact.ifPresentOrElse(id -> log.line("succeeded: artifact " + id + " (" + w.filename() + ", "
-                            + staged.size() + " bytes, sha256 " + staged.sha256() + ")"),
-                    () -> log.line("cancelled: the result was not added"));
+            dir = sandbox(work.get().jobId());
+            attempt(c, work.get(), dir, log);
         } catch (Exception e) {
             // Clear the interrupt before touching the database: an interrupted thread cannot use JDBC safely.
             Thread.interrupted();
@@ -124,6 +111,22 @@ public class JobRunner {
             Thread.interrupted();
             deleteTree(dir);
         }
+    }
+
+    /** Converts and checks in {@code dir}, stores the result's bytes, then adds it in one transaction. */
+    private void attempt(JobQueue.Claim c, Work w, Path dir, JobLog.Buffer log) throws Exception {
+        Path source = fetch(w, dir);
+        long outputLimit = config.conversion().commandOutputLimit().asLongValue();
+        List<ConversionChain.Step> steps = w.chain().steps().stream().map(s -> s.toStep(dir, log, outputLimit)).toList();
+        ConversionChain.Result r = ConversionChain.run(source, steps, dir,
+                new Conversions.Check(config.conversion().equivalenceSamples(), SEED, w.chain().tolerance().toCheck()),
+                inspection.limits(), log);
+        StagedFile staged = hash(r.output());
+        ledger.store(staged);
+        Optional<UUID> artifact = QuarkusTransaction.requiringNew().call(() -> commit(c, w, r, staged));
+        artifact.ifPresentOrElse(id -> log.line("succeeded: artifact " + id + " (" + w.filename() + ", "
+                        + staged.size() + " bytes, sha256 " + staged.sha256() + ")"),
+                () -> log.line("cancelled: the result was not added"));
     }
 
     private void settle(JobQueue.Claim c, Exception e, Stop stop, JobLog.Buffer log) {
