@@ -1,4 +1,8 @@
+import dev.modelyard.server.conversion.BuiltInConverters;
+import dev.modelyard.server.conversion.ConversionChain;
+import dev.modelyard.server.conversion.ConversionLog;
 import dev.modelyard.server.conversion.Conversions;
+import dev.modelyard.server.conversion.OnnxInspector;
 import dev.modelyard.server.conversion.Converter;
 import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.Fp16WeightConverter;
@@ -17,13 +21,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
  * Generates a float32 two-layer perceptron of about 100 MB (4096 → 4096 → 2048, opset 17), runs
- * every converter on it with the equivalence check, and prints a Markdown table. Argument: the
- * hidden width (default 4096; the input width is the same, the output width half of it).
+ * every converter on it with the equivalence check, and prints a Markdown table; then runs target
+ * profiles through {@link ConversionChain}, the code conversion jobs use, and prints a second one.
+ * Argument: the hidden width (default 4096; the input width is the same, the output width half
+ * of it).
  */
 public class ConversionBench {
 
@@ -66,10 +73,45 @@ public class ConversionBench {
                         res.equivalence().maxAbsError(), res.equivalence().minCosine(), medianLoadMillis(res.output()),
                         medianRunMillis(res.output(), width));
             }
+            profiles(src, dir, width);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** A target profile as a job runs it: built-in steps by name, the result's tolerance. */
+    record Profile(String name, List<String> converters, EquivalenceCheck.Tolerance tolerance) {
+    }
+
+    /**
+     * Each profile through {@link ConversionChain#run} with the job's settings (8 generated
+     * inputs, seed 42, upload inspection limits), in a work directory of its own as a job has.
+     */
+    static void profiles(Path src, Path dir, int width) throws Exception {
+        List<Profile> profiles = List.of(
+                new Profile("any-cpu-fp32-ort", List.of("ort-format"), new EquivalenceCheck.Tolerance(1e-4, 0.99999)),
+                new Profile("any-cpu-fp16", List.of("fp16-weights"), new EquivalenceCheck.Tolerance(1e-2, 0.9999)),
+                new Profile("aarch64-cpu-int8", List.of("int8-weights-qdq"), new EquivalenceCheck.Tolerance(5e-2, 0.999)),
+                new Profile("aarch64-cpu-int8-ort", List.of("int8-weights-qdq", "ort-format"), new EquivalenceCheck.Tolerance(5e-2, 0.999)));
+        System.out.println();
+        System.out.println("| profile | steps | conversion (steps) | checks (inspection, load, equivalence) | total | output size | size ratio | max abs error | min cosine | session load (median of 5) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        for (Profile p : profiles) {
+            Path work = Files.createDirectory(dir.resolve(p.name()));
+            List<ConversionChain.Step> steps = p.converters().stream()
+                    .map(c -> new ConversionChain.Step(BuiltInConverters.create(c, Map.of()), BuiltInConverters.outputFormat(c),
+                            BuiltInConverters.version(c)))
+                    .toList();
+            ConversionChain.Result r = ConversionChain.run(src, steps, work, new Conversions.Check(8, 42, p.tolerance()),
+                    OnnxInspector.Limits.DEFAULT, ConversionLog.NONE);
+            long stepMillis = r.steps().stream().mapToLong(ConversionChain.StepResult::millis).sum();
+            EquivalenceCheck.Report e = r.equivalence().orElseThrow();
+            System.out.printf("| %s | %s | %.2f s | %.2f s | %.2f s | %.1f MB | %.2f | %.2e | %.6f | %d ms |%n", p.name(),
+                    String.join(" → ", p.converters()), stepMillis / 1000.0, (r.totalMillis() - stepMillis) / 1000.0,
+                    r.totalMillis() / 1000.0, r.outputBytes() / 1e6, r.sizeRatio(), e.maxAbsError(), e.minCosine(),
+                    medianLoadMillis(r.output()));
         }
     }
 

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -42,6 +43,56 @@ public interface ModelyardConfig {
         /** Highest accepted version of the default ONNX operator set. */
         @WithDefault("23")
         int onnxMaxOpset();
+    }
+
+    Conversion conversion();
+
+    /** Conversion jobs: the worker pool of this replica, retries, leases and external commands. */
+    interface Conversion {
+        /** Jobs this replica runs at once; 0 means it takes no jobs (other replicas do). */
+        @WithDefault("1")
+        int workers();
+
+        /** How often an idle worker looks for due jobs; a job enqueued on this replica wakes it at once. */
+        @WithDefault("PT2S")
+        Duration pollInterval();
+
+        /**
+         * How long a claim is valid without renewal. A running worker renews it several times per
+         * period; when a replica dies its jobs are taken again once this has passed.
+         */
+        @WithDefault("PT60S")
+        Duration leaseDuration();
+
+        /** Delay before the first retry after a transient failure (storage I/O); doubles each time. */
+        @WithDefault("PT30S")
+        Duration retryBackoff();
+
+        /** The longest delay between retries. */
+        @WithDefault("PT30M")
+        Duration maxBackoff();
+
+        /** Attempts a job gets unless its profile says otherwise. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** The time one attempt may take unless its profile says otherwise. */
+        @WithDefault("PT1H")
+        Duration jobTimeout();
+
+        /** Generated inputs each result is compared to its source on. */
+        @WithDefault("8")
+        int equivalenceSamples();
+
+        /**
+         * Executables command steps may run (absolute paths). Unset: any absolute path, since
+         * only admins can create command steps.
+         */
+        Optional<List<String>> allowedCommands();
+
+        /** Output of a command step kept in the job log; the rest is dropped. */
+        @WithDefault("64K")
+        MemorySize commandOutputLimit();
     }
 
     Ddi ddi();

@@ -28,4 +28,13 @@ public final class Ort {
             return env().createSession(model.toString(), o);
         }
     }
+
+    /** The ONNX Runtime version, recorded in the lineage of what its optimizer wrote. */
+    public static String version() {
+        try {
+            return env().getVersion();
+        } catch (OrtException e) {
+            return "unknown";
+        }
+    }
 }

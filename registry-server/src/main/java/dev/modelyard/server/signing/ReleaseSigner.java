@@ -77,6 +77,24 @@ public class ReleaseSigner {
                 document.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
+    /**
+     * Signs one artifact added to an already published version (a converted one), with that
+     * version's release counter and self-test document. Runs in the caller's transaction, like
+     * {@link #onPublished}.
+     */
+    public void signAdded(UUID artifactId, VersionPublished version, ArtifactMetadata.ArtifactFile file,
+                          TargetDescriptor target) {
+        Instant now = issueTime();
+        Object[] selfTest = em.createQuery("select v.selfTestSha256, v.selfTestDocument from ModelVersion v where v.id = :id",
+                Object[].class).setParameter("id", version.versionId()).getSingleResult();
+        ArtifactRelease release = new ArtifactRelease();
+        release.artifactId = artifactId;
+        store(release, new ArtifactMetadata(version.tenant(), version.model(), version.version(),
+                version.releaseCounter(), file, target, now, now.plus(config.signing().metadataLifetime()),
+                selfTestFile(file.filename(), (String) selfTest[0], (String) selfTest[1])));
+        release.persist();
+    }
+
     /** The signed metadata of a released artifact, as served to devices. */
     public Optional<String> envelope(UUID artifactId) {
         return ArtifactRelease.<ArtifactRelease>findByIdOptional(artifactId).map(r -> r.envelope);

@@ -1,0 +1,87 @@
+package dev.modelyard.server.conversion.job;
+
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.conversion.job.JobApi.JobView;
+import dev.modelyard.server.conversion.job.JobApi.LogLine;
+import dev.modelyard.server.http.Page;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Conversion jobs: list, status and lineage, log, cancel, retry. */
+@Path("/api/v1/conversion/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Conversion")
+@RolesAllowed(Role.VIEWER_NAME)
+public class JobResource {
+
+    private final JobService jobs;
+    private final JobWorkers workers;
+    private final SecurityIdentity identity;
+
+    public JobResource(JobService jobs, JobWorkers workers, SecurityIdentity identity) {
+        this.jobs = jobs;
+        this.workers = workers;
+        this.identity = identity;
+    }
+
+    @GET
+    @Operation(summary = "List conversion jobs, newest first",
+            description = "Filter by model (and version: number, alias or latest), status (queued, running, "
+                    + "succeeded, failed, cancelled) and profile.")
+    public Page<JobView> list(@QueryParam("model") String model, @QueryParam("version") String version,
+                              @QueryParam("status") String status, @QueryParam("profile") String profile,
+                              @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        return jobs.list(model, version, status, profile, Page.request(page, size));
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "A conversion job",
+            description = "Status, attempts, error, the frozen chain and, once succeeded, the result artifact with "
+                    + "its lineage and equivalence figures.")
+    public JobView get(@PathParam("id") long id) {
+        return jobs.get(id);
+    }
+
+    @GET
+    @Path("/{id}/log")
+    @Operation(summary = "A conversion job's log, oldest first",
+            description = "Pass the last id seen as 'after' to read on.")
+    public List<LogLine> log(@PathParam("id") long id, @QueryParam("after") @DefaultValue("0") long after,
+                             @QueryParam("limit") @DefaultValue("1000") int limit) {
+        return jobs.log(id, after, limit);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Cancel a conversion job",
+            description = "A queued job is cancelled at once; a running one is stopped (an external command is "
+                    + "killed) and ends cancelled. 409 for jobs that already succeeded or failed.")
+    public JobView cancel(@PathParam("id") long id) {
+        JobView v = jobs.cancel(id, identity.getPrincipal().getName());
+        if (v.cancelRequested()) workers.cancelLocally(id);
+        return v;
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Run a failed or cancelled conversion job again, with all its attempts")
+    public JobView retry(@PathParam("id") long id) {
+        JobView v = jobs.retry(id, identity.getPrincipal().getName());
+        workers.wake();
+        return v;
+    }
+}

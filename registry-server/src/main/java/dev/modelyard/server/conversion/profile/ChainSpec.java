@@ -1,0 +1,135 @@
+package dev.modelyard.server.conversion.profile;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.conversion.EquivalenceCheck;
+import dev.modelyard.server.storage.Digests;
+import dev.modelyard.wire.TargetDescriptor;
+import dev.modelyard.wire.trust.CanonicalJson;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to build: the steps, the target descriptor of the result, how close to the source it must
+ * stay, how long one attempt may take and how many attempts it gets. Profiles hold one; jobs
+ * freeze a copy when they are requested.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance tolerance, Integer timeoutSeconds,
+                        Integer maxAttempts) {
+
+    private static final int MAX_STEPS = 16;
+
+    /** Largest acceptable absolute error and lowest acceptable cosine similarity against the source. */
+    public record Tolerance(Double maxAbsError, Double minCosine) {
+        public EquivalenceCheck.Tolerance toCheck() {
+            return new EquivalenceCheck.Tolerance(maxAbsError, minCosine);
+        }
+    }
+
+    /** Defaults filled in and every field checked; {@link IllegalArgumentException} names the field. */
+    public ChainSpec normalize(ModelyardConfig.Conversion config) {
+        if (steps == null || steps.isEmpty()) throw new IllegalArgumentException("steps: at least one step is required");
+        if (steps.size() > MAX_STEPS) throw new IllegalArgumentException("steps: at most " + MAX_STEPS);
+        List<StepSpec> normalized = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) == null) throw new IllegalArgumentException("steps[" + i + "]: is required");
+            normalized.add(steps.get(i).normalize("steps[" + i + "]", config));
+        }
+        if (target == null) throw new IllegalArgumentException("target: is required");
+        TargetDescriptor t = TargetDescriptor.of(target.format(), target.runtime(), target.runtimeVersion(), target.arch(),
+                target.accelerator(), target.precision(), target.minMemoryMb(), target.os());
+        String produced = normalized.get(normalized.size() - 1).writes();
+        if (!produced.equals(t.format())) {
+            throw new IllegalArgumentException("target.format: '" + t.format() + "' but the last step writes '" + produced + "'");
+        }
+        EquivalenceCheck.Tolerance lossless = EquivalenceCheck.Tolerance.LOSSLESS;
+        Tolerance tol = new Tolerance(
+                tolerance == null || tolerance.maxAbsError() == null ? lossless.maxAbsError() : tolerance.maxAbsError(),
+                tolerance == null || tolerance.minCosine() == null ? lossless.minCosine() : tolerance.minCosine());
+        if (!(tol.maxAbsError() >= 0)) throw new IllegalArgumentException("tolerance.maxAbsError: must be 0 or more");
+        if (!(tol.minCosine() >= -1 && tol.minCosine() <= 1)) {
+            throw new IllegalArgumentException("tolerance.minCosine: must be between -1 and 1");
+        }
+        int timeout = timeoutSeconds == null ? (int) config.jobTimeout().toSeconds() : timeoutSeconds;
+        if (timeout < 1 || timeout > 7 * 24 * 3600) throw new IllegalArgumentException("timeoutSeconds: must be between 1 and 604800");
+        int attempts = maxAttempts == null ? config.maxAttempts() : maxAttempts;
+        if (attempts < 1 || attempts > 20) throw new IllegalArgumentException("maxAttempts: must be between 1 and 20");
+        return new ChainSpec(List.copyOf(normalized), t, tol, timeout, attempts);
+    }
+
+    @JsonIgnore
+    public boolean hasCommand() {
+        return steps.stream().anyMatch(StepSpec::external);
+    }
+
+    /** Names of the steps' converters, in order: the artifact's {@code converter}. */
+    @JsonIgnore
+    public String converterNames() {
+        return String.join(", ", steps.stream().map(StepSpec::converterName).toList());
+    }
+
+    /** Versions of the steps' converters, in order: the artifact's {@code converter_version}. */
+    @JsonIgnore
+    public String converterVersions() {
+        return String.join(", ", steps.stream().map(StepSpec::version).toList());
+    }
+
+    /**
+     * SHA-256 of the canonical JSON of the source digest and everything that determines the
+     * result (steps with converter versions and parameters, target, tolerance). Timeouts and
+     * attempts are left out: they change how a job runs, not what it makes.
+     */
+    public String idempotencyKey(String sourceSha256) {
+        List<Object> chain = new ArrayList<>();
+        for (StepSpec s : steps) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", s.type());
+            if (s.external()) {
+                m.put("command", s.command());
+                m.put("outputFormat", s.outputFormat());
+            } else {
+                m.put("converter", s.converter());
+            }
+            m.put("version", s.version());
+            m.put("params", s.params());
+            chain.add(m);
+        }
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("format", target.format());
+        t.put("runtime", target.runtime());
+        t.put("runtimeVersion", target.runtimeVersion());
+        t.put("arch", target.arch());
+        t.put("accelerator", target.accelerator());
+        t.put("precision", target.precision());
+        t.put("minMemoryMb", target.minMemoryMb());
+        t.put("os", target.os());
+        Map<String, Object> key = new LinkedHashMap<>();
+        key.put("source", sourceSha256);
+        key.put("steps", chain);
+        key.put("target", t);
+        key.put("tolerance", Map.of("maxAbsError", decimal(tolerance.maxAbsError()), "minCosine", decimal(tolerance.minCosine())));
+        return Digests.hex(Digests.sha256().digest(CanonicalJson.canonicalize(canonicalNumbers(key))));
+    }
+
+    private static String decimal(Double d) {
+        return new BigDecimal(d.toString()).stripTrailingZeros().toPlainString();
+    }
+
+    /** Canonical JSON takes integers only: other numbers become their plain decimal text. */
+    private static Object canonicalNumbers(Object v) {
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            m.forEach((k, x) -> r.put(String.valueOf(k), canonicalNumbers(x)));
+            return r;
+        }
+        if (v instanceof List<?> l) return l.stream().map(ChainSpec::canonicalNumbers).toList();
+        if (v instanceof Integer || v instanceof Long || v instanceof Short) return ((Number) v).longValue();
+        if (v instanceof Number n) return new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
+        return v;
+    }
+}

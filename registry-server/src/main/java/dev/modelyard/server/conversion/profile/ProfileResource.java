@@ -1,0 +1,84 @@
+package dev.modelyard.server.conversion.profile;
+
+import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
+import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Target profiles: what every published version is converted to. */
+@Path("/api/v1/conversion/profiles")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Conversion")
+@RolesAllowed(Role.VIEWER_NAME)
+public class ProfileResource {
+
+    private final ProfileService profiles;
+    private final SecurityIdentity identity;
+
+    public ProfileResource(ProfileService profiles, SecurityIdentity identity) {
+        this.profiles = profiles;
+        this.identity = identity;
+    }
+
+    private boolean admin() {
+        return identity.hasRole(Role.ADMIN_NAME);
+    }
+
+    @POST
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a target profile",
+            description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq) "
+                    + "or external commands (admins only). The last step's format must be the target's format.")
+    public Response create(ProfileBody body) {
+        ProfileView p = profiles.create(body, admin(), identity.getPrincipal().getName());
+        return Response.created(URI.create("/api/v1/conversion/profiles/" + p.name())).entity(p).build();
+    }
+
+    @GET
+    @Operation(summary = "List target profiles, by name")
+    public List<ProfileView> list() {
+        return profiles.list();
+    }
+
+    @GET
+    @Path("/{name}")
+    @Operation(summary = "A target profile")
+    public ProfileView get(@PathParam("name") String name) {
+        return profiles.get(name);
+    }
+
+    @PUT
+    @Path("/{name}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Replace a target profile's definition",
+            description = "Jobs already requested keep the definition they were requested with.")
+    public ProfileView replace(@PathParam("name") String name, ProfileBody body) {
+        return profiles.replace(name, body, admin());
+    }
+
+    @DELETE
+    @Path("/{name}")
+    @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Delete a target profile", description = "Its jobs and artifacts stay.")
+    public Response delete(@PathParam("name") String name) {
+        profiles.delete(name, admin());
+        return Response.noContent().build();
+    }
+}

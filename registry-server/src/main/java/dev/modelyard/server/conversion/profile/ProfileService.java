@@ -1,0 +1,152 @@
+package dev.modelyard.server.conversion.profile;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.Names;
+import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
+import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Target profiles: validation and storage. Profiles with command steps execute programs on the
+ * server, so only admins may create, change or delete them.
+ */
+@ApplicationScoped
+public class ProfileService {
+
+    private static final int MAX_DESCRIPTION = 4096;
+
+    private final ObjectMapper json;
+    private final ModelyardConfig config;
+    private final Clock clock;
+
+    public ProfileService(ObjectMapper json, ModelyardConfig config, Clock clock) {
+        this.json = json;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** A stored profile as the job queue uses it. */
+    public record Profile(long id, String name, ChainSpec chain) {
+    }
+
+    /** Checks a chain and fills its defaults; 400 naming the field, 403 for command steps without admin. */
+    public ChainSpec normalize(ChainSpec chain, boolean admin) {
+        ChainSpec normalized;
+        try {
+            normalized = chain.normalize(config.conversion());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (normalized.hasCommand() && !admin) {
+            throw new ApiException(403, "command steps run programs on the server: only admins may define them");
+        }
+        return normalized;
+    }
+
+    @Transactional
+    public ProfileView create(ProfileBody body, boolean admin, String by) {
+        if (body == null) throw ApiException.badRequest("request body is required");
+        Names.require("name", body.name());
+        if (find(body.name()).isPresent()) throw ApiException.conflict("profile '" + body.name() + "' already exists");
+        ConversionProfile p = new ConversionProfile();
+        p.name = body.name();
+        p.createdAt = clock.instant();
+        p.createdBy = by;
+        apply(p, body, admin);
+        try {
+            p.persistAndFlush();
+        } catch (PersistenceException e) {
+            throw ApiException.conflict("profile '" + body.name() + "' was created at the same time; retry");
+        }
+        return view(p);
+    }
+
+    /** Replaces a profile's definition (the name in the body, if any, must match). */
+    @Transactional
+    public ProfileView replace(String name, ProfileBody body, boolean admin) {
+        if (body == null) throw ApiException.badRequest("request body is required");
+        if (body.name() != null && !body.name().equals(name)) {
+            throw ApiException.badRequest("name: '" + body.name() + "' differs from the profile's name '" + name + "'");
+        }
+        ConversionProfile p = require(name);
+        requireAdminFor(p, admin);
+        apply(p, body, admin);
+        return view(p);
+    }
+
+    @Transactional
+    public void delete(String name, boolean admin) {
+        ConversionProfile p = require(name);
+        requireAdminFor(p, admin);
+        p.delete();
+    }
+
+    @Transactional
+    public ProfileView get(String name) {
+        return view(require(name));
+    }
+
+    @Transactional
+    public List<ProfileView> list() {
+        return ConversionProfile.<ConversionProfile>list("tenant = ?1 order by name", "default").stream().map(this::view).toList();
+    }
+
+    /** Enabled profiles, in name order; runs inside the caller's transaction. */
+    public List<Profile> enabled() {
+        return ConversionProfile.<ConversionProfile>list("tenant = ?1 and enabled = true order by name", "default")
+                .stream().map(p -> new Profile(p.id, p.name, chain(p))).toList();
+    }
+
+    /** A profile by name for a request; 404 when unknown, 409 when disabled. */
+    public Profile requireEnabled(String name) {
+        ConversionProfile p = require(name);
+        if (!p.enabled) throw ApiException.conflict("profile '" + name + "' is disabled");
+        return new Profile(p.id, p.name, chain(p));
+    }
+
+    private void apply(ConversionProfile p, ProfileBody body, boolean admin) {
+        ChainSpec chain = normalize(body.chain(), admin);
+        if (body.description() != null && body.description().length() > MAX_DESCRIPTION) {
+            throw ApiException.badRequest("description: at most " + MAX_DESCRIPTION + " characters");
+        }
+        p.description = body.description();
+        p.enabled = body.enabled() == null || body.enabled();
+        p.spec = json.convertValue(chain, new TypeReference<Map<String, Object>>() { });
+        p.hasCommand = chain.hasCommand();
+        p.updatedAt = clock.instant();
+    }
+
+    private static void requireAdminFor(ConversionProfile p, boolean admin) {
+        if (p.hasCommand && !admin) {
+            throw new ApiException(403, "profile '" + p.name + "' has command steps: only admins may change or delete it");
+        }
+    }
+
+    private ChainSpec chain(ConversionProfile p) {
+        return json.convertValue(p.spec, ChainSpec.class);
+    }
+
+    private ProfileView view(ConversionProfile p) {
+        ChainSpec c = chain(p);
+        return new ProfileView(p.name, p.description, p.enabled, c.steps(), c.target(), c.tolerance(), c.timeoutSeconds(),
+                c.maxAttempts(), p.createdAt, p.updatedAt, p.createdBy);
+    }
+
+    private static Optional<ConversionProfile> find(String name) {
+        return ConversionProfile.find("tenant = ?1 and name = ?2", "default", name).firstResultOptional();
+    }
+
+    private static ConversionProfile require(String name) {
+        return find(name).orElseThrow(() -> ApiException.notFound("no conversion profile '" + name + "'"));
+    }
+}

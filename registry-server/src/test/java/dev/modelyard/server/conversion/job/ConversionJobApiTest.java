@@ -1,0 +1,335 @@
+package dev.modelyard.server.conversion.job;
+
+import static dev.modelyard.server.Api.viewer;
+import static dev.modelyard.server.conversion.job.Conversions.await;
+import static dev.modelyard.server.conversion.job.Conversions.builtin;
+import static dev.modelyard.server.conversion.job.Conversions.command;
+import static dev.modelyard.server.conversion.job.Conversions.jobsOf;
+import static dev.modelyard.server.conversion.job.Conversions.profileBody;
+import static dev.modelyard.server.conversion.job.Conversions.publish;
+import static dev.modelyard.server.conversion.job.Conversions.request;
+import static dev.modelyard.server.conversion.job.Conversions.requestOne;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.server.Api;
+import dev.modelyard.server.conversion.EquivalenceCheck;
+import dev.modelyard.server.conversion.TestModels;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Conversion through the job queue, over HTTP, with real PostgreSQL and ONNX Runtime: profiles
+ * at publication, explicit requests, idempotency, external commands, failures, cancel and the
+ * take-over of a job whose replica died.
+ */
+@QuarkusTest
+class ConversionJobApiTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Map<String, Object> ANY_ONNX = Map.of("format", "onnx");
+
+    @Inject
+    AgroalDataSource db;
+
+    private final Conversions conversions = new Conversions();
+
+    @AfterEach
+    void removeProfiles() {
+        conversions.deleteProfiles();
+    }
+
+    /** A published version whose only artifact is {@code model.onnx}. */
+    private static String published(String prefix, String version, byte[] onnx) {
+        String m = Api.modelWithArtifact(prefix, version, onnx);
+        publish(m, version);
+        return m;
+    }
+
+    private static byte[] mlp(long seed) {
+        return TestModels.bytes(TestModels.mlp(16, 32, 4, seed));
+    }
+
+    @Test
+    void publishingConvertsByEveryEnabledProfileAndTheResultsRunLikeTheSource() throws Exception {
+        String p = Api.uniqueName("pub");
+        conversions.profile(profileBody(p + "-fp16", builtin("fp16-weights"),
+                Map.of("format", "onnx", "precision", "fp16"), Map.of("maxAbsError", 1e-2, "minCosine", 0.9999)));
+        conversions.profile(profileBody(p + "-int8", builtin("int8-weights-qdq"),
+                Map.of("format", "onnx", "arch", "aarch64", "precision", "int8"), Map.of("maxAbsError", 5e-2, "minCosine", 0.999)));
+        conversions.profile(profileBody(p + "-ort", builtin("ort-format"), Map.of("format", "ort"), null));
+        Map<String, Object> disabled = profileBody(p + "-off", builtin("ort-optimize"), Map.of("format", "onnx", "arch", "x86_64"), null);
+        disabled.put("enabled", false);
+        conversions.profile(disabled);
+
+        byte[] mlp = mlp(11);
+        byte[] cnn = TestModels.bytes(TestModels.cnn(12));
+        // The MLP's publisher uploaded an ORT file already: that profile is skipped for it.
+        String mlpModel = Api.modelWithArtifact("conv-mlp", "1.0.0", mlp);
+        Api.upload(mlpModel, "1.0.0", "model.ort", Api.randomBytes(512, 13), "format=ort").then().statusCode(201);
+        publish(mlpModel, "1.0.0");
+        Map<String, byte[]> sources = Map.of(mlpModel, mlp, published("conv-cnn", "1.0.0", cnn), cnn);
+
+        for (Map.Entry<String, byte[]> e : sources.entrySet()) {
+            String m = e.getKey();
+            int expected = m.equals(mlpModel) ? 2 : 3;
+            List<Map<String, Object>> jobs = jobsOf(m, "1.0.0");
+            assertEquals(expected, jobs.size(), "one job per enabled profile whose target is missing: " + jobs);
+            String sourceId = viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts/model.onnx", m).then()
+                    .extract().path("id");
+            Path source = Files.write(Files.createTempFile("source", ".onnx"), e.getValue());
+            for (Map<String, Object> listed : jobs) {
+                long id = ((Number) listed.get("id")).longValue();
+                JsonPath j = await(id, "succeeded", WAIT);
+                assertEquals("publication", j.getString("createdBy"));
+                assertEquals(sourceId, j.getString("sourceArtifactId"));
+                String url = j.getString("resultUrl");
+                JsonPath a = viewer().get(url).then().statusCode(200).extract().jsonPath();
+                assertEquals("converted", a.getString("origin"));
+                assertEquals(sourceId, a.getString("lineage.sourceArtifactId"));
+                assertEquals(j.getString("steps[0].converter"), a.getString("lineage.converter"));
+                assertNotNull(a.getString("lineage.converterVersion"));
+                assertEquals(j.getString("profile"), a.getString("metadata.lineage.profile"));
+                assertEquals(Api.sha256(e.getValue()), a.getString("metadata.lineage.sourceSha256"));
+                assertNotNull(a.get("metadata.lineage.steps[0].millis"));
+                assertNotNull(a.get("metadata.lineage.totalMillis"));
+                double maxAbs = a.getDouble("metadata.equivalence.maxAbsError");
+                assertTrue(maxAbs <= a.getDouble("metadata.equivalence.tolerance.maxAbsError"), "within tolerance: " + maxAbs);
+                assertEquals(4, a.getInt("metadata.equivalence.inputs.generated"));
+                assertEquals(a.getString("filename"), "model." + j.getString("profile") + "." + j.getString("target.format"));
+                // Signed like every artifact of a published version.
+                viewer().get(url + "/signed-metadata").then().statusCode(200);
+                // The stored bytes load in ONNX Runtime and compute what the source computes.
+                byte[] bytes = viewer().get(url + "/content").then().statusCode(200).extract().asByteArray();
+                Path converted = Files.write(Files.createTempFile("converted", "." + j.getString("target.format")), bytes);
+                EquivalenceCheck.Report r = EquivalenceCheck.compare(source, converted, 3, 99,
+                        new EquivalenceCheck.Tolerance(j.getDouble("tolerance.maxAbsError"), j.getDouble("tolerance.minCosine")));
+                assertTrue(r.withinTolerance(), j.getString("profile") + ": " + r);
+                Files.delete(converted);
+            }
+            Files.delete(source);
+            viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=converted", m).then().statusCode(200)
+                    .body("total", org.hamcrest.Matchers.equalTo(expected));
+
+            // The same conversion again is the same job and the same artifact.
+            JsonPath again = request(m, "1.0.0", Map.of("profiles", List.of(p + "-int8")), 200);
+            assertEquals(0, again.getInt("created"));
+            assertEquals("succeeded", again.getString("jobs[0].status"));
+            assertTrue(jobs.stream().anyMatch(x -> ((Number) x.get("id")).longValue() == again.getLong("jobs[0].id")));
+            assertEquals(expected, jobsOf(m, "1.0.0").size());
+
+            // Another chain for a target the version has is refused before anything runs.
+            Api.admin().contentType("application/json").body(Conversions.adHoc("other-int8", builtin("ort-optimize"),
+                            Map.of("format", "onnx", "arch", "aarch64", "precision", "int8")))
+                    .post("/api/v1/models/{m}/versions/1.0.0/conversions", m).then().statusCode(409)
+                    .contentType("application/problem+json").body("detail", containsString("already has an artifact for target"));
+        }
+        // A disabled profile is not requested by name either.
+        request(sources.keySet().iterator().next(), "1.0.0", Map.of("profiles", List.of(p + "-off")), 409);
+    }
+
+    @Test
+    void externalCommandsRunInASandboxAndTheirFailuresAreExplained() {
+        String m = published("conv-cmd", "1.0.0", mlp(21));
+
+        long identity = requestOne(m, "1.0.0", Conversions.adHoc("copy",
+                command(30, "onnx", "/bin/cp", "{input}", "{output}"), Map.of("format", "onnx", "arch", "x86_64")));
+        JsonPath ok = await(identity, "succeeded", WAIT);
+        assertEquals(0.0, ok.getDouble("result.equivalence.maxAbsError"));
+        JsonPath copy = viewer().get(ok.getString("resultUrl")).then().extract().jsonPath();
+        assertEquals(Api.sha256(mlp(21)), copy.getString("sha256"));
+        assertEquals("command:cp", copy.getString("lineage.converter"));
+
+        long slow = requestOne(m, "1.0.0", Conversions.adHoc("slow",
+                command(1, "onnx", "/bin/sh", "-c", "sleep 30; echo {output}"), Map.of("format", "onnx", "arch", "armv7")));
+        JsonPath timedOut = await(slow, "failed", WAIT);
+        assertTrue(timedOut.getString("error").contains("timed out after 1 s"), timedOut.getString("error"));
+
+        Map<String, Object> longJob = Conversions.adHoc("long-job",
+                command(60, "onnx", "/bin/sh", "-c", "sleep 30; echo {output}"), Map.of("format", "onnx", "arch", "aarch64"));
+        longJob.put("timeoutSeconds", 1);
+        JsonPath jobTimedOut = await(requestOne(m, "1.0.0", longJob), "failed", WAIT);
+        assertTrue(jobTimedOut.getString("error").equals("timed out after 1 s"), jobTimedOut.getString("error"));
+
+        long crash = requestOne(m, "1.0.0", Conversions.adHoc("crash",
+                command(30, "onnx", "/bin/sh", "-c", "echo cannot read the model >&2; exit 3", "sh", "{output}"),
+                Map.of("format", "onnx", "arch", "riscv64")));
+        JsonPath crashed = await(crash, "failed", WAIT);
+        assertTrue(crashed.getString("error").contains("exited with code 3"), crashed.getString("error"));
+        assertTrue(crashed.getString("error").contains("cannot read the model"), crashed.getString("error"));
+        assertTrue(Conversions.log(crash).contains("stderr: cannot read the model"));
+
+        long garbage = requestOne(m, "1.0.0", Conversions.adHoc("garbage",
+                command(30, "onnx", "/bin/sh", "-c", "head -c 100 /dev/urandom > {output}"),
+                Map.of("format", "onnx", "arch", "armv6")));
+        JsonPath refused = await(garbage, "failed", WAIT);
+        assertTrue(refused.getString("error").contains("not a usable ONNX model"), refused.getString("error"));
+
+        long nothing = requestOne(m, "1.0.0", Conversions.adHoc("nothing",
+                command(30, "onnx", "/bin/true", "{output}"), Map.of("format", "onnx", "os", "linux")));
+        assertTrue(await(nothing, "failed", WAIT).getString("error").contains("produced no output file"));
+
+        // Failed jobs run again on request, with all their attempts.
+        Api.publisher().post("/api/v1/conversion/jobs/{id}/retry", crash).then().statusCode(200);
+        JsonPath again = await(crash, "failed", WAIT);
+        assertEquals(1, again.getInt("attempts"));
+        Api.publisher().post("/api/v1/conversion/jobs/{id}/retry", identity).then().statusCode(409)
+                .contentType("application/problem+json");
+
+        // Command steps run programs on the server: publishers may not define them.
+        Api.publisher().contentType("application/json").body(Conversions.adHoc("copy2",
+                        command(30, "onnx", "/bin/cp", "{input}", "{output}"), Map.of("format", "onnx", "arch", "aarch64")))
+                .post("/api/v1/models/{m}/versions/1.0.0/conversions", m).then().statusCode(403)
+                .body("detail", containsString("only admins"));
+    }
+
+    @Test
+    void aResultBeyondTheToleranceFailsWithBothNumbers() {
+        String m = published("conv-tol", "1.0.0", mlp(31));
+        Map<String, Object> body = Conversions.adHoc("strict-int8", builtin("int8-weights-qdq"),
+                Map.of("format", "onnx", "precision", "int8"));
+        body.put("tolerance", Map.of("maxAbsError", 1e-9, "minCosine", 0.5));
+        JsonPath j = await(requestOne(m, "1.0.0", body), "failed", WAIT);
+        String error = j.getString("error");
+        assertTrue(error.matches("(?s).*max abs error [0-9.e+-]+ \\(limit 1\\.00e-09\\), min cosine [0-9.]+ \\(limit 0\\.500000\\).*"), error);
+        assertEquals(1, j.getInt("attempts"), "a result beyond tolerance is not retried");
+        viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=converted", m).then().body("total", org.hamcrest.Matchers.equalTo(0));
+    }
+
+    @Test
+    void cancellingARunningJobKillsItsProcess() {
+        String m = published("conv-cancel", "1.0.0", mlp(41));
+        long id = requestOne(m, "1.0.0", Conversions.adHoc("sleepy",
+                command(60, "onnx", "/bin/sh", "-c", "sleep 30; cp \"$1\" \"$2\"", "sh", "{input}", "{output}"),
+                Map.of("format", "onnx", "arch", "x86_64")));
+        await(id, "running", WAIT);
+        Conversions.sleep(300);
+        long start = System.nanoTime();
+        Api.publisher().post("/api/v1/conversion/jobs/{id}/cancel", id).then().statusCode(200);
+        JsonPath j = await(id, "cancelled", Duration.ofSeconds(10));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(8).toNanos(), "stopped without waiting for the command");
+        assertTrue(Conversions.log(id).contains("cancel requested"), Conversions.log(id));
+        assertTrue(ProcessHandle.current().descendants().noneMatch(ph -> ph.info().commandLine().orElse("").contains("sleep 30")),
+                "the command and its children are gone");
+        assertEquals(null, j.getString("resultArtifactId"));
+        // A finished job cannot be cancelled; a cancelled one can run again.
+        Api.publisher().post("/api/v1/conversion/jobs/{id}/cancel", id).then().statusCode(200);
+    }
+
+    @Test
+    void aTransientStorageFailureIsRetriedAfterABackoff() throws Exception {
+        byte[] bytes = mlp(51);
+        String m = published("conv-retry", "1.0.0", bytes);
+        String sha = Api.sha256(bytes);
+        Path blob = dev.modelyard.server.TestServer.dataDir().resolve("blobs/sha256").resolve(sha.substring(0, 2)).resolve(sha);
+        Path aside = blob.resolveSibling(sha + ".aside");
+        Files.move(blob, aside);
+        Map<String, Object> body = Conversions.adHoc("fp16", builtin("fp16-weights"), Map.of("format", "onnx", "precision", "fp16"));
+        body.put("tolerance", Map.of("maxAbsError", 1e-2, "minCosine", 0.9999));
+        body.put("maxAttempts", 5);
+        long id = requestOne(m, "1.0.0", body);
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            JsonPath j;
+            do {
+                Conversions.sleep(20);
+                j = Conversions.job(id);
+            } while (j.getInt("attempts") < 1 || !j.getString("status").equals("queued"));
+            assertTrue(System.nanoTime() < deadline);
+            assertTrue(j.getString("error").startsWith("storage:"), j.getString("error"));
+            assertNotNull(j.getString("nextRunAt"));
+        } finally {
+            Files.move(aside, blob);
+        }
+        JsonPath done = await(id, "succeeded", WAIT);
+        assertTrue(done.getInt("attempts") >= 2, "succeeded on a later attempt");
+        assertTrue(Conversions.log(id).contains("transient failure: storage:"), Conversions.log(id));
+        assertTrue(Conversions.log(id).contains("retrying in 1 s"), Conversions.log(id));
+    }
+
+    @Test
+    void aTransientFailureThatLastsFailsTheJobOnceItsAttemptsAreUsedUp() throws Exception {
+        byte[] bytes = mlp(55);
+        String m = published("conv-giveup", "1.0.0", bytes);
+        String sha = Api.sha256(bytes);
+        Path blob = dev.modelyard.server.TestServer.dataDir().resolve("blobs/sha256").resolve(sha.substring(0, 2)).resolve(sha);
+        Path aside = blob.resolveSibling(sha + ".aside");
+        Files.move(blob, aside);
+        try {
+            Map<String, Object> body = Conversions.adHoc("opt", builtin("ort-optimize"), Map.of("format", "onnx", "arch", "x86_64"));
+            body.put("maxAttempts", 2);
+            JsonPath j = await(requestOne(m, "1.0.0", body), "failed", WAIT);
+            assertEquals(2, j.getInt("attempts"));
+            assertTrue(j.getString("error").startsWith("gave up after 2 attempts; last error: storage:"), j.getString("error"));
+        } finally {
+            Files.move(aside, blob);
+        }
+    }
+
+    @Test
+    void aRunningJobWhoseLeaseExpiredIsTakenOverAndCompletesOnce() throws Exception {
+        byte[] bytes = mlp(61);
+        String m = published("conv-lease", "1.0.0", bytes);
+        Map<String, Object> chain = Conversions.adHoc("opt", builtin("ort-optimize"), Map.of("format", "onnx", "arch", "x86_64"));
+        long first = requestOne(m, "1.0.0", chain);
+        await(first, "succeeded", WAIT);
+
+        // Version 1.1.0 holds the same bytes; its job is left RUNNING by a replica that died.
+        Api.createVersion(m, "1.1.0");
+        Api.upload(m, "1.1.0", "model.onnx", bytes, null).then().statusCode(201);
+        publish(m, "1.1.0");
+        String sourceId = viewer().get("/api/v1/models/{m}/versions/1.1.0/artifacts/model.onnx", m).then().extract().path("id");
+        long orphan = orphan(first, sourceId, 1);
+        JsonPath j = await(orphan, "succeeded", WAIT);
+        assertEquals(2, j.getInt("attempts"));
+        assertTrue(Conversions.log(orphan).contains("the lease of crashed-replica#0000 expired"), Conversions.log(orphan));
+        viewer().get("/api/v1/models/{m}/versions/1.1.0/artifacts?origin=converted", m).then()
+                .body("total", org.hamcrest.Matchers.equalTo(1));
+        // Asking for it again finds that job, not a new one.
+        JsonPath again = request(m, "1.1.0", chain, 200);
+        assertEquals(orphan, again.getLong("jobs[0].id"));
+
+        // A job whose replica died during its last attempt is not run again.
+        Api.createVersion(m, "1.2.0");
+        Api.upload(m, "1.2.0", "model.onnx", bytes, null).then().statusCode(201);
+        publish(m, "1.2.0");
+        String source2 = viewer().get("/api/v1/models/{m}/versions/1.2.0/artifacts/model.onnx", m).then().extract().path("id");
+        JsonPath exhausted = await(orphan(first, source2, 3), "failed", WAIT);
+        assertTrue(exhausted.getString("error").startsWith("gave up after 3 attempts"), exhausted.getString("error"));
+    }
+
+    /** A copy of job {@code template} for another version's source, left RUNNING by a replica that died. */
+    private long orphan(long template, String sourceId, int attempts) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
+                INSERT INTO conversion_job (tenant, version_id, source_artifact_id, profile_name, spec, filename,
+                    idempotency_key, status, attempts, max_attempts, timeout_seconds, next_run_at, lease_owner,
+                    lease_expires_at, created_at, updated_at, started_at, created_by)
+                SELECT j.tenant, a.version_id, a.id, j.profile_name, j.spec, j.filename, j.idempotency_key, 'RUNNING', ?,
+                    j.max_attempts, j.timeout_seconds, now(), 'crashed-replica#0000', now() - interval '1 second',
+                    now(), now(), now(), j.created_by
+                FROM conversion_job j, artifact a WHERE j.id = ? AND a.id = ?::uuid
+                RETURNING id""")) {
+            s.setInt(1, attempts);
+            s.setLong(2, template);
+            s.setString(3, sourceId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+}
