@@ -45,7 +45,8 @@ public final class ConversionChain {
      */
     public record Result(Path output, String outputFormat, List<StepResult> steps, long totalMillis,
                          long sessionLoadMillis, Optional<EquivalenceCheck.Report> equivalence,
-                         Optional<OnnxInspector.Report> onnx, long sourceBytes, long outputBytes) {
+                         Optional<OnnxInspector.Report> onnx, long sourceBytes, long outputBytes,
+                         Optional<EquivalenceCheck.SelfTestReport> selfTest) {
 
         public double sizeRatio() {
             return outputBytes == 0 ? 0 : (double) sourceBytes / outputBytes;
@@ -83,11 +84,27 @@ public final class ConversionChain {
         String format = steps.get(steps.size() - 1).outputFormat();
         long loadMillis = 0;
         Optional<EquivalenceCheck.Report> equivalence = Optional.empty();
+        Optional<EquivalenceCheck.SelfTestReport> selfTest = Optional.empty();
         if (runnable(format)) {
             loadMillis = sessionLoadMillis(in);
             EquivalenceCheck.Report r = EquivalenceCheck.compare(source, in, check.samples(), check.seed(), check.tolerance());
             log.line(String.format("equivalence on %d generated inputs: max abs error %.3g, min cosine %.6f",
                     r.samples(), r.maxAbsError(), r.minCosine()));
+            if (check.selfTest().isPresent()) {
+                EquivalenceCheck.SelfTestReport t = EquivalenceCheck.selfTest(source, in, check.selfTest().get());
+                log.line(String.format("on the version's %d self-test cases: max abs error %.3g and min cosine %.6f against the "
+                                + "source, max abs error %.3g against the expected outputs (allowed %.3g)",
+                        t.cases(), t.maxAbsError(), t.minCosine(), t.maxErrorToExpected(), t.tolerance()));
+                if (!t.passes()) {
+                    throw new ConversionException(String.format("the result fails the version's self-test vectors: %s is "
+                                    + "off by %.3g where they allow %.3g, so devices would refuse it (widen the vectors' "
+                                    + "tolerance if this precision is acceptable)", t.worst(), t.maxErrorToExpected(),
+                            t.tolerance()));
+                }
+                selfTest = Optional.of(t);
+                r = new EquivalenceCheck.Report(r.samples(), r.seed(), Math.max(r.maxAbsError(), t.maxAbsError()),
+                        Math.min(r.minCosine(), t.minCosine()), r.tolerance());
+            }
             if (!r.withinTolerance()) {
                 throw new ConversionException(String.format(
                         "the result's outputs are too far from the source's: max abs error %.3g (limit %.3g), "
@@ -101,7 +118,7 @@ public final class ConversionChain {
         long total = (System.nanoTime() - start) / 1_000_000;
         try {
             return new Result(in, format, List.copyOf(done), total, loadMillis, equivalence, onnx,
-                    Files.size(source), Files.size(in));
+                    Files.size(source), Files.size(in), selfTest);
         } catch (IOException e) {
             throw new ConversionException("could not read the result: " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs a converter and accepts its output only if ONNX Runtime loads it and its outputs stay
@@ -14,8 +15,14 @@ import java.util.Map;
  */
 public final class Conversions {
 
-    /** How a result is checked: number of generated inputs, their seed, and the tolerance. */
-    public record Check(int samples, long seed, EquivalenceCheck.Tolerance tolerance) {
+    /**
+     * How a result is checked: number of generated inputs, their seed, the tolerance, and the
+     * version's self-test vectors when it has them.
+     */
+    public record Check(int samples, long seed, EquivalenceCheck.Tolerance tolerance, Optional<SelfTestVectors> selfTest) {
+        public Check(int samples, long seed, EquivalenceCheck.Tolerance tolerance) {
+            this(samples, seed, tolerance, Optional.empty());
+        }
     }
 
     /**

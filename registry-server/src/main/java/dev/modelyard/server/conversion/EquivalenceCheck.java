@@ -63,46 +63,122 @@ public final class EquivalenceCheck {
                         + " differ from the source's " + ref.getInputNames());
             }
             SplittableRandom random = new SplittableRandom(seed);
-            double maxAbs = 0;
-            double minCos = 1;
+            Distance d = new Distance();
             for (int s = 0; s < samples; s++) {
                 Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
                 try {
                     for (Map.Entry<String, NodeInfo> e : ref.getInputInfo().entrySet()) {
                         inputs.put(e.getKey(), generate(e.getKey(), e.getValue(), random));
                     }
-                    try (OrtSession.Result a = ref.run(inputs); OrtSession.Result b = cand.run(inputs)) {
-                        for (Map.Entry<String, OnnxValue> out : a) {
-                            OnnxValue other = b.get(out.getKey()).orElseThrow(() -> new ConversionException(
-                                    "the converted model has no output '" + out.getKey() + "'"));
-                            double[] x = values(out.getKey(), out.getValue());
-                            double[] y = values(out.getKey(), other);
-                            if (x.length != y.length) {
-                                throw new ConversionException("output '" + out.getKey() + "' has " + y.length
-                                        + " elements instead of " + x.length);
-                            }
-                            double dot = 0, nx = 0, ny = 0;
-                            for (int i = 0; i < x.length; i++) {
-                                double d = Math.abs(x[i] - y[i]);
-                                if (Double.isNaN(d)) d = Double.POSITIVE_INFINITY;
-                                maxAbs = Math.max(maxAbs, d);
-                                dot += x[i] * y[i];
-                                nx += x[i] * x[i];
-                                ny += y[i] * y[i];
-                            }
-                            double cos = nx == 0 && ny == 0 ? 1 : dot / (Math.sqrt(nx) * Math.sqrt(ny));
-                            if (Double.isNaN(cos)) cos = -1;
-                            minCos = Math.min(minCos, cos);
-                        }
-                    }
+                    compareOn(ref, cand, inputs, d, null);
                 } finally {
                     inputs.values().forEach(OnnxTensor::close);
                 }
             }
-            return new Report(samples, seed, maxAbs, minCos, tolerance);
+            return new Report(samples, seed, d.maxAbs, d.minCos, tolerance);
         } catch (OrtException e) {
             throw new ConversionException("ONNX Runtime could not run the models: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * On the version's self-test vectors: how far the result is from the source, and from the
+     * outputs the vectors expect (what a device checks before it swaps the result in).
+     *
+     * @param worst the case and output farthest from what was expected
+     */
+    public record SelfTestReport(int cases, double maxAbsError, double minCosine, double maxErrorToExpected,
+                                 String worst, double tolerance) {
+        public boolean passes() {
+            return maxErrorToExpected <= tolerance;
+        }
+    }
+
+    public static SelfTestReport selfTest(Path reference, Path candidate, SelfTestVectors vectors) throws ConversionException {
+        try (OrtSession ref = Ort.load(reference); OrtSession cand = Ort.load(candidate)) {
+            Distance d = new Distance();
+            Expected e = new Expected();
+            for (SelfTestVectors.Case c : vectors.cases()) {
+                Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+                try {
+                    for (Map.Entry<String, SelfTestVectors.Tensor> t : c.inputs().entrySet()) {
+                        inputs.put(t.getKey(), t.getValue().toOnnx());
+                    }
+                    e.caseName = c.name();
+                    e.expected = c.expected();
+                    compareOn(ref, cand, inputs, d, e);
+                } finally {
+                    inputs.values().forEach(OnnxTensor::close);
+                }
+            }
+            return new SelfTestReport(vectors.cases().size(), d.maxAbs, d.minCos, e.maxError, e.worst, vectors.tolerance());
+        } catch (OrtException ex) {
+            throw new ConversionException("ONNX Runtime could not run the self-test vectors: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The farthest apart any two outputs were so far. */
+    private static final class Distance {
+        double maxAbs;
+        double minCos = 1;
+    }
+
+    /** The expected outputs of the case being run, and the worst distance to them so far. */
+    private static final class Expected {
+        String caseName;
+        Map<String, double[]> expected;
+        double maxError;
+        String worst;
+    }
+
+    private static void compareOn(OrtSession ref, OrtSession cand, Map<String, OnnxTensor> inputs, Distance d, Expected e)
+            throws OrtException, ConversionException {
+        try (OrtSession.Result a = ref.run(inputs); OrtSession.Result b = cand.run(inputs)) {
+            for (Map.Entry<String, OnnxValue> out : a) {
+                OnnxValue other = b.get(out.getKey()).orElseThrow(() -> new ConversionException(
+                        "the converted model has no output '" + out.getKey() + "'"));
+                double[] x = values(out.getKey(), out.getValue());
+                double[] y = values(out.getKey(), other);
+                if (x.length != y.length) {
+                    throw new ConversionException("output '" + out.getKey() + "' has " + y.length
+                            + " elements instead of " + x.length);
+                }
+                d.maxAbs = Math.max(d.maxAbs, maxAbsDifference(x, y));
+                d.minCos = Math.min(d.minCos, cosine(x, y));
+                if (e != null && e.expected.containsKey(out.getKey())) {
+                    double[] want = e.expected.get(out.getKey());
+                    if (want.length != y.length) {
+                        throw new ConversionException("self-test case '" + e.caseName + "' expects " + want.length
+                                + " elements of output '" + out.getKey() + "', the model gives " + y.length);
+                    }
+                    double err = maxAbsDifference(want, y);
+                    if (e.worst == null || err > e.maxError) {
+                        e.maxError = err;
+                        e.worst = "case '" + e.caseName + "', output '" + out.getKey() + "'";
+                    }
+                }
+            }
+        }
+    }
+
+    private static double maxAbsDifference(double[] x, double[] y) {
+        double max = 0;
+        for (int i = 0; i < x.length; i++) {
+            double diff = Math.abs(x[i] - y[i]);
+            max = Math.max(max, Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff);
+        }
+        return max;
+    }
+
+    private static double cosine(double[] x, double[] y) {
+        double dot = 0, nx = 0, ny = 0;
+        for (int i = 0; i < x.length; i++) {
+            dot += x[i] * y[i];
+            nx += x[i] * x[i];
+            ny += y[i] * y[i];
+        }
+        double cos = nx == 0 && ny == 0 ? 1 : dot / (Math.sqrt(nx) * Math.sqrt(ny));
+        return Double.isNaN(cos) ? -1 : cos;
     }
 
     private static OnnxTensor generate(String name, NodeInfo info, SplittableRandom random)

@@ -4,7 +4,9 @@ import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.ConversionChain;
 import dev.modelyard.server.conversion.ConversionException;
+import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.Conversions;
+import dev.modelyard.server.conversion.SelfTestVectors;
 import dev.modelyard.server.conversion.UploadInspection;
 import dev.modelyard.server.conversion.profile.ChainSpec;
 import dev.modelyard.server.model.ModelVersion;
@@ -79,7 +81,7 @@ public class JobRunner {
 
     /** What a job needs to run, read once under its lease. */
     private record Work(long jobId, String profile, ChainSpec chain, String filename, UUID sourceId, String sourceSha256,
-                        long sourceSize, String sourceFilename) {
+                        long sourceSize, String sourceFilename, Optional<SelfTestVectors> selfTest) {
     }
 
     void run(JobQueue.Claim c, JobLog.Buffer log, Supplier<Stop> stop) {
@@ -119,7 +121,7 @@ public class JobRunner {
         long outputLimit = config.conversion().commandOutputLimit().asLongValue();
         List<ConversionChain.Step> steps = w.chain().steps().stream().map(s -> s.toStep(dir, log, outputLimit)).toList();
         ConversionChain.Result r = ConversionChain.run(source, steps, dir,
-                new Conversions.Check(config.conversion().equivalenceSamples(), SEED, w.chain().tolerance().toCheck()),
+                new Conversions.Check(config.conversion().equivalenceSamples(), SEED, w.chain().tolerance().toCheck(), w.selfTest()),
                 inspection.limits(), log);
         StagedFile staged = hash(r.output());
         ledger.store(staged);
@@ -167,8 +169,9 @@ public class JobRunner {
 
     private Work work(ConversionJob j) {
         Artifact source = Artifact.findById(j.sourceArtifactId);
+        String selfTest = j.version.selfTestDocument;
         return new Work(j.id, j.profileName, queue.chain(j), j.filename, source.id, source.sha256, source.size,
-                source.filename);
+                source.filename, Optional.ofNullable(selfTest).map(SelfTestVectors::parse));
     }
 
     /**
@@ -283,7 +286,10 @@ public class JobRunner {
             q.put("maxAbsError", e.maxAbsError());
             q.put("minCosine", e.minCosine());
             q.put("tolerance", Map.of("maxAbsError", e.tolerance().maxAbsError(), "minCosine", e.tolerance().minCosine()));
-            q.put("inputs", Map.of("generated", e.samples(), "seed", e.seed(), "selfTestCases", 0));
+            q.put("inputs", Map.of("generated", e.samples(), "seed", e.seed(),
+                    "selfTestCases", r.selfTest().map(EquivalenceCheck.SelfTestReport::cases).orElse(0)));
+            r.selfTest().ifPresent(t -> q.put("selfTest", Map.of("cases", t.cases(), "maxErrorToExpected", t.maxErrorToExpected(),
+                    "tolerance", t.tolerance())));
             return q;
         }).orElse(Map.of("skipped", "ONNX Runtime cannot run format " + r.outputFormat())));
         m.put("sizeRatio", r.sizeRatio());

@@ -210,6 +210,55 @@ class ConversionJobApiTest {
         viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=converted", m).then().body("total", org.hamcrest.Matchers.equalTo(0));
     }
 
+    /** A version of the test MLP whose self-test vectors expect the source's own outputs, within {@code tolerance}. */
+    private static String publishedWithSelfTest(String prefix, byte[] onnx, double tolerance) throws Exception {
+        float[] x = new float[16];
+        for (int i = 0; i < x.length; i++) x[i] = (i % 5) * 0.25f - 0.5f;
+        float[] y;
+        var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+        try (var session = env.createSession(onnx);
+             var input = ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.FloatBuffer.wrap(x), new long[]{1, 16});
+             var result = session.run(Map.of("x", input))) {
+            y = ((float[][]) result.get(0).getValue())[0];
+        }
+        String m = Api.modelWithArtifact(prefix, "1.0.0", onnx);
+        Map<String, Object> doc = Map.of("tolerance", tolerance, "cases", List.of(Map.of("name", "ramp",
+                "inputs", Map.of("x", Map.of("dtype", "float32", "shape", List.of(1, 16), "data", floats(x))),
+                "outputs", Map.of("y", Map.of("dtype", "float32", "shape", List.of(1, 4), "data", floats(y))))));
+        Api.publisher().contentType("application/json").body(Map.of("selfTest", doc))
+                .patch("/api/v1/models/{m}/versions/1.0.0", m).then().statusCode(200);
+        publish(m, "1.0.0");
+        return m;
+    }
+
+    private static List<Double> floats(float[] v) {
+        List<Double> out = new java.util.ArrayList<>();
+        for (float f : v) out.add((double) f);
+        return out;
+    }
+
+    @Test
+    void resultsAreCheckedOnTheVersionsSelfTestVectorsAsDevicesWillCheckThem() throws Exception {
+        Map<String, Object> int8 = Conversions.adHoc("st-int8", builtin("int8-weights-qdq"), Map.of("format", "onnx", "precision", "int8"));
+        int8.put("tolerance", Map.of("maxAbsError", 5e-2, "minCosine", 0.999));
+
+        String loose = publishedWithSelfTest("conv-st", mlp(33), 0.05);
+        JsonPath ok = await(requestOne(loose, "1.0.0", int8), "succeeded", WAIT);
+        JsonPath a = viewer().get(ok.getString("resultUrl")).then().statusCode(200).extract().jsonPath();
+        assertEquals(1, a.getInt("metadata.equivalence.inputs.selfTestCases"));
+        assertTrue(a.getDouble("metadata.equivalence.selfTest.maxErrorToExpected") <= 0.05);
+        assertTrue(a.getDouble("metadata.equivalence.selfTest.maxErrorToExpected") > 0, "int8 is not exact");
+        assertTrue(Conversions.log(ok.getLong("id")).contains("self-test cases"));
+
+        // Vectors stricter than int8 can meet: devices would refuse the result, so the job fails.
+        String strict = publishedWithSelfTest("conv-st-strict", mlp(33), 1e-7);
+        JsonPath failed = await(requestOne(strict, "1.0.0", int8), "failed", WAIT);
+        assertTrue(failed.getString("error").contains("fails the version's self-test vectors: case 'ramp', output 'y' is off by"),
+                failed.getString("error"));
+        viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=converted", strict).then()
+                .body("total", org.hamcrest.Matchers.equalTo(0));
+    }
+
     @Test
     void cancellingARunningJobKillsItsProcess() {
         String m = published("conv-cancel", "1.0.0", mlp(41));
