@@ -102,6 +102,11 @@ public final class Installer {
         } catch (SwapException e) {
             discard(model);
             throw new Refused("candidate refused: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            // Whatever the candidate did, the old session still serves: refuse, do not die.
+            discard(model);
+            throw new Refused("candidate refused: " + (e instanceof OutOfMemoryError ? "out of memory" : e.getClass().getSimpleName())
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         try {
             store.promote(model);
@@ -148,6 +153,19 @@ public final class Installer {
         return report;
     }
 
+    /**
+     * Makes previous current again in the store only, before anything is served: for a version
+     * that must not even be loaded again (see {@link #restore()}, which then serves previous).
+     */
+    public void revertStored(String model) throws IOException {
+        store.rollback(model);
+    }
+
+    /** The version a model's store records as current, if any. */
+    public Optional<ModelStore.Installed> current(String model) {
+        return Optional.ofNullable(store.slots(model).current());
+    }
+
     /** Manual rollback: previous becomes current again, in the store and in the runtime. */
     public ModelStore.Installed rollback(String model) throws Refused {
         ModelStore.Installed previous = store.slots(model).previous();
@@ -175,8 +193,10 @@ public final class Installer {
             }
             runtime.swap(model, v.version(), file, SelfTest.NONE);
             return Optional.empty();
-        } catch (IOException | SwapException | IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
+        } catch (IOException | SwapException | RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            return Optional.of("out of memory: " + e.getMessage());
         }
     }
 

@@ -65,11 +65,23 @@ class InstallerTest {
     }
 
     /** A model file "downloaded" into place, and its release metadata signed by the release key. */
-    private record Release(Path file, String json) {
+    record Release(Path file, String json) {
     }
 
     private Release release(String version, long counter, float bias, Instant issued, Instant expires) throws Exception {
-        byte[] bytes = TestModels.addBias(bias, bias, bias, bias);
+        return release(version, counter, TestModels.addBias(bias, bias, bias, bias), issued, expires);
+    }
+
+    static Release release(Path dir, String version, long counter, byte[] bytes) throws Exception {
+        Instant now = Instant.now();
+        return release(dir, version, counter, bytes, now, now.plus(30, ChronoUnit.DAYS));
+    }
+
+    private Release release(String version, long counter, byte[] bytes, Instant issued, Instant expires) throws Exception {
+        return release(dir, version, counter, bytes, issued, expires);
+    }
+
+    private static Release release(Path dir, String version, long counter, byte[] bytes, Instant issued, Instant expires) throws Exception {
         Path file = Files.write(dir.resolve("download-" + version + "-" + System.nanoTime()), bytes);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         ArtifactMetadata meta = new ArtifactMetadata("default", "kws", version, counter,
@@ -164,5 +176,22 @@ class InstallerTest {
         assertEquals(1f, served());
         assertEquals("2.0.0", installer.rollback("kws").version());
         assertEquals(2f, served());
+    }
+
+    @Test
+    void aCandidateThatRunsOutOfMemoryIsRefusedAndDiscarded() throws Exception {
+        runtime.close();
+        runtime = new ModelRuntime(1, Long.MAX_VALUE);
+        installer = installer(runtime);
+        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        Release huge = release("2.0.0", 2, TestModels.identity(Integer.MAX_VALUE - 16), Instant.now(), Instant.now().plus(1, ChronoUnit.DAYS));
+        Installer.Refused e = assertThrows(Installer.Refused.class, () -> install(huge, SelfTest.NONE));
+        assertTrue(e.getMessage().contains("warm-up failed: out of memory"), e.getMessage());
+        assertEquals(1f, served());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+        assertEquals(null, store.slots("kws").candidate());
+        // Nothing is left that keeps the next installation from succeeding.
+        install(release("3.0.0", 3, 3), SelfTest.NONE);
+        assertEquals(3f, served());
     }
 }
