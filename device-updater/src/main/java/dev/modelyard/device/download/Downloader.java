@@ -29,10 +29,18 @@ public final class Downloader {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final long bytesPerSecond;
 
     public Downloader(HttpClient http, Duration timeout) {
+        this(http, timeout, 0);
+    }
+
+    /** {@code bytesPerSecond} caps the download rate (0: no cap), leaving a shared uplink usable while a model downloads. */
+    public Downloader(HttpClient http, Duration timeout, long bytesPerSecond) {
+        if (bytesPerSecond < 0) throw new IllegalArgumentException("the download rate limit must not be negative");
         this.http = http;
         this.timeout = timeout;
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     /** Told how far a download has got. */
@@ -98,12 +106,13 @@ public final class Downloader {
         }
     }
 
-    private static void write(InputStream body, Path part, long start, long size, Progress progress) throws IOException {
+    private void write(InputStream body, Path part, long start, long size, Progress progress) throws IOException {
         try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.truncate(start);
             ch.position(start);
             OutputStream out = Channels.newOutputStream(ch);
-            byte[] buf = new byte[BUFFER];
+            byte[] buf = new byte[bytesPerSecond > 0 ? (int) Math.min(BUFFER, Math.max(1024, bytesPerSecond / 10)) : BUFFER];
+            long began = System.nanoTime();
             long at = start;
             long reported = at;
             int n;
@@ -113,12 +122,27 @@ public final class Downloader {
                 }
                 out.write(buf, 0, n);
                 at += n;
+                throttle(at - start, began);
                 if (progress != null && (at - reported >= size / 20 || at == size)) {
                     progress.at(at, size);
                     reported = at;
                 }
             }
             ch.force(false);
+        }
+    }
+
+    /** Sleeps until {@code bytes} are no more than the rate limit allows since {@code began}. */
+    private void throttle(long bytes, long began) throws IOException {
+        if (bytesPerSecond <= 0) return;
+        long due = began + (long) (bytes * 1e9 / bytesPerSecond);
+        long ahead = due - System.nanoTime();
+        if (ahead <= 0) return;
+        try {
+            Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("download interrupted", e);
         }
     }
 

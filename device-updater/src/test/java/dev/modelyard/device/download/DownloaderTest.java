@@ -136,4 +136,16 @@ class DownloaderTest {
         downloader.download(url(), Map.of(), part, FILE.length, null);
         assertTrue(ranges.isEmpty());
     }
+
+    @Test
+    void keepsToTheRateLimit() throws Exception {
+        Path part = dir.resolve("m.part");
+        Downloader limited = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(10), 1_000_000);
+        long start = System.nanoTime();
+        limited.download(url(), Map.of(), part, FILE.length, null);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertArrayEquals(FILE, Files.readAllBytes(part));
+        // 300,000 bytes at 1 MB/s: at least 0.3 s; without the limit this takes a few milliseconds.
+        assertTrue(millis >= 290, "took only " + millis + " ms");
+    }
 }
