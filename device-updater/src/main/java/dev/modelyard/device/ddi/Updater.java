@@ -33,6 +33,8 @@ public final class Updater {
     static final String RELEASE_SUFFIX = ".release.json";
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    /** How often a version in its health window is judged: a failing one is rolled back within this. */
+    private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final DdiClient ddi;
     private final Downloader downloader;
@@ -41,11 +43,13 @@ public final class Updater {
     private final Path downloads;
     private final Supplier<Map<String, String>> attributes;
     private final Duration pollOverride;
+    private final HealthWatch health;
     private int failures;
 
-    public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, Path downloads,
-                   Supplier<Map<String, String>> attributes, Duration pollOverride) {
+    public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
+                   Path downloads, Supplier<Map<String, String>> attributes, Duration pollOverride) {
         this.ddi = ddi;
+        this.health = health;
         this.downloader = downloader;
         this.installer = installer;
         this.journal = journal;
@@ -54,19 +58,56 @@ public final class Updater {
         this.pollOverride = pollOverride;
     }
 
-    /** Polls and acts until {@code stop} is set. */
+    /**
+     * Polls and acts until {@code stop} is set, judging versions in their health window between
+     * polls. Nothing ends the loop but {@code stop}: the daemon must keep following the server
+     * whatever one cycle ran into, even an OutOfMemoryError.
+     */
     public void run(AtomicBoolean stop) {
+        long nextPoll = System.nanoTime();
         while (!stop.get()) {
-            Duration sleep;
-            try {
-                sleep = cycle();
-                failures = 0;
-            } catch (IOException | RuntimeException e) {
-                failures++;
-                sleep = backoff(failures);
-                LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + sleep.toSeconds() + " s");
+            if (System.nanoTime() - nextPoll >= 0) {
+                nextPoll = System.nanoTime() + pollSafely().toNanos();
             }
-            sleepInterruptibly(sleep, stop);
+            watchHealth();
+            long untilPoll = Math.max(0, nextPoll - System.nanoTime());
+            long nap = health.watching() ? Math.min(untilPoll, HEALTH_CHECK_INTERVAL.toNanos()) : untilPoll;
+            sleepInterruptibly(Duration.ofNanos(nap), stop);
+        }
+    }
+
+    /** One cycle; returns how long to wait before the next one. */
+    private Duration pollSafely() {
+        try {
+            Duration sleep = cycle();
+            failures = 0;
+            return sleep;
+        } catch (IOException | RuntimeException e) {
+            failures++;
+            Duration sleep = backoff(failures);
+            LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + sleep.toSeconds() + " s");
+            return sleep;
+        } catch (Throwable e) {
+            failures++;
+            Duration sleep = backoff(failures);
+            LOG.log(Level.SEVERE, "poll failed with " + e + "; retrying in " + sleep.toSeconds() + " s", e);
+            return sleep;
+        }
+    }
+
+    /** Judges the versions in their health window and reports the actions decided. */
+    private void watchHealth() {
+        try {
+            for (HealthWatch.Decided d : health.check()) {
+                try {
+                    report(d.actionId(), d.outcome());
+                } catch (IOException e) {
+                    // The journal has the outcome: it is sent again when the server next offers the action.
+                    LOG.warning("could not report action " + d.actionId() + " (" + e.getMessage() + "); will report it again");
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.SEVERE, "health check failed: " + e, e);
         }
     }
 
@@ -105,9 +146,17 @@ public final class Updater {
             report(d.id(), done.get());
             return;
         }
+        if (journal.open(d.id()).filter(o -> o.stage() == ActionJournal.Stage.WATCHING).isPresent()) {
+            return; // swapped in; the health watch decides and reports
+        }
         ActionJournal.Outcome outcome;
         try {
             String message = install(d);
+            if (health.startWatching(d.id())) {
+                feedback(d.id(), Feedback.Execution.PROCEEDING, List.of(message + "; watching its health for "
+                        + health.policy().window().toSeconds() + " s before confirming"));
+                return;
+            }
             outcome = new ActionJournal.Outcome("closed", "success", message);
         } catch (Installer.Refused e) {
             LOG.warning("action " + d.id() + " refused: " + e.getMessage());
@@ -152,6 +201,7 @@ public final class Updater {
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
+            health.beforeSwap(d.id(), model, release.metadata().version());
             installer.install(model, release, part, SelfTest.NONE);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
