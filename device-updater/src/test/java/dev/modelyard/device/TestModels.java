@@ -59,6 +59,44 @@ public final class TestModels {
         return model(graph);
     }
 
+    /**
+     * A multi-layer perceptron {@code y = W_n(relu(… relu(x W_1))) + bias}: input x float32
+     * [batch, in], {@code layers} hidden layers of width {@code hidden}, output y float32 [batch, out].
+     * Its size is set by the weights (about {@code 4 (in·hidden + (layers-1)·hidden² + hidden·out)}
+     * bytes) while its input stays small, as in real models. The weights are pseudo-random from
+     * {@code seed}; for an input of zeros every output element is {@code bias}.
+     */
+    public static byte[] mlp(int in, int hidden, int layers, int out, long seed, float bias) {
+        java.util.Random random = new java.util.Random(seed);
+        Proto graph = new Proto().string(2, "mlp");
+        String h = "x";
+        int width = in;
+        for (int l = 0; l <= layers; l++) {
+            int next = l == layers ? out : hidden;
+            String w = "w" + l;
+            graph.message(5, weights(w, width, next, random, (float) Math.sqrt(2.0 / width)));
+            String mm = l == layers ? "o" : "h" + l;
+            graph.message(1, new Proto().string(1, h).string(1, w).string(2, mm).string(3, "matmul" + l).string(4, "MatMul"));
+            if (l < layers) {
+                graph.message(1, new Proto().string(1, mm).string(2, "r" + l).string(3, "relu" + l).string(4, "Relu"));
+                h = "r" + l;
+            }
+            width = next;
+        }
+        ByteBuffer b = ByteBuffer.allocate(4 * out).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < out; i++) b.putFloat(bias);
+        graph.message(5, new Proto().int64(1, out).int64(2, 1).string(8, "bias").bytes(9, b.array()));
+        graph.message(1, new Proto().string(1, "o").string(1, "bias").string(2, "y").string(3, "add").string(4, "Add"));
+        graph.message(11, valueInfo("x", in)).message(12, valueInfo("y", out));
+        return model(graph);
+    }
+
+    private static Proto weights(String name, int rows, int cols, java.util.Random random, float scale) {
+        ByteBuffer raw = ByteBuffer.allocate(4 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < rows * cols; i++) raw.putFloat((random.nextFloat() * 2 - 1) * scale);
+        return new Proto().int64(1, rows).int64(1, cols).int64(2, 1).string(8, name).bytes(9, raw.array());
+    }
+
     private static byte[] model(Proto graph) {
         Proto opset = new Proto().string(1, "").int64(2, 13);
         return new Proto().int64(1, 7).string(2, "modelyard-tests").message(7, graph).message(8, opset).toByteArray();

@@ -172,4 +172,14 @@ class ModelRuntimeTest {
         runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE);
         assertEquals(new ModelRuntime.Stats("2.0.0", 0, 0, 0, -1), runtime.stats("kws").orElseThrow());
     }
+
+    @Test
+    void theTestPerceptronAnswersItsBiasForZeros() throws Exception {
+        Path mlp = Files.write(dir.resolve("mlp.onnx"), TestModels.mlp(4, 64, 2, 4, 1, 7));
+        runtime.swap("kws", "1.0.0", mlp, SelfTest.NONE);
+        assertArrayEquals(new float[]{7, 7, 7, 7, 7, 7, 7, 7},
+                (float[]) runtime.infer("kws", Map.of("x", Tensor.of(new float[8], 2, 4))).outputs().get("y").data());
+        float[] y = (float[]) runtime.infer("kws", input()).outputs().get("y").data();
+        assertTrue(y[0] != 7 && y[0] != y[1], java.util.Arrays.toString(y));
+    }
 }
