@@ -88,7 +88,7 @@ public final class Main {
     private static int daemon(UpdaterConfig config) throws Exception {
         TrustStore trust = new TrustStore(SignedEnvelope.parse(Files.readString(config.trustBundle())));
         ModelStore store = new ModelStore(config.dataDir().resolve("models"));
-        ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes());
+        ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
         Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
                 Duration.ofMinutes(5), config.maxDownloadBytes());
         ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));

@@ -26,6 +26,7 @@ import java.util.Properties;
  * max.download.mb=4096
  * download.max.bytes.per.second=0              # 0: no limit
  * warmup.max.mb=16                             # bound on a candidate's warm-up inputs
+ * warmup.runs=1                                # runs on zeros before a candidate serves
  * health.window=60s                            # 0s: no health window
  * health.max.error.rate=0.05
  * health.max.p99.factor=3
@@ -34,7 +35,8 @@ import java.util.Properties;
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
                             Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride, int threads,
-                            long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, HealthPolicy health) {
+                            long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
+                            HealthPolicy health) {
 
     public static UpdaterConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -66,6 +68,7 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 Long.parseLong(p.getProperty("max.download.mb", "4096").strip()) * 1024 * 1024,
                 Long.parseLong(p.getProperty("download.max.bytes.per.second", "0").strip()),
                 Long.parseLong(p.getProperty("warmup.max.mb", "16").strip()) * 1024 * 1024,
+                Integer.parseInt(p.getProperty("warmup.runs", "1").strip()),
                 health(p));
     }
 

@@ -34,6 +34,7 @@ public final class ModelRuntime implements AutoCloseable {
     private final OrtEnvironment env;
     private final int threadsPerSession;
     private final long maxWarmUpBytes;
+    private final int warmUpRuns;
     private final Map<String, AtomicReference<Loaded>> models = new ConcurrentHashMap<>();
 
     /** A model's inputs and outputs as the session reports them (-1 for a dimension fixed at run time). */
@@ -61,6 +62,16 @@ public final class ModelRuntime implements AutoCloseable {
 
     /** {@code maxWarmUpBytes} bounds the zero tensors a warm-up allocates; a candidate needing more is refused. */
     public ModelRuntime(int threadsPerSession, long maxWarmUpBytes) {
+        this(threadsPerSession, maxWarmUpBytes, 1);
+    }
+
+    /**
+     * {@code warmUpRuns} runs before a candidate serves: more than one lets ONNX Runtime's memory
+     * arena and caches reach their steady state, so the first real requests are not the slow ones.
+     */
+    public ModelRuntime(int threadsPerSession, long maxWarmUpBytes, int warmUpRuns) {
+        if (warmUpRuns < 1) throw new IllegalArgumentException("at least one warm-up run is needed");
+        this.warmUpRuns = warmUpRuns;
         this.env = OrtEnvironment.getEnvironment();
         // Devices must not phone home.
         try {
@@ -305,7 +316,7 @@ public final class ModelRuntime implements AutoCloseable {
             }
         }
         try {
-            run(l, zeros);
+            for (int i = 0; i < warmUpRuns; i++) run(l, zeros);
         } catch (InferenceException e) {
             throw new SwapException(SwapException.Stage.WARM_UP, e.getMessage(), e);
         }
