@@ -7,6 +7,7 @@ import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ByteRange;
+import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.wire.ddi.ConfigData;
 import dev.modelyard.wire.ddi.Feedback;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -260,6 +261,8 @@ public class DdiResource {
                 case ARTIFACT_MD5SUM -> md5sum(new String(f.bytes(), StandardCharsets.US_ASCII), f.artifact().filename, withBody);
                 case RELEASE_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), f.artifact().filename + DdiService.RELEASE_SUFFIX, withBody);
                 case RELEASE -> small(f.bytes(), f.artifact().filename + DdiService.RELEASE_SUFFIX, range, ifRange, ifNoneMatch, withBody);
+                case SELF_TEST_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), ReleaseSigner.selfTestFilename(f.artifact().filename), withBody);
+                case SELF_TEST -> small(f.bytes(), ReleaseSigner.selfTestFilename(f.artifact().filename), range, ifRange, ifNoneMatch, withBody);
             };
         });
     }

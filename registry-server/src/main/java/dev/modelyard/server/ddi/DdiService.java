@@ -7,6 +7,7 @@ import dev.modelyard.server.deployment.ActionState;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionStatus;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.wire.TargetDescriptor;
@@ -215,6 +216,12 @@ public class DdiService {
                             BlobDigests.hex("SHA-256", bytes)),
                     bytes.length, fileLinks(prefix + art.filename + RELEASE_SUFFIX)));
         }
+        byte[] selfTest = selfTestBytes(a.version);
+        if (selfTest != null) {
+            String name = ReleaseSigner.selfTestFilename(art.filename);
+            files.add(new DeploymentBase.Artifact(name, new DeploymentBase.Hashes(BlobDigests.hex("SHA-1", selfTest),
+                    BlobDigests.hex("MD5", selfTest), a.version.selfTestSha256.strip()), selfTest.length, fileLinks(prefix + name)));
+        }
         List<DeploymentBase.KeyValue> meta = new ArrayList<>();
         meta.add(new DeploymentBase.KeyValue("model", a.model.name));
         meta.add(new DeploymentBase.KeyValue("version", a.version.version));
@@ -262,7 +269,12 @@ public class DdiService {
     record File(Artifact artifact, Kind kind, byte[] bytes) {
     }
 
-    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM }
+    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM, SELF_TEST, SELF_TEST_MD5SUM }
+
+    /** The version's frozen self-test document, the bytes its release metadata names. */
+    private static byte[] selfTestBytes(ModelVersion v) {
+        return v.selfTestDocument == null ? null : v.selfTestDocument.getBytes(StandardCharsets.UTF_8);
+    }
 
     /**
      * The module (artifact id) must belong to an action of this device that is offered or was
@@ -295,6 +307,12 @@ public class DdiService {
             byte[] env = signer.envelope(a.id).map(s -> s.getBytes(StandardCharsets.UTF_8))
                     .orElseThrow(() -> new ApiException(404, ""));
             return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.RELEASE_MD5SUM : Kind.RELEASE, env);
+        }
+        String selfTest = ReleaseSigner.selfTestFilename(a.filename);
+        if (filename.equals(selfTest) || filename.equals(selfTest + MD5SUM_SUFFIX)) {
+            byte[] doc = selfTestBytes(a.version);
+            if (doc == null) throw new ApiException(404, "");
+            return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.SELF_TEST_MD5SUM : Kind.SELF_TEST, doc);
         }
         throw new ApiException(404, "");
     }

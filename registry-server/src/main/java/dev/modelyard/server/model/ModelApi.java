@@ -28,7 +28,7 @@ public final class ModelApi {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VersionView(String model, String version, VersionStatus status, String changelog,
                               Map<String, Double> metrics, Map<String, Object> lineage, IoSignature ioSignature,
-                              Map<String, Object> selfTest, long artifactCount, Long releaseCounter,
+                              Map<String, Object> selfTest, String selfTestSha256, long artifactCount, Long releaseCounter,
                               Instant createdAt, String createdBy,
                               Instant updatedAt, Instant publishedAt) {
     }

@@ -11,6 +11,7 @@ import dev.modelyard.server.model.ModelApi.CreateModel;
 import dev.modelyard.server.model.ModelApi.CreateVersion;
 import dev.modelyard.server.model.ModelApi.ModelView;
 import dev.modelyard.server.model.ModelApi.VersionView;
+import dev.modelyard.server.storage.Digests;
 import dev.modelyard.wire.IoSignature;
 import dev.modelyard.wire.SemVer;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
@@ -173,7 +174,7 @@ public class ModelService {
         v.metrics = body.metrics() == null ? Map.of() : metrics(body.metrics());
         v.lineage = body.lineage() == null ? Map.of() : body.lineage();
         v.ioSignature = ioSignature(body.ioSignature());
-        v.selfTest = body.selfTest();
+        v.selfTest = selfTest(body.selfTest() == null ? null : json.valueToTree(body.selfTest()));
         v.createdAt = now;
         v.updatedAt = now;
         v.createdBy = by;
@@ -224,7 +225,7 @@ public class ModelService {
                 case "metrics" -> v.metrics = value.isNull() ? Map.of() : metrics(convert(field, value, Map.class));
                 case "lineage" -> v.lineage = value.isNull() ? Map.of() : convert(field, value, Map.class);
                 case "ioSignature" -> v.ioSignature = value.isNull() ? null : ioSignature(convert(field, value, IoSignature.class));
-                case "selfTest" -> v.selfTest = value.isNull() ? null : convert(field, value, Map.class);
+                case "selfTest" -> v.selfTest = selfTest(value.isNull() ? null : value);
                 default -> throw ApiException.badRequest(field + ": unknown or read-only field");
             }
         }
@@ -257,6 +258,7 @@ public class ModelService {
         if (artifactCount(v) == 0) {
             throw ApiException.conflict("version " + v.version + " has no artifacts; upload at least one before publishing");
         }
+        freezeSelfTest(v);
         // Taken before the version changes: the native update flushes pending changes first.
         long counter = nextReleaseCounter(m);
         Instant now = clock.instant();
@@ -390,7 +392,7 @@ public class ModelService {
 
     private VersionView view(ModelVersion v, long artifactCount) {
         return new VersionView(v.model.name, v.version, v.status, v.changelog, v.metrics, v.lineage, v.ioSignature,
-                v.selfTest, artifactCount, v.releaseCounter, v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
+                v.selfTest, v.selfTestSha256 == null ? null : v.selfTestSha256.strip(), artifactCount, v.releaseCounter, v.createdAt, v.createdBy, v.updatedAt, v.publishedAt);
     }
 
     private Map<Long, Long> artifactCounts(List<ModelVersion> versions) {
@@ -484,6 +486,28 @@ public class ModelService {
             out.put(String.valueOf(k), n.doubleValue());
         });
         return out;
+    }
+
+    private Map<String, Object> selfTest(JsonNode doc) {
+        if (doc == null) return null;
+        SelfTests.checkStructure(doc);
+        return json.convertValue(doc, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+    }
+
+    /**
+     * Fixes the bytes devices will download and their digest, which the release metadata
+     * carries: the editable JSON column may not give back the same bytes twice.
+     */
+    private void freezeSelfTest(ModelVersion v) {
+        if (v.selfTest == null) {
+            v.selfTestDocument = null;
+            v.selfTestSha256 = null;
+            return;
+        }
+        SelfTests.checkAgainst(json.valueToTree(v.selfTest), v.ioSignature, v.version);
+        byte[] bytes = SelfTests.serialize(json, v.selfTest);
+        v.selfTestDocument = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        v.selfTestSha256 = Digests.hex(Digests.sha256().digest(bytes));
     }
 
     private static IoSignature ioSignature(IoSignature s) {

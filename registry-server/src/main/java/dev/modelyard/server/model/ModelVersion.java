@@ -62,6 +62,13 @@ public class ModelVersion extends PanacheEntityBase {
     @Column(name = "self_test", columnDefinition = "jsonb")
     public Map<String, Object> selfTest;
 
+    /** The self-test document's bytes as devices get them, fixed at publication. */
+    @Column(name = "self_test_document")
+    public String selfTestDocument;
+
+    @Column(name = "self_test_sha256")
+    public String selfTestSha256;
+
     @Column(name = "created_at", nullable = false)
     public Instant createdAt;
 

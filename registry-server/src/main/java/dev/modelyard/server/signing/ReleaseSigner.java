@@ -28,6 +28,7 @@ public class ReleaseSigner {
 
     private static final Logger LOG = Logger.getLogger(ReleaseSigner.class);
     private static final int RENEW_BATCH = 200;
+    public static final String SELF_TEST_SUFFIX = ".selftest.json";
 
     private final EntityManager em;
     private final ReleaseKey key;
@@ -44,6 +45,8 @@ public class ReleaseSigner {
     /** Runs in the publishing transaction: a failure here means the version is not published. */
     void onPublished(@Observes VersionPublished published) {
         Instant now = issueTime();
+        Object[] selfTest = em.createQuery("select v.selfTestSha256, v.selfTestDocument from ModelVersion v where v.id = :id",
+                Object[].class).setParameter("id", published.versionId()).getSingleResult();
         List<Object[]> rows = em.createQuery("""
                         select a.id, a.filename, a.sha256, a.size, a.format, a.runtime, a.runtimeVersion, a.arch,
                                a.accelerator, a.precision, a.minMemoryMb, a.os
@@ -54,12 +57,24 @@ public class ReleaseSigner {
                     (String) r[8], (String) r[9], (Integer) r[10], (String) r[11]);
             ArtifactMetadata meta = new ArtifactMetadata(published.tenant(), published.model(), published.version(),
                     published.releaseCounter(), new ArtifactMetadata.ArtifactFile((String) r[1], (String) r[2], (Long) r[3]),
-                    target, now, now.plus(config.signing().metadataLifetime()));
+                    target, now, now.plus(config.signing().metadataLifetime()),
+                    selfTestFile((String) r[1], (String) selfTest[0], (String) selfTest[1]));
             ArtifactRelease release = new ArtifactRelease();
             release.artifactId = (UUID) r[0];
             store(release, meta);
             release.persist();
         }
+    }
+
+    /** Where devices find a version's self-test document: beside the artifact, in the same chunk. */
+    public static String selfTestFilename(String artifactFilename) {
+        return artifactFilename + SELF_TEST_SUFFIX;
+    }
+
+    private static ArtifactMetadata.SelfTestFile selfTestFile(String artifactFilename, String sha256, String document) {
+        if (sha256 == null) return null;
+        return new ArtifactMetadata.SelfTestFile(selfTestFilename(artifactFilename), sha256.strip(),
+                document.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     /** The signed metadata of a released artifact, as served to devices. */
@@ -105,8 +120,7 @@ public class ReleaseSigner {
         for (UUID id : due) {
             ArtifactRelease release = ArtifactRelease.findById(id);
             ArtifactMetadata old = ArtifactMetadata.fromMap(SignedEnvelope.parse(release.envelope).signed());
-            store(release, new ArtifactMetadata(old.tenant(), old.model(), old.version(), old.releaseCounter(),
-                    old.artifact(), old.target(), now, now.plus(config.signing().metadataLifetime())));
+            store(release, old.renewed(now, now.plus(config.signing().metadataLifetime())));
         }
         return due.size();
     }

@@ -18,12 +18,16 @@ import java.util.regex.Pattern;
  *  "issuedAt":"2026-05-01T00:00:00Z","expiresAt":"2026-08-01T00:00:00Z"}</pre>
  *
  * The target's {@code runtimeVersion}, {@code minMemoryMb} and {@code os} are omitted when null.
- * Times are kept to whole seconds.
+ * Times are kept to whole seconds. When the version has self-test vectors, {@code selfTest} names
+ * the file that holds them ({@code "selfTest":{"filename":…,"sha256":…,"size":…}}), so a device
+ * runs exactly the vectors the release key vouched for, and cannot be made to skip them.
  *
  * @param releaseCounter per (tenant, model), grows with every release; devices refuse lower ones
+ * @param selfTest       the version's self-test document, or null when it has none
  */
 public record ArtifactMetadata(String tenant, String model, String version, long releaseCounter,
-                               ArtifactFile artifact, TargetDescriptor target, Instant issuedAt, Instant expiresAt)
+                               ArtifactFile artifact, TargetDescriptor target, Instant issuedAt, Instant expiresAt,
+                               SelfTestFile selfTest)
         implements SignedMetadata {
 
     public static final String TYPE = "artifact";
@@ -31,6 +35,8 @@ public record ArtifactMetadata(String tenant, String model, String version, long
     // The registry's own naming rules, so everything it stores can be signed.
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final Pattern FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    // Room for an artifact's name plus a suffix such as ".selftest.json".
+    private static final Pattern COMPANION_FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,159}");
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
     /**
@@ -48,6 +54,32 @@ public record ArtifactMetadata(String tenant, String model, String version, long
                 throw Fields.invalid(DOC, "artifact.size", "must be between 0 and 2^53-1, got " + size);
             }
         }
+    }
+
+    /**
+     * The version's self-test document (inputs and expected outputs, see the README), served
+     * beside the artifact. Same rules as {@link ArtifactFile}.
+     */
+    public record SelfTestFile(String filename, String sha256, long size) {
+        public SelfTestFile {
+            Fields.require(filename, COMPANION_FILENAME, DOC, "selfTest.filename", "a file name of letters, digits, '.', '_' or '-'");
+            Fields.require(sha256, SHA256, DOC, "selfTest.sha256", "64 lowercase hex digits");
+            if (size < 0 || size > CanonicalJson.MAX_SAFE_INTEGER) {
+                throw Fields.invalid(DOC, "selfTest.size", "must be between 0 and 2^53-1, got " + size);
+            }
+        }
+    }
+
+    /** Metadata of a version without self-test vectors. */
+    public ArtifactMetadata(String tenant, String model, String version, long releaseCounter, ArtifactFile artifact,
+                            TargetDescriptor target, Instant issuedAt, Instant expiresAt) {
+        this(tenant, model, version, releaseCounter, artifact, target, issuedAt, expiresAt, null);
+    }
+
+    /** The same statement with a new validity window, as when it is signed again. */
+    public ArtifactMetadata renewed(Instant newIssuedAt, Instant newExpiresAt) {
+        return new ArtifactMetadata(tenant, model, version, releaseCounter, artifact, target, newIssuedAt, newExpiresAt,
+                selfTest);
     }
 
     public ArtifactMetadata {
@@ -81,15 +113,17 @@ public record ArtifactMetadata(String tenant, String model, String version, long
                 "runtimeVersion", target.runtimeVersion(), "arch", target.arch(), "accelerator", target.accelerator(),
                 "precision", target.precision(),
                 "minMemoryMb", target.minMemoryMb() == null ? null : target.minMemoryMb().longValue(), "os", target.os());
+        Map<String, Object> test = selfTest == null ? null : Fields.orderedMap("filename", selfTest.filename(),
+                "sha256", selfTest.sha256(), "size", selfTest.size());
         return Fields.orderedMap("_type", TYPE, "specVersion", (long) SPEC_VERSION, "tenant", tenant, "model", model,
                 "version", version, "releaseCounter", releaseCounter, "artifact", file, "target", t,
-                "issuedAt", Fields.formatTime(issuedAt), "expiresAt", Fields.formatTime(expiresAt));
+                "issuedAt", Fields.formatTime(issuedAt), "expiresAt", Fields.formatTime(expiresAt), "selfTest", test);
     }
 
     /** Reads the {@code signed} object of an artifact envelope, strictly. */
     public static ArtifactMetadata fromMap(Object value) {
         Fields f = Fields.of(value, DOC, "", "_type", "specVersion", "tenant", "model", "version", "releaseCounter",
-                "artifact", "target", "issuedAt", "expiresAt");
+                "artifact", "target", "issuedAt", "expiresAt", "selfTest");
         f.requireHeader(TYPE);
         Fields a = f.object("artifact", "filename", "sha256", "size");
         Fields t = f.object("target", "format", "runtime", "runtimeVersion", "arch", "accelerator", "precision",
@@ -98,9 +132,11 @@ public record ArtifactMetadata(String tenant, String model, String version, long
         TargetDescriptor target = new TargetDescriptor(t.string("format"), t.string("runtime"),
                 t.optionalString("runtimeVersion"), t.string("arch"), t.string("accelerator"), t.string("precision"),
                 minMemory, t.optionalString("os"));
+        Fields s = f.optionalObject("selfTest", "filename", "sha256", "size");
+        SelfTestFile selfTest = s == null ? null : new SelfTestFile(s.string("filename"), s.string("sha256"), s.integer("size"));
         return new ArtifactMetadata(f.string("tenant"), f.string("model"), f.string("version"),
                 f.integer("releaseCounter"), new ArtifactFile(a.string("filename"), a.string("sha256"), a.integer("size")),
-                target, f.instant("issuedAt"), f.instant("expiresAt"));
+                target, f.instant("issuedAt"), f.instant("expiresAt"), selfTest);
     }
 
     static void checkVersion(String version, String doc, String path) {

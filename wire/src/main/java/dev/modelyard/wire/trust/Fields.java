@@ -99,6 +99,12 @@ final class Fields {
         return of(required(key, Map.class, "an object"), doc, path(key), allowed);
     }
 
+    /** The object under {@code key} read strictly, or null when the field is absent. */
+    Fields optionalObject(String key, String... allowed) {
+        Map<?, ?> value = optional(key, Map.class, "an object");
+        return value == null ? null : of(value, doc, path(key), allowed);
+    }
+
     /** The object under {@code key}, keyed by data (key ids) rather than by field names. */
     Fields dataObject(String key) {
         return new Fields(required(key, Map.class, "an object"), doc, path(key));

@@ -83,6 +83,23 @@ class MetadataTest {
     }
 
     @Test
+    void artifactNamesItsSelfTestDocumentWhenTheVersionHasOne() {
+        ArtifactMetadata a = artifact();
+        ArtifactMetadata withTest = new ArtifactMetadata(a.tenant(), a.model(), a.version(), a.releaseCounter(), a.artifact(),
+                a.target(), a.issuedAt(), a.expiresAt(), new ArtifactMetadata.SelfTestFile("m.onnx.selftest.json", SHA, 321));
+        assertTrue(canonical(withTest).endsWith(",\"selfTest\":{\"filename\":\"m.onnx.selftest.json\",\"sha256\":\""
+                + SHA + "\",\"size\":321},\"specVersion\":1,\"target\":{\"accelerator\":\"cpu\",\"arch\":\"aarch64\","
+                + "\"format\":\"onnx\",\"minMemoryMb\":256,\"precision\":\"int8\",\"runtime\":\"onnxruntime\","
+                + "\"runtimeVersion\":\">=1.17\"},\"tenant\":\"default\",\"version\":\"1.2.0\"}"), canonical(withTest));
+        assertEquals(withTest, ArtifactMetadata.fromMap(CanonicalJson.parse(CanonicalJson.canonicalize(withTest.toMap()))));
+        // Renewal keeps what was vouched for and moves only the window.
+        ArtifactMetadata renewed = withTest.renewed(a.expiresAt(), a.expiresAt().plusSeconds(60));
+        assertEquals(withTest.selfTest(), renewed.selfTest());
+        assertEquals(a.expiresAt(), renewed.issuedAt());
+        assertFalse(artifact().toMap().containsKey("selfTest"));
+    }
+
+    @Test
     void keepsWholeSeconds() {
         ArtifactMetadata a = new ArtifactMetadata("default", "kws", "1.2.0", 7, artifact().artifact(), artifact().target(),
                 Instant.parse("2026-05-01T00:00:00.987654Z"), Instant.parse("2026-08-01T00:00:00.5Z"));
@@ -115,6 +132,7 @@ class MetadataTest {
             "_type|root|artifact metadata: _type: expected \"artifact\", got \"root\"",
             "specVersion|2|artifact metadata: specVersion: version 2 is not supported",
             "extra|1|artifact metadata: (document): unknown field(s) [extra]",
+            "selfTest|str:x.json|artifact metadata: selfTest: expected an object, got a string",
     })
     void artifactRejectsBadFieldsNamingThem(String path, String value, String message) {
         JsonFormatException e = assertThrows(JsonFormatException.class,
@@ -143,6 +161,8 @@ class MetadataTest {
         assertEquals("artifact metadata: target.os: must be omitted rather than null", e.getMessage());
         e = assertThrows(JsonFormatException.class, () -> edited(artifact(), "model", null, ArtifactMetadata::fromMap));
         assertEquals("artifact metadata: model: expected a string, got null", e.getMessage());
+        e = assertThrows(JsonFormatException.class, () -> edited(artifact(), "selfTest", null, ArtifactMetadata::fromMap));
+        assertEquals("artifact metadata: selfTest: must be omitted rather than null", e.getMessage());
     }
 
     @Test
