@@ -90,7 +90,7 @@ public final class Main {
         ModelStore store = new ModelStore(config.dataDir().resolve("models"));
         ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
         Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
-                Duration.ofMinutes(5), config.maxDownloadBytes());
+                config.clockSkew(), config.maxDownloadBytes());
         ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));
         HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC());
         // Before anything is loaded: an unconfirmed version must not get the chance to crash us again.
@@ -154,7 +154,7 @@ public final class Main {
     private static int verify(UpdaterConfig config, Path file, Path metadata, String model, PrintStream out) throws Exception {
         TrustStore trust = new TrustStore(SignedEnvelope.parse(Files.readString(config.trustBundle())));
         Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(),
-                config.tenant(), Clock.systemUTC(), Duration.ofMinutes(5), config.maxDownloadBytes());
+                config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
         VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);
         Verifier.verifyFile(release, file);
         out.println("OK " + model + " " + release.metadata().version() + " release " + release.metadata().releaseCounter());

@@ -27,6 +27,7 @@ import java.util.Properties;
  * download.max.bytes.per.second=0              # 0: no limit
  * warmup.max.mb=16                             # bound on a candidate's warm-up inputs
  * warmup.runs=1                                # runs on zeros before a candidate serves
+ * clock.skew=5m                                # tolerated clock difference when checking validity times
  * health.window=60s                            # 0s: no health window
  * health.max.error.rate=0.05
  * health.max.p99.factor=3
@@ -36,7 +37,7 @@ import java.util.Properties;
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
                             Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride, int threads,
                             long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
-                            HealthPolicy health) {
+                            Duration clockSkew, HealthPolicy health) {
 
     public static UpdaterConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -69,6 +70,7 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 Long.parseLong(p.getProperty("download.max.bytes.per.second", "0").strip()),
                 Long.parseLong(p.getProperty("warmup.max.mb", "16").strip()) * 1024 * 1024,
                 Integer.parseInt(p.getProperty("warmup.runs", "1").strip()),
+                duration(p.getProperty("clock.skew", "5m")),
                 health(p));
     }
 

@@ -8,6 +8,7 @@ import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
+import dev.modelyard.wire.trust.ArtifactMetadata;
 import dev.modelyard.wire.trust.VerifiedRelease;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +32,9 @@ public final class Updater {
 
     private static final Logger LOG = Logger.getLogger(Updater.class.getName());
     static final String RELEASE_SUFFIX = ".release.json";
+    static final String SELF_TEST_SUFFIX = ".selftest.json";
+    /** Self-test documents are parsed in memory; a bigger one is refused rather than risk the heap. */
+    static final long MAX_SELF_TEST_BYTES = 16L * 1024 * 1024;
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
     /** How often a version in its health window is judged: a failing one is rolled back within this. */
@@ -171,7 +175,8 @@ public final class Updater {
         StringBuilder summary = new StringBuilder();
         for (DeploymentBase.Chunk chunk : dep.chunks()) {
             String model = metadata(chunk, "model").orElse(chunk.name());
-            DeploymentBase.Artifact file = chunk.artifacts().stream().filter(a -> !a.filename().endsWith(RELEASE_SUFFIX))
+            DeploymentBase.Artifact file = chunk.artifacts().stream()
+                    .filter(a -> !a.filename().endsWith(RELEASE_SUFFIX) && !a.filename().endsWith(SELF_TEST_SUFFIX))
                     .findFirst().orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no model file", null));
             DeploymentBase.Artifact signed = chunk.artifacts().stream()
                     .filter(a -> a.filename().equals(file.filename() + RELEASE_SUFFIX)).findFirst()
@@ -183,6 +188,7 @@ public final class Updater {
                 throw new Installer.Refused("the deployment's sha256 for " + file.filename() + " differs from the signed one", null);
             }
             if (DeploymentBase.SKIP.equals(dep.download())) continue;
+            SelfTest selfTest = selfTest(d.id(), chunk, release);
             Path part = downloads.resolve(d.id() + "-" + file.filename() + ".part");
             Files.createDirectories(downloads);
             feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
@@ -202,10 +208,55 @@ public final class Updater {
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
             health.beforeSwap(d.id(), model, release.metadata().version());
-            installer.install(model, release, part, SelfTest.NONE);
+            installer.install(model, release, part, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
         return summary.length() == 0 ? "nothing to install" : summary.substring(0, summary.length() - 2);
+    }
+
+    /**
+     * The self-test vectors the signed metadata names, downloaded (never past the signed size) and
+     * checked against the signed digest; none when it names none. Anything else is a refusal: a
+     * release must not be installed without the checks its publisher asked for.
+     */
+    private SelfTest selfTest(String actionId, DeploymentBase.Chunk chunk, VerifiedRelease release) throws IOException, Installer.Refused {
+        ArtifactMetadata.SelfTestFile signed = release.metadata().selfTest();
+        if (signed == null) return SelfTest.NONE;
+        if (signed.size() > MAX_SELF_TEST_BYTES) {
+            throw new Installer.Refused("self-test document " + signed.filename() + " has " + signed.size()
+                    + " bytes, more than the " + MAX_SELF_TEST_BYTES + " a device reads", null);
+        }
+        DeploymentBase.Artifact offered = chunk.artifacts().stream().filter(a -> a.filename().equals(signed.filename())).findFirst()
+                .orElseThrow(() -> new Installer.Refused("self-test document " + signed.filename()
+                        + " is named by the signed metadata but not offered in the deployment", null));
+        Files.createDirectories(downloads);
+        Path part = downloads.resolve(actionId + "-" + signed.filename() + ".part");
+        byte[] bytes;
+        try {
+            ddi.download(downloader, link(offered), part, signed.size(), null);
+            bytes = Files.readAllBytes(part);
+        } catch (Downloader.DownloadException e) {
+            if (!e.permanent()) throw e;
+            throw new Installer.Refused("self-test document " + signed.filename() + " cannot be downloaded: " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+        if (!sha256(bytes).equals(signed.sha256())) {
+            throw new Installer.Refused("self-test document " + signed.filename() + " does not match its signed sha256", null);
+        }
+        try {
+            return SelfTest.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new Installer.Refused("self-test document " + signed.filename() + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static java.util.Optional<String> metadata(DeploymentBase.Chunk chunk, String key) {
