@@ -111,6 +111,10 @@ final class DeviceRig implements AutoCloseable {
         return work.resolve("device-data");
     }
 
+    String updaterLog() throws IOException {
+        return Files.readString(log());
+    }
+
     private Path log() {
         return work.resolve("updater.log");
     }
@@ -123,12 +127,20 @@ final class DeviceRig implements AutoCloseable {
 
     /** Publishes {@code version} of model kws with {@code onnx} as its file. */
     void release(String version, byte[] onnx) throws Exception {
+        release(version, onnx, null);
+    }
+
+    /** Publishes {@code version} with self-test vectors ({@code selfTest}: the document as a JSON tree, or null). */
+    void release(String version, byte[] onnx, Object selfTest) throws Exception {
         if (api.send("GET", "/api/v1/models/kws", null).status() == 404) {
             Client.expect(201, api.send("POST", "/api/v1/models", Map.of("name", "kws")));
         }
         Client.expect(201, api.send("POST", "/api/v1/models/kws/versions", Map.of("version", version)));
         Client.expect(201, api.putStream("/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx",
                 new ByteArrayInputStream(onnx), onnx.length, null));
+        if (selfTest != null) {
+            Client.expect(200, api.send("PATCH", "/api/v1/models/kws/versions/" + version, Map.of("selfTest", selfTest)));
+        }
         Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/" + version + "/publish", null));
     }
 
