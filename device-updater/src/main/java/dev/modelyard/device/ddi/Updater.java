@@ -136,6 +136,12 @@ public final class Updater {
 
     private void cancel(CancelActionBase c) throws IOException {
         String id = c.cancelAction().stopId();
+        if (journal.open(id).isPresent()) {
+            // Already swapped in: undoing it is a rollback, which the health window decides, not a cancel.
+            ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.FAILURE,
+                    List.of("cannot cancel: the new version is already served; its health window decides")));
+            return;
+        }
         deletePartials(id);
         ActionJournal.Outcome canceled = new ActionJournal.Outcome("closed", "success", "canceled before installation");
         ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.SUCCESS, List.of(canceled.message())));
