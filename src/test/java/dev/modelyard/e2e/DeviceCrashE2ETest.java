@@ -49,29 +49,55 @@ class DeviceCrashE2ETest {
 
             killMidDownload(rig);
 
-            // From the moment the device announces the installation: verification, staging, loading, warm-up, promotion.
+            // Right after the download (the partial file is complete: verification is next), and
+            // mid-swap (a candidate is staged in the store: loading and warming up), twice each.
             String previous = "2.0.0";
             List<String> killedIn = new ArrayList<>();
-            long[] delays = {0, 250, 600, 1500};
-            for (int i = 0; i < delays.length; i++) {
+            boolean[] midSwap = {false, true, false, true};
+            for (int i = 0; i < midSwap.length; i++) {
                 String version = (3 + i) + ".0.0";
-                rig.release(version, big(3 + i, 3 + i));
+                byte[] model = big(3 + i, 3 + i);
+                rig.release(version, model);
                 rig.deploy(version);
-                rig.await("the device announces the installation of " + version, Duration.ofSeconds(30),
-                        () -> rig.historyHas(version, s -> s.get("messages").toString().contains("installing kws " + version)));
-                Thread.sleep(delays[i]);
+                if (midSwap[i]) {
+                    rig.await("a candidate of " + version + " is staged", Duration.ofSeconds(30), () -> candidateStaged(rig));
+                } else {
+                    rig.await("the download of " + version + " is complete", Duration.ofSeconds(30),
+                            () -> partialBytes(rig) == model.length);
+                }
                 rig.killUpdater();
                 killedIn.add(storeState(rig));
+                if (midSwap[i]) assertEquals("mid-swap", killedIn.get(i));
                 rig.startUpdater();
                 DeviceRig.Answer first = firstAnswer(rig);
                 assertTrue(first.equals(answerOf(previous)) || first.equals(answerOf(version)),
-                        "after a kill " + delays[i] + " ms into installing " + version + " the device answered " + first);
+                        "after a kill (" + killedIn.get(i) + ") installing " + version + " the device answered " + first);
                 converged(rig, version);
                 previous = version;
             }
-            System.out.println("where the kills after the announcement landed: " + killedIn);
-            assertTrue(killedIn.contains("mid-swap"), "a kill landed between staging and promotion: " + killedIn);
+            System.out.println("where the kills landed: " + killedIn);
+
+            killInHealthWindow(rig, previous);
         }
+    }
+
+    /** Killed while the new version is unconfirmed: it comes back on the proven version and says why. */
+    private void killInHealthWindow(DeviceRig rig, String proven) throws Exception {
+        rig.killUpdater();
+        rig.configure("health.window=60s");
+        rig.startUpdater();
+        rig.release("9.0.0", TestModels.mlp(4, 64, 1, 4, 9, 9));
+        rig.deploy("9.0.0");
+        rig.awaitServed("9.0.0");
+        rig.killUpdater();
+        rig.startUpdater();
+        assertEquals(answerOf(proven), firstAnswer(rig), "an unconfirmed version is not loaded again after a crash");
+        JsonNode action = rig.awaitClosed("9.0.0", Duration.ofSeconds(30));
+        assertEquals("error", action.get("status").asText(), action.toString());
+        // "during the health window", or "during the installation" if the kill came between the swap and the window's start.
+        assertTrue(action.get("reason").asText().startsWith("rolled back to " + proven + ": the updater restarted during the "),
+                action.get("reason").asText());
+        assertEquals(1, rig.closings("9.0.0"));
     }
 
     /** Throttled so that the kill lands mid-download; after the restart the download resumes. */
@@ -133,8 +159,16 @@ class DeviceCrashE2ETest {
 
     /** Where the kill landed, from the store's journal: before staging, between staging and promotion, or after. */
     private static String storeState(DeviceRig rig) throws IOException {
-        JsonNode slots = Client.JSON.readTree(rig.dataDir().resolve("models/kws/journal.json").toFile());
-        if (!slots.path("candidate").isNull() && !slots.path("candidate").isMissingNode()) return "mid-swap";
+        if (candidateStaged(rig)) return "mid-swap";
         return partialBytes(rig) > 0 ? "before staging" : "after promotion";
+    }
+
+    private static boolean candidateStaged(DeviceRig rig) {
+        try {
+            JsonNode slots = Client.JSON.readTree(rig.dataDir().resolve("models/kws/journal.json").toFile());
+            return !slots.path("candidate").isNull() && !slots.path("candidate").isMissingNode();
+        } catch (IOException replacedWhileReading) {
+            return false;
+        }
     }
 }

@@ -218,7 +218,7 @@ final class DeviceRig implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (check.ok()) return;
-            Thread.sleep(50);
+            Thread.sleep(5);
         }
         throw new AssertionError("timed out waiting until " + what + "\nupdater log:\n" + Files.readString(log())
                 + "\nactions: " + api.send("GET", "/api/v1/actions?device=cam-1", null).body());
