@@ -54,6 +54,13 @@ public final class InferenceServer implements AutoCloseable {
         String rollback(String model) throws Exception;
     }
 
+    static {
+        // The JDK server leaves Nagle's algorithm on: a response written as headers then body
+        // waits for the client's delayed ACK, about 40 ms per request. Read once, when the first
+        // server is created, so it is set here (unless the operator chose otherwise).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     public InferenceServer(ModelRuntime runtime, InetSocketAddress address, int threads) throws IOException {
         this.runtime = runtime;
         this.server = HttpServer.create(address, 128);
