@@ -81,6 +81,25 @@ public class SwapLoad {
         row("steady, before the assignment", samples, t0 + Duration.ofSeconds(2).toNanos(), assigned);
         row("assignment → " + version + " serving (" + ms(serving - assigned) + ")", samples, assigned, serving);
         row("after, " + version + " serving", samples, serving, end);
+
+        // Where in the swap the slow requests were: 500 ms buckets, wall-clock times to match the updater's log.
+        long wallOffset = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
+        System.out.printf("%nbucket start | requests | failed | p50 | max%n");
+        for (long b = assigned; b < serving + Duration.ofSeconds(2).toNanos(); b += Duration.ofMillis(500).toNanos()) {
+            List<Long> lat = new ArrayList<>();
+            int failed = 0;
+            synchronized (samples) {
+                for (Sample s : samples) {
+                    if (s.startNanos() < b || s.startNanos() >= b + Duration.ofMillis(500).toNanos()) continue;
+                    if (s.status() != 200) failed++;
+                    else lat.add(s.latencyNanos());
+                }
+            }
+            Collections.sort(lat);
+            System.out.printf("%s | %d | %d | %s | %s%n",
+                    java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli((b + wallOffset) / 1_000_000), java.time.ZoneOffset.UTC),
+                    lat.size() + failed, failed, pct(lat, 0.5), lat.isEmpty() ? "-" : ms(lat.get(lat.size() - 1)));
+        }
     }
 
     static void row(String label, List<Sample> all, long from, long to) {

@@ -4,7 +4,8 @@
 # from the assignment to the new version answering.
 #
 # Usage: bench/device/swap.sh      (MODEL_MB=100, CONCURRENCY=2, STEADY=20 seconds per steady phase,
-#                                   THREADS=1 intra-op threads per model, WARMUP_RUNS=1)
+#                                   THREADS=1 intra-op threads per model, WARMUP_RUNS=1,
+#                                   RATE=0 download bytes per second, 0: unlimited)
 # Needs: a built project (mvn -B -DskipTests install), PostgreSQL on 127.0.0.1:5432, psql, curl, python3.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -15,6 +16,7 @@ CONCURRENCY=${CONCURRENCY:-2}
 STEADY=${STEADY:-20}
 THREADS=${THREADS:-1}
 WARMUP_RUNS=${WARMUP_RUNS:-1}
+RATE=${RATE:-0}
 HEAP=${HEAP:-64m}
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
 TOKEN=bench-admin-token-0123456789abcdef
@@ -69,10 +71,12 @@ api.address=127.0.0.1:$API_PORT
 poll.override=5s
 threads=$THREADS
 warmup.runs=$WARMUP_RUNS
+download.max.bytes.per.second=$RATE
 health.window=10s
 health.max.p99.factor=100
 CONF
-java -Xmx$HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
+java -Xmx$HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Duser.timezone=UTC \
+  '-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %5$s%6$s%n' -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 60); do
@@ -85,3 +89,5 @@ sleep 12   # 1.0.0's health window ends; it is confirmed
 echo "model: $(stat -c %s "$WORK/v1.onnx") bytes; concurrency $CONCURRENCY; threads $THREADS; warm-up runs $WARMUP_RUNS; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java "$ROOT/bench/device/SwapLoad.java" "http://127.0.0.1:$API_PORT" "$URL" "$TOKEN" bench-device 2.0.0 "$CONCURRENCY" "$STEADY"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo; echo "updater log during the swap:"
+grep -E 'downloading|downloaded|verified|loaded|now served' "$WORK/updater.log" | tail -6

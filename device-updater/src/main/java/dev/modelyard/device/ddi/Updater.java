@@ -198,6 +198,7 @@ public final class Updater {
             Path part = downloads.resolve(d.id() + "-" + file.filename() + ".part");
             Files.createDirectories(downloads);
             feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
+            LOG.info(() -> "downloading " + file.filename() + " for action " + d.id());
             try {
                 ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
             } catch (Downloader.DownloadException e) {
@@ -207,6 +208,7 @@ public final class Updater {
                 }
                 throw e;
             }
+            LOG.info(() -> file.filename() + " downloaded (" + release.size() + " bytes)");
             feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
             if (DeploymentBase.SKIP.equals(dep.update())) {
                 summary.append(model).append(' ').append(release.metadata().version()).append(" downloaded (not installed); ");

@@ -82,6 +82,7 @@ public final class Installer {
      */
     public ModelStore.Installed install(String model, VerifiedRelease release, Path downloaded, SelfTest selfTest) throws Refused {
         ArtifactMetadata meta = release.metadata();
+        long start = System.nanoTime();
         try {
             Verifier.verifyFile(release, downloaded);
         } catch (VerificationException e) {
@@ -90,6 +91,7 @@ public final class Installer {
         } catch (IOException e) {
             throw new Refused("cannot read the download: " + e.getMessage(), e);
         }
+        long verified = System.nanoTime();
         ModelStore.Installed candidate;
         try {
             candidate = store.stage(model, downloaded, meta.artifact().filename(), release.envelope().toJson(), meta.version(),
@@ -97,6 +99,9 @@ public final class Installer {
         } catch (IOException e) {
             throw new Refused("cannot store the candidate: " + e.getMessage(), e);
         }
+        long staged = System.nanoTime();
+        LOG.info(() -> model + " " + meta.version() + ": verified in " + (verified - start) / 1_000_000 + " ms, staged in "
+                + (staged - verified) / 1_000_000 + " ms");
         try {
             runtime.swap(model, meta.version(), store.file(model, candidate), selfTest);
         } catch (SwapException e) {

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ModelRuntime implements AutoCloseable {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ModelRuntime.class.getName());
     private static final Duration DRAIN_LIMIT = Duration.ofMinutes(2);
     /** Warm-up inputs of a typical model are kilobytes; a bound keeps a strange model from exhausting the heap. */
     public static final long DEFAULT_MAX_WARM_UP_BYTES = 16L * 1024 * 1024;
@@ -142,12 +143,19 @@ public final class ModelRuntime implements AutoCloseable {
      * {@code selfTest}, makes it the version served. Returns the version it replaced, if any.
      */
     public Optional<String> swap(String name, String version, Path file, SelfTest selfTest) throws SwapException {
+        long t0 = System.nanoTime();
         Loaded candidate = load(name, version, file);
+        long t1 = System.nanoTime();
         SwapException.Stage stage = SwapException.Stage.WARM_UP;
         try {
             warmUp(candidate);
+            long t2 = System.nanoTime();
             stage = SwapException.Stage.SELF_TEST;
             runSelfTest(candidate, selfTest);
+            long t3 = System.nanoTime();
+            // What a swap costs, step by step: the numbers to look at when requests slow down during one.
+            LOG.info(() -> String.format(java.util.Locale.ROOT, "%s %s: loaded in %d ms, warmed up in %d ms (%d runs), self-test in %d ms (%d cases)",
+                    name, version, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, warmUpRuns, (t3 - t2) / 1_000_000, selfTest.cases().size()));
         } catch (SwapException e) {
             candidate.retireAndClose(Duration.ZERO);
             throw e;
