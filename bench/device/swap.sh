@@ -6,6 +6,8 @@
 # Usage: bench/device/swap.sh      (MODEL_MB=100, CONCURRENCY=2, STEADY=20 seconds per steady phase,
 #                                   THREADS=1 intra-op threads per model, WARMUP_RUNS=1,
 #                                   RATE=0 download bytes per second, 0: unlimited)
+# The server runs on the same machine at the lowest CPU priority, standing in for a remote one:
+# what is measured is the device's own cost of a swap.
 # Needs: a built project (mvn -B -DskipTests install), PostgreSQL on 127.0.0.1:5432, psql, curl, python3.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -18,6 +20,8 @@ THREADS=${THREADS:-1}
 WARMUP_RUNS=${WARMUP_RUNS:-1}
 RATE=${RATE:-0}
 HEAP=${HEAP:-64m}
+# The flags of device-updater/dist/modelyard-updater.service.
+JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
 TOKEN=bench-admin-token-0123456789abcdef
 WORK=$(mktemp -d)
@@ -42,7 +46,7 @@ PORT=$(free_port); URL=http://127.0.0.1:$PORT
 psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
 QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   MODELYARD_DATA_DIR="$WORK/server" MODELYARD_ADMIN_TOKEN=$TOKEN MODELYARD_SIGNING_RELEASE_KEY_FILE="$WORK/release-key.json" \
-  QUARKUS_LOG_LEVEL=WARN java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" > "$WORK/server.log" 2>&1 &
+  QUARKUS_LOG_LEVEL=WARN nice -n 19 java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" > "$WORK/server.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
 api -H 'Content-Type: application/json' --data-binary @"$WORK/1.root.json" "$URL/api/v1/trust/roots" > /dev/null
@@ -75,7 +79,7 @@ download.max.bytes.per.second=$RATE
 health.window=10s
 health.max.p99.factor=100
 CONF
-java -Xmx$HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Duser.timezone=UTC \
+java -Xmx$HEAP $JVM_OPTS -Duser.timezone=UTC \
   '-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %5$s%6$s%n' -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
 PIDS+=("$!")
