@@ -124,8 +124,9 @@ public final class HealthWatch {
                 continue;
             }
             try {
-                ModelStore.Installed back = installer.rollback(s.model());
-                done.add("rolled back to " + back.version());
+                Optional<ModelStore.Installed> back = installer.rollbackFrom(s.model(), s.version());
+                done.add(back.map(b -> "rolled back to " + b.version())
+                        .orElse(s.model() + " " + s.version() + " was no longer current"));
             } catch (Installer.Refused e) {
                 done.add("could not roll back " + s.model() + ": " + e.getMessage());
             }

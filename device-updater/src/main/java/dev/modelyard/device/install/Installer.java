@@ -171,8 +171,18 @@ public final class Installer {
         return Optional.ofNullable(store.slots(model).current());
     }
 
+    /**
+     * Rolls back only while {@code version} is still current, so that an automatic rollback racing
+     * a manual one does not undo it. Empty when something else is current by now.
+     */
+    public synchronized Optional<ModelStore.Installed> rollbackFrom(String model, String version) throws Refused {
+        ModelStore.Installed current = store.slots(model).current();
+        if (current == null || !current.version().equals(version)) return Optional.empty();
+        return Optional.of(rollback(model));
+    }
+
     /** Manual rollback: previous becomes current again, in the store and in the runtime. */
-    public ModelStore.Installed rollback(String model) throws Refused {
+    public synchronized ModelStore.Installed rollback(String model) throws Refused {
         ModelStore.Installed previous = store.slots(model).previous();
         if (previous == null) throw new Refused(model + " has no previous version to roll back to", null);
         Optional<String> problem = serve(model, previous);
