@@ -179,6 +179,16 @@ class InstallerTest {
     }
 
     @Test
+    void aRollbackFromAVersionNoLongerCurrentDoesNothing() throws Exception {
+        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        install(release("2.0.0", 2, 2), SelfTest.NONE);
+        assertEquals("1.0.0", installer.rollbackFrom("kws", "2.0.0").orElseThrow().version());
+        assertTrue(installer.rollbackFrom("kws", "2.0.0").isEmpty(), "a second rollback must not bring 2.0.0 back");
+        assertEquals(1f, served());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+    }
+
+    @Test
     void aCandidateThatRunsOutOfMemoryIsRefusedAndDiscarded() throws Exception {
         runtime.close();
         runtime = new ModelRuntime(1, Long.MAX_VALUE);
