@@ -199,8 +199,9 @@ public final class Updater {
             Files.createDirectories(downloads);
             feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
             LOG.info(() -> "downloading " + file.filename() + " for action " + d.id());
+            byte[] digest;
             try {
-                ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
+                digest = ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
             } catch (Downloader.DownloadException e) {
                 if (e.permanent()) {
                     Files.deleteIfExists(part);
@@ -216,7 +217,7 @@ public final class Updater {
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
             health.beforeSwap(d.id(), model, release.metadata().version());
-            installer.install(model, release, part, selfTest);
+            installer.install(model, release, part, digest, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
         return summary.length() == 0 ? "nothing to install" : summary.substring(0, summary.length() - 2);

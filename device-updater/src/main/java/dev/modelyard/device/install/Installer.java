@@ -81,10 +81,23 @@ public final class Installer {
      * the runtime after warm-up and self-test, and records it as current. Consumes the file.
      */
     public ModelStore.Installed install(String model, VerifiedRelease release, Path downloaded, SelfTest selfTest) throws Refused {
+        return install(model, release, downloaded, null, selfTest);
+    }
+
+    /**
+     * As {@link #install(String, VerifiedRelease, Path, SelfTest)}, with the SHA-256 the download
+     * computed as it wrote the file ({@code null}: read the file and compute it here).
+     */
+    public ModelStore.Installed install(String model, VerifiedRelease release, Path downloaded, byte[] sha256,
+                                        SelfTest selfTest) throws Refused {
         ArtifactMetadata meta = release.metadata();
         long start = System.nanoTime();
         try {
-            Verifier.verifyFile(release, downloaded);
+            if (sha256 == null) {
+                Verifier.verifyFile(release, downloaded);
+            } else {
+                requireSignedSizeAndDigest(release, downloaded, sha256);
+            }
         } catch (VerificationException e) {
             deleteQuietly(downloaded);
             throw new Refused("download refused: " + e.reason() + ": " + e.getMessage(), e);
@@ -121,6 +134,19 @@ public final class Installer {
         }
         LOG.info(() -> model + " " + meta.version() + " (release " + meta.releaseCounter() + ") is now served");
         return candidate;
+    }
+
+    private static void requireSignedSizeAndDigest(VerifiedRelease release, Path file, byte[] sha256)
+            throws VerificationException, IOException {
+        long size = Files.size(file);
+        if (size != release.size()) {
+            throw new VerificationException(VerificationException.Reason.SIZE_MISMATCH, file.getFileName() + " is " + size
+                    + " bytes; the signed size is " + release.size());
+        }
+        if (!java.security.MessageDigest.isEqual(sha256, release.sha256())) {
+            throw new VerificationException(VerificationException.Reason.DIGEST_MISMATCH, "content SHA-256 is "
+                    + HexFormat.of().formatHex(sha256) + "; the signed one is " + release.metadata().artifact().sha256());
+        }
     }
 
     /**

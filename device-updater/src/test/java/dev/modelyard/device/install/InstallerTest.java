@@ -106,7 +106,9 @@ class InstallerTest {
 
     @Test
     void installsAndUpgrades() throws Exception {
-        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        Release v1 = release("1.0.0", 1, 1);
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(v1.file()));
+        installer.install("kws", installer.checkRelease("kws", v1.json(), null), v1.file(), digest, SelfTest.NONE);
         assertEquals(1f, served());
         install(release("2.0.0", 2, 2), SelfTest.NONE);
         assertEquals(2f, served());
@@ -124,6 +126,13 @@ class InstallerTest {
         Files.write(tampered.file(), bytes);
         Installer.Refused e1 = assertThrows(Installer.Refused.class, () -> install(tampered, SelfTest.NONE));
         assertTrue(e1.getMessage().contains("DIGEST_MISMATCH"), e1.getMessage());
+        // The same with the digest the download computed as it wrote the file.
+        Release tampered2 = release("2.1.0", 3, 3);
+        Files.write(tampered2.file(), bytes);
+        byte[] digestOfWhatArrived = MessageDigest.getInstance("SHA-256").digest(bytes);
+        Installer.Refused e1b = assertThrows(Installer.Refused.class, () -> installer.install("kws",
+                installer.checkRelease("kws", tampered2.json(), null), tampered2.file(), digestOfWhatArrived, SelfTest.NONE));
+        assertTrue(e1b.getMessage().contains("DIGEST_MISMATCH"), e1b.getMessage());
 
         Instant past = Instant.now().minus(60, ChronoUnit.DAYS);
         Installer.Refused e2 = assertThrows(Installer.Refused.class,
