@@ -11,6 +11,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODEL_MB=${MODEL_MB:-1}
 WINDOW=${WINDOW:-60}
 HEAP=${HEAP:-64m}
+# The flags of device-updater/dist/modelyard-updater.service.
+JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
 TOKEN=bench-admin-token-0123456789abcdef
 WORK=$(mktemp -d)
@@ -52,7 +54,7 @@ api.address=127.0.0.1:$API_PORT
 poll.override=5s
 threads=1
 CONF
-java -Xmx$HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
+java -Xmx$HEAP $JVM_OPTS -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
 UPDATER=$!
 PIDS+=("$UPDATER")

@@ -64,7 +64,9 @@ class DeviceE2ETest {
             Files.writeString(work.resolve("updater.properties"), String.join("\n",
                     "server.url=" + server.uri(""), "tenant=default", "controller.id=cam-1",
                     "token=" + device.get("token").asText(), "trust.bundle=1.root.json", "data.dir=device-data",
-                    "api.address=127.0.0.1:" + apiPort, "poll.override=1s", "threads=1"));
+                    "api.address=127.0.0.1:" + apiPort, "poll.override=1s", "threads=1",
+                    // Confirmed as swapped in; the health window has its own test.
+                    "health.window=0s"));
             Process updater = new ProcessBuilder(java(), "-Xmx96m", "-jar", System.getProperty("modelyard.updater.jar"),
                     "run", "--config", work.resolve("updater.properties").toString())
                     .redirectErrorStream(true).redirectOutput(work.resolve("updater.log").toFile()).start();

@@ -5,6 +5,7 @@ import dev.modelyard.device.config.DeviceProbe;
 import dev.modelyard.device.config.UpdaterConfig;
 import dev.modelyard.device.ddi.ActionJournal;
 import dev.modelyard.device.ddi.DdiClient;
+import dev.modelyard.device.ddi.HealthWatch;
 import dev.modelyard.device.ddi.Updater;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.install.Installer;
@@ -87,9 +88,13 @@ public final class Main {
     private static int daemon(UpdaterConfig config) throws Exception {
         TrustStore trust = new TrustStore(SignedEnvelope.parse(Files.readString(config.trustBundle())));
         ModelStore store = new ModelStore(config.dataDir().resolve("models"));
-        ModelRuntime runtime = new ModelRuntime(config.threads());
+        ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
         Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
-                Duration.ofMinutes(5), config.maxDownloadBytes());
+                config.clockSkew(), config.maxDownloadBytes());
+        ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));
+        HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC());
+        // Before anything is loaded: an unconfirmed version must not get the chance to crash us again.
+        health.recover().forEach(LOG::info);
         installer.restore().forEach(LOG::info);
         InferenceServer api = new InferenceServer(runtime, config.apiAddress(), Math.max(2, config.threads() * 2));
         api.onRollback(model -> installer.rollback(model).version());
@@ -98,8 +103,8 @@ public final class Main {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         DdiClient ddi = new DdiClient(http, config.serverUrl(), config.tenant(), config.controllerId(), config.authorization(),
                 Duration.ofSeconds(60));
-        Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30)), installer,
-                new ActionJournal(config.dataDir().resolve("actions.json")), config.dataDir().resolve("downloads"),
+        Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30), config.downloadBytesPerSecond()), installer,
+                journal, health, config.dataDir().resolve("downloads"),
                 () -> DeviceProbe.attributes(config.dataDir()), config.pollOverride().orElse(null));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -149,7 +154,7 @@ public final class Main {
     private static int verify(UpdaterConfig config, Path file, Path metadata, String model, PrintStream out) throws Exception {
         TrustStore trust = new TrustStore(SignedEnvelope.parse(Files.readString(config.trustBundle())));
         Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(),
-                config.tenant(), Clock.systemUTC(), Duration.ofMinutes(5), config.maxDownloadBytes());
+                config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
         VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);
         Verifier.verifyFile(release, file);
         out.println("OK " + model + " " + release.metadata().version() + " release " + release.metadata().releaseCounter());

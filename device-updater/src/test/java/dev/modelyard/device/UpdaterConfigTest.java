@@ -1,6 +1,7 @@
 package dev.modelyard.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,13 +25,20 @@ class UpdaterConfigTest {
         assertEquals(8765, c.apiAddress().getPort());
         assertTrue(c.pollOverride().isEmpty());
         assertEquals(4096L * 1024 * 1024, c.maxDownloadBytes());
+        assertEquals(dev.modelyard.device.health.HealthPolicy.DEFAULT, c.health());
+        assertEquals(0, c.downloadBytesPerSecond());
+        assertEquals(16L * 1024 * 1024, c.maxWarmUpBytes());
     }
 
     @Test
     void overridesAndErrors(@TempDir Path dir) throws Exception {
         Path conf = Files.writeString(dir.resolve("u.properties"),
-                "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ngateway.token=g\ntrust.bundle=t.json\npoll.override=30s\n");
+                "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ngateway.token=g\ntrust.bundle=t.json\npoll.override=30s\n"
+                + "health.window=0s\nhealth.max.error.rate=0.2\ndownload.max.bytes.per.second=1000000\n");
         UpdaterConfig c = UpdaterConfig.load(conf);
+        assertFalse(c.health().enabled());
+        assertEquals(0.2, c.health().maxErrorRate());
+        assertEquals(1_000_000, c.downloadBytesPerSecond());
         assertEquals("GatewayToken g", c.authorization());
         assertEquals(Duration.ofSeconds(30), c.pollOverride().orElseThrow());
         Path noToken = Files.writeString(dir.resolve("n.properties"), "server.url=x\ncontroller.id=d1\ntrust.bundle=t.json\n");

@@ -54,6 +54,13 @@ public final class InferenceServer implements AutoCloseable {
         String rollback(String model) throws Exception;
     }
 
+    static {
+        // The JDK server leaves Nagle's algorithm on: a response written as headers then body
+        // waits for the client's delayed ACK, about 40 ms per request. Read once, when the first
+        // server is created, so it is set here (unless the operator chose otherwise).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     public InferenceServer(ModelRuntime runtime, InetSocketAddress address, int threads) throws IOException {
         this.runtime = runtime;
         this.server = HttpServer.create(address, 128);
@@ -180,58 +187,11 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private static Tensor tensor(String name, JsonNode n) {
-        String dtype = n.path("dtype").asText("float32");
-        JsonNode shapeNode = n.get("shape");
-        JsonNode data = n.get("data");
-        if (shapeNode == null || !shapeNode.isArray() || data == null || !data.isArray()) {
-            throw new BadRequest(400, "input '" + name + "' needs a shape array and a flat data array");
-        }
-        long[] shape = new long[shapeNode.size()];
-        for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asLong();
-        int len = data.size();
-        Object values = switch (dtype) {
-            case "float32" -> {
-                float[] a = new float[len];
-                for (int i = 0; i < len; i++) a[i] = (float) number(name, data.get(i)).doubleValue();
-                yield a;
-            }
-            case "float64" -> {
-                double[] a = new double[len];
-                for (int i = 0; i < len; i++) a[i] = number(name, data.get(i)).doubleValue();
-                yield a;
-            }
-            case "int64" -> {
-                long[] a = new long[len];
-                for (int i = 0; i < len; i++) a[i] = number(name, data.get(i)).longValue();
-                yield a;
-            }
-            case "int32" -> {
-                int[] a = new int[len];
-                for (int i = 0; i < len; i++) a[i] = number(name, data.get(i)).intValue();
-                yield a;
-            }
-            case "int8", "uint8" -> {
-                byte[] a = new byte[len];
-                for (int i = 0; i < len; i++) a[i] = (byte) number(name, data.get(i)).intValue();
-                yield a;
-            }
-            case "bool" -> {
-                boolean[] a = new boolean[len];
-                for (int i = 0; i < len; i++) a[i] = data.get(i).asBoolean();
-                yield a;
-            }
-            default -> throw new BadRequest(400, "input '" + name + "': unsupported dtype '" + dtype + "'");
-        };
         try {
-            return new Tensor(dtype, shape, values);
+            return dev.modelyard.device.runtime.TensorJson.parse(n);
         } catch (IllegalArgumentException e) {
             throw new BadRequest(400, "input '" + name + "': " + e.getMessage());
         }
-    }
-
-    private static Number number(String name, JsonNode v) {
-        if (!v.isNumber()) throw new BadRequest(400, "input '" + name + "': '" + v + "' is not a number");
-        return v.numberValue();
     }
 
     private ObjectNode tensorJson(Tensor t) {

@@ -1,5 +1,6 @@
 package dev.modelyard.device.config;
 
+import dev.modelyard.device.health.HealthPolicy;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -23,11 +24,20 @@ import java.util.Properties;
  * poll.override=                               # e.g. 30s; empty: the server's interval
  * threads=2                                    # intra-op threads per model
  * max.download.mb=4096
+ * download.max.bytes.per.second=0              # 0: no limit
+ * warmup.max.mb=16                             # bound on a candidate's warm-up inputs
+ * warmup.runs=1                                # runs on zeros before a candidate serves
+ * clock.skew=5m                                # tolerated clock difference when checking validity times
+ * health.window=60s                            # 0s: no health window
+ * health.max.error.rate=0.05
+ * health.max.p99.factor=3
+ * health.min.requests=20
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
                             Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride, int threads,
-                            long maxDownloadBytes) {
+                            long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
+                            Duration clockSkew, HealthPolicy health) {
 
     public static UpdaterConfig load(Path file) throws IOException {
         Properties p = new Properties();
@@ -56,19 +66,34 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 new InetSocketAddress(api.substring(0, colon), Integer.parseInt(api.substring(colon + 1))),
                 override.isEmpty() ? Optional.empty() : Optional.of(duration(override)),
                 Integer.parseInt(p.getProperty("threads", "2").strip()),
-                Long.parseLong(p.getProperty("max.download.mb", "4096").strip()) * 1024 * 1024);
+                Long.parseLong(p.getProperty("max.download.mb", "4096").strip()) * 1024 * 1024,
+                Long.parseLong(p.getProperty("download.max.bytes.per.second", "0").strip()),
+                Long.parseLong(p.getProperty("warmup.max.mb", "16").strip()) * 1024 * 1024,
+                Integer.parseInt(p.getProperty("warmup.runs", "1").strip()),
+                duration(p.getProperty("clock.skew", "5m")),
+                health(p));
+    }
+
+    private static HealthPolicy health(Properties p) {
+        HealthPolicy d = HealthPolicy.DEFAULT;
+        String window = p.getProperty("health.window", "").strip();
+        return new HealthPolicy(window.isEmpty() ? d.window() : duration(window),
+                Double.parseDouble(p.getProperty("health.max.error.rate", Double.toString(d.maxErrorRate())).strip()),
+                Double.parseDouble(p.getProperty("health.max.p99.factor", Double.toString(d.maxP99Factor())).strip()),
+                Long.parseLong(p.getProperty("health.min.requests", Long.toString(d.minRequests())).strip()));
     }
 
     /** {@code 30s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration. */
     static Duration duration(String text) {
         String t = text.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("0")) return Duration.ZERO;
         if (t.startsWith("p")) return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
         long n = Long.parseLong(t.substring(0, t.length() - 1));
         return switch (t.charAt(t.length() - 1)) {
             case 's' -> Duration.ofSeconds(n);
             case 'm' -> Duration.ofMinutes(n);
             case 'h' -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("poll.override: '" + text + "' is not like 30s, 5m or 1h");
+            default -> throw new IllegalArgumentException("'" + text + "' is not a duration like 30s, 5m or 1h");
         };
     }
 

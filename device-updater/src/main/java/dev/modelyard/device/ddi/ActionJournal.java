@@ -9,58 +9,164 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The final outcome of each action the device finished, written atomically, so a restart neither
- * repeats an installation nor loses the report: if the server still offers a finished action
- * (its feedback was lost), the outcome is sent again.
+ * The actions the device is working on and the final outcome of each it finished, written
+ * atomically, so a restart neither repeats an installation nor loses the report: if the server
+ * still offers a finished action (its feedback was lost), the outcome is sent again.
+ *
+ * <p>An action is <em>open</em> from just before its first swap until its outcome is recorded:
+ * first {@code installing}, then, while the new versions are on probation, {@code watching}.
+ * After a restart an open action tells which versions were swapped in but never confirmed.
  */
 public final class ActionJournal {
 
+    private static final int KEEP_FINISHED = 200;
+
     private final Path file;
-    private final Map<String, Object> outcomes = new LinkedHashMap<>();
+    private final Map<String, Object> finished = new LinkedHashMap<>();
+    private final Map<String, Open> open = new LinkedHashMap<>();
 
     /** How an action ended: execution (closed, canceled), finished (success, failure) and a message. */
     public record Outcome(String execution, String finished, String message) {
+
+        static Outcome success(String message) {
+            return new Outcome("closed", "success", message);
+        }
+
+        static Outcome failure(String message) {
+            return new Outcome("closed", "failure", message);
+        }
+    }
+
+    /** A model version an open action swapped in, the version it replaced, and that version's p99 latency then. */
+    public record Swapped(String model, String version, String from, long baselineP99Nanos, int baselineSamples) {
+    }
+
+    public enum Stage { INSTALLING, WATCHING }
+
+    /** An action between its first swap and its outcome; {@code since} is when watching began. */
+    public record Open(Stage stage, Instant since, List<Swapped> swapped) {
+
+        public Open {
+            swapped = List.copyOf(swapped);
+        }
     }
 
     public ActionJournal(Path file) {
         this.file = file;
-        if (Files.exists(file)) {
-            try {
-                Object parsed = CanonicalJson.parse(Files.readAllBytes(file));
-                if (parsed instanceof Map<?, ?> m) m.forEach((k, v) -> outcomes.put((String) k, v));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file, e);
-            } catch (IllegalArgumentException e) {
-                // A journal that cannot be parsed was never completely written: start afresh.
-                outcomes.clear();
-            }
+        if (!Files.exists(file)) return;
+        try {
+            Object parsed = CanonicalJson.parse(Files.readAllBytes(file));
+            if (parsed instanceof Map<?, ?> m) read(m);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            // A journal that cannot be parsed was never completely written: start afresh.
+            finished.clear();
+            open.clear();
         }
     }
 
+    private void read(Map<?, ?> m) {
+        if (!m.containsKey("finished") && !m.containsKey("open")) {
+            // The first format held finished outcomes only.
+            m.forEach((k, v) -> finished.put((String) k, v));
+            return;
+        }
+        if (m.get("finished") instanceof Map<?, ?> f) f.forEach((k, v) -> finished.put((String) k, v));
+        if (m.get("open") instanceof Map<?, ?> o) o.forEach((k, v) -> open.put((String) k, openFromMap((Map<?, ?>) v)));
+    }
+
     public synchronized Optional<Outcome> outcome(String actionId) {
-        Object o = outcomes.get(actionId);
+        Object o = finished.get(actionId);
         if (!(o instanceof Map<?, ?> m)) return Optional.empty();
         return Optional.of(new Outcome((String) m.get("execution"), (String) m.get("finished"), (String) m.get("message")));
     }
 
+    public synchronized Optional<Open> open(String actionId) {
+        return Optional.ofNullable(open.get(actionId));
+    }
+
+    /** The open actions, oldest first. */
+    public synchronized Map<String, Open> openActions() {
+        return new LinkedHashMap<>(open);
+    }
+
+    /** Records (replacing) what an unfinished action has swapped in so far. */
+    public synchronized void begin(String actionId, Open state) throws IOException {
+        open.put(actionId, state);
+        write();
+    }
+
+    /** Drops an open action that did not get as far as a swap, so that it is carried out again. */
+    public synchronized void forget(String actionId) throws IOException {
+        if (open.remove(actionId) != null) write();
+    }
+
+    /** Records how an action ended; it is no longer open. */
     public synchronized void record(String actionId, Outcome outcome) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("execution", outcome.execution());
         m.put("finished", outcome.finished());
         m.put("message", outcome.message());
-        outcomes.put(actionId, m);
+        finished.put(actionId, m);
+        open.remove(actionId);
         // Only recent actions matter; keep the file small on a long-lived device.
-        while (outcomes.size() > 200) outcomes.remove(outcomes.keySet().iterator().next());
+        while (finished.size() > KEEP_FINISHED) finished.remove(finished.keySet().iterator().next());
+        write();
+    }
+
+    private void write() throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        Map<String, Object> openMaps = new LinkedHashMap<>();
+        open.forEach((k, v) -> openMaps.put(k, openToMap(v)));
+        doc.put("finished", finished);
+        doc.put("open", openMaps);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(CanonicalJson.toPrettyString(outcomes).getBytes(StandardCharsets.UTF_8)));
+            ch.write(java.nio.ByteBuffer.wrap(CanonicalJson.toPrettyString(doc).getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel dir = FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+    }
+
+    private static Map<String, Object> openToMap(Open o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("stage", o.stage().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("since", o.since() == null ? null : o.since().toEpochMilli());
+        List<Object> list = new ArrayList<>();
+        for (Swapped s : o.swapped()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("model", s.model());
+            e.put("version", s.version());
+            e.put("from", s.from());
+            e.put("baselineP99Nanos", s.baselineP99Nanos());
+            e.put("baselineSamples", (long) s.baselineSamples());
+            list.add(e);
+        }
+        m.put("swapped", list);
+        return m;
+    }
+
+    private static Open openFromMap(Map<?, ?> m) {
+        List<Swapped> swapped = new ArrayList<>();
+        for (Object o : (List<?>) m.get("swapped")) {
+            Map<?, ?> e = (Map<?, ?>) o;
+            swapped.add(new Swapped((String) e.get("model"), (String) e.get("version"), (String) e.get("from"),
+                    (Long) e.get("baselineP99Nanos"), ((Long) e.get("baselineSamples")).intValue()));
+        }
+        Long since = (Long) m.get("since");
+        return new Open(Stage.valueOf(((String) m.get("stage")).toUpperCase(java.util.Locale.ROOT)),
+                since == null ? null : Instant.ofEpochMilli(since), swapped);
     }
 }

@@ -115,9 +115,9 @@ public final class DdiClient {
         }
     }
 
-    /** Downloads an artifact with the device's credentials, resuming a partial file. */
-    public void download(Downloader downloader, String href, Path part, long size, Downloader.Progress progress) throws IOException {
-        downloader.download(URI.create(href), Map.of("Authorization", authorization), part, size, progress);
+    /** Downloads an artifact with the device's credentials, resuming a partial file; returns the file's SHA-256. */
+    public byte[] download(Downloader downloader, String href, Path part, long size, Downloader.Progress progress) throws IOException {
+        return downloader.download(URI.create(href), Map.of("Authorization", authorization), part, size, progress);
     }
 
     private void post(URI uri, Object body) throws IOException {

@@ -8,6 +8,7 @@ import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
+import dev.modelyard.wire.trust.ArtifactMetadata;
 import dev.modelyard.wire.trust.VerifiedRelease;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +32,13 @@ public final class Updater {
 
     private static final Logger LOG = Logger.getLogger(Updater.class.getName());
     static final String RELEASE_SUFFIX = ".release.json";
+    static final String SELF_TEST_SUFFIX = ".selftest.json";
+    /** Self-test documents are parsed in memory; a bigger one is refused rather than risk the heap. */
+    static final long MAX_SELF_TEST_BYTES = 16L * 1024 * 1024;
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(5);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(10);
+    /** How often a version in its health window is judged: a failing one is rolled back within this. */
+    private static final Duration HEALTH_CHECK_INTERVAL = Duration.ofSeconds(1);
 
     private final DdiClient ddi;
     private final Downloader downloader;
@@ -41,11 +47,13 @@ public final class Updater {
     private final Path downloads;
     private final Supplier<Map<String, String>> attributes;
     private final Duration pollOverride;
+    private final HealthWatch health;
     private int failures;
 
-    public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, Path downloads,
-                   Supplier<Map<String, String>> attributes, Duration pollOverride) {
+    public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
+                   Path downloads, Supplier<Map<String, String>> attributes, Duration pollOverride) {
         this.ddi = ddi;
+        this.health = health;
         this.downloader = downloader;
         this.installer = installer;
         this.journal = journal;
@@ -54,19 +62,56 @@ public final class Updater {
         this.pollOverride = pollOverride;
     }
 
-    /** Polls and acts until {@code stop} is set. */
+    /**
+     * Polls and acts until {@code stop} is set, judging versions in their health window between
+     * polls. Nothing ends the loop but {@code stop}: the daemon must keep following the server
+     * whatever one cycle ran into, even an OutOfMemoryError.
+     */
     public void run(AtomicBoolean stop) {
+        long nextPoll = System.nanoTime();
         while (!stop.get()) {
-            Duration sleep;
-            try {
-                sleep = cycle();
-                failures = 0;
-            } catch (IOException | RuntimeException e) {
-                failures++;
-                sleep = backoff(failures);
-                LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + sleep.toSeconds() + " s");
+            if (System.nanoTime() - nextPoll >= 0) {
+                nextPoll = System.nanoTime() + pollSafely().toNanos();
             }
-            sleepInterruptibly(sleep, stop);
+            watchHealth();
+            long untilPoll = Math.max(0, nextPoll - System.nanoTime());
+            long nap = health.watching() ? Math.min(untilPoll, HEALTH_CHECK_INTERVAL.toNanos()) : untilPoll;
+            sleepInterruptibly(Duration.ofNanos(nap), stop);
+        }
+    }
+
+    /** One cycle; returns how long to wait before the next one. */
+    private Duration pollSafely() {
+        try {
+            Duration sleep = cycle();
+            failures = 0;
+            return sleep;
+        } catch (IOException | RuntimeException e) {
+            failures++;
+            Duration sleep = backoff(failures);
+            LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + sleep.toSeconds() + " s");
+            return sleep;
+        } catch (Throwable e) {
+            failures++;
+            Duration sleep = backoff(failures);
+            LOG.log(Level.SEVERE, "poll failed with " + e + "; retrying in " + sleep.toSeconds() + " s", e);
+            return sleep;
+        }
+    }
+
+    /** Judges the versions in their health window and reports the actions decided. */
+    private void watchHealth() {
+        try {
+            for (HealthWatch.Decided d : health.check()) {
+                try {
+                    report(d.actionId(), d.outcome());
+                } catch (IOException e) {
+                    // The journal has the outcome: it is sent again when the server next offers the action.
+                    LOG.warning("could not report action " + d.actionId() + " (" + e.getMessage() + "); will report it again");
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.SEVERE, "health check failed: " + e, e);
         }
     }
 
@@ -91,6 +136,12 @@ public final class Updater {
 
     private void cancel(CancelActionBase c) throws IOException {
         String id = c.cancelAction().stopId();
+        if (journal.open(id).isPresent()) {
+            // Already swapped in: undoing it is a rollback, which the health window decides, not a cancel.
+            ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.FAILURE,
+                    List.of("cannot cancel: the new version is already served; its health window decides")));
+            return;
+        }
         deletePartials(id);
         ActionJournal.Outcome canceled = new ActionJournal.Outcome("closed", "success", "canceled before installation");
         ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.SUCCESS, List.of(canceled.message())));
@@ -105,9 +156,17 @@ public final class Updater {
             report(d.id(), done.get());
             return;
         }
+        if (journal.open(d.id()).filter(o -> o.stage() == ActionJournal.Stage.WATCHING).isPresent()) {
+            return; // swapped in; the health watch decides and reports
+        }
         ActionJournal.Outcome outcome;
         try {
             String message = install(d);
+            if (health.startWatching(d.id())) {
+                feedback(d.id(), Feedback.Execution.PROCEEDING, List.of(message + "; watching its health for "
+                        + health.policy().window().toSeconds() + " s before confirming"));
+                return;
+            }
             outcome = new ActionJournal.Outcome("closed", "success", message);
         } catch (Installer.Refused e) {
             LOG.warning("action " + d.id() + " refused: " + e.getMessage());
@@ -122,7 +181,8 @@ public final class Updater {
         StringBuilder summary = new StringBuilder();
         for (DeploymentBase.Chunk chunk : dep.chunks()) {
             String model = metadata(chunk, "model").orElse(chunk.name());
-            DeploymentBase.Artifact file = chunk.artifacts().stream().filter(a -> !a.filename().endsWith(RELEASE_SUFFIX))
+            DeploymentBase.Artifact file = chunk.artifacts().stream()
+                    .filter(a -> !a.filename().endsWith(RELEASE_SUFFIX) && !a.filename().endsWith(SELF_TEST_SUFFIX))
                     .findFirst().orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no model file", null));
             DeploymentBase.Artifact signed = chunk.artifacts().stream()
                     .filter(a -> a.filename().equals(file.filename() + RELEASE_SUFFIX)).findFirst()
@@ -134,11 +194,14 @@ public final class Updater {
                 throw new Installer.Refused("the deployment's sha256 for " + file.filename() + " differs from the signed one", null);
             }
             if (DeploymentBase.SKIP.equals(dep.download())) continue;
+            SelfTest selfTest = selfTest(d.id(), chunk, release);
             Path part = downloads.resolve(d.id() + "-" + file.filename() + ".part");
             Files.createDirectories(downloads);
             feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
+            LOG.info(() -> "downloading " + file.filename() + " for action " + d.id());
+            byte[] digest;
             try {
-                ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
+                digest = ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
             } catch (Downloader.DownloadException e) {
                 if (e.permanent()) {
                     Files.deleteIfExists(part);
@@ -146,16 +209,63 @@ public final class Updater {
                 }
                 throw e;
             }
+            LOG.info(() -> file.filename() + " downloaded (" + release.size() + " bytes)");
             feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
             if (DeploymentBase.SKIP.equals(dep.update())) {
                 summary.append(model).append(' ').append(release.metadata().version()).append(" downloaded (not installed); ");
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
-            installer.install(model, release, part, SelfTest.NONE);
+            health.beforeSwap(d.id(), model, release.metadata().version());
+            installer.install(model, release, part, digest, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
         return summary.length() == 0 ? "nothing to install" : summary.substring(0, summary.length() - 2);
+    }
+
+    /**
+     * The self-test vectors the signed metadata names, downloaded (never past the signed size) and
+     * checked against the signed digest; none when it names none. Anything else is a refusal: a
+     * release must not be installed without the checks its publisher asked for.
+     */
+    private SelfTest selfTest(String actionId, DeploymentBase.Chunk chunk, VerifiedRelease release) throws IOException, Installer.Refused {
+        ArtifactMetadata.SelfTestFile signed = release.metadata().selfTest();
+        if (signed == null) return SelfTest.NONE;
+        if (signed.size() > MAX_SELF_TEST_BYTES) {
+            throw new Installer.Refused("self-test document " + signed.filename() + " has " + signed.size()
+                    + " bytes, more than the " + MAX_SELF_TEST_BYTES + " a device reads", null);
+        }
+        DeploymentBase.Artifact offered = chunk.artifacts().stream().filter(a -> a.filename().equals(signed.filename())).findFirst()
+                .orElseThrow(() -> new Installer.Refused("self-test document " + signed.filename()
+                        + " is named by the signed metadata but not offered in the deployment", null));
+        Files.createDirectories(downloads);
+        Path part = downloads.resolve(actionId + "-" + signed.filename() + ".part");
+        byte[] bytes;
+        try {
+            ddi.download(downloader, link(offered), part, signed.size(), null);
+            bytes = Files.readAllBytes(part);
+        } catch (Downloader.DownloadException e) {
+            if (!e.permanent()) throw e;
+            throw new Installer.Refused("self-test document " + signed.filename() + " cannot be downloaded: " + e.getMessage(), e);
+        } finally {
+            Files.deleteIfExists(part);
+        }
+        if (!sha256(bytes).equals(signed.sha256())) {
+            throw new Installer.Refused("self-test document " + signed.filename() + " does not match its signed sha256", null);
+        }
+        try {
+            return SelfTest.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new Installer.Refused("self-test document " + signed.filename() + " is malformed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static java.util.Optional<String> metadata(DeploymentBase.Chunk chunk, String key) {

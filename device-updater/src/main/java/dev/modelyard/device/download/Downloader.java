@@ -12,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -29,10 +30,18 @@ public final class Downloader {
 
     private final HttpClient http;
     private final Duration timeout;
+    private final long bytesPerSecond;
 
     public Downloader(HttpClient http, Duration timeout) {
+        this(http, timeout, 0);
+    }
+
+    /** {@code bytesPerSecond} caps the download rate (0: no cap), leaving a shared uplink usable while a model downloads. */
+    public Downloader(HttpClient http, Duration timeout, long bytesPerSecond) {
+        if (bytesPerSecond < 0) throw new IllegalArgumentException("the download rate limit must not be negative");
         this.http = http;
         this.timeout = timeout;
+        this.bytesPerSecond = bytesPerSecond;
     }
 
     /** Told how far a download has got. */
@@ -56,16 +65,18 @@ public final class Downloader {
 
     /**
      * Brings {@code part} to {@code size} bytes from {@code url}, continuing from what it holds.
-     * Returns normally only when the file has exactly {@code size} bytes; digest checks are the
-     * caller's (the verifier's) job.
+     * Returns normally only when the file has exactly {@code size} bytes, with the SHA-256 of the
+     * whole file; comparing it with the signed one is the caller's job. The digest is computed as
+     * the bytes arrive, so that checking a large download does not take a burst of CPU at the
+     * end of it, when the device may be busy serving.
      */
-    public void download(URI url, Map<String, String> headers, Path part, long size, Progress progress) throws IOException {
+    public byte[] download(URI url, Map<String, String> headers, Path part, long size, Progress progress) throws IOException {
         long have = Files.exists(part) ? Files.size(part) : 0;
         if (have > size) {
             Files.delete(part);
             have = 0;
         }
-        if (have == size) return;
+        if (have == size) return hashPrefix(part, size, sha256()).digest();
         long free = Files.getFileStore(Files.createDirectories(part.toAbsolutePath().getParent())).getUsableSpace();
         if (free - DISK_MARGIN < size - have) {
             throw new DownloadException("not enough disk space: " + (size - have) + " bytes needed, " + free + " free", false);
@@ -91,19 +102,46 @@ public final class Downloader {
             if (start != have && start != 0) {
                 throw new DownloadException("the server resumed at " + start + " but " + have + " bytes are here", false);
             }
-            write(body, part, start, size, progress);
-        }
-        if (Files.size(part) != size) {
-            throw new DownloadException("the connection ended after " + Files.size(part) + " of " + size + " bytes", false);
+            MessageDigest digest = hashPrefix(part, start, sha256());
+            write(body, part, start, size, progress, digest);
+            if (Files.size(part) != size) {
+                throw new DownloadException("the connection ended after " + Files.size(part) + " of " + size + " bytes", false);
+            }
+            return digest.digest();
         }
     }
 
-    private static void write(InputStream body, Path part, long start, long size, Progress progress) throws IOException {
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Feeds the first {@code length} bytes of {@code file}, the part kept from an earlier attempt, to {@code md}. */
+    private static MessageDigest hashPrefix(Path file, long length, MessageDigest md) throws IOException {
+        if (length == 0) return md;
+        byte[] buf = new byte[BUFFER];
+        long left = length;
+        try (InputStream in = Files.newInputStream(file)) {
+            while (left > 0) {
+                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) throw new IOException(file + " is shorter than " + length + " bytes");
+                md.update(buf, 0, n);
+                left -= n;
+            }
+        }
+        return md;
+    }
+
+    private void write(InputStream body, Path part, long start, long size, Progress progress, MessageDigest digest) throws IOException {
         try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             ch.truncate(start);
             ch.position(start);
             OutputStream out = Channels.newOutputStream(ch);
-            byte[] buf = new byte[BUFFER];
+            byte[] buf = new byte[bytesPerSecond > 0 ? (int) Math.min(BUFFER, Math.max(1024, bytesPerSecond / 10)) : BUFFER];
+            long began = System.nanoTime();
             long at = start;
             long reported = at;
             int n;
@@ -112,13 +150,29 @@ public final class Downloader {
                     throw new DownloadException("the server sent more than the signed size of " + size + " bytes", true);
                 }
                 out.write(buf, 0, n);
+                digest.update(buf, 0, n);
                 at += n;
+                throttle(at - start, began);
                 if (progress != null && (at - reported >= size / 20 || at == size)) {
                     progress.at(at, size);
                     reported = at;
                 }
             }
             ch.force(false);
+        }
+    }
+
+    /** Sleeps until {@code bytes} are no more than the rate limit allows since {@code began}. */
+    private void throttle(long bytes, long began) throws IOException {
+        if (bytesPerSecond <= 0) return;
+        long due = began + (long) (bytes * 1e9 / bytesPerSecond);
+        long ahead = due - System.nanoTime();
+        if (ahead <= 0) return;
+        try {
+            Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("download interrupted", e);
         }
     }
 

@@ -81,15 +81,30 @@ public final class Installer {
      * the runtime after warm-up and self-test, and records it as current. Consumes the file.
      */
     public ModelStore.Installed install(String model, VerifiedRelease release, Path downloaded, SelfTest selfTest) throws Refused {
+        return install(model, release, downloaded, null, selfTest);
+    }
+
+    /**
+     * As {@link #install(String, VerifiedRelease, Path, SelfTest)}, with the SHA-256 the download
+     * computed as it wrote the file ({@code null}: read the file and compute it here).
+     */
+    public ModelStore.Installed install(String model, VerifiedRelease release, Path downloaded, byte[] sha256,
+                                        SelfTest selfTest) throws Refused {
         ArtifactMetadata meta = release.metadata();
+        long start = System.nanoTime();
         try {
-            Verifier.verifyFile(release, downloaded);
+            if (sha256 == null) {
+                Verifier.verifyFile(release, downloaded);
+            } else {
+                requireSignedSizeAndDigest(release, downloaded, sha256);
+            }
         } catch (VerificationException e) {
             deleteQuietly(downloaded);
             throw new Refused("download refused: " + e.reason() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new Refused("cannot read the download: " + e.getMessage(), e);
         }
+        long verified = System.nanoTime();
         ModelStore.Installed candidate;
         try {
             candidate = store.stage(model, downloaded, meta.artifact().filename(), release.envelope().toJson(), meta.version(),
@@ -97,11 +112,19 @@ public final class Installer {
         } catch (IOException e) {
             throw new Refused("cannot store the candidate: " + e.getMessage(), e);
         }
+        long staged = System.nanoTime();
+        LOG.info(() -> model + " " + meta.version() + ": verified in " + (verified - start) / 1_000_000 + " ms, staged in "
+                + (staged - verified) / 1_000_000 + " ms");
         try {
             runtime.swap(model, meta.version(), store.file(model, candidate), selfTest);
         } catch (SwapException e) {
             discard(model);
             throw new Refused("candidate refused: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            // Whatever the candidate did, the old session still serves: refuse, do not die.
+            discard(model);
+            throw new Refused("candidate refused: " + (e instanceof OutOfMemoryError ? "out of memory" : e.getClass().getSimpleName())
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         try {
             store.promote(model);
@@ -111,6 +134,19 @@ public final class Installer {
         }
         LOG.info(() -> model + " " + meta.version() + " (release " + meta.releaseCounter() + ") is now served");
         return candidate;
+    }
+
+    private static void requireSignedSizeAndDigest(VerifiedRelease release, Path file, byte[] sha256)
+            throws VerificationException, IOException {
+        long size = Files.size(file);
+        if (size != release.size()) {
+            throw new VerificationException(VerificationException.Reason.SIZE_MISMATCH, file.getFileName() + " is " + size
+                    + " bytes; the signed size is " + release.size());
+        }
+        if (!java.security.MessageDigest.isEqual(sha256, release.sha256())) {
+            throw new VerificationException(VerificationException.Reason.DIGEST_MISMATCH, "content SHA-256 is "
+                    + HexFormat.of().formatHex(sha256) + "; the signed one is " + release.metadata().artifact().sha256());
+        }
     }
 
     /**
@@ -148,8 +184,31 @@ public final class Installer {
         return report;
     }
 
+    /**
+     * Makes previous current again in the store only, before anything is served: for a version
+     * that must not even be loaded again (see {@link #restore()}, which then serves previous).
+     */
+    public void revertStored(String model) throws IOException {
+        store.rollback(model);
+    }
+
+    /** The version a model's store records as current, if any. */
+    public Optional<ModelStore.Installed> current(String model) {
+        return Optional.ofNullable(store.slots(model).current());
+    }
+
+    /**
+     * Rolls back only while {@code version} is still current, so that an automatic rollback racing
+     * a manual one does not undo it. Empty when something else is current by now.
+     */
+    public synchronized Optional<ModelStore.Installed> rollbackFrom(String model, String version) throws Refused {
+        ModelStore.Installed current = store.slots(model).current();
+        if (current == null || !current.version().equals(version)) return Optional.empty();
+        return Optional.of(rollback(model));
+    }
+
     /** Manual rollback: previous becomes current again, in the store and in the runtime. */
-    public ModelStore.Installed rollback(String model) throws Refused {
+    public synchronized ModelStore.Installed rollback(String model) throws Refused {
         ModelStore.Installed previous = store.slots(model).previous();
         if (previous == null) throw new Refused(model + " has no previous version to roll back to", null);
         Optional<String> problem = serve(model, previous);
@@ -175,8 +234,10 @@ public final class Installer {
             }
             runtime.swap(model, v.version(), file, SelfTest.NONE);
             return Optional.empty();
-        } catch (IOException | SwapException | IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
+        } catch (IOException | SwapException | RuntimeException e) {
+            return Optional.of(String.valueOf(e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            return Optional.of("out of memory: " + e.getMessage());
         }
     }
 

@@ -27,14 +27,30 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ModelRuntime implements AutoCloseable {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ModelRuntime.class.getName());
     private static final Duration DRAIN_LIMIT = Duration.ofMinutes(2);
+    /** Warm-up inputs of a typical model are kilobytes; a bound keeps a strange model from exhausting the heap. */
+    public static final long DEFAULT_MAX_WARM_UP_BYTES = 16L * 1024 * 1024;
 
     private final OrtEnvironment env;
     private final int threadsPerSession;
+    private final long maxWarmUpBytes;
+    private final int warmUpRuns;
     private final Map<String, AtomicReference<Loaded>> models = new ConcurrentHashMap<>();
 
     /** A model's inputs and outputs as the session reports them (-1 for a dimension fixed at run time). */
     public record TensorSpec(String name, String dtype, long[] shape) {
+    }
+
+    /**
+     * What one served version has done since it was swapped in: requests, the ones the model failed,
+     * and the p99 latency of the last {@code latencySamples} successful ones (-1 without any).
+     */
+    public record Stats(String version, long requests, long errors, int latencySamples, long p99Nanos) {
+
+        public double errorRate() {
+            return requests == 0 ? 0 : (double) errors / requests;
+        }
     }
 
     /** What is being served under a name. */
@@ -42,6 +58,21 @@ public final class ModelRuntime implements AutoCloseable {
     }
 
     public ModelRuntime(int threadsPerSession) {
+        this(threadsPerSession, DEFAULT_MAX_WARM_UP_BYTES);
+    }
+
+    /** {@code maxWarmUpBytes} bounds the zero tensors a warm-up allocates; a candidate needing more is refused. */
+    public ModelRuntime(int threadsPerSession, long maxWarmUpBytes) {
+        this(threadsPerSession, maxWarmUpBytes, 1);
+    }
+
+    /**
+     * {@code warmUpRuns} runs before a candidate serves: more than one lets ONNX Runtime's memory
+     * arena and caches reach their steady state, so the first real requests are not the slow ones.
+     */
+    public ModelRuntime(int threadsPerSession, long maxWarmUpBytes, int warmUpRuns) {
+        if (warmUpRuns < 1) throw new IllegalArgumentException("at least one warm-up run is needed");
+        this.warmUpRuns = warmUpRuns;
         this.env = OrtEnvironment.getEnvironment();
         // Devices must not phone home.
         try {
@@ -50,6 +81,7 @@ public final class ModelRuntime implements AutoCloseable {
             throw new IllegalStateException("cannot turn ONNX Runtime telemetry off", e);
         }
         this.threadsPerSession = threadsPerSession;
+        this.maxWarmUpBytes = maxWarmUpBytes;
     }
 
     public static String onnxRuntimeVersion() {
@@ -60,6 +92,7 @@ public final class ModelRuntime implements AutoCloseable {
     private static final class Loaded {
         final OrtSession session;
         final ModelInfo info;
+        final ServingStats stats = new ServingStats();
         private int inflight;
         private boolean retired;
         private boolean closed;
@@ -110,13 +143,27 @@ public final class ModelRuntime implements AutoCloseable {
      * {@code selfTest}, makes it the version served. Returns the version it replaced, if any.
      */
     public Optional<String> swap(String name, String version, Path file, SelfTest selfTest) throws SwapException {
+        long t0 = System.nanoTime();
         Loaded candidate = load(name, version, file);
+        long t1 = System.nanoTime();
+        SwapException.Stage stage = SwapException.Stage.WARM_UP;
         try {
             warmUp(candidate);
+            long t2 = System.nanoTime();
+            stage = SwapException.Stage.SELF_TEST;
             runSelfTest(candidate, selfTest);
+            long t3 = System.nanoTime();
+            // What a swap costs, step by step: the numbers to look at when requests slow down during one.
+            LOG.info(() -> String.format(java.util.Locale.ROOT, "%s %s: loaded in %d ms, warmed up in %d ms (%d runs), self-test in %d ms (%d cases)",
+                    name, version, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, warmUpRuns, (t3 - t2) / 1_000_000, selfTest.cases().size()));
         } catch (SwapException e) {
             candidate.retireAndClose(Duration.ZERO);
             throw e;
+        } catch (RuntimeException | Error e) {
+            // An OutOfMemoryError here is the candidate's fault, not the daemon's: dropping the
+            // candidate frees what it took, and the old session never stopped serving.
+            candidate.retireAndClose(Duration.ZERO);
+            throw new SwapException(stage, describe(e), e);
         }
         AtomicReference<Loaded> ref = models.computeIfAbsent(name, k -> new AtomicReference<>());
         Loaded old = ref.getAndSet(candidate);
@@ -134,6 +181,13 @@ public final class ModelRuntime implements AutoCloseable {
     public Optional<ModelInfo> info(String name) {
         AtomicReference<Loaded> ref = models.get(name);
         return ref == null || ref.get() == null ? Optional.empty() : Optional.of(ref.get().info);
+    }
+
+    /** Requests, errors and latency of the version served under {@code name} since it was swapped in. */
+    public Optional<Stats> stats(String name) {
+        AtomicReference<Loaded> ref = models.get(name);
+        Loaded l = ref == null ? null : ref.get();
+        return l == null ? Optional.empty() : Optional.of(l.stats.snapshot(l.info.version()));
     }
 
     public List<ModelInfo> served() {
@@ -155,8 +209,14 @@ public final class ModelRuntime implements AutoCloseable {
             // A swap may retire this session between reading the reference and acquiring it:
             // then read the reference again, which already names the new session.
             if (!l.acquire()) continue;
+            long start = System.nanoTime();
             try {
-                return new Result(l.info.version(), run(l, inputs));
+                Result r = new Result(l.info.version(), run(l, inputs));
+                l.stats.success(System.nanoTime() - start);
+                return r;
+            } catch (InferenceException e) {
+                if (e.kind() == InferenceException.Kind.FAILED) l.stats.failure();
+                throw e;
             } finally {
                 l.release();
             }
@@ -177,6 +237,7 @@ public final class ModelRuntime implements AutoCloseable {
                     throw new InferenceException(InferenceException.Kind.BAD_INPUT, "input '" + spec.name() + "' must be "
                             + spec.dtype() + ", got " + t.dtype(), null);
                 }
+                checkShape(spec, t);
                 feeds.put(spec.name(), t.toOnnx(env));
             }
             for (String given : inputs.keySet()) {
@@ -192,9 +253,22 @@ public final class ModelRuntime implements AutoCloseable {
                 return out;
             }
         } catch (OrtException e) {
-            throw new InferenceException(InferenceException.Kind.BAD_INPUT, "ONNX Runtime refused the request: " + e.getMessage(), e);
+            // The input matched the model's declared signature, so a failure now is the model's.
+            throw new InferenceException(InferenceException.Kind.FAILED, "the model failed: " + e.getMessage(), e);
         } finally {
             feeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Refuses, before the model runs, an input whose rank or fixed dimensions differ from the declared ones. */
+    private static void checkShape(TensorSpec spec, Tensor t) throws InferenceException {
+        long[] want = spec.shape();
+        long[] got = t.shape();
+        boolean ok = want.length == got.length;
+        for (int i = 0; ok && i < want.length; i++) ok = want[i] < 0 || want[i] == got[i];
+        if (!ok) {
+            throw new InferenceException(InferenceException.Kind.BAD_INPUT, "input '" + spec.name() + "' must have shape "
+                    + java.util.Arrays.toString(want).replace("-1", "?") + ", got " + java.util.Arrays.toString(got), null);
         }
     }
 
@@ -203,10 +277,22 @@ public final class ModelRuntime implements AutoCloseable {
             opts.setIntraOpNumThreads(threadsPerSession);
             opts.setInterOpNumThreads(1);
             OrtSession session = env.createSession(file.toString(), opts);
-            return new Loaded(session, new ModelInfo(name, version, specs(session.getInputInfo()), specs(session.getOutputInfo())));
+            try {
+                return new Loaded(session, new ModelInfo(name, version, specs(session.getInputInfo()), specs(session.getOutputInfo())));
+            } catch (RuntimeException | Error e) {
+                session.close();
+                throw e;
+            }
         } catch (OrtException e) {
             throw new SwapException(SwapException.Stage.LOAD, "ONNX Runtime cannot load " + file.getFileName() + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            throw new SwapException(SwapException.Stage.LOAD, file.getFileName() + ": " + describe(e), e);
         }
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof OutOfMemoryError) return "out of memory (" + e.getMessage() + ")";
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {
@@ -221,21 +307,50 @@ public final class ModelRuntime implements AutoCloseable {
 
     /** One run on zeros, so the first real request does not pay for lazy initialisation. */
     private void warmUp(Loaded l) throws SwapException {
+        long bytes = 0;
+        for (TensorSpec s : l.info.inputs()) {
+            bytes = saturatingAdd(bytes, warmUpBytes(s));
+        }
+        if (bytes > maxWarmUpBytes) {
+            throw new SwapException(SwapException.Stage.WARM_UP, "its inputs need " + bytes + " bytes with unknown dimensions"
+                    + " set to 1, more than the warm-up bound of " + maxWarmUpBytes + " bytes", null);
+        }
         Map<String, Tensor> zeros = new LinkedHashMap<>();
         for (TensorSpec s : l.info.inputs()) {
-            long[] shape = s.shape().clone();
-            for (int i = 0; i < shape.length; i++) if (shape[i] < 0) shape[i] = 1;
             try {
-                zeros.put(s.name(), Tensor.zeros(s.dtype(), shape));
-            } catch (IllegalArgumentException e) {
+                zeros.put(s.name(), Tensor.zeros(s.dtype(), warmUpShape(s)));
+            } catch (IllegalArgumentException | ArithmeticException e) {
                 throw new SwapException(SwapException.Stage.WARM_UP, "input '" + s.name() + "': " + e.getMessage(), e);
             }
         }
         try {
-            run(l, zeros);
+            for (int i = 0; i < warmUpRuns; i++) run(l, zeros);
         } catch (InferenceException e) {
             throw new SwapException(SwapException.Stage.WARM_UP, e.getMessage(), e);
         }
+    }
+
+    /** Symbolic and unknown dimensions become 1: the smallest input the model accepts. */
+    private static long[] warmUpShape(TensorSpec s) {
+        long[] shape = s.shape().clone();
+        for (int i = 0; i < shape.length; i++) if (shape[i] < 0) shape[i] = 1;
+        return shape;
+    }
+
+    private static long warmUpBytes(TensorSpec s) {
+        long n = Tensor.elementSize(s.dtype());
+        for (long d : warmUpShape(s)) n = saturatingMultiply(n, d);
+        return n;
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long r = a + b;
+        return r < 0 ? Long.MAX_VALUE : r;
+    }
+
+    private static long saturatingMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        return hi != 0 || a * b < 0 ? Long.MAX_VALUE : a * b;
     }
 
     private void runSelfTest(Loaded l, SelfTest test) throws SwapException {

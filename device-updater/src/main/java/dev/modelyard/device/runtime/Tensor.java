@@ -42,6 +42,15 @@ public record Tensor(String dtype, long[] shape, Object data) {
         return n;
     }
 
+    /** Bytes per element of a dtype; unknown types count as 8 so that bounds err on the safe side. */
+    static long elementSize(String dtype) {
+        return switch (dtype) {
+            case "float32", "int32" -> 4;
+            case "int8", "uint8", "bool" -> 1;
+            default -> 8;
+        };
+    }
+
     /** A zero-filled tensor, for warming a session up. */
     static Tensor zeros(String dtype, long[] shape) {
         int n = Math.toIntExact(elements(shape));

@@ -100,4 +100,18 @@ class InferenceServerTest {
         assertEquals("application/problem+json", r.headers().firstValue("Content-Type").orElseThrow());
         assertTrue(JSON.readTree(r.body()).get("detail").asText().length() > 3);
     }
+
+    @Test
+    void aKeptAliveConnectionIsNotSlowedByDelayedAcks() throws Exception {
+        byte[] body = "{\"inputs\":{\"x\":{\"dtype\":\"float32\",\"shape\":[1,4],\"data\":[1,2,3,4]}}}".getBytes();
+        long[] millis = new long[41];
+        for (int i = 0; i < millis.length; i++) {
+            long start = System.nanoTime();
+            assertEquals(200, send("POST", "/v1/models/kws/infer", "application/json", body).statusCode());
+            millis[i] = (System.nanoTime() - start) / 1_000_000;
+        }
+        java.util.Arrays.sort(millis);
+        // With Nagle's algorithm on, every request waits about 40 ms for the client's delayed ACK.
+        assertTrue(millis[millis.length / 2] < 25, "median " + millis[millis.length / 2] + " ms");
+    }
 }

@@ -32,8 +32,15 @@ class DownloaderTest {
 
     static final byte[] FILE = new byte[300_000];
 
+    static final byte[] SHA256;
+
     static {
         new Random(3).nextBytes(FILE);
+        try {
+            SHA256 = java.security.MessageDigest.getInstance("SHA-256").digest(FILE);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @TempDir
@@ -96,9 +103,10 @@ class DownloaderTest {
         assertTrue(kept > 0 && kept < FILE.length, "a partial file remains: " + kept);
 
         List<Long> progress = new ArrayList<>();
-        downloader.download(url(), Map.of("Authorization", "TargetToken t"), part, FILE.length, (at, total) -> progress.add(at));
+        byte[] digest = downloader.download(url(), Map.of("Authorization", "TargetToken t"), part, FILE.length, (at, total) -> progress.add(at));
 
         assertArrayEquals(FILE, Files.readAllBytes(part));
+        assertArrayEquals(SHA256, digest, "the digest covers the kept part and the resumed rest");
         assertEquals("bytes=" + kept + "-", ranges.get(1));
         assertEquals((long) FILE.length, progress.get(progress.size() - 1));
     }
@@ -108,7 +116,7 @@ class DownloaderTest {
         Path part = dir.resolve("m.part");
         Files.write(part, Arrays.copyOf(FILE, 1000));
         mode.set("no-ranges");
-        downloader.download(url(), Map.of(), part, FILE.length, null);
+        assertArrayEquals(SHA256, downloader.download(url(), Map.of(), part, FILE.length, null));
         assertArrayEquals(FILE, Files.readAllBytes(part));
     }
 
@@ -133,7 +141,19 @@ class DownloaderTest {
     @Test
     void aCompleteFileIsNotFetchedAgain() throws Exception {
         Path part = Files.write(dir.resolve("m.part"), FILE);
-        downloader.download(url(), Map.of(), part, FILE.length, null);
+        assertArrayEquals(SHA256, downloader.download(url(), Map.of(), part, FILE.length, null));
         assertTrue(ranges.isEmpty());
+    }
+
+    @Test
+    void keepsToTheRateLimit() throws Exception {
+        Path part = dir.resolve("m.part");
+        Downloader limited = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(10), 1_000_000);
+        long start = System.nanoTime();
+        limited.download(url(), Map.of(), part, FILE.length, null);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertArrayEquals(FILE, Files.readAllBytes(part));
+        // 300,000 bytes at 1 MB/s: at least 0.3 s; without the limit this takes a few milliseconds.
+        assertTrue(millis >= 290, "took only " + millis + " ms");
     }
 }

@@ -65,11 +65,23 @@ class InstallerTest {
     }
 
     /** A model file "downloaded" into place, and its release metadata signed by the release key. */
-    private record Release(Path file, String json) {
+    record Release(Path file, String json) {
     }
 
     private Release release(String version, long counter, float bias, Instant issued, Instant expires) throws Exception {
-        byte[] bytes = TestModels.addBias(bias, bias, bias, bias);
+        return release(version, counter, TestModels.addBias(bias, bias, bias, bias), issued, expires);
+    }
+
+    static Release release(Path dir, String version, long counter, byte[] bytes) throws Exception {
+        Instant now = Instant.now();
+        return release(dir, version, counter, bytes, now, now.plus(30, ChronoUnit.DAYS));
+    }
+
+    private Release release(String version, long counter, byte[] bytes, Instant issued, Instant expires) throws Exception {
+        return release(dir, version, counter, bytes, issued, expires);
+    }
+
+    private static Release release(Path dir, String version, long counter, byte[] bytes, Instant issued, Instant expires) throws Exception {
         Path file = Files.write(dir.resolve("download-" + version + "-" + System.nanoTime()), bytes);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         ArtifactMetadata meta = new ArtifactMetadata("default", "kws", version, counter,
@@ -94,7 +106,9 @@ class InstallerTest {
 
     @Test
     void installsAndUpgrades() throws Exception {
-        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        Release v1 = release("1.0.0", 1, 1);
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(v1.file()));
+        installer.install("kws", installer.checkRelease("kws", v1.json(), null), v1.file(), digest, SelfTest.NONE);
         assertEquals(1f, served());
         install(release("2.0.0", 2, 2), SelfTest.NONE);
         assertEquals(2f, served());
@@ -112,6 +126,13 @@ class InstallerTest {
         Files.write(tampered.file(), bytes);
         Installer.Refused e1 = assertThrows(Installer.Refused.class, () -> install(tampered, SelfTest.NONE));
         assertTrue(e1.getMessage().contains("DIGEST_MISMATCH"), e1.getMessage());
+        // The same with the digest the download computed as it wrote the file.
+        Release tampered2 = release("2.1.0", 3, 3);
+        Files.write(tampered2.file(), bytes);
+        byte[] digestOfWhatArrived = MessageDigest.getInstance("SHA-256").digest(bytes);
+        Installer.Refused e1b = assertThrows(Installer.Refused.class, () -> installer.install("kws",
+                installer.checkRelease("kws", tampered2.json(), null), tampered2.file(), digestOfWhatArrived, SelfTest.NONE));
+        assertTrue(e1b.getMessage().contains("DIGEST_MISMATCH"), e1b.getMessage());
 
         Instant past = Instant.now().minus(60, ChronoUnit.DAYS);
         Installer.Refused e2 = assertThrows(Installer.Refused.class,
@@ -164,5 +185,32 @@ class InstallerTest {
         assertEquals(1f, served());
         assertEquals("2.0.0", installer.rollback("kws").version());
         assertEquals(2f, served());
+    }
+
+    @Test
+    void aRollbackFromAVersionNoLongerCurrentDoesNothing() throws Exception {
+        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        install(release("2.0.0", 2, 2), SelfTest.NONE);
+        assertEquals("1.0.0", installer.rollbackFrom("kws", "2.0.0").orElseThrow().version());
+        assertTrue(installer.rollbackFrom("kws", "2.0.0").isEmpty(), "a second rollback must not bring 2.0.0 back");
+        assertEquals(1f, served());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+    }
+
+    @Test
+    void aCandidateThatRunsOutOfMemoryIsRefusedAndDiscarded() throws Exception {
+        runtime.close();
+        runtime = new ModelRuntime(1, Long.MAX_VALUE);
+        installer = installer(runtime);
+        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        Release huge = release("2.0.0", 2, TestModels.identity(Integer.MAX_VALUE - 16), Instant.now(), Instant.now().plus(1, ChronoUnit.DAYS));
+        Installer.Refused e = assertThrows(Installer.Refused.class, () -> install(huge, SelfTest.NONE));
+        assertTrue(e.getMessage().contains("warm-up failed: out of memory"), e.getMessage());
+        assertEquals(1f, served());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+        assertEquals(null, store.slots("kws").candidate());
+        // Nothing is left that keeps the next installation from succeeding.
+        install(release("3.0.0", 3, 3), SelfTest.NONE);
+        assertEquals(3f, served());
     }
 }

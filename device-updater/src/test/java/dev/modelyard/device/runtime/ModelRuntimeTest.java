@@ -132,4 +132,54 @@ class ModelRuntimeTest {
         runtime.unload("kws");
         assertFalse(runtime.info("kws").isPresent());
     }
+
+    @Test
+    void aCandidateWhoseWarmUpWouldExceedTheBoundIsRefusedUnallocated() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        Path huge = Files.write(dir.resolve("huge.onnx"), TestModels.identity(1, 50_000_000));
+        SwapException e = assertThrows(SwapException.class, () -> runtime.swap("kws", "2.0.0", huge, SelfTest.NONE));
+        assertEquals(SwapException.Stage.WARM_UP, e.stage());
+        assertTrue(e.getMessage().contains("200000000 bytes") && e.getMessage().contains("warm-up bound"), e.getMessage());
+        assertEquals("1.0.0", runtime.infer("kws", input()).version());
+    }
+
+    @Test
+    void anOutOfMemoryErrorInWarmUpRefusesTheCandidateAndTheOldOneServes() throws Exception {
+        // The tests run with a small heap (see the pom), far below the 8.6 GB this input needs.
+        try (ModelRuntime unbounded = new ModelRuntime(1, Long.MAX_VALUE)) {
+            unbounded.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+            Path huge = Files.write(dir.resolve("huge.onnx"), TestModels.identity(Integer.MAX_VALUE - 16));
+            SwapException e = assertThrows(SwapException.class, () -> unbounded.swap("kws", "2.0.0", huge, SelfTest.NONE));
+            assertEquals(SwapException.Stage.WARM_UP, e.stage());
+            assertTrue(e.getCause() instanceof OutOfMemoryError && e.getMessage().contains("out of memory"), e.getMessage());
+            assertEquals("1.0.0", unbounded.infer("kws", input()).version());
+        }
+    }
+
+    @Test
+    void statsCountModelFailuresButNotBadRequests() throws Exception {
+        runtime.swap("kws", "1.0.0", Files.write(dir.resolve("one-row.onnx"), TestModels.addBiasOneRowOnly(1, 1, 1, 1)), SelfTest.NONE);
+        for (int i = 0; i < 3; i++) runtime.infer("kws", input());
+        InferenceException failed = assertThrows(InferenceException.class,
+                () -> runtime.infer("kws", Map.of("x", Tensor.of(new float[8], 2, 4))));
+        assertEquals(InferenceException.Kind.FAILED, failed.kind());
+        InferenceException bad = assertThrows(InferenceException.class,
+                () -> runtime.infer("kws", Map.of("x", Tensor.of(new float[3], 1, 3))));
+        assertEquals(InferenceException.Kind.BAD_INPUT, bad.kind());
+        ModelRuntime.Stats stats = runtime.stats("kws").orElseThrow();
+        assertEquals(new ModelRuntime.Stats("1.0.0", 4, 1, 3, stats.p99Nanos()), stats);
+        assertTrue(stats.p99Nanos() > 0);
+        runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE);
+        assertEquals(new ModelRuntime.Stats("2.0.0", 0, 0, 0, -1), runtime.stats("kws").orElseThrow());
+    }
+
+    @Test
+    void theTestPerceptronAnswersItsBiasForZeros() throws Exception {
+        Path mlp = Files.write(dir.resolve("mlp.onnx"), TestModels.mlp(4, 64, 2, 4, 1, 7));
+        runtime.swap("kws", "1.0.0", mlp, SelfTest.NONE);
+        assertArrayEquals(new float[]{7, 7, 7, 7, 7, 7, 7, 7},
+                (float[]) runtime.infer("kws", Map.of("x", Tensor.of(new float[8], 2, 4))).outputs().get("y").data());
+        float[] y = (float[]) runtime.infer("kws", input()).outputs().get("y").data();
+        assertTrue(y[0] != 7 && y[0] != y[1], java.util.Arrays.toString(y));
+    }
 }

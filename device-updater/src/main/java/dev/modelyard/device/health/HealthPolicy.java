@@ -1,0 +1,27 @@
+package dev.modelyard.device.health;
+
+import java.time.Duration;
+
+/**
+ * When a freshly swapped-in version counts as healthy. For {@code window} after the swap the
+ * device watches it; once it has served {@code minRequests}, an error rate above
+ * {@code maxErrorRate} fails it at once, and at the end of the window so does a p99 latency
+ * above {@code maxP99Factor} times the p99 of the version it replaced. A zero window turns the
+ * watch off: a version that passed warm-up and self-test is accepted as it is swapped in.
+ */
+public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests) {
+
+    public static final HealthPolicy DEFAULT = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20);
+    public static final HealthPolicy OFF = new HealthPolicy(Duration.ZERO, 0.05, 3.0, 20);
+
+    public HealthPolicy {
+        if (window.isNegative()) throw new IllegalArgumentException("health.window must not be negative");
+        if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new IllegalArgumentException("health.maxErrorRate must be in [0, 1]");
+        if (!(maxP99Factor >= 1)) throw new IllegalArgumentException("health.maxP99Factor must be at least 1");
+        if (minRequests < 1) throw new IllegalArgumentException("health.minRequests must be at least 1");
+    }
+
+    public boolean enabled() {
+        return !window.isZero();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.modelyard.device.ddi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.device.SignedReleases;
+import dev.modelyard.device.TestModels;
+import dev.modelyard.device.health.HealthPolicy;
+import dev.modelyard.device.install.Installer;
+import dev.modelyard.device.runtime.InferenceException;
+import dev.modelyard.device.runtime.ModelRuntime;
+import dev.modelyard.device.runtime.SelfTest;
+import dev.modelyard.device.runtime.Tensor;
+import dev.modelyard.device.store.ModelStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The health window with the real runtime, store and journal, and a clock the test moves. */
+class HealthWatchTest {
+
+    static final HealthPolicy POLICY = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20);
+
+    @TempDir
+    Path dir;
+    final SignedReleases signed = new SignedReleases();
+    final FakeClock clock = new FakeClock();
+    ModelStore store;
+    ModelRuntime runtime;
+    Installer installer;
+    ActionJournal journal;
+    HealthWatch watch;
+
+    @BeforeEach
+    void setUp() {
+        start(POLICY);
+    }
+
+    /** What the daemon does at start: open everything from disk. */
+    private void start(HealthPolicy policy) {
+        store = new ModelStore(dir.resolve("models"));
+        runtime = new ModelRuntime(1);
+        installer = new Installer(store, runtime, signed.trust(), SignedReleases.DEVICE, "default", Clock.systemUTC(),
+                Duration.ofMinutes(5), 1L << 30);
+        journal = new ActionJournal(dir.resolve("actions.json"));
+        watch = new HealthWatch(journal, installer, runtime, policy, clock);
+    }
+
+    @AfterEach
+    void tearDown() {
+        runtime.close();
+    }
+
+    private void install(String action, String version, long counter, byte[] model) throws Exception {
+        SignedReleases.Release r = signed.release(dir, version, counter, model);
+        if (action != null) watch.beforeSwap(action, "kws", version);
+        installer.install("kws", installer.checkRelease("kws", r.json(), null), r.file(), SelfTest.NONE);
+    }
+
+    private void requests(int n, int rows) {
+        for (int i = 0; i < n; i++) {
+            try {
+                runtime.infer("kws", Map.of("x", Tensor.of(new float[4 * rows], rows, 4)));
+            } catch (InferenceException expectedForSome) {
+                // counted by the runtime
+            }
+        }
+    }
+
+    private String served() {
+        return runtime.info("kws").orElseThrow().version();
+    }
+
+    @Test
+    void aVersionFailingRealRequestsIsRolledBackAndTheActionFails() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        requests(50, 2);
+        install("a2", "2.0.0", 2, TestModels.addBiasOneRowOnly(2, 2, 2, 2));
+        assertTrue(watch.startWatching("a2"));
+        requests(19, 2);
+        assertEquals(List.of(), watch.check(), "19 requests are too few to judge");
+        requests(1, 2);
+
+        List<HealthWatch.Decided> decided = watch.check();
+        assertEquals(1, decided.size());
+        assertEquals(new ActionJournal.Outcome("closed", "failure",
+                "rolled back to 1.0.0: kws 2.0.0: error rate 1.00 > 0.05 in health window (20 of 20 requests failed)"),
+                decided.get(0).outcome());
+        assertEquals("1.0.0", served());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+        assertEquals(decided.get(0).outcome(), journal.outcome("a2").orElseThrow());
+        assertTrue(journal.openActions().isEmpty());
+        assertFalse(watch.watching());
+    }
+
+    @Test
+    void aHealthyVersionIsConfirmedOnlyAfterTheWindow() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        assertTrue(watch.startWatching("a2"));
+        requests(100, 3);
+        clock.advance(Duration.ofSeconds(59));
+        assertEquals(List.of(), watch.check());
+        assertTrue(watch.watching());
+        clock.advance(Duration.ofSeconds(1));
+        List<HealthWatch.Decided> decided = watch.check();
+        assertEquals("success", decided.get(0).outcome().finished());
+        assertTrue(decided.get(0).outcome().message().startsWith("serving kws 2.0.0, healthy for 60 s: 100 requests"),
+                decided.get(0).outcome().message());
+        assertEquals("2.0.0", served());
+    }
+
+    @Test
+    void aManualRollbackInTheWindowEndsTheActionAsFailed() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        watch.startWatching("a2");
+        installer.rollback("kws");
+        ActionJournal.Outcome o = watch.check().get(0).outcome();
+        assertEquals("failure", o.finished());
+        assertEquals("kws 2.0.0 was replaced during its health window (now serving 1.0.0)", o.message());
+    }
+
+    @Test
+    void aRestartInTheWindowRevertsTheUnconfirmedVersionBeforeLoadingIt() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        watch.startWatching("a2");
+        runtime.close();
+
+        start(POLICY);
+        assertEquals(List.of("action a2: failure: rolled back to 1.0.0: the updater restarted during the health window"), watch.recover());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+        assertEquals(List.of("kws: serving 1.0.0"), installer.restore());
+        assertEquals("failure", journal.outcome("a2").orElseThrow().finished());
+        assertTrue(journal.openActions().isEmpty());
+    }
+
+    @Test
+    void aRestartBeforeTheSwapLetsTheActionRunAgain() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        watch.beforeSwap("a2", "kws", "2.0.0");
+        runtime.close();
+
+        start(POLICY);
+        assertEquals(List.of("action a2 was interrupted before its swap; it runs again"), watch.recover());
+        assertTrue(journal.open("a2").isEmpty());
+        assertTrue(journal.outcome("a2").isEmpty());
+    }
+
+    @Test
+    void withoutAWindowARestartAfterTheSwapConfirmsIt() throws Exception {
+        runtime.close();
+        start(HealthPolicy.OFF);
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        assertFalse(watch.startWatching("a2"));
+        runtime.close();
+
+        start(HealthPolicy.OFF);
+        assertEquals(List.of("action a2: success: serving kws 2.0.0 (confirmed after a restart during the installation)"), watch.recover());
+        assertEquals("2.0.0", store.slots("kws").current().version());
+    }
+
+    @Test
+    void thePolicyRefusesNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> new HealthPolicy(Duration.ofSeconds(-1), 0.05, 3, 20));
+        assertThrows(IllegalArgumentException.class, () -> new HealthPolicy(Duration.ofSeconds(1), 1.5, 3, 20));
+        assertThrows(IllegalArgumentException.class, () -> new HealthPolicy(Duration.ofSeconds(1), 0.05, 0.5, 20));
+    }
+
+    static final class FakeClock extends Clock {
+        private Instant now = Instant.parse("2026-06-01T12:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}

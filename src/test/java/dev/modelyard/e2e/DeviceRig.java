@@ -1,0 +1,239 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.testing.Ports;
+import dev.modelyard.testing.TestPostgres;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A real server with a root of trust made by the CLI, one registered device "cam-1", and the
+ * packaged updater as a process following it; model "kws" has input x float32 [batch, 4].
+ */
+final class DeviceRig implements AutoCloseable {
+
+    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Path work;
+    final Client api;
+    final int apiPort;
+    private final TestPostgres db;
+    private final ServerProcess server;
+    private final String heap;
+    private List<String> baseConfig;
+    private Process updater;
+    private int starts;
+
+    private DeviceRig(Path work, TestPostgres db, ServerProcess server, int apiPort, String heap) {
+        this.work = work;
+        this.db = db;
+        this.server = server;
+        this.api = new Client(server, ADMIN);
+        this.apiPort = apiPort;
+        this.heap = heap;
+    }
+
+    /** Starts the server (with {@code serverEnv} added) and writes the updater's configuration with {@code updaterConfig} added. */
+    static DeviceRig start(Path work, String purpose, Map<String, String> serverEnv, String heap, String... updaterConfig) throws Exception {
+        for (String[] args : List.of(new String[]{"keys", "generate", "--out", "root-key.json"},
+                new String[]{"keys", "generate", "--out", "release-key.json"},
+                new String[]{"root", "init", "--root-key", "root-key.json", "--release-key", "release-key.json", "--out", "1.root.json"})) {
+            Cli.Run r = Cli.run(work, args);
+            assertEquals(0, r.code(), r.out());
+        }
+        TestPostgres db = TestPostgres.create(purpose);
+        Map<String, String> env = new HashMap<>(Map.of("MODELYARD_ADMIN_TOKEN", ADMIN,
+                "MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-key.json").toString()));
+        env.putAll(serverEnv);
+        ServerProcess server;
+        try {
+            server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", env);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        DeviceRig rig = new DeviceRig(work, db, server, Ports.free(), heap);
+        assertEquals(201, rig.api.postJson("/api/v1/trust/roots", Files.readString(work.resolve("1.root.json"))).statusCode());
+        JsonNode device = Client.expect(201, rig.api.send("POST", "/api/v1/devices", Map.of("controllerId", "cam-1"))).body();
+        List<String> conf = new ArrayList<>(List.of("server.url=" + server.uri(""), "tenant=default", "controller.id=cam-1",
+                "token=" + device.get("token").asText(), "trust.bundle=1.root.json", "data.dir=device-data",
+                "api.address=127.0.0.1:" + rig.apiPort, "poll.override=1s", "threads=1"));
+        rig.baseConfig = conf;
+        rig.configure(updaterConfig);
+        return rig;
+    }
+
+    /** Rewrites the updater's configuration: the base settings plus {@code extra}; read at the next start. */
+    void configure(String... extra) throws IOException {
+        List<String> conf = new ArrayList<>(baseConfig);
+        conf.addAll(List.of(extra));
+        Files.writeString(work.resolve("updater.properties"), String.join("\n", conf) + "\n");
+    }
+
+    /** Starts the updater process; its output is appended to updater.log. */
+    void startUpdater() throws IOException {
+        starts++;
+        Files.writeString(log(), "---- start " + starts + " ----\n", java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        updater = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
+                "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", work.resolve("updater.properties").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed — what a power cut does to the process. */
+    void killUpdater() throws InterruptedException {
+        updater.destroyForcibly();
+        updater.waitFor();
+    }
+
+    boolean updaterAlive() {
+        return updater != null && updater.isAlive();
+    }
+
+    Path dataDir() {
+        return work.resolve("device-data");
+    }
+
+    String updaterLog() throws IOException {
+        return Files.readString(log());
+    }
+
+    private Path log() {
+        return work.resolve("updater.log");
+    }
+
+    /** The server picks artifacts from what the device reports, so deploy once it has reported. */
+    void awaitAttributes() throws Exception {
+        await("the device reports its attributes", Duration.ofSeconds(30),
+                () -> api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime"));
+    }
+
+    /** Publishes {@code version} of model kws with {@code onnx} as its file. */
+    void release(String version, byte[] onnx) throws Exception {
+        release(version, onnx, null);
+    }
+
+    /** Publishes {@code version} with self-test vectors ({@code selfTest}: the document as a JSON tree, or null). */
+    void release(String version, byte[] onnx, Object selfTest) throws Exception {
+        if (api.send("GET", "/api/v1/models/kws", null).status() == 404) {
+            Client.expect(201, api.send("POST", "/api/v1/models", Map.of("name", "kws")));
+        }
+        Client.expect(201, api.send("POST", "/api/v1/models/kws/versions", Map.of("version", version)));
+        Client.expect(201, api.putStream("/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx",
+                new ByteArrayInputStream(onnx), onnx.length, null));
+        if (selfTest != null) {
+            Client.expect(200, api.send("PATCH", "/api/v1/models/kws/versions/" + version, Map.of("selfTest", selfTest)));
+        }
+        Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/" + version + "/publish", null));
+    }
+
+    void deploy(String version) throws Exception {
+        Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", version, "device", "cam-1")));
+    }
+
+    /** One inference with {@code rows} rows of zeros. */
+    HttpResponse<String> infer(int rows) throws IOException, InterruptedException {
+        String data = String.join(",", java.util.Collections.nCopies(4 * rows, "0"));
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/models/kws/infer"))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":{\"x\":{\"dtype\":\"float32\",\"shape\":[" + rows
+                        + ",4],\"data\":[" + data + "]}}}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The version that answered, and the first output element (the model's bias for zeros). */
+    record Answer(String version, double y0) {
+    }
+
+    static Answer answer(HttpResponse<String> r) throws IOException {
+        JsonNode body = Client.JSON.readTree(r.body());
+        return new Answer(body.get("version").asText(), body.path("outputs").path("y").path("data").path(0).asDouble());
+    }
+
+    void awaitServed(String version) throws Exception {
+        await("the device serves " + version, Duration.ofSeconds(60), () -> {
+            try {
+                HttpResponse<String> r = infer(1);
+                return r.statusCode() == 200 && answer(r).version().equals(version);
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+    }
+
+    /** The server's record of the action deploying {@code version} to cam-1. */
+    JsonNode action(String version) throws Exception {
+        for (JsonNode a : api.send("GET", "/api/v1/actions?device=cam-1&model=kws", null).body().get("items")) {
+            if (a.get("version").asText().equals(version)) return a;
+        }
+        throw new AssertionError("no action for " + version);
+    }
+
+    JsonNode history(long actionId) throws Exception {
+        return api.send("GET", "/api/v1/actions/" + actionId + "/status", null).body();
+    }
+
+    /** Waits until the device has closed the action for {@code version}; returns it. */
+    JsonNode awaitClosed(String version, Duration timeout) throws Exception {
+        await("the device closes the action for " + version, timeout, () -> !action(version).get("active").asBoolean());
+        return action(version);
+    }
+
+    /** How many times the history of the action says it ended (finished or failed). */
+    long closings(String version) throws Exception {
+        long n = 0;
+        for (JsonNode s : history(action(version).get("id").asLong())) {
+            String t = s.get("type").asText();
+            if (t.equals("finished") || t.equals("error")) n++;
+        }
+        return n;
+    }
+
+    boolean historyHas(String version, Predicate<JsonNode> entry) throws Exception {
+        for (JsonNode s : history(action(version).get("id").asLong())) if (entry.test(s)) return true;
+        return false;
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    void await(String what, Duration timeout, Check check) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (check.ok()) return;
+            Thread.sleep(5);
+        }
+        throw new AssertionError("timed out waiting until " + what + "\nupdater log:\n" + Files.readString(log())
+                + "\nactions: " + api.send("GET", "/api/v1/actions?device=cam-1", null).body());
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            if (updater != null && updater.isAlive()) {
+                updater.destroy();
+                if (!updater.waitFor(20, TimeUnit.SECONDS)) updater.destroyForcibly();
+            }
+            server.close();
+        } finally {
+            db.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.device.TestModels;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * After a swap the device watches the new version under real load before it confirms the
+ * deployment; a version that fails real requests is rolled back on its own, and a candidate
+ * that exhausts the heap is refused without stopping the daemon.
+ */
+class HealthWindowE2ETest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aVersionFailingRealRequestsIsRolledBackAndTheServerLearnsWhy() throws Exception {
+        try (DeviceRig rig = DeviceRig.start(work, "e2e_health", Map.of(), "96m",
+                // Latency on a shared test machine is noise; the error rate is what this test is about.
+                "health.window=4s", "health.max.p99.factor=1000", "health.min.requests=20", "warmup.max.mb=1024")) {
+            rig.startUpdater();
+            rig.awaitAttributes();
+            rig.release("1.0.0", TestModels.addBias(1, 1, 1, 1));
+            rig.deploy("1.0.0");
+            rig.awaitServed("1.0.0");
+            assertTrue(rig.action("1.0.0").get("active").asBoolean(), "not confirmed before its health window has passed");
+            JsonNode v1 = rig.awaitClosed("1.0.0", Duration.ofSeconds(30));
+            assertEquals("finished", v1.get("status").asText(), v1.toString());
+            assertTrue(rig.historyHas("1.0.0", s -> s.get("messages").toString().contains("watching its health for 4 s")));
+
+            // Clients send two rows per request; 2.0.0 was exported for one row only.
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong ok = new AtomicLong();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            Thread load = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        HttpResponse<String> r = rig.infer(2);
+                        if (r.statusCode() == 200) ok.incrementAndGet();
+                        else failures.add(r.statusCode() + " " + r.body());
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+            load.start();
+            try {
+                rig.release("2.0.0", TestModels.addBiasOneRowOnly(2, 2, 2, 2));
+                rig.deploy("2.0.0");
+                JsonNode v2 = rig.awaitClosed("2.0.0", Duration.ofSeconds(60));
+                assertEquals("error", v2.get("status").asText(), v2.toString());
+                assertTrue(v2.get("reason").asText().startsWith("rolled back to 1.0.0: kws 2.0.0: error rate 1.00 > 0.05 in health window"),
+                        v2.get("reason").asText());
+                assertEquals(1, rig.closings("2.0.0"));
+                long before = ok.get();
+                int failedBefore = failures.size();
+                rig.await("requests succeed again", Duration.ofSeconds(10), () -> ok.get() > before + 50);
+                assertEquals(failedBefore, failures.size(), "no request fails once rolled back");
+            } finally {
+                stop.set(true);
+                load.join();
+            }
+            assertFalse(failures.isEmpty(), "2.0.0 really failed requests");
+            assertTrue(failures.stream().allMatch(f -> f.startsWith("500 ") && f.contains("the model failed")), failures.get(0));
+            assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(2)));
+
+            // A 100 MB warm-up input under a 96 MB heap: refused, and the daemon keeps following the server.
+            rig.release("3.0.0", TestModels.identity(1, 25_000_000));
+            rig.deploy("3.0.0");
+            JsonNode v3 = rig.awaitClosed("3.0.0", Duration.ofSeconds(60));
+            assertEquals("error", v3.get("status").asText(), v3.toString());
+            assertTrue(v3.get("reason").asText().contains("out of memory"), v3.get("reason").asText());
+            assertEquals("1.0.0", DeviceRig.answer(rig.infer(1)).version());
+            rig.release("4.0.0", TestModels.addBias(4, 4, 4, 4));
+            rig.deploy("4.0.0");
+            rig.awaitServed("4.0.0");
+            assertTrue(rig.updaterAlive());
+        }
+    }
+}

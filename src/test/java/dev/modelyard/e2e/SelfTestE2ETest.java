@@ -1,0 +1,72 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.device.TestModels;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The publisher's self-test vectors travel signed to the device, which runs them before a swap;
+ * a version failing them is refused, and so is one whose signed metadata has expired. Either way
+ * the running model is untouched and the reason is in the server's action history.
+ */
+class SelfTestE2ETest {
+
+    /** Short, so that a release can expire within the test; the device tolerates no clock skew. */
+    static final Duration LIFETIME = Duration.ofSeconds(10);
+
+    @TempDir
+    Path work;
+
+    /** Expects {@code y = x + expectedBias} for x = [1, 2, 3, 4]. */
+    private static Map<String, Object> expecting(float expectedBias) {
+        return Map.of("tolerance", 0.001, "cases", List.of(Map.of("name", "ramp",
+                "inputs", Map.of("x", Map.of("dtype", "float32", "shape", List.of(1, 4), "data", List.of(1, 2, 3, 4))),
+                "outputs", Map.of("y", Map.of("dtype", "float32", "shape", List.of(1, 4),
+                        "data", List.of(1 + expectedBias, 2 + expectedBias, 3 + expectedBias, 4 + expectedBias))))));
+    }
+
+    @Test
+    void failingVectorsAndExpiredMetadataAreRefusedAndTheModelKeepsServing() throws Exception {
+        try (DeviceRig rig = DeviceRig.start(work, "e2e_selftest",
+                Map.of("MODELYARD_SIGNING_METADATA_LIFETIME", "PT" + LIFETIME.toSeconds() + "S", "MODELYARD_SIGNING_RENEW_BEFORE", "PT0S"),
+                "96m", "health.window=0s", "clock.skew=0s")) {
+            rig.startUpdater();
+            rig.awaitAttributes();
+            rig.release("1.0.0", TestModels.addBias(1, 1, 1, 1), expecting(1));
+            rig.deploy("1.0.0");
+            rig.awaitServed("1.0.0");
+            assertEquals("finished", rig.awaitClosed("1.0.0", Duration.ofSeconds(30)).get("status").asText(),
+                    "vectors the model meets let it in");
+
+            // Published with vectors that a model adding 2 cannot meet.
+            rig.release("2.0.0", TestModels.addBias(2, 2, 2, 2), expecting(3));
+            rig.deploy("2.0.0");
+            JsonNode refused = rig.awaitClosed("2.0.0", Duration.ofSeconds(30));
+            assertEquals("error", refused.get("status").asText(), refused + "\n" + rig.updaterLog());
+            String reason = refused.get("reason").asText();
+            assertTrue(reason.contains("self-test failed: case 0: output 'y'[0] is 3.0, expected 4.0"), reason);
+            assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(1)));
+
+            // Valid vectors, but the deployment comes after the signed metadata expired.
+            Instant published = Instant.now();
+            rig.release("3.0.0", TestModels.addBias(3, 3, 3, 3), expecting(3));
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), published.plus(LIFETIME).plusSeconds(2)).toMillis()));
+            rig.deploy("3.0.0");
+            JsonNode expired = rig.awaitClosed("3.0.0", Duration.ofSeconds(30));
+            assertEquals("error", expired.get("status").asText(), expired.toString());
+            assertTrue(expired.get("reason").asText().contains("EXPIRED"), expired.get("reason").asText());
+            assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(1)));
+            assertEquals(1, rig.closings("2.0.0"));
+            assertEquals(1, rig.closings("3.0.0"));
+        }
+    }
+}
