@@ -176,7 +176,7 @@ public final class Updater {
             // this heap: the same deployment would fail the same way on every retry, so end it.
             LOG.log(Level.SEVERE, "action " + d.id() + " ran out of memory", e);
             outcome = new ActionJournal.Outcome("closed", "failure", "refused: out of memory while installing ("
-                    + e.getMessage() + "); the running model is untouched");
+                    + e.getMessage() + ")");
         }
         journal.record(d.id(), outcome);
         report(d.id(), outcome);
