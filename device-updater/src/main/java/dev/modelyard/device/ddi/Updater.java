@@ -171,6 +171,12 @@ public final class Updater {
         } catch (Installer.Refused e) {
             LOG.warning("action " + d.id() + " refused: " + e.getMessage());
             outcome = new ActionJournal.Outcome("closed", "failure", e.getMessage());
+        } catch (OutOfMemoryError e) {
+            // Outside the swap (which refuses on its own), e.g. a self-test document too large for
+            // this heap: the same deployment would fail the same way on every retry, so end it.
+            LOG.log(Level.SEVERE, "action " + d.id() + " ran out of memory", e);
+            outcome = new ActionJournal.Outcome("closed", "failure", "refused: out of memory while installing ("
+                    + e.getMessage() + ")");
         }
         journal.record(d.id(), outcome);
         report(d.id(), outcome);

@@ -1,0 +1,46 @@
+package dev.modelyard.device.ddi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ActionJournalTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void openAndFinishedActionsSurviveAReopen() throws Exception {
+        Path file = dir.resolve("actions.json");
+        ActionJournal journal = new ActionJournal(file);
+        ActionJournal.Open watching = new ActionJournal.Open(ActionJournal.Stage.WATCHING, Instant.parse("2026-06-01T12:00:00Z"),
+                List.of(new ActionJournal.Swapped("kws", "2.0.0", "1.0.0", 12_345_678, 400),
+                        new ActionJournal.Swapped("vad", "1.0.0", null, -1, 0)));
+        journal.begin("7", watching);
+        journal.record("6", ActionJournal.Outcome.failure("refused"));
+
+        ActionJournal reopened = new ActionJournal(file);
+        assertEquals(watching, reopened.open("7").orElseThrow());
+        assertEquals(ActionJournal.Outcome.failure("refused"), reopened.outcome("6").orElseThrow());
+
+        reopened.record("7", ActionJournal.Outcome.success("serving kws 2.0.0"));
+        ActionJournal again = new ActionJournal(file);
+        assertTrue(again.openActions().isEmpty());
+        assertEquals("success", again.outcome("7").orElseThrow().finished());
+    }
+
+    @Test
+    void readsTheFirstFormatWhichHeldOutcomesOnly() throws Exception {
+        Path file = Files.writeString(dir.resolve("actions.json"),
+                "{\"12\": {\"execution\": \"closed\", \"finished\": \"success\", \"message\": \"serving kws 1.0.0\"}}");
+        ActionJournal journal = new ActionJournal(file);
+        assertEquals(new ActionJournal.Outcome("closed", "success", "serving kws 1.0.0"), journal.outcome("12").orElseThrow());
+        assertTrue(journal.openActions().isEmpty());
+    }
+}
