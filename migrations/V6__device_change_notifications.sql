@@ -1,9 +1,14 @@
 -- Every replica caches poll answers and device tokens. It learns which devices changed from these
--- notifications (payload: the device id), sent when the transaction commits; notifications with
--- the same payload in one transaction arrive once.
+-- notifications, sent when the transaction commits: the device id, followed by ':t' when its
+-- token changed or the device was deleted. Notifications with the same payload in one
+-- transaction arrive once.
 CREATE FUNCTION notify_device_change() RETURNS trigger AS $$
 BEGIN
-    PERFORM pg_notify('modelyard_device', OLD.id::text);
+    IF TG_OP = 'DELETE' OR OLD.token_hash IS DISTINCT FROM NEW.token_hash THEN
+        PERFORM pg_notify('modelyard_device', OLD.id::text || ':t');
+    ELSE
+        PERFORM pg_notify('modelyard_device', OLD.id::text);
+    END IF;
     RETURN NULL;
 END
 $$ LANGUAGE plpgsql;

@@ -95,7 +95,7 @@ public class DdiService {
         this.config = config;
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
-            public void changed(long deviceId) {
+            public void changed(long deviceId, boolean tokenChanged) {
                 polls.remove(deviceId);
             }
 

@@ -13,10 +13,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -60,7 +60,8 @@ public class DeviceChangeFeed {
 
     /** Receives changes on the feed's thread: keep it to in-memory work. */
     public interface Listener {
-        void changed(long deviceId);
+        /** @param tokenChanged the device's token changed, or the device is gone */
+        void changed(long deviceId, boolean tokenChanged);
 
         /** Changes may have been missed: forget everything. */
         void reset();
@@ -113,25 +114,33 @@ public class DeviceChangeFeed {
      * caches drop it as soon as the transaction commits. Other replicas learn it from the
      * notification the database sends.
      */
-    @SuppressWarnings("unchecked")
     public void changedInThisTransaction(long deviceId) {
-        Set<Long> ids = (Set<Long>) transactions.getResource(TX_KEY);
-        if (ids == null) {
-            Set<Long> changed = new HashSet<>();
-            transactions.putResource(TX_KEY, changed);
-            transactions.registerInterposedSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                }
+        changes().merge(deviceId, false, Boolean::logicalOr);
+    }
 
-                @Override
-                public void afterCompletion(int status) {
-                    if (status == Status.STATUS_COMMITTED) changed.forEach(DeviceChangeFeed.this::deliver);
-                }
-            });
-            ids = changed;
-        }
-        ids.add(deviceId);
+    /** As {@link #changedInThisTransaction}, for a device whose token changes or that is deleted. */
+    public void tokenChangedInThisTransaction(long deviceId) {
+        changes().put(deviceId, true);
+    }
+
+    /** Device id → token changed, of the current transaction; delivered here when it commits. */
+    @SuppressWarnings("unchecked")
+    private Map<Long, Boolean> changes() {
+        Map<Long, Boolean> changes = (Map<Long, Boolean>) transactions.getResource(TX_KEY);
+        if (changes != null) return changes;
+        Map<Long, Boolean> created = new HashMap<>();
+        transactions.putResource(TX_KEY, created);
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) created.forEach(DeviceChangeFeed.this::deliver);
+            }
+        });
+        return created;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -222,7 +231,8 @@ public class DeviceChangeFeed {
                 continue;
             }
             try {
-                deliver(Long.parseLong(payload));
+                boolean token = payload.endsWith(":t");
+                deliver(Long.parseLong(token ? payload.substring(0, payload.length() - 2) : payload), token);
             } catch (NumberFormatException e) {
                 LOG.warnf("ignoring device change notification '%s'", payload);
             }
@@ -239,11 +249,11 @@ public class DeviceChangeFeed {
         }
     }
 
-    private void deliver(long id) {
+    private void deliver(long id, boolean tokenChanged) {
         sequence.incrementAndGet();
         for (Listener l : listeners) {
             try {
-                l.changed(id);
+                l.changed(id, tokenChanged);
             } catch (RuntimeException e) {
                 LOG.error("a device change listener failed", e);
             }

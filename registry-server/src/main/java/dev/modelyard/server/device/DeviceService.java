@@ -158,7 +158,7 @@ public class DeviceService {
         em.createNativeQuery("DELETE FROM installed_model WHERE device_id = ?1").setParameter(1, d.id).executeUpdate();
         d.delete();
         tokens.invalidate(hash);
-        feed.changedInThisTransaction(d.id);
+        feed.tokenChangedInThisTransaction(d.id);
     }
 
     /** A new token; the old one stops working at once. */
@@ -171,7 +171,7 @@ public class DeviceService {
         d.tokenHint = secret.substring(0, 9);
         d.updatedAt = clock.instant();
         tokens.invalidate(old);
-        feed.changedInThisTransaction(d.id);
+        feed.tokenChangedInThisTransaction(d.id);
         return view(d, secret);
     }
 

@@ -47,8 +47,9 @@ public class DeviceTokens {
         this.ttlNanos = config.ddi().tokenCacheTtl().toNanos();
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
-            public void changed(long deviceId) {
-                invalidate(byDevice.remove(deviceId));
+            public void changed(long deviceId, boolean tokenChanged) {
+                // A new assignment does not change who the token belongs to: keep it.
+                if (tokenChanged) invalidate(byDevice.remove(deviceId));
             }
 
             @Override
