@@ -44,15 +44,17 @@ public class DeploymentService {
     private final DeviceState state;
     private final Assigner assigner;
     private final DeviceChangeFeed feed;
+    private final jakarta.enterprise.event.Event<PlannerStatistics.ActionsCreated> actionsCreated;
 
     public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner,
-                             DeviceChangeFeed feed) {
+                             DeviceChangeFeed feed, jakarta.enterprise.event.Event<PlannerStatistics.ActionsCreated> actionsCreated) {
         this.em = em;
         this.clock = clock;
         this.models = models;
         this.state = state;
         this.assigner = assigner;
         this.feed = feed;
+        this.actionsCreated = actionsCreated;
     }
 
     // ---- management ----------------------------------------------------------------------
@@ -95,6 +97,7 @@ public class DeploymentService {
             else assigned++;
             if (views.size() < MAX_VIEWS) views.add(view(action(o.actionId()), o.controllerId()));
         }
+        actionsCreated.fire(new PlannerStatistics.ActionsCreated(assigned + failed));
         return new DeploymentApi.Assignment(assigned, already, failed, views);
     }
 

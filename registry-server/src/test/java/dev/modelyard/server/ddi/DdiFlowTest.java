@@ -567,6 +567,35 @@ class DdiFlowTest {
     }
 
     @Test
+    void aLargeAssignmentRefreshesThePlannerStatisticsThePollsDependOn() throws Exception {
+        String model = publishedModel("1.0.0", Api.onnxModel(26), Api.onnxModel(27));
+        String tag = Api.uniqueName("many");
+        try (var c = db.getConnection(); var ps = c.prepareStatement("""
+                WITH d AS (INSERT INTO device (tenant, controller_id, status, attributes, attributes_requested, created_at, updated_at)
+                           SELECT 'default', ? || '-' || i, 'REGISTERED',
+                                  '{"arch":"x86_64","runtime.onnxruntime":"1.20.0","memory.mb":"8192","os":"linux"}', false, now(), now()
+                           FROM generate_series(1, 1000) AS i RETURNING id)
+                INSERT INTO device_tag (device_id, tag) SELECT id, ? FROM d""")) {
+            ps.setString(1, tag);
+            ps.setString(2, tag);
+            ps.executeUpdate();
+        }
+        java.sql.Timestamp before = lastAnalyze();
+        publisher().contentType(ContentType.JSON).body(Map.of("model", model, "version", "1.0.0", "tag", tag))
+                .post("/api/v1/deployments").then().statusCode(201).body("assigned", equalTo(1000));
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (java.util.Objects.equals(before, lastAnalyze()) && System.nanoTime() < end) Thread.sleep(50);
+        assertNotEquals(before, lastAnalyze(), "the action table was analyzed after the assignment");
+    }
+
+    private java.sql.Timestamp lastAnalyze() throws Exception {
+        try (var c = db.getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'action'")) {
+            return rs.next() ? rs.getTimestamp(1) : null;
+        }
+    }
+
+    @Test
     void deviceManagementErrorsAreProblems() {
         Dev d = device("mgmt");
         publisher().contentType(ContentType.JSON).body(Map.of("controllerId", d.id())).post("/api/v1/devices")
