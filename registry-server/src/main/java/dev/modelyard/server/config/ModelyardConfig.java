@@ -128,6 +128,14 @@ public interface ModelyardConfig {
         /** How often last-seen times of polling devices are written, in one statement. */
         @WithDefault("5s")
         String lastSeenFlushInterval();
+
+        /**
+         * A device's last-seen time is written again only once it is this much newer than the
+         * time this replica wrote last: a fleet polling often does not rewrite every device row
+         * every few seconds.
+         */
+        @WithDefault("PT1M")
+        Duration lastSeenResolution();
     }
 
     interface Signing {

@@ -14,11 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import dev.modelyard.server.config.ModelyardConfig;
 import org.jboss.logging.Logger;
 
 /**
  * Remembers when devices polled and writes it every few seconds in one statement, so a poll
- * never writes to the database. A device seen for the first time moves from unknown to registered.
+ * never writes to the database; a device's time is written again only when it moved by
+ * {@code modelyard.ddi.last-seen-resolution}. A device seen for the first time moves from unknown
+ * to registered at the next flush.
  */
 @ApplicationScoped
 public class LastSeen {
@@ -26,15 +29,25 @@ public class LastSeen {
     private static final Logger LOG = Logger.getLogger(LastSeen.class);
     private static final int BATCH = 5000;
 
-    private final Map<Long, Long> pending = new ConcurrentHashMap<>();
-    private final AgroalDataSource db;
+    /** Bounds the memory of what was written (about 100 bytes a device). */
+    private static final int MAX_REMEMBERED = 2_000_000;
 
-    public LastSeen(AgroalDataSource db) {
+    private final Map<Long, Long> pending = new ConcurrentHashMap<>();
+    /** Device id → the time this replica last wrote for it. */
+    private final Map<Long, Long> written = new ConcurrentHashMap<>();
+    private final AgroalDataSource db;
+    private final long resolutionMillis;
+
+    public LastSeen(AgroalDataSource db, ModelyardConfig config) {
         this.db = db;
+        this.resolutionMillis = config.ddi().lastSeenResolution().toMillis();
     }
 
     public void record(long deviceId, Instant at) {
-        pending.merge(deviceId, at.toEpochMilli(), Math::max);
+        long t = at.toEpochMilli();
+        Long last = written.get(deviceId);
+        if (last != null && t - last < resolutionMillis) return;
+        pending.merge(deviceId, t, Math::max);
     }
 
     @Scheduled(every = "${modelyard.ddi.last-seen-flush-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -85,7 +98,7 @@ public class LastSeen {
      * never waits for, nor deadlocks with, the work that matters.
      */
     private int write(List<Long> ids, List<Long> times) throws SQLException {
-        List<Long> written = new ArrayList<>();
+        List<Long> done = new ArrayList<>();
         try (Connection c = db.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      WITH u AS (SELECT * FROM unnest(?::bigint[], ?::bigint[]) AS u(id, ms)),
@@ -99,11 +112,20 @@ public class LastSeen {
             ps.setArray(1, c.createArrayOf("bigint", ids.toArray(Long[]::new)));
             ps.setArray(2, c.createArrayOf("bigint", times.toArray(Long[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) written.add(rs.getLong(1));
+                while (rs.next()) done.add(rs.getLong(1));
             }
         }
-        if (written.size() < ids.size()) requeueLocked(ids, times, written);
-        return written.size();
+        remember(ids, times, done);
+        if (done.size() < ids.size()) requeueLocked(ids, times, done);
+        return done.size();
+    }
+
+    private void remember(List<Long> ids, List<Long> times, List<Long> done) {
+        if (written.size() + done.size() > MAX_REMEMBERED) written.clear();
+        java.util.Set<Long> ok = new java.util.HashSet<>(done);
+        for (int i = 0; i < ids.size(); i++) {
+            if (ok.contains(ids.get(i))) written.merge(ids.get(i), times.get(i), Math::max);
+        }
     }
 
     /** Rows skipped because they were locked go back; rows of deleted devices are forgotten. */

@@ -17,6 +17,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -545,6 +546,20 @@ class DdiFlowTest {
         viewer().get("/api/v1/devices/{d}", d.id()).then().body("lastSeenAt", notNullValue())
                 .body("status", equalTo("registered"));
         viewer().get("/api/v1/devices?status=registered&q={p}", d.id()).then().body("total", equalTo(1));
+    }
+
+    @Test
+    void aLastSeenTimeIsRewrittenOnlyOnceItMovedByTheResolution() throws Exception {
+        Dev d = device("seen-often");
+        d.as().get(d.path()).then().statusCode(200);
+        lastSeen.flush();
+        String first = viewer().get("/api/v1/devices/{d}", d.id()).then().extract().path("lastSeenAt");
+        assertNotNull(first);
+        Thread.sleep(20);
+        d.as().get(d.path()).then().statusCode(200);
+        lastSeen.flush();
+        assertEquals(first, viewer().get("/api/v1/devices/{d}", d.id()).then().extract().path("lastSeenAt"),
+                "a poll within a minute of the written time is not written again");
     }
 
     @Test
