@@ -14,6 +14,7 @@ MODEL_MB=${MODEL_MB:-100}
 HEAP=${HEAP:-1g}
 # Long enough for every device to poll once while answers come from the database (~3,000/s).
 WARM=${WARM:-$(( DEVICES / 2000 + 5 ))s}
+JIT_WARM=${JIT_WARM:-60s}
 JAR=$ROOT/registry-server/target/quarkus-app/quarkus-run.jar
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
 TOKEN=bench-admin-token-0123456789abcdef
@@ -54,11 +55,11 @@ INSERT INTO device_tag (device_id, tag) SELECT id, 'bench' FROM device;
 ANALYZE;
 SQL
 
-# Every device polls once (each first poll reads the database), then the load runs a while so
+# Every device polls once (each first poll reads the database), then the load runs a minute so
 # that the JIT compiler has done its work: measurements start from a fleet's steady state.
 warm_up() {
   wrk -t2 -c32 -d"$WARM" -s "$ROOT/bench/ddi/warm.lua" "$URL" > /dev/null
-  wrk -t2 -c32 -d"$DURATION" -s "$ROOT/bench/ddi/poll.lua" "$URL" > /dev/null
+  wrk -t2 -c32 -d"$JIT_WARM" -s "$ROOT/bench/ddi/poll.lua" "$URL" > /dev/null
 }
 
 poll() { # $1 = label, $2 = connections
