@@ -7,42 +7,14 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 MODEL_MB=${MODEL_MB:-1}
 WINDOW=${WINDOW:-60}
 HEAP=${HEAP:-64m}
 # The flags of device-updater/dist/modelyard-updater.service.
 JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
-PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
-TOKEN=bench-admin-token-0123456789abcdef
-WORK=$(mktemp -d)
-DB=modelyard_devbench_$$
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  sleep 1
-  psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
-cli() { (cd "$WORK" && java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@" > /dev/null); }
-
-cli keys generate --out root-key.json
-cli keys generate --out release-key.json
-cli root init --root-key root-key.json --release-key release-key.json --out 1.root.json
-
-PORT=$(free_port); URL=http://127.0.0.1:$PORT
-psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
-QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
-  MODELYARD_DATA_DIR="$WORK/server" MODELYARD_ADMIN_TOKEN=$TOKEN MODELYARD_SIGNING_RELEASE_KEY_FILE="$WORK/release-key.json" \
-  QUARKUS_LOG_LEVEL=WARN java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" > "$WORK/server.log" 2>&1 &
-PIDS+=("$!")
-for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
-api -H 'Content-Type: application/json' --data-binary @"$WORK/1.root.json" "$URL/api/v1/trust/roots" > /dev/null
-DEVICE_TOKEN=$(api -H 'Content-Type: application/json' -d '{"controllerId":"bench-device"}' "$URL/api/v1/devices" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+DB_PREFIX=modelyard_devbench
+# shellcheck source=bench/device/common.sh
+source "$(dirname "$0")/common.sh"
 API_PORT=$(free_port)
 cat > "$WORK/updater.properties" <<CONF
 server.url=$URL

@@ -1,0 +1,37 @@
+# Shared by the device benchmarks: a real registry server on a database of its own, a root of
+# trust made with the CLI, and a registered device. Source it after setting DB_PREFIX and, if the
+# server should yield the CPU to the device, SERVER_NICE=19.
+# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and api / cli / free_port.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
+TOKEN=bench-admin-token-0123456789abcdef
+WORK=$(mktemp -d)
+DB=${DB_PREFIX}_$$
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  sleep 1
+  psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
+cli() { (cd "$WORK" && java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@" > /dev/null); }
+
+cli keys generate --out root-key.json
+cli keys generate --out release-key.json
+cli root init --root-key root-key.json --release-key release-key.json --out 1.root.json
+
+PORT=$(free_port); URL=http://127.0.0.1:$PORT
+psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
+QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
+  MODELYARD_DATA_DIR="$WORK/server" MODELYARD_ADMIN_TOKEN=$TOKEN MODELYARD_SIGNING_RELEASE_KEY_FILE="$WORK/release-key.json" \
+  QUARKUS_LOG_LEVEL=WARN nice -n "${SERVER_NICE:-0}" java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" \
+  > "$WORK/server.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+api -H 'Content-Type: application/json' --data-binary @"$WORK/1.root.json" "$URL/api/v1/trust/roots" > /dev/null
+DEVICE_TOKEN=$(api -H 'Content-Type: application/json' -d '{"controllerId":"bench-device"}' "$URL/api/v1/devices" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
