@@ -133,7 +133,9 @@ public final class CommandConverter implements Converter {
             throw new ConversionException(name() + " timed out after " + timeout.toSeconds() + " s and was killed");
         }
         // A program may leave children behind holding the pipes; they must not outlive the step.
-        killTree(p);
+        // The process itself has exited: destroying it would close its pipes under the readers
+        // and lose what it wrote last.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         join(out1, err1);
         int exit = p.exitValue();
         if (exit != 0) {
