@@ -8,11 +8,13 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /** Small helpers for driving the API over HTTP in tests. */
 public final class Api {
@@ -105,6 +107,15 @@ public final class Api {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until {@code condition} holds, checking every 20 ms; fails naming {@code what} after {@code timeout}. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
         }
     }
 }

@@ -161,8 +161,7 @@ public class DdiResource {
     /** deploymentBase and installedBase answer alike; installedBase shows the last successful action. */
     private Response deployment(String tenant, String controllerId, String actionId, String history, String accept,
                                 String ifNoneMatch, UriInfo uri, boolean installed) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             byte[] body = DdiJson.write(ddi.deployment(caller.deviceId(), id(actionId), base(uri, tenant, controllerId),
                     historyLimit(history), installed));
             return withEtag(body, accept, ifNoneMatch);
@@ -176,8 +175,7 @@ public class DdiResource {
     @Operation(summary = "Report progress or the result of a deployment")
     public Response deploymentFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                        String body) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             deployments.deploymentFeedback(caller.deviceId(), id(actionId), report(body));
             return Response.ok().build();
         });
@@ -189,8 +187,7 @@ public class DdiResource {
     @Operation(summary = "An action the device is asked to cancel")
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             return withEtag(DdiJson.write(ddi.cancelAction(caller.deviceId(), id(actionId))), accept, ifNoneMatch);
         });
     }
@@ -202,8 +199,7 @@ public class DdiResource {
     @Operation(summary = "Accept (closed/success) or refuse (rejected, closed/failure) a cancellation")
     public Response cancelFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                    String body) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             deployments.cancelFeedback(caller.deviceId(), id(actionId), report(body));
             return Response.ok().build();
         });
@@ -215,8 +211,7 @@ public class DdiResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Report the device's attributes (mode merge, replace or remove)")
     public Response configData(@PathParam("controllerId") String controllerId, String body) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             ConfigData data = parse(body, ConfigData.class);
             ConfigData.Mode mode;
             try {
@@ -239,8 +234,7 @@ public class DdiResource {
     public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), accept).build();
         });
     }
@@ -266,8 +260,7 @@ public class DdiResource {
 
     private Response file(String controllerId, String moduleId, String filename, String range, String ifRange,
                           String ifNoneMatch, boolean withBody) {
-        return run(controllerId, () -> {
-            Caller caller = caller(identity, controllerId, false);
+        return asDevice(controllerId, caller -> {
             DdiService.File f;
             try {
                 f = ddi.file(caller.deviceId(), moduleId, filename);
@@ -341,6 +334,11 @@ public class DdiResource {
         }
         gatewayDevices.put(controllerId, id);
         return new Caller(id, null);
+    }
+
+    /** Runs a request of a known device (never registers one): 401/404 as hawkBit answers strangers. */
+    private Response asDevice(String controllerId, java.util.function.Function<Caller, Response> body) {
+        return run(controllerId, () -> body.apply(caller(identity, controllerId, false)));
     }
 
     /** Runs a DDI request; a 401 forgets that controller id's gateway mapping (the device may be gone). */

@@ -45,8 +45,7 @@ public class ReleaseSigner {
     /** Runs in the publishing transaction: a failure here means the version is not published. */
     void onPublished(@Observes VersionPublished published) {
         Instant now = issueTime();
-        Object[] selfTest = em.createQuery("select v.selfTestSha256, v.selfTestDocument from ModelVersion v where v.id = :id",
-                Object[].class).setParameter("id", published.versionId()).getSingleResult();
+        SelfTestDocument selfTest = selfTestOf(published.versionId());
         List<Object[]> rows = em.createQuery("""
                         select a.id, a.filename, a.sha256, a.size, a.format, a.runtime, a.runtimeVersion, a.arch,
                                a.accelerator, a.precision, a.minMemoryMb, a.os
@@ -58,7 +57,7 @@ public class ReleaseSigner {
             ArtifactMetadata meta = new ArtifactMetadata(published.tenant(), published.model(), published.version(),
                     published.releaseCounter(), new ArtifactMetadata.ArtifactFile((String) r[1], (String) r[2], (Long) r[3]),
                     target, now, now.plus(config.signing().metadataLifetime()),
-                    selfTestFile((String) r[1], (String) selfTest[0], (String) selfTest[1]));
+                    selfTest == null ? null : selfTest.beside((String) r[1]));
             ArtifactRelease release = new ArtifactRelease();
             release.artifactId = (UUID) r[0];
             store(release, meta);
@@ -71,10 +70,20 @@ public class ReleaseSigner {
         return artifactFilename + SELF_TEST_SUFFIX;
     }
 
-    private static ArtifactMetadata.SelfTestFile selfTestFile(String artifactFilename, String sha256, String document) {
-        if (sha256 == null) return null;
-        return new ArtifactMetadata.SelfTestFile(selfTestFilename(artifactFilename), sha256.strip(),
-                document.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    /** A version's frozen self-test document: its digest and size. */
+    private record SelfTestDocument(String sha256, long size) {
+        ArtifactMetadata.SelfTestFile beside(String artifactFilename) {
+            return new ArtifactMetadata.SelfTestFile(selfTestFilename(artifactFilename), sha256, size);
+        }
+    }
+
+    /** Null when the version has no self-test vectors. */
+    private SelfTestDocument selfTestOf(long versionId) {
+        Object[] doc = em.createQuery("select v.selfTestSha256, v.selfTestDocument from ModelVersion v where v.id = :id",
+                Object[].class).setParameter("id", versionId).getSingleResult();
+        if (doc[0] == null) return null;
+        return new SelfTestDocument(((String) doc[0]).strip(),
+                ((String) doc[1]).getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     /**
@@ -85,13 +94,12 @@ public class ReleaseSigner {
     public void signAdded(UUID artifactId, VersionPublished version, ArtifactMetadata.ArtifactFile file,
                           TargetDescriptor target) {
         Instant now = issueTime();
-        Object[] selfTest = em.createQuery("select v.selfTestSha256, v.selfTestDocument from ModelVersion v where v.id = :id",
-                Object[].class).setParameter("id", version.versionId()).getSingleResult();
+        SelfTestDocument selfTest = selfTestOf(version.versionId());
         ArtifactRelease release = new ArtifactRelease();
         release.artifactId = artifactId;
         store(release, new ArtifactMetadata(version.tenant(), version.model(), version.version(),
                 version.releaseCounter(), file, target, now, now.plus(config.signing().metadataLifetime()),
-                selfTestFile(file.filename(), (String) selfTest[0], (String) selfTest[1])));
+                selfTest == null ? null : selfTest.beside(file.filename())));
         release.persist();
     }
 

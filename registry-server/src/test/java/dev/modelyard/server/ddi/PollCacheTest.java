@@ -43,11 +43,7 @@ class PollCacheTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
+        dev.modelyard.server.Api.await(what, Duration.ofSeconds(10), condition);
     }
 
     /** What another replica does when an operator changes what the device is asked for. */

@@ -221,12 +221,7 @@ class SwupdateClientTest {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-        while (Instant.now().isBefore(deadline)) {
-            if (condition.getAsBoolean()) return;
-            Thread.sleep(250);
-        }
-        throw new AssertionError("timed out waiting for " + what);
+        dev.modelyard.server.Api.await(what, Duration.ofSeconds(60), condition);
     }
 
     static void deleteTree(Path dir) throws IOException {
