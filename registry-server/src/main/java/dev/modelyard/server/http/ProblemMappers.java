@@ -1,6 +1,7 @@
 package dev.modelyard.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -21,6 +22,17 @@ public class ProblemMappers {
                 .entity(Problem.of(e.status(), e.getMessage()));
         e.headers().forEach(b::header);
         return b.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unknownName(UnknownNameException e) {
+        return Problem.of(e).toResponse();
+    }
+
+    /** A body field the bound type does not have (bodies are bound strictly, see {@link StrictJson}). */
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return unknownName(UnknownNameException.field("", e));
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
