@@ -31,12 +31,9 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem("about:blank", title, status, detail, null, null, null, null, null);
     }
 
-    /** An unknown field or query parameter, with the names the operation takes instead. */
-    static Problem of(UnknownNameException e) {
-        Problem p = of(e.status(), e.getMessage());
-        boolean field = e.code() == ProblemCode.UNKNOWN_FIELD;
-        return new Problem(p.type, p.title, p.status, p.detail, null, e.code(),
-                field ? e.name() : null, field ? null : e.name(), e.accepted());
+    /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
+    Problem with(ProblemCode code, String field, String parameter, List<String> accepted) {
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted);
     }
 
     private static String titleFor(int status) {

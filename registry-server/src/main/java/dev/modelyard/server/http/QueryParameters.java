@@ -38,7 +38,8 @@ public class QueryParameters {
         Method method = resource.getResourceMethod();
         if (method == null) return;
         Optional<Set<String>> names = accepted.computeIfAbsent(method,
-                m -> isManagementApi(resource.getResourceClass()) ? Optional.of(accepted(m)) : Optional.empty());
+                m -> isManagementApi(resource.getResourceClass())
+                        ? Optional.of(accepted(resource.getResourceClass(), m)) : Optional.empty());
         if (names.isEmpty()) return;
         for (String given : uri.getQueryParameters().keySet()) {
             if (!names.get().contains(given)) throw UnknownNameException.queryParameter(given, names.get());
@@ -56,13 +57,13 @@ public class QueryParameters {
         return false;
     }
 
-    /** The names of the query parameters a resource method takes. */
-    static Set<String> accepted(Method method) {
+    /** The names of the query parameters a resource method takes, its own and its resource class's fields'. */
+    static Set<String> accepted(Class<?> resourceClass, Method method) {
         Set<String> names = new TreeSet<>();
-        Parameter[] parameters = method.getParameters();
-        for (Parameter p : parameters) {
+        for (Parameter p : method.getParameters()) {
             collect(p, p.getName(), p.getType(), names);
         }
+        holder(resourceClass, names);
         return Set.copyOf(names);
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,13 +15,11 @@ import java.util.Objects;
  */
 public final class UnknownNameException extends ApiException {
 
-    private final ProblemCode code;
     private final String name;
     private final List<String> accepted;
 
     private UnknownNameException(ProblemCode code, String what, String name, Collection<String> accepted) {
-        super(400, describe(what, name, accepted));
-        this.code = code;
+        super(400, code, describe(what, name, accepted), Map.of());
         this.name = name;
         this.accepted = accepted.stream().filter(Objects::nonNull).distinct().sorted().toList();
     }
@@ -49,10 +48,6 @@ public final class UnknownNameException extends ApiException {
         }
         Collection<Object> known = e.getKnownPropertyIds() == null ? List.of() : e.getKnownPropertyIds();
         return field(path.toString(), known.stream().map(String::valueOf).toList());
-    }
-
-    public ProblemCode code() {
-        return code;
     }
 
     /** The unknown field's JSON path or the unknown query parameter's name. */
