@@ -147,6 +147,23 @@ class StrictInputApiTest {
     }
 
     @Test
+    void aMisspelledFieldOfABrowserUploadIsRefusedAndNothingIsStored() throws Exception {
+        String m = Api.createModel("typo");
+        Api.createVersion(m, "1.0.0");
+        byte[] bytes = Api.onnxModel(4712);
+        String sha256 = Api.sha256(bytes);
+        unknownField(publisher().multiPart("file", "x.onnx", bytes, "application/octet-stream").multiPart("arhc", "aarch64")
+                .post("/api/v1/models/{m}/versions/1.0.0/artifacts", m).then(), "arhc")
+                .body("accepted", hasItems("arch", "file", "filename", "sha256"))
+                .body("detail", containsString("did you mean 'arch'?"));
+        viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts", m).then().body("total", equalTo(0));
+        assertEquals(0, count("SELECT count(*) FROM blob WHERE sha256 = '" + sha256 + "'"));
+
+        publisher().multiPart("file", "x.onnx", bytes, "application/octet-stream").multiPart("arch", "aarch64")
+                .post("/api/v1/models/{m}/versions/1.0.0/artifacts", m).then().statusCode(201).body("target.arch", equalTo("aarch64"));
+    }
+
+    @Test
     void unknownQueryParametersOfListsAreRefused() {
         unknownParameter(viewer().queryParam("lable", "team:vision").get("/api/v1/models").then(), "lable")
                 .body("accepted", contains("framework", "label", "page", "q", "size", "task"))
