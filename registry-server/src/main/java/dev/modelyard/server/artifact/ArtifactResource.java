@@ -78,8 +78,8 @@ public class ArtifactResource {
     @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
     public Response post(@PathParam("model") String model, @PathParam("version") String version,
                          @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
-                         @BeanParam MultipartUpload form, MultipartFormDataInput all) {
-        FormFields.refuseUnknown(all, MultipartUpload.class);
+                         @BeanParam MultipartUpload form, MultipartFormDataInput parts) {
+        FormFields.refuseUnknown(parts, MultipartUpload.class);
         if (form.file == null) throw ApiException.badRequest("file: the form has no 'file' part");
         String filename = ArtifactService.requireFilename(form.effectiveFilename());
         ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, form.toDescriptor(filename),
