@@ -2,6 +2,7 @@ package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.FormFields;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.signing.PublisherSignatures;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 /** Upload, inspect and download a version's artifacts. */
 @Path("/api/v1/models/{model}/versions/{version}/artifacts")
@@ -76,7 +78,8 @@ public class ArtifactResource {
     @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
     public Response post(@PathParam("model") String model, @PathParam("version") String version,
                          @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
-                         @BeanParam MultipartUpload form) {
+                         @BeanParam MultipartUpload form, MultipartFormDataInput parts) {
+        FormFields.refuseUnknown(parts, MultipartUpload.class);
         if (form.file == null) throw ApiException.badRequest("file: the form has no 'file' part");
         String filename = ArtifactService.requireFilename(form.effectiveFilename());
         ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, form.toDescriptor(filename),

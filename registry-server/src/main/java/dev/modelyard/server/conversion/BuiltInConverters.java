@@ -55,6 +55,11 @@ public final class BuiltInConverters {
         };
     }
 
+    /** The parameters a built-in converter takes, or null when there is no converter of that name. */
+    public static List<String> settableParameters(String name) {
+        return name == null ? null : SETTABLE.get(name);
+    }
+
     /** The file format a built-in converter writes. */
     public static String outputFormat(String name) {
         return "ort-format".equals(name) ? "ort" : "onnx";

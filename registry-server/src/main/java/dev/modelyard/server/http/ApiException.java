@@ -9,6 +9,7 @@ import java.util.Map;
 public class ApiException extends RuntimeException {
 
     private final int status;
+    private final ProblemCode code;
     private final Map<String, String> headers;
 
     public ApiException(int status, String detail) {
@@ -16,13 +17,24 @@ public class ApiException extends RuntimeException {
     }
 
     public ApiException(int status, String detail, Map<String, String> headers) {
+        this(status, null, detail, headers);
+    }
+
+    /** @param code the stable kind of problem, or null where none is defined yet */
+    protected ApiException(int status, ProblemCode code, String detail, Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
+        this.code = code;
         this.headers = headers;
     }
 
     public int status() {
         return status;
+    }
+
+    /** The stable, machine-readable kind of problem; null where none is defined yet. */
+    public ProblemCode code() {
+        return code;
     }
 
     public Map<String, String> headers() {

@@ -3,17 +3,24 @@ package dev.modelyard.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 
 /**
- * An RFC 9457 problem detail: the body of every error response.
+ * An RFC 9457 problem detail: the body of every error response. Members beyond the standard
+ * five are extensions, present only where they apply.
  *
- * @param type   a URI naming the kind of problem (relative to the API documentation)
- * @param title  short summary of the kind of problem
- * @param status the HTTP status code
- * @param detail what went wrong with this request, in words a user can act on
+ * @param type      a URI naming the kind of problem (relative to the API documentation)
+ * @param title     short summary of the kind of problem
+ * @param status    the HTTP status code
+ * @param detail    what went wrong with this request, in words a user can act on
+ * @param code      the stable, machine-readable kind of problem, where one is defined
+ * @param field     the JSON path of the body field the problem is about (e.g. {@code selfTest.cases[0].inputs})
+ * @param parameter the query parameter the problem is about
+ * @param accepted  the names the operation accepts in place of the unknown {@code field} or {@code parameter}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance) {
+public record Problem(String type, String title, int status, String detail, String instance, ProblemCode code,
+                      String field, String parameter, List<String> accepted) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
@@ -21,7 +28,12 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static Problem of(int status, String detail) {
         Response.Status s = Response.Status.fromStatusCode(status);
         String title = s != null ? s.getReasonPhrase() : titleFor(status);
-        return new Problem("about:blank", title, status, detail, null);
+        return new Problem("about:blank", title, status, detail, null, null, null, null, null);
+    }
+
+    /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
+    Problem with(ProblemCode code, String field, String parameter, List<String> accepted) {
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted);
     }
 
     private static String titleFor(int status) {

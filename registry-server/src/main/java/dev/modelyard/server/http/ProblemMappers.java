@@ -1,6 +1,7 @@
 package dev.modelyard.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -17,10 +18,20 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        Response.ResponseBuilder b = Response.status(e.status()).type(Problem.MEDIA)
-                .entity(Problem.of(e.status(), e.getMessage()));
+        Problem problem = Problem.of(e.status(), e.getMessage()).with(e.code(), null, null, null);
+        if (e instanceof UnknownNameException u) {
+            boolean field = u.code() == ProblemCode.UNKNOWN_FIELD;
+            problem = problem.with(u.code(), field ? u.name() : null, field ? null : u.name(), u.accepted());
+        }
+        Response.ResponseBuilder b = Response.status(e.status()).type(Problem.MEDIA).entity(problem);
         e.headers().forEach(b::header);
         return b.build();
+    }
+
+    /** A body field the bound type does not have (bodies are bound strictly, see {@link StrictJson}). */
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return api(UnknownNameException.field("", e));
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})

@@ -1,11 +1,14 @@
 package dev.modelyard.server.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
+import dev.modelyard.server.http.UnknownNameException;
 import dev.modelyard.server.model.ModelApi.AliasView;
 import dev.modelyard.server.model.ModelApi.CreateModel;
 import dev.modelyard.server.model.ModelApi.CreateVersion;
@@ -29,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.hibernate.exception.ConstraintViolationException;
@@ -43,6 +47,10 @@ public class ModelService {
     private static final int MAX_LABELS = 64;
     private static final int MAX_TEXT = 4096;
     private static final int MAX_CHANGELOG = 65536;
+    /** What a model's merge patch may change. */
+    private static final Set<String> MODEL_PATCH = Set.of("description", "task", "framework", "labels");
+    /** What a version's merge patch may change (a released version: only its status). */
+    private static final Set<String> VERSION_PATCH = Set.of("status", "changelog", "metrics", "lineage", "ioSignature", "selfTest");
 
     private final EntityManager em;
     private final ObjectMapper json;
@@ -134,7 +142,7 @@ public class ModelService {
                 case "framework" -> m.framework = text(field, textOrNull(field, v), 128);
                 case "labels" -> m.labels = labels(mergeLabels(m.labels, v));
                 case "name" -> throw ApiException.badRequest("name: a model cannot be renamed");
-                default -> throw ApiException.badRequest(field + ": unknown or read-only field");
+                default -> throw UnknownNameException.field(field, MODEL_PATCH);
             }
         }
         m.updatedAt = clock.instant();
@@ -212,6 +220,10 @@ public class ModelService {
         Model m = model(modelName);
         ModelVersion v = locked(exact(m, version));
         ObjectNode p = object(patch);
+        // Unknown fields first: a typo must not be answered with "immutable" on a released version.
+        p.fieldNames().forEachRemaining(field -> {
+            if (!VERSION_PATCH.contains(field)) throw UnknownNameException.field(field, VERSION_PATCH);
+        });
         for (Iterator<String> it = p.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             JsonNode value = p.get(field);
@@ -229,7 +241,7 @@ public class ModelService {
                 case "lineage" -> v.lineage = value.isNull() ? Map.of() : convert(field, value, Map.class);
                 case "ioSignature" -> v.ioSignature = value.isNull() ? null : ioSignature(convert(field, value, IoSignature.class));
                 case "selfTest" -> v.selfTest = selfTest(value.isNull() ? null : value);
-                default -> throw ApiException.badRequest(field + ": unknown or read-only field");
+                default -> throw new IllegalStateException("patchable but not handled: " + field);
             }
         }
         v.updatedAt = clock.instant();
@@ -551,10 +563,13 @@ public class ModelService {
         return v.asText();
     }
 
+    /** Binds a patched value as strictly as a request body is bound: unknown fields are named, with their path. */
     @SuppressWarnings("unchecked")
     private <T> T convert(String field, JsonNode value, Class<?> type) {
         try {
-            return (T) json.treeToValue(value, type);
+            return (T) json.readerFor(type).with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(value);
+        } catch (UnrecognizedPropertyException e) {
+            throw UnknownNameException.field(field, e);
         } catch (Exception e) {
             throw ApiException.badRequest(field + ": " + e.getMessage().split("\n")[0]);
         }

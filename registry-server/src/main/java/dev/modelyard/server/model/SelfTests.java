@@ -3,6 +3,7 @@ package dev.modelyard.server.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.UnknownNameException;
 import dev.modelyard.wire.IoSignature;
 import java.math.BigInteger;
 import java.util.HashMap;
@@ -187,7 +188,7 @@ public final class SelfTests {
     private static void allowOnly(JsonNode node, String at, Set<String> allowed) {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!allowed.contains(f)) throw invalid(at.isEmpty() ? f : at + "." + f, "unknown field (allowed: " + allowed.stream().sorted().toList() + ")");
+            if (!allowed.contains(f)) throw UnknownNameException.field("selfTest." + (at.isEmpty() ? f : at + "." + f), allowed);
         }
     }
 

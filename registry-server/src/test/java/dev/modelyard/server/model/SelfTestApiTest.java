@@ -47,7 +47,7 @@ class SelfTestApiTest {
             "{\"tolerance\": 0.1, \"cases\": [{\"inputs\": {\"x\": {\"dtype\": \"float32\", \"shape\": [2, 2], \"data\": [1, 2, 3]}}, \"outputs\": {\"y\": {\"dtype\": \"float32\", \"shape\": [], \"data\": [1]}}}]}|selfTest.cases[0].inputs.x.data: the shape [2,2] needs 4 elements, got 3",
             "{\"tolerance\": 0.1, \"cases\": [{\"inputs\": {\"x\": {\"dtype\": \"int8\", \"shape\": [1], \"data\": [300]}}, \"outputs\": {\"y\": {\"dtype\": \"float32\", \"shape\": [], \"data\": [1]}}}]}|selfTest.cases[0].inputs.x.data[0]: '300' is not a int8",
             "{\"tolerance\": 0.1, \"cases\": [{\"inputs\": {\"x\": {\"dtype\": \"float32\", \"shape\": [1], \"data\": [\"a\"]}}, \"outputs\": {\"y\": {\"dtype\": \"float32\", \"shape\": [], \"data\": [1]}}}]}|selfTest.cases[0].inputs.x.data[0]: '\"a\"' is not a float32",
-            "{\"tolerance\": 0.1, \"extra\": 1, \"cases\": []}|selfTest.extra: unknown field",
+            "{\"tolerance\": 0.1, \"extra\": 1, \"cases\": []}|unknown field 'selfTest.extra'; accepted: cases, tolerance",
     })
     void malformedDocumentsAre400NamingTheField(String doc, String message) {
         String m = Api.createModel("st");

@@ -6,6 +6,7 @@ import dev.modelyard.server.conversion.BuiltInConverters;
 import dev.modelyard.server.conversion.CommandConverter;
 import dev.modelyard.server.conversion.ConversionChain;
 import dev.modelyard.server.conversion.ConversionLog;
+import dev.modelyard.server.http.UnknownNameException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public record StepSpec(String type, String converter, Map<String, Object> params
                 if (command != null || timeoutSeconds != null || outputFormat != null) {
                     throw new IllegalArgumentException(field + ": a built-in step has only converter and params");
                 }
+                refuseUnknownParameters(field);
                 try {
                     Map<String, Object> p = BuiltInConverters.effectiveParameters(converter, params);
                     yield new StepSpec(BUILTIN, converter, p, null, null, null);
@@ -58,6 +60,15 @@ public record StepSpec(String type, String converter, Map<String, Object> params
             case COMMAND -> normalizeCommand(field, config);
             default -> throw new IllegalArgumentException(field + ".type: '" + t + "' is not one of builtin, command");
         };
+    }
+
+    /** Names an unknown parameter of a built-in converter the way every unknown request field is named. */
+    private void refuseUnknownParameters(String field) {
+        List<String> settable = BuiltInConverters.settableParameters(converter);
+        if (settable == null || params == null) return;
+        for (String key : params.keySet()) {
+            if (!settable.contains(key)) throw UnknownNameException.field(field + ".params." + key, settable);
+        }
     }
 
     private StepSpec normalizeCommand(String field, ModelyardConfig.Conversion config) {

@@ -54,7 +54,7 @@ class ConversionProfileApiTest {
         String name = Api.uniqueName("bad");
         expect400(profileBody(name, builtin("tflite-magic"), Map.of("format", "onnx"), null), "steps[0].converter");
         expect400(profileBody(name, Map.of("converter", "fp16-weights", "params", Map.of("level", "all")), Map.of("format", "onnx"), null),
-                "'level' is not a parameter of fp16-weights");
+                "unknown field 'steps[0].params.level'; accepted: minElements");
         expect400(profileBody(name, builtin("ort-format"), Map.of("format", "onnx"), null), "the last step writes 'ort'");
         expect400(profileBody(name, builtin("ort-optimize"), Map.of("format", "onnx", "arch", "sparc"), null), "arch");
         expect400(profileBody(name, command(10, "onnx", "cp", "{input}", "{output}"), Map.of("format", "onnx"), null), "absolute path");
