@@ -1,6 +1,7 @@
 package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.FormFields;
 import dev.modelyard.server.http.Page;
@@ -30,14 +31,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 
 /** Upload, inspect and download a version's artifacts. */
 @Path("/api/v1/models/{model}/versions/{version}/artifacts")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Artifacts")
+@Tag(name = ApiDocumentation.ARTIFACTS)
 @RolesAllowed(Role.VIEWER_NAME)
 public class ArtifactResource {
 
@@ -60,6 +66,12 @@ public class ArtifactResource {
                     + "'Content-Digest: sha-256=:<base64>:' (RFC 9530) or ?sha256=<hex>; on mismatch the answer "
                     + "is 422 and nothing is kept. A draft's file of the same name is replaced.")
     @RequestBody(content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponseSchema(value = ArtifactView.class, responseCode = "201", responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
+    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name", content = @Content(schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
+    @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
+    @APIResponse(responseCode = "422", description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
+    @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response put(@PathParam("model") String model, @PathParam("version") String version,
                         @PathParam("filename") String filename, @BeanParam TargetParams target,
                         @HeaderParam("Content-Digest") String contentDigest, @QueryParam("sha256") String sha256,
@@ -76,6 +88,12 @@ public class ArtifactResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
+    @APIResponseSchema(value = ArtifactView.class, responseCode = "201", responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
+    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name", content = @Content(schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
+    @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
+    @APIResponse(responseCode = "422", description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
+    @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response post(@PathParam("model") String model, @PathParam("version") String version,
                          @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
                          @BeanParam MultipartUpload form, MultipartFormDataInput parts) {
@@ -128,6 +146,8 @@ public class ArtifactResource {
     @Path("/{artifact}")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Remove an artifact from a draft version")
+    @APIResponse(responseCode = "204", description = "Removed")
+    @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable")
     public Response delete(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("artifact") String artifact) {
         artifacts.delete(model, version, artifact);
@@ -138,6 +158,8 @@ public class ArtifactResource {
     @Path("/{artifact}/signed-metadata")
     @Operation(summary = "The artifact's signed release metadata (what devices verify before installing)",
             description = "404 while the version is a draft, 410 once it is revoked.")
+    @APIResponse(responseCode = "200", description = "The signed release metadata envelope", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "410", description = "The version is revoked")
     public Response signedMetadata(@PathParam("model") String model, @PathParam("version") String version,
                                    @PathParam("artifact") String artifact) {
         ArtifactService.SignedMetadata m = artifacts.signedMetadata(model, version, artifact);
@@ -151,6 +173,10 @@ public class ArtifactResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Download an artifact's bytes",
             description = "Supports Range (single range: a-b, a-, -n), If-Range, If-None-Match and HEAD.")
+    @APIResponse(responseCode = "200", description = "The whole file", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "206", description = "The requested range (Content-Range)", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag (the SHA-256): nothing changed")
+    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
     public Response content(@PathParam("model") String model, @PathParam("version") String version,
                             @PathParam("artifact") String artifact, @HeaderParam("Range") String range,
                             @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
@@ -160,6 +186,11 @@ public class ArtifactResource {
     @HEAD
     @Path("/{artifact}/content")
     @Produces(MediaType.WILDCARD)
+    @Operation(summary = "An artifact's download headers (size, ETag, digest) without the bytes")
+    @APIResponse(responseCode = "200", description = "The headers of the whole file")
+    @APIResponse(responseCode = "206", description = "The headers of the requested range")
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag (the SHA-256): nothing changed")
+    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
     public Response contentHead(@PathParam("model") String model, @PathParam("version") String version,
                                 @PathParam("artifact") String artifact, @HeaderParam("Range") String range,
                                 @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {

@@ -1,6 +1,7 @@
 package dev.modelyard.server.auth;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,12 +18,14 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Management of API tokens (admin only). The secret is returned once, at creation. */
 @Path("/api/v1/tokens")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Tokens")
+@Tag(name = ApiDocumentation.TOKENS)
 @RolesAllowed(Role.ADMIN_NAME)
 public class TokenResource {
 
@@ -48,6 +51,8 @@ public class TokenResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Issue an API token")
+    @APIResponseSchema(value = TokenView.class, responseCode = "201", responseDescription = "The token with its secret (shown once); Location names it")
     public Response create(CreateToken body) {
         if (body == null) throw ApiException.badRequest("request body is required: {\"name\":…, \"role\":…}");
         Role role;
@@ -62,12 +67,14 @@ public class TokenResource {
     }
 
     @GET
+    @Operation(summary = "List API tokens (never their secrets)")
     public List<TokenView> list() {
         return tokens.list().stream().map(t -> TokenView.of(t, null)).toList();
     }
 
     @DELETE
     @Path("/{id}")
+    @Operation(summary = "Revoke an API token")
     public TokenView revoke(@PathParam("id") UUID id) {
         return TokenView.of(tokens.revoke(id), null);
     }

@@ -5,10 +5,14 @@ import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ByteRange;
 import dev.modelyard.server.signing.ReleaseSigner;
+import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ConfigData;
+import dev.modelyard.wire.ddi.ControllerBase;
+import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -43,16 +47,23 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The Eclipse hawkBit Direct Device Integration API, wire-compatible with hawkBit clients.
- * Errors follow hawkBit: 401, 404 and 410 with an empty body; 400 for unreadable bodies and 404
+ * Errors follow hawkBit (documented per operation, with the device-token security scheme): 401, 404 and 410 with an empty body; 400 for unreadable bodies and 404
  * for modules not assigned to the device with hawkBit's {@code errorCode}/{@code message} JSON.
  */
 @Path("/{tenant}/controller/v1/{controllerId}")
 @PermitAll
-@Tag(name = "DDI (devices)")
+@Tag(name = ApiDocumentation.DDI)
+@SecurityRequirement(name = ApiDocumentation.DEVICE_TOKEN)
 public class DdiResource {
 
     static final String HAL_JSON = "application/hal+json";
@@ -109,6 +120,9 @@ public class DdiResource {
     @GET
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Base poll: what the device should do next (hawkBit DDI)")
+    @APIResponse(responseCode = "200", description = "Polling interval and links to what to do next", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = ControllerBase.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "400", description = "A gateway token polled for a controller id that is not valid (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
     public Uni<Response> poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
                               @Context UriInfo uri) {
@@ -140,6 +154,9 @@ public class DdiResource {
     @Path("/deploymentBase/{actionId}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The deployment of an action: chunks, artifacts, hashes and download links")
+    @APIResponse(responseCode = "200", description = "The deployment: one chunk per model, download links and hashes", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     public Response deploymentBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                                    @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
                                    @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
@@ -151,6 +168,9 @@ public class DdiResource {
     @Path("/installedBase/{actionId}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The deployment the device last installed successfully")
+    @APIResponse(responseCode = "200", description = "The last successfully installed deployment", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     public Response installedBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                                   @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
                                   @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
@@ -173,6 +193,11 @@ public class DdiResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Report progress or the result of a deployment")
+    @APIResponse(responseCode = "200", description = "Recorded (empty body)")
+    @APIResponse(responseCode = "400", description = "The body is not readable feedback (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
+    @APIResponse(responseCode = "410", description = "The action is closed (empty body)")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Feedback.class)))
     public Response deploymentFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                        String body) {
         return asDevice(controllerId, caller -> {
@@ -185,6 +210,9 @@ public class DdiResource {
     @Path("/cancelAction/{actionId}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "An action the device is asked to cancel")
+    @APIResponse(responseCode = "200", description = "The action to cancel", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = CancelActionBase.class)))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
         return asDevice(controllerId, caller -> {
@@ -197,6 +225,11 @@ public class DdiResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Accept (closed/success) or refuse (rejected, closed/failure) a cancellation")
+    @APIResponse(responseCode = "200", description = "Recorded (empty body)")
+    @APIResponse(responseCode = "400", description = "The body is not readable feedback (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
+    @APIResponse(responseCode = "410", description = "The action is closed (empty body)")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Feedback.class)))
     public Response cancelFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                    String body) {
         return asDevice(controllerId, caller -> {
@@ -210,6 +243,10 @@ public class DdiResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Report the device's attributes (mode merge, replace or remove)")
+    @APIResponse(responseCode = "200", description = "Recorded (empty body)")
+    @APIResponse(responseCode = "400", description = "The body is not readable attributes (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConfigData.class)))
     public Response configData(@PathParam("controllerId") String controllerId, String body) {
         return asDevice(controllerId, caller -> {
             ConfigData data = parse(body, ConfigData.class);
@@ -231,6 +268,8 @@ public class DdiResource {
     @Path("/softwaremodules/{moduleId}/artifacts")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The files of a software module assigned to the device")
+    @APIResponse(responseCode = "200", description = "The module's files with hashes and download links", content = @Content(mediaType = HAL_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = DeploymentBase.Artifact.class)))
+    @APIResponse(responseCode = "404", description = "Unknown device, or a module not assigned to it (empty body)")
     public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
@@ -243,6 +282,11 @@ public class DdiResource {
     @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line")
+    @APIResponse(responseCode = "200", description = "The whole file", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "206", description = "The requested range (Content-Range)", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "404", description = "Unknown device (empty body), or a file not assigned to it (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file (Content-Range: bytes */size; empty body)")
     public Response download(@PathParam("controllerId") String controllerId, @PathParam("moduleId") String moduleId,
                              @PathParam("filename") String filename, @HeaderParam("Range") String range,
                              @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
@@ -252,6 +296,12 @@ public class DdiResource {
     @HEAD
     @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
     @Produces(MediaType.WILDCARD)
+    @Operation(summary = "A file's download headers (size, ETag) without the bytes")
+    @APIResponse(responseCode = "200", description = "The headers of the whole file")
+    @APIResponse(responseCode = "206", description = "The headers of the requested range")
+    @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "404", description = "Unknown device, or a file not assigned to it")
+    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file")
     public Response downloadHead(@PathParam("controllerId") String controllerId, @PathParam("moduleId") String moduleId,
                                  @PathParam("filename") String filename, @HeaderParam("Range") String range,
                                  @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {

@@ -1,6 +1,7 @@
 package dev.modelyard.server.deployment;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -14,12 +15,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Actions (one version assigned to one device): list, status history, cancel. */
 @Path("/api/v1/actions")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Deployments")
+@Tag(name = ApiDocumentation.ACTIONS)
 @RolesAllowed(Role.VIEWER_NAME)
 public class ActionResource {
 
@@ -59,6 +62,8 @@ public class ActionResource {
     @Operation(summary = "Cancel an open action",
             description = "The device is asked to cancel (the action is canceling until it confirms); with "
                     + "force=true the action is closed at once.")
+    @APIResponse(responseCode = "409", description = "The action is closed already, or is being canceled (use force=true)")
+    @APIResponseSchema(value = DeploymentApi.ActionView.class, responseCode = "200", responseDescription = "The action: canceling, or canceled with force=true")
     public DeploymentApi.ActionView cancel(@PathParam("id") long id, @QueryParam("force") @DefaultValue("false") boolean force) {
         return deployments.cancel(id, force, identity.getPrincipal().getName());
     }

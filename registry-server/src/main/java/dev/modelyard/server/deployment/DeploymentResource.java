@@ -1,6 +1,7 @@
 package dev.modelyard.server.deployment;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -10,12 +11,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Deploying model versions to devices. */
 @Path("/api/v1/deployments")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Deployments")
+@Tag(name = ApiDocumentation.DEPLOYMENTS)
 @RolesAllowed(Role.VIEWER_NAME)
 public class DeploymentResource {
 
@@ -34,6 +37,10 @@ public class DeploymentResource {
             description = "One action per device, with the artifact chosen for that device. An action for which no "
                     + "artifact fits is created failed, with the reason. A newer assignment of the same model "
                     + "supersedes the device's open action (it is canceled first).")
+    @APIResponseSchema(value = DeploymentApi.Assignment.class, responseCode = "201", responseDescription = "One action per device, failed ones with their reason")
+    @APIResponse(responseCode = "404", description = "The model, version, alias or a device does not exist")
+    @APIResponse(responseCode = "409", description = "The version is not published")
+    @APIResponse(responseCode = "422", description = "No device has the tag, or too many devices for one deployment")
     public Response assign(DeploymentApi.Assign body) {
         return Response.status(201).entity(deployments.assign(body, identity.getPrincipal().getName())).build();
     }

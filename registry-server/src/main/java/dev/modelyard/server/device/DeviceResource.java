@@ -1,6 +1,7 @@
 package dev.modelyard.server.device;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,12 +18,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Device management: provision (token shown once), list, tag, rotate tokens, delete. */
 @Path("/api/v1/devices")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Devices")
+@Tag(name = ApiDocumentation.DEVICES)
 @RolesAllowed(Role.VIEWER_NAME)
 public class DeviceResource {
 
@@ -38,6 +41,8 @@ public class DeviceResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Provision a device", description = "The answer carries the device's DDI token ('TargetToken') once; only its hash is kept.")
+    @APIResponseSchema(value = DeviceApi.DeviceView.class, responseCode = "201", responseDescription = "The device with its DDI token (shown once); Location names it")
+    @APIResponse(responseCode = "409", description = "A device with this controller id exists")
     public Response create(DeviceApi.CreateDevice body) {
         DeviceService.Created c = devices.create(body, identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/devices/" + c.device().controllerId))
@@ -72,6 +77,7 @@ public class DeviceResource {
     @Path("/{controllerId}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Delete a device with its actions")
+    @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("controllerId") String controllerId) {
         devices.delete(controllerId);
         return Response.noContent().build();

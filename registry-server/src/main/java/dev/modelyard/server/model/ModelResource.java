@@ -2,6 +2,7 @@ package dev.modelyard.server.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelApi.AliasView;
 import dev.modelyard.server.model.ModelApi.CreateModel;
@@ -26,12 +27,14 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Models, versions and aliases. */
 @Path("/api/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Models")
+@Tag(name = ApiDocumentation.MODELS)
 @RolesAllowed(Role.VIEWER_NAME)
 public class ModelResource {
 
@@ -53,6 +56,8 @@ public class ModelResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Create a model")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponseSchema(value = ModelView.class, responseCode = "201", responseDescription = "The new model; Location names it")
+    @APIResponse(responseCode = "409", description = "A model of that name exists")
     public Response create(CreateModel body) {
         ModelView m = models.createModel(body, caller());
         return Response.created(URI.create("/api/v1/models/" + m.name())).entity(m).build();
@@ -69,6 +74,7 @@ public class ModelResource {
 
     @GET
     @Path("/{model}")
+    @Operation(summary = "A model")
     public ModelView get(@PathParam("model") String model) {
         return models.getModel(model);
     }
@@ -86,6 +92,8 @@ public class ModelResource {
     @Path("/{model}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Delete a model that has no released versions")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "409", description = "The model has released versions")
     public Response delete(@PathParam("model") String model) {
         models.deleteModel(model);
         return Response.noContent().build();
@@ -96,6 +104,10 @@ public class ModelResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Create a draft version")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Tag(name = ApiDocumentation.VERSIONS)
+    @APIResponseSchema(value = VersionView.class, responseCode = "201", responseDescription = "The new draft; Location names it")
+    @APIResponse(responseCode = "409", description = "The model already has this version")
+    @APIResponse(responseCode = "413", description = "The self-test vectors have too many elements")
     public Response createVersion(@PathParam("model") String model, CreateVersion body) {
         VersionView v = models.createVersion(model, body, caller());
         return Response.created(URI.create("/api/v1/models/" + model + "/versions/" + v.version())).entity(v).build();
@@ -104,6 +116,7 @@ public class ModelResource {
     @GET
     @Path("/{model}/versions")
     @Operation(summary = "List versions, newest first", description = "Filter by status.")
+    @Tag(name = ApiDocumentation.VERSIONS)
     public Page<VersionView> versions(@PathParam("model") String model, @QueryParam("status") String status,
                                       @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
         VersionStatus s = status == null ? null : ModelService.status(status);
@@ -113,6 +126,7 @@ public class ModelResource {
     @GET
     @Path("/{model}/versions/{version}")
     @Operation(summary = "Get a version by number, alias or 'latest'")
+    @Tag(name = ApiDocumentation.VERSIONS)
     public VersionView version(@PathParam("model") String model, @PathParam("version") String version) {
         return models.getVersion(model, version);
     }
@@ -122,6 +136,10 @@ public class ModelResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Change a draft's fields, or a released version's status (JSON merge patch)")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
+    @Tag(name = ApiDocumentation.VERSIONS)
+    @APIResponse(responseCode = "409", description = "The change is not allowed in the version's status (drafts change; released versions only move status)")
+    @APIResponse(responseCode = "413", description = "The self-test vectors have too many elements")
+    @APIResponseSchema(value = VersionView.class, responseCode = "200", responseDescription = "The changed version")
     public VersionView patchVersion(@PathParam("model") String model, @PathParam("version") String version,
                                     JsonNode patch) {
         return models.patchVersion(model, version, patch);
@@ -131,6 +149,9 @@ public class ModelResource {
     @Path("/{model}/versions/{version}")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Delete a draft version and its artifacts")
+    @Tag(name = ApiDocumentation.VERSIONS)
+    @APIResponse(responseCode = "204", description = "Deleted with its artifacts")
+    @APIResponse(responseCode = "409", description = "The version is not a draft")
     public Response deleteVersion(@PathParam("model") String model, @PathParam("version") String version) {
         models.deleteVersion(model, version);
         return Response.noContent().build();
@@ -140,12 +161,16 @@ public class ModelResource {
     @Path("/{model}/versions/{version}/publish")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Publish a draft: it becomes immutable and deployable")
+    @Tag(name = ApiDocumentation.VERSIONS)
+    @APIResponse(responseCode = "409", description = "The version is not a draft, has no artifact, or its self-test vectors do not match its I/O signature")
+    @APIResponseSchema(value = VersionView.class, responseCode = "200", responseDescription = "The published version")
     public VersionView publish(@PathParam("model") String model, @PathParam("version") String version) {
         return models.publish(model, version);
     }
 
     @GET
     @Path("/{model}/aliases")
+    @Operation(summary = "A model's aliases")
     public List<AliasView> aliases(@PathParam("model") String model) {
         return models.aliases(model);
     }
@@ -155,6 +180,8 @@ public class ModelResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Point an alias at a published version")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "409", description = "The version is not published")
+    @APIResponseSchema(value = AliasView.class, responseCode = "200", responseDescription = "The alias, now pointing at the version")
     public AliasView setAlias(@PathParam("model") String model, @PathParam("alias") String alias, SetAlias body) {
         return models.setAlias(model, alias, body, caller());
     }
@@ -162,6 +189,8 @@ public class ModelResource {
     @DELETE
     @Path("/{model}/aliases/{alias}")
     @RolesAllowed(Role.PUBLISHER_NAME)
+    @Operation(summary = "Remove an alias")
+    @APIResponse(responseCode = "204", description = "Removed")
     public Response deleteAlias(@PathParam("model") String model, @PathParam("alias") String alias) {
         models.deleteAlias(model, alias);
         return Response.noContent().build();

@@ -1,6 +1,7 @@
 package dev.modelyard.server.signing;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,12 +18,14 @@ import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Keys publishers may sign uploads with. */
 @Path("/api/v1/publisher-keys")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Trust")
+@Tag(name = ApiDocumentation.TRUST)
 @RolesAllowed(Role.VIEWER_NAME)
 public class PublisherKeyResource {
 
@@ -41,6 +44,8 @@ public class PublisherKeyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Register a publisher's Ed25519 public key (base64 of the raw 32 bytes)")
+    @APIResponseSchema(value = PublisherSignatures.KeyView.class, responseCode = "201", responseDescription = "The registered key; Location names it")
+    @APIResponse(responseCode = "409", description = "The key is registered already")
     public Response register(RegisterKey body) {
         if (body == null) throw ApiException.badRequest("request body is required: {\"name\":…, \"publicKey\":…}");
         PublisherSignatures.KeyView k = signatures.register(body.name(), body.publicKey(), identity.getPrincipal().getName());
@@ -48,6 +53,7 @@ public class PublisherKeyResource {
     }
 
     @GET
+    @Operation(summary = "List publisher keys")
     public List<PublisherSignatures.KeyView> list() {
         return signatures.list();
     }
@@ -55,6 +61,7 @@ public class PublisherKeyResource {
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Role.ADMIN_NAME)
+    @Operation(summary = "Revoke a publisher key")
     public PublisherSignatures.KeyView revoke(@PathParam("id") UUID id) {
         return signatures.revoke(id);
     }

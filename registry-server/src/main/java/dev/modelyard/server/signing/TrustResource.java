@@ -1,6 +1,7 @@
 package dev.modelyard.server.signing;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
@@ -15,6 +16,11 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -23,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/api/v1/trust")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Trust")
+@Tag(name = ApiDocumentation.TRUST)
 public class TrustResource {
 
     private final TrustService trust;
@@ -41,6 +47,9 @@ public class TrustResource {
     @Operation(summary = "Add the next root metadata version (signed offline with the CLI)",
             description = "Version 1 must be signed by its own root threshold; each later version by the previous "
                     + "version's root threshold and its own. 422 when the signatures do not chain.")
+    @APIResponseSchema(value = TrustService.RootView.class, responseCode = "201", responseDescription = "The stored root version; Location names it")
+    @APIResponse(responseCode = "409", description = "That root version exists")
+    @APIResponse(responseCode = "422", description = "The signatures do not chain to the previous root")
     public Response add(String envelope) {
         TrustService.RootView v = trust.add(envelope, identity.getPrincipal().getName());
         return Response.created(URI.create(v.url())).entity(v).build();
@@ -58,6 +67,7 @@ public class TrustResource {
     @Path("/roots/{version}")
     @PermitAll
     @Operation(summary = "One root metadata version, exactly as signed")
+    @APIResponse(responseCode = "200", description = "The signed root metadata envelope", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     public Response root(@PathParam("version") int version) {
         return Response.ok(trust.envelope(version))
                 .header("Content-Disposition", "attachment; filename=\"" + version + ".root.json\"").build();
@@ -67,6 +77,8 @@ public class TrustResource {
     @Path("/roots/latest")
     @PermitAll
     @Operation(summary = "The newest root metadata: the trust bundle a new device is provisioned with")
+    @APIResponse(responseCode = "200", description = "The signed root metadata envelope", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "404", description = "No root metadata has been added yet")
     public Response latest() {
         return Response.ok(trust.latestEnvelope())
                 .header("Content-Disposition", "attachment; filename=\"trust-bundle.json\"").build();

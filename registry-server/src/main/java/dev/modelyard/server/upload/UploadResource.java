@@ -1,10 +1,12 @@
 package dev.modelyard.server.upload;
 
-import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.ArtifactResource;
+import dev.modelyard.server.artifact.ArtifactService;
+import dev.modelyard.server.artifact.ArtifactView;
 import dev.modelyard.server.artifact.ExpectedDigest;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.signing.PublisherSignatures;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -28,6 +30,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -42,7 +48,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  */
 @Path("/api/v1/models/{model}/versions/{version}/uploads")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Resumable uploads")
+@Tag(name = ApiDocumentation.UPLOADS)
 @RolesAllowed(Role.PUBLISHER_NAME)
 public class UploadResource {
 
@@ -59,6 +65,8 @@ public class UploadResource {
 
     @POST
         @Operation(summary = "Open a resumable upload for one artifact", description = "Target descriptor as query parameters.")
+    @APIResponseSchema(value = UploadService.UploadView.class, responseCode = "201", responseDescription = "The upload session; Location names it, Upload-Offset is 0")
+    @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable")
     public Response open(@PathParam("model") String model, @PathParam("version") String version,
                          @QueryParam("filename") String filename, @BeanParam TargetParams target) {
         ArtifactService.requireFilename(filename);
@@ -69,6 +77,7 @@ public class UploadResource {
 
     @GET
     @Path("/{id}")
+    @Operation(summary = "An upload session: offset, target, expiry")
     public UploadService.UploadView get(@PathParam("model") String model, @PathParam("version") String version,
                                          @PathParam("id") UUID id) {
         return uploads.get(new UploadService.Ref(model, version, id));
@@ -77,6 +86,7 @@ public class UploadResource {
     @HEAD
     @Path("/{id}")
     @Operation(summary = "The offset to resume from")
+    @APIResponse(responseCode = "200", description = "Upload-Offset tells where to resume")
     public Response head(@PathParam("model") String model, @PathParam("version") String version,
                          @PathParam("id") UUID id) {
         return Response.ok().header(OFFSET, uploads.get(new UploadService.Ref(model, version, id)).offset()).header("Cache-Control", "no-store").build();
@@ -86,6 +96,11 @@ public class UploadResource {
     @Path("/{id}")
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, TUS_CONTENT_TYPE})
     @Operation(summary = "Append bytes at Upload-Offset")
+    @APIResponse(responseCode = "204", description = "Appended; Upload-Offset is the new offset")
+    @APIResponse(responseCode = "400", description = "Upload-Offset is missing or not a number, or the body was cut off (resume from the offset)")
+    @APIResponse(responseCode = "409", description = "Upload-Offset does not match the upload's offset, or another request is appending")
+    @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
+    @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response append(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id, @HeaderParam(OFFSET) String offset, InputStream body) {
         long start = parseOffset(offset);
@@ -96,6 +111,10 @@ public class UploadResource {
     @PUT
     @Path("/{id}")
     @Operation(summary = "Finish the upload: verify the digest and create the artifact")
+    @APIResponseSchema(value = ArtifactView.class, responseCode = "201", responseDescription = "The artifact; Location names it")
+    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name", content = @Content(schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "409", description = "The upload is busy or incomplete, the version is not a draft, or it has an artifact for this target")
+    @APIResponse(responseCode = "422", description = "The bytes do not match the digest, are not a usable ONNX model, or the publisher signature does not verify")
     public Response finish(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id, @QueryParam("digest") String digest,
                            @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {
@@ -107,6 +126,7 @@ public class UploadResource {
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Cancel an upload and discard its data")
+    @APIResponse(responseCode = "204", description = "Cancelled and discarded")
     public Response cancel(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id) {
         uploads.cancel(new UploadService.Ref(model, version, id));

@@ -4,6 +4,7 @@ import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.conversion.job.JobApi.ConversionRequest;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.Requested;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -17,12 +18,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Conversions of one version: request them explicitly, list its jobs. */
 @Path("/api/v1/models/{model}/versions/{version}/conversions")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Conversion")
+@Tag(name = ApiDocumentation.CONVERSION)
 @RolesAllowed(Role.VIEWER_NAME)
 public class ConversionResource {
 
@@ -43,6 +47,10 @@ public class ConversionResource {
             description = "By the named profiles (profiles: [...]), by every enabled profile ({}), or by an ad-hoc chain "
                     + "(name, steps, target, tolerance; command steps need admin). Requesting a conversion that exists "
                     + "(same source, chain and target) returns its job: 202 when a job was created, 200 when all existed.")
+    @APIResponse(responseCode = "202", description = "At least one job was created", content = @Content(schema = @Schema(implementation = Requested.class)))
+    @APIResponse(responseCode = "200", description = "All the requested conversions exist: their jobs", content = @Content(schema = @Schema(implementation = Requested.class)))
+    @APIResponse(responseCode = "403", description = "Command steps need an admin token")
+    @APIResponse(responseCode = "409", description = "The version is not published, or a named profile is disabled")
     public Response request(@PathParam("model") String model, @PathParam("version") String version,
                             ConversionRequest body) {
         Requested r = jobs.request(model, version, body, identity.hasRole(Role.ADMIN_NAME), identity.getPrincipal().getName());

@@ -3,6 +3,7 @@ package dev.modelyard.server.conversion.job;
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.LogLine;
+import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -16,12 +17,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Conversion jobs: list, status and lineage, log, cancel, retry. */
 @Path("/api/v1/conversion/jobs")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Conversion")
+@Tag(name = ApiDocumentation.CONVERSION)
 @RolesAllowed(Role.VIEWER_NAME)
 public class JobResource {
 
@@ -69,6 +72,8 @@ public class JobResource {
     @Operation(summary = "Cancel a conversion job",
             description = "A queued job is cancelled at once; a running one is stopped (an external command is "
                     + "killed) and ends cancelled. 409 for jobs that already succeeded or failed.")
+    @APIResponse(responseCode = "409", description = "The job succeeded or failed already")
+    @APIResponseSchema(value = JobView.class, responseCode = "200", responseDescription = "The job: cancelled, or still running until its process is stopped")
     public JobView cancel(@PathParam("id") long id) {
         JobView v = jobs.cancel(id, identity.getPrincipal().getName());
         if (v.cancelRequested()) workers.cancelLocally(id);
@@ -79,6 +84,8 @@ public class JobResource {
     @Path("/{id}/retry")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Run a failed or cancelled conversion job again, with all its attempts")
+    @APIResponse(responseCode = "409", description = "Only failed or cancelled jobs run again")
+    @APIResponseSchema(value = JobView.class, responseCode = "200", responseDescription = "The job, queued again")
     public JobView retry(@PathParam("id") long id) {
         JobView v = jobs.retry(id, identity.getPrincipal().getName());
         workers.wake();

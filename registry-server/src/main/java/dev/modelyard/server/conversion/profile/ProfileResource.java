@@ -3,6 +3,7 @@ package dev.modelyard.server.conversion.profile;
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
+import dev.modelyard.server.http.ApiDocumentation;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -18,12 +19,14 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Target profiles: what every published version is converted to. */
 @Path("/api/v1/conversion/profiles")
 @Produces(MediaType.APPLICATION_JSON)
-@Tag(name = "Conversion")
+@Tag(name = ApiDocumentation.CONVERSION)
 @RolesAllowed(Role.VIEWER_NAME)
 public class ProfileResource {
 
@@ -45,6 +48,9 @@ public class ProfileResource {
     @Operation(summary = "Create a target profile",
             description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq) "
                     + "or external commands (admins only). The last step's format must be the target's format.")
+    @APIResponseSchema(value = ProfileView.class, responseCode = "201", responseDescription = "The new profile; Location names it")
+    @APIResponse(responseCode = "403", description = "Command steps need an admin token")
+    @APIResponse(responseCode = "409", description = "A profile of that name exists")
     public Response create(ProfileBody body) {
         ProfileView p = profiles.create(body, admin(), identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/conversion/profiles/" + p.name())).entity(p).build();
@@ -69,6 +75,8 @@ public class ProfileResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a target profile's definition",
             description = "Jobs already requested keep the definition they were requested with.")
+    @APIResponse(responseCode = "403", description = "Command steps, or a profile that has them, need an admin token")
+    @APIResponseSchema(value = ProfileView.class, responseCode = "200", responseDescription = "The profile with its new definition")
     public ProfileView replace(@PathParam("name") String name, ProfileBody body) {
         return profiles.replace(name, body, admin());
     }
@@ -77,6 +85,8 @@ public class ProfileResource {
     @Path("/{name}")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Delete a target profile", description = "Its jobs and artifacts stay.")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "403", description = "A profile with command steps needs an admin token")
     public Response delete(@PathParam("name") String name) {
         profiles.delete(name, admin());
         return Response.noContent().build();

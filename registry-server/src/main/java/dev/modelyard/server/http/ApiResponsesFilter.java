@@ -1,0 +1,191 @@
+package dev.modelyard.server.http;
+
+import io.quarkus.smallrye.openapi.OpenApiFilter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
+import org.eclipse.microprofile.openapi.models.media.Content;
+import org.eclipse.microprofile.openapi.models.media.Schema;
+import org.eclipse.microprofile.openapi.models.parameters.Parameter;
+import org.eclipse.microprofile.openapi.models.responses.APIResponse;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
+import org.jboss.jandex.AnnotationInstance;
+import org.jboss.jandex.AnnotationTarget;
+import org.jboss.jandex.ClassInfo;
+import org.jboss.jandex.DotName;
+import org.jboss.jandex.IndexView;
+import org.jboss.jandex.MethodInfo;
+
+/**
+ * Completes the OpenAPI document with what operations share, so that resource methods annotate
+ * only the statuses that are their own (201, 409, 422, …). Runs at build time, so the stored
+ * document has it too.
+ * <ul>
+ *   <li>security: the API token on every {@code @RolesAllowed} operation, none on {@code @PermitAll}
+ *       ones, the device token on the DDI API (its resource declares that itself);</li>
+ *   <li>401 on every operation that needs an API token, 403 where the viewer role is not enough;</li>
+ *   <li>400 where there are query parameters or a body, 404 where the path names something,
+ *       415 where a body of a given media type is read;</li>
+ *   <li>the {@code application/problem+json} body ({@link Problem}) of every management API error
+ *       that has none (DDI errors keep hawkBit's bodies, as their resource declares them).</li>
+ * </ul>
+ * An operation's own annotation for a status always wins over the shared one.
+ */
+@OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
+public class ApiResponsesFilter implements OASFilter {
+
+    /** The role every API token holds ({@code auth.Role.VIEWER_NAME}): operations open to it never answer 403. */
+    static final String EVERY_TOKEN_ROLE = "viewer";
+
+    private static final DotName PATH = DotName.createSimple("jakarta.ws.rs.Path");
+    private static final DotName ROLES_ALLOWED = DotName.createSimple("jakarta.annotation.security.RolesAllowed");
+    private static final DotName PERMIT_ALL = DotName.createSimple("jakarta.annotation.security.PermitAll");
+    private static final List<String> VERBS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
+
+    /** "GET /api/v1/models/{model}" → the roles allowed, or null when anyone may call it. */
+    private final Map<String, Set<String>> access;
+
+    public ApiResponsesFilter(IndexView index) {
+        this.access = scan(index);
+    }
+
+    @Override
+    public void filterOpenAPI(OpenAPI api) {
+        api.setSecurity(null);
+        describeProblem(api.getComponents().getSchemas().get("Problem"));
+        api.getPaths().getPathItems().forEach((path, item) ->
+                item.getOperations().forEach((method, op) -> complete(method, path, op)));
+    }
+
+    private void complete(PathItem.HttpMethod method, String path, Operation op) {
+        String key = method.name() + " " + path;
+        if (!access.containsKey(key)) {
+            throw new IllegalStateException("OpenAPI operation " + key + " has no resource method in the index");
+        }
+        Set<String> roles = access.get(key);
+        APIResponses responses = op.getResponses();
+        if (responses == null || responses.getAPIResponses().keySet().stream().noneMatch(c -> c.matches("[23]\\d\\d"))) {
+            // SmallRye derives the 200 only for methods that annotate no response at all
+            throw new IllegalStateException("OpenAPI operation " + key + " documents no success status: "
+                    + "annotate it (e.g. @APIResponseSchema) next to its error statuses");
+        }
+        boolean device = op.getSecurity() != null
+                && op.getSecurity().stream().anyMatch(s -> s.hasScheme(ApiDocumentation.DEVICE_TOKEN));
+        if (device) {
+            shared(responses, "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
+            sortByStatus(responses);
+            return;
+        }
+        if (roles != null) {
+            SecurityRequirement token = OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN);
+            op.setSecurity(List.of(token));
+            shared(responses, "401", ApiDocumentation.UNAUTHORIZED);
+            if (!roles.contains(EVERY_TOKEN_ROLE)) shared(responses, "403", ApiDocumentation.FORBIDDEN);
+        }
+        if (has(op, Parameter.In.QUERY) || op.getRequestBody() != null) {
+            shared(responses, "400", ApiDocumentation.BAD_REQUEST);
+        }
+        if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.NOT_FOUND);
+        if (readsTypedBody(op)) shared(responses, "415", ApiDocumentation.UNSUPPORTED_MEDIA_TYPE);
+        responses.getAPIResponses().forEach((status, response) -> {
+            if (status.startsWith("4") || status.startsWith("5")) withProblemBody(response);
+        });
+        sortByStatus(responses);
+    }
+
+    /** Successes first, then errors, in the order of their codes. */
+    private static void sortByStatus(APIResponses responses) {
+        responses.setAPIResponses(new TreeMap<>(responses.getAPIResponses()));
+    }
+
+    private static void shared(APIResponses responses, String status, String component) {
+        if (!responses.hasAPIResponse(status)) {
+            responses.addAPIResponse(status, OASFactory.createAPIResponse().ref(component));
+        }
+    }
+
+    private static boolean has(Operation op, Parameter.In in) {
+        return op.getParameters() != null && op.getParameters().stream().anyMatch(p -> p.getIn() == in);
+    }
+
+    /** A body read as a declared media type (not any type): another Content-Type gets 415. */
+    private static boolean readsTypedBody(Operation op) {
+        return op.getRequestBody() != null && op.getRequestBody().getContent() != null
+                && !op.getRequestBody().getContent().hasMediaType("*/*");
+    }
+
+    private static void withProblemBody(APIResponse response) {
+        if (response.getRef() != null || response.getContent() != null) return;
+        Content content = OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM_SCHEMA)));
+        response.setContent(content);
+    }
+
+    /** The members RFC 9457 defines; the schema's properties themselves come from the {@link Problem} record. */
+    private static void describeProblem(Schema problem) {
+        if (problem == null || problem.getProperties() == null) {
+            throw new IllegalStateException("the Problem schema is missing from the OpenAPI components");
+        }
+        problem.description("An RFC 9457 problem detail: the body of every error of the management API");
+        Map<String, String> rfc = Map.of(
+                "type", "A URI naming the kind of problem; about:blank when the status says it all",
+                "title", "A short summary of the kind of problem (the status' reason phrase)",
+                "status", "The HTTP status code",
+                "detail", "What went wrong with this request, in words that say what to fix",
+                "instance", "A URI naming this occurrence of the problem");
+        rfc.forEach((name, text) -> {
+            Schema property = problem.getProperties().get(name);
+            if (property != null && property.getDescription() == null) property.description(text);
+        });
+        problem.required(List.of("type", "title", "status"));
+    }
+
+    // ---- which roles may call which operation, from the resource classes ------------------------------
+
+    private static Map<String, Set<String>> scan(IndexView index) {
+        Map<String, Set<String>> result = new HashMap<>();
+        for (AnnotationInstance classPath : index.getAnnotations(PATH)) {
+            if (classPath.target().kind() != AnnotationTarget.Kind.CLASS) continue;
+            ClassInfo resource = classPath.target().asClass();
+            for (MethodInfo m : resource.methods()) {
+                String verb = verb(m);
+                if (verb == null) continue;
+                AnnotationInstance methodPath = m.declaredAnnotation(PATH);
+                String template = template(classPath.value().asString(), methodPath == null ? "" : methodPath.value().asString());
+                result.put(verb + " " + template, roles(resource, m));
+            }
+        }
+        return result;
+    }
+
+    private static String verb(MethodInfo m) {
+        return VERBS.stream().filter(v -> m.hasDeclaredAnnotation(DotName.createSimple("jakarta.ws.rs." + v)))
+                .findFirst().orElse(null);
+    }
+
+    /** The path template of a resource method, as the OpenAPI document and JAX-RS spell it. */
+    public static String template(String classPath, String methodPath) {
+        String joined = ("/" + classPath + "/" + methodPath).replaceAll("/+", "/");
+        joined = joined.replaceAll("\\{\\s*([^}:\\s]+)\\s*(:[^}]*)?}", "{$1}");
+        return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
+    }
+
+    private static Set<String> roles(ClassInfo resource, MethodInfo m) {
+        if (m.hasDeclaredAnnotation(PERMIT_ALL)) return null;
+        AnnotationInstance onMethod = m.declaredAnnotation(ROLES_ALLOWED);
+        if (onMethod != null) return Set.of(onMethod.value().asStringArray());
+        if (resource.hasDeclaredAnnotation(PERMIT_ALL)) return null;
+        AnnotationInstance onClass = resource.declaredAnnotation(ROLES_ALLOWED);
+        // deny-unannotated-endpoints: a method with no annotation at all is closed to everyone
+        return onClass == null ? Set.of() : Set.of(onClass.value().asStringArray());
+    }
+}
