@@ -20,12 +20,15 @@ import org.jboss.resteasy.reactive.PathPart;
 public class ArtifactDownloads {
 
     private final BlobStore store;
+    private final TransferMetrics metrics;
 
-    public ArtifactDownloads(BlobStore store) {
+    public ArtifactDownloads(BlobStore store, TransferMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
     }
 
-    public Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody) {
+    public Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody,
+                          TransferMetrics.DownloadApi api) {
         String etag = etag(a.sha256);
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             return Response.notModified().header("ETag", etag).build();
@@ -47,15 +50,19 @@ public class ArtifactDownloads {
             return b.build();
         }
         Optional<java.nio.file.Path> local = store.localPath(a.sha256);
+        Response response;
         if (local.isPresent()) {
             // Sent with sendfile by the HTTP layer: the bytes never pass through the heap.
-            return b.entity(new PathPart(local.get(), offset, length)).build();
+            response = b.entity(new PathPart(local.get(), offset, length)).build();
+        } else {
+            try {
+                response = b.entity(store.open(a.sha256, offset, length)).build();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not read artifact " + a.id + " from the blob store", e);
+            }
         }
-        try {
-            return b.entity(store.open(a.sha256, offset, length)).build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not read artifact " + a.id + " from the blob store", e);
-        }
+        metrics.downloaded(api, length);
+        return response;
     }
 
     public static String etag(String sha256) {

@@ -80,7 +80,8 @@ public class ArtifactResource {
         ArtifactService.requireFilename(filename);
         ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, target.toDescriptor(filename),
                 MediaType.APPLICATION_OCTET_STREAM, ExpectedDigest.from(contentDigest, sha256), publisherSignature, caller());
-        ArtifactService.Stored stored = artifacts.upload(u, contentLength == null ? -1 : contentLength, body);
+        ArtifactService.Stored stored = artifacts.upload(u, contentLength == null ? -1 : contentLength, body,
+                TransferMetrics.UploadMethod.DIRECT);
         return stored(stored);
     }
 
@@ -104,7 +105,7 @@ public class ArtifactResource {
                 Optional.ofNullable(form.file.contentType()).orElse(MediaType.APPLICATION_OCTET_STREAM),
                 ExpectedDigest.fromHex(form.sha256, "sha256"), publisherSignature, caller());
         try (InputStream in = Files.newInputStream(form.file.uploadedFile())) {
-            return stored(artifacts.upload(u, form.file.size(), in));
+            return stored(artifacts.upload(u, form.file.size(), in, TransferMetrics.UploadMethod.MULTIPART));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -198,7 +199,7 @@ public class ArtifactResource {
     }
 
     private Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody) {
-        return downloads.serve(a, rangeHeader, ifRange, ifNoneMatch, withBody);
+        return downloads.serve(a, rangeHeader, ifRange, ifNoneMatch, withBody, TransferMetrics.DownloadApi.MANAGEMENT);
     }
 
     static String etag(String sha256) {

@@ -45,11 +45,13 @@ public class ArtifactService {
     private final ModelyardConfig config;
     private final Clock clock;
     private final UploadInspection inspection;
+    private final TransferMetrics transfers;
 
     public ArtifactService(ModelService models, StagingArea staging, BlobLedger ledger,
                            PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
-                           Clock clock, UploadInspection inspection) {
+                           Clock clock, UploadInspection inspection, TransferMetrics transfers) {
         this.inspection = inspection;
+        this.transfers = transfers;
         this.models = models;
         this.staging = staging;
         this.ledger = ledger;
@@ -91,7 +93,7 @@ public class ArtifactService {
     }
 
     /** Streams {@code body} into staging, then verifies and records it. */
-    public Stored upload(Upload u, long declaredLength, InputStream body) {
+    public Stored upload(Upload u, long declaredLength, InputStream body, TransferMetrics.UploadMethod method) {
         checkCanUpload(u.model(), u.version(), declaredLength);
         StagedFile staged;
         try {
@@ -99,6 +101,7 @@ public class ArtifactService {
         } catch (IOException e) {
             throw ApiException.badRequest("the upload was interrupted before it completed: " + e.getMessage());
         }
+        transfers.uploaded(method, staged.size());
         if (declaredLength >= 0 && staged.size() != declaredLength) {
             staged.discard();
             throw ApiException.badRequest("received " + staged.size() + " bytes but Content-Length said " + declaredLength);

@@ -95,6 +95,18 @@ public interface ModelyardConfig {
         MemorySize commandOutputLimit();
     }
 
+    Metrics metrics();
+
+    /** Prometheus metrics at {@code /q/metrics}. */
+    interface Metrics {
+        /**
+         * Figures counted in the database (devices, actions, conversion jobs, signed metadata) are
+         * read when scraped, at most once per this interval; between reads scrapes see the last counts.
+         */
+        @WithDefault("PT30S")
+        Duration refreshInterval();
+    }
+
     Ddi ddi();
 
     /** The hawkBit DDI device API. */

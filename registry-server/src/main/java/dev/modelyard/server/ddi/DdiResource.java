@@ -2,6 +2,7 @@ package dev.modelyard.server.ddi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelyard.server.artifact.ArtifactDownloads;
+import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
@@ -81,9 +82,10 @@ public class DdiResource {
     private final ArtifactDownloads downloads;
     private final LastSeen lastSeen;
     private final Clock clock;
+    private final PollMetrics pollMetrics;
 
     public DdiResource(SecurityIdentity identity, CurrentIdentityAssociation identities, DdiService ddi, DeviceService devices, DeploymentService deployments,
-                       ArtifactDownloads downloads, LastSeen lastSeen, Clock clock) {
+                       ArtifactDownloads downloads, LastSeen lastSeen, Clock clock, PollMetrics pollMetrics) {
         this.identity = identity;
         this.identities = identities;
         this.ddi = ddi;
@@ -92,6 +94,7 @@ public class DdiResource {
         this.downloads = downloads;
         this.lastSeen = lastSeen;
         this.clock = clock;
+        this.pollMetrics = pollMetrics;
     }
 
     /** The authenticated device of a request. {@code tokenHash} is null for the gateway token. */
@@ -126,26 +129,29 @@ public class DdiResource {
     public Uni<Response> poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
                               @Context UriInfo uri) {
+        long start = System.nanoTime();
         String base = base(uri, tenant, controllerId);
         return identities.getDeferredIdentity().onItem().transformToUni(id -> {
             Response fast = run(controllerId, () -> knownCaller(id, controllerId)
                     .flatMap(c -> ddi.cachedPoll(c.deviceId(), c.tokenHash(), base)
-                            .map(r -> pollAnswer(c, r, accept, ifNoneMatch)))
+                            .map(r -> pollAnswer(c, r, accept, ifNoneMatch, true, start)))
                     .orElse(null));
             if (fast != null) return Uni.createFrom().item(fast);
             return Uni.createFrom().item(() -> run(controllerId, () -> {
                 Caller caller = caller(id, controllerId, true);
-                return pollAnswer(caller, ddi.poll(caller.deviceId(), caller.tokenHash(), base), accept, ifNoneMatch);
+                return pollAnswer(caller, ddi.poll(caller.deviceId(), caller.tokenHash(), base), accept, ifNoneMatch, false, start);
             })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         });
     }
 
-    private Response pollAnswer(Caller caller, DdiService.Rendered r, String accept, String ifNoneMatch) {
+    private Response pollAnswer(Caller caller, DdiService.Rendered r, String accept, String ifNoneMatch,
+                                boolean fromCache, long startNanos) {
         lastSeen.record(caller.deviceId(), clock.instant());
-        if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag())) {
-            return Response.notModified().header("ETag", r.etag()).build();
-        }
-        return json(r.body(), accept).header("ETag", r.etag()).build();
+        boolean unchanged = ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag());
+        Response answer = unchanged ? Response.notModified().header("ETag", r.etag()).build()
+                : json(r.body(), accept).header("ETag", r.etag()).build();
+        pollMetrics.answered(fromCache, startNanos, unchanged);
+        return answer;
     }
 
     // ---- deployments ---------------------------------------------------------------------------
@@ -321,7 +327,7 @@ public class DdiResource {
                 throw e;
             }
             return switch (f.kind()) {
-                case ARTIFACT -> downloads.serve(f.artifact(), range, ifRange, ifNoneMatch, withBody);
+                case ARTIFACT -> downloads.serve(f.artifact(), range, ifRange, ifNoneMatch, withBody, TransferMetrics.DownloadApi.DDI);
                 case ARTIFACT_MD5SUM -> md5sum(new String(f.bytes(), StandardCharsets.US_ASCII), f.artifact().filename, withBody);
                 case RELEASE_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), f.artifact().filename + DdiService.RELEASE_SUFFIX, withBody);
                 case RELEASE -> small(f.bytes(), f.artifact().filename + DdiService.RELEASE_SUFFIX, range, ifRange, ifNoneMatch, withBody);

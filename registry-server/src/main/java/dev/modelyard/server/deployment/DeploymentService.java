@@ -44,17 +44,17 @@ public class DeploymentService {
     private final DeviceState state;
     private final Assigner assigner;
     private final DeviceChangeFeed feed;
-    private final jakarta.enterprise.event.Event<PlannerStatistics.ActionsCreated> actionsCreated;
+    private final jakarta.enterprise.event.Event<Assigned> assignedEvent;
 
     public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner,
-                             DeviceChangeFeed feed, jakarta.enterprise.event.Event<PlannerStatistics.ActionsCreated> actionsCreated) {
+                             DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent) {
         this.em = em;
         this.clock = clock;
         this.models = models;
         this.state = state;
         this.assigner = assigner;
         this.feed = feed;
-        this.actionsCreated = actionsCreated;
+        this.assignedEvent = assignedEvent;
     }
 
     // ---- management ----------------------------------------------------------------------
@@ -97,7 +97,7 @@ public class DeploymentService {
             else assigned++;
             if (views.size() < MAX_VIEWS) views.add(view(action(o.actionId()), o.controllerId()));
         }
-        actionsCreated.fire(new PlannerStatistics.ActionsCreated(assigned + failed));
+        assignedEvent.fire(new Assigned(assigned, failed, already));
         return new DeploymentApi.Assignment(assigned, already, failed, views);
     }
 

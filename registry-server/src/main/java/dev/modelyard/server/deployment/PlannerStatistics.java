@@ -23,10 +23,6 @@ class PlannerStatistics {
     static final int THRESHOLD = 1_000;
     private static final Logger LOG = Logger.getLogger(PlannerStatistics.class);
 
-    /** Fired in the assigning transaction with the number of actions it created. */
-    record ActionsCreated(int count) {
-    }
-
     private final AgroalDataSource db;
     private final ExecutorService background;
 
@@ -35,8 +31,8 @@ class PlannerStatistics {
         this.background = background;
     }
 
-    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) ActionsCreated created) {
-        if (created.count() < THRESHOLD) return;
+    void afterCommit(@Observes(during = TransactionPhase.AFTER_SUCCESS) Assigned assignment) {
+        if (assignment.created() < THRESHOLD) return;
         background.execute(this::analyze);
     }
 

@@ -1,6 +1,9 @@
 package dev.modelyard.server.device;
 
 import dev.modelyard.server.config.ModelyardConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,7 +45,9 @@ import org.postgresql.PGNotification;
  * <p>A connection can look open and deliver nothing (a silent network cut, or a pooler in
  * transaction mode that accepted LISTEN on one server connection and sends nothing back): so the
  * feed sends itself a notification every {@link #HEARTBEAT} and is live only while they come
- * back in time. Changes made by this replica are applied to its caches when their transaction
+ * back in time. Its health is in the metrics {@code modelyard_device_feed_connected},
+ * {@code modelyard_device_feed_last_message_age_seconds} and {@code modelyard_device_feed_reconnects_total}.
+ * Changes made by this replica are applied to its caches when their transaction
  * commits ({@link #changedInThisTransaction}), before the response leaves, so a client never
  * reads its own write from a stale cache.
  */
@@ -79,11 +84,16 @@ public class DeviceChangeFeed {
     private volatile long heartbeatsBack;
     private volatile boolean stopping;
     private volatile Thread thread;
+    /** {@link System#nanoTime()} of the last notification received, heartbeats included; 0 before the first. */
+    private volatile long lastMessageAt;
+    private boolean wasLive;
+    private final Counter reconnects;
 
     public DeviceChangeFeed(ModelyardConfig config, TransactionSynchronizationRegistry transactions,
                             @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
                             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> user,
-                            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+                            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password,
+                            MeterRegistry registry) {
         this.enabled = config.ddi().changeFeed();
         this.transactions = transactions;
         this.url = url;
@@ -93,6 +103,19 @@ public class DeviceChangeFeed {
         // A silently dropped connection must end in an error, not in a feed that waits forever.
         credentials.setProperty("tcpKeepAlive", "true");
         credentials.setProperty("socketTimeout", Long.toString(HEARTBEAT.plus(HEARTBEAT_DEADLINE).toSeconds() * 2));
+        Gauge.builder("modelyard.device.feed.connected", this, f -> f.live ? 1 : 0)
+                .description("1 while the device change feed is live (poll answers are served from memory), else 0")
+                .register(registry);
+        Gauge.builder("modelyard.device.feed.last.message.age", this, DeviceChangeFeed::lastMessageAgeSeconds)
+                .description("Seconds since the device change feed last received a notification or its own heartbeat (NaN before the first)")
+                .baseUnit("seconds").register(registry);
+        this.reconnects = Counter.builder("modelyard.device.feed.reconnects")
+                .description("Times the device change feed became live again after losing its connection").register(registry);
+    }
+
+    private double lastMessageAgeSeconds() {
+        long at = lastMessageAt;
+        return at == 0 ? Double.NaN : (System.nanoTime() - at) / 1e9;
     }
 
     public void subscribe(Listener listener) {
@@ -196,6 +219,8 @@ public class DeviceChangeFeed {
         // Anything cached before LISTEN took effect may be stale: start from nothing.
         reset();
         live = true;
+        if (wasLive) reconnects.increment();
+        wasLive = true;
         LOG.debug("device change feed is live");
     }
 
@@ -223,7 +248,8 @@ public class DeviceChangeFeed {
     }
 
     private void dispatch(PGNotification[] batch) {
-        if (batch == null) return;
+        if (batch == null || batch.length == 0) return;
+        lastMessageAt = System.nanoTime();
         for (PGNotification n : batch) {
             String payload = n.getParameter().strip();
             if (payload.startsWith(PING)) {

@@ -8,6 +8,7 @@ import dev.modelyard.wire.trust.SignedEnvelope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.time.Clock;
@@ -34,9 +35,14 @@ public class ReleaseSigner {
     private final ReleaseKey key;
     private final ModelyardConfig config;
     private final Clock clock;
+    private final SigningMetrics metrics;
+    private final Event<SigningMetrics.Signed> signedEvent;
 
-    public ReleaseSigner(EntityManager em, ReleaseKey key, ModelyardConfig config, Clock clock) {
+    public ReleaseSigner(EntityManager em, ReleaseKey key, ModelyardConfig config, Clock clock, SigningMetrics metrics,
+                         Event<SigningMetrics.Signed> signedEvent) {
         this.em = em;
+        this.metrics = metrics;
+        this.signedEvent = signedEvent;
         this.key = key;
         this.config = config;
         this.clock = clock;
@@ -63,6 +69,7 @@ public class ReleaseSigner {
             store(release, meta);
             release.persist();
         }
+        signedEvent.fire(new SigningMetrics.Signed(rows.size()));
     }
 
     /** Where devices find a version's self-test document: beside the artifact, in the same chunk. */
@@ -101,6 +108,7 @@ public class ReleaseSigner {
                 version.releaseCounter(), file, target, now, now.plus(config.signing().metadataLifetime()),
                 selfTest == null ? null : selfTest.beside(file.filename())));
         release.persist();
+        signedEvent.fire(new SigningMetrics.Signed(1));
     }
 
     /** The signed metadata of a released artifact, as served to devices. */
@@ -125,10 +133,16 @@ public class ReleaseSigner {
     public int renewDue() {
         int total = 0;
         int batch;
-        do {
-            batch = QuarkusTransaction.requiringNew().call(this::renewBatch);
-            total += batch;
-        } while (batch == RENEW_BATCH);
+        try {
+            do {
+                batch = QuarkusTransaction.requiringNew().call(this::renewBatch);
+                total += batch;
+            } while (batch == RENEW_BATCH);
+        } catch (RuntimeException e) {
+            metrics.renewalFailed(total);
+            throw e;
+        }
+        metrics.renewalRan(total);
         return total;
     }
 

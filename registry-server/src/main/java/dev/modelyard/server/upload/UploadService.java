@@ -1,6 +1,7 @@
 package dev.modelyard.server.upload;
 
 import dev.modelyard.server.artifact.ArtifactService;
+import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.model.ModelService;
@@ -41,10 +42,12 @@ public class UploadService {
     private final StagingArea staging;
     private final ModelyardConfig config;
     private final Clock clock;
+    private final TransferMetrics transfers;
     private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
 
     public UploadService(ModelService models, ArtifactService artifacts, StagingArea staging, ModelyardConfig config,
-                         Clock clock) {
+                         Clock clock, TransferMetrics transfers) {
+        this.transfers = transfers;
         this.models = models;
         this.artifacts = artifacts;
         this.staging = staging;
@@ -98,6 +101,7 @@ public class UploadService {
             long received;
             try {
                 received = staging.append(staging.sessionFile(id), offset, body, max);
+                transfers.uploaded(TransferMetrics.UploadMethod.RESUMABLE, received - offset);
             } catch (IOException e) {
                 throw ApiException.badRequest("the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
             }

@@ -53,6 +53,13 @@ public class JobRunner {
     /** Why a running job was told to stop. */
     public enum Stop { CANCELLED, TIMED_OUT, LEASE_LOST, SHUTDOWN }
 
+    /**
+     * How one attempt ended: the job succeeded, failed for good, was cancelled, timed out (and
+     * failed), is queued again to retry a transient failure, was put back because this replica
+     * stops, or its lease was lost to another worker.
+     */
+    public enum Outcome { SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, RETRY, RELEASED, LEASE_LOST }
+
     /** The job cannot succeed whatever is retried (a conflict found when adding the result). */
     static final class PermanentFailure extends RuntimeException {
         PermanentFailure(String message) {
@@ -84,7 +91,7 @@ public class JobRunner {
                         long sourceSize, String sourceFilename, Optional<SelfTestVectors> selfTest) {
     }
 
-    void run(JobQueue.Claim c, JobLog.Buffer log, Supplier<Stop> stop) {
+    Outcome run(JobQueue.Claim c, JobLog.Buffer log, Supplier<Stop> stop) {
         if (c.reclaimed()) {
             log.line("attempt " + c.attempt() + " of " + c.maxAttempts() + " by " + c.owner() + ": the lease of "
                     + c.previousOwner() + " expired (its replica stopped); taken over");
@@ -93,22 +100,22 @@ public class JobRunner {
         }
         if (c.cancelRequested()) {
             queue.cancelled(c);
-            return;
+            return Outcome.CANCELLED;
         }
         if (c.attempt() > c.maxAttempts()) {
             queue.fail(c, "gave up after " + c.maxAttempts() + " attempts: the replica running the last one stopped before it finished");
-            return;
+            return Outcome.FAILED;
         }
         Path dir = null;
         try {
             Optional<Work> work = QuarkusTransaction.requiringNew().call(() -> queue.held(c).map(this::work));
-            if (work.isEmpty()) return;
+            if (work.isEmpty()) return Outcome.LEASE_LOST;
             dir = sandbox(work.get().jobId());
-            attempt(c, work.get(), dir, log);
+            return attempt(c, work.get(), dir, log);
         } catch (Exception e) {
             // Clear the interrupt before touching the database: an interrupted thread cannot use JDBC safely.
             Thread.interrupted();
-            settle(c, e, stop.get(), log);
+            return settle(c, e, stop.get(), log);
         } finally {
             Thread.interrupted();
             deleteTree(dir);
@@ -116,7 +123,7 @@ public class JobRunner {
     }
 
     /** Converts and checks in {@code dir}, stores the result's bytes, then adds it in one transaction. */
-    private void attempt(JobQueue.Claim c, Work w, Path dir, JobLog.Buffer log) throws Exception {
+    private Outcome attempt(JobQueue.Claim c, Work w, Path dir, JobLog.Buffer log) throws Exception {
         Path source = fetch(w, dir);
         long outputLimit = config.conversion().commandOutputLimit().asLongValue();
         List<ConversionChain.Step> steps = w.chain().steps().stream().map(s -> s.toStep(dir, log, outputLimit)).toList();
@@ -129,41 +136,51 @@ public class JobRunner {
         artifact.ifPresentOrElse(id -> log.line("succeeded: artifact " + id + " (" + w.filename() + ", "
                         + staged.size() + " bytes, sha256 " + staged.sha256() + ")"),
                 () -> log.line("cancelled: the result was not added"));
+        return artifact.isPresent() ? Outcome.SUCCEEDED : Outcome.CANCELLED;
     }
 
-    private void settle(JobQueue.Claim c, Exception e, Stop stop, JobLog.Buffer log) {
+    private Outcome settle(JobQueue.Claim c, Exception e, Stop stop, JobLog.Buffer log) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (stop != null) {
             switch (stop) {
-                case LEASE_LOST -> log.line("stopped: the lease was lost; another worker holds the job");
+                case LEASE_LOST -> {
+                    log.line("stopped: the lease was lost; another worker holds the job");
+                    return Outcome.LEASE_LOST;
+                }
                 case SHUTDOWN -> {
                     log.line("stopped: this replica is shutting down; the job is queued again");
                     queue.release(c);
+                    return Outcome.RELEASED;
                 }
                 case CANCELLED -> {
                     log.line("cancelled while running");
                     queue.cancelled(c);
+                    return Outcome.CANCELLED;
                 }
                 case TIMED_OUT -> {
                     String error = "timed out after " + c.timeoutSeconds() + " s";
                     log.line("failed: " + error);
                     queue.fail(c, error);
+                    return Outcome.TIMED_OUT;
                 }
             }
-            return;
         }
         if (e instanceof ConversionException || e instanceof PermanentFailure) {
             log.line("failed: " + message);
             queue.fail(c, message);
+            return Outcome.FAILED;
         } else if (e instanceof IOException || e instanceof UncheckedIOException) {
             String error = "storage: " + message;
-            log.line("transient failure: " + error + (c.attempt() < c.maxAttempts()
+            boolean retry = c.attempt() < c.maxAttempts();
+            log.line("transient failure: " + error + (retry
                     ? "; retrying in " + queue.backoff(c.attempt()).toSeconds() + " s" : "; no attempts left"));
             queue.retryLater(c, error);
+            return retry ? Outcome.RETRY : Outcome.FAILED;
         } else {
             LOG.errorf(e, "conversion job %d failed unexpectedly", c.jobId());
             log.line("failed: internal error: " + message);
             queue.fail(c, "internal error: " + message);
+            return Outcome.FAILED;
         }
     }
 

@@ -34,6 +34,7 @@ public class JobWorkers {
     private final JobQueue queue;
     private final JobRunner runner;
     private final JobLog jobLog;
+    private final JobMetrics metrics;
     private final ModelyardConfig.Conversion config;
     private final String replica;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
@@ -43,8 +44,9 @@ public class JobWorkers {
     private ExecutorService pool;
     private ScheduledExecutorService timer;
 
-    public JobWorkers(JobQueue queue, JobRunner runner, JobLog jobLog, ModelyardConfig config) {
+    public JobWorkers(JobQueue queue, JobRunner runner, JobLog jobLog, ModelyardConfig config, JobMetrics metrics) {
         this.queue = queue;
+        this.metrics = metrics;
         this.runner = runner;
         this.jobLog = jobLog;
         this.config = config.conversion();
@@ -175,12 +177,16 @@ public class JobWorkers {
         Running r = new Running(c, Thread.currentThread(), log);
         running.put(c.jobId(), r);
         ScheduledFuture<?> timeout = timer.schedule(() -> timedOut(r), c.timeoutSeconds(), TimeUnit.SECONDS);
+        long start = System.nanoTime();
+        // A worker failure leaves the job to be taken again when its lease expires, as a lost lease does.
+        JobRunner.Outcome outcome = JobRunner.Outcome.LEASE_LOST;
         try {
-            runner.run(c, log, r::reason);
+            outcome = runner.run(c, log, r::reason);
         } catch (RuntimeException | LinkageError e) {
             // The worker thread must survive whatever one job does; the job's lease runs out and it is taken again.
             LOG.errorf(e, "conversion job %d: the worker failed; its lease will expire and the job be taken again", c.jobId());
         } finally {
+            metrics.attemptEnded(outcome, System.nanoTime() - start);
             timeout.cancel(false);
             r.done();
             running.remove(c.jobId());

@@ -1,0 +1,236 @@
+package dev.modelyard.server.metrics;
+
+import static dev.modelyard.server.Api.publisher;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.server.Api;
+import dev.modelyard.server.device.LastSeen;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Does what a fleet does (a device polls, artifacts go up and come down, a version is deployed)
+ * and reads the effect in {@code /q/metrics}. Counters are compared before and after, since
+ * other tests share the server; gauges read from the database are waited for (they refresh at
+ * most every {@code modelyard.metrics.refresh-interval}, short in tests).
+ */
+@QuarkusTest
+class MetricsApiTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    @Inject
+    LastSeen lastSeen;
+
+    @Inject
+    AgroalDataSource db;
+
+    private record Dev(String id, String token) {
+        RequestSpecification as() {
+            return given().header("Authorization", "TargetToken " + token);
+        }
+
+        String path() {
+            return "/DEFAULT/controller/v1/" + id;
+        }
+    }
+
+    @Test
+    void productMetricsFollowRealActivity() throws Exception {
+        Api.await("the device change feed to be live", DEADLINE,
+                () -> Scrape.take().value("modelyard_device_feed_connected") == 1.0);
+        lastSeen.flush(); // what other tests' devices were seen doing is written before the baseline
+        Scrape before = settled();
+
+        // A new device: never seen, unknown.
+        String id = Api.uniqueName("metrics");
+        String token = publisher().contentType(ContentType.JSON).body(Map.of("controllerId", id))
+                .post("/api/v1/devices").then().statusCode(201).extract().path("token");
+        Dev d = new Dev(id, token);
+        awaitGauge(before, "modelyard_devices", 1, "status", "unknown");
+        awaitGauge(before, "modelyard_devices_by_last_seen", 1, "age", "never");
+
+        // Polls: the first reads the database; repeating it with the ETag answers 304, from memory
+        // once the cached answer survives the device's own creation notice.
+        Response first = d.as().get(d.path());
+        first.then().statusCode(200);
+        String etag = first.header("ETag");
+        int polls = 1;
+        int notModified = 0;
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        do {
+            assertTrue(System.nanoTime() < deadline, "no poll was answered from memory after " + polls + " polls");
+            d.as().header("If-None-Match", etag).get(d.path()).then().statusCode(304);
+            polls++;
+            notModified++;
+        } while (delta(before, Scrape.take(), "modelyard_ddi_poll_seconds_count", "source", "memory") < 1);
+        Scrape polled = Scrape.take();
+        assertEquals(polls, delta(before, polled, "modelyard_ddi_poll_seconds_count", "source", "memory")
+                + delta(before, polled, "modelyard_ddi_poll_seconds_count", "source", "database"));
+        assertTrue(delta(before, polled, "modelyard_ddi_poll_seconds_count", "source", "database") >= 1);
+        assertTrue(delta(before, polled, "modelyard_ddi_poll_seconds_count", "source", "memory") >= 1);
+        assertEquals(notModified, delta(before, polled, "modelyard_ddi_poll_not_modified_total"));
+        assertTrue(delta(before, polled, "modelyard_ddi_poll_seconds_bucket", "source", "database", "le", "+Inf") >= 1);
+        assertTrue(polled.has("modelyard_ddi_poll_seconds_bucket", "source", "memory", "le", "0.001"));
+
+        // Once its last-seen time is written, the device is registered and seen within 5 minutes.
+        lastSeen.flush();
+        awaitGauge(before, "modelyard_devices", 1, "status", "registered");
+        awaitGauge(before, "modelyard_devices_by_last_seen", 1, "age", "under_5m");
+        awaitGauge(before, "modelyard_devices_by_last_seen", 0, "age", "never");
+        d.as().contentType(ContentType.JSON).body(Map.of("mode", "merge", "data", Map.of("arch", "x86_64",
+                        "runtime.onnxruntime", "1.20.0", "os", "linux")))
+                .put(d.path() + "/configData").then().statusCode(200);
+
+        // Uploads by each method: the bytes received.
+        byte[] direct = Api.onnxModel(3000, 31);
+        byte[] multipart = Api.onnxModel(4000, 32);
+        byte[] resumable = Api.onnxModel(5000, 33);
+        String m = Api.createModel("metrics");
+        Api.createVersion(m, "1.0.0");
+        String artifactId = Api.upload(m, "1.0.0", "m-x86.onnx", direct, "arch=x86_64")
+                .then().statusCode(201).extract().path("id");
+        publisher().multiPart("file", "m-arm.onnx", multipart, "application/octet-stream").multiPart("arch", "aarch64")
+                .post("/api/v1/models/" + m + "/versions/1.0.0/artifacts").then().statusCode(201);
+        String session = publisher().post("/api/v1/models/" + m + "/versions/1.0.0/uploads?filename=m-armv7.onnx&arch=armv7")
+                .then().statusCode(201).extract().path("url");
+        publisher().contentType("application/offset+octet-stream").header("Upload-Offset", 0)
+                .body(Arrays.copyOfRange(resumable, 0, 2000)).patch(session).then().statusCode(204);
+        publisher().contentType("application/offset+octet-stream").header("Upload-Offset", 2000)
+                .body(Arrays.copyOfRange(resumable, 2000, 5000)).patch(session).then().statusCode(204);
+        publisher().put(session + "?digest=sha256:" + Api.sha256(resumable)).then().statusCode(201);
+        Scrape uploaded = Scrape.take();
+        assertEquals(3000, delta(before, uploaded, "modelyard_artifact_upload_bytes_total", "method", "direct"));
+        assertEquals(4000, delta(before, uploaded, "modelyard_artifact_upload_bytes_total", "method", "multipart"));
+        assertEquals(5000, delta(before, uploaded, "modelyard_artifact_upload_bytes_total", "method", "resumable"));
+
+        // Management download: whole, then a range; HEAD sends no body.
+        String content = "/api/v1/models/" + m + "/versions/1.0.0/artifacts/" + artifactId + "/content";
+        assertArrayEquals(direct, publisher().get(content).then().statusCode(200).extract().asByteArray());
+        publisher().header("Range", "bytes=0-99").get(content).then().statusCode(206);
+        publisher().head(content).then().statusCode(200);
+        assertEquals(3100, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "management"));
+
+        // Publication signs the metadata of every artifact; its expiry is ahead.
+        publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, "1.0.0").then().statusCode(200);
+        Scrape published = Scrape.take();
+        assertEquals(3, delta(before, published, "modelyard_signing_metadata_signed_total", "reason", "release"));
+        Api.await("the earliest metadata expiry to be known", DEADLINE, () -> {
+            double seconds = Scrape.take().value("modelyard_signing_metadata_expiry_seconds");
+            return seconds > 0 && seconds <= Duration.ofDays(30).toSeconds();
+        });
+
+        // A deployment: counted once committed; the action shows as running, then retrieved.
+        JsonPath assignment = publisher().contentType(ContentType.JSON).body(Map.of("model", m, "version", "1.0.0", "device", id))
+                .post("/api/v1/deployments").then().statusCode(201).extract().jsonPath();
+        assertEquals(1, assignment.getInt("assigned"));
+        Scrape deployed = Scrape.take();
+        assertEquals(1, delta(before, deployed, "modelyard_deployments_total"));
+        assertEquals(1, delta(before, deployed, "modelyard_deployment_devices_total", "outcome", "assigned"));
+        assertEquals(0, delta(before, deployed, "modelyard_deployment_devices_total", "outcome", "failed"));
+        awaitGauge(before, "modelyard_actions", 1, "state", "running");
+        awaitGauge(before, "modelyard_devices", 1, "status", "pending");
+
+        // The device fetches its deployment and downloads the artifact over DDI.
+        String href = d.as().get(d.path()).then().statusCode(200).extract().jsonPath().getString("_links.deploymentBase.href");
+        String download = d.as().get(href).then().statusCode(200).extract().jsonPath()
+                .getString("deployment.chunks[0].artifacts[0]._links.download.href");
+        assertArrayEquals(direct, d.as().get(download).then().statusCode(200).extract().asByteArray());
+        d.as().header("Range", "bytes=2990-").get(download).then().statusCode(206);
+        assertEquals(3010, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "ddi"));
+        awaitGauge(before, "modelyard_actions", 0, "state", "running");
+        awaitGauge(before, "modelyard_actions", 1, "state", "retrieved");
+
+        // The conversion queue's gauge matches the table; the attempt timer is there for every outcome.
+        for (String state : List.of("queued", "running", "succeeded", "failed", "cancelled")) {
+            long jobs = count("SELECT count(*) FROM conversion_job WHERE status = '" + state.toUpperCase() + "'");
+            Api.await("conversion jobs " + state + " = " + jobs, DEADLINE,
+                    () -> Scrape.take().value("modelyard_conversion_jobs", "state", state) == jobs);
+        }
+        Scrape last = Scrape.take();
+        for (String outcome : List.of("succeeded", "failed", "cancelled", "timed_out", "retry", "released", "lease_lost")) {
+            assertTrue(last.has("modelyard_conversion_attempt_seconds_count", "outcome", outcome), outcome);
+        }
+
+        // The change feed: live, heard from within its heartbeat, reconnects counted.
+        assertEquals(1.0, last.value("modelyard_device_feed_connected"));
+        double age = last.value("modelyard_device_feed_last_message_age_seconds");
+        assertFalse(Double.isNaN(age));
+        assertTrue(age >= 0 && age < 60, "last message " + age + " s ago");
+        assertTrue(last.value("modelyard_device_feed_reconnects_total") >= 0);
+        assertTrue(last.has("modelyard_signing_renewal_runs_total", "outcome", "ok"));
+    }
+
+    /** A scrape whose device and action gauges show what the tables hold now. */
+    private Scrape settled() throws InterruptedException {
+        Map<String, Long> devices = Map.of();
+        Map<String, Long> actions = Map.of();
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            devices = countsBy("device");
+            actions = countsBy("action");
+            Scrape s = Scrape.take();
+            if (shows(s, "modelyard_devices", devices, List.of("unknown", "registered", "pending", "in_sync", "error"))
+                    && shows(s, "modelyard_actions", actions, List.of("running", "retrieved", "downloaded", "scheduled",
+                    "canceling", "canceled", "finished", "error"))) {
+                return s;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the gauges never showed devices " + devices + " and actions " + actions);
+    }
+
+    private static boolean shows(Scrape s, String gauge, Map<String, Long> counts, List<String> states) {
+        for (String state : states) {
+            String label = gauge.equals("modelyard_devices") ? "status" : "state";
+            if (s.value(gauge, label, state) != counts.getOrDefault(state, 0L)) return false;
+        }
+        return true;
+    }
+
+    private Map<String, Long> countsBy(String table) {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT lower(status), count(*) FROM " + table + " GROUP BY status")) {
+            while (rs.next()) counts.put(rs.getString(1), rs.getLong(2));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return counts;
+    }
+
+    private static void awaitGauge(Scrape before, String name, double delta, String... labels) throws InterruptedException {
+        double expected = before.value(name, labels) + delta;
+        Api.await(name + Arrays.toString(labels) + " = " + expected, DEADLINE, () -> Scrape.take().value(name, labels) == expected);
+    }
+
+    private static double delta(Scrape before, Scrape after, String name, String... labels) {
+        return after.value(name, labels) - before.value(name, labels);
+    }
+
+    private long count(String sql) {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
