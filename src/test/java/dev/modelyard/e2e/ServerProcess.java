@@ -26,6 +26,7 @@ final class ServerProcess implements AutoCloseable {
     private final String heap;
     private final Path log;
     private final int port;
+    private Duration readyTimeout = Duration.ofSeconds(90);
     private Process process;
 
     private ServerProcess(Map<String, String> env, String heap, Path log, int port) {
@@ -33,6 +34,24 @@ final class ServerProcess implements AutoCloseable {
         this.heap = heap;
         this.log = log;
         this.port = port;
+    }
+
+    /**
+     * Starts the server with no database configured, so it runs its embedded PostgreSQL in the
+     * data directory; waits up to {@code readyTimeout} (a first start unpacks PostgreSQL).
+     */
+    static ServerProcess startWithEmbeddedDatabase(Path dataDir, String heap, Map<String, String> extraEnv,
+                                                   Duration readyTimeout) {
+        Map<String, String> env = new HashMap<>();
+        int port = Ports.free();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("MODELYARD_DATA_DIR", dataDir.toString());
+        env.putAll(extraEnv);
+        ServerProcess s = new ServerProcess(env, heap, dataDir.resolveSibling(dataDir.getFileName() + "-server.log"), port);
+        s.readyTimeout = readyTimeout;
+        s.launch();
+        return s;
     }
 
     /** Starts the server and waits until it is ready. {@code env} adds to the defaults (port, database, data dir). */
@@ -59,12 +78,16 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
+        if (!env.containsKey("QUARKUS_DATASOURCE_JDBC_URL")) {
+            // Not even one inherited from the environment the tests run in.
+            pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
+        }
         try {
             process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady(Duration.ofSeconds(90));
+        awaitReady(readyTimeout);
     }
 
     private void awaitReady(Duration timeout) {

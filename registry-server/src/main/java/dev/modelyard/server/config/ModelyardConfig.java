@@ -18,11 +18,27 @@ public interface ModelyardConfig {
     /** The first admin API token; when absent and no admin exists, one is generated and logged once. */
     Optional<String> adminToken();
 
-    /** Where the server keeps local state: the filesystem blob store and upload staging. */
+    /**
+     * Where the server keeps local state: the filesystem blob store, upload staging, and the
+     * embedded PostgreSQL when no database is configured.
+     */
     @WithDefault("data")
     Path dataDir();
 
     Storage storage();
+
+    EmbeddedPostgres embeddedPostgres();
+
+    /**
+     * The PostgreSQL server this process starts, in {@code <data-dir>/postgres}, when no
+     * {@code quarkus.datasource.jdbc.url} is set. Read before start-up by
+     * {@code dev.modelyard.server.database.ServerMain}; declared here so it is a known setting.
+     */
+    interface EmbeddedPostgres {
+        /** Its loopback port; 0 picks a free one at every start. */
+        @WithDefault("0")
+        int port();
+    }
 
     Upload upload();
 
@@ -120,6 +136,18 @@ public interface ModelyardConfig {
         /** The poll interval devices are told ({@code config.polling.sleep}). */
         @WithDefault("PT5M")
         Duration pollingSleep();
+
+        /**
+         * The poll interval of a new device: one that has no model installed yet and was
+         * registered less than {@link #newDevicePeriod()} ago, so a first deployment reaches it
+         * quickly. Never longer than {@link #pollingSleep()}.
+         */
+        @WithDefault("PT10S")
+        Duration newDevicePollingSleep();
+
+        /** How long after its registration a device without an installed model counts as new; 0 turns it off. */
+        @WithDefault("PT1H")
+        Duration newDevicePeriod();
 
         /**
          * The longest a replica trusts a cached device-token lookup. Rotations and deletions on

@@ -25,6 +25,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,13 +51,16 @@ public class DdiService {
     static final String RELEASE_SUFFIX = ".release.json";
     static final String MD5SUM_SUFFIX = ".MD5SUM";
 
-    /** What the poll answer depends on. */
+    /**
+     * What the poll answer depends on. {@code newUntilMillis}: until when the device counts as new
+     * and is told the short polling interval (0: it does not).
+     */
     record PollState(Long cancelActionId, Long deploymentActionId, String deploymentHash, Long installedActionId,
-                     boolean configData) {
+                     boolean configData, long newUntilMillis) {
     }
 
-    /** A rendered poll answer for one base URL. */
-    record Rendered(String base, byte[] body, String etag) {
+    /** A rendered poll answer for one base URL, with the short interval of new devices or not. */
+    record Rendered(String base, boolean newDevice, byte[] body, String etag) {
     }
 
     private static final class Cached {
@@ -152,12 +157,31 @@ public class DdiService {
 
     private Rendered render(Cached c, String base) {
         Rendered r = c.rendered;
-        if (r == null || !r.base().equals(base)) {
-            byte[] body = DdiJson.write(ControllerBase.of(config.ddi().pollingSleep(), links(c.state, base)));
-            r = new Rendered(base, body, etag(body));
+        // A device stops being new by a change (its first install: the cache entry is replaced) or by time.
+        boolean newDevice = c.state.newUntilMillis() > System.currentTimeMillis();
+        if (r == null || r.newDevice() != newDevice || !r.base().equals(base)) {
+            byte[] body = DdiJson.write(ControllerBase.of(pollingSleep(newDevice), links(c.state, base)));
+            r = new Rendered(base, newDevice, body, etag(body));
             c.rendered = r;
         }
         return r;
+    }
+
+    /**
+     * New devices poll often, so that a first deployment right after registration reaches them in
+     * seconds rather than minutes; the others at the configured interval.
+     */
+    private Duration pollingSleep(boolean newDevice) {
+        Duration normal = config.ddi().pollingSleep();
+        Duration quick = config.ddi().newDevicePollingSleep();
+        return newDevice && quick.compareTo(normal) < 0 ? quick : normal;
+    }
+
+    /** Until when a device registered at {@code createdAt} counts as new, if it has no model installed. */
+    private long newUntilMillis(Timestamp createdAt, boolean installedAny) {
+        Duration period = config.ddi().newDevicePeriod();
+        if (installedAny || period.isZero() || period.isNegative()) return 0;
+        return createdAt.getTime() + period.toMillis();
     }
 
     private static Map<String, Link> links(PollState s, String base) {
@@ -185,7 +209,9 @@ public class DdiService {
                        open.id, open.type, open.artifact_id,
                        (SELECT i.action_id FROM installed_model i JOIN model_version v ON v.id = i.version_id
                         WHERE i.device_id = d.id AND v.status <> 'REVOKED'
-                        ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1)
+                        ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1),
+                       d.created_at,
+                       EXISTS (SELECT 1 FROM installed_model i WHERE i.device_id = d.id)
                 FROM device d
                 LEFT JOIN LATERAL (SELECT a.id, a.type, a.artifact_id FROM action a
                                    WHERE a.device_id = d.id AND a.active AND a.status <> 'CANCELING'
@@ -199,7 +225,8 @@ public class DdiService {
                 Long deploy = nullable(rs, 5);
                 String hash = deploy == null ? null
                         : Integer.toString(Objects.hash(deploy, rs.getString(6), rs.getString(7)) & 0x7fffffff);
-                PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3));
+                PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
+                        newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)));
                 return new Cached(rs.getLong(1), token == null ? null : token.strip(), state);
             }
         } catch (SQLException e) {

@@ -31,6 +31,9 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -125,11 +128,12 @@ class DdiFlowTest {
         String model = publishedModel("1.0.0", cpu, cuda);
         Dev d = device("dev");
 
-        // First poll: only configData is asked for; the answer is cacheable by ETag.
+        // First poll: only configData is asked for; the answer is cacheable by ETag. A new device
+        // polls every 10 s until its first model is installed.
         Response first = d.as().accept("application/hal+json").get(d.path());
         first.then().statusCode(200).contentType("application/hal+json")
                 .header("Cache-Control", containsString("no-store"))
-                .body("config.polling.sleep", equalTo("00:05:00"))
+                .body("config.polling.sleep", equalTo("00:00:10"))
                 .body("_links.configData.href", endsWith(d.path() + "/configData"))
                 .body("_links.deploymentBase", nullValue());
         String etag = first.header("ETag");
@@ -227,6 +231,7 @@ class DdiFlowTest {
 
         JsonPath after = poll(d);
         assertNull((Object) after.get("_links.deploymentBase"));
+        assertEquals("00:05:00", after.getString("config.polling.sleep"), "with a model installed, the usual interval");
         String installed = after.getString("_links.installedBase.href");
         assertTrue(installed.endsWith(d.path() + "/installedBase/" + actionId), installed);
         d.as().get(installed).then().statusCode(200).body("deployment.chunks[0].artifacts[0].filename", equalTo("m-cuda.onnx"));
@@ -247,6 +252,25 @@ class DdiFlowTest {
                 .body("[0].occurredAt", startsWith("2023-11-14"));
         viewer().get("/api/v1/actions?device={d}", d.id()).then().statusCode(200)
                 .body("items[0].status", equalTo("finished")).body("total", equalTo(1));
+    }
+
+    @Test
+    void aDeviceWithoutAModelIsNewOnlyDuringItsFirstHour() throws Exception {
+        Dev fresh = device("new");
+        assertEquals("00:00:10", poll(fresh).getString("config.polling.sleep"));
+        assertEquals("00:00:10", poll(fresh).getString("config.polling.sleep"), "answered from the cache");
+
+        Dev old = device("old-idle");
+        assertEquals("00:00:10", poll(old).getString("config.polling.sleep"));
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE device SET created_at = now() - interval '61 minutes', state_version = state_version + 1"
+                        + " WHERE controller_id = ?")) {
+            ps.setString(1, old.id());
+            ps.executeUpdate();
+        }
+        Api.await("the older registration to reach the poll answer", Duration.ofSeconds(10),
+                () -> "00:05:00".equals(poll(old).getString("config.polling.sleep")));
+        assertEquals("00:00:10", poll(fresh).getString("config.polling.sleep"));
     }
 
     @Test

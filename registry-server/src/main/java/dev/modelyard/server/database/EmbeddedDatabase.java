@@ -1,0 +1,252 @@
+package dev.modelyard.server.database;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * A real PostgreSQL server run by this process from binaries packaged in the jar, for machines
+ * with no database of their own. Everything lives in one directory:
+ * <ul>
+ * <li>{@code pgdata/}: the database cluster, kept across restarts;</li>
+ * <li>{@code binaries/}: the PostgreSQL binaries, unpacked at the first start;</li>
+ * <li>{@code password}: the random password of the {@code postgres} superuser;</li>
+ * <li>{@code postgres.log}: the server's own log.</li>
+ * </ul>
+ * It listens on 127.0.0.1 only, with no Unix socket, and asks for the password on every
+ * connection, so other local users cannot reach the registry's data.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+    static final String DATABASE = "modelyard";
+    static final String USER = "postgres";
+    /** Generous: the first start unpacks and initializes, which takes long on a busy machine. */
+    private static final Duration STARTUP_WAIT = Duration.ofMinutes(3);
+    private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(60);
+
+    private final EmbeddedPostgres postgres;
+    private final String password;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres, String password) {
+        this.postgres = postgres;
+        this.password = password;
+    }
+
+    /**
+     * Starts the server in {@code dir} (created and initialized at the first start) on {@code port}
+     * (0: a free one), and creates the registry's database if missing.
+     */
+    public static EmbeddedDatabase start(Path dir, int port) throws IOException {
+        Path pgdata = dir.resolve("pgdata");
+        Path passwordFile = dir.resolve("password");
+        Files.createDirectories(dir);
+        boolean fresh = !Files.exists(pgdata.resolve("postgresql.conf"));
+        if (fresh) {
+            LOG.infof("starting embedded PostgreSQL in %s (first start unpacks and initializes it: may take a minute)", dir);
+            // What an interrupted initialization left behind: initdb insists on an empty directory.
+            deleteTree(pgdata);
+            writeNewPassword(passwordFile);
+        } else {
+            LOG.infof("starting embedded PostgreSQL in %s", dir);
+        }
+        String password = readPassword(passwordFile);
+        Path log = dir.resolve("postgres.log");
+        EmbeddedPostgres postgres;
+        try {
+            postgres = EmbeddedPostgres.builder()
+                    .setOverrideWorkingDirectory(dir.resolve("binaries").toFile())
+                    .setDataDirectory(pgdata)
+                    .setCleanDataDirectory(false)
+                    // Stopped by ServerMain once Quarkus has closed its connections, not by a hook of its own.
+                    .setRegisterShutdownHook(false)
+                    .setPort(port == 0 ? freeLoopbackPort() : port)
+                    .setPGStartupWait(STARTUP_WAIT)
+                    // initdb: every TCP connection needs the password; the C locale exists everywhere.
+                    .setLocaleConfig("locale", "C")
+                    .setLocaleConfig("auth-host", "scram-sha-256")
+                    .setLocaleConfig("pwfile", passwordFile.toString())
+                    .setConnectConfig("password", password)
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("unix_socket_directories", "")
+                    .setServerConfig("log_checkpoints", "off")
+                    // The library's defaults suit throw-away test databases (its -F turns fsync off);
+                    // a registry's records must survive a power cut.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    // Runs once this process holds the data directory's lock, before the server starts.
+                    .setDataDirectoryCustomizer(EmbeddedDatabase::stopLeftoverServer)
+                    .start();
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("could not lock")) {
+                throw new IllegalStateException("another Modelyard server is using " + dir
+                        + "; stop it, or give this one its own MODELYARD_DATA_DIR", e);
+            }
+            throw e;
+        }
+        EmbeddedDatabase db = new EmbeddedDatabase(postgres, password);
+        try {
+            db.createDatabaseIfMissing();
+        } catch (SQLException e) {
+            db.close();
+            throw new IOException("creating the database '" + DATABASE + "' failed: " + e.getMessage(), e);
+        }
+        LOG.infof("embedded PostgreSQL is running: %s (user %s, password in %s; its log: %s)",
+                db.jdbcUrl(), USER, passwordFile, log);
+        return db;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+    }
+
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** Stops the server (fast shutdown: open sessions are ended) and waits for it; idempotent. */
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            LOG.warn("stopping the embedded PostgreSQL failed", e);
+        }
+    }
+
+    private void createDatabaseIfMissing() throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, DATABASE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) return;
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + DATABASE);
+            }
+        }
+    }
+
+    /**
+     * A server left running by a Modelyard process that was killed (SIGKILL, power cut of the JVM
+     * alone) still owns the data directory: stop it, so this process can start its own. A
+     * {@code postmaster.pid} naming a process that is gone, or that is no PostgreSQL server, is
+     * stale and removed. Safe because this process holds the directory's lock, which a running
+     * Modelyard server would hold.
+     */
+    private static void stopLeftoverServer(File pgdata) {
+        Path pidFile = pgdata.toPath().resolve("postmaster.pid");
+        Optional<ProcessHandle> leftover = postmasterOf(pidFile);
+        if (leftover.isPresent()) {
+            ProcessHandle p = leftover.get();
+            LOG.warnf("stopping PostgreSQL process %d left running in %s by an earlier server that did not stop cleanly",
+                    p.pid(), pgdata);
+            // SIGTERM is PostgreSQL's "smart" shutdown: the dead server's sessions are gone already.
+            p.destroy();
+            try {
+                p.onExit().get(ORPHAN_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("the PostgreSQL process " + p.pid() + " left running in " + pgdata
+                        + " did not stop within " + ORPHAN_STOP_WAIT.toSeconds() + " s; stop it and start again", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while stopping a leftover PostgreSQL", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            // PostgreSQL removes it when it stops; what remains after a crash would block the start.
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The live PostgreSQL server named by a {@code postmaster.pid}, if there is one. */
+    private static Optional<ProcessHandle> postmasterOf(Path pidFile) {
+        List<String> lines;
+        try {
+            if (!Files.exists(pidFile)) return Optional.empty();
+            lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (lines.isEmpty()) return Optional.empty();
+        long pid;
+        try {
+            pid = Long.parseLong(lines.get(0).strip());
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        Optional<ProcessHandle> p = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (p.isEmpty()) return Optional.empty();
+        Optional<String> command = p.get().info().command();
+        if (command.isEmpty()) {
+            throw new IllegalStateException(pidFile + " names the running process " + pid
+                    + ", which this user cannot inspect; if it is a PostgreSQL server stop it, otherwise remove the file");
+        }
+        return command.get().endsWith("/postgres") ? p : Optional.empty();
+    }
+
+    private static void writeNewPassword(Path file) throws IOException {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
+    }
+
+    private static String readPassword(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IOException("the embedded PostgreSQL's password file " + file + " is missing; restore it, "
+                    + "or move the directory " + file.getParent() + " away to start with an empty database");
+        }
+        return Files.readString(file, StandardCharsets.US_ASCII).strip();
+    }
+
+    private static int freeLoopbackPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.modelyard.server.database;
+
+import io.quarkus.runtime.ApplicationLifecycleManager;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The server's entry point. With a database configured ({@code quarkus.datasource.jdbc.url} as a
+ * system property or {@code QUARKUS_DATASOURCE_JDBC_URL}) it just runs Quarkus. Without one it
+ * first starts an {@link EmbeddedDatabase} in {@code <modelyard.data-dir>/postgres} and points
+ * the datasource at it, so the server runs on a machine with nothing but a JDK.
+ *
+ * <p>Shutdown order matters: the database must stop only after Quarkus has closed its
+ * datasource (flushed last-seen times, ended the change feed's session, returned every pooled
+ * connection), or those last statements fail. Two paths lead here:
+ * <ul>
+ * <li>Quarkus stops by itself (start-up failure, {@code Quarkus.asyncExit}): {@code Quarkus.run}
+ * calls our exit handler once the application is fully stopped; it stops the database, then
+ * exits.</li>
+ * <li>SIGTERM or Ctrl-C: the JVM runs every shutdown hook at once. Quarkus's hook stops the
+ * application and wakes this main thread, which waits for that stop to complete
+ * ({@code Application.stop} waits for a stop in progress) before it calls the exit handler. Our
+ * own hook only keeps the JVM alive until the exit handler has stopped the database (the JVM
+ * halts when the last hook returns), and stops it itself if that never happens.</li>
+ * </ul>
+ * A kill -9 leaves the database running; the next start stops it ({@link EmbeddedDatabase}).
+ */
+@QuarkusMain
+public final class ServerMain {
+
+    private static final Logger LOG = Logger.getLogger(ServerMain.class);
+    /** How long the shutdown hook waits for Quarkus to stop before it stops the database anyway. */
+    private static final Duration QUARKUS_STOP_WAIT = Duration.ofSeconds(90);
+
+    private ServerMain() {
+    }
+
+    public static void main(String... args) {
+        if (setting("quarkus.datasource.jdbc.url").isPresent()) {
+            Quarkus.run(args);
+            return;
+        }
+        Path dataDir = Path.of(setting("modelyard.data-dir").orElse("data"));
+        EmbeddedDatabase db;
+        try {
+            db = EmbeddedDatabase.start(dataDir.resolve("postgres"),
+                    Integer.parseInt(setting("modelyard.embedded-postgres.port").orElse("0")));
+        } catch (Exception e) {
+            LOG.error("the embedded PostgreSQL did not start: " + e.getMessage()
+                    + "\nSet QUARKUS_DATASOURCE_JDBC_URL to use a PostgreSQL server of your own.", e);
+            System.exit(1);
+            return;
+        }
+        System.setProperty("quarkus.datasource.jdbc.url", db.jdbcUrl());
+        System.setProperty("quarkus.datasource.username", db.user());
+        System.setProperty("quarkus.datasource.password", db.password());
+
+        CountDownLatch databaseStopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                databaseStopped.await(QUARKUS_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            db.close();
+        }, "embedded-postgres-stop"));
+
+        Quarkus.run(null, (exitCode, failure) -> {
+            db.close();
+            databaseStopped.countDown();
+            // During a signal the JVM is exiting already; System.exit would block this thread forever.
+            if (!ApplicationLifecycleManager.isVmShuttingDown()) {
+                System.exit(exitCode);
+            }
+        }, args);
+    }
+
+    /** A setting given before Quarkus reads its configuration: a system property, or its environment variable. */
+    private static Optional<String> setting(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            value = System.getenv(property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+        }
+        return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+    }
+}

@@ -1,0 +1,84 @@
+package dev.modelyard.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * With no database configured, the packaged server runs a real PostgreSQL of its own in the data
+ * directory: the data survives restarts, the database stops with the server, and a server that
+ * was killed does not keep the next one from starting.
+ */
+class EmbeddedDatabaseE2ETest {
+
+    private static final String ADMIN = "e2e-embedded-admin-token-0123456789";
+    /** Every start may wait this long; the first unpacks and initializes PostgreSQL, slow on a busy machine. */
+    private static final Duration START = Duration.ofMinutes(5);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void runsItsOwnPostgresqlKeepsItsDataAndStopsItWithTheServer() throws Exception {
+        Path data = work.resolve("data");
+        ServerProcess server = ServerProcess.startWithEmbeddedDatabase(data, "256m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN),
+                START);
+        try {
+            Client admin = new Client(server, ADMIN);
+            Client.expect(201, admin.send("POST", "/api/v1/models", Map.of("name", "kept-model")));
+            assertTrue(server.log().contains("starting embedded PostgreSQL in " + data.resolve("postgres")), server.log());
+            assertEquals(1, postgresServersOf(data).size(), "one PostgreSQL server runs in the data directory");
+            assertTrue(Files.exists(data.resolve("postgres/pgdata/PG_VERSION")));
+
+            stopGracefully(server);
+            assertEquals(List.of(), postgresServersOf(data), "PostgreSQL stopped with the server");
+            assertFalse(Files.exists(data.resolve("postgres/pgdata/postmaster.pid")), "stopped cleanly");
+            assertTrue(server.log().contains("modelyard stopped"), server.log());
+
+            server.restart();
+            Client.expect(200, admin.send("GET", "/api/v1/models/kept-model", null));
+
+            // SIGKILL: no shutdown hook runs, PostgreSQL is left running with its postmaster.pid.
+            server.kill();
+            List<ProcessHandle> leftover = postgresServersOf(data);
+            assertEquals(1, leftover.size(), "a killed server leaves its PostgreSQL running");
+            assertTrue(Files.exists(data.resolve("postgres/pgdata/postmaster.pid")));
+
+            server.restart();
+            assertFalse(leftover.get(0).isAlive(), "the next start stopped the leftover server");
+            assertTrue(server.log().contains("left running in"), server.log());
+            Client.expect(200, admin.send("GET", "/api/v1/models/kept-model", null));
+            stopGracefully(server);
+            assertEquals(List.of(), postgresServersOf(data));
+        } finally {
+            server.close();
+            // Whatever failed above, leave no PostgreSQL behind on the machine.
+            for (ProcessHandle p : postgresServersOf(data)) p.destroyForcibly();
+        }
+    }
+
+    /** SIGTERM, as a service manager or Ctrl-C stops the server, with a generous wait for its clean exit. */
+    private static void stopGracefully(ServerProcess server) throws Exception {
+        ProcessHandle jvm = ProcessHandle.of(server.pid()).orElseThrow();
+        jvm.destroy();
+        jvm.onExit().get(2, TimeUnit.MINUTES);
+    }
+
+    /** The PostgreSQL servers (postmasters: the others rename themselves) running on this data directory. */
+    private static List<ProcessHandle> postgresServersOf(Path data) {
+        String pgdata = data.resolve("postgres/pgdata").toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .filter(p -> p.info().commandLine().map(c -> c.contains(pgdata)).orElse(false))
+                .toList();
+    }
+}
