@@ -92,7 +92,7 @@ public final class Main {
         Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
                 config.clockSkew(), config.maxDownloadBytes());
         ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));
-        HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC());
+        HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC(), System::nanoTime);
         // Before anything is loaded: an unconfirmed version must not get the chance to crash us again.
         health.recover().forEach(LOG::info);
         installer.restore().forEach(LOG::info);

@@ -32,6 +32,7 @@ import java.util.Properties;
  * health.max.error.rate=0.05
  * health.max.p99.factor=3
  * health.min.requests=20
+ * health.max.restarts=1                        # restarts a health window resumes after; one more reverts
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
@@ -80,7 +81,8 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
         return new HealthPolicy(window.isEmpty() ? d.window() : duration(window),
                 Double.parseDouble(p.getProperty("health.max.error.rate", Double.toString(d.maxErrorRate())).strip()),
                 Double.parseDouble(p.getProperty("health.max.p99.factor", Double.toString(d.maxP99Factor())).strip()),
-                Long.parseLong(p.getProperty("health.min.requests", Long.toString(d.minRequests())).strip()));
+                Long.parseLong(p.getProperty("health.min.requests", Long.toString(d.minRequests())).strip()),
+                Integer.parseInt(p.getProperty("health.max.restarts", Integer.toString(d.maxRestarts())).strip()));
     }
 
     /** {@code 30s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration. */

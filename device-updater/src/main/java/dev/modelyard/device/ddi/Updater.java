@@ -222,7 +222,7 @@ public final class Updater {
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
-            health.beforeSwap(d.id(), model, release.metadata().version());
+            health.beforeSwap(d.id(), model, release.metadata().version(), dep.chunks().size());
             installer.install(model, release, part, digest, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }

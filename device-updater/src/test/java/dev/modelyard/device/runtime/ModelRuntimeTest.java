@@ -123,6 +123,29 @@ class ModelRuntimeTest {
     }
 
     @Test
+    void theCommitRunsBeforeTheNewSessionServesAndAFailedOneKeepsTheOld() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        List<String> servedDuringCommit = new java.util.ArrayList<>();
+        runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE,
+                () -> {
+                    try {
+                        servedDuringCommit.add(runtime.infer("kws", input()).version());
+                    } catch (InferenceException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        assertEquals(List.of("1.0.0"), servedDuringCommit, "nothing is served before its commit");
+        assertEquals("2.0.0", runtime.infer("kws", input()).version());
+
+        java.io.IOException refused = assertThrows(java.io.IOException.class, () -> runtime.swap("kws", "3.0.0",
+                TestModels.addBias(dir.resolve("v3.onnx"), 3, 3, 3, 3), SelfTest.NONE, () -> {
+                    throw new java.io.IOException("disk full");
+                }));
+        assertEquals("disk full", refused.getMessage());
+        assertEquals("2.0.0", runtime.infer("kws", input()).version());
+    }
+
+    @Test
     void anUnloadableCandidateLeavesTheRunningModel() throws Exception {
         runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
         Path garbage = Files.write(dir.resolve("garbage.onnx"), new byte[]{1, 2, 3, 4, 5});
