@@ -22,6 +22,9 @@ import java.util.Map;
  */
 final class ServerProcess implements AutoCloseable {
 
+    /** How long a test waits for something the server or the device does: generous, since the machine may be busy. */
+    static final Duration WAIT = Duration.ofMinutes(3);
+
     private final Map<String, String> env;
     private final String heap;
     private final Path log;
@@ -64,7 +67,7 @@ final class ServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady(Duration.ofSeconds(90));
+        awaitReady(WAIT);
     }
 
     private void awaitReady(Duration timeout) {
