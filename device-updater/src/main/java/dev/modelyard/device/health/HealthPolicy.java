@@ -25,9 +25,9 @@ public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Fa
 
     public HealthPolicy {
         if (window.isNegative()) throw new IllegalArgumentException("health.window must not be negative");
-        if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new IllegalArgumentException("health.maxErrorRate must be in [0, 1]");
-        if (!(maxP99Factor >= 1)) throw new IllegalArgumentException("health.maxP99Factor must be at least 1");
-        if (minRequests < 1) throw new IllegalArgumentException("health.minRequests must be at least 1");
+        if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new IllegalArgumentException("health.max.error.rate must be in [0, 1]");
+        if (!(maxP99Factor >= 1)) throw new IllegalArgumentException("health.max.p99.factor must be at least 1");
+        if (minRequests < 1) throw new IllegalArgumentException("health.min.requests must be at least 1");
         if (maxRestarts < 0) throw new IllegalArgumentException("health.max.restarts must not be negative");
     }
 
