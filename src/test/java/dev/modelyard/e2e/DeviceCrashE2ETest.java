@@ -155,6 +155,10 @@ class DeviceCrashE2ETest {
         rig.killUpdater();
         long kept = partialBytes(rig);
         assertTrue(kept > 0 && kept < model.length, "killed mid-download: " + kept + " of " + model.length);
+        // The killed daemon's last progress report, as the status command shows it.
+        String status = rig.status();
+        assertTrue(status.contains("kws: current 1.0.0") && status.contains("downloading kws 2.0.0 (kws.onnx): "), status);
+        assertTrue(rig.updaterLog().contains("next poll in 1s, as poll.override sets"), rig.updaterLog());
 
         rig.configure(CONFIG);
         rig.startUpdater();

@@ -106,6 +106,17 @@ final class DeviceRig implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
     }
 
+    /** The updater's {@code status} command, run as its own process as on a device; returns what it printed. */
+    String status() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("modelyard.updater.jar"), "status", "--config", work.resolve("updater.properties").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) p.destroyForcibly();
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed — what a power cut does to the process. */
     void killUpdater() throws InterruptedException {
         updater.destroyForcibly();
