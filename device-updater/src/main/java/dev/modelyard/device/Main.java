@@ -92,11 +92,19 @@ public final class Main {
 
     /** An exception's message, or what it is when it has none (the JDK's network exceptions often have none). */
     static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) m = e.getClass().getSimpleName();
+        String m = own(e);
         Throwable cause = e.getCause();
-        if (cause != null && cause.getMessage() != null && !m.contains(cause.getMessage())) m += ": " + cause.getMessage();
+        if (cause != null && cause.getMessage() != null && !m.contains(own(cause))) m += ": " + own(cause);
         return m;
+    }
+
+    /** File-system exceptions carry only a path as their message: say what happened to it. */
+    private static String own(Throwable e) {
+        if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": not found";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /** The JSON request of {@code infer}, from a file or ({@code -}) standard input. */
@@ -137,7 +145,13 @@ public final class Main {
 
     private static int daemon(UpdaterConfig config) throws Exception {
         TrustStore trust = trust(config);
-        ModelStore store = new ModelStore(config.dataDir().resolve("models"));
+        ModelStore store;
+        try {
+            store = new ModelStore(config.dataDir().resolve("models"));
+        } catch (java.io.UncheckedIOException e) {
+            throw new java.io.IOException(describe(e) + ": check data.dir (" + config.dataDir()
+                    + ") and that the user the updater runs as may write there", e);
+        }
         ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
         Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
                 config.clockSkew(), config.maxDownloadBytes());

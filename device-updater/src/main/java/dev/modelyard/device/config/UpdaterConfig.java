@@ -122,6 +122,8 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
         } catch (java.nio.file.AccessDeniedException e) {
             throw new IllegalArgumentException("token file " + file + " (token.file) cannot be read (permission denied): make it"
                     + " readable by the user the updater runs as, and by no one else");
+        } catch (IOException e) {
+            throw new IOException("token file " + file + " (token.file) cannot be read: " + e, e);
         }
     }
 
