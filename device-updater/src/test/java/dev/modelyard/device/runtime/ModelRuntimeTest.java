@@ -94,17 +94,27 @@ class ModelRuntimeTest {
             });
         }
         started.await();
-        while (ok.get() < 200) Thread.onSpinWait();
+        awaitAnswers(ok, 200, failures);
         assertEquals(java.util.Optional.of("1.0.0"),
                 runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), SelfTest.NONE));
         long afterSwap = ok.get();
-        while (ok.get() < afterSwap + 200) Thread.onSpinWait();
+        awaitAnswers(ok, afterSwap + 200, failures);
         stop.set(true);
         clients.shutdown();
         assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
         assertEquals(List.of(), failures, "no request may fail during a swap");
         assertTrue(byVersion.get("1.0.0") > 0 && byVersion.get("2.0.0") > 0, byVersion.toString());
         assertEquals("2.0.0", runtime.infer("kws", input()).version());
+    }
+
+    /** Waits, with a generous deadline, until {@code n} requests have been answered; failing requests end the wait. */
+    private static void awaitAnswers(AtomicLong ok, long n, List<Throwable> failures) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (ok.get() < n && failures.isEmpty()) {
+            if (System.nanoTime() - deadline > 0) throw new AssertionError("only " + ok.get() + " of " + n + " requests answered");
+            Thread.sleep(1);
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
