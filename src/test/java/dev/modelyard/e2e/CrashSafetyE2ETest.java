@@ -95,7 +95,7 @@ class CrashSafetyE2ETest {
         assertEquals(0, list.body().get("total").asInt());
         assertEquals(0, count("SELECT count(*) FROM artifact"));
         assertEquals(0, count("SELECT count(*) FROM blob"));
-        awaitNoStaging(Duration.ofSeconds(30));
+        awaitNoStaging(ServerProcess.WAIT);
 
         // The same upload, retried whole, works.
         String sha = PatternStream.sha256Hex(SIZE, 3);
@@ -111,7 +111,7 @@ class CrashSafetyE2ETest {
 
         interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.tflite", SIZE / 4, () -> { });
 
-        awaitNoStaging(Duration.ofSeconds(30));
+        awaitNoStaging(ServerProcess.WAIT);
         Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/dropped-model/versions/1.0.0/artifacts", null));
         assertEquals(0, list.body().get("total").asInt());
         assertEquals(blobsBefore, count("SELECT count(*) FROM blob"));
@@ -127,7 +127,7 @@ class CrashSafetyE2ETest {
     }
 
     private static void awaitStagingBytes(long atLeast) throws IOException {
-        Instant deadline = Instant.now().plusSeconds(30);
+        Instant deadline = Instant.now().plus(ServerProcess.WAIT);
         while (stagingBytes() < atLeast && Instant.now().isBefore(deadline)) {
             ServerProcess.pause(50);
         }

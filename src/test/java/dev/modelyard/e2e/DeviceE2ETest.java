@@ -100,7 +100,7 @@ class DeviceE2ETest {
                 Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "2.0.0", "device", "cam-1")));
                 awaitServed(apiPort, "2.0.0");
                 long after = ok.get();
-                while (ok.get() < after + 50) Thread.onSpinWait();
+                awaitTrue("50 more requests answered after the swap", () -> ok.get() >= after + 50);
                 stop.set(true);
                 load.join();
 
@@ -155,7 +155,7 @@ class DeviceE2ETest {
     private Client diagnostics;
 
     private void awaitServed(int port, String version) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(90);
+        Instant deadline = Instant.now().plus(DeviceRig.WAIT);
         String last = "";
         while (Instant.now().isBefore(deadline)) {
             try {
@@ -175,11 +175,18 @@ class DeviceE2ETest {
 
     /** The server picks artifacts from what the device reports, so deploy once it has reported. */
     private void awaitAttributes(Client api) throws Exception {
-        for (int i = 0; i < 300; i++) {
-            if (api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime")) return;
-            Thread.sleep(100);
+        awaitTrue("the device reports its attributes",
+                () -> api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime"));
+    }
+
+    /** Polls {@code check} until it holds, for at most {@link DeviceRig#WAIT}. */
+    private void awaitTrue(String what, DeviceRig.Check check) throws Exception {
+        Instant deadline = Instant.now().plus(DeviceRig.WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            if (check.ok()) return;
+            Thread.sleep(50);
         }
-        throw new AssertionError("the device never reported its attributes:\n" + Files.readString(work.resolve("updater.log")));
+        throw new AssertionError("timed out waiting until " + what + ":\n" + Files.readString(work.resolve("updater.log")));
     }
 
     /** Flips one byte of a stored artifact in place, as disk corruption or a compromised mirror would. */
@@ -193,24 +200,24 @@ class DeviceE2ETest {
 
     /** Waits for the device to close the action for {@code version} as failed; returns the reason it gave. */
     private String awaitActionError(Client api, String version) throws Exception {
-        for (int i = 0; i < 300; i++) {
+        String[] reason = {null};
+        awaitTrue("the device refuses " + version, () -> {
             for (JsonNode a : api.send("GET", "/api/v1/actions?device=cam-1&model=kws", null).body().get("items")) {
                 if (a.get("version").asText().equals(version) && a.get("status").asText().equals("error")) {
-                    return a.get("reason").asText();
+                    reason[0] = a.get("reason").asText();
                 }
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the device did not refuse " + version + ":\n" + Files.readString(work.resolve("updater.log")));
+            return reason[0] != null;
+        });
+        return reason[0];
     }
 
     private JsonNode awaitActionsFinished(Client api) throws Exception {
-        JsonNode page = null;
-        for (int i = 0; i < 100; i++) {
-            page = api.send("GET", "/api/v1/actions?device=cam-1&status=finished", null).body();
-            if (page.get("total").asInt() == 2) return page;
-            Thread.sleep(200);
-        }
-        return page;
+        JsonNode[] page = {null};
+        awaitTrue("two actions are finished", () -> {
+            page[0] = api.send("GET", "/api/v1/actions?device=cam-1&status=finished", null).body();
+            return page[0].get("total").asInt() == 2;
+        });
+        return page[0];
     }
 }

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelyard.testing.Ports;
 import dev.modelyard.testing.TestPostgres;
+import dev.modelyard.wire.trust.ArtifactMetadata;
+import dev.modelyard.wire.trust.KeyFile;
+import dev.modelyard.wire.trust.SignedEnvelope;
+import dev.modelyard.wire.trust.Signer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -13,12 +17,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -29,6 +37,7 @@ import java.util.function.Predicate;
 final class DeviceRig implements AutoCloseable {
 
     static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+    static final Duration WAIT = ServerProcess.WAIT;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final Path work;
@@ -97,6 +106,17 @@ final class DeviceRig implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
     }
 
+    /** The updater's {@code status} command, run as its own process as on a device; returns what it printed. */
+    String status() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("modelyard.updater.jar"), "status", "--config", work.resolve("updater.properties").toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) p.destroyForcibly();
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
     /** SIGKILL: no shutdown hook runs, nothing is flushed — what a power cut does to the process. */
     void killUpdater() throws InterruptedException {
         updater.destroyForcibly();
@@ -121,7 +141,7 @@ final class DeviceRig implements AutoCloseable {
 
     /** The server picks artifacts from what the device reports, so deploy once it has reported. */
     void awaitAttributes() throws Exception {
-        await("the device reports its attributes", Duration.ofSeconds(30),
+        await("the device reports its attributes", WAIT,
                 () -> api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime"));
     }
 
@@ -144,6 +164,39 @@ final class DeviceRig implements AutoCloseable {
         Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/" + version + "/publish", null));
     }
 
+    /**
+     * Signs the metadata of {@code version}'s artifact again with the server's release key, valid
+     * from {@code issued} to {@code expires}, and stores it where the server serves it from: how a
+     * test gets metadata that really expired long ago without waiting for it to expire.
+     */
+    void resignRelease(String version, Instant issued, Instant expires) throws Exception {
+        Signer signer = Signer.of(KeyFile.load(work.resolve("release-key.json"), null));
+        try (Connection c = db.connect()) {
+            String select = """
+                    SELECT r.artifact_id, r.envelope FROM artifact_release r JOIN artifact a ON a.id = r.artifact_id
+                    JOIN model_version v ON v.id = a.version_id WHERE v.version = ?""";
+            UUID artifact;
+            String envelope;
+            try (PreparedStatement q = c.prepareStatement(select)) {
+                q.setString(1, version);
+                try (ResultSet r = q.executeQuery()) {
+                    if (!r.next()) throw new AssertionError("no signed release for " + version);
+                    artifact = r.getObject(1, UUID.class);
+                    envelope = r.getString(2);
+                }
+            }
+            ArtifactMetadata meta = ArtifactMetadata.fromMap(SignedEnvelope.parse(envelope).signed()).renewed(issued, expires);
+            try (PreparedStatement u = c.prepareStatement(
+                    "UPDATE artifact_release SET envelope = ?, issued_at = ?, expires_at = ? WHERE artifact_id = ?")) {
+                u.setString(1, signer.sign(meta).toJson());
+                u.setObject(2, java.sql.Timestamp.from(issued));
+                u.setObject(3, java.sql.Timestamp.from(expires));
+                u.setObject(4, artifact);
+                assertEquals(1, u.executeUpdate());
+            }
+        }
+    }
+
     void deploy(String version) throws Exception {
         Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", version, "device", "cam-1")));
     }
@@ -152,7 +205,7 @@ final class DeviceRig implements AutoCloseable {
     HttpResponse<String> infer(int rows) throws IOException, InterruptedException {
         String data = String.join(",", java.util.Collections.nCopies(4 * rows, "0"));
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/models/kws/infer"))
-                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":{\"x\":{\"dtype\":\"float32\",\"shape\":[" + rows
                         + ",4],\"data\":[" + data + "]}}}")).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -167,7 +220,7 @@ final class DeviceRig implements AutoCloseable {
     }
 
     void awaitServed(String version) throws Exception {
-        await("the device serves " + version, Duration.ofSeconds(60), () -> {
+        await("the device serves " + version, WAIT, () -> {
             try {
                 HttpResponse<String> r = infer(1);
                 return r.statusCode() == 200 && answer(r).version().equals(version);

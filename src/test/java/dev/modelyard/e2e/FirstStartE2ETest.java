@@ -47,7 +47,7 @@ class FirstStartE2ETest {
     void refusesAWeakConfiguredAdminToken() throws Exception {
         try (TestPostgres db = TestPostgres.create("e2e_weak")) {
             int code = ServerProcess.runExpectingExit(db.jdbcUrl(), work.resolve("weak"), Map.of("MODELYARD_ADMIN_TOKEN", "admin"),
-                    Duration.ofSeconds(60));
+                    Duration.ofMinutes(3));
             assertNotEquals(0, code);
             String log = java.nio.file.Files.readString(work.resolve("weak-server.log"));
             assertTrue(log.contains("MODELYARD_ADMIN_TOKEN is shorter than"), log);

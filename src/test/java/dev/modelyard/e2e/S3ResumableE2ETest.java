@@ -101,7 +101,8 @@ class S3ResumableE2ETest {
         assertEquals(-1, patch(url, CHUNK, CHUNK, CHUNK / 2), "the second chunk is cut halfway");
 
         long offset = -1;
-        for (int i = 0; i < 100 && offset != CHUNK; i++) {
+        java.time.Instant deadline = java.time.Instant.now().plus(ServerProcess.WAIT);
+        while (offset != CHUNK && java.time.Instant.now().isBefore(deadline)) {
             offset = Long.parseLong(api.send("HEAD", url, null).raw().headers().firstValue("Upload-Offset").orElseThrow());
             ServerProcess.pause(100);
         }

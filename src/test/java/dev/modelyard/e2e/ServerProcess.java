@@ -22,11 +22,14 @@ import java.util.Map;
  */
 final class ServerProcess implements AutoCloseable {
 
+    /** How long a test waits for something the server or the device does: generous, since the machine may be busy. */
+    static final Duration WAIT = Duration.ofMinutes(3);
+
     private final Map<String, String> env;
     private final String heap;
     private final Path log;
     private final int port;
-    private Duration readyTimeout = Duration.ofSeconds(90);
+    private Duration readyTimeout = WAIT;
     private Process process;
 
     private ServerProcess(Map<String, String> env, String heap, Path log, int port) {

@@ -111,7 +111,8 @@ class TrustE2ETest {
 
     private String awaitSignedBy(ServerProcess server, String keyId) throws Exception {
         String body = "";
-        for (int i = 0; i < 100; i++) {
+        java.time.Instant deadline = java.time.Instant.now().plus(ServerProcess.WAIT);
+        while (java.time.Instant.now().isBefore(deadline)) {
             body = get(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/signed-metadata");
             if (body.contains(keyId)) return body;
             ServerProcess.pause(200);

@@ -6,7 +6,9 @@ import dev.modelyard.device.config.UpdaterConfig;
 import dev.modelyard.device.ddi.ActionJournal;
 import dev.modelyard.device.ddi.DdiClient;
 import dev.modelyard.device.ddi.HealthWatch;
+import dev.modelyard.device.ddi.PollSchedule;
 import dev.modelyard.device.ddi.Updater;
+import dev.modelyard.device.download.DownloadProgress;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.runtime.ModelRuntime;
@@ -33,7 +35,8 @@ import java.util.logging.Logger;
  * {@code modelyard-updater <command> --config FILE}:
  * <ul>
  *   <li>{@code run}: the daemon — restore the installed models, serve them, follow the server;</li>
- *   <li>{@code status}: the installed versions per model (reads the store; works without the daemon);</li>
+ *   <li>{@code status}: the installed versions per model and the download in progress (reads the data
+ *       directory, where the daemon writes them; works without the daemon);</li>
  *   <li>{@code models}: what the running daemon serves;</li>
  *   <li>{@code rollback MODEL}: the running daemon serves the previous version again;</li>
  *   <li>{@code infer MODEL JSON-FILE}: one inference through the local API ({@code -} reads standard input);</li>
@@ -66,8 +69,7 @@ public final class Main {
                 case "status" -> status(config, out);
                 case "models" -> local(config, "GET", "/v1/models", null, out);
                 case "rollback" -> local(config, "POST", "/v1/models/" + arg(rest, 1) + "/rollback", "", out);
-                case "infer" -> local(config, "POST", "/v1/models/" + arg(rest, 1) + "/infer",
-                        arg(rest, 2).equals("-") ? new String(System.in.readAllBytes()) : Files.readString(Path.of(arg(rest, 2))), out);
+                case "infer" -> local(config, "POST", "/v1/models/" + arg(rest, 1) + "/infer", inferInput(arg(rest, 2)), out);
                 case "verify" -> verify(config, Path.of(arg(rest, 1)), Path.of(arg(rest, 2)), arg(rest, 3), out);
                 default -> {
                     err.println("unknown command: " + rest[0]);
@@ -75,28 +77,96 @@ public final class Main {
                 }
             };
         } catch (Exception e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + describe(e));
             return 1;
         }
     }
 
     private static String arg(String[] a, int i) {
-        if (i >= a.length) throw new IllegalArgumentException(a[0] + ": missing argument " + i);
+        if (i >= a.length) {
+            throw new IllegalArgumentException(a[0] + " needs more arguments: modelyard-updater rollback MODEL | infer MODEL FILE"
+                    + " | verify FILE METADATA MODEL, each with --config FILE");
+        }
         return a[i];
     }
 
+    /** An exception's message, or what it is when it has none (the JDK's network exceptions often have none). */
+    static String describe(Throwable e) {
+        String m = own(e);
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null && !m.contains(own(cause))) m += ": " + own(cause);
+        return m;
+    }
+
+    /** File-system exceptions carry only a path as their message: say what happened to it. */
+    private static String own(Throwable e) {
+        if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException n) return n.getFile() + ": not found";
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getFile() + ": " + f.getReason();
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /** The JSON request of {@code infer}, from a file or ({@code -}) standard input. */
+    private static String inferInput(String file) throws java.io.IOException {
+        if (file.equals("-")) return new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            return Files.readString(Path.of(file));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("input file " + file + " not found: it holds the JSON request,"
+                    + " e.g. {\"inputs\": {\"x\": {\"dtype\": \"float32\", \"shape\": [1, 4], \"data\": [0, 0, 0, 0]}}}"
+                    + " (see README, The local inference API)");
+        }
+    }
+
+    /** The root of trust the device was provisioned with; every way it can be missing says what to do. */
+    static TrustStore trust(UpdaterConfig config) throws java.io.IOException {
+        Path file = config.trustBundle();
+        String howToMake = "create it with `modelyard trust-bundle --out " + file.getFileName() + " 1.root.json …` from the"
+                + " root files, or download it from the server: GET /api/v1/trust/roots/latest (see README, Device setup)";
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("trust bundle " + file + " (trust.bundle) not found: " + howToMake);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("trust bundle " + file + " (trust.bundle) cannot be read (permission denied):"
+                    + " make it readable by the user the updater runs as");
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException("trust bundle " + file + " (trust.bundle) cannot be read: " + describe(e), e);
+        }
+        try {
+            return new TrustStore(SignedEnvelope.parse(text));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("trust bundle " + file + " (trust.bundle) is not a valid trust bundle ("
+                    + describe(e) + "): " + howToMake, e);
+        }
+    }
+
     private static int daemon(UpdaterConfig config) throws Exception {
-        TrustStore trust = new TrustStore(SignedEnvelope.parse(Files.readString(config.trustBundle())));
-        ModelStore store = new ModelStore(config.dataDir().resolve("models"));
+        TrustStore trust = trust(config);
+        ModelStore store;
+        try {
+            store = new ModelStore(config.dataDir().resolve("models"));
+        } catch (java.io.UncheckedIOException e) {
+            throw new java.io.IOException(describe(e) + ": check data.dir (" + config.dataDir()
+                    + ") and that the user the updater runs as may write there", e);
+        }
         ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
         Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
                 config.clockSkew(), config.maxDownloadBytes());
         ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));
-        HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC());
+        HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC(), System::nanoTime);
         // Before anything is loaded: an unconfirmed version must not get the chance to crash us again.
         health.recover().forEach(LOG::info);
         installer.restore().forEach(LOG::info);
-        InferenceServer api = new InferenceServer(runtime, config.apiAddress(), Math.max(2, config.threads() * 2));
+        InferenceServer api;
+        try {
+            api = new InferenceServer(runtime, config.apiAddress(), Math.max(2, config.threads() * 2));
+        } catch (java.net.BindException e) {
+            throw new java.io.IOException("the local inference API cannot listen on " + config.apiAddress() + " (" + describe(e)
+                    + "): is another updater running? Otherwise choose another api.address", e);
+        }
         api.onRollback(model -> installer.rollback(model).version());
         api.start();
         LOG.info("local inference API on " + config.apiAddress());
@@ -105,7 +175,7 @@ public final class Main {
                 Duration.ofSeconds(60));
         Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30), config.downloadBytesPerSecond()), installer,
                 journal, health, config.dataDir().resolve("downloads"),
-                () -> DeviceProbe.attributes(config.dataDir()), config.pollOverride().orElse(null));
+                () -> DeviceProbe.attributes(config.dataDir()), new PollSchedule(config.pollOverride(), config.pollMaxInterval()));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -127,7 +197,7 @@ public final class Main {
         return 0;
     }
 
-    private static int status(UpdaterConfig config, PrintStream out) {
+    static int status(UpdaterConfig config, PrintStream out) {
         ModelStore store = new ModelStore(config.dataDir().resolve("models"));
         for (String model : store.models()) {
             ModelStore.Slots s = store.slots(model);
@@ -135,6 +205,8 @@ public final class Main {
                     s.candidate() == null ? "" : ", candidate " + describe(s.candidate()));
         }
         if (store.models().isEmpty()) out.println("no models installed");
+        Updater.progressFile(config.dataDir().resolve("downloads")).read().ifPresent(p -> out.println("downloading "
+                + p.describe() + " (as of " + DownloadProgress.duration(Duration.between(p.at(), java.time.Instant.now())) + " ago)"));
         return 0;
     }
 
@@ -146,13 +218,19 @@ public final class Main {
         URI uri = URI.create("http://" + config.apiAddress().getHostString() + ":" + config.apiAddress().getPort() + path);
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+            r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new java.io.IOException("cannot reach the updater's local API at " + config.apiAddress() + " (api.address): is the"
+                    + " daemon running (modelyard-updater run --config …)?", e);
+        }
         out.println(r.body());
         return r.statusCode() / 100 == 2 ? 0 : 1;
     }
 
     private static int verify(UpdaterConfig config, Path file, Path metadata, String model, PrintStream out) throws Exception {
-        TrustStore trust = new TrustStore(SignedEnvelope.parse(Files.readString(config.trustBundle())));
+        TrustStore trust = trust(config);
         Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(),
                 config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
         VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);

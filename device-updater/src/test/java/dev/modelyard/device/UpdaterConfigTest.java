@@ -45,4 +45,39 @@ class UpdaterConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(noToken));
         assertTrue(e.getMessage().contains("token"));
     }
+
+    @Test
+    void pollingCanBeCapped(@TempDir Path dir) throws Exception {
+        Path conf = Files.writeString(dir.resolve("u.properties"),
+                "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ntoken=t\ntrust.bundle=t.json\npoll.max.interval=1m\n");
+        UpdaterConfig c = UpdaterConfig.load(conf);
+        assertEquals(Duration.ofMinutes(1), c.pollMaxInterval().orElseThrow());
+        assertTrue(c.pollOverride().isEmpty());
+    }
+
+    @Test
+    void everyProblemNamesTheFileTheKeyAndWhatToDo(@TempDir Path dir) throws Exception {
+        assertEquals("configuration file " + dir.resolve("missing.properties") + " not found: create it from the example"
+                + " updater.properties that comes with the updater (see README, Device setup) and give its path with --config",
+                problem(dir.resolve("missing.properties")));
+        String base = "controller.id=d1\ntrust.bundle=t.json\n";
+        Path noServer = Files.writeString(dir.resolve("a.properties"), base + "token=t\n");
+        assertEquals(noServer + ": server.url is not set: set it to the server's address, e.g. server.url=https://registry.example.com",
+                problem(noServer));
+        Path badServer = Files.writeString(dir.resolve("b.properties"), base + "token=t\nserver.url=registry:8080\n");
+        assertEquals(badServer + ": server.url: 'registry:8080' is not an http(s) address like https://registry.example.com",
+                problem(badServer));
+        String ok = base + "server.url=http://127.0.0.1:8080\n";
+        Path noTokenFile = Files.writeString(dir.resolve("c.properties"), ok + "token.file=token\n");
+        assertTrue(problem(noTokenFile).startsWith(noTokenFile + ": token file " + dir.resolve("token")
+                + " (token.file) not found: write into it the token the server issued"), problem(noTokenFile));
+        Path badNumber = Files.writeString(dir.resolve("d.properties"), ok + "token=t\nthreads=two\n");
+        assertEquals(badNumber + ": threads: 'two' is not a whole number", problem(badNumber));
+        Path badDuration = Files.writeString(dir.resolve("e.properties"), ok + "token=t\nhealth.window=a minute\n");
+        assertEquals(badDuration + ": health.window: 'a minute' is not a duration like 30s, 5m or 1h", problem(badDuration));
+    }
+
+    private static String problem(Path conf) {
+        return assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(conf)).getMessage();
+    }
 }

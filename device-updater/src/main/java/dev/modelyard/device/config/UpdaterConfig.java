@@ -22,6 +22,7 @@ import java.util.Properties;
  * data.dir=/var/lib/modelyard
  * api.address=127.0.0.1:8765                   # local inference API
  * poll.override=                               # e.g. 30s; empty: the server's interval
+ * poll.max.interval=                           # e.g. 1m: never wait longer between polls; empty: no cap
  * threads=2                                    # intra-op threads per model
  * max.download.mb=4096
  * download.max.bytes.per.second=0              # 0: no limit
@@ -32,19 +33,32 @@ import java.util.Properties;
  * health.max.error.rate=0.05
  * health.max.p99.factor=3
  * health.min.requests=20
+ * health.max.restarts=1                        # restarts a health window resumes after; one more reverts
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
-                            Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride, int threads,
+                            Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride,
+                            Optional<Duration> pollMaxInterval, int threads,
                             long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
                             Duration clockSkew, HealthPolicy health) {
 
+    /** Reads the file; every problem is reported with the file, the key and what to do about it. */
     public static UpdaterConfig load(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("configuration file " + file + " not found: create it from the example"
+                    + " updater.properties that comes with the updater (see README, Device setup) and give its path with --config");
+        }
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException("configuration file " + file + " cannot be read: " + e.getMessage(), e);
         }
-        return from(p, file.toAbsolutePath().getParent());
+        try {
+            return from(p, file.toAbsolutePath().getParent());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     static UpdaterConfig from(Properties p, Path base) throws IOException {
@@ -54,33 +68,97 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
         String gateway = p.getProperty("gateway.token", "").strip();
         String authorization;
         if (!token.isEmpty()) authorization = "TargetToken " + token;
-        else if (!tokenFile.isEmpty()) authorization = "TargetToken " + Files.readString(base.resolve(tokenFile)).strip();
+        else if (!tokenFile.isEmpty()) authorization = "TargetToken " + tokenFromFile(base.resolve(tokenFile));
         else if (!gateway.isEmpty()) authorization = "GatewayToken " + gateway;
-        else throw new IllegalArgumentException("set token, token.file or gateway.token");
+        else throw new IllegalArgumentException("no device token: set token.file to a file holding the token the server issued"
+                + " when the device was registered (POST /api/v1/devices), or token=…, or gateway.token=… where the server"
+                + " registers devices itself");
         String api = p.getProperty("api.address", "127.0.0.1:8765").strip();
         int colon = api.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("api.address: expected host:port, got '" + api + "'");
+        if (colon < 0) throw new IllegalArgumentException("api.address: expected host:port, e.g. 127.0.0.1:8765, got '" + api + "'");
         String override = p.getProperty("poll.override", "").strip();
-        return new UpdaterConfig(URI.create(server), p.getProperty("tenant", "default").strip(), required(p, "controller.id"),
+        return new UpdaterConfig(serverUrl(server), p.getProperty("tenant", "default").strip(), required(p, "controller.id"),
                 authorization, base.resolve(required(p, "trust.bundle")), base.resolve(p.getProperty("data.dir", "data").strip()),
-                new InetSocketAddress(api.substring(0, colon), Integer.parseInt(api.substring(colon + 1))),
-                override.isEmpty() ? Optional.empty() : Optional.of(duration(override)),
-                Integer.parseInt(p.getProperty("threads", "2").strip()),
-                Long.parseLong(p.getProperty("max.download.mb", "4096").strip()) * 1024 * 1024,
-                Long.parseLong(p.getProperty("download.max.bytes.per.second", "0").strip()),
-                Long.parseLong(p.getProperty("warmup.max.mb", "16").strip()) * 1024 * 1024,
-                Integer.parseInt(p.getProperty("warmup.runs", "1").strip()),
-                duration(p.getProperty("clock.skew", "5m")),
+                new InetSocketAddress(api.substring(0, colon), (int) number("api.address", api.substring(colon + 1))),
+                override.isEmpty() ? Optional.empty() : Optional.of(duration("poll.override", override)),
+                optionalDuration(p, "poll.max.interval"),
+                (int) number(p, "threads", "2"),
+                number(p, "max.download.mb", "4096") * 1024 * 1024,
+                number(p, "download.max.bytes.per.second", "0"),
+                number(p, "warmup.max.mb", "16") * 1024 * 1024,
+                (int) number(p, "warmup.runs", "1"),
+                duration("clock.skew", p.getProperty("clock.skew", "5m")),
                 health(p));
     }
 
     private static HealthPolicy health(Properties p) {
         HealthPolicy d = HealthPolicy.DEFAULT;
         String window = p.getProperty("health.window", "").strip();
-        return new HealthPolicy(window.isEmpty() ? d.window() : duration(window),
-                Double.parseDouble(p.getProperty("health.max.error.rate", Double.toString(d.maxErrorRate())).strip()),
-                Double.parseDouble(p.getProperty("health.max.p99.factor", Double.toString(d.maxP99Factor())).strip()),
-                Long.parseLong(p.getProperty("health.min.requests", Long.toString(d.minRequests())).strip()));
+        return new HealthPolicy(window.isEmpty() ? d.window() : duration("health.window", window),
+                decimal(p, "health.max.error.rate", d.maxErrorRate()),
+                decimal(p, "health.max.p99.factor", d.maxP99Factor()),
+                number(p, "health.min.requests", Long.toString(d.minRequests())),
+                (int) number(p, "health.max.restarts", Integer.toString(d.maxRestarts())));
+    }
+
+    private static URI serverUrl(String text) {
+        try {
+            URI uri = new URI(text);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return uri;
+        } catch (java.net.URISyntaxException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("server.url: '" + text + "' is not an http(s) address like https://registry.example.com");
+    }
+
+    private static String tokenFromFile(Path file) throws IOException {
+        try {
+            String token = Files.readString(file).strip();
+            if (token.isEmpty()) throw new IllegalArgumentException("token file " + file + " (token.file) is empty: write the device's token into it");
+            return token;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException("token file " + file + " (token.file) not found: write into it the token the server"
+                    + " issued when the device was registered (POST /api/v1/devices; it is shown once)");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException("token file " + file + " (token.file) cannot be read (permission denied): make it"
+                    + " readable by the user the updater runs as, and by no one else");
+        } catch (IOException e) {
+            throw new IOException("token file " + file + " (token.file) cannot be read: " + e, e);
+        }
+    }
+
+    private static Optional<Duration> optionalDuration(Properties p, String key) {
+        String v = p.getProperty(key, "").strip();
+        return v.isEmpty() ? Optional.empty() : Optional.of(duration(key, v));
+    }
+
+    private static long number(Properties p, String key, String fallback) {
+        return number(key, p.getProperty(key, fallback).strip());
+    }
+
+    private static long number(String key, String text) {
+        try {
+            return Long.parseLong(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a whole number");
+        }
+    }
+
+    private static double decimal(Properties p, String key, double fallback) {
+        String text = p.getProperty(key, Double.toString(fallback)).strip();
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a number");
+        }
+    }
+
+    private static Duration duration(String key, String text) {
+        try {
+            return duration(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(key + ": '" + text.strip() + "' is not a duration like 30s, 5m or 1h");
+        }
     }
 
     /** {@code 30s}, {@code 5m}, {@code 1h}, or an ISO-8601 duration. */
@@ -99,7 +177,12 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
 
     private static String required(Properties p, String key) {
         String v = p.getProperty(key);
-        if (v == null || v.isBlank()) throw new IllegalArgumentException(key + " is required in the configuration file");
+        if (v == null || v.isBlank()) throw new IllegalArgumentException(key + " is not set: " + REQUIRED.get(key));
         return v.strip();
     }
+
+    private static final java.util.Map<String, String> REQUIRED = java.util.Map.of(
+            "server.url", "set it to the server's address, e.g. server.url=https://registry.example.com",
+            "controller.id", "set it to the device's id as registered on the server, e.g. controller.id=cam-1",
+            "trust.bundle", "set it to the trust bundle file, e.g. trust.bundle=trust-bundle.json (see README, Device setup)");
 }

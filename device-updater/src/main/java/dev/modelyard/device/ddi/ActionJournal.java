@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +24,10 @@ import java.util.Optional;
  *
  * <p>An action is <em>open</em> from just before its first swap until its outcome is recorded:
  * first {@code installing}, then, while the new versions are on probation, {@code watching}.
- * After a restart an open action tells which versions were swapped in but never confirmed.
+ * Each swap is recorded here as an intent before the store promotes the version and before it
+ * serves, so after a restart an open action tells which versions may have been swapped in (the
+ * store says whether they were) and were never confirmed, how many restarts their health window
+ * has seen, and how much of the window they have already served.
  */
 public final class ActionJournal {
 
@@ -51,11 +55,26 @@ public final class ActionJournal {
 
     public enum Stage { INSTALLING, WATCHING }
 
-    /** An action between its first swap and its outcome; {@code since} is when watching began. */
-    public record Open(Stage stage, Instant since, List<Swapped> swapped) {
+    /**
+     * An action between its first swap and its outcome. {@code since} is when watching began (wall
+     * clock, for people reading the file); {@code swaps} how many swaps the action makes in all;
+     * {@code restarts} how many times the updater restarted after its swaps; {@code watched} how
+     * much of the health window the new versions have served, measured on the monotonic clock.
+     */
+    public record Open(Stage stage, Instant since, List<Swapped> swapped, int swaps, int restarts, Duration watched) {
 
         public Open {
             swapped = List.copyOf(swapped);
+        }
+
+        /** An action that makes only the swaps listed, before any restart or watched time. */
+        public Open(Stage stage, Instant since, List<Swapped> swapped) {
+            this(stage, since, swapped, swapped.size(), 0, Duration.ZERO);
+        }
+
+        /** Whether every swap the action makes has been started (the store tells which completed). */
+        public boolean allSwapsRecorded() {
+            return swapped.size() >= swaps;
         }
     }
 
@@ -155,6 +174,9 @@ public final class ActionJournal {
             list.add(e);
         }
         m.put("swapped", list);
+        m.put("swaps", (long) o.swaps());
+        m.put("restarts", (long) o.restarts());
+        m.put("watchedMillis", o.watched().toMillis());
         return m;
     }
 
@@ -166,7 +188,11 @@ public final class ActionJournal {
                     (Long) e.get("baselineP99Nanos"), ((Long) e.get("baselineSamples")).intValue()));
         }
         Long since = (Long) m.get("since");
+        // Journals written before restarts were counted lack the last three: their defaults are what was meant then.
         return new Open(Stage.valueOf(((String) m.get("stage")).toUpperCase(java.util.Locale.ROOT)),
-                since == null ? null : Instant.ofEpochMilli(since), swapped);
+                since == null ? null : Instant.ofEpochMilli(since), swapped,
+                m.get("swaps") instanceof Long n ? n.intValue() : swapped.size(),
+                m.get("restarts") instanceof Long n ? n.intValue() : 0,
+                Duration.ofMillis(m.get("watchedMillis") instanceof Long n ? n : 0L));
     }
 }

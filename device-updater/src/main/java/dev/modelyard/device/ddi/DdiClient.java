@@ -137,7 +137,17 @@ public final class DdiClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException | java.nio.channels.UnresolvedAddressException e) {
+            // The JDK's messages here are often empty: say what was tried and what to check.
+            throw new IOException("cannot reach the server at " + req.uri().getScheme() + "://" + req.uri().getAuthority() + " ("
+                    + describe(e) + "): check server.url in the configuration, the network, and that the server is running", e);
         }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage() == null || e.getMessage().isBlank() ? null : e.getMessage();
+        if (m == null && e.getCause() != null && e.getCause().getMessage() != null) m = e.getCause().getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     private <T> T read(HttpResponse<byte[]> r, Class<T> type) throws IOException {
@@ -151,8 +161,15 @@ public final class DdiClient {
     }
 
     private static void expectSuccess(HttpResponse<byte[]> r) throws DdiException {
-        if (r.statusCode() / 100 != 2) {
-            throw new DdiException(r.statusCode(), r.request().method() + " " + r.request().uri() + " answered " + r.statusCode());
-        }
+        if (r.statusCode() / 100 == 2) return;
+        String what = r.request().method() + " " + r.request().uri() + " answered " + r.statusCode();
+        String hint = switch (r.statusCode()) {
+            case 401, 403 -> ": the server does not accept this device's token; check token, token.file or gateway.token in the"
+                    + " configuration against the token the server issued when the device was registered (POST /api/v1/devices;"
+                    + " it is shown once; POST /api/v1/devices/{id}/token issues a new one)";
+            case 404 -> ": check server.url, tenant and controller.id in the configuration (is the device registered?)";
+            default -> "";
+        };
+        throw new DdiException(r.statusCode(), what + hint);
     }
 }

@@ -8,50 +8,70 @@ import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.store.ModelStore;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
  * Keeps a deployment open after its swap until the new versions have proven themselves in their
  * health window, and rolls them back (the same way as a manual rollback) when they fail it.
  *
- * <p>A restart while an action is open is treated as a failure of the versions it swapped in:
- * the device cannot tell a power cut from a crash the new model caused, and a crash loop must
- * end on the version that was proven, so those versions are reverted in the store before
- * anything is loaded.
+ * <p>A restart while an action is open: the device cannot tell a power cut from a crash the new
+ * model caused. A version that was swapped in resumes its window for the time it has left, so a
+ * single power cut does not fail a deployment; the journal counts the restarts, and once a window
+ * has seen more than {@code health.max.restarts} of them the new versions are taken for the cause
+ * of a crash loop and reverted in the store before anything is loaded, so the loop ends on the
+ * version that was proven.
+ *
+ * <p>The window is measured in time served, on the monotonic clock: a wall-clock jump (NTP after a
+ * boot without a real-time clock) neither extends nor skips it, and time the updater was down does
+ * not count. The time served is written to the journal every tenth of the window, so a restart
+ * can lengthen a window by at most a tenth (what was served since the last write).
  */
 public final class HealthWatch {
 
     private static final Logger LOG = Logger.getLogger(HealthWatch.class.getName());
+    private static final Duration MIN_PROGRESS_WRITE = Duration.ofSeconds(1);
 
     private final ActionJournal journal;
     private final Installer installer;
     private final ModelRuntime runtime;
     private final HealthPolicy policy;
     private final Clock clock;
+    private final LongSupplier nanoTicker;
+    /** Per watched action, the ticker reading at which the journal's {@code watched} was last brought up to date. */
+    private final Map<String, Long> watchedSince = new HashMap<>();
 
     /** An action whose outcome has just been decided and must be reported. */
     public record Decided(String actionId, ActionJournal.Outcome outcome) {
     }
 
-    public HealthWatch(ActionJournal journal, Installer installer, ModelRuntime runtime, HealthPolicy policy, Clock clock) {
+    /** {@code clock} stamps when watching began; {@code nanoTicker} (as {@link System#nanoTime()}) measures the window. */
+    public HealthWatch(ActionJournal journal, Installer installer, ModelRuntime runtime, HealthPolicy policy, Clock clock,
+                       LongSupplier nanoTicker) {
         this.journal = journal;
         this.installer = installer;
         this.runtime = runtime;
         this.policy = policy;
         this.clock = clock;
+        this.nanoTicker = nanoTicker;
     }
 
     public HealthPolicy policy() {
         return policy;
     }
 
-    /** Records, before the swap, that the action is about to replace {@code model}, with the replaced version's latency. */
-    public void beforeSwap(String actionId, String model, String version) throws IOException {
+    /**
+     * Records, before the swap (and so before the store promotes the version or it serves), that
+     * the action is about to replace {@code model}, with the replaced version's latency.
+     * {@code swaps}: how many swaps the action makes in all.
+     */
+    public void beforeSwap(String actionId, String model, String version, int swaps) throws IOException {
         Optional<ModelRuntime.Stats> before = runtime.stats(model);
         String from = before.map(ModelRuntime.Stats::version).orElse(null);
         ActionJournal.Swapped s = new ActionJournal.Swapped(model, version, from,
@@ -59,14 +79,18 @@ public final class HealthWatch {
         List<ActionJournal.Swapped> all = new ArrayList<>(journal.open(actionId).map(ActionJournal.Open::swapped).orElse(List.of()));
         all.removeIf(x -> x.model().equals(model));
         all.add(s);
-        journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, all));
+        journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, all, Math.max(swaps, all.size()), 0,
+                Duration.ZERO));
     }
 
     /** After the last swap of an action: starts its health window, or returns false when there is nothing to watch. */
     public boolean startWatching(String actionId) throws IOException {
         Optional<ActionJournal.Open> open = journal.open(actionId);
         if (!policy.enabled() || open.isEmpty() || open.get().swapped().isEmpty()) return false;
-        journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.WATCHING, clock.instant(), open.get().swapped()));
+        ActionJournal.Open o = open.get();
+        journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.WATCHING, clock.instant(), o.swapped(), o.swaps(),
+                o.restarts(), Duration.ZERO));
+        watchedSince.put(actionId, nanoTicker.getAsLong());
         return true;
     }
 
@@ -77,20 +101,33 @@ public final class HealthWatch {
     /** Judges every watched action; records and returns those decided now. */
     public List<Decided> check() throws IOException {
         List<Decided> decided = new ArrayList<>();
-        Instant now = clock.instant();
         for (Map.Entry<String, ActionJournal.Open> e : journal.openActions().entrySet()) {
             if (e.getValue().stage() != ActionJournal.Stage.WATCHING) continue;
-            Optional<ActionJournal.Outcome> outcome = judge(e.getValue(), now);
+            long now = nanoTicker.getAsLong();
+            long since = watchedSince.computeIfAbsent(e.getKey(), k -> now);
+            Duration watched = e.getValue().watched().plusNanos(Math.max(0, now - since));
+            Optional<ActionJournal.Outcome> outcome = judge(e.getValue(), watched);
             if (outcome.isPresent()) {
                 journal.record(e.getKey(), outcome.get());
+                watchedSince.remove(e.getKey());
                 LOG.info("action " + e.getKey() + ": " + outcome.get().finished() + ": " + outcome.get().message());
                 decided.add(new Decided(e.getKey(), outcome.get()));
+            } else if (watched.minus(e.getValue().watched()).compareTo(progressWriteInterval()) >= 0) {
+                ActionJournal.Open o = e.getValue();
+                journal.begin(e.getKey(), new ActionJournal.Open(o.stage(), o.since(), o.swapped(), o.swaps(), o.restarts(), watched));
+                watchedSince.put(e.getKey(), now);
             }
         }
         return decided;
     }
 
-    private Optional<ActionJournal.Outcome> judge(ActionJournal.Open open, Instant now) {
+    /** How much served time a restart may lose, at most: a tenth of the window. */
+    private Duration progressWriteInterval() {
+        Duration tenth = policy.window().dividedBy(10);
+        return tenth.compareTo(MIN_PROGRESS_WRITE) < 0 ? MIN_PROGRESS_WRITE : tenth;
+    }
+
+    private Optional<ActionJournal.Outcome> judge(ActionJournal.Open open, Duration watched) {
         List<String> healthy = new ArrayList<>();
         for (ActionJournal.Swapped s : open.swapped()) {
             Optional<ModelRuntime.Stats> stats = runtime.stats(s.model());
@@ -99,7 +136,7 @@ public final class HealthWatch {
                         + " was replaced during its health window (now serving " + stats.map(ModelRuntime.Stats::version).orElse("nothing") + ")"));
             }
             HealthJudge.Baseline baseline = new HealthJudge.Baseline(String.valueOf(s.from()), s.baselineP99Nanos(), s.baselineSamples());
-            Verdict v = HealthJudge.judge(policy, baseline, stats.get(), open.since(), now);
+            Verdict v = HealthJudge.judge(policy, baseline, stats.get(), watched);
             switch (v.state()) {
                 case FAILED -> {
                     return Optional.of(ActionJournal.Outcome.failure(rollBack(open, s.model() + " " + s.version() + ": " + v.reason())));
@@ -135,47 +172,78 @@ public final class HealthWatch {
     }
 
     /**
-     * At start, before the store is served: versions that open actions swapped in but never
-     * confirmed are reverted in the store (see the class comment), and those actions fail.
-     * Actions that were interrupted before their swap are forgotten, so they run again.
+     * At start, before the store is served. For each open action: if every swap it makes reached
+     * the store, it was swapped in (and may have served); its window resumes, or, after more than
+     * {@code health.max.restarts} restarts in the window, the new versions are reverted in the
+     * store (see the class comment) and the action fails. With the window off, a swapped-in action
+     * is confirmed. An action interrupted before its (last) swap runs again, unless an earlier
+     * swap of it had already reached the store: then that is reverted and the action fails.
      */
     public List<String> recover() throws IOException {
         List<String> report = new ArrayList<>();
         for (Map.Entry<String, ActionJournal.Open> e : journal.openActions().entrySet()) {
-            List<String> reverted = new ArrayList<>();
-            List<String> kept = new ArrayList<>();
-            boolean interrupted = false;
-            for (ActionJournal.Swapped s : e.getValue().swapped()) {
-                Optional<ModelStore.Installed> current = installer.current(s.model());
-                if (current.isEmpty() || !current.get().version().equals(s.version())) {
-                    interrupted = true;
-                    continue;
-                }
-                if (!policy.enabled() || s.from() == null || s.from().equals(s.version())) {
-                    kept.add(s.model() + " " + s.version());
+            String id = e.getKey();
+            ActionJournal.Open open = e.getValue();
+            List<ActionJournal.Swapped> promoted = open.swapped().stream()
+                    .filter(s -> installer.current(s.model()).map(c -> c.version().equals(s.version())).orElse(false)).toList();
+            boolean swappedIn = open.allSwapsRecorded() && promoted.size() == open.swapped().size();
+            if (!swappedIn) {
+                List<String> reverted = policy.enabled() ? revertStored(promoted) : List.of();
+                if (reverted.isEmpty()) {
+                    journal.forget(id);
+                    report.add("action " + id + " was interrupted before its swap; it runs again");
                 } else {
-                    installer.revertStored(s.model());
-                    reverted.add("rolled back to " + s.from());
+                    close(id, ActionJournal.Outcome.failure(String.join(", ", reverted)
+                            + ": the updater restarted during the installation"), report);
                 }
-            }
-            ActionJournal.Outcome outcome = outcome(e.getValue(), reverted, interrupted ? List.of() : kept);
-            if (outcome == null) {
-                journal.forget(e.getKey());
-                report.add("action " + e.getKey() + " was interrupted before its swap; it runs again");
+            } else if (!policy.enabled()) {
+                close(id, ActionJournal.Outcome.success("serving " + names(promoted) + " (confirmed after a restart "
+                        + (open.stage() == ActionJournal.Stage.WATCHING ? "during the health window" : "during the installation") + ")"), report);
+            } else if (open.restarts() + 1 > policy.maxRestarts()) {
+                List<String> done = new ArrayList<>(revertStored(promoted));
+                promoted.stream().filter(s -> !revertible(s))
+                        .forEach(s -> done.add("kept " + s.model() + " " + s.version() + ": no previous version to roll back to"));
+                close(id, ActionJournal.Outcome.failure(String.join(", ", done) + ": the updater restarted " + (open.restarts() + 1)
+                        + " times during the health window (health.max.restarts=" + policy.maxRestarts() + ")"), report);
             } else {
-                journal.record(e.getKey(), outcome);
-                report.add("action " + e.getKey() + ": " + outcome.finished() + ": " + outcome.message());
+                resume(id, open, report);
             }
         }
         return report;
     }
 
-    private static ActionJournal.Outcome outcome(ActionJournal.Open open, List<String> reverted, List<String> kept) {
-        String when = open.stage() == ActionJournal.Stage.WATCHING ? "during the health window" : "during the installation";
-        if (!reverted.isEmpty()) {
-            return ActionJournal.Outcome.failure(String.join(", ", reverted) + ": the updater restarted " + when);
+    private void resume(String id, ActionJournal.Open open, List<String> report) throws IOException {
+        int restarts = open.restarts() + 1;
+        journal.begin(id, new ActionJournal.Open(ActionJournal.Stage.WATCHING, open.since() != null ? open.since() : clock.instant(),
+                open.swapped(), open.swaps(), restarts, open.watched()));
+        watchedSince.put(id, nanoTicker.getAsLong());
+        Duration left = policy.window().minus(open.watched());
+        report.add("action " + id + ": " + names(open.swapped()) + " resumes its health window after restart " + restarts
+                + " of at most " + policy.maxRestarts() + " (" + Math.max(0, left.toSeconds()) + " s of "
+                + policy.window().toSeconds() + " s left)");
+    }
+
+    private void close(String id, ActionJournal.Outcome outcome, List<String> report) throws IOException {
+        journal.record(id, outcome);
+        report.add("action " + id + ": " + outcome.finished() + ": " + outcome.message());
+    }
+
+    /** Makes the replaced versions current again in the store only; returns what was done. */
+    private List<String> revertStored(List<ActionJournal.Swapped> swapped) throws IOException {
+        List<String> reverted = new ArrayList<>();
+        for (ActionJournal.Swapped s : swapped) {
+            if (!revertible(s)) continue;
+            installer.revertStored(s.model());
+            reverted.add("rolled back to " + s.from());
         }
-        if (kept.isEmpty()) return null;
-        return ActionJournal.Outcome.success("serving " + String.join(", ", kept) + " (confirmed after a restart " + when + ")");
+        return reverted;
+    }
+
+    private static boolean revertible(ActionJournal.Swapped s) {
+        return s.from() != null && !s.from().equals(s.version());
+    }
+
+    private static String names(List<ActionJournal.Swapped> swapped) {
+        return String.join(", ", swapped.stream().map(s -> s.model() + " " + s.version()).toList());
     }
 }

@@ -1,6 +1,8 @@
 package dev.modelyard.device.ddi;
 
+import dev.modelyard.device.download.DownloadProgress;
 import dev.modelyard.device.download.Downloader;
+import dev.modelyard.device.download.ProgressFile;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.runtime.SelfTest;
 import dev.modelyard.wire.ddi.CancelActionBase;
@@ -13,10 +15,12 @@ import dev.modelyard.wire.trust.VerifiedRelease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -46,12 +50,15 @@ public final class Updater {
     private final ActionJournal journal;
     private final Path downloads;
     private final Supplier<Map<String, String>> attributes;
-    private final Duration pollOverride;
+    private final PollSchedule schedule;
+    /** The last "next poll" line logged: the same line again is logged only at FINE, so a short interval does not flood the log. */
+    private String lastScheduleLine;
     private final HealthWatch health;
+    private final ProgressFile progress;
     private int failures;
 
     public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
-                   Path downloads, Supplier<Map<String, String>> attributes, Duration pollOverride) {
+                   Path downloads, Supplier<Map<String, String>> attributes, PollSchedule schedule) {
         this.ddi = ddi;
         this.health = health;
         this.downloader = downloader;
@@ -59,7 +66,13 @@ public final class Updater {
         this.journal = journal;
         this.downloads = downloads;
         this.attributes = attributes;
-        this.pollOverride = pollOverride;
+        this.schedule = schedule;
+        this.progress = progressFile(downloads);
+    }
+
+    /** Where the daemon shows the download in progress to the {@code status} command. */
+    public static ProgressFile progressFile(Path downloads) {
+        return new ProgressFile(downloads.resolve("progress.json"));
     }
 
     /**
@@ -68,7 +81,8 @@ public final class Updater {
      * whatever one cycle ran into, even an OutOfMemoryError.
      */
     public void run(AtomicBoolean stop) {
-        long nextPoll = System.nanoTime();
+        progress.clear(); // left by a daemon that was killed mid-download: no download is under way now
+        long nextPoll = System.nanoTime(); // the first poll at once: a new device should not wait an interval to be seen
         while (!stop.get()) {
             if (System.nanoTime() - nextPoll >= 0) {
                 nextPoll = System.nanoTime() + pollSafely().toNanos();
@@ -83,18 +97,23 @@ public final class Updater {
     /** One cycle; returns how long to wait before the next one. */
     private Duration pollSafely() {
         try {
-            Duration sleep = cycle();
+            PollSchedule.Next next = schedule.afterPoll(cycle());
             failures = 0;
-            return sleep;
+            String line = next.describe();
+            LOG.log(line.equals(lastScheduleLine) ? Level.FINE : Level.INFO, line);
+            lastScheduleLine = line;
+            return next.sleep();
         } catch (IOException | RuntimeException e) {
             failures++;
-            Duration sleep = backoff(failures);
-            LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + sleep.toSeconds() + " s");
+            Duration sleep = schedule.afterFailure(backoff(failures));
+            LOG.log(Level.WARNING, "poll failed (" + e.getMessage() + "); retrying in " + DownloadProgress.duration(sleep));
+            lastScheduleLine = null;
             return sleep;
         } catch (Throwable e) {
             failures++;
-            Duration sleep = backoff(failures);
-            LOG.log(Level.SEVERE, "poll failed with " + e + "; retrying in " + sleep.toSeconds() + " s", e);
+            Duration sleep = schedule.afterFailure(backoff(failures));
+            LOG.log(Level.SEVERE, "poll failed with " + e + "; retrying in " + DownloadProgress.duration(sleep), e);
+            lastScheduleLine = null;
             return sleep;
         }
     }
@@ -115,8 +134,8 @@ public final class Updater {
         }
     }
 
-    /** One poll and whatever it asks for. Returns how long to sleep before the next poll. */
-    public Duration cycle() throws IOException {
+    /** One poll and whatever it asks for. Returns the interval the server asks for, if it names one. */
+    public Optional<Duration> cycle() throws IOException {
         ControllerBase base = ddi.poll();
         if (base.href(Links.CONFIG_DATA) != null) {
             ddi.configData(attributes.get());
@@ -129,9 +148,8 @@ public final class Updater {
         if (deployment != null && cancel == null) {
             deploy(ddi.deployment(deployment));
         }
-        Duration serverSleep = base.config() == null || base.config().polling() == null ? Duration.ofMinutes(5)
-                : ControllerBase.parseSleep(base.config().polling().sleep());
-        return pollOverride != null ? pollOverride : serverSleep;
+        return base.config() == null || base.config().polling() == null ? Optional.empty()
+                : Optional.of(ControllerBase.parseSleep(base.config().polling().sleep()));
     }
 
     private void cancel(CancelActionBase c) throws IOException {
@@ -207,13 +225,16 @@ public final class Updater {
             LOG.info(() -> "downloading " + file.filename() + " for action " + d.id());
             byte[] digest;
             try {
-                digest = ddi.download(downloader, link(file), part, release.size(), (at, total) -> LOG.fine(() -> file.filename() + ": " + at + "/" + total));
+                digest = ddi.download(downloader, link(file), part, release.size(), new DownloadProgress(model,
+                        release.metadata().version(), file.filename(), System::nanoTime, Clock.systemUTC(), LOG::info, progress::write));
             } catch (Downloader.DownloadException e) {
                 if (e.permanent()) {
                     Files.deleteIfExists(part);
                     throw new Installer.Refused("download failed: " + e.getMessage(), e);
                 }
                 throw e;
+            } finally {
+                progress.clear();
             }
             LOG.info(() -> file.filename() + " downloaded (" + release.size() + " bytes)");
             feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
@@ -222,7 +243,7 @@ public final class Updater {
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
-            health.beforeSwap(d.id(), model, release.metadata().version());
+            health.beforeSwap(d.id(), model, release.metadata().version(), dep.chunks().size());
             installer.install(model, release, part, digest, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }

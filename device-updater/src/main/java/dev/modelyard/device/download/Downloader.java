@@ -143,7 +143,6 @@ public final class Downloader {
             byte[] buf = new byte[bytesPerSecond > 0 ? (int) Math.min(BUFFER, Math.max(1024, bytesPerSecond / 10)) : BUFFER];
             long began = System.nanoTime();
             long at = start;
-            long reported = at;
             int n;
             while ((n = body.read(buf)) > 0) {
                 if (at + n > size) {
@@ -153,10 +152,8 @@ public final class Downloader {
                 digest.update(buf, 0, n);
                 at += n;
                 throttle(at - start, began);
-                if (progress != null && (at - reported >= size / 20 || at == size)) {
-                    progress.at(at, size);
-                    reported = at;
-                }
+                // After every block: the listener decides how often to tell anyone (see DownloadProgress).
+                if (progress != null) progress.at(at, size);
             }
             ch.force(false);
         }

@@ -2,7 +2,6 @@ package dev.modelyard.device.health;
 
 import dev.modelyard.device.runtime.ModelRuntime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
 
 /** Judges a version in its health window from its serving statistics; no state, no clock of its own. */
@@ -19,14 +18,15 @@ public final class HealthJudge {
         }
     }
 
-    public static Verdict judge(HealthPolicy policy, Baseline before, ModelRuntime.Stats now, Instant started, Instant at) {
+    /** {@code watched}: how long the version has served in its window so far. */
+    public static Verdict judge(HealthPolicy policy, Baseline before, ModelRuntime.Stats now, Duration watched) {
         boolean judgeable = now.requests() >= policy.minRequests();
         if (judgeable && now.errorRate() > policy.maxErrorRate()) {
             // Failing requests hurt now: no reason to wait for the end of the window.
             return Verdict.failed(String.format(Locale.ROOT, "error rate %.2f > %s in health window (%d of %d requests failed)",
                     now.errorRate(), policy.maxErrorRate(), now.errors(), now.requests()));
         }
-        if (Duration.between(started, at).compareTo(policy.window()) < 0) return Verdict.WATCHING;
+        if (watched.compareTo(policy.window()) < 0) return Verdict.WATCHING;
         if (!judgeable) {
             return Verdict.healthy("too few requests to judge in the health window (" + now.requests() + " < "
                     + policy.minRequests() + "); accepted");

@@ -8,17 +8,27 @@ import java.time.Duration;
  * {@code maxErrorRate} fails it at once, and at the end of the window so does a p99 latency
  * above {@code maxP99Factor} times the p99 of the version it replaced. A zero window turns the
  * watch off: a version that passed warm-up and self-test is accepted as it is swapped in.
+ *
+ * <p>A restart of the updater during the window resumes the window as long as the window has
+ * seen at most {@code maxRestarts} restarts; one more, and the new versions count as the cause
+ * of a crash loop: they are reverted before anything is loaded.
  */
-public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests) {
+public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests, int maxRestarts) {
 
+    public static final int DEFAULT_MAX_RESTARTS = 1;
     public static final HealthPolicy DEFAULT = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20);
     public static final HealthPolicy OFF = new HealthPolicy(Duration.ZERO, 0.05, 3.0, 20);
 
+    public HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests) {
+        this(window, maxErrorRate, maxP99Factor, minRequests, DEFAULT_MAX_RESTARTS);
+    }
+
     public HealthPolicy {
         if (window.isNegative()) throw new IllegalArgumentException("health.window must not be negative");
-        if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new IllegalArgumentException("health.maxErrorRate must be in [0, 1]");
-        if (!(maxP99Factor >= 1)) throw new IllegalArgumentException("health.maxP99Factor must be at least 1");
-        if (minRequests < 1) throw new IllegalArgumentException("health.minRequests must be at least 1");
+        if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) throw new IllegalArgumentException("health.max.error.rate must be in [0, 1]");
+        if (!(maxP99Factor >= 1)) throw new IllegalArgumentException("health.max.p99.factor must be at least 1");
+        if (minRequests < 1) throw new IllegalArgumentException("health.min.requests must be at least 1");
+        if (maxRestarts < 0) throw new IllegalArgumentException("health.max.restarts must not be negative");
     }
 
     public boolean enabled() {

@@ -116,21 +116,20 @@ public final class Installer {
         LOG.info(() -> model + " " + meta.version() + ": verified in " + (verified - start) / 1_000_000 + " ms, staged in "
                 + (staged - verified) / 1_000_000 + " ms");
         try {
-            runtime.swap(model, meta.version(), store.file(model, candidate), selfTest);
+            // Promoted in the store before the new session serves: a version that answered a
+            // request is current on disk, so a restart never mistakes it for one never swapped in.
+            runtime.swap(model, meta.version(), store.file(model, candidate), selfTest, () -> store.promote(model));
         } catch (SwapException e) {
             discard(model);
             throw new Refused("candidate refused: " + e.getMessage(), e);
+        } catch (IOException e) {
+            discard(model);
+            throw new Refused("the store could not record the new version, so it is not served: " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             // Whatever the candidate did, the old session still serves: refuse, do not die.
             discard(model);
             throw new Refused("candidate refused: " + (e instanceof OutOfMemoryError ? "out of memory" : e.getClass().getSimpleName())
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
-        }
-        try {
-            store.promote(model);
-        } catch (IOException e) {
-            // Serving already moved on; after a restart the journal's current is served again.
-            throw new Refused("swapped in, but the store could not record it: " + e.getMessage(), e);
         }
         LOG.info(() -> model + " " + meta.version() + " (release " + meta.releaseCounter() + ") is now served");
         return candidate;
@@ -169,12 +168,7 @@ public final class Installer {
                 report.add(model + ": serving " + slots.current().version());
                 continue;
             }
-            if (slots.previous() != null && serve(model, slots.previous()).isEmpty()) {
-                try {
-                    store.rollback(model);
-                } catch (IOException e) {
-                    report.add(model + ": rolled back in memory only: " + e.getMessage());
-                }
+            if (slots.previous() != null && serve(model, slots.previous(), () -> store.rollback(model)).isEmpty()) {
                 report.add(model + ": current " + slots.current().version() + " unusable (" + problem.get()
                         + "); serving previous " + slots.previous().version());
             } else {
@@ -211,17 +205,18 @@ public final class Installer {
     public synchronized ModelStore.Installed rollback(String model) throws Refused {
         ModelStore.Installed previous = store.slots(model).previous();
         if (previous == null) throw new Refused(model + " has no previous version to roll back to", null);
-        Optional<String> problem = serve(model, previous);
+        // Recorded in the store before previous serves again, as in install.
+        Optional<String> problem = serve(model, previous, () -> store.rollback(model));
         if (problem.isPresent()) throw new Refused("previous version unusable: " + problem.get(), null);
-        try {
-            store.rollback(model);
-        } catch (IOException e) {
-            throw new Refused("rolled back in memory, but the store could not record it: " + e.getMessage(), e);
-        }
         return previous;
     }
 
     private Optional<String> serve(String model, ModelStore.Installed v) {
+        return serve(model, v, () -> { });
+    }
+
+    /** Loads and serves an installed version, running {@code commit} just before it serves; empty when it does. */
+    private Optional<String> serve(String model, ModelStore.Installed v, ModelRuntime.Commit commit) {
         try {
             // The signatures were checked at installation; a model stays servable after its metadata
             // expires or its key is rotated. What can go wrong on disk is the bytes: check them.
@@ -232,7 +227,7 @@ public final class Installer {
                     || !sha256(file).equals(v.sha256())) {
                 return Optional.of("the stored file does not match its signed metadata");
             }
-            runtime.swap(model, v.version(), file, SelfTest.NONE);
+            runtime.swap(model, v.version(), file, SelfTest.NONE, commit);
             return Optional.empty();
         } catch (IOException | SwapException | RuntimeException e) {
             return Optional.of(String.valueOf(e.getMessage()));

@@ -143,6 +143,27 @@ public final class ModelRuntime implements AutoCloseable {
      * {@code selfTest}, makes it the version served. Returns the version it replaced, if any.
      */
     public Optional<String> swap(String name, String version, Path file, SelfTest selfTest) throws SwapException {
+        try {
+            return swap(name, version, file, selfTest, () -> { });
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // the empty commit throws nothing
+        }
+    }
+
+    /** What must be made durable before a new session serves: it runs after warm-up and self-test. */
+    @FunctionalInterface
+    public interface Commit {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * As {@link #swap(String, String, Path, SelfTest)}, running {@code commit} (e.g. recording the
+     * new version as current) after the checks and before the session is published: nothing is
+     * served that is not recorded first. If {@code commit} throws, the candidate is dropped, the
+     * old session keeps serving and the exception propagates.
+     */
+    public Optional<String> swap(String name, String version, Path file, SelfTest selfTest, Commit commit)
+            throws SwapException, java.io.IOException {
         long t0 = System.nanoTime();
         Loaded candidate = load(name, version, file);
         long t1 = System.nanoTime();
@@ -164,6 +185,12 @@ public final class ModelRuntime implements AutoCloseable {
             // candidate frees what it took, and the old session never stopped serving.
             candidate.retireAndClose(Duration.ZERO);
             throw new SwapException(stage, describe(e), e);
+        }
+        try {
+            commit.run();
+        } catch (java.io.IOException | RuntimeException | Error e) {
+            candidate.retireAndClose(Duration.ZERO);
+            throw e;
         }
         AtomicReference<Loaded> ref = models.computeIfAbsent(name, k -> new AtomicReference<>());
         Loaded old = ref.getAndSet(candidate);

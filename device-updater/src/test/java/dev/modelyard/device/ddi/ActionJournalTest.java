@@ -1,10 +1,12 @@
 package dev.modelyard.device.ddi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,7 @@ class ActionJournalTest {
         ActionJournal journal = new ActionJournal(file);
         ActionJournal.Open watching = new ActionJournal.Open(ActionJournal.Stage.WATCHING, Instant.parse("2026-06-01T12:00:00Z"),
                 List.of(new ActionJournal.Swapped("kws", "2.0.0", "1.0.0", 12_345_678, 400),
-                        new ActionJournal.Swapped("vad", "1.0.0", null, -1, 0)));
+                        new ActionJournal.Swapped("vad", "1.0.0", null, -1, 0)), 3, 1, Duration.ofMillis(41_500));
         journal.begin("7", watching);
         journal.record("6", ActionJournal.Outcome.failure("refused"));
 
@@ -33,6 +35,26 @@ class ActionJournalTest {
         ActionJournal again = new ActionJournal(file);
         assertTrue(again.openActions().isEmpty());
         assertEquals("success", again.outcome("7").orElseThrow().finished());
+    }
+
+    @Test
+    void anActionWrittenBeforeRestartsWereCountedHasNoneAndHasWatchedNothing() throws Exception {
+        Path file = Files.writeString(dir.resolve("actions.json"), """
+                {"finished": {}, "open": {"8": {"stage": "watching", "since": 1780315200000,
+                  "swapped": [{"model": "kws", "version": "2.0.0", "from": "1.0.0", "baselineP99Nanos": 5, "baselineSamples": 30}]}}}
+                """);
+        ActionJournal.Open o = new ActionJournal(file).open("8").orElseThrow();
+        assertEquals(0, o.restarts());
+        assertEquals(Duration.ZERO, o.watched());
+        assertEquals(1, o.swaps());
+        assertTrue(o.allSwapsRecorded());
+    }
+
+    @Test
+    void anActionIsSwappedInOnlyOnceEverySwapItMakesIsRecorded() {
+        List<ActionJournal.Swapped> one = List.of(new ActionJournal.Swapped("kws", "2.0.0", "1.0.0", 1, 1));
+        assertFalse(new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, one, 2, 0, Duration.ZERO).allSwapsRecorded());
+        assertTrue(new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, one, 1, 0, Duration.ZERO).allSwapsRecorded());
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The health window with the real runtime, store and journal, and a clock the test moves. */
+/** The health window with the real runtime, store and journal, and clocks the test moves. */
 class HealthWatchTest {
 
     static final HealthPolicy POLICY = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20);
@@ -53,7 +53,7 @@ class HealthWatchTest {
         installer = new Installer(store, runtime, signed.trust(), SignedReleases.DEVICE, "default", Clock.systemUTC(),
                 Duration.ofMinutes(5), 1L << 30);
         journal = new ActionJournal(dir.resolve("actions.json"));
-        watch = new HealthWatch(journal, installer, runtime, policy, clock);
+        watch = new HealthWatch(journal, installer, runtime, policy, clock, clock::nanos);
     }
 
     @AfterEach
@@ -63,7 +63,7 @@ class HealthWatchTest {
 
     private void install(String action, String version, long counter, byte[] model) throws Exception {
         SignedReleases.Release r = signed.release(dir, version, counter, model);
-        if (action != null) watch.beforeSwap(action, "kws", version);
+        if (action != null) watch.beforeSwap(action, "kws", version, 1);
         installer.install("kws", installer.checkRelease("kws", r.json(), null), r.file(), SelfTest.NONE);
     }
 
@@ -131,15 +131,61 @@ class HealthWatchTest {
         assertEquals("kws 2.0.0 was replaced during its health window (now serving 1.0.0)", o.message());
     }
 
+    /** What a kill and a start of the daemon do: everything in memory is lost, the journal and the store are read again. */
+    private void restart(HealthPolicy policy) {
+        runtime.close();
+        start(policy);
+    }
+
     @Test
-    void aRestartInTheWindowRevertsTheUnconfirmedVersionBeforeLoadingIt() throws Exception {
+    void aRestartInTheWindowResumesItForTheTimeLeftWhateverTheWallClockDoes() throws Exception {
         install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
         install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
         watch.startWatching("a2");
-        runtime.close();
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(List.of(), watch.check());
+        assertEquals(Duration.ofSeconds(30), journal.open("a2").orElseThrow().watched(), "served time is kept in the journal");
+        restart(POLICY);
 
-        start(POLICY);
-        assertEquals(List.of("action a2: failure: rolled back to 1.0.0: the updater restarted during the health window"), watch.recover());
+        assertEquals(List.of("action a2: kws 2.0.0 resumes its health window after restart 1 of at most 1 (30 s of 60 s left)"),
+                watch.recover());
+        assertEquals(List.of("kws: serving 2.0.0"), installer.restore());
+        clock.jumpWallClock(Duration.ofDays(1));
+        assertEquals(List.of(), watch.check(), "a wall-clock jump does not end the window");
+        clock.advance(Duration.ofSeconds(29));
+        assertEquals(List.of(), watch.check());
+        clock.advance(Duration.ofSeconds(1));
+        List<HealthWatch.Decided> decided = watch.check();
+        assertEquals("success", decided.get(0).outcome().finished(), decided.toString());
+        assertEquals("2.0.0", served());
+    }
+
+    @Test
+    void aKillAfterTheSwapBeforeTheWindowStartedResumesTheWindowInsteadOfInstallingAgain() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        assertEquals(ActionJournal.Stage.INSTALLING, journal.open("a2").orElseThrow().stage());
+        restart(POLICY);
+
+        assertEquals(List.of("action a2: kws 2.0.0 resumes its health window after restart 1 of at most 1 (60 s of 60 s left)"),
+                watch.recover());
+        assertEquals(ActionJournal.Stage.WATCHING, journal.open("a2").orElseThrow().stage());
+        assertTrue(watch.watching());
+        assertEquals(List.of("kws: serving 2.0.0"), installer.restore());
+    }
+
+    @Test
+    void oneRestartMoreThanAllowedRevertsTheUnconfirmedVersionBeforeLoadingIt() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        watch.startWatching("a2");
+        restart(POLICY);
+        assertEquals(1, watch.recover().size());
+        installer.restore();
+        restart(POLICY);
+
+        assertEquals(List.of("action a2: failure: rolled back to 1.0.0: the updater restarted 2 times during the health window"
+                + " (health.max.restarts=1)"), watch.recover());
         assertEquals("1.0.0", store.slots("kws").current().version());
         assertEquals(List.of("kws: serving 1.0.0"), installer.restore());
         assertEquals("failure", journal.outcome("a2").orElseThrow().finished());
@@ -147,9 +193,35 @@ class HealthWatchTest {
     }
 
     @Test
+    void withNoRestartsAllowedTheFirstRestartReverts() throws Exception {
+        HealthPolicy strict = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20, 0);
+        restart(strict);
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        watch.startWatching("a2");
+        restart(strict);
+
+        assertEquals(List.of("action a2: failure: rolled back to 1.0.0: the updater restarted 1 times during the health window"
+                + " (health.max.restarts=0)"), watch.recover());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+    }
+
+    @Test
+    void aRestartBetweenTheSwapsOfAnActionRevertsTheFirstAndFailsIt() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        SignedReleases.Release r = signed.release(dir, "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        watch.beforeSwap("a2", "kws", "2.0.0", 2);
+        installer.install("kws", installer.checkRelease("kws", r.json(), null), r.file(), SelfTest.NONE);
+        restart(POLICY);
+
+        assertEquals(List.of("action a2: failure: rolled back to 1.0.0: the updater restarted during the installation"), watch.recover());
+        assertEquals("1.0.0", store.slots("kws").current().version());
+    }
+
+    @Test
     void aRestartBeforeTheSwapLetsTheActionRunAgain() throws Exception {
         install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        watch.beforeSwap("a2", "kws", "2.0.0");
+        watch.beforeSwap("a2", "kws", "2.0.0", 1);
         runtime.close();
 
         start(POLICY);
@@ -179,11 +251,22 @@ class HealthWatchTest {
         assertThrows(IllegalArgumentException.class, () -> new HealthPolicy(Duration.ofSeconds(1), 0.05, 0.5, 20));
     }
 
+    /** A wall clock and a monotonic ticker that move together, except when the wall clock jumps. */
     static final class FakeClock extends Clock {
         private Instant now = Instant.parse("2026-06-01T12:00:00Z");
+        private long nanos = 123_456_789;
 
         void advance(Duration d) {
             now = now.plus(d);
+            nanos += d.toNanos();
+        }
+
+        void jumpWallClock(Duration d) {
+            now = now.plus(d);
+        }
+
+        long nanos() {
+            return nanos;
         }
 
         @Override

@@ -49,7 +49,7 @@ class DownloaderTest {
     final AtomicInteger cutAfter = new AtomicInteger(-1);
     final AtomicReference<String> mode = new AtomicReference<>("ranges");
     final List<String> ranges = new ArrayList<>();
-    final Downloader downloader = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(10));
+    final Downloader downloader = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(60));
 
     @BeforeEach
     void start() throws IOException {
@@ -148,7 +148,7 @@ class DownloaderTest {
     @Test
     void keepsToTheRateLimit() throws Exception {
         Path part = dir.resolve("m.part");
-        Downloader limited = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(10), 1_000_000);
+        Downloader limited = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(60), 1_000_000);
         long start = System.nanoTime();
         limited.download(url(), Map.of(), part, FILE.length, null);
         long millis = (System.nanoTime() - start) / 1_000_000;

@@ -94,17 +94,27 @@ class ModelRuntimeTest {
             });
         }
         started.await();
-        while (ok.get() < 200) Thread.onSpinWait();
+        awaitAnswers(ok, 200, failures);
         assertEquals(java.util.Optional.of("1.0.0"),
                 runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), SelfTest.NONE));
         long afterSwap = ok.get();
-        while (ok.get() < afterSwap + 200) Thread.onSpinWait();
+        awaitAnswers(ok, afterSwap + 200, failures);
         stop.set(true);
         clients.shutdown();
         assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
         assertEquals(List.of(), failures, "no request may fail during a swap");
         assertTrue(byVersion.get("1.0.0") > 0 && byVersion.get("2.0.0") > 0, byVersion.toString());
         assertEquals("2.0.0", runtime.infer("kws", input()).version());
+    }
+
+    /** Waits, with a generous deadline, until {@code n} requests have been answered; failing requests end the wait. */
+    private static void awaitAnswers(AtomicLong ok, long n, List<Throwable> failures) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (ok.get() < n && failures.isEmpty()) {
+            if (System.nanoTime() - deadline > 0) throw new AssertionError("only " + ok.get() + " of " + n + " requests answered");
+            Thread.sleep(1);
+        }
+        assertEquals(List.of(), failures);
     }
 
     @Test
@@ -120,6 +130,29 @@ class ModelRuntimeTest {
         // The same test passes for a model that really adds one.
         runtime.swap("kws", "3.0.0", TestModels.addBias(dir.resolve("v3.onnx"), 1, 1, 1, 1), expectsPlusOne);
         assertEquals("3.0.0", runtime.infer("kws", input()).version());
+    }
+
+    @Test
+    void theCommitRunsBeforeTheNewSessionServesAndAFailedOneKeepsTheOld() throws Exception {
+        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        List<String> servedDuringCommit = new java.util.ArrayList<>();
+        runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE,
+                () -> {
+                    try {
+                        servedDuringCommit.add(runtime.infer("kws", input()).version());
+                    } catch (InferenceException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+        assertEquals(List.of("1.0.0"), servedDuringCommit, "nothing is served before its commit");
+        assertEquals("2.0.0", runtime.infer("kws", input()).version());
+
+        java.io.IOException refused = assertThrows(java.io.IOException.class, () -> runtime.swap("kws", "3.0.0",
+                TestModels.addBias(dir.resolve("v3.onnx"), 3, 3, 3, 3), SelfTest.NONE, () -> {
+                    throw new java.io.IOException("disk full");
+                }));
+        assertEquals("disk full", refused.getMessage());
+        assertEquals("2.0.0", runtime.infer("kws", input()).version());
     }
 
     @Test
