@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
  * coming, and says what to try next. Exit code 0 when everything worked, 1 with the reason
  * otherwise, 2 for a wrong command line.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bin/demo", sortOptions = false,
         description = {"Runs a registry server and a device updater on this machine, deploys a sample model to the device, "
                 + "swaps in a new version while the device keeps answering requests, and keeps both running until Ctrl-C.",
                 "Each run starts over: the data directory of an earlier demo is emptied first "
@@ -28,6 +28,9 @@ public final class Demo implements Callable<Integer> {
     /** In the data directory: says the directory was made by the demo, so a later run may empty it. */
     static final String MARKER = ".modelyard-demo";
     static final int DEFAULT_DEVICE_PORT = 8765;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "The server's HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
