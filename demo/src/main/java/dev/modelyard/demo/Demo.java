@@ -115,7 +115,7 @@ public final class Demo implements Callable<Integer> {
             if (!Files.exists(dir.resolve(MARKER))) {
                 throw new DemoFailure(dir + " exists and was not made by the demo; choose another directory with --data-dir");
             }
-            System.out.println("Starting over: removing the previous demo's files in " + dir);
+            System.out.println("Starting over: removing the files of the previous demo's files in " + dir);
             try (var paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
             }
@@ -142,7 +142,8 @@ public final class Demo implements Callable<Integer> {
 
     private static boolean free(int port) {
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            // As the server and updater bind: connections a previous run closed (TIME_WAIT) do not block the port.
+            s.setReuseAddress(true);
             s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
             return true;
         } catch (IOException inUse) {
