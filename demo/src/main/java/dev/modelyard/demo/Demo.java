@@ -83,7 +83,6 @@ public final class Demo implements Callable<Integer> {
         }
         if (exit) {
             walk.stop();
-            narrator.say("stopped the device and the server; the demo worked");
             return 0;
         }
         // Until Ctrl-C, whose shutdown hook stops both; a process that ends by itself is reported.

@@ -297,12 +297,11 @@ final class Walkthrough {
 
     /** Stops the device first (it is the server's client), then the server; safe to call more than once. */
     void stop() {
-        boolean first = !stopping;
+        boolean report = !stopping && children.stream().anyMatch(Child::alive);
         stopping = true;
-        if (first && !children.isEmpty() && children.stream().anyMatch(Child::alive)) {
-            narrator.say("stopping the device and the server");
-        }
+        if (report) narrator.say("stopping the device and the server");
         for (int i = children.size() - 1; i >= 0; i--) children.get(i).stop();
+        if (report) narrator.say("stopped; their logs and data stay in " + stage.dataDir() + "/ until the next run");
     }
 
     private static String newToken() {
