@@ -65,12 +65,16 @@ public class ArtifactResource {
             description = "Target descriptor as query parameters. Send the expected digest as "
                     + "'Content-Digest: sha-256=:<base64>:' (RFC 9530) or ?sha256=<hex>; on mismatch the answer "
                     + "is 422 and nothing is kept. A draft's file of the same name is replaced.")
-    @RequestBody(content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
-    @APIResponseSchema(value = ArtifactView.class, responseCode = "201", responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
-    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name", content = @Content(schema = @Schema(implementation = ArtifactView.class)))
-    @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM))
+    @APIResponseSchema(value = ArtifactView.class, responseCode = "201",
+            responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
+    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name",
+            content = @Content(schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "409",
+            description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
-    @APIResponse(responseCode = "422", description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
+    @APIResponse(responseCode = "422",
+            description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response put(@PathParam("model") String model, @PathParam("version") String version,
                         @PathParam("filename") String filename, @BeanParam TargetParams target,
@@ -89,11 +93,15 @@ public class ArtifactResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
-    @APIResponseSchema(value = ArtifactView.class, responseCode = "201", responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
-    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name", content = @Content(schema = @Schema(implementation = ArtifactView.class)))
-    @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
+    @APIResponseSchema(value = ArtifactView.class, responseCode = "201",
+            responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
+    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name",
+            content = @Content(schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "409",
+            description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
-    @APIResponse(responseCode = "422", description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
+    @APIResponse(responseCode = "422",
+            description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response post(@PathParam("model") String model, @PathParam("version") String version,
                          @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
@@ -159,7 +167,8 @@ public class ArtifactResource {
     @Path("/{artifact}/signed-metadata")
     @Operation(summary = "The artifact's signed release metadata (what devices verify before installing)",
             description = "404 while the version is a draft, 410 once it is revoked.")
-    @APIResponse(responseCode = "200", description = "The signed release metadata envelope", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "200", description = "The signed release metadata envelope",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     @APIResponse(responseCode = "410", description = "The version is revoked")
     public Response signedMetadata(@PathParam("model") String model, @PathParam("version") String version,
                                    @PathParam("artifact") String artifact) {
@@ -174,10 +183,13 @@ public class ArtifactResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Download an artifact's bytes",
             description = "Supports Range (single range: a-b, a-, -n), If-Range, If-None-Match and HEAD.")
-    @APIResponse(responseCode = "200", description = "The whole file", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(responseCode = "206", description = "The requested range (Content-Range)", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "200", description = "The whole file",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "206", description = "The requested range (Content-Range)",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag (the SHA-256): nothing changed")
-    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
+    @APIResponse(responseCode = "416",
+            description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
     public Response content(@PathParam("model") String model, @PathParam("version") String version,
                             @PathParam("artifact") String artifact, @HeaderParam("Range") String range,
                             @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {
@@ -191,7 +203,8 @@ public class ArtifactResource {
     @APIResponse(responseCode = "200", description = "The headers of the whole file")
     @APIResponse(responseCode = "206", description = "The headers of the requested range")
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag (the SHA-256): nothing changed")
-    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
+    @APIResponse(responseCode = "416",
+            description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
     public Response contentHead(@PathParam("model") String model, @PathParam("version") String version,
                                 @PathParam("artifact") String artifact, @HeaderParam("Range") String range,
                                 @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {

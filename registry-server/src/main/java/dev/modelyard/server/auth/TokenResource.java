@@ -52,7 +52,8 @@ public class TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Issue an API token")
-    @APIResponseSchema(value = TokenView.class, responseCode = "201", responseDescription = "The token with its secret (shown once); Location names it")
+    @APIResponseSchema(value = TokenView.class, responseCode = "201",
+            responseDescription = "The token with its secret (shown once); Location names it")
     public Response create(CreateToken body) {
         if (body == null) throw ApiException.badRequest("request body is required: {\"name\":…, \"role\":…}");
         Role role;

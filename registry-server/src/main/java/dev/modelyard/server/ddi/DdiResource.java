@@ -58,8 +58,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The Eclipse hawkBit Direct Device Integration API, wire-compatible with hawkBit clients.
- * Errors follow hawkBit (documented per operation, with the device-token security scheme): 401, 404 and 410 with an empty body; 400 for unreadable bodies and 404
+ * Errors follow hawkBit: 401, 404 and 410 with an empty body; 400 for unreadable bodies and 404
  * for modules not assigned to the device with hawkBit's {@code errorCode}/{@code message} JSON.
+ * Each operation documents its own statuses; the OpenAPI document gives them the device-token scheme.
  */
 @Path("/{tenant}/controller/v1/{controllerId}")
 @PermitAll
@@ -123,9 +124,11 @@ public class DdiResource {
     @GET
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Base poll: what the device should do next (hawkBit DDI)")
-    @APIResponse(responseCode = "200", description = "Polling interval and links to what to do next", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = ControllerBase.class)))
+    @APIResponse(responseCode = "200", description = "Polling interval and links to what to do next",
+            content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = ControllerBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
-    @APIResponse(responseCode = "400", description = "A gateway token polled for a controller id that is not valid (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "400", description = "A gateway token polled for a controller id that is not valid (hawkBit error JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
     public Uni<Response> poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
                               @Context UriInfo uri) {
@@ -160,7 +163,8 @@ public class DdiResource {
     @Path("/deploymentBase/{actionId}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The deployment of an action: chunks, artifacts, hashes and download links")
-    @APIResponse(responseCode = "200", description = "The deployment: one chunk per model, download links and hashes", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
+    @APIResponse(responseCode = "200", description = "The deployment: one chunk per model, download links and hashes",
+            content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     public Response deploymentBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
@@ -174,7 +178,8 @@ public class DdiResource {
     @Path("/installedBase/{actionId}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The deployment the device last installed successfully")
-    @APIResponse(responseCode = "200", description = "The last successfully installed deployment", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
+    @APIResponse(responseCode = "200", description = "The last successfully installed deployment",
+            content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     public Response installedBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
@@ -200,7 +205,8 @@ public class DdiResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Report progress or the result of a deployment")
     @APIResponse(responseCode = "200", description = "Recorded (empty body)")
-    @APIResponse(responseCode = "400", description = "The body is not readable feedback (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "400", description = "The body is not readable feedback (hawkBit error JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     @APIResponse(responseCode = "410", description = "The action is closed (empty body)")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Feedback.class)))
@@ -216,7 +222,8 @@ public class DdiResource {
     @Path("/cancelAction/{actionId}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "An action the device is asked to cancel")
-    @APIResponse(responseCode = "200", description = "The action to cancel", content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = CancelActionBase.class)))
+    @APIResponse(responseCode = "200", description = "The action to cancel",
+            content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = CancelActionBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
@@ -232,7 +239,8 @@ public class DdiResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Accept (closed/success) or refuse (rejected, closed/failure) a cancellation")
     @APIResponse(responseCode = "200", description = "Recorded (empty body)")
-    @APIResponse(responseCode = "400", description = "The body is not readable feedback (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "400", description = "The body is not readable feedback (hawkBit error JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     @APIResponse(responseCode = "410", description = "The action is closed (empty body)")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Feedback.class)))
@@ -250,7 +258,8 @@ public class DdiResource {
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Report the device's attributes (mode merge, replace or remove)")
     @APIResponse(responseCode = "200", description = "Recorded (empty body)")
-    @APIResponse(responseCode = "400", description = "The body is not readable attributes (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "400", description = "The body is not readable attributes (hawkBit error JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConfigData.class)))
     public Response configData(@PathParam("controllerId") String controllerId, String body) {
@@ -274,7 +283,8 @@ public class DdiResource {
     @Path("/softwaremodules/{moduleId}/artifacts")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "The files of a software module assigned to the device")
-    @APIResponse(responseCode = "200", description = "The module's files with hashes and download links", content = @Content(mediaType = HAL_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = DeploymentBase.Artifact.class)))
+    @APIResponse(responseCode = "200", description = "The module's files with hashes and download links",
+            content = @Content(mediaType = HAL_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = DeploymentBase.Artifact.class)))
     @APIResponse(responseCode = "404", description = "Unknown device, or a module not assigned to it (empty body)")
     public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
@@ -288,11 +298,15 @@ public class DdiResource {
     @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line")
-    @APIResponse(responseCode = "200", description = "The whole file", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
-    @APIResponse(responseCode = "206", description = "The requested range (Content-Range)", content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "200", description = "The whole file",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+    @APIResponse(responseCode = "206", description = "The requested range (Content-Range)",
+            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
-    @APIResponse(responseCode = "404", description = "Unknown device (empty body), or a file not assigned to it (hawkBit error JSON)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
-    @APIResponse(responseCode = "416", description = "The range starts beyond the end of the file (Content-Range: bytes */size; empty body)")
+    @APIResponse(responseCode = "404", description = "Unknown device (empty body), or a file not assigned to it (hawkBit error JSON)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "416",
+            description = "The range starts beyond the end of the file (Content-Range: bytes */size; empty body)")
     public Response download(@PathParam("controllerId") String controllerId, @PathParam("moduleId") String moduleId,
                              @PathParam("filename") String filename, @HeaderParam("Range") String range,
                              @HeaderParam("If-Range") String ifRange, @HeaderParam("If-None-Match") String ifNoneMatch) {

@@ -62,8 +62,10 @@ public class ActionResource {
     @Operation(summary = "Cancel an open action",
             description = "The device is asked to cancel (the action is canceling until it confirms); with "
                     + "force=true the action is closed at once.")
-    @APIResponse(responseCode = "409", description = "The action is closed already, or is being canceled (use force=true)")
-    @APIResponseSchema(value = DeploymentApi.ActionView.class, responseCode = "200", responseDescription = "The action: canceling, or canceled with force=true")
+    @APIResponse(responseCode = "409",
+            description = "The action is closed already, or is being canceled (use force=true)")
+    @APIResponseSchema(value = DeploymentApi.ActionView.class, responseCode = "200",
+            responseDescription = "The action: canceling, or canceled with force=true")
     public DeploymentApi.ActionView cancel(@PathParam("id") long id, @QueryParam("force") @DefaultValue("false") boolean force) {
         return deployments.cancel(id, force, identity.getPrincipal().getName());
     }

@@ -37,7 +37,8 @@ public class DeploymentResource {
             description = "One action per device, with the artifact chosen for that device. An action for which no "
                     + "artifact fits is created failed, with the reason. A newer assignment of the same model "
                     + "supersedes the device's open action (it is canceled first).")
-    @APIResponseSchema(value = DeploymentApi.Assignment.class, responseCode = "201", responseDescription = "One action per device, failed ones with their reason")
+    @APIResponseSchema(value = DeploymentApi.Assignment.class, responseCode = "201",
+            responseDescription = "One action per device, failed ones with their reason")
     @APIResponse(responseCode = "404", description = "The model, version, alias or a device does not exist")
     @APIResponse(responseCode = "409", description = "The version is not published")
     @APIResponse(responseCode = "422", description = "No device has the tag, or too many devices for one deployment")

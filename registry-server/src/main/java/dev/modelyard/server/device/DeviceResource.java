@@ -41,7 +41,8 @@ public class DeviceResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Provision a device", description = "The answer carries the device's DDI token ('TargetToken') once; only its hash is kept.")
-    @APIResponseSchema(value = DeviceApi.DeviceView.class, responseCode = "201", responseDescription = "The device with its DDI token (shown once); Location names it")
+    @APIResponseSchema(value = DeviceApi.DeviceView.class, responseCode = "201",
+            responseDescription = "The device with its DDI token (shown once); Location names it")
     @APIResponse(responseCode = "409", description = "A device with this controller id exists")
     public Response create(DeviceApi.CreateDevice body) {
         DeviceService.Created c = devices.create(body, identity.getPrincipal().getName());

@@ -56,7 +56,8 @@ public class ModelResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Create a model")
     @Consumes(MediaType.APPLICATION_JSON)
-    @APIResponseSchema(value = ModelView.class, responseCode = "201", responseDescription = "The new model; Location names it")
+    @APIResponseSchema(value = ModelView.class, responseCode = "201",
+            responseDescription = "The new model; Location names it")
     @APIResponse(responseCode = "409", description = "A model of that name exists")
     public Response create(CreateModel body) {
         ModelView m = models.createModel(body, caller());
@@ -105,7 +106,8 @@ public class ModelResource {
     @Operation(summary = "Create a draft version")
     @Consumes(MediaType.APPLICATION_JSON)
     @Tag(name = ApiDocumentation.VERSIONS)
-    @APIResponseSchema(value = VersionView.class, responseCode = "201", responseDescription = "The new draft; Location names it")
+    @APIResponseSchema(value = VersionView.class, responseCode = "201",
+            responseDescription = "The new draft; Location names it")
     @APIResponse(responseCode = "409", description = "The model already has this version")
     @APIResponse(responseCode = "413", description = "The self-test vectors have too many elements")
     public Response createVersion(@PathParam("model") String model, CreateVersion body) {
@@ -137,7 +139,8 @@ public class ModelResource {
     @Operation(summary = "Change a draft's fields, or a released version's status (JSON merge patch)")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
     @Tag(name = ApiDocumentation.VERSIONS)
-    @APIResponse(responseCode = "409", description = "The change is not allowed in the version's status (drafts change; released versions only move status)")
+    @APIResponse(responseCode = "409",
+            description = "The change is not allowed in the version's status (drafts change; released versions only move status)")
     @APIResponse(responseCode = "413", description = "The self-test vectors have too many elements")
     @APIResponseSchema(value = VersionView.class, responseCode = "200", responseDescription = "The changed version")
     public VersionView patchVersion(@PathParam("model") String model, @PathParam("version") String version,
@@ -162,7 +165,8 @@ public class ModelResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Publish a draft: it becomes immutable and deployable")
     @Tag(name = ApiDocumentation.VERSIONS)
-    @APIResponse(responseCode = "409", description = "The version is not a draft, has no artifact, or its self-test vectors do not match its I/O signature")
+    @APIResponse(responseCode = "409",
+            description = "The version is not a draft, has no artifact, or its self-test vectors do not match its I/O signature")
     @APIResponseSchema(value = VersionView.class, responseCode = "200", responseDescription = "The published version")
     public VersionView publish(@PathParam("model") String model, @PathParam("version") String version) {
         return models.publish(model, version);
@@ -181,7 +185,8 @@ public class ModelResource {
     @Operation(summary = "Point an alias at a published version")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "409", description = "The version is not published")
-    @APIResponseSchema(value = AliasView.class, responseCode = "200", responseDescription = "The alias, now pointing at the version")
+    @APIResponseSchema(value = AliasView.class, responseCode = "200",
+            responseDescription = "The alias, now pointing at the version")
     public AliasView setAlias(@PathParam("model") String model, @PathParam("alias") String alias, SetAlias body) {
         return models.setAlias(model, alias, body, caller());
     }

@@ -44,7 +44,8 @@ public class PublisherKeyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Register a publisher's Ed25519 public key (base64 of the raw 32 bytes)")
-    @APIResponseSchema(value = PublisherSignatures.KeyView.class, responseCode = "201", responseDescription = "The registered key; Location names it")
+    @APIResponseSchema(value = PublisherSignatures.KeyView.class, responseCode = "201",
+            responseDescription = "The registered key; Location names it")
     @APIResponse(responseCode = "409", description = "The key is registered already")
     public Response register(RegisterKey body) {
         if (body == null) throw ApiException.badRequest("request body is required: {\"name\":…, \"publicKey\":…}");

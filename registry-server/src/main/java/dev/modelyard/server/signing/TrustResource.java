@@ -47,7 +47,8 @@ public class TrustResource {
     @Operation(summary = "Add the next root metadata version (signed offline with the CLI)",
             description = "Version 1 must be signed by its own root threshold; each later version by the previous "
                     + "version's root threshold and its own. 422 when the signatures do not chain.")
-    @APIResponseSchema(value = TrustService.RootView.class, responseCode = "201", responseDescription = "The stored root version; Location names it")
+    @APIResponseSchema(value = TrustService.RootView.class, responseCode = "201",
+            responseDescription = "The stored root version; Location names it")
     @APIResponse(responseCode = "409", description = "That root version exists")
     @APIResponse(responseCode = "422", description = "The signatures do not chain to the previous root")
     public Response add(String envelope) {
@@ -67,7 +68,8 @@ public class TrustResource {
     @Path("/roots/{version}")
     @PermitAll
     @Operation(summary = "One root metadata version, exactly as signed")
-    @APIResponse(responseCode = "200", description = "The signed root metadata envelope", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "200", description = "The signed root metadata envelope",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     public Response root(@PathParam("version") int version) {
         return Response.ok(trust.envelope(version))
                 .header("Content-Disposition", "attachment; filename=\"" + version + ".root.json\"").build();
@@ -77,7 +79,8 @@ public class TrustResource {
     @Path("/roots/latest")
     @PermitAll
     @Operation(summary = "The newest root metadata: the trust bundle a new device is provisioned with")
-    @APIResponse(responseCode = "200", description = "The signed root metadata envelope", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "200", description = "The signed root metadata envelope",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     @APIResponse(responseCode = "404", description = "No root metadata has been added yet")
     public Response latest() {
         return Response.ok(trust.latestEnvelope())

@@ -65,7 +65,8 @@ public class UploadResource {
 
     @POST
         @Operation(summary = "Open a resumable upload for one artifact", description = "Target descriptor as query parameters.")
-    @APIResponseSchema(value = UploadService.UploadView.class, responseCode = "201", responseDescription = "The upload session; Location names it, Upload-Offset is 0")
+    @APIResponseSchema(value = UploadService.UploadView.class, responseCode = "201",
+            responseDescription = "The upload session; Location names it, Upload-Offset is 0")
     @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable")
     public Response open(@PathParam("model") String model, @PathParam("version") String version,
                          @QueryParam("filename") String filename, @BeanParam TargetParams target) {
@@ -97,8 +98,10 @@ public class UploadResource {
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, TUS_CONTENT_TYPE})
     @Operation(summary = "Append bytes at Upload-Offset")
     @APIResponse(responseCode = "204", description = "Appended; Upload-Offset is the new offset")
-    @APIResponse(responseCode = "400", description = "Upload-Offset is missing or not a number, or the body was cut off (resume from the offset)")
-    @APIResponse(responseCode = "409", description = "Upload-Offset does not match the upload's offset, or another request is appending")
+    @APIResponse(responseCode = "400",
+            description = "Upload-Offset is missing or not a number, or the body was cut off (resume from the offset)")
+    @APIResponse(responseCode = "409",
+            description = "Upload-Offset does not match the upload's offset, or another request is appending")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response append(@PathParam("model") String model, @PathParam("version") String version,
@@ -111,10 +114,14 @@ public class UploadResource {
     @PUT
     @Path("/{id}")
     @Operation(summary = "Finish the upload: verify the digest and create the artifact")
-    @APIResponseSchema(value = ArtifactView.class, responseCode = "201", responseDescription = "The artifact; Location names it")
-    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name", content = @Content(schema = @Schema(implementation = ArtifactView.class)))
-    @APIResponse(responseCode = "409", description = "The upload is busy or incomplete, the version is not a draft, or it has an artifact for this target")
-    @APIResponse(responseCode = "422", description = "The bytes do not match the digest, are not a usable ONNX model, or the publisher signature does not verify")
+    @APIResponseSchema(value = ArtifactView.class, responseCode = "201",
+            responseDescription = "The artifact; Location names it")
+    @APIResponse(responseCode = "200", description = "Replaced the draft's file of the same name",
+            content = @Content(schema = @Schema(implementation = ArtifactView.class)))
+    @APIResponse(responseCode = "409",
+            description = "The upload is busy or incomplete, the version is not a draft, or it has an artifact for this target")
+    @APIResponse(responseCode = "422",
+            description = "The bytes do not match the digest, are not a usable ONNX model, or the publisher signature does not verify")
     public Response finish(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id, @QueryParam("digest") String digest,
                            @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {

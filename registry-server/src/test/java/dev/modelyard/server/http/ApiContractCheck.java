@@ -89,6 +89,7 @@ class ApiContractCheck {
                 """, documented.size(), documentedPairs, observed.size(), seen.size(), pairs,
                 undocumented.size(), lines(undocumented), neverObserved.size(), lines(neverObserved));
         Path reportFile = observations.resolveSibling("report.txt");
+        Files.createDirectories(reportFile.getParent());
         Files.writeString(reportFile, report, StandardCharsets.UTF_8);
         System.out.println(report);
 

@@ -73,7 +73,8 @@ public class JobResource {
             description = "A queued job is cancelled at once; a running one is stopped (an external command is "
                     + "killed) and ends cancelled. 409 for jobs that already succeeded or failed.")
     @APIResponse(responseCode = "409", description = "The job succeeded or failed already")
-    @APIResponseSchema(value = JobView.class, responseCode = "200", responseDescription = "The job: cancelled, or still running until its process is stopped")
+    @APIResponseSchema(value = JobView.class, responseCode = "200",
+            responseDescription = "The job: cancelled, or still running until its process is stopped")
     public JobView cancel(@PathParam("id") long id) {
         JobView v = jobs.cancel(id, identity.getPrincipal().getName());
         if (v.cancelRequested()) workers.cancelLocally(id);

@@ -48,7 +48,8 @@ public class ProfileResource {
     @Operation(summary = "Create a target profile",
             description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq) "
                     + "or external commands (admins only). The last step's format must be the target's format.")
-    @APIResponseSchema(value = ProfileView.class, responseCode = "201", responseDescription = "The new profile; Location names it")
+    @APIResponseSchema(value = ProfileView.class, responseCode = "201",
+            responseDescription = "The new profile; Location names it")
     @APIResponse(responseCode = "403", description = "Command steps need an admin token")
     @APIResponse(responseCode = "409", description = "A profile of that name exists")
     public Response create(ProfileBody body) {
@@ -76,7 +77,8 @@ public class ProfileResource {
     @Operation(summary = "Replace a target profile's definition",
             description = "Jobs already requested keep the definition they were requested with.")
     @APIResponse(responseCode = "403", description = "Command steps, or a profile that has them, need an admin token")
-    @APIResponseSchema(value = ProfileView.class, responseCode = "200", responseDescription = "The profile with its new definition")
+    @APIResponseSchema(value = ProfileView.class, responseCode = "200",
+            responseDescription = "The profile with its new definition")
     public ProfileView replace(@PathParam("name") String name, ProfileBody body) {
         return profiles.replace(name, body, admin());
     }
