@@ -12,8 +12,8 @@ import java.util.Map;
  * Bytes of artifacts moved through this replica: {@code modelyard_artifact_download_bytes_total}
  * by API and {@code modelyard_artifact_upload_bytes_total} by upload method. Downloads count the
  * body a response starts to send (a range counts its length; a client that hangs up early counts
- * in full; HEAD and 304 count nothing). Uploads count the bytes received into staging, whether
- * or not the upload is then accepted.
+ * in full; HEAD and 304 count nothing). Uploads count the bytes a request delivered whole into
+ * staging (an interrupted request counts nothing), whether or not the upload is then accepted.
  */
 @ApplicationScoped
 @Startup

@@ -86,6 +86,7 @@ public class DeviceChangeFeed {
     private volatile Thread thread;
     /** {@link System#nanoTime()} of the last notification received, heartbeats included; 0 before the first. */
     private volatile long lastMessageAt;
+    /** The feed was live before (on the feed's thread): going live again is a reconnection. */
     private boolean wasLive;
     private final Counter reconnects;
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.device.LastSeen;
+import dev.modelyard.server.signing.ReleaseSigner;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -41,6 +42,9 @@ class MetricsApiTest {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    ReleaseSigner signer;
 
     private record Dev(String id, String token) {
         RequestSpecification as() {
@@ -158,6 +162,24 @@ class MetricsApiTest {
         awaitGauge(before, "modelyard_actions", 0, "state", "running");
         awaitGauge(before, "modelyard_actions", 1, "state", "retrieved");
 
+        // Conversion attempts are timed by outcome: a copy succeeds, a command that exits 3 fails.
+        long copy = convert(m, "riscv64", List.of("/bin/cp", "{input}", "{output}"));
+        long crash = convert(m, "armv6", List.of("/bin/sh", "-c", "exit 3", "sh", "{output}"));
+        awaitJob(copy, "succeeded");
+        awaitJob(crash, "failed");
+        Scrape converted = Scrape.take();
+        assertTrue(delta(before, converted, "modelyard_conversion_attempt_seconds_count", "outcome", "succeeded") >= 1);
+        assertTrue(delta(before, converted, "modelyard_conversion_attempt_seconds_count", "outcome", "failed") >= 1);
+        assertTrue(delta(before, converted, "modelyard_conversion_attempt_seconds_sum", "outcome", "succeeded") > 0);
+        assertTrue(delta(before, converted, "modelyard_signing_metadata_signed_total", "reason", "release") >= 4,
+                "the converted artifact of a published version is signed too");
+
+        // A renewal run is counted with what it signed again.
+        int renewed = signer.renewDue();
+        Scrape renewal = Scrape.take();
+        assertEquals(1, delta(before, renewal, "modelyard_signing_renewal_runs_total", "outcome", "ok"));
+        assertEquals(renewed, delta(before, renewal, "modelyard_signing_metadata_signed_total", "reason", "renewal"));
+
         // The conversion queue's gauge matches the table; the attempt timer is there for every outcome.
         for (String state : List.of("queued", "running", "succeeded", "failed", "cancelled")) {
             long jobs = count("SELECT count(*) FROM conversion_job WHERE status = '" + state.toUpperCase() + "'");
@@ -174,8 +196,30 @@ class MetricsApiTest {
         double age = last.value("modelyard_device_feed_last_message_age_seconds");
         assertFalse(Double.isNaN(age));
         assertTrue(age >= 0 && age < 60, "last message " + age + " s ago");
-        assertTrue(last.value("modelyard_device_feed_reconnects_total") >= 0);
-        assertTrue(last.has("modelyard_signing_renewal_runs_total", "outcome", "ok"));
+
+        // Cut the feed's connection: it comes back, and that is counted.
+        double reconnects = last.value("modelyard_device_feed_reconnects_total");
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE application_name = 'modelyard-device-feed' AND datname = current_database()");
+        }
+        Api.await("the feed to reconnect", DEADLINE,
+                () -> Scrape.take().value("modelyard_device_feed_reconnects_total") == reconnects + 1);
+        Api.await("the feed to be live again", DEADLINE, () -> Scrape.take().value("modelyard_device_feed_connected") == 1.0);
+    }
+
+    /** Requests an ad-hoc conversion of the version's artifacts by one command step; returns the job's id. */
+    private static long convert(String model, String arch, List<String> command) {
+        Map<String, Object> step = Map.of("type", "command", "command", command, "timeoutSeconds", 60, "outputFormat", "onnx");
+        return Api.admin().contentType(ContentType.JSON)
+                .body(Map.of("name", "metrics-" + arch, "steps", List.of(step), "target", Map.of("format", "onnx", "arch", arch)))
+                .post("/api/v1/models/{m}/versions/{v}/conversions", model, "1.0.0")
+                .then().statusCode(202).extract().jsonPath().getLong("jobs[0].id");
+    }
+
+    private static void awaitJob(long id, String status) throws InterruptedException {
+        Api.await("conversion job " + id + " " + status, DEADLINE, () -> status.equals(
+                Api.viewer().get("/api/v1/conversion/jobs/{id}", id).then().statusCode(200).extract().path("status")));
     }
 
     /** A scrape whose device and action gauges show what the tables hold now. */
