@@ -39,9 +39,6 @@ public final class ServerMain {
     /** How long the shutdown hook waits for Quarkus to stop before it stops the database anyway. */
     private static final Duration QUARKUS_STOP_WAIT = Duration.ofSeconds(90);
 
-    private ServerMain() {
-    }
-
     public static void main(String... args) {
         if (setting("quarkus.datasource.jdbc.url").isPresent()) {
             Quarkus.run(args);
