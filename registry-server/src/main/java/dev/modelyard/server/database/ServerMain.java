@@ -77,6 +77,10 @@ public final class ServerMain {
         }, "embedded-postgres-stop"));
 
         Quarkus.run(null, (exitCode, failure) -> {
+            if (failure != null) {
+                // Quarkus reports a failed start itself only when it has no exit handler of ours.
+                LOG.error("the server did not start", failure);
+            }
             db.close();
             databaseStopped.countDown();
             // During a signal the JVM is exiting already; System.exit would block this thread forever.
