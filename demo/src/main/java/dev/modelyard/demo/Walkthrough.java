@@ -96,8 +96,8 @@ final class Walkthrough {
             return registry.ready();
         });
         if (registry.find("/api/v1/trust/roots/latest") != null) {
-            throw new DemoFailure("the server's database already holds a root of trust (from an earlier demo or setup); "
-                    + "give the demo an empty database");
+            throw new DemoFailure("the server's database" + (jdbc == null || jdbc.isBlank() ? "" : " (" + jdbc + ")")
+                    + " already holds a root of trust, from an earlier demo or setup; give the demo an empty database");
         }
         registry.postText("/api/v1/trust/roots", 201, Files.readString(trust.root()));
         JsonNode status = registry.get("/api/v1/trust/status");
@@ -289,10 +289,13 @@ final class Walkthrough {
         if (stopping) return;
         narrator.say("demo failed: " + reason);
         for (Child c : children) {
-            narrator.detail("---- last lines of " + c.log() + " ----");
+            narrator.detail("---- last lines of " + c.log() + " (stack frames left out) ----");
             c.tail(LOG_LINES).forEach(narrator::detail);
         }
+        narrator.detail("----");
         stop();
+        // Last, so it is the line a reader sees.
+        narrator.say("demo failed: " + reason);
     }
 
     /** Stops the device first (it is the server's client), then the server; safe to call more than once. */
