@@ -252,6 +252,8 @@ final class Walkthrough {
         narrator.detail("  curl " + auth + " \"" + api + "/actions?device=" + DEVICE + "\"");
         narrator.detail("  curl " + auth + " " + api + "/actions/" + lastActionId + "/status");
         narrator.detail("  curl -H 'Content-Type: application/json' -d @" + stage.dataDir().resolve("sample-request.json") + " " + device.inferUri());
+        narrator.detail("  java -jar " + stage.updaterJar() + " status --config " + stage.dataDir().resolve("device/updater.properties")
+                + "   (what the device has installed)");
         narrator.detail("");
         narrator.detail("Deploy again: publish 1.2.0 (here with the 1.0.0 file; a device never goes back to a lower release) and send it to the device:");
         narrator.detail("  curl " + auth + " -H 'Content-Type: application/json' -d '{\"version\":\"1.2.0\"}' " + versions);
