@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 final class Child {
 
     private static final long STOP_SECONDS = 30;
+    private static final java.util.regex.Pattern STACK_FRAME = java.util.regex.Pattern.compile("^\\s+(at |\\.\\.\\. \\d+ more)");
 
     private final String name;
     private final Path log;
@@ -82,10 +83,14 @@ final class Child {
         children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
-    /** The last {@code lines} lines of the log, for a failure report. */
+    /**
+     * The last {@code lines} lines of the log, for a failure report; stack frames are left out,
+     * so the lines that say what went wrong are not pushed out by them.
+     */
     List<String> tail(int lines) {
         try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(l -> !STACK_FRAME.matcher(l).find()).toList();
             return all.subList(Math.max(0, all.size() - lines), all.size());
         } catch (IOException e) {
             return List.of("(" + log + " cannot be read: " + e.getMessage() + ")");

@@ -114,7 +114,7 @@ public final class Demo implements Callable<Integer> {
             if (!Files.exists(dir.resolve(MARKER))) {
                 throw new DemoFailure(dir + " exists and was not made by the demo; choose another directory with --data-dir");
             }
-            System.out.println("Starting over: removing the files of the previous demo's files in " + dir);
+            System.out.println("Starting over: removing the previous demo's files in " + dir + "/");
             try (var paths = Files.walk(dir)) {
                 for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
             }

@@ -96,8 +96,8 @@ final class Walkthrough {
             return registry.ready();
         });
         if (registry.find("/api/v1/trust/roots/latest") != null) {
-            throw new DemoFailure("the server's database already holds a root of trust (from an earlier demo or setup); "
-                    + "give the demo an empty database");
+            throw new DemoFailure("the server's database" + (jdbc == null || jdbc.isBlank() ? "" : " (" + jdbc + ")")
+                    + " already holds a root of trust, from an earlier demo or setup; give the demo an empty database");
         }
         registry.postText("/api/v1/trust/roots", 201, Files.readString(trust.root()));
         JsonNode status = registry.get("/api/v1/trust/status");
@@ -252,6 +252,8 @@ final class Walkthrough {
         narrator.detail("  curl " + auth + " \"" + api + "/actions?device=" + DEVICE + "\"");
         narrator.detail("  curl " + auth + " " + api + "/actions/" + lastActionId + "/status");
         narrator.detail("  curl -H 'Content-Type: application/json' -d @" + stage.dataDir().resolve("sample-request.json") + " " + device.inferUri());
+        narrator.detail("  java -jar " + stage.updaterJar() + " status --config " + stage.dataDir().resolve("device/updater.properties")
+                + "   (what the device has installed)");
         narrator.detail("");
         narrator.detail("Deploy again: publish 1.2.0 (here with the 1.0.0 file; a device never goes back to a lower release) and send it to the device:");
         narrator.detail("  curl " + auth + " -H 'Content-Type: application/json' -d '{\"version\":\"1.2.0\"}' " + versions);
@@ -289,10 +291,13 @@ final class Walkthrough {
         if (stopping) return;
         narrator.say("demo failed: " + reason);
         for (Child c : children) {
-            narrator.detail("---- last lines of " + c.log() + " ----");
+            narrator.detail("---- last lines of " + c.log() + " (stack frames left out) ----");
             c.tail(LOG_LINES).forEach(narrator::detail);
         }
+        narrator.detail("----");
         stop();
+        // Last, so it is the line a reader sees.
+        narrator.say("demo failed: " + reason);
     }
 
     /** Stops the device first (it is the server's client), then the server; safe to call more than once. */
