@@ -26,6 +26,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,9 +89,10 @@ public class DdiService {
     private final BlobDigests digests;
     private final ReleaseSigner signer;
     private final ModelyardConfig config;
+    private final Clock clock;
 
     public DdiService(DeviceChangeFeed feed, AgroalDataSource db, DeviceState deviceState, DeploymentService deployments,
-                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config) {
+                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config, Clock clock) {
         this.feed = feed;
         this.db = db;
         this.deviceState = deviceState;
@@ -98,6 +100,7 @@ public class DdiService {
         this.digests = digests;
         this.signer = signer;
         this.config = config;
+        this.clock = clock;
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
             public void changed(long deviceId, boolean tokenChanged) {
@@ -158,7 +161,7 @@ public class DdiService {
     private Rendered render(Cached c, String base) {
         Rendered r = c.rendered;
         // A device stops being new by a change (its first install: the cache entry is replaced) or by time.
-        boolean newDevice = c.state.newUntilMillis() > System.currentTimeMillis();
+        boolean newDevice = c.state.newUntilMillis() > clock.millis();
         if (r == null || r.newDevice() != newDevice || !r.base().equals(base)) {
             byte[] body = DdiJson.write(ControllerBase.of(pollingSleep(newDevice), links(c.state, base)));
             r = new Rendered(base, newDevice, body, etag(body));
