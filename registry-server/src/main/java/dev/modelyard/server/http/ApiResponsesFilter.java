@@ -16,7 +16,6 @@ import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.parameters.Parameter;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
-import org.eclipse.microprofile.openapi.models.security.SecurityRequirement;
 import org.jboss.jandex.AnnotationInstance;
 import org.jboss.jandex.AnnotationTarget;
 import org.jboss.jandex.ClassInfo;
@@ -71,23 +70,34 @@ public class ApiResponsesFilter implements OASFilter {
         if (!access.containsKey(key)) {
             throw new IllegalStateException("OpenAPI operation " + key + " has no resource method in the index");
         }
-        Set<String> roles = access.get(key);
-        APIResponses responses = op.getResponses();
+        requireSuccess(key, op.getResponses());
+        if (isDeviceOperation(op)) {
+            shared(op.getResponses(), "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
+        } else {
+            completeManagement(op, access.get(key));
+        }
+        sortByStatus(op.getResponses());
+    }
+
+    /** SmallRye derives the 200 only for methods that annotate no response at all. */
+    private static void requireSuccess(String key, APIResponses responses) {
         if (responses == null || responses.getAPIResponses().keySet().stream().noneMatch(c -> c.matches("[23]\\d\\d"))) {
-            // SmallRye derives the 200 only for methods that annotate no response at all
             throw new IllegalStateException("OpenAPI operation " + key + " documents no success status: "
                     + "annotate it (e.g. @APIResponseSchema) next to its error statuses");
         }
-        boolean device = op.getSecurity() != null
+    }
+
+    /** The DDI API declares its device-token scheme and hawkBit's error bodies itself. */
+    private static boolean isDeviceOperation(Operation op) {
+        return op.getSecurity() != null
                 && op.getSecurity().stream().anyMatch(s -> s.hasScheme(ApiDocumentation.DEVICE_TOKEN));
-        if (device) {
-            shared(responses, "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
-            sortByStatus(responses);
-            return;
-        }
+    }
+
+    /** {@code roles} null: the operation is open to anyone. */
+    private static void completeManagement(Operation op, Set<String> roles) {
+        APIResponses responses = op.getResponses();
         if (roles != null) {
-            SecurityRequirement token = OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN);
-            op.setSecurity(List.of(token));
+            op.setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN)));
             shared(responses, "401", ApiDocumentation.UNAUTHORIZED);
             if (!roles.contains(EVERY_TOKEN_ROLE)) shared(responses, "403", ApiDocumentation.FORBIDDEN);
         }
@@ -99,7 +109,6 @@ public class ApiResponsesFilter implements OASFilter {
         responses.getAPIResponses().forEach((status, response) -> {
             if (status.startsWith("4") || status.startsWith("5")) withProblemBody(response);
         });
-        sortByStatus(responses);
     }
 
     /** Successes first, then errors, in the order of their codes. */
