@@ -101,9 +101,9 @@ public class ApiResponsesFilter implements OASFilter {
             shared(responses, "401", ApiDocumentation.UNAUTHORIZED);
             if (!roles.contains(EVERY_TOKEN_ROLE)) shared(responses, "403", ApiDocumentation.FORBIDDEN);
         }
-        if (has(op, Parameter.In.QUERY) || op.getRequestBody() != null) {
-            shared(responses, "400", ApiDocumentation.BAD_REQUEST);
-        }
+        // Every management operation refuses query parameters it does not take (QueryParameters),
+        // so even one without parameters or a body can answer 400.
+        shared(responses, "400", ApiDocumentation.BAD_REQUEST);
         if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.NOT_FOUND);
         if (readsTypedBody(op)) shared(responses, "415", ApiDocumentation.UNSUPPORTED_MEDIA_TYPE);
         responses.getAPIResponses().forEach((status, response) -> {

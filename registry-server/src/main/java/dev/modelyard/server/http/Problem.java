@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * An RFC 9457 problem detail: the body of every error response. Members beyond the standard
@@ -19,8 +20,12 @@ import java.util.List;
  * @param accepted  the names the operation accepts in place of the unknown {@code field} or {@code parameter}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance, ProblemCode code,
-                      String field, String parameter, List<String> accepted) {
+public record Problem(String type, String title, int status, String detail, String instance,
+                      @Schema(description = "The stable, machine-readable kind of problem, where one is defined") ProblemCode code,
+                      @Schema(description = "The JSON path of the body field the problem is about") String field,
+                      @Schema(description = "The query parameter the problem is about") String parameter,
+                      @Schema(description = "The names the operation accepts in place of the unknown field or parameter")
+                      List<String> accepted) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
