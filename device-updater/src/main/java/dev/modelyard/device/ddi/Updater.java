@@ -154,8 +154,9 @@ public final class Updater {
 
     private void cancel(CancelActionBase c) throws IOException {
         String id = c.cancelAction().stopId();
-        if (journal.open(id).isPresent()) {
+        if (journal.open(id).filter(o -> !o.swapped().isEmpty()).isPresent()) {
             // Already swapped in: undoing it is a rollback, which the health window decides, not a cancel.
+            // (An action a restart interrupted before its swap has no swaps left open: it can be canceled.)
             ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.FAILURE,
                     List.of("cannot cancel: the new version is already served; its health window decides")));
             return;
