@@ -33,7 +33,7 @@ import java.util.Properties;
  * health.max.error.rate=0.05
  * health.max.p99.factor=3
  * health.min.requests=20
- * health.max.restarts=1                        # restarts a health window resumes after; one more reverts
+ * health.max.restarts=1                        # restarts an action survives (swap and window); one more fails it
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,

@@ -26,8 +26,9 @@ import java.util.Optional;
  * first {@code installing}, then, while the new versions are on probation, {@code watching}.
  * Each swap is recorded here as an intent before the store promotes the version and before it
  * serves, so after a restart an open action tells which versions may have been swapped in (the
- * store says whether they were) and were never confirmed, how many restarts their health window
- * has seen, and how much of the window they have already served.
+ * store says whether they were) and were never confirmed, how many restarts the action has seen,
+ * and how much of the window they have already served. An action whose swap a restart
+ * interrupted stays open with no swaps and its restarts counted until it runs again.
  */
 public final class ActionJournal {
 
@@ -58,7 +59,7 @@ public final class ActionJournal {
     /**
      * An action between its first swap and its outcome. {@code since} is when watching began (wall
      * clock, for people reading the file); {@code swaps} how many swaps the action makes in all;
-     * {@code restarts} how many times the updater restarted after its swaps; {@code watched} how
+     * {@code restarts} how many times the updater restarted during its swaps or after them; {@code watched} how
      * much of the health window the new versions have served, measured on the monotonic clock.
      */
     public record Open(Stage stage, Instant since, List<Swapped> swapped, int swaps, int restarts, Duration watched) {
@@ -122,11 +123,6 @@ public final class ActionJournal {
     public synchronized void begin(String actionId, Open state) throws IOException {
         open.put(actionId, state);
         write();
-    }
-
-    /** Drops an open action that did not get as far as a swap, so that it is carried out again. */
-    public synchronized void forget(String actionId) throws IOException {
-        if (open.remove(actionId) != null) write();
     }
 
     /** Records how an action ended; it is no longer open. */

@@ -26,7 +26,12 @@ import java.util.logging.Logger;
  * single power cut does not fail a deployment; the journal counts the restarts, and once a window
  * has seen more than {@code health.max.restarts} of them the new versions are taken for the cause
  * of a crash loop and reverted in the store before anything is loaded, so the loop ends on the
- * version that was proven.
+ * version that was proven. A restart during a swap, before the new version reached the store (a
+ * native crash or the OOM killer during warm-up or self-test), is counted against the same limit:
+ * the action runs again, and once it has seen more restarts than the limit it fails without
+ * another attempt, so a candidate that kills the process cannot make the device download, crash
+ * and retry for ever. One count per action, installation and window together: either kind of
+ * restart may be the new version's doing.
  *
  * <p>The window is measured in time served, on the monotonic clock: a wall-clock jump (NTP after a
  * boot without a real-time clock) neither extends nor skips it, and time the updater was down does
@@ -79,7 +84,9 @@ public final class HealthWatch {
         List<ActionJournal.Swapped> all = new ArrayList<>(journal.open(actionId).map(ActionJournal.Open::swapped).orElse(List.of()));
         all.removeIf(x -> x.model().equals(model));
         all.add(s);
-        journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, all, Math.max(swaps, all.size()), 0,
+        // An action run again after a restart during its swap keeps the restarts it has seen.
+        int restarts = journal.open(actionId).map(ActionJournal.Open::restarts).orElse(0);
+        journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, all, Math.max(swaps, all.size()), restarts,
                 Duration.ZERO));
     }
 
@@ -177,7 +184,9 @@ public final class HealthWatch {
      * {@code health.max.restarts} restarts in the window, the new versions are reverted in the
      * store (see the class comment) and the action fails. With the window off, a swapped-in action
      * is confirmed. An action interrupted before its (last) swap runs again, unless an earlier
-     * swap of it had already reached the store: then that is reverted and the action fails.
+     * swap of it had already reached the store: then that is reverted and the action fails. A
+     * restart during such a swap is counted; one more than {@code health.max.restarts} and the
+     * action fails instead of running again (see the class comment).
      */
     public List<String> recover() throws IOException {
         List<String> report = new ArrayList<>();
@@ -190,8 +199,7 @@ public final class HealthWatch {
             if (!swappedIn) {
                 List<String> reverted = policy.enabled() ? revertStored(promoted) : List.of();
                 if (reverted.isEmpty()) {
-                    journal.forget(id);
-                    report.add("action " + id + " was interrupted before its swap; it runs again");
+                    interrupted(id, open, report);
                 } else {
                     close(id, ActionJournal.Outcome.failure(String.join(", ", reverted)
                             + ": the updater restarted during the installation"), report);
@@ -210,6 +218,28 @@ public final class HealthWatch {
             }
         }
         return report;
+    }
+
+    /**
+     * An action that restarted before any of its versions reached the store. A restart during a
+     * swap (its versions recorded as about to be swapped) counts: the candidate may have crashed
+     * the process in warm-up or self-test. A restart before that (e.g. while downloading) does not.
+     */
+    private void interrupted(String id, ActionJournal.Open open, List<String> report) throws IOException {
+        if (open.swapped().isEmpty()) {
+            report.add("action " + id + " was interrupted before its swap; it runs again");
+            return;
+        }
+        int restarts = open.restarts() + 1;
+        if (restarts > policy.maxRestarts()) {
+            close(id, ActionJournal.Outcome.failure(names(open.swapped()) + " not installed: the updater restarted " + restarts
+                    + " times while installing it (health.max.restarts=" + policy.maxRestarts() + ")"), report);
+            return;
+        }
+        // Nothing of it is swapped in: the swaps are recorded again when the action runs again.
+        journal.begin(id, new ActionJournal.Open(ActionJournal.Stage.INSTALLING, null, List.of(), open.swaps(), restarts, Duration.ZERO));
+        report.add("action " + id + ": the updater restarted while installing " + names(open.swapped()) + " (restart " + restarts
+                + " of at most " + policy.maxRestarts() + "); it runs again");
     }
 
     private void resume(String id, ActionJournal.Open open, List<String> report) throws IOException {

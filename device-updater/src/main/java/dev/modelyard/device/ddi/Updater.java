@@ -154,8 +154,9 @@ public final class Updater {
 
     private void cancel(CancelActionBase c) throws IOException {
         String id = c.cancelAction().stopId();
-        if (journal.open(id).isPresent()) {
+        if (journal.open(id).filter(o -> !o.swapped().isEmpty()).isPresent()) {
             // Already swapped in: undoing it is a rollback, which the health window decides, not a cancel.
+            // (An action a restart interrupted before its swap has no swaps left open: it can be canceled.)
             ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.FAILURE,
                     List.of("cannot cancel: the new version is already served; its health window decides")));
             return;
@@ -203,8 +204,9 @@ public final class Updater {
     private String install(DeploymentBase d) throws IOException, Installer.Refused {
         DeploymentBase.Deployment dep = d.deployment();
         StringBuilder summary = new StringBuilder();
+        int swaps = plannedSwaps(dep);
         for (DeploymentBase.Chunk chunk : dep.chunks()) {
-            String model = metadata(chunk, "model").orElse(chunk.name());
+            String model = model(chunk);
             DeploymentBase.Artifact file = chunk.artifacts().stream()
                     .filter(a -> !a.filename().endsWith(RELEASE_SUFFIX) && !a.filename().endsWith(SELF_TEST_SUFFIX))
                     .findFirst().orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no model file", null));
@@ -243,11 +245,30 @@ public final class Updater {
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
-            health.beforeSwap(d.id(), model, release.metadata().version(), dep.chunks().size());
+            health.beforeSwap(d.id(), model, release.metadata().version(), swaps);
             installer.install(model, release, part, digest, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
         return summary.length() == 0 ? "nothing to install" : summary.substring(0, summary.length() - 2);
+    }
+
+    /**
+     * How many swaps installing the deployment makes: one per model (the health watch records one
+     * swap per model). A deployment naming a model in two chunks is refused: one action installs
+     * one version of a model, and a second swap of it would replace the first unwatched.
+     */
+    static int plannedSwaps(DeploymentBase.Deployment dep) throws Installer.Refused {
+        java.util.Set<String> models = new java.util.HashSet<>();
+        for (DeploymentBase.Chunk chunk : dep.chunks()) {
+            if (!models.add(model(chunk))) {
+                throw new Installer.Refused("the deployment names model " + model(chunk) + " in more than one chunk", null);
+            }
+        }
+        return models.size();
+    }
+
+    private static String model(DeploymentBase.Chunk chunk) {
+        return metadata(chunk, "model").orElse(chunk.name());
     }
 
     /**

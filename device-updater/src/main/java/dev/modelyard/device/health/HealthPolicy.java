@@ -9,9 +9,10 @@ import java.time.Duration;
  * above {@code maxP99Factor} times the p99 of the version it replaced. A zero window turns the
  * watch off: a version that passed warm-up and self-test is accepted as it is swapped in.
  *
- * <p>A restart of the updater during the window resumes the window as long as the window has
+ * <p>A restart of the updater during the window resumes the window as long as the action has
  * seen at most {@code maxRestarts} restarts; one more, and the new versions count as the cause
- * of a crash loop: they are reverted before anything is loaded.
+ * of a crash loop: they are reverted before anything is loaded. Restarts during the swap itself
+ * (warm-up, self-test) count against the same limit, with the window on or off.
  */
 public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests, int maxRestarts) {
 

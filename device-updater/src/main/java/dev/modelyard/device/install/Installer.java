@@ -118,6 +118,8 @@ public final class Installer {
         try {
             // Promoted in the store before the new session serves: a version that answered a
             // request is current on disk, so a restart never mistakes it for one never swapped in.
+            // The commit is the journal's rename alone: if it succeeds the new version is current
+            // and serves; the old versions' clean-up comes after, outside the swap.
             runtime.swap(model, meta.version(), store.file(model, candidate), selfTest, () -> store.promote(model));
         } catch (SwapException e) {
             discard(model);
@@ -132,7 +134,20 @@ public final class Installer {
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
         }
         LOG.info(() -> model + " " + meta.version() + " (release " + meta.releaseCounter() + ") is now served");
+        removeUnusedVersions(model);
         return candidate;
+    }
+
+    /**
+     * After a swap, never as part of it: the new version is current and serves whether or not the
+     * old files go, so a failure to delete them is logged and never fails the installation.
+     */
+    private void removeUnusedVersions(String model) {
+        try {
+            store.removeUnused(model);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("could not remove the unused versions of " + model + " (" + e.getMessage() + "); the next installation tries again");
+        }
     }
 
     private static void requireSignedSizeAndDigest(VerifiedRelease release, Path file, byte[] sha256)

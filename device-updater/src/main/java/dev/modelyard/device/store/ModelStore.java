@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -34,6 +35,7 @@ import java.util.stream.Stream;
  */
 public final class ModelStore {
 
+    private static final Logger LOG = Logger.getLogger(ModelStore.class.getName());
     private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     private static final String JOURNAL = "journal.json";
     private static final String RELEASE = "release.json";
@@ -162,11 +164,23 @@ public final class ModelStore {
         }
     }
 
-    /** Candidate becomes current; the old current becomes previous. */
+    /**
+     * Candidate becomes current; the old current becomes previous. Only the journal's atomic
+     * rename: when this returns normally the new version is current, when it throws it is not.
+     * The version directories no slot names any more stay until {@link #removeUnused(String)}.
+     */
     public synchronized void promote(String model) throws IOException {
         Slots s = slots(model);
         if (s.candidate() == null) throw new IllegalStateException(model + " has no candidate to promote");
         writeJournal(model, new Slots(s.candidate(), s.current() != null ? s.current() : s.previous(), null));
+    }
+
+    /**
+     * Deletes the version directories no slot names (e.g. the one a promotion pushed out). Only
+     * disk space depends on it: the journal already says what is current, so a failure here
+     * changes nothing a restart or the runtime sees, and the next clean-up tries again.
+     */
+    public synchronized void removeUnused(String model) throws IOException {
         collect(model);
     }
 
@@ -191,7 +205,12 @@ public final class ModelStore {
                 Files.deleteIfExists(p);
             }
         }
-        collect(model);
+        try {
+            collect(model);
+        } catch (IOException e) {
+            // Left-over directories only cost space; a store that cannot delete them still serves.
+            LOG.warning("cannot remove unused versions of " + model + ": " + e.getMessage());
+        }
     }
 
     /** Deletes version directories (and unfinished incoming ones) that no slot names. */

@@ -218,16 +218,58 @@ class HealthWatchTest {
         assertEquals("1.0.0", store.slots("kws").current().version());
     }
 
-    @Test
-    void aRestartBeforeTheSwapLetsTheActionRunAgain() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        watch.beforeSwap("a2", "kws", "2.0.0", 1);
-        runtime.close();
+    /** What a process killed in the middle of a swap (warm-up or self-test) leaves: the intent journaled, the candidate staged. */
+    private void crashDuringSwap(String action, String version, long counter) throws Exception {
+        SignedReleases.Release r = signed.release(dir, version, counter, TestModels.addBias(2, 2, 2, 2));
+        watch.beforeSwap(action, "kws", version, 1);
+        store.stage("kws", r.file(), "kws.onnx", r.json(), version, counter,
+                installer.checkRelease("kws", r.json(), null).metadata().artifact().sha256());
+        restart(POLICY);
+    }
 
-        start(POLICY);
-        assertEquals(List.of("action a2 was interrupted before its swap; it runs again"), watch.recover());
-        assertTrue(journal.open("a2").isEmpty());
+    @Test
+    void aRestartDuringTheSwapIsCountedAndTheActionRunsAgain() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        crashDuringSwap("a2", "2.0.0", 2);
+
+        assertEquals(List.of("action a2: the updater restarted while installing kws 2.0.0 (restart 1 of at most 1); it runs again"),
+                watch.recover());
+        assertEquals(List.of("kws: serving 1.0.0"), installer.restore());
         assertTrue(journal.outcome("a2").isEmpty());
+        assertEquals(1, journal.open("a2").orElseThrow().restarts());
+        assertEquals(List.of(), journal.open("a2").orElseThrow().swapped(), "nothing of it is swapped in");
+
+        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        assertEquals(1, journal.open("a2").orElseThrow().restarts(), "running again keeps the count");
+        assertTrue(watch.startWatching("a2"));
+        assertEquals("2.0.0", served());
+    }
+
+    @Test
+    void oneRestartMoreThanAllowedDuringTheSwapFailsTheActionAndKeepsThePreviousVersion() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        crashDuringSwap("a2", "2.0.0", 2);
+        assertEquals(1, watch.recover().size());
+        installer.restore();
+        crashDuringSwap("a2", "2.0.0", 2);
+
+        assertEquals(List.of("action a2: failure: kws 2.0.0 not installed: the updater restarted 2 times while installing it"
+                + " (health.max.restarts=1)"), watch.recover());
+        assertEquals(List.of("kws: serving 1.0.0"), installer.restore());
+        assertEquals("1.0.0", served());
+        assertEquals("failure", journal.outcome("a2").orElseThrow().finished(), "recorded: the action is not installed again");
+        assertTrue(journal.openActions().isEmpty());
+    }
+
+    @Test
+    void aRestartAfterARestartedSwapBeforeTheNextOneIsNotCounted() throws Exception {
+        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        crashDuringSwap("a2", "2.0.0", 2);
+        watch.recover();
+        restart(POLICY); // e.g. a power cut while the action downloads again
+
+        assertEquals(List.of("action a2 was interrupted before its swap; it runs again"), watch.recover());
+        assertEquals(1, journal.open("a2").orElseThrow().restarts());
     }
 
     @Test

@@ -28,7 +28,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,6 +197,72 @@ class InstallerTest {
         assertTrue(installer.rollbackFrom("kws", "2.0.0").isEmpty(), "a second rollback must not bring 2.0.0 back");
         assertEquals(1f, served());
         assertEquals("1.0.0", store.slots("kws").current().version());
+    }
+
+    @Test
+    void aCleanUpThatFailsAfterThePromotionStillServesAndReportsTheNewVersion() throws Exception {
+        install(release("1.0.0", 1, 1), SelfTest.NONE);
+        install(release("2.0.0", 2, 2), SelfTest.NONE);
+        // Promoting 3.0.0 pushes 1.0.0 out of the slots: its folder is what the clean-up deletes.
+        Path oldVersion = store.file("kws", store.slots("kws").previous()).getParent();
+        makeUndeletable(oldVersion);
+
+        ModelStore.Installed installed = install(release("3.0.0", 3, 3), SelfTest.NONE);
+
+        assertEquals("3.0.0", installed.version());
+        assertEquals(3f, served());
+        assertEquals("3.0.0", store.slots("kws").current().version());
+        assertEquals("2.0.0", store.slots("kws").previous().version());
+        assertTrue(Files.exists(oldVersion), "the failed clean-up is only logged");
+        assertEquals(List.of("kws: serving 3.0.0"), installer(runtime).restore(), "a restart finds what was reported");
+        makeDeletable(oldVersion);
+        assertEquals(List.of("kws: serving 3.0.0"), new Installer(new ModelStore(dir.resolve("models")), runtime, trust, DEVICE,
+                "default", Clock.systemUTC(), Duration.ofMinutes(5), 1L << 30).restore());
+        assertTrue(Files.notExists(oldVersion), "the next opening of the store removes what the clean-up left");
+    }
+
+    /**
+     * Makes a folder's contents impossible to delete: a folder without write permission stops
+     * an ordinary user, an immutable file (chattr +i) stops root. Skips the test where neither works.
+     */
+    private void makeUndeletable(Path folder) throws Exception {
+        Path probe = Files.writeString(folder.resolve("probe"), "probe");
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.toList()) chattr("+i", f);
+        }
+        folder.toFile().setWritable(false, false);
+        locked.add(folder);
+        try {
+            Files.delete(probe);
+        } catch (java.io.IOException expected) {
+            return;
+        }
+        Assumptions.abort("cannot make a folder undeletable here");
+    }
+
+    private void makeDeletable(Path folder) throws Exception {
+        folder.toFile().setWritable(true, false);
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path f : files.toList()) chattr("-i", f);
+        }
+        locked.remove(folder);
+    }
+
+    private static void chattr(String flag, Path file) throws Exception {
+        try {
+            new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        } catch (java.io.IOException noChattr) {
+            // not installed: the folder's permission has to do
+        }
+    }
+
+    /** Undone after each test, so that the temporary directory can be removed. */
+    private final List<Path> locked = new java.util.ArrayList<>();
+
+    @AfterEach
+    void unlock() throws Exception {
+        for (Path p : List.copyOf(locked)) makeDeletable(p);
     }
 
     @Test

@@ -49,6 +49,7 @@ class ModelStoreTest {
         for (int i = 1; i <= 4; i++) {
             stage(store, i + ".0.0", i, "content " + i);
             store.promote("kws");
+            store.removeUnused("kws");
         }
         try (Stream<Path> versions = Files.list(dir.resolve("models/kws/versions"))) {
             assertEquals(2, versions.count(), "current and previous only");
