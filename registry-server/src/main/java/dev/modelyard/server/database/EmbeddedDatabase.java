@@ -47,12 +47,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** Generous: the first start unpacks and initializes, which takes long on a busy machine. */
     private static final Duration STARTUP_WAIT = Duration.ofMinutes(3);
     private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(60);
+    /**
+     * How long {@link #close()} waits for the server to be gone. The library's own stop gives up
+     * after 5 s, but with fsync on the shutdown checkpoint can take longer on a busy machine.
+     */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     private final EmbeddedPostgres postgres;
+    private final Path pgdata;
     private final String password;
+    private boolean closed;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres, String password) {
+    private EmbeddedDatabase(EmbeddedPostgres postgres, Path pgdata, String password) {
         this.postgres = postgres;
+        this.pgdata = pgdata;
         this.password = password;
     }
 
@@ -63,7 +71,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static EmbeddedDatabase start(Path dir, int port) throws IOException {
         Path pgdata = dir.resolve("pgdata");
         Path passwordFile = dir.resolve("password");
-        Files.createDirectories(dir);
+        createOwnerOnlyDirectory(dir);
         boolean fresh = !Files.exists(pgdata.resolve("postgresql.conf"));
         if (fresh) {
             LOG.infof("starting embedded PostgreSQL in %s (first start unpacks and initializes it: may take a minute)", dir);
@@ -75,6 +83,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         String password = readPassword(passwordFile);
         Path log = dir.resolve("postgres.log");
+        createOwnerOnlyFile(log);
         EmbeddedPostgres postgres;
         try {
             postgres = EmbeddedPostgres.builder()
@@ -109,7 +118,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             }
             throw e;
         }
-        EmbeddedDatabase db = new EmbeddedDatabase(postgres, password);
+        EmbeddedDatabase db = new EmbeddedDatabase(postgres, pgdata, password);
         try {
             db.createDatabaseIfMissing();
         } catch (SQLException e) {
@@ -133,14 +142,68 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return password;
     }
 
-    /** Stops the server (fast shutdown: open sessions are ended) and waits for it; idempotent. */
+    /**
+     * Stops the server (fast shutdown: open sessions are ended) and waits until its process is
+     * gone; idempotent, and safe from two threads (ServerMain's exit handler and shutdown hook).
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        // Read while it runs: PostgreSQL removes the file as it stops.
+        Optional<ProcessHandle> postmaster;
+        try {
+            postmaster = postmasterPid(pgdata.resolve("postmaster.pid")).flatMap(ProcessHandle::of);
+        } catch (UncheckedIOException e) {
+            LOG.warn("reading the embedded PostgreSQL's process id failed", e);
+            postmaster = Optional.empty();
+        }
         try {
             postgres.close();
         } catch (IOException e) {
             LOG.warn("stopping the embedded PostgreSQL failed", e);
         }
+        postmaster.ifPresent(EmbeddedDatabase::awaitStop);
+    }
+
+    /**
+     * The library's stop returns after 5 s whether or not the server is gone. Ask again (SIGINT,
+     * a fast shutdown, in case its request never arrived) and wait for the process to end, so the
+     * server does not outlive this process.
+     */
+    private static void awaitStop(ProcessHandle postmaster) {
+        if (!postmaster.isAlive()) return;
+        LOG.infof("waiting for the embedded PostgreSQL (process %d) to finish stopping", postmaster.pid());
+        requestFastShutdown(postmaster);
+        try {
+            postmaster.onExit().get(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+            LOG.info("the embedded PostgreSQL stopped");
+        } catch (TimeoutException e) {
+            LOG.errorf("the embedded PostgreSQL (process %d) did not stop within %d s and is still running; "
+                    + "the next start of the server stops it", postmaster.pid(), STOP_WAIT.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.errorf("interrupted while waiting for the embedded PostgreSQL (process %d) to stop; it may still be running",
+                    postmaster.pid());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGINT is PostgreSQL's fast shutdown; Java can send only SIGTERM (smart shutdown), so kill(1) sends it. */
+    private static void requestFastShutdown(ProcessHandle postmaster) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(postmaster.pid()))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0) return;
+            kill.destroyForcibly();
+        } catch (IOException e) {
+            LOG.debug("kill -INT could not be run", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // Smart shutdown: enough, since the server's clients are gone by now.
+        postmaster.destroy();
     }
 
     private void createDatabaseIfMissing() throws SQLException {
@@ -195,6 +258,19 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** The live PostgreSQL server named by a {@code postmaster.pid}, if there is one. */
     private static Optional<ProcessHandle> postmasterOf(Path pidFile) {
+        Optional<Long> pid = postmasterPid(pidFile);
+        Optional<ProcessHandle> p = pid.flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive);
+        if (p.isEmpty()) return Optional.empty();
+        Optional<String> command = p.get().info().command();
+        if (command.isEmpty()) {
+            throw new IllegalStateException(pidFile + " names the running process " + pid.get()
+                    + ", which this user cannot inspect; if it is a PostgreSQL server stop it, otherwise remove the file");
+        }
+        return command.get().endsWith("/postgres") ? p : Optional.empty();
+    }
+
+    /** The process id on the first line of a {@code postmaster.pid}, if the file is there and readable. */
+    private static Optional<Long> postmasterPid(Path pidFile) {
         List<String> lines;
         try {
             if (!Files.exists(pidFile)) return Optional.empty();
@@ -203,20 +279,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         if (lines.isEmpty()) return Optional.empty();
-        long pid;
         try {
-            pid = Long.parseLong(lines.get(0).strip());
+            return Optional.of(Long.parseLong(lines.get(0).strip()));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        Optional<ProcessHandle> p = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-        if (p.isEmpty()) return Optional.empty();
-        Optional<String> command = p.get().info().command();
-        if (command.isEmpty()) {
-            throw new IllegalStateException(pidFile + " names the running process " + pid
-                    + ", which this user cannot inspect; if it is a PostgreSQL server stop it, otherwise remove the file");
-        }
-        return command.get().endsWith("/postgres") ? p : Optional.empty();
     }
 
     private static void writeNewPassword(Path file) throws IOException {
@@ -225,6 +292,22 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, HexFormat.of().formatHex(random) + "\n", StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The directory holds the password and the server's log, which may quote SQL: owner only,
+     * also when an earlier version created it with the usual permissions.
+     */
+    private static void createOwnerOnlyDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    private static void createOwnerOnlyFile(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
 
     private static String readPassword(Path file) throws IOException {
