@@ -52,6 +52,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * after 5 s, but with fsync on the shutdown checkpoint can take longer on a busy machine.
      */
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
+    private static final int FREE_PORT_ATTEMPTS = 3;
 
     private final EmbeddedPostgres postgres;
     private final Path pgdata;
@@ -86,13 +87,66 @@ public final class EmbeddedDatabase implements AutoCloseable {
         createOwnerOnlyFile(log);
         EmbeddedPostgres postgres;
         try {
+            postgres = port != 0 ? startOn(port, dir, passwordFile, password, log).orElseThrow(() -> new IOException(
+                    "the embedded PostgreSQL could not listen on 127.0.0.1:" + port + ", which another program uses; "
+                    + "choose another port (MODELYARD_EMBEDDED_POSTGRES_PORT), or unset it for a free one"))
+                    : startOnFreePort(dir, passwordFile, password, log);
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("could not lock")) {
+                throw new IllegalStateException("another Modelyard server is using " + dir
+                        + "; stop it, or give this one its own MODELYARD_DATA_DIR", e);
+            }
+            throw e;
+        }
+        EmbeddedDatabase db = new EmbeddedDatabase(postgres, pgdata, password);
+        try {
+            db.createDatabaseIfMissing();
+        } catch (SQLException e) {
+            db.close();
+            throw new IOException("creating the database '" + DATABASE + "' failed: " + e.getMessage(), e);
+        }
+        LOG.infof("embedded PostgreSQL is running: %s (user %s, password in %s; its log: %s)",
+                db.jdbcUrl(), USER, passwordFile, log);
+        return db;
+    }
+
+    /**
+     * A free port is only free until someone takes it: between the probe and PostgreSQL's bind
+     * another program can. Then the start is tried again on another free port.
+     */
+    private static EmbeddedPostgres startOnFreePort(Path dir, Path passwordFile, String password, Path log)
+            throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            int port = freeLoopbackPort();
+            Optional<EmbeddedPostgres> started = startOn(port, dir, passwordFile, password, log);
+            if (started.isPresent()) return started.get();
+            if (attempt == FREE_PORT_ATTEMPTS) {
+                throw new IOException("the embedded PostgreSQL found no free port on 127.0.0.1 in "
+                        + FREE_PORT_ATTEMPTS + " attempts; see its log " + log);
+            }
+            LOG.infof("port %d was taken by another program before the embedded PostgreSQL could listen on it; trying another",
+                    port);
+        }
+    }
+
+    /**
+     * Starts the server on {@code port}; empty when the port is in use. The library waits for a
+     * server to answer until {@link #STARTUP_WAIT}, also for one that exited because it could
+     * not listen; a watch on the server's log notices that and ends the wait by interrupting it
+     * (the library then returns as if started), so the port can be tried again at once.
+     */
+    private static Optional<EmbeddedPostgres> startOn(int port, Path dir, Path passwordFile, String password, Path log)
+            throws IOException {
+        BindFailureWatch watch = BindFailureWatch.start(log, Thread.currentThread());
+        EmbeddedPostgres postgres;
+        try {
             postgres = EmbeddedPostgres.builder()
                     .setOverrideWorkingDirectory(dir.resolve("binaries").toFile())
-                    .setDataDirectory(pgdata)
+                    .setDataDirectory(dir.resolve("pgdata"))
                     .setCleanDataDirectory(false)
                     // Stopped by ServerMain once Quarkus has closed its connections, not by a hook of its own.
                     .setRegisterShutdownHook(false)
-                    .setPort(port == 0 ? freeLoopbackPort() : port)
+                    .setPort(port)
                     .setPGStartupWait(STARTUP_WAIT)
                     // initdb: every TCP connection needs the password; the C locale exists everywhere.
                     .setLocaleConfig("locale", "C")
@@ -111,23 +165,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     // Runs once this process holds the data directory's lock, before the server starts.
                     .setDataDirectoryCustomizer(EmbeddedDatabase::stopLeftoverServer)
                     .start();
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).startsWith("could not lock")) {
-                throw new IllegalStateException("another Modelyard server is using " + dir
-                        + "; stop it, or give this one its own MODELYARD_DATA_DIR", e);
-            }
-            throw e;
+        } finally {
+            watch.stop();
         }
-        EmbeddedDatabase db = new EmbeddedDatabase(postgres, pgdata, password);
-        try {
-            db.createDatabaseIfMissing();
-        } catch (SQLException e) {
-            db.close();
-            throw new IOException("creating the database '" + DATABASE + "' failed: " + e.getMessage(), e);
-        }
-        LOG.infof("embedded PostgreSQL is running: %s (user %s, password in %s; its log: %s)",
-                db.jdbcUrl(), USER, passwordFile, log);
-        return db;
+        if (!watch.bindFailed()) return Optional.of(postgres);
+        // The interrupt was ours; the library's handle only holds the data directory's lock now.
+        Thread.interrupted();
+        postgres.close();
+        return Optional.empty();
     }
 
     public String jdbcUrl() {
