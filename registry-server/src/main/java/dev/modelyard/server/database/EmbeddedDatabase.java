@@ -121,8 +121,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             Optional<EmbeddedPostgres> started = startOn(port, dir, passwordFile, password, log);
             if (started.isPresent()) return started.get();
             if (attempt == FREE_PORT_ATTEMPTS) {
-                throw new IOException("the embedded PostgreSQL found no free port on 127.0.0.1 in "
-                        + FREE_PORT_ATTEMPTS + " attempts; see its log " + log);
+                throw new IOException("the embedded PostgreSQL could not listen on 127.0.0.1 in " + FREE_PORT_ATTEMPTS
+                        + " attempts, each on a port that was free a moment before; its log says why: " + log);
             }
             LOG.infof("port %d was taken by another program before the embedded PostgreSQL could listen on it; trying another",
                     port);
