@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -200,13 +201,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             postmaster = postmasterPid(pgdata.resolve("postmaster.pid")).flatMap(ProcessHandle::of);
         } catch (UncheckedIOException e) {
-            LOG.warn("reading the embedded PostgreSQL's process id failed", e);
+            console("WARN", "reading the embedded PostgreSQL's process id failed: " + e.getMessage());
             postmaster = Optional.empty();
         }
         try {
             postgres.close();
         } catch (IOException e) {
-            LOG.warn("stopping the embedded PostgreSQL failed", e);
+            console("WARN", "stopping the embedded PostgreSQL failed: " + e.getMessage());
         }
         postmaster.ifPresent(EmbeddedDatabase::awaitStop);
     }
@@ -218,21 +219,29 @@ public final class EmbeddedDatabase implements AutoCloseable {
      */
     private static void awaitStop(ProcessHandle postmaster) {
         if (!postmaster.isAlive()) return;
-        LOG.infof("waiting for the embedded PostgreSQL (process %d) to finish stopping", postmaster.pid());
+        console("INFO", "waiting for the embedded PostgreSQL (process " + postmaster.pid() + ") to finish stopping");
         requestFastShutdown(postmaster);
         try {
             postmaster.onExit().get(STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
-            LOG.info("the embedded PostgreSQL stopped");
+            console("INFO", "the embedded PostgreSQL stopped");
         } catch (TimeoutException e) {
-            LOG.errorf("the embedded PostgreSQL (process %d) did not stop within %d s and is still running; "
-                    + "the next start of the server stops it", postmaster.pid(), STOP_WAIT.toSeconds());
+            console("ERROR", "the embedded PostgreSQL (process " + postmaster.pid() + ") did not stop within "
+                    + STOP_WAIT.toSeconds() + " s and is still running; the next start of the server stops it");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.errorf("interrupted while waiting for the embedded PostgreSQL (process %d) to stop; it may still be running",
-                    postmaster.pid());
+            console("ERROR", "interrupted while waiting for the embedded PostgreSQL (process " + postmaster.pid()
+                    + ") to stop; it may still be running");
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * What happens while stopping is printed, not logged: the database stops after Quarkus, whose
+     * logging is shut down by then, and before it has started, when records are only queued.
+     */
+    private static void console(String level, String message) {
+        System.err.println(Instant.now() + " " + level + " [" + EmbeddedDatabase.class.getName() + "] " + message);
     }
 
     /** SIGINT is PostgreSQL's fast shutdown; Java can send only SIGTERM (smart shutdown), so kill(1) sends it. */
@@ -243,7 +252,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             if (kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0) return;
             kill.destroyForcibly();
         } catch (IOException e) {
-            LOG.debug("kill -INT could not be run", e);
+            // No kill(1) here: the SIGTERM below has to do.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
