@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,6 +95,11 @@ class DemoE2ETest {
             assertTrue(nothingListens(devicePort), "the device still listens on " + devicePort);
             assertTrue(Files.readString(work.resolve("demo-data/device/updater.log")).contains("demo-classifier"), "the updater's log is kept");
             assertTrue(Files.isRegularFile(work.resolve("demo-data/server.log")));
+            for (String secret : List.of("demo-data/admin-token", "demo-data/device/token", "demo-data/trust/root-key.json",
+                    "demo-data/trust/release-key.json")) {
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve(secret))),
+                        secret + " is readable by its owner only");
+            }
         }
     }
 

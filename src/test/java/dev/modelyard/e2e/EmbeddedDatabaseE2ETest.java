@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.testing.Ports;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +44,11 @@ class EmbeddedDatabaseE2ETest {
             assertTrue(Files.exists(data.resolve("postgres/pgdata/PG_VERSION")));
 
             stopGracefully(server);
-            assertEquals(List.of(), postgresServersOf(data), "PostgreSQL stopped with the server");
+            awaitNoPostgresServer(data, "PostgreSQL stopped with the server");
             assertFalse(Files.exists(data.resolve("postgres/pgdata/postmaster.pid")), "stopped cleanly");
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("postgres"))));
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(data.resolve("postgres/postgres.log"))));
             assertTrue(server.log().contains("modelyard stopped"), server.log());
 
             server.restart();
@@ -59,7 +65,7 @@ class EmbeddedDatabaseE2ETest {
             assertTrue(server.log().contains("left running in"), server.log());
             Client.expect(200, admin.send("GET", "/api/v1/models/kept-model", null));
             stopGracefully(server);
-            assertEquals(List.of(), postgresServersOf(data));
+            awaitNoPostgresServer(data, "PostgreSQL stopped with the restarted server");
         } finally {
             server.close();
             // Whatever failed above, leave no PostgreSQL behind on the machine.
@@ -86,11 +92,51 @@ class EmbeddedDatabaseE2ETest {
             assertTrue(p.exitValue() != 0, text);
             assertTrue(text.contains("MODELYARD_ADMIN_TOKEN is shorter than"), text);
             assertTrue(text.contains("embedded PostgreSQL is running"), "it got as far as the database:\n" + text);
-            assertEquals(List.of(), postgresServersOf(data), "its PostgreSQL stopped with it");
+            awaitNoPostgresServer(data, "its PostgreSQL stopped with it");
         } finally {
             p.destroyForcibly();
             for (ProcessHandle h : postgresServersOf(data)) h.destroyForcibly();
         }
+    }
+
+    @Test
+    void aConfiguredPortInUseIsReportedNotWaitedFor() throws Exception {
+        Path data = work.resolve("taken");
+        Path log = work.resolve("taken-server.log");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-jar", System.getProperty("modelyard.server.jar"))
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
+            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
+            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            pb.environment().put("MODELYARD_DATA_DIR", data.toString());
+            pb.environment().put("MODELYARD_ADMIN_TOKEN", ADMIN);
+            pb.environment().put("MODELYARD_EMBEDDED_POSTGRES_PORT", Integer.toString(taken.getLocalPort()));
+            Process p = pb.start();
+            try {
+                assertTrue(p.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the server gives up");
+                String text = Files.readString(log);
+                assertTrue(p.exitValue() != 0, text);
+                assertTrue(text.contains("could not listen on 127.0.0.1:" + taken.getLocalPort()), text);
+                awaitNoPostgresServer(data, "no PostgreSQL is left behind");
+            } finally {
+                p.destroyForcibly();
+                for (ProcessHandle h : postgresServersOf(data)) h.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * The server's JVM waits for its PostgreSQL to be gone before it exits, but the process table
+     * may lag behind on a busy machine: wait for the condition rather than look once.
+     */
+    private static void awaitNoPostgresServer(Path data, String what) {
+        long deadline = System.nanoTime() + ServerProcess.WAIT.toNanos();
+        while (!postgresServersOf(data).isEmpty() && System.nanoTime() < deadline) {
+            ServerProcess.pause(200);
+        }
+        assertEquals(List.of(), postgresServersOf(data), what);
     }
 
     /** SIGTERM, as a service manager or Ctrl-C stops the server, with a generous wait for its clean exit. */

