@@ -77,19 +77,9 @@ class EmbeddedDatabaseE2ETest {
     void aServerThatCannotStartSaysWhyAndStopsItsDatabase() throws Exception {
         Path data = work.resolve("weak");
         Path log = work.resolve("weak-server.log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", System.getProperty("modelyard.server.jar"))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
-        pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-        pb.environment().put("MODELYARD_DATA_DIR", data.toString());
-        pb.environment().put("MODELYARD_ADMIN_TOKEN", "admin");
-        Process p = pb.start();
+        Process p = startWithoutDatabase(data, log, Map.of("MODELYARD_ADMIN_TOKEN", "admin"));
         try {
-            assertTrue(p.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the server refuses to start");
-            String text = Files.readString(log);
-            assertTrue(p.exitValue() != 0, text);
+            String text = awaitRefusal(p, log, "the server refuses to start");
             assertTrue(text.contains("MODELYARD_ADMIN_TOKEN is shorter than"), text);
             assertTrue(text.contains("embedded PostgreSQL is running"), "it got as far as the database:\n" + text);
             awaitNoPostgresServer(data, "its PostgreSQL stopped with it");
@@ -104,20 +94,10 @@ class EmbeddedDatabaseE2ETest {
         Path data = work.resolve("taken");
         Path log = work.resolve("taken-server.log");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-jar", System.getProperty("modelyard.server.jar"))
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
-            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
-            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-            pb.environment().put("MODELYARD_DATA_DIR", data.toString());
-            pb.environment().put("MODELYARD_ADMIN_TOKEN", ADMIN);
-            pb.environment().put("MODELYARD_EMBEDDED_POSTGRES_PORT", Integer.toString(taken.getLocalPort()));
-            Process p = pb.start();
+            Process p = startWithoutDatabase(data, log, Map.of("MODELYARD_ADMIN_TOKEN", ADMIN,
+                    "MODELYARD_EMBEDDED_POSTGRES_PORT", Integer.toString(taken.getLocalPort())));
             try {
-                assertTrue(p.waitFor(START.toSeconds(), TimeUnit.SECONDS), "the server gives up");
-                String text = Files.readString(log);
-                assertTrue(p.exitValue() != 0, text);
+                String text = awaitRefusal(p, log, "the server gives up");
                 assertTrue(text.contains("could not listen on 127.0.0.1:" + taken.getLocalPort()), text);
                 awaitNoPostgresServer(data, "no PostgreSQL is left behind");
             } finally {
@@ -125,6 +105,27 @@ class EmbeddedDatabaseE2ETest {
                 for (ProcessHandle h : postgresServersOf(data)) h.destroyForcibly();
             }
         }
+    }
+
+    /** The packaged server with no database configured, as a process expected to refuse to start. */
+    private static Process startWithoutDatabase(Path data, Path log, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", System.getProperty("modelyard.server.jar"))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));
+        pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("MODELYARD_DATA_DIR", data.toString());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Waits for the process to exit, asserts it failed, and returns what it logged. */
+    private static String awaitRefusal(Process p, Path log, String what) throws Exception {
+        assertTrue(p.waitFor(START.toSeconds(), TimeUnit.SECONDS), what);
+        String text = Files.readString(log);
+        assertTrue(p.exitValue() != 0, text);
+        return text;
     }
 
     /**
