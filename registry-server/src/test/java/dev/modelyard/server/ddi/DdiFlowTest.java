@@ -268,7 +268,7 @@ class DdiFlowTest {
             ps.setString(1, old.id());
             ps.executeUpdate();
         }
-        Api.await("the older registration to reach the poll answer", Duration.ofSeconds(10),
+        Api.await("the older registration to reach the poll answer", Duration.ofSeconds(60),
                 () -> "00:05:00".equals(poll(old).getString("config.polling.sleep")));
         assertEquals("00:00:10", poll(fresh).getString("config.polling.sleep"));
     }

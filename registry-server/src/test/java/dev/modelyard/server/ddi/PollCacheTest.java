@@ -43,7 +43,7 @@ class PollCacheTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        dev.modelyard.server.Api.await(what, Duration.ofSeconds(10), condition);
+        dev.modelyard.server.Api.await(what, Duration.ofSeconds(60), condition);
     }
 
     /** What another replica does when an operator changes what the device is asked for. */
