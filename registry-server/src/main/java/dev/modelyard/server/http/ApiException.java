@@ -21,7 +21,7 @@ public class ApiException extends RuntimeException {
     }
 
     /** @param code the stable kind of problem, or null where none is defined yet */
-    protected ApiException(int status, ProblemCode code, String detail, Map<String, String> headers) {
+    public ApiException(int status, ProblemCode code, String detail, Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;

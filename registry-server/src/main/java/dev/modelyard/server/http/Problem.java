@@ -37,7 +37,7 @@ public record Problem(String type, String title, int status, String detail, Stri
     }
 
     /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
-    Problem with(ProblemCode code, String field, String parameter, List<String> accepted) {
+    public Problem with(ProblemCode code, String field, String parameter, List<String> accepted) {
         return new Problem(type, title, status, detail, instance, code, field, parameter, accepted);
     }
 
