@@ -155,7 +155,7 @@ public class ApiResponsesFilter implements OASFilter {
             Schema property = problem.getProperties().get(name);
             if (property != null && property.getDescription() == null) property.description(text);
         });
-        problem.required(List.of("type", "title", "status"));
+        problem.required(List.of("type", "title", "status", "code"));
     }
 
     // ---- which roles may call which operation, from the resource classes ------------------------------

@@ -12,7 +12,7 @@ public final class Names {
 
     public static String require(String field, String value) {
         if (value == null || !NAME.matcher(value).matches()) {
-            throw ApiException.badRequest(field + ": '" + (value == null ? "" : value)
+            throw ApiException.of(ProblemCode.INVALID_NAME, field + ": '" + (value == null ? "" : value)
                     + "' is not a valid name (lower-case letters, digits, '.', '_', '-'; starts with a letter or digit; at most 63)");
         }
         return value;

@@ -14,14 +14,15 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param title     short summary of the kind of problem
  * @param status    the HTTP status code
  * @param detail    what went wrong with this request, in words a user can act on
- * @param code      the stable, machine-readable kind of problem, where one is defined
+ * @param code      the stable, machine-readable kind of problem; always present
  * @param field     the JSON path of the body field the problem is about (e.g. {@code selfTest.cases[0].inputs})
  * @param parameter the query parameter the problem is about
  * @param accepted  the names the operation accepts in place of the unknown {@code field} or {@code parameter}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance,
-                      @Schema(description = "The stable, machine-readable kind of problem, where one is defined") ProblemCode code,
+                      @Schema(description = "The stable, machine-readable kind of problem; always present. Clients branch on it, never on the detail. "
+                              + "The codes are listed in docs/api-errors.md") ProblemCode code,
                       @Schema(description = "The JSON path of the body field the problem is about") String field,
                       @Schema(description = "The query parameter the problem is about") String parameter,
                       @Schema(description = "The names the operation accepts in place of the unknown field or parameter")
@@ -33,7 +34,12 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static Problem of(int status, String detail) {
         Response.Status s = Response.Status.fromStatusCode(status);
         String title = s != null ? s.getReasonPhrase() : titleFor(status);
-        return new Problem("about:blank", title, status, detail, null, null, null, null, null);
+        return new Problem("about:blank", title, status, detail, null, ProblemCode.generic(status), null, null, null);
+    }
+
+    /** A problem of the kind {@code code}, with that code's status. */
+    public static Problem of(ProblemCode code, String detail) {
+        return of(code.status(), detail).with(code, null, null, null);
     }
 
     /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
@@ -44,6 +50,7 @@ public record Problem(String type, String title, int status, String detail, Stri
     private static String titleFor(int status) {
         return switch (status) {
             case 422 -> "Unprocessable Content";
+            case 431 -> "Request Header Fields Too Large";
             case 429 -> "Too Many Requests";
             case 507 -> "Insufficient Storage";
             default -> "Error";

@@ -3,25 +3,194 @@ package dev.modelyard.server.http;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * Stable, machine-readable kinds of problem: the {@code code} member of a problem body. Clients
- * may branch on it; the {@code detail} text is for people and may change. A code, once
- * published, keeps its name.
+ * The one table of error codes: the {@code code} member of every problem body of the management
+ * API. Clients may branch on it; the {@code detail} text is for people and may change. A code,
+ * once published, keeps its name (and its status). Each status has a generic code for problems no
+ * client would tell apart; specific codes exist where a client would act differently. The table
+ * in docs/api-errors.md lists them all (a test keeps it complete).
  */
 public enum ProblemCode {
 
+    // ---- 400: the request itself is malformed -------------------------------------------------
+    /** The request is invalid in a way no more specific code names; the detail says how. */
+    BAD_REQUEST(400, "bad-request"),
+    /** The request body is not well-formed JSON; the detail gives line and column. */
+    INVALID_JSON(400, "invalid-json"),
+    /** A body field has the wrong JSON type (e.g. an array where a string belongs); see {@code field}. */
+    INVALID_FIELD_TYPE(400, "invalid-field-type"),
+    /** A body field has a value of the right type that is not allowed (format, length, range, enum); see {@code field}. */
+    INVALID_FIELD(400, "invalid-field"),
+    /** A required body field is missing or null; see {@code field}. */
+    MISSING_FIELD(400, "missing-field"),
+    /** The operation needs a request body and got none. */
+    MISSING_BODY(400, "missing-body"),
     /** The request body names a field the operation does not take; see {@code field} and {@code accepted}. */
-    UNKNOWN_FIELD("unknown-field"),
+    UNKNOWN_FIELD(400, "unknown-field"),
     /** The request names a query parameter the operation does not take; see {@code parameter} and {@code accepted}. */
-    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter");
+    UNKNOWN_QUERY_PARAMETER(400, "unknown-query-parameter"),
+    /** A path segment, query parameter or header has a value that is not allowed (type, range, format); see {@code parameter}. */
+    INVALID_PARAMETER(400, "invalid-parameter"),
+    /** A name (model, alias, token, profile, controller id, file name) breaks its naming rule. */
+    INVALID_NAME(400, "invalid-name"),
+    /** A path segment, query value, header or JSON string holds a control character (e.g. NUL); see {@code parameter} or {@code field}. */
+    INVALID_CHARACTER(400, "invalid-character"),
+    /** The request target has malformed percent-encoding or is not UTF-8. */
+    INVALID_ENCODING(400, "invalid-encoding"),
+    /** Uploaded root metadata is not a valid signed root document. */
+    INVALID_ROOT(400, "invalid-root"),
+    /** An upload's body ended before the length it announced; resume or send it again. */
+    INCOMPLETE_UPLOAD(400, "incomplete-upload"),
 
+    // ---- 401 / 403 ----------------------------------------------------------------------------
+    /** No valid credentials: missing, unknown, expired or revoked token. */
+    UNAUTHORIZED(401, "unauthorized"),
+    /** The credentials are valid but their role does not allow the operation. */
+    FORBIDDEN(403, "forbidden"),
+
+    // ---- 404: something named in the request does not exist ------------------------------------
+    /** No resource at this path (an unknown path, or something no more specific code names). */
+    NOT_FOUND(404, "not-found"),
+    /** The model named in the path or body does not exist. */
+    MODEL_NOT_FOUND(404, "model-not-found"),
+    /** The model has no such version (or alias resolving to one). */
+    VERSION_NOT_FOUND(404, "version-not-found"),
+    /** The model has no such alias. */
+    ALIAS_NOT_FOUND(404, "alias-not-found"),
+    /** The version has no such artifact. */
+    ARTIFACT_NOT_FOUND(404, "artifact-not-found"),
+    /** The version is a draft or its release is not signed yet: it has no release metadata. */
+    RELEASE_NOT_FOUND(404, "release-not-found"),
+    /** No device with this controller id. */
+    DEVICE_NOT_FOUND(404, "device-not-found"),
+    /** No such action (for this device). */
+    ACTION_NOT_FOUND(404, "action-not-found"),
+    /** No such resumable upload session. */
+    UPLOAD_NOT_FOUND(404, "upload-not-found"),
+    /** No such conversion job. */
+    JOB_NOT_FOUND(404, "job-not-found"),
+    /** No such conversion profile. */
+    PROFILE_NOT_FOUND(404, "profile-not-found"),
+    /** No such API token. */
+    TOKEN_NOT_FOUND(404, "token-not-found"),
+    /** No such publisher key. */
+    PUBLISHER_KEY_NOT_FOUND(404, "publisher-key-not-found"),
+    /** No such root metadata version, or none uploaded yet. */
+    ROOT_NOT_FOUND(404, "root-not-found"),
+
+    // ---- 405 / 406 ----------------------------------------------------------------------------
+    /** The resource exists but does not take this method; see the Allow header. */
+    METHOD_NOT_ALLOWED(405, "method-not-allowed"),
+    /** No representation matches the Accept header. */
+    NOT_ACCEPTABLE(406, "not-acceptable"),
+
+    // ---- 409: the request conflicts with the current state --------------------------------------
+    /** The request conflicts with the resource's state in a way no more specific code names. */
+    CONFLICT(409, "conflict"),
+    /** Something with this name or identity exists already. */
+    ALREADY_EXISTS(409, "already-exists"),
+    /** The operation works on drafts only and this version is not one (e.g. publishing twice, deleting a release). */
+    VERSION_NOT_DRAFT(409, "version-not-draft"),
+    /** The version is published: its content and files cannot change, only its status. */
+    VERSION_IMMUTABLE(409, "version-immutable"),
+    /** The operation needs a published (deployable) version and this one is a draft, deprecated or revoked. */
+    VERSION_NOT_DEPLOYABLE(409, "version-not-deployable"),
+    /** The version's status cannot change to the one asked for. */
+    INVALID_STATUS_TRANSITION(409, "invalid-status-transition"),
+    /** The version cannot be published yet (no artifacts, or its self-test does not fit them). */
+    VERSION_NOT_PUBLISHABLE(409, "version-not-publishable"),
+    /** The model has released versions and cannot be deleted. */
+    MODEL_HAS_RELEASES(409, "model-has-releases"),
+    /** The version has an artifact for this target already. */
+    TARGET_TAKEN(409, "target-taken"),
+    /** The action or job is finished (or being cancelled) and cannot take this operation. */
+    ALREADY_FINISHED(409, "already-finished"),
+    /** Another request is working on the same resource; retry when it ends. */
+    CONCURRENT_REQUEST(409, "concurrent-request"),
+    /** The resumable upload's offset differs from the Upload-Offset sent; resume from the offset in the detail. */
+    UPLOAD_OFFSET_MISMATCH(409, "upload-offset-mismatch"),
+    /** There is nothing to convert: no enabled profile or no ONNX source artifact. */
+    NOTHING_TO_CONVERT(409, "nothing-to-convert"),
+
+    // ---- 410 ----------------------------------------------------------------------------------
+    /** The resource existed and is gone for good (a revoked version, a closed action). */
+    GONE(410, "gone"),
+
+    // ---- 413 / 414 / 415 / 416 ----------------------------------------------------------------
+    /** The request body (or upload) is larger than the server takes. */
+    BODY_TOO_LARGE(413, "body-too-large"),
+    /** A part of the request body (e.g. self-test tensors) is larger than allowed. */
+    TOO_LARGE(413, "too-large"),
+    /** The request line (path and query) is longer than the server takes. */
+    URI_TOO_LONG(414, "uri-too-long"),
+    /** The request's Content-Type is not one this operation reads. */
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type"),
+    /** The Range asks for bytes outside the file; see Content-Range. */
+    RANGE_NOT_SATISFIABLE(416, "range-not-satisfiable"),
+
+    // ---- 422: well-formed, but the content is refused ------------------------------------------
+    /** The request is well-formed but its content is refused in a way no more specific code names. */
+    UNPROCESSABLE(422, "unprocessable"),
+    /** The uploaded bytes' SHA-256 differs from the digest the request announced; nothing was stored. */
+    DIGEST_MISMATCH(422, "digest-mismatch"),
+    /** The uploaded file is not a valid model of its format; nothing was stored. */
+    INVALID_MODEL(422, "invalid-model"),
+    /** This registry requires a publisher signature and the upload has none. */
+    SIGNATURE_REQUIRED(422, "signature-required"),
+    /** The publisher signature is by an unknown or revoked key, or does not match the upload. */
+    INVALID_SIGNATURE(422, "invalid-signature"),
+    /** The root metadata is not signed by the trusted root's threshold. */
+    ROOT_NOT_TRUSTED(422, "root-not-trusted"),
+
+    // ---- 431 ----------------------------------------------------------------------------------
+    /** The request's headers are larger than the server takes. */
+    HEADERS_TOO_LARGE(431, "headers-too-large"),
+
+    // ---- 5xx ----------------------------------------------------------------------------------
+    /** The server failed; the cause is in its log. */
+    INTERNAL_ERROR(500, "internal-error"),
+    /** The server is temporarily unable to answer; retry later. */
+    UNAVAILABLE(503, "unavailable"),
+    /** The server has no room left for the upload; retry later or ask an operator. */
+    STORAGE_FULL(507, "storage-full");
+
+    private final int status;
     private final String wireName;
 
-    ProblemCode(String wireName) {
+    ProblemCode(int status, String wireName) {
+        this.status = status;
         this.wireName = wireName;
+    }
+
+    /** The HTTP status this code is always answered with. */
+    public int status() {
+        return status;
     }
 
     @JsonValue
     public String wireName() {
         return wireName;
+    }
+
+    /** The generic code of a status, for problems raised where no specific code is known. */
+    public static ProblemCode generic(int status) {
+        return switch (status) {
+            case 400 -> BAD_REQUEST;
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 409 -> CONFLICT;
+            case 410 -> GONE;
+            case 413 -> BODY_TOO_LARGE;
+            case 414 -> URI_TOO_LONG;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 416 -> RANGE_NOT_SATISFIABLE;
+            case 422 -> UNPROCESSABLE;
+            case 431 -> HEADERS_TOO_LARGE;
+            case 503 -> UNAVAILABLE;
+            case 507 -> STORAGE_FULL;
+            default -> status >= 500 ? INTERNAL_ERROR : BAD_REQUEST;
+        };
     }
 }

@@ -1,37 +1,40 @@
 package dev.modelyard.server.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
+import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Turns every failure into an RFC 9457 problem response; no stack trace ever leaves the server. */
+/**
+ * Turns every failure into an RFC 9457 problem response with a {@link ProblemCode}; no stack
+ * trace ever leaves the server. The JSON mappers take precedence over the REST layer's built-in
+ * ones (whose answer to a type mismatch has an empty body).
+ */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     static final String CHALLENGE = "Bearer realm=\"modelyard\"";
+    /** Before the REST layer's built-in mappers for the same exception types. */
+    private static final int FIRST = jakarta.ws.rs.Priorities.USER - 1000;
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        Problem problem = Problem.of(e.status(), e.getMessage()).with(e.code(), null, null, null);
-        if (e instanceof UnknownNameException u) {
-            boolean field = u.code() == ProblemCode.UNKNOWN_FIELD;
-            problem = problem.with(u.code(), field ? u.name() : null, field ? null : u.name(), u.accepted());
-        }
+        Problem problem = Problem.of(e.status(), e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted());
         Response.ResponseBuilder b = Response.status(e.status()).type(Problem.MEDIA).entity(problem);
         e.headers().forEach(b::header);
         return b.build();
-    }
-
-    /** A body field the bound type does not have (bodies are bound strictly, see {@link StrictJson}). */
-    @ServerExceptionMapper
-    public Response unknownField(UnrecognizedPropertyException e) {
-        return api(UnknownNameException.field("", e));
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
@@ -40,29 +43,39 @@ public class ProblemMappers {
                 ? e.getMessage()
                 : "this endpoint needs an API token: send 'Authorization: Bearer <token>'";
         return Response.status(401).type(Problem.MEDIA).header("WWW-Authenticate", CHALLENGE)
-                .entity(Problem.of(401, detail)).build();
+                .entity(Problem.of(ProblemCode.UNAUTHORIZED, detail)).build();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return Problem.of(403, "this API token's role does not allow this operation").toResponse();
+        return Problem.of(ProblemCode.FORBIDDEN, "this API token's role does not allow this operation").toResponse();
     }
 
-    @ServerExceptionMapper
+    @ServerExceptionMapper(priority = FIRST)
+    public Response unknownField(UnrecognizedPropertyException e) {
+        return api(UnknownNameException.field("", e));
+    }
+
+    @ServerExceptionMapper(priority = FIRST)
+    public Response mismatchedJson(MismatchedInputException e) {
+        return api(JsonProblems.of(e));
+    }
+
+    @ServerExceptionMapper(priority = FIRST)
     public Response badJson(JsonProcessingException e) {
-        String detail = e.getOriginalMessage();
-        return Problem.of(400, "request body is not valid JSON for this operation: " + detail).toResponse();
+        return api(JsonProblems.of(e));
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException json && status == 400) return api(JsonProblems.of(json));
         if (status >= 500) {
             LOG.error("request failed", e);
-            return Problem.of(status, "the server could not complete the request").toResponse();
+            return Problem.of(ProblemCode.generic(status), "the server could not complete the request").toResponse();
         }
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA)
-                .entity(Problem.of(status, describe(status, e)));
+                .entity(Problem.of(status, describe(status, e)).with(ProblemCode.generic(status), null, null, null));
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("Content-Type")) values.forEach(v -> b.header(name, v));
         });
@@ -72,16 +85,127 @@ public class ProblemMappers {
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
         LOG.error("unexpected failure while handling a request", e);
-        return Problem.of(500, "the server could not complete the request; the cause is in its log").toResponse();
+        return Problem.of(ProblemCode.INTERNAL_ERROR, "the server could not complete the request; the cause is in its log")
+                .toResponse();
     }
 
     private static String describe(int status, WebApplicationException e) {
         return switch (status) {
-            case 404 -> "no such resource";
-            case 405 -> "this method is not allowed on this resource";
-            case 406 -> "no acceptable representation for the Accept header";
-            case 415 -> "unsupported Content-Type for this operation; see the API documentation";
+            case 404 -> "no such resource; the API documentation lists the paths";
+            case 405 -> "this method is not allowed on this resource; the Allow header lists those that are";
+            case 406 -> "no acceptable representation for the Accept header; accept application/json "
+                    + "(or the operation's documented media type)";
+            case 415 -> "unsupported Content-Type for this operation; the API documentation lists the media types it reads";
             default -> e.getMessage() == null ? "the request could not be handled" : e.getMessage();
         };
+    }
+
+    /** What a JSON binding failure says to the client: where in the body, and what was expected there. */
+    static final class JsonProblems {
+
+        private JsonProblems() {
+        }
+
+        static ApiException of(JsonProcessingException e) {
+            if (e instanceof StrictJson.InvalidCharacterException c) {
+                return ApiException.field(ProblemCode.INVALID_CHARACTER, c.field(), c.getOriginalMessage());
+            }
+            if (e instanceof UnrecognizedPropertyException u) return UnknownNameException.field("", u);
+            if (e instanceof MismatchedInputException m) return mismatched(m);
+            if (e instanceof JsonMappingException m && m.getCause() instanceof ApiException api) return api;
+            if (e instanceof StreamConstraintsException) {
+                return ApiException.of(ProblemCode.INVALID_JSON, "request body is refused" + at(e.getLocation()) + ": "
+                        + e.getOriginalMessage() + " (at most " + StrictJson.MAX_DEPTH + " levels of nesting and "
+                        + StrictJson.MAX_STRING + " characters per string)");
+            }
+            if (e instanceof JsonMappingException m) {
+                String field = path(m.getPath());
+                return ApiException.field(ProblemCode.INVALID_FIELD, field.isEmpty() ? null : field,
+                        (field.isEmpty() ? "request body" : "field '" + field + "'") + ": " + firstLine(m.getOriginalMessage()));
+            }
+            return ApiException.of(ProblemCode.INVALID_JSON, "request body is not well-formed JSON" + at(e.getLocation())
+                    + ": " + firstLine(e.getOriginalMessage()));
+        }
+
+        private static ApiException mismatched(MismatchedInputException e) {
+            String field = path(e.getPath());
+            if (field.isEmpty() && e.getMessage() != null && e.getMessage().startsWith("No content to map")) {
+                return ApiException.of(ProblemCode.MISSING_BODY, "this operation needs a JSON request body; the request had none");
+            }
+            Class<?> target = e.getTargetType();
+            String where = field.isEmpty() ? "request body" : "field '" + field + "'";
+            if (e instanceof InvalidFormatException && target != null && target.isEnum()) {
+                List<String> accepted = Arrays.stream(target.getEnumConstants()).map(String::valueOf).toList();
+                return ApiException.field(ProblemCode.INVALID_FIELD, field, where + ": '" + ((InvalidFormatException) e).getValue()
+                        + "' is not one of " + String.join(", ", accepted), accepted);
+            }
+            if (e instanceof InvalidFormatException f) {
+                return ApiException.field(ProblemCode.INVALID_FIELD, field, where + ": '" + f.getValue() + "' is not "
+                        + expected(target));
+            }
+            return ApiException.field(ProblemCode.INVALID_FIELD_TYPE, field.isEmpty() ? null : field,
+                    where + ": expected " + expected(target) + found(e));
+        }
+
+        private static String found(MismatchedInputException e) {
+            try {
+                if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p && p.currentToken() != null) {
+                    return switch (p.currentToken()) {
+                        case START_ARRAY, END_ARRAY -> ", got an array";
+                        case START_OBJECT, END_OBJECT, FIELD_NAME -> ", got an object";
+                        case VALUE_STRING -> ", got a string";
+                        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> ", got a number";
+                        case VALUE_TRUE, VALUE_FALSE -> ", got a boolean";
+                        case VALUE_NULL -> ", got null";
+                        default -> "";
+                    };
+                }
+            } catch (RuntimeException ignored) {
+                // the parser is already closed: say what was expected only
+            }
+            return "";
+        }
+
+        /** The JSON type a Java type is written as, in words. */
+        static String expected(Class<?> t) {
+            if (t == null) return "another JSON type";
+            if (CharSequence.class.isAssignableFrom(t) || t == char.class || t == Character.class) return "a string";
+            if (t == int.class || t == long.class || t == short.class || t == byte.class || t == Integer.class
+                    || t == Long.class || t == Short.class || t == Byte.class || t == java.math.BigInteger.class) {
+                return "a whole number";
+            }
+            if (t.isPrimitive() && t != boolean.class || Number.class.isAssignableFrom(t)) return "a number";
+            if (t == boolean.class || t == Boolean.class) return "true or false";
+            if (t.isEnum()) return "one of " + String.join(", ", Arrays.stream(t.getEnumConstants()).map(String::valueOf).toList());
+            if (t.isArray() || java.util.Collection.class.isAssignableFrom(t)
+                    || com.fasterxml.jackson.databind.node.ArrayNode.class.isAssignableFrom(t)) {
+                return "an array";
+            }
+            if (java.time.temporal.Temporal.class.isAssignableFrom(t)) return "an RFC 3339 date-time string";
+            return "an object";
+        }
+
+        /** {@code selfTest.cases[0].inputs}, as the other problem bodies name fields. */
+        static String path(List<JsonMappingException.Reference> refs) {
+            StringBuilder path = new StringBuilder();
+            for (JsonMappingException.Reference r : refs) {
+                if (r.getFieldName() != null) {
+                    path.append(path.isEmpty() ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            return path.toString();
+        }
+
+        private static String at(JsonLocation l) {
+            return l == null || l.getLineNr() < 0 ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr();
+        }
+
+        private static String firstLine(String s) {
+            if (s == null) return "unreadable";
+            int nl = s.indexOf('\n');
+            return nl < 0 ? s : s.substring(0, nl);
+        }
     }
 }

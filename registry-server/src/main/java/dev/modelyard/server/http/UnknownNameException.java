@@ -16,12 +16,12 @@ import java.util.Objects;
 public final class UnknownNameException extends ApiException {
 
     private final String name;
-    private final List<String> accepted;
 
     private UnknownNameException(ProblemCode code, String what, String name, Collection<String> accepted) {
-        super(400, code, describe(what, name, accepted), Map.of());
+        super(400, code, describe(what, name, accepted), Map.of(),
+                code == ProblemCode.UNKNOWN_FIELD ? name : null, code == ProblemCode.UNKNOWN_FIELD ? null : name,
+                accepted.stream().filter(Objects::nonNull).distinct().sorted().toList());
         this.name = name;
-        this.accepted = accepted.stream().filter(Objects::nonNull).distinct().sorted().toList();
     }
 
     /** @param path the field's JSON path in the request body, e.g. {@code selfTest.cases[0].inptus} */
@@ -53,11 +53,6 @@ public final class UnknownNameException extends ApiException {
     /** The unknown field's JSON path or the unknown query parameter's name. */
     public String name() {
         return name;
-    }
-
-    /** The names the operation takes at that place, sorted. */
-    public List<String> accepted() {
-        return accepted;
     }
 
     private static String describe(String what, String name, Collection<String> accepted) {

@@ -4,6 +4,7 @@ import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.model.ModelService;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.storage.StagedFile;
@@ -89,12 +90,12 @@ public class UploadService {
     public long append(Ref ref, long offset, InputStream body) {
         UUID id = ref.id();
         if (!busy.add(id)) {
-            throw ApiException.conflict("another request is appending to upload " + id + "; retry when it ends");
+            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "another request is appending to upload " + id + "; retry when it ends");
         }
         try {
             long current = QuarkusTransaction.requiringNew().call(() -> session(ref).received);
             if (offset != current) {
-                throw new ApiException(409, "Upload-Offset " + offset + " does not match the upload's offset "
+                throw ApiException.of(ProblemCode.UPLOAD_OFFSET_MISMATCH, "Upload-Offset " + offset + " does not match the upload's offset "
                         + current + "; resume from " + current, Map.of("Upload-Offset", Long.toString(current)));
             }
             long max = artifacts.maxSize();
@@ -103,7 +104,7 @@ public class UploadService {
                 received = staging.append(staging.sessionFile(id), offset, body, max);
                 transfers.uploaded(TransferMetrics.UploadMethod.RESUMABLE, received - offset);
             } catch (IOException e) {
-                throw ApiException.badRequest("the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
+                throw ApiException.of(ProblemCode.INCOMPLETE_UPLOAD, "the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
             }
             QuarkusTransaction.requiringNew().run(() -> {
                 UploadSession s = session(ref);
@@ -120,7 +121,7 @@ public class UploadService {
     public ArtifactService.Stored finish(Ref ref, String expectedSha256, String publisherSignature) {
         UUID id = ref.id();
         if (!busy.add(id)) {
-            throw ApiException.conflict("upload " + id + " is busy; retry when the current request ends");
+            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "upload " + id + " is busy; retry when the current request ends");
         }
         try {
             UploadSession s = QuarkusTransaction.requiringNew().call(() -> {
@@ -178,7 +179,7 @@ public class UploadService {
         ModelVersion v = models.exact(models.model(ref.model()), ref.version());
         return UploadSession.<UploadSession>findByIdOptional(ref.id())
                 .filter(s -> s.version.id.equals(v.id))
-                .orElseThrow(() -> ApiException.notFound("no upload session " + ref.id() + " for version " + v.version
+                .orElseThrow(() -> ApiException.of(ProblemCode.UPLOAD_NOT_FOUND, "no upload session " + ref.id() + " for version " + v.version
                         + " of '" + ref.model() + "' (finished, cancelled or expired)"));
     }
 
