@@ -1,5 +1,7 @@
 package dev.modelyard.server.database;
 
+import dev.modelyard.server.http.RequestShape;
+
 import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
@@ -47,6 +49,8 @@ public final class ServerMain {
     private static final Duration QUARKUS_STOP_WAIT = Duration.ofSeconds(90);
 
     public static void main(String... args) {
+        // Before Quarkus loads its HTTP entry, which reads this once: see http.RequestShape.
+        System.setProperty(RequestShape.URI_VALIDATION_OFF, "true");
         if (setting("quarkus.datasource.jdbc.url").isPresent()) {
             Quarkus.run(args);
             return;

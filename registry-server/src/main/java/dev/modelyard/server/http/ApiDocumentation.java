@@ -28,8 +28,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         The management API lives under `/api/v1` and needs `Authorization: Bearer <token>` \
                         (roles: viewer reads, publisher writes models, versions, artifacts, devices and deployments, \
                         admin does everything). Errors are RFC 9457 `application/problem+json` documents whose \
-                        `detail` says what to fix. Any operation may also answer 406 for an unacceptable `Accept` \
-                        header and 500 when the server fails; these are not listed per operation.
+                        `detail` says what to fix and whose `code` is a stable, machine-readable kind of problem \
+                        (the table of codes is docs/api-errors.md in the repository). Any operation may also answer \
+                        405 for a method it does not take, 406 for an unacceptable `Accept` header, 414 for a request \
+                        target over 4096 characters, 431 for headers over 20 KiB and 500 when the server fails; these \
+                        are not listed per operation.
 
                         Devices speak the Eclipse hawkBit DDI API under `/{tenant}/controller/v1/{controllerId}` \
                         with `Authorization: TargetToken <device token>` or `GatewayToken <tenant token>`; its \

@@ -11,6 +11,8 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
 import java.util.List;
@@ -67,9 +69,16 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
+    public Response web(WebApplicationException e, UriInfo uri, ResourceInfo resource) {
         int status = e.getResponse().getStatus();
         if (e.getCause() instanceof JsonProcessingException json && status == 400) return api(JsonProblems.of(json));
+        if ((status == 400 || status == 404) && e.getCause() != null) {
+            // The REST layer could not convert a path, query or header value to its parameter's
+            // type; it answers 404 for path and query values (as JAX-RS says), which would read as
+            // "no such thing". It is a bad parameter: name it.
+            ApiException bad = ParameterTypes.firstUnconvertible(uri, resource);
+            if (bad != null) return api(bad);
+        }
         if (status >= 500) {
             LOG.error("request failed", e);
             return Problem.of(ProblemCode.generic(status), "the server could not complete the request").toResponse();
@@ -147,7 +156,21 @@ public class ProblemMappers {
                     where + ": expected " + expected(target) + found(e));
         }
 
+        private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("token `JsonToken\\.([A-Z_]+)`");
+
         private static String found(MismatchedInputException e) {
+            java.util.regex.Matcher m = TOKEN.matcher(String.valueOf(e.getOriginalMessage()));
+            if (m.find()) {
+                return switch (m.group(1)) {
+                    case "START_ARRAY" -> ", got an array";
+                    case "START_OBJECT" -> ", got an object";
+                    case "VALUE_STRING" -> ", got a string";
+                    case "VALUE_NUMBER_INT", "VALUE_NUMBER_FLOAT" -> ", got a number";
+                    case "VALUE_TRUE", "VALUE_FALSE" -> ", got a boolean";
+                    case "VALUE_NULL" -> ", got null";
+                    default -> "";
+                };
+            }
             try {
                 if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser p && p.currentToken() != null) {
                     return switch (p.currentToken()) {

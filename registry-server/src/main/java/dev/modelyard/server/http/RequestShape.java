@@ -37,15 +37,17 @@ public class RequestShape {
     public static final int MAX_TARGET = 4096;
     /** The most header bytes (names and values) taken: the HTTP layer's default. */
     public static final int MAX_HEADERS = 20 * 1024;
-    static final String URI_VALIDATION_OFF = "vertx.disableURIValidation";
+    /**
+     * Quarkus' HTTP entry refuses a request target {@link URI} cannot parse with a bodyless 400
+     * before any route runs, unless this system property is true when its class loads. The server's
+     * main class sets it (the test build too), because this filter makes the same check and
+     * answers with a problem body.
+     */
+    public static final String URI_VALIDATION_OFF = "vertx.disableURIValidation";
     /** Before the security and REST handlers. */
     static final int ORDER = -1_000_000;
 
     void register(@Observes Router router) {
-        // Quarkus' HTTP entry refuses a request target java.net.URI cannot parse with a bodyless
-        // 400 before any route runs, unless this property is set when the server starts (which is
-        // after the router is built). This filter makes the same check, and answers with a problem.
-        System.setProperty(URI_VALIDATION_OFF, "true");
         router.route().order(ORDER).handler(this::check);
         // The router refuses some requests before any route runs (a path whose percent-encoding
         // it cannot decode): they reach only the router's handler for their status.
@@ -109,6 +111,7 @@ public class RequestShape {
             return ApiException.of(ProblemCode.HEADERS_TOO_LARGE, "the request's headers are " + headerBytes
                     + " bytes; at most " + MAX_HEADERS + " are taken");
         }
+        if (plain(target)) return null;
         int q = target.indexOf('?');
         String path = q < 0 ? target : target.substring(0, q);
         String query = q < 0 ? "" : target.substring(q + 1);
@@ -142,6 +145,20 @@ public class RequestShape {
                     + "and every '%' that does not start an escape");
         }
         return null;
+    }
+
+    /**
+     * The common case, checked in one pass (device polls go through here): only characters a URI
+     * may hold unencoded, and no escapes, so nothing to decode and nothing to refuse.
+     */
+    static boolean plain(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || "-._~!$&'()*+,;=:@/?".indexOf(c) >= 0;
+            if (!ok) return false;
+        }
+        return true;
     }
 
     private static ApiException encoding(String where) {

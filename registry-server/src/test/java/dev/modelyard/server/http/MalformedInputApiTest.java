@@ -9,12 +9,17 @@ import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -83,7 +88,9 @@ class MalformedInputApiTest {
         }
         viewer().get("/api/v1/models?page=" + Page.MAX_PAGE + "&size=" + Page.MAX_SIZE).then().statusCode(200);
         problem(viewer().get("/api/v1/models?page=99999999999").then(), 400, "invalid-parameter");
-        problem(viewer().get("/api/v1/models?size=abc").then(), 400, "invalid-parameter");
+        problem(viewer().get("/api/v1/models?size=abc").then(), 400, "invalid-parameter")
+                .body("parameter", equalTo("size")).body("detail", containsString("is not a whole number"));
+        problem(viewer().get("/api/v1/actions/abc").then(), 400, "invalid-parameter").body("parameter", equalTo("id"));
     }
 
     @Test
@@ -105,13 +112,34 @@ class MalformedInputApiTest {
                 400, "invalid-json")
                 .body("detail", containsString("line 3, column"));
         problem(publisher().contentType(ContentType.JSON).body("").post("/api/v1/models").then(), 400, "missing-body");
-        problem(publisher().contentType(ContentType.JSON).body("[".repeat(200) + "]".repeat(200)).post("/api/v1/models").then(),
-                400, "invalid-json").body("detail", containsString("nesting"));
+        String m = Api.createModel("deep");
+        problem(publisher().contentType("application/merge-patch+json").body("{\"labels\":" + "[".repeat(200) + "]".repeat(200) + "}")
+                .patch("/api/v1/models/{m}", m).then(), 400, "invalid-json").body("detail", containsString("nesting"));
+    }
+
+    /** What no HTTP client library sends, sent as raw bytes. */
+    private static JsonNode raw(String target, int status, String code) throws IOException {
+        OpenApiFuzzTest.Answer a = OpenApiFuzzTest.exchange("GET", target, Map.of("Host", "localhost",
+                "Authorization", "Bearer " + TestServer.ADMIN_TOKEN, "Connection", "close"), new byte[0]);
+        assertEquals(status, a.status(), a.text());
+        assertEquals(Problem.MEDIA_TYPE, a.headers().get("content-type"));
+        JsonNode problem = new ObjectMapper().readTree(a.body());
+        assertEquals(code, problem.path("code").asText(), a.text());
+        return problem;
+    }
+
+    @Test
+    void badPercentEncodingAndUnencodedCharactersAreProblems() throws IOException {
+        assertTrue(raw("/api/v1/models/%zz", 400, "invalid-encoding").path("detail").asText().contains("'%zz'"));
+        raw("/api/v1/models/%", 400, "invalid-encoding");
+        raw("/api/v1/models?q=%zz", 400, "invalid-encoding");
+        raw("/api/v1/models/a|b", 400, "invalid-encoding");
+        raw("/api/v1/models/a%22b%7Cc", 404, "model-not-found");
     }
 
     @Test
     void errorsOfTheHttpLayerAreProblemsToo() {
-        problem(viewer().urlEncodingEnabled(false).get("/api/v1/models/%zz").then(), 400, "invalid-encoding");
+        problem(viewer().urlEncodingEnabled(false).get("/api/v1/models/%C3%28").then(), 400, "invalid-encoding");
         problem(viewer().urlEncodingEnabled(false).get("/api/v1/models?q=%C3%28").then(), 400, "invalid-encoding");
         problem(viewer().get("/api/v1/models/" + "x".repeat(5000)).then(), 414, "uri-too-long");
         problem(viewer().header("X-Padding", "p".repeat(30_000)).get("/api/v1/models").then(), 431, "headers-too-large");
@@ -124,7 +152,9 @@ class MalformedInputApiTest {
 
     @Test
     void aBadEnumValueListsTheAcceptedOnes() {
-        problem(viewer().get("/api/v1/models/any/versions/1.0.0/artifacts?origin=copied").then(), 400, "invalid-parameter")
+        String m = Api.createModel("enum");
+        Api.createVersion(m, "1.0.0");
+        problem(viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=copied", m).then(), 400, "invalid-parameter")
                 .body("parameter", equalTo("origin"))
                 .body("accepted", hasItems("converted", "uploaded"));
     }

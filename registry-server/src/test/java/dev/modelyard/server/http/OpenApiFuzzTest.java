@@ -300,7 +300,12 @@ class OpenApiFuzzTest {
 
     // ---- raw HTTP/1.1 -------------------------------------------------------------------------------------------
 
-    private record Answer(int status, Map<String, String> headers, byte[] body) {
+    /** A raw HTTP answer; header names lower-case. */
+    record Answer(int status, Map<String, String> headers, byte[] body) {
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
     }
 
     private void send(String method, String path, String query, String auth, String contentType, String body,
@@ -370,7 +375,8 @@ class OpenApiFuzzTest {
         return null;
     }
 
-    private static Answer exchange(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    /** Sends exactly this request (target and headers as given, unencoded) and reads the whole answer. */
+    static Answer exchange(String method, String target, Map<String, String> headers, byte[] body) throws IOException {
         try (Socket socket = new Socket("localhost", RestAssured.port)) {
             socket.setSoTimeout(TIMEOUT_MS);
             OutputStream out = socket.getOutputStream();
