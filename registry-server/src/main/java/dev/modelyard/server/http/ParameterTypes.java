@@ -11,7 +11,7 @@ import java.util.UUID;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-/** Finds which path or query value the REST layer could not convert to its parameter's type. */
+/** Finds which path or query value the REST layer could not convert to its parameter's type, and says so. */
 final class ParameterTypes {
 
     private ParameterTypes() {
@@ -36,8 +36,13 @@ final class ParameterTypes {
                 continue;
             }
             if (name != null && value != null && !converts(value, p.getType())) {
-                return ApiException.parameter(ProblemCode.INVALID_PARAMETER, name, name + ": '" + shorten(value) + "' is not "
-                        + describe(p.getType()));
+                // In a path it names something that cannot exist: not found, as JAX-RS has it; in a
+                // query it is a bad parameter.
+                boolean inPath = p.getAnnotation(PathParam.class) != null || p.getAnnotation(RestPath.class) != null;
+                String detail = name + ": '" + shorten(value) + "' is not " + describe(p.getType());
+                return inPath
+                        ? ApiException.parameter(ProblemCode.NOT_FOUND, name, detail + ", so nothing has it")
+                        : ApiException.parameter(ProblemCode.INVALID_PARAMETER, name, detail);
             }
         }
         return null;

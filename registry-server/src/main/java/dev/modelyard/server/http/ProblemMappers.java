@@ -73,9 +73,9 @@ public class ProblemMappers {
         int status = e.getResponse().getStatus();
         if (e.getCause() instanceof JsonProcessingException json && status == 400) return api(JsonProblems.of(json));
         if ((status == 400 || status == 404) && e.getCause() != null) {
-            // The REST layer could not convert a path, query or header value to its parameter's
-            // type; it answers 404 for path and query values (as JAX-RS says), which would read as
-            // "no such thing". It is a bad parameter: name it.
+            // The REST layer could not convert a path or query value to its parameter's type; it
+            // answers 404 for both (as JAX-RS says), which for a query reads as "no such thing"
+            // where it is a bad parameter. Name the parameter either way.
             ApiException bad = ParameterTypes.firstUnconvertible(uri, resource);
             if (bad != null) return api(bad);
         }
@@ -122,6 +122,13 @@ public class ProblemMappers {
             if (e instanceof UnrecognizedPropertyException u) return UnknownNameException.field("", u);
             if (e instanceof MismatchedInputException m) return mismatched(m);
             if (e instanceof JsonMappingException m && m.getCause() instanceof ApiException api) return api;
+            if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException invalid
+                    && invalid.getMessage() != null) {
+                // a value type's own validation (a record refusing its arguments): its words, not Jackson's
+                String field = path(m.getPath());
+                return ApiException.field(ProblemCode.INVALID_FIELD, field.isEmpty() ? null : field,
+                        (field.isEmpty() ? "request body" : "field '" + field + "'") + ": " + invalid.getMessage());
+            }
             if (e instanceof StreamConstraintsException) {
                 return ApiException.of(ProblemCode.INVALID_JSON, "request body is refused" + at(e.getLocation()) + ": "
                         + e.getOriginalMessage() + " (at most " + StrictJson.MAX_DEPTH + " levels of nesting and "

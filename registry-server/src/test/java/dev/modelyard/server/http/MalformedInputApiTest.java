@@ -90,7 +90,8 @@ class MalformedInputApiTest {
         problem(viewer().get("/api/v1/models?page=99999999999").then(), 400, "invalid-parameter");
         problem(viewer().get("/api/v1/models?size=abc").then(), 400, "invalid-parameter")
                 .body("parameter", equalTo("size")).body("detail", containsString("is not a whole number"));
-        problem(viewer().get("/api/v1/actions/abc").then(), 400, "invalid-parameter").body("parameter", equalTo("id"));
+        problem(viewer().get("/api/v1/actions/abc").then(), 404, "not-found").body("parameter", equalTo("id"))
+                .body("detail", containsString("'abc' is not a whole number"));
     }
 
     @Test
