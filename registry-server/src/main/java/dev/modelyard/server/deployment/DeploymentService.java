@@ -166,7 +166,8 @@ public class DeploymentService {
             try {
                 params.put("status", ActionState.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage());
+                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(),
+                        java.util.Arrays.stream(ActionState.values()).map(ActionState::wireName).toList());
             }
             q.append(" and status = :status");
         }

@@ -125,7 +125,8 @@ public class DeviceService {
             try {
                 params.put("status", DeviceStatus.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage());
+                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(),
+                        java.util.Arrays.stream(DeviceStatus.values()).map(DeviceStatus::wireName).toList());
             }
             q.append(" and status = :status");
         }

@@ -121,7 +121,7 @@ public class ModelResource {
     @Tag(name = ApiDocumentation.VERSIONS)
     public Page<VersionView> versions(@PathParam("model") String model, @QueryParam("status") String status,
                                       @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        VersionStatus s = status == null ? null : ModelService.status(status);
+        VersionStatus s = status == null ? null : ModelService.statusFilter(status);
         return models.listVersions(model, s, Page.request(page, size));
     }
 

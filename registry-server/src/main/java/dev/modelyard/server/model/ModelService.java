@@ -464,11 +464,21 @@ public class ModelService {
         }
     }
 
+    /** The status a merge patch asks for. */
     public static VersionStatus status(String text) {
         try {
             return VersionStatus.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ApiException.field(ProblemCode.INVALID_FIELD, "status", e.getMessage(), VersionStatus.wireNames());
+        }
+    }
+
+    /** The status a list is filtered by. */
+    public static VersionStatus statusFilter(String text) {
+        try {
+            return VersionStatus.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(), VersionStatus.wireNames());
         }
     }
 

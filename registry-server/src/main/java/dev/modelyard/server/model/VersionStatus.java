@@ -22,6 +22,11 @@ public enum VersionStatus {
         throw new IllegalArgumentException("status: '" + text + "' is not one of draft, published, deprecated, revoked");
     }
 
+    /** Every status' wire name, in order. */
+    public static java.util.List<String> wireNames() {
+        return java.util.Arrays.stream(values()).map(VersionStatus::wireName).toList();
+    }
+
     /** Status changes allowed through PATCH (publishing has its own operation). */
     public Set<VersionStatus> patchTargets() {
         return switch (this) {

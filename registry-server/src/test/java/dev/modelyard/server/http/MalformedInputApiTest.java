@@ -158,5 +158,12 @@ class MalformedInputApiTest {
         problem(viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=copied", m).then(), 400, "invalid-parameter")
                 .body("parameter", equalTo("origin"))
                 .body("accepted", hasItems("converted", "uploaded"));
+        problem(viewer().get("/api/v1/models/{m}/versions?status=bogus", m).then(), 400, "invalid-parameter")
+                .body("parameter", equalTo("status"))
+                .body("accepted", hasItems("draft", "published", "deprecated", "revoked"));
+        problem(publisher().contentType("application/merge-patch+json").body(Map.of("status", "bogus"))
+                .patch("/api/v1/models/{m}/versions/1.0.0", m).then(), 400, "invalid-field")
+                .body("field", equalTo("status"))
+                .body("accepted", hasItems("draft", "published"));
     }
 }

@@ -156,7 +156,8 @@ public class JobService {
             try {
                 params.put("status", JobStatus.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage());
+                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(),
+                        java.util.Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList());
             }
             q.append(" and status = :status");
         }
