@@ -57,7 +57,7 @@ public class MgmtArtifacts {
     }
 
     public MgmtApi.Artifact upload(long moduleId, Upload u) {
-        ModelVersion v = QuarkusTransaction.requiringNew().call(() -> modules.version(moduleId, "software module"));
+        ModelVersion v = QuarkusTransaction.requiringNew().call(() -> modules.draftModule(moduleId));
         String model = QuarkusTransaction.requiringNew().call(() -> ModelVersion.<ModelVersion>findById(v.id).model.name);
         String filename = ArtifactService.requireFilename(u.filename());
         Digests d = digests(u.file());
@@ -95,6 +95,7 @@ public class MgmtArtifacts {
     @Transactional
     public void delete(long moduleId, long artifactId) {
         Artifact a = find(moduleId, artifactId);
+        modules.draftModule(moduleId);
         artifacts.delete(a.version.model.name, a.version.version, a.id.toString());
     }
 

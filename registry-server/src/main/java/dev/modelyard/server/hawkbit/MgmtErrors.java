@@ -35,6 +35,11 @@ public class MgmtErrors {
             case 403 -> info("org.eclipse.hawkbit.repository.exception.InsufficientPermissionException",
                     "hawkbit.server.error.insufficientPermission", m);
             case 404 -> info("org.eclipse.hawkbit.repository.exception.EntityNotFoundException", NOT_FOUND, m);
+            case 405 -> m.startsWith("action ")
+                    ? info("org.eclipse.hawkbit.repository.exception.CancelActionNotAllowedException",
+                    "hawkbit.server.error.action.notCancelable", m)
+                    : info("org.springframework.web.HttpRequestMethodNotSupportedException", null, m);
+            case 423 -> info("org.eclipse.hawkbit.repository.exception.LockedException", "hawkbit.server.error.locked", m);
             case 409 -> info("org.eclipse.hawkbit.repository.exception.EntityAlreadyExistsException",
                     "hawkbit.server.error.repo.entityAlreadyExists", m);
             case 413, 507 -> info("org.eclipse.hawkbit.artifact.exception.ArtifactUploadFailedException",

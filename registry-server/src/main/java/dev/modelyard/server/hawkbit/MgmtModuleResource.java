@@ -84,10 +84,10 @@ public class MgmtModuleResource {
     @Path("/{moduleId}")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a module: a draft version is deleted, a published one deprecated")
-    @APIResponse(responseCode = "200", description = "Deleted (or, released, marked deleted)")
+    @APIResponse(responseCode = "204", description = "Deleted (or, released, marked deleted)")
     public Response delete(@PathParam("moduleId") long moduleId) {
         service.deleteModule(moduleId);
-        return Response.ok().build();
+        return Response.noContent().build();
     }
 
     @POST
@@ -97,7 +97,8 @@ public class MgmtModuleResource {
     @Operation(summary = "hawkBit: upload a file (multipart 'file'; optional filename, md5sum, sha1sum, sha256sum, and Modelyard's format)")
     @APIResponse(responseCode = "201", description = "The stored artifact with its hashes",
             content = @Content(schema = @Schema(implementation = MgmtApi.Artifact.class)))
-    @APIResponse(responseCode = "409", description = "The module's version is released (immutable), or has a file for this target already")
+    @APIResponse(responseCode = "409", description = "The module's version has a file for this target already, or another upload of it runs")
+    @APIResponse(responseCode = "423", description = "The module is locked: its version is released and its files never change")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
     @APIResponse(responseCode = "422", description = "A model file that is not usable (e.g. an invalid ONNX model); nothing is kept")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server")
@@ -135,11 +136,11 @@ public class MgmtModuleResource {
     @Path("/{moduleId}/artifacts/{artifactId}")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a file of a draft module")
-    @APIResponse(responseCode = "200", description = "Deleted")
-    @APIResponse(responseCode = "409", description = "The module's version is released: its files never change")
+    @APIResponse(responseCode = "204", description = "Deleted")
+    @APIResponse(responseCode = "423", description = "The module is locked: its version is released and its files never change")
     public Response deleteArtifact(@PathParam("moduleId") long moduleId, @PathParam("artifactId") long artifactId) {
         artifacts.delete(moduleId, artifactId);
-        return Response.ok().build();
+        return Response.noContent().build();
     }
 
     @GET

@@ -189,6 +189,12 @@ public class MgmtService {
     @Transactional
     public void cancel(String controllerId, long actionId, boolean force, String by) {
         Action a = targetAction(controllerId, actionId);
+        if (!a.active) {
+            throw new ApiException(405, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
+        }
+        if (!force && a.status == dev.modelyard.server.deployment.ActionState.CANCELING) {
+            throw new ApiException(405, "action " + a.id + " is being canceled already; add force=true to close it without the device");
+        }
         deployments.cancel(a.id, force, by);
     }
 
@@ -325,6 +331,16 @@ public class MgmtService {
             }
         }
         return new MgmtApi.AssignmentResult(assigned, already, assigned + already, refs);
+    }
+
+    /** hawkBit locks a module once assigned; here a released version's files never change (423, as hawkBit's lock). */
+    ModelVersion draftModule(long id) {
+        ModelVersion v = version(id, "software module");
+        if (v.status != VersionStatus.DRAFT) {
+            throw new ApiException(423, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
+                    + " is " + v.status.wireName() + " and its files never change");
+        }
+        return v;
     }
 
     ModelVersion version(long id, String what) {

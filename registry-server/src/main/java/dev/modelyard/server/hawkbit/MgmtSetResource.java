@@ -69,10 +69,10 @@ public class MgmtSetResource {
     @Path("/{setId}")
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a set: a published version is deprecated; a draft's set goes with its module")
-    @APIResponse(responseCode = "200", description = "Done")
+    @APIResponse(responseCode = "204", description = "Done")
     public Response delete(@PathParam("setId") long setId) {
         service.deleteSet(setId);
-        return Response.ok().build();
+        return Response.noContent().build();
     }
 
     @POST

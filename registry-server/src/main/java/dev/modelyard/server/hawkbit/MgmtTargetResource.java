@@ -89,10 +89,10 @@ public class MgmtTargetResource {
     @Path("/{targetId}")
     @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "hawkBit: delete a target")
-    @APIResponse(responseCode = "200", description = "Deleted")
+    @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("targetId") String targetId) {
         service.deleteTarget(targetId);
-        return Response.ok().build();
+        return Response.noContent().build();
     }
 
     @GET
@@ -100,8 +100,10 @@ public class MgmtTargetResource {
     @Operation(summary = "hawkBit: the attributes the target reported (configData)")
     @APIResponse(responseCode = "200", description = "The attributes",
             content = @Content(schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT)))
-    public Map<String, String> attributes(@PathParam("targetId") String targetId) {
-        return service.attributes(targetId);
+    @APIResponse(responseCode = "204", description = "The target reported no attributes yet")
+    public Response attributes(@PathParam("targetId") String targetId) {
+        Map<String, String> attributes = service.attributes(targetId);
+        return attributes.isEmpty() ? Response.noContent().build() : Response.ok(attributes).build();
     }
 
     @GET
@@ -168,7 +170,7 @@ public class MgmtTargetResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: cancel an action (the device is asked); force=true closes it without the device")
     @APIResponse(responseCode = "204", description = "Cancel requested, or with force the action is closed")
-    @APIResponse(responseCode = "409", description = "The action is closed already, or (without force) being canceled")
+    @APIResponse(responseCode = "405", description = "The action is closed already, or (without force) being canceled")
     public Response cancel(@PathParam("targetId") String targetId, @PathParam("actionId") long actionId,
                            @QueryParam("force") @DefaultValue("false") boolean force) {
         service.cancel(targetId, actionId, force, MgmtJson.caller(identity));
