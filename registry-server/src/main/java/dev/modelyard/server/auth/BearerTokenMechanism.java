@@ -26,7 +26,7 @@ public class BearerTokenMechanism implements HttpAuthenticationMechanism {
     static final String SCHEME = "Bearer";
     static final String BASIC = "Basic";
     /** Where hawkBit's Management API lives (see the hawkbit package). */
-    public static final String HAWKBIT_PREFIX = "/rest/v1";
+    public static final String HAWKBIT_PREFIX = dev.modelyard.server.http.ApiDocumentation.HAWKBIT_MGMT_PATH;
     /** hawkBit device schemes, lower-case: left to the device API's mechanism. */
     private static final Set<String> DEVICE_SCHEMES = Set.of("targettoken", "gatewaytoken");
 

@@ -20,7 +20,7 @@ import java.util.List;
 public class MgmtJson {
 
     /** The OpenAPI tag of every operation of this API. */
-    public static final String TAG = "hawkBit Management API (compatibility)";
+    public static final String TAG = dev.modelyard.server.http.ApiDocumentation.HAWKBIT_MGMT;
 
     private final ObjectMapper mapper;
 
@@ -73,18 +73,23 @@ public class MgmtJson {
     }
 
     /** Schemas of the paged answers, for the OpenAPI document (generic records have none of their own). */
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtTargetPage")
     public record TargetPage(List<MgmtApi.Target> content, long total, int size) {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtActionPage")
     public record ActionPage(List<MgmtApi.Action> content, long total, int size) {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtStatusPage")
     public record StatusPage(List<MgmtApi.ActionStatus> content, long total, int size) {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtModulePage")
     public record ModulePage(List<MgmtApi.SoftwareModule> content, long total, int size) {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtSetPage")
     public record SetPage(List<MgmtApi.DistributionSet> content, long total, int size) {
     }
 }

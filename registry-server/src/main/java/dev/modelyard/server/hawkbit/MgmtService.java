@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class MgmtService {
 
-    static final String BASE = "/rest/v1";
+    static final String BASE = dev.modelyard.server.http.ApiDocumentation.HAWKBIT_MGMT_PATH;
     static final String TYPE_LABEL = "hawkbit.type";
     private static final Pattern SHORT_VERSION = Pattern.compile("\\d+(\\.\\d+)?");
     private static final Pattern NOT_NAME = Pattern.compile("[^a-z0-9._-]+");
