@@ -89,6 +89,10 @@ public class MgmtJson {
     public record ModulePage(List<MgmtApi.SoftwareModule> content, long total, int size) {
     }
 
+    @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtFilterPage")
+    public record FilterPage(List<MgmtApi.TargetFilter> content, long total, int size) {
+    }
+
     @org.eclipse.microprofile.openapi.annotations.media.Schema(name = "MgmtSetPage")
     public record SetPage(List<MgmtApi.DistributionSet> content, long total, int size) {
     }

@@ -277,6 +277,38 @@ class HawkbitMgmtApiTest {
         admin().get("/rest/v1/distributionsets?limit=501").then().statusCode(400);
     }
 
+    /** Target filters: stored when this server can evaluate the query, which then selects targets as a filter. */
+    @Test
+    void targetFilters() {
+        String id = Api.uniqueName("filtered");
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id, "name", "kiosk " + id)))
+                .post("/rest/v1/targets").then().statusCode(201);
+        String name = Api.uniqueName("filter");
+        String query = "name==kiosk*;controllerId==" + id;
+        JsonPath created = admin().contentType(ContentType.JSON).body("{\"query\":\"" + query + "\",\"name\":\"" + name + "\"}")
+                .post("/rest/v1/targetfilters").then().statusCode(201)
+                .body("name", equalTo(name)).body("query", equalTo(query)).body("createdAt", notNullValue())
+                .extract().jsonPath();
+        long filter = created.getLong("id");
+        assertEquals("/rest/v1/targetfilters/" + filter, created.getString("_links.self.href"));
+        String stored = admin().get("/rest/v1/targetfilters/{f}", filter).then().statusCode(200).extract().path("query");
+        admin().queryParam("q", stored).get("/rest/v1/targets").then().statusCode(200)
+                .body("total", equalTo(1)).body("content[0].controllerId", equalTo(id));
+        admin().contentType(ContentType.JSON).body(Map.of("name", name, "query", "name==x"))
+                .post("/rest/v1/targetfilters").then().statusCode(409);
+        admin().contentType(ContentType.JSON).body(Map.of("name", name + "-or", "query", "name==a,name==b"))
+                .post("/rest/v1/targetfilters").then().statusCode(400)
+                .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        admin().contentType(ContentType.JSON).body(Map.of("query", "updateStatus==in_sync"))
+                .put("/rest/v1/targetfilters/{f}", filter).then().statusCode(200)
+                .body("name", equalTo(name)).body("query", equalTo("updateStatus==in_sync"));
+        admin().queryParam("q", "name==" + name).get("/rest/v1/targetfilters").then().statusCode(200)
+                .body("total", equalTo(1)).body("content[0].id", equalTo((int) filter));
+        admin().delete("/rest/v1/targetfilters/{f}", filter).then().statusCode(204);
+        admin().get("/rest/v1/targetfilters/{f}", filter).then().statusCode(404)
+                .body("errorCode", equalTo("hawkbit.server.error.repo.entityNotFound"));
+    }
+
     @Test
     void authenticationAndRoles() {
         given().get("/rest/v1/targets").then().statusCode(401).header("WWW-Authenticate", startsWith("Basic"))
