@@ -83,8 +83,8 @@ public class MgmtSetResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.TargetAssignment[].class)))
     @APIResponse(responseCode = "200", description = "The assignment's outcome with the new actions",
             content = @Content(schema = @Schema(implementation = MgmtApi.AssignmentResult.class)))
-    @APIResponse(responseCode = "409", description = "The version has no files, or is revoked")
-    @APIResponse(responseCode = "422", description = "Assignment refused for these targets")
+    @APIResponse(responseCode = "409", description = "The set's version is revoked, or has no files to publish")
+    @APIResponse(responseCode = "422", description = "More targets than one assignment takes (100,000)")
     public MgmtApi.AssignmentResult assign(@PathParam("setId") long setId, String body) {
         return service.assign(setId, json.list(body, MgmtApi.TargetAssignment.class), MgmtJson.caller(identity));
     }

@@ -124,8 +124,7 @@ public class MgmtTargetResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.DistributionSetAssignment.class)))
     @APIResponse(responseCode = "200", description = "The assignment's outcome",
             content = @Content(schema = @Schema(implementation = MgmtApi.AssignmentResult.class)))
-    @APIResponse(responseCode = "409", description = "The set is deprecated past assignment, revoked, or has no files")
-    @APIResponse(responseCode = "422", description = "No file of the set fits the target")
+    @APIResponse(responseCode = "409", description = "The set's version is revoked, or has no files to publish")
     public MgmtApi.AssignmentResult assign(@PathParam("targetId") String targetId, String body) {
         List<MgmtApi.DistributionSetAssignment> sets = json.oneOrList(body, MgmtApi.DistributionSetAssignment.class);
         if (sets.size() != 1 || sets.get(0) == null || sets.get(0).id() == null) {

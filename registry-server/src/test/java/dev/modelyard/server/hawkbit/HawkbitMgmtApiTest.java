@@ -251,6 +251,9 @@ class HawkbitMgmtApiTest {
                 .post("/rest/v1/softwaremodules/{m}/artifacts", module).then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.artifact.uploadFailed.checksum.md5.match"));
         admin().get("/rest/v1/softwaremodules/{m}/artifacts", module).then().statusCode(200).body("", hasSize(0));
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("id", id, "type", "soft")))
+                .post("/rest/v1/distributionsets/{s}/assignedTargets", module).then().statusCode(409)
+                .body("message", containsString("no artifacts"));
 
         // createDistributionSets: the documented body
         admin().contentType(ContentType.JSON).body("""
@@ -275,6 +278,8 @@ class HawkbitMgmtApiTest {
         admin().get("/rest/v1/softwaremodules?offset=0&limit=500").then().statusCode(200)
                 .body("content.id", hasItem((int) module));
         admin().get("/rest/v1/distributionsets?limit=501").then().statusCode(400);
+        // Rollouts are not there yet: 404, in hawkBit's error shape.
+        admin().get("/rest/v1/rollouts").then().statusCode(404).body("errorCode", equalTo("hawkbit.server.error.repo.entityNotFound"));
     }
 
     /** Target filters: stored when this server can evaluate the query, which then selects targets as a filter. */
