@@ -123,6 +123,12 @@ class HawkbitMgmtApiTest {
                 .extract().jsonPath();
         long action = assigned.getLong("assignedActions[-1].id");
         admin().get("/rest/v1/softwaremodules/{m}", module).then().statusCode(200).body("locked", equalTo(true));
+        // The same set again through the target's endpoint (one object, as hawkBit's example): already assigned.
+        admin().contentType(JSON_UTF8).body(Map.of("id", set, "type", "forced"))
+                .post("/rest/v1/targets/{t}/assignedDS", target).then().statusCode(200)
+                .body("assigned", equalTo(0)).body("alreadyAssigned", equalTo(1)).body("total", equalTo(1));
+        admin().get("/rest/v1/targets?q=updateStatus==pending;controllerId==" + target).then().statusCode(200)
+                .body("total", equalTo(1));
 
         // The device polls with its token and sees the deployment.
         String href = device.get(ddi).then().statusCode(200).extract().jsonPath().getString("_links.deploymentBase.href");
@@ -156,6 +162,8 @@ class HawkbitMgmtApiTest {
         admin().get("/rest/v1/targets/{t}", target).then().statusCode(200).body("updateStatus", equalTo("in_sync"))
                 .body("installedAt", notNullValue()).body("lastControllerRequestAt", notNullValue());
         admin().get("/rest/v1/targets/{t}/installedDS", target).then().statusCode(200).body("id", equalTo((int) set));
+        admin().get("/rest/v1/targets?q=updateStatus==in_sync;controllerId==" + target + "&sort=updateStatus:ASC")
+                .then().statusCode(200).body("total", equalTo(1));
         admin().get("/rest/v1/targets/{t}/assignedDS", target).then().statusCode(200).body("id", equalTo((int) set));
         admin().get("/rest/v1/targets/{t}/actions", target).then().statusCode(200)
                 .body("total", equalTo(1)).body("content[0].id", equalTo((int) action));
