@@ -18,9 +18,10 @@ public class MgmtErrors {
 
     @ServerResponseFilter
     public void reshape(ContainerRequestContext request, ContainerResponseContext response) {
+        // The entity test first: this filter sees every response, the DDI poll's included.
+        if (!(response.getEntity() instanceof Problem p)) return;
         String path = request.getUriInfo().getPath();
         if (!(path.equals(MgmtService.BASE) || path.startsWith(MgmtService.BASE + "/"))) return;
-        if (!(response.getEntity() instanceof Problem p)) return;
         response.setEntity(info(p.status(), p.detail()), null, MediaType.APPLICATION_JSON_TYPE);
         if (p.status() == 401) response.getHeaders().putSingle("WWW-Authenticate", "Basic realm=\"modelyard\"");
     }

@@ -1,7 +1,6 @@
 package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.http.ApiException;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
