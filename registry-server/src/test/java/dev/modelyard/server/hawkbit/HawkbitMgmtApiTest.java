@@ -309,6 +309,15 @@ class HawkbitMgmtApiTest {
                 .body("total", equalTo(1)).body("content[0].controllerId", equalTo(id));
         admin().contentType(ContentType.JSON).body(Map.of("name", name, "query", "name==x"))
                 .post("/rest/v1/targetfilters").then().statusCode(409);
+        // hawkBit's documented example body
+        String example = Api.uniqueName("filterName");
+        long exampleId = admin().contentType(ContentType.JSON)
+                .body("{\"name\" : \"" + example + "\", \"query\" : \"controllerId==example-target-*\"}")
+                .post("/rest/v1/targetfilters").then().statusCode(201).body("query", equalTo("controllerId==example-target-*"))
+                .extract().jsonPath().getLong("id");
+        admin().queryParam("q", "controllerId==example-target-*").get("/rest/v1/targets").then().statusCode(200)
+                .body("total", equalTo(0));
+        admin().delete("/rest/v1/targetfilters/{f}", exampleId).then().statusCode(204);
         admin().contentType(ContentType.JSON).body(Map.of("name", name + "-or", "query", "name==a,name==b"))
                 .post("/rest/v1/targetfilters").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
