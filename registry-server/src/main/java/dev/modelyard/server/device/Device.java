@@ -50,6 +50,13 @@ public class Device extends PanacheEntityBase {
     @Column(name = "token_hash")
     public String tokenHash;
 
+    /**
+     * The token itself, kept only for devices whose token was created or chosen through hawkBit's
+     * Management API, which shows it to admins (as hawkBit does); null otherwise.
+     */
+    @Column(name = "token_secret")
+    public String tokenSecret;
+
     @Column(name = "token_hint")
     public String tokenHint;
 

@@ -57,6 +57,15 @@ public class DeviceService {
 
     @Transactional
     public Created create(DeviceApi.CreateDevice body, String by) {
+        return create(body, null, false, by);
+    }
+
+    /**
+     * Creates a device with the given token ({@code chosenToken}, when not null) or a new one;
+     * {@code readable} keeps the token readable for hawkBit's Management API.
+     */
+    @Transactional
+    public Created create(DeviceApi.CreateDevice body, String chosenToken, boolean readable, String by) {
         if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required: {\"controllerId\": …}");
         requireControllerId(body.controllerId());
         if (Device.findByController(body.controllerId()).isPresent()) {
@@ -68,13 +77,43 @@ public class DeviceService {
         d.description = body.description();
         d.tags = tags(body.tags());
         if (body.attributes() != null) d.attributes = attributes(body.attributes());
-        String secret = DeviceTokens.newSecret();
-        d.tokenHash = DeviceTokens.hash(secret);
-        d.tokenHint = secret.substring(0, 9);
+        String secret = chosenToken == null ? DeviceTokens.newSecret() : requireChosenToken(chosenToken);
+        setToken(d, secret, readable);
         d.createdAt = d.updatedAt = clock.instant();
         d.createdBy = by;
         d.persist();
         return new Created(d, secret);
+    }
+
+    /** Sets a token a client chose (hawkBit's securityToken); the old one stops working at once. */
+    @Transactional
+    public Device replaceToken(String controllerId, String chosenToken) {
+        Device d = device(controllerId);
+        String old = d.tokenHash;
+        setToken(d, requireChosenToken(chosenToken), true);
+        d.updatedAt = clock.instant();
+        if (old != null) tokens.invalidate(old);
+        feed.tokenChangedInThisTransaction(d.id);
+        return d;
+    }
+
+    private static String requireChosenToken(String token) {
+        if (token.length() < 8 || token.length() > 128 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw ApiException.badRequest("securityToken: must be 8 to 128 printable ASCII characters without spaces");
+        }
+        return token;
+    }
+
+    private static void setToken(Device d, String secret, boolean readable) {
+        String hash = DeviceTokens.hash(secret);
+        long others = d.id == null ? Device.count("tokenHash", hash) : Device.count("tokenHash = ?1 and id <> ?2", hash, d.id);
+        if (others > 0) {
+            throw ApiException.conflict("securityToken: another device has this token already");
+        }
+        d.tokenHash = hash;
+        // A hint shows no more than a third of a short token.
+        d.tokenHint = secret.substring(0, Math.min(9, secret.length() / 3));
+        d.tokenSecret = readable ? secret : null;
     }
 
     /**
@@ -171,10 +210,22 @@ public class DeviceService {
         String secret = DeviceTokens.newSecret();
         d.tokenHash = DeviceTokens.hash(secret);
         d.tokenHint = secret.substring(0, 9);
+        d.tokenSecret = null;
         d.updatedAt = clock.instant();
         tokens.invalidate(old);
         feed.tokenChangedInThisTransaction(d.id);
         return view(d, secret);
+    }
+
+    /** Asks the device for its attributes again (the poll offers configData until it reports). */
+    @Transactional
+    public void requestAttributes(String controllerId) {
+        Device d = device(controllerId);
+        if (!d.attributesRequested) {
+            d.attributesRequested = true;
+            d.updatedAt = clock.instant();
+            state.bump(d.id);
+        }
     }
 
     /** Applies a configData report; the poll stops offering configData afterwards. */

@@ -36,7 +36,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
                         Devices speak the Eclipse hawkBit DDI API under `/{tenant}/controller/v1/{controllerId}` \
                         with `Authorization: TargetToken <device token>` or `GatewayToken <tenant token>`; its \
-                        errors are hawkBit's (empty bodies, or hawkBit's `errorCode`/`message` JSON).""",
+                        errors are hawkBit's (empty bodies, or hawkBit's `errorCode`/`message` JSON).
+
+                        A subset of hawkBit's Management API lives under `/rest/v1` (tag "hawkBit Management API \
+                        (compatibility)"), so hawkBit scripts run unchanged: it takes the same API tokens, as \
+                        `Authorization: Bearer <token>` or HTTP Basic with any user name and the token as password, \
+                        and answers errors with hawkBit's `exceptionClass`/`errorCode`/`message` JSON.""",
                 license = @License(name = "Apache-2.0", url = "https://www.apache.org/licenses/LICENSE-2.0")),
         tags = {
                 @Tag(name = ApiDocumentation.MODELS, description = "Models: named lines of work with labels, and their aliases"),
@@ -49,7 +54,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = ApiDocumentation.CONVERSION, description = "Target profiles and conversion jobs"),
                 @Tag(name = ApiDocumentation.TRUST, description = "Root metadata, release key status and publisher keys"),
                 @Tag(name = ApiDocumentation.TOKENS, description = "API tokens (admin)"),
-                @Tag(name = ApiDocumentation.DDI, description = "The hawkBit Direct Device Integration API devices poll")
+                @Tag(name = ApiDocumentation.DDI, description = "The hawkBit Direct Device Integration API devices poll"),
+                @Tag(name = ApiDocumentation.HAWKBIT_MGMT, description = "A subset of hawkBit's Management API at hawkBit's "
+                        + "paths: targets are devices, a software module and its distribution set are one model version, "
+                        + "actions are actions (see docs/hawkbit.md for the fields covered)")
         },
         components = @Components(schemas = {
                 @Schema(name = ApiDocumentation.DDI_ERROR, type = SchemaType.OBJECT,
@@ -58,8 +66,30 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                                 @SchemaProperty(name = "errorCode", type = SchemaType.STRING,
                                         examples = "hawkbit.server.error.rest.body.notReadable"),
                                 @SchemaProperty(name = "message", type = SchemaType.STRING)
+                        }),
+                @Schema(name = ApiDocumentation.MGMT_ERROR, type = SchemaType.OBJECT,
+                        description = "hawkBit's error body on the Management API (/rest/v1)",
+                        properties = {
+                                @SchemaProperty(name = "exceptionClass", type = SchemaType.STRING,
+                                        examples = "org.eclipse.hawkbit.repository.exception.EntityNotFoundException"),
+                                @SchemaProperty(name = "errorCode", type = SchemaType.STRING,
+                                        examples = "hawkbit.server.error.repo.entityNotFound"),
+                                @SchemaProperty(name = "message", type = SchemaType.STRING)
                         })
         }, responses = {
+                @APIResponse(name = ApiDocumentation.MGMT_BAD_REQUEST,
+                        description = "A parameter or the body is invalid (hawkBit's error JSON; the message names it)",
+                        content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiDocumentation.MGMT_ERROR))),
+                @APIResponse(name = ApiDocumentation.MGMT_UNAUTHORIZED,
+                        description = "No valid API token (as Bearer, or as the Basic password); answered with "
+                                + "'WWW-Authenticate: Basic'",
+                        content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiDocumentation.MGMT_ERROR))),
+                @APIResponse(name = ApiDocumentation.MGMT_FORBIDDEN,
+                        description = "The token's role does not allow this operation (hawkbit.server.error.insufficientPermission)",
+                        content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiDocumentation.MGMT_ERROR))),
+                @APIResponse(name = ApiDocumentation.MGMT_NOT_FOUND,
+                        description = "Something named in the path does not exist (hawkbit.server.error.repo.entityNotFound)",
+                        content = @Content(mediaType = "application/json", schema = @Schema(ref = ApiDocumentation.MGMT_ERROR))),
                 @APIResponse(name = ApiDocumentation.BAD_REQUEST,
                         description = "A parameter or the body is invalid; the detail names it",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
@@ -81,6 +111,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         }))
 @SecurityScheme(securitySchemeName = ApiDocumentation.API_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API token issued by an admin (POST /api/v1/tokens): Authorization: Bearer <token>")
+@SecurityScheme(securitySchemeName = ApiDocumentation.API_TOKEN_BASIC, type = SecuritySchemeType.HTTP, scheme = "basic",
+        description = "On hawkBit's Management API (/rest/v1) only: HTTP Basic with any user name and an API token as password")
 @SecurityScheme(securitySchemeName = ApiDocumentation.DEVICE_TOKEN, type = SecuritySchemeType.APIKEY,
         in = SecuritySchemeIn.HEADER, apiKeyName = "Authorization",
         description = "hawkBit DDI credentials: 'TargetToken <device token>' (shown once when the device is provisioned) "
@@ -89,6 +121,7 @@ public class ApiDocumentation extends Application {
 
     public static final String API_TOKEN = "apiToken";
     public static final String DEVICE_TOKEN = "deviceToken";
+    public static final String API_TOKEN_BASIC = "apiTokenBasic";
 
     public static final String MODELS = "models";
     public static final String VERSIONS = "versions";
@@ -101,6 +134,9 @@ public class ApiDocumentation extends Application {
     public static final String TRUST = "trust";
     public static final String TOKENS = "tokens";
     public static final String DDI = "ddi";
+    public static final String HAWKBIT_MGMT = "hawkBit Management API (compatibility)";
+    /** Where hawkBit's Management API lives. */
+    public static final String HAWKBIT_MGMT_PATH = "/rest/v1";
 
     /** The schema of hawkBit's error JSON on the DDI API. */
     public static final String DDI_ERROR = "DdiError";
@@ -111,4 +147,11 @@ public class ApiDocumentation extends Application {
     static final String NOT_FOUND = "NotFound";
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String DEVICE_UNAUTHORIZED = "DeviceUnauthorized";
+
+    /** The schema of hawkBit's error JSON on the Management API. */
+    public static final String MGMT_ERROR = "MgmtExceptionInfo";
+    static final String MGMT_BAD_REQUEST = "MgmtBadRequest";
+    static final String MGMT_UNAUTHORIZED = "MgmtUnauthorized";
+    static final String MGMT_FORBIDDEN = "MgmtForbidden";
+    static final String MGMT_NOT_FOUND = "MgmtNotFound";
 }

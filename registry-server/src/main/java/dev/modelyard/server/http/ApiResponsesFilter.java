@@ -49,6 +49,7 @@ public class ApiResponsesFilter implements OASFilter {
     private static final DotName PERMIT_ALL = DotName.createSimple("jakarta.annotation.security.PermitAll");
     private static final List<String> VERBS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
+    private static final String MGMT_ERROR_SCHEMA = "#/components/schemas/" + ApiDocumentation.MGMT_ERROR;
 
     /** "GET /api/v1/models/{model}" → the roles allowed, or null when anyone may call it. */
     private final Map<String, Set<String>> access;
@@ -73,6 +74,8 @@ public class ApiResponsesFilter implements OASFilter {
         requireSuccess(key, op.getResponses());
         if (isDeviceOperation(op)) {
             shared(op.getResponses(), "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
+        } else if (isHawkbitManagement(path)) {
+            completeHawkbitManagement(op, access.get(key));
         } else {
             completeManagement(op, access.get(key));
         }
@@ -91,6 +94,34 @@ public class ApiResponsesFilter implements OASFilter {
     private static boolean isDeviceOperation(Operation op) {
         return op.getSecurity() != null
                 && op.getSecurity().stream().anyMatch(s -> s.hasScheme(ApiDocumentation.DEVICE_TOKEN));
+    }
+
+    private static boolean isHawkbitManagement(String path) {
+        return path.startsWith(ApiDocumentation.HAWKBIT_MGMT_PATH + "/");
+    }
+
+    /**
+     * hawkBit's Management API: the API token as Bearer or Basic password, hawkBit's error JSON.
+     * Like hawkBit it ignores query parameters it does not take, so 400 is listed only where
+     * something is read (parameters or a body).
+     */
+    private static void completeHawkbitManagement(Operation op, Set<String> roles) {
+        APIResponses responses = op.getResponses();
+        op.setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN),
+                OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN_BASIC)));
+        shared(responses, "401", ApiDocumentation.MGMT_UNAUTHORIZED);
+        if (roles != null && !roles.contains(EVERY_TOKEN_ROLE)) shared(responses, "403", ApiDocumentation.MGMT_FORBIDDEN);
+        if (has(op, Parameter.In.QUERY) || has(op, Parameter.In.PATH) || op.getRequestBody() != null) {
+            shared(responses, "400", ApiDocumentation.MGMT_BAD_REQUEST);
+        }
+        if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.MGMT_NOT_FOUND);
+        if (readsTypedBody(op) && !responses.hasAPIResponse("415")) {
+            responses.addAPIResponse("415", OASFactory.createAPIResponse()
+                    .description("The request's Content-Type is not one this operation reads"));
+        }
+        responses.getAPIResponses().forEach((status, response) -> {
+            if (status.startsWith("4") || status.startsWith("5")) withBody(response, "application/json", MGMT_ERROR_SCHEMA);
+        });
     }
 
     /** {@code roles} null: the operation is open to anyone. */
@@ -133,9 +164,13 @@ public class ApiResponsesFilter implements OASFilter {
     }
 
     private static void withProblemBody(APIResponse response) {
+        withBody(response, Problem.MEDIA_TYPE, PROBLEM_SCHEMA);
+    }
+
+    private static void withBody(APIResponse response, String mediaType, String schema) {
         if (response.getRef() != null || response.getContent() != null) return;
-        Content content = OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,
-                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM_SCHEMA)));
+        Content content = OASFactory.createContent().addMediaType(mediaType,
+                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(schema)));
         response.setContent(content);
     }
 

@@ -1,0 +1,42 @@
+package dev.modelyard.server.hawkbit;
+
+import dev.modelyard.server.model.Model;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** hawkBit's target filter: a named target query, stored as the client wrote it (see {@link Rsql}). */
+@Entity
+@Table(name = "target_filter")
+public class TargetFilter extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false)
+    public String tenant = Model.DEFAULT_TENANT;
+
+    @Column(nullable = false)
+    public String name;
+
+    @Column(nullable = false)
+    public String query;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Column(name = "updated_by")
+    public String updatedBy;
+}

@@ -1,0 +1,108 @@
+package dev.modelyard.server.hawkbit;
+
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.model.Model;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Target filters. A query is stored only if this server can evaluate it ({@link Rsql}), so a
+ * stored filter never means something other than what hawkBit would select; {@code GET
+ * /targets?q=<query>} lists the targets it matches.
+ */
+@ApplicationScoped
+public class TargetFilters {
+
+    static final Map<String, String> SORT_FIELDS = Map.of("id", "id", "name", "name", "query", "query",
+            "createdAt", "createdAt", "lastModifiedAt", "updatedAt");
+
+    private final Clock clock;
+
+    public TargetFilters(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Transactional
+    public MgmtApi.TargetFilter create(MgmtApi.TargetFilterRequest body, String by) {
+        TargetFilter f = new TargetFilter();
+        f.name = name(body);
+        f.query = query(body);
+        if (TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, f.name) > 0) {
+            throw ApiException.conflict("a target filter named '" + f.name + "' exists already");
+        }
+        f.createdAt = f.updatedAt = clock.instant();
+        f.createdBy = f.updatedBy = by;
+        f.persist();
+        return view(f);
+    }
+
+    @Transactional
+    public MgmtApi.TargetFilter get(long id) {
+        return view(find(id));
+    }
+
+    @Transactional
+    public MgmtApi.PagedList<MgmtApi.TargetFilter> list(Paging paging, String q) {
+        Rsql.Where where = Rsql.parse(q, Map.of("name", "name", "query", "query"));
+        String jpql = "tenant = :tenant" + where.jpql();
+        Map<String, Object> params = new LinkedHashMap<>(where.params());
+        params.put("tenant", Model.DEFAULT_TENANT);
+        List<TargetFilter> page = TargetFilter.<TargetFilter>find(jpql + " order by " + paging.orderBy(SORT_FIELDS, "id"), params)
+                .range(paging.offset(), paging.offset() + paging.limit() - 1).list();
+        return MgmtApi.PagedList.of(page.stream().map(this::view).toList(), TargetFilter.count(jpql, params));
+    }
+
+    /** Changes the name and/or the query; fields left out are kept. */
+    @Transactional
+    public MgmtApi.TargetFilter update(long id, MgmtApi.TargetFilterRequest body, String by) {
+        if (body == null) throw ApiException.badRequest("request body is required");
+        TargetFilter f = find(id);
+        if (body.name() != null) {
+            String name = name(body);
+            if (!name.equals(f.name) && TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, name) > 0) {
+                throw ApiException.conflict("a target filter named '" + name + "' exists already");
+            }
+            f.name = name;
+        }
+        if (body.query() != null) f.query = query(body);
+        f.updatedAt = clock.instant();
+        f.updatedBy = by;
+        return view(f);
+    }
+
+    @Transactional
+    public void delete(long id) {
+        find(id).delete();
+    }
+
+    private static TargetFilter find(long id) {
+        return TargetFilter.<TargetFilter>find("id = ?1 and tenant = ?2", id, Model.DEFAULT_TENANT).firstResultOptional()
+                .orElseThrow(() -> ApiException.notFound("target filter with id " + id + " does not exist"));
+    }
+
+    private static String name(MgmtApi.TargetFilterRequest body) {
+        if (body == null || body.name() == null || body.name().isBlank() || body.name().length() > 128) {
+            throw ApiException.badRequest("name: is required, at most 128 characters");
+        }
+        return body.name().strip();
+    }
+
+    /** Refuses (400) a query this server cannot evaluate, in the words of {@link Rsql}. */
+    private static String query(MgmtApi.TargetFilterRequest body) {
+        if (body == null || body.query() == null || body.query().isBlank() || body.query().length() > 1024) {
+            throw ApiException.badRequest("query: is required, at most 1024 characters");
+        }
+        String query = body.query().strip();
+        Rsql.parse(query, Rsql.TARGET_FIELDS);
+        return query;
+    }
+
+    private MgmtApi.TargetFilter view(TargetFilter f) {
+        return new MgmtApi.TargetFilter(f.createdBy, MgmtService.millis(f.createdAt), f.updatedBy, MgmtService.millis(f.updatedAt),
+                f.id, f.name, f.query, Map.of("self", MgmtApi.Link.to(MgmtService.BASE + "/targetfilters/" + f.id)));
+    }
+}

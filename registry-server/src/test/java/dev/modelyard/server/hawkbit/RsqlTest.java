@@ -1,0 +1,95 @@
+package dev.modelyard.server.hawkbit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.modelyard.server.http.ApiException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The part of hawkBit's query language evaluated here, the name and version mapping, and sort parsing, as tables. */
+class RsqlTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            controllerId==cam-1                | and lower(controllerId) = :q0                              | cam-1
+            name==Kiosk*                       | and lower(name) like :q0 escape '\\'                       | kiosk%
+            name!=a_b*                         | and not lower(name) like :q0 escape '\\'                   | a\\_b%
+            updateStatus==in_sync              | and str(status) = :q0                                      | IN_SYNC
+            id=="quoted value"                 | and lower(controllerId) = :q0                              | quoted value
+            """)
+    void evaluatedForms(String q, String jpql, String param) {
+        Rsql.Where w = Rsql.parse(q, Rsql.TARGET_FIELDS);
+        assertEquals(" " + jpql, w.jpql()); // the table trims the leading space
+        assertEquals(Map.of("q0", param), w.params());
+    }
+
+    @Test
+    void termsJoinedBySemicolonOrAndAllHold() {
+        assertEquals(" and lower(name) = :q0 and lower(controllerId) like :q1 escape '\\'",
+                Rsql.parse("name==a;controllerId==b*", Rsql.TARGET_FIELDS).jpql());
+        assertEquals(2, Rsql.parse("name==a and controllerId==b", Rsql.TARGET_FIELDS).params().size());
+        assertEquals("", Rsql.parse(" ", Rsql.TARGET_FIELDS).jpql());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            name==a,name==b          | only comparisons joined by ';'
+            (name==a)                | only comparisons joined by ';'
+            name=in=(a,b)            | only comparisons joined by ';'
+            name=lt=b                | must be field==value
+            ipAddress==1.2.3.4       | field 'ipAddress' is not one of
+            ==x                      | must be field==value
+            """)
+    void refusedRatherThanEvaluatedDifferently(String q, String message) {
+        ApiException e = assertThrows(ApiException.class, () -> Rsql.parse(q, Rsql.TARGET_FIELDS));
+        assertEquals(400, e.status());
+        assertTrue(e.getMessage().startsWith("q:"), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            software module 12.5      | software-module-12.5
+            SM Name                   | sm-name
+            --OS image (arm)          | os-image-arm-
+            kws_small.v2              | kws_small.v2
+            """)
+    void moduleNamesBecomeModelNames(String name, String model) {
+        assertEquals(model, MgmtService.modelName(name));
+    }
+
+    @ParameterizedTest(name = "{0} → {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            1.0.0                | 1.0.0
+            1.0                  | 1.0.0
+            1                    | 1.0.0
+            1.2000000000000002   | 1.2000000000000002.0
+            2.1.0-rc.1           | 2.1.0-rc.1
+            """)
+    void moduleVersionsBecomeSemanticVersions(String version, String semver) {
+        assertEquals(semver, MgmtService.semver(version));
+    }
+
+    @Test
+    void otherVersionTextIsRefused() {
+        assertEquals(400, assertThrows(ApiException.class, () -> MgmtService.semver("v1 beta")).status());
+        assertEquals(400, assertThrows(ApiException.class, () -> MgmtService.modelName("  ***  ")).status());
+    }
+
+    @Test
+    void sortParameters() {
+        Paging p = Paging.of(0, 50, "name:DESC, controllerId:asc");
+        assertEquals("name DESC, controllerId ASC", p.orderBy(Rsql.TARGET_FIELDS, "x"));
+        assertEquals("controllerId", Paging.of(null, null, null).orderBy(Rsql.TARGET_FIELDS, "controllerId"));
+        for (String bad : new String[]{"name", "name:UP", "nope:ASC"}) {
+            ApiException e = assertThrows(ApiException.class, () -> Paging.of(0, 10, bad).orderBy(Rsql.TARGET_FIELDS, "x"));
+            assertTrue(e.getMessage().startsWith("sort:"), e.getMessage());
+        }
+        assertEquals(400, assertThrows(ApiException.class, () -> Paging.of(-1, 10, null)).status());
+        assertEquals(400, assertThrows(ApiException.class, () -> Paging.of(0, 501, null)).status());
+    }
+}
