@@ -12,7 +12,9 @@ public enum ProblemCode {
     /** The request body names a field the operation does not take; see {@code field} and {@code accepted}. */
     UNKNOWN_FIELD("unknown-field"),
     /** The request names a query parameter the operation does not take; see {@code parameter} and {@code accepted}. */
-    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter");
+    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter"),
+    /** An assignment would give a device running Modelyard's updater a release counter below the one it runs, which it refuses. */
+    RELEASE_COUNTER_ROLLBACK("release-counter-rollback");
 
     private final String wireName;
 
