@@ -46,6 +46,29 @@ class DdiWireDetailsTest {
     }
 
     @Test
+    void aStockClientGetsOneArtifactPerChunk() {
+        String model = DdiFlowTest.publishedModel("1.0.0", Api.onnxModel(31), Api.onnxModel(32));
+        DdiFlowTest.Dev stock = DdiFlowTest.device("stock");
+        DdiFlowTest.report(stock, DdiFlowTest.x86(""));
+        long action = DdiFlowTest.assign(model, "1.0.0", stock, "forced").getLong("actions[0].id");
+        io.restassured.path.json.JsonPath dep = stock.as().accept("application/json")
+                .get(stock.path() + "/deploymentBase/" + action).then().statusCode(200).extract().jsonPath();
+        assertEquals(1, dep.getList("deployment.chunks").size());
+        assertEquals(java.util.List.of("m-cpu.onnx"), dep.getList("deployment.chunks[0].artifacts.filename"));
+        String download = dep.getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        String list = download.substring(0, download.lastIndexOf('/'));
+        stock.as().accept("application/json").get(list).then().statusCode(200)
+                .body("filename", equalTo(java.util.List.of("m-cpu.onnx")));
+        // The signed metadata is not announced to it, but stays downloadable (a client may know the rule).
+        stock.as().get(download + ".release.json").then().statusCode(200).body(containsString("\"signatures\""));
+
+        // Announcing Modelyard's updater adds the signed metadata to the same deployment.
+        DdiFlowTest.report(stock, Map.of(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL));
+        stock.as().accept("application/json").get(stock.path() + "/deploymentBase/" + action).then().statusCode(200)
+                .body("deployment.chunks[0].artifacts.filename", equalTo(java.util.List.of("m-cpu.onnx", "m-cpu.onnx.release.json")));
+    }
+
+    @Test
     void refusesAReleaseCounterTheUpdaterWouldRefuse() {
         String m = Api.createModel("rb");
         for (String v : new String[]{"1.0.0", "1.1.0"}) {
