@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
  * use this one definition.
  *
  * @param format         file format: onnx, ort, tflite, … (lower-case token)
- * @param runtime        runtime that executes the file, e.g. onnxruntime
+ * @param runtime        runtime that executes the file, e.g. onnxruntime; {@value #NO_RUNTIME} for
+ *                       payloads that need none (firmware images, update bundles, archives)
  * @param runtimeVersion required runtime versions ({@link VersionRange} syntax), or null for any
  * @param arch           CPU architecture, or {@value #ANY_ARCH} for architecture-independent files
  * @param accelerator    cpu, cuda, npu, … (lower-case token)
@@ -24,6 +25,15 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
     public static final String ANY_ARCH = "any";
     public static final Set<String> ARCHES = Set.of(ANY_ARCH, "x86_64", "aarch64", "armv7", "armv6", "riscv64");
     public static final Set<String> PRECISIONS = Set.of("fp32", "fp16", "bf16", "int8", "uint8", "int4", "mixed");
+    /** The runtime of a payload that needs none: it fits devices whatever runtimes they report, or none. */
+    public static final String NO_RUNTIME = "none";
+    /**
+     * Formats that are not models but update payloads handled by the device's own client
+     * (SWUpdate images, RAUC bundles, Mender artifacts, archives, raw images, packages): their
+     * default runtime is {@value #NO_RUNTIME}.
+     */
+    public static final Set<String> PAYLOAD_FORMATS = Set.of("swu", "raucb", "mender", "tar", "tar.gz", "tar.xz",
+            "tar.zst", "zip", "bin", "img", "img.gz", "wic", "wic.gz", "hex", "deb", "ipk", "rpm");
     private static final Pattern TOKEN = Pattern.compile("[a-z0-9][a-z0-9._-]{0,31}");
 
     /**
@@ -46,8 +56,9 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
         return d;
     }
 
-    /** The runtime a format is normally run by; the format itself when unknown. */
+    /** The runtime a format is normally run by; none for update payloads; the format itself when unknown. */
     public static String defaultRuntime(String format) {
+        if (PAYLOAD_FORMATS.contains(format)) return NO_RUNTIME;
         return switch (format) {
             case "onnx", "ort" -> "onnxruntime";
             case "tflite" -> "tflite";
@@ -78,6 +89,11 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
             throw new IllegalArgumentException("minMemoryMb: must be between 1 and 16777216");
         }
         token("os", os, false);
+    }
+
+    /** True when the file needs no runtime on the device (an update payload). */
+    public boolean needsNoRuntime() {
+        return NO_RUNTIME.equals(runtime);
     }
 
     /** True for files that run on any CPU architecture (ONNX, TFLite, …). */

@@ -2,6 +2,7 @@ package dev.modelyard.device.config;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.trust.DeviceFacts;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -100,6 +101,8 @@ public final class DeviceProbe {
     /** The attributes reported to the server through DDI configData. */
     public static Map<String, String> attributes(Path dataDir) {
         Map<String, String> a = new LinkedHashMap<>();
+        // First: it tells the server to add the signed metadata and self-tests to each chunk.
+        a.put(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL);
         a.put("arch", arch());
         a.put("os", os());
         a.put("cpu.features", String.join(",", cpuFeatures()));

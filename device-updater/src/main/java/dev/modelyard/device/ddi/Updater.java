@@ -8,6 +8,7 @@ import dev.modelyard.device.runtime.SelfTest;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
+import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
 import dev.modelyard.wire.trust.ArtifactMetadata;
@@ -56,6 +57,7 @@ public final class Updater {
     private final HealthWatch health;
     private final ProgressFile progress;
     private int failures;
+    private boolean attributesReported;
 
     public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
                    Path downloads, Supplier<Map<String, String>> attributes, PollSchedule schedule) {
@@ -137,8 +139,12 @@ public final class Updater {
     /** One poll and whatever it asks for. Returns the interval the server asks for, if it names one. */
     public Optional<Duration> cycle() throws IOException {
         ControllerBase base = ddi.poll();
-        if (base.href(Links.CONFIG_DATA) != null) {
+        if (base.href(Links.CONFIG_DATA) != null || !attributesReported) {
+            // Once per start even unasked: the attributes announce this updater (DeviceAttributes.UPDATER),
+            // which a server that knew the device before may not have heard yet, and without which
+            // Modelyard sends no signed metadata.
             ddi.configData(attributes.get());
+            attributesReported = true;
         }
         String cancel = base.href(Links.CANCEL_ACTION);
         if (cancel != null) {
@@ -213,7 +219,8 @@ public final class Updater {
             DeploymentBase.Artifact signed = chunk.artifacts().stream()
                     .filter(a -> a.filename().equals(file.filename() + RELEASE_SUFFIX)).findFirst()
                     .orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no signed metadata ("
-                            + file.filename() + RELEASE_SUFFIX + "): nothing unsigned is installed", null));
+                            + file.filename() + RELEASE_SUFFIX + "): nothing unsigned is installed (a Modelyard server"
+                            + " adds it for devices whose configData reported " + DeviceAttributes.UPDATER + ")", null));
             VerifiedRelease release = installer.checkRelease(model, ddi.smallFile(link(signed)), null);
             String sha = HexFormat.of().formatHex(release.sha256());
             if (file.hashes() != null && file.hashes().sha256() != null && !file.hashes().sha256().equalsIgnoreCase(sha)) {

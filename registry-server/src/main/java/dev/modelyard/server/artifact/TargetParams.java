@@ -54,13 +54,27 @@ public class TargetParams {
         }
     }
 
+    /**
+     * The format a file name implies: model formats, and the update payloads of stock hawkBit
+     * clients ({@link TargetDescriptor#PAYLOAD_FORMATS}); two-part extensions ({@code .tar.gz},
+     * {@code .img.gz}) are recognised as a whole. Null when the name implies none.
+     */
     static String formatFromExtension(String filename) {
-        int dot = filename == null ? -1 : filename.lastIndexOf('.');
+        if (filename == null) return null;
+        String name = filename.toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
         if (dot < 0) return null;
-        String ext = filename.substring(dot + 1).toLowerCase(Locale.ROOT);
+        int before = name.lastIndexOf('.', dot - 1);
+        if (before >= 0 && TargetDescriptor.PAYLOAD_FORMATS.contains(name.substring(before + 1))) {
+            return name.substring(before + 1);
+        }
+        String ext = name.substring(dot + 1);
+        if (TargetDescriptor.PAYLOAD_FORMATS.contains(ext)) return ext;
         return switch (ext) {
             case "onnx", "ort", "tflite" -> ext;
             case "engine", "plan" -> "tensorrt";
+            case "tgz" -> "tar.gz";
+            case "txz" -> "tar.xz";
             default -> null;
         };
     }

@@ -42,7 +42,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -129,6 +128,7 @@ public class DdiResource {
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "400", description = "A gateway token polled for a controller id that is not valid (hawkBit error JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
+    @APIResponse(responseCode = "406", description = "The Accept header names none of application/hal+json, application/json, application/cbor (empty body)")
     public Uni<Response> poll(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
                               @Context UriInfo uri) {
@@ -150,10 +150,17 @@ public class DdiResource {
     private Response pollAnswer(Caller caller, DdiService.Rendered r, String accept, String ifNoneMatch,
                                 boolean fromCache, long startNanos) {
         lastSeen.record(caller.deviceId(), clock.instant());
-        boolean unchanged = ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag());
-        Response answer = unchanged ? Response.notModified().header("ETag", r.etag()).build()
-                : json(r.body(), accept).header("ETag", r.etag()).build();
-        pollMetrics.answered(fromCache, startNanos, unchanged);
+        String type = mediaType(accept);
+        if (!type.equals(DdiMedia.CBOR)) {
+            boolean unchanged = ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, r.etag());
+            Response answer = unchanged ? Response.notModified().header("ETag", r.etag()).build()
+                    : json(r.body(), type).header("ETag", r.etag()).build();
+            pollMetrics.answered(fromCache, startNanos, unchanged);
+            return answer;
+        }
+        // CBOR is rare (constrained devices): encoded per request from the cached JSON, with its own ETag.
+        Response answer = withEtag(r.body(), type, ifNoneMatch);
+        pollMetrics.answered(fromCache, startNanos, answer.getStatus() == 304);
         return answer;
     }
 
@@ -167,6 +174,7 @@ public class DdiResource {
             content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
+    @APIResponse(responseCode = "406", description = "The Accept header names none of application/hal+json, application/json, application/cbor (empty body)")
     public Response deploymentBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                                    @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
                                    @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
@@ -182,6 +190,7 @@ public class DdiResource {
             content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = DeploymentBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
+    @APIResponse(responseCode = "406", description = "The Accept header names none of application/hal+json, application/json, application/cbor (empty body)")
     public Response installedBase(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                                   @PathParam("actionId") String actionId, @QueryParam("actionHistory") String history,
                                   @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch,
@@ -226,6 +235,7 @@ public class DdiResource {
             content = @Content(mediaType = HAL_JSON, schema = @Schema(implementation = CancelActionBase.class)))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
+    @APIResponse(responseCode = "406", description = "The Accept header names none of application/hal+json, application/json, application/cbor (empty body)")
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
         return asDevice(controllerId, caller -> {
@@ -286,11 +296,12 @@ public class DdiResource {
     @APIResponse(responseCode = "200", description = "The module's files with hashes and download links",
             content = @Content(mediaType = HAL_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = DeploymentBase.Artifact.class)))
     @APIResponse(responseCode = "404", description = "Unknown device, or a module not assigned to it (empty body)")
+    @APIResponse(responseCode = "406", description = "The Accept header names none of application/hal+json, application/json, application/cbor (empty body)")
     public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
         return asDevice(controllerId, caller -> {
-            return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), accept).build();
+            return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), mediaType(accept)).build();
         });
     }
 
@@ -433,23 +444,25 @@ public class DdiResource {
         return b.build();
     }
 
-    private static Response.ResponseBuilder json(byte[] body, String accept) {
-        return Response.ok(body).type(mediaType(accept)).header("Cache-Control", NO_CACHE);
+    /** {@code json} as the answer in {@code type}, one of {@link DdiMedia}'s. */
+    private static Response.ResponseBuilder json(byte[] json, String type) {
+        return Response.ok(DdiMedia.encode(json, type)).type(type).header("Cache-Control", NO_CACHE);
     }
 
-    private static Response withEtag(byte[] body, String accept, String ifNoneMatch) {
+    /** The answer with an ETag of the bytes sent ("0" + md5, as hawkBit), or 304 when it matches. */
+    private static Response withEtag(byte[] json, String accept, String ifNoneMatch) {
+        String type = mediaType(accept);
+        byte[] body = DdiMedia.encode(json, type);
         String etag = DdiService.etag(body);
         if (ifNoneMatch != null && ArtifactDownloads.matches(ifNoneMatch, etag)) {
             return Response.notModified().header("ETag", etag).build();
         }
-        return json(body, accept).header("ETag", etag).build();
+        return Response.ok(body).type(type).header("Cache-Control", NO_CACHE).header("ETag", etag).build();
     }
 
-    /** application/json when the client asks for it (and not for HAL); HAL JSON otherwise, as hawkBit. */
+    /** The negotiated answer type (see {@link DdiMedia}); 406 when the client accepts none of them. */
     static String mediaType(String accept) {
-        if (accept == null) return HAL_JSON;
-        String a = accept.toLowerCase(Locale.ROOT);
-        return a.contains("application/json") && !a.contains("hal+json") ? MediaType.APPLICATION_JSON : HAL_JSON;
+        return DdiMedia.negotiate(accept).orElseThrow(() -> new DdiFailure(406, null, ""));
     }
 
     private static String base(UriInfo uri, String tenant, String controllerId) {
@@ -484,14 +497,22 @@ public class DdiResource {
             Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());
             java.util.List<String> details = new java.util.ArrayList<>();
             if (f.status().details() != null) details.addAll(f.status().details());
-            if (f.status().result() != null && f.status().result().progress() != null) {
-                Feedback.Progress p = f.status().result().progress();
-                details.add("Progress: " + p.cnt() + " of " + p.of());
-            }
+            if (f.status().result() != null) progressLine(f.status().result().progress()).ifPresent(details::add);
             return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f));
         } catch (IllegalArgumentException e) {
             throw unreadable(e.getMessage());
         }
+    }
+
+    /**
+     * hawkBit's {@code progress} ({@code cnt} of {@code of} steps) as a line of the action's
+     * history, e.g. "Progress: 1 of 3". Clients that send the object empty or half-filled (some
+     * always send it) record no line: the history stays free of "null of null".
+     */
+    static Optional<String> progressLine(Feedback.Progress p) {
+        if (p == null || p.cnt() == null || p.cnt() < 0) return Optional.empty();
+        boolean total = p.of() != null && p.of() > 0 && p.cnt() <= p.of();
+        return Optional.of("Progress: " + p.cnt() + (total ? " of " + p.of() : ""));
     }
 
     /** The device's time of the event: {@code timestamp} (epoch ms), or an older client's {@code time}. */

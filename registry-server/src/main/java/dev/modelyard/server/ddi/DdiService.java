@@ -5,6 +5,7 @@ import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.deployment.Action;
 import dev.modelyard.server.deployment.ActionState;
 import dev.modelyard.server.deployment.DeploymentService;
+import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
@@ -15,6 +16,7 @@ import dev.modelyard.wire.TargetDescriptor;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
+import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Link;
 import dev.modelyard.wire.ddi.Links;
 import io.agroal.api.AgroalDataSource;
@@ -265,7 +267,7 @@ public class DdiService {
         }
         Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> ApiException.notFound("artifact is gone"));
         // Built first: digests may need a pass over the file, which must not hold the action's row lock.
-        DeploymentBase.Chunk chunk = chunk(a, art, base);
+        DeploymentBase.Chunk chunk = chunk(a, art, base, modelyardUpdater(deviceId));
         if (!installed && a.status == ActionState.RUNNING) {
             deployments.retrieved(a.id);
         }
@@ -275,26 +277,50 @@ public class DdiService {
                 new DeploymentBase.Deployment(a.type.ddiDownload(), a.type.ddiUpdate(), List.of(chunk), null), history);
     }
 
-    private DeploymentBase.Chunk chunk(Action a, Artifact art, String base) {
+    /**
+     * Whether the device announced Modelyard's own updater ({@link DeviceAttributes#UPDATER}):
+     * only then does a chunk carry the signed metadata and self-tests besides the payload.
+     */
+    private static boolean modelyardUpdater(long deviceId) {
+        Device d = Device.findById(deviceId);
+        return d != null && DeviceAttributes.modelyardUpdater(d.attributes);
+    }
+
+    /**
+     * One chunk per action, as hawkBit sends one software module. A stock client gets exactly
+     * one artifact, the payload; Modelyard's updater ({@code withSignedFiles}) also gets
+     * {@code <file>.release.json} and {@code <file>.selftest.json}, which are downloadable by
+     * any device the module is assigned to.
+     */
+    private DeploymentBase.Chunk chunk(Action a, Artifact art, String base, boolean withSignedFiles) {
         String prefix = base + "/softwaremodules/" + art.id + "/artifacts/";
         List<DeploymentBase.Artifact> files = new ArrayList<>();
         BlobDigests.Hashes h = digests.of(art.sha256, art.size);
         files.add(new DeploymentBase.Artifact(art.filename, new DeploymentBase.Hashes(h.sha1(), h.md5(), art.sha256.strip()),
-                art.size, fileLinks(prefix + art.filename)));
+                art.size, fileLinks(prefix + art.filename, base)));
+        if (withSignedFiles) addSignedFiles(files, a, art, prefix, base);
+        return new DeploymentBase.Chunk(PART, a.version.version, a.model.name, files, metadata(a, art));
+    }
+
+    private void addSignedFiles(List<DeploymentBase.Artifact> files, Action a, Artifact art, String prefix, String base) {
         Optional<String> envelope = signer.envelope(art.id);
         if (envelope.isPresent()) {
             byte[] bytes = envelope.get().getBytes(StandardCharsets.UTF_8);
             files.add(new DeploymentBase.Artifact(art.filename + RELEASE_SUFFIX,
                     new DeploymentBase.Hashes(BlobDigests.hex("SHA-1", bytes), BlobDigests.hex("MD5", bytes),
                             BlobDigests.hex("SHA-256", bytes)),
-                    bytes.length, fileLinks(prefix + art.filename + RELEASE_SUFFIX)));
+                    bytes.length, fileLinks(prefix + art.filename + RELEASE_SUFFIX, base)));
         }
         if (a.version.selfTestSha256 != null) {
             String name = ReleaseSigner.selfTestFilename(art.filename);
             SelfTestFile f = selfTestFiles.computeIfAbsent(a.version.id, id -> selfTestFile(a.version));
             files.add(new DeploymentBase.Artifact(name, new DeploymentBase.Hashes(f.sha1(), f.md5(), f.sha256()), f.size(),
-                    fileLinks(prefix + name)));
+                    fileLinks(prefix + name, base)));
         }
+    }
+
+    /** The chunk's metadata: what was chosen for the device, as hawkBit's target-visible module metadata. */
+    private static List<DeploymentBase.KeyValue> metadata(Action a, Artifact art) {
         List<DeploymentBase.KeyValue> meta = new ArrayList<>();
         meta.add(new DeploymentBase.KeyValue("model", a.model.name));
         meta.add(new DeploymentBase.KeyValue("version", a.version.version));
@@ -310,15 +336,21 @@ public class DdiService {
         meta.add(new DeploymentBase.KeyValue("precision", t.precision()));
         if (t.minMemoryMb() != null) meta.add(new DeploymentBase.KeyValue("minMemoryMb", Integer.toString(t.minMemoryMb())));
         if (t.os() != null) meta.add(new DeploymentBase.KeyValue("os", t.os()));
-        return new DeploymentBase.Chunk(PART, a.version.version, a.model.name, files, meta);
+        return meta;
     }
 
-    private static Map<String, Link> fileLinks(String href) {
+    /**
+     * hawkBit's link names: {@code download}/{@code md5sum} are the HTTPS links, {@code
+     * download-http}/{@code md5sum-http} the plain ones. A request that came over HTTPS (or
+     * through a proxy that says so, when Quarkus is told to trust its forwarding headers) gets
+     * the HTTPS pair only, a plain one the plain pair only: a link is never offered on a scheme
+     * the server was not reached by. Clients take {@code download} else {@code download-http}.
+     */
+    static Map<String, Link> fileLinks(String href, String base) {
         Map<String, Link> links = new LinkedHashMap<>();
-        links.put(Links.DOWNLOAD, new Link(href));
-        links.put(Links.DOWNLOAD_HTTP, new Link(href));
-        links.put(Links.MD5SUM, new Link(href + MD5SUM_SUFFIX));
-        links.put(Links.MD5SUM_HTTP, new Link(href + MD5SUM_SUFFIX));
+        boolean https = base.regionMatches(true, 0, "https:", 0, 6);
+        links.put(https ? Links.DOWNLOAD : Links.DOWNLOAD_HTTP, new Link(href));
+        links.put(https ? Links.MD5SUM : Links.MD5SUM_HTTP, new Link(href + MD5SUM_SUFFIX));
         return links;
     }
 
@@ -404,6 +436,6 @@ public class DdiService {
     public List<DeploymentBase.Artifact> files(long deviceId, String moduleId, String base) {
         Artifact a = module(deviceId, moduleId);
         Action action = Action.<Action>find("deviceId = ?1 and artifactId = ?2 order by id desc", deviceId, a.id).firstResult();
-        return chunk(action, a, base).artifacts();
+        return chunk(action, a, base, modelyardUpdater(deviceId)).artifacts();
     }
 }

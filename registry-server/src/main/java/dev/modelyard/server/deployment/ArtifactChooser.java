@@ -17,7 +17,9 @@ import java.util.UUID;
 
 /**
  * Picks the artifact of a version for one device (design rule "Picking the artifact"): keep the
- * artifacts whose target the device satisfies, then prefer an accelerator over the CPU, then
+ * artifacts whose target the device satisfies (an update payload with runtime {@value
+ * TargetDescriptor#NO_RUNTIME} needs no reported runtime, so it fits a stock hawkBit client that
+ * reports none), then prefer an accelerator over the CPU, then
  * lower precision when the deployment allows it (higher otherwise), then the smaller file. When
  * none fits, the answer says what each artifact misses. A pure function: no I/O, no clock.
  */
@@ -111,7 +113,9 @@ public final class ArtifactChooser {
             unmet.add("accelerator " + t.accelerator() + " (device has " + String.join(", ", device.accelerators()) + ")");
         }
         String version = device.runtimes().get(t.runtime());
-        if (version == null) {
+        if (t.needsNoRuntime()) {
+            // an update payload: the device's own client installs it
+        } else if (version == null) {
             unmet.add("runtime " + t.runtime() + (device.runtimes().isEmpty()
                     ? " (device reported no runtime: '" + DeviceAttributes.RUNTIME_PREFIX + t.runtime() + "')"
                     : " (device has " + String.join(", ", device.runtimes().keySet()) + ")"));

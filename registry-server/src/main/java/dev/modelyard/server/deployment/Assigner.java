@@ -89,6 +89,40 @@ class Assigner {
         return found;
     }
 
+    /** A device that runs a newer release of the model than the one being assigned. */
+    record Newer(String controllerId, String version, long releaseCounter) {
+    }
+
+    /**
+     * Which of {@code targets} run a release of {@code model} whose counter is above {@code
+     * counter}, as their last successful action installed it: up to {@code limit} of them, in
+     * device order, and how many there are.
+     */
+    Map.Entry<Long, List<Newer>> newerInstalled(List<Target> targets, long modelId, long counter, int limit) {
+        if (targets.isEmpty()) return Map.entry(0L, List.of());
+        return em.unwrap(Session.class).doReturningWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT d.controller_id, v.version, v.release_counter, count(*) OVER ()
+                    FROM installed_model i JOIN model_version v ON v.id = i.version_id JOIN device d ON d.id = i.device_id
+                    WHERE i.device_id = ANY(?) AND i.model_id = ? AND v.release_counter > ?
+                    ORDER BY d.id LIMIT ?""")) {
+                ps.setArray(1, c.createArrayOf("bigint", targets.stream().map(Target::id).toArray(Long[]::new)));
+                ps.setLong(2, modelId);
+                ps.setLong(3, counter);
+                ps.setInt(4, limit);
+                List<Newer> found = new ArrayList<>();
+                long total = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(new Newer(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                        total = rs.getLong(4);
+                    }
+                }
+                return Map.entry(total, found);
+            }
+        });
+    }
+
     /** Assigns to every target; returns one outcome per target, in target order. */
     List<Outcome> assign(Request r, List<Target> targets) {
         em.flush();

@@ -40,7 +40,7 @@ public class DeploymentResource {
     @APIResponseSchema(value = DeploymentApi.Assignment.class, responseCode = "201",
             responseDescription = "One action per device, failed ones with their reason")
     @APIResponse(responseCode = "404", description = "The model, version, alias or a device does not exist")
-    @APIResponse(responseCode = "409", description = "The version is not published")
+    @APIResponse(responseCode = "409", description = "The version is not published; or (code release-counter-rollback) its release counter is below the one a device running Modelyard's updater has installed, which that updater would refuse")
     @APIResponse(responseCode = "422", description = "No device has the tag, or too many devices for one deployment")
     public Response assign(DeploymentApi.Assign body) {
         return Response.status(201).entity(deployments.assign(body, identity.getPrincipal().getName())).build();

@@ -7,10 +7,12 @@ import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.Page;
+import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelService;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionStatus;
+import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Feedback;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -83,6 +85,7 @@ public class DeploymentService {
                     + "; only published or deprecated versions can be deployed");
         }
         List<Assigner.Target> targets = targets(r);
+        refuseRollbacks(m, v, targets);
         boolean low = Boolean.TRUE.equals(r.lowPrecision());
         List<ArtifactChooser.Candidate> candidates = Artifact.<Artifact>list("version", v).stream()
                 .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
@@ -100,6 +103,28 @@ public class DeploymentService {
         }
         assignedEvent.fire(new Assigned(assigned, failed, already));
         return new DeploymentApi.Assignment(assigned, already, failed, views);
+    }
+
+    /**
+     * Refuses (409 {@code release-counter-rollback}) what Modelyard's updater would refuse a
+     * second later: a release counter below the one a device runs. The updater accepts a lower
+     * counter only with a rollback authorization, which a deployment does not carry, so such an
+     * action could only fail. Devices that did not announce the updater (stock hawkBit clients)
+     * do not check counters and may be given an older version, as hawkBit allows.
+     */
+    private void refuseRollbacks(Model m, ModelVersion v, List<Assigner.Target> targets) {
+        if (v.releaseCounter == null) return;
+        List<Assigner.Target> checking = targets.stream()
+                .filter(t -> DeviceAttributes.modelyardUpdater(t.attributes())).toList();
+        Map.Entry<Long, List<Assigner.Newer>> newer = assigner.newerInstalled(checking, m.id, v.releaseCounter, 3);
+        if (newer.getKey() == 0) return;
+        String examples = String.join(", ", newer.getValue().stream()
+                .map(n -> n.controllerId() + " runs " + n.version() + " (release " + n.releaseCounter() + ")").toList());
+        throw new ApiException(409, ProblemCode.RELEASE_COUNTER_ROLLBACK, m.name + " " + v.version + " has release counter "
+                + v.releaseCounter + ", below what " + newer.getKey() + " of the devices run" + (newer.getKey() == 1 ? "s" : "")
+                + " (" + examples + (newer.getKey() > newer.getValue().size() ? ", …" : "") + "); their updater refuses a lower"
+                + " release counter without a rollback authorization, which a deployment does not carry. Roll back on the"
+                + " device, or publish the older model again as a new version", Map.of());
     }
 
     private List<Assigner.Target> targets(DeploymentApi.Assign r) {

@@ -143,7 +143,7 @@ class ArtifactApiTest {
         String m = Api.createModel("badtarget");
         Api.createVersion(m, "1.0.0");
         Api.upload(m, "1.0.0", ".hidden", BYTES, null).then().statusCode(400).body("detail", containsString("filename"));
-        Api.upload(m, "1.0.0", "model.bin", BYTES, null).then().statusCode(400).body("detail", containsString("format"));
+        Api.upload(m, "1.0.0", "model.dat", BYTES, null).then().statusCode(400).body("detail", containsString("format"));
         Api.upload(m, "1.0.0", "model.onnx", BYTES, "arch=sparc").then().statusCode(400).body("detail", containsString("arch"));
         Api.upload(m, "1.0.0", "model.onnx", BYTES, "precision=fp64").then().statusCode(400);
         Api.upload(m, "1.0.0", "model.onnx", BYTES, "minMemoryMb=lots").then().statusCode(400);

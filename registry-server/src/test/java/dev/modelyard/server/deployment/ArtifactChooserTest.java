@@ -17,14 +17,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The artifact choice, as a table: artifacts × device attributes → chosen file or reason. */
 class ArtifactChooserTest {
 
-    /** name:arch:accelerator:precision:size[:runtimeVersion[:minMemoryMb[:os]]] */
+    /**
+     * name:arch:accelerator:precision:size[:runtimeVersion[:minMemoryMb[:os]]]; the format is the
+     * name's extension, and the runtime its default (onnxruntime for onnx, none for payloads such as raucb).
+     */
     static ArtifactChooser.Candidate a(String spec) {
         String[] p = spec.split(":");
         String rv = p.length > 5 && !p[5].isEmpty() ? p[5] : null;
         Integer mem = p.length > 6 && !p[6].isEmpty() ? Integer.valueOf(p[6]) : null;
         String os = p.length > 7 ? p[7] : null;
         return new ArtifactChooser.Candidate(UUID.nameUUIDFromBytes(p[0].getBytes()), p[0], Long.parseLong(p[4]),
-                TargetDescriptor.of("onnx", null, rv, p[1], p[2], p[3], mem, os));
+                TargetDescriptor.of(p[0].substring(p[0].lastIndexOf('.') + 1), null, rv, p[1], p[2], p[3], mem, os));
     }
 
     /** k=v,k=v (';' separates list values inside a value) */
@@ -80,6 +83,18 @@ class ArtifactChooserTest {
                         "!arch x86_64 (device did not report 'arch')"),
                 // uname spellings of architectures are understood
                 Arguments.of(List.of("arm.onnx:aarch64:cpu:fp32:100"), "arch=arm64,runtime.onnxruntime=1.18", false, "arm.onnx"),
+                // update payloads (runtime none) fit a stock client that reports no runtime, or nothing at all
+                Arguments.of(List.of("bundle.raucb:any:cpu:fp32:100"), "", false, "bundle.raucb"),
+                Arguments.of(List.of("image.swu:any:cpu:fp32:100"), "product=T-1000,hw_revision=2", false, "image.swu"),
+                Arguments.of(List.of("firmware.bin:any:cpu:fp32:100"), X86, false, "firmware.bin"),
+                Arguments.of(List.of("rootfs.tar:any:cpu:fp32:100"), "runtime.raucb=1.0", false, "rootfs.tar"),
+                // ... but their other requirements still hold
+                Arguments.of(List.of("image.swu:aarch64:cpu:fp32:100"), "", false, "!image.swu needs arch aarch64 (device did not report 'arch')"),
+                Arguments.of(List.of("image.swu:aarch64:cpu:fp32:100"), "arch=armv7", false, "!image.swu needs arch aarch64 (device is armv7)"),
+                Arguments.of(List.of("image.swu:any:cpu:fp32:" + (3L << 20)), "disk.free.mb=2", false, "!disk space 3 MB (device has 2 MB free)"),
+                // a model still needs its runtime, even next to a payload; a device with the runtime prefers the smaller fitting file
+                Arguments.of(List.of("m.onnx:any:cpu:fp32:100", "fw.bin:any:cpu:fp32:900"), "arch=x86_64", false, "fw.bin"),
+                Arguments.of(List.of("m.onnx:any:cpu:fp32:100", "fw.bin:any:cpu:fp32:900"), X86, false, "m.onnx"),
                 // no artifacts
                 Arguments.of(List.of(), X86, false, "!the version has no artifacts"));
     }

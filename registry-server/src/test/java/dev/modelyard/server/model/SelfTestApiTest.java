@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.trust.ArtifactMetadata;
 import dev.modelyard.wire.trust.SignedEnvelope;
 import io.quarkus.test.junit.QuarkusTest;
@@ -102,7 +103,8 @@ class SelfTestApiTest {
                 .post("/api/v1/devices").then().statusCode(201).extract().path("token");
         String path = "/DEFAULT/controller/v1/" + id;
         given().header("Authorization", "TargetToken " + token).contentType(ContentType.JSON)
-                .body(Map.of("mode", "merge", "data", Map.of("arch", "x86_64", "runtime.onnxruntime", "1.20.0")))
+                .body(Map.of("mode", "merge", "data", Map.of("arch", "x86_64", "runtime.onnxruntime", "1.20.0",
+                        DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL)))
                 .put(path + "/configData").then().statusCode(200);
         String action = publisher().contentType(ContentType.JSON)
                 .body(Map.of("model", m, "version", "1.0.0", "device", id, "type", "forced"))

@@ -1,0 +1,103 @@
+package dev.modelyard.server.ddi;
+
+import static dev.modelyard.server.Api.publisher;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.emptyString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import dev.modelyard.server.Api;
+import dev.modelyard.wire.ddi.DeviceAttributes;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** hawkBit's wire details besides the happy path: Date, CBOR, 406, and assignments a device would refuse. */
+@QuarkusTest
+class DdiWireDetailsTest {
+
+    private static final String HTTP_DATE = "[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT";
+
+    @Test
+    void answersCarryADateAndCborOr406() throws Exception {
+        DdiFlowTest.Dev d = DdiFlowTest.device("wire");
+        d.as().get(d.path()).then().statusCode(200).header("Date", matchesPattern(HTTP_DATE));
+        io.restassured.RestAssured.given().get(d.path()).then().statusCode(401).header("Date", matchesPattern(HTTP_DATE));
+
+        Response cbor = d.as().accept("application/cbor").get(d.path());
+        cbor.then().statusCode(200).contentType("application/cbor");
+        JsonNode tree = new CBORMapper().readTree(cbor.asByteArray());
+        assertTrue(tree.path("config").path("polling").path("sleep").asText().matches("\\d{2}:\\d{2}:\\d{2}"), tree.toString());
+        assertTrue(tree.path("_links").path("configData").path("href").asText().endsWith(d.path() + "/configData"));
+        // Its ETag is of the CBOR bytes: a conditional poll in CBOR is answered 304.
+        d.as().accept("application/cbor").header("If-None-Match", cbor.header("ETag")).get(d.path()).then().statusCode(304);
+
+        d.as().accept("text/html").get(d.path()).then().statusCode(406).body(emptyString());
+        d.as().accept("application/xml, text/plain").get(d.path()).then().statusCode(406);
+        d.as().accept("text/html, */*;q=0.1").get(d.path()).then().statusCode(200).contentType("application/hal+json");
+        d.as().accept("application/cbor;q=0.5, application/json").get(d.path()).then().statusCode(200)
+                .contentType("application/json");
+    }
+
+    @Test
+    void aStockClientGetsOneArtifactPerChunk() {
+        String model = DdiFlowTest.publishedModel("1.0.0", Api.onnxModel(31), Api.onnxModel(32));
+        DdiFlowTest.Dev stock = DdiFlowTest.device("stock");
+        DdiFlowTest.report(stock, DdiFlowTest.x86(""));
+        long action = DdiFlowTest.assign(model, "1.0.0", stock, "forced").getLong("actions[0].id");
+        io.restassured.path.json.JsonPath dep = stock.as().accept("application/json")
+                .get(stock.path() + "/deploymentBase/" + action).then().statusCode(200).extract().jsonPath();
+        assertEquals(1, dep.getList("deployment.chunks").size());
+        assertEquals(java.util.List.of("m-cpu.onnx"), dep.getList("deployment.chunks[0].artifacts.filename"));
+        String download = dep.getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        String list = download.substring(0, download.lastIndexOf('/'));
+        stock.as().accept("application/json").get(list).then().statusCode(200)
+                .body("filename", equalTo(java.util.List.of("m-cpu.onnx")));
+        // The signed metadata is not announced to it, but stays downloadable (a client may know the rule).
+        stock.as().get(download + ".release.json").then().statusCode(200).body(containsString("\"signatures\""));
+
+        // Announcing Modelyard's updater adds the signed metadata to the same deployment.
+        DdiFlowTest.report(stock, Map.of(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL));
+        stock.as().accept("application/json").get(stock.path() + "/deploymentBase/" + action).then().statusCode(200)
+                .body("deployment.chunks[0].artifacts.filename", equalTo(java.util.List.of("m-cpu.onnx", "m-cpu.onnx.release.json")));
+    }
+
+    @Test
+    void refusesAReleaseCounterTheUpdaterWouldRefuse() {
+        String m = Api.createModel("rb");
+        for (String v : new String[]{"1.0.0", "1.1.0"}) {
+            Api.createVersion(m, v);
+            Api.upload(m, v, "m.onnx", Api.onnxModel(v.hashCode()), null).then().statusCode(201);
+            publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, v).then().statusCode(200);
+        }
+        DdiFlowTest.Dev updater = DdiFlowTest.device("rb-updater");
+        DdiFlowTest.Dev stock = DdiFlowTest.device("rb-stock");
+        Map<String, String> x86 = DdiFlowTest.x86("");
+        DdiFlowTest.report(updater, Map.of("arch", "x86_64", "runtime.onnxruntime", "1.20.0",
+                DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL));
+        DdiFlowTest.report(stock, x86);
+        for (DdiFlowTest.Dev d : new DdiFlowTest.Dev[]{updater, stock}) {
+            long action = DdiFlowTest.assign(m, "1.1.0", d, "forced").getLong("actions[0].id");
+            d.as().contentType(ContentType.JSON).body(DdiFlowTest.feedback("closed", "success", "installed"))
+                    .post(d.path() + "/deploymentBase/" + action + "/feedback").then().statusCode(200);
+        }
+
+        publisher().contentType(ContentType.JSON).body(Map.of("model", m, "version", "1.0.0", "devices", java.util.List.of(
+                        stock.id(), updater.id()), "type", "forced"))
+                .post("/api/v1/deployments").then().statusCode(409).contentType("application/problem+json")
+                .body("code", equalTo("release-counter-rollback"))
+                .body("detail", containsString(updater.id() + " runs 1.1.0 (release 2)"));
+        // Nothing was written: the stock device got no action either.
+        assertEquals(null, (Object) DdiFlowTest.poll(stock).get("_links.deploymentBase"));
+        // A stock client checks no release counters: hawkBit lets it go back, and so does Modelyard.
+        DdiFlowTest.assign(m, "1.0.0", stock, "forced");
+        // The same version again, or a newer one, is no rollback.
+        DdiFlowTest.assign(m, "1.1.0", updater, "forced");
+    }
+}
