@@ -108,11 +108,11 @@ class HawkbitMgmtApiTest {
                 .body("[0].modules", hasSize(1)).body("[0].modules[0].id", equalTo((int) module))
                 .extract().jsonPath().getLong("[0].id");
 
-        // The device reports its attributes before the assignment: an opaque payload ('bin') needs a
-        // device that reports runtime.bin until stock payloads fit devices without a runtime.
+        // The device reports its attributes as rauc-hawkbit-updater does; no runtime among them: a
+        // payload like a RAUC bundle needs none.
         RequestSpecification device = given().header("Authorization", "TargetToken " + token);
         String ddi = "/DEFAULT/controller/v1/" + target;
-        device.contentType(ContentType.JSON).body(Map.of("mode", "merge", "data", Map.of("runtime.bin", "1.0", "product", "Terminator")))
+        device.contentType(ContentType.JSON).body(Map.of("mode", "merge", "data", Map.of("product", "Terminator", "hw_revision", "2")))
                 .put(ddi + "/configData").then().statusCode(200);
         admin().get("/rest/v1/targets/{t}/attributes", target).then().statusCode(200).body("product", equalTo("Terminator"));
 
