@@ -12,7 +12,9 @@ public enum ProblemCode {
     /** The request body names a field the operation does not take; see {@code field} and {@code accepted}. */
     UNKNOWN_FIELD("unknown-field"),
     /** The request names a query parameter the operation does not take; see {@code parameter} and {@code accepted}. */
-    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter");
+    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter"),
+    /** The server cannot reach its database right now (503 with {@code Retry-After}): the request may be retried as it is. */
+    DATABASE_UNAVAILABLE("database-unavailable");
 
     private final String wireName;
 

@@ -5,16 +5,22 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import dev.modelyard.server.database.DatabaseFailures;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Turns every failure into an RFC 9457 problem response; no stack trace ever leaves the server. */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     static final String CHALLENGE = "Bearer realm=\"modelyard\"";
+    /** An outage fails every request: one warning per this many nanoseconds is enough for the log. */
+    private static final long OUTAGE_WARNING_EVERY = 10_000_000_000L;
+    private static final AtomicLong lastOutageWarning = new AtomicLong(System.nanoTime() - OUTAGE_WARNING_EVERY);
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -57,6 +63,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (status >= 500 && DatabaseFailures.isUnavailable(e)) return databaseUnavailable(e);
         if (status >= 500) {
             LOG.error("request failed", e);
             return Problem.of(status, "the server could not complete the request").toResponse();
@@ -71,8 +78,36 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (DatabaseFailures.isUnavailable(e)) return databaseUnavailable(e);
+        if (ClientDisconnects.isDisconnect(e)) {
+            // Nobody reads this answer: the client is gone. Routine for devices and flaky uplinks, not an error.
+            LOG.debugf("the client closed the connection before the request completed: %s", e);
+            return Problem.of(400, "the client closed the connection before the request completed").toResponse();
+        }
         LOG.error("unexpected failure while handling a request", e);
         return Problem.of(500, "the server could not complete the request; the cause is in its log").toResponse();
+    }
+
+    /**
+     * The database cannot be reached (see {@link DatabaseFailures}): the request was fine and may
+     * be sent again as it is, so 503 with {@code Retry-After}, never a 500.
+     */
+    Response databaseUnavailable(Throwable cause) {
+        long now = System.nanoTime();
+        long last = lastOutageWarning.get();
+        if (now - last >= OUTAGE_WARNING_EVERY && lastOutageWarning.compareAndSet(last, now)) {
+            LOG.warnf("the database cannot be reached; answering 503 until it can (%s)", rootMessage(cause));
+        }
+        LOG.debug("request failed: the database cannot be reached", cause);
+        return api(new ApiException(503, ProblemCode.DATABASE_UNAVAILABLE,
+                "the server cannot reach its database right now; retry in a few seconds",
+                Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static String describe(int status, WebApplicationException e) {
