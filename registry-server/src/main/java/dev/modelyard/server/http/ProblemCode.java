@@ -13,7 +13,7 @@ public enum ProblemCode {
     UNKNOWN_FIELD("unknown-field"),
     /** The request names a query parameter the operation does not take; see {@code parameter} and {@code accepted}. */
     UNKNOWN_QUERY_PARAMETER("unknown-query-parameter"),
-    /** The server cannot reach its database right now (503 with {@code Retry-After}): the request may be retried as it is. */
+    /** The server cannot reach its database right now (503 with {@code Retry-After}): send the request again. */
     DATABASE_UNAVAILABLE("database-unavailable");
 
     private final String wireName;
