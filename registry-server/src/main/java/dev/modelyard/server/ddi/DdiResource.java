@@ -56,6 +56,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 
 /**
  * The Eclipse hawkBit Direct Device Integration API, wire-compatible with hawkBit clients.
@@ -71,7 +72,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = ApiDocumentation.DEVICE_TOKEN)
 public class DdiResource {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DdiResource.class);
+    private static final Logger LOG = Logger.getLogger(DdiResource.class);
     static final String HAL_JSON = "application/hal+json";
     static final String NO_CACHE = "no-cache, no-store, max-age=0, must-revalidate";
     private static final DateTimeFormatter OLD_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");

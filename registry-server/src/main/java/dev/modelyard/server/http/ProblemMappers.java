@@ -2,16 +2,16 @@ package dev.modelyard.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.modelyard.server.database.DatabaseFailures;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import dev.modelyard.server.database.DatabaseFailures;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Turns every failure into an RFC 9457 problem response; no stack trace ever leaves the server. */
 public class ProblemMappers {
@@ -106,7 +106,7 @@ public class ProblemMappers {
 
     private static String rootMessage(Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) root = root.getCause();
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 

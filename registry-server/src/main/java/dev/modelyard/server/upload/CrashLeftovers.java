@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,7 +56,9 @@ public class CrashLeftovers {
     }
 
     void atStart(@Observes StartupEvent event) {
-        Instant processStart = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+        // The JVM's own record, in milliseconds (ProcessHandle's start instant is derived from the
+        // boot time in whole seconds and can be a second late or early).
+        Instant processStart = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
         try {
             Report r = removeLeftovers(processStart);
             if (r.files() + r.sessions() > 0) {
