@@ -54,6 +54,11 @@ public final class TestPostgres implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
     }
 
+    /** A connection to the server's maintenance database, for what a test does to the server itself. */
+    public static Connection adminConnection() throws SQLException {
+        return DriverManager.getConnection(ADMIN_URL, USER, PASSWORD);
+    }
+
     @Override
     public void close() {
         admin("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");

@@ -1,5 +1,6 @@
 package dev.modelyard.server.ddi;
 
+import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.AuthenticationRequest;
@@ -19,6 +20,9 @@ import java.util.regex.Pattern;
  * Reads {@code Authorization: TargetToken <token>} and {@code GatewayToken <token>} on DDI paths
  * ({@code /{tenant}/controller/v1/{controllerId}/…}). Bad or missing credentials leave the
  * request anonymous: the DDI resource then answers 401 with an empty body, as hawkBit does.
+ * Credentials that could not be checked (the database is unreachable) are not bad credentials:
+ * that failure goes on to the resource, which answers 503 with {@code Retry-After}, so a valid
+ * device keeps its token and simply polls again.
  */
 @ApplicationScoped
 public class DdiAuthMechanism implements HttpAuthenticationMechanism {
@@ -45,7 +49,8 @@ public class DdiAuthMechanism implements HttpAuthenticationMechanism {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
         DdiCredentials request = new DdiCredentials(scheme, token, decode(m.group(1)), decode(m.group(2)));
-        return identityProviderManager.authenticate(request).onFailure().recoverWithNull();
+        return identityProviderManager.authenticate(request)
+                .onFailure(AuthenticationFailedException.class).recoverWithNull();
     }
 
     private static String decode(String segment) {

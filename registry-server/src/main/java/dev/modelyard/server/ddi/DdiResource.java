@@ -3,6 +3,7 @@ package dev.modelyard.server.ddi;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.artifact.TransferMetrics;
+import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
@@ -54,11 +55,14 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 
 /**
  * The Eclipse hawkBit Direct Device Integration API, wire-compatible with hawkBit clients.
  * Errors follow hawkBit: 401, 404 and 410 with an empty body; 400 for unreadable bodies and 404
  * for modules not assigned to the device with hawkBit's {@code errorCode}/{@code message} JSON.
+ * While the database cannot be reached, whatever needs it answers 503 with {@code Retry-After}
+ * and an empty body (never 401: a token that could not be checked is not a bad token).
  * Each operation documents its own statuses; the OpenAPI document gives them the device-token scheme.
  */
 @Path("/{tenant}/controller/v1/{controllerId}")
@@ -67,6 +71,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = ApiDocumentation.DEVICE_TOKEN)
 public class DdiResource {
 
+    private static final Logger LOG = Logger.getLogger(DdiResource.class);
     static final String HAL_JSON = "application/hal+json";
     static final String NO_CACHE = "no-cache, no-store, max-age=0, must-revalidate";
     private static final DateTimeFormatter OLD_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
@@ -144,7 +149,7 @@ public class DdiResource {
                 Caller caller = caller(id, controllerId, true);
                 return pollAnswer(caller, ddi.poll(caller.deviceId(), caller.tokenHash(), base), accept, ifNoneMatch, false, start);
             })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        });
+        }).onFailure(DatabaseFailures::isUnavailable).recoverWithItem(DdiResource::unavailable);
     }
 
     private Response pollAnswer(Caller caller, DdiService.Rendered r, String accept, String ifNoneMatch,
@@ -432,7 +437,16 @@ public class DdiResource {
         } catch (ApiException e) {
             if (e.status() == 401) gatewayDevices.remove(controllerId);
             return failure(e.status(), null, null, e.headers());
+        } catch (RuntimeException e) {
+            if (DatabaseFailures.isUnavailable(e)) return unavailable(e);
+            throw e;
         }
+    }
+
+    /** The database could not be reached: retryable, as hawkBit clients retry any 5xx at their next poll. */
+    private static Response unavailable(Throwable cause) {
+        LOG.debug("DDI request failed: the database cannot be reached", cause);
+        return failure(503, null, null, Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS)));
     }
 
     private static Response failure(int status, String errorCode, String message, Map<String, String> headers) {

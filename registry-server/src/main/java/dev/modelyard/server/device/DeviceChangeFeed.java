@@ -47,6 +47,12 @@ import org.postgresql.PGNotification;
  * feed sends itself a notification every {@link #HEARTBEAT} and is live only while they come
  * back in time. Its health is in the metrics {@code modelyard_device_feed_connected},
  * {@code modelyard_device_feed_last_message_age_seconds} and {@code modelyard_device_feed_reconnects_total}.
+ *
+ * <p>Losing the database: the feed's connection breaks like any other (terminated, refused,
+ * server restarted); the feed goes stale at once (caches are dropped and not trusted, so polls
+ * read the database and answer 503 while it cannot be reached), then tries to reconnect after
+ * 0.5 s, 1 s, 2 s, 4 s and then every {@link #MAX_RETRY}; once a heartbeat has made the round
+ * trip on the new connection, it is live again with empty caches.
  * Changes made by this replica are applied to its caches when their transaction
  * commits ({@link #changedInThisTransaction}), before the response leaves, so a client never
  * reads its own write from a stale cache.
@@ -60,7 +66,11 @@ public class DeviceChangeFeed {
     static final Duration HEARTBEAT_DEADLINE = Duration.ofSeconds(3);
     private static final String PING = "ping:";
     private static final Logger LOG = Logger.getLogger(DeviceChangeFeed.class);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    /**
+     * The longest pause between two attempts to reconnect. Short, because while the feed is down
+     * every poll reads the database; an attempt costs one connection try to a server that is down.
+     */
+    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
     private static final Object TX_KEY = new Object();
 
     /** Receives changes on the feed's thread: keep it to in-memory work. */
@@ -220,9 +230,13 @@ public class DeviceChangeFeed {
         // Anything cached before LISTEN took effect may be stale: start from nothing.
         reset();
         live = true;
-        if (wasLive) reconnects.increment();
+        if (wasLive) {
+            reconnects.increment();
+            LOG.info("device change feed is live again; poll answers are served from memory");
+        } else {
+            LOG.debug("device change feed is live");
+        }
         wasLive = true;
-        LOG.debug("device change feed is live");
     }
 
     private void receive(Connection c, PGConnection pg) throws SQLException {

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.info.License;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -18,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * The OpenAPI description of the API (served at /q/openapi, committed as docs/openapi). Resource
  * methods annotate their own statuses; {@link ApiResponsesFilter} adds what operations share
- * (security, 400/401/403/404/415 and the problem+json body of every error).
+ * (security, 400/401/403/404/415/503 and the problem+json body of every error).
  */
 @OpenAPIDefinition(
         info = @Info(title = "Modelyard API", version = "1",
@@ -107,7 +108,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         description = "The request's Content-Type is not one this operation reads",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                 @APIResponse(name = ApiDocumentation.DEVICE_UNAUTHORIZED,
-                        description = "No valid TargetToken or GatewayToken for this controller id (empty body, as hawkBit)")
+                        description = "No valid TargetToken or GatewayToken for this controller id (empty body, as hawkBit)"),
+                @APIResponse(name = ApiDocumentation.SERVICE_UNAVAILABLE,
+                        description = "The server cannot reach its database right now (code database-unavailable); "
+                                + "send the same request again after Retry-After seconds",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before trying again",
+                                schema = @Schema(type = SchemaType.INTEGER)),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.DEVICE_UNAVAILABLE,
+                        description = "The server cannot reach its database right now: poll again after Retry-After "
+                                + "seconds; the credentials were not judged (empty body)",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before trying again",
+                                schema = @Schema(type = SchemaType.INTEGER)))
         }))
 @SecurityScheme(securitySchemeName = ApiDocumentation.API_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API token issued by an admin (POST /api/v1/tokens): Authorization: Bearer <token>")
@@ -154,4 +166,6 @@ public class ApiDocumentation extends Application {
     static final String MGMT_UNAUTHORIZED = "MgmtUnauthorized";
     static final String MGMT_FORBIDDEN = "MgmtForbidden";
     static final String MGMT_NOT_FOUND = "MgmtNotFound";
+    static final String SERVICE_UNAVAILABLE = "ServiceUnavailable";
+    static final String DEVICE_UNAVAILABLE = "DeviceServiceUnavailable";
 }

@@ -33,6 +33,8 @@ import org.jboss.jandex.MethodInfo;
  *   <li>401 on every operation that needs an API token, 403 where the viewer role is not enough;</li>
  *   <li>400 where there are query parameters or a body, 404 where the path names something,
  *       415 where a body of a given media type is read;</li>
+ *   <li>503 with {@code Retry-After} on every operation: each needs the database, if only for the
+ *       token (problem+json on the management API, an empty body on the DDI API);</li>
  *   <li>the {@code application/problem+json} body ({@link Problem}) of every management API error
  *       that has none (DDI errors keep hawkBit's bodies, as their resource declares them).</li>
  * </ul>
@@ -74,6 +76,7 @@ public class ApiResponsesFilter implements OASFilter {
         requireSuccess(key, op.getResponses());
         if (isDeviceOperation(op)) {
             shared(op.getResponses(), "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
+            shared(op.getResponses(), "503", ApiDocumentation.DEVICE_UNAVAILABLE);
         } else if (isHawkbitManagement(path)) {
             completeHawkbitManagement(op, access.get(key));
         } else {
@@ -115,6 +118,8 @@ public class ApiResponsesFilter implements OASFilter {
             shared(responses, "400", ApiDocumentation.MGMT_BAD_REQUEST);
         }
         if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.MGMT_NOT_FOUND);
+        responses.addAPIResponse("503", OASFactory.createAPIResponse()
+                .description("The server cannot reach its database right now; send the request again after Retry-After"));
         if (readsTypedBody(op) && !responses.hasAPIResponse("415")) {
             responses.addAPIResponse("415", OASFactory.createAPIResponse()
                     .description("The request's Content-Type is not one this operation reads"));
@@ -137,6 +142,8 @@ public class ApiResponsesFilter implements OASFilter {
         shared(responses, "400", ApiDocumentation.BAD_REQUEST);
         if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.NOT_FOUND);
         if (readsTypedBody(op)) shared(responses, "415", ApiDocumentation.UNSUPPORTED_MEDIA_TYPE);
+        // Every operation reads the database, if only to check the API token.
+        shared(responses, "503", ApiDocumentation.SERVICE_UNAVAILABLE);
         responses.getAPIResponses().forEach((status, response) -> {
             if (status.startsWith("4") || status.startsWith("5")) withProblemBody(response);
         });

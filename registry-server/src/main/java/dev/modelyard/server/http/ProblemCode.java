@@ -152,6 +152,8 @@ public enum ProblemCode {
     INTERNAL_ERROR(500, "internal-error"),
     /** The server is temporarily unable to answer; retry later. */
     UNAVAILABLE(503, "unavailable"),
+    /** The server cannot reach its database right now (503 with {@code Retry-After}): send the request again. */
+    DATABASE_UNAVAILABLE(503, "database-unavailable"),
     /** The server has no room left for the upload; retry later or ask an operator. */
     STORAGE_FULL(507, "storage-full");
 

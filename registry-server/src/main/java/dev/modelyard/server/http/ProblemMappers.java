@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.modelyard.server.database.DatabaseFailures;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -16,6 +17,8 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -30,6 +33,9 @@ public class ProblemMappers {
     static final String CHALLENGE = "Bearer realm=\"modelyard\"";
     /** Before the REST layer's built-in mappers for the same exception types. */
     private static final int FIRST = jakarta.ws.rs.Priorities.USER - 1000;
+    /** An outage fails every request: one warning per this many nanoseconds is enough for the log. */
+    private static final long OUTAGE_WARNING_EVERY = 10_000_000_000L;
+    private static final AtomicLong lastOutageWarning = new AtomicLong(System.nanoTime() - OUTAGE_WARNING_EVERY);
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -71,6 +77,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri, ResourceInfo resource) {
         int status = e.getResponse().getStatus();
+        if (status >= 500 && DatabaseFailures.isUnavailable(e)) return databaseUnavailable(e);
         if (e.getCause() instanceof JsonProcessingException json && status == 400) return api(JsonProblems.of(json));
         if ((status == 400 || status == 404) && e.getCause() != null) {
             // The REST layer could not convert a path or query value to its parameter's type; it
@@ -93,9 +100,37 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
+        if (DatabaseFailures.isUnavailable(e)) return databaseUnavailable(e);
+        if (ClientDisconnects.isDisconnect(e)) {
+            // Nobody reads this answer: the client is gone. Routine for devices and flaky uplinks, not an error.
+            LOG.debugf("the client closed the connection before the request completed: %s", e);
+            return Problem.of(400, "the client closed the connection before the request completed").toResponse();
+        }
         LOG.error("unexpected failure while handling a request", e);
         return Problem.of(ProblemCode.INTERNAL_ERROR, "the server could not complete the request; the cause is in its log")
                 .toResponse();
+    }
+
+    /**
+     * The database cannot be reached (see {@link DatabaseFailures}): the request was fine and may
+     * be sent again as it is, so 503 with {@code Retry-After}, never a 500.
+     */
+    Response databaseUnavailable(Throwable cause) {
+        long now = System.nanoTime();
+        long last = lastOutageWarning.get();
+        if (now - last >= OUTAGE_WARNING_EVERY && lastOutageWarning.compareAndSet(last, now)) {
+            LOG.warnf("the database cannot be reached; answering 503 until it can (%s)", rootMessage(cause));
+        }
+        LOG.debug("request failed: the database cannot be reached", cause);
+        return api(new ApiException(503, ProblemCode.DATABASE_UNAVAILABLE,
+                "the server cannot reach its database right now; retry in a few seconds",
+                Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        for (int depth = 0; depth < 20 && root.getCause() != null && root.getCause() != root; depth++) root = root.getCause();
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
     private static String describe(int status, WebApplicationException e) {

@@ -5,13 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,18 +37,129 @@ public class StagingArea {
         return t;
     });
 
+    /** Names this directory for good: rows of resumable uploads record where their bytes are. */
+    private static final String ID_FILE = ".staging-id";
+    /** Held by the one process using this directory; see {@link #exclusive()}. */
+    private static final String LOCK_FILE = ".lock";
+
     private final Path dir;
     private final boolean durable;
+    private final String id;
+    private FileChannel lockChannel;
 
     /** @param durable fsync staged files, because the blob store will rename them into place */
     public StagingArea(Path dir, boolean durable) throws IOException {
         this.dir = dir.toAbsolutePath().normalize();
         this.durable = durable;
         Files.createDirectories(this.dir);
+        this.id = readOrCreateId(this.dir.resolve(ID_FILE));
     }
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * This directory's identity, kept in the directory itself: it is the same after a restart and
+     * changes with the disk (a replica that comes back on an empty disk holds no old bytes).
+     */
+    public String id() {
+        return id;
+    }
+
+    /**
+     * Takes this directory's lock for as long as this process runs (or until {@link #release()}),
+     * if no other live process holds it. Only a process that holds it may remove files it did not
+     * write itself: with a directory shared by several replicas, another one's request may be
+     * writing them.
+     */
+    public synchronized boolean exclusive() {
+        if (lockChannel != null) return true;
+        try {
+            FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null; // another server in this JVM (tests) holds it
+            }
+            if (lock == null) {
+                channel.close();
+                return false;
+            }
+            lockChannel = channel;
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Gives the lock of {@link #exclusive()} back. */
+    public synchronized void release() {
+        if (lockChannel == null) return;
+        try {
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // closing releases the lock; the process' exit would too
+        }
+        lockChannel = null;
+    }
+
+    /** Created once with a hard link, so that two processes starting together agree on one id. */
+    private static String readOrCreateId(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            Path temp = Files.createTempFile(file.getParent(), ".staging-id", ".tmp");
+            try {
+                Files.writeString(temp, UUID.randomUUID().toString());
+                Files.createLink(file, temp);
+            } catch (FileAlreadyExistsException raced) {
+                // another process created it first: use theirs
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+        return Files.readString(file).strip();
+    }
+
+    /** The id of a resumable upload whose data file this is; empty for any other file. */
+    public static Optional<UUID> sessionOf(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.startsWith("session-") || !name.endsWith(".part")) return Optional.empty();
+        try {
+            return Optional.of(UUID.fromString(name.substring("session-".length(), name.length() - ".part".length())));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Removes what a crash left here, written before {@code before} (this process' start): files
+     * of single uploads, data files of resumable uploads for which {@code sessionExists} says no,
+     * and everything in {@code multipart} (where the HTTP layer puts form uploads). Call it only
+     * while holding {@link #exclusive()}. Returns how many files were removed.
+     */
+    public int removeLeftovers(Instant before, Predicate<UUID> sessionExists, Path multipart) throws IOException {
+        int removed = sweep(before, f -> sessionOf(f).map(sessionExists::test).orElse(false));
+        Path forms = multipart.toAbsolutePath().normalize();
+        if (Files.isDirectory(forms)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(forms)) {
+                for (Path f : files) {
+                    if (removeIfOlder(f, before)) removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static boolean removeIfOlder(Path f, Instant before) throws IOException {
+        try {
+            if (Files.isRegularFile(f) && Files.getLastModifiedTime(f).toInstant().isBefore(before)) {
+                return Files.deleteIfExists(f);
+            }
+        } catch (NoSuchFileException ignored) {
+            // removed concurrently
+        }
+        return false;
     }
 
     /** Path of a resumable upload's data file. */

@@ -110,6 +110,7 @@ public class UploadService {
                 UploadSession s = session(ref);
                 s.received = received;
                 s.updatedAt = clock.instant();
+                s.stagingId = staging.id();
             });
             return received;
         } finally {

@@ -46,4 +46,8 @@ public class UploadSession extends PanacheEntityBase {
 
     @Column(name = "created_by")
     public String createdBy;
+
+    /** The staging directory holding the bytes ({@code StagingArea.id()}); null until the first append. */
+    @Column(name = "staging_id")
+    public String stagingId;
 }
