@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 /** One scrape of {@code /q/metrics} in the Prometheus text format: series → value. */
 record Scrape(Map<String, Double> series) {
 
-    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    // Runs of plain characters are taken whole (possessively): a long label value (a request path
+    // that matched no route, e.g. from the fuzz test) would otherwise recurse once per character.
+    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]++|\\\\.)*+)\"");
 
     static Scrape take() {
         String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
