@@ -60,7 +60,11 @@ public class MgmtJson {
         }
     }
 
+    /** Every element hawkBit takes is a JSON object; {@code null} or a scalar in its place is a bad request, not a null record. */
     private <T> T convert(JsonNode node, Class<T> type) {
+        if (!node.isObject()) {
+            throw ApiException.badRequest("request body: expected a JSON object, got " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
         try {
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {

@@ -177,7 +177,7 @@ class MetricsApiTest {
         // The device fetches its deployment and downloads the artifact over DDI.
         String href = d.as().get(d.path()).then().statusCode(200).extract().jsonPath().getString("_links.deploymentBase.href");
         String download = d.as().get(href).then().statusCode(200).extract().jsonPath()
-                .getString("deployment.chunks[0].artifacts[0]._links.download.href");
+                .getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
         assertArrayEquals(direct, d.as().get(download).then().statusCode(200).extract().asByteArray());
         d.as().header("Range", "bytes=2990-").get(download).then().statusCode(206);
         assertEquals(3010, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "ddi"));
