@@ -12,7 +12,15 @@ public enum ProblemCode {
     /** The request body names a field the operation does not take; see {@code field} and {@code accepted}. */
     UNKNOWN_FIELD("unknown-field"),
     /** The request names a query parameter the operation does not take; see {@code parameter} and {@code accepted}. */
-    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter");
+    UNKNOWN_QUERY_PARAMETER("unknown-query-parameter"),
+    /** The client sent more requests than its rate limit allows (per token or per address); see {@code Retry-After}. */
+    RATE_LIMITED("rate-limited"),
+    /** As many uploads are in progress as allowed (on the server, with this token or from this address); see {@code Retry-After}. */
+    TOO_MANY_UPLOADS("too-many-uploads"),
+    /** The request body arrived slower than the server's minimum rate and was ended; send it again. */
+    UPLOAD_TOO_SLOW("upload-too-slow"),
+    /** A request that is not an upload has a body larger than the server takes for it. */
+    BODY_TOO_LARGE("body-too-large");
 
     private final String wireName;
 
