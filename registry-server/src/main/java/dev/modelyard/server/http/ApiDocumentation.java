@@ -6,6 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.OpenAPIDefinition;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeIn;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.info.Info;
 import org.eclipse.microprofile.openapi.annotations.info.License;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -28,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         The management API lives under `/api/v1` and needs `Authorization: Bearer <token>` \
                         (roles: viewer reads, publisher writes models, versions, artifacts, devices and deployments, \
                         admin does everything). Errors are RFC 9457 `application/problem+json` documents whose \
-                        `detail` says what to fix. Any operation may also answer 406 for an unacceptable `Accept` \
+                        `detail` says what to fix. Every operation is rate limited (429 with `Retry-After`). Any operation may also answer 406 for an unacceptable `Accept` \
                         header and 500 when the server fails; these are not listed per operation.
 
                         Devices speak the Eclipse hawkBit DDI API under `/{tenant}/controller/v1/{controllerId}` \
@@ -74,7 +75,27 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         description = "The request's Content-Type is not one this operation reads",
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                 @APIResponse(name = ApiDocumentation.DEVICE_UNAUTHORIZED,
-                        description = "No valid TargetToken or GatewayToken for this controller id (empty body, as hawkBit)")
+                        description = "No valid TargetToken or GatewayToken for this controller id (empty body, as hawkBit)"),
+                @APIResponse(name = ApiDocumentation.TOO_MANY_REQUESTS,
+                        description = "Over a limit: too many requests with this token or from this address (code "
+                                + "rate-limited), or, on uploads, too many uploads in progress (code too-many-uploads); "
+                                + "Retry-After says how many seconds to wait",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying",
+                                schema = @Schema(type = SchemaType.INTEGER)),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.BODY_TOO_SLOW,
+                        description = "The body arrived slower than the server's minimum rate and was ended (code "
+                                + "upload-too-slow); send it again, a resumable upload from its offset",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.BODY_TOO_LARGE,
+                        description = "The body is larger than the server takes for a request that is not an upload "
+                                + "(code body-too-large)",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.DEVICE_TOO_MANY_REQUESTS,
+                        description = "The device sent more requests than its limit (empty body); Retry-After says how "
+                                + "many seconds to wait, and hawkBit clients back off on it",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying",
+                                schema = @Schema(type = SchemaType.INTEGER)))
         }))
 @SecurityScheme(securitySchemeName = ApiDocumentation.API_TOKEN, type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "An API token issued by an admin (POST /api/v1/tokens): Authorization: Bearer <token>")
@@ -108,4 +129,8 @@ public class ApiDocumentation extends Application {
     static final String NOT_FOUND = "NotFound";
     static final String UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaType";
     static final String DEVICE_UNAUTHORIZED = "DeviceUnauthorized";
+    static final String TOO_MANY_REQUESTS = "TooManyRequests";
+    static final String BODY_TOO_SLOW = "BodyTooSlow";
+    static final String BODY_TOO_LARGE = "BodyTooLarge";
+    static final String DEVICE_TOO_MANY_REQUESTS = "DeviceTooManyRequests";
 }

@@ -33,6 +33,7 @@ import org.jboss.jandex.MethodInfo;
  *   <li>401 on every operation that needs an API token, 403 where the viewer role is not enough;</li>
  *   <li>400 where there are query parameters or a body, 404 where the path names something,
  *       415 where a body of a given media type is read;</li>
+ *   <li>429 everywhere (rate limits), 408 and 413 where there is a body (the limits package);</li>
  *   <li>the {@code application/problem+json} body ({@link Problem}) of every management API error
  *       that has none (DDI errors keep hawkBit's bodies, as their resource declares them).</li>
  * </ul>
@@ -73,6 +74,12 @@ public class ApiResponsesFilter implements OASFilter {
         requireSuccess(key, op.getResponses());
         if (isDeviceOperation(op)) {
             shared(op.getResponses(), "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
+            shared(op.getResponses(), "429", ApiDocumentation.DEVICE_TOO_MANY_REQUESTS);
+            // The limits answer a device's body like any other: with a problem body.
+            if (op.getRequestBody() != null) {
+                shared(op.getResponses(), "408", ApiDocumentation.BODY_TOO_SLOW);
+                shared(op.getResponses(), "413", ApiDocumentation.BODY_TOO_LARGE);
+            }
         } else {
             completeManagement(op, access.get(key));
         }
@@ -106,6 +113,14 @@ public class ApiResponsesFilter implements OASFilter {
         shared(responses, "400", ApiDocumentation.BAD_REQUEST);
         if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.NOT_FOUND);
         if (readsTypedBody(op)) shared(responses, "415", ApiDocumentation.UNSUPPORTED_MEDIA_TYPE);
+        // limits.RequestGate and limits.ApiRateLimit: every operation is rate limited; every body
+        // must keep a minimum rate, and one that is not an upload has a size limit (uploads
+        // document their own 413).
+        shared(responses, "429", ApiDocumentation.TOO_MANY_REQUESTS);
+        if (op.getRequestBody() != null) {
+            shared(responses, "408", ApiDocumentation.BODY_TOO_SLOW);
+            shared(responses, "413", ApiDocumentation.BODY_TOO_LARGE);
+        }
         responses.getAPIResponses().forEach((status, response) -> {
             if (status.startsWith("4") || status.startsWith("5")) withProblemBody(response);
         });

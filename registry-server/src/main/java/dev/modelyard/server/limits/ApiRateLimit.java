@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.core.Response;
 import java.util.Map;
+import java.util.UUID;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -33,8 +34,8 @@ public class ApiRateLimit {
         if (limits.apiPerToken().off() || !request.path().startsWith("/api/v1/")) return null;
         return identities.getDeferredIdentity().onItem().transform(identity -> {
             Object tokenId = identity.isAnonymous() ? null : identity.getAttribute(TokenIdentityProvider.TOKEN_ID_ATTRIBUTE);
-            if (!(tokenId instanceof Number id)) return null;
-            long retryAfter = limits.tokenRetryAfter(id.longValue());
+            if (!(tokenId instanceof UUID id)) return null;
+            long retryAfter = limits.tokenRetryAfter(id);
             if (retryAfter == 0) return null;
             throw new ApiException(429, ProblemCode.RATE_LIMITED, "this API token sent more requests than its limit ("
                     + limits.apiPerToken() + "); retry after " + retryAfter + " s",

@@ -3,6 +3,7 @@ package dev.modelyard.server.limits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
 
 /**
  * The limits in force and the rate limiters that count against them. Server-wide values today;
@@ -22,7 +23,7 @@ public class Limits {
     private final Rate apiPerAddress;
     private final Rate ddiPerDevice;
     private final Rate ddiPerAddress;
-    private final RateLimiter<Long> apiTokens;
+    private final RateLimiter<UUID> apiTokens;
     private final RateLimiter<String> apiAddresses;
     private final RateLimiter<String> devices;
     private final RateLimiter<String> ddiAddresses;
@@ -61,7 +62,7 @@ public class Limits {
     }
 
     /** Like {@link #deviceRetryAfter} for the management API token {@code tokenId}. */
-    long tokenRetryAfter(long tokenId) {
+    long tokenRetryAfter(UUID tokenId) {
         long wait = apiTokens.acquire(tokenId, apiPerToken, System.nanoTime());
         if (wait == 0) return 0;
         refusedByRate.increment();

@@ -19,14 +19,15 @@ import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
- * The first route of every request, before the REST layer takes a worker thread: per-address
- * rate limits, the upload caps, the size of non-upload bodies by Content-Length, and the watch
- * that ends bodies arriving slower than {@link BodyPace}.
+ * The first route of every API and DDI request, before the REST layer takes a worker thread:
+ * per-address rate limits, the upload caps (an upload holds a slot from here until its exchange
+ * ends or its connection goes), and the size of non-upload bodies by Content-Length. The pace of
+ * bodies the REST layer reads is {@link BodyGuard}'s.
  *
- * <p>Concurrency: {@link #handle} and the watch's timer run on the connection's I/O thread, so
- * a watch reads its request without locks; the shared state is the thread-safe
+ * <p>Concurrency: {@link #handle} and an upload's timer and end handler run on the connection's
+ * I/O thread, so they read their request without locks; the shared state is the thread-safe
  * {@link RateLimiter}s and {@link UploadSlots}. Nothing here blocks. A request that is no upload
- * and has no body costs a few string comparisons and, when the address limit is on, one bucket.
+ * costs a few string comparisons and, when the address limit is on, one bucket.
  */
 @ApplicationScoped
 class RequestGate {
@@ -83,10 +84,9 @@ class RequestGate {
         }
         long length = contentLength(request);
         if (length > limits.maxNonUploadBody()) {
-            refuseLargeBody(context, api);
+            refuseLargeBody(context);
             return;
         }
-        if (length != 0) watch(context, null);
         context.next();
     }
 
@@ -118,67 +118,60 @@ class RequestGate {
                     .with(ProblemCode.TOO_MANY_UPLOADS, null, null, null), Map.of("Retry-After", retryAfter));
             return;
         }
-        UploadSlots.Slot slot = (UploadSlots.Slot) admission;
-        context.addEndHandler(ended -> slot.release());
-        watch(context, slot);
+        watch(context, (UploadSlots.Slot) admission, context.request().method() == HttpMethod.POST);
         context.next();
     }
 
     /**
-     * Checks the body's progress once a window. A body that gained less than the minimum is
-     * ended; so is an upload whose connection is gone, which also gives its slot back even if no
-     * end signal ever came.
+     * Gives the upload's slot back when its exchange ends, and closes a connection whose body was
+     * not read to its end (a refused or failed upload): its remaining bytes would otherwise sit
+     * in front of the next request. Once a window, a timer checks the slot is still needed, so a
+     * lost end signal cannot leak it, and ends a multipart body arriving too slowly: Vert.x reads
+     * those on this thread before the REST layer runs, where {@link BodyGuard} cannot see them.
+     * It closes the connection without an answer, since the REST layer may answer at any moment.
      */
-    private void watch(RoutingContext context, UploadSlots.Slot slot) {
-        BodyPace pace = limits.bodyPace();
-        if (pace.off() && slot == null) return;
+    private void watch(RoutingContext context, UploadSlots.Slot slot, boolean multipart) {
         HttpServerRequest request = context.request();
+        BodyPace pace = limits.bodyPace();
         long[] seen = {request.bytesRead()};
         long timer = vertx.setPeriodic(pace.window().toMillis(), id -> {
-            if (request.isEnded() || context.response().ended() || context.response().closed()) {
+            if (context.response().ended() || context.response().closed()) {
                 vertx.cancelTimer(id);
-                if (slot != null && (context.response().ended() || context.response().closed())) slot.release();
+                slot.release();
                 return;
             }
             long read = request.bytesRead();
-            if (!pace.off() && read - seen[0] < pace.minBytesPerWindow()) {
+            if (multipart && !request.isEnded() && !pace.off() && read - seen[0] < pace.minBytesPerWindow()) {
                 vertx.cancelTimer(id);
-                tooSlow(context, pace, read);
-                if (slot != null) slot.release();
+                LOG.debugf("closing %s %s from %s: %d body bytes, slower than %d bytes/s over %s", request.method(),
+                        request.path(), address(request), read, pace.minBytesPerSecond(), pace.window());
+                limits.slowBodyEnded();
+                slot.release();
+                close(request);
                 return;
             }
             seen[0] = read;
         });
-        context.addEndHandler(ended -> vertx.cancelTimer(timer));
+        context.addEndHandler(ended -> {
+            vertx.cancelTimer(timer);
+            slot.release();
+            if (!request.isEnded()) close(request);
+        });
     }
 
-    private void tooSlow(RoutingContext context, BodyPace pace, long read) {
-        HttpServerRequest request = context.request();
-        LOG.debugf("ending %s %s from %s: %d body bytes, slower than %d bytes/s over %s", request.method(),
-                request.path(), address(request), read, pace.minBytesPerSecond(), pace.window());
-        limits.slowBodyEnded();
-        context.response().putHeader(HttpHeaders.CONNECTION, "close");
-        RoutingProblems.send(context, Problem.of(408, "the request body arrived slower than " + pace.minBytesPerSecond()
-                + " bytes/s over " + pace.window().toSeconds() + " s and was ended after " + read
-                + " bytes; send it again (a resumable upload keeps what it had acknowledged: ask HEAD for the offset)")
-                .with(ProblemCode.UPLOAD_TOO_SLOW, null, null, null), Map.of());
-        // The body's remaining bytes will never be read: the connection cannot carry another request.
+    private static void close(HttpServerRequest request) {
         if (request.version() == HttpVersion.HTTP_2) {
-            context.response().reset();
+            request.response().reset();
         } else {
             request.connection().close();
         }
     }
 
-    private void refuseLargeBody(RoutingContext context, boolean api) {
-        String detail = "the request body is larger than " + limits.maxNonUploadBody()
-                + " bytes, the limit for requests that are not uploads";
+    private void refuseLargeBody(RoutingContext context) {
         context.response().putHeader(HttpHeaders.CONNECTION, "close");
-        if (api) {
-            RoutingProblems.send(context, Problem.of(413, detail).with(ProblemCode.BODY_TOO_LARGE, null, null, null), Map.of());
-        } else {
-            context.response().setStatusCode(413).end();
-        }
+        RoutingProblems.send(context, Problem.of(413, "the request body is larger than " + limits.maxNonUploadBody()
+                + " bytes, the limit for requests that are not uploads").with(ProblemCode.BODY_TOO_LARGE, null, null, null),
+                Map.of());
     }
 
     static boolean isUpload(HttpMethod method, String path) {
