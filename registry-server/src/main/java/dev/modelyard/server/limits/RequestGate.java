@@ -123,9 +123,9 @@ class RequestGate {
     }
 
     /**
-     * Gives the upload's slot back when its exchange ends, and closes a connection whose body was
-     * not read to its end (a refused or failed upload): its remaining bytes would otherwise sit
-     * in front of the next request. Once a window, a timer checks the slot is still needed, so a
+     * Gives the upload's slot back when its exchange ends or its connection goes (an answer sent
+     * before the body's end, e.g. 413, lets Vert.x read and drop the rest, as clients that send
+     * the whole body before reading expect). Once a window, a timer checks the slot is still needed, so a
      * lost end signal cannot leak it, and ends a multipart body arriving too slowly: Vert.x reads
      * those on this thread before the REST layer runs, where {@link BodyGuard} cannot see them.
      * It closes the connection without an answer, since the REST layer may answer at any moment.
@@ -155,7 +155,6 @@ class RequestGate {
         context.addEndHandler(ended -> {
             vertx.cancelTimer(timer);
             slot.release();
-            if (!request.isEnded()) close(request);
         });
     }
 
