@@ -37,7 +37,7 @@ public class BodyGuard implements ReaderInterceptor {
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
         boolean upload = InputStream.class.isAssignableFrom(context.getType());
         Watched body = new Watched(context.getInputStream(), upload ? Long.MAX_VALUE : limits.maxNonUploadBody(),
-                limits.bodyPace());
+                limits.bodyPace(), limits::slowBodyEnded);
         context.setInputStream(body);
         if (upload) return context.proceed();
         try {
@@ -52,15 +52,17 @@ public class BodyGuard implements ReaderInterceptor {
     private static final class Watched extends FilterInputStream {
         private final long max;
         private final BodyPace pace;
+        private final Runnable onTooSlow;
         private long read;
         private long windowStart = System.nanoTime();
         private long readAtWindowStart;
         ApiException refusal;
 
-        Watched(InputStream in, long max, BodyPace pace) {
+        Watched(InputStream in, long max, BodyPace pace, Runnable onTooSlow) {
             super(in);
             this.max = max;
             this.pace = pace;
+            this.onTooSlow = onTooSlow;
         }
 
         @Override
@@ -86,7 +88,8 @@ public class BodyGuard implements ReaderInterceptor {
             long now = System.nanoTime();
             if (now - windowStart < pace.window().toNanos()) return;
             long gained = read - readAtWindowStart;
-            if (gained * 1_000_000_000L / (now - windowStart) < pace.minBytesPerSecond()) {
+            if (gained < pace.minBytesPerSecond() * ((now - windowStart) / 1e9)) {
+                onTooSlow.run();
                 throw refuse(tooSlow(gained + " bytes in the last " + Duration.ofNanos(now - windowStart).toSeconds() + " s"));
             }
             windowStart = now;

@@ -27,7 +27,11 @@ public class Limits {
     private final RateLimiter<String> apiAddresses;
     private final RateLimiter<String> devices;
     private final RateLimiter<String> ddiAddresses;
-    private final Counter refusedByRate;
+    private final Counter refusedToken;
+    private final Counter refusedApiAddress;
+    private final Counter refusedDevice;
+    private final Counter refusedDdiAddress;
+    private final Counter refusedUpload;
     private final Counter slowBodies;
 
     public Limits(LimitsConfig config, MeterRegistry meters) {
@@ -44,10 +48,13 @@ public class Limits {
         this.apiAddresses = new RateLimiter<>(keys);
         this.devices = new RateLimiter<>(keys);
         this.ddiAddresses = new RateLimiter<>(keys);
-        this.refusedByRate = Counter.builder("modelyard.limits.rate.refused")
-                .description("Requests refused with 429 by a rate limit").register(meters);
+        this.refusedToken = refused(meters, "api_token");
+        this.refusedApiAddress = refused(meters, "api_address");
+        this.refusedDevice = refused(meters, "ddi_device");
+        this.refusedDdiAddress = refused(meters, "ddi_address");
+        this.refusedUpload = refused(meters, "uploads");
         this.slowBodies = Counter.builder("modelyard.limits.slow.bodies")
-                .description("Request bodies ended with 408 for arriving slower than the minimum rate").register(meters);
+                .description("Request bodies ended for arriving slower than the minimum rate").register(meters);
     }
 
     /**
@@ -57,7 +64,7 @@ public class Limits {
     public long deviceRetryAfter(String controllerId) {
         long wait = devices.acquire(controllerId, ddiPerDevice, System.nanoTime());
         if (wait == 0) return 0;
-        refusedByRate.increment();
+        refusedDevice.increment();
         return seconds(wait);
     }
 
@@ -65,7 +72,7 @@ public class Limits {
     long tokenRetryAfter(UUID tokenId) {
         long wait = apiTokens.acquire(tokenId, apiPerToken, System.nanoTime());
         if (wait == 0) return 0;
-        refusedByRate.increment();
+        refusedToken.increment();
         return seconds(wait);
     }
 
@@ -101,8 +108,17 @@ public class Limits {
         return maxNonUploadBody;
     }
 
-    void refusedByAddress() {
-        refusedByRate.increment();
+    void refusedByAddress(boolean api) {
+        (api ? refusedApiAddress : refusedDdiAddress).increment();
+    }
+
+    void refusedUpload() {
+        refusedUpload.increment();
+    }
+
+    private static Counter refused(MeterRegistry meters, String limit) {
+        return Counter.builder("modelyard.limits.refused").tag("limit", limit)
+                .description("Requests refused with 429 by a limit").register(meters);
     }
 
     void slowBodyEnded() {

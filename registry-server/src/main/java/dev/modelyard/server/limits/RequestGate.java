@@ -95,7 +95,7 @@ class RequestGate {
         if (rate.off()) return true;
         long wait = (api ? limits.apiAddresses() : limits.ddiAddresses()).acquire(address, rate, System.nanoTime());
         if (wait == 0) return true;
-        limits.refusedByAddress();
+        limits.refusedByAddress(api);
         String retryAfter = Limits.retryAfterSeconds(wait);
         if (api) {
             RoutingProblems.send(context, Problem.of(429, "too many requests from this address (limit " + rate
@@ -113,6 +113,7 @@ class RequestGate {
         String token = context.request().getHeader(HttpHeaders.AUTHORIZATION);
         UploadSlots.Admission admission = slots.tryAcquire(token == null ? "" : token, address, caps);
         if (admission instanceof UploadSlots.Refusal refusal) {
+            limits.refusedUpload();
             String retryAfter = Long.toString(Math.max(1, caps.retryAfter().toSeconds()));
             RoutingProblems.send(context, Problem.of(429, refusal.detail())
                     .with(ProblemCode.TOO_MANY_UPLOADS, null, null, null), Map.of("Retry-After", retryAfter));
