@@ -1,7 +1,8 @@
-"""Holds STALLED uploads open against a Modelyard server: each declares 100 MB, sends 64 KB and then
-nothing, like a pipeline on a dead uplink. Uploads the server refuses (429) or ends are opened again
-at once, so the pressure stays for as long as this runs. They come from 20 loopback addresses and
-use the given API tokens in turn, so the server-wide upload cap is what holds them back.
+"""Holds COUNT stalled uploads open against a Modelyard server: each declares 100 MB, sends 64 KB and
+then nothing, like a pipeline on a dead uplink. An upload the server answers (e.g. 429) stays open
+and silent; one whose connection the server closes is opened again, so COUNT connections stay open
+for as long as this runs. They come from 20 loopback addresses and use the given API tokens in turn,
+so the server-wide upload cap is what holds them back.
 
 Usage: python3 stalled.py PORT MODEL COUNT TOKEN [TOKEN ...]   (runs until killed)
 """
@@ -28,19 +29,29 @@ def open_upload(i):
 
 uploads = {i: open_upload(i) for i in range(count)}
 print(f"stalled uploads: {count} open", flush=True)
+answered = set()
 reopened = 0
 last_report = time.time()
 while True:
-    readable, _, _ = select.select(list(uploads.values()), [], [], 1.0)
+    watched = [s for i, s in uploads.items() if i not in answered]
+    if watched:
+        readable = select.select(watched, [], [], 1.0)[0]
+    else:
+        time.sleep(1.0)
+        readable = []
     for s in readable:
         i = next(k for k, v in uploads.items() if v is s)
         try:
-            s.recv(65536)
+            data = s.recv(65536)
         except OSError:
-            pass
-        s.close()
-        uploads[i] = open_upload(i)
-        reopened += 1
+            data = b""
+        if data:
+            answered.add(i)  # answered, e.g. 429: the client stays connected and silent
+        else:
+            s.close()
+            uploads[i] = open_upload(i)
+            reopened += 1
     if time.time() - last_report >= 10:
-        print(f"stalled uploads: {count} open, {reopened} answered or ended by the server and opened again", flush=True)
+        print(f"stalled uploads: {count} open, {len(answered)} answered (and left open), "
+              f"{reopened} closed by the server and opened again", flush=True)
         last_report = time.time()

@@ -20,7 +20,9 @@ public final class RateLimiter<K> {
 
     private final ConcurrentHashMap<K, AtomicLong> buckets = new ConcurrentHashMap<>();
     private final int maxKeys;
-    private final AtomicLong lastSweep = new AtomicLong(System.nanoTime() - SWEEP_EVERY_NANOS);
+    private static final long NEVER = Long.MIN_VALUE;
+
+    private final AtomicLong lastSweep = new AtomicLong(NEVER);
 
     public RateLimiter(int maxKeys) {
         this.maxKeys = maxKeys;
@@ -64,7 +66,8 @@ public final class RateLimiter<K> {
     /** Drops keys whose bucket has refilled: forgetting them changes no answer. */
     private void sweep(long nowNanos) {
         long last = lastSweep.get();
-        if (nowNanos - last < SWEEP_EVERY_NANOS || !lastSweep.compareAndSet(last, nowNanos)) return;
+        if (last != NEVER && nowNanos - last < SWEEP_EVERY_NANOS) return;
+        if (!lastSweep.compareAndSet(last, nowNanos)) return;
         buckets.values().removeIf(b -> b.get() - nowNanos <= 0);
     }
 }
