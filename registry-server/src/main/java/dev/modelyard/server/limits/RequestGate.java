@@ -71,15 +71,14 @@ class RequestGate {
             context.next();
             return;
         }
-        String address = address(request);
-        if (!withinAddressRate(context, api, address)) return;
+        if (!withinAddressRate(context, api)) return;
         HttpMethod method = request.method();
         if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.DELETE) {
             context.next();
             return;
         }
         if (api && isUpload(method, path)) {
-            admitUpload(context, address);
+            admitUpload(context, address(request));
             return;
         }
         long length = contentLength(request);
@@ -90,10 +89,11 @@ class RequestGate {
         context.next();
     }
 
-    private boolean withinAddressRate(RoutingContext context, boolean api, String address) {
+    private boolean withinAddressRate(RoutingContext context, boolean api) {
         Rate rate = api ? limits.apiPerAddress() : limits.ddiPerAddress();
         if (rate.off()) return true;
-        long wait = (api ? limits.apiAddresses() : limits.ddiAddresses()).acquire(address, rate, System.nanoTime());
+        long wait = (api ? limits.apiAddresses() : limits.ddiAddresses())
+                .acquire(address(context.request()), rate, System.nanoTime());
         if (wait == 0) return true;
         limits.refusedByAddress(api);
         String retryAfter = Limits.retryAfterSeconds(wait);
