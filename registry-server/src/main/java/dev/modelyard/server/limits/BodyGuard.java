@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Watches every body the REST layer reads, streamed uploads included, on the thread that reads
@@ -19,8 +20,9 @@ import java.util.Map;
  * {@link RequestGate} refuses a too large Content-Length before reading; this catches chunked
  * bodies and lying lengths. The check runs where the body is read so that the answer is written
  * by the REST layer like any other, never twice. A body that stops altogether is ended by the
- * HTTP layer: a read that waits longer than {@code quarkus.http.read-timeout} fails and the
- * connection is closed, since no answer can be written while the thread waits for bytes.
+ * HTTP layer: a read that waits longer than {@code quarkus.http.read-timeout} fails and the HTTP
+ * layer closes the connection; the failure is reported as 408 too, which a client sees when the
+ * answer is written before the close.
  *
  * <p>Concurrency: stateless; one watched stream per request, read by one thread.
  */
@@ -28,16 +30,18 @@ import java.util.Map;
 public class BodyGuard implements ReaderInterceptor {
 
     private final Limits limits;
+    private final long readTimeoutNanos;
 
-    public BodyGuard(Limits limits) {
+    public BodyGuard(Limits limits, @ConfigProperty(name = "quarkus.http.read-timeout") Duration readTimeout) {
         this.limits = limits;
+        this.readTimeoutNanos = readTimeout.toNanos();
     }
 
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
         boolean upload = InputStream.class.isAssignableFrom(context.getType());
         Watched body = new Watched(context.getInputStream(), upload ? Long.MAX_VALUE : limits.maxNonUploadBody(),
-                limits.bodyPace(), limits::slowBodyEnded);
+                limits.bodyPace(), readTimeoutNanos, limits::slowBodyEnded);
         context.setInputStream(body);
         if (upload) return context.proceed();
         try {
@@ -52,16 +56,18 @@ public class BodyGuard implements ReaderInterceptor {
     private static final class Watched extends FilterInputStream {
         private final long max;
         private final BodyPace pace;
+        private final long readTimeoutNanos;
         private final Runnable onTooSlow;
         private long read;
         private long windowStart = System.nanoTime();
         private long readAtWindowStart;
         ApiException refusal;
 
-        Watched(InputStream in, long max, BodyPace pace, Runnable onTooSlow) {
+        Watched(InputStream in, long max, BodyPace pace, long readTimeoutNanos, Runnable onTooSlow) {
             super(in);
             this.max = max;
             this.pace = pace;
+            this.readTimeoutNanos = readTimeoutNanos;
             this.onTooSlow = onTooSlow;
         }
 
@@ -74,7 +80,17 @@ public class BodyGuard implements ReaderInterceptor {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
+            long start = System.nanoTime();
+            int n;
+            try {
+                n = super.read(b, off, len);
+            } catch (IOException e) {
+                // The HTTP layer's read timeout (it measures in milliseconds, hence the margin).
+                long waited = System.nanoTime() - start;
+                if (waited < readTimeoutNanos - readTimeoutNanos / 10) throw e;
+                onTooSlow.run();
+                throw refuse(tooSlow("no bytes for " + Duration.ofNanos(waited).toSeconds() + " s"));
+            }
             if (n > 0) {
                 read += n;
                 if (read > max) throw refuse(tooLarge());

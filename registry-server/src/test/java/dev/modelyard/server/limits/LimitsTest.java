@@ -105,8 +105,10 @@ class LimitsTest {
                     "application/octet-stream", 1024 * 1024, ""));
             out.write(new byte[16 * 1024]);
             out.flush();
-            // No answer can be written while a thread waits for bytes: the connection is closed.
-            assertEquals("", readAnswer(s));
+            // The read timeout closes the connection; an answer written before the close says why.
+            String answer = readAnswer(s);
+            assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 408") && answer.contains("\"code\":\"upload-too-slow\""),
+                    answer);
         }
         as(token).get("/api/v1/models/" + model + "/versions/1.0.0/artifacts").then().statusCode(200)
                 .body("items.size()", equalTo(0));
@@ -125,7 +127,8 @@ class LimitsTest {
             out.write(head("PATCH", url, token, "application/offset+octet-stream", onnx.length, "Upload-Offset: 0\r\n"));
             out.write(onnx, 0, sent);
             out.flush();
-            assertEquals("", readAnswer(s), "a stalled append is cut after the read timeout");
+            String answer = readAnswer(s);
+            assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 408"), "a stalled append is cut: " + answer);
         }
         Api.await("the cut append to be acknowledged", PATIENCE,
                 () -> String.valueOf(sent).equals(as(token).head(url).header("Upload-Offset")));
