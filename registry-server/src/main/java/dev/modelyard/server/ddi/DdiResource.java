@@ -10,6 +10,7 @@ import dev.modelyard.server.device.LastSeen;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ByteRange;
+import dev.modelyard.server.limits.Limits;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ConfigData;
@@ -88,9 +89,11 @@ public class DdiResource {
     private final LastSeen lastSeen;
     private final Clock clock;
     private final PollMetrics pollMetrics;
+    private final Limits limits;
 
     public DdiResource(SecurityIdentity identity, CurrentIdentityAssociation identities, DdiService ddi, DeviceService devices, DeploymentService deployments,
-                       ArtifactDownloads downloads, LastSeen lastSeen, Clock clock, PollMetrics pollMetrics) {
+                       ArtifactDownloads downloads, LastSeen lastSeen, Clock clock, PollMetrics pollMetrics,
+                       Limits limits) {
         this.identity = identity;
         this.identities = identities;
         this.ddi = ddi;
@@ -100,6 +103,7 @@ public class DdiResource {
         this.lastSeen = lastSeen;
         this.clock = clock;
         this.pollMetrics = pollMetrics;
+        this.limits = limits;
     }
 
     /** The authenticated device of a request. {@code tokenHash} is null for the gateway token. */
@@ -110,11 +114,17 @@ public class DdiResource {
     static final class DdiFailure extends RuntimeException {
         final int status;
         final String errorCode;
+        final Map<String, String> headers;
 
         DdiFailure(int status, String errorCode, String message) {
+            this(status, errorCode, message, Map.of());
+        }
+
+        DdiFailure(int status, String errorCode, String message, Map<String, String> headers) {
             super(message, null, false, false);
             this.status = status;
             this.errorCode = errorCode;
+            this.headers = headers;
         }
     }
 
@@ -140,10 +150,13 @@ public class DdiResource {
         long start = System.nanoTime();
         String base = base(uri, tenant, controllerId);
         return identities.getDeferredIdentity().onItem().transformToUni(id -> {
-            Response fast = run(controllerId, () -> knownCaller(id, controllerId)
+            Response fast = run(controllerId, () -> {
+                countRequest(id, controllerId);
+                return knownCaller(id, controllerId)
                     .flatMap(c -> ddi.cachedPoll(c.deviceId(), c.tokenHash(), base)
                             .map(r -> pollAnswer(c, r, accept, ifNoneMatch, true, start)))
-                    .orElse(null));
+                    .orElse(null);
+            });
             if (fast != null) return Uni.createFrom().item(fast);
             return Uni.createFrom().item(() -> run(controllerId, () -> {
                 Caller caller = caller(id, controllerId, true);
@@ -396,6 +409,21 @@ public class DdiResource {
     // ---- helpers -------------------------------------------------------------------------------
 
     /** The caller when no database read is needed to know it; 401 for anyone but this device. */
+    /**
+     * Counts the request against the device's rate limit (cached polls included) and refuses it
+     * with 429 and Retry-After, which hawkBit clients back off on. Only an authenticated device
+     * is counted, so the limiter's keys are real controller ids; others get their 401 later.
+     */
+    private void countRequest(SecurityIdentity identity, String controllerId) {
+        if (identity.isAnonymous() || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {
+            return;
+        }
+        long retryAfter = limits.deviceRetryAfter(controllerId);
+        if (retryAfter > 0) {
+            throw new DdiFailure(429, null, "", Map.of("Retry-After", Long.toString(retryAfter)));
+        }
+    }
+
     private Optional<Caller> knownCaller(SecurityIdentity identity, String controllerId) {
         if (identity.isAnonymous() || !identity.hasRole(DdiIdentityProvider.ROLE)
                 || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {
@@ -424,7 +452,10 @@ public class DdiResource {
 
     /** Runs a request of a known device (never registers one): 401/404 as hawkBit answers strangers. */
     private Response asDevice(String controllerId, java.util.function.Function<Caller, Response> body) {
-        return run(controllerId, () -> body.apply(caller(identity, controllerId, false)));
+        return run(controllerId, () -> {
+            countRequest(identity, controllerId);
+            return body.apply(caller(identity, controllerId, false));
+        });
     }
 
     /** Runs a DDI request; a 401 forgets that controller id's gateway mapping (the device may be gone). */
@@ -433,7 +464,7 @@ public class DdiResource {
             return body.get();
         } catch (DdiFailure f) {
             if (f.status == 401) gatewayDevices.remove(controllerId);
-            return failure(f.status, f.errorCode, f.getMessage(), Map.of());
+            return failure(f.status, f.errorCode, f.getMessage(), f.headers);
         } catch (ApiException e) {
             if (e.status() == 401) gatewayDevices.remove(controllerId);
             return failure(e.status(), null, null, e.headers());

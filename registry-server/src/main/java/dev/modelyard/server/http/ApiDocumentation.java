@@ -30,7 +30,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         (roles: viewer reads, publisher writes models, versions, artifacts, devices and deployments, \
                         admin does everything). Errors are RFC 9457 `application/problem+json` documents whose \
                         `detail` says what to fix and whose `code` is a stable, machine-readable kind of problem \
-                        (the table of codes is docs/api-errors.md in the repository). Any operation may also answer \
+                        (the table of codes is docs/api-errors.md in the repository). Every operation is rate limited \
+                        (429 with `Retry-After`). Any operation may also answer \
                         405 for a method it does not take, 406 for an unacceptable `Accept` header, 414 for a request \
                         target over 4096 characters, 431 for headers over 20 KiB and 500 when the server fails; these \
                         are not listed per operation.
@@ -109,6 +110,26 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                 @APIResponse(name = ApiDocumentation.DEVICE_UNAUTHORIZED,
                         description = "No valid TargetToken or GatewayToken for this controller id (empty body, as hawkBit)"),
+                @APIResponse(name = ApiDocumentation.TOO_MANY_REQUESTS,
+                        description = "Over a limit: too many requests with this token or from this address (code "
+                                + "rate-limited), or, on uploads, too many uploads in progress (code too-many-uploads); "
+                                + "Retry-After says how many seconds to wait",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying",
+                                schema = @Schema(type = SchemaType.INTEGER)),
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.BODY_TOO_SLOW,
+                        description = "The body arrived slower than the server's minimum rate and was ended (code "
+                                + "upload-too-slow); send it again, a resumable upload from its offset",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.BODY_TOO_LARGE,
+                        description = "The body is larger than the server takes for a request that is not an upload "
+                                + "(code body-too-large)",
+                        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                @APIResponse(name = ApiDocumentation.DEVICE_TOO_MANY_REQUESTS,
+                        description = "The device sent more requests than its limit (empty body); Retry-After says how "
+                                + "many seconds to wait, and hawkBit clients back off on it",
+                        headers = @Header(name = "Retry-After", description = "Seconds to wait before retrying",
+                                schema = @Schema(type = SchemaType.INTEGER))),
                 @APIResponse(name = ApiDocumentation.SERVICE_UNAVAILABLE,
                         description = "The server cannot reach its database right now (code database-unavailable); "
                                 + "send the same request again after Retry-After seconds",
@@ -168,4 +189,8 @@ public class ApiDocumentation extends Application {
     static final String MGMT_NOT_FOUND = "MgmtNotFound";
     static final String SERVICE_UNAVAILABLE = "ServiceUnavailable";
     static final String DEVICE_UNAVAILABLE = "DeviceServiceUnavailable";
+    static final String TOO_MANY_REQUESTS = "TooManyRequests";
+    static final String BODY_TOO_SLOW = "BodyTooSlow";
+    static final String BODY_TOO_LARGE = "BodyTooLarge";
+    static final String DEVICE_TOO_MANY_REQUESTS = "DeviceTooManyRequests";
 }

@@ -35,6 +35,7 @@ import org.jboss.jandex.MethodInfo;
  *       415 where a body of a given media type is read;</li>
  *   <li>503 with {@code Retry-After} on every operation: each needs the database, if only for the
  *       token (problem+json on the management API, an empty body on the DDI API);</li>
+ *   <li>429 everywhere (rate limits), 408 and 413 where there is a body (the limits package);</li>
  *   <li>the {@code application/problem+json} body ({@link Problem}) of every management API error
  *       that has none (DDI errors keep hawkBit's bodies, as their resource declares them).</li>
  * </ul>
@@ -77,6 +78,12 @@ public class ApiResponsesFilter implements OASFilter {
         if (isDeviceOperation(op)) {
             shared(op.getResponses(), "401", ApiDocumentation.DEVICE_UNAUTHORIZED);
             shared(op.getResponses(), "503", ApiDocumentation.DEVICE_UNAVAILABLE);
+            shared(op.getResponses(), "429", ApiDocumentation.DEVICE_TOO_MANY_REQUESTS);
+            // The limits answer a device's body like any other: with a problem body.
+            if (op.getRequestBody() != null) {
+                shared(op.getResponses(), "408", ApiDocumentation.BODY_TOO_SLOW);
+                shared(op.getResponses(), "413", ApiDocumentation.BODY_TOO_LARGE);
+            }
         } else if (isHawkbitManagement(path)) {
             completeHawkbitManagement(op, access.get(key));
         } else {
@@ -120,6 +127,14 @@ public class ApiResponsesFilter implements OASFilter {
         if (has(op, Parameter.In.PATH)) shared(responses, "404", ApiDocumentation.MGMT_NOT_FOUND);
         responses.addAPIResponse("503", OASFactory.createAPIResponse()
                 .description("The server cannot reach its database right now; send the request again after Retry-After"));
+        responses.addAPIResponse("429", OASFactory.createAPIResponse()
+                .description("Over a rate limit or the upload limit; send the request again after Retry-After"));
+        if (op.getRequestBody() != null) {
+            if (!responses.hasAPIResponse("408")) responses.addAPIResponse("408", OASFactory.createAPIResponse()
+                    .description("The body arrived slower than the server's minimum rate and was ended"));
+            if (!responses.hasAPIResponse("413")) responses.addAPIResponse("413", OASFactory.createAPIResponse()
+                    .description("The body is larger than the server takes"));
+        }
         if (readsTypedBody(op) && !responses.hasAPIResponse("415")) {
             responses.addAPIResponse("415", OASFactory.createAPIResponse()
                     .description("The request's Content-Type is not one this operation reads"));
@@ -144,6 +159,14 @@ public class ApiResponsesFilter implements OASFilter {
         if (readsTypedBody(op)) shared(responses, "415", ApiDocumentation.UNSUPPORTED_MEDIA_TYPE);
         // Every operation reads the database, if only to check the API token.
         shared(responses, "503", ApiDocumentation.SERVICE_UNAVAILABLE);
+        // limits.RequestGate and limits.ApiRateLimit: every operation is rate limited; every body
+        // must keep a minimum rate, and one that is not an upload has a size limit (uploads
+        // document their own 413).
+        shared(responses, "429", ApiDocumentation.TOO_MANY_REQUESTS);
+        if (op.getRequestBody() != null) {
+            shared(responses, "408", ApiDocumentation.BODY_TOO_SLOW);
+            shared(responses, "413", ApiDocumentation.BODY_TOO_LARGE);
+        }
         responses.getAPIResponses().forEach((status, response) -> {
             if (status.startsWith("4") || status.startsWith("5")) withProblemBody(response);
         });

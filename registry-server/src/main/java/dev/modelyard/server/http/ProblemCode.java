@@ -83,6 +83,10 @@ public enum ProblemCode {
     /** No representation matches the Accept header. */
     NOT_ACCEPTABLE(406, "not-acceptable"),
 
+    // ---- 408 ----------------------------------------------------------------------------------
+    /** The request body arrived slower than the server's minimum rate and was ended; send it again (a resumable upload from its offset). */
+    UPLOAD_TOO_SLOW(408, "upload-too-slow"),
+
     // ---- 409: the request conflicts with the current state --------------------------------------
     /** The request conflicts with the resource's state in a way no more specific code names. */
     CONFLICT(409, "conflict"),
@@ -142,6 +146,12 @@ public enum ProblemCode {
     INVALID_SIGNATURE(422, "invalid-signature"),
     /** The root metadata is not signed by the trusted root's threshold. */
     ROOT_NOT_TRUSTED(422, "root-not-trusted"),
+
+    // ---- 429 ----------------------------------------------------------------------------------
+    /** The client sent more requests than its rate limit allows (per token or per address); see {@code Retry-After}. */
+    RATE_LIMITED(429, "rate-limited"),
+    /** As many uploads are in progress as allowed (on the server, with this token or from this address); see {@code Retry-After}. */
+    TOO_MANY_UPLOADS(429, "too-many-uploads"),
 
     // ---- 431 ----------------------------------------------------------------------------------
     /** The request's headers are larger than the server takes. */

@@ -187,8 +187,10 @@ public class StagingArea {
 
     /**
      * Appends {@code in} to a resumable upload's file, which must currently hold exactly
-     * {@code expectedOffset} bytes. Returns the new length. On failure the file is cut back to
-     * the last durable length so a retry can resume from there.
+     * {@code expectedOffset} bytes. Returns the new length. When the body is cut off (the client
+     * vanished, or was ended for being too slow), the bytes received so far are made durable and
+     * kept, and {@link CutShort} tells the new length, so the client resumes from there instead of
+     * sending them again. On any other failure the file is cut back to {@code expectedOffset}.
      */
     public long append(Path file, long expectedOffset, InputStream in, long maxTotal) throws IOException {
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -197,14 +199,59 @@ public class StagingArea {
             }
             out.truncate(expectedOffset);
             out.position(expectedOffset);
-            boolean ok = false;
+            boolean keep = false;
             try {
-                copy(in, out, null, maxTotal - expectedOffset, new BackgroundFlush(out));
+                copy(new BodyReads(in), out, null, maxTotal - expectedOffset, new BackgroundFlush(out));
                 out.force(false);
-                ok = true;
+                keep = true;
                 return out.size();
+            } catch (BodyCut cut) {
+                // Every byte read was written before the next read, so the file holds exactly what arrived.
+                out.force(false);
+                keep = true;
+                throw new CutShort(out.size(), cut.getCause());
             } finally {
-                if (!ok) out.truncate(expectedOffset);
+                if (!keep) out.truncate(expectedOffset);
+            }
+        }
+    }
+
+    /** A resumable append whose body was cut off; {@link #length()} bytes are durable and kept. */
+    public static final class CutShort extends IOException {
+        private final long length;
+
+        CutShort(long length, Throwable cause) {
+            // The cause says why: a broken connection, or a guard's refusal to rethrow as it is.
+            super("the body was cut off after the upload reached " + length + " bytes: " + cause.getMessage(), cause);
+            this.length = length;
+        }
+
+        public long length() {
+            return length;
+        }
+    }
+
+    /**
+     * Marks a failure to read the request body (the connection failed, or a guard on the body
+     * refused it, e.g. for arriving too slowly), as opposed to one writing the file.
+     */
+    private static final class BodyCut extends IOException {
+        BodyCut(Exception cause) {
+            super(cause);
+        }
+    }
+
+    private static final class BodyReads extends java.io.FilterInputStream {
+        BodyReads(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (IOException | RuntimeException e) {
+                throw new BodyCut(e);
             }
         }
     }

@@ -102,20 +102,30 @@ public class UploadService {
             long received;
             try {
                 received = staging.append(staging.sessionFile(id), offset, body, max);
-                transfers.uploaded(TransferMetrics.UploadMethod.RESUMABLE, received - offset);
+            } catch (StagingArea.CutShort cut) {
+                // What arrived is kept: the client resumes from there (tus semantics).
+                acknowledge(ref, offset, cut.length());
+                if (cut.getCause() instanceof ApiException refused) throw refused;
+                throw new ApiException(400, ProblemCode.INCOMPLETE_UPLOAD, "the append was cut off; resume from offset " + cut.length() + ": "
+                        + cut.getCause().getMessage(), Map.of("Upload-Offset", Long.toString(cut.length())));
             } catch (IOException e) {
                 throw ApiException.of(ProblemCode.INCOMPLETE_UPLOAD, "the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
             }
-            QuarkusTransaction.requiringNew().run(() -> {
-                UploadSession s = session(ref);
-                s.received = received;
-                s.updatedAt = clock.instant();
-                s.stagingId = staging.id();
-            });
+            acknowledge(ref, offset, received);
             return received;
         } finally {
             busy.remove(id);
         }
+    }
+
+    private void acknowledge(Ref ref, long offset, long received) {
+        transfers.uploaded(TransferMetrics.UploadMethod.RESUMABLE, received - offset);
+        QuarkusTransaction.requiringNew().run(() -> {
+            UploadSession s = session(ref);
+            s.received = received;
+            s.updatedAt = clock.instant();
+            s.stagingId = staging.id();
+        });
     }
 
     /** Seals the session: hashes the data, checks it against {@code expectedSha256} and makes the artifact. */
