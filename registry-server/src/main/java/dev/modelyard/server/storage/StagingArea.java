@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -39,13 +41,15 @@ public class StagingArea {
 
     /** Names this directory for good: rows of resumable uploads record where their bytes are. */
     private static final String ID_FILE = ".staging-id";
-    /** Held by the one process using this directory; see {@link #exclusive()}. */
+    /** Locked shared by every process using this directory; see {@link #join}. */
     private static final String LOCK_FILE = ".lock";
+    /** Per JVM, because file locks are: directories this JVM uses, and by how many instances. */
+    private static final Map<Path, Users> USERS = new HashMap<>();
 
     private final Path dir;
     private final boolean durable;
     private final String id;
-    private FileChannel lockChannel;
+    private boolean joined;
 
     /** @param durable fsync staged files, because the blob store will rename them into place */
     public StagingArea(Path dir, boolean durable) throws IOException {
@@ -68,41 +72,106 @@ public class StagingArea {
     }
 
     /**
-     * Takes this directory's lock for as long as this process runs (or until {@link #release()}),
-     * if no other live process holds it. Only a process that holds it may remove files it did not
-     * write itself: with a directory shared by several replicas, another one's request may be
-     * writing them.
+     * Joins this directory's users for as long as this process runs (or until {@link #release()}),
+     * running {@code ifAlone} first if, and only if, no other live process uses the directory.
+     * Returns whether it ran.
+     * <p>
+     * Every user holds a shared lock on {@code .lock} for its whole life; {@code ifAlone} runs
+     * under an exclusive lock, which the operating system grants only while nobody holds the
+     * shared one. Java file locks belong to the whole JVM and one JVM cannot hold a shared and an
+     * exclusive lock on one file at once, so the exclusive lock is tried first and then given back
+     * for the shared one; while this JVM already uses the directory (another instance, as in tests),
+     * it is not alone. Locks are released by the operating system when a process dies, so a
+     * crashed replica never keeps the others from cleaning up; on a network file system the locks
+     * are only as good as its lock service (NFSv4 has one built in; NFSv3 needs lockd).
      */
-    public synchronized boolean exclusive() {
-        if (lockChannel != null) return true;
-        try {
-            FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null; // another server in this JVM (tests) holds it
-            }
-            if (lock == null) {
-                channel.close();
+    public boolean join(IoAction ifAlone) throws IOException {
+        synchronized (USERS) {
+            Users users = USERS.get(dir);
+            if (users != null) {
+                // This JVM already holds the shared lock for another instance, or for this one.
+                if (joined) return aloneAgain(users, ifAlone);
+                users.count++;
+                joined = true;
                 return false;
             }
-            lockChannel = channel;
-            return true;
-        } catch (IOException e) {
-            return false;
+            FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE),
+                    StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                boolean ran = runIfExclusive(channel, ifAlone);
+                FileLock shared = channel.lock(0, Long.MAX_VALUE, true);
+                USERS.put(dir, new Users(channel, shared));
+                joined = true;
+                return ran;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
         }
     }
 
-    /** Gives the lock of {@link #exclusive()} back. */
-    public synchronized void release() {
-        if (lockChannel == null) return;
+    /**
+     * A process that has joined and is the only user in its JVM gives its shared lock back for a
+     * moment to try the exclusive one (Java cannot upgrade a lock in place).
+     */
+    private boolean aloneAgain(Users users, IoAction ifAlone) throws IOException {
+        if (users.count > 1) return false;
+        users.lock.release();
         try {
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // closing releases the lock; the process' exit would too
+            return runIfExclusive(users.channel, ifAlone);
+        } finally {
+            users.lock = users.channel.lock(0, Long.MAX_VALUE, true);
         }
-        lockChannel = null;
+    }
+
+    private static boolean runIfExclusive(FileChannel channel, IoAction action) throws IOException {
+        FileLock exclusive;
+        try {
+            exclusive = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            exclusive = null;
+        }
+        if (exclusive == null) return false;
+        try {
+            action.run();
+            return true;
+        } finally {
+            exclusive.release();
+        }
+    }
+
+    /** Leaves the users of {@link #join}; the last one in this JVM gives the shared lock back. */
+    public void release() {
+        synchronized (USERS) {
+            if (!joined) return;
+            joined = false;
+            Users users = USERS.get(dir);
+            if (users == null || --users.count > 0) return;
+            USERS.remove(dir);
+            try {
+                users.channel.close();
+            } catch (IOException ignored) {
+                // closing releases the lock; the process' exit would too
+            }
+        }
+    }
+
+    /** Work done while holding a directory's exclusive lock. */
+    @FunctionalInterface
+    public interface IoAction {
+        void run() throws IOException;
+    }
+
+    /** This JVM's users of one directory and the shared lock they hold together. */
+    private static final class Users {
+        final FileChannel channel;
+        FileLock lock;
+        int count = 1;
+
+        Users(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
     }
 
     /** Created once with a hard link, so that two processes starting together agree on one id. */
@@ -136,7 +205,7 @@ public class StagingArea {
      * Removes what a crash left here, written before {@code before} (this process' start): files
      * of single uploads, data files of resumable uploads for which {@code sessionExists} says no,
      * and everything in {@code multipart} (where the HTTP layer puts form uploads). Call it only
-     * while holding {@link #exclusive()}. Returns how many files were removed.
+     * as the {@code ifAlone} action of {@link #join}. Returns how many files were removed.
      */
     public int removeLeftovers(Instant before, Predicate<UUID> sessionExists, Path multipart) throws IOException {
         int removed = sweep(before, f -> sessionOf(f).map(sessionExists::test).orElse(false));

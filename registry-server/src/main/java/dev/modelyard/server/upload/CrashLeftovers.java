@@ -25,10 +25,15 @@ import org.jboss.logging.Logger;
  * period. Several replicas may share the database, and perhaps the staging directory, so it
  * removes only what cannot belong to a request that is running now, here or elsewhere:
  * <ul>
- *   <li>files, only while this process holds the staging directory's lock (no other live process
- *       uses the directory) and only those last written before this process started (a request
- *       of this process writes after that): single uploads' files, form uploads' files, and data
- *       files of resumable uploads that have no session row;</li>
+ *   <li>files, only when no other live process uses the directory: every process holds a shared
+ *       lock on it for its whole life, and the cleanup runs under an exclusive one (see
+ *       {@link StagingArea#join}), so a replica that shares the directory is never cleaned up
+ *       after, restarted or not. Only files last written before this process started go (a
+ *       request of this process writes after that): single uploads' files, form uploads' files,
+ *       and data files of resumable uploads that have no session row. That cut-off compares the
+ *       file system's clock with this machine's, but with no other process live it can concern
+ *       only this process' own files, so a skewed network file system cannot make it remove a
+ *       live file of another replica;</li>
  *   <li>session rows whose bytes this staging directory held (its id is on the row since the
  *       first append) but whose data file is gone: nobody can resume them. Rows of other staging
  *       directories belong to other replicas and are left alone; rows with no bytes yet hold
@@ -83,17 +88,22 @@ public class CrashLeftovers {
     record Report(int files, int sessions) {
     }
 
-    /** Removes leftovers older than {@code before}; see the class comment for what counts. */
+    /**
+     * Joins the staging directory's users and, if no other live process is one of them, removes
+     * leftovers older than {@code before}; see the class comment for what counts.
+     */
     Report removeLeftovers(Instant before) throws IOException {
-        if (!staging.exclusive()) {
+        int[] removed = new int[2];
+        boolean alone = staging.join(() -> {
+            removed[1] = removeSessionsWithoutData();
+            Set<UUID> known = new HashSet<>(QuarkusTransaction.requiringNew().call(() ->
+                    em.createQuery("SELECT s.id FROM UploadSession s", UUID.class).getResultList()));
+            removed[0] = staging.removeLeftovers(before, known::contains, multipart);
+        });
+        if (!alone) {
             LOG.infof("another process uses the staging directory %s: leaving its files to the garbage collector", staging.dir());
-            return new Report(0, 0);
         }
-        int sessions = removeSessionsWithoutData();
-        Set<UUID> known = new HashSet<>(QuarkusTransaction.requiringNew().call(() ->
-                em.createQuery("SELECT s.id FROM UploadSession s", UUID.class).getResultList()));
-        int files = staging.removeLeftovers(before, known::contains, multipart);
-        return new Report(files, sessions);
+        return new Report(removed[0], removed[1]);
     }
 
     private int removeSessionsWithoutData() {
