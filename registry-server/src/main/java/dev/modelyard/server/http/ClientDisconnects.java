@@ -1,6 +1,7 @@
 package dev.modelyard.server.http;
 
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,9 +16,13 @@ import org.jboss.logging.Logger;
 /**
  * A client that goes away (an upload cut off, a download aborted, a connection reset) is routine
  * (devices resume downloads, uplinks drop), not a server error: it is logged at DEBUG, never at
- * ERROR. Failures of that kind reach the server in two places: a resource reading the body
- * ({@link ProblemMappers#unexpected} asks {@link #isDisconnect}), and the connection itself while
- * the HTTP layer writes a response. Vert.x logs the latter at ERROR unless the connection has an
+ * ERROR. Failures of that kind reach the server in two places. One is a resource reading the
+ * body: {@link ProblemMappers#unexpected} asks {@link #clientGone} about the request itself,
+ * never the failure's text, because the same words ("connection reset") come from a blob store
+ * or any other peer the server talks to, and those failures are the server's (500, at ERROR).
+ * The other is the client's connection itself while the HTTP layer writes a response; what
+ * Vert.x reports there is about that connection only, so {@link #isDisconnect} may judge it by
+ * type and message. Vert.x logs the latter at ERROR unless the connection has an
  * exception handler, so every request's connection gets {@link #CONNECTION_FAILURES} (setting it
  * costs one field write per request), and a failed sendfile (a download aborted) at ERROR in any
  * case, so its logger gets a filter ({@link #SENDFILE_LOG}).
@@ -62,7 +67,19 @@ public class ClientDisconnects {
         return false;
     }
 
-    /** True when {@code failure}, or what caused it, only says that the client closed or reset the connection. */
+    /**
+     * True when the client of {@code request} is gone: its connection closed, so no answer can
+     * reach it. Decided from the request, whatever failure made the resource stop.
+     */
+    static boolean clientGone(HttpServerRequest request) {
+        return request != null && request.response().closed();
+    }
+
+    /**
+     * For failures Vert.x reports from a client's own connection (its exception handler, a failed
+     * sendfile) and nothing else: true when {@code failure}, or what caused it, only says that
+     * the client closed or reset the connection.
+     */
     static boolean isDisconnect(Throwable failure) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {

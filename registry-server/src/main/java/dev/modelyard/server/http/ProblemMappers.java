@@ -11,6 +11,7 @@ import dev.modelyard.server.database.DatabaseFailures;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.UriInfo;
@@ -99,9 +100,9 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
-    public Response unexpected(Throwable e) {
+    public Response unexpected(Throwable e, HttpServerRequest request) {
         if (DatabaseFailures.isUnavailable(e)) return databaseUnavailable(e);
-        if (ClientDisconnects.isDisconnect(e)) {
+        if (ClientDisconnects.clientGone(request)) {
             // Nobody reads this answer: the client is gone. Routine for devices and flaky uplinks, not an error.
             LOG.debugf("the client closed the connection before the request completed: %s", e);
             return Problem.of(400, "the client closed the connection before the request completed").toResponse();
