@@ -32,7 +32,7 @@ public interface ModelyardConfig {
     /**
      * The PostgreSQL server this process starts, in {@code <data-dir>/postgres}, when no
      * {@code quarkus.datasource.jdbc.url} is set. Read before start-up by
-     * {@code dev.modelyard.server.database.ServerMain}; declared here so it is a known setting.
+     * {@code dev.modelyard.server.ServerMain}; declared here so it is a known setting.
      */
     interface EmbeddedPostgres {
         /** Its loopback port; 0 picks a free one at every start. */

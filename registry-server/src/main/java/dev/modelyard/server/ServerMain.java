@@ -1,5 +1,6 @@
-package dev.modelyard.server.database;
+package dev.modelyard.server;
 
+import dev.modelyard.server.database.EmbeddedDatabase;
 import dev.modelyard.server.http.RequestShape;
 
 import io.quarkus.runtime.ApplicationLifecycleManager;
