@@ -18,14 +18,17 @@ import java.util.Set;
  *   <li>an {@link SQLException} whose SQLState is of class 08 (connection exception: refused,
  *       broken, closed), 57P01/57P02/57P03 (the server terminated the connection, crashed, or is
  *       starting or stopping) or 53300 (too many connections);</li>
- *   <li>an {@link SQLException} raised while the pool acquired or opened a connection (Agroal's
- *       acquisition timeout, or the server refusing a new connection for any reason, e.g. a
- *       database that does not allow connections right now): nothing of the request has run yet,
- *       so whatever the server's reason, the request may simply be retried;</li>
+ *   <li>55000 (e.g. a database that does not allow connections right now) raised while the pool
+ *       opened a connection; elsewhere 55000 is a query's object in the wrong state;</li>
+ *   <li>Agroal's acquisition timeout (no free connection in time; see
+ *       {@link #isAcquisitionTimeout}): nothing of the request has run yet. A connection leak
+ *       looks the same, so the HTTP layer counts these and warns about them;</li>
  *   <li>Hibernate's {@code JDBCConnectionException}.</li>
  * </ul>
  * Constraint violations, syntax errors, serialization failures and the like are not: they are
- * the request's or the code's problem and keep their own mapping.
+ * the request's or the code's problem and keep their own mapping. Neither is a refused login
+ * (28P01), a missing database (3D000) or any other reason the server gives for not letting the
+ * pool in: configuration errors that no retry fixes, so they stay 500s and are logged at ERROR.
  */
 public final class DatabaseFailures {
 
@@ -34,7 +37,10 @@ public final class DatabaseFailures {
 
     private static final String HIBERNATE_CONNECTION_EXCEPTION = "org.hibernate.exception.JDBCConnectionException";
     /** Agroal's classes that hand out and open connections (not its statement wrappers, which run queries). */
-    private static final Set<String> ACQUIRING_CLASSES = Set.of("io.agroal.pool.ConnectionPool", "io.agroal.pool.ConnectionFactory");
+    private static final String POOL_CLASS = "io.agroal.pool.ConnectionPool";
+    private static final Set<String> ACQUIRING_CLASSES = Set.of(POOL_CLASS, "io.agroal.pool.ConnectionFactory");
+    /** object_not_in_prerequisite_state; what PostgreSQL answers a login to a database with ALLOW_CONNECTIONS false. */
+    private static final String NOT_ACCEPTING_CONNECTIONS = "55000";
 
     private DatabaseFailures() {
     }
@@ -55,6 +61,19 @@ public final class DatabaseFailures {
         return search(t.getCause(), seen);
     }
 
+    /**
+     * True when {@code failure}, or anything that caused it, is Agroal's acquisition timeout: the
+     * pool had no connection to hand out in time. Either the database is slow to let new
+     * connections in, or every connection is taken (by load, or by a leak).
+     */
+    public static boolean isAcquisitionTimeout(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof SQLException sql && acquisitionTimeout(sql)) return true;
+        }
+        return false;
+    }
+
     private static boolean unavailable(Throwable t) {
         if (t.getClass().getName().equals(HIBERNATE_CONNECTION_EXCEPTION)) return true;
         if (!(t instanceof SQLException sql)) return false;
@@ -63,12 +82,21 @@ public final class DatabaseFailures {
                 || state.equals("57P03") || state.equals("53300"))) {
             return true;
         }
-        return raisedWhileAcquiring(sql);
+        if (NOT_ACCEPTING_CONNECTIONS.equals(state)) return raisedIn(sql, ACQUIRING_CLASSES);
+        return acquisitionTimeout(sql);
     }
 
-    private static boolean raisedWhileAcquiring(SQLException e) {
+    /**
+     * The pool's own failure, with no SQLState and no SQL failure as its cause: Agroal wraps a
+     * failure to open a connection in the same way, and that one is judged by its cause's state.
+     */
+    private static boolean acquisitionTimeout(SQLException e) {
+        return e.getSQLState() == null && !(e.getCause() instanceof SQLException) && raisedIn(e, Set.of(POOL_CLASS));
+    }
+
+    private static boolean raisedIn(SQLException e, Set<String> classes) {
         for (StackTraceElement frame : e.getStackTrace()) {
-            if (ACQUIRING_CLASSES.contains(frame.getClassName())) return true;
+            if (classes.contains(frame.getClassName())) return true;
         }
         return false;
     }

@@ -132,7 +132,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                                 schema = @Schema(type = SchemaType.INTEGER))),
                 @APIResponse(name = ApiDocumentation.SERVICE_UNAVAILABLE,
                         description = "The server cannot reach its database right now (code database-unavailable); "
-                                + "send the same request again after Retry-After seconds",
+                                + "a read may be sent again after Retry-After seconds; a write may or may not have "
+                                + "taken effect, so check before repeating one that is not idempotent",
                         headers = @Header(name = "Retry-After", description = "Seconds to wait before trying again",
                                 schema = @Schema(type = SchemaType.INTEGER)),
                         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.modelyard.server.database.DatabaseFailures;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -34,9 +36,19 @@ public class ProblemMappers {
     static final String CHALLENGE = "Bearer realm=\"modelyard\"";
     /** Before the REST layer's built-in mappers for the same exception types. */
     private static final int FIRST = jakarta.ws.rs.Priorities.USER - 1000;
-    /** An outage fails every request: one warning per this many nanoseconds is enough for the log. */
+    /** An outage fails every request: one warning of each kind per this many nanoseconds is enough for the log. */
     private static final long OUTAGE_WARNING_EVERY = 10_000_000_000L;
     private static final AtomicLong lastOutageWarning = new AtomicLong(System.nanoTime() - OUTAGE_WARNING_EVERY);
+    private static final AtomicLong lastTimeoutWarning = new AtomicLong(System.nanoTime() - OUTAGE_WARNING_EVERY);
+
+    /** Requests that found no free database connection in time: an outage, a burst, or a connection leak. */
+    private final Counter acquisitionTimeouts;
+
+    public ProblemMappers(MeterRegistry registry) {
+        this.acquisitionTimeouts = Counter.builder("modelyard.database.acquisition.timeouts")
+                .description("Requests answered 503 because the connection pool had no connection for them in time")
+                .register(registry);
+    }
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -113,19 +125,39 @@ public class ProblemMappers {
     }
 
     /**
-     * The database cannot be reached (see {@link DatabaseFailures}): the request was fine and may
-     * be sent again as it is, so 503 with {@code Retry-After}, never a 500.
+     * The database cannot be reached (see {@link DatabaseFailures}): the request was fine, so 503
+     * with {@code Retry-After}, never a 500. A failure while committing may come after the
+     * database took the write, so the detail does not promise that a write did nothing.
      */
     Response databaseUnavailable(Throwable cause) {
-        long now = System.nanoTime();
-        long last = lastOutageWarning.get();
-        if (now - last >= OUTAGE_WARNING_EVERY && lastOutageWarning.compareAndSet(last, now)) {
+        if (DatabaseFailures.isAcquisitionTimeout(cause)) {
+            // Unlike a refused connection, this is also what a connection leak or too small a pool
+            // looks like: never only at DEBUG.
+            acquisitionTimeouts.increment();
+            if (timeToWarn(lastTimeoutWarning)) {
+                LOG.warnf("no database connection was free in time (the database is slow to accept connections, "
+                        + "or every connection is in use: load or a leak); answering 503 (%s)", rootMessage(cause));
+            }
+            return unavailableResponse();
+        }
+        if (timeToWarn(lastOutageWarning)) {
             LOG.warnf("the database cannot be reached; answering 503 until it can (%s)", rootMessage(cause));
         }
         LOG.debug("request failed: the database cannot be reached", cause);
+        return unavailableResponse();
+    }
+
+    private Response unavailableResponse() {
         return api(new ApiException(503, ProblemCode.DATABASE_UNAVAILABLE,
-                "the server cannot reach its database right now; retry in a few seconds",
+                "the server cannot reach its database right now; retry in a few seconds. If this request was a write, "
+                        + "it may or may not have taken effect: check before repeating it unless it is idempotent",
                 Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))));
+    }
+
+    private static boolean timeToWarn(AtomicLong lastWarning) {
+        long now = System.nanoTime();
+        long last = lastWarning.get();
+        return now - last >= OUTAGE_WARNING_EVERY && lastWarning.compareAndSet(last, now);
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,6 +1,8 @@
 package dev.modelyard.server.database;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.persistence.PersistenceException;
 import java.io.IOException;
@@ -29,6 +31,15 @@ class DatabaseFailuresTest {
                 new Case("refused while the pool opened a connection (55000)",
                         acquiring(sql("database \"x\" is not currently accepting connections", "55000"), "io.agroal.pool.ConnectionFactory"), true),
                 new Case("Agroal's acquisition timeout", acquiring(new SQLException("Sorry, acquisition timeout!"), "io.agroal.pool.ConnectionPool"), true),
+                new Case("wrong password while the pool opened a connection (28P01)",
+                        acquiring(sql("password authentication failed for user \"x\"", "28P01"), "io.agroal.pool.ConnectionFactory"), false),
+                new Case("missing database while the pool opened a connection (3D000)",
+                        acquiring(sql("database \"x\" does not exist", "3D000"), "io.agroal.pool.ConnectionFactory"), false),
+                new Case("the pool wrapping a refused login", acquiring(new SQLException("Exception while creating new connection",
+                        sql("password authentication failed", "28P01")), "io.agroal.pool.ConnectionPool"), false),
+                new Case("the pool wrapping a refused connection", acquiring(new SQLException("Exception while creating new connection",
+                        sql("Connection refused", "08001")), "io.agroal.pool.ConnectionPool"), true),
+                new Case("55000 from a query, not a login", sql("sequence is not yet defined in this session", "55000"), false),
                 new Case("Hibernate's connection exception", new JDBCConnectionException("lost", sql("x", "08006")), true),
                 new Case("wrapped by JPA and Hibernate", new PersistenceException(new GenericJDBCException("Unable to acquire JDBC Connection",
                         acquiring(new SQLException("Acquisition timeout while waiting for new connection"), "io.agroal.pool.ConnectionPool"))), true),
@@ -44,6 +55,15 @@ class DatabaseFailuresTest {
         for (Case c : cases) {
             assertEquals(c.unavailable(), DatabaseFailures.isUnavailable(c.failure()), c.what());
         }
+    }
+
+    @Test
+    void tellsAcquisitionTimeoutsApart() {
+        assertTrue(DatabaseFailures.isAcquisitionTimeout(new PersistenceException(
+                acquiring(new SQLException("Sorry, acquisition timeout!"), "io.agroal.pool.ConnectionPool"))));
+        assertFalse(DatabaseFailures.isAcquisitionTimeout(sql("Connection refused", "08001")));
+        assertFalse(DatabaseFailures.isAcquisitionTimeout(acquiring(new SQLException("Exception while creating new connection",
+                sql("Connection refused", "08001")), "io.agroal.pool.ConnectionPool")));
     }
 
     private static SQLException sql(String message, String state) {
