@@ -68,6 +68,41 @@ class DdiWireDetailsTest {
                 .body("deployment.chunks[0].artifacts.filename", equalTo(java.util.List.of("m-cpu.onnx", "m-cpu.onnx.release.json")));
     }
 
+    /** What Modelyard's updater reported before it announced itself with modelyard.updater. */
+    static Map<String, String> updaterBeforeTheAnnouncement() {
+        return Map.of("arch", "x86_64", "os", "linux", "cpu.features", "sse4_2,avx,avx2", "cpu.cores", "4",
+                "accelerators", "", "runtime.onnxruntime", "1.20.0", "memory.mb", "7800", "disk.free.mb", "51200");
+    }
+
+    @Test
+    void anUpdaterOlderThanItsAnnouncementStillGetsTheSignedFiles() {
+        String model = DdiFlowTest.publishedModel("1.0.0", Api.onnxModel(33), Api.onnxModel(34));
+        DdiFlowTest.Dev old = DdiFlowTest.device("old-updater");
+        DdiFlowTest.report(old, updaterBeforeTheAnnouncement());
+        long action = DdiFlowTest.assign(model, "1.0.0", old, "forced").getLong("actions[0].id");
+        io.restassured.path.json.JsonPath dep = old.as().accept("application/json")
+                .get(old.path() + "/deploymentBase/" + action).then().statusCode(200).extract().jsonPath();
+        java.util.List<String> withSignedFiles = java.util.List.of("m-cpu.onnx", "m-cpu.onnx.release.json");
+        assertEquals(withSignedFiles, dep.getList("deployment.chunks[0].artifacts.filename"));
+        String download = dep.getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        old.as().accept("application/json").get(download.substring(0, download.lastIndexOf('/'))).then().statusCode(200)
+                .body("filename", equalTo(withSignedFiles));
+
+        // A stock client (rauc-hawkbit-updater's attributes) still gets the payload alone.
+        String bundle = RaucHawkbitUpdaterTest.bundleVersion(Api.randomBytes(2_000, 35));
+        DdiFlowTest.Dev stock = DdiFlowTest.device("rauc-attrs");
+        DdiFlowTest.report(stock, Map.of("product", "Terminator", "serialnumber", "8922673153", "runtime.raucb", "1.0",
+                "model", "T-1000", "hw_revision", "2", "mac_address", "ff:ff:ff:ff:ff:ff"));
+        long stockAction = DdiFlowTest.assign(bundle, "1.0.0", stock, "forced").getLong("actions[0].id");
+        io.restassured.path.json.JsonPath stockDep = stock.as().accept("application/json")
+                .get(stock.path() + "/deploymentBase/" + stockAction).then().statusCode(200).extract().jsonPath();
+        assertEquals(1, stockDep.getList("deployment.chunks").size());
+        assertEquals(java.util.List.of("bundle.raucb"), stockDep.getList("deployment.chunks[0].artifacts.filename"));
+        String stockDownload = stockDep.getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        stock.as().accept("application/json").get(stockDownload.substring(0, stockDownload.lastIndexOf('/')))
+                .then().statusCode(200).body("filename", equalTo(java.util.List.of("bundle.raucb")));
+    }
+
     @Test
     void refusesAReleaseCounterTheUpdaterWouldRefuse() {
         String m = Api.createModel("rb");
