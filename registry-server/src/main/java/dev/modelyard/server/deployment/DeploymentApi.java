@@ -34,7 +34,10 @@ public final class DeploymentApi {
                              Instant updatedAt, String createdBy) {
     }
 
-    /** @param assigned new actions; {@code alreadyAssigned}: the same open assignment existed; {@code failed}: no artifact fits */
+    /**
+     * @param assigned new actions; {@code alreadyAssigned}: the same open assignment existed; {@code failed}: no artifact
+     *                 fits, or the device's updater would refuse the release counter (each action says why)
+     */
     /** The outcome of an assignment; {@code actions} lists the first 100 actions, the counts cover all. */
     public record Assignment(int assigned, int alreadyAssigned, int failed, List<ActionView> actions) {
     }

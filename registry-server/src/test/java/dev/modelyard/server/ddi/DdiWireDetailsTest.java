@@ -1,6 +1,7 @@
 package dev.modelyard.server.ddi;
 
 import static dev.modelyard.server.Api.publisher;
+import static dev.modelyard.server.Api.viewer;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
@@ -112,26 +113,48 @@ class DdiWireDetailsTest {
             publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, v).then().statusCode(200);
         }
         DdiFlowTest.Dev updater = DdiFlowTest.device("rb-updater");
+        DdiFlowTest.Dev old = DdiFlowTest.device("rb-old-updater");
         DdiFlowTest.Dev stock = DdiFlowTest.device("rb-stock");
-        Map<String, String> x86 = DdiFlowTest.x86("");
         DdiFlowTest.report(updater, Map.of("arch", "x86_64", "runtime.onnxruntime", "1.20.0",
                 DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL));
-        DdiFlowTest.report(stock, x86);
-        for (DdiFlowTest.Dev d : new DdiFlowTest.Dev[]{updater, stock}) {
+        DdiFlowTest.report(old, updaterBeforeTheAnnouncement());
+        DdiFlowTest.report(stock, DdiFlowTest.x86(""));
+        for (DdiFlowTest.Dev d : new DdiFlowTest.Dev[]{updater, old, stock}) {
             long action = DdiFlowTest.assign(m, "1.1.0", d, "forced").getLong("actions[0].id");
             d.as().contentType(ContentType.JSON).body(DdiFlowTest.feedback("closed", "success", "installed"))
                     .post(d.path() + "/deploymentBase/" + action + "/feedback").then().statusCode(200);
         }
 
-        publisher().contentType(ContentType.JSON).body(Map.of("model", m, "version", "1.0.0", "devices", java.util.List.of(
-                        stock.id(), updater.id()), "type", "forced"))
-                .post("/api/v1/deployments").then().statusCode(409).contentType("application/problem+json")
-                .body("code", equalTo("release-counter-rollback"))
-                .body("detail", containsString(updater.id() + " runs 1.1.0 (release 2)"));
-        // Nothing was written: the stock device got no action either.
-        assertEquals(null, (Object) DdiFlowTest.poll(stock).get("_links.deploymentBase"));
+        // One device named: the assignment is refused for it, and nothing is written.
+        for (Object selector : new Object[]{updater.id(), java.util.List.of(updater.id())}) {
+            publisher().contentType(ContentType.JSON).body(Map.of("model", m, "version", "1.0.0",
+                            selector instanceof String ? "device" : "devices", selector, "type", "forced"))
+                    .post("/api/v1/deployments").then().statusCode(409).contentType("application/problem+json")
+                    .body("code", equalTo("release-counter-rollback"))
+                    .body("detail", containsString(updater.id() + " runs 1.1.0 (release 2)"));
+        }
+        viewer().queryParam("device", updater.id()).get("/api/v1/actions").then().statusCode(200).body("total", equalTo(1));
+
+        // Several devices: those whose updater would refuse are recorded as failed with the reason
+        // (an updater older than the announcement included), the stock client gets its action.
+        io.restassured.path.json.JsonPath several = publisher().contentType(ContentType.JSON).body(Map.of("model", m,
+                        "version", "1.0.0", "devices", java.util.List.of(stock.id(), updater.id(), old.id()), "type", "forced"))
+                .post("/api/v1/deployments").then().statusCode(201)
+                .body("assigned", equalTo(1)).body("failed", equalTo(2)).body("alreadyAssigned", equalTo(0))
+                .extract().jsonPath();
+        for (DdiFlowTest.Dev refused : new DdiFlowTest.Dev[]{updater, old}) {
+            Map<String, Object> view = several.getMap("actions.find { it.device == '" + refused.id() + "' }");
+            assertEquals("error", view.get("status"), view.toString());
+            assertEquals(false, view.get("active"), view.toString());
+            assertTrue(String.valueOf(view.get("reason")).contains(refused.id() + " runs 1.1.0 (release 2)"), view.toString());
+            assertEquals(null, (Object) DdiFlowTest.poll(refused).get("_links.deploymentBase"), "nothing is offered to " + refused.id());
+            java.util.List<java.util.List<String>> history = viewer().get("/api/v1/actions/{id}/status", view.get("id"))
+                    .then().statusCode(200).extract().jsonPath().getList("messages");
+            assertTrue(history.toString().contains("rollback authorization"), history.toString());
+        }
+        assertEquals("running", several.getString("actions.find { it.device == '" + stock.id() + "' }.status"));
         // A stock client checks no release counters: hawkBit lets it go back, and so does Modelyard.
-        DdiFlowTest.assign(m, "1.0.0", stock, "forced");
+        assertTrue(DdiFlowTest.poll(stock).getString("_links.deploymentBase.href").contains("/deploymentBase/"));
         // The same version again, or a newer one, is no rollback.
         DdiFlowTest.assign(m, "1.1.0", updater, "forced");
     }
