@@ -35,10 +35,13 @@ public final class DeploymentApi {
     }
 
     /**
-     * @param assigned new actions; {@code alreadyAssigned}: the same open assignment existed; {@code failed}: no artifact
-     *                 fits, or the device's updater would refuse the release counter (each action says why)
+     * The outcome of an assignment; {@code actions} lists the first 100 actions, the counts cover all.
+     *
+     * @param assigned        new actions
+     * @param alreadyAssigned the same open assignment existed
+     * @param failed          actions created failed: no artifact fits, or the device's updater would refuse the
+     *                        release counter (each action's reason says which)
      */
-    /** The outcome of an assignment; {@code actions} lists the first 100 actions, the counts cover all. */
     public record Assignment(int assigned, int alreadyAssigned, int failed, List<ActionView> actions) {
     }
 
