@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.device.config.DeviceProbe;
 import dev.modelyard.wire.TargetDescriptor;
+import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.trust.DeviceFacts;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,5 +27,9 @@ class DeviceProbeTest {
         assertEquals(facts.arch(), attributes.get("arch"));
         assertTrue(Long.parseLong(attributes.get("disk.free.mb")) > 0);
         assertTrue(attributes.get("runtime.onnxruntime").matches("\\d+\\.\\d+\\.\\d+"));
+        // Both ways a server recognises Modelyard's updater: the announcement, and the keys every
+        // updater version has reported (what servers go by for updaters older than the announcement).
+        assertEquals(DeviceAttributes.UPDATER_PROTOCOL, attributes.get(DeviceAttributes.UPDATER));
+        assertTrue(attributes.keySet().containsAll(DeviceAttributes.LEGACY_UPDATER_KEYS), attributes.toString());
     }
 }

@@ -103,15 +103,17 @@ public final class DeviceProbe {
         Map<String, String> a = new LinkedHashMap<>();
         // First: it tells the server to add the signed metadata and self-tests to each chunk.
         a.put(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL);
-        a.put("arch", arch());
-        a.put("os", os());
-        a.put("cpu.features", String.join(",", cpuFeatures()));
-        a.put("cpu.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        a.put("accelerators", String.join(",", accelerators()));
-        a.put("runtime.onnxruntime", OrtEnvironment.getEnvironment().getVersion());
-        a.put("memory.mb", Long.toString(memoryMb()));
+        a.put(DeviceAttributes.ARCH, arch());
+        a.put(DeviceAttributes.OS, os());
+        // Servers recognise updaters older than the announcement by these three keys
+        // (DeviceAttributes.LEGACY_UPDATER_KEYS): keep reporting them.
+        a.put(DeviceAttributes.CPU_FEATURES, String.join(",", cpuFeatures()));
+        a.put(DeviceAttributes.CPU_CORES, Integer.toString(Runtime.getRuntime().availableProcessors()));
+        a.put(DeviceAttributes.ACCELERATORS, String.join(",", accelerators()));
+        a.put(DeviceAttributes.RUNTIME_ONNXRUNTIME, OrtEnvironment.getEnvironment().getVersion());
+        a.put(DeviceAttributes.MEMORY_MB, Long.toString(memoryMb()));
         try {
-            a.put("disk.free.mb", Long.toString(Files.getFileStore(Files.createDirectories(dataDir)).getUsableSpace() / (1024 * 1024)));
+            a.put(DeviceAttributes.DISK_FREE_MB, Long.toString(Files.getFileStore(Files.createDirectories(dataDir)).getUsableSpace() / (1024 * 1024)));
         } catch (IOException ignored) {
             // reported without free disk
         }

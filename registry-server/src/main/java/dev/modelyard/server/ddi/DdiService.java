@@ -5,7 +5,6 @@ import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.deployment.Action;
 import dev.modelyard.server.deployment.ActionState;
 import dev.modelyard.server.deployment.DeploymentService;
-import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
@@ -258,8 +257,9 @@ public class DdiService {
      */
     @Transactional
     public DeploymentBase deployment(long deviceId, long actionId, String base, int historyLimit, boolean installed) {
-        Action a = deployments.deviceAction(deviceId, actionId)
+        ForDevice found = forDevice("a.id = ?1 and a.deviceId = ?2", actionId, deviceId)
                 .orElseThrow(() -> ApiException.notFound("no action " + actionId + " for this device"));
+        Action a = found.action();
         boolean open = a.active && ActionState.OFFERED.contains(a.status);
         boolean done = a.status == ActionState.FINISHED || (!a.active && a.status == ActionState.DOWNLOADED);
         if ((installed ? !done : !(open || done)) || a.version.status == VersionStatus.REVOKED) {
@@ -267,7 +267,7 @@ public class DdiService {
         }
         Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> ApiException.notFound("artifact is gone"));
         // Built first: digests may need a pass over the file, which must not hold the action's row lock.
-        DeploymentBase.Chunk chunk = chunk(a, art, base, modelyardUpdater(deviceId));
+        DeploymentBase.Chunk chunk = chunk(a, art, base, found.modelyardUpdater());
         if (!installed && a.status == ActionState.RUNNING) {
             deployments.retrieved(a.id);
         }
@@ -278,12 +278,26 @@ public class DdiService {
     }
 
     /**
-     * Whether the device announced Modelyard's own updater ({@link DeviceAttributes#UPDATER}):
-     * only then does a chunk carry the signed metadata and self-tests besides the payload.
+     * An action of a device, and whether the device runs Modelyard's own updater ({@link
+     * DeviceAttributes#modelyardUpdater}): only then does a chunk carry the signed metadata and
+     * self-tests besides the payload.
      */
-    private static boolean modelyardUpdater(long deviceId) {
-        Device d = Device.findById(deviceId);
-        return d != null && DeviceAttributes.modelyardUpdater(d.attributes);
+    private record ForDevice(Action action, boolean modelyardUpdater) {
+    }
+
+    /**
+     * The newest action matching {@code where} (over {@code a}, the action) with its device's
+     * reported attributes, in one read: the device row is needed for nothing else here.
+     */
+    private static Optional<ForDevice> forDevice(String where, Object... params) {
+        var q = Action.getEntityManager().createQuery("select a, d.attributes from Action a, Device d where d.id = a.deviceId and "
+                + where + " order by a.id desc", Object[].class).setMaxResults(1);
+        for (int i = 0; i < params.length; i++) q.setParameter(i + 1, params[i]);
+        return q.getResultStream().findFirst().map(row -> {
+            @SuppressWarnings("unchecked")
+            Map<String, String> attributes = (Map<String, String>) row[1];
+            return new ForDevice((Action) row[0], DeviceAttributes.modelyardUpdater(attributes));
+        });
     }
 
     /**
@@ -435,7 +449,8 @@ public class DdiService {
     @Transactional
     public List<DeploymentBase.Artifact> files(long deviceId, String moduleId, String base) {
         Artifact a = module(deviceId, moduleId);
-        Action action = Action.<Action>find("deviceId = ?1 and artifactId = ?2 order by id desc", deviceId, a.id).firstResult();
-        return chunk(action, a, base, modelyardUpdater(deviceId)).artifacts();
+        ForDevice found = forDevice("a.deviceId = ?1 and a.artifactId = ?2", deviceId, a.id)
+                .orElseThrow(() -> ApiException.notFound("no software module " + moduleId));
+        return chunk(found.action(), a, base, found.modelyardUpdater()).artifacts();
     }
 }

@@ -41,9 +41,12 @@ class Assigner {
     record Target(long id, String controllerId, Map<String, String> attributes) {
     }
 
-    /** What was asked. */
+    /**
+     * What was asked. {@code refused}: device id → why that device would refuse the version
+     * (its action is recorded failed with that reason, whatever artifact would fit).
+     */
     record Request(Model model, ModelVersion version, String requested, ActionType type, boolean lowPrecision, String by,
-                   List<ArtifactChooser.Candidate> candidates) {
+                   List<ArtifactChooser.Candidate> candidates, Map<Long, String> refused) {
     }
 
     /** The outcome for one device: the action that now delivers the version, and whether it is new. */
@@ -90,35 +93,29 @@ class Assigner {
     }
 
     /** A device that runs a newer release of the model than the one being assigned. */
-    record Newer(String controllerId, String version, long releaseCounter) {
+    record Newer(long deviceId, String controllerId, String version, long releaseCounter) {
     }
 
     /**
      * Which of {@code targets} run a release of {@code model} whose counter is above {@code
-     * counter}, as their last successful action installed it: up to {@code limit} of them, in
-     * device order, and how many there are.
+     * counter}, as their last successful action installed it, in device order.
      */
-    Map.Entry<Long, List<Newer>> newerInstalled(List<Target> targets, long modelId, long counter, int limit) {
-        if (targets.isEmpty()) return Map.entry(0L, List.of());
+    List<Newer> newerInstalled(List<Target> targets, long modelId, long counter) {
+        if (targets.isEmpty()) return List.of();
         return em.unwrap(Session.class).doReturningWork(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT d.controller_id, v.version, v.release_counter, count(*) OVER ()
+                    SELECT d.id, d.controller_id, v.version, v.release_counter
                     FROM installed_model i JOIN model_version v ON v.id = i.version_id JOIN device d ON d.id = i.device_id
                     WHERE i.device_id = ANY(?) AND i.model_id = ? AND v.release_counter > ?
-                    ORDER BY d.id LIMIT ?""")) {
+                    ORDER BY d.id""")) {
                 ps.setArray(1, c.createArrayOf("bigint", targets.stream().map(Target::id).toArray(Long[]::new)));
                 ps.setLong(2, modelId);
                 ps.setLong(3, counter);
-                ps.setInt(4, limit);
                 List<Newer> found = new ArrayList<>();
-                long total = 0;
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        found.add(new Newer(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                        total = rs.getLong(4);
-                    }
+                    while (rs.next()) found.add(new Newer(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
                 }
-                return Map.entry(total, found);
+                return found;
             }
         });
     }
@@ -141,6 +138,12 @@ class Assigner {
         Map<Long, Outcome> outcomes = new HashMap<>();
         List<NewAction> fresh = new ArrayList<>();
         for (Target d : batch) {
+            String refused = r.refused().get(d.id());
+            if (refused != null) {
+                // Checked first: even the same open assignment would be refused by the device now.
+                fresh.add(new NewAction(d, ArtifactChooser.Choice.none(refused)));
+                continue;
+            }
             Open same = open.getOrDefault(d.id(), List.of()).stream().filter(a -> a.versionId() == r.version().id
                     && a.type().equals(r.type().name()) && !a.status().equals(ActionState.CANCELING.name())
                     && a.lowPrecision() == r.lowPrecision()).findFirst().orElse(null);

@@ -34,8 +34,14 @@ public final class DeploymentApi {
                              Instant updatedAt, String createdBy) {
     }
 
-    /** @param assigned new actions; {@code alreadyAssigned}: the same open assignment existed; {@code failed}: no artifact fits */
-    /** The outcome of an assignment; {@code actions} lists the first 100 actions, the counts cover all. */
+    /**
+     * The outcome of an assignment; {@code actions} lists the first 100 actions, the counts cover all.
+     *
+     * @param assigned        new actions
+     * @param alreadyAssigned the same open assignment existed
+     * @param failed          actions created failed: no artifact fits, or the device's updater would refuse the
+     *                        release counter (each action's reason says which)
+     */
     public record Assignment(int assigned, int alreadyAssigned, int failed, List<ActionView> actions) {
     }
 

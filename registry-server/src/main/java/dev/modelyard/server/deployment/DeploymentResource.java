@@ -35,12 +35,14 @@ public class DeploymentResource {
     @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Assign a model version (or alias, or latest) to devices",
             description = "One action per device, with the artifact chosen for that device. An action for which no "
-                    + "artifact fits is created failed, with the reason. A newer assignment of the same model "
+                    + "artifact fits is created failed, with the reason; so is one for a device whose updater (Modelyard's) "
+                    + "runs a higher release counter of the model and would refuse the version, unless the assignment "
+                    + "names that device alone (then 409 release-counter-rollback). A newer assignment of the same model "
                     + "supersedes the device's open action (it is canceled first).")
     @APIResponseSchema(value = DeploymentApi.Assignment.class, responseCode = "201",
             responseDescription = "One action per device, failed ones with their reason")
     @APIResponse(responseCode = "404", description = "The model, version, alias or a device does not exist")
-    @APIResponse(responseCode = "409", description = "The version is not published; or (code release-counter-rollback) its release counter is below the one a device running Modelyard's updater has installed, which that updater would refuse")
+    @APIResponse(responseCode = "409", description = "The version is not published; or (code release-counter-rollback) the assignment names one device, which runs Modelyard's updater with a higher release counter of the model installed and would refuse it (for several devices such devices are recorded as failed instead)")
     @APIResponse(responseCode = "422", description = "No device has the tag, or too many devices for one deployment")
     public Response assign(DeploymentApi.Assign body) {
         return Response.status(201).entity(deployments.assign(body, identity.getPrincipal().getName())).build();

@@ -5,7 +5,6 @@ import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.model.Model;
@@ -21,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,12 +85,16 @@ public class DeploymentService {
                     + "; only published or deprecated versions can be deployed");
         }
         List<Assigner.Target> targets = targets(r);
-        refuseRollbacks(m, v, targets);
+        Map<Long, String> rollbacks = rollbacks(m, v, targets);
+        if (!rollbacks.isEmpty() && namesOneDevice(r)) {
+            throw new ApiException(409, ProblemCode.RELEASE_COUNTER_ROLLBACK, rollbacks.values().iterator().next()
+                    + ". Roll back on the device, or publish the older model again as a new version", Map.of());
+        }
         boolean low = Boolean.TRUE.equals(r.lowPrecision());
         List<ArtifactChooser.Candidate> candidates = Artifact.<Artifact>list("version", v).stream()
                 .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
         List<Assigner.Outcome> outcomes = assigner.assign(
-                new Assigner.Request(m, v, r.version(), type, low, by, candidates), targets);
+                new Assigner.Request(m, v, r.version(), type, low, by, candidates, rollbacks), targets);
         int assigned = 0;
         int already = 0;
         int failed = 0;
@@ -106,25 +110,31 @@ public class DeploymentService {
     }
 
     /**
-     * Refuses (409 {@code release-counter-rollback}) what Modelyard's updater would refuse a
-     * second later: a release counter below the one a device runs. The updater accepts a lower
-     * counter only with a rollback authorization, which a deployment does not carry, so such an
-     * action could only fail. Devices that did not announce the updater (stock hawkBit clients)
-     * do not check counters and may be given an older version, as hawkBit allows.
+     * The devices that would refuse this version a second after receiving it, each with the
+     * reason: those whose updater is Modelyard's and that run a higher release counter of the
+     * model. That updater accepts a lower counter only with a rollback authorization, which a
+     * deployment does not carry, so such an action could only fail. An assignment that names one
+     * device is refused for it (409 {@code release-counter-rollback}); one for several devices
+     * records them as failed, as hawkBit records a per-device problem, and delivers to the rest.
+     * Devices that did not announce the updater (stock hawkBit clients) check no counters and may
+     * be given an older version, as hawkBit allows.
      */
-    private void refuseRollbacks(Model m, ModelVersion v, List<Assigner.Target> targets) {
-        if (v.releaseCounter == null) return;
+    private Map<Long, String> rollbacks(Model m, ModelVersion v, List<Assigner.Target> targets) {
+        if (v.releaseCounter == null) return Map.of();
         List<Assigner.Target> checking = targets.stream()
                 .filter(t -> DeviceAttributes.modelyardUpdater(t.attributes())).toList();
-        Map.Entry<Long, List<Assigner.Newer>> newer = assigner.newerInstalled(checking, m.id, v.releaseCounter, 3);
-        if (newer.getKey() == 0) return;
-        String examples = String.join(", ", newer.getValue().stream()
-                .map(n -> n.controllerId() + " runs " + n.version() + " (release " + n.releaseCounter() + ")").toList());
-        throw new ApiException(409, ProblemCode.RELEASE_COUNTER_ROLLBACK, m.name + " " + v.version + " has release counter "
-                + v.releaseCounter + ", below what " + newer.getKey() + " of the devices run" + (newer.getKey() == 1 ? "s" : "")
-                + " (" + examples + (newer.getKey() > newer.getValue().size() ? ", …" : "") + "); their updater refuses a lower"
-                + " release counter without a rollback authorization, which a deployment does not carry. Roll back on the"
-                + " device, or publish the older model again as a new version", Map.of());
+        Map<Long, String> reasons = new LinkedHashMap<>();
+        for (Assigner.Newer n : assigner.newerInstalled(checking, m.id, v.releaseCounter)) {
+            reasons.put(n.deviceId(), n.controllerId() + " runs " + n.version() + " (release " + n.releaseCounter()
+                    + ") and its updater refuses " + m.name + " " + v.version + " (release " + v.releaseCounter
+                    + "): a lower release counter needs a rollback authorization, which a deployment does not carry");
+        }
+        return reasons;
+    }
+
+    /** Whether the assignment names a single device (not a tag), whose failure is the whole request's. */
+    private static boolean namesOneDevice(DeploymentApi.Assign r) {
+        return r.device() != null || (r.devices() != null && r.devices().stream().distinct().count() == 1);
     }
 
     private List<Assigner.Target> targets(DeploymentApi.Assign r) {

@@ -114,7 +114,7 @@ public enum ProblemCode {
     UPLOAD_OFFSET_MISMATCH(409, "upload-offset-mismatch"),
     /** There is nothing to convert: no enabled profile or no ONNX source artifact. */
     NOTHING_TO_CONVERT(409, "nothing-to-convert"),
-    /** An assignment would give a device running Modelyard's updater a release counter below the one it runs, which it refuses. */
+    /** An assignment naming one device would give it, running Modelyard's updater, a release counter below the one it runs, which it refuses. */
     RELEASE_COUNTER_ROLLBACK(409, "release-counter-rollback"),
 
     // ---- 410 ----------------------------------------------------------------------------------

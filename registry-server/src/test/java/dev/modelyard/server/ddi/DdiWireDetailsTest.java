@@ -1,6 +1,7 @@
 package dev.modelyard.server.ddi;
 
 import static dev.modelyard.server.Api.publisher;
+import static dev.modelyard.server.Api.viewer;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.emptyString;
 import static org.hamcrest.Matchers.equalTo;
@@ -68,6 +69,41 @@ class DdiWireDetailsTest {
                 .body("deployment.chunks[0].artifacts.filename", equalTo(java.util.List.of("m-cpu.onnx", "m-cpu.onnx.release.json")));
     }
 
+    /** What Modelyard's updater reported before it announced itself with modelyard.updater. */
+    static Map<String, String> updaterBeforeTheAnnouncement() {
+        return Map.of("arch", "x86_64", "os", "linux", "cpu.features", "sse4_2,avx,avx2", "cpu.cores", "4",
+                "accelerators", "", "runtime.onnxruntime", "1.20.0", "memory.mb", "7800", "disk.free.mb", "51200");
+    }
+
+    @Test
+    void anUpdaterOlderThanItsAnnouncementStillGetsTheSignedFiles() {
+        String model = DdiFlowTest.publishedModel("1.0.0", Api.onnxModel(33), Api.onnxModel(34));
+        DdiFlowTest.Dev old = DdiFlowTest.device("old-updater");
+        DdiFlowTest.report(old, updaterBeforeTheAnnouncement());
+        long action = DdiFlowTest.assign(model, "1.0.0", old, "forced").getLong("actions[0].id");
+        io.restassured.path.json.JsonPath dep = old.as().accept("application/json")
+                .get(old.path() + "/deploymentBase/" + action).then().statusCode(200).extract().jsonPath();
+        java.util.List<String> withSignedFiles = java.util.List.of("m-cpu.onnx", "m-cpu.onnx.release.json");
+        assertEquals(withSignedFiles, dep.getList("deployment.chunks[0].artifacts.filename"));
+        String download = dep.getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        old.as().accept("application/json").get(download.substring(0, download.lastIndexOf('/'))).then().statusCode(200)
+                .body("filename", equalTo(withSignedFiles));
+
+        // A stock client (rauc-hawkbit-updater's attributes) still gets the payload alone.
+        String bundle = RaucHawkbitUpdaterTest.bundleVersion(Api.randomBytes(2_000, 35));
+        DdiFlowTest.Dev stock = DdiFlowTest.device("rauc-attrs");
+        DdiFlowTest.report(stock, Map.of("product", "Terminator", "serialnumber", "8922673153", "runtime.raucb", "1.0",
+                "model", "T-1000", "hw_revision", "2", "mac_address", "ff:ff:ff:ff:ff:ff"));
+        long stockAction = DdiFlowTest.assign(bundle, "1.0.0", stock, "forced").getLong("actions[0].id");
+        io.restassured.path.json.JsonPath stockDep = stock.as().accept("application/json")
+                .get(stock.path() + "/deploymentBase/" + stockAction).then().statusCode(200).extract().jsonPath();
+        assertEquals(1, stockDep.getList("deployment.chunks").size());
+        assertEquals(java.util.List.of("bundle.raucb"), stockDep.getList("deployment.chunks[0].artifacts.filename"));
+        String stockDownload = stockDep.getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        stock.as().accept("application/json").get(stockDownload.substring(0, stockDownload.lastIndexOf('/')))
+                .then().statusCode(200).body("filename", equalTo(java.util.List.of("bundle.raucb")));
+    }
+
     @Test
     void refusesAReleaseCounterTheUpdaterWouldRefuse() {
         String m = Api.createModel("rb");
@@ -77,26 +113,48 @@ class DdiWireDetailsTest {
             publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, v).then().statusCode(200);
         }
         DdiFlowTest.Dev updater = DdiFlowTest.device("rb-updater");
+        DdiFlowTest.Dev old = DdiFlowTest.device("rb-old-updater");
         DdiFlowTest.Dev stock = DdiFlowTest.device("rb-stock");
-        Map<String, String> x86 = DdiFlowTest.x86("");
         DdiFlowTest.report(updater, Map.of("arch", "x86_64", "runtime.onnxruntime", "1.20.0",
                 DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL));
-        DdiFlowTest.report(stock, x86);
-        for (DdiFlowTest.Dev d : new DdiFlowTest.Dev[]{updater, stock}) {
+        DdiFlowTest.report(old, updaterBeforeTheAnnouncement());
+        DdiFlowTest.report(stock, DdiFlowTest.x86(""));
+        for (DdiFlowTest.Dev d : new DdiFlowTest.Dev[]{updater, old, stock}) {
             long action = DdiFlowTest.assign(m, "1.1.0", d, "forced").getLong("actions[0].id");
             d.as().contentType(ContentType.JSON).body(DdiFlowTest.feedback("closed", "success", "installed"))
                     .post(d.path() + "/deploymentBase/" + action + "/feedback").then().statusCode(200);
         }
 
-        publisher().contentType(ContentType.JSON).body(Map.of("model", m, "version", "1.0.0", "devices", java.util.List.of(
-                        stock.id(), updater.id()), "type", "forced"))
-                .post("/api/v1/deployments").then().statusCode(409).contentType("application/problem+json")
-                .body("code", equalTo("release-counter-rollback"))
-                .body("detail", containsString(updater.id() + " runs 1.1.0 (release 2)"));
-        // Nothing was written: the stock device got no action either.
-        assertEquals(null, (Object) DdiFlowTest.poll(stock).get("_links.deploymentBase"));
+        // One device named: the assignment is refused for it, and nothing is written.
+        for (Object selector : new Object[]{updater.id(), java.util.List.of(updater.id())}) {
+            publisher().contentType(ContentType.JSON).body(Map.of("model", m, "version", "1.0.0",
+                            selector instanceof String ? "device" : "devices", selector, "type", "forced"))
+                    .post("/api/v1/deployments").then().statusCode(409).contentType("application/problem+json")
+                    .body("code", equalTo("release-counter-rollback"))
+                    .body("detail", containsString(updater.id() + " runs 1.1.0 (release 2)"));
+        }
+        viewer().queryParam("device", updater.id()).get("/api/v1/actions").then().statusCode(200).body("total", equalTo(1));
+
+        // Several devices: those whose updater would refuse are recorded as failed with the reason
+        // (an updater older than the announcement included), the stock client gets its action.
+        io.restassured.path.json.JsonPath several = publisher().contentType(ContentType.JSON).body(Map.of("model", m,
+                        "version", "1.0.0", "devices", java.util.List.of(stock.id(), updater.id(), old.id()), "type", "forced"))
+                .post("/api/v1/deployments").then().statusCode(201)
+                .body("assigned", equalTo(1)).body("failed", equalTo(2)).body("alreadyAssigned", equalTo(0))
+                .extract().jsonPath();
+        for (DdiFlowTest.Dev refused : new DdiFlowTest.Dev[]{updater, old}) {
+            Map<String, Object> view = several.getMap("actions.find { it.device == '" + refused.id() + "' }");
+            assertEquals("error", view.get("status"), view.toString());
+            assertEquals(false, view.get("active"), view.toString());
+            assertTrue(String.valueOf(view.get("reason")).contains(refused.id() + " runs 1.1.0 (release 2)"), view.toString());
+            assertEquals(null, (Object) DdiFlowTest.poll(refused).get("_links.deploymentBase"), "nothing is offered to " + refused.id());
+            java.util.List<java.util.List<String>> history = viewer().get("/api/v1/actions/{id}/status", view.get("id"))
+                    .then().statusCode(200).extract().jsonPath().getList("messages");
+            assertTrue(history.toString().contains("rollback authorization"), history.toString());
+        }
+        assertEquals("running", several.getString("actions.find { it.device == '" + stock.id() + "' }.status"));
         // A stock client checks no release counters: hawkBit lets it go back, and so does Modelyard.
-        DdiFlowTest.assign(m, "1.0.0", stock, "forced");
+        assertTrue(DdiFlowTest.poll(stock).getString("_links.deploymentBase.href").contains("/deploymentBase/"));
         // The same version again, or a newer one, is no rollback.
         DdiFlowTest.assign(m, "1.1.0", updater, "forced");
     }

@@ -58,8 +58,21 @@ class HawkbitDdiNodeClientTest {
         }
     }
 
+    /**
+     * Generous for a busy machine (npm ci included), yet finite: a process that hangs fails the
+     * test with what it printed instead of holding the build forever.
+     */
+    private static final long DEADLINE_SECONDS = 300;
+
+    /**
+     * Runs a command to its end. Its output goes to a file rather than a pipe, so that waiting
+     * for the exit is what the deadline bounds: a hung process that keeps its output open cannot
+     * block a read.
+     */
     private static Run run(Path dir, Map<String, String> env, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        Path log = Files.createTempFile(WORK.toAbsolutePath(), "run-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
         pb.environment().putAll(env);
         Process p;
         try {
@@ -68,14 +81,25 @@ class HawkbitDdiNodeClientTest {
             throw new AssertionError(command[0] + " is needed for this test (Node.js 18+ and npm; .ci/run installs them): "
                     + e.getMessage(), e);
         }
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        // A generous deadline for a busy machine; the process has already closed its output.
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(DEADLINE_SECONDS, TimeUnit.SECONDS)) {
+            // npm and node start helpers of their own: end those too, then the process itself.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not end:\n" + new String(out, StandardCharsets.UTF_8));
+            p.waitFor(30, TimeUnit.SECONDS);
+            throw new AssertionError(String.join(" ", command) + " did not end within " + DEADLINE_SECONDS
+                    + " s; its output so far:\n" + output(log));
         }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        return new Run(p.exitValue(), output(log));
+    }
+
+    /** What the command printed; bytes that are not UTF-8 are replaced, not fatal. */
+    private static String output(Path log) throws IOException {
+        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+    }
+
+    /** Where the commands' standard input comes from: nothing, so a prompt ends at once instead of waiting. */
+    private static java.io.File nullDevice() {
+        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     /** One device session of the library (see client.mjs); {@code auth}: TARGET_TOKEN or GATEWAY_TOKEN. */

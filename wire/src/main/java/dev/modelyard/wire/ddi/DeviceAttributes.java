@@ -18,6 +18,12 @@ public final class DeviceAttributes {
     public static final String DISK_FREE_MB = "disk.free.mb";
     /** Operating system, e.g. linux. */
     public static final String OS = "os";
+    /** Comma-separated CPU features Modelyard's updater detected (avx2, neon, …); informational. */
+    public static final String CPU_FEATURES = "cpu.features";
+    /** Number of CPU cores Modelyard's updater sees; informational. */
+    public static final String CPU_CORES = "cpu.cores";
+    /** The ONNX Runtime version Modelyard's updater runs models with. */
+    public static final String RUNTIME_ONNXRUNTIME = RUNTIME_PREFIX + "onnxruntime";
     /**
      * Set by Modelyard's own device updater to the {@link #UPDATER_PROTOCOL} it speaks. Only a
      * device that reports it gets a deployment's signed release metadata
@@ -26,15 +32,34 @@ public final class DeviceAttributes {
      * payload, as hawkBit sends for a software module with one artifact (stock clients such as
      * rauc-hawkbit-updater refuse more). The updater also refuses a release counter below the
      * installed one, so the server refuses such assignments for these devices up front.
+     * Updaters older than this attribute are recognised by {@link #LEGACY_UPDATER_KEYS}.
      */
     public static final String UPDATER = "modelyard.updater";
     /** The value of {@link #UPDATER} this code speaks: signed metadata and self-tests as chunk artifacts. */
     public static final String UPDATER_PROTOCOL = "1";
 
-    /** True when the attributes announce Modelyard's own updater (any protocol version). */
+    /**
+     * The keys every version of Modelyard's updater has reported since its first release, long
+     * before {@link #UPDATER} existed. Updaters built before it never announce themselves, yet
+     * they need the signed metadata in the chunk (without it they refuse every deployment), so
+     * reporting all of these keys counts as the announcement. Stock hawkBit clients report none
+     * of the {@code cpu.*} keys: they are the names of the updater's own probe, not of any
+     * hawkBit convention, and the runtime key alone would not do (an operator may configure a
+     * stock client to report it so that an artifact can be chosen for it).
+     */
+    public static final java.util.List<String> LEGACY_UPDATER_KEYS = java.util.List.of(RUNTIME_ONNXRUNTIME, CPU_FEATURES, CPU_CORES);
+
+    /**
+     * True when the attributes come from Modelyard's own updater: it announced itself with
+     * {@link #UPDATER} (any protocol version), or, being older than that attribute, reported
+     * every one of {@link #LEGACY_UPDATER_KEYS}. The one rule the server uses for both the
+     * signed files in a chunk and the release-counter check of an assignment.
+     */
     public static boolean modelyardUpdater(java.util.Map<String, String> attributes) {
-        String v = attributes == null ? null : attributes.get(UPDATER);
-        return v != null && !v.isBlank();
+        if (attributes == null) return false;
+        String v = attributes.get(UPDATER);
+        if (v != null && !v.isBlank()) return true;
+        return attributes.keySet().containsAll(LEGACY_UPDATER_KEYS);
     }
 
     private DeviceAttributes() {
