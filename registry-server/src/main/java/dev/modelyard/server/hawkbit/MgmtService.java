@@ -47,9 +47,11 @@ public class MgmtService {
     private final ModelService models;
     private final DeploymentService deployments;
     private final ObjectMapper json;
+    private final HawkbitConfig config;
 
     public MgmtService(EntityManager em, DeviceService devices, ModelService models, DeploymentService deployments,
-                       ObjectMapper json) {
+                       ObjectMapper json, HawkbitConfig config) {
+        this.config = config;
         this.em = em;
         this.devices = devices;
         this.models = models;
@@ -66,8 +68,10 @@ public class MgmtService {
         for (MgmtApi.TargetRequest t : body) {
             if (t == null || t.controllerId() == null) throw ApiException.badRequest("controllerId: is required");
             DeviceService.Created c = devices.create(new DeviceApi.CreateDevice(t.controllerId(),
-                    t.name() == null ? t.controllerId() : t.name(), t.description(), null, null), t.securityToken(), true, by);
-            out.add(target(c.device(), true));
+                    t.name() == null ? t.controllerId() : t.name(), t.description(), null, null), t.securityToken(),
+                    config.readableTargetTokens(), by);
+            // The token is shown once, in the create response, whether or not it is kept readable.
+            out.add(target(c.device(), c.secret()));
         }
         return out;
     }
@@ -85,7 +89,7 @@ public class MgmtService {
             throw ApiException.badRequest("controllerId: a target cannot be renamed");
         }
         devices.patch(controllerId, new DeviceApi.PatchDevice(body.name(), body.description(), null));
-        Device d = body.securityToken() != null ? devices.replaceToken(controllerId, body.securityToken())
+        Device d = body.securityToken() != null ? devices.replaceToken(controllerId, body.securityToken(), config.readableTargetTokens())
                 : devices.device(controllerId);
         if (Boolean.TRUE.equals(body.requestAttributes())) devices.requestAttributes(controllerId);
         return target(d, showToken);
@@ -132,6 +136,11 @@ public class MgmtService {
     }
 
     private MgmtApi.Target target(Device d, boolean showToken) {
+        // Tokens stored readable while the setting was on stay hidden once it is off.
+        return target(d, showToken && config.readableTargetTokens() ? d.tokenSecret : null);
+    }
+
+    private MgmtApi.Target target(Device d, String securityToken) {
         String self = BASE + "/targets/" + d.controllerId;
         Map<String, MgmtApi.Link> links = new LinkedHashMap<>();
         links.put("self", MgmtApi.Link.to(self));
@@ -144,7 +153,7 @@ public class MgmtService {
         return new MgmtApi.Target(d.createdBy, millis(d.createdAt), d.createdBy, millis(d.updatedAt),
                 d.name == null ? d.controllerId : d.name, d.description, d.controllerId, d.status.wireName(),
                 millis(seen), millis(installed), seen == null ? null : new MgmtApi.PollStatus(millis(seen), null, false),
-                showToken ? d.tokenSecret : null, d.attributesRequested, links);
+                securityToken, d.attributesRequested, links);
     }
 
     private Instant lastSeen(long deviceId) {

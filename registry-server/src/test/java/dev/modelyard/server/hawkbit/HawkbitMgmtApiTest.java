@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -72,10 +73,11 @@ class HawkbitMgmtApiTest {
         admin().contentType(JSON_UTF8).body(List.of(Map.of("controllerId", target, "name", target, "securityToken", token)))
                 .post("/rest/v1/targets").then().statusCode(201)
                 .body("[0].controllerId", equalTo(target)).body("[0].securityToken", equalTo(token));
-        // get_target(): the config fixture reads securityToken and name from it
+        // get_target(): the config fixture reads securityToken and name from it; the token is only
+        // readable with modelyard.hawkbit.readable-target-tokens (HawkbitReadableTokensTest), off by default
         admin().header("Content-Type", JSON_UTF8).get("/rest/v1/targets/{t}", target).then().statusCode(200)
                 .body("controllerId", equalTo(target)).body("name", equalTo(target))
-                .body("securityToken", equalTo(token)).body("updateStatus", equalTo("unknown"))
+                .body("securityToken", nullValue()).body("updateStatus", equalTo("unknown"))
                 .body("_links.self.href", equalTo("/rest/v1/targets/" + target));
 
         // add_softwaremodule(): version str(1.0), type os
@@ -345,7 +347,51 @@ class HawkbitMgmtApiTest {
                 .body("securityToken", nullValue());
         basic(viewer).contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id + "x"))).post("/rest/v1/targets")
                 .then().statusCode(403).body("errorCode", equalTo("hawkbit.server.error.insufficientPermission"));
-        basic(Api.token("publisher")).delete("/rest/v1/targets/{t}", id).then().statusCode(403);
+        String publisher = Api.token("publisher");
+        basic(publisher).delete("/rest/v1/targets/{t}", id).then().statusCode(403);
+        // Whoever sets a device's token can act as that device: changing it needs admin, as on /api/v1.
+        basic(publisher).contentType(ContentType.JSON).body(Map.of("securityToken", "publisher-chose-this-token"))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(403)
+                .body("errorCode", equalTo("hawkbit.server.error.insufficientPermission"))
+                .body("exceptionClass", notNullValue()).body("message", containsString("securityToken"));
+        basic(publisher).contentType(ContentType.JSON).body(Map.of("name", "renamed by publisher"))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(200).body("name", equalTo("renamed by publisher"));
+        admin().contentType(ContentType.JSON).body(Map.of("securityToken", "admin-chose-this-token"))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(200);
+    }
+
+    /** Tokens: only the hash is kept by default, chosen tokens are long, a taken token is refused without naming its device. */
+    @Test
+    void tokensAreKeptAsHashes() {
+        String id = Api.uniqueName("hashed");
+        String generated = admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id)))
+                .post("/rest/v1/targets").then().statusCode(201).body("[0].securityToken", notNullValue())
+                .extract().jsonPath().getString("[0].securityToken");
+        admin().get("/rest/v1/targets/{t}", id).then().statusCode(200).body("securityToken", nullValue());
+        admin().get("/rest/v1/targets?q=controllerId=={t}", id).then().statusCode(200)
+                .body("content[0].securityToken", nullValue());
+        // The generated token works over DDI, though it is never shown again.
+        given().header("Authorization", "TargetToken " + generated)
+                .get("/DEFAULT/controller/v1/{t}", id).then().statusCode(200);
+        given().header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN).get("/api/v1/devices/{t}", id).then()
+                .statusCode(200).body("tokenHint", equalTo(generated.substring(0, 4)));
+
+        String chosen = "chosen-token-" + id;
+        String other = Api.uniqueName("hashed-other");
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", other, "securityToken", chosen)))
+                .post("/rest/v1/targets").then().statusCode(201).body("[0].securityToken", equalTo(chosen));
+        given().header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN).get("/api/v1/devices/{t}", other).then()
+                .statusCode(200).body("tokenHint", equalTo(chosen.substring(0, 4)));
+        // A taken token: refused, and the refusal does not say which device has it.
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id + "-2", "securityToken", chosen)))
+                .post("/rest/v1/targets").then().statusCode(409)
+                .body("message", not(containsString(other))).body("message", containsString("cannot be used"));
+        admin().contentType(ContentType.JSON).body(Map.of("securityToken", chosen))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(409)
+                .body("message", not(containsString(other)));
+        // Short chosen tokens can be guessed.
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id + "-3", "securityToken", "fifteen-chars-x")))
+                .post("/rest/v1/targets").then().statusCode(400).body("message", containsString("16"));
         // Basic is for /rest/v1 only: /api/v1 keeps Bearer.
         basic(TestServer.ADMIN_TOKEN).get("/api/v1/devices").then().statusCode(401);
     }
