@@ -232,6 +232,16 @@ class HawkbitMgmtApiTest {
                 .body("total", equalTo(0)).body("content", hasSize(0));
         admin().get("/rest/v1/targets?q=name=in=(a,b)").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        // times are epoch milliseconds, as in the answers
+        long createdAt = admin().get("/rest/v1/targets/{t}", id).then().statusCode(200).extract().jsonPath().getLong("createdAt");
+        admin().get("/rest/v1/targets?q=createdAt==" + createdAt + ";controllerId==" + id).then().statusCode(200)
+                .body("total", equalTo(1));
+        admin().get("/rest/v1/targets?q=createdAt!=" + createdAt + ";controllerId==" + id).then().statusCode(200)
+                .body("total", equalTo(0));
+        admin().get("/rest/v1/targets?q=lastModifiedAt==yesterday").then().statusCode(400)
+                .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        admin().get("/rest/v1/targets?q=updateStatus==foo").then().statusCode(400)
+                .body("message", containsString("in_sync"));
         admin().get("/rest/v1/targets?sort=name:UP").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.sortParamSyntax"));
         admin().get("/rest/v1/targets/{t}/attributes", id).then().statusCode(204);
@@ -323,6 +333,15 @@ class HawkbitMgmtApiTest {
         admin().contentType(ContentType.JSON).body(Map.of("name", name + "-or", "query", "name==a,name==b"))
                 .post("/rest/v1/targetfilters").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        // stored only when it can be evaluated: a time is a number, a status one of the statuses
+        admin().contentType(ContentType.JSON).body(Map.of("name", name + "-time", "query", "createdAt==soon"))
+                .post("/rest/v1/targetfilters").then().statusCode(400);
+        admin().contentType(ContentType.JSON).body(Map.of("name", name + "-status", "query", "updateStatus==foo"))
+                .post("/rest/v1/targetfilters").then().statusCode(400);
+        long timed = admin().contentType(ContentType.JSON).body(Map.of("name", name + "-ms", "query", "createdAt==1"))
+                .post("/rest/v1/targetfilters").then().statusCode(201).extract().jsonPath().getLong("id");
+        admin().queryParam("q", "createdAt==1").get("/rest/v1/targets").then().statusCode(200).body("total", equalTo(0));
+        admin().delete("/rest/v1/targetfilters/{f}", timed).then().statusCode(204);
         admin().contentType(ContentType.JSON).body(Map.of("query", "updateStatus==in_sync"))
                 .put("/rest/v1/targetfilters/{f}", filter).then().statusCode(200)
                 .body("name", equalTo(name)).body("query", equalTo("updateStatus==in_sync"));
