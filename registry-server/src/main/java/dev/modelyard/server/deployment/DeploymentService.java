@@ -5,7 +5,6 @@ import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.model.Model;
@@ -320,7 +319,7 @@ public class DeploymentService {
                 .orElseThrow(() -> ApiException.of(ProblemCode.ACTION_NOT_FOUND, "no action " + actionId + " for this device"));
         lock(deviceId);
         em.refresh(a);
-        if (!a.active) throw new ApiException(410, "action " + actionId + " is closed (" + a.status.wireName() + ")");
+        if (!a.active) throw ApiException.of(ProblemCode.ACTION_CLOSED, "action " + actionId + " is closed (" + a.status.wireName() + ")");
         return a;
     }
 
