@@ -136,7 +136,7 @@ public class MgmtTargetResource {
     public MgmtApi.AssignmentResult assign(@PathParam("targetId") String targetId, String body) {
         List<MgmtApi.DistributionSetAssignment> sets = json.oneOrList(body, MgmtApi.DistributionSetAssignment.class);
         if (sets.size() != 1 || sets.get(0) == null || sets.get(0).id() == null) {
-            throw dev.modelyard.server.http.ApiException.badRequest("request body: one {\"id\": distributionSetId} is required");
+            throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
         }
         MgmtApi.DistributionSetAssignment s = sets.get(0);
         return service.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),
