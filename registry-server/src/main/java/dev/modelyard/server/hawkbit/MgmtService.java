@@ -329,18 +329,21 @@ public class MgmtService {
         }
         int assigned = 0;
         int already = 0;
+        int failed = 0;
         List<MgmtApi.ActionRef> refs = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : byType.entrySet()) {
             DeploymentApi.Assignment a = deployments.assign(new DeploymentApi.Assign(v.model.name, v.version, null,
                     e.getValue(), null, e.getKey(), null), by);
-            assigned += a.assigned() + a.failed();
+            // A failed action never reaches the device: hawkBit clients must not count it as assigned.
+            assigned += a.assigned();
             already += a.alreadyAssigned();
+            failed += a.failed();
             for (DeploymentApi.ActionView view : a.actions()) {
                 refs.add(new MgmtApi.ActionRef(view.id(), Map.of("self",
                         MgmtApi.Link.to(BASE + "/targets/" + view.device() + "/actions/" + view.id()))));
             }
         }
-        return new MgmtApi.AssignmentResult(assigned, already, assigned + already, refs);
+        return new MgmtApi.AssignmentResult(assigned, already, failed, assigned + already + failed, refs);
     }
 
     /** hawkBit locks a module once assigned; here a released version's files never change (423, as hawkBit's lock). */

@@ -121,7 +121,7 @@ class HawkbitMgmtApiTest {
         // assign_target(): the suite takes assignedActions[-1].id
         JsonPath assigned = admin().contentType(JSON_UTF8).body(List.of(Map.of("id", target)))
                 .post("/rest/v1/distributionsets/{s}/assignedTargets", set).then().statusCode(200)
-                .body("assigned", equalTo(1)).body("alreadyAssigned", equalTo(0)).body("total", equalTo(1))
+                .body("assigned", equalTo(1)).body("alreadyAssigned", equalTo(0)).body("failed", equalTo(0)).body("total", equalTo(1))
                 .extract().jsonPath();
         long action = assigned.getLong("assignedActions[-1].id");
         admin().get("/rest/v1/softwaremodules/{m}", module).then().statusCode(200).body("locked", equalTo(true));
