@@ -379,6 +379,22 @@ class HawkbitMgmtApiTest {
                 .put("/rest/v1/targets/{t}", id).then().statusCode(200);
     }
 
+    /** Requests refused before the REST layer (here: a broken percent-encoding) get hawkBit's error body too. */
+    @Test
+    void malformedRequestsGetHawkbitsErrorBody() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(("GET /rest/v1/targets/%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + TestServer.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), answer);
+            JsonPath body = new JsonPath(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertEquals("hawkbit.server.error.repo.constraintViolation", body.getString("errorCode"));
+            assertTrue(body.getString("message").contains("percent-encoded"), answer);
+        }
+    }
+
     /** Tokens: only the hash is kept by default, chosen tokens are long, a taken token is refused without naming its device. */
     @Test
     void tokensAreKeptAsHashes() {
