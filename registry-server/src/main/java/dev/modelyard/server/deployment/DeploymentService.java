@@ -330,7 +330,7 @@ public class DeploymentService {
                 .orElseThrow(() -> ApiException.of(ProblemCode.ACTION_NOT_FOUND, "no action " + actionId + " for this device"));
         lock(deviceId);
         em.refresh(a);
-        if (!a.active) throw new ApiException(410, "action " + actionId + " is closed (" + a.status.wireName() + ")");
+        if (!a.active) throw ApiException.of(ProblemCode.ACTION_CLOSED, "action " + actionId + " is closed (" + a.status.wireName() + ")");
         return a;
     }
 

@@ -7,6 +7,7 @@ import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.Model;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.hibernate.exception.ConstraintViolationException;
 
 /** Devices: provisioning with a token, listing, tags, attributes, token rotation. */
 @ApplicationScoped
@@ -81,25 +83,41 @@ public class DeviceService {
         setToken(d, secret, readable);
         d.createdAt = d.updatedAt = clock.instant();
         d.createdBy = by;
-        d.persist();
+        persistUnique(d, "controllerId or securityToken: cannot be used, choose another");
         return new Created(d, secret);
     }
 
-    /** Sets a token a client chose (hawkBit's securityToken); the old one stops working at once. */
+    /**
+     * Sets a token a client chose (hawkBit's securityToken); the old one stops working at once.
+     * {@code readable} keeps it readable for hawkBit's Management API.
+     */
     @Transactional
-    public Device replaceToken(String controllerId, String chosenToken) {
+    public Device replaceToken(String controllerId, String chosenToken, boolean readable) {
         Device d = device(controllerId);
         String old = d.tokenHash;
-        setToken(d, requireChosenToken(chosenToken), true);
+        setToken(d, requireChosenToken(chosenToken), readable);
         d.updatedAt = clock.instant();
+        persistUnique(d, REFUSED_TOKEN);
         if (old != null) tokens.invalidate(old);
         feed.tokenChangedInThisTransaction(d.id);
         return d;
     }
 
+    /** Shortest token a client may choose: short tokens can be guessed, devices are found by their token alone. */
+    static final int MIN_CHOSEN_TOKEN = 16;
+    /** Characters of a token kept as its hint: few enough that the hint does not help guessing. */
+    static final int TOKEN_HINT = 4;
+    /**
+     * Tokens are looked up by their hash, so two devices cannot share one. The refusal names no
+     * device; it still tells the caller that the token is taken, which is why only publishers may
+     * choose tokens at creation and only admins may change an existing device's token.
+     */
+    static final String REFUSED_TOKEN = "securityToken: this token cannot be used, choose another";
+
     private static String requireChosenToken(String token) {
-        if (token.length() < 8 || token.length() > 128 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
-            throw ApiException.badRequest("securityToken: must be 8 to 128 printable ASCII characters without spaces");
+        if (token.length() < MIN_CHOSEN_TOKEN || token.length() > 128 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw ApiException.badRequest("securityToken: must be " + MIN_CHOSEN_TOKEN
+                    + " to 128 printable ASCII characters without spaces");
         }
         return token;
     }
@@ -107,13 +125,22 @@ public class DeviceService {
     private static void setToken(Device d, String secret, boolean readable) {
         String hash = DeviceTokens.hash(secret);
         long others = d.id == null ? Device.count("tokenHash", hash) : Device.count("tokenHash = ?1 and id <> ?2", hash, d.id);
-        if (others > 0) {
-            throw ApiException.conflict("securityToken: another device has this token already");
-        }
+        if (others > 0) throw ApiException.conflict(REFUSED_TOKEN);
         d.tokenHash = hash;
-        // A hint shows no more than a third of a short token.
-        d.tokenHint = secret.substring(0, Math.min(9, secret.length() / 3));
+        d.tokenHint = secret.substring(0, TOKEN_HINT);
         d.tokenSecret = readable ? secret : null;
+    }
+
+    /** The pre-checks race with concurrent requests; the unique indexes decide, and a loser gets a 409, not a 500. */
+    private static void persistUnique(Device d, String conflictMessage) {
+        try {
+            d.persistAndFlush();
+        } catch (PersistenceException e) {
+            if (e instanceof ConstraintViolationException || e.getCause() instanceof ConstraintViolationException) {
+                throw ApiException.conflict(conflictMessage);
+            }
+            throw e;
+        }
     }
 
     /**
@@ -209,7 +236,7 @@ public class DeviceService {
         String old = d.tokenHash;
         String secret = DeviceTokens.newSecret();
         d.tokenHash = DeviceTokens.hash(secret);
-        d.tokenHint = secret.substring(0, 9);
+        d.tokenHint = secret.substring(0, TOKEN_HINT);
         d.tokenSecret = null;
         d.updatedAt = clock.instant();
         tokens.invalidate(old);

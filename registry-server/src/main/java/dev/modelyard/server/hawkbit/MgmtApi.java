@@ -108,8 +108,12 @@ public final class MgmtApi {
     public record ActionRef(long id, @JsonProperty("_links") Map<String, Link> links) {
     }
 
+    /**
+     * {@code failed} (a Modelyard extension): targets no file of the version fits; their actions are
+     * created closed with an error and listed in {@code assignedActions}, but not counted as assigned.
+     */
     @Schema(name = "MgmtAssignmentResult")
-    public record AssignmentResult(int assigned, int alreadyAssigned, int total, List<ActionRef> assignedActions) {
+    public record AssignmentResult(int assigned, int alreadyAssigned, int failed, int total, List<ActionRef> assignedActions) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

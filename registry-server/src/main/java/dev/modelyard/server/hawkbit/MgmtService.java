@@ -9,6 +9,7 @@ import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceApi;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelApi;
 import dev.modelyard.server.model.ModelService;
@@ -47,9 +48,11 @@ public class MgmtService {
     private final ModelService models;
     private final DeploymentService deployments;
     private final ObjectMapper json;
+    private final HawkbitConfig config;
 
     public MgmtService(EntityManager em, DeviceService devices, ModelService models, DeploymentService deployments,
-                       ObjectMapper json) {
+                       ObjectMapper json, HawkbitConfig config) {
+        this.config = config;
         this.em = em;
         this.devices = devices;
         this.models = models;
@@ -61,13 +64,15 @@ public class MgmtService {
 
     @Transactional
     public List<MgmtApi.Target> createTargets(List<MgmtApi.TargetRequest> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.badRequest("request body: a JSON array of targets is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of targets is required");
         List<MgmtApi.Target> out = new ArrayList<>();
         for (MgmtApi.TargetRequest t : body) {
             if (t == null || t.controllerId() == null) throw ApiException.badRequest("controllerId: is required");
             DeviceService.Created c = devices.create(new DeviceApi.CreateDevice(t.controllerId(),
-                    t.name() == null ? t.controllerId() : t.name(), t.description(), null, null), t.securityToken(), true, by);
-            out.add(target(c.device(), true));
+                    t.name() == null ? t.controllerId() : t.name(), t.description(), null, null), t.securityToken(),
+                    config.readableTargetTokens(), by);
+            // The token is shown once, in the create response, whether or not it is kept readable.
+            out.add(target(c.device(), c.secret()));
         }
         return out;
     }
@@ -80,12 +85,12 @@ public class MgmtService {
     /** Updates name, description, securityToken and requestAttributes; other fields are kept. */
     @Transactional
     public MgmtApi.Target updateTarget(String controllerId, MgmtApi.TargetRequest body, boolean showToken) {
-        if (body == null) throw ApiException.badRequest("request body is required");
+        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
         if (body.controllerId() != null && !body.controllerId().equals(controllerId)) {
             throw ApiException.badRequest("controllerId: a target cannot be renamed");
         }
         devices.patch(controllerId, new DeviceApi.PatchDevice(body.name(), body.description(), null));
-        Device d = body.securityToken() != null ? devices.replaceToken(controllerId, body.securityToken())
+        Device d = body.securityToken() != null ? devices.replaceToken(controllerId, body.securityToken(), config.readableTargetTokens())
                 : devices.device(controllerId);
         if (Boolean.TRUE.equals(body.requestAttributes())) devices.requestAttributes(controllerId);
         return target(d, showToken);
@@ -132,6 +137,11 @@ public class MgmtService {
     }
 
     private MgmtApi.Target target(Device d, boolean showToken) {
+        // Tokens stored readable while the setting was on stay hidden once it is off.
+        return target(d, showToken && config.readableTargetTokens() ? d.tokenSecret : null);
+    }
+
+    private MgmtApi.Target target(Device d, String securityToken) {
         String self = BASE + "/targets/" + d.controllerId;
         Map<String, MgmtApi.Link> links = new LinkedHashMap<>();
         links.put("self", MgmtApi.Link.to(self));
@@ -144,7 +154,7 @@ public class MgmtService {
         return new MgmtApi.Target(d.createdBy, millis(d.createdAt), d.createdBy, millis(d.updatedAt),
                 d.name == null ? d.controllerId : d.name, d.description, d.controllerId, d.status.wireName(),
                 millis(seen), millis(installed), seen == null ? null : new MgmtApi.PollStatus(millis(seen), null, false),
-                showToken ? d.tokenSecret : null, d.attributesRequested, links);
+                securityToken, d.attributesRequested, links);
     }
 
     private Instant lastSeen(long deviceId) {
@@ -190,10 +200,10 @@ public class MgmtService {
     public void cancel(String controllerId, long actionId, boolean force, String by) {
         Action a = targetAction(controllerId, actionId);
         if (!a.active) {
-            throw new ApiException(405, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
+            throw ApiException.of(ProblemCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
         }
         if (!force && a.status == dev.modelyard.server.deployment.ActionState.CANCELING) {
-            throw new ApiException(405, "action " + a.id + " is being canceled already; add force=true to close it without the device");
+            throw ApiException.of(ProblemCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is being canceled already; add force=true to close it without the device");
         }
         deployments.cancel(a.id, force, by);
     }
@@ -226,7 +236,7 @@ public class MgmtService {
 
     @Transactional
     public List<MgmtApi.SoftwareModule> createModules(List<MgmtApi.SoftwareModuleRequest> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.badRequest("request body: a JSON array of software modules is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of software modules is required");
         List<MgmtApi.SoftwareModule> out = new ArrayList<>();
         for (MgmtApi.SoftwareModuleRequest r : body) {
             if (r == null || r.name() == null || r.name().isBlank()) throw ApiException.badRequest("name: is required");
@@ -275,7 +285,7 @@ public class MgmtService {
     /** A set of exactly one module is that module's version. */
     @Transactional
     public List<MgmtApi.DistributionSet> createSets(List<MgmtApi.DistributionSetRequest> body) {
-        if (body == null || body.isEmpty()) throw ApiException.badRequest("request body: a JSON array of distribution sets is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of distribution sets is required");
         List<MgmtApi.DistributionSet> out = new ArrayList<>();
         for (MgmtApi.DistributionSetRequest r : body) {
             if (r == null || r.modules() == null || r.modules().size() != 1 || r.modules().get(0).id() == null) {
@@ -306,7 +316,7 @@ public class MgmtService {
      */
     @Transactional
     public MgmtApi.AssignmentResult assign(long setId, List<MgmtApi.TargetAssignment> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.badRequest("request body: a JSON array of [{\"id\": controllerId}] is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
         ModelVersion v = version(setId, "distribution set");
         if (v.status == VersionStatus.DRAFT) models.publish(v.model.name, v.version);
         Map<String, List<String>> byType = new LinkedHashMap<>();
@@ -319,25 +329,28 @@ public class MgmtService {
         }
         int assigned = 0;
         int already = 0;
+        int failed = 0;
         List<MgmtApi.ActionRef> refs = new ArrayList<>();
         for (Map.Entry<String, List<String>> e : byType.entrySet()) {
             DeploymentApi.Assignment a = deployments.assign(new DeploymentApi.Assign(v.model.name, v.version, null,
                     e.getValue(), null, e.getKey(), null), by);
-            assigned += a.assigned() + a.failed();
+            // A failed action never reaches the device: hawkBit clients must not count it as assigned.
+            assigned += a.assigned();
             already += a.alreadyAssigned();
+            failed += a.failed();
             for (DeploymentApi.ActionView view : a.actions()) {
                 refs.add(new MgmtApi.ActionRef(view.id(), Map.of("self",
                         MgmtApi.Link.to(BASE + "/targets/" + view.device() + "/actions/" + view.id()))));
             }
         }
-        return new MgmtApi.AssignmentResult(assigned, already, assigned + already, refs);
+        return new MgmtApi.AssignmentResult(assigned, already, failed, assigned + already + failed, refs);
     }
 
     /** hawkBit locks a module once assigned; here a released version's files never change (423, as hawkBit's lock). */
     ModelVersion draftModule(long id) {
         ModelVersion v = version(id, "software module");
         if (v.status != VersionStatus.DRAFT) {
-            throw new ApiException(423, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
+            throw ApiException.of(ProblemCode.LOCKED, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
                     + " is " + v.status.wireName() + " and its files never change");
         }
         return v;

@@ -1,6 +1,8 @@
 package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.http.ProblemCode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -81,8 +83,14 @@ public class MgmtTargetResource {
     @APIResponse(responseCode = "200", description = "The updated target",
             content = @Content(schema = @Schema(implementation = MgmtApi.Target.class)))
     @APIResponse(responseCode = "409", description = "Another target has this securityToken")
+    @APIResponse(responseCode = "403", description = "Changing the securityToken of an existing target needs the admin role")
     public MgmtApi.Target update(@PathParam("targetId") String targetId, String body) {
-        return service.updateTarget(targetId, json.one(body, MgmtApi.TargetRequest.class), showToken());
+        MgmtApi.TargetRequest request = json.one(body, MgmtApi.TargetRequest.class);
+        // Like token rotation on /api/v1: whoever sets a device's token can act as that device.
+        if (request != null && request.securityToken() != null && !identity.hasRole(Role.ADMIN_NAME)) {
+            throw ApiException.of(ProblemCode.FORBIDDEN, "securityToken: changing a target's token needs the admin role");
+        }
+        return service.updateTarget(targetId, request, showToken());
     }
 
     @DELETE
@@ -128,7 +136,7 @@ public class MgmtTargetResource {
     public MgmtApi.AssignmentResult assign(@PathParam("targetId") String targetId, String body) {
         List<MgmtApi.DistributionSetAssignment> sets = json.oneOrList(body, MgmtApi.DistributionSetAssignment.class);
         if (sets.size() != 1 || sets.get(0) == null || sets.get(0).id() == null) {
-            throw dev.modelyard.server.http.ApiException.badRequest("request body: one {\"id\": distributionSetId} is required");
+            throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
         }
         MgmtApi.DistributionSetAssignment s = sets.get(0);
         return service.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),

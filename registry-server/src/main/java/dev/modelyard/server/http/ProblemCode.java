@@ -82,6 +82,8 @@ public enum ProblemCode {
     METHOD_NOT_ALLOWED(405, "method-not-allowed"),
     /** No representation matches the Accept header. */
     NOT_ACCEPTABLE(406, "not-acceptable"),
+    /** hawkBit's Management API: the action is closed or being cancelled already, so it cannot be cancelled (again). */
+    ACTION_NOT_CANCELABLE(405, "action-not-cancelable"),
 
     // ---- 408 ----------------------------------------------------------------------------------
     /** The request body arrived slower than the server's minimum rate and was ended; send it again (a resumable upload from its offset). */
@@ -120,6 +122,8 @@ public enum ProblemCode {
     // ---- 410 ----------------------------------------------------------------------------------
     /** The resource existed and is gone for good (a revoked version, a closed action). */
     GONE(410, "gone"),
+    /** The device reported on an action that is closed: it should drop the action. */
+    ACTION_CLOSED(410, "action-closed"),
 
     // ---- 413 / 414 / 415 / 416 ----------------------------------------------------------------
     /** The request body (or upload) is larger than the server takes. */
@@ -146,6 +150,10 @@ public enum ProblemCode {
     INVALID_SIGNATURE(422, "invalid-signature"),
     /** The root metadata is not signed by the trusted root's threshold. */
     ROOT_NOT_TRUSTED(422, "root-not-trusted"),
+
+    // ---- 423 ----------------------------------------------------------------------------------
+    /** hawkBit's Management API: the software module is locked (its version is released), its files cannot change. */
+    LOCKED(423, "locked"),
 
     // ---- 429 ----------------------------------------------------------------------------------
     /** The client sent more requests than its rate limit allows (per token or per address); see {@code Retry-After}. */
@@ -194,6 +202,8 @@ public enum ProblemCode {
             case 404 -> NOT_FOUND;
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;
+            // The one kind of 408 and the most general kind of 429 the server raises.
+            case 408 -> UPLOAD_TOO_SLOW;
             case 409 -> CONFLICT;
             case 410 -> GONE;
             case 413 -> BODY_TOO_LARGE;
@@ -201,6 +211,8 @@ public enum ProblemCode {
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
             case 416 -> RANGE_NOT_SATISFIABLE;
             case 422 -> UNPROCESSABLE;
+            case 423 -> LOCKED;
+            case 429 -> RATE_LIMITED;
             case 431 -> HEADERS_TOO_LARGE;
             case 503 -> UNAVAILABLE;
             case 507 -> STORAGE_FULL;

@@ -57,7 +57,7 @@ public class RequestShape {
     void refusedByRouter(RoutingContext context) {
         HttpServerResponse response = context.response();
         if (response.ended()) return;
-        if (!isManagementApi(rawPath(context.request()))) {
+        if (!answersWithBody(rawPath(context.request()))) {
             if (!response.headWritten()) response.setStatusCode(400);
             response.end();
             return;
@@ -72,7 +72,7 @@ public class RequestShape {
     }
 
     /** The path as sent, before any decoding (which may be what failed). */
-    private static String rawPath(HttpServerRequest request) {
+    static String rawPath(HttpServerRequest request) {
         String uri = request.uri();
         int q = uri == null ? -1 : uri.indexOf('?');
         return uri == null ? null : q < 0 ? uri : uri.substring(0, q);
@@ -83,7 +83,7 @@ public class RequestShape {
         ApiException refused = refusal(request);
         if (refused == null) {
             context.next();
-        } else if (isManagementApi(rawPath(request))) {
+        } else if (answersWithBody(rawPath(request))) {
             RoutingProblems.send(context, Problem.of(refused.status(), refused.getMessage())
                     .with(refused.code(), refused.field(), refused.parameter(), null), Map.of());
         } else {
@@ -207,6 +207,11 @@ public class RequestShape {
             else out.appendCodePoint(c);
         });
         return out.toString();
+    }
+
+    /** The management APIs answer refusals with a body: problem+json, or the shape a {@link ProblemShape} gives. */
+    static boolean answersWithBody(String path) {
+        return isManagementApi(path) || RoutingProblems.shapeFor(path) != null;
     }
 
     static boolean isManagementApi(String path) {

@@ -2,6 +2,7 @@ package dev.modelyard.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.arc.Arc;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -25,16 +26,27 @@ public final class RoutingProblems {
             context.request().connection().close();
             return;
         }
-        response.setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE);
+        ProblemShape shape = shapeFor(RequestShape.rawPath(context.request()));
+        response.setStatusCode(problem.status())
+                .putHeader("Content-Type", shape == null ? Problem.MEDIA_TYPE : "application/json");
         headers.forEach(response::putHeader);
-        response.end(serialize(problem));
+        response.end(serialize(shape == null ? problem : shape.body(problem)));
     }
 
-    static String serialize(Problem problem) {
+    /** The shape problems take at this raw path, or null for problem+json. */
+    static ProblemShape shapeFor(String path) {
+        if (path == null) return null;
+        for (ProblemShape shape : Arc.container().select(ProblemShape.class)) {
+            if (shape.covers(path)) return shape;
+        }
+        return null;
+    }
+
+    static String serialize(Object body) {
         try {
-            return JSON.writeValueAsString(problem);
+            return JSON.writeValueAsString(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a problem record always serializes", e);
+            throw new IllegalStateException("problem bodies are records and always serialize", e);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
@@ -72,10 +73,11 @@ class HawkbitMgmtApiTest {
         admin().contentType(JSON_UTF8).body(List.of(Map.of("controllerId", target, "name", target, "securityToken", token)))
                 .post("/rest/v1/targets").then().statusCode(201)
                 .body("[0].controllerId", equalTo(target)).body("[0].securityToken", equalTo(token));
-        // get_target(): the config fixture reads securityToken and name from it
+        // get_target(): the config fixture reads securityToken and name from it; the token is only
+        // readable with modelyard.hawkbit.readable-target-tokens (HawkbitReadableTokensTest), off by default
         admin().header("Content-Type", JSON_UTF8).get("/rest/v1/targets/{t}", target).then().statusCode(200)
                 .body("controllerId", equalTo(target)).body("name", equalTo(target))
-                .body("securityToken", equalTo(token)).body("updateStatus", equalTo("unknown"))
+                .body("securityToken", nullValue()).body("updateStatus", equalTo("unknown"))
                 .body("_links.self.href", equalTo("/rest/v1/targets/" + target));
 
         // add_softwaremodule(): version str(1.0), type os
@@ -119,7 +121,7 @@ class HawkbitMgmtApiTest {
         // assign_target(): the suite takes assignedActions[-1].id
         JsonPath assigned = admin().contentType(JSON_UTF8).body(List.of(Map.of("id", target)))
                 .post("/rest/v1/distributionsets/{s}/assignedTargets", set).then().statusCode(200)
-                .body("assigned", equalTo(1)).body("alreadyAssigned", equalTo(0)).body("total", equalTo(1))
+                .body("assigned", equalTo(1)).body("alreadyAssigned", equalTo(0)).body("failed", equalTo(0)).body("total", equalTo(1))
                 .extract().jsonPath();
         long action = assigned.getLong("assignedActions[-1].id");
         admin().get("/rest/v1/softwaremodules/{m}", module).then().statusCode(200).body("locked", equalTo(true));
@@ -230,6 +232,16 @@ class HawkbitMgmtApiTest {
                 .body("total", equalTo(0)).body("content", hasSize(0));
         admin().get("/rest/v1/targets?q=name=in=(a,b)").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        // times are epoch milliseconds, as in the answers
+        long createdAt = admin().get("/rest/v1/targets/{t}", id).then().statusCode(200).extract().jsonPath().getLong("createdAt");
+        admin().get("/rest/v1/targets?q=createdAt==" + createdAt + ";controllerId==" + id).then().statusCode(200)
+                .body("total", equalTo(1));
+        admin().get("/rest/v1/targets?q=createdAt!=" + createdAt + ";controllerId==" + id).then().statusCode(200)
+                .body("total", equalTo(0));
+        admin().get("/rest/v1/targets?q=lastModifiedAt==yesterday").then().statusCode(400)
+                .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        admin().get("/rest/v1/targets?q=updateStatus==foo").then().statusCode(400)
+                .body("message", containsString("in_sync"));
         admin().get("/rest/v1/targets?sort=name:UP").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.sortParamSyntax"));
         admin().get("/rest/v1/targets/{t}/attributes", id).then().statusCode(204);
@@ -321,6 +333,15 @@ class HawkbitMgmtApiTest {
         admin().contentType(ContentType.JSON).body(Map.of("name", name + "-or", "query", "name==a,name==b"))
                 .post("/rest/v1/targetfilters").then().statusCode(400)
                 .body("errorCode", equalTo("hawkbit.server.error.rest.param.rsqlParamSyntax"));
+        // stored only when it can be evaluated: a time is a number, a status one of the statuses
+        admin().contentType(ContentType.JSON).body(Map.of("name", name + "-time", "query", "createdAt==soon"))
+                .post("/rest/v1/targetfilters").then().statusCode(400);
+        admin().contentType(ContentType.JSON).body(Map.of("name", name + "-status", "query", "updateStatus==foo"))
+                .post("/rest/v1/targetfilters").then().statusCode(400);
+        long timed = admin().contentType(ContentType.JSON).body(Map.of("name", name + "-ms", "query", "createdAt==1"))
+                .post("/rest/v1/targetfilters").then().statusCode(201).extract().jsonPath().getLong("id");
+        admin().queryParam("q", "createdAt==1").get("/rest/v1/targets").then().statusCode(200).body("total", equalTo(0));
+        admin().delete("/rest/v1/targetfilters/{f}", timed).then().statusCode(204);
         admin().contentType(ContentType.JSON).body(Map.of("query", "updateStatus==in_sync"))
                 .put("/rest/v1/targetfilters/{f}", filter).then().statusCode(200)
                 .body("name", equalTo(name)).body("query", equalTo("updateStatus==in_sync"));
@@ -345,7 +366,67 @@ class HawkbitMgmtApiTest {
                 .body("securityToken", nullValue());
         basic(viewer).contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id + "x"))).post("/rest/v1/targets")
                 .then().statusCode(403).body("errorCode", equalTo("hawkbit.server.error.insufficientPermission"));
-        basic(Api.token("publisher")).delete("/rest/v1/targets/{t}", id).then().statusCode(403);
+        String publisher = Api.token("publisher");
+        basic(publisher).delete("/rest/v1/targets/{t}", id).then().statusCode(403);
+        // Whoever sets a device's token can act as that device: changing it needs admin, as on /api/v1.
+        basic(publisher).contentType(ContentType.JSON).body(Map.of("securityToken", "publisher-chose-this-token"))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(403)
+                .body("errorCode", equalTo("hawkbit.server.error.insufficientPermission"))
+                .body("exceptionClass", notNullValue()).body("message", containsString("securityToken"));
+        basic(publisher).contentType(ContentType.JSON).body(Map.of("name", "renamed by publisher"))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(200).body("name", equalTo("renamed by publisher"));
+        admin().contentType(ContentType.JSON).body(Map.of("securityToken", "admin-chose-this-token"))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(200);
+    }
+
+    /** Requests refused before the REST layer (here: a broken percent-encoding) get hawkBit's error body too. */
+    @Test
+    void malformedRequestsGetHawkbitsErrorBody() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(("GET /rest/v1/targets/%zz HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + TestServer.ADMIN_TOKEN + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), answer);
+            JsonPath body = new JsonPath(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertEquals("hawkbit.server.error.repo.constraintViolation", body.getString("errorCode"));
+            assertTrue(body.getString("message").contains("percent-encoded"), answer);
+        }
+    }
+
+    /** Tokens: only the hash is kept by default, chosen tokens are long, a taken token is refused without naming its device. */
+    @Test
+    void tokensAreKeptAsHashes() {
+        String id = Api.uniqueName("hashed");
+        String generated = admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id)))
+                .post("/rest/v1/targets").then().statusCode(201).body("[0].securityToken", notNullValue())
+                .extract().jsonPath().getString("[0].securityToken");
+        admin().get("/rest/v1/targets/{t}", id).then().statusCode(200).body("securityToken", nullValue());
+        admin().get("/rest/v1/targets?q=controllerId=={t}", id).then().statusCode(200)
+                .body("content[0].securityToken", nullValue());
+        // The generated token works over DDI, though it is never shown again.
+        given().header("Authorization", "TargetToken " + generated)
+                .get("/DEFAULT/controller/v1/{t}", id).then().statusCode(200);
+        given().header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN).get("/api/v1/devices/{t}", id).then()
+                .statusCode(200).body("tokenHint", equalTo(generated.substring(0, 4)));
+
+        String chosen = "chosen-token-" + id;
+        String other = Api.uniqueName("hashed-other");
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", other, "securityToken", chosen)))
+                .post("/rest/v1/targets").then().statusCode(201).body("[0].securityToken", equalTo(chosen));
+        given().header("Authorization", "Bearer " + TestServer.ADMIN_TOKEN).get("/api/v1/devices/{t}", other).then()
+                .statusCode(200).body("tokenHint", equalTo(chosen.substring(0, 4)));
+        // A taken token: refused, and the refusal does not say which device has it.
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id + "-2", "securityToken", chosen)))
+                .post("/rest/v1/targets").then().statusCode(409)
+                .body("message", not(containsString(other))).body("message", containsString("cannot be used"));
+        admin().contentType(ContentType.JSON).body(Map.of("securityToken", chosen))
+                .put("/rest/v1/targets/{t}", id).then().statusCode(409)
+                .body("message", not(containsString(other)));
+        // Short chosen tokens can be guessed.
+        admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", id + "-3", "securityToken", "fifteen-chars-x")))
+                .post("/rest/v1/targets").then().statusCode(400).body("message", containsString("16"));
         // Basic is for /rest/v1 only: /api/v1 keeps Bearer.
         basic(TestServer.ADMIN_TOKEN).get("/api/v1/devices").then().statusCode(401);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.http.ApiException;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,6 +28,22 @@ class RsqlTest {
         assertEquals(Map.of("q0", param), w.params());
     }
 
+    /** hawkBit's times are epoch milliseconds: a comparison is with that millisecond, not with text. */
+    @Test
+    void timesAreComparedAsMilliseconds() {
+        Rsql.Where w = Rsql.parse("createdAt==1700000000123;lastModifiedAt!=0", Rsql.TARGET_FIELDS);
+        assertEquals(" and (createdAt >= :q0from and createdAt < :q0to) and not (updatedAt >= :q1from and updatedAt < :q1to)",
+                w.jpql());
+        assertEquals(Map.of("q0from", Instant.ofEpochMilli(1700000000123L), "q0to", Instant.ofEpochMilli(1700000000124L),
+                "q1from", Instant.EPOCH, "q1to", Instant.ofEpochMilli(1)), w.params());
+    }
+
+    @Test
+    void quotedValuesMayHoldOperators() {
+        assertEquals(Map.of("q0", "a!=b"), Rsql.parse("name==\"a!=b\"", Rsql.TARGET_FIELDS).params());
+        assertEquals(Map.of("q0", "ERROR"), Rsql.parse("updateStatus!=ERROR", Rsql.TARGET_FIELDS).params());
+    }
+
     @Test
     void termsJoinedBySemicolonOrAndAllHold() {
         assertEquals(" and lower(name) = :q0 and lower(controllerId) like :q1 escape '\\'",
@@ -43,6 +60,13 @@ class RsqlTest {
             name=lt=b                | must be field==value
             ipAddress==1.2.3.4       | field 'ipAddress' is not one of
             ==x                      | must be field==value
+            updateStatus==foo        | 'foo' is not one of [unknown, registered, pending, in_sync, error]
+            name!=a!=b               | must be one field==value or field!=value
+            name==a==b               | must be one field==value or field!=value
+            name==a!=b               | must be one field==value or field!=value
+            createdAt==yesterday     | must be a time in milliseconds since 1970
+            createdAt==17*           | must be a time in milliseconds since 1970
+            lastModifiedAt==9223372036854775807 | must be a time in milliseconds since 1970
             """)
     void refusedRatherThanEvaluatedDifferently(String q, String message) {
         ApiException e = assertThrows(ApiException.class, () -> Rsql.parse(q, Rsql.TARGET_FIELDS));
