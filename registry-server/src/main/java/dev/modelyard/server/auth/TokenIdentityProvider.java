@@ -1,6 +1,7 @@
 package dev.modelyard.server.auth;
 
 import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,7 +11,10 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Resolves a bearer token to an identity holding the token's role and every role it includes. */
+/**
+ * Resolves a bearer token to an identity holding its role's permissions ({@link Permission}), which
+ * {@code @PermissionsAllowed} on the management operations checks.
+ */
 @ApplicationScoped
 public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
@@ -33,7 +37,7 @@ public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticati
         return context.runBlocking(() -> tokens.authenticate(secret)
                 .map(caller -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
                         .setPrincipal(new QuarkusPrincipal(caller.name()))
-                        .addRoles(caller.role().grantedRoles())
+                        .addPermissionsAsString(caller.role().permissions())
                         .addAttribute(TOKEN_ID_ATTRIBUTE, caller.tokenId())
                         .build())
                 .orElseThrow(() -> new AuthenticationFailedException("the API token is unknown, expired or revoked")));
