@@ -3,7 +3,7 @@ package dev.modelyard.server.auth;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -56,7 +56,7 @@ public class TokenResource {
     @APIResponseSchema(value = TokenView.class, responseCode = "201",
             responseDescription = "The token with its secret (shown once); Location names it")
     public Response create(CreateToken body) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required: {\"name\":…, \"role\":…}");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required: {\"name\":…, \"role\":…}");
         Role role;
         try {
             role = Role.parse(body.role());

@@ -5,7 +5,7 @@ import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -141,7 +141,7 @@ public class MgmtArtifacts {
 
     private static void check(String field, String expected, String actual) {
         if (expected != null && !expected.isBlank() && !expected.strip().toLowerCase(Locale.ROOT).equals(actual)) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, field, field + ": the file's digest is " + actual + ", not " + expected.strip()
+            throw ApiException.field(ErrorCode.INVALID_FIELD, field, field + ": the file's digest is " + actual + ", not " + expected.strip()
                     + "; nothing was stored");
         }
     }

@@ -9,7 +9,7 @@ import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceApi;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelApi;
 import dev.modelyard.server.model.ModelService;
@@ -64,7 +64,7 @@ public class MgmtService {
 
     @Transactional
     public List<MgmtApi.Target> createTargets(List<MgmtApi.TargetRequest> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of targets is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of targets is required");
         List<MgmtApi.Target> out = new ArrayList<>();
         for (MgmtApi.TargetRequest t : body) {
             if (t == null || t.controllerId() == null) throw ApiException.badRequest("controllerId: is required");
@@ -85,7 +85,7 @@ public class MgmtService {
     /** Updates name, description, securityToken and requestAttributes; other fields are kept. */
     @Transactional
     public MgmtApi.Target updateTarget(String controllerId, MgmtApi.TargetRequest body, boolean showToken) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
         if (body.controllerId() != null && !body.controllerId().equals(controllerId)) {
             throw ApiException.badRequest("controllerId: a target cannot be renamed");
         }
@@ -200,10 +200,10 @@ public class MgmtService {
     public void cancel(String controllerId, long actionId, boolean force, String by) {
         Action a = targetAction(controllerId, actionId);
         if (!a.active) {
-            throw ApiException.of(ProblemCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
+            throw ApiException.of(ErrorCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
         }
         if (!force && a.status == dev.modelyard.server.deployment.ActionState.CANCELING) {
-            throw ApiException.of(ProblemCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is being canceled already; add force=true to close it without the device");
+            throw ApiException.of(ErrorCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is being canceled already; add force=true to close it without the device");
         }
         deployments.cancel(a.id, force, by);
     }
@@ -236,7 +236,7 @@ public class MgmtService {
 
     @Transactional
     public List<MgmtApi.SoftwareModule> createModules(List<MgmtApi.SoftwareModuleRequest> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of software modules is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of software modules is required");
         List<MgmtApi.SoftwareModule> out = new ArrayList<>();
         for (MgmtApi.SoftwareModuleRequest r : body) {
             if (r == null || r.name() == null || r.name().isBlank()) throw ApiException.badRequest("name: is required");
@@ -285,7 +285,7 @@ public class MgmtService {
     /** A set of exactly one module is that module's version. */
     @Transactional
     public List<MgmtApi.DistributionSet> createSets(List<MgmtApi.DistributionSetRequest> body) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of distribution sets is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of distribution sets is required");
         List<MgmtApi.DistributionSet> out = new ArrayList<>();
         for (MgmtApi.DistributionSetRequest r : body) {
             if (r == null || r.modules() == null || r.modules().size() != 1 || r.modules().get(0).id() == null) {
@@ -316,7 +316,7 @@ public class MgmtService {
      */
     @Transactional
     public MgmtApi.AssignmentResult assign(long setId, List<MgmtApi.TargetAssignment> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
+        if (body == null || body.isEmpty()) throw ApiException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
         ModelVersion v = version(setId, "distribution set");
         if (v.status == VersionStatus.DRAFT) models.publish(v.model.name, v.version);
         Map<String, List<String>> byType = new LinkedHashMap<>();
@@ -350,7 +350,7 @@ public class MgmtService {
     ModelVersion draftModule(long id) {
         ModelVersion v = version(id, "software module");
         if (v.status != VersionStatus.DRAFT) {
-            throw ApiException.of(ProblemCode.LOCKED, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
+            throw ApiException.of(ErrorCode.LOCKED, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
                     + " is " + v.status.wireName() + " and its files never change");
         }
         return v;

@@ -2,7 +2,7 @@ package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -88,7 +88,7 @@ public class MgmtTargetResource {
         MgmtApi.TargetRequest request = json.one(body, MgmtApi.TargetRequest.class);
         // Like token rotation on /api/v1: whoever sets a device's token can act as that device.
         if (request != null && request.securityToken() != null && !identity.hasRole(Role.ADMIN_NAME)) {
-            throw ApiException.of(ProblemCode.FORBIDDEN, "securityToken: changing a target's token needs the admin role");
+            throw ApiException.of(ErrorCode.FORBIDDEN, "securityToken: changing a target's token needs the admin role");
         }
         return service.updateTarget(targetId, request, showToken());
     }
@@ -136,7 +136,7 @@ public class MgmtTargetResource {
     public MgmtApi.AssignmentResult assign(@PathParam("targetId") String targetId, String body) {
         List<MgmtApi.DistributionSetAssignment> sets = json.oneOrList(body, MgmtApi.DistributionSetAssignment.class);
         if (sets.size() != 1 || sets.get(0) == null || sets.get(0).id() == null) {
-            throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
+            throw ApiException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
         }
         MgmtApi.DistributionSetAssignment s = sets.get(0);
         return service.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),

@@ -1,7 +1,7 @@
 package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -33,7 +33,7 @@ public class TargetFilters {
         f.name = name(body);
         f.query = query(body);
         if (TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, f.name) > 0) {
-            throw ApiException.of(ProblemCode.ALREADY_EXISTS, "a target filter named '" + f.name + "' exists already");
+            throw ApiException.of(ErrorCode.ALREADY_EXISTS, "a target filter named '" + f.name + "' exists already");
         }
         f.createdAt = f.updatedAt = clock.instant();
         f.createdBy = f.updatedBy = by;
@@ -60,12 +60,12 @@ public class TargetFilters {
     /** Changes the name and/or the query; fields left out are kept. */
     @Transactional
     public MgmtApi.TargetFilter update(long id, MgmtApi.TargetFilterRequest body, String by) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
         TargetFilter f = find(id);
         if (body.name() != null) {
             String name = name(body);
             if (!name.equals(f.name) && TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, name) > 0) {
-                throw ApiException.of(ProblemCode.ALREADY_EXISTS, "a target filter named '" + name + "' exists already");
+                throw ApiException.of(ErrorCode.ALREADY_EXISTS, "a target filter named '" + name + "' exists already");
             }
             f.name = name;
         }

@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.ErrorCode;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -26,7 +27,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Turns every failure into an RFC 9457 problem response with a {@link ProblemCode}; no stack
+ * Turns every failure into an RFC 9457 problem response with a {@link ErrorCode}; no stack
  * trace ever leaves the server. The JSON mappers take precedence over the REST layer's built-in
  * ones (whose answer to a type mismatch has an empty body).
  */
@@ -64,12 +65,12 @@ public class ProblemMappers {
                 ? e.getMessage()
                 : "this endpoint needs an API token: send 'Authorization: Bearer <token>'";
         return Response.status(401).type(Problem.MEDIA).header("WWW-Authenticate", CHALLENGE)
-                .entity(Problem.of(ProblemCode.UNAUTHORIZED, detail)).build();
+                .entity(Problem.of(ErrorCode.UNAUTHORIZED, detail)).build();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return Problem.of(ProblemCode.FORBIDDEN, "this API token's role does not allow this operation").toResponse();
+        return Problem.of(ErrorCode.FORBIDDEN, "this API token's role does not allow this operation").toResponse();
     }
 
     @ServerExceptionMapper(priority = FIRST)
@@ -101,10 +102,10 @@ public class ProblemMappers {
         }
         if (status >= 500) {
             LOG.error("request failed", e);
-            return Problem.of(ProblemCode.generic(status), "the server could not complete the request").toResponse();
+            return Problem.of(ErrorCode.generic(status), "the server could not complete the request").toResponse();
         }
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA)
-                .entity(Problem.of(status, describe(status, e)).with(ProblemCode.generic(status), null, null, null));
+                .entity(Problem.of(status, describe(status, e)).with(ErrorCode.generic(status), null, null, null));
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("Content-Type")) values.forEach(v -> b.header(name, v));
         });
@@ -120,7 +121,7 @@ public class ProblemMappers {
             return Problem.of(400, "the client closed the connection before the request completed").toResponse();
         }
         LOG.error("unexpected failure while handling a request", e);
-        return Problem.of(ProblemCode.INTERNAL_ERROR, "the server could not complete the request; the cause is in its log")
+        return Problem.of(ErrorCode.INTERNAL_ERROR, "the server could not complete the request; the cause is in its log")
                 .toResponse();
     }
 
@@ -148,7 +149,7 @@ public class ProblemMappers {
     }
 
     private Response unavailableResponse() {
-        return api(new ApiException(503, ProblemCode.DATABASE_UNAVAILABLE,
+        return api(new ApiException(503, ErrorCode.DATABASE_UNAVAILABLE,
                 "the server cannot reach its database right now; retry in a few seconds. If this request was a write, "
                         + "it may or may not have taken effect: check before repeating it unless it is idempotent",
                 Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))));
@@ -185,7 +186,7 @@ public class ProblemMappers {
 
         static ApiException of(JsonProcessingException e) {
             if (e instanceof StrictJson.InvalidCharacterException c) {
-                return ApiException.field(ProblemCode.INVALID_CHARACTER, c.field(), c.getOriginalMessage());
+                return ApiException.field(ErrorCode.INVALID_CHARACTER, c.field(), c.getOriginalMessage());
             }
             if (e instanceof UnrecognizedPropertyException u) return UnknownNameException.field("", u);
             if (e instanceof MismatchedInputException m) return mismatched(m);
@@ -194,40 +195,40 @@ public class ProblemMappers {
                     && invalid.getMessage() != null) {
                 // a value type's own validation (a record refusing its arguments): its words, not Jackson's
                 String field = path(m.getPath());
-                return ApiException.field(ProblemCode.INVALID_FIELD, field.isEmpty() ? null : field,
+                return ApiException.field(ErrorCode.INVALID_FIELD, field.isEmpty() ? null : field,
                         (field.isEmpty() ? "request body" : "field '" + field + "'") + ": " + invalid.getMessage());
             }
             if (e instanceof StreamConstraintsException) {
-                return ApiException.of(ProblemCode.INVALID_JSON, "request body is refused" + at(e.getLocation()) + ": "
+                return ApiException.of(ErrorCode.INVALID_JSON, "request body is refused" + at(e.getLocation()) + ": "
                         + e.getOriginalMessage() + " (at most " + StrictJson.MAX_DEPTH + " levels of nesting and "
                         + StrictJson.MAX_STRING + " characters per string)");
             }
             if (e instanceof JsonMappingException m) {
                 String field = path(m.getPath());
-                return ApiException.field(ProblemCode.INVALID_FIELD, field.isEmpty() ? null : field,
+                return ApiException.field(ErrorCode.INVALID_FIELD, field.isEmpty() ? null : field,
                         (field.isEmpty() ? "request body" : "field '" + field + "'") + ": " + firstLine(m.getOriginalMessage()));
             }
-            return ApiException.of(ProblemCode.INVALID_JSON, "request body is not well-formed JSON" + at(e.getLocation())
+            return ApiException.of(ErrorCode.INVALID_JSON, "request body is not well-formed JSON" + at(e.getLocation())
                     + ": " + firstLine(e.getOriginalMessage()));
         }
 
         private static ApiException mismatched(MismatchedInputException e) {
             String field = path(e.getPath());
             if (field.isEmpty() && e.getMessage() != null && e.getMessage().startsWith("No content to map")) {
-                return ApiException.of(ProblemCode.MISSING_BODY, "this operation needs a JSON request body; the request had none");
+                return ApiException.of(ErrorCode.MISSING_BODY, "this operation needs a JSON request body; the request had none");
             }
             Class<?> target = e.getTargetType();
             String where = field.isEmpty() ? "request body" : "field '" + field + "'";
             if (e instanceof InvalidFormatException && target != null && target.isEnum()) {
                 List<String> accepted = Arrays.stream(target.getEnumConstants()).map(String::valueOf).toList();
-                return ApiException.field(ProblemCode.INVALID_FIELD, field, where + ": '" + ((InvalidFormatException) e).getValue()
+                return ApiException.field(ErrorCode.INVALID_FIELD, field, where + ": '" + ((InvalidFormatException) e).getValue()
                         + "' is not one of " + String.join(", ", accepted), accepted);
             }
             if (e instanceof InvalidFormatException f) {
-                return ApiException.field(ProblemCode.INVALID_FIELD, field, where + ": '" + f.getValue() + "' is not "
+                return ApiException.field(ErrorCode.INVALID_FIELD, field, where + ": '" + f.getValue() + "' is not "
                         + expected(target));
             }
-            return ApiException.field(ProblemCode.INVALID_FIELD_TYPE, field.isEmpty() ? null : field,
+            return ApiException.field(ErrorCode.INVALID_FIELD_TYPE, field.isEmpty() ? null : field,
                     where + ": expected " + expected(target) + found(e));
         }
 

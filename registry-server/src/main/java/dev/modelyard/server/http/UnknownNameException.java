@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.ErrorCode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.util.Collection;
@@ -17,20 +18,20 @@ public final class UnknownNameException extends ApiException {
 
     private final String name;
 
-    private UnknownNameException(ProblemCode code, String what, String name, Collection<String> accepted) {
+    private UnknownNameException(ErrorCode code, String what, String name, Collection<String> accepted) {
         super(400, code, describe(what, name, accepted), Map.of(),
-                code == ProblemCode.UNKNOWN_FIELD ? name : null, code == ProblemCode.UNKNOWN_FIELD ? null : name,
+                code == ErrorCode.UNKNOWN_FIELD ? name : null, code == ErrorCode.UNKNOWN_FIELD ? null : name,
                 accepted.stream().filter(Objects::nonNull).distinct().sorted().toList());
         this.name = name;
     }
 
     /** @param path the field's JSON path in the request body, e.g. {@code selfTest.cases[0].inptus} */
     public static UnknownNameException field(String path, Collection<String> accepted) {
-        return new UnknownNameException(ProblemCode.UNKNOWN_FIELD, "field", path, accepted);
+        return new UnknownNameException(ErrorCode.UNKNOWN_FIELD, "field", path, accepted);
     }
 
     public static UnknownNameException queryParameter(String name, Collection<String> accepted) {
-        return new UnknownNameException(ProblemCode.UNKNOWN_QUERY_PARAMETER, "query parameter", name, accepted);
+        return new UnknownNameException(ErrorCode.UNKNOWN_QUERY_PARAMETER, "query parameter", name, accepted);
     }
 
     /**

@@ -8,7 +8,7 @@ import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.auth.Role;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.signing.PublisherSignatures;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -127,7 +127,7 @@ public class UploadResource {
                            @PathParam("id") UUID id, @QueryParam("digest") String digest,
                            @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {
         String expected = ExpectedDigest.fromHex(digest, "digest")
-                .orElseThrow(() -> ApiException.parameter(ProblemCode.INVALID_PARAMETER, "digest", "digest: is required to finish an upload (?digest=sha256:<hex>)"));
+                .orElseThrow(() -> ApiException.parameter(ErrorCode.INVALID_PARAMETER, "digest", "digest: is required to finish an upload (?digest=sha256:<hex>)"));
         return ArtifactResource.stored(uploads.finish(new UploadService.Ref(model, version, id), expected, publisherSignature));
     }
 
@@ -142,13 +142,13 @@ public class UploadResource {
     }
 
     private static long parseOffset(String header) {
-        if (header == null) throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, OFFSET, OFFSET + ": header is required");
+        if (header == null) throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, OFFSET, OFFSET + ": header is required");
         try {
             long v = Long.parseLong(header.strip());
             if (v < 0) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, OFFSET, OFFSET + ": '" + header + "' is not a non-negative whole number");
+            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, OFFSET, OFFSET + ": '" + header + "' is not a non-negative whole number");
         }
     }
 }

@@ -4,7 +4,7 @@ import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelService;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.storage.StagedFile;
@@ -90,12 +90,12 @@ public class UploadService {
     public long append(Ref ref, long offset, InputStream body) {
         UUID id = ref.id();
         if (!busy.add(id)) {
-            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "another request is appending to upload " + id + "; retry when it ends");
+            throw ApiException.of(ErrorCode.CONCURRENT_REQUEST, "another request is appending to upload " + id + "; retry when it ends");
         }
         try {
             long current = QuarkusTransaction.requiringNew().call(() -> session(ref).received);
             if (offset != current) {
-                throw ApiException.of(ProblemCode.UPLOAD_OFFSET_MISMATCH, "Upload-Offset " + offset + " does not match the upload's offset "
+                throw ApiException.of(ErrorCode.UPLOAD_OFFSET_MISMATCH, "Upload-Offset " + offset + " does not match the upload's offset "
                         + current + "; resume from " + current, Map.of("Upload-Offset", Long.toString(current)));
             }
             long max = artifacts.maxSize();
@@ -106,10 +106,10 @@ public class UploadService {
                 // What arrived is kept: the client resumes from there (tus semantics).
                 acknowledge(ref, offset, cut.length());
                 if (cut.getCause() instanceof ApiException refused) throw refused;
-                throw new ApiException(400, ProblemCode.INCOMPLETE_UPLOAD, "the append was cut off; resume from offset " + cut.length() + ": "
+                throw new ApiException(400, ErrorCode.INCOMPLETE_UPLOAD, "the append was cut off; resume from offset " + cut.length() + ": "
                         + cut.getCause().getMessage(), Map.of("Upload-Offset", Long.toString(cut.length())));
             } catch (IOException e) {
-                throw ApiException.of(ProblemCode.INCOMPLETE_UPLOAD, "the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
+                throw ApiException.of(ErrorCode.INCOMPLETE_UPLOAD, "the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
             }
             acknowledge(ref, offset, received);
             return received;
@@ -132,7 +132,7 @@ public class UploadService {
     public ArtifactService.Stored finish(Ref ref, String expectedSha256, String publisherSignature) {
         UUID id = ref.id();
         if (!busy.add(id)) {
-            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "upload " + id + " is busy; retry when the current request ends");
+            throw ApiException.of(ErrorCode.CONCURRENT_REQUEST, "upload " + id + " is busy; retry when the current request ends");
         }
         try {
             UploadSession s = QuarkusTransaction.requiringNew().call(() -> {
@@ -190,7 +190,7 @@ public class UploadService {
         ModelVersion v = models.exact(models.model(ref.model()), ref.version());
         return UploadSession.<UploadSession>findByIdOptional(ref.id())
                 .filter(s -> s.version.id.equals(v.id))
-                .orElseThrow(() -> ApiException.of(ProblemCode.UPLOAD_NOT_FOUND, "no upload session " + ref.id() + " for version " + v.version
+                .orElseThrow(() -> ApiException.of(ErrorCode.UPLOAD_NOT_FOUND, "no upload session " + ref.id() + " for version " + v.version
                         + " of '" + ref.model() + "' (finished, cancelled or expired)"));
     }
 

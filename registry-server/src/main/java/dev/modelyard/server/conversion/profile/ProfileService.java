@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
@@ -56,9 +56,9 @@ public class ProfileService {
 
     @Transactional
     public ProfileView create(ProfileBody body, boolean admin, String by) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
         Names.require("name", body.name());
-        if (find(body.name()).isPresent()) throw ApiException.of(ProblemCode.ALREADY_EXISTS, "profile '" + body.name() + "' already exists");
+        if (find(body.name()).isPresent()) throw ApiException.of(ErrorCode.ALREADY_EXISTS, "profile '" + body.name() + "' already exists");
         ConversionProfile p = new ConversionProfile();
         p.name = body.name();
         p.createdAt = clock.instant();
@@ -67,7 +67,7 @@ public class ProfileService {
         try {
             p.persistAndFlush();
         } catch (PersistenceException e) {
-            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "profile '" + body.name() + "' was created at the same time; retry");
+            throw ApiException.of(ErrorCode.CONCURRENT_REQUEST, "profile '" + body.name() + "' was created at the same time; retry");
         }
         return view(p);
     }
@@ -75,9 +75,9 @@ public class ProfileService {
     /** Replaces a profile's definition (the name in the body, if any, must match). */
     @Transactional
     public ProfileView replace(String name, ProfileBody body, boolean admin) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
         if (body.name() != null && !body.name().equals(name)) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "name", "name: '" + body.name() + "' differs from the profile's name '" + name + "'");
+            throw ApiException.field(ErrorCode.INVALID_FIELD, "name", "name: '" + body.name() + "' differs from the profile's name '" + name + "'");
         }
         ConversionProfile p = require(name);
         requireAdminFor(p, admin);
@@ -118,7 +118,7 @@ public class ProfileService {
     private void apply(ConversionProfile p, ProfileBody body, boolean admin) {
         ChainSpec chain = normalize(body.chain(), admin);
         if (body.description() != null && body.description().length() > MAX_DESCRIPTION) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "description", "description: at most " + MAX_DESCRIPTION + " characters");
+            throw ApiException.field(ErrorCode.INVALID_FIELD, "description", "description: at most " + MAX_DESCRIPTION + " characters");
         }
         p.description = body.description();
         p.enabled = body.enabled() == null || body.enabled();
@@ -148,6 +148,6 @@ public class ProfileService {
     }
 
     private static ConversionProfile require(String name) {
-        return find(name).orElseThrow(() -> ApiException.of(ProblemCode.PROFILE_NOT_FOUND, "no conversion profile '" + name + "'"));
+        return find(name).orElseThrow(() -> ApiException.of(ErrorCode.PROFILE_NOT_FOUND, "no conversion profile '" + name + "'"));
     }
 }
