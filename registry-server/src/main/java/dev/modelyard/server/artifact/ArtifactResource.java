@@ -1,9 +1,9 @@
 package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.FormFields;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.signing.PublisherSignatures;

@@ -3,7 +3,7 @@ package dev.modelyard.server.artifact;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.OnnxInspector;
 import dev.modelyard.server.conversion.UploadInspection;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelService;
@@ -22,9 +22,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -78,7 +78,7 @@ public class ArtifactService {
 
     public static String requireFilename(String filename) {
         if (filename == null || !FILENAME.matcher(filename).matches()) {
-            throw ApiException.of(ErrorCode.INVALID_NAME, "filename: '" + filename
+            throw DomainException.of(ErrorCode.INVALID_NAME, "filename: '" + filename
                     + "' must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return filename;
@@ -88,7 +88,7 @@ public class ArtifactService {
     public void checkCanUpload(String model, String version, long declaredLength) {
         models.draftForChange(model, version);
         if (declaredLength > maxSize()) {
-            throw ApiException.of(ErrorCode.BODY_TOO_LARGE, "upload of " + declaredLength + " bytes is larger than the limit of "
+            throw DomainException.of(ErrorCode.BODY_TOO_LARGE, "upload of " + declaredLength + " bytes is larger than the limit of "
                     + maxSize() + " bytes");
         }
         staging.checkRoomFor(declaredLength);
@@ -101,12 +101,12 @@ public class ArtifactService {
         try {
             staged = staging.receive(body, maxSize());
         } catch (IOException e) {
-            throw ApiException.of(ErrorCode.INCOMPLETE_UPLOAD, "the upload was interrupted before it completed: " + e.getMessage());
+            throw DomainException.of(ErrorCode.INCOMPLETE_UPLOAD, "the upload was interrupted before it completed: " + e.getMessage());
         }
         transfers.uploaded(method, staged.size());
         if (declaredLength >= 0 && staged.size() != declaredLength) {
             staged.discard();
-            throw ApiException.of(ErrorCode.INCOMPLETE_UPLOAD, "received " + staged.size() + " bytes but Content-Length said " + declaredLength);
+            throw DomainException.of(ErrorCode.INCOMPLETE_UPLOAD, "received " + staged.size() + " bytes but Content-Length said " + declaredLength);
         }
         return commit(u, staged);
     }
@@ -115,7 +115,7 @@ public class ArtifactService {
     public Stored commit(Upload u, StagedFile staged) {
         if (u.expectedSha256().isPresent() && !u.expectedSha256().get().equals(staged.sha256())) {
             staged.discard();
-            throw ApiException.of(ErrorCode.DIGEST_MISMATCH, "digest mismatch: the upload's SHA-256 is " + staged.sha256()
+            throw DomainException.of(ErrorCode.DIGEST_MISMATCH, "digest mismatch: the upload's SHA-256 is " + staged.sha256()
                     + " but the client expected " + u.expectedSha256().get() + "; nothing was stored");
         }
         Optional<PublisherSignatures.Signed> signer;
@@ -149,7 +149,7 @@ public class ArtifactService {
                 .firstResultOptional()
                 .filter(a -> sameName.map(s -> !s.id.equals(a.id)).orElse(true));
         if (sameTarget.isPresent()) {
-            throw ApiException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for this target: '"
+            throw DomainException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for this target: '"
                     + sameTarget.get().filename + "' (" + describe(t) + ")");
         }
         sameName.ifPresent(a -> {
@@ -177,7 +177,7 @@ public class ArtifactService {
         } catch (jakarta.persistence.PersistenceException e) {
             if (e instanceof org.hibernate.exception.ConstraintViolationException
                     || e.getCause() instanceof org.hibernate.exception.ConstraintViolationException) {
-                throw ApiException.of(ErrorCode.CONCURRENT_REQUEST, "another upload of '" + u.filename() + "' or of the same target to version "
+                throw DomainException.of(ErrorCode.CONCURRENT_REQUEST, "another upload of '" + u.filename() + "' or of the same target to version "
                         + v.version + " finished at the same time; retry");
             }
             throw e;
@@ -214,7 +214,7 @@ public class ArtifactService {
         Optional<Artifact> a = parseUuid(idOrFilename)
                 .flatMap(id -> Artifact.find("id = ?1 and version = ?2", id, v).<Artifact>firstResultOptional())
                 .or(() -> Artifact.find("version = ?1 and filename = ?2", v, idOrFilename).<Artifact>firstResultOptional());
-        Artifact found = a.orElseThrow(() -> ApiException.of(ErrorCode.ARTIFACT_NOT_FOUND, 
+        Artifact found = a.orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, 
                 "version " + v.version + " of '" + model + "' has no artifact '" + idOrFilename + "'"));
         // Initialise what views need while the session is open.
         found.version.model.name.length();
@@ -229,11 +229,11 @@ public class ArtifactService {
     public SignedMetadata signedMetadata(String model, String version, String idOrFilename) {
         Artifact a = find(model, version, idOrFilename);
         switch (a.version.status) {
-            case DRAFT -> throw ApiException.of(ErrorCode.RELEASE_NOT_FOUND, "version " + a.version.version + " is a draft: it has no signed release metadata yet");
-            case REVOKED -> throw new ApiException(410, "version " + a.version.version + " of '" + model + "' is revoked");
+            case DRAFT -> throw DomainException.of(ErrorCode.RELEASE_NOT_FOUND, "version " + a.version.version + " is a draft: it has no signed release metadata yet");
+            case REVOKED -> throw DomainException.of(ErrorCode.GONE, "version " + a.version.version + " of '" + model + "' is revoked");
             default -> { }
         }
-        String envelope = releases.envelope(a.id).orElseThrow(() -> ApiException.of(ErrorCode.RELEASE_NOT_FOUND, 
+        String envelope = releases.envelope(a.id).orElseThrow(() -> DomainException.of(ErrorCode.RELEASE_NOT_FOUND, 
                 "artifact " + a.id + " has no signed release metadata"));
         return new SignedMetadata(a.filename, envelope);
     }
@@ -260,7 +260,7 @@ public class ArtifactService {
         try {
             return Artifact.Origin.valueOf(value.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "origin",
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "origin",
                     "origin: '" + value + "' is not one of uploaded, converted", List.of("converted", "uploaded"));
         }
     }

@@ -1,9 +1,9 @@
 package dev.modelyard.server.auth;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

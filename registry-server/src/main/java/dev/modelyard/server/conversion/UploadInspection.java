@@ -2,7 +2,7 @@ package dev.modelyard.server.conversion;
 
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.onnx.OnnxFormatException;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.wire.TargetDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +37,7 @@ public class UploadInspection {
         try {
             return Optional.of(OnnxInspector.inspect(file, limits()));
         } catch (OnnxFormatException e) {
-            throw ApiException.of(ErrorCode.INVALID_MODEL, "format onnx: " + e.getMessage() + "; nothing was stored");
+            throw DomainException.of(ErrorCode.INVALID_MODEL, "format onnx: " + e.getMessage() + "; nothing was stored");
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the staged upload", e);
         }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.device.DeviceChangeFeed;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelVersion;
@@ -87,7 +87,7 @@ class Assigner {
         if (found.size() < ids.stream().distinct().count()) {
             var known = found.stream().map(Target::controllerId).collect(java.util.stream.Collectors.toSet());
             String missing = ids.stream().filter(id -> !known.contains(id)).findFirst().orElseThrow();
-            throw ApiException.of(ErrorCode.DEVICE_NOT_FOUND, "no device with controller id '" + missing + "'");
+            throw DomainException.of(ErrorCode.DEVICE_NOT_FOUND, "no device with controller id '" + missing + "'");
         }
         return found;
     }

@@ -1,7 +1,7 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.http.Problem;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.http.Problem;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MediaType;

@@ -1,8 +1,8 @@
 package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.auth.Role;
-import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.http.ApiException;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -1,7 +1,7 @@
 package dev.modelyard.server.http;
 
-import dev.modelyard.server.error.ErrorCode;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.error.ErrorCode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;

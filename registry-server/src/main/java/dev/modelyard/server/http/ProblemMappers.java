@@ -1,6 +1,5 @@
 package dev.modelyard.server.http;
 
-import dev.modelyard.server.error.ErrorCode;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -9,6 +8,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.modelyard.server.database.DatabaseFailures;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
@@ -17,8 +18,8 @@ import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +52,16 @@ public class ProblemMappers {
                 .register(registry);
     }
 
+    /**
+     * Every domain exception, from a service or from the HTTP layer: the status is its code's, the
+     * headers (an {@link ApiException}'s only) are added as they are.
+     */
     @ServerExceptionMapper
-    public Response api(ApiException e) {
-        Problem problem = Problem.of(e.status(), e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted());
-        Response.ResponseBuilder b = Response.status(e.status()).type(Problem.MEDIA).entity(problem);
-        e.headers().forEach(b::header);
+    public Response api(DomainException e) {
+        int status = e.code().status();
+        Problem problem = Problem.of(status, e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted());
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA).entity(problem);
+        if (e instanceof ApiException api) api.headers().forEach(b::header);
         return b.build();
     }
 
@@ -149,7 +155,7 @@ public class ProblemMappers {
     }
 
     private Response unavailableResponse() {
-        return api(new ApiException(503, ErrorCode.DATABASE_UNAVAILABLE,
+        return api(ApiException.of(ErrorCode.DATABASE_UNAVAILABLE,
                 "the server cannot reach its database right now; retry in a few seconds. If this request was a write, "
                         + "it may or may not have taken effect: check before repeating it unless it is idempotent",
                 Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))));
@@ -184,13 +190,13 @@ public class ProblemMappers {
         private JsonProblems() {
         }
 
-        static ApiException of(JsonProcessingException e) {
+        static DomainException of(JsonProcessingException e) {
             if (e instanceof StrictJson.InvalidCharacterException c) {
                 return ApiException.field(ErrorCode.INVALID_CHARACTER, c.field(), c.getOriginalMessage());
             }
             if (e instanceof UnrecognizedPropertyException u) return UnknownNameException.field("", u);
             if (e instanceof MismatchedInputException m) return mismatched(m);
-            if (e instanceof JsonMappingException m && m.getCause() instanceof ApiException api) return api;
+            if (e instanceof JsonMappingException m && m.getCause() instanceof DomainException domain) return domain;
             if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException invalid
                     && invalid.getMessage() != null) {
                 // a value type's own validation (a record refusing its arguments): its words, not Jackson's

@@ -1,8 +1,8 @@
 package dev.modelyard.server.http;
 
-import dev.modelyard.server.error.ErrorCode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.modelyard.server.error.ErrorCode;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +19,7 @@ public final class UnknownNameException extends ApiException {
     private final String name;
 
     private UnknownNameException(ErrorCode code, String what, String name, Collection<String> accepted) {
-        super(400, code, describe(what, name, accepted), Map.of(),
+        super(code, describe(what, name, accepted), Map.of(),
                 code == ErrorCode.UNKNOWN_FIELD ? name : null, code == ErrorCode.UNKNOWN_FIELD ? null : name,
                 accepted.stream().filter(Objects::nonNull).distinct().sorted().toList());
         this.name = name;

@@ -1,7 +1,7 @@
 package dev.modelyard.server.limits;
 
-import dev.modelyard.server.http.Problem;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.http.Problem;
 import dev.modelyard.server.http.RoutingProblems;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.RouteConstants;

@@ -1,11 +1,11 @@
 package dev.modelyard.server.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
@@ -72,10 +72,10 @@ public class ModelService {
 
     @Transactional
     public ModelView createModel(CreateModel body, String by) {
-        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         Names.require("name", body.name());
         if (Model.findByName(body.name()).isPresent()) {
-            throw ApiException.of(ErrorCode.ALREADY_EXISTS, "model '" + body.name() + "' already exists");
+            throw DomainException.of(ErrorCode.ALREADY_EXISTS, "model '" + body.name() + "' already exists");
         }
         Instant now = clock.instant();
         Model m = new Model();
@@ -101,7 +101,7 @@ public class ModelService {
         int i = 0;
         for (String f : labelFilters == null ? List.<String>of() : labelFilters) {
             int colon = f.indexOf(':');
-            if (colon <= 0) throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "label", "label: '" + f + "' must be key:value");
+            if (colon <= 0) throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "label", "label: '" + f + "' must be key:value");
             where.append(" and exists (select 1 from Model x join x.labels l where x = m and key(l) = :lk").append(i)
                     .append(" and value(l) = :lv").append(i).append(")");
             params.put("lk" + i, f.substring(0, colon));
@@ -142,7 +142,7 @@ public class ModelService {
                 case "task" -> m.task = text(field, textOrNull(field, v), 128);
                 case "framework" -> m.framework = text(field, textOrNull(field, v), 128);
                 case "labels" -> m.labels = labels(mergeLabels(m.labels, v));
-                case "name" -> throw ApiException.field(ErrorCode.INVALID_FIELD, "name", "name: a model cannot be renamed");
+                case "name" -> throw DomainException.field(ErrorCode.INVALID_FIELD, "name", "name: a model cannot be renamed");
                 default -> throw UnknownNameException.field(field, MODEL_PATCH);
             }
         }
@@ -156,7 +156,7 @@ public class ModelService {
         Model m = model(name);
         long released = ModelVersion.count("model = ?1 and status <> ?2", m, VersionStatus.DRAFT);
         if (released > 0) {
-            throw ApiException.of(ErrorCode.MODEL_HAS_RELEASES, "model '" + name + "' has " + released
+            throw DomainException.of(ErrorCode.MODEL_HAS_RELEASES, "model '" + name + "' has " + released
                     + " released version(s); deprecate or revoke them instead of deleting the model");
         }
         ModelAlias.delete("model", m);
@@ -170,11 +170,11 @@ public class ModelService {
 
     @Transactional
     public VersionView createVersion(String modelName, CreateVersion body, String by) {
-        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         Model m = model(modelName);
         SemVer semver = semver(body.version());
         if (ModelVersion.count("model = ?1 and sortKey = ?2", m, semver.sortKey()) > 0) {
-            throw ApiException.of(ErrorCode.ALREADY_EXISTS, "model '" + modelName + "' already has version " + semver
+            throw DomainException.of(ErrorCode.ALREADY_EXISTS, "model '" + modelName + "' already has version " + semver
                     + " (versions differing only in build metadata are the same version)");
         }
         Instant now = clock.instant();
@@ -233,7 +233,7 @@ public class ModelService {
                 continue;
             }
             if (v.status != VersionStatus.DRAFT) {
-                throw ApiException.of(ErrorCode.VERSION_IMMUTABLE, "version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
+                throw DomainException.of(ErrorCode.VERSION_IMMUTABLE, "version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
                         + " and immutable; only its status can change");
             }
             switch (field) {
@@ -252,10 +252,10 @@ public class ModelService {
     private void changeStatus(ModelVersion v, VersionStatus to) {
         if (to == v.status) return;
         if (to == VersionStatus.PUBLISHED && v.status == VersionStatus.DRAFT) {
-            throw ApiException.of(ErrorCode.INVALID_STATUS_TRANSITION, "publish a draft with POST …/versions/" + v.version + "/publish");
+            throw DomainException.of(ErrorCode.INVALID_STATUS_TRANSITION, "publish a draft with POST …/versions/" + v.version + "/publish");
         }
         if (!v.status.patchTargets().contains(to)) {
-            throw ApiException.of(ErrorCode.INVALID_STATUS_TRANSITION, "version " + v.version + " cannot go from " + v.status.wireName() + " to " + to.wireName());
+            throw DomainException.of(ErrorCode.INVALID_STATUS_TRANSITION, "version " + v.version + " cannot go from " + v.status.wireName() + " to " + to.wireName());
         }
         if (to == VersionStatus.REVOKED) {
             // A revoked version must never be offered again, so no alias may keep pointing at it.
@@ -273,10 +273,10 @@ public class ModelService {
         Model m = model(modelName);
         ModelVersion v = locked(exact(m, version));
         if (v.status != VersionStatus.DRAFT) {
-            throw ApiException.of(ErrorCode.VERSION_NOT_DRAFT, "version " + v.version + " of '" + modelName + "' is already " + v.status.wireName());
+            throw DomainException.of(ErrorCode.VERSION_NOT_DRAFT, "version " + v.version + " of '" + modelName + "' is already " + v.status.wireName());
         }
         if (artifactCount(v) == 0) {
-            throw ApiException.of(ErrorCode.VERSION_NOT_PUBLISHABLE, "version " + v.version + " has no artifacts; upload at least one before publishing");
+            throw DomainException.of(ErrorCode.VERSION_NOT_PUBLISHABLE, "version " + v.version + " has no artifacts; upload at least one before publishing");
         }
         freezeSelfTest(v);
         // Taken before the version changes: the native update flushes pending changes first.
@@ -295,7 +295,7 @@ public class ModelService {
     public void deleteVersion(String modelName, String version) {
         ModelVersion v = exact(model(modelName), version);
         if (v.status != VersionStatus.DRAFT) {
-            throw ApiException.of(ErrorCode.VERSION_NOT_DRAFT, "version " + v.version + " is " + v.status.wireName()
+            throw DomainException.of(ErrorCode.VERSION_NOT_DRAFT, "version " + v.version + " is " + v.status.wireName()
                     + "; only drafts can be deleted (deprecate or revoke released versions)");
         }
         em.createQuery("delete from Artifact a where a.version = ?1").setParameter(1, v).executeUpdate();
@@ -307,7 +307,7 @@ public class ModelService {
     public ModelVersion draftForChange(String modelName, String version) {
         ModelVersion v = locked(exact(model(modelName), version));
         if (v.status != VersionStatus.DRAFT) {
-            throw ApiException.of(ErrorCode.VERSION_IMMUTABLE, "version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
+            throw DomainException.of(ErrorCode.VERSION_IMMUTABLE, "version " + v.version + " of '" + modelName + "' is " + v.status.wireName()
                     + "; its files cannot change (create a new version)");
         }
         return v;
@@ -328,13 +328,13 @@ public class ModelService {
     public AliasView setAlias(String modelName, String alias, ModelApi.SetAlias body, String by) {
         Names.require("alias", alias);
         if (SemVer.isValid(alias) || alias.equals(LATEST)) {
-            throw ApiException.of(ErrorCode.INVALID_NAME, "alias: '" + alias + "' is reserved (a version number or 'latest')");
+            throw DomainException.of(ErrorCode.INVALID_NAME, "alias: '" + alias + "' is reserved (a version number or 'latest')");
         }
-        if (body == null || body.version() == null) throw ApiException.field(ErrorCode.MISSING_FIELD, "version", "version: is required");
+        if (body == null || body.version() == null) throw DomainException.field(ErrorCode.MISSING_FIELD, "version", "version: is required");
         Model m = model(modelName);
         ModelVersion v = exact(m, body.version());
         if (v.status != VersionStatus.PUBLISHED) {
-            throw ApiException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "alias '" + alias + "' can only point at a published version; "
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "alias '" + alias + "' can only point at a published version; "
                     + v.version + " is " + v.status.wireName());
         }
         ModelAlias a = ModelAlias.<ModelAlias>find("model = ?1 and name = ?2", m, alias).firstResultOptional()
@@ -358,14 +358,14 @@ public class ModelService {
     public void deleteAlias(String modelName, String alias) {
         Model m = model(modelName);
         if (ModelAlias.delete("model = ?1 and name = ?2", m, alias) == 0) {
-            throw ApiException.of(ErrorCode.ALIAS_NOT_FOUND, "model '" + modelName + "' has no alias '" + alias + "'");
+            throw DomainException.of(ErrorCode.ALIAS_NOT_FOUND, "model '" + modelName + "' has no alias '" + alias + "'");
         }
     }
 
     // ---- lookups shared with the artifact endpoints ----------------------------------------
 
     public Model model(String name) {
-        return Model.findByName(name).orElseThrow(() -> ApiException.of(ErrorCode.MODEL_NOT_FOUND, "no model named '" + name + "'"));
+        return Model.findByName(name).orElseThrow(() -> DomainException.of(ErrorCode.MODEL_NOT_FOUND, "no model named '" + name + "'"));
     }
 
     /** A version by number, alias or {@value #LATEST}. */
@@ -377,17 +377,17 @@ public class ModelService {
             return ModelVersion.<ModelVersion>find(
                             "model = ?1 and status = ?2 and sortKey like '%~' order by sortKey desc", m, VersionStatus.PUBLISHED)
                     .firstResultOptional()
-                    .orElseThrow(() -> ApiException.of(ErrorCode.VERSION_NOT_FOUND, "model '" + m.name + "' has no published release yet"));
+                    .orElseThrow(() -> DomainException.of(ErrorCode.VERSION_NOT_FOUND, "model '" + m.name + "' has no published release yet"));
         }
         return ModelAlias.<ModelAlias>find("model = ?1 and name = ?2", m, ref).firstResultOptional()
                 .map(a -> a.version)
-                .orElseThrow(() -> ApiException.of(ErrorCode.VERSION_NOT_FOUND, "model '" + m.name + "' has no version or alias '" + ref + "'"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.VERSION_NOT_FOUND, "model '" + m.name + "' has no version or alias '" + ref + "'"));
     }
 
     public ModelVersion exact(Model m, String version) {
         SemVer s = semver(version);
         return ModelVersion.<ModelVersion>find("model = ?1 and sortKey = ?2", m, s.sortKey()).firstResultOptional()
-                .orElseThrow(() -> ApiException.of(ErrorCode.VERSION_NOT_FOUND, "model '" + m.name + "' has no version " + version));
+                .orElseThrow(() -> DomainException.of(ErrorCode.VERSION_NOT_FOUND, "model '" + m.name + "' has no version " + version));
     }
 
     // ---- views ----------------------------------------------------------------------------
@@ -460,7 +460,7 @@ public class ModelService {
         try {
             return SemVer.parse(version);
         } catch (IllegalArgumentException e) {
-            throw ApiException.of(ErrorCode.INVALID_PARAMETER, "version: " + e.getMessage());
+            throw DomainException.of(ErrorCode.INVALID_PARAMETER, "version: " + e.getMessage());
         }
     }
 
@@ -469,7 +469,7 @@ public class ModelService {
         try {
             return VersionStatus.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.field(ErrorCode.INVALID_FIELD, "status", e.getMessage(), VersionStatus.wireNames());
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "status", e.getMessage(), VersionStatus.wireNames());
         }
     }
 
@@ -478,27 +478,27 @@ public class ModelService {
         try {
             return VersionStatus.parse(text);
         } catch (IllegalArgumentException e) {
-            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(), VersionStatus.wireNames());
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(), VersionStatus.wireNames());
         }
     }
 
     private static String text(String field, String value, int max) {
         if (value != null && value.length() > max) {
-            throw ApiException.field(ErrorCode.INVALID_FIELD, field, field + ": longer than " + max + " characters");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, field, field + ": longer than " + max + " characters");
         }
         return value;
     }
 
     private static Map<String, String> labels(Map<String, String> labels) {
         if (labels == null) return new TreeMap<>();
-        if (labels.size() > MAX_LABELS) throw ApiException.field(ErrorCode.INVALID_FIELD, "labels", "labels: at most " + MAX_LABELS + " labels");
+        if (labels.size() > MAX_LABELS) throw DomainException.field(ErrorCode.INVALID_FIELD, "labels", "labels: at most " + MAX_LABELS + " labels");
         for (Map.Entry<String, String> e : labels.entrySet()) {
             if (!LABEL_KEY.matcher(e.getKey()).matches()) {
-                throw ApiException.field(ErrorCode.INVALID_FIELD, "labels", "labels: key '" + e.getKey()
+                throw DomainException.field(ErrorCode.INVALID_FIELD, "labels", "labels: key '" + e.getKey()
                         + "' must be lower-case letters, digits, '.', '_', '/', '-' (at most 63)");
             }
             if (e.getValue() == null || e.getValue().length() > 256) {
-                throw ApiException.field(ErrorCode.INVALID_FIELD, "labels", "labels: value of '" + e.getKey() + "' must be a string of at most 256 characters");
+                throw DomainException.field(ErrorCode.INVALID_FIELD, "labels", "labels: value of '" + e.getKey() + "' must be a string of at most 256 characters");
             }
         }
         return new TreeMap<>(labels);
@@ -506,12 +506,12 @@ public class ModelService {
 
     private Map<String, String> mergeLabels(Map<String, String> current, JsonNode patch) {
         if (patch.isNull()) return new TreeMap<>();
-        if (!patch.isObject()) throw ApiException.field(ErrorCode.INVALID_FIELD_TYPE, "labels", "labels: must be an object");
+        if (!patch.isObject()) throw DomainException.field(ErrorCode.INVALID_FIELD_TYPE, "labels", "labels: must be an object");
         Map<String, String> merged = new LinkedHashMap<>(current);
         patch.fields().forEachRemaining(e -> {
             if (e.getValue().isNull()) merged.remove(e.getKey());
             else if (e.getValue().isTextual()) merged.put(e.getKey(), e.getValue().asText());
-            else throw ApiException.field(ErrorCode.INVALID_FIELD_TYPE, "labels", "labels: value of '" + e.getKey() + "' must be a string or null");
+            else throw DomainException.field(ErrorCode.INVALID_FIELD_TYPE, "labels", "labels: value of '" + e.getKey() + "' must be a string or null");
         });
         return merged;
     }
@@ -520,7 +520,7 @@ public class ModelService {
         Map<String, Double> out = new TreeMap<>();
         metrics.forEach((k, v) -> {
             if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-                throw ApiException.field(ErrorCode.INVALID_FIELD, "metrics", "metrics: value of '" + k + "' must be a finite number");
+                throw DomainException.field(ErrorCode.INVALID_FIELD, "metrics", "metrics: value of '" + k + "' must be a finite number");
             }
             out.put(String.valueOf(k), n.doubleValue());
         });
@@ -557,20 +557,20 @@ public class ModelService {
             s.validate();
             return s;
         } catch (IllegalArgumentException e) {
-            throw ApiException.field(ErrorCode.INVALID_FIELD, "ioSignature", e.getMessage());
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "ioSignature", e.getMessage());
         }
     }
 
     private static ObjectNode object(JsonNode patch) {
         if (patch == null || !patch.isObject()) {
-            throw ApiException.of(ErrorCode.INVALID_FIELD_TYPE, "request body must be a JSON object (a JSON merge patch)");
+            throw DomainException.of(ErrorCode.INVALID_FIELD_TYPE, "request body must be a JSON object (a JSON merge patch)");
         }
         return (ObjectNode) patch;
     }
 
     private static String textOrNull(String field, JsonNode v) {
         if (v.isNull()) return null;
-        if (!v.isTextual()) throw ApiException.field(ErrorCode.INVALID_FIELD_TYPE, field, field + ": must be a string or null");
+        if (!v.isTextual()) throw DomainException.field(ErrorCode.INVALID_FIELD_TYPE, field, field + ": must be a string or null");
         return v.asText();
     }
 
@@ -582,7 +582,7 @@ public class ModelService {
         } catch (UnrecognizedPropertyException e) {
             throw UnknownNameException.field(field, e);
         } catch (Exception e) {
-            throw ApiException.field(ErrorCode.INVALID_FIELD, field, field + ": " + e.getMessage().split("\n")[0]);
+            throw DomainException.field(ErrorCode.INVALID_FIELD, field, field + ": " + e.getMessage().split("\n")[0]);
         }
     }
 
@@ -591,7 +591,7 @@ public class ModelService {
             entity.persistAndFlush();
         } catch (PersistenceException e) {
             if (e instanceof ConstraintViolationException || e.getCause() instanceof ConstraintViolationException) {
-                throw ApiException.of(ErrorCode.ALREADY_EXISTS, conflictMessage);
+                throw DomainException.of(ErrorCode.ALREADY_EXISTS, conflictMessage);
             }
             throw e;
         }

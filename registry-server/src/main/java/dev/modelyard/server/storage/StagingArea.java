@@ -1,6 +1,7 @@
 package dev.modelyard.server.storage;
 
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -360,7 +361,7 @@ public class StagingArea {
             return; // the write itself will tell
         }
         if (bytes > usable) {
-            throw new ApiException(507, "the server has " + usable + " bytes of free staging space and cannot take "
+            throw DomainException.of(ErrorCode.STORAGE_FULL, "the server has " + usable + " bytes of free staging space and cannot take "
                     + bytes + " bytes; nothing was stored");
         }
     }
@@ -374,7 +375,7 @@ public class StagingArea {
         while ((n = in.read(buf)) >= 0) {
             total += n;
             if (total > maxBytes) {
-                throw ApiException.tooLarge("upload is larger than the limit of " + maxBytes + " bytes");
+                throw DomainException.of(ErrorCode.BODY_TOO_LARGE, "upload is larger than the limit of " + maxBytes + " bytes");
             }
             if (sha != null) sha.update(buf, 0, n);
             wrap.clear().limit(n);
@@ -382,7 +383,7 @@ public class StagingArea {
                 while (wrap.hasRemaining()) out.write(wrap);
             } catch (IOException e) {
                 if (outOfSpace(e)) {
-                    throw new ApiException(507, "the server ran out of staging space after " + (total - n)
+                    throw DomainException.of(ErrorCode.STORAGE_FULL, "the server ran out of staging space after " + (total - n)
                             + " bytes; nothing was stored");
                 }
                 throw e;

@@ -6,9 +6,9 @@ import dev.modelyard.server.artifact.ArtifactView;
 import dev.modelyard.server.artifact.ExpectedDigest;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.signing.PublisherSignatures;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -108,7 +108,12 @@ public class UploadResource {
     public Response append(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id, @HeaderParam(OFFSET) String offset, InputStream body) {
         long start = parseOffset(offset);
-        long next = uploads.append(new UploadService.Ref(model, version, id), start, body);
+        long next;
+        try {
+            next = uploads.append(new UploadService.Ref(model, version, id), start, body);
+        } catch (ResumeFrom e) {
+            throw ApiException.of(e.code(), e.detail(), java.util.Map.of(OFFSET, Long.toString(e.offset())));
+        }
         return Response.noContent().header(OFFSET, next).build();
     }
 

@@ -7,7 +7,7 @@ import dev.modelyard.server.conversion.job.JobApi.LogLine;
 import dev.modelyard.server.conversion.job.JobApi.Requested;
 import dev.modelyard.server.conversion.profile.ChainSpec;
 import dev.modelyard.server.conversion.profile.ProfileService;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
@@ -92,14 +92,14 @@ public class JobService {
     /** Enqueues the requested conversions, or finds the identical ones requested before. */
     @Transactional
     public Requested request(String model, String version, ConversionRequest body, boolean admin, String by) {
-        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         ModelVersion v = models.resolve(models.model(model), version);
         if (!v.status.isDeployable()) {
-            throw ApiException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " is " + v.status.wireName()
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " is " + v.status.wireName()
                     + "; only published or deprecated versions are converted (publishing converts by every enabled profile)");
         }
         Artifact source = body.source() != null ? namedSource(v, body.source()) : sourceOf(v).orElseThrow(() ->
-                ApiException.of(ErrorCode.NOTHING_TO_CONVERT, "version " + v.version + " has no uploaded ONNX fp32 artifact to convert; name one with 'source'"));
+                DomainException.of(ErrorCode.NOTHING_TO_CONVERT, "version " + v.version + " has no uploaded ONNX fp32 artifact to convert; name one with 'source'"));
         List<Wanted> wanted = wanted(body, admin);
         int created = 0;
         List<JobView> jobs = new ArrayList<>();
@@ -107,7 +107,7 @@ public class JobService {
             Optional<ConversionJob> existing = queue.existing(v, source, w.chain());
             if (existing.isEmpty()) {
                 JobRunner.sameTarget(v, w.chain().target()).ifPresent(a -> {
-                    throw ApiException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
+                    throw DomainException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
                             + JobRunner.describe(w.chain().target()) + ": '" + a.filename + "'");
                 });
             }
@@ -124,14 +124,14 @@ public class JobService {
     private List<Wanted> wanted(ConversionRequest body, boolean admin) {
         if (body.adHoc()) {
             if (body.profiles() != null && !body.profiles().isEmpty()) {
-                throw ApiException.field(ErrorCode.INVALID_FIELD, "profiles", "profiles: give either profiles or an ad-hoc chain (steps), not both");
+                throw DomainException.field(ErrorCode.INVALID_FIELD, "profiles", "profiles: give either profiles or an ad-hoc chain (steps), not both");
             }
             Names.require("name", body.name());
             return List.of(new Wanted(null, body.name(), profiles.normalize(body.chain(), admin)));
         }
         if (body.profiles() == null || body.profiles().isEmpty()) {
             List<ProfileService.Profile> all = profiles.enabled();
-            if (all.isEmpty()) throw ApiException.of(ErrorCode.NOTHING_TO_CONVERT, "there is no enabled conversion profile");
+            if (all.isEmpty()) throw DomainException.of(ErrorCode.NOTHING_TO_CONVERT, "there is no enabled conversion profile");
             return all.stream().map(p -> new Wanted(p.id(), p.name(), p.chain())).toList();
         }
         return body.profiles().stream().distinct().map(profiles::requireEnabled)
@@ -150,13 +150,13 @@ public class JobService {
                 params.put("version", models.resolve(models.model(model), version));
             }
         } else if (version != null) {
-            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "version", "version: filter by model too");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "version", "version: filter by model too");
         }
         if (status != null) {
             try {
                 params.put("status", JobStatus.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(),
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(),
                         java.util.Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList());
             }
             q.append(" and status = :status");
@@ -178,7 +178,7 @@ public class JobService {
     @Transactional
     public List<LogLine> log(long id, long after, int limit) {
         require(id);
-        if (limit < 1 || limit > MAX_LOG_PAGE) throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "limit", "limit: must be between 1 and " + MAX_LOG_PAGE);
+        if (limit < 1 || limit > MAX_LOG_PAGE) throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "limit", "limit: must be between 1 and " + MAX_LOG_PAGE);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                         SELECT id, at, line FROM conversion_job_log WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3""")
@@ -204,7 +204,7 @@ public class JobService {
                 j.updatedAt = clock.instant();
             }
             case CANCELLED -> { }
-            default -> throw ApiException.of(ErrorCode.ALREADY_FINISHED, "job " + id + " already " + j.status.wireName());
+            default -> throw DomainException.of(ErrorCode.ALREADY_FINISHED, "job " + id + " already " + j.status.wireName());
         }
         return view(j);
     }
@@ -214,10 +214,10 @@ public class JobService {
     public JobView retry(long id, String by) {
         ConversionJob j = lock(id);
         if (j.status != JobStatus.FAILED && j.status != JobStatus.CANCELLED) {
-            throw ApiException.conflict("job " + id + " is " + j.status.wireName() + "; only failed or cancelled jobs can be retried");
+            throw DomainException.of(ErrorCode.CONFLICT, "job " + id + " is " + j.status.wireName() + "; only failed or cancelled jobs can be retried");
         }
         if (!j.version.status.isDeployable()) {
-            throw ApiException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + j.version.version + " is " + j.version.status.wireName());
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + j.version.version + " is " + j.version.status.wireName());
         }
         j.status = JobStatus.QUEUED;
         j.attempts = 0;
@@ -248,9 +248,9 @@ public class JobService {
                 // not an id
             }
         }
-        Artifact found = a.orElseThrow(() -> ApiException.of(ErrorCode.ARTIFACT_NOT_FOUND, "version " + v.version + " has no artifact '" + idOrFilename + "'"));
+        Artifact found = a.orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "version " + v.version + " has no artifact '" + idOrFilename + "'"));
         if (!"onnx".equals(found.format)) {
-            throw ApiException.field(ErrorCode.INVALID_FIELD, "source", "source: '" + found.filename + "' is " + found.format + "; conversions start from ONNX");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "source", "source: '" + found.filename + "' is " + found.format + "; conversions start from ONNX");
         }
         return found;
     }
@@ -267,13 +267,13 @@ public class JobService {
 
     private ConversionJob lock(long id) {
         ConversionJob j = em.find(ConversionJob.class, id, LockModeType.PESSIMISTIC_WRITE);
-        if (j == null) throw ApiException.of(ErrorCode.JOB_NOT_FOUND, "no conversion job " + id);
+        if (j == null) throw DomainException.of(ErrorCode.JOB_NOT_FOUND, "no conversion job " + id);
         return j;
     }
 
     private static ConversionJob require(long id) {
         ConversionJob j = ConversionJob.findById(id);
-        if (j == null) throw ApiException.of(ErrorCode.JOB_NOT_FOUND, "no conversion job " + id);
+        if (j == null) throw DomainException.of(ErrorCode.JOB_NOT_FOUND, "no conversion job " + id);
         return j;
     }
 
