@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.error.UnknownNameException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
-import dev.modelyard.server.http.UnknownNameException;
+import dev.modelyard.server.error.UnknownNameException;
 import dev.modelyard.wire.IoSignature;
 import java.math.BigInteger;
 import java.util.HashMap;

@@ -1,12 +1,10 @@
-package dev.modelyard.server.http;
+package dev.modelyard.server.error;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.modelyard.server.error.ErrorCode;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,12 +12,12 @@ import java.util.Objects;
  * than ignored, so a typo is never stored silently; the answer lists the names that are taken and
  * suggests the closest one.
  */
-public final class UnknownNameException extends ApiException {
+public final class UnknownNameException extends DomainException {
 
     private final String name;
 
     private UnknownNameException(ErrorCode code, String what, String name, Collection<String> accepted) {
-        super(code, describe(what, name, accepted), Map.of(),
+        super(code, describe(what, name, accepted),
                 code == ErrorCode.UNKNOWN_FIELD ? name : null, code == ErrorCode.UNKNOWN_FIELD ? null : name,
                 accepted.stream().filter(Objects::nonNull).distinct().sorted().toList());
         this.name = name;

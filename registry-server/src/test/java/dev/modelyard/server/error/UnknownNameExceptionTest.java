@@ -1,6 +1,5 @@
-package dev.modelyard.server.http;
+package dev.modelyard.server.error;
 
-import dev.modelyard.server.error.ErrorCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
