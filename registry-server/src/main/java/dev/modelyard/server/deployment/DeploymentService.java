@@ -8,7 +8,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.Model;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionStatus;
 import dev.modelyard.wire.ddi.DeviceAttributes;
@@ -43,13 +43,13 @@ public class DeploymentService {
 
     private final EntityManager em;
     private final Clock clock;
-    private final ModelService models;
+    private final ModelLookup models;
     private final DeviceState state;
     private final Assigner assigner;
     private final DeviceChangeFeed feed;
     private final jakarta.enterprise.event.Event<Assigned> assignedEvent;
 
-    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner,
+    public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
                              DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent) {
         this.em = em;
         this.clock = clock;

@@ -12,8 +12,10 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelApi;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelCatalogue;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.model.VersionLifecycle;
 import dev.modelyard.server.model.VersionStatus;
 import dev.modelyard.wire.SemVer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,17 +47,21 @@ public class MgmtService {
 
     private final EntityManager em;
     private final DeviceService devices;
-    private final ModelService models;
+    private final ModelLookup models;
+    private final ModelCatalogue catalogue;
+    private final VersionLifecycle versions;
     private final DeploymentService deployments;
     private final ObjectMapper json;
     private final HawkbitConfig config;
 
-    public MgmtService(EntityManager em, DeviceService devices, ModelService models, DeploymentService deployments,
-                       ObjectMapper json, HawkbitConfig config) {
+    public MgmtService(EntityManager em, DeviceService devices, ModelLookup models, ModelCatalogue catalogue,
+                       VersionLifecycle versions, DeploymentService deployments, ObjectMapper json, HawkbitConfig config) {
         this.config = config;
         this.em = em;
         this.devices = devices;
         this.models = models;
+        this.catalogue = catalogue;
+        this.versions = versions;
         this.deployments = deployments;
         this.json = json;
     }
@@ -244,10 +250,10 @@ public class MgmtService {
             String type = r.type() == null || r.type().isBlank() ? "os" : r.type().strip().toLowerCase(Locale.ROOT);
             String name = modelName(r.name());
             if (Model.findByName(name).isEmpty()) {
-                models.createModel(new ModelApi.CreateModel(name, r.description(), null, null, Map.of(TYPE_LABEL, type)), by);
+                catalogue.create(new ModelApi.CreateModel(name, r.description(), null, null, Map.of(TYPE_LABEL, type)), by);
             }
             String version = semver(r.version());
-            models.createVersion(name, new ModelApi.CreateVersion(version, r.description(), null, null, null, null), by);
+            versions.create(name, new ModelApi.CreateVersion(version, r.description(), null, null, null, null), by);
             out.add(module(models.exact(models.model(name), version)));
         }
         return out;
@@ -276,9 +282,9 @@ public class MgmtService {
     public void deleteModule(long id) {
         ModelVersion v = version(id, "software module");
         if (v.status == VersionStatus.DRAFT) {
-            models.deleteVersion(v.model.name, v.version);
+            versions.delete(v.model.name, v.version);
         } else if (v.status == VersionStatus.PUBLISHED) {
-            models.patchVersion(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
+            versions.patch(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
         }
     }
 
@@ -306,7 +312,7 @@ public class MgmtService {
     public void deleteSet(long id) {
         ModelVersion v = version(id, "distribution set");
         if (v.status == VersionStatus.PUBLISHED) {
-            models.patchVersion(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
+            versions.patch(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
         }
     }
 
@@ -318,7 +324,7 @@ public class MgmtService {
     public MgmtApi.AssignmentResult assign(long setId, List<MgmtApi.TargetAssignment> body, String by) {
         if (body == null || body.isEmpty()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
         ModelVersion v = version(setId, "distribution set");
-        if (v.status == VersionStatus.DRAFT) models.publish(v.model.name, v.version);
+        if (v.status == VersionStatus.DRAFT) versions.publish(v.model.name, v.version);
         Map<String, List<String>> byType = new LinkedHashMap<>();
         for (MgmtApi.TargetAssignment t : body) {
             if (t == null || t.id() == null) throw DomainException.of(ErrorCode.BAD_REQUEST, "id: the target's controllerId is required");

@@ -5,8 +5,9 @@ import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.model.VersionLifecycle;
 import dev.modelyard.server.storage.StagedFile;
 import dev.modelyard.server.storage.StagingArea;
 import dev.modelyard.wire.TargetDescriptor;
@@ -37,7 +38,8 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
 
-    private final ModelService models;
+    private final ModelLookup models;
+    private final VersionLifecycle versions;
     private final ArtifactService artifacts;
     private final StagingArea staging;
     private final ModelyardConfig config;
@@ -45,10 +47,11 @@ public class UploadService {
     private final TransferMetrics transfers;
     private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
 
-    public UploadService(ModelService models, ArtifactService artifacts, StagingArea staging, ModelyardConfig config,
-                         Clock clock, TransferMetrics transfers) {
+    public UploadService(ModelLookup models, VersionLifecycle versions, ArtifactService artifacts, StagingArea staging,
+                         ModelyardConfig config, Clock clock, TransferMetrics transfers) {
         this.transfers = transfers;
         this.models = models;
+        this.versions = versions;
         this.artifacts = artifacts;
         this.staging = staging;
         this.config = config;
@@ -63,7 +66,7 @@ public class UploadService {
     @Transactional
     public UploadView open(String model, String version, String filename, TargetDescriptor target, String by) {
         ArtifactService.requireFilename(filename);
-        ModelVersion v = models.draftForChange(model, version);
+        ModelVersion v = versions.draftForChange(model, version);
         UploadSession s = new UploadSession();
         s.id = UUID.randomUUID();
         s.version = v;

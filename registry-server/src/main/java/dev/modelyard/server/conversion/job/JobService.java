@@ -1,6 +1,7 @@
 package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.artifact.VersionArtifacts;
 import dev.modelyard.server.conversion.job.JobApi.ConversionRequest;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.LogLine;
@@ -11,7 +12,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionPublished;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
@@ -42,16 +43,18 @@ public class JobService {
     private static final int MAX_LOG_PAGE = 5000;
     static final String PUBLICATION = "publication";
 
-    private final ModelService models;
+    private final ModelLookup models;
     private final ProfileService profiles;
     private final JobQueue queue;
     private final JobLog log;
     private final JobWorkers workers;
     private final EntityManager em;
     private final Clock clock;
+    private final VersionArtifacts artifacts;
 
-    public JobService(ModelService models, ProfileService profiles, JobQueue queue, JobLog log, JobWorkers workers,
-                      EntityManager em, Clock clock) {
+    public JobService(ModelLookup models, ProfileService profiles, JobQueue queue, JobLog log, JobWorkers workers,
+                      EntityManager em, Clock clock, VersionArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.models = models;
         this.profiles = profiles;
         this.queue = queue;
@@ -75,7 +78,7 @@ public class JobService {
             return;
         }
         for (ProfileService.Profile p : enabled) {
-            Optional<Artifact> taken = JobRunner.sameTarget(v, p.chain().target());
+            Optional<Artifact> taken = artifacts.forTarget(v, p.chain().target());
             if (taken.isPresent()) {
                 LOG.infof("%s %s: profile %s skipped, the version already has '%s' for its target",
                         published.model(), published.version(), p.name(), taken.get().filename);
@@ -106,7 +109,7 @@ public class JobService {
         for (Wanted w : wanted) {
             Optional<ConversionJob> existing = queue.existing(v, source, w.chain());
             if (existing.isEmpty()) {
-                JobRunner.sameTarget(v, w.chain().target()).ifPresent(a -> {
+                artifacts.forTarget(v, w.chain().target()).ifPresent(a -> {
                     throw DomainException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
                             + JobRunner.describe(w.chain().target()) + ": '" + a.filename + "'");
                 });
