@@ -1,14 +1,14 @@
 package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.conversion.OnnxInspector;
-import dev.modelyard.server.conversion.UploadInspection;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionLifecycle;
+import dev.modelyard.server.onnx.OnnxInspector;
+import dev.modelyard.server.onnx.UploadInspection;
 import dev.modelyard.server.signing.PublisherSignatures;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.server.storage.BlobLedger;

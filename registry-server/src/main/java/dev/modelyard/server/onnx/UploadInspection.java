@@ -1,7 +1,6 @@
-package dev.modelyard.server.conversion;
+package dev.modelyard.server.onnx;
 
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.wire.TargetDescriptor;
