@@ -90,7 +90,7 @@ public class ArtifactService {
         return filename;
     }
 
-    /** Fails fast (404 / 409 / 413) before any byte is read. */
+    /** Fails fast (unknown model or version, a released version, too large, no staging room) before any byte is read. */
     public void checkCanUpload(String model, String version, long declaredLength) {
         versions.draftForChange(model, version);
         if (declaredLength > maxSize()) {
@@ -202,7 +202,7 @@ public class ArtifactService {
     }
 
     /**
-     * The signed release metadata of an artifact: 404 while its version is a draft, 410 once the
+     * The signed release metadata of an artifact: RELEASE_NOT_FOUND while its version is a draft, GONE once the
      * version is revoked (it must not be offered any more).
      */
     @Transactional

@@ -252,7 +252,7 @@ public class DdiService {
 
     /**
      * The deployment of an action. Offered while it is open (not being canceled); a finished one
-     * stays readable (installedBase). Anything else, and any revoked version, is 404.
+     * stays readable (installedBase). Anything else, and any revoked version, is not found.
      *
      * @param historyLimit 0: no action history; -1: all of it; n: the newest n messages
      */
@@ -407,7 +407,7 @@ public class DdiService {
 
     /**
      * The module (artifact id) must belong to an action of this device that is offered or was
-     * installed; otherwise 404, as hawkBit answers for modules not assigned to the target.
+     * installed; otherwise ARTIFACT_NOT_FOUND, as hawkBit refuses modules not assigned to the target.
      */
     @Transactional
     public Artifact module(long deviceId, String moduleId) {

@@ -79,7 +79,7 @@ class Assigner {
                 DeploymentService.MAX_DEVICES + 1);
     }
 
-    /** The devices with these controller ids, in id order; 404 naming the first unknown one. */
+    /** The devices with these controller ids, in id order; DEVICE_NOT_FOUND naming the first unknown one. */
     List<Target> byControllerIds(List<String> ids) {
         List<Target> found = query("""
                 SELECT id, controller_id, attributes::text FROM device WHERE tenant = ? AND controller_id = ANY(?)

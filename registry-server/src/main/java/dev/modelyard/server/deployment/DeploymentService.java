@@ -114,7 +114,7 @@ public class DeploymentService {
      * reason: those whose updater is Modelyard's and that run a higher release counter of the
      * model. That updater accepts a lower counter only with a rollback authorization, which a
      * deployment does not carry, so such an action could only fail. An assignment that names one
-     * device is refused for it (409 {@code release-counter-rollback}); one for several devices
+     * device is refused for it ({@code RELEASE_COUNTER_ROLLBACK}); one for several devices
      * records them as failed, as hawkBit records a per-device problem, and delivers to the rest.
      * Devices that did not announce the updater (stock hawkBit clients) check no counters and may
      * be given an older version, as hawkBit allows.
@@ -266,7 +266,7 @@ public class DeploymentService {
                          Instant occurredAt) {
     }
 
-    /** Applies deployment feedback. 404: not this device's action; 410: the action is closed. */
+    /** Applies deployment feedback. Not found: not this device's action; ACTION_CLOSED: the action is closed. */
     @Transactional
     public void deploymentFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
@@ -303,7 +303,7 @@ public class DeploymentService {
         }
     }
 
-    /** Applies feedback on a cancellation. 404: nothing to cancel; 410: the action is closed. */
+    /** Applies feedback on a cancellation. Not found: nothing to cancel; ACTION_CLOSED: the action is closed. */
     @Transactional
     public void cancelFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);

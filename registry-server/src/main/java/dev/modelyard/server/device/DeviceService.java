@@ -131,7 +131,7 @@ public class DeviceService {
         d.tokenSecret = readable ? secret : null;
     }
 
-    /** The pre-checks race with concurrent requests; the unique indexes decide, and a loser gets a 409, not a 500. */
+    /** The pre-checks race with concurrent requests; the unique indexes decide, and a loser gets CONFLICT, not a failure. */
     private static void persistUnique(Device d, String conflictMessage) {
         try {
             d.persistAndFlush();

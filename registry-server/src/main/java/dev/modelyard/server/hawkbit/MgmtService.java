@@ -352,7 +352,7 @@ public class MgmtService {
         return new MgmtApi.AssignmentResult(assigned, already, failed, assigned + already + failed, refs);
     }
 
-    /** hawkBit locks a module once assigned; here a released version's files never change (423, as hawkBit's lock). */
+    /** hawkBit locks a module once assigned; here a released version's files never change (LOCKED, as hawkBit's lock). */
     ModelVersion draftModule(long id) {
         ModelVersion v = version(id, "software module");
         if (v.status != VersionStatus.DRAFT) {

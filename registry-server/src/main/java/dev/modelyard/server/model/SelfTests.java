@@ -37,7 +37,7 @@ public final class SelfTests {
     private SelfTests() {
     }
 
-    /** Checks the document's structure and size; 400 (413 when too large) naming the first problem. */
+    /** Checks the document's structure and size; INVALID_FIELD (TOO_LARGE when too large) naming the first problem. */
     static void checkStructure(JsonNode doc) {
         if (doc == null || !doc.isObject()) throw invalid("", "must be an object with 'tolerance' and 'cases'");
         allowOnly(doc, "", Set.of("tolerance", "cases"));
@@ -66,7 +66,7 @@ public final class SelfTests {
 
     /**
      * Every case feeds exactly the signature's inputs and expects only its outputs, with their
-     * element types and every fixed dimension; 409 naming the first mismatch.
+     * element types and every fixed dimension; VERSION_NOT_PUBLISHABLE naming the first mismatch.
      */
     static void checkAgainst(JsonNode doc, IoSignature signature, String version) {
         if (signature == null) return;

@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Looks inside uploaded files whose format the registry understands (ONNX) before they are
  * stored; files of other formats stay opaque. A file that is not what its format says is refused
- * with 422 and the reason.
+ * with INVALID_MODEL and the reason.
  */
 @ApplicationScoped
 public class UploadInspection {
@@ -30,7 +30,7 @@ public class UploadInspection {
                 OnnxInspector.Limits.DEFAULT.maxIrVersion());
     }
 
-    /** The findings for an ONNX file, empty for other formats; 422 when the file is not a usable model. */
+    /** The findings for an ONNX file, empty for other formats; INVALID_MODEL when the file is not a usable model. */
     public Optional<OnnxInspector.Report> inspect(TargetDescriptor target, Path file) {
         if (!"onnx".equals(target.format())) return Optional.empty();
         try {

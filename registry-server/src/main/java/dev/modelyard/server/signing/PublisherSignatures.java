@@ -64,7 +64,7 @@ public class PublisherSignatures {
 
     /**
      * Checks the header (absent is fine unless signatures are required). A signature that is
-     * present must be valid and by a registered, unrevoked key: 422 otherwise.
+     * present must be valid and by a registered, unrevoked key: INVALID_SIGNATURE otherwise.
      */
     @Transactional
     public Optional<Signed> verify(String header, String model, String version, String filename, String sha256, long size) {

@@ -239,7 +239,7 @@ public class StagingArea {
 
     /**
      * Copies {@code in} to a new staging file while hashing it. More than {@code maxBytes} is
-     * refused with 413; any failure removes the partial file.
+     * refused with BODY_TOO_LARGE; any failure removes the partial file.
      */
     public StagedFile receive(InputStream in, long maxBytes) throws IOException {
         Path file = dir.resolve("upload-" + UUID.randomUUID() + ".part");
@@ -351,7 +351,7 @@ public class StagingArea {
         return new StagedFile(file, Digests.hex(sha.digest()), size);
     }
 
-    /** 507 up front when the staging disk cannot hold {@code bytes} more (unknown length: -1, not checked). */
+    /** STORAGE_FULL up front when the staging disk cannot hold {@code bytes} more (unknown length: -1, not checked). */
     public void checkRoomFor(long bytes) {
         if (bytes < 0) return;
         long usable;

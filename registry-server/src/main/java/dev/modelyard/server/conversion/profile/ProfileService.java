@@ -40,7 +40,7 @@ public class ProfileService {
     public record Profile(long id, String name, ChainSpec chain) {
     }
 
-    /** Checks a chain and fills its defaults; 400 naming the field, 403 for command steps without admin. */
+    /** Checks a chain and fills its defaults; BAD_REQUEST saying what is wrong, FORBIDDEN for command steps without admin. */
     public ChainSpec normalize(ChainSpec chain, boolean admin) {
         ChainSpec normalized;
         try {
@@ -108,7 +108,7 @@ public class ProfileService {
                 .stream().map(p -> new Profile(p.id, p.name, chain(p))).toList();
     }
 
-    /** A profile by name for a request; 404 when unknown, 409 when disabled. */
+    /** A profile by name for a request; PROFILE_NOT_FOUND when unknown, CONFLICT when disabled. */
     public Profile requireEnabled(String name) {
         ConversionProfile p = require(name);
         if (!p.enabled) throw DomainException.of(ErrorCode.CONFLICT, "profile '" + name + "' is disabled");
