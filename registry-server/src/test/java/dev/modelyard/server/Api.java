@@ -3,7 +3,7 @@ package dev.modelyard.server;
 import static io.restassured.RestAssured.given;
 
 import dev.modelyard.server.conversion.TestModels;
-import dev.modelyard.server.conversion.onnx.Onnx;
+import dev.modelyard.server.onnx.Onnx;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;

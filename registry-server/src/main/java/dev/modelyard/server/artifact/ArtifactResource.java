@@ -1,9 +1,9 @@
 package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.auth.Permission;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.FormFields;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.signing.PublisherSignatures;
@@ -107,7 +107,7 @@ public class ArtifactResource {
                          @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,
                          @BeanParam MultipartUpload form, MultipartFormDataInput parts) {
         FormFields.refuseUnknown(parts, MultipartUpload.class);
-        if (form.file == null) throw ApiException.field(ProblemCode.MISSING_FIELD, "file", "file: the form has no 'file' part");
+        if (form.file == null) throw ApiException.field(ErrorCode.MISSING_FIELD, "file", "file: the form has no 'file' part");
         String filename = ArtifactService.requireFilename(form.effectiveFilename());
         ArtifactService.Upload u = new ArtifactService.Upload(model, version, filename, form.toDescriptor(filename),
                 Optional.ofNullable(form.file.contentType()).orElse(MediaType.APPLICATION_OCTET_STREAM),

@@ -1,13 +1,14 @@
 package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.conversion.OnnxInspector;
-import dev.modelyard.server.conversion.UploadInspection;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Page;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.model.VersionLifecycle;
+import dev.modelyard.server.onnx.OnnxInspector;
+import dev.modelyard.server.onnx.UploadInspection;
 import dev.modelyard.server.signing.PublisherSignatures;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.server.storage.BlobLedger;
@@ -22,9 +23,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,7 +40,9 @@ public class ArtifactService {
 
     private static final Pattern FILENAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private final ModelService models;
+    private final ModelLookup models;
+    private final VersionLifecycle versions;
+    private final VersionArtifacts versionArtifacts;
     private final StagingArea staging;
     private final BlobLedger ledger;
     private final PublisherSignatures publisherSignatures;
@@ -49,12 +52,15 @@ public class ArtifactService {
     private final UploadInspection inspection;
     private final TransferMetrics transfers;
 
-    public ArtifactService(ModelService models, StagingArea staging, BlobLedger ledger,
+    public ArtifactService(ModelLookup models, VersionLifecycle versions, VersionArtifacts versionArtifacts,
+                           StagingArea staging, BlobLedger ledger,
                            PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
                            Clock clock, UploadInspection inspection, TransferMetrics transfers) {
         this.inspection = inspection;
         this.transfers = transfers;
         this.models = models;
+        this.versions = versions;
+        this.versionArtifacts = versionArtifacts;
         this.staging = staging;
         this.ledger = ledger;
         this.publisherSignatures = publisherSignatures;
@@ -78,17 +84,17 @@ public class ArtifactService {
 
     public static String requireFilename(String filename) {
         if (filename == null || !FILENAME.matcher(filename).matches()) {
-            throw ApiException.of(ProblemCode.INVALID_NAME, "filename: '" + filename
+            throw DomainException.of(ErrorCode.INVALID_NAME, "filename: '" + filename
                     + "' must be 1–128 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return filename;
     }
 
-    /** Fails fast (404 / 409 / 413) before any byte is read. */
+    /** Fails fast (unknown model or version, a released version, too large, no staging room) before any byte is read. */
     public void checkCanUpload(String model, String version, long declaredLength) {
-        models.draftForChange(model, version);
+        versions.draftForChange(model, version);
         if (declaredLength > maxSize()) {
-            throw ApiException.of(ProblemCode.BODY_TOO_LARGE, "upload of " + declaredLength + " bytes is larger than the limit of "
+            throw DomainException.of(ErrorCode.BODY_TOO_LARGE, "upload of " + declaredLength + " bytes is larger than the limit of "
                     + maxSize() + " bytes");
         }
         staging.checkRoomFor(declaredLength);
@@ -101,12 +107,12 @@ public class ArtifactService {
         try {
             staged = staging.receive(body, maxSize());
         } catch (IOException e) {
-            throw ApiException.of(ProblemCode.INCOMPLETE_UPLOAD, "the upload was interrupted before it completed: " + e.getMessage());
+            throw DomainException.of(ErrorCode.INCOMPLETE_UPLOAD, "the upload was interrupted before it completed: " + e.getMessage());
         }
         transfers.uploaded(method, staged.size());
         if (declaredLength >= 0 && staged.size() != declaredLength) {
             staged.discard();
-            throw ApiException.of(ProblemCode.INCOMPLETE_UPLOAD, "received " + staged.size() + " bytes but Content-Length said " + declaredLength);
+            throw DomainException.of(ErrorCode.INCOMPLETE_UPLOAD, "received " + staged.size() + " bytes but Content-Length said " + declaredLength);
         }
         return commit(u, staged);
     }
@@ -115,7 +121,7 @@ public class ArtifactService {
     public Stored commit(Upload u, StagedFile staged) {
         if (u.expectedSha256().isPresent() && !u.expectedSha256().get().equals(staged.sha256())) {
             staged.discard();
-            throw ApiException.of(ProblemCode.DIGEST_MISMATCH, "digest mismatch: the upload's SHA-256 is " + staged.sha256()
+            throw DomainException.of(ErrorCode.DIGEST_MISMATCH, "digest mismatch: the upload's SHA-256 is " + staged.sha256()
                     + " but the client expected " + u.expectedSha256().get() + "; nothing was stored");
         }
         Optional<PublisherSignatures.Signed> signer;
@@ -139,31 +145,14 @@ public class ArtifactService {
 
     private Stored record(Upload u, StagedFile staged, Optional<PublisherSignatures.Signed> signer,
                           Optional<OnnxInspector.Report> onnx) {
-        ModelVersion v = models.draftForChange(u.model(), u.version());
-        Optional<Artifact> sameName = Artifact.find("version = ?1 and filename = ?2", v, u.filename()).firstResultOptional();
-        TargetDescriptor t = u.target();
-        Optional<Artifact> sameTarget = Artifact.<Artifact>find(
-                        "version = ?1 and format = ?2 and runtime = ?3 and coalesce(runtimeVersion, '') = ?4 and arch = ?5"
-                                + " and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8",
-                        v, t.format(), t.runtime(), nz(t.runtimeVersion()), t.arch(), t.accelerator(), t.precision(), nz(t.os()))
-                .firstResultOptional()
-                .filter(a -> sameName.map(s -> !s.id.equals(a.id)).orElse(true));
-        if (sameTarget.isPresent()) {
-            throw ApiException.of(ProblemCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for this target: '"
-                    + sameTarget.get().filename + "' (" + describe(t) + ")");
-        }
-        sameName.ifPresent(a -> {
-            a.delete();
-            Artifact.flush();
-        });
+        ModelVersion v = versions.draftForChange(u.model(), u.version());
         Artifact a = new Artifact();
-        a.id = UUID.randomUUID();
         a.version = v;
         a.filename = u.filename();
         a.sha256 = staged.sha256();
         a.size = staged.size();
         a.mediaType = u.mediaType();
-        a.target(t);
+        a.target(u.target());
         a.createdAt = clock.instant();
         a.createdBy = u.by();
         Map<String, Object> metadata = new LinkedHashMap<>();
@@ -172,17 +161,8 @@ public class ArtifactService {
         a.metadata = metadata;
         // A draft without an I/O signature takes the one the model declares.
         if (v.ioSignature == null) onnx.flatMap(OnnxInspector.Report::ioSignature).ifPresent(sig -> v.ioSignature = sig);
-        try {
-            a.persistAndFlush();
-        } catch (jakarta.persistence.PersistenceException e) {
-            if (e instanceof org.hibernate.exception.ConstraintViolationException
-                    || e.getCause() instanceof org.hibernate.exception.ConstraintViolationException) {
-                throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "another upload of '" + u.filename() + "' or of the same target to version "
-                        + v.version + " finished at the same time; retry");
-            }
-            throw e;
-        }
-        return new Stored(ArtifactView.of(a), sameName.isPresent());
+        VersionArtifacts.Added added = versionArtifacts.add(a, VersionArtifacts.SameName.REPLACE);
+        return new Stored(ArtifactView.of(added.artifact()), added.replaced());
     }
 
     @Transactional
@@ -214,7 +194,7 @@ public class ArtifactService {
         Optional<Artifact> a = parseUuid(idOrFilename)
                 .flatMap(id -> Artifact.find("id = ?1 and version = ?2", id, v).<Artifact>firstResultOptional())
                 .or(() -> Artifact.find("version = ?1 and filename = ?2", v, idOrFilename).<Artifact>firstResultOptional());
-        Artifact found = a.orElseThrow(() -> ApiException.of(ProblemCode.ARTIFACT_NOT_FOUND, 
+        Artifact found = a.orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND,
                 "version " + v.version + " of '" + model + "' has no artifact '" + idOrFilename + "'"));
         // Initialise what views need while the session is open.
         found.version.model.name.length();
@@ -222,18 +202,18 @@ public class ArtifactService {
     }
 
     /**
-     * The signed release metadata of an artifact: 404 while its version is a draft, 410 once the
+     * The signed release metadata of an artifact: RELEASE_NOT_FOUND while its version is a draft, GONE once the
      * version is revoked (it must not be offered any more).
      */
     @Transactional
     public SignedMetadata signedMetadata(String model, String version, String idOrFilename) {
         Artifact a = find(model, version, idOrFilename);
         switch (a.version.status) {
-            case DRAFT -> throw ApiException.of(ProblemCode.RELEASE_NOT_FOUND, "version " + a.version.version + " is a draft: it has no signed release metadata yet");
-            case REVOKED -> throw new ApiException(410, "version " + a.version.version + " of '" + model + "' is revoked");
+            case DRAFT -> throw DomainException.of(ErrorCode.RELEASE_NOT_FOUND, "version " + a.version.version + " is a draft: it has no signed release metadata yet");
+            case REVOKED -> throw DomainException.of(ErrorCode.GONE, "version " + a.version.version + " of '" + model + "' is revoked");
             default -> { }
         }
-        String envelope = releases.envelope(a.id).orElseThrow(() -> ApiException.of(ProblemCode.RELEASE_NOT_FOUND, 
+        String envelope = releases.envelope(a.id).orElseThrow(() -> DomainException.of(ErrorCode.RELEASE_NOT_FOUND,
                 "artifact " + a.id + " has no signed release metadata"));
         return new SignedMetadata(a.filename, envelope);
     }
@@ -244,7 +224,7 @@ public class ArtifactService {
 
     @Transactional
     public void delete(String model, String version, String idOrFilename) {
-        models.draftForChange(model, version);
+        versions.draftForChange(model, version);
         find(model, version, idOrFilename).delete();
     }
 
@@ -260,24 +240,8 @@ public class ArtifactService {
         try {
             return Artifact.Origin.valueOf(value.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "origin",
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "origin",
                     "origin: '" + value + "' is not one of uploaded, converted", List.of("converted", "uploaded"));
         }
-    }
-
-    private static String nz(String s) {
-        return s == null ? "" : s;
-    }
-
-    private static String describe(TargetDescriptor t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", t.format());
-        m.put("runtime", t.runtime());
-        if (t.runtimeVersion() != null) m.put("runtimeVersion", t.runtimeVersion());
-        m.put("arch", t.arch());
-        m.put("accelerator", t.accelerator());
-        m.put("precision", t.precision());
-        if (t.os() != null) m.put("os", t.os());
-        return m.toString();
     }
 }

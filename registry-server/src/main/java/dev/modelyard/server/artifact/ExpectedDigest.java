@@ -1,7 +1,7 @@
 package dev.modelyard.server.artifact;
 
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.storage.Digests;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,7 +24,7 @@ public final class ExpectedDigest {
         Optional<String> header = fromContentDigest(contentDigestHeader);
         Optional<String> param = fromHex(sha256Hex, "sha256");
         if (header.isPresent() && param.isPresent() && !header.get().equals(param.get())) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "Content-Digest", "Content-Digest and the sha256 parameter name different digests");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "Content-Digest", "Content-Digest and the sha256 parameter name different digests");
         }
         return header.or(() -> param);
     }
@@ -35,12 +35,12 @@ public final class ExpectedDigest {
         if (!m.find()) {
             // RFC 9530 lets a recipient ignore algorithms it does not support, but a client that sends
             // only those probably expects a check; say so rather than skip it silently.
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "Content-Digest", "Content-Digest: only sha-256 is supported, as sha-256=:<base64>:");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "Content-Digest", "Content-Digest: only sha-256 is supported, as sha-256=:<base64>:");
         }
         try {
             return Optional.of(Digests.base64ToHex(m.group(1)));
         } catch (IllegalArgumentException e) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "Content-Digest", "Content-Digest: sha-256 value is not a base64 SHA-256 digest: " + e.getMessage());
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "Content-Digest", "Content-Digest: sha-256 value is not a base64 SHA-256 digest: " + e.getMessage());
         }
     }
 
@@ -50,7 +50,7 @@ public final class ExpectedDigest {
         String v = value.strip().toLowerCase(Locale.ROOT);
         if (v.startsWith("sha256:")) v = v.substring(7);
         if (!Digests.isSha256Hex(v)) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, field, field + ": expected 64 hex digits of SHA-256 (optionally prefixed 'sha256:')");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, field, field + ": expected 64 hex digits of SHA-256 (optionally prefixed 'sha256:')");
         }
         return Optional.of(v);
     }

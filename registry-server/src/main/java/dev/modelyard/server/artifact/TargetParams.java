@@ -1,7 +1,7 @@
 package dev.modelyard.server.artifact;
 
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.wire.TargetDescriptor;
 import jakarta.ws.rs.QueryParam;
 import java.util.Locale;
@@ -36,12 +36,12 @@ public class TargetParams {
                                        String os) {
         String f = format != null && !format.isBlank() ? format : formatFromExtension(filename);
         if (f == null) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "format", "format: is required (it cannot be inferred from the file name '" + filename + "')");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "format", "format: is required (it cannot be inferred from the file name '" + filename + "')");
         }
         try {
             return TargetDescriptor.of(f, runtime, runtimeVersion, arch, accelerator, precision, memory(minMemoryMb), os);
         } catch (IllegalArgumentException e) {
-            throw ApiException.of(ProblemCode.INVALID_PARAMETER, e.getMessage());
+            throw DomainException.of(ErrorCode.INVALID_PARAMETER, e.getMessage());
         }
     }
 
@@ -50,7 +50,7 @@ public class TargetParams {
         try {
             return Integer.valueOf(text.strip());
         } catch (NumberFormatException e) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "minMemoryMb", "minMemoryMb: '" + text + "' is not a whole number");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "minMemoryMb", "minMemoryMb: '" + text + "' is not a whole number");
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.modelyard.server.auth;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
@@ -56,7 +56,7 @@ public class TokenResource {
     @APIResponseSchema(value = TokenView.class, responseCode = "201",
             responseDescription = "The token with its secret (shown once); Location names it")
     public Response create(CreateToken body) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required: {\"name\":…, \"role\":…}");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required: {\"name\":…, \"role\":…}");
         Role role;
         try {
             role = Role.parse(body.role());
@@ -65,7 +65,7 @@ public class TokenResource {
         }
         // No escalation: a token never holds a permission its issuer lacks (an admin cannot mint a system-admin).
         if (!Permission.heldAll(identity, role.permissions())) {
-            throw ApiException.of(ProblemCode.FORBIDDEN, "role: a " + role.wireName()
+            throw ApiException.of(ErrorCode.FORBIDDEN, "role: a " + role.wireName()
                     + " token holds permissions this token does not have");
         }
         TokenService.Issued issued = tokens.issue(body.name(), role, body.expiresAt(), identity.getPrincipal().getName());

@@ -1,7 +1,7 @@
 package dev.modelyard.server.auth;
 
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -60,7 +60,7 @@ public class TokenService {
     public Issued issue(String name, Role role, Instant expiresAt, String createdBy) {
         Names.require("name", name);
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "expiresAt", "expiresAt: must be in the future");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "expiresAt", "expiresAt: must be in the future");
         }
         String secret = newSecret();
         ApiToken t = store(name, role, secret, expiresAt, createdBy, false);
@@ -98,7 +98,7 @@ public class TokenService {
     @Transactional
     public ApiToken revoke(UUID id) {
         ApiToken t = ApiToken.<ApiToken>findByIdOptional(id)
-                .orElseThrow(() -> ApiException.of(ProblemCode.TOKEN_NOT_FOUND, "no API token with id " + id));
+                .orElseThrow(() -> DomainException.of(ErrorCode.TOKEN_NOT_FOUND, "no API token with id " + id));
         if (t.revokedAt == null) {
             t.revokedAt = clock.instant();
         }

@@ -2,7 +2,8 @@ package dev.modelyard.server.conversion;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
+import dev.modelyard.server.onnx.OnnxFormatException;
+import dev.modelyard.server.onnx.OnnxInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

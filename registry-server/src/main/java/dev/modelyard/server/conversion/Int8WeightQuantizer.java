@@ -1,11 +1,11 @@
 package dev.modelyard.server.conversion;
 
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.AttributeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.NodeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.TensorProto;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
+import dev.modelyard.server.onnx.Onnx.AttributeProto;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
+import dev.modelyard.server.onnx.Onnx.TensorProto;
+import dev.modelyard.server.onnx.Onnx;
+import dev.modelyard.server.onnx.OnnxFormatException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

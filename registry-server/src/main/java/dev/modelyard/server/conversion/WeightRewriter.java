@@ -1,18 +1,18 @@
 package dev.modelyard.server.conversion;
 
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.GraphProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.NodeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.TensorProto;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
+import dev.modelyard.server.onnx.Onnx.GraphProto;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
+import dev.modelyard.server.onnx.Onnx.TensorProto;
+import dev.modelyard.server.onnx.Onnx;
+import dev.modelyard.server.onnx.OnnxFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**

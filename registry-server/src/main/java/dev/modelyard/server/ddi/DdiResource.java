@@ -7,6 +7,8 @@ import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ByteRange;
@@ -363,8 +365,10 @@ public class DdiResource {
             DdiService.File f;
             try {
                 f = ddi.file(caller.deviceId(), moduleId, filename);
-            } catch (ApiException e) {
-                if (e.status() == 404 && !e.getMessage().isEmpty()) {
+            } catch (DomainException e) {
+                // hawkBit answers a module that is unknown or not assigned with its entityNotFound
+                // body, and a file the module does not have with a bare 404.
+                if (e.code() == ErrorCode.ARTIFACT_NOT_FOUND) {
                     throw new DdiFailure(404, "hawkbit.server.error.repo.entityNotFound", e.getMessage());
                 }
                 throw e;
@@ -443,7 +447,8 @@ public class DdiResource {
         long id;
         try {
             id = found.isPresent() ? found.get() : devices.registerIfAbsent(controllerId);
-        } catch (ApiException e) {
+        } catch (DomainException e) {
+            if (e.code() != ErrorCode.INVALID_NAME) throw e;
             throw new DdiFailure(400, "hawkbit.server.error.rest.param.invalid", e.getMessage());
         }
         gatewayDevices.put(controllerId, id);
@@ -465,9 +470,10 @@ public class DdiResource {
         } catch (DdiFailure f) {
             if (f.status == 401) gatewayDevices.remove(controllerId);
             return failure(f.status, f.errorCode, f.getMessage(), f.headers);
-        } catch (ApiException e) {
-            if (e.status() == 401) gatewayDevices.remove(controllerId);
-            return failure(e.status(), null, null, e.headers());
+        } catch (DomainException e) {
+            // DDI error bodies are hawkBit's, not problem+json: the code decides the status only.
+            if (e.code() == ErrorCode.UNAUTHORIZED) gatewayDevices.remove(controllerId);
+            return failure(e.code().status(), null, null, e instanceof ApiException api ? api.headers() : Map.of());
         } catch (RuntimeException e) {
             if (DatabaseFailures.isUnavailable(e)) return unavailable(e);
             throw e;

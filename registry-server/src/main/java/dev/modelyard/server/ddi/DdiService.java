@@ -7,7 +7,8 @@ import dev.modelyard.server.deployment.ActionState;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionStatus;
 import dev.modelyard.server.signing.ReleaseSigner;
@@ -136,10 +137,10 @@ public class DdiService {
         Cached current = c == null ? loadAll(deviceId) : revalidate(deviceId, c);
         if (current == null) {
             polls.remove(deviceId);
-            throw new ApiException(401, "device is gone");
+            throw DomainException.of(ErrorCode.UNAUTHORIZED, "device is gone");
         }
         if (tokenHash != null && !tokenHash.equals(current.tokenHash)) {
-            throw new ApiException(401, "the device token was rotated");
+            throw DomainException.of(ErrorCode.UNAUTHORIZED, "the device token was rotated");
         }
         if (current != c) {
             if (polls.size() >= MAX_CACHED) polls.clear();
@@ -251,21 +252,21 @@ public class DdiService {
 
     /**
      * The deployment of an action. Offered while it is open (not being canceled); a finished one
-     * stays readable (installedBase). Anything else, and any revoked version, is 404.
+     * stays readable (installedBase). Anything else, and any revoked version, is not found.
      *
      * @param historyLimit 0: no action history; -1: all of it; n: the newest n messages
      */
     @Transactional
     public DeploymentBase deployment(long deviceId, long actionId, String base, int historyLimit, boolean installed) {
         ForDevice found = forDevice("a.id = ?1 and a.deviceId = ?2", actionId, deviceId)
-                .orElseThrow(() -> ApiException.notFound("no action " + actionId + " for this device"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.ACTION_NOT_FOUND, "no action " + actionId + " for this device"));
         Action a = found.action();
         boolean open = a.active && ActionState.OFFERED.contains(a.status);
         boolean done = a.status == ActionState.FINISHED || (!a.active && a.status == ActionState.DOWNLOADED);
         if ((installed ? !done : !(open || done)) || a.version.status == VersionStatus.REVOKED) {
-            throw ApiException.notFound("action " + actionId + " has no deployment to offer");
+            throw DomainException.of(ErrorCode.NOT_FOUND, "action " + actionId + " has no deployment to offer");
         }
-        Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> ApiException.notFound("artifact is gone"));
+        Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "artifact is gone"));
         // Built first: digests may need a pass over the file, which must not hold the action's row lock.
         DeploymentBase.Chunk chunk = chunk(a, art, base, found.modelyardUpdater());
         if (!installed && a.status == ActionState.RUNNING) {
@@ -372,9 +373,9 @@ public class DdiService {
     @Transactional
     public CancelActionBase cancelAction(long deviceId, long actionId) {
         Action a = deployments.deviceAction(deviceId, actionId)
-                .orElseThrow(() -> ApiException.notFound("no action " + actionId + " for this device"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.ACTION_NOT_FOUND, "no action " + actionId + " for this device"));
         if (!a.active || a.status != ActionState.CANCELING) {
-            throw ApiException.notFound("action " + actionId + " is not being canceled");
+            throw DomainException.of(ErrorCode.NOT_FOUND, "action " + actionId + " is not being canceled");
         }
         return CancelActionBase.of(a.id);
     }
@@ -406,7 +407,7 @@ public class DdiService {
 
     /**
      * The module (artifact id) must belong to an action of this device that is offered or was
-     * installed; otherwise 404, as hawkBit answers for modules not assigned to the target.
+     * installed; otherwise ARTIFACT_NOT_FOUND, as hawkBit refuses modules not assigned to the target.
      */
     @Transactional
     public Artifact module(long deviceId, String moduleId) {
@@ -414,14 +415,14 @@ public class DdiService {
         try {
             id = UUID.fromString(moduleId);
         } catch (IllegalArgumentException e) {
-            throw ApiException.notFound("no software module " + moduleId);
+            throw DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "no software module " + moduleId);
         }
         Long n = Action.count("""
                 deviceId = ?1 and artifactId = ?2 and version.status <> ?3
                 and ((active = true and status <> ?4) or status = ?5 or (active = false and status = ?6))""",
                 deviceId, id, VersionStatus.REVOKED, ActionState.CANCELING, ActionState.FINISHED, ActionState.DOWNLOADED);
-        if (n == 0) throw ApiException.notFound("no assignment of software module " + moduleId + " to this device");
-        return deployments.artifact(id).orElseThrow(() -> ApiException.notFound("no software module " + moduleId));
+        if (n == 0) throw DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "no assignment of software module " + moduleId + " to this device");
+        return deployments.artifact(id).orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "no software module " + moduleId));
     }
 
     @Transactional
@@ -433,16 +434,21 @@ public class DdiService {
         }
         if (filename.equals(a.filename + RELEASE_SUFFIX) || filename.equals(a.filename + RELEASE_SUFFIX + MD5SUM_SUFFIX)) {
             byte[] env = signer.envelope(a.id).map(s -> s.getBytes(StandardCharsets.UTF_8))
-                    .orElseThrow(() -> new ApiException(404, ""));
+                    .orElseThrow(() -> noFile(a, filename));
             return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.RELEASE_MD5SUM : Kind.RELEASE, env);
         }
         String selfTest = ReleaseSigner.selfTestFilename(a.filename);
         if (filename.equals(selfTest) || filename.equals(selfTest + MD5SUM_SUFFIX)) {
             byte[] doc = selfTestBytes(a.version);
-            if (doc == null) throw new ApiException(404, "");
+            if (doc == null) throw noFile(a, filename);
             return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.SELF_TEST_MD5SUM : Kind.SELF_TEST, doc);
         }
-        throw new ApiException(404, "");
+        throw noFile(a, filename);
+    }
+
+    /** A known module without this file: a plain miss, unlike an unknown module ({@code ARTIFACT_NOT_FOUND}). */
+    private static DomainException noFile(Artifact a, String filename) {
+        return DomainException.of(ErrorCode.NOT_FOUND, "software module " + a.id + " has no file '" + filename + "'");
     }
 
     /** The files of a module, as hawkBit lists them. */
@@ -450,7 +456,7 @@ public class DdiService {
     public List<DeploymentBase.Artifact> files(long deviceId, String moduleId, String base) {
         Artifact a = module(deviceId, moduleId);
         ForDevice found = forDevice("a.deviceId = ?1 and a.artifactId = ?2", deviceId, a.id)
-                .orElseThrow(() -> ApiException.notFound("no software module " + moduleId));
+                .orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "no software module " + moduleId));
         return chunk(found.action(), a, base, found.modelyardUpdater()).artifacts();
     }
 }

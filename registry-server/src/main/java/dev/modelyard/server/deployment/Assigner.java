@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.device.DeviceChangeFeed;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelVersion;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -79,7 +79,7 @@ class Assigner {
                 DeploymentService.MAX_DEVICES + 1);
     }
 
-    /** The devices with these controller ids, in id order; 404 naming the first unknown one. */
+    /** The devices with these controller ids, in id order; DEVICE_NOT_FOUND naming the first unknown one. */
     List<Target> byControllerIds(List<String> ids) {
         List<Target> found = query("""
                 SELECT id, controller_id, attributes::text FROM device WHERE tenant = ? AND controller_id = ANY(?)
@@ -87,7 +87,7 @@ class Assigner {
         if (found.size() < ids.stream().distinct().count()) {
             var known = found.stream().map(Target::controllerId).collect(java.util.stream.Collectors.toSet());
             String missing = ids.stream().filter(id -> !known.contains(id)).findFirst().orElseThrow();
-            throw ApiException.of(ProblemCode.DEVICE_NOT_FOUND, "no device with controller id '" + missing + "'");
+            throw DomainException.of(ErrorCode.DEVICE_NOT_FOUND, "no device with controller id '" + missing + "'");
         }
         return found;
     }

@@ -4,13 +4,12 @@ import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Page;
-import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.model.Model;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
-import dev.modelyard.server.model.VersionStatus;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Feedback;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,13 +42,13 @@ public class DeploymentService {
 
     private final EntityManager em;
     private final Clock clock;
-    private final ModelService models;
+    private final ModelLookup models;
     private final DeviceState state;
     private final Assigner assigner;
     private final DeviceChangeFeed feed;
     private final jakarta.enterprise.event.Event<Assigned> assignedEvent;
 
-    public DeploymentService(EntityManager em, Clock clock, ModelService models, DeviceState state, Assigner assigner,
+    public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
                              DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent) {
         this.em = em;
         this.clock = clock;
@@ -64,31 +63,31 @@ public class DeploymentService {
 
     @Transactional
     public DeploymentApi.Assignment assign(DeploymentApi.Assign r, String by) {
-        if (r == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required: {\"model\":…, \"version\":…, \"devices\":[…]}");
-        if (r.model() == null || r.model().isBlank()) throw ApiException.field(ProblemCode.MISSING_FIELD, "model", "model: is required");
-        if (r.version() == null || r.version().isBlank()) throw ApiException.field(ProblemCode.MISSING_FIELD, "version", "version: is required (a version, an alias or latest)");
+        if (r == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required: {\"model\":…, \"version\":…, \"devices\":[…]}");
+        if (r.model() == null || r.model().isBlank()) throw DomainException.field(ErrorCode.MISSING_FIELD, "model", "model: is required");
+        if (r.version() == null || r.version().isBlank()) throw DomainException.field(ErrorCode.MISSING_FIELD, "version", "version: is required (a version, an alias or latest)");
         ActionType type;
         try {
             type = ActionType.parse(r.type());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw DomainException.of(ErrorCode.BAD_REQUEST, e.getMessage());
         }
         int selectors = (r.device() != null ? 1 : 0) + (r.devices() != null ? 1 : 0) + (r.tag() != null ? 1 : 0);
-        if (selectors != 1) throw ApiException.badRequest("give exactly one of device, devices or tag");
+        if (selectors != 1) throw DomainException.of(ErrorCode.BAD_REQUEST, "give exactly one of device, devices or tag");
         Model m = models.model(r.model());
         ModelVersion v = models.resolve(m, r.version());
         // Holds off a concurrent revocation until this assignment commits (its trigger then
         // cancels what we create), and makes us see one that committed first.
         em.refresh(v, jakarta.persistence.LockModeType.PESSIMISTIC_READ);
         if (!v.status.isDeployable()) {
-            throw ApiException.of(ProblemCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " of '" + m.name + "' is " + v.status.wireName()
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " of '" + m.name + "' is " + v.status.wireName()
                     + "; only published or deprecated versions can be deployed");
         }
         List<Assigner.Target> targets = targets(r);
         Map<Long, String> rollbacks = rollbacks(m, v, targets);
         if (!rollbacks.isEmpty() && namesOneDevice(r)) {
-            throw new ApiException(409, ProblemCode.RELEASE_COUNTER_ROLLBACK, rollbacks.values().iterator().next()
-                    + ". Roll back on the device, or publish the older model again as a new version", Map.of());
+            throw DomainException.of(ErrorCode.RELEASE_COUNTER_ROLLBACK, rollbacks.values().iterator().next()
+                    + ". Roll back on the device, or publish the older model again as a new version");
         }
         boolean low = Boolean.TRUE.equals(r.lowPrecision());
         List<ArtifactChooser.Candidate> candidates = Artifact.<Artifact>list("version", v).stream()
@@ -114,7 +113,7 @@ public class DeploymentService {
      * reason: those whose updater is Modelyard's and that run a higher release counter of the
      * model. That updater accepts a lower counter only with a rollback authorization, which a
      * deployment does not carry, so such an action could only fail. An assignment that names one
-     * device is refused for it (409 {@code release-counter-rollback}); one for several devices
+     * device is refused for it ({@code RELEASE_COUNTER_ROLLBACK}); one for several devices
      * records them as failed, as hawkBit records a per-device problem, and delivers to the rest.
      * Devices that did not announce the updater (stock hawkBit clients) check no counters and may
      * be given an older version, as hawkBit allows.
@@ -141,17 +140,17 @@ public class DeploymentService {
         List<Assigner.Target> out;
         if (r.tag() != null) {
             out = assigner.byTag(r.tag());
-            if (out.isEmpty()) throw ApiException.unprocessable("tag: no device has the tag '" + r.tag() + "'");
+            if (out.isEmpty()) throw DomainException.of(ErrorCode.UNPROCESSABLE, "tag: no device has the tag '" + r.tag() + "'");
         } else {
             List<String> ids = r.device() != null ? List.of(r.device()) : r.devices().stream().distinct().toList();
-            if (ids.isEmpty()) throw ApiException.field(ProblemCode.INVALID_FIELD, "devices", "devices: must name at least one device");
+            if (ids.isEmpty()) throw DomainException.field(ErrorCode.INVALID_FIELD, "devices", "devices: must name at least one device");
             if (ids.size() > MAX_DEVICES) {
-                throw ApiException.unprocessable("at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
+                throw DomainException.of(ErrorCode.UNPROCESSABLE, "at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
             }
             out = assigner.byControllerIds(ids);
         }
         if (out.size() > MAX_DEVICES) {
-            throw ApiException.unprocessable("at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
+            throw DomainException.of(ErrorCode.UNPROCESSABLE, "at most " + MAX_DEVICES + " devices per deployment; use a rollout for more");
         }
         return out;
     }
@@ -162,7 +161,7 @@ public class DeploymentService {
         lock(a.deviceId);
         em.refresh(a);
         if (!a.active) {
-            throw ApiException.of(ProblemCode.ALREADY_FINISHED, "action " + a.id + " is already " + a.status.wireName());
+            throw DomainException.of(ErrorCode.ALREADY_FINISHED, "action " + a.id + " is already " + a.status.wireName());
         }
         if (force) {
             a.status = ActionState.CANCELED;
@@ -172,7 +171,7 @@ public class DeploymentService {
             history(a, "canceled", null, List.of("Canceled by '" + by + "' without waiting for the device"), null);
         } else {
             if (a.status == ActionState.CANCELING) {
-                throw ApiException.conflict("action " + a.id + " is being canceled already; add ?force=true to close it without the device");
+                throw DomainException.of(ErrorCode.CONFLICT, "action " + a.id + " is being canceled already; add ?force=true to close it without the device");
             }
             a.status = ActionState.CANCELING;
             a.reason = "canceled by '" + by + "'";
@@ -189,7 +188,7 @@ public class DeploymentService {
         StringBuilder q = new StringBuilder("1 = 1");
         Map<String, Object> params = new HashMap<>();
         if (device != null) {
-            Device d = Device.findByController(device).orElseThrow(() -> ApiException.of(ProblemCode.DEVICE_NOT_FOUND, "no device with controller id '" + device + "'"));
+            Device d = Device.findByController(device).orElseThrow(() -> DomainException.of(ErrorCode.DEVICE_NOT_FOUND, "no device with controller id '" + device + "'"));
             q.append(" and deviceId = :device");
             params.put("device", d.id);
         }
@@ -201,7 +200,7 @@ public class DeploymentService {
             try {
                 params.put("status", ActionState.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(),
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(),
                         java.util.Arrays.stream(ActionState.values()).map(ActionState::wireName).toList());
             }
             q.append(" and status = :status");
@@ -266,7 +265,7 @@ public class DeploymentService {
                          Instant occurredAt) {
     }
 
-    /** Applies deployment feedback. 404: not this device's action; 410: the action is closed. */
+    /** Applies deployment feedback. Not found: not this device's action; ACTION_CLOSED: the action is closed. */
     @Transactional
     public void deploymentFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
@@ -303,12 +302,12 @@ public class DeploymentService {
         }
     }
 
-    /** Applies feedback on a cancellation. 404: nothing to cancel; 410: the action is closed. */
+    /** Applies feedback on a cancellation. Not found: nothing to cancel; ACTION_CLOSED: the action is closed. */
     @Transactional
     public void cancelFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
         if (a.status != ActionState.CANCELING) {
-            throw ApiException.notFound("action " + actionId + " is not being canceled");
+            throw DomainException.of(ErrorCode.NOT_FOUND, "action " + actionId + " is not being canceled");
         }
         List<String> messages = messages(r);
         boolean accepted = (r.execution() == Feedback.Execution.CLOSED && r.finished() != Feedback.Finished.FAILURE)
@@ -327,10 +326,10 @@ public class DeploymentService {
 
     private Action openAction(long deviceId, long actionId) {
         Action a = deviceAction(deviceId, actionId)
-                .orElseThrow(() -> ApiException.of(ProblemCode.ACTION_NOT_FOUND, "no action " + actionId + " for this device"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.ACTION_NOT_FOUND, "no action " + actionId + " for this device"));
         lock(deviceId);
         em.refresh(a);
-        if (!a.active) throw ApiException.of(ProblemCode.ACTION_CLOSED, "action " + actionId + " is closed (" + a.status.wireName() + ")");
+        if (!a.active) throw DomainException.of(ErrorCode.ACTION_CLOSED, "action " + actionId + " is closed (" + a.status.wireName() + ")");
         return a;
     }
 
@@ -422,7 +421,7 @@ public class DeploymentService {
     }
 
     private Action action(long id) {
-        return Action.<Action>findByIdOptional(id).orElseThrow(() -> ApiException.of(ProblemCode.ACTION_NOT_FOUND, "no action with id " + id));
+        return Action.<Action>findByIdOptional(id).orElseThrow(() -> DomainException.of(ErrorCode.ACTION_NOT_FOUND, "no action with id " + id));
     }
 
     private String controllerId(long deviceId) {

@@ -1,7 +1,7 @@
 package dev.modelyard.server.device;
 
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.Model;
@@ -51,7 +51,7 @@ public class DeviceService {
 
     public static String requireControllerId(String controllerId) {
         if (controllerId == null || !CONTROLLER_ID.matcher(controllerId).matches()) {
-            throw ApiException.of(ProblemCode.INVALID_NAME, "controllerId: '" + (controllerId == null ? "" : controllerId)
+            throw DomainException.of(ErrorCode.INVALID_NAME, "controllerId: '" + (controllerId == null ? "" : controllerId)
                     + "' must be 1 to 128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
         }
         return controllerId;
@@ -68,10 +68,10 @@ public class DeviceService {
      */
     @Transactional
     public Created create(DeviceApi.CreateDevice body, String chosenToken, boolean readable, String by) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required: {\"controllerId\": …}");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required: {\"controllerId\": …}");
         requireControllerId(body.controllerId());
         if (Device.findByController(body.controllerId()).isPresent()) {
-            throw ApiException.of(ProblemCode.ALREADY_EXISTS, "a device with controller id '" + body.controllerId() + "' exists already");
+            throw DomainException.of(ErrorCode.ALREADY_EXISTS, "a device with controller id '" + body.controllerId() + "' exists already");
         }
         Device d = new Device();
         d.controllerId = body.controllerId();
@@ -116,7 +116,7 @@ public class DeviceService {
 
     private static String requireChosenToken(String token) {
         if (token.length() < MIN_CHOSEN_TOKEN || token.length() > 128 || !token.chars().allMatch(c -> c > 32 && c < 127)) {
-            throw ApiException.badRequest("securityToken: must be " + MIN_CHOSEN_TOKEN
+            throw DomainException.of(ErrorCode.BAD_REQUEST, "securityToken: must be " + MIN_CHOSEN_TOKEN
                     + " to 128 printable ASCII characters without spaces");
         }
         return token;
@@ -125,19 +125,19 @@ public class DeviceService {
     private static void setToken(Device d, String secret, boolean readable) {
         String hash = DeviceTokens.hash(secret);
         long others = d.id == null ? Device.count("tokenHash", hash) : Device.count("tokenHash = ?1 and id <> ?2", hash, d.id);
-        if (others > 0) throw ApiException.conflict(REFUSED_TOKEN);
+        if (others > 0) throw DomainException.of(ErrorCode.CONFLICT, REFUSED_TOKEN);
         d.tokenHash = hash;
         d.tokenHint = secret.substring(0, TOKEN_HINT);
         d.tokenSecret = readable ? secret : null;
     }
 
-    /** The pre-checks race with concurrent requests; the unique indexes decide, and a loser gets a 409, not a 500. */
+    /** The pre-checks race with concurrent requests; the unique indexes decide, and a loser gets CONFLICT, not a failure. */
     private static void persistUnique(Device d, String conflictMessage) {
         try {
             d.persistAndFlush();
         } catch (PersistenceException e) {
             if (e instanceof ConstraintViolationException || e.getCause() instanceof ConstraintViolationException) {
-                throw ApiException.conflict(conflictMessage);
+                throw DomainException.of(ErrorCode.CONFLICT, conflictMessage);
             }
             throw e;
         }
@@ -170,7 +170,7 @@ public class DeviceService {
 
     public Device device(String controllerId) {
         return Device.findByController(controllerId)
-                .orElseThrow(() -> ApiException.of(ProblemCode.DEVICE_NOT_FOUND, "no device with controller id '" + controllerId + "'"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.DEVICE_NOT_FOUND, "no device with controller id '" + controllerId + "'"));
     }
 
     @Transactional
@@ -191,7 +191,7 @@ public class DeviceService {
             try {
                 params.put("status", DeviceStatus.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(),
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(),
                         java.util.Arrays.stream(DeviceStatus.values()).map(DeviceStatus::wireName).toList());
             }
             q.append(" and status = :status");
@@ -207,7 +207,7 @@ public class DeviceService {
 
     @Transactional
     public DeviceApi.DeviceView patch(String controllerId, DeviceApi.PatchDevice body) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         Device d = device(controllerId);
         if (body.name() != null) d.name = body.name().isBlank() ? null : body.name();
         if (body.description() != null) d.description = body.description().isBlank() ? null : body.description();
@@ -259,7 +259,7 @@ public class DeviceService {
     @Transactional
     public void reportAttributes(long deviceId, Map<String, String> data, dev.modelyard.wire.ddi.ConfigData.Mode mode) {
         Device d = Device.findById(deviceId);
-        if (d == null) throw ApiException.of(ProblemCode.DEVICE_NOT_FOUND, "device is gone");
+        if (d == null) throw DomainException.of(ErrorCode.DEVICE_NOT_FOUND, "device is gone");
         Map<String, String> next = new TreeMap<>(d.attributes);
         Map<String, String> in = data == null ? Map.of() : data;
         switch (mode) {
@@ -311,13 +311,13 @@ public class DeviceService {
 
     static Map<String, String> attributes(Map<String, String> in) {
         if (in.size() > MAX_ATTRIBUTES) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "attributes", "attributes: at most " + MAX_ATTRIBUTES + " keys");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "attributes", "attributes: at most " + MAX_ATTRIBUTES + " keys");
         }
         Map<String, String> out = new TreeMap<>();
         in.forEach((k, v) -> {
-            if (k == null || k.isBlank() || k.length() > 128) throw ApiException.field(ProblemCode.INVALID_FIELD, "attributes", "attributes: keys must be 1 to 128 characters");
+            if (k == null || k.isBlank() || k.length() > 128) throw DomainException.field(ErrorCode.INVALID_FIELD, "attributes", "attributes: keys must be 1 to 128 characters");
             if (v != null && v.length() > MAX_ATTRIBUTE_LENGTH) {
-                throw ApiException.field(ProblemCode.INVALID_FIELD, "attributes", "attributes: the value of '" + k + "' is longer than " + MAX_ATTRIBUTE_LENGTH);
+                throw DomainException.field(ErrorCode.INVALID_FIELD, "attributes", "attributes: the value of '" + k + "' is longer than " + MAX_ATTRIBUTE_LENGTH);
             }
             out.put(k, v == null ? "" : v);
         });

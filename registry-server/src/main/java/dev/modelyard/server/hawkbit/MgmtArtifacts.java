@@ -4,8 +4,8 @@ import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.artifact.TransferMetrics;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -106,7 +106,7 @@ public class MgmtArtifacts {
         @SuppressWarnings("unchecked")
         List<UUID> ids = em.createNativeQuery("SELECT id FROM artifact WHERE number = ?1 AND version_id = ?2", UUID.class)
                 .setParameter(1, artifactId).setParameter(2, v.id).getResultList();
-        if (ids.isEmpty()) throw ApiException.notFound("artifact with id " + artifactId + " does not exist in software module " + moduleId);
+        if (ids.isEmpty()) throw DomainException.of(ErrorCode.NOT_FOUND, "artifact with id " + artifactId + " does not exist in software module " + moduleId);
         return Artifact.findById(ids.get(0));
     }
 
@@ -132,7 +132,7 @@ public class MgmtArtifacts {
         params.format = format;
         try {
             return params.toDescriptor(filename);
-        } catch (ApiException e) {
+        } catch (DomainException e) {
             if (format != null && !format.isBlank()) throw e;
             params.format = OPAQUE_FORMAT;
             return params.toDescriptor(filename);
@@ -141,7 +141,7 @@ public class MgmtArtifacts {
 
     private static void check(String field, String expected, String actual) {
         if (expected != null && !expected.isBlank() && !expected.strip().toLowerCase(Locale.ROOT).equals(actual)) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, field, field + ": the file's digest is " + actual + ", not " + expected.strip()
+            throw DomainException.field(ErrorCode.INVALID_FIELD, field, field + ": the file's digest is " + actual + ", not " + expected.strip()
                     + "; nothing was stored");
         }
     }

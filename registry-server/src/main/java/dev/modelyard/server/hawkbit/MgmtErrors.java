@@ -1,7 +1,7 @@
 package dev.modelyard.server.hawkbit;
 
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Problem;
-import dev.modelyard.server.http.ProblemCode;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MediaType;
@@ -14,7 +14,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * ({@code http.ProblemMappers}); this filter only reshapes the problem into hawkBit's
  * {@code exceptionClass}/{@code errorCode}/{@code message}, so hawkBit scripts that read those
  * keep working, and answers a 401 with a Basic challenge. hawkBit's code is chosen from the
- * problem's {@link ProblemCode} (and, for a few, the parameter or field it is about), never from
+ * problem's {@link ErrorCode} (and, for a few, the parameter or field it is about), never from
  * its wording.
  */
 public class MgmtErrors {
@@ -44,35 +44,35 @@ public class MgmtErrors {
             "hawkbit.server.error.repo.genericError");
 
     /** The one table: Modelyard's problem codes to hawkBit's closest real error codes. */
-    private static final Map<ProblemCode, Kind> BY_CODE = new EnumMap<>(ProblemCode.class);
+    private static final Map<ErrorCode, Kind> BY_CODE = new EnumMap<>(ErrorCode.class);
 
     static {
-        BY_CODE.put(ProblemCode.MISSING_BODY, NOT_READABLE);
-        BY_CODE.put(ProblemCode.INVALID_JSON, NOT_READABLE);
-        BY_CODE.put(ProblemCode.INVALID_FIELD_TYPE, NOT_READABLE);
-        BY_CODE.put(ProblemCode.UNAUTHORIZED, new Kind("org.springframework.security.authentication.BadCredentialsException", null));
-        BY_CODE.put(ProblemCode.FORBIDDEN, new Kind(REPO + "InsufficientPermissionException",
+        BY_CODE.put(ErrorCode.MISSING_BODY, NOT_READABLE);
+        BY_CODE.put(ErrorCode.INVALID_JSON, NOT_READABLE);
+        BY_CODE.put(ErrorCode.INVALID_FIELD_TYPE, NOT_READABLE);
+        BY_CODE.put(ErrorCode.UNAUTHORIZED, new Kind("org.springframework.security.authentication.BadCredentialsException", null));
+        BY_CODE.put(ErrorCode.FORBIDDEN, new Kind(REPO + "InsufficientPermissionException",
                 "hawkbit.server.error.insufficientPermission"));
-        BY_CODE.put(ProblemCode.METHOD_NOT_ALLOWED, new Kind("org.springframework.web.HttpRequestMethodNotSupportedException", null));
-        BY_CODE.put(ProblemCode.ACTION_NOT_CANCELABLE, new Kind(REPO + "CancelActionNotAllowedException",
+        BY_CODE.put(ErrorCode.METHOD_NOT_ALLOWED, new Kind("org.springframework.web.HttpRequestMethodNotSupportedException", null));
+        BY_CODE.put(ErrorCode.ACTION_NOT_CANCELABLE, new Kind(REPO + "CancelActionNotAllowedException",
                 "hawkbit.server.error.action.notCancelable"));
-        BY_CODE.put(ProblemCode.ALREADY_EXISTS, ALREADY_EXISTS);
-        BY_CODE.put(ProblemCode.CONFLICT, ALREADY_EXISTS);
-        BY_CODE.put(ProblemCode.CONCURRENT_REQUEST, new Kind(REPO + "ConcurrentModificationException",
+        BY_CODE.put(ErrorCode.ALREADY_EXISTS, ALREADY_EXISTS);
+        BY_CODE.put(ErrorCode.CONFLICT, ALREADY_EXISTS);
+        BY_CODE.put(ErrorCode.CONCURRENT_REQUEST, new Kind(REPO + "ConcurrentModificationException",
                 "hawkbit.server.error.repo.concurrentModification"));
         // A revoked or deprecated version is hawkBit's invalidated set; one without files an incomplete set.
-        BY_CODE.put(ProblemCode.VERSION_NOT_DEPLOYABLE, new Kind(REPO + "InvalidDistributionSetException",
+        BY_CODE.put(ErrorCode.VERSION_NOT_DEPLOYABLE, new Kind(REPO + "InvalidDistributionSetException",
                 "hawkbit.server.error.distributionset.invalid"));
-        BY_CODE.put(ProblemCode.VERSION_NOT_PUBLISHABLE, new Kind(REPO + "IncompleteDistributionSetException",
+        BY_CODE.put(ErrorCode.VERSION_NOT_PUBLISHABLE, new Kind(REPO + "IncompleteDistributionSetException",
                 "hawkbit.server.error.distributionset.incomplete"));
         // The target cannot take this set: hawkBit's nearest case is a target type incompatible with the set.
-        BY_CODE.put(ProblemCode.RELEASE_COUNTER_ROLLBACK, new Kind(REPO + "IncompatibleTargetTypeException",
+        BY_CODE.put(ErrorCode.RELEASE_COUNTER_ROLLBACK, new Kind(REPO + "IncompatibleTargetTypeException",
                 "hawkbit.server.error.target.type.incompatible"));
-        BY_CODE.put(ProblemCode.LOCKED, new Kind(REPO + "LockedException", "hawkbit.server.error.locked"));
-        BY_CODE.put(ProblemCode.VERSION_IMMUTABLE, new Kind(REPO + "LockedException", "hawkbit.server.error.locked"));
-        BY_CODE.put(ProblemCode.BODY_TOO_LARGE, UPLOAD_FAILED);
-        BY_CODE.put(ProblemCode.TOO_LARGE, UPLOAD_FAILED);
-        BY_CODE.put(ProblemCode.STORAGE_FULL, UPLOAD_FAILED);
+        BY_CODE.put(ErrorCode.LOCKED, new Kind(REPO + "LockedException", "hawkbit.server.error.locked"));
+        BY_CODE.put(ErrorCode.VERSION_IMMUTABLE, new Kind(REPO + "LockedException", "hawkbit.server.error.locked"));
+        BY_CODE.put(ErrorCode.BODY_TOO_LARGE, UPLOAD_FAILED);
+        BY_CODE.put(ErrorCode.TOO_LARGE, UPLOAD_FAILED);
+        BY_CODE.put(ErrorCode.STORAGE_FULL, UPLOAD_FAILED);
     }
 
     @ServerResponseFilter
@@ -97,7 +97,7 @@ public class MgmtErrors {
     private static Kind kind(Problem p) {
         if ("q".equals(p.parameter())) return RSQL_SYNTAX;
         if ("sort".equals(p.parameter())) return SORT_SYNTAX;
-        if (p.field() != null && p.code() == ProblemCode.INVALID_FIELD) {
+        if (p.field() != null && p.code() == ErrorCode.INVALID_FIELD) {
             switch (p.field()) {
                 case "md5sum" -> { return checksum("MD5", "md5"); }
                 case "sha1sum" -> { return checksum("SHA1", "sha1"); }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ public class MgmtJson {
 
     <T> List<T> list(String body, Class<T> type) {
         JsonNode tree = tree(body);
-        if (!tree.isArray()) throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: must be a JSON array");
+        if (!tree.isArray()) throw DomainException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: must be a JSON array");
         return elements(tree, type);
     }
 
@@ -42,7 +42,7 @@ public class MgmtJson {
 
     <T> T one(String body, Class<T> type) {
         JsonNode tree = tree(body);
-        if (!tree.isObject()) throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: must be a JSON object");
+        if (!tree.isObject()) throw DomainException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: must be a JSON object");
         return convert(tree, type);
     }
 
@@ -53,23 +53,23 @@ public class MgmtJson {
     }
 
     private JsonNode tree(String body) {
-        if (body == null || body.isBlank()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: is required");
+        if (body == null || body.isBlank()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: is required");
         try {
             return mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiException.of(ProblemCode.INVALID_JSON, "request body: not valid JSON: " + e.getOriginalMessage());
+            throw DomainException.of(ErrorCode.INVALID_JSON, "request body: not valid JSON: " + e.getOriginalMessage());
         }
     }
 
     /** Every element hawkBit takes is a JSON object; {@code null} or a scalar in its place is a bad request, not a null record. */
     private <T> T convert(JsonNode node, Class<T> type) {
         if (!node.isObject()) {
-            throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: expected a JSON object, got " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            throw DomainException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: expected a JSON object, got " + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         try {
             return mapper.treeToValue(node, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: " + e.getMessage().lines().findFirst().orElse("not readable"));
+            throw DomainException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: " + e.getMessage().lines().findFirst().orElse("not readable"));
         }
     }
 

@@ -8,12 +8,14 @@ import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceApi;
 import dev.modelyard.server.device.DeviceService;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelApi;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelCatalogue;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.model.VersionLifecycle;
 import dev.modelyard.server.model.VersionStatus;
 import dev.modelyard.wire.SemVer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,17 +47,21 @@ public class MgmtService {
 
     private final EntityManager em;
     private final DeviceService devices;
-    private final ModelService models;
+    private final ModelLookup models;
+    private final ModelCatalogue catalogue;
+    private final VersionLifecycle versions;
     private final DeploymentService deployments;
     private final ObjectMapper json;
     private final HawkbitConfig config;
 
-    public MgmtService(EntityManager em, DeviceService devices, ModelService models, DeploymentService deployments,
-                       ObjectMapper json, HawkbitConfig config) {
+    public MgmtService(EntityManager em, DeviceService devices, ModelLookup models, ModelCatalogue catalogue,
+                       VersionLifecycle versions, DeploymentService deployments, ObjectMapper json, HawkbitConfig config) {
         this.config = config;
         this.em = em;
         this.devices = devices;
         this.models = models;
+        this.catalogue = catalogue;
+        this.versions = versions;
         this.deployments = deployments;
         this.json = json;
     }
@@ -64,10 +70,10 @@ public class MgmtService {
 
     @Transactional
     public List<MgmtApi.Target> createTargets(List<MgmtApi.TargetRequest> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of targets is required");
+        if (body == null || body.isEmpty()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of targets is required");
         List<MgmtApi.Target> out = new ArrayList<>();
         for (MgmtApi.TargetRequest t : body) {
-            if (t == null || t.controllerId() == null) throw ApiException.badRequest("controllerId: is required");
+            if (t == null || t.controllerId() == null) throw DomainException.of(ErrorCode.BAD_REQUEST, "controllerId: is required");
             DeviceService.Created c = devices.create(new DeviceApi.CreateDevice(t.controllerId(),
                     t.name() == null ? t.controllerId() : t.name(), t.description(), null, null), t.securityToken(),
                     config.readableTargetTokens(), by);
@@ -85,9 +91,9 @@ public class MgmtService {
     /** Updates name, description, securityToken and requestAttributes; other fields are kept. */
     @Transactional
     public MgmtApi.Target updateTarget(String controllerId, MgmtApi.TargetRequest body, boolean showToken) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         if (body.controllerId() != null && !body.controllerId().equals(controllerId)) {
-            throw ApiException.badRequest("controllerId: a target cannot be renamed");
+            throw DomainException.of(ErrorCode.BAD_REQUEST, "controllerId: a target cannot be renamed");
         }
         devices.patch(controllerId, new DeviceApi.PatchDevice(body.name(), body.description(), null));
         Device d = body.securityToken() != null ? devices.replaceToken(controllerId, body.securityToken(), config.readableTargetTokens())
@@ -200,10 +206,10 @@ public class MgmtService {
     public void cancel(String controllerId, long actionId, boolean force, String by) {
         Action a = targetAction(controllerId, actionId);
         if (!a.active) {
-            throw ApiException.of(ProblemCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
+            throw DomainException.of(ErrorCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is closed (" + a.status.wireName() + ") and cannot be canceled");
         }
         if (!force && a.status == dev.modelyard.server.deployment.ActionState.CANCELING) {
-            throw ApiException.of(ProblemCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is being canceled already; add force=true to close it without the device");
+            throw DomainException.of(ErrorCode.ACTION_NOT_CANCELABLE, "action " + a.id + " is being canceled already; add force=true to close it without the device");
         }
         deployments.cancel(a.id, force, by);
     }
@@ -211,7 +217,7 @@ public class MgmtService {
     private Action targetAction(String controllerId, long actionId) {
         Device d = devices.device(controllerId);
         return deployments.deviceAction(d.id, actionId)
-                .orElseThrow(() -> ApiException.notFound("target '" + controllerId + "' has no action " + actionId));
+                .orElseThrow(() -> DomainException.of(ErrorCode.NOT_FOUND, "target '" + controllerId + "' has no action " + actionId));
     }
 
     private MgmtApi.Action action(Action a, String controllerId) {
@@ -236,18 +242,18 @@ public class MgmtService {
 
     @Transactional
     public List<MgmtApi.SoftwareModule> createModules(List<MgmtApi.SoftwareModuleRequest> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of software modules is required");
+        if (body == null || body.isEmpty()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of software modules is required");
         List<MgmtApi.SoftwareModule> out = new ArrayList<>();
         for (MgmtApi.SoftwareModuleRequest r : body) {
-            if (r == null || r.name() == null || r.name().isBlank()) throw ApiException.badRequest("name: is required");
-            if (r.version() == null || r.version().isBlank()) throw ApiException.badRequest("version: is required");
+            if (r == null || r.name() == null || r.name().isBlank()) throw DomainException.of(ErrorCode.BAD_REQUEST, "name: is required");
+            if (r.version() == null || r.version().isBlank()) throw DomainException.of(ErrorCode.BAD_REQUEST, "version: is required");
             String type = r.type() == null || r.type().isBlank() ? "os" : r.type().strip().toLowerCase(Locale.ROOT);
             String name = modelName(r.name());
             if (Model.findByName(name).isEmpty()) {
-                models.createModel(new ModelApi.CreateModel(name, r.description(), null, null, Map.of(TYPE_LABEL, type)), by);
+                catalogue.create(new ModelApi.CreateModel(name, r.description(), null, null, Map.of(TYPE_LABEL, type)), by);
             }
             String version = semver(r.version());
-            models.createVersion(name, new ModelApi.CreateVersion(version, r.description(), null, null, null, null), by);
+            versions.create(name, new ModelApi.CreateVersion(version, r.description(), null, null, null, null), by);
             out.add(module(models.exact(models.model(name), version)));
         }
         return out;
@@ -276,20 +282,20 @@ public class MgmtService {
     public void deleteModule(long id) {
         ModelVersion v = version(id, "software module");
         if (v.status == VersionStatus.DRAFT) {
-            models.deleteVersion(v.model.name, v.version);
+            versions.delete(v.model.name, v.version);
         } else if (v.status == VersionStatus.PUBLISHED) {
-            models.patchVersion(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
+            versions.patch(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
         }
     }
 
     /** A set of exactly one module is that module's version. */
     @Transactional
     public List<MgmtApi.DistributionSet> createSets(List<MgmtApi.DistributionSetRequest> body) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of distribution sets is required");
+        if (body == null || body.isEmpty()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of distribution sets is required");
         List<MgmtApi.DistributionSet> out = new ArrayList<>();
         for (MgmtApi.DistributionSetRequest r : body) {
             if (r == null || r.modules() == null || r.modules().size() != 1 || r.modules().get(0).id() == null) {
-                throw ApiException.badRequest("modules: a distribution set holds exactly one software module here ([{\"id\": …}])");
+                throw DomainException.of(ErrorCode.BAD_REQUEST, "modules: a distribution set holds exactly one software module here ([{\"id\": …}])");
             }
             out.add(set(version(r.modules().get(0).id(), "software module")));
         }
@@ -306,7 +312,7 @@ public class MgmtService {
     public void deleteSet(long id) {
         ModelVersion v = version(id, "distribution set");
         if (v.status == VersionStatus.PUBLISHED) {
-            models.patchVersion(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
+            versions.patch(v.model.name, v.version, json.createObjectNode().put("status", "deprecated"));
         }
     }
 
@@ -316,15 +322,15 @@ public class MgmtService {
      */
     @Transactional
     public MgmtApi.AssignmentResult assign(long setId, List<MgmtApi.TargetAssignment> body, String by) {
-        if (body == null || body.isEmpty()) throw ApiException.of(ProblemCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
+        if (body == null || body.isEmpty()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
         ModelVersion v = version(setId, "distribution set");
-        if (v.status == VersionStatus.DRAFT) models.publish(v.model.name, v.version);
+        if (v.status == VersionStatus.DRAFT) versions.publish(v.model.name, v.version);
         Map<String, List<String>> byType = new LinkedHashMap<>();
         for (MgmtApi.TargetAssignment t : body) {
-            if (t == null || t.id() == null) throw ApiException.badRequest("id: the target's controllerId is required");
+            if (t == null || t.id() == null) throw DomainException.of(ErrorCode.BAD_REQUEST, "id: the target's controllerId is required");
             devices.device(t.id());
             String type = t.type() == null ? "forced" : t.type();
-            if (type.equals("timeforced")) throw ApiException.badRequest("type: timeforced is not supported; use forced, soft or downloadonly");
+            if (type.equals("timeforced")) throw DomainException.of(ErrorCode.BAD_REQUEST, "type: timeforced is not supported; use forced, soft or downloadonly");
             byType.computeIfAbsent(type, k -> new ArrayList<>()).add(t.id());
         }
         int assigned = 0;
@@ -346,11 +352,11 @@ public class MgmtService {
         return new MgmtApi.AssignmentResult(assigned, already, failed, assigned + already + failed, refs);
     }
 
-    /** hawkBit locks a module once assigned; here a released version's files never change (423, as hawkBit's lock). */
+    /** hawkBit locks a module once assigned; here a released version's files never change (LOCKED, as hawkBit's lock). */
     ModelVersion draftModule(long id) {
         ModelVersion v = version(id, "software module");
         if (v.status != VersionStatus.DRAFT) {
-            throw ApiException.of(ProblemCode.LOCKED, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
+            throw DomainException.of(ErrorCode.LOCKED, "software module " + id + " is locked: its version " + v.model.name + " " + v.version
                     + " is " + v.status.wireName() + " and its files never change");
         }
         return v;
@@ -359,7 +365,7 @@ public class MgmtService {
     ModelVersion version(long id, String what) {
         ModelVersion v = ModelVersion.findById(id);
         if (v == null || !v.model.tenant.equals(Model.DEFAULT_TENANT)) {
-            throw ApiException.notFound(what + " with id " + id + " does not exist");
+            throw DomainException.of(ErrorCode.NOT_FOUND, what + " with id " + id + " does not exist");
         }
         return v;
     }
@@ -409,7 +415,7 @@ public class MgmtService {
         String slug = NOT_NAME.matcher(name.strip().toLowerCase(Locale.ROOT)).replaceAll("-");
         slug = slug.replaceAll("^[._-]+", "");
         if (slug.length() > 63) slug = slug.substring(0, 63);
-        if (slug.isEmpty()) throw ApiException.badRequest("name: '" + name + "' has no letter or digit");
+        if (slug.isEmpty()) throw DomainException.of(ErrorCode.BAD_REQUEST, "name: '" + name + "' has no letter or digit");
         return slug;
     }
 
@@ -421,7 +427,7 @@ public class MgmtService {
             String padded = v + (v.contains(".") ? ".0" : ".0.0");
             if (SemVer.isValid(padded)) return padded;
         }
-        throw ApiException.badRequest("version: '" + version + "' is not a semantic version (such as 1.2.0; 1 and 1.2 are accepted too)");
+        throw DomainException.of(ErrorCode.BAD_REQUEST, "version: '" + version + "' is not a semantic version (such as 1.2.0; 1 and 1.2 are accepted too)");
     }
 
     static Long millis(Instant t) {

@@ -2,7 +2,7 @@ package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
@@ -89,7 +89,7 @@ public class MgmtTargetResource {
         MgmtApi.TargetRequest request = json.one(body, MgmtApi.TargetRequest.class);
         // Like token rotation on /api/v1: whoever sets a device's token can act as that device.
         if (request != null && request.securityToken() != null && !Permission.held(identity, Permission.DEVICES_CREDENTIALS)) {
-            throw ApiException.of(ProblemCode.FORBIDDEN, "securityToken: changing a target's token needs the permission "
+            throw ApiException.of(ErrorCode.FORBIDDEN, "securityToken: changing a target's token needs the permission "
                     + Permission.DEVICES_CREDENTIALS);
         }
         return service.updateTarget(targetId, request, showToken());
@@ -140,7 +140,7 @@ public class MgmtTargetResource {
     public MgmtApi.AssignmentResult assign(@PathParam("targetId") String targetId, String body) {
         List<MgmtApi.DistributionSetAssignment> sets = json.oneOrList(body, MgmtApi.DistributionSetAssignment.class);
         if (sets.size() != 1 || sets.get(0) == null || sets.get(0).id() == null) {
-            throw ApiException.of(ProblemCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
+            throw ApiException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
         }
         MgmtApi.DistributionSetAssignment s = sets.get(0);
         return service.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),

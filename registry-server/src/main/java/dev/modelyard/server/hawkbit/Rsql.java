@@ -1,8 +1,8 @@
 package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.device.DeviceStatus;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
@@ -40,22 +40,22 @@ final class Rsql {
         int i = 0;
         for (String term : q.strip().split(";|\\s+and\\s+")) {
             if (term.contains(",") || term.contains("(") || term.contains(" or ")) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "q", "q: '" + q + "': only comparisons joined by ';' (and) are supported here");
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "q", "q: '" + q + "': only comparisons joined by ';' (and) are supported here");
             }
             int eq = term.indexOf("=="), ne = term.indexOf("!=");
             boolean not = ne >= 0 && (eq < 0 || ne < eq);
             String[] fv = term.split(not ? "!=" : "==", 2);
             if (fv.length != 2 || fv[0].isBlank()) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "q", "q: '" + term + "' must be field==value or field!=value");
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "q", "q: '" + term + "' must be field==value or field!=value");
             }
             String name = fv[0].strip();
             String field = fields.get(name);
             if (field == null) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "q", "q: field '" + name + "' is not one of " + new TreeSet<>(fields.keySet()));
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "q", "q: field '" + name + "' is not one of " + new TreeSet<>(fields.keySet()));
             }
             String raw = fv[1].strip();
             if (!quoted(raw) && (raw.contains("==") || raw.contains("!="))) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "q", "q: '" + term + "' must be one field==value or field!=value (quote a value that holds == or !=)");
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "q", "q: '" + term + "' must be one field==value or field!=value (quote a value that holds == or !=)");
             }
             String value = unquote(raw);
             String param = "q" + i++;
@@ -95,7 +95,7 @@ final class Rsql {
         for (DeviceStatus s : DeviceStatus.values()) {
             if (s.wireName().equalsIgnoreCase(value)) return s.name();
         }
-        throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "q", "q: " + name + ": '" + value + "' is not one of "
+        throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "q", "q: " + name + ": '" + value + "' is not one of "
                 + Arrays.stream(DeviceStatus.values()).map(DeviceStatus::wireName).toList());
     }
 
@@ -109,7 +109,7 @@ final class Rsql {
         } catch (NumberFormatException e) {
             // refused below, as a value out of range is
         }
-        throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "q", "q: " + name + ": '" + value
+        throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "q", "q: " + name + ": '" + value
                 + "' must be a time in milliseconds since 1970, years 1 to 9999 (no wildcards)");
     }
 

@@ -1,7 +1,7 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -33,7 +33,7 @@ public class TargetFilters {
         f.name = name(body);
         f.query = query(body);
         if (TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, f.name) > 0) {
-            throw ApiException.of(ProblemCode.ALREADY_EXISTS, "a target filter named '" + f.name + "' exists already");
+            throw DomainException.of(ErrorCode.ALREADY_EXISTS, "a target filter named '" + f.name + "' exists already");
         }
         f.createdAt = f.updatedAt = clock.instant();
         f.createdBy = f.updatedBy = by;
@@ -60,12 +60,12 @@ public class TargetFilters {
     /** Changes the name and/or the query; fields left out are kept. */
     @Transactional
     public MgmtApi.TargetFilter update(long id, MgmtApi.TargetFilterRequest body, String by) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         TargetFilter f = find(id);
         if (body.name() != null) {
             String name = name(body);
             if (!name.equals(f.name) && TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, name) > 0) {
-                throw ApiException.of(ProblemCode.ALREADY_EXISTS, "a target filter named '" + name + "' exists already");
+                throw DomainException.of(ErrorCode.ALREADY_EXISTS, "a target filter named '" + name + "' exists already");
             }
             f.name = name;
         }
@@ -82,12 +82,12 @@ public class TargetFilters {
 
     private static TargetFilter find(long id) {
         return TargetFilter.<TargetFilter>find("id = ?1 and tenant = ?2", id, Model.DEFAULT_TENANT).firstResultOptional()
-                .orElseThrow(() -> ApiException.notFound("target filter with id " + id + " does not exist"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.NOT_FOUND, "target filter with id " + id + " does not exist"));
     }
 
     private static String name(MgmtApi.TargetFilterRequest body) {
         if (body == null || body.name() == null || body.name().isBlank() || body.name().length() > 128) {
-            throw ApiException.badRequest("name: is required, at most 128 characters");
+            throw DomainException.of(ErrorCode.BAD_REQUEST, "name: is required, at most 128 characters");
         }
         return body.name().strip();
     }
@@ -95,7 +95,7 @@ public class TargetFilters {
     /** Refuses (400) a query this server cannot evaluate, in the words of {@link Rsql}. */
     private static String query(MgmtApi.TargetFilterRequest body) {
         if (body == null || body.query() == null || body.query().isBlank() || body.query().length() > 1024) {
-            throw ApiException.badRequest("query: is required, at most 1024 characters");
+            throw DomainException.of(ErrorCode.BAD_REQUEST, "query: is required, at most 1024 characters");
         }
         String query = body.query().strip();
         Rsql.parse(query, Rsql.TARGET_FIELDS);

@@ -1,120 +1,90 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A failure the client can act on. Thrown anywhere in request handling; rendered as
- * problem+json with its status and its {@link ProblemCode}. Extra headers (e.g. Content-Range
- * on 416) travel with it, and so does the body field or parameter the problem is about.
+ * A {@link DomainException} raised by the HTTP layer itself, which may carry response headers
+ * (Content-Range on 416, Retry-After on 429 and 503, Upload-Offset on a resumable upload).
+ * Services never throw it: headers are HTTP's business. Rendered by {@link ProblemMappers} like
+ * every other domain exception, with its headers added.
  */
-public class ApiException extends RuntimeException {
+public class ApiException extends DomainException {
 
-    private final int status;
-    private final ProblemCode code;
     private final Map<String, String> headers;
-    private final String field;
-    private final String parameter;
-    private final List<String> accepted;
 
-    /** A problem with the generic code of its status; prefer {@link #of(ProblemCode, String)}. */
+    /** A problem with the generic code of {@code status}; prefer {@link #of(ErrorCode, String)}. */
     public ApiException(int status, String detail) {
         this(status, detail, Map.of());
     }
 
     public ApiException(int status, String detail, Map<String, String> headers) {
-        this(status, ProblemCode.generic(status), detail, headers);
+        this(ErrorCode.generic(status), detail, headers, null, null, null);
     }
 
-    public ApiException(int status, ProblemCode code, String detail, Map<String, String> headers) {
-        this(status, code, detail, headers, null, null, null);
-    }
-
-    protected ApiException(int status, ProblemCode code, String detail, Map<String, String> headers,
+    protected ApiException(ErrorCode code, String detail, Map<String, String> headers,
                            String field, String parameter, List<String> accepted) {
-        super(detail, null, false, false);
-        this.status = status;
-        this.code = code == null ? ProblemCode.generic(status) : code;
+        super(code, detail, field, parameter, accepted);
         this.headers = headers;
-        this.field = field;
-        this.parameter = parameter;
-        this.accepted = accepted;
     }
 
     /** A problem of the kind {@code code}, answered with that code's status. */
-    public static ApiException of(ProblemCode code, String detail) {
-        return new ApiException(code.status(), code, detail, Map.of());
+    public static ApiException of(ErrorCode code, String detail) {
+        return new ApiException(code, detail, Map.of(), null, null, null);
     }
 
-    public static ApiException of(ProblemCode code, String detail, Map<String, String> headers) {
-        return new ApiException(code.status(), code, detail, headers);
+    public static ApiException of(ErrorCode code, String detail, Map<String, String> headers) {
+        return new ApiException(code, detail, headers, null, null, null);
     }
 
     /** A problem about the body field at JSON path {@code field}. */
-    public static ApiException field(ProblemCode code, String field, String detail) {
-        return new ApiException(code.status(), code, detail, Map.of(), field, null, null);
+    public static ApiException field(ErrorCode code, String field, String detail) {
+        return new ApiException(code, detail, Map.of(), field, null, null);
     }
 
     /** A problem about a body field whose value must be one of {@code accepted}. */
-    public static ApiException field(ProblemCode code, String field, String detail, List<String> accepted) {
-        return new ApiException(code.status(), code, detail, Map.of(), field, null, accepted);
+    public static ApiException field(ErrorCode code, String field, String detail, List<String> accepted) {
+        return new ApiException(code, detail, Map.of(), field, null, accepted);
     }
 
     /** A problem about the path segment, query parameter or header named {@code parameter}. */
-    public static ApiException parameter(ProblemCode code, String parameter, String detail) {
-        return new ApiException(code.status(), code, detail, Map.of(), null, parameter, null);
+    public static ApiException parameter(ErrorCode code, String parameter, String detail) {
+        return new ApiException(code, detail, Map.of(), null, parameter, null);
     }
 
     /** A problem about a parameter whose value must be one of {@code accepted}. */
-    public static ApiException parameter(ProblemCode code, String parameter, String detail, List<String> accepted) {
-        return new ApiException(code.status(), code, detail, Map.of(), null, parameter, accepted);
+    public static ApiException parameter(ErrorCode code, String parameter, String detail, List<String> accepted) {
+        return new ApiException(code, detail, Map.of(), null, parameter, accepted);
     }
 
+    /** The HTTP status: always the code's. */
     public int status() {
-        return status;
-    }
-
-    /** The stable, machine-readable kind of problem; never null. */
-    public ProblemCode code() {
-        return code;
+        return code().status();
     }
 
     public Map<String, String> headers() {
         return headers;
     }
 
-    /** The JSON path of the body field the problem is about, or null. */
-    public String field() {
-        return field;
-    }
-
-    /** The path segment, query parameter or header the problem is about, or null. */
-    public String parameter() {
-        return parameter;
-    }
-
-    /** The values or names accepted instead, or null. */
-    public List<String> accepted() {
-        return accepted;
-    }
-
     public static ApiException badRequest(String detail) {
-        return of(ProblemCode.BAD_REQUEST, detail);
+        return of(ErrorCode.BAD_REQUEST, detail);
     }
 
     public static ApiException notFound(String detail) {
-        return of(ProblemCode.NOT_FOUND, detail);
+        return of(ErrorCode.NOT_FOUND, detail);
     }
 
     public static ApiException conflict(String detail) {
-        return of(ProblemCode.CONFLICT, detail);
+        return of(ErrorCode.CONFLICT, detail);
     }
 
     public static ApiException unprocessable(String detail) {
-        return of(ProblemCode.UNPROCESSABLE, detail);
+        return of(ErrorCode.UNPROCESSABLE, detail);
     }
 
     public static ApiException tooLarge(String detail) {
-        return of(ProblemCode.BODY_TOO_LARGE, detail);
+        return of(ErrorCode.BODY_TOO_LARGE, detail);
     }
 }

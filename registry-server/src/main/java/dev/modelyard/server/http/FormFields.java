@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.UnknownNameException;
 import jakarta.ws.rs.FormParam;
 import java.lang.reflect.Field;
 import java.util.Set;

@@ -1,5 +1,7 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.ErrorCode;
+
 /**
  * Which characters request input may hold. PostgreSQL refuses NUL in text and jsonb, and a
  * control character in a name, id or header is never meant: both are refused at the edge with
@@ -51,7 +53,7 @@ public final class InputCharacters {
         if (value == null) return null;
         int bad = firstInvalidInToken(value);
         if (bad >= 0) {
-            throw ApiException.parameter(ProblemCode.INVALID_CHARACTER, name, what + " '" + name
+            throw ApiException.parameter(ErrorCode.INVALID_CHARACTER, name, what + " '" + name
                     + "' holds a control character (" + describe(value, bad) + "); remove it");
         }
         return value;

@@ -1,5 +1,7 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import java.util.regex.Pattern;
 
 /** The naming rule shared by models, aliases and token names. */
@@ -12,7 +14,7 @@ public final class Names {
 
     public static String require(String field, String value) {
         if (value == null || !NAME.matcher(value).matches()) {
-            throw ApiException.of(ProblemCode.INVALID_NAME, field + ": '" + (value == null ? "" : value)
+            throw DomainException.of(ErrorCode.INVALID_NAME, field + ": '" + (value == null ? "" : value)
                     + "' is not a valid name (lower-case letters, digits, '.', '_', '-'; starts with a letter or digit; at most 63)");
         }
         return value;

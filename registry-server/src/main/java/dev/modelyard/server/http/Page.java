@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.ErrorCode;
 import java.util.List;
 
 /** One page of a list endpoint. {@code total} counts every match across pages. */
@@ -18,10 +19,10 @@ public record Page<T>(List<T> items, int page, int size, long total) {
         int p = page == null ? 0 : page;
         int s = size == null ? DEFAULT_SIZE : size;
         if (p < 0 || p > MAX_PAGE) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "page", "page: must be between 0 and " + MAX_PAGE);
+            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "page", "page: must be between 0 and " + MAX_PAGE);
         }
         if (s < 1 || s > MAX_SIZE) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "size", "size: must be between 1 and " + MAX_SIZE);
+            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "size", "size: must be between 1 and " + MAX_SIZE);
         }
         return io.quarkus.panache.common.Page.of(p, s);
     }

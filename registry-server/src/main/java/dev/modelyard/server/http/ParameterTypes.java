@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.ErrorCode;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
@@ -41,8 +42,8 @@ final class ParameterTypes {
                 boolean inPath = p.getAnnotation(PathParam.class) != null || p.getAnnotation(RestPath.class) != null;
                 String detail = name + ": '" + shorten(value) + "' is not " + describe(p.getType());
                 return inPath
-                        ? ApiException.parameter(ProblemCode.NOT_FOUND, name, detail + ", so nothing has it")
-                        : ApiException.parameter(ProblemCode.INVALID_PARAMETER, name, detail);
+                        ? ApiException.parameter(ErrorCode.NOT_FOUND, name, detail + ", so nothing has it")
+                        : ApiException.parameter(ErrorCode.INVALID_PARAMETER, name, detail);
             }
         }
         return null;

@@ -1,6 +1,7 @@
 package dev.modelyard.server.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.error.ErrorCode;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance,
                       @Schema(description = "The stable, machine-readable kind of problem; always present. Clients branch on it, never on the detail. "
-                              + "The codes are listed in docs/api-errors.md") ProblemCode code,
+                              + "The codes are listed in docs/api-errors.md") ErrorCode code,
                       @Schema(description = "The JSON path of the body field the problem is about") String field,
                       @Schema(description = "The query parameter the problem is about") String parameter,
                       @Schema(description = "The names the operation accepts in place of the unknown field or parameter")
@@ -34,16 +35,16 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static Problem of(int status, String detail) {
         Response.Status s = Response.Status.fromStatusCode(status);
         String title = s != null ? s.getReasonPhrase() : titleFor(status);
-        return new Problem("about:blank", title, status, detail, null, ProblemCode.generic(status), null, null, null);
+        return new Problem("about:blank", title, status, detail, null, ErrorCode.generic(status), null, null, null);
     }
 
     /** A problem of the kind {@code code}, with that code's status. */
-    public static Problem of(ProblemCode code, String detail) {
+    public static Problem of(ErrorCode code, String detail) {
         return of(code.status(), detail).with(code, null, null, null);
     }
 
     /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
-    public Problem with(ProblemCode code, String field, String parameter, List<String> accepted) {
+    public Problem with(ErrorCode code, String field, String parameter, List<String> accepted) {
         return new Problem(type, title, status, detail, instance, code, field, parameter, accepted);
     }
 

@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.modelyard.server.database.DatabaseFailures;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.error.UnknownNameException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
@@ -16,8 +19,8 @@ import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +29,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * Turns every failure into an RFC 9457 problem response with a {@link ProblemCode}; no stack
+ * Turns every failure into an RFC 9457 problem response with a {@link ErrorCode}; no stack
  * trace ever leaves the server. The JSON mappers take precedence over the REST layer's built-in
  * ones (whose answer to a type mismatch has an empty body).
  */
@@ -50,11 +53,16 @@ public class ProblemMappers {
                 .register(registry);
     }
 
+    /**
+     * Every domain exception, from a service or from the HTTP layer: the status is its code's, the
+     * headers (an {@link ApiException}'s only) are added as they are.
+     */
     @ServerExceptionMapper
-    public Response api(ApiException e) {
-        Problem problem = Problem.of(e.status(), e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted());
-        Response.ResponseBuilder b = Response.status(e.status()).type(Problem.MEDIA).entity(problem);
-        e.headers().forEach(b::header);
+    public Response api(DomainException e) {
+        int status = e.code().status();
+        Problem problem = Problem.of(status, e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted());
+        Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA).entity(problem);
+        if (e instanceof ApiException api) api.headers().forEach(b::header);
         return b.build();
     }
 
@@ -64,12 +72,12 @@ public class ProblemMappers {
                 ? e.getMessage()
                 : "this endpoint needs an API token: send 'Authorization: Bearer <token>'";
         return Response.status(401).type(Problem.MEDIA).header("WWW-Authenticate", CHALLENGE)
-                .entity(Problem.of(ProblemCode.UNAUTHORIZED, detail)).build();
+                .entity(Problem.of(ErrorCode.UNAUTHORIZED, detail)).build();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return Problem.of(ProblemCode.FORBIDDEN, "this API token's role does not allow this operation").toResponse();
+        return Problem.of(ErrorCode.FORBIDDEN, "this API token's role does not allow this operation").toResponse();
     }
 
     @ServerExceptionMapper(priority = FIRST)
@@ -101,10 +109,10 @@ public class ProblemMappers {
         }
         if (status >= 500) {
             LOG.error("request failed", e);
-            return Problem.of(ProblemCode.generic(status), "the server could not complete the request").toResponse();
+            return Problem.of(ErrorCode.generic(status), "the server could not complete the request").toResponse();
         }
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA)
-                .entity(Problem.of(status, describe(status, e)).with(ProblemCode.generic(status), null, null, null));
+                .entity(Problem.of(status, describe(status, e)).with(ErrorCode.generic(status), null, null, null));
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (!name.equalsIgnoreCase("Content-Type")) values.forEach(v -> b.header(name, v));
         });
@@ -120,7 +128,7 @@ public class ProblemMappers {
             return Problem.of(400, "the client closed the connection before the request completed").toResponse();
         }
         LOG.error("unexpected failure while handling a request", e);
-        return Problem.of(ProblemCode.INTERNAL_ERROR, "the server could not complete the request; the cause is in its log")
+        return Problem.of(ErrorCode.INTERNAL_ERROR, "the server could not complete the request; the cause is in its log")
                 .toResponse();
     }
 
@@ -148,7 +156,7 @@ public class ProblemMappers {
     }
 
     private Response unavailableResponse() {
-        return api(new ApiException(503, ProblemCode.DATABASE_UNAVAILABLE,
+        return api(ApiException.of(ErrorCode.DATABASE_UNAVAILABLE,
                 "the server cannot reach its database right now; retry in a few seconds. If this request was a write, "
                         + "it may or may not have taken effect: check before repeating it unless it is idempotent",
                 Map.of("Retry-After", Integer.toString(DatabaseFailures.RETRY_AFTER_SECONDS))));
@@ -183,51 +191,51 @@ public class ProblemMappers {
         private JsonProblems() {
         }
 
-        static ApiException of(JsonProcessingException e) {
+        static DomainException of(JsonProcessingException e) {
             if (e instanceof StrictJson.InvalidCharacterException c) {
-                return ApiException.field(ProblemCode.INVALID_CHARACTER, c.field(), c.getOriginalMessage());
+                return ApiException.field(ErrorCode.INVALID_CHARACTER, c.field(), c.getOriginalMessage());
             }
             if (e instanceof UnrecognizedPropertyException u) return UnknownNameException.field("", u);
             if (e instanceof MismatchedInputException m) return mismatched(m);
-            if (e instanceof JsonMappingException m && m.getCause() instanceof ApiException api) return api;
+            if (e instanceof JsonMappingException m && m.getCause() instanceof DomainException domain) return domain;
             if (e instanceof JsonMappingException m && m.getCause() instanceof IllegalArgumentException invalid
                     && invalid.getMessage() != null) {
                 // a value type's own validation (a record refusing its arguments): its words, not Jackson's
                 String field = path(m.getPath());
-                return ApiException.field(ProblemCode.INVALID_FIELD, field.isEmpty() ? null : field,
+                return ApiException.field(ErrorCode.INVALID_FIELD, field.isEmpty() ? null : field,
                         (field.isEmpty() ? "request body" : "field '" + field + "'") + ": " + invalid.getMessage());
             }
             if (e instanceof StreamConstraintsException) {
-                return ApiException.of(ProblemCode.INVALID_JSON, "request body is refused" + at(e.getLocation()) + ": "
+                return ApiException.of(ErrorCode.INVALID_JSON, "request body is refused" + at(e.getLocation()) + ": "
                         + e.getOriginalMessage() + " (at most " + StrictJson.MAX_DEPTH + " levels of nesting and "
                         + StrictJson.MAX_STRING + " characters per string)");
             }
             if (e instanceof JsonMappingException m) {
                 String field = path(m.getPath());
-                return ApiException.field(ProblemCode.INVALID_FIELD, field.isEmpty() ? null : field,
+                return ApiException.field(ErrorCode.INVALID_FIELD, field.isEmpty() ? null : field,
                         (field.isEmpty() ? "request body" : "field '" + field + "'") + ": " + firstLine(m.getOriginalMessage()));
             }
-            return ApiException.of(ProblemCode.INVALID_JSON, "request body is not well-formed JSON" + at(e.getLocation())
+            return ApiException.of(ErrorCode.INVALID_JSON, "request body is not well-formed JSON" + at(e.getLocation())
                     + ": " + firstLine(e.getOriginalMessage()));
         }
 
         private static ApiException mismatched(MismatchedInputException e) {
             String field = path(e.getPath());
             if (field.isEmpty() && e.getMessage() != null && e.getMessage().startsWith("No content to map")) {
-                return ApiException.of(ProblemCode.MISSING_BODY, "this operation needs a JSON request body; the request had none");
+                return ApiException.of(ErrorCode.MISSING_BODY, "this operation needs a JSON request body; the request had none");
             }
             Class<?> target = e.getTargetType();
             String where = field.isEmpty() ? "request body" : "field '" + field + "'";
             if (e instanceof InvalidFormatException && target != null && target.isEnum()) {
                 List<String> accepted = Arrays.stream(target.getEnumConstants()).map(String::valueOf).toList();
-                return ApiException.field(ProblemCode.INVALID_FIELD, field, where + ": '" + ((InvalidFormatException) e).getValue()
+                return ApiException.field(ErrorCode.INVALID_FIELD, field, where + ": '" + ((InvalidFormatException) e).getValue()
                         + "' is not one of " + String.join(", ", accepted), accepted);
             }
             if (e instanceof InvalidFormatException f) {
-                return ApiException.field(ProblemCode.INVALID_FIELD, field, where + ": '" + f.getValue() + "' is not "
+                return ApiException.field(ErrorCode.INVALID_FIELD, field, where + ": '" + f.getValue() + "' is not "
                         + expected(target));
             }
-            return ApiException.field(ProblemCode.INVALID_FIELD_TYPE, field.isEmpty() ? null : field,
+            return ApiException.field(ErrorCode.INVALID_FIELD_TYPE, field.isEmpty() ? null : field,
                     where + ": expected " + expected(target) + found(e));
         }
 

@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.UnknownNameException;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;

@@ -1,5 +1,6 @@
 package dev.modelyard.server.http;
 
+import dev.modelyard.server.error.ErrorCode;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -64,7 +65,7 @@ public class RequestShape {
         }
         ApiException refused = refusal(context.request());
         if (refused == null) {
-            refused = ApiException.of(ProblemCode.BAD_REQUEST, "the request is malformed"
+            refused = ApiException.of(ErrorCode.BAD_REQUEST, "the request is malformed"
                     + (context.failure() != null && context.failure().getMessage() != null ? ": " + context.failure().getMessage() : ""));
         }
         RoutingProblems.send(context, Problem.of(refused.status(), refused.getMessage())
@@ -95,7 +96,7 @@ public class RequestShape {
     static ApiException refusal(HttpServerRequest request) {
         String target = request.uri();
         if (target.length() > MAX_TARGET) {
-            return ApiException.of(ProblemCode.URI_TOO_LONG, "the request target (path and query) is " + target.length()
+            return ApiException.of(ErrorCode.URI_TOO_LONG, "the request target (path and query) is " + target.length()
                     + " characters long; at most " + MAX_TARGET + " are taken");
         }
         long headerBytes = 0;
@@ -103,12 +104,12 @@ public class RequestShape {
             headerBytes += h.getKey().length() + h.getValue().length() + 4;
             int bad = InputCharacters.firstInvalidInToken(h.getValue().replace('\t', ' '));
             if (bad >= 0) {
-                return ApiException.parameter(ProblemCode.INVALID_CHARACTER, h.getKey(), "header '" + h.getKey()
+                return ApiException.parameter(ErrorCode.INVALID_CHARACTER, h.getKey(), "header '" + h.getKey()
                         + "' holds a control character (" + InputCharacters.describe(h.getValue(), bad) + "); remove it");
             }
         }
         if (headerBytes > MAX_HEADERS) {
-            return ApiException.of(ProblemCode.HEADERS_TOO_LARGE, "the request's headers are " + headerBytes
+            return ApiException.of(ErrorCode.HEADERS_TOO_LARGE, "the request's headers are " + headerBytes
                     + " bytes; at most " + MAX_HEADERS + " are taken");
         }
         if (plain(target)) return null;
@@ -120,7 +121,7 @@ public class RequestShape {
             if (decoded == null) return encoding("path segment '" + printable(segment) + "'");
             int bad = InputCharacters.firstInvalidInToken(decoded);
             if (bad >= 0) {
-                return ApiException.of(ProblemCode.INVALID_CHARACTER, "path segment '" + printable(segment)
+                return ApiException.of(ErrorCode.INVALID_CHARACTER, "path segment '" + printable(segment)
                         + "' holds a control character (" + InputCharacters.describe(decoded, bad) + "); remove it");
             }
         }
@@ -132,7 +133,7 @@ public class RequestShape {
             if (name == null || value == null) return encoding("query parameter '" + printable(pair) + "'");
             int bad = InputCharacters.firstInvalidInToken(name + "=" + value);
             if (bad >= 0) {
-                return ApiException.parameter(ProblemCode.INVALID_CHARACTER, printable(name), "query parameter '"
+                return ApiException.parameter(ErrorCode.INVALID_CHARACTER, printable(name), "query parameter '"
                         + printable(name) + "' holds a control character (" + InputCharacters.describe(name + "=" + value, bad)
                         + " of '" + printable(pair) + "'); remove it");
             }
@@ -140,7 +141,7 @@ public class RequestShape {
         try {
             new URI(target);
         } catch (URISyntaxException e) {
-            return ApiException.of(ProblemCode.INVALID_ENCODING, "the request target is not a valid URI (" + e.getReason()
+            return ApiException.of(ErrorCode.INVALID_ENCODING, "the request target is not a valid URI (" + e.getReason()
                     + " at index " + e.getIndex() + "): percent-encode spaces, quotes, '<', '>', '{', '}', '|', '\\', '^', '`' "
                     + "and every '%' that does not start an escape");
         }
@@ -162,7 +163,7 @@ public class RequestShape {
     }
 
     private static ApiException encoding(String where) {
-        return ApiException.of(ProblemCode.INVALID_ENCODING, where + " is not valid percent-encoded UTF-8: "
+        return ApiException.of(ErrorCode.INVALID_ENCODING, where + " is not valid percent-encoded UTF-8: "
                 + "write '%' as %25 and every other byte as % and two hex digits");
     }
 

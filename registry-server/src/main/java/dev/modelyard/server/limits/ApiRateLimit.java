@@ -1,8 +1,8 @@
 package dev.modelyard.server.limits;
 
 import dev.modelyard.server.auth.TokenIdentityProvider;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -37,7 +37,7 @@ public class ApiRateLimit {
             if (!(tokenId instanceof UUID id)) return null;
             long retryAfter = limits.tokenRetryAfter(id);
             if (retryAfter == 0) return null;
-            throw new ApiException(429, ProblemCode.RATE_LIMITED, "this API token sent more requests than its limit ("
+            throw ApiException.of(ErrorCode.RATE_LIMITED, "this API token sent more requests than its limit ("
                     + limits.apiPerToken() + "); retry after " + retryAfter + " s",
                     Map.of("Retry-After", Long.toString(retryAfter)));
         });

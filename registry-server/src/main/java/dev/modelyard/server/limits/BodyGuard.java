@@ -1,7 +1,7 @@
 package dev.modelyard.server.limits;
 
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
@@ -118,12 +118,12 @@ public class BodyGuard implements ReaderInterceptor {
         }
 
         private ApiException tooLarge() {
-            return new ApiException(413, ProblemCode.BODY_TOO_LARGE, "the request body is larger than " + max
+            return ApiException.of(ErrorCode.BODY_TOO_LARGE, "the request body is larger than " + max
                     + " bytes, the limit for requests that are not uploads", Map.of("Connection", "close"));
         }
 
         private ApiException tooSlow(String seen) {
-            return new ApiException(408, ProblemCode.UPLOAD_TOO_SLOW, "the request body arrived slower than "
+            return ApiException.of(ErrorCode.UPLOAD_TOO_SLOW, "the request body arrived slower than "
                     + pace.minBytesPerSecond() + " bytes/s (" + seen + ") and was ended after " + read
                     + " bytes; send it again (a resumable upload keeps what arrived: ask HEAD for the offset)",
                     Map.of("Connection", "close"));

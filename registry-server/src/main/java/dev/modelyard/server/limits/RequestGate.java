@@ -1,7 +1,7 @@
 package dev.modelyard.server.limits;
 
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Problem;
-import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.RoutingProblems;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.RouteConstants;
@@ -99,7 +99,7 @@ class RequestGate {
         String retryAfter = Limits.retryAfterSeconds(wait);
         if (api) {
             RoutingProblems.send(context, Problem.of(429, "too many requests from this address (limit " + rate
-                    + "); retry after " + retryAfter + " s").with(ProblemCode.RATE_LIMITED, null, null, null),
+                    + "); retry after " + retryAfter + " s").with(ErrorCode.RATE_LIMITED, null, null, null),
                     Map.of("Retry-After", retryAfter));
         } else {
             // hawkBit clients read the status and Retry-After, not a body.
@@ -116,7 +116,7 @@ class RequestGate {
             limits.refusedUpload();
             String retryAfter = Long.toString(Math.max(1, caps.retryAfter().toSeconds()));
             RoutingProblems.send(context, Problem.of(429, refusal.detail())
-                    .with(ProblemCode.TOO_MANY_UPLOADS, null, null, null), Map.of("Retry-After", retryAfter));
+                    .with(ErrorCode.TOO_MANY_UPLOADS, null, null, null), Map.of("Retry-After", retryAfter));
             return;
         }
         watch(context, (UploadSlots.Slot) admission, context.request().method() == HttpMethod.POST);
@@ -170,7 +170,7 @@ class RequestGate {
     private void refuseLargeBody(RoutingContext context) {
         context.response().putHeader(HttpHeaders.CONNECTION, "close");
         RoutingProblems.send(context, Problem.of(413, "the request body is larger than " + limits.maxNonUploadBody()
-                + " bytes, the limit for requests that are not uploads").with(ProblemCode.BODY_TOO_LARGE, null, null, null),
+                + " bytes, the limit for requests that are not uploads").with(ErrorCode.BODY_TOO_LARGE, null, null, null),
                 Map.of());
     }
 

@@ -39,11 +39,18 @@ public class ModelResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
 
-    private final ModelService models;
+    private final ModelCatalogue catalogue;
+    private final VersionLifecycle versions;
+    private final Aliases aliases;
+    private final ModelQueries queries;
     private final SecurityIdentity identity;
 
-    public ModelResource(ModelService models, SecurityIdentity identity) {
-        this.models = models;
+    public ModelResource(ModelCatalogue catalogue, VersionLifecycle versions, Aliases aliases, ModelQueries queries,
+                         SecurityIdentity identity) {
+        this.catalogue = catalogue;
+        this.versions = versions;
+        this.aliases = aliases;
+        this.queries = queries;
         this.identity = identity;
     }
 
@@ -59,7 +66,7 @@ public class ModelResource {
             responseDescription = "The new model; Location names it")
     @APIResponse(responseCode = "409", description = "A model of that name exists")
     public Response create(CreateModel body) {
-        ModelView m = models.createModel(body, caller());
+        ModelView m = catalogue.create(body, caller());
         return Response.created(URI.create("/api/v1/models/" + m.name())).entity(m).build();
     }
 
@@ -70,7 +77,7 @@ public class ModelResource {
     public Page<ModelView> list(@QueryParam("label") List<String> labels, @QueryParam("framework") String framework,
                                 @QueryParam("task") String task, @QueryParam("q") String prefix,
                                 @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        return models.listModels(labels, framework, task, prefix, Page.request(page, size));
+        return queries.listModels(labels, framework, task, prefix, Page.request(page, size));
     }
 
     @GET
@@ -78,7 +85,7 @@ public class ModelResource {
     @Path("/{model}")
     @Operation(summary = "A model")
     public ModelView get(@PathParam("model") String model) {
-        return models.getModel(model);
+        return queries.getModel(model);
     }
 
     @PATCH
@@ -87,7 +94,7 @@ public class ModelResource {
     @Operation(summary = "Change a model's description, task, framework or labels (JSON merge patch)")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
     public ModelView patch(@PathParam("model") String model, JsonNode patch) {
-        return models.patchModel(model, patch);
+        return catalogue.patch(model, patch);
     }
 
     @DELETE
@@ -97,7 +104,7 @@ public class ModelResource {
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "409", description = "The model has released versions")
     public Response delete(@PathParam("model") String model) {
-        models.deleteModel(model);
+        catalogue.delete(model);
         return Response.noContent().build();
     }
 
@@ -112,7 +119,7 @@ public class ModelResource {
     @APIResponse(responseCode = "409", description = "The model already has this version")
     @APIResponse(responseCode = "413", description = "The self-test vectors have too many elements")
     public Response createVersion(@PathParam("model") String model, CreateVersion body) {
-        VersionView v = models.createVersion(model, body, caller());
+        VersionView v = versions.create(model, body, caller());
         return Response.created(URI.create("/api/v1/models/" + model + "/versions/" + v.version())).entity(v).build();
     }
 
@@ -123,8 +130,8 @@ public class ModelResource {
     @Tag(name = ApiDocumentation.VERSIONS)
     public Page<VersionView> versions(@PathParam("model") String model, @QueryParam("status") String status,
                                       @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        VersionStatus s = status == null ? null : ModelService.statusFilter(status);
-        return models.listVersions(model, s, Page.request(page, size));
+        VersionStatus s = status == null ? null : ModelQueries.statusFilter(status);
+        return queries.listVersions(model, s, Page.request(page, size));
     }
 
     @GET
@@ -133,7 +140,7 @@ public class ModelResource {
     @Operation(summary = "Get a version by number, alias or 'latest'")
     @Tag(name = ApiDocumentation.VERSIONS)
     public VersionView version(@PathParam("model") String model, @PathParam("version") String version) {
-        return models.getVersion(model, version);
+        return queries.getVersion(model, version);
     }
 
     @PATCH
@@ -148,7 +155,7 @@ public class ModelResource {
     @APIResponseSchema(value = VersionView.class, responseCode = "200", responseDescription = "The changed version")
     public VersionView patchVersion(@PathParam("model") String model, @PathParam("version") String version,
                                     JsonNode patch) {
-        return models.patchVersion(model, version, patch);
+        return versions.patch(model, version, patch);
     }
 
     @DELETE
@@ -159,7 +166,7 @@ public class ModelResource {
     @APIResponse(responseCode = "204", description = "Deleted with its artifacts")
     @APIResponse(responseCode = "409", description = "The version is not a draft")
     public Response deleteVersion(@PathParam("model") String model, @PathParam("version") String version) {
-        models.deleteVersion(model, version);
+        versions.delete(model, version);
         return Response.noContent().build();
     }
 
@@ -172,7 +179,7 @@ public class ModelResource {
             description = "The version is not a draft, has no artifact, or its self-test vectors do not match its I/O signature")
     @APIResponseSchema(value = VersionView.class, responseCode = "200", responseDescription = "The published version")
     public VersionView publish(@PathParam("model") String model, @PathParam("version") String version) {
-        return models.publish(model, version);
+        return versions.publish(model, version);
     }
 
     @GET
@@ -180,7 +187,7 @@ public class ModelResource {
     @Path("/{model}/aliases")
     @Operation(summary = "A model's aliases")
     public List<AliasView> aliases(@PathParam("model") String model) {
-        return models.aliases(model);
+        return queries.aliases(model);
     }
 
     @PUT
@@ -192,7 +199,7 @@ public class ModelResource {
     @APIResponseSchema(value = AliasView.class, responseCode = "200",
             responseDescription = "The alias, now pointing at the version")
     public AliasView setAlias(@PathParam("model") String model, @PathParam("alias") String alias, SetAlias body) {
-        return models.setAlias(model, alias, body, caller());
+        return aliases.set(model, alias, body, caller());
     }
 
     @DELETE
@@ -201,7 +208,7 @@ public class ModelResource {
     @Operation(summary = "Remove an alias")
     @APIResponse(responseCode = "204", description = "Removed")
     public Response deleteAlias(@PathParam("model") String model, @PathParam("alias") String alias) {
-        models.deleteAlias(model, alias);
+        aliases.delete(model, alias);
         return Response.noContent().build();
     }
 }

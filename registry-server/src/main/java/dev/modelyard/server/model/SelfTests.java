@@ -2,9 +2,9 @@ package dev.modelyard.server.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
-import dev.modelyard.server.http.UnknownNameException;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.error.UnknownNameException;
 import dev.modelyard.wire.IoSignature;
 import java.math.BigInteger;
 import java.util.HashMap;
@@ -37,7 +37,7 @@ public final class SelfTests {
     private SelfTests() {
     }
 
-    /** Checks the document's structure and size; 400 (413 when too large) naming the first problem. */
+    /** Checks the document's structure and size; INVALID_FIELD (TOO_LARGE when too large) naming the first problem. */
     static void checkStructure(JsonNode doc) {
         if (doc == null || !doc.isObject()) throw invalid("", "must be an object with 'tolerance' and 'cases'");
         allowOnly(doc, "", Set.of("tolerance", "cases"));
@@ -59,14 +59,14 @@ public final class SelfTests {
             elements += tensors(c.get("inputs"), at + ".inputs");
             elements += tensors(c.get("outputs"), at + ".outputs");
             if (elements > MAX_ELEMENTS) {
-                throw ApiException.field(ProblemCode.TOO_LARGE, "selfTest", "selfTest: more than " + MAX_ELEMENTS + " tensor elements in all");
+                throw DomainException.field(ErrorCode.TOO_LARGE, "selfTest", "selfTest: more than " + MAX_ELEMENTS + " tensor elements in all");
             }
         }
     }
 
     /**
      * Every case feeds exactly the signature's inputs and expects only its outputs, with their
-     * element types and every fixed dimension; 409 naming the first mismatch.
+     * element types and every fixed dimension; VERSION_NOT_PUBLISHABLE naming the first mismatch.
      */
     static void checkAgainst(JsonNode doc, IoSignature signature, String version) {
         if (signature == null) return;
@@ -150,7 +150,7 @@ public final class SelfTests {
             }
             elements *= Math.max(1, d.asLong());
             if (d.asLong() == 0) elements = 0;
-            if (elements > MAX_ELEMENTS) throw ApiException.field(ProblemCode.TOO_LARGE, "selfTest", "selfTest: " + at + " has more than " + MAX_ELEMENTS + " elements");
+            if (elements > MAX_ELEMENTS) throw DomainException.field(ErrorCode.TOO_LARGE, "selfTest", "selfTest: " + at + " has more than " + MAX_ELEMENTS + " elements");
         }
         JsonNode data = t.get("data");
         if (data == null || !data.isArray()) throw invalid(at + ".data", "must be a flat array of the elements in row-major order");
@@ -193,12 +193,12 @@ public final class SelfTests {
         }
     }
 
-    private static ApiException invalid(String at, String problem) {
+    private static DomainException invalid(String at, String problem) {
         String field = "selfTest" + (at.isEmpty() ? "" : "." + at);
-        return ApiException.field(ProblemCode.INVALID_FIELD, field, field + ": " + problem);
+        return DomainException.field(ErrorCode.INVALID_FIELD, field, field + ": " + problem);
     }
 
-    private static ApiException mismatch(String version, String problem) {
-        return ApiException.of(ProblemCode.VERSION_NOT_PUBLISHABLE, "version " + version + " cannot be published: " + problem);
+    private static DomainException mismatch(String version, String problem) {
+        return DomainException.of(ErrorCode.VERSION_NOT_PUBLISHABLE, "version " + version + " cannot be published: " + problem);
     }
 }

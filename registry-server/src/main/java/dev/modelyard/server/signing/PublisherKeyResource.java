@@ -3,7 +3,7 @@ package dev.modelyard.server.signing;
 import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
@@ -48,7 +48,7 @@ public class PublisherKeyResource {
             responseDescription = "The registered key; Location names it")
     @APIResponse(responseCode = "409", description = "The key is registered already")
     public Response register(RegisterKey body) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required: {\"name\":…, \"publicKey\":…}");
+        if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required: {\"name\":…, \"publicKey\":…}");
         PublisherSignatures.KeyView k = signatures.register(body.name(), body.publicKey(), identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/publisher-keys/" + k.id())).entity(k).build();
     }

@@ -1,8 +1,8 @@
 package dev.modelyard.server.signing;
 
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.wire.trust.CanonicalJson;
 import dev.modelyard.wire.trust.Ed25519;
@@ -64,32 +64,32 @@ public class PublisherSignatures {
 
     /**
      * Checks the header (absent is fine unless signatures are required). A signature that is
-     * present must be valid and by a registered, unrevoked key: 422 otherwise.
+     * present must be valid and by a registered, unrevoked key: INVALID_SIGNATURE otherwise.
      */
     @Transactional
     public Optional<Signed> verify(String header, String model, String version, String filename, String sha256, long size) {
         if (header == null || header.isBlank()) {
             if (config.signing().requirePublisherSignature()) {
-                throw ApiException.of(ProblemCode.SIGNATURE_REQUIRED, "this registry requires a publisher signature: send "
+                throw DomainException.of(ErrorCode.SIGNATURE_REQUIRED, "this registry requires a publisher signature: send "
                         + HEADER + ": keyid=<hex>, sig=<base64>");
             }
             return Optional.empty();
         }
         Matcher m = PARAMS.matcher(header);
-        if (!m.matches()) throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, HEADER, HEADER + ": expected 'keyid=<64 hex>, sig=<base64>'");
+        if (!m.matches()) throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, HEADER, HEADER + ": expected 'keyid=<64 hex>, sig=<base64>'");
         PublisherKey key = PublisherKey.<PublisherKey>find("keyId", m.group(1)).firstResultOptional()
                 .filter(k -> k.revokedAt == null)
-                .orElseThrow(() -> ApiException.of(ProblemCode.INVALID_SIGNATURE, "publisher signature by unknown or revoked key " + m.group(1)));
+                .orElseThrow(() -> DomainException.of(ErrorCode.INVALID_SIGNATURE, "publisher signature by unknown or revoked key " + m.group(1)));
         byte[] sig;
         try {
             sig = Base64.getDecoder().decode(m.group(2));
         } catch (IllegalArgumentException e) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, HEADER, HEADER + ": sig is not base64");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, HEADER, HEADER + ": sig is not base64");
         }
         boolean ok = Ed25519.verify(Ed25519.publicKeyFromRaw(Base64.getDecoder().decode(key.publicKey)),
                 message(model, version, filename, sha256, size), sig);
         if (!ok) {
-            throw ApiException.of(ProblemCode.INVALID_SIGNATURE, "publisher signature by '" + key.name + "' does not match this upload "
+            throw DomainException.of(ErrorCode.INVALID_SIGNATURE, "publisher signature by '" + key.name + "' does not match this upload "
                     + "(model, version, file name, sha256 and size are signed)");
         }
         return Optional.of(new Signed(key.keyId, key.name));
@@ -103,11 +103,11 @@ public class PublisherSignatures {
             raw = Base64.getDecoder().decode(publicKeyBase64 == null ? "" : publicKeyBase64.strip());
             Ed25519.publicKeyFromRaw(raw);
         } catch (IllegalArgumentException e) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "publicKey", "publicKey: must be the base64 of a raw 32-byte Ed25519 public key");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "publicKey", "publicKey: must be the base64 of a raw 32-byte Ed25519 public key");
         }
         String keyId = Ed25519.keyId(raw);
         if (PublisherKey.count("name = ?1 or keyId = ?2", name, keyId) > 0) {
-            throw ApiException.of(ProblemCode.ALREADY_EXISTS, "a publisher key with this name or key id is already registered");
+            throw DomainException.of(ErrorCode.ALREADY_EXISTS, "a publisher key with this name or key id is already registered");
         }
         PublisherKey k = new PublisherKey();
         k.id = UUID.randomUUID();
@@ -128,7 +128,7 @@ public class PublisherSignatures {
     @Transactional
     public KeyView revoke(UUID id) {
         PublisherKey k = PublisherKey.<PublisherKey>findByIdOptional(id)
-                .orElseThrow(() -> ApiException.of(ProblemCode.PUBLISHER_KEY_NOT_FOUND, "no publisher key " + id));
+                .orElseThrow(() -> DomainException.of(ErrorCode.PUBLISHER_KEY_NOT_FOUND, "no publisher key " + id));
         if (k.revokedAt == null) k.revokedAt = clock.instant();
         return KeyView.of(k);
     }

@@ -1,7 +1,7 @@
 package dev.modelyard.server.signing;
 
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.wire.trust.RootMetadata;
 import dev.modelyard.wire.trust.SignedEnvelope;
 import dev.modelyard.wire.trust.TrustStore;
@@ -61,13 +61,13 @@ public class TrustService {
             envelope = SignedEnvelope.parse(json);
             root = RootMetadata.fromMap(envelope.signed());
         } catch (IllegalArgumentException e) {
-            throw ApiException.of(ProblemCode.INVALID_ROOT, "not valid root metadata: " + e.getMessage());
+            throw DomainException.of(ErrorCode.INVALID_ROOT, "not valid root metadata: " + e.getMessage());
         }
         Optional<TrustRoot> latest = latestRow();
         try {
             if (latest.isEmpty()) {
                 if (root.version() != 1) {
-                    throw ApiException.conflict("the first root must be version 1, got " + root.version());
+                    throw DomainException.of(ErrorCode.CONFLICT, "the first root must be version 1, got " + root.version());
                 }
                 new TrustStore(envelope);
             } else {
@@ -75,7 +75,7 @@ public class TrustService {
                 store.updateRoot(envelope);
             }
         } catch (VerificationException e) {
-            throw ApiException.of(ProblemCode.ROOT_NOT_TRUSTED, "root version " + root.version() + " is not trusted: " + e.getMessage());
+            throw DomainException.of(ErrorCode.ROOT_NOT_TRUSTED, "root version " + root.version() + " is not trusted: " + e.getMessage());
         }
         TrustRoot row = new TrustRoot();
         row.version = (int) root.version();
@@ -95,13 +95,13 @@ public class TrustService {
     @Transactional
     public String envelope(int version) {
         return TrustRoot.<TrustRoot>findByIdOptional(version).map(r -> r.envelope)
-                .orElseThrow(() -> ApiException.of(ProblemCode.ROOT_NOT_FOUND, "no root metadata version " + version));
+                .orElseThrow(() -> DomainException.of(ErrorCode.ROOT_NOT_FOUND, "no root metadata version " + version));
     }
 
     @Transactional
     public String latestEnvelope() {
         return latestRow().map(r -> r.envelope)
-                .orElseThrow(() -> ApiException.of(ProblemCode.ROOT_NOT_FOUND, "no root metadata has been uploaded yet"));
+                .orElseThrow(() -> DomainException.of(ErrorCode.ROOT_NOT_FOUND, "no root metadata has been uploaded yet"));
     }
 
     @Transactional

@@ -1,6 +1,7 @@
 package dev.modelyard.server.storage;
 
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -238,7 +239,7 @@ public class StagingArea {
 
     /**
      * Copies {@code in} to a new staging file while hashing it. More than {@code maxBytes} is
-     * refused with 413; any failure removes the partial file.
+     * refused with BODY_TOO_LARGE; any failure removes the partial file.
      */
     public StagedFile receive(InputStream in, long maxBytes) throws IOException {
         Path file = dir.resolve("upload-" + UUID.randomUUID() + ".part");
@@ -350,7 +351,7 @@ public class StagingArea {
         return new StagedFile(file, Digests.hex(sha.digest()), size);
     }
 
-    /** 507 up front when the staging disk cannot hold {@code bytes} more (unknown length: -1, not checked). */
+    /** STORAGE_FULL up front when the staging disk cannot hold {@code bytes} more (unknown length: -1, not checked). */
     public void checkRoomFor(long bytes) {
         if (bytes < 0) return;
         long usable;
@@ -360,7 +361,7 @@ public class StagingArea {
             return; // the write itself will tell
         }
         if (bytes > usable) {
-            throw new ApiException(507, "the server has " + usable + " bytes of free staging space and cannot take "
+            throw DomainException.of(ErrorCode.STORAGE_FULL, "the server has " + usable + " bytes of free staging space and cannot take "
                     + bytes + " bytes; nothing was stored");
         }
     }
@@ -374,7 +375,7 @@ public class StagingArea {
         while ((n = in.read(buf)) >= 0) {
             total += n;
             if (total > maxBytes) {
-                throw ApiException.tooLarge("upload is larger than the limit of " + maxBytes + " bytes");
+                throw DomainException.of(ErrorCode.BODY_TOO_LARGE, "upload is larger than the limit of " + maxBytes + " bytes");
             }
             if (sha != null) sha.update(buf, 0, n);
             wrap.clear().limit(n);
@@ -382,7 +383,7 @@ public class StagingArea {
                 while (wrap.hasRemaining()) out.write(wrap);
             } catch (IOException e) {
                 if (outOfSpace(e)) {
-                    throw new ApiException(507, "the server ran out of staging space after " + (total - n)
+                    throw DomainException.of(ErrorCode.STORAGE_FULL, "the server ran out of staging space after " + (total - n)
                             + " bytes; nothing was stored");
                 }
                 throw e;

@@ -6,9 +6,9 @@ import dev.modelyard.server.artifact.ArtifactView;
 import dev.modelyard.server.artifact.ExpectedDigest;
 import dev.modelyard.server.artifact.TargetParams;
 import dev.modelyard.server.auth.Permission;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.signing.PublisherSignatures;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -111,7 +111,12 @@ public class UploadResource {
     public Response append(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id, @HeaderParam(OFFSET) String offset, InputStream body) {
         long start = parseOffset(offset);
-        long next = uploads.append(new UploadService.Ref(model, version, id), start, body);
+        long next;
+        try {
+            next = uploads.append(new UploadService.Ref(model, version, id), start, body);
+        } catch (ResumeFrom e) {
+            throw ApiException.of(e.code(), e.detail(), java.util.Map.of(OFFSET, Long.toString(e.offset())));
+        }
         return Response.noContent().header(OFFSET, next).build();
     }
 
@@ -131,7 +136,7 @@ public class UploadResource {
                            @PathParam("id") UUID id, @QueryParam("digest") String digest,
                            @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {
         String expected = ExpectedDigest.fromHex(digest, "digest")
-                .orElseThrow(() -> ApiException.parameter(ProblemCode.INVALID_PARAMETER, "digest", "digest: is required to finish an upload (?digest=sha256:<hex>)"));
+                .orElseThrow(() -> ApiException.parameter(ErrorCode.INVALID_PARAMETER, "digest", "digest: is required to finish an upload (?digest=sha256:<hex>)"));
         return ArtifactResource.stored(uploads.finish(new UploadService.Ref(model, version, id), expected, publisherSignature));
     }
 
@@ -147,13 +152,13 @@ public class UploadResource {
     }
 
     private static long parseOffset(String header) {
-        if (header == null) throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, OFFSET, OFFSET + ": header is required");
+        if (header == null) throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, OFFSET, OFFSET + ": header is required");
         try {
             long v = Long.parseLong(header.strip());
             if (v < 0) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, OFFSET, OFFSET + ": '" + header + "' is not a non-negative whole number");
+            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, OFFSET, OFFSET + ": '" + header + "' is not a non-negative whole number");
         }
     }
 }

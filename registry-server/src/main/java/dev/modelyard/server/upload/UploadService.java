@@ -3,10 +3,11 @@ package dev.modelyard.server.upload;
 import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.model.VersionLifecycle;
 import dev.modelyard.server.storage.StagedFile;
 import dev.modelyard.server.storage.StagingArea;
 import dev.modelyard.wire.TargetDescriptor;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -38,7 +38,8 @@ public class UploadService {
 
     private static final Logger LOG = Logger.getLogger(UploadService.class);
 
-    private final ModelService models;
+    private final ModelLookup models;
+    private final VersionLifecycle versions;
     private final ArtifactService artifacts;
     private final StagingArea staging;
     private final ModelyardConfig config;
@@ -46,10 +47,11 @@ public class UploadService {
     private final TransferMetrics transfers;
     private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
 
-    public UploadService(ModelService models, ArtifactService artifacts, StagingArea staging, ModelyardConfig config,
-                         Clock clock, TransferMetrics transfers) {
+    public UploadService(ModelLookup models, VersionLifecycle versions, ArtifactService artifacts, StagingArea staging,
+                         ModelyardConfig config, Clock clock, TransferMetrics transfers) {
         this.transfers = transfers;
         this.models = models;
+        this.versions = versions;
         this.artifacts = artifacts;
         this.staging = staging;
         this.config = config;
@@ -64,7 +66,7 @@ public class UploadService {
     @Transactional
     public UploadView open(String model, String version, String filename, TargetDescriptor target, String by) {
         ArtifactService.requireFilename(filename);
-        ModelVersion v = models.draftForChange(model, version);
+        ModelVersion v = versions.draftForChange(model, version);
         UploadSession s = new UploadSession();
         s.id = UUID.randomUUID();
         s.version = v;
@@ -90,13 +92,13 @@ public class UploadService {
     public long append(Ref ref, long offset, InputStream body) {
         UUID id = ref.id();
         if (!busy.add(id)) {
-            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "another request is appending to upload " + id + "; retry when it ends");
+            throw DomainException.of(ErrorCode.CONCURRENT_REQUEST, "another request is appending to upload " + id + "; retry when it ends");
         }
         try {
             long current = QuarkusTransaction.requiringNew().call(() -> session(ref).received);
             if (offset != current) {
-                throw ApiException.of(ProblemCode.UPLOAD_OFFSET_MISMATCH, "Upload-Offset " + offset + " does not match the upload's offset "
-                        + current + "; resume from " + current, Map.of("Upload-Offset", Long.toString(current)));
+                throw new ResumeFrom(ErrorCode.UPLOAD_OFFSET_MISMATCH, current, "Upload-Offset " + offset
+                        + " does not match the upload's offset " + current + "; resume from " + current);
             }
             long max = artifacts.maxSize();
             long received;
@@ -105,11 +107,11 @@ public class UploadService {
             } catch (StagingArea.CutShort cut) {
                 // What arrived is kept: the client resumes from there (tus semantics).
                 acknowledge(ref, offset, cut.length());
-                if (cut.getCause() instanceof ApiException refused) throw refused;
-                throw new ApiException(400, ProblemCode.INCOMPLETE_UPLOAD, "the append was cut off; resume from offset " + cut.length() + ": "
-                        + cut.getCause().getMessage(), Map.of("Upload-Offset", Long.toString(cut.length())));
+                if (cut.getCause() instanceof DomainException refused) throw refused;
+                throw new ResumeFrom(ErrorCode.INCOMPLETE_UPLOAD, cut.length(), "the append was cut off; resume from offset "
+                        + cut.length() + ": " + cut.getCause().getMessage());
             } catch (IOException e) {
-                throw ApiException.of(ProblemCode.INCOMPLETE_UPLOAD, "the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
+                throw DomainException.of(ErrorCode.INCOMPLETE_UPLOAD, "the append was interrupted; resume from offset " + offset + ": " + e.getMessage());
             }
             acknowledge(ref, offset, received);
             return received;
@@ -132,7 +134,7 @@ public class UploadService {
     public ArtifactService.Stored finish(Ref ref, String expectedSha256, String publisherSignature) {
         UUID id = ref.id();
         if (!busy.add(id)) {
-            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "upload " + id + " is busy; retry when the current request ends");
+            throw DomainException.of(ErrorCode.CONCURRENT_REQUEST, "upload " + id + " is busy; retry when the current request ends");
         }
         try {
             UploadSession s = QuarkusTransaction.requiringNew().call(() -> {
@@ -145,7 +147,7 @@ public class UploadService {
             try {
                 staged = staging.seal(file, s.received);
             } catch (IOException e) {
-                throw ApiException.conflict("upload " + id + " holds fewer bytes than the " + s.received
+                throw DomainException.of(ErrorCode.CONFLICT, "upload " + id + " holds fewer bytes than the " + s.received
                         + " acknowledged (" + e.getMessage() + "); cancel it and upload again");
             }
             try {
@@ -190,7 +192,7 @@ public class UploadService {
         ModelVersion v = models.exact(models.model(ref.model()), ref.version());
         return UploadSession.<UploadSession>findByIdOptional(ref.id())
                 .filter(s -> s.version.id.equals(v.id))
-                .orElseThrow(() -> ApiException.of(ProblemCode.UPLOAD_NOT_FOUND, "no upload session " + ref.id() + " for version " + v.version
+                .orElseThrow(() -> DomainException.of(ErrorCode.UPLOAD_NOT_FOUND, "no upload session " + ref.id() + " for version " + v.version
                         + " of '" + ref.model() + "' (finished, cancelled or expired)"));
     }
 

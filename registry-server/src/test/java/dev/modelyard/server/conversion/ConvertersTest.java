@@ -1,15 +1,16 @@
 package dev.modelyard.server.conversion;
 
+import dev.modelyard.server.onnx.OnnxInspector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.NodeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.OperatorSetId;
-import dev.modelyard.server.conversion.onnx.Onnx.TensorProto;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
+import dev.modelyard.server.onnx.Onnx.OperatorSetId;
+import dev.modelyard.server.onnx.Onnx.TensorProto;
+import dev.modelyard.server.onnx.Onnx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
-import dev.modelyard.server.conversion.onnx.Onnx;
+import dev.modelyard.server.onnx.Onnx;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

@@ -1,14 +1,14 @@
 package dev.modelyard.server.conversion;
 
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.AttributeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.GraphProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.NodeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.OperatorSetId;
-import dev.modelyard.server.conversion.onnx.Onnx.StringStringEntry;
-import dev.modelyard.server.conversion.onnx.Onnx.TensorProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ValueInfoProto;
+import dev.modelyard.server.onnx.Onnx.AttributeProto;
+import dev.modelyard.server.onnx.Onnx.GraphProto;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
+import dev.modelyard.server.onnx.Onnx.OperatorSetId;
+import dev.modelyard.server.onnx.Onnx.StringStringEntry;
+import dev.modelyard.server.onnx.Onnx.TensorProto;
+import dev.modelyard.server.onnx.Onnx.ValueInfoProto;
+import dev.modelyard.server.onnx.Onnx;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,7 +85,7 @@ public final class TestModels {
         return Onnx.toBytes(m);
     }
 
-    static ModelProto model(GraphProto g) {
+    public static ModelProto model(GraphProto g) {
         return new ModelProto(IR_VERSION, List.of(new OperatorSetId("", OPSET)), "modelyard-tests", "1", null, 1, null, g,
                 List.of(new StringStringEntry("purpose", "test")), new byte[0]);
     }

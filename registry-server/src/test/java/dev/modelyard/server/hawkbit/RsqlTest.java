@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,8 +69,8 @@ class RsqlTest {
             lastModifiedAt==9223372036854775807 | must be a time in milliseconds since 1970
             """)
     void refusedRatherThanEvaluatedDifferently(String q, String message) {
-        ApiException e = assertThrows(ApiException.class, () -> Rsql.parse(q, Rsql.TARGET_FIELDS));
-        assertEquals(400, e.status());
+        DomainException e = assertThrows(DomainException.class, () -> Rsql.parse(q, Rsql.TARGET_FIELDS));
+        assertEquals(400, e.code().status());
         assertTrue(e.getMessage().startsWith("q:"), e.getMessage());
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }
@@ -100,8 +100,8 @@ class RsqlTest {
 
     @Test
     void otherVersionTextIsRefused() {
-        assertEquals(400, assertThrows(ApiException.class, () -> MgmtService.semver("v1 beta")).status());
-        assertEquals(400, assertThrows(ApiException.class, () -> MgmtService.modelName("  ***  ")).status());
+        assertEquals(400, assertThrows(DomainException.class, () -> MgmtService.semver("v1 beta")).code().status());
+        assertEquals(400, assertThrows(DomainException.class, () -> MgmtService.modelName("  ***  ")).code().status());
     }
 
     @Test
@@ -110,10 +110,10 @@ class RsqlTest {
         assertEquals("name DESC, controllerId ASC", p.orderBy(Rsql.TARGET_FIELDS, "x"));
         assertEquals("controllerId", Paging.of(null, null, null).orderBy(Rsql.TARGET_FIELDS, "controllerId"));
         for (String bad : new String[]{"name", "name:UP", "nope:ASC"}) {
-            ApiException e = assertThrows(ApiException.class, () -> Paging.of(0, 10, bad).orderBy(Rsql.TARGET_FIELDS, "x"));
+            DomainException e = assertThrows(DomainException.class, () -> Paging.of(0, 10, bad).orderBy(Rsql.TARGET_FIELDS, "x"));
             assertTrue(e.getMessage().startsWith("sort:"), e.getMessage());
         }
-        assertEquals(400, assertThrows(ApiException.class, () -> Paging.of(-1, 10, null)).status());
-        assertEquals(400, assertThrows(ApiException.class, () -> Paging.of(0, 501, null)).status());
+        assertEquals(400, assertThrows(DomainException.class, () -> Paging.of(-1, 10, null)).code().status());
+        assertEquals(400, assertThrows(DomainException.class, () -> Paging.of(0, 501, null)).code().status());
     }
 }

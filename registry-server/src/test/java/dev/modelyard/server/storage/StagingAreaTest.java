@@ -5,15 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -38,9 +39,9 @@ class StagingAreaTest {
     void aWriteThatFindsTheDiskFullIs507() throws Exception {
         // /dev/full answers every write with ENOSPC, as a full file system does.
         try (FileChannel full = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
-            ApiException e = assertThrows(ApiException.class, () -> StagingArea.copy(
+            DomainException e = assertThrows(DomainException.class, () -> StagingArea.copy(
                     new ByteArrayInputStream(new byte[4096]), full, Digests.sha256(), 1 << 20, null));
-            assertEquals(507, e.status());
+            assertEquals(ErrorCode.STORAGE_FULL, e.code());
             assertTrue(e.getMessage().contains("ran out of staging space"), e.getMessage());
         }
     }
@@ -49,8 +50,8 @@ class StagingAreaTest {
     void anUploadLargerThanTheFreeSpaceIsRefusedBeforeAnyByteIsRead() throws Exception {
         StagingArea staging = new StagingArea(dir, false);
         long free = Files.getFileStore(dir).getUsableSpace();
-        ApiException e = assertThrows(ApiException.class, () -> staging.checkRoomFor(free + (1L << 40)));
-        assertEquals(507, e.status());
+        DomainException e = assertThrows(DomainException.class, () -> staging.checkRoomFor(free + (1L << 40)));
+        assertEquals(ErrorCode.STORAGE_FULL, e.code());
         staging.checkRoomFor(1024);
         staging.checkRoomFor(-1);
     }

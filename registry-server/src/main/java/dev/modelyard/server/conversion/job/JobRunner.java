@@ -1,16 +1,19 @@
 package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.artifact.VersionArtifacts;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.ConversionChain;
 import dev.modelyard.server.conversion.ConversionException;
-import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.Conversions;
+import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.SelfTestVectors;
-import dev.modelyard.server.conversion.UploadInspection;
 import dev.modelyard.server.conversion.profile.ChainSpec;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionPublished;
+import dev.modelyard.server.onnx.UploadInspection;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.server.storage.BlobLedger;
 import dev.modelyard.server.storage.BlobStore;
@@ -74,9 +77,11 @@ public class JobRunner {
     private final ReleaseSigner signer;
     private final ModelyardConfig config;
     private final Clock clock;
+    private final VersionArtifacts artifacts;
 
     public JobRunner(JobQueue queue, BlobStore store, BlobLedger ledger, UploadInspection inspection,
-                     ReleaseSigner signer, ModelyardConfig config, Clock clock) {
+                     ReleaseSigner signer, ModelyardConfig config, Clock clock, VersionArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.queue = queue;
         this.store = store;
         this.ledger = ledger;
@@ -251,17 +256,7 @@ public class JobRunner {
             throw new PermanentFailure("version " + v.version + " is " + v.status.wireName() + "; the result was not added");
         }
         TargetDescriptor target = w.chain().target();
-        Optional<Artifact> sameTarget = sameTarget(v, target);
-        if (sameTarget.isPresent()) {
-            throw new PermanentFailure("version " + v.version + " already has an artifact for target " + describe(target)
-                    + ": '" + sameTarget.get().filename + "'; the result was not added");
-        }
-        if (Artifact.count("version = ?1 and filename = ?2", v, w.filename()) > 0) {
-            throw new PermanentFailure("version " + v.version + " already has a file named '" + w.filename()
-                    + "'; the result was not added");
-        }
         Artifact a = new Artifact();
-        a.id = UUID.randomUUID();
         a.version = v;
         a.filename = w.filename();
         a.sha256 = staged.sha256();
@@ -276,7 +271,7 @@ public class JobRunner {
         a.metadata = metadata(w, r);
         a.createdAt = clock.instant();
         a.createdBy = j.createdBy;
-        a.persistAndFlush();
+        add(a);
         signer.signAdded(a.id, new VersionPublished(v.id, v.model.tenant, v.model.name, v.version, v.releaseCounter),
                 new ArtifactMetadata.ArtifactFile(a.filename, a.sha256, a.size), target);
         queue.markFinished(j, JobStatus.SUCCEEDED, null);
@@ -315,11 +310,17 @@ public class JobRunner {
         return m;
     }
 
-    static Optional<Artifact> sameTarget(ModelVersion v, TargetDescriptor t) {
-        return Artifact.<Artifact>find("version = ?1 and format = ?2 and runtime = ?3 and coalesce(runtimeVersion, '') = ?4"
-                        + " and arch = ?5 and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8",
-                v, t.format(), t.runtime(), nz(t.runtimeVersion()), t.arch(), t.accelerator(), t.precision(), nz(t.os()))
-                .firstResultOptional();
+    /** Adds the result; a target or file name the version has already fails the job for good (retrying cannot help). */
+    private void add(Artifact a) {
+        try {
+            artifacts.add(a, VersionArtifacts.SameName.REFUSE);
+        } catch (VersionArtifacts.TargetTaken e) {
+            throw new PermanentFailure("version " + a.version.version + " already has an artifact for target " + describe(a.target())
+                    + ": '" + e.existingFilename() + "'; the result was not added");
+        } catch (DomainException e) {
+            if (e.code() != ErrorCode.ALREADY_EXISTS) throw e;
+            throw new PermanentFailure(e.getMessage() + "; the result was not added");
+        }
     }
 
     static String describe(TargetDescriptor t) {
@@ -328,10 +329,6 @@ public class JobRunner {
         b.append('/').append(t.arch()).append('/').append(t.accelerator()).append('/').append(t.precision());
         if (t.os() != null) b.append('/').append(t.os());
         return b.toString();
-    }
-
-    private static String nz(String s) {
-        return s == null ? "" : s;
     }
 
     private static void deleteTree(Path dir) {

@@ -1,17 +1,18 @@
 package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.artifact.VersionArtifacts;
 import dev.modelyard.server.conversion.job.JobApi.ConversionRequest;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.LogLine;
 import dev.modelyard.server.conversion.job.JobApi.Requested;
 import dev.modelyard.server.conversion.profile.ChainSpec;
 import dev.modelyard.server.conversion.profile.ProfileService;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
-import dev.modelyard.server.model.ModelService;
+import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionPublished;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
@@ -42,16 +43,18 @@ public class JobService {
     private static final int MAX_LOG_PAGE = 5000;
     static final String PUBLICATION = "publication";
 
-    private final ModelService models;
+    private final ModelLookup models;
     private final ProfileService profiles;
     private final JobQueue queue;
     private final JobLog log;
     private final JobWorkers workers;
     private final EntityManager em;
     private final Clock clock;
+    private final VersionArtifacts artifacts;
 
-    public JobService(ModelService models, ProfileService profiles, JobQueue queue, JobLog log, JobWorkers workers,
-                      EntityManager em, Clock clock) {
+    public JobService(ModelLookup models, ProfileService profiles, JobQueue queue, JobLog log, JobWorkers workers,
+                      EntityManager em, Clock clock, VersionArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.models = models;
         this.profiles = profiles;
         this.queue = queue;
@@ -75,7 +78,7 @@ public class JobService {
             return;
         }
         for (ProfileService.Profile p : enabled) {
-            Optional<Artifact> taken = JobRunner.sameTarget(v, p.chain().target());
+            Optional<Artifact> taken = artifacts.forTarget(v, p.chain().target());
             if (taken.isPresent()) {
                 LOG.infof("%s %s: profile %s skipped, the version already has '%s' for its target",
                         published.model(), published.version(), p.name(), taken.get().filename);
@@ -92,22 +95,22 @@ public class JobService {
     /** Enqueues the requested conversions, or finds the identical ones requested before. */
     @Transactional
     public Requested request(String model, String version, ConversionRequest body, boolean admin, String by) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         ModelVersion v = models.resolve(models.model(model), version);
         if (!v.status.isDeployable()) {
-            throw ApiException.of(ProblemCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " is " + v.status.wireName()
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " is " + v.status.wireName()
                     + "; only published or deprecated versions are converted (publishing converts by every enabled profile)");
         }
         Artifact source = body.source() != null ? namedSource(v, body.source()) : sourceOf(v).orElseThrow(() ->
-                ApiException.of(ProblemCode.NOTHING_TO_CONVERT, "version " + v.version + " has no uploaded ONNX fp32 artifact to convert; name one with 'source'"));
+                DomainException.of(ErrorCode.NOTHING_TO_CONVERT, "version " + v.version + " has no uploaded ONNX fp32 artifact to convert; name one with 'source'"));
         List<Wanted> wanted = wanted(body, admin);
         int created = 0;
         List<JobView> jobs = new ArrayList<>();
         for (Wanted w : wanted) {
             Optional<ConversionJob> existing = queue.existing(v, source, w.chain());
             if (existing.isEmpty()) {
-                JobRunner.sameTarget(v, w.chain().target()).ifPresent(a -> {
-                    throw ApiException.of(ProblemCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
+                artifacts.forTarget(v, w.chain().target()).ifPresent(a -> {
+                    throw DomainException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
                             + JobRunner.describe(w.chain().target()) + ": '" + a.filename + "'");
                 });
             }
@@ -124,14 +127,14 @@ public class JobService {
     private List<Wanted> wanted(ConversionRequest body, boolean admin) {
         if (body.adHoc()) {
             if (body.profiles() != null && !body.profiles().isEmpty()) {
-                throw ApiException.field(ProblemCode.INVALID_FIELD, "profiles", "profiles: give either profiles or an ad-hoc chain (steps), not both");
+                throw DomainException.field(ErrorCode.INVALID_FIELD, "profiles", "profiles: give either profiles or an ad-hoc chain (steps), not both");
             }
             Names.require("name", body.name());
             return List.of(new Wanted(null, body.name(), profiles.normalize(body.chain(), admin)));
         }
         if (body.profiles() == null || body.profiles().isEmpty()) {
             List<ProfileService.Profile> all = profiles.enabled();
-            if (all.isEmpty()) throw ApiException.of(ProblemCode.NOTHING_TO_CONVERT, "there is no enabled conversion profile");
+            if (all.isEmpty()) throw DomainException.of(ErrorCode.NOTHING_TO_CONVERT, "there is no enabled conversion profile");
             return all.stream().map(p -> new Wanted(p.id(), p.name(), p.chain())).toList();
         }
         return body.profiles().stream().distinct().map(profiles::requireEnabled)
@@ -150,13 +153,13 @@ public class JobService {
                 params.put("version", models.resolve(models.model(model), version));
             }
         } else if (version != null) {
-            throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "version", "version: filter by model too");
+            throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "version", "version: filter by model too");
         }
         if (status != null) {
             try {
                 params.put("status", JobStatus.parse(status));
             } catch (IllegalArgumentException e) {
-                throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "status", e.getMessage(),
+                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(),
                         java.util.Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList());
             }
             q.append(" and status = :status");
@@ -178,7 +181,7 @@ public class JobService {
     @Transactional
     public List<LogLine> log(long id, long after, int limit) {
         require(id);
-        if (limit < 1 || limit > MAX_LOG_PAGE) throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "limit", "limit: must be between 1 and " + MAX_LOG_PAGE);
+        if (limit < 1 || limit > MAX_LOG_PAGE) throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "limit", "limit: must be between 1 and " + MAX_LOG_PAGE);
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                         SELECT id, at, line FROM conversion_job_log WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3""")
@@ -204,7 +207,7 @@ public class JobService {
                 j.updatedAt = clock.instant();
             }
             case CANCELLED -> { }
-            default -> throw ApiException.of(ProblemCode.ALREADY_FINISHED, "job " + id + " already " + j.status.wireName());
+            default -> throw DomainException.of(ErrorCode.ALREADY_FINISHED, "job " + id + " already " + j.status.wireName());
         }
         return view(j);
     }
@@ -214,10 +217,10 @@ public class JobService {
     public JobView retry(long id, String by) {
         ConversionJob j = lock(id);
         if (j.status != JobStatus.FAILED && j.status != JobStatus.CANCELLED) {
-            throw ApiException.conflict("job " + id + " is " + j.status.wireName() + "; only failed or cancelled jobs can be retried");
+            throw DomainException.of(ErrorCode.CONFLICT, "job " + id + " is " + j.status.wireName() + "; only failed or cancelled jobs can be retried");
         }
         if (!j.version.status.isDeployable()) {
-            throw ApiException.of(ProblemCode.VERSION_NOT_DEPLOYABLE, "version " + j.version.version + " is " + j.version.status.wireName());
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + j.version.version + " is " + j.version.status.wireName());
         }
         j.status = JobStatus.QUEUED;
         j.attempts = 0;
@@ -248,9 +251,9 @@ public class JobService {
                 // not an id
             }
         }
-        Artifact found = a.orElseThrow(() -> ApiException.of(ProblemCode.ARTIFACT_NOT_FOUND, "version " + v.version + " has no artifact '" + idOrFilename + "'"));
+        Artifact found = a.orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "version " + v.version + " has no artifact '" + idOrFilename + "'"));
         if (!"onnx".equals(found.format)) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "source", "source: '" + found.filename + "' is " + found.format + "; conversions start from ONNX");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "source", "source: '" + found.filename + "' is " + found.format + "; conversions start from ONNX");
         }
         return found;
     }
@@ -267,13 +270,13 @@ public class JobService {
 
     private ConversionJob lock(long id) {
         ConversionJob j = em.find(ConversionJob.class, id, LockModeType.PESSIMISTIC_WRITE);
-        if (j == null) throw ApiException.of(ProblemCode.JOB_NOT_FOUND, "no conversion job " + id);
+        if (j == null) throw DomainException.of(ErrorCode.JOB_NOT_FOUND, "no conversion job " + id);
         return j;
     }
 
     private static ConversionJob require(long id) {
         ConversionJob j = ConversionJob.findById(id);
-        if (j == null) throw ApiException.of(ProblemCode.JOB_NOT_FOUND, "no conversion job " + id);
+        if (j == null) throw DomainException.of(ErrorCode.JOB_NOT_FOUND, "no conversion job " + id);
         return j;
     }
 

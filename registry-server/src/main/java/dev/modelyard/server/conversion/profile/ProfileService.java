@@ -3,16 +3,15 @@ package dev.modelyard.server.conversion.profile;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
-import dev.modelyard.server.http.Names;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.http.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,25 +39,25 @@ public class ProfileService {
     public record Profile(long id, String name, ChainSpec chain) {
     }
 
-    /** Checks a chain and fills its defaults; 400 naming the field, 403 for command steps without admin. */
+    /** Checks a chain and fills its defaults; BAD_REQUEST saying what is wrong, FORBIDDEN for command steps without admin. */
     public ChainSpec normalize(ChainSpec chain, boolean admin) {
         ChainSpec normalized;
         try {
             normalized = chain.normalize(config.conversion());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw DomainException.of(ErrorCode.BAD_REQUEST, e.getMessage());
         }
         if (normalized.hasCommand() && !admin) {
-            throw new ApiException(403, "command steps run programs on the server: only admins may define them");
+            throw DomainException.of(ErrorCode.FORBIDDEN, "command steps run programs on the server: only admins may define them");
         }
         return normalized;
     }
 
     @Transactional
     public ProfileView create(ProfileBody body, boolean admin, String by) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         Names.require("name", body.name());
-        if (find(body.name()).isPresent()) throw ApiException.of(ProblemCode.ALREADY_EXISTS, "profile '" + body.name() + "' already exists");
+        if (find(body.name()).isPresent()) throw DomainException.of(ErrorCode.ALREADY_EXISTS, "profile '" + body.name() + "' already exists");
         ConversionProfile p = new ConversionProfile();
         p.name = body.name();
         p.createdAt = clock.instant();
@@ -67,7 +66,7 @@ public class ProfileService {
         try {
             p.persistAndFlush();
         } catch (PersistenceException e) {
-            throw ApiException.of(ProblemCode.CONCURRENT_REQUEST, "profile '" + body.name() + "' was created at the same time; retry");
+            throw DomainException.of(ErrorCode.CONCURRENT_REQUEST, "profile '" + body.name() + "' was created at the same time; retry");
         }
         return view(p);
     }
@@ -75,9 +74,9 @@ public class ProfileService {
     /** Replaces a profile's definition (the name in the body, if any, must match). */
     @Transactional
     public ProfileView replace(String name, ProfileBody body, boolean admin) {
-        if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
+        if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         if (body.name() != null && !body.name().equals(name)) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "name", "name: '" + body.name() + "' differs from the profile's name '" + name + "'");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "name", "name: '" + body.name() + "' differs from the profile's name '" + name + "'");
         }
         ConversionProfile p = require(name);
         requireAdminFor(p, admin);
@@ -108,17 +107,17 @@ public class ProfileService {
                 .stream().map(p -> new Profile(p.id, p.name, chain(p))).toList();
     }
 
-    /** A profile by name for a request; 404 when unknown, 409 when disabled. */
+    /** A profile by name for a request; PROFILE_NOT_FOUND when unknown, CONFLICT when disabled. */
     public Profile requireEnabled(String name) {
         ConversionProfile p = require(name);
-        if (!p.enabled) throw ApiException.conflict("profile '" + name + "' is disabled");
+        if (!p.enabled) throw DomainException.of(ErrorCode.CONFLICT, "profile '" + name + "' is disabled");
         return new Profile(p.id, p.name, chain(p));
     }
 
     private void apply(ConversionProfile p, ProfileBody body, boolean admin) {
         ChainSpec chain = normalize(body.chain(), admin);
         if (body.description() != null && body.description().length() > MAX_DESCRIPTION) {
-            throw ApiException.field(ProblemCode.INVALID_FIELD, "description", "description: at most " + MAX_DESCRIPTION + " characters");
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "description", "description: at most " + MAX_DESCRIPTION + " characters");
         }
         p.description = body.description();
         p.enabled = body.enabled() == null || body.enabled();
@@ -129,7 +128,7 @@ public class ProfileService {
 
     private static void requireAdminFor(ConversionProfile p, boolean admin) {
         if (p.hasCommand && !admin) {
-            throw new ApiException(403, "profile '" + p.name + "' has command steps: only admins may change or delete it");
+            throw DomainException.of(ErrorCode.FORBIDDEN, "profile '" + p.name + "' has command steps: only admins may change or delete it");
         }
     }
 
@@ -148,6 +147,6 @@ public class ProfileService {
     }
 
     private static ConversionProfile require(String name) {
-        return find(name).orElseThrow(() -> ApiException.of(ProblemCode.PROFILE_NOT_FOUND, "no conversion profile '" + name + "'"));
+        return find(name).orElseThrow(() -> DomainException.of(ErrorCode.PROFILE_NOT_FOUND, "no conversion profile '" + name + "'"));
     }
 }

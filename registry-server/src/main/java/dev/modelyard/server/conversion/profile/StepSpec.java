@@ -6,7 +6,7 @@ import dev.modelyard.server.conversion.BuiltInConverters;
 import dev.modelyard.server.conversion.CommandConverter;
 import dev.modelyard.server.conversion.ConversionChain;
 import dev.modelyard.server.conversion.ConversionLog;
-import dev.modelyard.server.http.UnknownNameException;
+import dev.modelyard.server.error.UnknownNameException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;

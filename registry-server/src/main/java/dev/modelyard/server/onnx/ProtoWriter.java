@@ -1,4 +1,4 @@
-package dev.modelyard.server.conversion.onnx;
+package dev.modelyard.server.onnx;
 
 import java.io.IOException;
 import java.io.OutputStream;

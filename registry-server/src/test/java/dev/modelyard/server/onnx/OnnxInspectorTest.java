@@ -1,15 +1,14 @@
-package dev.modelyard.server.conversion;
+package dev.modelyard.server.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.OperatorSetId;
-import dev.modelyard.server.conversion.onnx.Onnx.StringStringEntry;
-import dev.modelyard.server.conversion.onnx.Onnx.TensorProto;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
+import dev.modelyard.server.conversion.TestModels;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.OperatorSetId;
+import dev.modelyard.server.onnx.Onnx.StringStringEntry;
+import dev.modelyard.server.onnx.Onnx.TensorProto;
 import dev.modelyard.wire.IoSignature;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,11 @@
-package dev.modelyard.server.conversion;
+package dev.modelyard.server.onnx;
 
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.Dimension;
-import dev.modelyard.server.conversion.onnx.Onnx.GraphProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.NodeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.TensorProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ValueInfoProto;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
+import dev.modelyard.server.onnx.Onnx.Dimension;
+import dev.modelyard.server.onnx.Onnx.GraphProto;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
+import dev.modelyard.server.onnx.Onnx.TensorProto;
+import dev.modelyard.server.onnx.Onnx.ValueInfoProto;
 import dev.modelyard.wire.IoSignature;
 import java.io.IOException;
 import java.io.InputStream;

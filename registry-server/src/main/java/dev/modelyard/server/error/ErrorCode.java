@@ -1,6 +1,7 @@
-package dev.modelyard.server.http;
+package dev.modelyard.server.error;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The one table of error codes: the {@code code} member of every problem body of the management
@@ -8,8 +9,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
  * once published, keeps its name (and its status). Each status has a generic code for problems no
  * client would tell apart; specific codes exist where a client would act differently. The table
  * in docs/api-errors.md lists them all (a test keeps it complete).
+ *
+ * <p>It lives outside the http package because services raise these codes too (through
+ * {@link DomainException}); the status beside each code is the one place a code meets HTTP.
+ * The schema keeps its published name so the API document does not change with the move.
  */
-public enum ProblemCode {
+@Schema(name = "ProblemCode")
+public enum ErrorCode {
 
     // ---- 400: the request itself is malformed -------------------------------------------------
     /** The request is invalid in a way no more specific code names; the detail says how. */
@@ -178,7 +184,7 @@ public enum ProblemCode {
     private final int status;
     private final String wireName;
 
-    ProblemCode(int status, String wireName) {
+    ErrorCode(int status, String wireName) {
         this.status = status;
         this.wireName = wireName;
     }
@@ -194,7 +200,7 @@ public enum ProblemCode {
     }
 
     /** The generic code of a status, for problems raised where no specific code is known. */
-    public static ProblemCode generic(int status) {
+    public static ErrorCode generic(int status) {
         return switch (status) {
             case 400 -> BAD_REQUEST;
             case 401 -> UNAUTHORIZED;

@@ -1,9 +1,8 @@
-package dev.modelyard.server.conversion;
+package dev.modelyard.server.onnx;
 
 import dev.modelyard.server.config.ModelyardConfig;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
-import dev.modelyard.server.http.ApiException;
-import dev.modelyard.server.http.ProblemCode;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.wire.TargetDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -14,7 +13,7 @@ import java.util.Optional;
 /**
  * Looks inside uploaded files whose format the registry understands (ONNX) before they are
  * stored; files of other formats stay opaque. A file that is not what its format says is refused
- * with 422 and the reason.
+ * with INVALID_MODEL and the reason.
  */
 @ApplicationScoped
 public class UploadInspection {
@@ -31,13 +30,13 @@ public class UploadInspection {
                 OnnxInspector.Limits.DEFAULT.maxIrVersion());
     }
 
-    /** The findings for an ONNX file, empty for other formats; 422 when the file is not a usable model. */
+    /** The findings for an ONNX file, empty for other formats; INVALID_MODEL when the file is not a usable model. */
     public Optional<OnnxInspector.Report> inspect(TargetDescriptor target, Path file) {
         if (!"onnx".equals(target.format())) return Optional.empty();
         try {
             return Optional.of(OnnxInspector.inspect(file, limits()));
         } catch (OnnxFormatException e) {
-            throw ApiException.of(ProblemCode.INVALID_MODEL, "format onnx: " + e.getMessage() + "; nothing was stored");
+            throw DomainException.of(ErrorCode.INVALID_MODEL, "format onnx: " + e.getMessage() + "; nothing was stored");
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the staged upload", e);
         }

@@ -1,4 +1,4 @@
-package dev.modelyard.server.conversion;
+package dev.modelyard.server.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtSession;
-import dev.modelyard.server.conversion.onnx.Onnx;
-import dev.modelyard.server.conversion.onnx.Onnx.AttributeProto;
-import dev.modelyard.server.conversion.onnx.Onnx.GraphProto;
-import dev.modelyard.server.conversion.onnx.Onnx.ModelProto;
-import dev.modelyard.server.conversion.onnx.Onnx.NodeProto;
-import dev.modelyard.server.conversion.onnx.OnnxFormatException;
+import dev.modelyard.server.conversion.Ort;
+import dev.modelyard.server.conversion.TestModels;
+import dev.modelyard.server.onnx.Onnx.AttributeProto;
+import dev.modelyard.server.onnx.Onnx.GraphProto;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
 import java.io.ByteArrayOutputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;

@@ -1,11 +1,10 @@
-package dev.modelyard.server.http;
+package dev.modelyard.server.error;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,24 +12,24 @@ import java.util.Objects;
  * than ignored, so a typo is never stored silently; the answer lists the names that are taken and
  * suggests the closest one.
  */
-public final class UnknownNameException extends ApiException {
+public final class UnknownNameException extends DomainException {
 
     private final String name;
 
-    private UnknownNameException(ProblemCode code, String what, String name, Collection<String> accepted) {
-        super(400, code, describe(what, name, accepted), Map.of(),
-                code == ProblemCode.UNKNOWN_FIELD ? name : null, code == ProblemCode.UNKNOWN_FIELD ? null : name,
+    private UnknownNameException(ErrorCode code, String what, String name, Collection<String> accepted) {
+        super(code, describe(what, name, accepted),
+                code == ErrorCode.UNKNOWN_FIELD ? name : null, code == ErrorCode.UNKNOWN_FIELD ? null : name,
                 accepted.stream().filter(Objects::nonNull).distinct().sorted().toList());
         this.name = name;
     }
 
     /** @param path the field's JSON path in the request body, e.g. {@code selfTest.cases[0].inptus} */
     public static UnknownNameException field(String path, Collection<String> accepted) {
-        return new UnknownNameException(ProblemCode.UNKNOWN_FIELD, "field", path, accepted);
+        return new UnknownNameException(ErrorCode.UNKNOWN_FIELD, "field", path, accepted);
     }
 
     public static UnknownNameException queryParameter(String name, Collection<String> accepted) {
-        return new UnknownNameException(ProblemCode.UNKNOWN_QUERY_PARAMETER, "query parameter", name, accepted);
+        return new UnknownNameException(ErrorCode.UNKNOWN_QUERY_PARAMETER, "query parameter", name, accepted);
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.modelyard.server.http;
+package dev.modelyard.server.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The table of error codes in docs/api-errors.md stays true to {@link ProblemCode}. */
-class ProblemCodeTableTest {
+/** The table of error codes in docs/api-errors.md stays true to {@link ErrorCode}. */
+class ErrorCodeTableTest {
 
     private static final Path TABLE = Path.of("..", "docs", "api-errors.md");
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z0-9-]+)` \\| (\\d{3}) \\|", Pattern.MULTILINE);
@@ -29,19 +29,19 @@ class ProblemCodeTableTest {
         while (m.find()) documented.put(m.group(1), Integer.parseInt(m.group(2)));
 
         List<String> wrong = new ArrayList<>();
-        for (ProblemCode code : ProblemCode.values()) {
+        for (ErrorCode code : ErrorCode.values()) {
             Integer status = documented.remove(code.wireName());
             if (status == null) wrong.add(code.wireName() + " (" + code.status() + ") is missing from the table");
             else if (status != code.status()) wrong.add(code.wireName() + " is documented as " + status + ", answered as " + code.status());
         }
-        documented.keySet().forEach(name -> wrong.add(name + " is in the table but no ProblemCode has that name"));
-        assertTrue(wrong.isEmpty(), TABLE + " does not match ProblemCode:\n  " + String.join("\n  ", wrong));
+        documented.keySet().forEach(name -> wrong.add(name + " is in the table but no ErrorCode has that name"));
+        assertTrue(wrong.isEmpty(), TABLE + " does not match ErrorCode:\n  " + String.join("\n  ", wrong));
     }
 
     @Test
     void wireNamesAreKebabCaseAndUnique() {
         Set<String> seen = new HashSet<>();
-        for (ProblemCode code : ProblemCode.values()) {
+        for (ErrorCode code : ErrorCode.values()) {
             assertTrue(code.wireName().matches("[a-z]+(-[a-z]+)*"), code.wireName());
             assertTrue(seen.add(code.wireName()), "duplicate " + code.wireName());
         }
@@ -59,7 +59,7 @@ class ProblemCodeTableTest {
     void everyStatusHasAGenericCodeOfThatStatus() throws IOException {
         Set<Integer> statuses = new java.util.TreeSet<>(List.of(400, 401, 403, 404, 405, 406, 409, 410, 413, 414, 415, 416,
                 422, 423, 431, 500, 503, 507));
-        for (ProblemCode code : ProblemCode.values()) statuses.add(code.status());
+        for (ErrorCode code : ErrorCode.values()) statuses.add(code.status());
         try (var files = Files.walk(SOURCES)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
                 Matcher m = UNCODED.matcher(Files.readString(file, StandardCharsets.UTF_8));
@@ -67,7 +67,7 @@ class ProblemCodeTableTest {
             }
         }
         for (int status : statuses) {
-            assertEquals(status, ProblemCode.generic(status).status(), "generic code of " + status);
+            assertEquals(status, ErrorCode.generic(status).status(), "generic code of " + status);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.modelyard.server.http;
+package dev.modelyard.server.error;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -31,7 +31,7 @@ class UnknownNameExceptionTest {
     @Test
     void theDetailNamesTheFieldTheSuggestionAndTheAcceptedNames() {
         UnknownNameException e = UnknownNameException.field("selfTest.cases[0].inptus", List.of("outputs", "inputs", "name"));
-        assertEquals(ProblemCode.UNKNOWN_FIELD, e.code());
+        assertEquals(ErrorCode.UNKNOWN_FIELD, e.code());
         assertEquals(List.of("inputs", "name", "outputs"), e.accepted());
         assertEquals("unknown field 'selfTest.cases[0].inptus' (did you mean 'selfTest.cases[0].inputs'?); "
                 + "accepted: inputs, name, outputs", e.getMessage());

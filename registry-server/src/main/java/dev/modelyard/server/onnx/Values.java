@@ -1,4 +1,4 @@
-package dev.modelyard.server.conversion.onnx;
+package dev.modelyard.server.onnx;
 
 import java.util.Arrays;
 
