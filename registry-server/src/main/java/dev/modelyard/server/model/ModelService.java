@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.modelyard.server.auth.ModelScope;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.Names;
@@ -58,9 +59,11 @@ public class ModelService {
     private final Clock clock;
     private final Event<VersionPublished> published;
     private final Event<VersionRevoked> revoked;
+    private final ModelScope scope;
 
     public ModelService(EntityManager em, ObjectMapper json, Clock clock, Event<VersionPublished> published,
-                        Event<VersionRevoked> revoked) {
+                        Event<VersionRevoked> revoked, ModelScope scope) {
+        this.scope = scope;
         this.em = em;
         this.json = json;
         this.clock = clock;
@@ -74,6 +77,7 @@ public class ModelService {
     public ModelView createModel(CreateModel body, String by) {
         if (body == null) throw ApiException.of(ProblemCode.MISSING_BODY, "request body is required");
         Names.require("name", body.name());
+        scope.requireWithin(body.name());
         if (Model.findByName(body.name()).isPresent()) {
             throw ApiException.of(ProblemCode.ALREADY_EXISTS, "model '" + body.name() + "' already exists");
         }
@@ -91,7 +95,7 @@ public class ModelService {
         return view(m);
     }
 
-    /** Filters: label "key:value" (all must match), framework, task, and a name prefix. */
+    /** Filters: label "key:value" (all must match), framework, task, and a name prefix; a scoped caller sees its models only. */
     @Transactional
     public Page<ModelView> listModels(List<String> labelFilters, String framework, String task, String namePrefix,
                                       io.quarkus.panache.common.Page page) {
@@ -120,6 +124,10 @@ public class ModelService {
             where.append(" and name like :prefix escape '\\'");
             params.put("prefix", namePrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
+        scope.likePattern().ifPresent(like -> {
+            where.append(" and name like :scope escape '\\'");
+            params.put("scope", like);
+        });
         PanacheQuery<Model> q = Model.find("from Model m where " + where + " order by name", params).page(page);
         return new Page<>(views(q.list()), page.index, page.size, q.count());
     }
