@@ -51,17 +51,17 @@ public class AdminTokenBootstrap {
         }
         // A changed MODELYARD_ADMIN_TOKEN replaces the previous bootstrap token.
         ApiToken.delete("bootstrap = true");
-        tokens.store(NAME, Role.SYSTEM_ADMIN, secret, null, "bootstrap", true);
+        tokens.store(NAME, Role.SYSTEM_ADMIN.wireName(), secret, null, "bootstrap", true);
         LOG.info("admin API token taken from MODELYARD_ADMIN_TOKEN");
     }
 
     private void generateIfNoAdmin() {
-        long admins = ApiToken.count("role in ?1 and revokedAt is null", List.of(Role.ADMIN, Role.SYSTEM_ADMIN));
+        long admins = ApiToken.count("role in ?1 and revokedAt is null", List.of(Role.ADMIN.wireName(), Role.SYSTEM_ADMIN.wireName()));
         if (admins > 0) {
             return;
         }
         String secret = TokenService.newSecret();
-        tokens.store(NAME, Role.SYSTEM_ADMIN, secret, null, "bootstrap", true);
+        tokens.store(NAME, Role.SYSTEM_ADMIN.wireName(), secret, null, "bootstrap", true);
         String banner = "\n================================================================\n"
                 + " No admin API token existed, so one was generated. It is shown\n"
                 + " only this once; store it now:\n\n    " + secret + "\n\n"

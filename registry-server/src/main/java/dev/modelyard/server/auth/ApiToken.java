@@ -3,8 +3,6 @@ package dev.modelyard.server.auth;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.EnumType;
-import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
@@ -22,9 +20,12 @@ public class ApiToken extends PanacheEntityBase {
     @Column(nullable = false)
     public String name;
 
-    @Enumerated(EnumType.STRING)
+    /** A role name: built-in ({@link Role#wireName()}) or a custom role of the token's tenant. */
     @Column(nullable = false)
-    public Role role;
+    public String role;
+
+    /** A glob over model names ({@code vision-*}) the token is confined to; null: every model. */
+    public String scope;
 
     @Column(name = "token_hash", nullable = false, unique = true)
     public String tokenHash;

@@ -4,12 +4,14 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The built-in roles of API tokens, each a fixed set of {@link Permission}s.
+ * The built-in roles of API tokens, each a fixed set of {@link Permission}s. Their names are reserved:
+ * a tenant's custom roles ({@link CustomRole}) take others.
  * <ul>
  *   <li>viewer: reads the catalogue and the fleet (models, artifacts, profiles, keys, devices, deployments,
  *       rollouts), but not who may do what (tokens, roles) nor the audit trail;</li>
@@ -61,11 +63,8 @@ public enum Role {
         return Permission.ALL.stream().filter(granted::contains).collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
-    public static Role parse(String text) {
-        for (Role r : values()) {
-            if (r.wireName().equals(text)) return r;
-        }
-        throw new IllegalArgumentException("role: '" + text + "' is not one of "
-                + Arrays.stream(values()).map(Role::wireName).collect(Collectors.joining(", ")));
+    /** The built-in role of that name ({@link #wireName()}), if it is one. */
+    public static Optional<Role> builtIn(String name) {
+        return Arrays.stream(values()).filter(r -> r.wireName().equals(name)).findFirst();
     }
 }

@@ -19,6 +19,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
     public static final String TOKEN_ID_ATTRIBUTE = "modelyard.token-id";
+    /** The model-name glob a scoped token is confined to (see {@link ModelScope}); absent for an unscoped token. */
+    public static final String SCOPE_ATTRIBUTE = "modelyard.scope";
 
     private final TokenService tokens;
 
@@ -35,11 +37,16 @@ public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticati
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         String secret = request.getToken().getToken();
         return context.runBlocking(() -> tokens.authenticate(secret)
-                .map(caller -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal(caller.name()))
-                        .addPermissionsAsString(caller.role().permissions())
-                        .addAttribute(TOKEN_ID_ATTRIBUTE, caller.tokenId())
-                        .build())
+                .map(TokenIdentityProvider::identity)
                 .orElseThrow(() -> new AuthenticationFailedException("the API token is unknown, expired or revoked")));
+    }
+
+    private static SecurityIdentity identity(TokenService.Caller caller) {
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(caller.name()))
+                .addPermissionsAsString(caller.permissions())
+                .addAttribute(TOKEN_ID_ATTRIBUTE, caller.tokenId());
+        if (caller.scope() != null) b.addAttribute(SCOPE_ATTRIBUTE, caller.scope());
+        return b.build();
     }
 }

@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -30,21 +31,24 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class TokenResource {
 
     private final TokenService tokens;
+    private final RoleService roles;
     private final SecurityIdentity identity;
 
-    public TokenResource(TokenService tokens, SecurityIdentity identity) {
+    public TokenResource(TokenService tokens, RoleService roles, SecurityIdentity identity) {
         this.tokens = tokens;
+        this.roles = roles;
         this.identity = identity;
     }
 
-    public record CreateToken(String name, String role, Instant expiresAt) {
+    /** {@code role}: a built-in or custom role name; {@code scope}: an optional model-name glob ({@link ModelScope}). */
+    public record CreateToken(String name, String role, String scope, Instant expiresAt) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record TokenView(UUID id, String name, String role, String hint, Instant createdAt, String createdBy,
-                            Instant expiresAt, Instant revokedAt, String token) {
+    public record TokenView(UUID id, String name, String role, String scope, String hint, Instant createdAt,
+                            String createdBy, Instant expiresAt, Instant revokedAt, String token) {
         static TokenView of(ApiToken t, String secret) {
-            return new TokenView(t.id, t.name, t.role.wireName(), t.hint, t.createdAt, t.createdBy, t.expiresAt,
+            return new TokenView(t.id, t.name, t.role, t.scope, t.hint, t.createdAt, t.createdBy, t.expiresAt,
                     t.revokedAt, secret);
         }
     }
@@ -52,23 +56,23 @@ public class TokenResource {
     @POST
     @PermissionsAllowed(Permission.TOKENS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Issue an API token")
+    @Operation(summary = "Issue an API token",
+            description = "With a built-in or custom role, and optionally a scope: a model-name glob (e.g. vision-*) that "
+                    + "confines the token to those models. A token never holds a permission its issuer lacks.")
+    @APIResponse(responseCode = "403", description = "The role holds a permission this token lacks (permission-not-held)")
     @APIResponseSchema(value = TokenView.class, responseCode = "201",
             responseDescription = "The token with its secret (shown once); Location names it")
     public Response create(CreateToken body) {
         if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required: {\"name\":…, \"role\":…}");
-        Role role;
-        try {
-            role = Role.parse(body.role());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
+        var permissions = roles.require("role", body.role());
+        String scope = ModelScope.validate("scope", body.scope());
         // No escalation: a token never holds a permission its issuer lacks (an admin cannot mint a system-admin).
-        if (!Permission.heldAll(identity, role.permissions())) {
-            throw ApiException.of(ErrorCode.FORBIDDEN, "role: a " + role.wireName()
-                    + " token holds permissions this token does not have");
+        if (!Permission.heldAll(identity, permissions)) {
+            throw ApiException.of(ErrorCode.PERMISSION_NOT_HELD, "role: a " + body.role()
+                    + " token would hold permissions this token does not have");
         }
-        TokenService.Issued issued = tokens.issue(body.name(), role, body.expiresAt(), identity.getPrincipal().getName());
+        TokenService.Issued issued = tokens.issue(body.name(), body.role(), scope, body.expiresAt(),
+                identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/tokens/" + issued.token().id))
                 .entity(TokenView.of(issued.token(), issued.secret())).build();
     }

@@ -3,6 +3,7 @@ package dev.modelyard.server.auth;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
+import dev.modelyard.server.tenant.Tenants;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -28,17 +30,19 @@ public class TokenService {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Clock clock;
+    private final RoleService roles;
 
-    public TokenService(Clock clock) {
+    public TokenService(Clock clock, RoleService roles) {
         this.clock = clock;
+        this.roles = roles;
     }
 
     /** A token that was just issued: the only moment its secret is known. */
     public record Issued(ApiToken token, String secret) {
     }
 
-    /** Who a valid token belongs to. */
-    public record Caller(UUID tokenId, String name, Role role) {
+    /** Who a valid token belongs to, with what its role allows now and the models it is confined to (null: all). */
+    public record Caller(UUID tokenId, String name, String role, Set<String> permissions, String scope) {
     }
 
     public static String newSecret() {
@@ -57,17 +61,19 @@ public class TokenService {
     }
 
     @Transactional
-    public Issued issue(String name, Role role, Instant expiresAt, String createdBy) {
+    /** {@code role} must name a role of the caller's tenant and {@code scope} be a valid {@link ModelScope} glob or null. */
+    public Issued issue(String name, String role, String scope, Instant expiresAt, String createdBy) {
         Names.require("name", name);
         if (expiresAt != null && !expiresAt.isAfter(clock.instant())) {
             throw DomainException.field(ErrorCode.INVALID_FIELD, "expiresAt", "expiresAt: must be in the future");
         }
         String secret = newSecret();
         ApiToken t = store(name, role, secret, expiresAt, createdBy, false);
+        t.scope = scope;
         return new Issued(t, secret);
     }
 
-    ApiToken store(String name, Role role, String secret, Instant expiresAt, String createdBy, boolean bootstrap) {
+    ApiToken store(String name, String role, String secret, Instant expiresAt, String createdBy, boolean bootstrap) {
         ApiToken t = new ApiToken();
         t.id = UUID.randomUUID();
         t.name = name;
@@ -87,7 +93,21 @@ public class TokenService {
         Instant now = clock.instant();
         return ApiToken.findByHash(hash(secret))
                 .filter(t -> t.isActive(now))
-                .map(t -> new Caller(t.id, t.name, t.role));
+                .map(t -> new Caller(t.id, t.name, t.role, permissions(t), t.scope));
+    }
+
+    /**
+     * Resolved at every authentication, so a changed custom role applies to its tokens' next request. A
+     * role that no longer exists grants nothing.
+     */
+    private Set<String> permissions(ApiToken t) {
+        return roles.permissions(tenantOf(t), t.role).orElse(Set.of());
+    }
+
+    /** The tenant a token belongs to, whose custom roles it may carry. */
+    private static String tenantOf(ApiToken t) {
+        // A single tenant until api_token records its own (migration V11).
+        return Tenants.DEFAULT;
     }
 
     @Transactional

@@ -50,8 +50,12 @@ public enum ErrorCode {
     // ---- 401 / 403 ----------------------------------------------------------------------------
     /** No valid credentials: missing, unknown, expired or revoked token. */
     UNAUTHORIZED(401, "unauthorized"),
-    /** The credentials are valid but their role does not allow the operation. */
+    /** The credentials are valid but their role does not hold the permission the operation needs. */
     FORBIDDEN(403, "forbidden"),
+    /** The token or role asked for would hold permissions the caller's token lacks. */
+    PERMISSION_NOT_HELD(403, "permission-not-held"),
+    /** The token is scoped to model names and the operation reaches beyond the model catalogue. */
+    OUT_OF_SCOPE(403, "out-of-scope"),
 
     // ---- 404: something named in the request does not exist ------------------------------------
     /** No resource at this path (an unknown path, or something no more specific code names). */
@@ -78,6 +82,8 @@ public enum ErrorCode {
     PROFILE_NOT_FOUND(404, "profile-not-found"),
     /** No such API token. */
     TOKEN_NOT_FOUND(404, "token-not-found"),
+    /** No built-in or custom role of this name. */
+    ROLE_NOT_FOUND(404, "role-not-found"),
     /** No such publisher key. */
     PUBLISHER_KEY_NOT_FOUND(404, "publisher-key-not-found"),
     /** No such root metadata version, or none uploaded yet. */
@@ -120,6 +126,10 @@ public enum ErrorCode {
     CONCURRENT_REQUEST(409, "concurrent-request"),
     /** The resumable upload's offset differs from the Upload-Offset sent; resume from the offset in the detail. */
     UPLOAD_OFFSET_MISMATCH(409, "upload-offset-mismatch"),
+    /** The role is built in: its name is reserved and it cannot be changed or deleted. */
+    ROLE_BUILT_IN(409, "role-built-in"),
+    /** Tokens that are not revoked carry the role, so it cannot be deleted. */
+    ROLE_IN_USE(409, "role-in-use"),
     /** There is nothing to convert: no enabled profile or no ONNX source artifact. */
     NOTHING_TO_CONVERT(409, "nothing-to-convert"),
     /** An assignment naming one device would give it, running Modelyard's updater, a release counter below the one it runs, which it refuses. */

@@ -51,8 +51,11 @@ public class MgmtErrors {
         BY_CODE.put(ErrorCode.INVALID_JSON, NOT_READABLE);
         BY_CODE.put(ErrorCode.INVALID_FIELD_TYPE, NOT_READABLE);
         BY_CODE.put(ErrorCode.UNAUTHORIZED, new Kind("org.springframework.security.authentication.BadCredentialsException", null));
-        BY_CODE.put(ErrorCode.FORBIDDEN, new Kind(REPO + "InsufficientPermissionException",
-                "hawkbit.server.error.insufficientPermission"));
+        Kind insufficientPermission = new Kind(REPO + "InsufficientPermissionException",
+                "hawkbit.server.error.insufficientPermission");
+        BY_CODE.put(ErrorCode.FORBIDDEN, insufficientPermission);
+        // A scoped token on /rest/v1: hawkBit has no scopes, and this is its refusal of a permission.
+        BY_CODE.put(ErrorCode.OUT_OF_SCOPE, insufficientPermission);
         BY_CODE.put(ErrorCode.METHOD_NOT_ALLOWED, new Kind("org.springframework.web.HttpRequestMethodNotSupportedException", null));
         BY_CODE.put(ErrorCode.ACTION_NOT_CANCELABLE, new Kind(REPO + "CancelActionNotAllowedException",
                 "hawkbit.server.error.action.notCancelable"));

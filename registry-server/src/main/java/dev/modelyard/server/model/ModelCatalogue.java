@@ -2,6 +2,7 @@ package dev.modelyard.server.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.modelyard.server.auth.ModelScope;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.error.UnknownNameException;
@@ -28,8 +29,10 @@ public class ModelCatalogue {
     private final Clock clock;
     private final ModelLookup lookup;
     private final ModelViews views;
+    private final ModelScope scope;
 
-    ModelCatalogue(EntityManager em, Clock clock, ModelLookup lookup, ModelViews views) {
+    ModelCatalogue(EntityManager em, Clock clock, ModelLookup lookup, ModelViews views, ModelScope scope) {
+        this.scope = scope;
         this.em = em;
         this.clock = clock;
         this.lookup = lookup;
@@ -40,6 +43,7 @@ public class ModelCatalogue {
     public ModelView create(CreateModel body, String by) {
         if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required");
         Names.require("name", body.name());
+        scope.requireWithin(body.name());
         if (Model.findByName(body.name()).isPresent()) {
             throw DomainException.of(ErrorCode.ALREADY_EXISTS, "model '" + body.name() + "' already exists");
         }

@@ -1,5 +1,6 @@
 package dev.modelyard.server.model;
 
+import dev.modelyard.server.auth.ModelScope;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Page;
@@ -19,13 +20,15 @@ public class ModelQueries {
 
     private final ModelLookup lookup;
     private final ModelViews views;
+    private final ModelScope scope;
 
-    ModelQueries(ModelLookup lookup, ModelViews views) {
+    ModelQueries(ModelLookup lookup, ModelViews views, ModelScope scope) {
+        this.scope = scope;
         this.lookup = lookup;
         this.views = views;
     }
 
-    /** Filters: label "key:value" (all must match), framework, task, and a name prefix. */
+    /** Filters: label "key:value" (all must match), framework, task, and a name prefix; a scoped caller sees its models only. */
     @Transactional
     public Page<ModelView> listModels(List<String> labelFilters, String framework, String task, String namePrefix,
                                       io.quarkus.panache.common.Page page) {
@@ -54,6 +57,10 @@ public class ModelQueries {
             where.append(" and name like :prefix escape '\\'");
             params.put("prefix", namePrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
+        scope.likePattern().ifPresent(like -> {
+            where.append(" and name like :scope escape '\\'");
+            params.put("scope", like);
+        });
         PanacheQuery<Model> q = Model.find("from Model m where " + where + " order by name", params).page(page);
         return new Page<>(views.views(q.list()), page.index, page.size, q.count());
     }

@@ -74,7 +74,7 @@ class AuthTest {
     void noTokenIsIssuedWithPermissionsItsIssuerLacks() {
         String admin = Api.token("admin");
         as(admin).contentType(ContentType.JSON).body(Map.of("name", "escalate", "role", "system-admin")).post("/api/v1/tokens")
-                .then().statusCode(403).contentType("application/problem+json").body("code", equalTo("forbidden"))
+                .then().statusCode(403).contentType("application/problem+json").body("code", equalTo("permission-not-held"))
                 .body("detail", containsString("system-admin"));
         as(admin).contentType(ContentType.JSON).body(Map.of("name", "peer", "role", "admin")).post("/api/v1/tokens")
                 .then().statusCode(201).body("role", equalTo("admin"));

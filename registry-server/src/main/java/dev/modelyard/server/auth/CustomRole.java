@@ -1,0 +1,52 @@
+package dev.modelyard.server.auth;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A tenant's own role: a name for a set of {@link Permission}s. Built-in roles are {@link Role}, not rows. */
+@Entity
+@Table(name = "custom_role")
+public class CustomRole extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(nullable = false, updatable = false)
+    public String tenant;
+
+    @Column(nullable = false, updatable = false)
+    public String name;
+
+    public String description;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    public List<String> permissions = new ArrayList<>();
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    public static Optional<CustomRole> find(String tenant, String name) {
+        return find("tenant = ?1 and name = ?2", tenant, name).firstResultOptional();
+    }
+
+    public static List<CustomRole> listOf(String tenant) {
+        return list("tenant = ?1 order by name", tenant);
+    }
+}
