@@ -1,6 +1,11 @@
 package dev.modelyard.server.auth;
 
+import dev.modelyard.server.tenant.TenantContext;
+import dev.modelyard.server.tenant.TenantDirectory;
+import dev.modelyard.server.tenant.TenantRefusals;
+import dev.modelyard.server.tenant.Tenants;
 import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.StringPermission;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -10,16 +15,25 @@ import io.quarkus.security.runtime.QuarkusSecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Resolves a bearer token to an identity holding the token's role and every role it includes. */
+/**
+ * Resolves a bearer token to an identity holding the token's role and every role it includes, and
+ * the token's tenant ({@value TenantContext#ATTRIBUTE}).
+ */
 @ApplicationScoped
 public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
     public static final String TOKEN_ID_ATTRIBUTE = "modelyard.token-id";
+    /** The tenant administration permission the system administrator holds. */
+    public static final String TENANTS_PERMISSION = "tenants";
 
     private final TokenService tokens;
+    private final TenantContext tenants;
+    private final TenantDirectory directory;
 
-    public TokenIdentityProvider(TokenService tokens) {
+    public TokenIdentityProvider(TokenService tokens, TenantContext tenants, TenantDirectory directory) {
         this.tokens = tokens;
+        this.tenants = tenants;
+        this.directory = directory;
     }
 
     @Override
@@ -30,12 +44,26 @@ public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticati
     @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         String secret = request.getToken().getToken();
-        return context.runBlocking(() -> tokens.authenticate(secret)
-                .map(caller -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal(caller.name()))
-                        .addRoles(caller.role().grantedRoles())
-                        .addAttribute(TOKEN_ID_ATTRIBUTE, caller.tokenId())
-                        .build())
+        // Cross-tenant by necessity: the token's hash is all there is to find it by, and it names the tenant.
+        return context.runBlocking(() -> tenants.acrossTenants(() -> tokens.authenticate(secret))
+                .map(this::identity)
                 .orElseThrow(() -> new AuthenticationFailedException("the API token is unknown, expired or revoked")));
+    }
+
+    private SecurityIdentity identity(TokenService.Caller caller) {
+        if (!directory.find(caller.tenant()).map(TenantDirectory.Entry::enabled).orElse(false)) {
+            throw TenantRefusals.disabled(caller.tenant());
+        }
+        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(caller.name()))
+                .addRoles(caller.role().grantedRoles())
+                .addAttribute(TOKEN_ID_ATTRIBUTE, caller.tokenId())
+                .addAttribute(TenantContext.ATTRIBUTE, caller.tenant());
+        // The bootstrap admin token of the default tenant is the system administrator: it alone
+        // administers tenants.
+        if (caller.bootstrap() && Tenants.DEFAULT.equals(caller.tenant())) {
+            b.addPermission(new StringPermission(TENANTS_PERMISSION, "create", "read", "update"));
+        }
+        return b.build();
     }
 }

@@ -38,7 +38,7 @@ public class TokenService {
     }
 
     /** Who a valid token belongs to. */
-    public record Caller(UUID tokenId, String name, Role role) {
+    public record Caller(UUID tokenId, String tenant, String name, Role role, boolean bootstrap) {
     }
 
     public static String newSecret() {
@@ -67,7 +67,25 @@ public class TokenService {
         return new Issued(t, secret);
     }
 
+    /**
+     * The first admin token of a new tenant. Runs in the caller's transaction, which must be
+     * cross-tenant (the token is not the caller's tenant's).
+     */
+    public Issued issueFirstAdmin(String tenant, String createdBy) {
+        String secret = newSecret();
+        ApiToken t = build("admin", Role.ADMIN, secret, null, createdBy, false);
+        t.tenant = tenant;
+        t.persist();
+        return new Issued(t, secret);
+    }
+
     ApiToken store(String name, Role role, String secret, Instant expiresAt, String createdBy, boolean bootstrap) {
+        ApiToken t = build(name, role, secret, expiresAt, createdBy, bootstrap);
+        t.persist();
+        return t;
+    }
+
+    private ApiToken build(String name, Role role, String secret, Instant expiresAt, String createdBy, boolean bootstrap) {
         ApiToken t = new ApiToken();
         t.id = UUID.randomUUID();
         t.name = name;
@@ -78,7 +96,6 @@ public class TokenService {
         t.createdBy = createdBy;
         t.expiresAt = expiresAt;
         t.bootstrap = bootstrap;
-        t.persist();
         return t;
     }
 
@@ -87,7 +104,7 @@ public class TokenService {
         Instant now = clock.instant();
         return ApiToken.findByHash(hash(secret))
                 .filter(t -> t.isActive(now))
-                .map(t -> new Caller(t.id, t.name, t.role));
+                .map(t -> new Caller(t.id, t.tenant, t.name, t.role, t.bootstrap));
     }
 
     @Transactional

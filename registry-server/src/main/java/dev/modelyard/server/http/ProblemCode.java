@@ -44,6 +44,8 @@ public enum ProblemCode {
     // ---- 401 / 403 ----------------------------------------------------------------------------
     /** No valid credentials: missing, unknown, expired or revoked token. */
     UNAUTHORIZED(401, "unauthorized"),
+    /** The credentials belong to a tenant that is disabled; its data is kept until it is enabled again. */
+    TENANT_DISABLED(401, "tenant-disabled"),
     /** The credentials are valid but their role does not allow the operation. */
     FORBIDDEN(403, "forbidden"),
 
@@ -72,6 +74,8 @@ public enum ProblemCode {
     PROFILE_NOT_FOUND(404, "profile-not-found"),
     /** No such API token. */
     TOKEN_NOT_FOUND(404, "token-not-found"),
+    /** No such tenant. */
+    TENANT_NOT_FOUND(404, "tenant-not-found"),
     /** No such publisher key. */
     PUBLISHER_KEY_NOT_FOUND(404, "publisher-key-not-found"),
     /** No such root metadata version, or none uploaded yet. */

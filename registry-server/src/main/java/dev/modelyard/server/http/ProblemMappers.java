@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.modelyard.server.database.DatabaseFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.modelyard.server.tenant.TenantRefusals;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -63,8 +64,9 @@ public class ProblemMappers {
         String detail = e instanceof AuthenticationFailedException && e.getMessage() != null
                 ? e.getMessage()
                 : "this endpoint needs an API token: send 'Authorization: Bearer <token>'";
+        ProblemCode code = TenantRefusals.isDisabled(e) ? ProblemCode.TENANT_DISABLED : ProblemCode.UNAUTHORIZED;
         return Response.status(401).type(Problem.MEDIA).header("WWW-Authenticate", CHALLENGE)
-                .entity(Problem.of(ProblemCode.UNAUTHORIZED, detail)).build();
+                .entity(Problem.of(code, detail)).build();
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,6 @@
 package dev.modelyard.server.signing;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.model.VersionPublished;
 import dev.modelyard.wire.TargetDescriptor;
@@ -32,6 +33,7 @@ public class ReleaseSigner {
     public static final String SELF_TEST_SUFFIX = ".selftest.json";
 
     private final EntityManager em;
+    private final TenantContext tenants;
     private final ReleaseKey key;
     private final ModelyardConfig config;
     private final Clock clock;
@@ -39,7 +41,8 @@ public class ReleaseSigner {
     private final Event<SigningMetrics.Signed> signedEvent;
 
     public ReleaseSigner(EntityManager em, ReleaseKey key, ModelyardConfig config, Clock clock, SigningMetrics metrics,
-                         Event<SigningMetrics.Signed> signedEvent) {
+                         Event<SigningMetrics.Signed> signedEvent, TenantContext tenants) {
+        this.tenants = tenants;
         this.em = em;
         this.metrics = metrics;
         this.signedEvent = signedEvent;
@@ -131,6 +134,11 @@ public class ReleaseSigner {
      * versions are left to expire: they must not be offered any more.
      */
     public int renewDue() {
+        // Every tenant's releases are signed with the server's release key, so one pass renews them all.
+        return tenants.acrossTenants(this::renewAllTenants);
+    }
+
+    private int renewAllTenants() {
         int total = 0;
         int batch;
         try {
