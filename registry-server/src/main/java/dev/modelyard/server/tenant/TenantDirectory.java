@@ -31,7 +31,16 @@ public class TenantDirectory {
 
         public boolean acceptsGatewayToken(String token) {
             return gatewayTokenHash != null && MessageDigest.isEqual(
-                    gatewayTokenHash.getBytes(StandardCharsets.US_ASCII), TenantSecrets.hash(token).getBytes(StandardCharsets.US_ASCII));
+                    gatewayTokenHash.getBytes(StandardCharsets.US_ASCII), sha256(token).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static String sha256(String secret) {
+        try {
+            return java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -61,6 +70,15 @@ public class TenantDirectory {
         if (!Tenants.isValidId(id)) return Optional.of(Optional.empty());
         Cached c = cache.get(id);
         return c != null && c.expiresAtNanos - System.nanoTime() > 0 ? Optional.of(c.entry) : Optional.empty();
+    }
+
+    /**
+     * The last entry read for a tenant, however old: for code on an I/O thread that must not wait
+     * for the database (authentication of the same request has just refreshed it).
+     */
+    public Optional<Entry> latest(String id) {
+        Cached c = cache.get(id);
+        return c == null ? Optional.empty() : c.entry;
     }
 
     /** Forgets what this replica cached about a tenant: called after changing it. */
