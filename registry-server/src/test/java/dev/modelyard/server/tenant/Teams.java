@@ -80,7 +80,7 @@ final class Teams {
                 .post("/api/v1/deployments").then().statusCode(201).extract().path("actions[0].id");
 
         String profile = Api.uniqueName(prefix + "-fp16");
-        api.get().contentType(ContentType.JSON).body(Map.of("name", profile, "enabled", false,
+        api.get().contentType(ContentType.JSON).body(Map.of("name", profile,
                         "steps", List.of(Map.of("converter", "fp16-weights")),
                         "target", Map.of("format", "onnx", "arch", "aarch64", "precision", "fp16")))
                 .post("/api/v1/conversion/profiles").then().statusCode(201);
