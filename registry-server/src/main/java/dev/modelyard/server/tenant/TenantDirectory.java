@@ -94,8 +94,9 @@ public class TenantDirectory {
                 if (!rs.next()) return Optional.empty();
                 String interval = rs.getString(3);
                 long max = rs.getLong(4);
+                Long maxUpload = rs.wasNull() ? null : max;
                 return Optional.of(new Entry(id, rs.getBoolean(1), rs.getString(2),
-                        interval == null ? null : Duration.parse(interval), rs.wasNull() ? null : max));
+                        interval == null ? null : Duration.parse(interval), maxUpload));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("tenant lookup failed", e);
