@@ -1,14 +1,14 @@
 package dev.modelyard.server.artifact;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.http.FormFields;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.signing.PublisherSignatures;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -45,7 +45,6 @@ import org.jboss.resteasy.reactive.server.multipart.MultipartFormDataInput;
 @Path("/api/v1/models/{model}/versions/{version}/artifacts")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.ARTIFACTS)
-@RolesAllowed(Role.VIEWER_NAME)
 public class ArtifactResource {
 
     private final ArtifactService artifacts;
@@ -59,9 +58,9 @@ public class ArtifactResource {
     }
 
     @PUT
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{filename}")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Upload an artifact as the raw request body (streamed)",
             description = "Target descriptor as query parameters. Send the expected digest as "
                     + "'Content-Digest: sha-256=:<base64>:' (RFC 9530) or ?sha256=<hex>; on mismatch the answer "
@@ -91,8 +90,8 @@ public class ArtifactResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Upload an artifact from a browser form (multipart/form-data, field 'file')")
     @APIResponseSchema(value = ArtifactView.class, responseCode = "201",
             responseDescription = "Stored; Location names the artifact, ETag is its SHA-256")
@@ -128,6 +127,7 @@ public class ArtifactResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Operation(summary = "List a version's artifacts", description = "Filter by target fields and origin.")
     public Page<ArtifactView> list(@PathParam("model") String model, @PathParam("version") String version,
                                    @QueryParam("format") String format, @QueryParam("runtime") String runtime,
@@ -145,6 +145,7 @@ public class ArtifactResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{artifact}")
     @Operation(summary = "An artifact's metadata, by id or file name")
     public ArtifactView get(@PathParam("model") String model, @PathParam("version") String version,
@@ -153,8 +154,8 @@ public class ArtifactResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.ARTIFACTS_DELETE)
     @Path("/{artifact}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Remove an artifact from a draft version")
     @APIResponse(responseCode = "204", description = "Removed")
     @APIResponse(responseCode = "409", description = "The version is not a draft: released versions are immutable")
@@ -165,6 +166,7 @@ public class ArtifactResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{artifact}/signed-metadata")
     @Operation(summary = "The artifact's signed release metadata (what devices verify before installing)",
             description = "404 while the version is a draft, 410 once it is revoked.")
@@ -180,6 +182,7 @@ public class ArtifactResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{artifact}/content")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "Download an artifact's bytes",
@@ -198,6 +201,7 @@ public class ArtifactResource {
     }
 
     @HEAD
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{artifact}/content")
     @Produces(MediaType.WILDCARD)
     @Operation(summary = "An artifact's download headers (size, ETag, digest) without the bytes")

@@ -10,11 +10,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Makes sure an administrator can get in on first start, with no default password: the admin
  * token comes from {@code MODELYARD_ADMIN_TOKEN}, or a random one is generated and printed once.
+ * It is a system-admin token: the one credential that exists before any tenant has an admin.
  */
 @ApplicationScoped
 public class AdminTokenBootstrap {
@@ -58,17 +60,17 @@ public class AdminTokenBootstrap {
         }
         // A changed MODELYARD_ADMIN_TOKEN replaces the previous bootstrap token.
         ApiToken.delete("bootstrap = true");
-        tokens.store(NAME, Role.ADMIN, secret, null, "bootstrap", true);
+        tokens.store(NAME, Role.SYSTEM_ADMIN, secret, null, "bootstrap", true);
         LOG.info("admin API token taken from MODELYARD_ADMIN_TOKEN");
     }
 
     private void generateIfNoAdmin() {
-        long admins = ApiToken.count("role = ?1 and revokedAt is null", Role.ADMIN);
+        long admins = ApiToken.count("role in ?1 and revokedAt is null", List.of(Role.ADMIN, Role.SYSTEM_ADMIN));
         if (admins > 0) {
             return;
         }
         String secret = TokenService.newSecret();
-        tokens.store(NAME, Role.ADMIN, secret, null, "bootstrap", true);
+        tokens.store(NAME, Role.SYSTEM_ADMIN, secret, null, "bootstrap", true);
         String banner = "\n================================================================\n"
                 + " No admin API token existed, so one was generated. It is shown\n"
                 + " only this once; store it now:\n\n    " + secret + "\n\n"

@@ -3,9 +3,7 @@ package dev.modelyard.server.auth;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.TenantDirectory;
 import dev.modelyard.server.tenant.TenantRefusals;
-import dev.modelyard.server.tenant.Tenants;
 import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.StringPermission;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -16,15 +14,14 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Resolves a bearer token to an identity holding the token's role and every role it includes, and
- * the token's tenant ({@value TenantContext#ATTRIBUTE}).
+ * Resolves a bearer token to an identity holding its role's permissions ({@link Permission}), which
+ * {@code @PermissionsAllowed} on the management operations checks, and the token's tenant
+ * ({@value TenantContext#ATTRIBUTE}).
  */
 @ApplicationScoped
 public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
 
     public static final String TOKEN_ID_ATTRIBUTE = "modelyard.token-id";
-    /** The tenant administration permission the system administrator holds. */
-    public static final String TENANTS_PERMISSION = "tenants";
 
     private final TokenService tokens;
     private final TenantContext tenants;
@@ -54,16 +51,11 @@ public class TokenIdentityProvider implements IdentityProvider<TokenAuthenticati
         if (!directory.find(caller.tenant()).map(TenantDirectory.Entry::enabled).orElse(false)) {
             throw TenantRefusals.disabled(caller.tenant());
         }
-        QuarkusSecurityIdentity.Builder b = QuarkusSecurityIdentity.builder()
+        return QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(caller.name()))
-                .addRoles(caller.role().grantedRoles())
+                .addPermissionsAsString(caller.role().permissions())
                 .addAttribute(TOKEN_ID_ATTRIBUTE, caller.tokenId())
-                .addAttribute(TenantContext.ATTRIBUTE, caller.tenant());
-        // The bootstrap admin token of the default tenant is the system administrator: it alone
-        // administers tenants.
-        if (caller.bootstrap() && Tenants.DEFAULT.equals(caller.tenant())) {
-            b.addPermission(new StringPermission(TENANTS_PERMISSION, "create", "read", "update"));
-        }
-        return b.build();
+                .addAttribute(TenantContext.ATTRIBUTE, caller.tenant())
+                .build();
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -23,11 +23,10 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Management of API tokens (admin only). The secret is returned once, at creation. */
+/** Management of API tokens. The secret is returned once, at creation. */
 @Path("/api/v1/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.TOKENS)
-@RolesAllowed(Role.ADMIN_NAME)
 public class TokenResource {
 
     private final TokenService tokens;
@@ -51,6 +50,7 @@ public class TokenResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.TOKENS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Issue an API token")
     @APIResponseSchema(value = TokenView.class, responseCode = "201",
@@ -63,12 +63,18 @@ public class TokenResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
+        // No escalation: a token never holds a permission its issuer lacks (an admin cannot mint a system-admin).
+        if (!Permission.heldAll(identity, role.permissions())) {
+            throw ApiException.of(ProblemCode.FORBIDDEN, "role: a " + role.wireName()
+                    + " token holds permissions this token does not have");
+        }
         TokenService.Issued issued = tokens.issue(body.name(), role, body.expiresAt(), identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/tokens/" + issued.token().id))
                 .entity(TokenView.of(issued.token(), issued.secret())).build();
     }
 
     @GET
+    @PermissionsAllowed(Permission.TOKENS_READ)
     @Operation(summary = "List API tokens (never their secrets)")
     public List<TokenView> list() {
         return tokens.list().stream().map(t -> TokenView.of(t, null)).toList();
@@ -76,6 +82,7 @@ public class TokenResource {
 
     @DELETE
     @Path("/{id}")
+    @PermissionsAllowed(Permission.TOKENS_DELETE)
     @Operation(summary = "Revoke an API token")
     public TokenView revoke(@PathParam("id") UUID id) {
         return TokenView.of(tokens.revoke(id), null);

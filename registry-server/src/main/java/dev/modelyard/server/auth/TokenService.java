@@ -38,7 +38,7 @@ public class TokenService {
     }
 
     /** Who a valid token belongs to. */
-    public record Caller(UUID tokenId, String tenant, String name, Role role, boolean bootstrap) {
+    public record Caller(UUID tokenId, String tenant, String name, Role role) {
     }
 
     public static String newSecret() {
@@ -104,7 +104,7 @@ public class TokenService {
         Instant now = clock.instant();
         return ApiToken.findByHash(hash(secret))
                 .filter(t -> t.isActive(now))
-                .map(t -> new Caller(t.id, t.tenant, t.name, t.role, t.bootstrap));
+                .map(t -> new Caller(t.id, t.tenant, t.name, t.role));
     }
 
     @Transactional

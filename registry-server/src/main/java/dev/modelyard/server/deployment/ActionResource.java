@@ -1,10 +1,10 @@
 package dev.modelyard.server.deployment;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -23,7 +23,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/actions")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.ACTIONS)
-@RolesAllowed(Role.VIEWER_NAME)
 public class ActionResource {
 
     private final DeploymentService deployments;
@@ -35,6 +34,7 @@ public class ActionResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Operation(summary = "List actions, newest first", description = "Filter by device (controller id), model, status, active.")
     public Page<DeploymentApi.ActionView> list(@QueryParam("device") String device, @QueryParam("model") String model,
                                                @QueryParam("status") String status, @QueryParam("active") Boolean active,
@@ -43,6 +43,7 @@ public class ActionResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Path("/{id}")
     @Operation(summary = "An action")
     public DeploymentApi.ActionView get(@PathParam("id") long id) {
@@ -50,6 +51,7 @@ public class ActionResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Path("/{id}/status")
     @Operation(summary = "An action's status history, newest first")
     public List<DeploymentApi.StatusView> history(@PathParam("id") long id) {
@@ -57,8 +59,8 @@ public class ActionResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEPLOYMENTS_UPDATE)
     @Path("/{id}/cancel")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Cancel an open action",
             description = "The device is asked to cancel (the action is canceling until it confirms); with "
                     + "force=true the action is closed at once.")

@@ -1,9 +1,9 @@
 package dev.modelyard.server.deployment;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/deployments")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.DEPLOYMENTS)
-@RolesAllowed(Role.VIEWER_NAME)
 public class DeploymentResource {
 
     private final DeploymentService deployments;
@@ -31,8 +30,8 @@ public class DeploymentResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEPLOYMENTS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Assign a model version (or alias, or latest) to devices",
             description = "One action per device, with the artifact chosen for that device. An action for which no "
                     + "artifact fits is created failed, with the reason; so is one for a device whose updater (Modelyard's) "

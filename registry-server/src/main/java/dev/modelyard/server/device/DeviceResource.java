@@ -1,10 +1,10 @@
 package dev.modelyard.server.device;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,7 +26,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/devices")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.DEVICES)
-@RolesAllowed(Role.VIEWER_NAME)
 public class DeviceResource {
 
     private final DeviceService devices;
@@ -38,8 +37,8 @@ public class DeviceResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEVICES_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Provision a device", description = "The answer carries the device's DDI token ('TargetToken') once; only its hash is kept.")
     @APIResponseSchema(value = DeviceApi.DeviceView.class, responseCode = "201",
             responseDescription = "The device with its DDI token (shown once); Location names it")
@@ -51,6 +50,7 @@ public class DeviceResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Operation(summary = "List devices", description = "Filter by tag, status (unknown, registered, pending, in_sync, error) and controller id prefix.")
     public Page<DeviceApi.DeviceView> list(@QueryParam("tag") String tag, @QueryParam("status") String status,
                                            @QueryParam("q") String prefix, @QueryParam("page") Integer page,
@@ -59,6 +59,7 @@ public class DeviceResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Path("/{controllerId}")
     @Operation(summary = "A device: status, attributes, tags, installed model versions, last poll")
     public DeviceApi.DeviceView get(@PathParam("controllerId") String controllerId) {
@@ -66,17 +67,17 @@ public class DeviceResource {
     }
 
     @PATCH
+    @PermissionsAllowed(Permission.DEVICES_UPDATE)
     @Path("/{controllerId}")
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Change a device's name, description or tags")
     public DeviceApi.DeviceView patch(@PathParam("controllerId") String controllerId, DeviceApi.PatchDevice body) {
         return devices.patch(controllerId, body);
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.DEVICES_DELETE)
     @Path("/{controllerId}")
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Delete a device with its actions")
     @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("controllerId") String controllerId) {
@@ -85,8 +86,8 @@ public class DeviceResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEVICES_CREDENTIALS)
     @Path("/{controllerId}/token")
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Rotate a device's token", description = "The new token is in the answer, once; the old one stops working.")
     public DeviceApi.DeviceView rotate(@PathParam("controllerId") String controllerId) {
         return devices.rotateToken(controllerId);

@@ -2,10 +2,10 @@ package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.artifact.TransferMetrics;
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiException;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -32,7 +32,6 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Path(MgmtService.BASE + "/softwaremodules")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Role.VIEWER_NAME)
 public class MgmtModuleResource {
 
     private final MgmtService service;
@@ -51,6 +50,7 @@ public class MgmtModuleResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Operation(summary = "hawkBit: list software modules (model versions; offset, limit)")
     @APIResponse(responseCode = "200", description = "A page of modules",
             content = @Content(schema = @Schema(implementation = MgmtJson.ModulePage.class)))
@@ -59,8 +59,8 @@ public class MgmtModuleResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.MODELS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: create software modules (an array): each a draft version of the model named after it")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.SoftwareModuleRequest[].class)))
     @APIResponse(responseCode = "201", description = "The created modules",
@@ -72,6 +72,7 @@ public class MgmtModuleResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Path("/{moduleId}")
     @Operation(summary = "hawkBit: one software module")
     @APIResponse(responseCode = "200", description = "The module",
@@ -81,8 +82,8 @@ public class MgmtModuleResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{moduleId}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a module: a draft version is deleted, a published one deprecated")
     @APIResponse(responseCode = "204", description = "Deleted (or, released, marked deleted)")
     public Response delete(@PathParam("moduleId") long moduleId) {
@@ -91,9 +92,9 @@ public class MgmtModuleResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{moduleId}/artifacts")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: upload a file (multipart 'file'; optional filename, md5sum, sha1sum, sha256sum, and Modelyard's format)")
     @APIResponse(responseCode = "201", description = "The stored artifact with its hashes",
             content = @Content(schema = @Schema(implementation = MgmtApi.Artifact.class)))
@@ -115,6 +116,7 @@ public class MgmtModuleResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{moduleId}/artifacts")
     @Operation(summary = "hawkBit: the module's files")
     @APIResponse(responseCode = "200", description = "The artifacts",
@@ -124,6 +126,7 @@ public class MgmtModuleResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{moduleId}/artifacts/{artifactId}")
     @Operation(summary = "hawkBit: one file of the module")
     @APIResponse(responseCode = "200", description = "The artifact",
@@ -133,8 +136,8 @@ public class MgmtModuleResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.ARTIFACTS_DELETE)
     @Path("/{moduleId}/artifacts/{artifactId}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a file of a draft module")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "423", description = "The module is locked: its version is released and its files never change")
@@ -144,6 +147,7 @@ public class MgmtModuleResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{moduleId}/artifacts/{artifactId}/download")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     @Operation(summary = "hawkBit: download a file (Range supported)")

@@ -1,8 +1,8 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -24,7 +24,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path(MgmtService.BASE + "/distributionsets")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Role.VIEWER_NAME)
 public class MgmtSetResource {
 
     private final MgmtService service;
@@ -38,6 +37,7 @@ public class MgmtSetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Operation(summary = "hawkBit: list distribution sets (model versions; offset, limit)")
     @APIResponse(responseCode = "200", description = "A page of sets",
             content = @Content(schema = @Schema(implementation = MgmtJson.SetPage.class)))
@@ -46,8 +46,8 @@ public class MgmtSetResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.MODELS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: create distribution sets (an array), each of exactly one module: the set is that module's version")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.DistributionSetRequest[].class)))
     @APIResponse(responseCode = "201", description = "The sets",
@@ -57,6 +57,7 @@ public class MgmtSetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Path("/{setId}")
     @Operation(summary = "hawkBit: one distribution set")
     @APIResponse(responseCode = "200", description = "The set",
@@ -66,8 +67,8 @@ public class MgmtSetResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{setId}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a set: a published version is deprecated; a draft's set goes with its module")
     @APIResponse(responseCode = "204", description = "Done")
     public Response delete(@PathParam("setId") long setId) {
@@ -76,9 +77,9 @@ public class MgmtSetResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEPLOYMENTS_CREATE)
     @Path("/{setId}/assignedTargets")
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: assign the set to targets ([{id, type: forced|soft|downloadonly}]); a draft is published first")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.TargetAssignment[].class)))
     @APIResponse(responseCode = "200", description = "The assignment's outcome with the new actions",

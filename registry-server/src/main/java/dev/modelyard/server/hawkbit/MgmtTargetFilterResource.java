@@ -1,8 +1,8 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -25,7 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path(MgmtService.BASE + "/targetfilters")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Role.VIEWER_NAME)
 public class MgmtTargetFilterResource {
 
     private final TargetFilters filters;
@@ -39,6 +38,7 @@ public class MgmtTargetFilterResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Operation(summary = "hawkBit: list target filters (offset, limit, sort, q on name/query)")
     @APIResponse(responseCode = "200", description = "A page of filters",
             content = @Content(schema = @Schema(implementation = MgmtJson.FilterPage.class)))
@@ -48,8 +48,8 @@ public class MgmtTargetFilterResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEVICES_UPDATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: create a target filter ({name, query}); only queries this server can evaluate are accepted")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.TargetFilterRequest.class)))
     @APIResponse(responseCode = "201", description = "The filter",
@@ -61,6 +61,7 @@ public class MgmtTargetFilterResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Path("/{filterId}")
     @Operation(summary = "hawkBit: one target filter")
     @APIResponse(responseCode = "200", description = "The filter",
@@ -70,9 +71,9 @@ public class MgmtTargetFilterResource {
     }
 
     @PUT
+    @PermissionsAllowed(Permission.DEVICES_UPDATE)
     @Path("/{filterId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: change a target filter's name and/or query")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.TargetFilterRequest.class)))
     @APIResponse(responseCode = "200", description = "The filter",
@@ -83,8 +84,8 @@ public class MgmtTargetFilterResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.DEVICES_UPDATE)
     @Path("/{filterId}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: delete a target filter")
     @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("filterId") long filterId) {

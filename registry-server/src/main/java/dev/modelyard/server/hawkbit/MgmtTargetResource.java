@@ -1,10 +1,10 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -30,7 +30,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path(MgmtService.BASE + "/targets")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Role.VIEWER_NAME)
 public class MgmtTargetResource {
 
     private final MgmtService service;
@@ -44,6 +43,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Operation(summary = "hawkBit: list targets (offset, limit, sort, q with ==/!= joined by ;)")
     @APIResponse(responseCode = "200", description = "A page of targets",
             content = @Content(schema = @Schema(implementation = MgmtJson.TargetPage.class)))
@@ -53,8 +53,8 @@ public class MgmtTargetResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEVICES_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: create targets (an array), optionally each with its securityToken")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.TargetRequest[].class)))
     @APIResponse(responseCode = "201", description = "The created targets, each with its securityToken",
@@ -66,6 +66,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Path("/{targetId}")
     @Operation(summary = "hawkBit: one target (securityToken for admins, where kept readable)")
     @APIResponse(responseCode = "200", description = "The target",
@@ -75,9 +76,9 @@ public class MgmtTargetResource {
     }
 
     @PUT
+    @PermissionsAllowed(Permission.DEVICES_UPDATE)
     @Path("/{targetId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: update a target's name, description, securityToken or requestAttributes")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.TargetRequest.class)))
     @APIResponse(responseCode = "200", description = "The updated target",
@@ -87,15 +88,16 @@ public class MgmtTargetResource {
     public MgmtApi.Target update(@PathParam("targetId") String targetId, String body) {
         MgmtApi.TargetRequest request = json.one(body, MgmtApi.TargetRequest.class);
         // Like token rotation on /api/v1: whoever sets a device's token can act as that device.
-        if (request != null && request.securityToken() != null && !identity.hasRole(Role.ADMIN_NAME)) {
-            throw ApiException.of(ProblemCode.FORBIDDEN, "securityToken: changing a target's token needs the admin role");
+        if (request != null && request.securityToken() != null && !Permission.held(identity, Permission.DEVICES_CREDENTIALS)) {
+            throw ApiException.of(ProblemCode.FORBIDDEN, "securityToken: changing a target's token needs the permission "
+                    + Permission.DEVICES_CREDENTIALS);
         }
         return service.updateTarget(targetId, request, showToken());
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.DEVICES_DELETE)
     @Path("/{targetId}")
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "hawkBit: delete a target")
     @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("targetId") String targetId) {
@@ -104,6 +106,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Path("/{targetId}/attributes")
     @Operation(summary = "hawkBit: the attributes the target reported (configData)")
     @APIResponse(responseCode = "200", description = "The attributes",
@@ -115,6 +118,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Path("/{targetId}/assignedDS")
     @Operation(summary = "hawkBit: the distribution set of the target's newest action")
     @APIResponse(responseCode = "200", description = "The set",
@@ -125,9 +129,9 @@ public class MgmtTargetResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.DEPLOYMENTS_CREATE)
     @Path("/{targetId}/assignedDS")
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: assign a distribution set ({id, type}, or an array of them) to the target")
     @RequestBody(content = @Content(schema = @Schema(implementation = MgmtApi.DistributionSetAssignment.class)))
     @APIResponse(responseCode = "200", description = "The assignment's outcome",
@@ -144,6 +148,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
     @Path("/{targetId}/installedDS")
     @Operation(summary = "hawkBit: the distribution set the target installed last")
     @APIResponse(responseCode = "200", description = "The set",
@@ -154,6 +159,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Path("/{targetId}/actions")
     @Operation(summary = "hawkBit: the target's actions (offset, limit, sort)")
     @APIResponse(responseCode = "200", description = "A page of actions",
@@ -164,6 +170,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Path("/{targetId}/actions/{actionId}")
     @Operation(summary = "hawkBit: one action of the target")
     @APIResponse(responseCode = "200", description = "The action",
@@ -173,8 +180,8 @@ public class MgmtTargetResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.DEPLOYMENTS_UPDATE)
     @Path("/{targetId}/actions/{actionId}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "hawkBit: cancel an action (the device is asked); force=true closes it without the device")
     @APIResponse(responseCode = "204", description = "Cancel requested, or with force the action is closed")
     @APIResponse(responseCode = "405", description = "The action is closed already, or (without force) being canceled")
@@ -185,6 +192,7 @@ public class MgmtTargetResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.DEPLOYMENTS_READ)
     @Path("/{targetId}/actions/{actionId}/status")
     @Operation(summary = "hawkBit: an action's status history (offset, limit, sort=id:DESC)")
     @APIResponse(responseCode = "200", description = "A page of status entries",
@@ -197,6 +205,6 @@ public class MgmtTargetResource {
     }
 
     private boolean showToken() {
-        return identity.hasRole(Role.ADMIN_NAME);
+        return Permission.held(identity, Permission.DEVICES_CREDENTIALS);
     }
 }

@@ -28,9 +28,12 @@ import org.jboss.jandex.MethodInfo;
  * only the statuses that are their own (201, 409, 422, …). Runs at build time, so the stored
  * document has it too.
  * <ul>
- *   <li>security: the API token on every {@code @RolesAllowed} operation, none on {@code @PermitAll}
+ *   <li>security: the API token on every {@code @PermissionsAllowed} operation, none on {@code @PermitAll}
  *       ones, the device token on the DDI API (its resource declares that itself);</li>
- *   <li>401 on every operation that needs an API token, 403 where the viewer role is not enough;</li>
+ *   <li>the permission an operation needs, as the extension {@value #PERMISSION_EXTENSION} and in its
+ *       description;</li>
+ *   <li>401 on every operation that needs an API token, 403 on every one that needs a permission (a custom
+ *       role may lack any of them);</li>
  *   <li>400 where there are query parameters or a body, 404 where the path names something,
  *       415 where a body of a given media type is read;</li>
  *   <li>503 with {@code Retry-After} on every operation: each needs the database, if only for the
@@ -44,17 +47,17 @@ import org.jboss.jandex.MethodInfo;
 @OpenApiFilter(stages = OpenApiFilter.RunStage.BUILD)
 public class ApiResponsesFilter implements OASFilter {
 
-    /** The role every API token holds ({@code auth.Role.VIEWER_NAME}): operations open to it never answer 403. */
-    static final String EVERY_TOKEN_ROLE = "viewer";
+    /** The OpenAPI extension naming the permission an operation needs ({@code "models:read"}). */
+    public static final String PERMISSION_EXTENSION = "x-modelyard-permission";
 
     private static final DotName PATH = DotName.createSimple("jakarta.ws.rs.Path");
-    private static final DotName ROLES_ALLOWED = DotName.createSimple("jakarta.annotation.security.RolesAllowed");
+    private static final DotName PERMISSIONS_ALLOWED = DotName.createSimple("io.quarkus.security.PermissionsAllowed");
     private static final DotName PERMIT_ALL = DotName.createSimple("jakarta.annotation.security.PermitAll");
     private static final List<String> VERBS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
     private static final String MGMT_ERROR_SCHEMA = "#/components/schemas/" + ApiDocumentation.MGMT_ERROR;
 
-    /** "GET /api/v1/models/{model}" → the roles allowed, or null when anyone may call it. */
+    /** "GET /api/v1/models/{model}" → the permissions needed (empty: nobody), or null when anyone may call it. */
     private final Map<String, Set<String>> access;
 
     public ApiResponsesFilter(IndexView index) {
@@ -85,8 +88,10 @@ public class ApiResponsesFilter implements OASFilter {
                 shared(op.getResponses(), "413", ApiDocumentation.BODY_TOO_LARGE);
             }
         } else if (isHawkbitManagement(path)) {
+            documentPermission(key, op, access.get(key));
             completeHawkbitManagement(op, access.get(key));
         } else {
+            documentPermission(key, op, access.get(key));
             completeManagement(op, access.get(key));
         }
         sortByStatus(op.getResponses());
@@ -115,12 +120,12 @@ public class ApiResponsesFilter implements OASFilter {
      * Like hawkBit it ignores query parameters it does not take, so 400 is listed only where
      * something is read (parameters or a body).
      */
-    private static void completeHawkbitManagement(Operation op, Set<String> roles) {
+    private static void completeHawkbitManagement(Operation op, Set<String> permissions) {
         APIResponses responses = op.getResponses();
         op.setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN),
                 OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN_BASIC)));
         shared(responses, "401", ApiDocumentation.MGMT_UNAUTHORIZED);
-        if (roles != null && !roles.contains(EVERY_TOKEN_ROLE)) shared(responses, "403", ApiDocumentation.MGMT_FORBIDDEN);
+        if (permissions != null) shared(responses, "403", ApiDocumentation.MGMT_FORBIDDEN);
         if (has(op, Parameter.In.QUERY) || has(op, Parameter.In.PATH) || op.getRequestBody() != null) {
             shared(responses, "400", ApiDocumentation.MGMT_BAD_REQUEST);
         }
@@ -144,13 +149,13 @@ public class ApiResponsesFilter implements OASFilter {
         });
     }
 
-    /** {@code roles} null: the operation is open to anyone. */
-    private static void completeManagement(Operation op, Set<String> roles) {
+    /** {@code permissions} null: the operation is open to anyone. */
+    private static void completeManagement(Operation op, Set<String> permissions) {
         APIResponses responses = op.getResponses();
-        if (roles != null) {
+        if (permissions != null) {
             op.setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN)));
             shared(responses, "401", ApiDocumentation.UNAUTHORIZED);
-            if (!roles.contains(EVERY_TOKEN_ROLE)) shared(responses, "403", ApiDocumentation.FORBIDDEN);
+            shared(responses, "403", ApiDocumentation.FORBIDDEN);
         }
         // Every management operation refuses query parameters it does not take (QueryParameters),
         // so even one without parameters or a body can answer 400.
@@ -170,6 +175,21 @@ public class ApiResponsesFilter implements OASFilter {
         responses.getAPIResponses().forEach((status, response) -> {
             if (status.startsWith("4") || status.startsWith("5")) withProblemBody(response);
         });
+    }
+
+    /**
+     * The permission in the document itself, so clients and the role matrix test read it from there. An
+     * operation of the management API that names none is a build failure: every one needs a rule.
+     */
+    private static void documentPermission(String key, Operation op, Set<String> permissions) {
+        if (permissions == null) return;
+        if (permissions.isEmpty()) {
+            throw new IllegalStateException("OpenAPI operation " + key + " needs a permission: annotate it with @PermissionsAllowed, or @PermitAll if it is public");
+        }
+        String needed = String.join(" or ", new java.util.TreeSet<>(permissions));
+        op.addExtension(PERMISSION_EXTENSION, permissions.size() == 1 ? permissions.iterator().next() : List.copyOf(permissions));
+        String sentence = "Needs the permission " + needed + ".";
+        op.setDescription(op.getDescription() == null ? sentence : op.getDescription() + "\n\n" + sentence);
     }
 
     /** Successes first, then errors, in the order of their codes. */
@@ -223,7 +243,7 @@ public class ApiResponsesFilter implements OASFilter {
         problem.required(List.of("type", "title", "status", "code"));
     }
 
-    // ---- which roles may call which operation, from the resource classes ------------------------------
+    // ---- which permission each operation needs, from the resource classes ----------------------------
 
     private static Map<String, Set<String>> scan(IndexView index) {
         Map<String, Set<String>> result = new HashMap<>();
@@ -235,7 +255,7 @@ public class ApiResponsesFilter implements OASFilter {
                 if (verb == null) continue;
                 AnnotationInstance methodPath = m.declaredAnnotation(PATH);
                 String template = template(classPath.value().asString(), methodPath == null ? "" : methodPath.value().asString());
-                result.put(verb + " " + template, roles(resource, m));
+                result.put(verb + " " + template, permissions(resource, m));
             }
         }
         return result;
@@ -253,12 +273,12 @@ public class ApiResponsesFilter implements OASFilter {
         return joined.length() > 1 && joined.endsWith("/") ? joined.substring(0, joined.length() - 1) : joined;
     }
 
-    private static Set<String> roles(ClassInfo resource, MethodInfo m) {
+    private static Set<String> permissions(ClassInfo resource, MethodInfo m) {
         if (m.hasDeclaredAnnotation(PERMIT_ALL)) return null;
-        AnnotationInstance onMethod = m.declaredAnnotation(ROLES_ALLOWED);
+        AnnotationInstance onMethod = m.declaredAnnotation(PERMISSIONS_ALLOWED);
         if (onMethod != null) return Set.of(onMethod.value().asStringArray());
         if (resource.hasDeclaredAnnotation(PERMIT_ALL)) return null;
-        AnnotationInstance onClass = resource.declaredAnnotation(ROLES_ALLOWED);
+        AnnotationInstance onClass = resource.declaredAnnotation(PERMISSIONS_ALLOWED);
         // deny-unannotated-endpoints: a method with no annotation at all is closed to everyone
         return onClass == null ? Set.of() : Set.of(onClass.value().asStringArray());
     }

@@ -1,7 +1,7 @@
 package dev.modelyard.server.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelApi.AliasView;
@@ -10,8 +10,8 @@ import dev.modelyard.server.model.ModelApi.CreateVersion;
 import dev.modelyard.server.model.ModelApi.ModelView;
 import dev.modelyard.server.model.ModelApi.SetAlias;
 import dev.modelyard.server.model.ModelApi.VersionView;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -35,7 +35,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.MODELS)
-@RolesAllowed(Role.VIEWER_NAME)
 public class ModelResource {
 
     static final String MERGE_PATCH = "application/merge-patch+json";
@@ -53,7 +52,7 @@ public class ModelResource {
     }
 
     @POST
-    @RolesAllowed(Role.PUBLISHER_NAME)
+    @PermissionsAllowed(Permission.MODELS_CREATE)
     @Operation(summary = "Create a model")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponseSchema(value = ModelView.class, responseCode = "201",
@@ -65,6 +64,7 @@ public class ModelResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Operation(summary = "List models", description = "Filter by label (key:value, repeatable, all must match), "
             + "framework, task and name prefix (q). Sorted by name.")
     public Page<ModelView> list(@QueryParam("label") List<String> labels, @QueryParam("framework") String framework,
@@ -74,6 +74,7 @@ public class ModelResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Path("/{model}")
     @Operation(summary = "A model")
     public ModelView get(@PathParam("model") String model) {
@@ -81,8 +82,8 @@ public class ModelResource {
     }
 
     @PATCH
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{model}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Change a model's description, task, framework or labels (JSON merge patch)")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
     public ModelView patch(@PathParam("model") String model, JsonNode patch) {
@@ -90,8 +91,8 @@ public class ModelResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.MODELS_DELETE)
     @Path("/{model}")
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Delete a model that has no released versions")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "409", description = "The model has released versions")
@@ -101,8 +102,8 @@ public class ModelResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.MODELS_CREATE)
     @Path("/{model}/versions")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Create a draft version")
     @Consumes(MediaType.APPLICATION_JSON)
     @Tag(name = ApiDocumentation.VERSIONS)
@@ -116,6 +117,7 @@ public class ModelResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Path("/{model}/versions")
     @Operation(summary = "List versions, newest first", description = "Filter by status.")
     @Tag(name = ApiDocumentation.VERSIONS)
@@ -126,6 +128,7 @@ public class ModelResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Path("/{model}/versions/{version}")
     @Operation(summary = "Get a version by number, alias or 'latest'")
     @Tag(name = ApiDocumentation.VERSIONS)
@@ -134,8 +137,8 @@ public class ModelResource {
     }
 
     @PATCH
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{model}/versions/{version}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Change a draft's fields, or a released version's status (JSON merge patch)")
     @Consumes({MediaType.APPLICATION_JSON, MERGE_PATCH})
     @Tag(name = ApiDocumentation.VERSIONS)
@@ -149,8 +152,8 @@ public class ModelResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{model}/versions/{version}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Delete a draft version and its artifacts")
     @Tag(name = ApiDocumentation.VERSIONS)
     @APIResponse(responseCode = "204", description = "Deleted with its artifacts")
@@ -161,8 +164,8 @@ public class ModelResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{model}/versions/{version}/publish")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Publish a draft: it becomes immutable and deployable")
     @Tag(name = ApiDocumentation.VERSIONS)
     @APIResponse(responseCode = "409",
@@ -173,6 +176,7 @@ public class ModelResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.MODELS_READ)
     @Path("/{model}/aliases")
     @Operation(summary = "A model's aliases")
     public List<AliasView> aliases(@PathParam("model") String model) {
@@ -180,8 +184,8 @@ public class ModelResource {
     }
 
     @PUT
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{model}/aliases/{alias}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Point an alias at a published version")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "409", description = "The version is not published")
@@ -192,8 +196,8 @@ public class ModelResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.MODELS_UPDATE)
     @Path("/{model}/aliases/{alias}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Remove an alias")
     @APIResponse(responseCode = "204", description = "Removed")
     public Response deleteAlias(@PathParam("model") String model, @PathParam("alias") String alias) {

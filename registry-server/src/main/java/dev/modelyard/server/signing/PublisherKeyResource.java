@@ -1,11 +1,11 @@
 package dev.modelyard.server.signing;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -27,7 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/publisher-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.TRUST)
-@RolesAllowed(Role.VIEWER_NAME)
 public class PublisherKeyResource {
 
     private final PublisherSignatures signatures;
@@ -42,8 +41,8 @@ public class PublisherKeyResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.KEYS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Register a publisher's Ed25519 public key (base64 of the raw 32 bytes)")
     @APIResponseSchema(value = PublisherSignatures.KeyView.class, responseCode = "201",
             responseDescription = "The registered key; Location names it")
@@ -55,14 +54,15 @@ public class PublisherKeyResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.KEYS_READ)
     @Operation(summary = "List publisher keys")
     public List<PublisherSignatures.KeyView> list() {
         return signatures.list();
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.KEYS_DELETE)
     @Path("/{id}")
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Revoke a publisher key")
     public PublisherSignatures.KeyView revoke(@PathParam("id") UUID id) {
         return signatures.revoke(id);

@@ -1,10 +1,10 @@
 package dev.modelyard.server.signing;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.PermitAll;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -41,9 +41,9 @@ public class TrustResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.KEYS_CREATE)
     @Path("/roots")
     @Consumes(MediaType.APPLICATION_JSON)
-    @RolesAllowed(Role.ADMIN_NAME)
     @Operation(summary = "Add the next root metadata version (signed offline with the CLI)",
             description = "Version 1 must be signed by its own root threshold; each later version by the previous "
                     + "version's root threshold and its own. 422 when the signatures do not chain.")
@@ -88,8 +88,8 @@ public class TrustResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.KEYS_READ)
     @Path("/status")
-    @RolesAllowed(Role.VIEWER_NAME)
     @Operation(summary = "The release key and whether the current root trusts it")
     public TrustService.Status status() {
         return trust.status();

@@ -5,13 +5,13 @@ import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.ArtifactView;
 import dev.modelyard.server.artifact.ExpectedDigest;
 import dev.modelyard.server.artifact.TargetParams;
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.signing.PublisherSignatures;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -50,7 +50,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/models/{model}/versions/{version}/uploads")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.UPLOADS)
-@RolesAllowed(Role.PUBLISHER_NAME)
 public class UploadResource {
 
     static final String OFFSET = "Upload-Offset";
@@ -65,6 +64,7 @@ public class UploadResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
         @Operation(summary = "Open a resumable upload for one artifact", description = "Target descriptor as query parameters.")
     @APIResponseSchema(value = UploadService.UploadView.class, responseCode = "201",
             responseDescription = "The upload session; Location names it, Upload-Offset is 0")
@@ -78,6 +78,7 @@ public class UploadResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}")
     @Operation(summary = "An upload session: offset, target, expiry")
     public UploadService.UploadView get(@PathParam("model") String model, @PathParam("version") String version,
@@ -86,6 +87,7 @@ public class UploadResource {
     }
 
     @HEAD
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}")
     @Operation(summary = "The offset to resume from")
     @APIResponse(responseCode = "200", description = "Upload-Offset tells where to resume")
@@ -95,6 +97,7 @@ public class UploadResource {
     }
 
     @PATCH
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}")
     @Consumes({MediaType.APPLICATION_OCTET_STREAM, TUS_CONTENT_TYPE})
     @Operation(summary = "Append bytes at Upload-Offset")
@@ -113,6 +116,7 @@ public class UploadResource {
     }
 
     @PUT
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}")
     @Operation(summary = "Finish the upload: verify the digest and create the artifact")
     @APIResponseSchema(value = ArtifactView.class, responseCode = "201",
@@ -132,6 +136,7 @@ public class UploadResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}")
     @Operation(summary = "Cancel an upload and discard its data")
     @APIResponse(responseCode = "204", description = "Cancelled and discarded")

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.modelyard.server.Api;
@@ -46,6 +47,40 @@ class AuthTest {
         publisher().contentType(ContentType.JSON).body(Map.of("name", "x", "role", "admin")).post("/api/v1/tokens")
                 .then().statusCode(403);
         publisher().get("/api/v1/tokens").then().statusCode(403);
+    }
+
+    @Test
+    void operatorRunsTheFleetButDoesNotPublish() {
+        String operator = Api.token("operator");
+        String device = Api.uniqueName("op-device");
+        as(operator).contentType(ContentType.JSON).body(Map.of("controllerId", device)).post("/api/v1/devices")
+                .then().statusCode(201);
+        as(operator).post("/api/v1/devices/{id}/token", device).then().statusCode(200).body("token", notNullValue());
+        as(operator).get("/api/v1/models").then().statusCode(200);
+        as(operator).contentType(ContentType.JSON).body(Map.of("name", Api.uniqueName("op-model"))).post("/api/v1/models")
+                .then().statusCode(403).contentType("application/problem+json").body("code", equalTo("forbidden"));
+        as(operator).get("/api/v1/tokens").then().statusCode(403);
+        as(operator).delete("/api/v1/devices/{id}", device).then().statusCode(204);
+    }
+
+    @Test
+    void deletingAModelNeedsMoreThanPublishing() {
+        String model = Api.createModel("del");
+        publisher().delete("/api/v1/models/{m}", model).then().statusCode(403).body("code", equalTo("forbidden"));
+        as(Api.token("admin")).delete("/api/v1/models/{m}", model).then().statusCode(204);
+    }
+
+    @Test
+    void noTokenIsIssuedWithPermissionsItsIssuerLacks() {
+        String admin = Api.token("admin");
+        as(admin).contentType(ContentType.JSON).body(Map.of("name", "escalate", "role", "system-admin")).post("/api/v1/tokens")
+                .then().statusCode(403).contentType("application/problem+json").body("code", equalTo("forbidden"))
+                .body("detail", containsString("system-admin"));
+        as(admin).contentType(ContentType.JSON).body(Map.of("name", "peer", "role", "admin")).post("/api/v1/tokens")
+                .then().statusCode(201).body("role", equalTo("admin"));
+        // The bootstrap token is system-admin: it may issue one.
+        admin().contentType(ContentType.JSON).body(Map.of("name", "sys", "role", "system-admin")).post("/api/v1/tokens")
+                .then().statusCode(201).body("role", equalTo("system-admin"));
     }
 
     @Test

@@ -1,13 +1,13 @@
 package dev.modelyard.server.conversion.job;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.conversion.job.JobApi.ConversionRequest;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.Requested;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -27,7 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/models/{model}/versions/{version}/conversions")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.CONVERSION)
-@RolesAllowed(Role.VIEWER_NAME)
 public class ConversionResource {
 
     private final JobService jobs;
@@ -41,7 +40,7 @@ public class ConversionResource {
     }
 
     @POST
-    @RolesAllowed(Role.PUBLISHER_NAME)
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Convert a published version",
             description = "By the named profiles (profiles: [...]), by every enabled profile ({}), or by an ad-hoc chain "
@@ -55,12 +54,13 @@ public class ConversionResource {
     @APIResponse(responseCode = "409", description = "The version is not published, or a named profile is disabled")
     public Response request(@PathParam("model") String model, @PathParam("version") String version,
                             ConversionRequest body) {
-        Requested r = jobs.request(model, version, body, identity.hasRole(Role.ADMIN_NAME), identity.getPrincipal().getName());
+        Requested r = jobs.request(model, version, body, Permission.held(identity, Permission.PROFILES_COMMAND), identity.getPrincipal().getName());
         if (r.created() > 0) workers.wake();
         return Response.status(r.created() > 0 ? 202 : 200).entity(r).build();
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Operation(summary = "The version's conversion jobs, newest first")
     public Page<JobView> list(@PathParam("model") String model, @PathParam("version") String version,
                               @QueryParam("status") String status, @QueryParam("page") Integer page,

@@ -1,12 +1,12 @@
 package dev.modelyard.server.conversion.job;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.LogLine;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -25,7 +25,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/conversion/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.CONVERSION)
-@RolesAllowed(Role.VIEWER_NAME)
 public class JobResource {
 
     private final JobService jobs;
@@ -39,6 +38,7 @@ public class JobResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Operation(summary = "List conversion jobs, newest first",
             description = "Filter by model (and version: number, alias or latest), status (queued, running, "
                     + "succeeded, failed, cancelled) and profile.")
@@ -49,6 +49,7 @@ public class JobResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{id}")
     @Operation(summary = "A conversion job",
             description = "Status, attempts, error, the frozen chain and, once succeeded, the result artifact with "
@@ -58,6 +59,7 @@ public class JobResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.ARTIFACTS_READ)
     @Path("/{id}/log")
     @Operation(summary = "A conversion job's log, oldest first",
             description = "Pass the last id seen as 'after' to read on.")
@@ -67,8 +69,8 @@ public class JobResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.ARTIFACTS_UPDATE)
     @Path("/{id}/cancel")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Cancel a conversion job",
             description = "A queued job is cancelled at once; a running one is stopped (an external command is "
                     + "killed) and ends cancelled. 409 for jobs that already succeeded or failed.")
@@ -82,8 +84,8 @@ public class JobResource {
     }
 
     @POST
+    @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}/retry")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Run a failed or cancelled conversion job again, with all its attempts")
     @APIResponse(responseCode = "409", description = "Only failed or cancelled jobs run again")
     @APIResponseSchema(value = JobView.class, responseCode = "200", responseDescription = "The job, queued again")

@@ -1,11 +1,11 @@
 package dev.modelyard.server.conversion.profile;
 
-import dev.modelyard.server.auth.Role;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
 import dev.modelyard.server.http.ApiDocumentation;
+import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -27,7 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api/v1/conversion/profiles")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.CONVERSION)
-@RolesAllowed(Role.VIEWER_NAME)
 public class ProfileResource {
 
     private final ProfileService profiles;
@@ -38,12 +37,13 @@ public class ProfileResource {
         this.identity = identity;
     }
 
+    /** Command steps run programs on the server: defining them is a permission of its own. */
     private boolean admin() {
-        return identity.hasRole(Role.ADMIN_NAME);
+        return Permission.held(identity, Permission.PROFILES_COMMAND);
     }
 
     @POST
-    @RolesAllowed(Role.PUBLISHER_NAME)
+    @PermissionsAllowed(Permission.PROFILES_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a target profile",
             description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq) "
@@ -58,12 +58,14 @@ public class ProfileResource {
     }
 
     @GET
+    @PermissionsAllowed(Permission.PROFILES_READ)
     @Operation(summary = "List target profiles, by name")
     public List<ProfileView> list() {
         return profiles.list();
     }
 
     @GET
+    @PermissionsAllowed(Permission.PROFILES_READ)
     @Path("/{name}")
     @Operation(summary = "A target profile")
     public ProfileView get(@PathParam("name") String name) {
@@ -71,8 +73,8 @@ public class ProfileResource {
     }
 
     @PUT
+    @PermissionsAllowed(Permission.PROFILES_UPDATE)
     @Path("/{name}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a target profile's definition",
             description = "Jobs already requested keep the definition they were requested with.")
@@ -84,8 +86,8 @@ public class ProfileResource {
     }
 
     @DELETE
+    @PermissionsAllowed(Permission.PROFILES_DELETE)
     @Path("/{name}")
-    @RolesAllowed(Role.PUBLISHER_NAME)
     @Operation(summary = "Delete a target profile", description = "Its jobs and artifacts stay.")
     @APIResponse(responseCode = "204", description = "Deleted")
     @APIResponse(responseCode = "403", description = "A profile with command steps needs an admin token")

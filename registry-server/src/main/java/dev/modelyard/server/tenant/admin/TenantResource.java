@@ -1,5 +1,6 @@
 package dev.modelyard.server.tenant.admin;
 
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.ProblemCode;
@@ -36,7 +37,7 @@ public class TenantResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @PermissionsAllowed("tenants:create")
+    @PermissionsAllowed(Permission.TENANTS_CREATE)
     @Operation(summary = "Create a tenant and its first admin API token")
     @APIResponseSchema(value = TenantApi.CreatedTenant.class, responseCode = "201",
             responseDescription = "The tenant and its first admin token with the secret (shown once); Location names the tenant")
@@ -52,7 +53,7 @@ public class TenantResource {
     }
 
     @GET
-    @PermissionsAllowed("tenants:read")
+    @PermissionsAllowed(Permission.TENANTS_READ)
     @Operation(summary = "List tenants")
     public List<TenantApi.TenantView> list() {
         return admin.list().stream().map(TenantApi.TenantView::of).toList();
@@ -60,7 +61,7 @@ public class TenantResource {
 
     @GET
     @Path("/{id}")
-    @PermissionsAllowed("tenants:read")
+    @PermissionsAllowed(Permission.TENANTS_READ)
     @Operation(summary = "A tenant")
     public TenantApi.TenantView get(@PathParam("id") String id) {
         return TenantApi.TenantView.of(admin.get(id));
@@ -69,7 +70,7 @@ public class TenantResource {
     @PATCH
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @PermissionsAllowed("tenants:update")
+    @PermissionsAllowed(Permission.TENANTS_UPDATE)
     @Operation(summary = "Rename, disable or enable a tenant (a disabled tenant's tokens and devices are refused; its data is kept)")
     public TenantApi.TenantView patch(@PathParam("id") String id, TenantApi.PatchTenant body) {
         return TenantApi.TenantView.of(admin.patch(id, body));
