@@ -88,7 +88,7 @@ final class Teams {
                 .post("/api/v1/models/{m}/versions/1.0.0/conversions", model).then().statusCode(202)
                 .extract().path("jobs[0].id");
 
-        Object module = api.get().queryParam("q", "name==" + model).get("/rest/v1/softwaremodules").then().statusCode(200)
+        Object module = api.get().get("/rest/v1/softwaremodules").then().statusCode(200)
                 .extract().path("content[0].id");
         Object number = api.get().get("/rest/v1/softwaremodules/{id}/artifacts", module).then().statusCode(200)
                 .extract().path("[0].id");
