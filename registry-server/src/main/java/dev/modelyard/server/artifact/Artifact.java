@@ -1,8 +1,8 @@
 package dev.modelyard.server.artifact;
 
+import dev.modelyard.server.tenant.TenantOwned;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -21,7 +21,7 @@ import org.hibernate.type.SqlTypes;
 /** One file of a model version, built for one target. Its bytes live in the blob store under {@link #sha256}. */
 @Entity
 @Table(name = "artifact")
-public class Artifact extends PanacheEntityBase {
+public class Artifact extends TenantOwned {
 
     public enum Origin { UPLOADED, CONVERTED }
 

@@ -1,5 +1,7 @@
 package dev.modelyard.server.artifact;
 
+import dev.modelyard.server.tenant.TenantContext;
+import dev.modelyard.server.tenant.TenantDirectory;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
@@ -48,6 +50,8 @@ public class ArtifactService {
     private final PublisherSignatures publisherSignatures;
     private final ReleaseSigner releases;
     private final ModelyardConfig config;
+    private final TenantContext tenants;
+    private final TenantDirectory tenantDirectory;
     private final Clock clock;
     private final UploadInspection inspection;
     private final TransferMetrics transfers;
@@ -55,8 +59,11 @@ public class ArtifactService {
     public ArtifactService(ModelLookup models, VersionLifecycle versions, VersionArtifacts versionArtifacts,
                            StagingArea staging, BlobLedger ledger,
                            PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
-                           Clock clock, UploadInspection inspection, TransferMetrics transfers) {
+                           Clock clock, UploadInspection inspection, TransferMetrics transfers, TenantContext tenants,
+                           TenantDirectory tenantDirectory) {
         this.inspection = inspection;
+        this.tenants = tenants;
+        this.tenantDirectory = tenantDirectory;
         this.transfers = transfers;
         this.models = models;
         this.versions = versions;
@@ -78,8 +85,11 @@ public class ArtifactService {
     public record Stored(ArtifactView artifact, boolean replaced) {
     }
 
+    /** The caller's tenant's maximum upload size; a tenant may lower the server's limit, never raise it. */
     public long maxSize() {
-        return config.upload().maxSize().asLongValue();
+        long server = config.upload().maxSize().asLongValue();
+        Long tenant = tenantDirectory.find(tenants.current()).map(TenantDirectory.Entry::maxUploadBytes).orElse(null);
+        return tenant == null ? server : Math.min(server, tenant);
     }
 
     public static String requireFilename(String filename) {

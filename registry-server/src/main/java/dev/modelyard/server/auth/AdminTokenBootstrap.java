@@ -1,12 +1,14 @@
 package dev.modelyard.server.auth;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.tenant.Tenants;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -27,15 +29,21 @@ public class AdminTokenBootstrap {
     private final ModelyardConfig config;
     private final TokenService tokens;
     private final EntityManager em;
+    private final TenantContext tenants;
 
-    public AdminTokenBootstrap(ModelyardConfig config, TokenService tokens, EntityManager em) {
+    public AdminTokenBootstrap(ModelyardConfig config, TokenService tokens, EntityManager em, TenantContext tenants) {
+        this.tenants = tenants;
         this.config = config;
         this.tokens = tokens;
         this.em = em;
     }
 
-    @Transactional
     void onStart(@Observes StartupEvent event) {
+        // The bootstrap token administers the default tenant, the one a single-team install uses.
+        tenants.runAs(Tenants.DEFAULT, () -> QuarkusTransaction.requiringNew().run(this::bootstrap));
+    }
+
+    private void bootstrap() {
         em.createNativeQuery("SELECT pg_advisory_xact_lock(?1)").setParameter(1, ADVISORY_LOCK).getSingleResult();
         config.adminToken().ifPresentOrElse(this::adopt, this::generateIfNoAdmin);
     }

@@ -1,6 +1,6 @@
 package dev.modelyard.server.auth;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -12,7 +12,7 @@ import java.util.UUID;
 /** A management API token. Only the SHA-256 of the secret is stored. */
 @Entity
 @Table(name = "api_token")
-public class ApiToken extends PanacheEntityBase {
+public class ApiToken extends TenantOwned {
 
     @Id
     public UUID id;

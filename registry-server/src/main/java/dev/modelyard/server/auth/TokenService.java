@@ -3,7 +3,6 @@ package dev.modelyard.server.auth;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
-import dev.modelyard.server.tenant.Tenants;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +40,11 @@ public class TokenService {
     public record Issued(ApiToken token, String secret) {
     }
 
-    /** Who a valid token belongs to, with what its role allows now and the models it is confined to (null: all). */
-    public record Caller(UUID tokenId, String name, String role, Set<String> permissions, String scope) {
+    /**
+     * Who a valid token belongs to: its tenant, what its role allows now and the models it is confined to
+     * (null: all).
+     */
+    public record Caller(UUID tokenId, String tenant, String name, String role, Set<String> permissions, String scope) {
     }
 
     public static String newSecret() {
@@ -73,7 +75,25 @@ public class TokenService {
         return new Issued(t, secret);
     }
 
+    /**
+     * The first admin token of a new tenant. Runs in the caller's transaction, which must be
+     * cross-tenant (the token is not the caller's tenant's).
+     */
+    public Issued issueFirstAdmin(String tenant, String createdBy) {
+        String secret = newSecret();
+        ApiToken t = build("admin", Role.ADMIN.wireName(), secret, null, createdBy, false);
+        t.tenant = tenant;
+        t.persist();
+        return new Issued(t, secret);
+    }
+
     ApiToken store(String name, String role, String secret, Instant expiresAt, String createdBy, boolean bootstrap) {
+        ApiToken t = build(name, role, secret, expiresAt, createdBy, bootstrap);
+        t.persist();
+        return t;
+    }
+
+    private ApiToken build(String name, String role, String secret, Instant expiresAt, String createdBy, boolean bootstrap) {
         ApiToken t = new ApiToken();
         t.id = UUID.randomUUID();
         t.name = name;
@@ -84,7 +104,6 @@ public class TokenService {
         t.createdBy = createdBy;
         t.expiresAt = expiresAt;
         t.bootstrap = bootstrap;
-        t.persist();
         return t;
     }
 
@@ -93,7 +112,7 @@ public class TokenService {
         Instant now = clock.instant();
         return ApiToken.findByHash(hash(secret))
                 .filter(t -> t.isActive(now))
-                .map(t -> new Caller(t.id, t.name, t.role, permissions(t), t.scope));
+                .map(t -> new Caller(t.id, t.tenant, t.name, t.role, permissions(t), t.scope));
     }
 
     /**
@@ -101,13 +120,7 @@ public class TokenService {
      * role that no longer exists grants nothing.
      */
     private Set<String> permissions(ApiToken t) {
-        return roles.permissions(tenantOf(t), t.role).orElse(Set.of());
-    }
-
-    /** The tenant a token belongs to, whose custom roles it may carry. */
-    private static String tenantOf(ApiToken t) {
-        // A single tenant until api_token records its own (migration V11).
-        return Tenants.DEFAULT;
+        return roles.permissions(t.tenant, t.role).orElse(Set.of());
     }
 
     @Transactional

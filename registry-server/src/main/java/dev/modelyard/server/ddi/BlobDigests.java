@@ -1,5 +1,6 @@
 package dev.modelyard.server.ddi;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.model.VersionPublished;
 import dev.modelyard.server.storage.BlobStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -36,8 +37,10 @@ public class BlobDigests {
     private final EntityManager em;
     private final BlobStore store;
     private final ExecutorService background;
+    private final TenantContext tenants;
 
-    public BlobDigests(EntityManager em, BlobStore store, ExecutorService background) {
+    public BlobDigests(EntityManager em, BlobStore store, ExecutorService background, TenantContext tenants) {
+        this.tenants = tenants;
         this.em = em;
         this.store = store;
         this.background = background;
@@ -46,7 +49,7 @@ public class BlobDigests {
     void onPublished(@Observes(during = TransactionPhase.AFTER_SUCCESS) VersionPublished published) {
         background.execute(() -> {
             try {
-                precompute(published.versionId());
+                tenants.runAs(published.tenant(), () -> precompute(published.versionId()));
             } catch (RuntimeException e) {
                 LOG.warnf(e, "computing md5 and sha1 of version %d's files failed; devices will have them computed on demand",
                         published.versionId());

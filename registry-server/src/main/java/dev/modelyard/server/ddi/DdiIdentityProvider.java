@@ -2,7 +2,10 @@ package dev.modelyard.server.ddi;
 
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.device.DeviceTokens;
-import dev.modelyard.server.model.Model;
+import dev.modelyard.server.tenant.TenantContext;
+import dev.modelyard.server.tenant.TenantDirectory;
+import dev.modelyard.server.tenant.TenantRefusals;
+import dev.modelyard.server.tenant.Tenants;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -13,11 +16,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Turns DDI credentials into a device identity (role {@value #ROLE}). A device token is valid
- * only on its own device's paths; the gateway token on any controller id of its tenant.
+ * only on its own device's paths; the gateway token on any controller id of its tenant. The
+ * identity carries the path's tenant; a disabled or unknown tenant authenticates nobody.
  */
 @ApplicationScoped
 public class DdiIdentityProvider implements IdentityProvider<DdiCredentials> {
@@ -30,9 +35,11 @@ public class DdiIdentityProvider implements IdentityProvider<DdiCredentials> {
 
     private final DeviceTokens tokens;
     private final ModelyardConfig config;
+    private final TenantDirectory directory;
 
-    public DdiIdentityProvider(DeviceTokens tokens, ModelyardConfig config) {
+    public DdiIdentityProvider(DeviceTokens tokens, ModelyardConfig config, TenantDirectory directory) {
         this.tokens = tokens;
+        this.directory = directory;
         this.config = config;
     }
 
@@ -43,43 +50,66 @@ public class DdiIdentityProvider implements IdentityProvider<DdiCredentials> {
 
     @Override
     public Uni<SecurityIdentity> authenticate(DdiCredentials request, AuthenticationRequestContext context) {
-        if (!Model.DEFAULT_TENANT.equalsIgnoreCase(request.tenant())) {
-            return Uni.createFrom().failure(new AuthenticationFailedException("unknown tenant"));
+        String tenant = request.tenant().toLowerCase(Locale.ROOT);
+        // The common case, a cached tenant and token, is answered on the I/O thread; only a miss reads the database.
+        Optional<Optional<TenantDirectory.Entry>> cachedTenant = directory.cached(tenant);
+        if (cachedTenant.isEmpty()) {
+            return context.runBlocking(() -> authenticate(request, tenant, directory.find(tenant), context, true)
+                    .await().indefinitely());
         }
-        if (request.scheme() == DdiCredentials.Scheme.GATEWAY_TOKEN) {
-            String expected = config.ddi().gatewayToken().orElse(null);
-            if (expected == null || expected.isBlank() || !MessageDigest.isEqual(
-                    expected.getBytes(StandardCharsets.UTF_8), request.token().getBytes(StandardCharsets.UTF_8))) {
-                return Uni.createFrom().failure(new AuthenticationFailedException("bad gateway token"));
-            }
-            return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
-                    .setPrincipal(new QuarkusPrincipal("gateway:" + request.controllerId()))
-                    .addRole(ROLE)
-                    .addAttribute(CONTROLLER_ID, request.controllerId())
-                    .build());
-        }
-        String hash = DeviceTokens.hash(request.token());
-        // The common case, a cached token, is answered on the I/O thread; only a miss reads the database.
-        Optional<DeviceTokens.DeviceKey> cached = tokens.cached(hash);
-        if (cached.isPresent()) {
-            try {
-                return Uni.createFrom().item(identity(cached.get(), hash, request.controllerId()));
-            } catch (AuthenticationFailedException e) {
-                return Uni.createFrom().failure(e);
-            }
-        }
-        return context.runBlocking(() -> identity(tokens.lookup(hash)
-                .orElseThrow(() -> new AuthenticationFailedException("unknown device token")), hash, request.controllerId()));
+        return authenticate(request, tenant, cachedTenant.get(), context, false);
     }
 
-    private static SecurityIdentity identity(DeviceTokens.DeviceKey k, String hash, String controllerId) {
-        if (!k.controllerId().equals(controllerId)) throw new AuthenticationFailedException("the token is another device's");
+    private Uni<SecurityIdentity> authenticate(DdiCredentials request, String tenant, Optional<TenantDirectory.Entry> entry,
+                                               AuthenticationRequestContext context, boolean blocking) {
+        try {
+            TenantDirectory.Entry t = entry.orElseThrow(() -> new AuthenticationFailedException("unknown tenant"));
+            if (!t.enabled()) throw TenantRefusals.disabled(tenant);
+            if (request.scheme() == DdiCredentials.Scheme.GATEWAY_TOKEN) {
+                return Uni.createFrom().item(gateway(request, t));
+            }
+            String hash = DeviceTokens.hash(request.token());
+            Optional<DeviceTokens.DeviceKey> cached = tokens.cached(hash);
+            if (cached.isPresent()) return Uni.createFrom().item(identity(cached.get(), tenant, hash, request.controllerId()));
+            if (blocking) {
+                return Uni.createFrom().item(identity(tokens.lookup(hash)
+                        .orElseThrow(() -> new AuthenticationFailedException("unknown device token")), tenant, hash, request.controllerId()));
+            }
+            return context.runBlocking(() -> identity(tokens.lookup(hash)
+                    .orElseThrow(() -> new AuthenticationFailedException("unknown device token")), tenant, hash, request.controllerId()));
+        } catch (AuthenticationFailedException e) {
+            return Uni.createFrom().failure(e);
+        }
+    }
+
+    /** The tenant's gateway token: the one in its settings or, for the default tenant, the configured one. */
+    private SecurityIdentity gateway(DdiCredentials request, TenantDirectory.Entry tenant) {
+        String configured = Tenants.DEFAULT.equals(tenant.id()) ? config.ddi().gatewayToken().orElse(null) : null;
+        boolean matchesConfigured = configured != null && !configured.isBlank() && MessageDigest.isEqual(
+                configured.getBytes(StandardCharsets.UTF_8), request.token().getBytes(StandardCharsets.UTF_8));
+        if (!matchesConfigured && !tenant.acceptsGatewayToken(request.token())) {
+            throw new AuthenticationFailedException("bad gateway token");
+        }
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal("gateway:" + request.controllerId()))
+                .addRole(ROLE)
+                .addAttribute(CONTROLLER_ID, request.controllerId())
+                .addAttribute(TenantContext.ATTRIBUTE, tenant.id())
+                .build();
+    }
+
+    private static SecurityIdentity identity(DeviceTokens.DeviceKey k, String tenant, String hash, String controllerId) {
+        // A device token works only on its own device's paths, so never under another tenant's.
+        if (!k.tenant().equals(tenant) || !k.controllerId().equals(controllerId)) {
+            throw new AuthenticationFailedException("the token is another device's");
+        }
         return QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal("device:" + k.controllerId()))
                 .addRole(ROLE)
                 .addAttribute(DEVICE_ID, k.id())
                 .addAttribute(TOKEN_HASH, hash)
                 .addAttribute(CONTROLLER_ID, k.controllerId())
+                .addAttribute(TenantContext.ATTRIBUTE, k.tenant())
                 .build();
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.database.DatabaseFailures;
+import dev.modelyard.server.tenant.TenantContext;
+import dev.modelyard.server.tenant.Tenants;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
@@ -83,6 +85,7 @@ public class DdiResource {
     private final Map<String, Long> gatewayDevices = new ConcurrentHashMap<>();
 
     private final SecurityIdentity identity;
+    private final TenantContext tenants;
     private final CurrentIdentityAssociation identities;
     private final DdiService ddi;
     private final DeviceService devices;
@@ -95,8 +98,9 @@ public class DdiResource {
 
     public DdiResource(SecurityIdentity identity, CurrentIdentityAssociation identities, DdiService ddi, DeviceService devices, DeploymentService deployments,
                        ArtifactDownloads downloads, LastSeen lastSeen, Clock clock, PollMetrics pollMetrics,
-                       Limits limits) {
+                       Limits limits, TenantContext tenants) {
         this.identity = identity;
+        this.tenants = tenants;
         this.identities = identities;
         this.ddi = ddi;
         this.devices = devices;
@@ -152,7 +156,7 @@ public class DdiResource {
         long start = System.nanoTime();
         String base = base(uri, tenant, controllerId);
         return identities.getDeferredIdentity().onItem().transformToUni(id -> {
-            Response fast = run(controllerId, () -> {
+            Response fast = run(id, controllerId, () -> {
                 countRequest(id, controllerId);
                 return knownCaller(id, controllerId)
                     .flatMap(c -> ddi.cachedPoll(c.deviceId(), c.tokenHash(), base)
@@ -160,10 +164,11 @@ public class DdiResource {
                     .orElse(null);
             });
             if (fast != null) return Uni.createFrom().item(fast);
-            return Uni.createFrom().item(() -> run(controllerId, () -> {
+            // A worker thread has no request context: the database work names the caller's tenant.
+            return Uni.createFrom().item(() -> tenants.callAs(tenantOf(id), () -> run(id, controllerId, () -> {
                 Caller caller = caller(id, controllerId, true);
                 return pollAnswer(caller, ddi.poll(caller.deviceId(), caller.tokenHash(), base), accept, ifNoneMatch, false, start);
-            })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            }))).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
         }).onFailure(DatabaseFailures::isUnavailable).recoverWithItem(DdiResource::unavailable);
     }
 
@@ -435,7 +440,7 @@ public class DdiResource {
         }
         Long id = identity.getAttribute(DdiIdentityProvider.DEVICE_ID);
         if (id != null) return Optional.of(new Caller(id, identity.getAttribute(DdiIdentityProvider.TOKEN_HASH)));
-        return Optional.ofNullable(gatewayDevices.get(controllerId)).map(known -> new Caller(known, null));
+        return Optional.ofNullable(gatewayDevices.get(gatewayKey(identity, controllerId))).map(known -> new Caller(known, null));
     }
 
     private Caller caller(SecurityIdentity identity, String controllerId, boolean register) {
@@ -451,28 +456,37 @@ public class DdiResource {
             if (e.code() != ErrorCode.INVALID_NAME) throw e;
             throw new DdiFailure(400, "hawkbit.server.error.rest.param.invalid", e.getMessage());
         }
-        gatewayDevices.put(controllerId, id);
+        gatewayDevices.put(gatewayKey(identity, controllerId), id);
         return new Caller(id, null);
+    }
+
+    /** Gateway-registered devices are known by tenant and controller id: two tenants may use the same id. */
+    private static String gatewayKey(SecurityIdentity identity, String controllerId) {
+        return tenantOf(identity) + "/" + controllerId;
+    }
+
+    private static String tenantOf(SecurityIdentity identity) {
+        return identity.getAttribute(TenantContext.ATTRIBUTE) instanceof String t ? t : Tenants.DEFAULT;
     }
 
     /** Runs a request of a known device (never registers one): 401/404 as hawkBit answers strangers. */
     private Response asDevice(String controllerId, java.util.function.Function<Caller, Response> body) {
-        return run(controllerId, () -> {
+        return run(identity, controllerId, () -> {
             countRequest(identity, controllerId);
             return body.apply(caller(identity, controllerId, false));
         });
     }
 
     /** Runs a DDI request; a 401 forgets that controller id's gateway mapping (the device may be gone). */
-    private Response run(String controllerId, Supplier<Response> body) {
+    private Response run(SecurityIdentity who, String controllerId, Supplier<Response> body) {
         try {
             return body.get();
         } catch (DdiFailure f) {
-            if (f.status == 401) gatewayDevices.remove(controllerId);
+            if (f.status == 401) gatewayDevices.remove(gatewayKey(who, controllerId));
             return failure(f.status, f.errorCode, f.getMessage(), f.headers);
         } catch (DomainException e) {
             // DDI error bodies are hawkBit's, not problem+json: the code decides the status only.
-            if (e.code() == ErrorCode.UNAUTHORIZED) gatewayDevices.remove(controllerId);
+            if (e.code().status() == 401) gatewayDevices.remove(gatewayKey(who, controllerId));
             return failure(e.code().status(), null, null, e instanceof ApiException api ? api.headers() : Map.of());
         } catch (RuntimeException e) {
             if (DatabaseFailures.isUnavailable(e)) return unavailable(e);

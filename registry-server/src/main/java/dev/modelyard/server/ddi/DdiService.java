@@ -1,5 +1,6 @@
 package dev.modelyard.server.ddi;
 
+import dev.modelyard.server.tenant.TenantDirectory;
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.deployment.Action;
@@ -63,17 +64,19 @@ public class DdiService {
     }
 
     /** A rendered poll answer for one base URL, with the short interval of new devices or not. */
-    record Rendered(String base, boolean newDevice, byte[] body, String etag) {
+    record Rendered(String base, boolean newDevice, Duration sleep, byte[] body, String etag) {
     }
 
     private static final class Cached {
         final long version;
+        final String tenant;
         final String tokenHash;
         final PollState state;
         volatile Rendered rendered;
 
-        Cached(long version, String tokenHash, PollState state) {
+        Cached(long version, String tenant, String tokenHash, PollState state) {
             this.version = version;
+            this.tenant = tenant;
             this.tokenHash = tokenHash;
             this.state = state;
         }
@@ -91,10 +94,13 @@ public class DdiService {
     private final BlobDigests digests;
     private final ReleaseSigner signer;
     private final ModelyardConfig config;
+    private final TenantDirectory tenants;
     private final Clock clock;
 
     public DdiService(DeviceChangeFeed feed, AgroalDataSource db, DeviceState deviceState, DeploymentService deployments,
-                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config, Clock clock) {
+                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config, Clock clock,
+                      TenantDirectory tenants) {
+        this.tenants = tenants;
         this.feed = feed;
         this.db = db;
         this.deviceState = deviceState;
@@ -164,9 +170,10 @@ public class DdiService {
         Rendered r = c.rendered;
         // A device stops being new by a change (its first install: the cache entry is replaced) or by time.
         boolean newDevice = c.state.newUntilMillis() > clock.millis();
-        if (r == null || r.newDevice() != newDevice || !r.base().equals(base)) {
-            byte[] body = DdiJson.write(ControllerBase.of(pollingSleep(newDevice), links(c.state, base)));
-            r = new Rendered(base, newDevice, body, etag(body));
+        Duration sleep = pollingSleep(c.tenant, newDevice);
+        if (r == null || r.newDevice() != newDevice || !r.base().equals(base) || !r.sleep().equals(sleep)) {
+            byte[] body = DdiJson.write(ControllerBase.of(sleep, links(c.state, base)));
+            r = new Rendered(base, newDevice, sleep, body, etag(body));
             c.rendered = r;
         }
         return r;
@@ -174,10 +181,12 @@ public class DdiService {
 
     /**
      * New devices poll often, so that a first deployment right after registration reaches them in
-     * seconds rather than minutes; the others at the configured interval.
+     * seconds rather than minutes; the others at their tenant's interval or the configured one.
+     * The tenant's entry is the one authentication just read: no database read on the I/O thread.
      */
-    private Duration pollingSleep(boolean newDevice) {
-        Duration normal = config.ddi().pollingSleep();
+    private Duration pollingSleep(String tenant, boolean newDevice) {
+        Duration normal = tenants.latest(tenant).map(TenantDirectory.Entry::pollingInterval)
+                .orElse(config.ddi().pollingSleep());
         Duration quick = config.ddi().newDevicePollingSleep();
         return newDevice && quick.compareTo(normal) < 0 ? quick : normal;
     }
@@ -216,7 +225,8 @@ public class DdiService {
                         WHERE i.device_id = d.id AND v.status <> 'REVOKED'
                         ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1),
                        d.created_at,
-                       EXISTS (SELECT 1 FROM installed_model i WHERE i.device_id = d.id)
+                       EXISTS (SELECT 1 FROM installed_model i WHERE i.device_id = d.id),
+                       d.tenant
                 FROM device d
                 LEFT JOIN LATERAL (SELECT a.id, a.type, a.artifact_id FROM action a
                                    WHERE a.device_id = d.id AND a.active AND a.status <> 'CANCELING'
@@ -232,7 +242,7 @@ public class DdiService {
                         : Integer.toString(Objects.hash(deploy, rs.getString(6), rs.getString(7)) & 0x7fffffff);
                 PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
                         newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)));
-                return new Cached(rs.getLong(1), token == null ? null : token.strip(), state);
+                return new Cached(rs.getLong(1), rs.getString(11), token == null ? null : token.strip(), state);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("loading the poll state failed", e);

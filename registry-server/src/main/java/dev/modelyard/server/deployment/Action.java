@@ -1,8 +1,8 @@
 package dev.modelyard.server.deployment;
 
+import dev.modelyard.server.tenant.TenantOwned;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelVersion;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -22,7 +22,7 @@ import org.hibernate.annotations.DynamicUpdate;
 @Entity
 @Table(name = "action")
 @DynamicUpdate
-public class Action extends PanacheEntityBase {
+public class Action extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -1,6 +1,6 @@
 package dev.modelyard.server.deployment;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -18,7 +18,7 @@ import org.hibernate.type.SqlTypes;
  */
 @Entity
 @Table(name = "action_status")
-public class ActionStatusEntry extends PanacheEntityBase {
+public class ActionStatusEntry extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -8,6 +8,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.sql.Array;
@@ -63,19 +64,24 @@ class Assigner {
     private final ObjectMapper json;
     private final Clock clock;
     private final DeviceChangeFeed feed;
+    private final TenantContext tenants;
 
-    Assigner(EntityManager em, ObjectMapper json, Clock clock, DeviceChangeFeed feed) {
+    Assigner(EntityManager em, ObjectMapper json, Clock clock, DeviceChangeFeed feed, TenantContext tenants) {
         this.em = em;
+        this.tenants = tenants;
         this.json = json;
         this.clock = clock;
         this.feed = feed;
     }
 
+    // Native SQL is outside the ORM's tenant scoping: these two pick devices by name, so they name the
+    // tenant; every later statement works on the ids they return.
+
     /** The devices with this tag, in id order (one lock order for every transaction). */
     List<Target> byTag(String tag) {
         return query("""
                 SELECT d.id, d.controller_id, d.attributes::text FROM device d JOIN device_tag t ON t.device_id = d.id
-                WHERE d.tenant = ? AND t.tag = ? ORDER BY d.id LIMIT ?""", Model.DEFAULT_TENANT, tag,
+                WHERE d.tenant = ? AND t.tag = ? ORDER BY d.id LIMIT ?""", tenants.current(), tag,
                 DeploymentService.MAX_DEVICES + 1);
     }
 
@@ -83,7 +89,7 @@ class Assigner {
     List<Target> byControllerIds(List<String> ids) {
         List<Target> found = query("""
                 SELECT id, controller_id, attributes::text FROM device WHERE tenant = ? AND controller_id = ANY(?)
-                ORDER BY id""", Model.DEFAULT_TENANT, ids.toArray(String[]::new));
+                ORDER BY id""", tenants.current(), ids.toArray(String[]::new));
         if (found.size() < ids.stream().distinct().count()) {
             var known = found.stream().map(Target::controllerId).collect(java.util.stream.Collectors.toSet());
             String missing = ids.stream().filter(id -> !known.contains(id)).findFirst().orElseThrow();

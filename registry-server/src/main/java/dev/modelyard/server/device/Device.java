@@ -1,7 +1,6 @@
 package dev.modelyard.server.device;
 
-import dev.modelyard.server.model.Model;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -31,14 +30,12 @@ import org.hibernate.type.SqlTypes;
 @Entity
 @Table(name = "device")
 @DynamicUpdate
-public class Device extends PanacheEntityBase {
+public class Device extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    @Column(nullable = false)
-    public String tenant = Model.DEFAULT_TENANT;
 
     @Column(name = "controller_id", nullable = false)
     public String controllerId;
@@ -93,6 +90,6 @@ public class Device extends PanacheEntityBase {
     public String createdBy;
 
     public static Optional<Device> findByController(String controllerId) {
-        return find("tenant = ?1 and controllerId = ?2", Model.DEFAULT_TENANT, controllerId).firstResultOptional();
+        return find("controllerId", controllerId).firstResultOptional();
     }
 }

@@ -4,7 +4,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.http.Page;
-import dev.modelyard.server.model.Model;
+import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
@@ -37,9 +37,12 @@ public class DeviceService {
     private final DeviceTokens tokens;
     private final DeviceState state;
     private final DeviceChangeFeed feed;
+    private final TenantContext tenants;
 
-    public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state, DeviceChangeFeed feed) {
+    public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state, DeviceChangeFeed feed,
+                         TenantContext tenants) {
         this.em = em;
+        this.tenants = tenants;
         this.clock = clock;
         this.tokens = tokens;
         this.state = state;
@@ -155,16 +158,17 @@ public class DeviceService {
                         INSERT INTO device (tenant, controller_id, status, created_at, updated_at, created_by)
                         VALUES (?1, ?2, 'REGISTERED', ?3, ?3, 'gateway-token')
                         ON CONFLICT (tenant, controller_id) DO NOTHING""")
-                .setParameter(1, Model.DEFAULT_TENANT).setParameter(2, controllerId).setParameter(3, now)
+                .setParameter(1, tenants.current()).setParameter(2, controllerId).setParameter(3, now)
                 .executeUpdate();
         return ((Number) em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
-                .setParameter(1, Model.DEFAULT_TENANT).setParameter(2, controllerId).getSingleResult()).longValue();
+                .setParameter(1, tenants.current()).setParameter(2, controllerId).getSingleResult()).longValue();
     }
 
+    // Native SQL is outside the ORM's tenant scoping: lookups by controller id name the tenant.
     public Optional<Long> idOf(String controllerId) {
         @SuppressWarnings("unchecked")
         List<Number> ids = em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
-                .setParameter(1, Model.DEFAULT_TENANT).setParameter(2, controllerId).getResultList();
+                .setParameter(1, tenants.current()).setParameter(2, controllerId).getResultList();
         return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0).longValue());
     }
 
@@ -180,9 +184,8 @@ public class DeviceService {
 
     @Transactional
     public Page<DeviceApi.DeviceView> list(String tag, String status, String prefix, io.quarkus.panache.common.Page page) {
-        StringBuilder q = new StringBuilder("tenant = :tenant");
+        StringBuilder q = new StringBuilder();
         Map<String, Object> params = new TreeMap<>();
-        params.put("tenant", Model.DEFAULT_TENANT);
         if (tag != null && !tag.isBlank()) {
             q.append(" and :tag member of tags");
             params.put("tag", tag);
@@ -200,7 +203,7 @@ public class DeviceService {
             q.append(" and controllerId like :prefix");
             params.put("prefix", prefix.replace("%", "").replace("_", "\\_") + "%");
         }
-        var query = Device.<Device>find(q + " order by controllerId", params).page(page);
+        var query = Device.<Device>find("from Device" + whereClause(q) + " order by controllerId", params).page(page);
         List<DeviceApi.DeviceView> items = query.list().stream().map(d -> view(d, null)).toList();
         return new Page<>(items, page.index, page.size, query.count());
     }
@@ -322,5 +325,10 @@ public class DeviceService {
             out.put(k, v == null ? "" : v);
         });
         return out;
+    }
+
+    /** The where clause of conditions each written as {@code " and <condition>"}; empty for none. */
+    private static String whereClause(CharSequence conditions) {
+        return conditions.isEmpty() ? "" : " where " + conditions.toString().substring(" and ".length());
     }
 }

@@ -50,6 +50,8 @@ public enum ErrorCode {
     // ---- 401 / 403 ----------------------------------------------------------------------------
     /** No valid credentials: missing, unknown, expired or revoked token. */
     UNAUTHORIZED(401, "unauthorized"),
+    /** The credentials belong to a tenant that is disabled; its data is kept until it is enabled again. */
+    TENANT_DISABLED(401, "tenant-disabled"),
     /** The credentials are valid but their role does not hold the permission the operation needs. */
     FORBIDDEN(403, "forbidden"),
     /** The token or role asked for would hold permissions the caller's token lacks. */
@@ -84,6 +86,8 @@ public enum ErrorCode {
     TOKEN_NOT_FOUND(404, "token-not-found"),
     /** No built-in or custom role of this name. */
     ROLE_NOT_FOUND(404, "role-not-found"),
+    /** No such tenant. */
+    TENANT_NOT_FOUND(404, "tenant-not-found"),
     /** No such publisher key. */
     PUBLISHER_KEY_NOT_FOUND(404, "publisher-key-not-found"),
     /** No such root metadata version, or none uploaded yet. */

@@ -105,9 +105,8 @@ public class MgmtService {
     @Transactional
     public MgmtApi.PagedList<MgmtApi.Target> listTargets(Paging paging, String q, boolean showToken) {
         Rsql.Where where = Rsql.parse(q, Rsql.TARGET_FIELDS);
-        String jpql = "tenant = :tenant" + where.jpql();
+        String jpql = "from Device" + Rsql.whereClause(where.jpql());
         Map<String, Object> params = new TreeMap<>(where.params());
-        params.put("tenant", Model.DEFAULT_TENANT);
         long total = Device.count(jpql, params);
         List<Device> page = Device.<Device>find(jpql + " order by " + paging.orderBy(Rsql.TARGET_FIELDS, "controllerId"), params)
                 .range(paging.offset(), paging.offset() + paging.limit() - 1).list();
@@ -364,19 +363,19 @@ public class MgmtService {
 
     ModelVersion version(long id, String what) {
         ModelVersion v = ModelVersion.findById(id);
-        if (v == null || !v.model.tenant.equals(Model.DEFAULT_TENANT)) {
+        if (v == null) {
             throw DomainException.of(ErrorCode.NOT_FOUND, what + " with id " + id + " does not exist");
         }
         return v;
     }
 
     private List<ModelVersion> versions(Paging paging) {
-        return ModelVersion.<ModelVersion>find("model.tenant = ?1 order by id", Model.DEFAULT_TENANT)
+        return ModelVersion.<ModelVersion>find("order by id")
                 .range(paging.offset(), paging.offset() + paging.limit() - 1).list();
     }
 
     private long versionCount() {
-        return ModelVersion.count("model.tenant", Model.DEFAULT_TENANT);
+        return ModelVersion.count();
     }
 
     MgmtApi.SoftwareModule module(ModelVersion v) {

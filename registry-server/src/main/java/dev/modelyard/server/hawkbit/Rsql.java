@@ -33,6 +33,11 @@ final class Rsql {
     private Rsql() {
     }
 
+    /** The where clause of conditions each written as {@code " and <condition>"}; empty for none. */
+    static String whereClause(CharSequence conditions) {
+        return conditions.isEmpty() ? "" : " where " + conditions.toString().substring(" and ".length());
+    }
+
     static Where parse(String q, Map<String, String> fields) {
         if (q == null || q.isBlank()) return new Where("", Map.of());
         StringBuilder jpql = new StringBuilder();

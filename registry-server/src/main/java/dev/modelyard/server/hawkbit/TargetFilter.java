@@ -1,7 +1,6 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.model.Model;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -13,14 +12,12 @@ import java.time.Instant;
 /** hawkBit's target filter: a named target query, stored as the client wrote it (see {@link Rsql}). */
 @Entity
 @Table(name = "target_filter")
-public class TargetFilter extends PanacheEntityBase {
+public class TargetFilter extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    @Column(nullable = false)
-    public String tenant = Model.DEFAULT_TENANT;
 
     @Column(nullable = false)
     public String name;

@@ -2,7 +2,6 @@ package dev.modelyard.server.hawkbit;
 
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
-import dev.modelyard.server.model.Model;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
@@ -32,7 +31,7 @@ public class TargetFilters {
         TargetFilter f = new TargetFilter();
         f.name = name(body);
         f.query = query(body);
-        if (TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, f.name) > 0) {
+        if (TargetFilter.count("name", f.name) > 0) {
             throw DomainException.of(ErrorCode.ALREADY_EXISTS, "a target filter named '" + f.name + "' exists already");
         }
         f.createdAt = f.updatedAt = clock.instant();
@@ -49,9 +48,8 @@ public class TargetFilters {
     @Transactional
     public MgmtApi.PagedList<MgmtApi.TargetFilter> list(Paging paging, String q) {
         Rsql.Where where = Rsql.parse(q, Map.of("name", "name", "query", "query"));
-        String jpql = "tenant = :tenant" + where.jpql();
+        String jpql = "from TargetFilter" + Rsql.whereClause(where.jpql());
         Map<String, Object> params = new LinkedHashMap<>(where.params());
-        params.put("tenant", Model.DEFAULT_TENANT);
         List<TargetFilter> page = TargetFilter.<TargetFilter>find(jpql + " order by " + paging.orderBy(SORT_FIELDS, "id"), params)
                 .range(paging.offset(), paging.offset() + paging.limit() - 1).list();
         return MgmtApi.PagedList.of(page.stream().map(this::view).toList(), TargetFilter.count(jpql, params));
@@ -64,7 +62,7 @@ public class TargetFilters {
         TargetFilter f = find(id);
         if (body.name() != null) {
             String name = name(body);
-            if (!name.equals(f.name) && TargetFilter.count("tenant = ?1 and name = ?2", Model.DEFAULT_TENANT, name) > 0) {
+            if (!name.equals(f.name) && TargetFilter.count("name", name) > 0) {
                 throw DomainException.of(ErrorCode.ALREADY_EXISTS, "a target filter named '" + name + "' exists already");
             }
             f.name = name;
@@ -81,7 +79,7 @@ public class TargetFilters {
     }
 
     private static TargetFilter find(long id) {
-        return TargetFilter.<TargetFilter>find("id = ?1 and tenant = ?2", id, Model.DEFAULT_TENANT).firstResultOptional()
+        return TargetFilter.<TargetFilter>find("id", id).firstResultOptional()
                 .orElseThrow(() -> DomainException.of(ErrorCode.NOT_FOUND, "target filter with id " + id + " does not exist"));
     }
 

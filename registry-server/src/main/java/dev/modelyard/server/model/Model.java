@@ -1,6 +1,6 @@
 package dev.modelyard.server.model;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -20,16 +20,12 @@ import java.util.Map;
 /** A named line of work, such as {@code kws-small}: the parent of its versions. */
 @Entity
 @Table(name = "model")
-public class Model extends PanacheEntityBase {
-
-    public static final String DEFAULT_TENANT = "default";
+public class Model extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    @Column(nullable = false)
-    public String tenant = DEFAULT_TENANT;
 
     @Column(nullable = false)
     public String name;
@@ -56,6 +52,6 @@ public class Model extends PanacheEntityBase {
     public String createdBy;
 
     public static Optional<Model> findByName(String name) {
-        return find("tenant = ?1 and name = ?2", DEFAULT_TENANT, name).firstResultOptional();
+        return find("name", name).firstResultOptional();
     }
 }

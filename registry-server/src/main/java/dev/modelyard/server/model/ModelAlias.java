@@ -1,6 +1,6 @@
 package dev.modelyard.server.model;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
@@ -15,7 +15,7 @@ import java.time.Instant;
 /** A movable name on a version of a model, such as {@code production} or {@code canary}. */
 @Entity
 @Table(name = "model_alias")
-public class ModelAlias extends PanacheEntityBase {
+public class ModelAlias extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

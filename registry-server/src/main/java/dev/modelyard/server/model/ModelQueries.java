@@ -32,9 +32,8 @@ public class ModelQueries {
     @Transactional
     public Page<ModelView> listModels(List<String> labelFilters, String framework, String task, String namePrefix,
                                       io.quarkus.panache.common.Page page) {
-        StringBuilder where = new StringBuilder("tenant = :tenant");
+        StringBuilder where = new StringBuilder();
         Map<String, Object> params = new HashMap<>();
-        params.put("tenant", Model.DEFAULT_TENANT);
         int i = 0;
         for (String f : labelFilters == null ? List.<String>of() : labelFilters) {
             int colon = f.indexOf(':');
@@ -61,8 +60,13 @@ public class ModelQueries {
             where.append(" and name like :scope escape '\\'");
             params.put("scope", like);
         });
-        PanacheQuery<Model> q = Model.find("from Model m where " + where + " order by name", params).page(page);
+        PanacheQuery<Model> q = Model.find("from Model m" + whereClause(where) + " order by name", params).page(page);
         return new Page<>(views.views(q.list()), page.index, page.size, q.count());
+    }
+
+    /** The where clause of conditions each written as {@code " and <condition>"}; empty for none. */
+    private static String whereClause(CharSequence conditions) {
+        return conditions.isEmpty() ? "" : " where " + conditions.toString().substring(" and ".length());
     }
 
     @Transactional

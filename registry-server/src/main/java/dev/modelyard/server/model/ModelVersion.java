@@ -1,7 +1,7 @@
 package dev.modelyard.server.model;
 
+import dev.modelyard.server.tenant.TenantOwned;
 import dev.modelyard.wire.IoSignature;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Basic;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -22,7 +22,7 @@ import org.hibernate.type.SqlTypes;
 /** One semantic version of a model. Its files and description freeze when it is published. */
 @Entity
 @Table(name = "model_version")
-public class ModelVersion extends PanacheEntityBase {
+public class ModelVersion extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

@@ -1,6 +1,6 @@
 package dev.modelyard.server.signing;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -11,7 +11,7 @@ import java.util.UUID;
 /** The signed metadata of a released artifact, stored as the exact JSON text devices receive. */
 @Entity
 @Table(name = "artifact_release")
-public class ArtifactRelease extends PanacheEntityBase {
+public class ArtifactRelease extends TenantOwned {
 
     @Id
     @Column(name = "artifact_id")

@@ -1,6 +1,6 @@
 package dev.modelyard.server.signing;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -11,7 +11,7 @@ import java.util.UUID;
 /** An Ed25519 key a publisher signs uploads with, registered by an admin. */
 @Entity
 @Table(name = "publisher_key")
-public class PublisherKey extends PanacheEntityBase {
+public class PublisherKey extends TenantOwned {
 
     @Id
     public UUID id;

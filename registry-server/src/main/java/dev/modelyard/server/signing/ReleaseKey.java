@@ -27,9 +27,11 @@ public class ReleaseKey {
     private final Signer signer;
     private final String keyId;
     private final String publicKey;
+    private final byte[] seed;
 
     public ReleaseKey(ModelyardConfig config) {
         KeyPair pair = load(config);
+        this.seed = Ed25519.seedOf(pair.getPrivate());
         this.signer = Signer.of(pair);
         this.keyId = Ed25519.keyId(pair.getPublic());
         this.publicKey = Base64.getEncoder().encodeToString(Ed25519.rawPublicKey(pair.getPublic()));
@@ -69,6 +71,11 @@ public class ReleaseKey {
                 file, Ed25519.keyId(pair.getPublic()), Base64.getEncoder().encodeToString(Ed25519.rawPublicKey(pair.getPublic())),
                 Base64.getEncoder().encodeToString(Ed25519.rawPublicKey(pair.getPublic())));
         return pair;
+    }
+
+    /** The private seed, as key material from which {@link ReleaseKeys} derives the key that wraps tenants' keys. */
+    byte[] seed() {
+        return seed.clone();
     }
 
     Signer signer() {

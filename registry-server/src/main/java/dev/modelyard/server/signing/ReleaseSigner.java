@@ -1,5 +1,6 @@
 package dev.modelyard.server.signing;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.model.VersionPublished;
 import dev.modelyard.wire.TargetDescriptor;
@@ -32,18 +33,20 @@ public class ReleaseSigner {
     public static final String SELF_TEST_SUFFIX = ".selftest.json";
 
     private final EntityManager em;
-    private final ReleaseKey key;
+    private final TenantContext tenants;
+    private final ReleaseKeys keys;
     private final ModelyardConfig config;
     private final Clock clock;
     private final SigningMetrics metrics;
     private final Event<SigningMetrics.Signed> signedEvent;
 
-    public ReleaseSigner(EntityManager em, ReleaseKey key, ModelyardConfig config, Clock clock, SigningMetrics metrics,
-                         Event<SigningMetrics.Signed> signedEvent) {
+    public ReleaseSigner(EntityManager em, ReleaseKeys keys, ModelyardConfig config, Clock clock, SigningMetrics metrics,
+                         Event<SigningMetrics.Signed> signedEvent, TenantContext tenants) {
+        this.tenants = tenants;
         this.em = em;
         this.metrics = metrics;
         this.signedEvent = signedEvent;
-        this.key = key;
+        this.keys = keys;
         this.config = config;
         this.clock = clock;
     }
@@ -131,31 +134,40 @@ public class ReleaseSigner {
      * versions are left to expire: they must not be offered any more.
      */
     public int renewDue() {
-        int total = 0;
-        int batch;
+        // Each tenant's releases are signed with its own key: one pass per tenant, as that tenant.
+        @SuppressWarnings("unchecked")
+        List<String> all = tenants.acrossTenants(() -> QuarkusTransaction.requiringNew().call(() ->
+                em.createNativeQuery("SELECT id FROM tenant WHERE enabled ORDER BY id").getResultList()));
+        int[] total = {0};
         try {
-            do {
-                batch = QuarkusTransaction.requiringNew().call(this::renewBatch);
-                total += batch;
-            } while (batch == RENEW_BATCH);
+            for (String tenant : all) tenants.runAs(tenant, () -> renewTenant(total));
         } catch (RuntimeException e) {
-            metrics.renewalFailed(total);
+            metrics.renewalFailed(total[0]);
             throw e;
         }
-        metrics.renewalRan(total);
-        return total;
+        metrics.renewalRan(total[0]);
+        return total[0];
+    }
+
+    private void renewTenant(int[] total) {
+        int batch;
+        do {
+            batch = QuarkusTransaction.requiringNew().call(this::renewBatch);
+            total[0] += batch;
+        } while (batch == RENEW_BATCH);
     }
 
     private int renewBatch() {
         Instant horizon = clock.instant().plus(config.signing().renewBefore());
+        ReleaseKeys.Key key = keys.current();
         @SuppressWarnings("unchecked")
         List<UUID> due = em.createNativeQuery("""
                         SELECT r.artifact_id FROM artifact_release r
                         JOIN artifact a ON a.id = r.artifact_id
                         JOIN model_version v ON v.id = a.version_id
-                        WHERE v.status IN ('PUBLISHED', 'DEPRECATED') AND (r.expires_at < ?1 OR r.key_id <> ?2)
+                        WHERE r.tenant = ?4 AND v.status IN ('PUBLISHED', 'DEPRECATED') AND (r.expires_at < ?1 OR r.key_id <> ?2)
                         LIMIT ?3 FOR UPDATE OF r SKIP LOCKED""")
-                .setParameter(1, horizon).setParameter(2, key.keyId()).setParameter(3, RENEW_BATCH).getResultList();
+                .setParameter(1, horizon).setParameter(2, key.keyId()).setParameter(3, RENEW_BATCH).setParameter(4, tenants.current()).getResultList();
         Instant now = issueTime();
         for (UUID id : due) {
             ArtifactRelease release = ArtifactRelease.findById(id);
@@ -166,6 +178,7 @@ public class ReleaseSigner {
     }
 
     private void store(ArtifactRelease release, ArtifactMetadata meta) {
+        ReleaseKeys.Key key = keys.current();
         release.envelope = key.signer().sign(meta).toJson();
         release.keyId = key.keyId();
         release.issuedAt = meta.issuedAt();

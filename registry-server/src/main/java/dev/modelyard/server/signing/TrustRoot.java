@@ -1,6 +1,6 @@
 package dev.modelyard.server.signing;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -10,7 +10,7 @@ import java.time.Instant;
 /** One version of the root metadata, as its signers produced it. */
 @Entity
 @Table(name = "trust_root")
-public class TrustRoot extends PanacheEntityBase {
+public class TrustRoot extends TenantOwned {
 
     @Id
     public Integer version;

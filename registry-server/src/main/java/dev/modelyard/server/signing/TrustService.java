@@ -25,12 +25,12 @@ public class TrustService {
     private static final long ADVISORY_LOCK = 0x726f6f74L;
 
     private final EntityManager em;
-    private final ReleaseKey releaseKey;
+    private final ReleaseKeys releaseKeys;
     private final Clock clock;
 
-    public TrustService(EntityManager em, ReleaseKey releaseKey, Clock clock) {
+    public TrustService(EntityManager em, ReleaseKeys releaseKeys, Clock clock) {
         this.em = em;
-        this.releaseKey = releaseKey;
+        this.releaseKeys = releaseKeys;
         this.clock = clock;
     }
 
@@ -108,6 +108,7 @@ public class TrustService {
     public Status status() {
         Optional<RootMetadata> root = latestRow().map(r -> RootMetadata.fromMap(SignedEnvelope.parse(r.envelope).signed()));
         List<String> problems = new java.util.ArrayList<>();
+        ReleaseKeys.Key releaseKey = releaseKeys.current();
         boolean trusted = root.map(r -> r.releaseRole().keyids().contains(releaseKey.keyId())).orElse(false);
         if (root.isEmpty()) {
             problems.add("no root metadata uploaded: devices cannot be provisioned (POST /api/v1/trust/roots)");

@@ -1,5 +1,6 @@
 package dev.modelyard.server.storage;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.config.ModelyardConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -24,12 +25,15 @@ public class GarbageCollector {
     private static final int BATCH = 100;
 
     private final EntityManager em;
+    private final TenantContext tenants;
     private final BlobStore store;
     private final StagingArea staging;
     private final ModelyardConfig config;
     private final Clock clock;
 
-    public GarbageCollector(EntityManager em, BlobStore store, StagingArea staging, ModelyardConfig config, Clock clock) {
+    public GarbageCollector(EntityManager em, BlobStore store, StagingArea staging, ModelyardConfig config, Clock clock,
+                            TenantContext tenants) {
+        this.tenants = tenants;
         this.em = em;
         this.store = store;
         this.staging = staging;
@@ -55,7 +59,25 @@ public class GarbageCollector {
         }
     }
 
+    /**
+     * Runs across tenants: blobs are content-addressed and shared, so a blob is garbage only when
+     * no tenant's artifact refers to it.
+     */
     public Report collect() throws IOException {
+        try {
+            return tenants.acrossTenants(() -> {
+                try {
+                    return collectAll();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private Report collectAll() throws IOException {
         Instant cutoff = clock.instant().minus(config.storage().gcGrace());
         int blobs = collectUnreferencedBlobs(cutoff);
         int orphans = collectOrphanObjects(cutoff);

@@ -1,5 +1,6 @@
 package dev.modelyard.server.upload;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.storage.StagingArea;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -49,12 +50,14 @@ public class CrashLeftovers {
 
     private final StagingArea staging;
     private final UploadService uploads;
+    private final TenantContext tenants;
     private final EntityManager em;
     private final Path multipart;
 
-    public CrashLeftovers(StagingArea staging, UploadService uploads, EntityManager em,
+    public CrashLeftovers(StagingArea staging, UploadService uploads, EntityManager em, TenantContext tenants,
                           @ConfigProperty(name = "quarkus.http.body.uploads-directory") String multipart) {
         this.staging = staging;
+        this.tenants = tenants;
         this.uploads = uploads;
         this.em = em;
         this.multipart = Path.of(multipart);
@@ -94,10 +97,13 @@ public class CrashLeftovers {
      */
     Report removeLeftovers(Instant before) throws IOException {
         int[] removed = new int[2];
+        // The staging area is shared by every tenant's uploads: one pass over all of them.
         boolean alone = staging.join(() -> {
-            removed[1] = removeSessionsWithoutData();
-            Set<UUID> known = new HashSet<>(QuarkusTransaction.requiringNew().call(() ->
-                    em.createQuery("SELECT s.id FROM UploadSession s", UUID.class).getResultList()));
+            Set<UUID> known = tenants.acrossTenants(() -> {
+                removed[1] = removeSessionsWithoutData();
+                return new HashSet<>(QuarkusTransaction.requiringNew().call(() ->
+                        em.createQuery("SELECT s.id FROM UploadSession s", UUID.class).getResultList()));
+            });
             removed[0] = staging.removeLeftovers(before, known::contains, multipart);
         });
         if (!alone) {

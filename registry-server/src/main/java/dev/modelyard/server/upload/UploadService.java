@@ -1,5 +1,6 @@
 package dev.modelyard.server.upload;
 
+import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.artifact.ArtifactService;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.config.ModelyardConfig;
@@ -45,10 +46,12 @@ public class UploadService {
     private final ModelyardConfig config;
     private final Clock clock;
     private final TransferMetrics transfers;
+    private final TenantContext tenants;
     private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
 
     public UploadService(ModelLookup models, VersionLifecycle versions, ArtifactService artifacts, StagingArea staging,
-                         ModelyardConfig config, Clock clock, TransferMetrics transfers) {
+                         ModelyardConfig config, Clock clock, TransferMetrics transfers, TenantContext tenants) {
+        this.tenants = tenants;
         this.transfers = transfers;
         this.models = models;
         this.versions = versions;
@@ -179,6 +182,11 @@ public class UploadService {
     @Scheduled(every = "${modelyard.upload.sweep-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireAbandoned() {
+        // One sweep for every tenant's sessions: expiry is the same rule for all and they share the staging area.
+        tenants.runAcrossTenants(this::expireAbandonedOfAllTenants);
+    }
+
+    private void expireAbandonedOfAllTenants() {
         Instant cutoff = clock.instant().minus(config.upload().sessionTtl());
         List<UUID> expired = QuarkusTransaction.requiringNew().call(() ->
                 UploadSession.<UploadSession>list("updatedAt < ?1", cutoff).stream().map(s -> s.id).toList());

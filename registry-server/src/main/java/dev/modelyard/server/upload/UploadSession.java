@@ -1,8 +1,8 @@
 package dev.modelyard.server.upload;
 
+import dev.modelyard.server.tenant.TenantOwned;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
@@ -18,7 +18,7 @@ import org.hibernate.type.SqlTypes;
 /** A resumable upload in progress: where it will go, and how many bytes have arrived durably. */
 @Entity
 @Table(name = "upload_session")
-public class UploadSession extends PanacheEntityBase {
+public class UploadSession extends TenantOwned {
 
     @Id
     public UUID id;

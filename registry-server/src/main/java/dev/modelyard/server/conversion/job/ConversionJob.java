@@ -1,7 +1,7 @@
 package dev.modelyard.server.conversion.job;
 
+import dev.modelyard.server.tenant.TenantOwned;
 import dev.modelyard.server.model.ModelVersion;
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -22,14 +22,12 @@ import org.hibernate.type.SqlTypes;
 /** One conversion of one source artifact by one chain, as the queue keeps it. See V4 for the rules. */
 @Entity
 @Table(name = "conversion_job")
-public class ConversionJob extends PanacheEntityBase {
+public class ConversionJob extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    @Column(nullable = false)
-    public String tenant;
 
     @ManyToOne(fetch = FetchType.LAZY, optional = false)
     @JoinColumn(name = "version_id")

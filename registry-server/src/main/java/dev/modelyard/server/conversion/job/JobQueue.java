@@ -43,7 +43,7 @@ public class JobQueue {
     }
 
     /** A job a worker holds: its id, the lease token, and what the claim found. */
-    public record Claim(long jobId, String owner, int attempt, int maxAttempts, int timeoutSeconds,
+    public record Claim(long jobId, String tenant, String owner, int attempt, int maxAttempts, int timeoutSeconds,
                         boolean cancelRequested, boolean reclaimed, String previousOwner) {
     }
 
@@ -103,11 +103,11 @@ public class JobQueue {
                                   ORDER BY next_run_at, id
                                   LIMIT 1 FOR UPDATE SKIP LOCKED) c
                             WHERE j.id = c.id
-                            RETURNING j.id, j.attempts, j.max_attempts, j.timeout_seconds, j.cancel_requested, c.was, c.previous""")
+                            RETURNING j.id, j.attempts, j.max_attempts, j.timeout_seconds, j.cancel_requested, c.was, c.previous, j.tenant""")
                     .setParameter(1, owner).setParameter(2, until).setParameter(3, now).getResultList();
             if (rows.isEmpty()) return Optional.<Claim>empty();
             Object[] r = rows.get(0);
-            return Optional.of(new Claim(((Number) r[0]).longValue(), owner, ((Number) r[1]).intValue(),
+            return Optional.of(new Claim(((Number) r[0]).longValue(), (String) r[7], owner, ((Number) r[1]).intValue(),
                     ((Number) r[2]).intValue(), ((Number) r[3]).intValue(), (Boolean) r[4], "RUNNING".equals(r[5]),
                     (String) r[6]));
         });

@@ -1,6 +1,7 @@
 package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.tenant.TenantContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,7 @@ public class JobWorkers {
     private final JobRunner runner;
     private final JobLog jobLog;
     private final JobMetrics metrics;
+    private final TenantContext tenants;
     private final ModelyardConfig.Conversion config;
     private final String replica;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
@@ -44,7 +46,9 @@ public class JobWorkers {
     private ExecutorService pool;
     private ScheduledExecutorService timer;
 
-    public JobWorkers(JobQueue queue, JobRunner runner, JobLog jobLog, ModelyardConfig config, JobMetrics metrics) {
+    public JobWorkers(JobQueue queue, JobRunner runner, JobLog jobLog, ModelyardConfig config, JobMetrics metrics,
+                      TenantContext tenants) {
+        this.tenants = tenants;
         this.queue = queue;
         this.metrics = metrics;
         this.runner = runner;
@@ -151,13 +155,15 @@ public class JobWorkers {
             }
             Optional<JobQueue.Claim> claim;
             try {
-                claim = queue.claim(replica);
+                // One queue for every tenant: workers take whichever job is due first, then run it as its tenant.
+                claim = tenants.acrossTenants(() -> queue.claim(replica));
             } catch (RuntimeException e) {
                 LOG.warnf("could not look for conversion jobs: %s", e.getMessage());
                 claim = Optional.empty();
             }
             if (claim.isPresent()) {
-                execute(claim.get());
+                JobQueue.Claim c = claim.get();
+                tenants.runAs(c.tenant(), () -> execute(c));
                 continue;
             }
             synchronized (signal) {
@@ -208,7 +214,8 @@ public class JobWorkers {
             LOG.warnf("conversion job %d: still running %s after its timeout; failed without waiting for it",
                     r.claim.jobId(), STOP_GRACE);
             try {
-                queue.fail(r.claim, "timed out after " + r.claim.timeoutSeconds() + " s (the step in progress did not stop)");
+                tenants.runAs(r.claim.tenant(), () -> queue.fail(r.claim,
+                        "timed out after " + r.claim.timeoutSeconds() + " s (the step in progress did not stop)"));
             } catch (RuntimeException e) {
                 LOG.warnf("could not fail conversion job %d: %s", r.claim.jobId(), e.getMessage());
             }
@@ -217,17 +224,21 @@ public class JobWorkers {
 
     private void renewLeases() {
         for (Running r : running.values()) {
-            try {
-                switch (queue.renew(r.claim)) {
-                    case CANCEL_REQUESTED -> r.stop(JobRunner.Stop.CANCELLED);
-                    case LOST -> r.stop(JobRunner.Stop.LEASE_LOST);
-                    case HELD -> { }
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("could not renew the lease of conversion job %d: %s", r.claim.jobId(), e.getMessage());
-            }
-            flush(r.log);
+            tenants.runAs(r.claim.tenant(), () -> renewLease(r));
         }
+    }
+
+    private void renewLease(Running r) {
+        try {
+            switch (queue.renew(r.claim)) {
+                case CANCEL_REQUESTED -> r.stop(JobRunner.Stop.CANCELLED);
+                case LOST -> r.stop(JobRunner.Stop.LEASE_LOST);
+                case HELD -> { }
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("could not renew the lease of conversion job %d: %s", r.claim.jobId(), e.getMessage());
+        }
+        flush(r.log);
     }
 
     private static void flush(JobLog.Buffer log) {

@@ -1,6 +1,6 @@
 package dev.modelyard.server.conversion.profile;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -15,14 +15,12 @@ import org.hibernate.type.SqlTypes;
 /** A named recipe for one target: built for every published version while it is enabled. */
 @Entity
 @Table(name = "conversion_profile")
-public class ConversionProfile extends PanacheEntityBase {
+public class ConversionProfile extends TenantOwned {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
 
-    @Column(nullable = false)
-    public String tenant = "default";
 
     @Column(nullable = false)
     public String name;

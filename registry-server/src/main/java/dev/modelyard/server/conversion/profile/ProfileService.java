@@ -98,12 +98,12 @@ public class ProfileService {
 
     @Transactional
     public List<ProfileView> list() {
-        return ConversionProfile.<ConversionProfile>list("tenant = ?1 order by name", "default").stream().map(this::view).toList();
+        return ConversionProfile.<ConversionProfile>list("order by name").stream().map(this::view).toList();
     }
 
     /** Enabled profiles, in name order; runs inside the caller's transaction. */
     public List<Profile> enabled() {
-        return ConversionProfile.<ConversionProfile>list("tenant = ?1 and enabled = true order by name", "default")
+        return ConversionProfile.<ConversionProfile>list("enabled = true order by name")
                 .stream().map(p -> new Profile(p.id, p.name, chain(p))).toList();
     }
 
@@ -143,7 +143,7 @@ public class ProfileService {
     }
 
     private static Optional<ConversionProfile> find(String name) {
-        return ConversionProfile.find("tenant = ?1 and name = ?2", "default", name).firstResultOptional();
+        return ConversionProfile.find("name", name).firstResultOptional();
     }
 
     private static ConversionProfile require(String name) {
