@@ -1,6 +1,6 @@
 package dev.modelyard.server.auth;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import dev.modelyard.server.tenant.TenantOwned;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,16 +13,16 @@ import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A tenant's own role: a name for a set of {@link Permission}s. Built-in roles are {@link Role}, not rows. */
+/**
+ * A tenant's own role: a name for a set of {@link Permission}s. Built-in roles are {@link Role}, not rows.
+ * The queries name the tenant although the ORM scopes them: authentication reads roles across tenants.
+ */
 @Entity
 @Table(name = "custom_role")
-public class CustomRole extends PanacheEntityBase {
+public class CustomRole extends TenantOwned {
 
     @Id
     public UUID id;
-
-    @Column(nullable = false, updatable = false)
-    public String tenant;
 
     @Column(nullable = false, updatable = false)
     public String name;

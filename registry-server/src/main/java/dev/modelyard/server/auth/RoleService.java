@@ -100,7 +100,6 @@ public class RoleService {
         }
         CustomRole r = new CustomRole();
         r.id = UUID.randomUUID();
-        r.tenant = tenant;
         r.name = name;
         r.description = description;
         r.permissions = new ArrayList<>(validPermissions(permissions));
