@@ -51,7 +51,10 @@ class AuditChainTest {
         }
     }
 
-    /** A fixed vector, so that any other implementation can check itself against this one. */
+    /**
+     * A fixed vector, so that any other implementation can check itself against this one: the
+     * SHA-256 of 64 zeros followed by the canonical form gives the same (e.g. with sha256sum).
+     */
     @Test
     void hashIsSha256OfThePreviousHashAndTheCanonicalForm() {
         AuditEntry first = entry(1, AuditChain.GENESIS, null, null);
