@@ -36,17 +36,18 @@ public class AuditResource {
     @PermissionsAllowed(READ)
     @Operation(summary = "List audit entries, oldest first",
             description = "Filters: actor (token id or name), action (e.g. 'POST /api/v1/models'), targetType, targetId, "
-                    + "outcome (HTTP status), from (inclusive) and to (exclusive) as ISO-8601 instants.")
+                    + "outcome (HTTP status), requestId, from (inclusive) and to (exclusive) as ISO-8601 instants.")
     public Page<AuditApi.EntryView> list(@QueryParam("actor") String actor, @QueryParam("action") String action,
                                          @QueryParam("targetType") String targetType, @QueryParam("targetId") String targetId,
-                                         @QueryParam("outcome") Integer outcome, @QueryParam("from") String from,
+                                         @QueryParam("outcome") Integer outcome, @QueryParam("requestId") String requestId,
+                                         @QueryParam("from") String from,
                                          @QueryParam("to") String to, @QueryParam("page") Integer page,
                                          @QueryParam("size") Integer size) {
         if (outcome != null && (outcome < 100 || outcome > 599)) {
             throw ApiException.parameter(ProblemCode.INVALID_PARAMETER, "outcome", "outcome: an HTTP status, 100 to 599");
         }
         AuditTrail.Filter filter = new AuditTrail.Filter(blankToNull(actor), blankToNull(action), blankToNull(targetType),
-                blankToNull(targetId), outcome, instant("from", from), instant("to", to));
+                blankToNull(targetId), outcome, blankToNull(requestId), instant("from", from), instant("to", to));
         Page<dev.modelyard.wire.audit.AuditEntry> entries = trail.list(tenants.current(), filter, Page.request(page, size));
         return new Page<>(entries.items().stream().map(AuditApi.EntryView::of).toList(), entries.page(), entries.size(),
                 entries.total());

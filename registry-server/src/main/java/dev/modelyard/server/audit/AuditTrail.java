@@ -68,7 +68,7 @@ public class AuditTrail {
 
     /** Filters of the list; null fields do not filter. {@code actor} is a token id or a token name. */
     public record Filter(String actor, String action, String targetType, String targetId, Integer outcome,
-                         Instant from, Instant to) {
+                         String requestId, Instant from, Instant to) {
     }
 
     /** A page of the tenant's entries, in chain order. */
@@ -100,6 +100,10 @@ public class AuditTrail {
         if (f.outcome() != null) {
             q.append(" and outcome = :outcome");
             p.and("outcome", f.outcome());
+        }
+        if (f.requestId() != null) {
+            q.append(" and requestId = :requestId");
+            p.and("requestId", f.requestId());
         }
         if (f.from() != null) {
             q.append(" and at >= :from");
