@@ -3,6 +3,8 @@ package dev.modelyard.server.audit;
 import dev.modelyard.server.auth.TokenIdentityProvider;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.ApiResponsesFilter;
+import dev.modelyard.server.http.Problem;
+import dev.modelyard.server.http.ProblemCode;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.Tenants;
 import io.quarkus.arc.Arc;
@@ -27,6 +29,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 /**
@@ -40,7 +43,9 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
  * for the crash window). Not recorded: anonymous calls and calls whose credentials were refused
  * (401: there is no one to attribute them to), requests no operation matched (404/405 from
  * routing: they changed nothing and name no operation), and the device protocol
- * ({@code /{tenant}/controller/…}), whose traffic the devices' action history records.
+ * ({@code /{tenant}/controller/…}), whose traffic the devices' action history records. A call
+ * answered 503 because the database is unreachable is not recorded either: the entry would go to
+ * that database, and the call changed nothing.
  * <p>
  * Every recorded call's response carries its request id in {@value #REQUEST_ID}: the client's own
  * when it sent a sane one, else a new one.
@@ -67,6 +72,14 @@ public class AuditRecorder {
         this.tenants = tenants;
     }
 
+    /** A call that will be recorded collects the entity changes it makes (see {@link ChangeInterceptor}). */
+    @ServerRequestFilter
+    public void collect(ContainerRequestContext request) {
+        if (CHANGING.contains(request.getMethod()) && isManagement(request.getUriInfo().getPath())) changes.collect();
+    }
+
+    // Response filters run in descending priority: this one sees the problem before hawkBit's
+    // reshaping, and adds its header to every form of the response.
     @ServerResponseFilter(priority = jakarta.ws.rs.Priorities.USER + 2000)
     public Uni<Void> record(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource,
                             HttpServerRequest http) {
@@ -84,6 +97,11 @@ public class AuditRecorder {
         int outcome = response.getStatus();
         String action = request.getMethod() + " " + template;
         String source = source(http);
+        if (databaseUnavailable(response)) {
+            // The entry would go to the database the call could not reach; nothing of the call happened.
+            LOG.debugf("audit entry not written (database unavailable): %s %s", action, requestId);
+            return null;
+        }
         return identities.getDeferredIdentity()
                 .onFailure().recoverWithItem((SecurityIdentity) null)
                 .onItem().transformToUni(identity -> {
@@ -117,6 +135,11 @@ public class AuditRecorder {
     private String tenantOf(SecurityIdentity identity) {
         if (Arc.container().requestContext().isActive()) return tenants.current();
         return identity.getAttribute(Tenants.IDENTITY_ATTRIBUTE) instanceof String t ? t : Tenants.DEFAULT;
+    }
+
+    private static boolean databaseUnavailable(ContainerResponseContext response) {
+        return response.getStatus() == 503 && response.getEntity() instanceof Problem p
+                && p.code() == ProblemCode.DATABASE_UNAVAILABLE;
     }
 
     static boolean isManagement(String path) {

@@ -69,12 +69,17 @@ public class ChangeInterceptor implements Interceptor {
         if (changes != null) changes.removed(transaction(changes), entity, Snapshots.state(state, names, types));
     }
 
-    /** The request's collector, or null when there is no request or the entity is the audit trail itself. */
+    /**
+     * The request's collector, or null when there is no request, the request is not one that is
+     * recorded, or the entity is the audit trail itself.
+     */
     private static EntityChanges changes(Object entity) {
         if (entity instanceof AuditRecord || !Arc.container().requestContext().isActive()) return null;
         InstanceHandle<EntityChanges> handle = Arc.container().instance(EntityChanges.class);
+        if (!handle.isAvailable()) return null;
         // The instance itself, not its proxy: the transaction may end where the request context is gone.
-        return handle.isAvailable() ? ClientProxy.unwrap(handle.get()) : null;
+        EntityChanges changes = ClientProxy.unwrap(handle.get());
+        return changes.collecting() ? changes : null;
     }
 
     /**

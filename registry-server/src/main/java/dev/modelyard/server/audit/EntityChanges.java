@@ -36,8 +36,18 @@ public class EntityChanges {
     }
 
     private final Map<Object, Map<Object, Change>> pending = new HashMap<>();
+    /** Only calls that are recorded collect: reads and the device protocol pay nothing. */
+    private volatile boolean collecting;
     private final Map<Object, Change> committed = new IdentityHashMap<>();
     private final List<Change> order = new ArrayList<>();
+
+    void collect() {
+        collecting = true;
+    }
+
+    boolean collecting() {
+        return collecting;
+    }
 
     synchronized void created(Object transaction, Object entity, Map<String, Object> state) {
         Change c = in(transaction).get(entity);
