@@ -10,9 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code modelyard} command: offline key tooling for the root of trust. Every command ends
- * with exit code 0 on success and 1 on a usage or verification failure, reported as one line on
- * stderr.
+ * The {@code modelyard} command: offline key tooling for the root of trust, and the check of a
+ * server's audit trail. Every command ends with exit code 0 on success and 1 on a usage or
+ * verification failure, reported as one line on stderr; {@code audit verify} alone answers 1 for a
+ * broken chain and 2 for any failure to check it.
  */
 @Command(name = "modelyard",
         mixinStandardHelpOptions = true,
@@ -22,8 +23,9 @@ import picocli.CommandLine.Command;
                         + "(rotation, revocation), the trust bundle devices are provisioned with, "
                         + "and release verification.",
                 "Passphrases: every command that unlocks keys takes one passphrase, from "
-                        + "--passphrase-file (first line) or --passphrase-env, and uses it for all of its keys."},
-        subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class},
+                        + "--passphrase-file (first line) or --passphrase-env, and uses it for all of its keys.",
+                "'audit verify' checks a server's audit trail (exit 0 intact, 1 broken, 2 or more: could not check)."},
+        subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class, AuditCommand.class},
         sortOptions = false)
 public final class Main {
 
@@ -56,7 +58,8 @@ public final class Main {
             cli.setParameterExceptionHandler((e, ignored) -> {
                 String command = e.getCommandLine().getCommandSpec().qualifiedName();
                 errWriter.println("error: " + oneLine(usageError(e)) + " (see '" + command + " --help')");
-                return 1;
+                // 'audit verify' keeps 1 for a broken chain: any failure to check is 2.
+                return command.startsWith("modelyard audit") ? AuditCommand.ERROR : 1;
             });
             cli.setExecutionExceptionHandler((e, command, parsed) -> {
                 errWriter.println(describe(e));

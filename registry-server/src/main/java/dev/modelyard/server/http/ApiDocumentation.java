@@ -57,6 +57,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = ApiDocumentation.TRUST, description = "Root metadata, release key status and publisher keys"),
                 @Tag(name = ApiDocumentation.TOKENS, description = "API tokens (admin)"),
                 @Tag(name = ApiDocumentation.TENANTS, description = "Tenants (system administrator) and the caller's tenant settings"),
+                @Tag(name = ApiDocumentation.AUDIT, description = "The audit trail: every state-changing management call, "
+                        + "hash-chained per tenant; listing and checking the chain"),
                 @Tag(name = ApiDocumentation.DDI, description = "The hawkBit Direct Device Integration API devices poll"),
                 @Tag(name = ApiDocumentation.HAWKBIT_MGMT, description = "A subset of hawkBit's Management API at hawkBit's "
                         + "paths: targets are devices, a software module and its distribution set are one model version, "
@@ -169,6 +171,7 @@ public class ApiDocumentation extends Application {
     public static final String TRUST = "trust";
     public static final String TOKENS = "tokens";
     public static final String TENANTS = "tenants";
+    public static final String AUDIT = "audit";
     public static final String DDI = "ddi";
     public static final String HAWKBIT_MGMT = "hawkBit Management API (compatibility)";
     /** Where hawkBit's Management API lives. */
