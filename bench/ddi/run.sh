@@ -77,7 +77,7 @@ if [ -z "${SKIP_IDLE:-}" ]; then
 fi
 
 echo "deploying a ${MODEL_MB} MB model to every device" >&2
-java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/bench.onnx" "$MODEL_MB"
+java -cp "$ROOT/test-support/target/classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/bench.onnx" "$MODEL_MB"
 api -H 'Content-Type: application/json' -d '{"name":"bench"}' "$URL/api/v1/models" > /dev/null
 api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/bench/versions" > /dev/null
 ART=$(api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/bench.onnx" \

@@ -52,7 +52,7 @@ echo "| state | RSS | CPU |"
 echo "|---|---|---|"
 measure "no model, polling every 5 s"
 
-java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/model.onnx" "$MODEL_MB"
+java -cp "$ROOT/test-support/target/classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/model.onnx" "$MODEL_MB"
 api -H 'Content-Type: application/json' -d '{"name":"kws"}' "$URL/api/v1/models" > /dev/null
 api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/kws/versions" > /dev/null
 api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/model.onnx" "$URL/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx" > /dev/null

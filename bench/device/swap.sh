@@ -27,7 +27,7 @@ SERVER_NICE=19
 source "$(dirname "$0")/common.sh"
 
 for v in 1 2; do
-  java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/device/MakeMlp.java" "$WORK/v$v.onnx" "$MODEL_MB" "$v" "$v"
+  java -cp "$ROOT/test-support/target/classes" "$ROOT/bench/device/MakeMlp.java" "$WORK/v$v.onnx" "$MODEL_MB" "$v" "$v"
 done
 api -H 'Content-Type: application/json' -d '{"name":"kws"}' "$URL/api/v1/models" > /dev/null
 for v in 1 2; do

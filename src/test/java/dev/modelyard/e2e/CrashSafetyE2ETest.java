@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
+import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.TestPostgres;
 import java.io.IOException;
 import java.io.InputStream;
@@ -78,8 +82,9 @@ class CrashSafetyE2ETest {
 
     @Test
     void serverKilledMidUploadRestartsWithNothingVisibleAndLeftoversCollected() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("crash-model", "1.0.0");
+        ModelyardClient api = server.client(ADMIN);
+        Fixtures.model(api, "crash-model");
+        api.versions().create("crash-model", Versions.NewVersion.of("1.0.0"));
 
         interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite", SIZE / 2, () -> {
             try {
@@ -91,29 +96,28 @@ class CrashSafetyE2ETest {
         assertTrue(stagingBytes() > 0, "the killed upload left a partial staging file");
 
         server.restart();
-        Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/crash-model/versions/1.0.0/artifacts", null));
-        assertEquals(0, list.body().get("total").asInt());
+        assertEquals(0, api.artifacts().list("crash-model", "1.0.0", Artifacts.Filter.all()).total());
         assertEquals(0, count("SELECT count(*) FROM artifact"));
         assertEquals(0, count("SELECT count(*) FROM blob"));
         awaitNoStaging(ServerProcess.WAIT);
 
         // The same upload, retried whole, works.
         String sha = PatternStream.sha256Hex(SIZE, 3);
-        Client.expect(201, api.putStream("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite",
-                new PatternStream(SIZE, 3), SIZE, PatternStream.contentDigest(sha)));
+        assertEquals(sha, api.artifacts().put("crash-model", "1.0.0", "m.tflite", Artifacts.target("tflite"),
+                () -> new PatternStream(SIZE, 3), SIZE, sha, null).sha256());
     }
 
     @Test
     void clientDroppingTheConnectionLeavesNothing() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("dropped-model", "1.0.0");
+        ModelyardClient api = server.client(ADMIN);
+        Fixtures.model(api, "dropped-model");
+        api.versions().create("dropped-model", Versions.NewVersion.of("1.0.0"));
         long blobsBefore = count("SELECT count(*) FROM blob");
 
         interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.tflite", SIZE / 4, () -> { });
 
         awaitNoStaging(ServerProcess.WAIT);
-        Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/dropped-model/versions/1.0.0/artifacts", null));
-        assertEquals(0, list.body().get("total").asInt());
+        assertEquals(0, api.artifacts().list("dropped-model", "1.0.0", Artifacts.Filter.all()).total());
         assertEquals(blobsBefore, count("SELECT count(*) FROM blob"));
         assertFalse(server.log().contains("Exception in"), "no unhandled exception in the server log");
     }

@@ -2,8 +2,16 @@ package dev.modelyard.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
+import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.TestPostgres;
+import java.io.OutputStream;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,17 +46,20 @@ class LargeUploadE2ETest {
 
     @Test
     void twoGibUploadWithSmallHeapThenDownloadIntact() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("big-model", "1.0.0");
+        ModelyardClient api = server.client(ADMIN);
+        Fixtures.model(api, "big-model");
+        api.versions().create("big-model", Versions.NewVersion.of("1.0.0"));
         String sha = PatternStream.sha256Hex(TWO_GIB, 2);
 
-        Client.Reply r = Client.expect(201, api.putStream("/api/v1/models/big-model/versions/1.0.0/artifacts/big.tflite",
-                new PatternStream(TWO_GIB, 2), TWO_GIB, PatternStream.contentDigest(sha)));
+        Artifacts.Artifact stored = api.artifacts().put("big-model", "1.0.0", "big.tflite", Artifacts.target("tflite"),
+                () -> new PatternStream(TWO_GIB, 2), TWO_GIB, sha, null);
 
-        assertEquals(sha, r.body().get("sha256").asText());
-        assertEquals(TWO_GIB, r.body().get("size").asLong());
-        Object[] got = api.downloadSha256("/api/v1/models/big-model/versions/1.0.0/artifacts/big.tflite/content");
-        assertEquals(TWO_GIB, got[0]);
-        assertEquals(sha, got[1]);
+        assertEquals(sha, stored.sha256());
+        assertEquals(TWO_GIB, stored.size());
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            assertEquals(TWO_GIB, api.artifacts().download("big-model", "1.0.0", "big.tflite", out));
+        }
+        assertEquals(sha, HexFormat.of().formatHex(digest.digest()));
     }
 }

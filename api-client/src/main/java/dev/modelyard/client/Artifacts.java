@@ -98,9 +98,9 @@ public final class Artifacts {
         return t.call("POST", path, null, Upload.class);
     }
 
-    /** How many bytes of the upload the server holds. */
+    /** How many bytes of the upload the server holds (read as the upload's JSON, so a refusal carries its code). */
     public long uploadOffset(Upload upload) {
-        return offset(t.head(t.request(upload.url()).method("HEAD", HttpRequest.BodyPublishers.noBody()).build()));
+        return t.get(upload.url(), Upload.class).offset();
     }
 
     /** Appends {@code length} bytes at {@code offset}; returns the new offset. */
