@@ -1,0 +1,87 @@
+package dev.modelyard.cli;
+
+import dev.modelyard.client.Deployments;
+import dev.modelyard.client.Devices;
+import java.util.Set;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "Register devices and assign versions to them. Answers are printed as JSON.",
+        subcommands = {DevicesCommand.Create.class, DevicesCommand.List.class, DevicesCommand.Assign.class})
+final class DevicesCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Register a device. The answer carries its DDI token, shown this once.")
+    static final class Create extends Action {
+        @Parameters(index = "0", paramLabel = "CONTROLLER_ID")
+        String controllerId;
+
+        @Option(names = "--name", paramLabel = "TEXT")
+        String name;
+
+        @Option(names = "--tag", paramLabel = "TAG", description = "A tag to select the device by; repeatable.")
+        Set<String> tags;
+
+        @Mixin
+        Remote remote;
+
+        @Override
+        void run(Main.Context context) throws Exception {
+            Remote.print(context, remote.client(context).devices().create(new Devices.NewDevice(controllerId, name, null, tags, null)));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false, description = "List devices (one page).")
+    static final class List extends Action {
+        @Option(names = "--tag", paramLabel = "TAG")
+        String tag;
+
+        @Option(names = "--page", paramLabel = "N", defaultValue = "0")
+        int page;
+
+        @Mixin
+        Remote remote;
+
+        @Override
+        void run(Main.Context context) throws Exception {
+            Remote.print(context, remote.client(context).devices().list(new Devices.Filter(null, tag, null, page, null)));
+        }
+    }
+
+    @Command(name = "assign", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Assign a version (or an alias) of a model to one device or to every device with a tag.")
+    static final class Assign extends Action {
+        @Parameters(index = "0", paramLabel = "MODEL")
+        String model;
+
+        @Parameters(index = "1", paramLabel = "VERSION")
+        String version;
+
+        @ArgGroup(multiplicity = "1")
+        Whom whom;
+
+        @Option(names = "--type", paramLabel = "TYPE", description = "forced (default), soft or downloadonly")
+        String type;
+
+        @Mixin
+        Remote remote;
+
+        static final class Whom {
+            @Option(names = "--device", required = true, paramLabel = "CONTROLLER_ID")
+            String device;
+
+            @Option(names = "--tag", required = true, paramLabel = "TAG")
+            String tag;
+        }
+
+        @Override
+        void run(Main.Context context) throws Exception {
+            Remote.print(context, remote.client(context).deployments().assign(
+                    new Deployments.Assign(model, version, whom.device, null, whom.tag, type, null)));
+        }
+    }
+}
