@@ -42,4 +42,9 @@ public final class ApiProblemException extends RuntimeException {
     public String field() {
         return problem.field();
     }
+
+    /** The query parameter or header the problem is about, or null. */
+    public String parameter() {
+        return problem.parameter();
+    }
 }

@@ -28,9 +28,6 @@ final class Remote {
             description = "Read the API token from the first line of FILE (default: environment variable " + TOKEN_ENV + ").")
     Path tokenFile;
 
-    @Option(names = "--tenant", paramLabel = "TENANT", description = "The tenant the calls are meant for (default: the token's).")
-    String tenant;
-
     ModelyardClient client(Main.Context context) throws CliException {
         String url = server != null ? server : context.env().apply(SERVER_ENV);
         if (url == null || url.isBlank()) throw new CliException("no server: give --server URL or set " + SERVER_ENV);
@@ -43,7 +40,7 @@ final class Remote {
         if (!"http".equals(base.getScheme()) && !"https".equals(base.getScheme()) || base.getHost() == null) {
             throw new CliException("--server: '" + url + "' is not an http(s) URL");
         }
-        return ModelyardClient.builder(base).token(token(context)).tenant(tenant).build();
+        return ModelyardClient.builder(base).token(token(context)).build();
     }
 
     private String token(Main.Context context) throws CliException {
