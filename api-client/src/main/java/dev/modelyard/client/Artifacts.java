@@ -109,7 +109,7 @@ public final class Artifacts {
                 .header(UPLOAD_OFFSET, Long.toString(offset))
                 .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(data), length))
                 .build();
-        return offset(t.head(request));
+        return offset(t.headers(request));
     }
 
     /** Checks the whole upload against {@code sha256Hex} and turns it into the version's artifact. */

@@ -104,8 +104,8 @@ final class Transport {
         return read(send(b.build(), HttpResponse.BodyHandlers.ofByteArray()), json.constructType(type));
     }
 
-    /** Sends a request without body and returns the answer's headers, throwing for an error status. */
-    HttpHeaders head(HttpRequest request) {
+    /** Sends a request and returns the answer's headers, throwing for an error status. */
+    HttpHeaders headers(HttpRequest request) {
         HttpResponse<byte[]> r = send(request, HttpResponse.BodyHandlers.ofByteArray());
         failOnError(r.statusCode(), r.body());
         return r.headers();
@@ -128,7 +128,9 @@ final class Transport {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
-            throw new UncheckedIOException(request.method() + " " + request.uri().getRawPath() + ": " + e.getMessage(), e);
+            // A refused connection has no message; its type says what happened.
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new UncheckedIOException(request.method() + " " + request.uri().getRawPath() + ": " + why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new java.io.InterruptedIOException(request.method() + " " + request.uri() + " interrupted"));

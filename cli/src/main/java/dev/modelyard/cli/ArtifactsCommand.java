@@ -20,16 +20,8 @@ final class ArtifactsCommand {
     static final long RESUMABLE_ABOVE = 64L * 1024 * 1024;
     static final long CHUNK = 32L * 1024 * 1024;
 
-    @Command(name = "put", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Upload FILE to a draft version, with its SHA-256 so a corrupted transfer is refused.",
-                    "Files larger than 64 MiB are sent in resumable 32 MiB chunks."})
-    static final class Put extends Action {
-        @Parameters(index = "0", paramLabel = "MODEL")
-        String model;
-
-        @Parameters(index = "1", paramLabel = "VERSION")
-        String version;
-
+    /** FILE and what describes it on the registry: the same for a plain upload and a one-step release. */
+    static final class Upload {
         @Parameters(index = "2", paramLabel = "FILE")
         Path file;
 
@@ -39,54 +31,63 @@ final class ArtifactsCommand {
         @Mixin
         TargetOptions target;
 
-        @Mixin
-        Remote remote;
+        /** Refuses a missing file before anything is changed on the registry. */
+        void requireFile() throws CliException {
+            if (!Files.isRegularFile(file)) throw new CliException(file + ": no such file");
+        }
 
-        @Override
-        void run(Main.Context context) throws Exception {
-            Remote.print(context, upload(remote.client(context), model, version, file, name, target));
+        Artifacts.Artifact send(ModelyardClient client, VersionRef ref) throws CliException {
+            requireFile();
+            String filename = name != null ? name : file.getFileName().toString();
+            return file.toFile().length() > RESUMABLE_ABOVE
+                    ? client.artifacts().putResumable(ref.model, ref.version, filename, file, target.get(), CHUNK)
+                    : client.artifacts().put(ref.model, ref.version, filename, file, target.get());
         }
     }
 
-    static Artifacts.Artifact upload(ModelyardClient client, String model, String version, Path file, String name,
-                                     TargetOptions target) throws CliException {
-        if (!Files.isRegularFile(file)) throw new CliException(file + ": no such file");
-        String filename = name != null ? name : file.getFileName().toString();
-        long size = file.toFile().length();
-        return size > RESUMABLE_ABOVE
-                ? client.artifacts().putResumable(model, version, filename, file, target.get(), CHUNK)
-                : client.artifacts().put(model, version, filename, file, target.get());
+    @Command(name = "put", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Upload FILE to a draft version, with its SHA-256 so a corrupted transfer is refused.",
+                    "Files larger than 64 MiB are sent in resumable 32 MiB chunks."})
+    static final class Put extends RemoteAction {
+        @Mixin
+        VersionRef ref;
+
+        @Mixin
+        Upload upload;
+
+        @Override
+        Object call(ModelyardClient client) throws CliException {
+            return upload.send(client, ref);
+        }
+    }
+
+    /** What a download wrote. */
+    record Downloaded(String file, long bytes) {
     }
 
     @Command(name = "download", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Download an artifact's content to a file (written whole or not at all).")
-    static final class Download extends Action {
-        @Parameters(index = "0", paramLabel = "MODEL")
-        String model;
+    static final class Download extends RemoteAction {
+        @Mixin
+        VersionRef ref;
 
-        @Parameters(index = "1", paramLabel = "VERSION")
-        String version;
-
-        @Parameters(index = "2", paramLabel = "ARTIFACT")
+        @Parameters(index = "2", paramLabel = "ARTIFACT", description = "The artifact's file name or id.")
         String artifact;
 
         @Option(names = "--out", required = true, paramLabel = "FILE")
         Path out;
 
-        @Mixin
-        Remote remote;
-
         @Override
-        void run(Main.Context context) throws Exception {
+        Object call(ModelyardClient client) throws Exception {
             Path absolute = out.toAbsolutePath();
             Path part = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".part");
             try {
                 long bytes;
                 try (OutputStream o = Files.newOutputStream(part)) {
-                    bytes = remote.client(context).artifacts().download(model, version, artifact, o);
+                    bytes = client.artifacts().download(ref.model, ref.version, artifact, o);
                 }
                 Files.move(part, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                context.out().println("wrote " + out + " (" + bytes + " bytes)");
+                return new Downloaded(out.toString(), bytes);
             } finally {
                 Files.deleteIfExists(part);
             }

@@ -2,6 +2,7 @@ package dev.modelyard.cli;
 
 import dev.modelyard.client.Deployments;
 import dev.modelyard.client.Devices;
+import dev.modelyard.client.ModelyardClient;
 import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -16,7 +17,7 @@ final class DevicesCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Register a device. The answer carries its DDI token, shown this once.")
-    static final class Create extends Action {
+    static final class Create extends RemoteAction {
         @Parameters(index = "0", paramLabel = "CONTROLLER_ID")
         String controllerId;
 
@@ -26,40 +27,40 @@ final class DevicesCommand {
         @Option(names = "--tag", paramLabel = "TAG", description = "A tag to select the device by; repeatable.")
         Set<String> tags;
 
-        @Mixin
-        Remote remote;
-
         @Override
-        void run(Main.Context context) throws Exception {
-            Remote.print(context, remote.client(context).devices().create(new Devices.NewDevice(controllerId, name, null, tags, null)));
+        Object call(ModelyardClient client) {
+            return client.devices().create(new Devices.NewDevice(controllerId, name, null, tags, null));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, sortOptions = false, description = "List devices (one page).")
-    static final class List extends Action {
+    static final class List extends RemoteAction {
         @Option(names = "--tag", paramLabel = "TAG")
         String tag;
 
         @Option(names = "--page", paramLabel = "N", defaultValue = "0")
         int page;
 
-        @Mixin
-        Remote remote;
-
         @Override
-        void run(Main.Context context) throws Exception {
-            Remote.print(context, remote.client(context).devices().list(new Devices.Filter(null, tag, null, page, null)));
+        Object call(ModelyardClient client) {
+            return client.devices().list(new Devices.Filter(null, tag, null, page, null));
         }
+    }
+
+    /** One device or every device with a tag: exactly one of the two. */
+    static final class Whom {
+        @Option(names = "--device", required = true, paramLabel = "CONTROLLER_ID")
+        String device;
+
+        @Option(names = "--tag", required = true, paramLabel = "TAG")
+        String tag;
     }
 
     @Command(name = "assign", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Assign a version (or an alias) of a model to one device or to every device with a tag.")
-    static final class Assign extends Action {
-        @Parameters(index = "0", paramLabel = "MODEL")
-        String model;
-
-        @Parameters(index = "1", paramLabel = "VERSION")
-        String version;
+    static final class Assign extends RemoteAction {
+        @Mixin
+        VersionRef ref;
 
         @ArgGroup(multiplicity = "1")
         Whom whom;
@@ -67,21 +68,9 @@ final class DevicesCommand {
         @Option(names = "--type", paramLabel = "TYPE", description = "forced (default), soft or downloadonly")
         String type;
 
-        @Mixin
-        Remote remote;
-
-        static final class Whom {
-            @Option(names = "--device", required = true, paramLabel = "CONTROLLER_ID")
-            String device;
-
-            @Option(names = "--tag", required = true, paramLabel = "TAG")
-            String tag;
-        }
-
         @Override
-        void run(Main.Context context) throws Exception {
-            Remote.print(context, remote.client(context).deployments().assign(
-                    new Deployments.Assign(model, version, whom.device, null, whom.tag, type, null)));
+        Object call(ModelyardClient client) {
+            return client.deployments().assign(new Deployments.Assign(ref.model, ref.version, whom.device, null, whom.tag, type, null));
         }
     }
 }

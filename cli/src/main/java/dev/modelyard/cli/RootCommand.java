@@ -1,5 +1,6 @@
 package dev.modelyard.cli;
 
+import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.wire.trust.Ed25519;
 import dev.modelyard.wire.trust.RootMetadata;
 import dev.modelyard.wire.trust.Signature;
@@ -451,18 +452,14 @@ final class RootCommand {
     @Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Send a signed root file to a registry, byte for byte; the registry checks it continues its chain.",
                     "Prints the registry's view of the root as JSON."})
-    static final class Publish extends Action {
+    static final class Publish extends RemoteAction {
 
         @Parameters(index = "0", paramLabel = "FILE", description = "The root file (e.g. 2.root.json).")
         Path file;
 
-        @Mixin
-        Remote remote;
-
         @Override
-        void run(Main.Context context) throws Exception {
-            String signed = new String(Io.read(file), java.nio.charset.StandardCharsets.UTF_8);
-            Remote.print(context, remote.client(context).trust().publishRoot(signed));
+        Object call(ModelyardClient client) throws Exception {
+            return client.trust().publishRoot(new String(Io.read(file), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 }

@@ -29,15 +29,18 @@ class RemoteCommandTest {
         assertTrue(cli.run("models", "list", "--server", "ftp://registry").fails().err().contains("is not an http(s) URL"));
     }
 
+    /** A server address where nothing listens: the port was free a moment ago and is closed again. */
+    private static String nothingListening() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return "http://127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
     @Test
     void anUnreachableServerIsOneLine() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
         Cli cli = new Cli(dir);
         cli.env.put("MODELYARD_TOKEN", "myd_x");
-        String err = cli.run("models", "get", "kws", "--server", "http://127.0.0.1:" + closed).fails().err();
+        String err = cli.run("models", "get", "kws", "--server", nothingListening()).fails().err();
         assertTrue(err.startsWith("error: GET /api/v1/models/kws"), err);
     }
 
@@ -50,14 +53,10 @@ class RemoteCommandTest {
     }
 
     @Test
-    void releaseRefusesAMissingFileBeforeCallingAnything() throws Exception {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+    void anUploadRefusesAMissingFileBeforeCallingAnything() throws Exception {
         Cli cli = new Cli(dir);
         cli.env.put("MODELYARD_TOKEN", "myd_x");
-        String err = cli.run("artifacts", "put", "kws", "1.0.0", cli.path("missing.onnx"), "--server", "http://127.0.0.1:" + closed)
+        String err = cli.run("artifacts", "put", "kws", "1.0.0", cli.path("missing.onnx"), "--server", nothingListening())
                 .fails().err();
         assertTrue(err.contains("missing.onnx: no such file"), err);
     }
