@@ -13,11 +13,11 @@ import dev.modelyard.client.Artifacts;
 import dev.modelyard.client.Conversions;
 import dev.modelyard.client.Deployments;
 import dev.modelyard.client.Devices;
-import dev.modelyard.client.Keys;
 import dev.modelyard.client.Models;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Profiles;
 import dev.modelyard.client.Tokens;
+import dev.modelyard.client.Trust;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.OnnxModels;
@@ -222,10 +222,10 @@ class ApiClientE2ETest {
     void keysTrustProfilesAndConversionsRoundTrip() {
         KeyPair publisher = Ed25519.generate();
         String publicKey = Base64.getEncoder().encodeToString(Ed25519.rawPublicKey(publisher.getPublic()));
-        Keys.Key key = admin.keys().register(new Keys.NewKey("release-bot", publicKey));
+        Trust.Key key = admin.trust().registerKey(new Trust.NewKey("release-bot", publicKey));
         assertEquals(Ed25519.keyId(publisher.getPublic()), key.keyId());
-        assertTrue(admin.keys().list().stream().anyMatch(k -> k.id().equals(key.id()) && k.keyId().equals(key.keyId())));
-        assertNotNull(admin.keys().revoke(key.id()).revokedAt());
+        assertTrue(admin.trust().keys().stream().anyMatch(k -> k.id().equals(key.id()) && k.keyId().equals(key.keyId())));
+        assertNotNull(admin.trust().revokeKey(key.id()).revokedAt());
 
         assertNotNull(admin.trust().status().releaseKeyId(), "the server has a release key");
         assertEquals(List.of(), admin.trust().roots());

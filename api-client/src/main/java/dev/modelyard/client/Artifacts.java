@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  * streamed downloads. Uploads always send the SHA-256 the caller expects, so a corrupted transfer
  * is refused by the server ({@code 422 digest-mismatch}) instead of stored.
  */
-public final class Artifacts {
+public final class Artifacts extends Area {
 
     /** The header carrying a publisher's detached signature of the artifact. */
     public static final String SIGNATURE_HEADER = "Modelyard-Signature";
@@ -57,10 +57,8 @@ public final class Artifacts {
         }
     }
 
-    private final Transport t;
-
     Artifacts(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     /**

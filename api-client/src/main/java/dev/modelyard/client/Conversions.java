@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Conversion jobs: requesting them for a version, following and steering them. */
-public final class Conversions {
+public final class Conversions extends Area {
 
     /**
      * Either {@code profiles} (by name) or an ad-hoc chain ({@code steps}, {@code target}, …).
@@ -38,15 +38,10 @@ public final class Conversions {
 
     /** Filters of the job list; null means no filter. */
     public record Filter(String model, String version, String profile, String status, Integer page, Integer size) {
-        public static Filter all() {
-            return new Filter(null, null, null, null, null, null);
-        }
     }
 
-    private final Transport t;
-
     Conversions(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     public Requested request(String model, String version, Request request) {

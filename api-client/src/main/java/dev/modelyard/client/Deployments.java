@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** Assigning versions to devices, and the actions that carry them out. */
-public final class Deployments {
+public final class Deployments extends Area {
 
     /**
      * Whom to assign {@code model}/{@code version} (a version or an alias) to: one device, a list, or
@@ -39,19 +39,13 @@ public final class Deployments {
 
     /** Filters of the action list; null means no filter. */
     public record Filter(String device, String model, String status, Boolean active, Integer page, Integer size) {
-        public static Filter all() {
-            return new Filter(null, null, null, null, null, null);
-        }
-
         public static Filter device(String controllerId) {
             return new Filter(controllerId, null, null, null, null, null);
         }
     }
 
-    private final Transport t;
-
     Deployments(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     public Assignment assign(Assign assign) {

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The device inventory ({@code /api/v1/devices}). */
-public final class Devices {
+public final class Devices extends Area {
 
     public record NewDevice(String controllerId, String name, String description, Set<String> tags,
                             Map<String, String> attributes) {
@@ -31,15 +31,10 @@ public final class Devices {
 
     /** Filters of the device list; null means no filter. */
     public record Filter(String q, String tag, String status, Integer page, Integer size) {
-        public static Filter all() {
-            return new Filter(null, null, null, null, null);
-        }
     }
 
-    private final Transport t;
-
     Devices(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     /** Registers a device; the answer carries its DDI token, shown this once. */

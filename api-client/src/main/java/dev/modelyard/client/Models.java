@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The model catalogue and its aliases ({@code /api/v1/models}). */
-public final class Models {
+public final class Models extends Area {
 
     public record NewModel(String name, String description, String task, String framework, Map<String, String> labels) {
         public static NewModel named(String name) {
@@ -35,10 +35,8 @@ public final class Models {
     private record SetAlias(String version) {
     }
 
-    private final Transport t;
-
     Models(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     public Model create(NewModel model) {

@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * A client of the registry's management API ({@code /api/v1}). One instance per server and
- * credential; it is thread-safe and cheap to share. Each area of the API has a small facade:
+ * credential; it is thread-safe and cheap to share. Each area of the API has a small facade, a
+ * stateless view of the one transport (so a new area is one class and one method here):
  *
  * <pre>{@code
  * ModelyardClient client = ModelyardClient.connect(URI.create("http://registry:8080"), token);
@@ -27,29 +28,9 @@ public final class ModelyardClient {
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
 
     private final Transport transport;
-    private final Models models;
-    private final Versions versions;
-    private final Artifacts artifacts;
-    private final Devices devices;
-    private final Deployments deployments;
-    private final Tokens tokens;
-    private final Profiles profiles;
-    private final Conversions conversions;
-    private final Keys keys;
-    private final Trust trust;
 
     private ModelyardClient(Transport transport) {
         this.transport = transport;
-        this.models = new Models(transport);
-        this.versions = new Versions(transport);
-        this.artifacts = new Artifacts(transport);
-        this.devices = new Devices(transport);
-        this.deployments = new Deployments(transport);
-        this.tokens = new Tokens(transport);
-        this.profiles = new Profiles(transport);
-        this.conversions = new Conversions(transport);
-        this.keys = new Keys(transport);
-        this.trust = new Trust(transport);
     }
 
     /** A client of the server at {@code base} (e.g. {@code http://registry:8080}) with an API token. */
@@ -77,43 +58,39 @@ public final class ModelyardClient {
     }
 
     public Models models() {
-        return models;
+        return new Models(transport);
     }
 
     public Versions versions() {
-        return versions;
+        return new Versions(transport);
     }
 
     public Artifacts artifacts() {
-        return artifacts;
+        return new Artifacts(transport);
     }
 
     public Devices devices() {
-        return devices;
+        return new Devices(transport);
     }
 
     public Deployments deployments() {
-        return deployments;
+        return new Deployments(transport);
     }
 
     public Tokens tokens() {
-        return tokens;
+        return new Tokens(transport);
     }
 
     public Profiles profiles() {
-        return profiles;
+        return new Profiles(transport);
     }
 
     public Conversions conversions() {
-        return conversions;
-    }
-
-    public Keys keys() {
-        return keys;
+        return new Conversions(transport);
     }
 
     public Trust trust() {
-        return trust;
+        return new Trust(transport);
     }
 
     public static final class Builder {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Conversion profiles: named chains of conversion steps ({@code /api/v1/conversion/profiles}). */
-public final class Profiles {
+public final class Profiles extends Area {
 
     /** One step of a chain: a built-in converter with parameters, or a command. */
     public record Step(String type, String converter, Map<String, Object> params, List<String> command,
@@ -26,10 +26,8 @@ public final class Profiles {
                           String createdBy) {
     }
 
-    private final Transport t;
-
     Profiles(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     public Profile create(ProfileBody profile) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** API tokens ({@code /api/v1/tokens}). */
-public final class Tokens {
+public final class Tokens extends Area {
 
     /** @param expiresAt null for a token that does not expire */
     public record NewToken(String name, String role, Instant expiresAt) {
@@ -16,10 +16,8 @@ public final class Tokens {
                         Instant expiresAt, Instant revokedAt, String token) {
     }
 
-    private final Transport t;
-
     Tokens(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     public Token create(NewToken token) {

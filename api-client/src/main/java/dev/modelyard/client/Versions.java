@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /** Versions of a model and their lifecycle: draft → published → deprecated / revoked. */
-public final class Versions {
+public final class Versions extends Area {
 
     public static final String DRAFT = "draft";
     public static final String PUBLISHED = "published";
@@ -41,10 +41,8 @@ public final class Versions {
                           String createdBy, Instant updatedAt, Instant publishedAt) {
     }
 
-    private final Transport t;
-
     Versions(Transport t) {
-        this.t = t;
+        super(t);
     }
 
     public Version create(String model, NewVersion version) {

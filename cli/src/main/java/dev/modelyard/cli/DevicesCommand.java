@@ -38,12 +38,12 @@ final class DevicesCommand {
         @Option(names = "--tag", paramLabel = "TAG")
         String tag;
 
-        @Option(names = "--page", paramLabel = "N", defaultValue = "0")
-        int page;
+        @Mixin
+        PageOption page;
 
         @Override
         Object call(ModelyardClient client) {
-            return client.devices().list(new Devices.Filter(null, tag, null, page, null));
+            return client.devices().list(new Devices.Filter(null, tag, null, page.page, null));
         }
     }
 

@@ -39,12 +39,12 @@ final class ModelsCommand {
         @Option(names = "--q", paramLabel = "TEXT", description = "Only models whose name starts with TEXT.")
         String q;
 
-        @Option(names = "--page", paramLabel = "N", defaultValue = "0")
-        int page;
+        @Mixin
+        PageOption page;
 
         @Override
         Object call(ModelyardClient client) {
-            return client.models().list(new Models.Filter(q, null, null, null, page, null));
+            return client.models().list(new Models.Filter(q, null, null, null, page.page, null));
         }
     }
 
