@@ -128,13 +128,18 @@ final class Transport {
         try {
             return http.send(request, handler);
         } catch (IOException e) {
-            // A refused connection has no message; its type says what happened.
-            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-            throw new UncheckedIOException(request.method() + " " + request.uri().getRawPath() + ": " + why, e);
+            throw new UncheckedIOException(request.method() + " " + request.uri().getRawPath() + ": " + describe(e, request), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new java.io.InterruptedIOException(request.method() + " " + request.uri() + " interrupted"));
         }
+    }
+
+    /** What went wrong in words: a refused connection and a timeout carry no useful message of their own. */
+    private static String describe(IOException e, HttpRequest request) {
+        if (e instanceof java.net.ConnectException) return "cannot connect to " + request.uri().getAuthority();
+        if (e instanceof java.net.http.HttpTimeoutException) return "no answer within " + request.timeout().map(Duration::toString).orElse("the timeout");
+        return e.getMessage() != null ? e.getMessage() : "the connection failed";
     }
 
     byte[] write(Object body) {

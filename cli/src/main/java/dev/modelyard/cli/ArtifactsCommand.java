@@ -20,11 +20,8 @@ final class ArtifactsCommand {
     static final long RESUMABLE_ABOVE = 64L * 1024 * 1024;
     static final long CHUNK = 32L * 1024 * 1024;
 
-    /** FILE and what describes it on the registry: the same for a plain upload and a one-step release. */
+    /** What describes an uploaded file on the registry: the same for a plain upload and a one-step release. */
     static final class Upload {
-        @Parameters(index = "2", paramLabel = "FILE")
-        Path file;
-
         @Option(names = "--name", paramLabel = "FILENAME", description = "The artifact's name (default: FILE's name).")
         String name;
 
@@ -32,12 +29,12 @@ final class ArtifactsCommand {
         TargetOptions target;
 
         /** Refuses a missing file before anything is changed on the registry. */
-        void requireFile() throws CliException {
+        static void requireFile(Path file) throws CliException {
             if (!Files.isRegularFile(file)) throw new CliException(file + ": no such file");
         }
 
-        Artifacts.Artifact send(ModelyardClient client, VersionRef ref) throws CliException {
-            requireFile();
+        Artifacts.Artifact send(ModelyardClient client, VersionRef ref, Path file) throws CliException {
+            requireFile(file);
             String filename = name != null ? name : file.getFileName().toString();
             return file.toFile().length() > RESUMABLE_ABOVE
                     ? client.artifacts().putResumable(ref.model, ref.version, filename, file, target.get(), CHUNK)
@@ -52,12 +49,15 @@ final class ArtifactsCommand {
         @Mixin
         VersionRef ref;
 
+        @Parameters(index = "2", paramLabel = "FILE")
+        Path file;
+
         @Mixin
         Upload upload;
 
         @Override
         Object call(ModelyardClient client) throws CliException {
-            return upload.send(client, ref);
+            return upload.send(client, ref, file);
         }
     }
 

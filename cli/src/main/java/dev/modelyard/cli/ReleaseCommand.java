@@ -4,9 +4,11 @@ import dev.modelyard.client.Artifacts;
 import dev.modelyard.client.Models;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Versions;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 @Command(name = "release", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Publish FILE as VERSION of MODEL in one step: the model is created when missing, then a "
@@ -17,6 +19,9 @@ final class ReleaseCommand extends RemoteAction {
     @Mixin
     VersionRef ref;
 
+    @Parameters(index = "2", paramLabel = "FILE")
+    Path file;
+
     @Mixin
     ArtifactsCommand.Upload upload;
 
@@ -25,10 +30,10 @@ final class ReleaseCommand extends RemoteAction {
 
     @Override
     Object call(ModelyardClient client) throws CliException {
-        upload.requireFile();
+        ArtifactsCommand.Upload.requireFile(file);
         if (client.models().find(ref.model) == null) client.models().create(Models.NewModel.named(ref.model));
         client.versions().create(ref.model, new Versions.NewVersion(ref.version, changelog, null, null, null, null));
-        Artifacts.Artifact artifact = upload.send(client, ref);
+        Artifacts.Artifact artifact = upload.send(client, ref, file);
         client.versions().publish(ref.model, ref.version);
         return artifact;
     }
