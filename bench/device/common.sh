@@ -1,7 +1,7 @@
 # Shared by the device benchmarks: a real registry server on a database of its own, a root of
 # trust made with the CLI, and a registered device. Source it after setting DB_PREFIX and, if the
 # server should yield the CPU to the device, SERVER_NICE=19.
-# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and registry / cli / free_port.
+# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and registry / cli / free_port / updater_config.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
@@ -34,4 +34,12 @@ QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=
 PIDS+=("$!")
 for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
 registry root publish 1.root.json > /dev/null
+
+# Writes the updater's configuration for the device registered here (API_PORT: its local API), polling
+# every 5 s, with the arguments as further key=value lines.
+updater_config() {
+  API_PORT=$(free_port)
+  { printf '%s\n' "server.url=$URL" controller.id=bench-device "token=$DEVICE_TOKEN" trust.bundle=1.root.json \
+      data.dir=device "api.address=127.0.0.1:$API_PORT" poll.override=5s "$@"; } > "$WORK/updater.properties"
+}
 DEVICE_TOKEN=$(registry devices create bench-device | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

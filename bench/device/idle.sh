@@ -15,17 +15,7 @@ JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 DB_PREFIX=modelyard_devbench
 # shellcheck source=bench/device/common.sh
 source "$(dirname "$0")/common.sh"
-API_PORT=$(free_port)
-cat > "$WORK/updater.properties" <<CONF
-server.url=$URL
-controller.id=bench-device
-token=$DEVICE_TOKEN
-trust.bundle=1.root.json
-data.dir=device
-api.address=127.0.0.1:$API_PORT
-poll.override=5s
-threads=1
-CONF
+updater_config threads=1
 java -Xmx$HEAP $JVM_OPTS -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
 UPDATER=$!

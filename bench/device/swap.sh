@@ -33,21 +33,8 @@ for v in 1 2; do
   registry release kws "$v.0.0" "$WORK/v$v.onnx" --name kws.onnx > /dev/null
 done
 
-API_PORT=$(free_port)
-cat > "$WORK/updater.properties" <<CONF
-server.url=$URL
-controller.id=bench-device
-token=$DEVICE_TOKEN
-trust.bundle=1.root.json
-data.dir=device
-api.address=127.0.0.1:$API_PORT
-poll.override=5s
-threads=$THREADS
-warmup.runs=$WARMUP_RUNS
-download.max.bytes.per.second=$RATE
-health.window=10s
-health.max.p99.factor=100
-CONF
+updater_config "threads=$THREADS" "warmup.runs=$WARMUP_RUNS" "download.max.bytes.per.second=$RATE" \
+  health.window=10s health.max.p99.factor=100
 java -Xmx$HEAP $JVM_OPTS -Duser.timezone=UTC \
   '-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %5$s%6$s%n' -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
