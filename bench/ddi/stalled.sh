@@ -4,8 +4,8 @@
 # the limits (30-minute timeouts, no upload caps) for comparison.
 #
 # Usage: bench/ddi/stalled.sh             (DURATION=15s per measurement, DEVICES=1000)
-# Needs: the packaged server (mvn -B -pl registry-server -am package -DskipTests), PostgreSQL on
-# 127.0.0.1:5432, psql, wrk, curl, python3.
+# Needs: the packaged server and CLI (mvn -B -pl registry-server,cli -am package -DskipTests),
+# PostgreSQL on 127.0.0.1:5432, psql, wrk, curl, python3.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -29,7 +29,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-[ -f "$JAR" ] || { echo "package the server first: mvn -B -pl registry-server -am package -DskipTests" >&2; exit 1; }
+[ -f "$JAR" ] && [ -f "$ROOT/cli/target/modelyard-cli.jar" ] || { echo "package the server and CLI first: mvn -B -pl registry-server,cli -am package -DskipTests" >&2; exit 1; }
 
 # $1 = label; the rest: extra environment for the server.
 start_server() {
