@@ -21,11 +21,9 @@ import dev.modelyard.client.Trust;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.OnnxModels;
-import dev.modelyard.testing.TestPostgres;
 import dev.modelyard.wire.IoSignature;
 import dev.modelyard.wire.TargetDescriptor;
 import dev.modelyard.wire.trust.Ed25519;
-import dev.modelyard.wire.trust.KeyFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -36,10 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The API client against the real server: every facade's records survive the round trip (what
@@ -48,29 +45,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ApiClientE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
-
-    @TempDir
-    static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_client", "192m", Map.of());
     static ModelyardClient admin;
 
     @BeforeAll
-    static void start() throws Exception {
-        Path releaseKey = work.resolve("release-key.json");
-        KeyFile.save(releaseKey, Ed25519.generate(), null);
-        db = TestPostgres.create("e2e_client");
-        server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "192m", Map.of(
-                "MODELYARD_ADMIN_TOKEN", ADMIN,
-                "MODELYARD_SIGNING_RELEASE_KEY_FILE", releaseKey.toString()));
-        admin = server.client(ADMIN);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
+    static void connect() {
+        admin = server.admin();
     }
 
     @Test
@@ -140,7 +121,7 @@ class ApiClientE2ETest {
         admin.versions().create("blobs", Versions.NewVersion.of("1.0.0"));
         byte[] content = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(content);
-        Path file = Files.write(work.resolve("blob.tflite"), content);
+        Path file = Files.write(server.work().resolve("blob.tflite"), content);
 
         Artifacts.Artifact resumed = admin.artifacts().putResumable("blobs", "1.0.0", "blob.tflite", file,
                 Artifacts.target("tflite"), 1024 * 1024);
@@ -208,7 +189,7 @@ class ApiClientE2ETest {
         Tokens.Token issued = Fixtures.token(admin, "ci-viewer", "viewer");
         assertNotNull(issued.token());
         assertTrue(admin.tokens().list().stream().anyMatch(t -> t.id().equals(issued.id()) && t.token() == null));
-        ModelyardClient viewer = ModelyardClient.connect(server.uri(""), issued.token());
+        ModelyardClient viewer = server.process().client(issued.token());
         viewer.models().list(Models.Filter.all());
         ApiProblemException forbidden = Fixtures.refused(() -> viewer.models().create(Models.NewModel.named("not-mine")));
         assertEquals(403, forbidden.status());

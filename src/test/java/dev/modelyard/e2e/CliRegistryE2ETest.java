@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.OnnxModels;
-import dev.modelyard.testing.TestPostgres;
-import dev.modelyard.wire.trust.Ed25519;
-import dev.modelyard.wire.trust.KeyFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The packaged CLI's registry commands against the packaged server: the one-step release the
@@ -24,33 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliRegistryE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
-
-    @TempDir
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_cli_registry", "192m", Map.of());
     static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
 
     @BeforeAll
-    static void start() throws Exception {
-        KeyFile.save(work.resolve("release-key.json"), Ed25519.generate(), null);
-        Files.writeString(work.resolve("admin.token"), ADMIN + "\n");
-        db = TestPostgres.create("e2e_cli_registry");
-        server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "192m", Map.of(
-                "MODELYARD_ADMIN_TOKEN", ADMIN,
-                "MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-key.json").toString()));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
+    static void writeToken() throws Exception {
+        work = server.work();
+        Files.writeString(work.resolve("admin.token"), FreshServer.ADMIN + "\n");
     }
 
     private static Cli.Run registry(String... args) throws Exception {
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
-        System.arraycopy(new String[]{"--server", server.uri("").toString(), "--token-file", "admin.token"}, 0, all, args.length, 4);
+        System.arraycopy(new String[]{"--server", server.process().uri("").toString(), "--token-file", "admin.token"}, 0, all, args.length, 4);
         return Cli.run(work, all);
     }
 
@@ -67,7 +50,7 @@ class CliRegistryE2ETest {
         assertEquals("kws.onnx", artifact.get("filename").asText());
         assertEquals("x86_64", artifact.path("target").path("arch").asText());
 
-        ModelyardClient api = server.client(ADMIN);
+        ModelyardClient api = server.admin();
         assertEquals(Versions.PUBLISHED, api.versions().get("kws", "1.0.0").status());
         assertEquals(artifact.get("sha256").asText(), api.artifacts().get("kws", "1.0.0", "kws.onnx").sha256());
 

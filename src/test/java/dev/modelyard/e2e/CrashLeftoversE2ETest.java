@@ -7,7 +7,6 @@ import dev.modelyard.client.Artifacts;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
-import dev.modelyard.testing.TestPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,10 +20,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a killed server left in staging and in the upload sessions is gone right after it starts
@@ -33,56 +30,39 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashLeftoversE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
     static final long SIZE = 64L * 1024 * 1024;
     static final byte[] KEPT_BYTES = {1, 2, 3, 4, 5};
 
-    @TempDir
-    static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
-    static Path data;
-
-    @BeforeAll
-    static void start() {
-        db = TestPostgres.create("e2e_leftovers");
-        data = work.resolve("data");
-        server = ServerProcess.start(db.jdbcUrl(), data, "128m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
-    }
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_leftovers", "128m", Map.of());
 
     @Test
     void leftoversGoAtStartAndSurvivingUploadsResume() throws Exception {
-        ModelyardClient api = server.client(ADMIN);
+        ModelyardClient api = server.admin();
         Fixtures.model(api, "leftover-model");
         api.versions().create("leftover-model", Versions.NewVersion.of("1.0.0"));
         Artifacts.Upload kept = openWithBytes(api, "kept.tflite");
         Artifacts.Upload lost = openWithBytes(api, "lost.tflite");
 
         interruptedUploadThenKill("/api/v1/models/leftover-model/versions/1.0.0/artifacts/big.tflite");
-        Path staging = data.resolve("staging");
+        Path staging = server.data().resolve("staging");
         assertTrue(partFiles(staging, "upload-") > 0, "the killed upload left a partial staging file");
         // While the server is down: the disk loses one session's bytes; other crashes left more.
         Files.delete(staging.resolve("session-" + lost.id() + ".part"));
         Path orphan = Files.write(staging.resolve("session-" + UUID.randomUUID() + ".part"), new byte[]{9});
         Path form = Files.write(Files.createDirectories(staging.resolve("multipart")).resolve(UUID.randomUUID().toString()), new byte[]{9});
 
-        server.restart();
+        server.process().restart();
         Instant deadline = Instant.now().plus(ServerProcess.WAIT);
         while ((partFiles(staging, "upload-") > 0 || Files.exists(orphan) || Files.exists(form)) && Instant.now().isBefore(deadline)) {
             ServerProcess.pause(100);
         }
-        String log = server.log();
+        String log = server.process().log();
         String tail = log.substring(Math.max(0, log.length() - 4000));
         assertEquals(0, partFiles(staging, "upload-"), "the killed upload's staging file; server log:\n" + tail);
         assertTrue(!Files.exists(orphan) && !Files.exists(form),
                 "a session's data without a session, a form upload's file; server log:\n" + tail);
-        ModelyardClient restarted = server.client(ADMIN);
+        ModelyardClient restarted = server.admin();
         assertEquals("upload-not-found", Fixtures.refused(() -> restarted.artifacts().uploadOffset(lost)).code(),
                 "a session whose bytes are gone");
 
@@ -98,11 +78,11 @@ class CrashLeftoversE2ETest {
 
     /** Sends a quarter of a large upload, waits until it is in staging, and kills the server. */
     private static void interruptedUploadThenKill(String path) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) server.uri(path).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) server.process().uri(path).toURL().openConnection();
         c.setRequestMethod("PUT");
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(SIZE);
-        c.setRequestProperty("Authorization", "Bearer " + ADMIN);
+        c.setRequestProperty("Authorization", "Bearer " + FreshServer.ADMIN);
         c.setRequestProperty("Content-Type", "application/octet-stream");
         OutputStream out = c.getOutputStream();
         InputStream body = new PatternStream(SIZE, 7);
@@ -113,12 +93,12 @@ class CrashLeftoversE2ETest {
             sent += n;
         }
         out.flush();
-        Path staging = data.resolve("staging");
+        Path staging = server.data().resolve("staging");
         Instant deadline = Instant.now().plus(ServerProcess.WAIT);
         while (partBytes(staging, "upload-") < SIZE / 8 && Instant.now().isBefore(deadline)) {
             ServerProcess.pause(50);
         }
-        server.kill();
+        server.process().kill();
         c.disconnect();
     }
 

@@ -6,17 +6,13 @@ import dev.modelyard.client.Artifacts;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
-import dev.modelyard.testing.TestPostgres;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploads stream: a 2 GiB artifact goes through a server whose heap is capped at 256 MiB. The
@@ -24,29 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeUploadE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
     static final long TWO_GIB = 2L * 1024 * 1024 * 1024;
 
-    @TempDir
-    static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
-
-    @BeforeAll
-    static void start() {
-        db = TestPostgres.create("e2e_large");
-        server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
-    }
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_large", "256m", Map.of());
 
     @Test
     void twoGibUploadWithSmallHeapThenDownloadIntact() throws Exception {
-        ModelyardClient api = server.client(ADMIN);
+        ModelyardClient api = server.admin();
         Fixtures.model(api, "big-model");
         api.versions().create("big-model", Versions.NewVersion.of("1.0.0"));
         String sha = PatternStream.sha256Hex(TWO_GIB, 2);

@@ -67,11 +67,6 @@ public final class Fixtures {
         return client.tokens().create(new Tokens.NewToken(name, role, null));
     }
 
-    /** A client with the secret of a token just issued through {@code admin}. */
-    public static ModelyardClient clientWithRole(ModelyardClient admin, String name, String role) {
-        return ModelyardClient.connect(admin.uri(""), token(admin, name, role).token());
-    }
-
     /** The stable error code of a call expected to be refused, or a failure when it was not. */
     public static ApiProblemException refused(Runnable call) {
         try {
