@@ -14,7 +14,7 @@ import java.util.Objects;
  * ModelyardClient client = ModelyardClient.connect(URI.create("http://registry:8080"), token);
  * client.models().create(Models.NewModel.named("kws"));
  * client.versions().create("kws", Versions.NewVersion.of("1.0.0"));
- * client.artifacts().put("kws", "1.0.0", "kws.onnx", Path.of("kws.onnx"), Artifacts.Target.of("onnx"));
+ * client.artifacts().put("kws", "1.0.0", "kws.onnx", Path.of("kws.onnx"), Artifacts.target("onnx"));
  * client.versions().publish("kws", "1.0.0");
  * }</pre>
  *
@@ -23,7 +23,10 @@ import java.util.Objects;
  */
 public final class ModelyardClient {
 
-    /** The header naming the tenant a call is meant for, sent only when a tenant was chosen. */
+    /**
+     * The header naming the tenant a call is meant for, sent only when one was chosen: an API token
+     * belongs to a tenant, and whether it may act for another one is the server's decision.
+     */
     public static final String TENANT_HEADER = "Modelyard-Tenant";
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
 
