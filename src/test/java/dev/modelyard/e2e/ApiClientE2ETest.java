@@ -225,22 +225,20 @@ class ApiClientE2ETest {
                 true, body.steps(), body.target(), body.tolerance(), null, null));
         assertTrue(enabled.enabled());
 
-        Fixtures.model(admin, "convertible");
-        admin.versions().create("convertible", Versions.NewVersion.of("1.0.0"));
-        byte[] onnx = OnnxModels.mlp(4, 32, 1, 4, 3, 0.5f);
-        admin.artifacts().put("convertible", "1.0.0", "model.onnx", Artifacts.target("onnx"),
-                () -> new ByteArrayInputStream(onnx), onnx.length, sha256(onnx), null);
-        Conversions.Requested requested = admin.conversions().request("convertible", "1.0.0", Conversions.Request.profiles("arm-int8"));
-        assertEquals(1, requested.jobs().size(), requested.toString());
+        admin.profiles().delete("arm-int8");
+        assertEquals("profile-not-found", Fixtures.refused(() -> admin.profiles().get("arm-int8")).code());
+
+        // Published with no enabled profile, so the one job is the one requested: an ad-hoc chain.
+        Fixtures.publishedOnnx(admin, "convertible", "1.0.0", "model.onnx", OnnxModels.mlp(4, 32, 1, 4, 3, 0.5f));
+        Conversions.Requested requested = admin.conversions().request("convertible", "1.0.0", new Conversions.Request(null,
+                "arm-int8-adhoc", body.steps(), body.target(), body.tolerance(), null, null, null));
+        assertEquals(1, requested.created(), requested.toString());
         Conversions.Job job = requested.jobs().get(0);
-        assertEquals("arm-int8", job.profile());
+        assertEquals(body.target().arch(), job.target().arch());
         assertEquals(job.id(), admin.conversions().job(job.id()).id());
         assertEquals(1, admin.conversions().jobs(new Conversions.Filter("convertible", null, null, null, null, null)).total());
         assertNotNull(admin.conversions().log(job.id(), null, 10));
         assertEquals("job-not-found", Fixtures.refused(() -> admin.conversions().job(987_654_321L)).code());
-
-        admin.profiles().delete("arm-int8");
-        assertEquals("profile-not-found", Fixtures.refused(() -> admin.profiles().get("arm-int8")).code());
     }
 
     @Test
