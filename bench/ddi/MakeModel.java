@@ -1,4 +1,4 @@
-import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.OnnxModels;
 import java.nio.file.Path;
 
 /** Writes a valid ONNX model of about SIZE_MB megabytes (y = x + bias, with a wide bias). */
@@ -7,6 +7,6 @@ public class MakeModel {
         int floats = Integer.parseInt(args[1]) * 1024 * 1024 / 4;
         float[] bias = new float[floats];
         for (int i = 0; i < floats; i++) bias[i] = (i % 97) / 97f;
-        TestModels.addBias(Path.of(args[0]), bias);
+        OnnxModels.addBias(Path.of(args[0]), bias);
     }
 }

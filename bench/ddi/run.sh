@@ -45,7 +45,8 @@ QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=
   java -Xmx$HEAP -jar "$JAR" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
+# Fixtures go through the CLI (the API client), as a user would make them.
+modelyard() { MODELYARD_SERVER=$URL MODELYARD_TOKEN=$TOKEN java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@"; }
 
 echo "registering $DEVICES devices" >&2
 psql -q "$PGURL/$DB" <<SQL
@@ -77,15 +78,11 @@ if [ -z "${SKIP_IDLE:-}" ]; then
 fi
 
 echo "deploying a ${MODEL_MB} MB model to every device" >&2
-java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/bench.onnx" "$MODEL_MB"
-api -H 'Content-Type: application/json' -d '{"name":"bench"}' "$URL/api/v1/models" > /dev/null
-api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/bench/versions" > /dev/null
-ART=$(api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/bench.onnx" \
-  "$URL/api/v1/models/bench/versions/1.0.0/artifacts/bench.onnx" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-api -X POST "$URL/api/v1/models/bench/versions/1.0.0/publish" > /dev/null
+java -cp "$ROOT/test-support/target/classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/bench.onnx" "$MODEL_MB"
+ART=$(modelyard release bench 1.0.0 "$WORK/bench.onnx" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 t0=$(date +%s.%N)
-api -H 'Content-Type: application/json' -d '{"model":"bench","version":"1.0.0","tag":"bench"}' "$URL/api/v1/deployments" \
-  | python3 -c 'import json,sys; d=json.load(sys.stdin); print("assigned", d.get("assigned"), "failed", d.get("failed"), d.get("detail", ""))' >&2
+modelyard devices assign bench 1.0.0 --tag bench \
+  | python3 -c 'import json,sys; d=json.load(sys.stdin); print("assigned", d.get("assigned"), "failed", d.get("failed"))' >&2
 t1=$(date +%s.%N)
 echo "assignment of $DEVICES devices took $(python3 -c "print(round($t1-$t0,1))") s" >&2
 # Every device's answer changed: each one's next poll reads the database again.

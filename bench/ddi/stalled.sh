@@ -4,8 +4,8 @@
 # the limits (30-minute timeouts, no upload caps) for comparison.
 #
 # Usage: bench/ddi/stalled.sh             (DURATION=15s per measurement, DEVICES=1000)
-# Needs: the packaged server (mvn -B -pl registry-server -am package -DskipTests), PostgreSQL on
-# 127.0.0.1:5432, psql, wrk, curl, python3.
+# Needs: the packaged server and CLI (mvn -B -pl registry-server,cli -am package -DskipTests),
+# PostgreSQL on 127.0.0.1:5432, psql, wrk, curl, python3.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -29,7 +29,7 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-[ -f "$JAR" ] || { echo "package the server first: mvn -B -pl registry-server -am package -DskipTests" >&2; exit 1; }
+[ -f "$JAR" ] && [ -f "$ROOT/cli/target/modelyard-cli.jar" ] || { echo "package the server and CLI first: mvn -B -pl registry-server,cli -am package -DskipTests" >&2; exit 1; }
 
 # $1 = label; the rest: extra environment for the server.
 start_server() {
@@ -56,12 +56,11 @@ SELECT 'default', 'dev-' || i, encode(sha256(convert_to('tok-' || i, 'UTF8')), '
 FROM generate_series(1, $DEVICES) AS i;
 ANALYZE;
 SQL
-  api -H 'Content-Type: application/json' -d '{"name":"bench"}' "$URL/api/v1/models" > /dev/null
-  api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/bench/versions" > /dev/null
+  modelyard models create bench > /dev/null
+  modelyard models create-version bench 1.0.0 > /dev/null
   TOKENS=()
   for i in $(seq 25); do
-    TOKENS+=("$(api -H 'Content-Type: application/json' -d "{\"name\":\"pipeline-$i\",\"role\":\"publisher\"}" \
-      "$URL/api/v1/tokens" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')")
+    TOKENS+=("$(modelyard tokens create "pipeline-$i" --role publisher | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')")
   done
   wrk -t2 -c32 -d"$JIT_WARM" -s "$ROOT/bench/ddi/poll.lua" "$URL" > /dev/null
 }
@@ -71,7 +70,8 @@ stop_server() {
   psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
 }
 
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
+# Fixtures go through the CLI (the API client), as a user would make them.
+modelyard() { MODELYARD_SERVER=$URL MODELYARD_TOKEN=$TOKEN java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@"; }
 
 RUN=0
 measure() { # $1 = label

@@ -1,4 +1,4 @@
-import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.OnnxModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -12,6 +12,6 @@ public class MakeMlp {
         int hidden = 2048;
         // 4 bytes × (256·h + (layers-1)·h² + h·256)
         int layers = (int) Math.max(1, Math.round((bytes / 4.0 - 512.0 * hidden) / ((double) hidden * hidden)) + 1);
-        Files.write(Path.of(args[0]), TestModels.mlp(256, hidden, layers, 256, Long.parseLong(args[2]), Float.parseFloat(args[3])));
+        Files.write(Path.of(args[0]), OnnxModels.mlp(256, hidden, layers, 256, Long.parseLong(args[2]), Float.parseFloat(args[3])));
     }
 }

@@ -1,7 +1,7 @@
 # Shared by the device benchmarks: a real registry server on a database of its own, a root of
 # trust made with the CLI, and a registered device. Source it after setting DB_PREFIX and, if the
 # server should yield the CPU to the device, SERVER_NICE=19.
-# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and api / cli / free_port.
+# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and registry / cli / free_port / updater_config.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
@@ -17,8 +17,9 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-api() { curl -sS --fail-with-body -H "Authorization: Bearer $TOKEN" "$@"; }
 cli() { (cd "$WORK" && java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@" > /dev/null); }
+# The registry's fixtures go through the CLI (the API client), as a user would make them; prints JSON.
+registry() { (cd "$WORK" && MODELYARD_SERVER=$URL MODELYARD_TOKEN=$TOKEN java -jar "$ROOT/cli/target/modelyard-cli.jar" "$@"); }
 
 cli keys generate --out root-key.json
 cli keys generate --out release-key.json
@@ -32,6 +33,13 @@ QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=
   > "$WORK/server.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
-api -H 'Content-Type: application/json' --data-binary @"$WORK/1.root.json" "$URL/api/v1/trust/roots" > /dev/null
-DEVICE_TOKEN=$(api -H 'Content-Type: application/json' -d '{"controllerId":"bench-device"}' "$URL/api/v1/devices" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+registry root publish 1.root.json > /dev/null
+
+# Writes the updater's configuration for the device registered here (API_PORT: its local API), polling
+# every 5 s, with the arguments as further key=value lines.
+updater_config() {
+  API_PORT=$(free_port)
+  { printf '%s\n' "server.url=$URL" controller.id=bench-device "token=$DEVICE_TOKEN" trust.bundle=1.root.json \
+      data.dir=device "api.address=127.0.0.1:$API_PORT" poll.override=5s "$@"; } > "$WORK/updater.properties"
+}
+DEVICE_TOKEN=$(registry devices create bench-device | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

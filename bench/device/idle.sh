@@ -15,17 +15,7 @@ JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 DB_PREFIX=modelyard_devbench
 # shellcheck source=bench/device/common.sh
 source "$(dirname "$0")/common.sh"
-API_PORT=$(free_port)
-cat > "$WORK/updater.properties" <<CONF
-server.url=$URL
-controller.id=bench-device
-token=$DEVICE_TOKEN
-trust.bundle=1.root.json
-data.dir=device
-api.address=127.0.0.1:$API_PORT
-poll.override=5s
-threads=1
-CONF
+updater_config threads=1
 java -Xmx$HEAP $JVM_OPTS -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
 UPDATER=$!
@@ -52,13 +42,10 @@ echo "| state | RSS | CPU |"
 echo "|---|---|---|"
 measure "no model, polling every 5 s"
 
-java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/model.onnx" "$MODEL_MB"
-api -H 'Content-Type: application/json' -d '{"name":"kws"}' "$URL/api/v1/models" > /dev/null
-api -H 'Content-Type: application/json' -d '{"version":"1.0.0"}' "$URL/api/v1/models/kws/versions" > /dev/null
-api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/model.onnx" "$URL/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx" > /dev/null
-api -X POST "$URL/api/v1/models/kws/versions/1.0.0/publish" > /dev/null
+java -cp "$ROOT/test-support/target/classes" "$ROOT/bench/ddi/MakeModel.java" "$WORK/model.onnx" "$MODEL_MB"
+registry release kws 1.0.0 "$WORK/model.onnx" --name kws.onnx > /dev/null
 t0=$(date +%s.%N)
-api -H 'Content-Type: application/json' -d '{"model":"kws","version":"1.0.0","device":"bench-device"}' "$URL/api/v1/deployments" > /dev/null
+registry devices assign kws 1.0.0 --device bench-device > /dev/null
 until curl -sf "http://127.0.0.1:$API_PORT/v1/models" | grep -q '"1.0.0"'; do sleep 0.1; done
 t1=$(date +%s.%N)
 echo "| assignment to serving (${MODEL_MB} MB model, poll every 5 s) | $(python3 -c "print(round($t1-$t0,2))") s | |"

@@ -27,39 +27,22 @@ SERVER_NICE=19
 source "$(dirname "$0")/common.sh"
 
 for v in 1 2; do
-  java -cp "$ROOT/device-updater/target/test-classes" "$ROOT/bench/device/MakeMlp.java" "$WORK/v$v.onnx" "$MODEL_MB" "$v" "$v"
+  java -cp "$ROOT/test-support/target/classes" "$ROOT/bench/device/MakeMlp.java" "$WORK/v$v.onnx" "$MODEL_MB" "$v" "$v"
 done
-api -H 'Content-Type: application/json' -d '{"name":"kws"}' "$URL/api/v1/models" > /dev/null
 for v in 1 2; do
-  api -H 'Content-Type: application/json' -d "{\"version\":\"$v.0.0\"}" "$URL/api/v1/models/kws/versions" > /dev/null
-  api -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/v$v.onnx" \
-    "$URL/api/v1/models/kws/versions/$v.0.0/artifacts/kws.onnx" > /dev/null
-  api -X POST "$URL/api/v1/models/kws/versions/$v.0.0/publish" > /dev/null
+  registry release kws "$v.0.0" "$WORK/v$v.onnx" --name kws.onnx > /dev/null
 done
 
-API_PORT=$(free_port)
-cat > "$WORK/updater.properties" <<CONF
-server.url=$URL
-controller.id=bench-device
-token=$DEVICE_TOKEN
-trust.bundle=1.root.json
-data.dir=device
-api.address=127.0.0.1:$API_PORT
-poll.override=5s
-threads=$THREADS
-warmup.runs=$WARMUP_RUNS
-download.max.bytes.per.second=$RATE
-health.window=10s
-health.max.p99.factor=100
-CONF
+updater_config "threads=$THREADS" "warmup.runs=$WARMUP_RUNS" "download.max.bytes.per.second=$RATE" \
+  health.window=10s health.max.p99.factor=100
 java -Xmx$HEAP $JVM_OPTS -Duser.timezone=UTC \
   '-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %5$s%6$s%n' -jar "$ROOT/device-updater/target/modelyard-updater.jar" \
   run --config "$WORK/updater.properties" > "$WORK/updater.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 60); do
-  api "$URL/api/v1/devices/bench-device" | grep -q runtime.onnxruntime && break; sleep 0.5
+  registry devices list | grep -q runtime.onnxruntime && break; sleep 0.5
 done
-api -H 'Content-Type: application/json' -d '{"model":"kws","version":"1.0.0","device":"bench-device"}' "$URL/api/v1/deployments" > /dev/null
+registry devices assign kws 1.0.0 --device bench-device > /dev/null
 until curl -sf "http://127.0.0.1:$API_PORT/v1/models" | grep -q '"1.0.0"'; do sleep 0.2; done
 sleep 12   # 1.0.0's health window ends; it is confirmed
 

@@ -3,6 +3,8 @@ package dev.modelyard.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,11 +33,11 @@ class AuditE2ETest {
         try (TestPostgres db = TestPostgres.create("e2e_audit")) {
             ServerProcess server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "128m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN));
             try {
-                Client api = new Client(server, ADMIN);
+                ModelyardClient api = ModelyardClient.connect(server.uri(""), ADMIN);
                 for (int i = 0; i < 4; i++) {
-                    Client.expect(201, api.send("POST", "/api/v1/models", Map.of("name", "audited-" + i)));
+                    Fixtures.model(api, "audited-" + i);
                 }
-                Client.expect(404, api.send("DELETE", "/api/v1/devices/nobody", null));
+                assertEquals(404, Fixtures.refused(() -> api.devices().delete("nobody")).status());
                 String url = server.uri("").toString();
                 Cli.Run intact = Cli.run(work, "audit", "verify", "--server", url, "--token-file", "token");
                 assertEquals(0, intact.code(), intact.out());

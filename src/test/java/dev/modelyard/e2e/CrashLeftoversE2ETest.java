@@ -3,14 +3,15 @@ package dev.modelyard.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.testing.TestPostgres;
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
+import dev.modelyard.testing.Fixtures;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,10 +20,8 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a killed server left in staging and in the upload sessions is gone right after it starts
@@ -31,87 +30,59 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashLeftoversE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
     static final long SIZE = 64L * 1024 * 1024;
     static final byte[] KEPT_BYTES = {1, 2, 3, 4, 5};
 
-    @TempDir
-    static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
-    static Path data;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() {
-        db = TestPostgres.create("e2e_leftovers");
-        data = work.resolve("data");
-        server = ServerProcess.start(db.jdbcUrl(), data, "128m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
-    }
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_leftovers", "128m", Map.of());
 
     @Test
     void leftoversGoAtStartAndSurvivingUploadsResume() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("leftover-model", "1.0.0");
-        String kept = openWithBytes("kept.tflite");
-        String lost = openWithBytes("lost.tflite");
+        ModelyardClient api = server.admin();
+        Fixtures.model(api, "leftover-model");
+        api.versions().create("leftover-model", Versions.NewVersion.of("1.0.0"));
+        Artifacts.Upload kept = openWithBytes(api, "kept.tflite");
+        Artifacts.Upload lost = openWithBytes(api, "lost.tflite");
 
         interruptedUploadThenKill("/api/v1/models/leftover-model/versions/1.0.0/artifacts/big.tflite");
-        Path staging = data.resolve("staging");
+        Path staging = server.data().resolve("staging");
         assertTrue(partFiles(staging, "upload-") > 0, "the killed upload left a partial staging file");
         // While the server is down: the disk loses one session's bytes; other crashes left more.
-        Files.delete(staging.resolve("session-" + idOf(lost) + ".part"));
+        Files.delete(staging.resolve("session-" + lost.id() + ".part"));
         Path orphan = Files.write(staging.resolve("session-" + UUID.randomUUID() + ".part"), new byte[]{9});
         Path form = Files.write(Files.createDirectories(staging.resolve("multipart")).resolve(UUID.randomUUID().toString()), new byte[]{9});
 
-        server.restart();
+        server.process().restart();
         Instant deadline = Instant.now().plus(ServerProcess.WAIT);
         while ((partFiles(staging, "upload-") > 0 || Files.exists(orphan) || Files.exists(form)) && Instant.now().isBefore(deadline)) {
             ServerProcess.pause(100);
         }
-        String log = server.log();
+        String log = server.process().log();
         String tail = log.substring(Math.max(0, log.length() - 4000));
         assertEquals(0, partFiles(staging, "upload-"), "the killed upload's staging file; server log:\n" + tail);
         assertTrue(!Files.exists(orphan) && !Files.exists(form),
                 "a session's data without a session, a form upload's file; server log:\n" + tail);
-        assertEquals(404, get(lost).statusCode(), "a session whose bytes are gone");
+        ModelyardClient restarted = server.admin();
+        assertEquals("upload-not-found", Fixtures.refused(() -> restarted.artifacts().uploadOffset(lost)).code(),
+                "a session whose bytes are gone");
 
-        HttpResponse<String> session = get(kept);
-        assertEquals(200, session.statusCode());
-        assertTrue(session.body().contains("\"offset\":" + KEPT_BYTES.length), session.body());
-        Client.Reply finished = api.send("PUT", kept + "?digest=sha256:" + sha256(KEPT_BYTES), null);
-        assertEquals(201, finished.status(), String.valueOf(finished.body()));
+        assertEquals(KEPT_BYTES.length, restarted.artifacts().uploadOffset(kept));
+        assertEquals(KEPT_BYTES.length, restarted.artifacts().finishUpload(kept, sha256(KEPT_BYTES), null).size());
     }
 
-    private String openWithBytes(String filename) throws Exception {
-        Client.Reply opened = Client.expect(201, new Client(server, ADMIN)
-                .send("POST", "/api/v1/models/leftover-model/versions/1.0.0/uploads?filename=" + filename, null));
-        String url = opened.body().get("url").asText();
-        HttpResponse<String> appended = http.send(HttpRequest.newBuilder(server.uri(url)).header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/offset+octet-stream").header("Upload-Offset", "0")
-                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(KEPT_BYTES)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, appended.statusCode(), appended.body());
-        return url;
-    }
-
-    private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static Artifacts.Upload openWithBytes(ModelyardClient api, String filename) {
+        Artifacts.Upload upload = api.artifacts().openUpload("leftover-model", "1.0.0", filename, Artifacts.target("tflite"));
+        assertEquals(KEPT_BYTES.length, api.artifacts().append(upload, 0, () -> new ByteArrayInputStream(KEPT_BYTES), KEPT_BYTES.length));
+        return upload;
     }
 
     /** Sends a quarter of a large upload, waits until it is in staging, and kills the server. */
     private static void interruptedUploadThenKill(String path) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) server.uri(path).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) server.process().uri(path).toURL().openConnection();
         c.setRequestMethod("PUT");
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(SIZE);
-        c.setRequestProperty("Authorization", "Bearer " + ADMIN);
+        c.setRequestProperty("Authorization", "Bearer " + FreshServer.ADMIN);
         c.setRequestProperty("Content-Type", "application/octet-stream");
         OutputStream out = c.getOutputStream();
         InputStream body = new PatternStream(SIZE, 7);
@@ -122,12 +93,12 @@ class CrashLeftoversE2ETest {
             sent += n;
         }
         out.flush();
-        Path staging = data.resolve("staging");
+        Path staging = server.data().resolve("staging");
         Instant deadline = Instant.now().plus(ServerProcess.WAIT);
         while (partBytes(staging, "upload-") < SIZE / 8 && Instant.now().isBefore(deadline)) {
             ServerProcess.pause(50);
         }
-        server.kill();
+        server.process().kill();
         c.disconnect();
     }
 
@@ -143,10 +114,6 @@ class CrashLeftoversE2ETest {
             return files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".part"))
                     .mapToLong(p -> p.toFile().length()).sum();
         }
-    }
-
-    private static String idOf(String url) {
-        return url.substring(url.lastIndexOf('/') + 1);
     }
 
     private static String sha256(byte[] bytes) throws Exception {

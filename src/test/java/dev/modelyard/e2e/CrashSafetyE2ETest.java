@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.testing.TestPostgres;
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
+import dev.modelyard.testing.Fixtures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,10 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A crash or a dropped connection halfway through an upload leaves nothing visible, and what
@@ -28,38 +29,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashSafetyE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
     static final long SIZE = 256L * 1024 * 1024;
 
-    @TempDir
-    static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
-    static Path data;
-
-    @BeforeAll
-    static void start() {
-        db = TestPostgres.create("e2e_crash");
-        data = work.resolve("data");
-        server = ServerProcess.start(db.jdbcUrl(), data, "128m", Map.of(
-                "MODELYARD_ADMIN_TOKEN", ADMIN,
-                "MODELYARD_STORAGE_GC_GRACE", "PT2S",
-                "MODELYARD_STORAGE_GC_INTERVAL", "1s"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
-    }
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_crash", "128m", Map.of(
+            "MODELYARD_STORAGE_GC_GRACE", "PT2S",
+            "MODELYARD_STORAGE_GC_INTERVAL", "1s"));
 
     /** Starts an upload, sends {@code sendBytes} of it, then runs {@code cut} while the request is open. */
     private static void interruptedUpload(String path, long sendBytes, Runnable cut) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) server.uri(path).toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) server.process().uri(path).toURL().openConnection();
         c.setRequestMethod("PUT");
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(SIZE);
-        c.setRequestProperty("Authorization", "Bearer " + ADMIN);
+        c.setRequestProperty("Authorization", "Bearer " + FreshServer.ADMIN);
         c.setRequestProperty("Content-Type", "application/octet-stream");
         OutputStream out = c.getOutputStream();
         InputStream data = new PatternStream(SIZE, 3);
@@ -78,48 +61,48 @@ class CrashSafetyE2ETest {
 
     @Test
     void serverKilledMidUploadRestartsWithNothingVisibleAndLeftoversCollected() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("crash-model", "1.0.0");
+        ModelyardClient api = server.admin();
+        Fixtures.model(api, "crash-model");
+        api.versions().create("crash-model", Versions.NewVersion.of("1.0.0"));
 
         interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite", SIZE / 2, () -> {
             try {
-                server.kill();
+                server.process().kill();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
         assertTrue(stagingBytes() > 0, "the killed upload left a partial staging file");
 
-        server.restart();
-        Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/crash-model/versions/1.0.0/artifacts", null));
-        assertEquals(0, list.body().get("total").asInt());
+        server.process().restart();
+        assertEquals(0, api.artifacts().list("crash-model", "1.0.0", Artifacts.Filter.all()).total());
         assertEquals(0, count("SELECT count(*) FROM artifact"));
         assertEquals(0, count("SELECT count(*) FROM blob"));
         awaitNoStaging(ServerProcess.WAIT);
 
         // The same upload, retried whole, works.
         String sha = PatternStream.sha256Hex(SIZE, 3);
-        Client.expect(201, api.putStream("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite",
-                new PatternStream(SIZE, 3), SIZE, PatternStream.contentDigest(sha)));
+        assertEquals(sha, api.artifacts().put("crash-model", "1.0.0", "m.tflite", Artifacts.target("tflite"),
+                () -> new PatternStream(SIZE, 3), SIZE, sha, null).sha256());
     }
 
     @Test
     void clientDroppingTheConnectionLeavesNothing() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("dropped-model", "1.0.0");
+        ModelyardClient api = server.admin();
+        Fixtures.model(api, "dropped-model");
+        api.versions().create("dropped-model", Versions.NewVersion.of("1.0.0"));
         long blobsBefore = count("SELECT count(*) FROM blob");
 
         interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.tflite", SIZE / 4, () -> { });
 
         awaitNoStaging(ServerProcess.WAIT);
-        Client.Reply list = Client.expect(200, api.send("GET", "/api/v1/models/dropped-model/versions/1.0.0/artifacts", null));
-        assertEquals(0, list.body().get("total").asInt());
+        assertEquals(0, api.artifacts().list("dropped-model", "1.0.0", Artifacts.Filter.all()).total());
         assertEquals(blobsBefore, count("SELECT count(*) FROM blob"));
-        assertFalse(server.log().contains("Exception in"), "no unhandled exception in the server log");
+        assertFalse(server.process().log().contains("Exception in"), "no unhandled exception in the server log");
     }
 
     private static long stagingBytes() throws IOException {
-        Path staging = data.resolve("staging");
+        Path staging = server.data().resolve("staging");
         if (!Files.isDirectory(staging)) return 0;
         try (Stream<Path> files = Files.list(staging)) {
             return files.filter(p -> p.toString().endsWith(".part")).mapToLong(p -> p.toFile().length()).sum();
@@ -142,7 +125,7 @@ class CrashSafetyE2ETest {
     }
 
     private static long count(String sql) throws Exception {
-        try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+        try (Connection c = server.db().connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

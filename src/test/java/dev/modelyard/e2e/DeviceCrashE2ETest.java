@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelyard.device.TestModels;
+import dev.modelyard.client.Deployments;
+import dev.modelyard.testing.OnnxModels;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class DeviceCrashE2ETest {
 
     /** A 17 MB perceptron with a 4-wide input; for zeros it answers {@code bias}. */
     private static byte[] big(int seed, float bias) {
-        return TestModels.mlp(4, 2048, 2, 4, seed, bias);
+        return OnnxModels.mlp(4, 2048, 2, 4, seed, bias);
     }
 
     @Test
@@ -44,7 +45,7 @@ class DeviceCrashE2ETest {
         try (DeviceRig rig = DeviceRig.start(work, "e2e_device_crash", Map.of(), "128m", CONFIG)) {
             rig.startUpdater();
             rig.awaitAttributes();
-            rig.release("1.0.0", TestModels.mlp(4, 64, 1, 4, 1, 1));
+            rig.release("1.0.0", OnnxModels.mlp(4, 64, 1, 4, 1, 1));
             rig.deploy("1.0.0");
             rig.awaitServed("1.0.0");
             rig.awaitClosed("1.0.0", WAIT);
@@ -94,15 +95,15 @@ class DeviceCrashE2ETest {
         // Long enough that the kill, right after the first answer, lands inside it on a busy machine.
         rig.configure("health.window=30s");
         rig.startUpdater();
-        rig.release("9.0.0", TestModels.mlp(4, 64, 1, 4, 9, 9));
+        rig.release("9.0.0", OnnxModels.mlp(4, 64, 1, 4, 9, 9));
         rig.deploy("9.0.0");
         rig.awaitServed("9.0.0");
         rig.killUpdater();
         assertTrue(openInJournal(rig), "killed inside the health window");
         rig.startUpdater();
         assertEquals(answerOf("9.0.0"), firstAnswer(rig), "a version that served before the kill is served again");
-        JsonNode resumed = rig.awaitClosed("9.0.0", WAIT);
-        assertEquals("finished", resumed.get("status").asText(), resumed.toString());
+        Deployments.Action resumed = rig.awaitClosed("9.0.0", WAIT);
+        assertEquals("finished", resumed.status(), resumed.toString());
         assertEquals(1, rig.closings("9.0.0"), "the action ends exactly once");
         assertEquals(1, installings(rig, "9.0.0"), "no second installation after the kill");
         assertTrue(rig.updaterLog().contains("kws 9.0.0 resumes its health window after restart 1 of at most 1"), rig.updaterLog());
@@ -110,7 +111,7 @@ class DeviceCrashE2ETest {
         rig.killUpdater();
         rig.configure("health.window=10m");
         rig.startUpdater();
-        rig.release("10.0.0", TestModels.mlp(4, 64, 1, 4, 10, 10));
+        rig.release("10.0.0", OnnxModels.mlp(4, 64, 1, 4, 10, 10));
         rig.deploy("10.0.0");
         rig.awaitServed("10.0.0");
         rig.killUpdater();
@@ -119,25 +120,25 @@ class DeviceCrashE2ETest {
         rig.killUpdater();
         rig.startUpdater();
         assertEquals(answerOf("9.0.0"), firstAnswer(rig), "the second restart in a window ends on the proven version");
-        JsonNode action = rig.awaitClosed("10.0.0", WAIT);
-        assertEquals("error", action.get("status").asText(), action.toString());
+        Deployments.Action action = rig.awaitClosed("10.0.0", WAIT);
+        assertEquals("error", action.status(), action.toString());
         assertEquals("rolled back to 9.0.0: the updater restarted 2 times during the health window (health.max.restarts=1)",
-                action.get("reason").asText());
+                action.reason());
         assertEquals(1, rig.closings("10.0.0"));
         assertEquals(1, installings(rig, "10.0.0"));
     }
 
     /** Whether the updater's action journal has an open (unconfirmed) action. */
     private static boolean openInJournal(DeviceRig rig) throws IOException {
-        JsonNode open = Client.JSON.readTree(rig.dataDir().resolve("actions.json").toFile()).path("open");
+        JsonNode open = DeviceRig.JSON.readTree(rig.dataDir().resolve("actions.json").toFile()).path("open");
         return open.size() > 0;
     }
 
     /** How many times the device reported that it is installing {@code version}. */
     private static long installings(DeviceRig rig, String version) throws Exception {
         long n = 0;
-        for (JsonNode s : rig.history(rig.action(version).get("id").asLong())) {
-            if (s.get("messages").toString().contains("installing kws " + version)) n++;
+        for (Deployments.Status s : rig.history(rig.action(version).id())) {
+            if (s.messages().toString().contains("installing kws " + version)) n++;
         }
         return n;
     }
@@ -173,8 +174,8 @@ class DeviceCrashE2ETest {
     private static void converged(DeviceRig rig, String version) throws Exception {
         rig.awaitServed(version);
         assertEquals(answerOf(version), DeviceRig.answer(rig.infer(1)));
-        JsonNode action = rig.awaitClosed(version, WAIT);
-        assertEquals("finished", action.get("status").asText(), action.toString());
+        Deployments.Action action = rig.awaitClosed(version, WAIT);
+        assertEquals("finished", action.status(), action.toString());
         assertEquals(1, rig.closings(version), "the action ends exactly once");
     }
 
@@ -211,7 +212,7 @@ class DeviceCrashE2ETest {
 
     private static boolean candidateStaged(DeviceRig rig) {
         try {
-            JsonNode slots = Client.JSON.readTree(rig.dataDir().resolve("models/kws/journal.json").toFile());
+            JsonNode slots = DeviceRig.JSON.readTree(rig.dataDir().resolve("models/kws/journal.json").toFile());
             return !slots.path("candidate").isNull() && !slots.path("candidate").isMissingNode();
         } catch (IOException replacedWhileReading) {
             return false;

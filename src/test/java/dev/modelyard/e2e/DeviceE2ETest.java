@@ -3,11 +3,15 @@ package dev.modelyard.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelyard.device.TestModels;
+import dev.modelyard.client.ApiProblemException;
+import dev.modelyard.client.Deployments;
+import dev.modelyard.client.Devices;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Page;
+import dev.modelyard.testing.Fixtures;
+import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.testing.Ports;
 import dev.modelyard.testing.TestPostgres;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,14 +61,14 @@ class DeviceE2ETest {
              ServerProcess server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", Map.of(
                      "MODELYARD_ADMIN_TOKEN", ADMIN,
                      "MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-key.json").toString()))) {
-            Client api = new Client(server, ADMIN);
+            ModelyardClient api = server.client(ADMIN);
             diagnostics = api;
-            assertEquals(201, post(server, "/api/v1/trust/roots", Files.readString(work.resolve("1.root.json"))).statusCode());
-            JsonNode device = Client.expect(201, api.send("POST", "/api/v1/devices", Map.of("controllerId", "cam-1"))).body();
+            assertEquals(1, api.trust().publishRoot(Files.readString(work.resolve("1.root.json"))).version());
+            Devices.Device device = Fixtures.device(api, "cam-1");
             int apiPort = Ports.free();
             Files.writeString(work.resolve("updater.properties"), String.join("\n",
                     "server.url=" + server.uri(""), "tenant=default", "controller.id=cam-1",
-                    "token=" + device.get("token").asText(), "trust.bundle=1.root.json", "data.dir=device-data",
+                    "token=" + device.token(), "trust.bundle=1.root.json", "data.dir=device-data",
                     "api.address=127.0.0.1:" + apiPort, "poll.override=1s", "threads=1",
                     // Confirmed as swapped in; the health window has its own test.
                     "health.window=0s"));
@@ -73,7 +78,7 @@ class DeviceE2ETest {
             try {
                 awaitAttributes(api);
                 release(api, "1.0.0", 1f);
-                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "1.0.0", "device", "cam-1")));
+                Fixtures.assign(api, "kws", "1.0.0", "cam-1");
                 awaitServed(apiPort, "1.0.0");
 
                 AtomicBoolean stop = new AtomicBoolean();
@@ -87,7 +92,7 @@ class DeviceE2ETest {
                             if (r.statusCode() != 200) {
                                 failures.add(r.statusCode() + " " + r.body());
                             } else {
-                                versions.merge(Client.JSON.readTree(r.body()).get("version").asText(), 1L, Long::sum);
+                                versions.merge(DeviceRig.JSON.readTree(r.body()).get("version").asText(), 1L, Long::sum);
                                 ok.incrementAndGet();
                             }
                         } catch (Exception e) {
@@ -97,7 +102,7 @@ class DeviceE2ETest {
                 });
                 load.start();
                 release(api, "2.0.0", 2f);
-                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "2.0.0", "device", "cam-1")));
+                Fixtures.assign(api, "kws", "2.0.0", "cam-1");
                 awaitServed(apiPort, "2.0.0");
                 long after = ok.get();
                 awaitTrue("50 more requests answered after the swap", () -> ok.get() >= after + 50);
@@ -106,24 +111,24 @@ class DeviceE2ETest {
 
                 assertEquals(List.of(), failures, "no inference request may fail during the update");
                 assertTrue(versions.getOrDefault("1.0.0", 0L) > 0 && versions.getOrDefault("2.0.0", 0L) > 0, versions.toString());
-                JsonNode actions = awaitActionsFinished(api);
-                assertEquals(2, actions.get("total").asInt(), actions.toString());
+                Page<Deployments.Action> actions = awaitActionsFinished(api);
+                assertEquals(2, actions.total(), actions.toString());
 
                 // A release older than the installed one: the updater would refuse it (ROLLBACK), so the
                 // server refuses the assignment itself, and no action is created.
-                Client.Reply rollback = api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "1.0.0", "device", "cam-1"));
-                assertEquals(409, rollback.status(), String.valueOf(rollback.body()));
-                assertEquals("release-counter-rollback", rollback.body().get("code").asText());
-                assertEquals(2, awaitActionsFinished(api).get("total").asInt());
+                ApiProblemException rollback = Fixtures.refused(() -> Fixtures.assign(api, "kws", "1.0.0", "cam-1"));
+                assertEquals(409, rollback.status(), rollback.getMessage());
+                assertEquals("release-counter-rollback", rollback.code());
+                assertEquals(2, awaitActionsFinished(api).total());
 
                 // Bytes altered in the server's store are refused after download; the model keeps serving.
                 release(api, "3.0.0", 3f);
                 tamperStoredArtifact(api, "3.0.0");
-                Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", "3.0.0", "device", "cam-1")));
+                Fixtures.assign(api, "kws", "3.0.0", "cam-1");
                 String tampered = awaitActionError(api, "3.0.0");
                 assertTrue(tampered.contains("DIGEST_MISMATCH"), tampered);
                 HttpResponse<String> still = infer(apiPort);
-                assertEquals("2.0.0", Client.JSON.readTree(still.body()).get("version").asText());
+                assertEquals("2.0.0", DeviceRig.JSON.readTree(still.body()).get("version").asText());
             } finally {
                 updater.destroy();
                 updater.waitFor(20, TimeUnit.SECONDS);
@@ -132,19 +137,8 @@ class DeviceE2ETest {
     }
 
     /** Publishes a version of model kws whose output is its input plus {@code bias}. */
-    private void release(Client api, String version, float bias) throws Exception {
-        if (api.send("GET", "/api/v1/models/kws", null).status() == 404) {
-            Client.expect(201, api.send("POST", "/api/v1/models", Map.of("name", "kws")));
-        }
-        Client.expect(201, api.send("POST", "/api/v1/models/kws/versions", Map.of("version", version)));
-        byte[] model = TestModels.addBias(bias, bias, bias, bias);
-        Client.expect(201, api.putStream("/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx",
-                new ByteArrayInputStream(model), model.length, null));
-        Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/" + version + "/publish", null));
-    }
-
-    private static HttpResponse<String> post(ServerProcess server, String path, String json) throws Exception {
-        return new Client(server, ADMIN).postJson(path, json);
+    private void release(ModelyardClient api, String version, float bias) {
+        Fixtures.publishedOnnx(api, "kws", version, "kws.onnx", OnnxModels.addBias(bias, bias, bias, bias));
     }
 
     private static HttpResponse<String> infer(int port) throws Exception {
@@ -154,7 +148,7 @@ class DeviceE2ETest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private Client diagnostics;
+    private ModelyardClient diagnostics;
 
     private void awaitServed(int port, String version) throws Exception {
         Instant deadline = Instant.now().plus(DeviceRig.WAIT);
@@ -163,7 +157,7 @@ class DeviceE2ETest {
             try {
                 HttpResponse<String> r = infer(port);
                 last = r.body();
-                if (r.statusCode() == 200 && Client.JSON.readTree(r.body()).get("version").asText().equals(version)) return;
+                if (r.statusCode() == 200 && DeviceRig.JSON.readTree(r.body()).get("version").asText().equals(version)) return;
             } catch (java.io.IOException notYet) {
                 last = notYet.toString();
             }
@@ -171,14 +165,14 @@ class DeviceE2ETest {
         }
         throw new AssertionError("the device did not serve " + version + " in time; last answer " + last
                 + "\nupdater log:\n" + Files.readString(work.resolve("updater.log"))
-                + "\nserver's view of the device: " + diagnostics.send("GET", "/api/v1/devices/cam-1", null).body()
-                + "\nactions: " + diagnostics.send("GET", "/api/v1/actions?device=cam-1", null).body());
+                + "\nserver's view of the device: " + diagnostics.devices().get("cam-1")
+                + "\nactions: " + diagnostics.deployments().actions(Deployments.Filter.device("cam-1")));
     }
 
     /** The server picks artifacts from what the device reports, so deploy once it has reported. */
-    private void awaitAttributes(Client api) throws Exception {
+    private void awaitAttributes(ModelyardClient api) throws Exception {
         awaitTrue("the device reports its attributes",
-                () -> api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime"));
+                () -> api.devices().get("cam-1").attributes().containsKey("runtime.onnxruntime"));
     }
 
     /** Polls {@code check} until it holds, for at most {@link DeviceRig#WAIT}. */
@@ -192,8 +186,8 @@ class DeviceE2ETest {
     }
 
     /** Flips one byte of a stored artifact in place, as disk corruption or a compromised mirror would. */
-    private void tamperStoredArtifact(Client api, String version) throws Exception {
-        String sha = api.send("GET", "/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx", null).body().get("sha256").asText();
+    private void tamperStoredArtifact(ModelyardClient api, String version) throws Exception {
+        String sha = api.artifacts().get("kws", version, "kws.onnx").sha256();
         Path blob = work.resolve("data/blobs/sha256").resolve(sha.substring(0, 2)).resolve(sha);
         byte[] bytes = Files.readAllBytes(blob);
         bytes[bytes.length - 2] ^= 0x01;
@@ -201,12 +195,12 @@ class DeviceE2ETest {
     }
 
     /** Waits for the device to close the action for {@code version} as failed; returns the reason it gave. */
-    private String awaitActionError(Client api, String version) throws Exception {
+    private String awaitActionError(ModelyardClient api, String version) throws Exception {
         String[] reason = {null};
         awaitTrue("the device refuses " + version, () -> {
-            for (JsonNode a : api.send("GET", "/api/v1/actions?device=cam-1&model=kws", null).body().get("items")) {
-                if (a.get("version").asText().equals(version) && a.get("status").asText().equals("error")) {
-                    reason[0] = a.get("reason").asText();
+            for (Deployments.Action a : api.deployments().actions(new Deployments.Filter("cam-1", "kws", null, null, null, null)).items()) {
+                if (a.version().equals(version) && a.status().equals("error")) {
+                    reason[0] = a.reason();
                 }
             }
             return reason[0] != null;
@@ -214,12 +208,12 @@ class DeviceE2ETest {
         return reason[0];
     }
 
-    private JsonNode awaitActionsFinished(Client api) throws Exception {
-        JsonNode[] page = {null};
+    private Page<Deployments.Action> awaitActionsFinished(ModelyardClient api) throws Exception {
+        List<Page<Deployments.Action>> page = new ArrayList<>(List.of(new Page<>(List.of(), 0, 0, 0)));
         awaitTrue("two actions are finished", () -> {
-            page[0] = api.send("GET", "/api/v1/actions?device=cam-1&status=finished", null).body();
-            return page[0].get("total").asInt() == 2;
+            page.set(0, api.deployments().actions(new Deployments.Filter("cam-1", null, "finished", null, null, null)));
+            return page.get(0).total() == 2;
         });
-        return page[0];
+        return page.get(0);
     }
 }

@@ -3,13 +3,19 @@ package dev.modelyard.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.Deployments;
+import dev.modelyard.client.Devices;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.Ports;
 import dev.modelyard.testing.TestPostgres;
+import dev.modelyard.wire.json.WireJson;
 import dev.modelyard.wire.trust.ArtifactMetadata;
 import dev.modelyard.wire.trust.KeyFile;
 import dev.modelyard.wire.trust.SignedEnvelope;
 import dev.modelyard.wire.trust.Signer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,10 +44,11 @@ final class DeviceRig implements AutoCloseable {
 
     static final String ADMIN = "e2e-admin-token-0123456789abcdef";
     static final Duration WAIT = ServerProcess.WAIT;
+    static final ObjectMapper JSON = WireJson.mapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final Path work;
-    final Client api;
+    final ModelyardClient api;
     final int apiPort;
     private final TestPostgres db;
     private final ServerProcess server;
@@ -54,7 +61,7 @@ final class DeviceRig implements AutoCloseable {
         this.work = work;
         this.db = db;
         this.server = server;
-        this.api = new Client(server, ADMIN);
+        this.api = server.client(ADMIN);
         this.apiPort = apiPort;
         this.heap = heap;
     }
@@ -79,10 +86,10 @@ final class DeviceRig implements AutoCloseable {
             throw e;
         }
         DeviceRig rig = new DeviceRig(work, db, server, Ports.free(), heap);
-        assertEquals(201, rig.api.postJson("/api/v1/trust/roots", Files.readString(work.resolve("1.root.json"))).statusCode());
-        JsonNode device = Client.expect(201, rig.api.send("POST", "/api/v1/devices", Map.of("controllerId", "cam-1"))).body();
+        assertEquals(1, rig.api.trust().publishRoot(Files.readString(work.resolve("1.root.json"))).version());
+        Devices.Device device = Fixtures.device(rig.api, "cam-1");
         List<String> conf = new ArrayList<>(List.of("server.url=" + server.uri(""), "tenant=default", "controller.id=cam-1",
-                "token=" + device.get("token").asText(), "trust.bundle=1.root.json", "data.dir=device-data",
+                "token=" + device.token(), "trust.bundle=1.root.json", "data.dir=device-data",
                 "api.address=127.0.0.1:" + rig.apiPort, "poll.override=1s", "threads=1"));
         rig.baseConfig = conf;
         rig.configure(updaterConfig);
@@ -142,26 +149,17 @@ final class DeviceRig implements AutoCloseable {
     /** The server picks artifacts from what the device reports, so deploy once it has reported. */
     void awaitAttributes() throws Exception {
         await("the device reports its attributes", WAIT,
-                () -> api.send("GET", "/api/v1/devices/cam-1", null).body().path("attributes").has("runtime.onnxruntime"));
+                () -> api.devices().get("cam-1").attributes().containsKey("runtime.onnxruntime"));
     }
 
     /** Publishes {@code version} of model kws with {@code onnx} as its file. */
-    void release(String version, byte[] onnx) throws Exception {
+    void release(String version, byte[] onnx) {
         release(version, onnx, null);
     }
 
-    /** Publishes {@code version} with self-test vectors ({@code selfTest}: the document as a JSON tree, or null). */
-    void release(String version, byte[] onnx, Object selfTest) throws Exception {
-        if (api.send("GET", "/api/v1/models/kws", null).status() == 404) {
-            Client.expect(201, api.send("POST", "/api/v1/models", Map.of("name", "kws")));
-        }
-        Client.expect(201, api.send("POST", "/api/v1/models/kws/versions", Map.of("version", version)));
-        Client.expect(201, api.putStream("/api/v1/models/kws/versions/" + version + "/artifacts/kws.onnx",
-                new ByteArrayInputStream(onnx), onnx.length, null));
-        if (selfTest != null) {
-            Client.expect(200, api.send("PATCH", "/api/v1/models/kws/versions/" + version, Map.of("selfTest", selfTest)));
-        }
-        Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/" + version + "/publish", null));
+    /** Publishes {@code version} with self-test vectors ({@code selfTest}: the document, or null). */
+    void release(String version, byte[] onnx, Map<String, Object> selfTest) {
+        Fixtures.published(api, "kws", version, "kws.onnx", Artifacts.target("onnx"), onnx, selfTest);
     }
 
     /**
@@ -197,8 +195,8 @@ final class DeviceRig implements AutoCloseable {
         }
     }
 
-    void deploy(String version) throws Exception {
-        Client.expect(201, api.send("POST", "/api/v1/deployments", Map.of("model", "kws", "version", version, "device", "cam-1")));
+    void deploy(String version) {
+        Fixtures.assign(api, "kws", version, "cam-1");
     }
 
     /** One inference with {@code rows} rows of zeros. */
@@ -215,7 +213,7 @@ final class DeviceRig implements AutoCloseable {
     }
 
     static Answer answer(HttpResponse<String> r) throws IOException {
-        JsonNode body = Client.JSON.readTree(r.body());
+        JsonNode body = JSON.readTree(r.body());
         return new Answer(body.get("version").asText(), body.path("outputs").path("y").path("data").path(0).asDouble());
     }
 
@@ -231,35 +229,35 @@ final class DeviceRig implements AutoCloseable {
     }
 
     /** The server's record of the action deploying {@code version} to cam-1. */
-    JsonNode action(String version) throws Exception {
-        for (JsonNode a : api.send("GET", "/api/v1/actions?device=cam-1&model=kws", null).body().get("items")) {
-            if (a.get("version").asText().equals(version)) return a;
+    Deployments.Action action(String version) {
+        for (Deployments.Action a : api.deployments().actions(new Deployments.Filter("cam-1", "kws", null, null, null, null)).items()) {
+            if (a.version().equals(version)) return a;
         }
         throw new AssertionError("no action for " + version);
     }
 
-    JsonNode history(long actionId) throws Exception {
-        return api.send("GET", "/api/v1/actions/" + actionId + "/status", null).body();
+    List<Deployments.Status> history(long actionId) {
+        return api.deployments().statuses(actionId);
     }
 
     /** Waits until the device has closed the action for {@code version}; returns it. */
-    JsonNode awaitClosed(String version, Duration timeout) throws Exception {
-        await("the device closes the action for " + version, timeout, () -> !action(version).get("active").asBoolean());
+    Deployments.Action awaitClosed(String version, Duration timeout) throws Exception {
+        await("the device closes the action for " + version, timeout, () -> !action(version).active());
         return action(version);
     }
 
     /** How many times the history of the action says it ended (finished or failed). */
     long closings(String version) throws Exception {
         long n = 0;
-        for (JsonNode s : history(action(version).get("id").asLong())) {
-            String t = s.get("type").asText();
+        for (Deployments.Status s : history(action(version).id())) {
+            String t = s.type();
             if (t.equals("finished") || t.equals("error")) n++;
         }
         return n;
     }
 
-    boolean historyHas(String version, Predicate<JsonNode> entry) throws Exception {
-        for (JsonNode s : history(action(version).get("id").asLong())) if (entry.test(s)) return true;
+    boolean historyHas(String version, Predicate<Deployments.Status> entry) {
+        for (Deployments.Status s : history(action(version).id())) if (entry.test(s)) return true;
         return false;
     }
 
@@ -274,7 +272,7 @@ final class DeviceRig implements AutoCloseable {
             Thread.sleep(5);
         }
         throw new AssertionError("timed out waiting until " + what + "\nupdater log:\n" + Files.readString(log())
-                + "\nactions: " + api.send("GET", "/api/v1/actions?device=cam-1", null).body());
+                + "\nactions: " + api.deployments().actions(Deployments.Filter.device("cam-1")));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.client.Models;
 import dev.modelyard.testing.Ports;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -37,8 +38,7 @@ class EmbeddedDatabaseE2ETest {
         ServerProcess server = ServerProcess.startWithEmbeddedDatabase(data, "256m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN),
                 START);
         try {
-            Client admin = new Client(server, ADMIN);
-            Client.expect(201, admin.send("POST", "/api/v1/models", Map.of("name", "kept-model")));
+            server.client(ADMIN).models().create(Models.NewModel.named("kept-model"));
             assertTrue(server.log().contains("starting embedded PostgreSQL in " + data.resolve("postgres")), server.log());
             assertEquals(1, postgresServersOf(data).size(), "one PostgreSQL server runs in the data directory");
             assertTrue(Files.exists(data.resolve("postgres/pgdata/PG_VERSION")));
@@ -52,7 +52,7 @@ class EmbeddedDatabaseE2ETest {
             assertTrue(server.log().contains("modelyard stopped"), server.log());
 
             server.restart();
-            Client.expect(200, admin.send("GET", "/api/v1/models/kept-model", null));
+            assertEquals("kept-model", server.client(ADMIN).models().get("kept-model").name());
 
             // SIGKILL: no shutdown hook runs, PostgreSQL is left running with its postmaster.pid.
             server.kill();
@@ -63,7 +63,7 @@ class EmbeddedDatabaseE2ETest {
             server.restart();
             assertFalse(leftover.get(0).isAlive(), "the next start stopped the leftover server");
             assertTrue(server.log().contains("left running in"), server.log());
-            Client.expect(200, admin.send("GET", "/api/v1/models/kept-model", null));
+            assertEquals("kept-model", server.client(ADMIN).models().get("kept-model").name());
             stopGracefully(server);
             awaitNoPostgresServer(data, "PostgreSQL stopped with the restarted server");
         } finally {

@@ -1,9 +1,12 @@
 package dev.modelyard.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.client.Models;
+import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.TestPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +30,8 @@ class FirstStartE2ETest {
                 Matcher m = Pattern.compile("\\s(myd_[A-Za-z0-9_-]{43})\\s").matcher(server.log());
                 assertTrue(m.find(), "the generated token is printed:\n" + server.log());
                 String token = m.group(1);
-                Client.expect(200, new Client(server, token).send("GET", "/api/v1/tokens", null));
-                Client.expect(401, new Client(server, "myd_wrong").send("GET", "/api/v1/models", null));
+                assertFalse(server.client(token).tokens().list().isEmpty());
+                assertEquals("unauthorized", Fixtures.refused(() -> server.client("myd_wrong").models().list(Models.Filter.all())).code());
 
                 server.close();
                 server.restart();
@@ -36,7 +39,7 @@ class FirstStartE2ETest {
                 int printed = 0;
                 while (again.find()) printed++;
                 assertEquals(1, printed, "the token is printed only at the first start");
-                Client.expect(200, new Client(server, token).send("GET", "/api/v1/models", null));
+                assertEquals(0, server.client(token).models().list(Models.Filter.all()).total());
             } finally {
                 server.close();
             }

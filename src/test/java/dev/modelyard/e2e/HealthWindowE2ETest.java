@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelyard.device.TestModels;
+import dev.modelyard.client.Deployments;
+import dev.modelyard.testing.OnnxModels;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,15 +34,15 @@ class HealthWindowE2ETest {
                 "health.window=15s", "health.max.p99.factor=1000", "health.min.requests=20", "warmup.max.mb=1024")) {
             rig.startUpdater();
             rig.awaitAttributes();
-            rig.release("1.0.0", TestModels.addBias(1, 1, 1, 1));
+            rig.release("1.0.0", OnnxModels.addBias(1, 1, 1, 1));
             rig.deploy("1.0.0");
             rig.awaitServed("1.0.0");
-            JsonNode v1 = rig.awaitClosed("1.0.0", DeviceRig.WAIT);
-            assertEquals("finished", v1.get("status").asText(), v1.toString());
-            assertTrue(rig.historyHas("1.0.0", s -> s.get("messages").toString().contains("watching its health for 15 s")));
+            Deployments.Action v1 = rig.awaitClosed("1.0.0", DeviceRig.WAIT);
+            assertEquals("finished", v1.status(), v1.toString());
+            assertTrue(rig.historyHas("1.0.0", s -> s.messages().toString().contains("watching its health for 15 s")));
             // Confirmed by the judgement at the end of the window (too few requests came to judge more), not at the swap.
-            assertTrue(rig.historyHas("1.0.0", s -> s.get("type").asText().equals("finished")
-                    && s.get("messages").toString().contains("too few requests to judge in the health window")), v1.toString());
+            assertTrue(rig.historyHas("1.0.0", s -> s.type().equals("finished")
+                    && s.messages().toString().contains("too few requests to judge in the health window")), v1.toString());
 
             // Clients send two rows per request; 2.0.0 was exported for one row only.
             AtomicBoolean stop = new AtomicBoolean();
@@ -68,13 +68,13 @@ class HealthWindowE2ETest {
             });
             load.start();
             try {
-                rig.release("2.0.0", TestModels.addBiasOneRowOnly(2, 2, 2, 2));
+                rig.release("2.0.0", OnnxModels.addBiasOneRowOnly(2, 2, 2, 2));
                 rig.deploy("2.0.0");
-                JsonNode v2 = rig.awaitClosed("2.0.0", DeviceRig.WAIT);
+                Deployments.Action v2 = rig.awaitClosed("2.0.0", DeviceRig.WAIT);
                 rolledBack.set(true);
-                assertEquals("error", v2.get("status").asText(), v2.toString());
-                assertTrue(v2.get("reason").asText().startsWith("rolled back to 1.0.0: kws 2.0.0: error rate 1.00 > 0.05 in health window"),
-                        v2.get("reason").asText());
+                assertEquals("error", v2.status(), v2.toString());
+                assertTrue(v2.reason().startsWith("rolled back to 1.0.0: kws 2.0.0: error rate 1.00 > 0.05 in health window"),
+                        v2.reason());
                 assertEquals(1, rig.closings("2.0.0"));
                 long before = ok.get();
                 rig.await("requests succeed again", DeviceRig.WAIT, () -> ok.get() > before + 50);
@@ -88,13 +88,13 @@ class HealthWindowE2ETest {
             assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(2)));
 
             // A 100 MB warm-up input under a 96 MB heap: refused, and the daemon keeps following the server.
-            rig.release("3.0.0", TestModels.identity(1, 25_000_000));
+            rig.release("3.0.0", OnnxModels.identity(1, 25_000_000));
             rig.deploy("3.0.0");
-            JsonNode v3 = rig.awaitClosed("3.0.0", DeviceRig.WAIT);
-            assertEquals("error", v3.get("status").asText(), v3.toString());
-            assertTrue(v3.get("reason").asText().contains("out of memory"), v3.get("reason").asText());
+            Deployments.Action v3 = rig.awaitClosed("3.0.0", DeviceRig.WAIT);
+            assertEquals("error", v3.status(), v3.toString());
+            assertTrue(v3.reason().contains("out of memory"), v3.reason());
             assertEquals("1.0.0", DeviceRig.answer(rig.infer(1)).version());
-            rig.release("4.0.0", TestModels.addBias(4, 4, 4, 4));
+            rig.release("4.0.0", OnnxModels.addBias(4, 4, 4, 4));
             rig.deploy("4.0.0");
             rig.awaitServed("4.0.0");
             assertTrue(rig.updaterAlive());

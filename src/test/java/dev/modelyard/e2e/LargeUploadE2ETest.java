@@ -2,13 +2,17 @@ package dev.modelyard.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.modelyard.testing.TestPostgres;
-import java.nio.file.Path;
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
+import dev.modelyard.testing.Fixtures;
+import java.io.OutputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploads stream: a 2 GiB artifact goes through a server whose heap is capped at 256 MiB. The
@@ -16,39 +20,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LargeUploadE2ETest {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
     static final long TWO_GIB = 2L * 1024 * 1024 * 1024;
 
-    @TempDir
-    static Path work;
-    static TestPostgres db;
-    static ServerProcess server;
-
-    @BeforeAll
-    static void start() {
-        db = TestPostgres.create("e2e_large");
-        server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", Map.of("MODELYARD_ADMIN_TOKEN", ADMIN));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (server != null) server.close();
-        if (db != null) db.close();
-    }
+    @RegisterExtension
+    static final FreshServer server = new FreshServer("e2e_large", "256m", Map.of());
 
     @Test
     void twoGibUploadWithSmallHeapThenDownloadIntact() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("big-model", "1.0.0");
+        ModelyardClient api = server.admin();
+        Fixtures.model(api, "big-model");
+        api.versions().create("big-model", Versions.NewVersion.of("1.0.0"));
         String sha = PatternStream.sha256Hex(TWO_GIB, 2);
 
-        Client.Reply r = Client.expect(201, api.putStream("/api/v1/models/big-model/versions/1.0.0/artifacts/big.tflite",
-                new PatternStream(TWO_GIB, 2), TWO_GIB, PatternStream.contentDigest(sha)));
+        Artifacts.Artifact stored = api.artifacts().put("big-model", "1.0.0", "big.tflite", Artifacts.target("tflite"),
+                () -> new PatternStream(TWO_GIB, 2), TWO_GIB, sha, null);
 
-        assertEquals(sha, r.body().get("sha256").asText());
-        assertEquals(TWO_GIB, r.body().get("size").asLong());
-        Object[] got = api.downloadSha256("/api/v1/models/big-model/versions/1.0.0/artifacts/big.tflite/content");
-        assertEquals(TWO_GIB, got[0]);
-        assertEquals(sha, got[1]);
+        assertEquals(sha, stored.sha256());
+        assertEquals(TWO_GIB, stored.size());
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            assertEquals(TWO_GIB, api.artifacts().download("big-model", "1.0.0", "big.tflite", out));
+        }
+        assertEquals(sha, HexFormat.of().formatHex(digest.digest()));
     }
 }

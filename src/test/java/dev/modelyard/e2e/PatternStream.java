@@ -2,7 +2,6 @@ package dev.modelyard.e2e;
 
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Random;
 
@@ -52,9 +51,5 @@ final class PatternStream extends InputStream {
             while ((n = s.read(buf, 0, buf.length)) > 0) sha.update(buf, 0, n);
         }
         return HexFormat.of().formatHex(sha.digest());
-    }
-
-    static String contentDigest(String hex) {
-        return "sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)) + ":";
     }
 }

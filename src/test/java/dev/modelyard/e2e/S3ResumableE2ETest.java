@@ -3,15 +3,24 @@ package dev.modelyard.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.client.ApiProblemException;
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
+import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.S3Server;
 import dev.modelyard.testing.TestPostgres;
+import dev.modelyard.wire.TargetDescriptor;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +70,7 @@ class S3ResumableE2ETest {
      * than {@code length} the body fails after that many bytes, so the client aborts the request
      * mid-stream as a dropped network would. Returns the status, or -1 for an aborted request.
      */
-    private static int patch(String url, long offset, long length, long cutAfter) throws Exception {
+    private static int patch(ModelyardClient api, Artifacts.Upload upload, long offset, long length, long cutAfter) throws Exception {
         InputStream src = new PatternStream(SIZE, 11);
         src.skipNBytes(offset);
         InputStream body = new FilterInputStream(src) {
@@ -76,44 +85,38 @@ class S3ResumableE2ETest {
                 return n;
             }
         };
-        HttpRequest req = HttpRequest.newBuilder(server.uri(url))
-                .header("Authorization", "Bearer " + ADMIN)
-                .header("Content-Type", "application/offset+octet-stream")
-                .header("Upload-Offset", Long.toString(offset))
-                .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> body), length))
-                .build();
         try {
-            return HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException cut) {
+            assertEquals(offset + length, api.artifacts().append(upload, offset, () -> body, length));
+            return 204;
+        } catch (ApiProblemException refused) {
+            return refused.status();
+        } catch (UncheckedIOException cut) {
             return -1;
         }
     }
 
-    private static long offset(Client api, String url) throws Exception {
-        return Long.parseLong(api.send("HEAD", url, null).raw().headers().firstValue("Upload-Offset").orElseThrow());
-    }
-
     @Test
     void resumesAfterACutAndLandsInS3() throws Exception {
-        Client api = new Client(server, ADMIN);
-        api.createModelAndDraft("s3-resume", "1.0.0");
-        Client.Reply opened = Client.expect(201, api.send("POST",
-                "/api/v1/models/s3-resume/versions/1.0.0/uploads?filename=m.tflite&arch=x86_64", null));
-        String url = opened.body().get("url").asText();
+        // HTTP/1.1: a cut request body aborts its own connection, as a dropped network does.
+        ModelyardClient api = ModelyardClient.builder(server.uri("")).token(ADMIN).http(HTTP).build();
+        Fixtures.model(api, "s3-resume");
+        api.versions().create("s3-resume", Versions.NewVersion.of("1.0.0"));
+        Artifacts.Upload upload = api.artifacts().openUpload("s3-resume", "1.0.0", "m.tflite",
+                new TargetDescriptor("tflite", null, null, "x86_64", null, null, null, null));
 
-        assertEquals(204, patch(url, 0, CHUNK, CHUNK));
-        assertEquals(-1, patch(url, CHUNK, CHUNK, CHUNK / 2), "the second chunk is cut halfway");
+        assertEquals(204, patch(api, upload, 0, CHUNK, CHUNK));
+        assertEquals(-1, patch(api, upload, CHUNK, CHUNK, CHUNK / 2), "the second chunk is cut halfway");
 
         // The server keeps what arrived of the cut append (tus semantics) once that request has
         // ended on its side; until then a resume is refused as busy or at a stale offset (409).
         // Like any resumable client, ask for the offset and go on from there.
-        long offset = offset(api, url);
+        long offset = api.artifacts().uploadOffset(upload);
         assertTrue(offset >= CHUNK && offset <= CHUNK + CHUNK / 2,
                 "the interrupted append keeps at most what was sent before the cut: " + offset);
         java.time.Instant deadline = java.time.Instant.now().plus(ServerProcess.WAIT);
         while (offset < SIZE) {
             long length = Math.min(CHUNK, SIZE - offset);
-            int status = patch(url, offset, length, length);
+            int status = patch(api, upload, offset, length, length);
             if (status == 204) {
                 offset += length;
                 continue;
@@ -121,13 +124,15 @@ class S3ResumableE2ETest {
             assertEquals(409, status, "a resume is refused only while the cut append has not ended");
             assertTrue(java.time.Instant.now().isBefore(deadline), "the cut append never ended on the server");
             ServerProcess.pause(100);
-            offset = offset(api, url);
+            offset = api.artifacts().uploadOffset(upload);
         }
         String sha = PatternStream.sha256Hex(SIZE, 11);
-        Client.Reply done = Client.expect(201, api.send("PUT", url + "?digest=sha256:" + sha, null));
-        assertEquals(SIZE, done.body().get("size").asLong());
-        Object[] got = api.downloadSha256("/api/v1/models/s3-resume/versions/1.0.0/artifacts/m.tflite/content");
-        assertEquals(sha, got[1]);
+        assertEquals(SIZE, api.artifacts().finishUpload(upload, sha, null).size());
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
+            api.artifacts().download("s3-resume", "1.0.0", "m.tflite", out);
+        }
+        assertEquals(sha, HexFormat.of().formatHex(digest.digest()));
         assertTrue(s3ObjectCount() >= 1);
     }
 

@@ -3,8 +3,8 @@ package dev.modelyard.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.modelyard.device.TestModels;
+import dev.modelyard.client.Deployments;
+import dev.modelyard.testing.OnnxModels;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,29 +43,29 @@ class SelfTestE2ETest {
                 "96m", "health.window=0s", SKEW)) {
             rig.startUpdater();
             rig.awaitAttributes();
-            rig.release("1.0.0", TestModels.addBias(1, 1, 1, 1), expecting(1));
+            rig.release("1.0.0", OnnxModels.addBias(1, 1, 1, 1), expecting(1));
             rig.deploy("1.0.0");
             rig.awaitServed("1.0.0");
-            assertEquals("finished", rig.awaitClosed("1.0.0", DeviceRig.WAIT).get("status").asText(),
+            assertEquals("finished", rig.awaitClosed("1.0.0", DeviceRig.WAIT).status(),
                     "vectors the model meets let it in");
 
             // Published with vectors that a model adding 2 cannot meet.
-            rig.release("2.0.0", TestModels.addBias(2, 2, 2, 2), expecting(3));
+            rig.release("2.0.0", OnnxModels.addBias(2, 2, 2, 2), expecting(3));
             rig.deploy("2.0.0");
-            JsonNode refused = rig.awaitClosed("2.0.0", DeviceRig.WAIT);
-            assertEquals("error", refused.get("status").asText(), refused + "\n" + rig.updaterLog());
-            String reason = refused.get("reason").asText();
+            Deployments.Action refused = rig.awaitClosed("2.0.0", DeviceRig.WAIT);
+            assertEquals("error", refused.status(), refused + "\n" + rig.updaterLog());
+            String reason = refused.reason();
             assertTrue(reason.contains("self-test failed: case 0: output 'y'[0] is 3.0, expected 4.0"), reason);
             assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(1)));
 
             // Valid vectors, but signed metadata that expired an hour ago.
-            rig.release("3.0.0", TestModels.addBias(3, 3, 3, 3), expecting(3));
+            rig.release("3.0.0", OnnxModels.addBias(3, 3, 3, 3), expecting(3));
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
             rig.resignRelease("3.0.0", now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1)));
             rig.deploy("3.0.0");
-            JsonNode expired = rig.awaitClosed("3.0.0", DeviceRig.WAIT);
-            assertEquals("error", expired.get("status").asText(), expired.toString());
-            assertTrue(expired.get("reason").asText().contains("EXPIRED"), expired.get("reason").asText());
+            Deployments.Action expired = rig.awaitClosed("3.0.0", DeviceRig.WAIT);
+            assertEquals("error", expired.status(), expired.toString());
+            assertTrue(expired.reason().contains("EXPIRED"), expired.reason());
             assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(1)));
             assertEquals(1, rig.closings("2.0.0"));
             assertEquals(1, rig.closings("3.0.0"));

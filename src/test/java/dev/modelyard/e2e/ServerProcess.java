@@ -1,5 +1,6 @@
 package dev.modelyard.e2e;
 
+import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -137,6 +138,11 @@ final class ServerProcess implements AutoCloseable {
 
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** A client of this server's management API with an API token, as scripts and the CLI use it. */
+    ModelyardClient client(String token) {
+        return ModelyardClient.connect(uri(""), token);
     }
 
     String log() {

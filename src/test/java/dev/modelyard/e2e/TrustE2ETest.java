@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.testing.Fixtures;
+import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.testing.TestPostgres;
-import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.modelyard.wire.TargetDescriptor;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -57,15 +58,15 @@ class TrustE2ETest {
                     "MODELYARD_SIGNING_RENEW_INTERVAL", "1s");
             ServerProcess server = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "128m", env);
             try {
-                Client api = new Client(server, ADMIN);
-                assertEquals(201, postRaw(server, "/api/v1/trust/roots", Files.readString(work.resolve("1.root.json"))));
-                api.createModelAndDraft("kws", "1.0.0");
-                byte[] model = dev.modelyard.device.TestModels.addBias(0.5f, 0.5f, 0.5f, 0.5f);
-                Client.expect(201, api.putStream("/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx?arch=x86_64",
-                        new java.io.ByteArrayInputStream(model), model.length, null));
-                Client.expect(200, api.send("POST", "/api/v1/models/kws/versions/1.0.0/publish", null));
-                download(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/signed-metadata", "kws.release.json");
-                download(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/content", "kws.onnx");
+                ModelyardClient api = server.client(ADMIN);
+                assertEquals(1, api.trust().publishRoot(Files.readString(work.resolve("1.root.json"))).version());
+                byte[] model = OnnxModels.addBias(0.5f, 0.5f, 0.5f, 0.5f);
+                Fixtures.published(api, "kws", "1.0.0", "kws.onnx",
+                        new TargetDescriptor("onnx", null, null, "x86_64", null, null, null, null), model, null);
+                Files.writeString(work.resolve("kws.release.json"), api.artifacts().signedMetadata("kws", "1.0.0", "kws.onnx"));
+                try (OutputStream out = Files.newOutputStream(work.resolve("kws.onnx"))) {
+                    api.artifacts().download("kws", "1.0.0", "kws.onnx", out);
+                }
 
                 String[] verify = {"verify", "--root", "trust-bundle.json", "--metadata", "kws.release.json", "--file", "kws.onnx",
                         "--model", "kws", "--arch", "x86_64"};
@@ -86,7 +87,7 @@ class TrustE2ETest {
                 String release2 = keyId(ok("keys", "generate", "--out", "release-2.json"));
                 ok("root", "next", "--previous", "1.root.json", "--sign-with", "root-key.json", "--release-key", "release-2.json",
                         "--revoke-release", release1, "--out", "2.root.json", "--passphrase-file", "pass.txt");
-                assertEquals(201, postRaw(server, "/api/v1/trust/roots", Files.readString(work.resolve("2.root.json"))));
+                assertEquals(2, api.trust().publishRoot(Files.readString(work.resolve("2.root.json"))).version());
                 server.close();
                 ServerProcess rotated = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "128m", Map.of(
                         "MODELYARD_ADMIN_TOKEN", ADMIN,
@@ -113,29 +114,10 @@ class TrustE2ETest {
         String body = "";
         java.time.Instant deadline = java.time.Instant.now().plus(ServerProcess.WAIT);
         while (java.time.Instant.now().isBefore(deadline)) {
-            body = get(server, "/api/v1/models/kws/versions/1.0.0/artifacts/kws.onnx/signed-metadata");
+            body = server.client(ADMIN).artifacts().signedMetadata("kws", "1.0.0", "kws.onnx");
             if (body.contains(keyId)) return body;
             ServerProcess.pause(200);
         }
         throw new AssertionError("metadata was not re-signed with " + keyId + ": " + body);
-    }
-
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-    private static int postRaw(ServerProcess server, String path, String json) throws IOException, InterruptedException {
-        return new Client(server, ADMIN).postJson(path, json).statusCode();
-    }
-
-    private static String get(ServerProcess server, String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body());
-        return r.body();
-    }
-
-    private void download(ServerProcess server, String path, String file) throws Exception {
-        HttpResponse<Path> r = HTTP.send(HttpRequest.newBuilder(server.uri(path)).header("Authorization", "Bearer " + ADMIN).build(),
-                HttpResponse.BodyHandlers.ofFile(work.resolve(file)));
-        assertEquals(200, r.statusCode(), path);
     }
 }

@@ -1,8 +1,10 @@
 package dev.modelyard.cli;
 
+import dev.modelyard.client.ApiProblemException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.function.Function;
@@ -10,10 +12,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code modelyard} command: offline key tooling for the root of trust, and the check of a
- * server's audit trail. Every command ends with exit code 0 on success and 1 on a usage or
- * verification failure, reported as one line on stderr; {@code audit verify} alone answers 1 for a
- * broken chain and 2 for any failure to check it.
+ * The {@code modelyard} command: offline key tooling for the root of trust, the registry's
+ * management API through the API client, and the check of a server's audit trail. Every command
+ * ends with exit code 0 on success and 1 on a usage, verification or API failure, reported as one
+ * line on stderr; {@code audit verify} alone answers 1 for a broken chain and 2 for any failure to
+ * check it.
  */
 @Command(name = "modelyard",
         mixinStandardHelpOptions = true,
@@ -21,11 +24,15 @@ import picocli.CommandLine.Command;
         description = {
                 "Offline key tooling for Modelyard: root and release keys, signed root metadata "
                         + "(rotation, revocation), the trust bundle devices are provisioned with, "
-                        + "and release verification.",
+                        + "and release verification; and the registry's models, artifacts and devices.",
                 "Passphrases: every command that unlocks keys takes one passphrase, from "
                         + "--passphrase-file (first line) or --passphrase-env, and uses it for all of its keys.",
+                "Registry commands: --server URL (or " + Remote.SERVER_ENV + ") and the API token from --token-file "
+                        + "(first line) or " + Remote.TOKEN_ENV + "; refusals print the server's error code.",
                 "'audit verify' checks a server's audit trail (exit 0 intact, 1 broken, 2 or more: could not check)."},
-        subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class, AuditCommand.class},
+        subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class,
+                ModelsCommand.class, ArtifactsCommand.class, DevicesCommand.class, TokensCommand.class, ReleaseCommand.class,
+                AuditCommand.class},
         sortOptions = false)
 public final class Main {
 
@@ -86,6 +93,9 @@ public final class Main {
     /** The one line reported for a failed command. */
     static String describe(Exception e) {
         if (e instanceof Refused r) return "refused: " + r.reason() + ": " + oneLine(r.getMessage());
+        if (e instanceof ApiProblemException p) return "error: " + p.status() + " " + (p.code() == null ? "" : p.code() + ": ")
+                + oneLine(p.detail() != null ? p.detail() : p.problem().title());
+        if (e instanceof UncheckedIOException io) return "error: " + oneLine(io.getMessage());
         if (e instanceof CliException) return "error: " + oneLine(e.getMessage());
         if (e instanceof IOException io) return "error: " + oneLine(Io.describe(io));
         if (e instanceof IllegalArgumentException) return "error: " + oneLine(e.getMessage());

@@ -1,5 +1,6 @@
 package dev.modelyard.cli;
 
+import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.wire.trust.Ed25519;
 import dev.modelyard.wire.trust.RootMetadata;
 import dev.modelyard.wire.trust.Signature;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "root", mixinStandardHelpOptions = true,
         description = "Create, sign and verify versions of the root metadata (the root of trust).",
-        subcommands = {RootCommand.Init.class, RootCommand.Next.class, RootCommand.Sign.class, RootCommand.Verify.class})
+        subcommands = {RootCommand.Init.class, RootCommand.Next.class, RootCommand.Sign.class, RootCommand.Verify.class,
+                RootCommand.Publish.class})
 final class RootCommand {
 
     static final String DEFAULT_EXPIRY = "365d";
@@ -444,6 +446,20 @@ final class RootCommand {
                 context.err().println("warning: key " + id + " is both a root key and a release key; "
                         + "the release key lives on the online server, root keys should not");
             }
+        }
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Send a signed root file to a registry, byte for byte; the registry checks it continues its chain.",
+                    "Prints the registry's view of the root as JSON."})
+    static final class Publish extends RemoteAction {
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The root file (e.g. 2.root.json).")
+        Path file;
+
+        @Override
+        Object call(ModelyardClient client) throws Exception {
+            return client.trust().publishRoot(new String(Io.read(file), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.modelyard.demo;
 
+import dev.modelyard.client.ApiProblemException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -76,6 +77,9 @@ public final class Demo implements Callable<Integer> {
             walk.run();
         } catch (DemoFailure e) {
             walk.fail(e.getMessage());
+            return 1;
+        } catch (ApiProblemException e) {
+            walk.fail("the server refused a request: " + e.getMessage());
             return 1;
         } catch (Exception e) {
             walk.fail(e.toString());

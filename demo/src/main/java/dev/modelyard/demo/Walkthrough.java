@@ -1,6 +1,12 @@
 package dev.modelyard.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.client.ApiProblemException;
+import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.Deployments;
+import dev.modelyard.client.Devices;
+import dev.modelyard.client.Models;
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Versions;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -38,6 +44,7 @@ final class Walkthrough {
     private final Narrator narrator;
     private final String adminToken = newToken();
     private final Registry registry;
+    private final ModelyardClient api;
     private final Device device;
     private final List<Child> children = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
@@ -48,7 +55,8 @@ final class Walkthrough {
     Walkthrough(Demo.Stage stage, Narrator narrator) {
         this.stage = stage;
         this.narrator = narrator;
-        this.registry = new Registry(URI.create("http://127.0.0.1:" + stage.serverPort()), adminToken);
+        this.registry = new Registry(URI.create("http://127.0.0.1:" + stage.serverPort()));
+        this.api = ModelyardClient.connect(registry.base(), adminToken);
         this.device = new Device(stage.devicePort());
     }
 
@@ -97,12 +105,12 @@ final class Walkthrough {
             server.requireAlive();
             return registry.ready();
         });
-        if (registry.find("/api/v1/trust/roots/latest") != null) {
+        if (hasRoot()) {
             throw new DemoFailure("the server's database" + (jdbc == null || jdbc.isBlank() ? "" : " (" + jdbc + ")")
                     + " already holds a root of trust, from an earlier demo or setup; give the demo an empty database");
         }
-        registry.postText("/api/v1/trust/roots", 201, Files.readString(trust.root()));
-        JsonNode status = registry.get("/api/v1/trust/status");
+        api.trust().publishRoot(Files.readString(trust.root()));
+        dev.modelyard.client.Trust.Status status = api.trust().status();
         narrator.say("server ready; uploaded root v1 (POST /api/v1/trust/roots); " + describeTrust(status));
     }
 
@@ -117,18 +125,29 @@ final class Walkthrough {
     }
 
     /** Whether the uploaded root trusts the key the server signs with; a demo whose releases devices refuse stops here. */
-    private static String describeTrust(JsonNode status) throws DemoFailure {
-        if (!status.path("releaseKeyTrusted").asBoolean()) {
-            throw new DemoFailure("the root does not trust the server's release key: " + status.path("problems"));
+    private static String describeTrust(dev.modelyard.client.Trust.Status status) throws DemoFailure {
+        if (!status.releaseKeyTrusted()) {
+            throw new DemoFailure("the root does not trust the server's release key: " + status.problems());
         }
-        return "it trusts the server's release key " + status.path("releaseKeyId").asText().substring(0, 12) + "…";
+        return "it trusts the server's release key " + status.releaseKeyId().substring(0, 12) + "…";
+    }
+
+    /** Whether the server already has a root of trust (the latest root is 404 until one is uploaded). */
+    private boolean hasRoot() {
+        try {
+            api.trust().latestRoot();
+            return true;
+        } catch (ApiProblemException e) {
+            if (e.status() == 404) return false;
+            throw e;
+        }
     }
 
     private void startDevice(Trust trust) throws Exception {
         Path dir = Files.createDirectories(stage.dataDir().resolve("device"));
         narrator.say("3/6 registering device " + DEVICE + " (POST /api/v1/devices) and provisioning it with its token and trust bundle");
-        JsonNode created = registry.post("/api/v1/devices", 201, Registry.fields("controllerId", DEVICE, "name", "demo camera"));
-        writeSecret(dir.resolve("token"), created.get("token").asText());
+        Devices.Device created = api.devices().create(new Devices.NewDevice(DEVICE, "demo camera", null, null, null));
+        writeSecret(dir.resolve("token"), created.token());
         trust.bundle(dir.resolve("trust-bundle.json"), narrator);
         Path config = dir.resolve("updater.properties");
         Files.writeString(config, String.join("\n",
@@ -149,15 +168,16 @@ final class Walkthrough {
         updater = Child.start("device updater", stage.updaterJar(), List.of("run", "--config", config.toAbsolutePath().toString()),
                 "128m", dir, Map.of(), log);
         children.add(updater);
-        JsonNode[] reported = new JsonNode[1];
+        List<Map<String, String>> reported = new ArrayList<>(List.of(Map.of()));
         Waiting.until("device " + DEVICE + " reports its hardware to the server", DEVICE_START, () -> {
             updater.requireAlive();
-            JsonNode attributes = registry.get("/api/v1/devices/" + DEVICE).path("attributes");
-            reported[0] = attributes;
-            return attributes.has("runtime.onnxruntime");
+            Map<String, String> attributes = api.devices().get(DEVICE).attributes();
+            reported.set(0, attributes == null ? Map.of() : attributes);
+            return reported.get(0).containsKey("runtime.onnxruntime");
         });
-        narrator.say("device " + DEVICE + " is polling; it reported " + reported[0].path("arch").asText() + ", "
-                + reported[0].path("cpu.cores").asText() + " cores, ONNX Runtime " + reported[0].path("runtime.onnxruntime").asText());
+        Map<String, String> facts = reported.get(0);
+        narrator.say("device " + DEVICE + " is polling; it reported " + facts.get("arch") + ", "
+                + facts.get("cpu.cores") + " cores, ONNX Runtime " + facts.get("runtime.onnxruntime"));
     }
 
     /** Builds the version's ONNX file, uploads it with self-test vectors, and publishes it (the server signs it). */
@@ -169,30 +189,30 @@ final class Walkthrough {
                 .resolve(SampleModel.NAME + "-" + model.version() + ".onnx");
         Files.write(file, onnx);
         if (first) {
-            registry.post("/api/v1/models", 201, Registry.fields("name", SampleModel.NAME,
-                    "description", "Iris species from four measurements in cm: sepal length, sepal width, petal length, petal width",
-                    "task", "classification", "framework", "onnx"));
+            api.models().create(new Models.NewModel(SampleModel.NAME,
+                    "Iris species from four measurements in cm: sepal length, sepal width, petal length, petal width",
+                    "classification", "onnx", null));
             Files.writeString(stage.dataDir().resolve("sample-request.json"),
                     Registry.JSON.writeValueAsString(SampleModel.request(SampleModel.SAMPLE)) + "\n");
         }
-        String versions = "/api/v1/models/" + SampleModel.NAME + "/versions";
-        registry.post(versions, 201, Registry.fields("version", model.version(), "changelog", model.changelog()));
-        JsonNode artifact = registry.upload(versions + "/" + model.version() + "/artifacts/" + SampleModel.NAME + ".onnx", onnx);
-        registry.patch(versions + "/" + model.version(), Map.of("selfTest", model.selfTest()));
-        registry.post(versions + "/" + model.version() + "/publish", 200, null);
+        api.versions().create(SampleModel.NAME, new Versions.NewVersion(model.version(), model.changelog(), null, null, null, null));
+        // With the file's SHA-256, so the server refuses bytes damaged on the way.
+        Artifacts.Artifact artifact = api.artifacts().put(SampleModel.NAME, model.version(), SampleModel.NAME + ".onnx", file,
+                Artifacts.target("onnx"));
+        api.versions().update(SampleModel.NAME, model.version(), Versions.VersionPatch.selfTest(model.selfTest()));
+        api.versions().publish(SampleModel.NAME, model.version());
         narrator.detail("      built " + file + " (" + onnx.length + " bytes: MatMul, Add, Softmax), uploaded (sha256 "
-                + artifact.path("sha256").asText().substring(0, 12) + "…), set 2 self-test vectors, published: the server signed it");
+                + artifact.sha256().substring(0, 12) + "…), set 2 self-test vectors, published: the server signed it");
     }
 
     /** Deploys the version to the device and follows it until the device confirms it; prints the device's answer. */
     private void deploy(SampleModel model, Traffic traffic) throws Exception {
-        JsonNode assignment = registry.post("/api/v1/deployments", 201,
-                Registry.fields("model", SampleModel.NAME, "version", model.version(), "device", DEVICE));
-        JsonNode action = assignment.path("actions").path(0);
-        if (assignment.path("failed").asInt() > 0 || !action.has("id")) {
-            throw new DemoFailure("the server could not assign " + model.version() + " to " + DEVICE + ": " + action.path("reason").asText(assignment.toString()));
+        Deployments.Assignment assignment = api.deployments().assign(Deployments.Assign.toDevice(SampleModel.NAME, model.version(), DEVICE));
+        if (assignment.failed() > 0 || assignment.actions().isEmpty()) {
+            String reason = assignment.actions().isEmpty() ? assignment.toString() : assignment.actions().get(0).reason();
+            throw new DemoFailure("the server could not assign " + model.version() + " to " + DEVICE + ": " + reason);
         }
-        long id = action.get("id").asLong();
+        long id = assignment.actions().get(0).id();
         lastActionId = id;
         narrator.say("deploying " + SampleModel.NAME + " " + model.version() + " to " + DEVICE + " (POST /api/v1/deployments: action " + id + ")"
                 + (traffic == null ? "" : " while an application on the device sends requests without pause"));
@@ -206,10 +226,10 @@ final class Walkthrough {
                 served[0] = true;
                 narrator.say("device " + DEVICE + " is serving " + SampleModel.NAME + " " + model.version());
             }
-            JsonNode now = registry.get("/api/v1/actions/" + id);
-            String status = now.path("status").asText();
+            Deployments.Action now = api.deployments().action(id);
+            String status = now.status();
             if (status.equals("error") || status.equals("canceled")) {
-                throw new DemoFailure("the device refused " + model.version() + ": " + now.path("reason").asText(status));
+                throw new DemoFailure("the device refused " + model.version() + ": " + (now.reason() == null ? status : now.reason()));
             }
             return status.equals("finished");
         });
@@ -228,14 +248,12 @@ final class Walkthrough {
 
     /** Prints the device's reports on the action (DDI feedback the server keeps) that were not shown yet. */
     private void showNewFeedback(long actionId, Set<Long> shown) throws Exception {
-        List<JsonNode> entries = new ArrayList<>();
-        registry.get("/api/v1/actions/" + actionId + "/status").forEach(entries::add);
-        entries.sort(java.util.Comparator.comparingLong(e -> e.path("id").asLong()));
-        for (JsonNode entry : entries) {
-            if (!shown.add(entry.path("id").asLong())) continue;
-            List<String> messages = new ArrayList<>();
-            entry.path("messages").forEach(m -> messages.add(m.asText()));
-            String type = entry.path("type").asText();
+        List<Deployments.Status> entries = new ArrayList<>(api.deployments().statuses(actionId));
+        entries.sort(java.util.Comparator.comparingLong(Deployments.Status::id));
+        for (Deployments.Status entry : entries) {
+            if (!shown.add(entry.id())) continue;
+            List<String> messages = entry.messages() == null ? List.of() : entry.messages();
+            String type = entry.type();
             narrator.say("  action " + actionId + ": " + type + (messages.isEmpty() ? "" : " — " + String.join("; ", messages)));
         }
     }

@@ -1,14 +1,13 @@
 package dev.modelyard.device.ddi;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ConfigData;
 import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
+import dev.modelyard.wire.json.WireJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -32,9 +31,7 @@ public final class DdiClient {
     private final URI base;
     private final String authorization;
     private final Duration timeout;
-    private final ObjectMapper json = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private final ObjectMapper json = WireJson.mapper();
     private String pollEtag;
     private ControllerBase lastPoll;
 

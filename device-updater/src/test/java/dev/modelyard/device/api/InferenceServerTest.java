@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.SelfTest;
 import dev.modelyard.device.runtime.Tensor;
@@ -33,7 +33,7 @@ class InferenceServerTest {
     @BeforeAll
     static void start() throws Exception {
         runtime = new ModelRuntime(1);
-        runtime.swap("kws", "1.2.0", TestModels.addBias(dir.resolve("m.onnx"), 0.5f, 0.5f, 0.5f, 0.5f), SelfTest.NONE);
+        runtime.swap("kws", "1.2.0", OnnxModels.addBias(dir.resolve("m.onnx"), 0.5f, 0.5f, 0.5f, 0.5f), SelfTest.NONE);
         server = new InferenceServer(runtime, new InetSocketAddress("127.0.0.1", 0), 2);
         server.start();
     }

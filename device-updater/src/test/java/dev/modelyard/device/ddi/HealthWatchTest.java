@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.device.SignedReleases;
-import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.device.health.HealthPolicy;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.runtime.InferenceException;
@@ -83,9 +83,9 @@ class HealthWatchTest {
 
     @Test
     void aVersionFailingRealRequestsIsRolledBackAndTheActionFails() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
         requests(50, 2);
-        install("a2", "2.0.0", 2, TestModels.addBiasOneRowOnly(2, 2, 2, 2));
+        install("a2", "2.0.0", 2, OnnxModels.addBiasOneRowOnly(2, 2, 2, 2));
         assertTrue(watch.startWatching("a2"));
         requests(19, 2);
         assertEquals(List.of(), watch.check(), "19 requests are too few to judge");
@@ -105,8 +105,8 @@ class HealthWatchTest {
 
     @Test
     void aHealthyVersionIsConfirmedOnlyAfterTheWindow() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         assertTrue(watch.startWatching("a2"));
         requests(100, 3);
         clock.advance(Duration.ofSeconds(59));
@@ -122,8 +122,8 @@ class HealthWatchTest {
 
     @Test
     void aManualRollbackInTheWindowEndsTheActionAsFailed() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         watch.startWatching("a2");
         installer.rollback("kws");
         ActionJournal.Outcome o = watch.check().get(0).outcome();
@@ -139,8 +139,8 @@ class HealthWatchTest {
 
     @Test
     void aRestartInTheWindowResumesItForTheTimeLeftWhateverTheWallClockDoes() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         watch.startWatching("a2");
         clock.advance(Duration.ofSeconds(30));
         assertEquals(List.of(), watch.check());
@@ -162,8 +162,8 @@ class HealthWatchTest {
 
     @Test
     void aKillAfterTheSwapBeforeTheWindowStartedResumesTheWindowInsteadOfInstallingAgain() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         assertEquals(ActionJournal.Stage.INSTALLING, journal.open("a2").orElseThrow().stage());
         restart(POLICY);
 
@@ -176,8 +176,8 @@ class HealthWatchTest {
 
     @Test
     void oneRestartMoreThanAllowedRevertsTheUnconfirmedVersionBeforeLoadingIt() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         watch.startWatching("a2");
         restart(POLICY);
         assertEquals(1, watch.recover().size());
@@ -196,8 +196,8 @@ class HealthWatchTest {
     void withNoRestartsAllowedTheFirstRestartReverts() throws Exception {
         HealthPolicy strict = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20, 0);
         restart(strict);
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         watch.startWatching("a2");
         restart(strict);
 
@@ -208,8 +208,8 @@ class HealthWatchTest {
 
     @Test
     void aRestartBetweenTheSwapsOfAnActionRevertsTheFirstAndFailsIt() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        SignedReleases.Release r = signed.release(dir, "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        SignedReleases.Release r = signed.release(dir, "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         watch.beforeSwap("a2", "kws", "2.0.0", 2);
         installer.install("kws", installer.checkRelease("kws", r.json(), null), r.file(), SelfTest.NONE);
         restart(POLICY);
@@ -220,7 +220,7 @@ class HealthWatchTest {
 
     /** What a process killed in the middle of a swap (warm-up or self-test) leaves: the intent journaled, the candidate staged. */
     private void crashDuringSwap(String action, String version, long counter) throws Exception {
-        SignedReleases.Release r = signed.release(dir, version, counter, TestModels.addBias(2, 2, 2, 2));
+        SignedReleases.Release r = signed.release(dir, version, counter, OnnxModels.addBias(2, 2, 2, 2));
         watch.beforeSwap(action, "kws", version, 1);
         store.stage("kws", r.file(), "kws.onnx", r.json(), version, counter,
                 installer.checkRelease("kws", r.json(), null).metadata().artifact().sha256());
@@ -229,7 +229,7 @@ class HealthWatchTest {
 
     @Test
     void aRestartDuringTheSwapIsCountedAndTheActionRunsAgain() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
         crashDuringSwap("a2", "2.0.0", 2);
 
         assertEquals(List.of("action a2: the updater restarted while installing kws 2.0.0 (restart 1 of at most 1); it runs again"),
@@ -239,7 +239,7 @@ class HealthWatchTest {
         assertEquals(1, journal.open("a2").orElseThrow().restarts());
         assertEquals(List.of(), journal.open("a2").orElseThrow().swapped(), "nothing of it is swapped in");
 
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         assertEquals(1, journal.open("a2").orElseThrow().restarts(), "running again keeps the count");
         assertTrue(watch.startWatching("a2"));
         assertEquals("2.0.0", served());
@@ -247,7 +247,7 @@ class HealthWatchTest {
 
     @Test
     void oneRestartMoreThanAllowedDuringTheSwapFailsTheActionAndKeepsThePreviousVersion() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
         crashDuringSwap("a2", "2.0.0", 2);
         assertEquals(1, watch.recover().size());
         installer.restore();
@@ -263,7 +263,7 @@ class HealthWatchTest {
 
     @Test
     void aRestartAfterARestartedSwapBeforeTheNextOneIsNotCounted() throws Exception {
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
         crashDuringSwap("a2", "2.0.0", 2);
         watch.recover();
         restart(POLICY); // e.g. a power cut while the action downloads again
@@ -276,8 +276,8 @@ class HealthWatchTest {
     void withoutAWindowARestartAfterTheSwapConfirmsIt() throws Exception {
         runtime.close();
         start(HealthPolicy.OFF);
-        install(null, "1.0.0", 1, TestModels.addBias(1, 1, 1, 1));
-        install("a2", "2.0.0", 2, TestModels.addBias(2, 2, 2, 2));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
         assertFalse(watch.startWatching("a2"));
         runtime.close();
 

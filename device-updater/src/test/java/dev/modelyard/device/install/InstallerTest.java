@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.SelfTest;
 import dev.modelyard.device.runtime.Tensor;
@@ -71,7 +71,7 @@ class InstallerTest {
     }
 
     private Release release(String version, long counter, float bias, Instant issued, Instant expires) throws Exception {
-        return release(version, counter, TestModels.addBias(bias, bias, bias, bias), issued, expires);
+        return release(version, counter, OnnxModels.addBias(bias, bias, bias, bias), issued, expires);
     }
 
     static Release release(Path dir, String version, long counter, byte[] bytes) throws Exception {
@@ -271,7 +271,7 @@ class InstallerTest {
         runtime = new ModelRuntime(1, Long.MAX_VALUE);
         installer = installer(runtime);
         install(release("1.0.0", 1, 1), SelfTest.NONE);
-        Release huge = release("2.0.0", 2, TestModels.identity(Integer.MAX_VALUE - 16), Instant.now(), Instant.now().plus(1, ChronoUnit.DAYS));
+        Release huge = release("2.0.0", 2, OnnxModels.identity(Integer.MAX_VALUE - 16), Instant.now(), Instant.now().plus(1, ChronoUnit.DAYS));
         Installer.Refused e = assertThrows(Installer.Refused.class, () -> install(huge, SelfTest.NONE));
         assertTrue(e.getMessage().contains("warm-up failed: out of memory"), e.getMessage());
         assertEquals(1f, served());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.modelyard.device.TestModels;
+import dev.modelyard.testing.OnnxModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +43,7 @@ class ModelRuntimeTest {
 
     @Test
     void servesAModelAndDescribesIt() throws Exception {
-        assertTrue(runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE).isEmpty());
+        assertTrue(runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE).isEmpty());
         ModelRuntime.Result r = runtime.infer("kws", input());
         assertEquals("1.0.0", r.version());
         assertArrayEquals(new float[]{11, 12, 13, 14}, y(r));
@@ -55,7 +55,7 @@ class ModelRuntimeTest {
 
     @Test
     void badRequestsAreRefusedWithAReason() throws Exception {
-        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 0, 0, 0, 0), SelfTest.NONE);
+        runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 0, 0, 0, 0), SelfTest.NONE);
         InferenceException unknown = assertThrows(InferenceException.class, () -> runtime.infer("other", input()));
         assertEquals(InferenceException.Kind.UNKNOWN_MODEL, unknown.kind());
         InferenceException missing = assertThrows(InferenceException.class, () -> runtime.infer("kws", Map.of()));
@@ -70,7 +70,7 @@ class ModelRuntimeTest {
 
     @Test
     void swapUnderLoadFailsNoRequest() throws Exception {
-        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ok = new AtomicLong();
         Map<String, Long> byVersion = new ConcurrentHashMap<>();
@@ -96,7 +96,7 @@ class ModelRuntimeTest {
         started.await();
         awaitAnswers(ok, 200, failures);
         assertEquals(java.util.Optional.of("1.0.0"),
-                runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), SelfTest.NONE));
+                runtime.swap("kws", "2.0.0", OnnxModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), SelfTest.NONE));
         long afterSwap = ok.get();
         awaitAnswers(ok, afterSwap + 200, failures);
         stop.set(true);
@@ -119,24 +119,24 @@ class ModelRuntimeTest {
 
     @Test
     void aCandidateThatFailsItsSelfTestNeverServes() throws Exception {
-        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
         SelfTest expectsPlusOne = new SelfTest(List.of(new SelfTest.Case(input(),
                 Map.of("y", Tensor.of(new float[]{2, 3, 4, 5}, 1, 4)))), 1e-5);
         SwapException e = assertThrows(SwapException.class,
-                () -> runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), expectsPlusOne));
+                () -> runtime.swap("kws", "2.0.0", OnnxModels.addBias(dir.resolve("v2.onnx"), 100, 100, 100, 100), expectsPlusOne));
         assertEquals(SwapException.Stage.SELF_TEST, e.stage());
         assertTrue(e.getMessage().contains("expected 2.0"), e.getMessage());
         assertEquals("1.0.0", runtime.infer("kws", input()).version());
         // The same test passes for a model that really adds one.
-        runtime.swap("kws", "3.0.0", TestModels.addBias(dir.resolve("v3.onnx"), 1, 1, 1, 1), expectsPlusOne);
+        runtime.swap("kws", "3.0.0", OnnxModels.addBias(dir.resolve("v3.onnx"), 1, 1, 1, 1), expectsPlusOne);
         assertEquals("3.0.0", runtime.infer("kws", input()).version());
     }
 
     @Test
     void theCommitRunsBeforeTheNewSessionServesAndAFailedOneKeepsTheOld() throws Exception {
-        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
         List<String> servedDuringCommit = new java.util.ArrayList<>();
-        runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE,
+        runtime.swap("kws", "2.0.0", OnnxModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE,
                 () -> {
                     try {
                         servedDuringCommit.add(runtime.infer("kws", input()).version());
@@ -148,7 +148,7 @@ class ModelRuntimeTest {
         assertEquals("2.0.0", runtime.infer("kws", input()).version());
 
         java.io.IOException refused = assertThrows(java.io.IOException.class, () -> runtime.swap("kws", "3.0.0",
-                TestModels.addBias(dir.resolve("v3.onnx"), 3, 3, 3, 3), SelfTest.NONE, () -> {
+                OnnxModels.addBias(dir.resolve("v3.onnx"), 3, 3, 3, 3), SelfTest.NONE, () -> {
                     throw new java.io.IOException("disk full");
                 }));
         assertEquals("disk full", refused.getMessage());
@@ -157,7 +157,7 @@ class ModelRuntimeTest {
 
     @Test
     void anUnloadableCandidateLeavesTheRunningModel() throws Exception {
-        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
         Path garbage = Files.write(dir.resolve("garbage.onnx"), new byte[]{1, 2, 3, 4, 5});
         SwapException e = assertThrows(SwapException.class, () -> runtime.swap("kws", "2.0.0", garbage, SelfTest.NONE));
         assertEquals(SwapException.Stage.LOAD, e.stage());
@@ -168,8 +168,8 @@ class ModelRuntimeTest {
 
     @Test
     void aCandidateWhoseWarmUpWouldExceedTheBoundIsRefusedUnallocated() throws Exception {
-        runtime.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
-        Path huge = Files.write(dir.resolve("huge.onnx"), TestModels.identity(1, 50_000_000));
+        runtime.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+        Path huge = Files.write(dir.resolve("huge.onnx"), OnnxModels.identity(1, 50_000_000));
         SwapException e = assertThrows(SwapException.class, () -> runtime.swap("kws", "2.0.0", huge, SelfTest.NONE));
         assertEquals(SwapException.Stage.WARM_UP, e.stage());
         assertTrue(e.getMessage().contains("200000000 bytes") && e.getMessage().contains("warm-up bound"), e.getMessage());
@@ -180,8 +180,8 @@ class ModelRuntimeTest {
     void anOutOfMemoryErrorInWarmUpRefusesTheCandidateAndTheOldOneServes() throws Exception {
         // The tests run with a small heap (see the pom), far below the 8.6 GB this input needs.
         try (ModelRuntime unbounded = new ModelRuntime(1, Long.MAX_VALUE)) {
-            unbounded.swap("kws", "1.0.0", TestModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
-            Path huge = Files.write(dir.resolve("huge.onnx"), TestModels.identity(Integer.MAX_VALUE - 16));
+            unbounded.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
+            Path huge = Files.write(dir.resolve("huge.onnx"), OnnxModels.identity(Integer.MAX_VALUE - 16));
             SwapException e = assertThrows(SwapException.class, () -> unbounded.swap("kws", "2.0.0", huge, SelfTest.NONE));
             assertEquals(SwapException.Stage.WARM_UP, e.stage());
             assertTrue(e.getCause() instanceof OutOfMemoryError && e.getMessage().contains("out of memory"), e.getMessage());
@@ -191,7 +191,7 @@ class ModelRuntimeTest {
 
     @Test
     void statsCountModelFailuresButNotBadRequests() throws Exception {
-        runtime.swap("kws", "1.0.0", Files.write(dir.resolve("one-row.onnx"), TestModels.addBiasOneRowOnly(1, 1, 1, 1)), SelfTest.NONE);
+        runtime.swap("kws", "1.0.0", Files.write(dir.resolve("one-row.onnx"), OnnxModels.addBiasOneRowOnly(1, 1, 1, 1)), SelfTest.NONE);
         for (int i = 0; i < 3; i++) runtime.infer("kws", input());
         InferenceException failed = assertThrows(InferenceException.class,
                 () -> runtime.infer("kws", Map.of("x", Tensor.of(new float[8], 2, 4))));
@@ -202,13 +202,13 @@ class ModelRuntimeTest {
         ModelRuntime.Stats stats = runtime.stats("kws").orElseThrow();
         assertEquals(new ModelRuntime.Stats("1.0.0", 4, 1, 3, stats.p99Nanos()), stats);
         assertTrue(stats.p99Nanos() > 0);
-        runtime.swap("kws", "2.0.0", TestModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE);
+        runtime.swap("kws", "2.0.0", OnnxModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE);
         assertEquals(new ModelRuntime.Stats("2.0.0", 0, 0, 0, -1), runtime.stats("kws").orElseThrow());
     }
 
     @Test
     void theTestPerceptronAnswersItsBiasForZeros() throws Exception {
-        Path mlp = Files.write(dir.resolve("mlp.onnx"), TestModels.mlp(4, 64, 2, 4, 1, 7));
+        Path mlp = Files.write(dir.resolve("mlp.onnx"), OnnxModels.mlp(4, 64, 2, 4, 1, 7));
         runtime.swap("kws", "1.0.0", mlp, SelfTest.NONE);
         assertArrayEquals(new float[]{7, 7, 7, 7, 7, 7, 7, 7},
                 (float[]) runtime.infer("kws", Map.of("x", Tensor.of(new float[8], 2, 4))).outputs().get("y").data());

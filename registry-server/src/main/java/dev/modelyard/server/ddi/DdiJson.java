@@ -1,17 +1,15 @@
 package dev.modelyard.server.ddi;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.modelyard.wire.ddi.DeploymentBase;
+import dev.modelyard.wire.json.WireJson;
 import java.io.UncheckedIOException;
 
 /**
- * JSON of the DDI API. Strict in what it writes (hawkBit's field names and order, nothing null),
+ * JSON of the DDI API: the shared wire setup ({@link WireJson}) plus hawkBit's field order. Strict in what it writes (hawkBit's field names and order, nothing null),
  * liberal in what it reads (unknown fields ignored, e.g. the {@code id}/{@code time} of older
  * feedback bodies, and case-insensitive enum-like values checked by the callers).
  */
@@ -34,15 +32,12 @@ final class DdiJson {
     abstract static class DeploymentOrder {
     }
 
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    static final ObjectMapper MAPPER = WireJson.builder()
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_PROPERTIES)
             .addMixIn(DeploymentBase.Hashes.class, HashesOrder.class)
             .addMixIn(DeploymentBase.Artifact.class, ArtifactOrder.class)
             .addMixIn(DeploymentBase.Chunk.class, ChunkOrder.class)
             .addMixIn(DeploymentBase.Deployment.class, DeploymentOrder.class)
-            .findAndAddModules()
             .build();
 
     private DdiJson() {

@@ -1,4 +1,4 @@
-package dev.modelyard.device;
+package dev.modelyard.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,9 +12,9 @@ import java.nio.file.Path;
  * Tiny ONNX models written field by field from the ONNX IR protobuf schema, so tests need no
  * model files: {@code y = x + bias}, where x is float32 [batch, 4] and the bias tells versions apart.
  */
-public final class TestModels {
+public final class OnnxModels {
 
-    private TestModels() {
+    private OnnxModels() {
     }
 
     public static Path addBias(Path file, float... bias) throws IOException {

@@ -1,0 +1,73 @@
+package dev.modelyard.client;
+
+import dev.modelyard.wire.TargetDescriptor;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Assigning versions to devices, and the actions that carry them out. */
+public final class Deployments extends Area {
+
+    /**
+     * Whom to assign {@code model}/{@code version} (a version or an alias) to: one device, a list, or
+     * every device with a tag.
+     *
+     * @param type forced (the default), soft or downloadonly
+     */
+    public record Assign(String model, String version, String device, List<String> devices, String tag, String type,
+                         Boolean lowPrecision) {
+        public static Assign toDevice(String model, String version, String device) {
+            return new Assign(model, version, device, null, null, null, null);
+        }
+    }
+
+    public record ArtifactRef(UUID id, String filename, String sha256, long size, TargetDescriptor target) {
+    }
+
+    public record Action(long id, String device, String model, String version, String requested, String type,
+                         String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
+                         Instant updatedAt, String createdBy) {
+    }
+
+    /** @param actions the first 100 actions; the counts cover all */
+    public record Assignment(int assigned, int alreadyAssigned, int failed, List<Action> actions) {
+    }
+
+    public record Status(long id, String type, Integer code, List<String> messages, Instant occurredAt,
+                         Instant reportedAt) {
+    }
+
+    /** Filters of the action list; null means no filter. */
+    public record Filter(String device, String model, String status, Boolean active, Integer page, Integer size) {
+        public static Filter device(String controllerId) {
+            return new Filter(controllerId, null, null, null, null, null);
+        }
+    }
+
+    Deployments(Transport t) {
+        super(t);
+    }
+
+    public Assignment assign(Assign assign) {
+        return t.call("POST", "/api/v1/deployments", assign, Assignment.class);
+    }
+
+    public Page<Action> actions(Filter f) {
+        return t.page(Query.path("/api/v1/actions").param("device", f.device()).param("model", f.model())
+                .param("status", f.status()).param("active", f.active()).page(f.page(), f.size()), Action.class);
+    }
+
+    public Action action(long id) {
+        return t.get(Query.path("/api/v1/actions/{}", id), Action.class);
+    }
+
+    /** What the device reported about the action, oldest first. */
+    public List<Status> statuses(long id) {
+        return t.list(Query.path("/api/v1/actions/{}/status", id), Status.class);
+    }
+
+    /** Asks the device to cancel; {@code force} closes the action without waiting for it. */
+    public Action cancel(long id, boolean force) {
+        return t.call("POST", Query.path("/api/v1/actions/{}/cancel", id).param("force", force ? true : null), null, Action.class);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.modelyard.e2e;
+
+import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.testing.TestPostgres;
+import dev.modelyard.wire.trust.Ed25519;
+import dev.modelyard.wire.trust.KeyFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The packaged server on a database of its own, for the tests of one class: registered as a static
+ * extension, it starts before them, and after them it is stopped, its database dropped and its
+ * files removed. It has the admin token {@link #ADMIN} and a release key of its own, so versions
+ * can be published.
+ */
+final class FreshServer implements BeforeAllCallback, AfterAllCallback {
+
+    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+
+    private final String purpose;
+    private final String heap;
+    private final Map<String, String> env;
+    private Path work;
+    private TestPostgres db;
+    private ServerProcess process;
+
+    /**
+     * @param purpose names the database (see {@link TestPostgres#create})
+     * @param env     settings added to the admin token and the release key
+     */
+    FreshServer(String purpose, String heap, Map<String, String> env) {
+        this.purpose = purpose;
+        this.heap = heap;
+        this.env = env;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        work = Files.createTempDirectory("modelyard-e2e-");
+        KeyFile.save(work.resolve("release-key.json"), Ed25519.generate(), null);
+        db = TestPostgres.create(purpose);
+        Map<String, String> all = new HashMap<>(env);
+        all.put("MODELYARD_ADMIN_TOKEN", ADMIN);
+        all.put("MODELYARD_SIGNING_RELEASE_KEY_FILE", work.resolve("release-key.json").toString());
+        process = ServerProcess.start(db.jdbcUrl(), data(), heap, all);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        try {
+            if (process != null) process.close();
+        } finally {
+            if (db != null) db.close();
+            if (work != null) deleteTree(work);
+        }
+    }
+
+    /** A directory of this server's tests; the server's data directory is {@link #data()} inside it. */
+    Path work() {
+        return work;
+    }
+
+    Path data() {
+        return work.resolve("data");
+    }
+
+    TestPostgres db() {
+        return db;
+    }
+
+    ServerProcess process() {
+        return process;
+    }
+
+    /** A client of the management API as the admin. */
+    ModelyardClient admin() {
+        return process.client(ADMIN);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}
