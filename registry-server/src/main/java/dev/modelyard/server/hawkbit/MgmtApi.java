@@ -2,9 +2,10 @@ package dev.modelyard.server.hawkbit;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.List;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The bodies of hawkBit's Management API, field for field as hawkBit names them (times are epoch
@@ -12,6 +13,21 @@ import java.util.Map;
  * truthfully are present; see docs/hawkbit.md for the list.
  */
 public final class MgmtApi {
+
+    /** Where the Management API lives. */
+    static final String BASE = dev.modelyard.server.http.ApiDocumentation.HAWKBIT_MGMT_PATH;
+
+    /** hawkBit's times are epoch milliseconds. */
+    static Long millis(Instant t) {
+        return t == null ? null : t.toEpochMilli();
+    }
+
+    static Instant instant(Object o) {
+        if (o instanceof Instant i) return i;
+        if (o instanceof java.sql.Timestamp t) return t.toInstant();
+        if (o instanceof java.time.OffsetDateTime t) return t.toInstant();
+        throw new IllegalStateException("unexpected time value " + o);
+    }
 
     private MgmtApi() {
     }

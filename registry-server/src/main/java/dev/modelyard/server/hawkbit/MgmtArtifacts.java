@@ -39,11 +39,11 @@ public class MgmtArtifacts {
     /** A file whose format neither the request nor its extension names is an opaque payload. */
     static final String OPAQUE_FORMAT = "bin";
 
-    private final MgmtService modules;
+    private final MgmtModules modules;
     private final ArtifactService artifacts;
     private final EntityManager em;
 
-    public MgmtArtifacts(MgmtService modules, ArtifactService artifacts, EntityManager em) {
+    public MgmtArtifacts(MgmtModules modules, ArtifactService artifacts, EntityManager em) {
         this.modules = modules;
         this.artifacts = artifacts;
         this.em = em;
@@ -118,11 +118,11 @@ public class MgmtArtifacts {
                 .setParameter(1, a.sha256).getResultList();
         String sha1 = hashes.isEmpty() ? null : ((String) hashes.get(0)[0]).strip();
         String md5 = hashes.isEmpty() ? null : ((String) hashes.get(0)[1]).strip();
-        String self = MgmtService.BASE + "/softwaremodules/" + a.version.id + "/artifacts/" + number;
+        String self = MgmtApi.BASE + "/softwaremodules/" + a.version.id + "/artifacts/" + number;
         Map<String, MgmtApi.Link> links = new LinkedHashMap<>();
         links.put("self", MgmtApi.Link.to(self));
         links.put("download", MgmtApi.Link.to(self + "/download"));
-        return new MgmtApi.Artifact(a.createdBy, MgmtService.millis(a.createdAt), a.createdBy, MgmtService.millis(a.createdAt),
+        return new MgmtApi.Artifact(a.createdBy, MgmtApi.millis(a.createdAt), a.createdBy, MgmtApi.millis(a.createdAt),
                 number, new MgmtApi.Hashes(sha1, md5, a.sha256), a.filename, a.size, links);
     }
 

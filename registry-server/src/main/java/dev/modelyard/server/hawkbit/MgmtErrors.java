@@ -88,7 +88,7 @@ public class MgmtErrors {
     }
 
     static boolean isManagementPath(String path) {
-        return path.equals(MgmtService.BASE) || path.startsWith(MgmtService.BASE + "/");
+        return path.equals(MgmtApi.BASE) || path.startsWith(MgmtApi.BASE + "/");
     }
 
     /** hawkBit's error body for a problem. */

@@ -29,18 +29,18 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /** hawkBit's {@code /rest/v1/softwaremodules}: model versions and their files. */
-@Path(MgmtService.BASE + "/softwaremodules")
+@Path(MgmtApi.BASE + "/softwaremodules")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
 public class MgmtModuleResource {
 
-    private final MgmtService service;
+    private final MgmtModules service;
     private final MgmtArtifacts artifacts;
     private final ArtifactDownloads downloads;
     private final MgmtJson json;
     private final SecurityIdentity identity;
 
-    public MgmtModuleResource(MgmtService service, MgmtArtifacts artifacts, ArtifactDownloads downloads, MgmtJson json,
+    public MgmtModuleResource(MgmtModules service, MgmtArtifacts artifacts, ArtifactDownloads downloads, MgmtJson json,
                               SecurityIdentity identity) {
         this.service = service;
         this.artifacts = artifacts;

@@ -21,16 +21,16 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** hawkBit's {@code /rest/v1/distributionsets}: a set is one model version with its one module. */
-@Path(MgmtService.BASE + "/distributionsets")
+@Path(MgmtApi.BASE + "/distributionsets")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
 public class MgmtSetResource {
 
-    private final MgmtService service;
+    private final MgmtModules service;
     private final MgmtJson json;
     private final SecurityIdentity identity;
 
-    public MgmtSetResource(MgmtService service, MgmtJson json, SecurityIdentity identity) {
+    public MgmtSetResource(MgmtModules service, MgmtJson json, SecurityIdentity identity) {
         this.service = service;
         this.json = json;
         this.identity = identity;

@@ -22,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** hawkBit's {@code /rest/v1/targetfilters}: named target queries (no auto-assignment). */
-@Path(MgmtService.BASE + "/targetfilters")
+@Path(MgmtApi.BASE + "/targetfilters")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
 public class MgmtTargetFilterResource {

@@ -27,17 +27,19 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** hawkBit's {@code /rest/v1/targets}: devices, their attributes, sets and actions. */
-@Path(MgmtService.BASE + "/targets")
+@Path(MgmtApi.BASE + "/targets")
 @Tag(name = MgmtJson.TAG)
 @Produces(MediaType.APPLICATION_JSON)
 public class MgmtTargetResource {
 
-    private final MgmtService service;
+    private final MgmtTargets service;
+    private final MgmtModules modules;
     private final MgmtJson json;
     private final SecurityIdentity identity;
 
-    public MgmtTargetResource(MgmtService service, MgmtJson json, SecurityIdentity identity) {
+    public MgmtTargetResource(MgmtTargets service, MgmtModules modules, MgmtJson json, SecurityIdentity identity) {
         this.service = service;
+        this.modules = modules;
         this.json = json;
         this.identity = identity;
     }
@@ -143,7 +145,7 @@ public class MgmtTargetResource {
             throw ApiException.of(ErrorCode.INVALID_FIELD_TYPE, "request body: one {\"id\": distributionSetId} is required");
         }
         MgmtApi.DistributionSetAssignment s = sets.get(0);
-        return service.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),
+        return modules.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),
                 s.confirmationRequired())), MgmtJson.caller(identity));
     }
 

@@ -101,7 +101,7 @@ public class TargetFilters {
     }
 
     private MgmtApi.TargetFilter view(TargetFilter f) {
-        return new MgmtApi.TargetFilter(f.createdBy, MgmtService.millis(f.createdAt), f.updatedBy, MgmtService.millis(f.updatedAt),
-                f.id, f.name, f.query, Map.of("self", MgmtApi.Link.to(MgmtService.BASE + "/targetfilters/" + f.id)));
+        return new MgmtApi.TargetFilter(f.createdBy, MgmtApi.millis(f.createdAt), f.updatedBy, MgmtApi.millis(f.updatedAt),
+                f.id, f.name, f.query, Map.of("self", MgmtApi.Link.to(MgmtApi.BASE + "/targetfilters/" + f.id)));
     }
 }

@@ -418,6 +418,9 @@ class DdiFlowTest {
         a.as().get(a.path() + "/softwaremodules/" + bModule + "/artifacts/m-cpu.onnx").then().statusCode(404)
                 .body("errorCode", equalTo("hawkbit.server.error.repo.entityNotFound"));
         b.as().get(b.path() + "/softwaremodules/" + bModule + "/artifacts/m-cpu.onnx").then().statusCode(200);
+        // A file the assigned module does not have is a bare 404, unlike a module that is not assigned.
+        b.as().get(b.path() + "/softwaremodules/" + bModule + "/artifacts/no-such-file.onnx").then().statusCode(404)
+                .body(emptyString());
         // Odd spellings of the scheme are accepted.
         given().header("Authorization", "targettoken   " + a.token()).get(a.path()).then().statusCode(200);
 

@@ -83,7 +83,7 @@ class RsqlTest {
             kws_small.v2              | kws_small.v2
             """)
     void moduleNamesBecomeModelNames(String name, String model) {
-        assertEquals(model, MgmtService.modelName(name));
+        assertEquals(model, MgmtModules.modelName(name));
     }
 
     @ParameterizedTest(name = "{0} → {1}")
@@ -95,13 +95,13 @@ class RsqlTest {
             2.1.0-rc.1           | 2.1.0-rc.1
             """)
     void moduleVersionsBecomeSemanticVersions(String version, String semver) {
-        assertEquals(semver, MgmtService.semver(version));
+        assertEquals(semver, MgmtModules.semver(version));
     }
 
     @Test
     void otherVersionTextIsRefused() {
-        assertEquals(400, assertThrows(DomainException.class, () -> MgmtService.semver("v1 beta")).code().status());
-        assertEquals(400, assertThrows(DomainException.class, () -> MgmtService.modelName("  ***  ")).code().status());
+        assertEquals(400, assertThrows(DomainException.class, () -> MgmtModules.semver("v1 beta")).code().status());
+        assertEquals(400, assertThrows(DomainException.class, () -> MgmtModules.modelName("  ***  ")).code().status());
     }
 
     @Test
