@@ -70,7 +70,7 @@ public class MgmtTargetResource {
     @GET
     @PermissionsAllowed(Permission.DEVICES_READ)
     @Path("/{targetId}")
-    @Operation(summary = "hawkBit: one target (securityToken for admins, where kept readable)")
+    @Operation(summary = "hawkBit: one target (securityToken with devices:credentials, where kept readable)")
     @APIResponse(responseCode = "200", description = "The target",
             content = @Content(schema = @Schema(implementation = MgmtApi.Target.class)))
     public MgmtApi.Target get(@PathParam("targetId") String targetId) {
@@ -86,7 +86,7 @@ public class MgmtTargetResource {
     @APIResponse(responseCode = "200", description = "The updated target",
             content = @Content(schema = @Schema(implementation = MgmtApi.Target.class)))
     @APIResponse(responseCode = "409", description = "Another target has this securityToken")
-    @APIResponse(responseCode = "403", description = "Changing the securityToken of an existing target needs the admin role")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, or changing an existing target's securityToken needs devices:credentials")
     public MgmtApi.Target update(@PathParam("targetId") String targetId, String body) {
         MgmtApi.TargetRequest request = json.one(body, MgmtApi.TargetRequest.class);
         // Like token rotation on /api/v1: whoever sets a device's token can act as that device.

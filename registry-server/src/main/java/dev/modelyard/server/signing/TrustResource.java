@@ -25,7 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * The root of trust devices are provisioned with. Root metadata is public (it holds only public
- * keys), so reading it needs no token; adding a version needs an admin.
+ * keys), so reading it needs no token; adding a version needs keys:create.
  */
 @Path("/api/v1/trust")
 @Produces(MediaType.APPLICATION_JSON)

@@ -44,13 +44,13 @@ public class ConversionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Convert a published version",
             description = "By the named profiles (profiles: [...]), by every enabled profile ({}), or by an ad-hoc chain "
-                    + "(name, steps, target, tolerance; command steps need admin). Requesting a conversion that exists "
+                    + "(name, steps, target, tolerance; command steps need profiles:command). Requesting a conversion that exists "
                     + "(same source, chain and target) returns its job: 202 when a job was created, 200 when all existed.")
     @APIResponse(responseCode = "202", description = "At least one job was created",
             content = @Content(schema = @Schema(implementation = Requested.class)))
     @APIResponse(responseCode = "200", description = "All the requested conversions exist: their jobs",
             content = @Content(schema = @Schema(implementation = Requested.class)))
-    @APIResponse(responseCode = "403", description = "Command steps need an admin token")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps need profiles:command")
     @APIResponse(responseCode = "409", description = "The version is not published, or a named profile is disabled")
     public Response request(@PathParam("model") String model, @PathParam("version") String version,
                             ConversionRequest body) {

@@ -38,7 +38,7 @@ public class ProfileResource {
     }
 
     /** Command steps run programs on the server: defining them is a permission of its own. */
-    private boolean admin() {
+    private boolean mayDefineCommands() {
         return Permission.held(identity, Permission.PROFILES_COMMAND);
     }
 
@@ -47,13 +47,13 @@ public class ProfileResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a target profile",
             description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq) "
-                    + "or external commands (admins only). The last step's format must be the target's format.")
+                    + "or external commands (they need the permission profiles:command). The last step's format must be the target's format.")
     @APIResponseSchema(value = ProfileView.class, responseCode = "201",
             responseDescription = "The new profile; Location names it")
-    @APIResponse(responseCode = "403", description = "Command steps need an admin token")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps need profiles:command")
     @APIResponse(responseCode = "409", description = "A profile of that name exists")
     public Response create(ProfileBody body) {
-        ProfileView p = profiles.create(body, admin(), identity.getPrincipal().getName());
+        ProfileView p = profiles.create(body, mayDefineCommands(), identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/conversion/profiles/" + p.name())).entity(p).build();
     }
 
@@ -78,11 +78,11 @@ public class ProfileResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a target profile's definition",
             description = "Jobs already requested keep the definition they were requested with.")
-    @APIResponse(responseCode = "403", description = "Command steps, or a profile that has them, need an admin token")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps (new or in the profile) need profiles:command")
     @APIResponseSchema(value = ProfileView.class, responseCode = "200",
             responseDescription = "The profile with its new definition")
     public ProfileView replace(@PathParam("name") String name, ProfileBody body) {
-        return profiles.replace(name, body, admin());
+        return profiles.replace(name, body, mayDefineCommands());
     }
 
     @DELETE
@@ -90,9 +90,9 @@ public class ProfileResource {
     @Path("/{name}")
     @Operation(summary = "Delete a target profile", description = "Its jobs and artifacts stay.")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "403", description = "A profile with command steps needs an admin token")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, or the profile has command steps and the role lacks profiles:command")
     public Response delete(@PathParam("name") String name) {
-        profiles.delete(name, admin());
+        profiles.delete(name, mayDefineCommands());
         return Response.noContent().build();
     }
 }
