@@ -24,8 +24,10 @@ import java.util.Objects;
 public final class ModelyardClient {
 
     /**
-     * The header naming the tenant a call is meant for, sent only when one was chosen: an API token
-     * belongs to a tenant, and whether it may act for another one is the server's decision.
+     * The header naming the tenant a call is meant for, sent only when one was chosen. An API token
+     * acts only in its own tenant: the server refuses a call whose header names another one
+     * (403 {@code tenant-mismatch}), so a client pointed at the wrong context fails instead of
+     * acting on the wrong team's data.
      */
     public static final String TENANT_HEADER = "Modelyard-Tenant";
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);

@@ -54,6 +54,8 @@ public enum ErrorCode {
     TENANT_DISABLED(401, "tenant-disabled"),
     /** The credentials are valid but their role does not hold the permission the operation needs. */
     FORBIDDEN(403, "forbidden"),
+    /** The Modelyard-Tenant header names another tenant than the API token's own. */
+    TENANT_MISMATCH(403, "tenant-mismatch"),
     /** The token or role asked for would hold permissions the caller's token lacks. */
     PERMISSION_NOT_HELD(403, "permission-not-held"),
     /** The token is scoped to model names and the operation reaches beyond the model catalogue. */

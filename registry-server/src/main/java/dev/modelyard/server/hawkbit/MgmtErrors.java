@@ -56,6 +56,8 @@ public class MgmtErrors {
         BY_CODE.put(ErrorCode.FORBIDDEN, insufficientPermission);
         // A scoped token on /rest/v1: hawkBit has no scopes, and this is its refusal of a permission.
         BY_CODE.put(ErrorCode.OUT_OF_SCOPE, insufficientPermission);
+        // A Modelyard-Tenant header naming another tenant: the token may not act there.
+        BY_CODE.put(ErrorCode.TENANT_MISMATCH, insufficientPermission);
         BY_CODE.put(ErrorCode.METHOD_NOT_ALLOWED, new Kind("org.springframework.web.HttpRequestMethodNotSupportedException", null));
         BY_CODE.put(ErrorCode.ACTION_NOT_CANCELABLE, new Kind(REPO + "CancelActionNotAllowedException",
                 "hawkbit.server.error.action.notCancelable"));
