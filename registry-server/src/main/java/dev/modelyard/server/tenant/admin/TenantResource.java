@@ -74,6 +74,7 @@ public class TenantResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permission.TENANTS_UPDATE)
     @Operation(summary = "Rename, disable or enable a tenant (a disabled tenant's tokens and devices are refused; its data is kept)")
+    @APIResponseSchema(value = TenantApi.TenantView.class, responseCode = "200", responseDescription = "The tenant as changed")
     @APIResponse(responseCode = "409", description = "The default tenant cannot be disabled: it holds the system administrator's token")
     public TenantApi.TenantView patch(@PathParam("id") String id, TenantApi.PatchTenant body) {
         return TenantApi.TenantView.of(admin.patch(id, body));
