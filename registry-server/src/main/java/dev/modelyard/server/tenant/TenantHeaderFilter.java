@@ -1,7 +1,7 @@
 package dev.modelyard.server.tenant;
 
 import dev.modelyard.server.error.ErrorCode;
-import dev.modelyard.server.http.ApiException;
+import dev.modelyard.server.error.DomainException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -42,7 +42,7 @@ public class TenantHeaderFilter {
         if (identity.isAnonymous()) return; // the operation's own check answers 401 (or serves a public read)
         String own = identity.getAttribute(TenantContext.ATTRIBUTE) instanceof String t ? t : Tenants.DEFAULT;
         if (!own.equals(asked)) {
-            throw ApiException.of(ErrorCode.TENANT_MISMATCH, HEADER + ": '" + clip(asked) + "' is not the tenant of this API token ('"
+            throw DomainException.of(ErrorCode.TENANT_MISMATCH, HEADER + ": '" + clip(asked) + "' is not the tenant of this API token ('"
                     + own + "'); a token acts only in its own tenant: use a token of '" + clip(asked) + "' or drop the header");
         }
     }
