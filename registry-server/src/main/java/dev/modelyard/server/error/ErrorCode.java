@@ -215,6 +215,12 @@ public enum ErrorCode {
         return wireName;
     }
 
+    /**
+     * The attribute of a failed authentication that names the code its 401 answer carries (e.g.
+     * {@link #TENANT_DISABLED}), so the feature that refuses needs no HTTP and the HTTP layer no feature.
+     */
+    public static final String AUTHENTICATION_ATTRIBUTE = "modelyard.error-code";
+
     /** The generic code of a status, for problems raised where no specific code is known. */
     public static ErrorCode generic(int status) {
         return switch (status) {

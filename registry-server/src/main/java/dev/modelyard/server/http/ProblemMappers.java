@@ -13,7 +13,6 @@ import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.error.UnknownNameException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.modelyard.server.tenant.TenantRefusals;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -72,7 +71,8 @@ public class ProblemMappers {
         String detail = e instanceof AuthenticationFailedException && e.getMessage() != null
                 ? e.getMessage()
                 : "this endpoint needs an API token: send 'Authorization: Bearer <token>'";
-        ErrorCode code = TenantRefusals.isDisabled(e) ? ErrorCode.TENANT_DISABLED : ErrorCode.UNAUTHORIZED;
+        ErrorCode code = e instanceof AuthenticationFailedException a
+                && a.getAttribute(ErrorCode.AUTHENTICATION_ATTRIBUTE) instanceof ErrorCode c ? c : ErrorCode.UNAUTHORIZED;
         return Response.status(401).type(Problem.MEDIA).header("WWW-Authenticate", CHALLENGE)
                 .entity(Problem.of(code, detail)).build();
     }

@@ -1,7 +1,7 @@
 package dev.modelyard.server.tenant;
 
-import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;

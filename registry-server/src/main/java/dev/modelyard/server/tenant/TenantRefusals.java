@@ -1,5 +1,6 @@
 package dev.modelyard.server.tenant;
 
+import dev.modelyard.server.error.ErrorCode;
 import io.quarkus.security.AuthenticationFailedException;
 import java.util.Map;
 
@@ -9,16 +10,14 @@ import java.util.Map;
  */
 public final class TenantRefusals {
 
-    private static final String DISABLED = "modelyard.tenant-disabled";
-
     private TenantRefusals() {
     }
 
     public static AuthenticationFailedException disabled(String tenant) {
-        return new AuthenticationFailedException("tenant '" + tenant + "' is disabled", Map.of(DISABLED, tenant));
+        return new AuthenticationFailedException("tenant '" + tenant + "' is disabled", Map.of(ErrorCode.AUTHENTICATION_ATTRIBUTE, ErrorCode.TENANT_DISABLED));
     }
 
     public static boolean isDisabled(Throwable e) {
-        return e instanceof AuthenticationFailedException a && a.getAttribute(DISABLED) != null;
+        return e instanceof AuthenticationFailedException a && a.getAttribute(ErrorCode.AUTHENTICATION_ATTRIBUTE) == ErrorCode.TENANT_DISABLED;
     }
 }

@@ -1,4 +1,4 @@
-package dev.modelyard.server.tenant.admin;
+package dev.modelyard.server.tenantadmin;
 
 import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;

@@ -1,4 +1,4 @@
-package dev.modelyard.server.tenant.admin;
+package dev.modelyard.server.tenantadmin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.tenant.Tenant;

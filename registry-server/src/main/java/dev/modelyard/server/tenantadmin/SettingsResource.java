@@ -1,4 +1,4 @@
-package dev.modelyard.server.tenant.admin;
+package dev.modelyard.server.tenantadmin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelyard.server.auth.Permission;
