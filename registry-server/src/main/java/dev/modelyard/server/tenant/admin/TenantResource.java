@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -41,6 +42,7 @@ public class TenantResource {
     @Operation(summary = "Create a tenant and its first admin API token")
     @APIResponseSchema(value = TenantApi.CreatedTenant.class, responseCode = "201",
             responseDescription = "The tenant and its first admin token with the secret (shown once); Location names the tenant")
+    @APIResponse(responseCode = "409", description = "A tenant with that id exists (already-exists)")
     public Response create(TenantApi.CreateTenant body) {
         if (body == null) throw ApiException.of(ErrorCode.MISSING_BODY, "request body is required: {\"id\":…, \"name\":…}");
         if (body.id() == null) throw ApiException.field(ErrorCode.MISSING_FIELD, "id", "id: required");
@@ -71,7 +73,11 @@ public class TenantResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permission.TENANTS_UPDATE)
-    @Operation(summary = "Rename, disable or enable a tenant (a disabled tenant's tokens and devices are refused; its data is kept)")
+    @Operation(summary = "Rename, disable or enable a tenant (a disabled tenant's tokens and devices are refused and its "
+            + "conversion jobs wait; its data is kept; enabling it again renews its signed metadata at once)")
+    @APIResponse(responseCode = "200", description = "The changed tenant")
+    @APIResponse(responseCode = "404", description = "No such tenant (tenant-not-found)")
+    @APIResponse(responseCode = "409", description = "The default tenant cannot be disabled (conflict)")
     public TenantApi.TenantView patch(@PathParam("id") String id, TenantApi.PatchTenant body) {
         return TenantApi.TenantView.of(admin.patch(id, body));
     }
