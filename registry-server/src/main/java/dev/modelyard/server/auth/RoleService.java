@@ -1,10 +1,12 @@
 package dev.modelyard.server.auth;
 
+import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.time.Instant;
@@ -95,9 +97,8 @@ public class RoleService {
         Names.require("name", name);
         if (Role.builtIn(name).isPresent()) throw builtIn(name);
         String tenant = tenants.current();
-        if (CustomRole.find(tenant, name).isPresent()) {
-            throw DomainException.of(ErrorCode.ALREADY_EXISTS, "role '" + name + "' exists already");
-        }
+        String exists = "role '" + name + "' exists already";
+        if (CustomRole.find(tenant, name).isPresent()) throw DomainException.of(ErrorCode.ALREADY_EXISTS, exists);
         CustomRole r = new CustomRole();
         r.id = UUID.randomUUID();
         r.name = name;
@@ -106,7 +107,13 @@ public class RoleService {
         r.createdAt = clock.instant();
         r.createdBy = by;
         r.updatedAt = r.createdAt;
-        r.persist();
+        try {
+            r.persistAndFlush();
+        } catch (PersistenceException e) {
+            // The check above races with a concurrent create of the same name: the unique index decides.
+            if (DatabaseFailures.isUniqueViolation(e)) throw DomainException.of(ErrorCode.ALREADY_EXISTS, exists);
+            throw e;
+        }
         return RoleView.of(r);
     }
 

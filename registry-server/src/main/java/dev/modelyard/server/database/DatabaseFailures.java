@@ -41,6 +41,7 @@ public final class DatabaseFailures {
     private static final Set<String> ACQUIRING_CLASSES = Set.of(POOL_CLASS, "io.agroal.pool.ConnectionFactory");
     /** object_not_in_prerequisite_state; what PostgreSQL answers a login to a database with ALLOW_CONNECTIONS false. */
     private static final String NOT_ACCEPTING_CONNECTIONS = "55000";
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private DatabaseFailures() {
     }
@@ -59,6 +60,18 @@ public final class DatabaseFailures {
             if (search(s, seen)) return true;
         }
         return search(t.getCause(), seen);
+    }
+
+    /**
+     * True when {@code failure}, or anything that caused it, is a unique constraint's refusal
+     * (SQLState 23505): a concurrent twin won, which a service answers as a conflict, not a failure.
+     */
+    public static boolean isUniqueViolation(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) return true;
+        }
+        return false;
     }
 
     /**

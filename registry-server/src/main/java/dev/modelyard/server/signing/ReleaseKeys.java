@@ -5,6 +5,7 @@ import dev.modelyard.server.tenant.Tenants;
 import dev.modelyard.wire.trust.Ed25519;
 import dev.modelyard.wire.trust.Signer;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +61,10 @@ public class ReleaseKeys {
 
     public Key of(String tenant) {
         if (Tenants.DEFAULT.equals(tenant)) return new Key(server.signer(), server.keyId(), server.publicKey());
-        return keys.computeIfAbsent(tenant, this::loadOrCreate);
+        // Created and read back in a transaction of its own, committed before the key is cached:
+        // joining the caller's would let its rollback drop the stored key while this replica keeps
+        // using it, and another replica would then create a different one.
+        return keys.computeIfAbsent(tenant, t -> QuarkusTransaction.requiringNew().call(() -> loadOrCreate(t)));
     }
 
     private Key loadOrCreate(String tenant) {

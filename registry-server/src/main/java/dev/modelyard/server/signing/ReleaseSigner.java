@@ -1,6 +1,7 @@
 package dev.modelyard.server.signing;
 
 import dev.modelyard.server.tenant.TenantContext;
+import dev.modelyard.server.tenant.TenantEnabled;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.model.VersionPublished;
 import dev.modelyard.wire.TargetDescriptor;
@@ -131,7 +132,9 @@ public class ReleaseSigner {
 
     /**
      * Signs again what expires within the renewal window or was signed by another key. Revoked
-     * versions are left to expire: they must not be offered any more.
+     * versions are left to expire: they must not be offered any more. A tenant whose renewal fails
+     * (its key cannot be read, a database error) is logged and counted, and the others are renewed
+     * all the same: one tenant's trouble must not let every later tenant's metadata expire.
      */
     public int renewDue() {
         // Each tenant's releases are signed with its own key: one pass per tenant, as that tenant.
@@ -139,14 +142,38 @@ public class ReleaseSigner {
         List<String> all = tenants.acrossTenants(() -> QuarkusTransaction.requiringNew().call(() ->
                 em.createNativeQuery("SELECT id FROM tenant WHERE enabled ORDER BY id").getResultList()));
         int[] total = {0};
-        try {
-            for (String tenant : all) tenants.runAs(tenant, () -> renewTenant(total));
-        } catch (RuntimeException e) {
-            metrics.renewalFailed(total[0]);
-            throw e;
+        int failed = 0;
+        for (String tenant : all) {
+            try {
+                tenants.runAs(tenant, () -> renewTenant(total));
+            } catch (RuntimeException e) {
+                failed++;
+                metrics.tenantRenewalFailed();
+                LOG.warnf(e, "renewing tenant '%s''s signed metadata failed; it will be tried again", tenant);
+            }
         }
-        metrics.renewalRan(total[0]);
+        if (failed > 0) {
+            metrics.renewalFailed(total[0]);
+        } else {
+            metrics.renewalRan(total[0]);
+        }
         return total[0];
+    }
+
+    /**
+     * Signs again, right away, what of one tenant is due: renewal skips disabled tenants, so one
+     * enabled again may serve metadata that expired meanwhile.
+     */
+    void onEnabled(@Observes TenantEnabled enabled) {
+        int[] total = {0};
+        try {
+            tenants.runAs(enabled.tenant(), () -> renewTenant(total));
+            if (total[0] > 0) LOG.infof("signed the metadata of %d artifacts of tenant '%s' again", total[0], enabled.tenant());
+        } catch (RuntimeException e) {
+            metrics.tenantRenewalFailed();
+            LOG.warnf(e, "renewing tenant '%s''s signed metadata failed; the scheduled renewal will try again", enabled.tenant());
+        }
+        metrics.renewed(total[0]);
     }
 
     private void renewTenant(int[] total) {

@@ -39,6 +39,7 @@ class SigningMetrics {
     private final Counter renewed;
     private final Counter runsOk;
     private final Counter runsFailed;
+    private final Counter tenantsFailed;
 
     SigningMetrics(AgroalDataSource db, Clock clock, ModelyardConfig config, MeterRegistry registry) {
         this.db = db;
@@ -47,6 +48,8 @@ class SigningMetrics {
         renewed = documents(registry, "renewal");
         runsOk = runs(registry, "ok");
         runsFailed = runs(registry, "failed");
+        tenantsFailed = Counter.builder("modelyard.signing.renewal.tenant.failures")
+                .description("Tenants whose metadata renewal failed (the others were renewed all the same)").register(registry);
         CachedReading<Optional<Instant>> earliest = new CachedReading<>("the earliest metadata expiry",
                 config.metrics().refreshInterval(), Optional.empty(), this::earliestExpiry);
         Gauge.builder("modelyard.signing.metadata.expiry", earliest,
@@ -76,9 +79,19 @@ class SigningMetrics {
         renewed.increment(documents);
     }
 
-    /** A renewal run failed after committing {@code documents} renewals. */
+    /** A renewal run failed for at least one tenant after committing {@code documents} renewals. */
     void renewalFailed(int documents) {
         runsFailed.increment();
+        renewed.increment(documents);
+    }
+
+    /** One tenant's renewal failed. */
+    void tenantRenewalFailed() {
+        tenantsFailed.increment();
+    }
+
+    /** {@code documents} were signed again outside a renewal run (a tenant enabled again). */
+    void renewed(int documents) {
         renewed.increment(documents);
     }
 

@@ -2,14 +2,18 @@ package dev.modelyard.server.tenantadmin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.modelyard.server.auth.TokenService;
+import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.tenant.Tenant;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.TenantDirectory;
+import dev.modelyard.server.tenant.TenantEnabled;
 import dev.modelyard.server.tenant.Tenants;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.persistence.PersistenceException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,12 +35,15 @@ public class TenantAdmin {
     private final TenantDirectory directory;
     private final TokenService tokens;
     private final Clock clock;
+    private final Event<TenantEnabled> enabledEvent;
 
-    public TenantAdmin(TenantContext tenants, TenantDirectory directory, TokenService tokens, Clock clock) {
+    public TenantAdmin(TenantContext tenants, TenantDirectory directory, TokenService tokens, Clock clock,
+                       Event<TenantEnabled> enabledEvent) {
         this.tenants = tenants;
         this.directory = directory;
         this.tokens = tokens;
         this.clock = clock;
+        this.enabledEvent = enabledEvent;
     }
 
     /** A tenant created with its first admin token. */
@@ -53,15 +60,22 @@ public class TenantAdmin {
                     "id: '" + id + "' must be 1-63 lowercase letters, digits and '-', starting with a letter or digit");
         }
         requireName(name);
+        String exists = "tenant '" + id + "' already exists";
         return tenants.acrossTenants(() -> QuarkusTransaction.requiringNew().call(() -> {
-            if (Tenant.findById(id) != null) throw DomainException.of(ErrorCode.ALREADY_EXISTS, "tenant '" + id + "' already exists");
+            if (Tenant.findById(id) != null) throw DomainException.of(ErrorCode.ALREADY_EXISTS, exists);
             Tenant t = new Tenant();
             t.id = id;
             t.name = name;
             t.createdAt = clock.instant();
             t.updatedAt = t.createdAt;
             t.createdBy = by;
-            t.persistAndFlush();
+            try {
+                t.persistAndFlush();
+            } catch (PersistenceException e) {
+                // The check above races with a concurrent create of the same id: the primary key decides.
+                if (DatabaseFailures.isUniqueViolation(e)) throw DomainException.of(ErrorCode.ALREADY_EXISTS, exists);
+                throw e;
+            }
             return new Created(t, tokens.issueFirstAdmin(id, by));
         }));
     }
@@ -74,11 +88,17 @@ public class TenantAdmin {
         return QuarkusTransaction.requiringNew().call(() -> tenant(id));
     }
 
-    /** Renames, disables or enables a tenant. A disabled tenant's tokens and devices are refused; its data is kept. */
+    /**
+     * Renames, disables or enables a tenant. A disabled tenant's tokens and devices are refused and
+     * its background work (conversion jobs, metadata renewal) waits; its data is kept. Enabling it
+     * again renews its signed metadata at once, which may have expired meanwhile.
+     */
     public Tenant patch(String id, TenantApi.PatchTenant body) {
         if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required: {\"enabled\": false}");
+        boolean[] enabledAgain = {false};
         Tenant changed = QuarkusTransaction.requiringNew().call(() -> {
             Tenant t = tenant(id);
+            enabledAgain[0] = !t.enabled && Boolean.TRUE.equals(body.enabled());
             if (body.name() != null) t.name = requireName(body.name());
             if (body.enabled() != null) {
                 if (!body.enabled() && Tenants.DEFAULT.equals(id)) {
@@ -90,6 +110,7 @@ public class TenantAdmin {
             return t;
         });
         directory.invalidate(id);
+        if (enabledAgain[0]) enabledEvent.fire(new TenantEnabled(id));
         return changed;
     }
 

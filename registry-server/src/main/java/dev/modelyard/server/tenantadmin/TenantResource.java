@@ -73,8 +73,10 @@ public class TenantResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @PermissionsAllowed(Permission.TENANTS_UPDATE)
-    @Operation(summary = "Rename, disable or enable a tenant (a disabled tenant's tokens and devices are refused; its data is kept)")
+    @Operation(summary = "Rename, disable or enable a tenant (a disabled tenant's tokens and devices are refused and its "
+            + "conversion jobs wait; its data is kept; enabling it again renews its signed metadata at once)")
     @APIResponseSchema(value = TenantApi.TenantView.class, responseCode = "200", responseDescription = "The tenant as changed")
+    @APIResponse(responseCode = "404", description = "No such tenant (tenant-not-found)")
     @APIResponse(responseCode = "409", description = "The default tenant cannot be disabled: it holds the system administrator's token")
     public TenantApi.TenantView patch(@PathParam("id") String id, TenantApi.PatchTenant body) {
         return TenantApi.TenantView.of(admin.patch(id, body));

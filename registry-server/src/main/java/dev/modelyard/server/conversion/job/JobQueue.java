@@ -85,7 +85,8 @@ public class JobQueue {
     /**
      * Takes the next due job: a queued one whose time has come, or a running one whose lease
      * expired (its replica died). {@code SKIP LOCKED} lets every worker of every replica poll at
-     * once without waiting on each other.
+     * once without waiting on each other. A disabled tenant's jobs are left where they are: they
+     * run once it is enabled again.
      */
     public Optional<Claim> claim(String replica) {
         String owner = replica + "#" + UUID.randomUUID().toString().substring(0, 8);
@@ -97,9 +98,10 @@ public class JobQueue {
                             UPDATE conversion_job j
                             SET status = 'RUNNING', attempts = j.attempts + 1, lease_owner = ?1, lease_expires_at = ?2,
                                 started_at = ?3, updated_at = ?3, next_run_at = ?3
-                            FROM (SELECT id, status AS was, lease_owner AS previous FROM conversion_job
-                                  WHERE (status = 'QUEUED' AND next_run_at <= ?3)
-                                     OR (status = 'RUNNING' AND lease_expires_at < ?3)
+                            FROM (SELECT id, status AS was, lease_owner AS previous FROM conversion_job q
+                                  WHERE ((status = 'QUEUED' AND next_run_at <= ?3)
+                                      OR (status = 'RUNNING' AND lease_expires_at < ?3))
+                                    AND EXISTS (SELECT 1 FROM tenant t WHERE t.id = q.tenant AND t.enabled)
                                   ORDER BY next_run_at, id
                                   LIMIT 1 FOR UPDATE SKIP LOCKED) c
                             WHERE j.id = c.id
