@@ -50,7 +50,8 @@ public class ProfileResource {
                     + "or external commands (they need the permission profiles:command). The last step's format must be the target's format.")
     @APIResponseSchema(value = ProfileView.class, responseCode = "201",
             responseDescription = "The new profile; Location names it")
-    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps need profiles:command")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, command steps need profiles:command, "
+            + "or (commands-not-allowed) this tenant may not run commands on the shared server")
     @APIResponse(responseCode = "409", description = "A profile of that name exists")
     public Response create(ProfileBody body) {
         ProfileView p = profiles.create(body, mayDefineCommands(), identity.getPrincipal().getName());
