@@ -79,7 +79,8 @@ public class ProfileResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a target profile's definition",
             description = "Jobs already requested keep the definition they were requested with.")
-    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps (new or in the profile) need profiles:command")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, command steps (new or in the profile) need profiles:command, "
+            + "or (commands-not-allowed) this tenant may not run commands on the shared server")
     @APIResponseSchema(value = ProfileView.class, responseCode = "200",
             responseDescription = "The profile with its new definition")
     public ProfileView replace(@PathParam("name") String name, ProfileBody body) {
