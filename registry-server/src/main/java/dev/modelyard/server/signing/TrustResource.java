@@ -70,6 +70,9 @@ public class TrustResource {
     @Path("/roots")
     @PermitAll
     @Operation(summary = "The root metadata versions, oldest first")
+    @APIResponse(responseCode = "200", description = "The root versions of the tenant, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = TrustService.RootView.class)))
     @APIResponse(responseCode = "404", description = "The Modelyard-Tenant header names no enabled tenant")
     public List<TrustService.RootView> list(@Parameter(description = TENANT_DOC) @HeaderParam(TenantHeaderFilter.HEADER) String tenant) {
         return publicReads.in(tenant, trust::list);
