@@ -111,7 +111,7 @@ class TenantSharedServerTest {
 
     @Test
     void twoTenantsMayChooseTheSameDeviceTokenAndEachWorksUnderItsOwnPathOnly() {
-        String token = "chosen-" + Api.uniqueName("token");
+        String token = "a-chosen-device-" + Api.uniqueName("token");
         String own = Api.uniqueName("own");
         String theirs = Api.uniqueName("theirs");
         Api.admin().contentType(ContentType.JSON).body(List.of(Map.of("controllerId", own, "name", own, "securityToken", token)))
