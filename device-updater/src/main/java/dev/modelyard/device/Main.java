@@ -123,7 +123,10 @@ public final class Main {
     static TrustStore trust(UpdaterConfig config) throws java.io.IOException {
         Path file = config.trustBundle();
         String howToMake = "create it with `modelyard trust-bundle --out " + file.getFileName() + " 1.root.json …` from the"
-                + " root files, or download it from the server: GET /api/v1/trust/roots/latest (see README, Device setup)";
+                + " root files, or download it from the server: GET /api/v1/trust/roots/latest"
+                // Each tenant has its own root: an anonymous read names the tenant, or gets the default tenant's.
+                + (config.tenant().equals("default") ? "" : " with the header Modelyard-Tenant: " + config.tenant())
+                + " (see README, Device setup)";
         String text;
         try {
             text = Files.readString(file);

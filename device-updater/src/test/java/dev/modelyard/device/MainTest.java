@@ -32,6 +32,14 @@ class MainTest {
     }
 
     @Test
+    void aDeviceOfAnotherTenantIsToldToNameItsTenantWhenDownloadingTheRoot() throws Exception {
+        Path config = Files.writeString(config(), "tenant=team-b\n", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(1, run("verify", "m.onnx", "m.onnx.release.json", "kws", "--config", config.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains(
+                "GET /api/v1/trust/roots/latest with the header Modelyard-Tenant: team-b (see README, Device setup)"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aMissingTrustBundleSaysHowToMakeOne() throws Exception {
         assertEquals(1, run("verify", "m.onnx", "m.onnx.release.json", "kws", "--config", config().toString()));
         assertEquals("error: trust bundle " + dir.resolve("trust-bundle.json") + " (trust.bundle) not found: create it with"

@@ -101,8 +101,9 @@ public interface ModelyardConfig {
         int equivalenceSamples();
 
         /**
-         * Executables command steps may run (absolute paths). Unset: any absolute path, since
-         * only admins can create command steps.
+         * Executables command steps may run (absolute paths). Unset: the default tenant's admins
+         * may run any absolute path (they operate the server), and other tenants may define no
+         * command steps at all, since a program on the shared server could read its secrets.
          */
         Optional<List<String>> allowedCommands();
 

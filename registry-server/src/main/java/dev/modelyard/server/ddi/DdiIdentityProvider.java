@@ -69,13 +69,13 @@ public class DdiIdentityProvider implements IdentityProvider<DdiCredentials> {
                 return Uni.createFrom().item(gateway(request, t));
             }
             String hash = DeviceTokens.hash(request.token());
-            Optional<DeviceTokens.DeviceKey> cached = tokens.cached(hash);
+            Optional<DeviceTokens.DeviceKey> cached = tokens.cached(tenant, hash);
             if (cached.isPresent()) return Uni.createFrom().item(identity(cached.get(), tenant, hash, request.controllerId()));
             if (blocking) {
-                return Uni.createFrom().item(identity(tokens.lookup(hash)
+                return Uni.createFrom().item(identity(tokens.lookup(tenant, hash)
                         .orElseThrow(() -> new AuthenticationFailedException("unknown device token")), tenant, hash, request.controllerId()));
             }
-            return context.runBlocking(() -> identity(tokens.lookup(hash)
+            return context.runBlocking(() -> identity(tokens.lookup(tenant, hash)
                     .orElseThrow(() -> new AuthenticationFailedException("unknown device token")), tenant, hash, request.controllerId()));
         } catch (AuthenticationFailedException e) {
             return Uni.createFrom().failure(e);

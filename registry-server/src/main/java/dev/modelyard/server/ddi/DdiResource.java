@@ -427,7 +427,7 @@ public class DdiResource {
         if (identity.isAnonymous() || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {
             return;
         }
-        long retryAfter = limits.deviceRetryAfter(controllerId);
+        long retryAfter = limits.deviceRetryAfter(tenantOf(identity), controllerId);
         if (retryAfter > 0) {
             throw new DdiFailure(429, null, "", Map.of("Retry-After", Long.toString(retryAfter)));
         }

@@ -101,7 +101,7 @@ public class DeviceService {
         setToken(d, requireChosenToken(chosenToken), readable);
         d.updatedAt = clock.instant();
         persistUnique(d, REFUSED_TOKEN);
-        if (old != null) tokens.invalidate(old);
+        if (old != null) tokens.invalidate(d.tenant, old);
         feed.tokenChangedInThisTransaction(d.id);
         return d;
     }
@@ -111,9 +111,10 @@ public class DeviceService {
     /** Characters of a token kept as its hint: few enough that the hint does not help guessing. */
     static final int TOKEN_HINT = 4;
     /**
-     * Tokens are looked up by their hash, so two devices cannot share one. The refusal names no
-     * device; it still tells the caller that the token is taken, which is why only publishers may
-     * choose tokens at creation and only admins may change an existing device's token.
+     * Tokens are looked up by tenant and hash, so two devices of a tenant cannot share one (devices
+     * of different tenants may: the DDI path names the tenant). The refusal names no device; it
+     * still tells the caller that the token is taken in its own tenant, which is why only
+     * publishers may choose tokens at creation and only admins may change an existing device's token.
      */
     static final String REFUSED_TOKEN = "securityToken: this token cannot be used, choose another";
 
@@ -228,7 +229,7 @@ public class DeviceService {
         String hash = d.tokenHash;
         em.createNativeQuery("DELETE FROM installed_model WHERE device_id = ?1").setParameter(1, d.id).executeUpdate();
         d.delete();
-        tokens.invalidate(hash);
+        tokens.invalidate(d.tenant, hash);
         feed.tokenChangedInThisTransaction(d.id);
     }
 
@@ -242,7 +243,7 @@ public class DeviceService {
         d.tokenHint = secret.substring(0, TOKEN_HINT);
         d.tokenSecret = null;
         d.updatedAt = clock.instant();
-        tokens.invalidate(old);
+        tokens.invalidate(d.tenant, old);
         feed.tokenChangedInThisTransaction(d.id);
         return view(d, secret);
     }

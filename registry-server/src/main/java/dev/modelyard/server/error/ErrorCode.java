@@ -56,6 +56,11 @@ public enum ErrorCode {
     FORBIDDEN(403, "forbidden"),
     /** The Modelyard-Tenant header names another tenant than the API token's own. */
     TENANT_MISMATCH(403, "tenant-mismatch"),
+    /**
+     * Command steps run programs on the shared server: outside the default tenant they need the
+     * operator to name the allowed programs first.
+     */
+    COMMANDS_NOT_ALLOWED(403, "commands-not-allowed"),
     /** The token or role asked for would hold permissions the caller's token lacks. */
     PERMISSION_NOT_HELD(403, "permission-not-held"),
     /** The token is scoped to model names and the operation reaches beyond the model catalogue. */

@@ -58,11 +58,12 @@ public class Limits {
     }
 
     /**
-     * Counts one DDI request of the authenticated device {@code controllerId}. Returns 0 when
-     * allowed, otherwise the seconds to send in Retry-After. Allocates nothing for a known device.
+     * Counts one DDI request of the authenticated device {@code controllerId} of {@code tenant}.
+     * Returns 0 when allowed, otherwise the seconds to send in Retry-After. Keyed by tenant and
+     * controller id: two tenants may use the same id, and one must never throttle the other's device.
      */
-    public long deviceRetryAfter(String controllerId) {
-        long wait = devices.acquire(controllerId, ddiPerDevice, System.nanoTime());
+    public long deviceRetryAfter(String tenant, String controllerId) {
+        long wait = devices.acquire(tenant + "/" + controllerId, ddiPerDevice, System.nanoTime());
         if (wait == 0) return 0;
         refusedDevice.increment();
         return seconds(wait);

@@ -168,6 +168,27 @@ class LimitsTest {
     }
 
     @Test
+    void anotherTenantsDeviceOfTheSameIdDoesNotShareTheRateLimit() throws Exception {
+        String id = Api.uniqueName("shared-id");
+        String deviceToken = as(newToken("publisher")).contentType(ContentType.JSON).body(Map.of("controllerId", id))
+                .post("/api/v1/devices").then().statusCode(201).extract().path("token");
+        String tenant = Api.uniqueName("rival");
+        String rivalAdmin = admin().contentType(ContentType.JSON).body(Map.of("id", tenant, "name", "Rival"))
+                .post("/api/v1/tenants").then().statusCode(201).extract().path("adminToken.token");
+        String gateway = as(rivalAdmin).post("/api/v1/settings/gateway-token").then().statusCode(200)
+                .extract().path("gatewayToken.token");
+        String rivalPath = "/" + tenant + "/controller/v1/" + id;
+        firstRefusal(() -> RestAssured.given().header("Authorization", "GatewayToken " + gateway).get(rivalPath));
+        // The rival keeps its own bucket empty while the default tenant's device spends no more than its burst:
+        // sharing one bucket, the device would be refused within these requests.
+        for (int i = 0; i < 40; i++) {
+            RestAssured.given().header("Authorization", "GatewayToken " + gateway).get(rivalPath);
+            RestAssured.given().header("Authorization", "TargetToken " + deviceToken)
+                    .get("/DEFAULT/controller/v1/" + id).then().statusCode(200);
+        }
+    }
+
+    @Test
     void aNonUploadBodyOverTheLimitGets413() throws Exception {
         String token = newToken("publisher");
         String description = "x".repeat(100 * 1024);

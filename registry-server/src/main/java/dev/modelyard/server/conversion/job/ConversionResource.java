@@ -50,7 +50,8 @@ public class ConversionResource {
             content = @Content(schema = @Schema(implementation = Requested.class)))
     @APIResponse(responseCode = "200", description = "All the requested conversions exist: their jobs",
             content = @Content(schema = @Schema(implementation = Requested.class)))
-    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps need profiles:command")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, command steps need profiles:command, "
+            + "or (commands-not-allowed) this tenant may not run commands on the shared server")
     @APIResponse(responseCode = "409", description = "The version is not published, or a named profile is disabled")
     public Response request(@PathParam("model") String model, @PathParam("version") String version,
                             ConversionRequest body) {

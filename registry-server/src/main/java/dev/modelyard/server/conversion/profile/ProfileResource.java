@@ -50,7 +50,8 @@ public class ProfileResource {
                     + "or external commands (they need the permission profiles:command). The last step's format must be the target's format.")
     @APIResponseSchema(value = ProfileView.class, responseCode = "201",
             responseDescription = "The new profile; Location names it")
-    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps need profiles:command")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, command steps need profiles:command, "
+            + "or (commands-not-allowed) this tenant may not run commands on the shared server")
     @APIResponse(responseCode = "409", description = "A profile of that name exists")
     public Response create(ProfileBody body) {
         ProfileView p = profiles.create(body, mayDefineCommands(), identity.getPrincipal().getName());
@@ -78,7 +79,8 @@ public class ProfileResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a target profile's definition",
             description = "Jobs already requested keep the definition they were requested with.")
-    @APIResponse(responseCode = "403", description = "The role lacks the permission, or command steps (new or in the profile) need profiles:command")
+    @APIResponse(responseCode = "403", description = "The role lacks the permission, command steps (new or in the profile) need profiles:command, "
+            + "or (commands-not-allowed) this tenant may not run commands on the shared server")
     @APIResponseSchema(value = ProfileView.class, responseCode = "200",
             responseDescription = "The profile with its new definition")
     public ProfileView replace(@PathParam("name") String name, ProfileBody body) {

@@ -8,6 +8,8 @@ import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
+import dev.modelyard.server.tenant.TenantContext;
+import dev.modelyard.server.tenant.Tenants;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
@@ -18,7 +20,8 @@ import java.util.Optional;
 
 /**
  * Target profiles: validation and storage. Profiles with command steps execute programs on the
- * server, so only admins may create, change or delete them.
+ * server, so only admins may create, change or delete them, and outside the default tenant only
+ * when the operator has named the allowed programs.
  */
 @ApplicationScoped
 public class ProfileService {
@@ -28,11 +31,13 @@ public class ProfileService {
     private final ObjectMapper json;
     private final ModelyardConfig config;
     private final Clock clock;
+    private final TenantContext tenants;
 
-    public ProfileService(ObjectMapper json, ModelyardConfig config, Clock clock) {
+    public ProfileService(ObjectMapper json, ModelyardConfig config, Clock clock, TenantContext tenants) {
         this.json = json;
         this.config = config;
         this.clock = clock;
+        this.tenants = tenants;
     }
 
     /** A stored profile as the job queue uses it. */
@@ -49,6 +54,11 @@ public class ProfileService {
         }
         if (normalized.hasCommand() && !admin) {
             throw DomainException.of(ErrorCode.FORBIDDEN, "command steps run programs on the server: only admins may define them");
+        }
+        if (normalized.hasCommand() && !commandsAllowedHere()) {
+            throw DomainException.of(ErrorCode.COMMANDS_NOT_ALLOWED, "command steps run programs on the shared server: "
+                    + "this tenant may define them only once the server operator sets modelyard.conversion.allowed-commands; "
+                    + "ask the operator, or use built-in converters");
         }
         return normalized;
     }
@@ -124,6 +134,15 @@ public class ProfileService {
         p.spec = json.convertValue(chain, new TypeReference<Map<String, Object>>() { });
         p.hasCommand = chain.hasCommand();
         p.updatedAt = clock.instant();
+    }
+
+    /**
+     * Any absolute path is accepted only for the default tenant, whose admins operate the server;
+     * a program run for another tenant could read the server's secrets, so there only the
+     * operator's list of programs (checked per step when normalizing) makes commands possible.
+     */
+    private boolean commandsAllowedHere() {
+        return Tenants.DEFAULT.equals(tenants.current()) || config.conversion().allowedCommands().isPresent();
     }
 
     private static void requireAdminFor(ConversionProfile p, boolean admin) {
