@@ -9,8 +9,6 @@ import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,21 +76,7 @@ class CrashLeftoversE2ETest {
 
     /** Sends a quarter of a large upload, waits until it is in staging, and kills the server. */
     private static void interruptedUploadThenKill(String path) throws Exception {
-        HttpURLConnection c = (HttpURLConnection) server.process().uri(path).toURL().openConnection();
-        c.setRequestMethod("PUT");
-        c.setDoOutput(true);
-        c.setFixedLengthStreamingMode(SIZE);
-        c.setRequestProperty("Authorization", "Bearer " + FreshServer.ADMIN);
-        c.setRequestProperty("Content-Type", "application/octet-stream");
-        OutputStream out = c.getOutputStream();
-        InputStream body = new PatternStream(SIZE, 7);
-        byte[] buf = new byte[1 << 16];
-        for (long sent = 0; sent < SIZE / 4; ) {
-            int n = body.read(buf);
-            out.write(buf, 0, n);
-            sent += n;
-        }
-        out.flush();
+        HttpURLConnection c = server.partialUpload(path, SIZE, 7, SIZE / 4);
         Path staging = server.data().resolve("staging");
         Instant deadline = Instant.now().plus(ServerProcess.WAIT);
         while (partBytes(staging, "upload-") < SIZE / 8 && Instant.now().isBefore(deadline)) {

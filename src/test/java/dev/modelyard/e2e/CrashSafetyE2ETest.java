@@ -9,8 +9,6 @@ import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,22 +36,7 @@ class CrashSafetyE2ETest {
 
     /** Starts an upload, sends {@code sendBytes} of it, then runs {@code cut} while the request is open. */
     private static void interruptedUpload(String path, long sendBytes, Runnable cut) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) server.process().uri(path).toURL().openConnection();
-        c.setRequestMethod("PUT");
-        c.setDoOutput(true);
-        c.setFixedLengthStreamingMode(SIZE);
-        c.setRequestProperty("Authorization", "Bearer " + FreshServer.ADMIN);
-        c.setRequestProperty("Content-Type", "application/octet-stream");
-        OutputStream out = c.getOutputStream();
-        InputStream data = new PatternStream(SIZE, 3);
-        byte[] buf = new byte[1 << 16];
-        long sent = 0;
-        while (sent < sendBytes) {
-            int n = data.read(buf);
-            out.write(buf, 0, n);
-            sent += n;
-        }
-        out.flush();
+        HttpURLConnection c = server.partialUpload(path, SIZE, 3, sendBytes);
         awaitStagingBytes(sendBytes / 2);
         cut.run();
         c.disconnect();

@@ -5,6 +5,9 @@ import dev.modelyard.testing.TestPostgres;
 import dev.modelyard.wire.trust.Ed25519;
 import dev.modelyard.wire.trust.KeyFile;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -83,6 +86,30 @@ final class FreshServer implements BeforeAllCallback, AfterAllCallback {
     /** A client of the management API as the admin. */
     ModelyardClient admin() {
         return process.client(ADMIN);
+    }
+
+    /**
+     * Starts a raw artifact upload (PUT of {@code size} bytes of a {@link PatternStream} with {@code seed})
+     * as the admin and sends only its first {@code sendBytes}: the request stays open, as a client's
+     * would when it dies or the server is cut off mid-upload. The caller disconnects it.
+     */
+    HttpURLConnection partialUpload(String path, long size, long seed, long sendBytes) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) process.uri(path).toURL().openConnection();
+        c.setRequestMethod("PUT");
+        c.setDoOutput(true);
+        c.setFixedLengthStreamingMode(size);
+        c.setRequestProperty("Authorization", "Bearer " + ADMIN);
+        c.setRequestProperty("Content-Type", "application/octet-stream");
+        OutputStream out = c.getOutputStream();
+        InputStream data = new PatternStream(size, seed);
+        byte[] buf = new byte[1 << 16];
+        for (long sent = 0; sent < sendBytes; ) {
+            int n = data.read(buf);
+            out.write(buf, 0, n);
+            sent += n;
+        }
+        out.flush();
+        return c;
     }
 
     private static void deleteTree(Path root) throws IOException {

@@ -67,23 +67,15 @@ final class RootCommand {
                 description = "Signatures by distinct release keys needed for a release (default: ${DEFAULT-VALUE}).")
         int releaseThreshold;
 
-        @Option(names = "--expires", paramLabel = "WHEN", defaultValue = DEFAULT_EXPIRY,
-                description = "Days from now (365d) or a UTC time (2027-01-01T00:00:00Z); default: ${DEFAULT-VALUE}.")
-        String expires;
-
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the signed root (e.g. 1.root.json).")
-        Path out;
-
-        @Option(names = "--partial",
-                description = "Write the root even if the root threshold is not met yet, for the remaining key holders to sign with 'root sign'.")
-        boolean partial;
+        @Mixin
+        NewRootOptions output;
 
         @Mixin
         PassphraseOptions passphrase;
 
         @Override
         void run(Main.Context context) throws Exception {
-            Instant expiry = Io.expiry(expires, context.clock());
+            Instant expiry = output.expiry(context);
             List<Keys.Public> release = publicKeys(releaseKeys, releasePublic, "--release-public");
             if (release.isEmpty()) throw new CliException("give at least one --release-key or --release-public");
             char[] secret = passphrase.get(context);
@@ -96,16 +88,51 @@ final class RootCommand {
 
             RootMetadata metadata = create(1, expiry, root, rootThreshold, keysOf(release), releaseThreshold);
             SignedEnvelope envelope = signer(signing).sign(metadata);
-            String unmet = unmet("root v1", metadata, envelope);
+            output.write(context, metadata, envelope, unmet("root v1", metadata, envelope), TrustStore::new);
+        }
+    }
+
+    /** What 'root init' and 'root next' share: the new version's expiry, where it is written, and when. */
+    static final class NewRootOptions {
+
+        @Option(names = "--expires", paramLabel = "WHEN", defaultValue = DEFAULT_EXPIRY,
+                description = "Days from now (365d) or a UTC time (2027-01-01T00:00:00Z); default: ${DEFAULT-VALUE}.")
+        String expires;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE",
+                description = "Where to write the new root (e.g. 1.root.json for the first, N+1.root.json for the next).")
+        Path out;
+
+        @Option(names = "--partial",
+                description = "Write the root even if a threshold is not met yet, for the remaining key holders to sign with 'root sign'.")
+        boolean partial;
+
+        /** The checks a complete new root must pass before it is written (a first root, or the next in a chain). */
+        @FunctionalInterface
+        interface Check {
+            void accept(SignedEnvelope envelope) throws VerificationException;
+        }
+
+        Instant expiry(Main.Context context) throws CliException {
+            return Io.expiry(expires, context.clock());
+        }
+
+        /**
+         * Writes the signed root: refused while thresholds are {@code unmet} (null when all are met) unless
+         * --partial, and a complete root only once it passes {@code check}, so no unusable root is ever written.
+         */
+        void write(Main.Context context, RootMetadata metadata, SignedEnvelope envelope, String unmet, Check check)
+                throws CliException, Refused {
+            String version = "root v" + metadata.version();
             if (unmet != null && !partial) {
-                throw new CliException("root v1 not written: " + unmet + "; sign with those keys too, or give --partial"
-                        + " and add the missing signatures with 'root sign'");
+                throw new CliException(version + " not written: " + unmet + "; sign with those keys too, or give"
+                        + " --partial and add the missing signatures with 'root sign'");
             }
             if (unmet == null) {
                 try {
-                    new TrustStore(envelope);
+                    check.accept(envelope);
                 } catch (VerificationException e) {
-                    throw new Refused(e, "root v1 not written");
+                    throw new Refused(e, version + " not written");
                 }
             }
             Io.write(out, envelope.toJsonBytes());
@@ -161,23 +188,15 @@ final class RootCommand {
                 description = "Release threshold of the new version (default: the previous one).")
         Integer releaseThreshold;
 
-        @Option(names = "--expires", paramLabel = "WHEN", defaultValue = DEFAULT_EXPIRY,
-                description = "Days from now (365d) or a UTC time (2027-01-01T00:00:00Z); default: ${DEFAULT-VALUE}.")
-        String expires;
-
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the new root (e.g. 2.root.json).")
-        Path out;
-
-        @Option(names = "--partial",
-                description = "Write the root even if a threshold is not met yet, for the remaining key holders to sign with 'root sign'.")
-        boolean partial;
+        @Mixin
+        NewRootOptions output;
 
         @Mixin
         PassphraseOptions passphrase;
 
         @Override
         void run(Main.Context context) throws Exception {
-            Instant expiry = Io.expiry(expires, context.clock());
+            Instant expiry = output.expiry(context);
             TrustStore store = trustStore(previous);
             RootMetadata old = store.root();
             long version = old.version() + 1;
@@ -218,21 +237,7 @@ final class RootCommand {
 
             String unmet = join(unmet("the previous root v" + old.version(), old, envelope),
                     unmet("the new root v" + version, metadata, envelope));
-            if (unmet != null && !partial) {
-                throw new CliException("root v" + version + " not written: " + unmet + "; sign with those keys too, or give"
-                        + " --partial and add the missing signatures with 'root sign'");
-            }
-            if (unmet == null) {
-                try {
-                    store.updateRoot(envelope);
-                } catch (VerificationException e) {
-                    throw new Refused(e, "root v" + version + " not written");
-                }
-            }
-            Io.write(out, envelope.toJsonBytes());
-            context.out().println("wrote " + out);
-            describe(context.out(), metadata, envelope);
-            if (unmet != null) context.err().println("note: incomplete: " + unmet);
+            output.write(context, metadata, envelope, unmet, store::updateRoot);
         }
     }
 

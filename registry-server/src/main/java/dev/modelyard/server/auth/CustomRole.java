@@ -1,11 +1,10 @@
 package dev.modelyard.server.auth;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +18,7 @@ import org.hibernate.type.SqlTypes;
  */
 @Entity
 @Table(name = "custom_role")
-public class CustomRole extends TenantOwned {
+public class CustomRole extends TenantOwnedRecord {
 
     @Id
     public UUID id;
@@ -32,15 +31,6 @@ public class CustomRole extends TenantOwned {
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
     public List<String> permissions = new ArrayList<>();
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
 
     public static Optional<CustomRole> find(String tenant, String name) {
         return find("tenant = ?1 and name = ?2", tenant, name).firstResultOptional();

@@ -246,10 +246,7 @@ public class DdiResource {
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Feedback.class)))
     public Response deploymentFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                        String body) {
-        return asDevice(controllerId, caller -> {
-            deployments.deploymentFeedback(caller.deviceId(), id(actionId), report(body));
-            return Response.ok().build();
-        });
+        return feedback(controllerId, actionId, body, deployments::deploymentFeedback);
     }
 
     @GET
@@ -263,9 +260,8 @@ public class DdiResource {
     @APIResponse(responseCode = "406", description = "The Accept header names none of application/hal+json, application/json, application/cbor (empty body)")
     public Response cancelAction(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                  @HeaderParam("Accept") String accept, @HeaderParam("If-None-Match") String ifNoneMatch) {
-        return asDevice(controllerId, caller -> {
-            return withEtag(DdiJson.write(ddi.cancelAction(caller.deviceId(), id(actionId))), accept, ifNoneMatch);
-        });
+        return asDevice(controllerId, caller ->
+                withEtag(DdiJson.write(ddi.cancelAction(caller.deviceId(), id(actionId))), accept, ifNoneMatch));
     }
 
     @POST
@@ -281,10 +277,18 @@ public class DdiResource {
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Feedback.class)))
     public Response cancelFeedback(@PathParam("controllerId") String controllerId, @PathParam("actionId") String actionId,
                                    String body) {
-        return asDevice(controllerId, caller -> {
-            deployments.cancelFeedback(caller.deviceId(), id(actionId), report(body));
-            return Response.ok().build();
-        });
+        return feedback(controllerId, actionId, body, deployments::cancelFeedback);
+    }
+
+    /** Where a device's report on one of its actions goes: deployment or cancellation feedback. */
+    @FunctionalInterface
+    private interface FeedbackSink {
+        void record(long deviceId, long actionId, DeploymentService.Report report);
+    }
+
+    /** Both feedback endpoints read the same body and answer alike; only where the report goes differs. */
+    private Response feedback(String controllerId, String actionId, String body, FeedbackSink sink) {
+        return recorded(controllerId, caller -> sink.record(caller.deviceId(), id(actionId), report(body)));
     }
 
     @PUT
@@ -298,7 +302,7 @@ public class DdiResource {
     @APIResponse(responseCode = "404", description = "Unknown device (gateway token) or action (empty body)")
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConfigData.class)))
     public Response configData(@PathParam("controllerId") String controllerId, String body) {
-        return asDevice(controllerId, caller -> {
+        return recorded(controllerId, caller -> {
             ConfigData data = parse(body, ConfigData.class);
             ConfigData.Mode mode;
             try {
@@ -308,7 +312,6 @@ public class DdiResource {
             }
             if (data.data() == null) throw unreadable("data: is required");
             devices.reportAttributes(caller.deviceId(), data.data(), mode);
-            return Response.ok().build();
         });
     }
 
@@ -325,9 +328,8 @@ public class DdiResource {
     public Response artifacts(@PathParam("tenant") String tenant, @PathParam("controllerId") String controllerId,
                               @PathParam("moduleId") String moduleId, @HeaderParam("Accept") String accept,
                               @Context UriInfo uri) {
-        return asDevice(controllerId, caller -> {
-            return json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), mediaType(accept)).build();
-        });
+        return asDevice(controllerId, caller ->
+                json(DdiJson.write(ddi.files(caller.deviceId(), moduleId, base(uri, tenant, controllerId))), mediaType(accept)).build());
     }
 
     @GET
@@ -474,6 +476,14 @@ public class DdiResource {
         return run(identity, controllerId, () -> {
             countRequest(identity, controllerId);
             return body.apply(caller(identity, controllerId, false));
+        });
+    }
+
+    /** A report of a known device: recorded, then answered 200 with an empty body as hawkBit does. */
+    private Response recorded(String controllerId, java.util.function.Consumer<Caller> record) {
+        return asDevice(controllerId, caller -> {
+            record.accept(caller);
+            return Response.ok().build();
         });
     }
 

@@ -1,6 +1,6 @@
 package dev.modelyard.server.deployment;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelVersion;
 import jakarta.persistence.Column;
@@ -14,7 +14,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
-import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.DynamicUpdate;
 
@@ -22,7 +21,7 @@ import org.hibernate.annotations.DynamicUpdate;
 @Entity
 @Table(name = "action")
 @DynamicUpdate
-public class Action extends TenantOwned {
+public class Action extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -62,13 +61,4 @@ public class Action extends TenantOwned {
 
     /** Why the action failed or was canceled. */
     public String reason;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 }

@@ -1,6 +1,6 @@
 package dev.modelyard.server.device;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -30,7 +30,7 @@ import org.hibernate.type.SqlTypes;
 @Entity
 @Table(name = "device")
 @DynamicUpdate
-public class Device extends TenantOwned {
+public class Device extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -79,15 +79,6 @@ public class Device extends TenantOwned {
     @CollectionTable(name = "device_tag", joinColumns = @JoinColumn(name = "device_id"))
     @Column(name = "tag", nullable = false)
     public Set<String> tags = new TreeSet<>();
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 
     public static Optional<Device> findByController(String controllerId) {
         return find("controllerId", controllerId).firstResultOptional();

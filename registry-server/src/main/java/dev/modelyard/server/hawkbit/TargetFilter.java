@@ -1,18 +1,17 @@
 package dev.modelyard.server.hawkbit;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
 
 /** hawkBit's target filter: a named target query, stored as the client wrote it (see {@link Rsql}). */
 @Entity
 @Table(name = "target_filter")
-public class TargetFilter extends TenantOwned {
+public class TargetFilter extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -24,15 +23,6 @@ public class TargetFilter extends TenantOwned {
 
     @Column(nullable = false)
     public String query;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
 
     @Column(name = "updated_by")
     public String updatedBy;

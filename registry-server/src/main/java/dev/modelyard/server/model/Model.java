@@ -1,6 +1,6 @@
 package dev.modelyard.server.model;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import jakarta.persistence.CollectionTable;
 import jakarta.persistence.Column;
 import jakarta.persistence.ElementCollection;
@@ -12,7 +12,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.MapKeyColumn;
 import jakarta.persistence.Table;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Map;
@@ -20,7 +19,7 @@ import java.util.Map;
 /** A named line of work, such as {@code kws-small}: the parent of its versions. */
 @Entity
 @Table(name = "model")
-public class Model extends TenantOwned {
+public class Model extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -41,15 +40,6 @@ public class Model extends TenantOwned {
     @MapKeyColumn(name = "key")
     @Column(name = "value", nullable = false)
     public Map<String, String> labels = new TreeMap<>();
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 
     public static Optional<Model> findByName(String name) {
         return find("name", name).firstResultOptional();

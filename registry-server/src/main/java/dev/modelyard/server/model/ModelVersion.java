@@ -1,6 +1,6 @@
 package dev.modelyard.server.model;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import dev.modelyard.wire.IoSignature;
 import jakarta.persistence.Basic;
 import jakarta.persistence.Column;
@@ -22,7 +22,7 @@ import org.hibernate.type.SqlTypes;
 /** One semantic version of a model. Its files and description freeze when it is published. */
 @Entity
 @Table(name = "model_version")
-public class ModelVersion extends TenantOwned {
+public class ModelVersion extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -72,19 +72,10 @@ public class ModelVersion extends TenantOwned {
     @Column(name = "self_test_sha256")
     public String selfTestSha256;
 
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
     /** The model's release counter at publication: what devices compare to refuse rollbacks. */
     @Column(name = "release_counter")
     public Long releaseCounter;
 
     @Column(name = "published_at")
     public Instant publishedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 }

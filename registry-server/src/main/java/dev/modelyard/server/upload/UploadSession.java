@@ -1,6 +1,6 @@
 package dev.modelyard.server.upload;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
 import jakarta.persistence.Column;
@@ -10,7 +10,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
-import java.time.Instant;
 import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -18,7 +17,7 @@ import org.hibernate.type.SqlTypes;
 /** A resumable upload in progress: where it will go, and how many bytes have arrived durably. */
 @Entity
 @Table(name = "upload_session")
-public class UploadSession extends TenantOwned {
+public class UploadSession extends TenantOwnedRecord {
 
     @Id
     public UUID id;
@@ -37,15 +36,6 @@ public class UploadSession extends TenantOwned {
     /** Bytes received and fsynced so far: the offset the next append must start at. */
     @Column(name = "received", nullable = false)
     public long received;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 
     /** The staging directory holding the bytes ({@code StagingArea.id()}); null until the first append. */
     @Column(name = "staging_id")

@@ -1,6 +1,6 @@
 package dev.modelyard.server.conversion.job;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import dev.modelyard.server.model.ModelVersion;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -22,7 +22,7 @@ import org.hibernate.type.SqlTypes;
 /** One conversion of one source artifact by one chain, as the queue keeps it. See V4 for the rules. */
 @Entity
 @Table(name = "conversion_job")
-public class ConversionJob extends TenantOwned {
+public class ConversionJob extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -87,18 +87,9 @@ public class ConversionJob extends TenantOwned {
 
     public String error;
 
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
     @Column(name = "started_at")
     public Instant startedAt;
 
     @Column(name = "finished_at")
     public Instant finishedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 }

@@ -1,13 +1,12 @@
 package dev.modelyard.server.conversion.profile;
 
-import dev.modelyard.server.tenant.TenantOwned;
+import dev.modelyard.server.tenant.TenantOwnedRecord;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.time.Instant;
 import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -15,7 +14,7 @@ import org.hibernate.type.SqlTypes;
 /** A named recipe for one target: built for every published version while it is enabled. */
 @Entity
 @Table(name = "conversion_profile")
-public class ConversionProfile extends TenantOwned {
+public class ConversionProfile extends TenantOwnedRecord {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -37,13 +36,4 @@ public class ConversionProfile extends TenantOwned {
 
     @Column(name = "has_command", nullable = false)
     public boolean hasCommand;
-
-    @Column(name = "created_at", nullable = false)
-    public Instant createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public Instant updatedAt;
-
-    @Column(name = "created_by")
-    public String createdBy;
 }
