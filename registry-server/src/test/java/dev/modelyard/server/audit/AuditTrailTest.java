@@ -67,6 +67,7 @@ class AuditTrailTest {
         String key = after.keySet().iterator().next();
         assertTrue(key.startsWith("Model "), key);
         assertEquals(name, e.getString("after.'" + key + "'.name"));
+        assertFalse(e.getMap("after.'" + key + "'").containsKey("tenant"), "the entry names the tenant; the snapshot does not repeat it");
         assertNull(e.get("before.'" + key + "'"));
         assertTrue(e.getString("at").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z"), e.getString("at"));
     }
