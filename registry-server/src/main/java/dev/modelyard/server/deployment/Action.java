@@ -61,4 +61,28 @@ public class Action extends TenantOwnedRecord {
 
     /** Why the action failed or was canceled. */
     public String reason;
+
+    /** The rollout that created the action; null for a plain deployment. */
+    @Column(name = "rollout_id")
+    public Long rolloutId;
+
+    @Column(name = "maintenance_schedule")
+    public String maintenanceSchedule;
+
+    @Column(name = "maintenance_duration_seconds")
+    public Integer maintenanceDurationSeconds;
+
+    /** Null: the zone the device reports. */
+    @Column(name = "maintenance_zone")
+    public String maintenanceZone;
+
+    /** The signed envelope (JSON) that lets the device install this older release; null for none. */
+    @Column(name = "rollback_authorization")
+    public String rollbackAuthorization;
+
+    /** The action's maintenance window, or null when the update step may run at any time. */
+    public MaintenanceWindow maintenanceWindow() {
+        return maintenanceSchedule == null ? null
+                : new MaintenanceWindow(maintenanceSchedule, java.time.Duration.ofSeconds(maintenanceDurationSeconds), maintenanceZone);
+    }
 }

@@ -47,7 +47,7 @@ class Assigner {
      * (its action is recorded failed with that reason, whatever artifact would fit).
      */
     record Request(Model model, ModelVersion version, String requested, ActionType type, boolean lowPrecision, String by,
-                   List<ArtifactChooser.Candidate> candidates, Map<Long, String> refused) {
+                   List<ArtifactChooser.Candidate> candidates, Map<Long, String> refused, ActionOptions options) {
     }
 
     /** The outcome for one device: the action that now delivers the version, and whether it is new. */
@@ -83,6 +83,13 @@ class Assigner {
                 SELECT d.id, d.controller_id, d.attributes::text FROM device d JOIN device_tag t ON t.device_id = d.id
                 WHERE d.tenant = ? AND t.tag = ? ORDER BY d.id LIMIT ?""", tenants.current(), tag,
                 DeploymentService.MAX_DEVICES + 1);
+    }
+
+    /** The devices with these ids (of the current tenant; others are left out), in id order. */
+    List<Target> byIds(List<Long> ids) {
+        return query("""
+                SELECT id, controller_id, attributes::text FROM device WHERE tenant = ? AND id = ANY(?)
+                ORDER BY id""", tenants.current(), ids.toArray(Long[]::new));
     }
 
     /** The devices with these controller ids, in id order; DEVICE_NOT_FOUND naming the first unknown one. */
@@ -239,8 +246,9 @@ class Assigner {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 INSERT INTO action (device_id, model_id, version_id, requested, artifact_id, type, status, active,
-                                    low_precision, reason, created_at, updated_at, created_by)
-                SELECT u.device_id, ?, ?, ?, u.artifact_id, ?, u.status, u.active, ?, u.reason, ?, ?, ?
+                                    low_precision, reason, created_at, updated_at, created_by, rollout_id,
+                                    maintenance_schedule, maintenance_duration_seconds, maintenance_zone, rollback_authorization)
+                SELECT u.device_id, ?, ?, ?, u.artifact_id, ?, u.status, u.active, ?, u.reason, ?, ?, ?, ?, ?, ?, ?, ?
                 FROM unnest(?::bigint[], ?::uuid[], ?::text[], ?::boolean[], ?::text[])
                      AS u(device_id, artifact_id, status, active, reason)
                 RETURNING id, device_id""")) {
@@ -253,11 +261,18 @@ class Assigner {
             ps.setTimestamp(6, ts);
             ps.setTimestamp(7, ts);
             ps.setString(8, r.by());
-            ps.setArray(9, c.createArrayOf("bigint", devices));
-            ps.setArray(10, c.createArrayOf("uuid", artifacts));
-            ps.setArray(11, c.createArrayOf("text", statuses));
-            ps.setArray(12, c.createArrayOf("boolean", active));
-            ps.setArray(13, c.createArrayOf("text", reasons));
+            ActionOptions o = r.options();
+            MaintenanceWindow w = o.window();
+            ps.setObject(9, o.rolloutId(), java.sql.Types.BIGINT);
+            ps.setString(10, w == null ? null : w.schedule());
+            ps.setObject(11, w == null ? null : Math.toIntExact(w.duration().toSeconds()), java.sql.Types.INTEGER);
+            ps.setString(12, w == null ? null : w.zone());
+            ps.setString(13, o.rollbackAuthorization());
+            ps.setArray(14, c.createArrayOf("bigint", devices));
+            ps.setArray(15, c.createArrayOf("uuid", artifacts));
+            ps.setArray(16, c.createArrayOf("text", statuses));
+            ps.setArray(17, c.createArrayOf("boolean", active));
+            ps.setArray(18, c.createArrayOf("text", reasons));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) ids.put(rs.getLong(2), rs.getLong(1));
             }
@@ -327,6 +342,8 @@ class Assigner {
                     if (args[i] instanceof String[] a) {
                         Array array = c.createArrayOf("text", a);
                         ps.setArray(i + 1, array);
+                    } else if (args[i] instanceof Long[] a) {
+                        ps.setArray(i + 1, c.createArrayOf("bigint", a));
                     } else {
                         ps.setObject(i + 1, args[i]);
                     }

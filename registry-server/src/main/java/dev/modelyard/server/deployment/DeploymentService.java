@@ -90,10 +90,8 @@ public class DeploymentService {
                     + ". Roll back on the device, or publish the older model again as a new version");
         }
         boolean low = Boolean.TRUE.equals(r.lowPrecision());
-        List<ArtifactChooser.Candidate> candidates = Artifact.<Artifact>list("version", v).stream()
-                .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
         List<Assigner.Outcome> outcomes = assigner.assign(
-                new Assigner.Request(m, v, r.version(), type, low, by, candidates, rollbacks), targets);
+                new Assigner.Request(m, v, r.version(), type, low, by, candidates(v), rollbacks, ActionOptions.NONE), targets);
         int assigned = 0;
         int already = 0;
         int failed = 0;
@@ -106,6 +104,54 @@ public class DeploymentService {
         }
         assignedEvent.fire(new Assigned(assigned, failed, already));
         return new DeploymentApi.Assignment(assigned, already, failed, views);
+    }
+
+    /** What a rollout assigns to a batch of its devices. {@code version}: a version number, an alias or latest. */
+    public record FleetAssignment(String model, String version, ActionType type, boolean lowPrecision, String by,
+                                  ActionOptions options) {
+    }
+
+    /** The outcome for one device of a {@link FleetAssignment}. */
+    public record DeviceOutcome(long deviceId, long actionId, boolean created, boolean failed) {
+    }
+
+    /**
+     * Assigns to the given devices of the current tenant (unknown ids are left out) in the
+     * caller's transaction, as {@link #assign} does for a list of devices: the same open
+     * assignment is kept, older open ones are superseded, devices no artifact fits get a failed
+     * action. Without a rollback authorization in the options, a device running a newer release
+     * (with Modelyard's updater) gets a failed action saying so; with one, the devices are given
+     * the older release with the authorization that lets them install it.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<DeviceOutcome> assignToDevices(FleetAssignment a, List<Long> deviceIds) {
+        Model m = models.model(a.model());
+        ModelVersion v = models.resolve(m, a.version());
+        em.refresh(v, jakarta.persistence.LockModeType.PESSIMISTIC_READ);
+        if (!v.status.isDeployable()) {
+            throw DomainException.of(ErrorCode.VERSION_NOT_DEPLOYABLE, "version " + v.version + " of '" + m.name + "' is "
+                    + v.status.wireName() + "; only published or deprecated versions can be deployed");
+        }
+        List<Assigner.Target> targets = assigner.byIds(deviceIds);
+        Map<Long, String> refused = a.options().rollbackAuthorization() != null ? Map.of() : rollbacks(m, v, targets);
+        List<Assigner.Outcome> outcomes = assigner.assign(new Assigner.Request(m, v, a.version(), a.type(), a.lowPrecision(),
+                a.by(), candidates(v), refused, a.options()), targets);
+        List<DeviceOutcome> out = new ArrayList<>(outcomes.size());
+        int assigned = 0, failed = 0, already = 0;
+        for (int i = 0; i < outcomes.size(); i++) {
+            Assigner.Outcome o = outcomes.get(i);
+            out.add(new DeviceOutcome(targets.get(i).id(), o.actionId(), o.created(), o.failed()));
+            if (!o.created()) already++;
+            else if (o.failed()) failed++;
+            else assigned++;
+        }
+        assignedEvent.fire(new Assigned(assigned, failed, already));
+        return out;
+    }
+
+    private static List<ArtifactChooser.Candidate> candidates(ModelVersion v) {
+        return Artifact.<Artifact>list("version", v).stream()
+                .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
     }
 
     /**

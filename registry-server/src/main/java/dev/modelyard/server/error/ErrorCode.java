@@ -44,6 +44,8 @@ public enum ErrorCode {
     INVALID_ENCODING(400, "invalid-encoding"),
     /** Uploaded root metadata is not a valid signed root document. */
     INVALID_ROOT(400, "invalid-root"),
+    /** A device filter does not parse or names an unknown field, operator or model; see {@code offset} and the token in the detail. */
+    INVALID_FILTER(400, "invalid-filter"),
     /** An upload's body ended before the length it announced; resume or send it again. */
     INCOMPLETE_UPLOAD(400, "incomplete-upload"),
 
@@ -54,6 +56,8 @@ public enum ErrorCode {
     TENANT_DISABLED(401, "tenant-disabled"),
     /** The credentials are valid but their role does not hold the permission the operation needs. */
     FORBIDDEN(403, "forbidden"),
+    /** A rollout (or its phase) must be approved by someone other than the token that created it. */
+    SELF_APPROVAL(403, "self-approval"),
     /** The Modelyard-Tenant header names another tenant than the API token's own. */
     TENANT_MISMATCH(403, "tenant-mismatch"),
     /**
@@ -99,6 +103,10 @@ public enum ErrorCode {
     PUBLISHER_KEY_NOT_FOUND(404, "publisher-key-not-found"),
     /** No such root metadata version, or none uploaded yet. */
     ROOT_NOT_FOUND(404, "root-not-found"),
+    /** No rollout with this id. */
+    ROLLOUT_NOT_FOUND(404, "rollout-not-found"),
+    /** No device group with this name. */
+    DEVICE_GROUP_NOT_FOUND(404, "device-group-not-found"),
 
     // ---- 405 / 406 ----------------------------------------------------------------------------
     /** The resource exists but does not take this method; see the Allow header. */
@@ -145,6 +153,8 @@ public enum ErrorCode {
     NOTHING_TO_CONVERT(409, "nothing-to-convert"),
     /** An assignment naming one device would give it, running Modelyard's updater, a release counter below the one it runs, which it refuses. */
     RELEASE_COUNTER_ROLLBACK(409, "release-counter-rollback"),
+    /** The rollout's state does not allow the operation (e.g. resuming a finished rollout, editing a running one); the detail names the state. */
+    ROLLOUT_STATE(409, "rollout-state"),
 
     // ---- 410 ----------------------------------------------------------------------------------
     /** The resource existed and is gone for good (a revoked version, a closed action). */
