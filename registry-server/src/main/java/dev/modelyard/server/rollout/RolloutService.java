@@ -369,7 +369,7 @@ public class RolloutService {
             RolloutApi.GateVerdictView verdict = p.gateOutcome == null ? null
                     : new RolloutApi.GateVerdictView(p.gateOutcome.toLowerCase(java.util.Locale.ROOT), p.gateReason, p.gateAt);
             phases.add(new RolloutApi.PhaseView(p.index, p.name, s.size(), s.bake().toString(), s.minSuccessPct(), s.minSamples(),
-                    s.approval(), s.gate(), p.state.wireName(), p.devices, c, success, h, verdict, p.approvedBy, p.startedAt,
+                    s.approval(), RolloutApi.GateView.of(s.gate()), p.state.wireName(), p.devices, c, success, h, verdict, p.approvedBy, p.startedAt,
                     p.finishedAt));
         }
         RolloutApi.FailureBudgetView budget = null;
