@@ -74,7 +74,7 @@ public class RolloutService {
                 RolloutRequests.window(body.maintenanceWindow()));
         Integer maxDevices = RolloutRequests.maxDevices(body.maxDevices());
         String filter = body.filter() != null ? body.filter().strip() : groupFilter(body.group());
-        filters.compile(filter);
+        filters.compileField(filter, body.filter() != null ? "filter" : "group");
         Model m = models.model(body.model());
         ModelVersion v = models.resolve(m, body.version());
         if (!v.status.isDeployable()) {
