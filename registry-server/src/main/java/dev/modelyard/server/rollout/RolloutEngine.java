@@ -134,12 +134,14 @@ public class RolloutEngine {
 
     List<Due> due() {
         // The engine serves every tenant: it lists the rollouts with work to do across tenants,
-        // and runs each step in the rollout's own tenant.
+        // and runs each step in the rollout's own tenant. A disabled tenant's rollouts wait, as its jobs do.
         return tenants.acrossTenants(() -> QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery("""
-                    SELECT id, tenant FROM rollout
-                    WHERE state IN ('scheduled', 'running', 'rolling-back') OR cleanup_pending ORDER BY id""").getResultList();
+                    SELECT r.id, r.tenant FROM rollout r
+                    WHERE (r.state IN ('scheduled', 'running', 'rolling-back') OR r.cleanup_pending)
+                      AND EXISTS (SELECT 1 FROM tenant t WHERE t.id = r.tenant AND t.enabled)
+                    ORDER BY r.id""").getResultList();
             List<Due> out = new ArrayList<>(rows.size());
             for (Object[] r : rows) out.add(new Due(((Number) r[0]).longValue(), (String) r[1]));
             return out;
