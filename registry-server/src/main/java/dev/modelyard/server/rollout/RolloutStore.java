@@ -31,7 +31,9 @@ class RolloutStore {
      * A device's state in its rollout. While its action is open the row says only 'assigned' (or
      * 'rolling-back'), and the action decides: finished (download-only: downloaded and closed) is
      * success, an error or a cancel by the device or by a newer assignment is failure, anything
-     * else (proceeding included) is still running.
+     * else (proceeding included) is still running. A device whose action the rollout canceled is
+     * cancelled once the device confirmed; until then it is running, and if it refused and
+     * finished the update it succeeded (a rollback then handles it).
      */
     static final String STATE = """
             CASE rd.state
@@ -39,6 +41,10 @@ class RolloutStore {
                     WHEN a.status = 'FINISHED' OR (a.status = 'DOWNLOADED' AND NOT a.active) THEN 'succeeded'
                     WHEN a.status IS NULL OR a.status IN ('ERROR', 'CANCELED') THEN 'failed'
                     ELSE 'running' END
+                WHEN 'cancelled' THEN CASE
+                    WHEN a.status = 'FINISHED' OR (a.status = 'DOWNLOADED' AND NOT a.active) THEN 'succeeded'
+                    WHEN a.active THEN 'running'
+                    ELSE 'cancelled' END
                 WHEN 'rolling-back' THEN CASE
                     WHEN rb.status = 'FINISHED' THEN 'rolled-back'
                     WHEN rb.status IN ('ERROR', 'CANCELED') THEN 'rollback-failed'
@@ -259,7 +265,7 @@ class RolloutStore {
         return jdbc(c -> {
             List<Touched> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT rd.device_id, rd.previous_version_id, rd.action_id, "
-                    + STATE + " FROM " + FROM + " WHERE rd.rollout_id = ? AND rd.tenant = ? AND rd.state = 'assigned' AND "
+                    + STATE + " FROM " + FROM + " WHERE rd.rollout_id = ? AND rd.tenant = ? AND rd.state IN ('assigned', 'cancelled') AND "
                     + STATE + " IN ('succeeded', 'running') ORDER BY rd.device_id LIMIT ?")) {
                 ps.setLong(1, rolloutId);
                 ps.setString(2, tenants.current());
