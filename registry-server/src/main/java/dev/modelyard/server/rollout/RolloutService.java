@@ -3,6 +3,7 @@ package dev.modelyard.server.rollout;
 import dev.modelyard.server.deployment.ActionType;
 import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.devicefilter.DeviceFilters;
+import dev.modelyard.server.devicefilter.DeviceGroups;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.health.HealthReports;
@@ -11,7 +12,6 @@ import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
-import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -34,23 +34,23 @@ public class RolloutService {
     private final Clock clock;
     private final ModelLookup models;
     private final DeviceFilters filters;
+    private final DeviceGroups groups;
     private final HealthReports health;
     private final RolloutStore store;
     private final RolloutSteps steps;
     private final RolloutEngine engine;
-    private final TenantContext tenants;
 
-    RolloutService(EntityManager em, Clock clock, ModelLookup models, DeviceFilters filters, HealthReports health,
-                   RolloutStore store, RolloutSteps steps, RolloutEngine engine, TenantContext tenants) {
+    RolloutService(EntityManager em, Clock clock, ModelLookup models, DeviceFilters filters, DeviceGroups groups, HealthReports health,
+                   RolloutStore store, RolloutSteps steps, RolloutEngine engine) {
         this.em = em;
         this.clock = clock;
         this.models = models;
         this.filters = filters;
+        this.groups = groups;
         this.health = health;
         this.store = store;
         this.steps = steps;
         this.engine = engine;
-        this.tenants = tenants;
     }
 
     // ---- create, read, delete -------------------------------------------------------------------
@@ -119,13 +119,14 @@ public class RolloutService {
         return view(r);
     }
 
-    /** The filter of the tenant's device group; its query is copied, later edits of the group do not change the rollout. */
+    /** The device group's filter as written: copied, so later edits of the group do not change the rollout. */
     private String groupFilter(String group) {
-        @SuppressWarnings("unchecked")
-        List<String> found = em.createNativeQuery("SELECT filter FROM device_group WHERE tenant = ?1 AND name = ?2")
-                .setParameter(1, tenants.current()).setParameter(2, group).getResultList();
-        if (found.isEmpty()) throw DomainException.field(ErrorCode.DEVICE_GROUP_NOT_FOUND, "group", "no device group named '" + group + "'");
-        return found.get(0);
+        try {
+            return groups.filter(group).query();
+        } catch (DomainException e) {
+            if (e.code() == ErrorCode.DEVICE_GROUP_NOT_FOUND) throw DomainException.field(e.code(), "group", e.detail());
+            throw e;
+        }
     }
 
     @Transactional

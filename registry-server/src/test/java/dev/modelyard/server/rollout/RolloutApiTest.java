@@ -100,7 +100,7 @@ class RolloutApiTest {
         refused(body(m, "1.0.0", tag, "group", "stores"), 400, "invalid-field", null);
         Map<String, Object> grouped = body(m, "1.0.0", tag, "group", Api.uniqueName("nogroup"));
         grouped.remove("filter");
-        refused(grouped, 404, "device-group-not-found", null);
+        refused(grouped, 404, "device-group-not-found", "group");
         refused(body(m, "1.0.0", tag, "filter", "tag=="), 400, "invalid-filter", "filter");
         refused(body(m, "9.9.9", tag), 404, "version-not-found", null);
         refused(body(m, "1.0.0", tag, "color", "blue"), 400, "unknown-field", null);
@@ -108,6 +108,30 @@ class RolloutApiTest {
         Map<String, Object> ok = body(m, "1.0.0", tag);
         create(admin(), ok);
         refused(ok, 409, "already-exists", "name");
+    }
+
+    @Test
+    void aGroupsFilterIsCopiedWhenTheRolloutIsCreated() throws Exception {
+        String m = RolloutFleet.model("1.0.0");
+        String tag = Api.uniqueName("t");
+        List<Dev> devs = RolloutFleet.devices(tag, 1);
+        String group = Api.uniqueName("stores");
+        admin().contentType(ContentType.JSON).body(Map.of("name", group, "filter", "tag==" + tag))
+                .post("/api/v1/device-groups").then().statusCode(201);
+        Map<String, Object> b = body(m, "1.0.0", tag, "group", group);
+        b.remove("filter");
+        JsonPath r = create(admin(), b);
+        long id = r.getLong("id");
+        assertEquals(group, r.getString("group"));
+        assertEquals("tag==" + tag, r.getString("filter"));
+        // A later edit of the group does not change the rollout.
+        admin().contentType(ContentType.JSON).body(Map.of("filter", "tag==" + Api.uniqueName("elsewhere")))
+                .put("/api/v1/device-groups/{g}", group).then().statusCode(200);
+        post(admin(), id, "start").then().statusCode(200);
+        devs.get(0).complete(true);
+        awaitState(id, "succeeded");
+        assertEquals("tag==" + tag, get(id).getString("filter"));
+        assertEquals(1, get(id).getInt("counts.succeeded"));
     }
 
     @Test
