@@ -46,8 +46,11 @@ class SelfTestE2ETest {
             rig.release("1.0.0", OnnxModels.addBias(1, 1, 1, 1), expecting(1));
             rig.deploy("1.0.0");
             rig.awaitServed("1.0.0");
-            assertEquals("finished", rig.awaitClosed("1.0.0", DeviceRig.WAIT).status(),
-                    "vectors the model meets let it in");
+            Deployments.Action passed = rig.awaitClosed("1.0.0", DeviceRig.WAIT);
+            assertEquals("finished", passed.status(), "vectors the model meets let it in");
+            // The server learns the self-test's outcome with the closing feedback (no health window here).
+            assertEquals("passed", rig.health(passed.id()).selfTest());
+            assertTrue(rig.health(passed.id()).complete());
 
             // Published with vectors that a model adding 2 cannot meet.
             rig.release("2.0.0", OnnxModels.addBias(2, 2, 2, 2), expecting(3));
@@ -56,6 +59,11 @@ class SelfTestE2ETest {
             assertEquals("error", refused.status(), refused + "\n" + rig.updaterLog());
             String reason = refused.reason();
             assertTrue(reason.contains("self-test failed: case 0: output 'y'[0] is 3.0, expected 4.0"), reason);
+            Deployments.Health failed = rig.health(refused.id());
+            assertEquals("failed", failed.selfTest(), failed.toString());
+            assertEquals("2.0.0", failed.version());
+            assertEquals("1.0.0", failed.replacedVersion());
+            assertEquals(0, failed.requests());
             assertEquals(new DeviceRig.Answer("1.0.0", 1.0), DeviceRig.answer(rig.infer(1)));
 
             // Valid vectors, but signed metadata that expired an hour ago.

@@ -149,6 +149,14 @@ public final class HealthWatch {
     }
 
     /**
+     * The final figures of an action closed at its swap, with no health window to watch: what its
+     * versions served so far (usually nothing) and their self-tests. Empty when nothing was swapped.
+     */
+    public List<ServingHealth> figuresAtClose(String actionId) {
+        return journal.open(actionId).map(o -> figures(o, Duration.ZERO, true)).orElse(List.of());
+    }
+
+    /**
      * The closing figures of an action whose swap of its newest version was refused by that
      * version's self-test: nothing served, the self-test failed. Empty when the action has no swap open.
      */

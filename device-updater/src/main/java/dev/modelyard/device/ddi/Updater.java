@@ -206,6 +206,7 @@ public final class Updater {
                 return;
             }
             outcome = new ActionJournal.Outcome("closed", "success", message);
+            closing = health.figuresAtClose(d.id());
         } catch (Installer.Refused e) {
             LOG.warning("action " + d.id() + " refused: " + e.getMessage());
             outcome = new ActionJournal.Outcome("closed", "failure", e.getMessage());

@@ -372,6 +372,14 @@ class HealthWatchTest {
         clock.advance(Duration.ofSeconds(60));
         assertEquals("passed", watch.check().get(0).health().get(0).selfTest());
 
+        // Without a window the action closes at the swap, with what little there is to say.
+        watch.beforeSwap("a4", "kws", "2.0.0", 1, true);
+        ServingHealth atClose = watch.figuresAtClose("a4").get(0);
+        assertEquals("passed", atClose.selfTest());
+        assertTrue(atClose.complete());
+        assertEquals(0, atClose.servedSeconds());
+        assertEquals(List.of(), watch.figuresAtClose("never-swapped"));
+
         watch.beforeSwap("a3", "kws", "3.0.0", 1, true);
         ServingHealth refused = watch.selfTestFailed("a3").get(0);
         assertEquals(new ServingHealth("kws", "3.0.0", "2.0.0", 0, 0, 0, null, null, null, null, "failed", true), refused);

@@ -1,6 +1,7 @@
 package dev.modelyard.server.device;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.health.ActionHealthView;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,13 @@ public final class DeviceApi {
     public record PatchDevice(String name, String description, Set<String> tags) {
     }
 
-    public record Installed(String model, String version, long actionId, Instant installedAt) {
+    /** A model the device runs, from its last successful action; {@code health}: the last serving health it reported for it. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Installed(String model, String version, long actionId, Instant installedAt, ActionHealthView health) {
+
+        public Installed(String model, String version, long actionId, Instant installedAt) {
+            this(model, version, actionId, installedAt, null);
+        }
     }
 
     /** {@code token} is present only in the answer that creates or rotates it. */

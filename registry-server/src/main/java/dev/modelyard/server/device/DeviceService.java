@@ -2,6 +2,7 @@ package dev.modelyard.server.device;
 
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.health.ActionHealthView;
 import dev.modelyard.server.http.Names;
 import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -274,18 +275,35 @@ public class DeviceService {
     public DeviceApi.DeviceView view(Device d, String secret) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                        SELECT m.name, v.version, i.action_id, i.installed_at
+                        SELECT m.name, v.version, i.action_id, i.installed_at,
+                               h.version, h.replaced_version, h.served_seconds, h.requests, h.errors, h.p50_ms, h.p99_ms,
+                               h.baseline_p99_ms, h.p99_ratio, h.self_test, h.complete, h.reported_at
                         FROM installed_model i JOIN model m ON m.id = i.model_id JOIN model_version v ON v.id = i.version_id
+                        LEFT JOIN action_health h ON h.action_id = i.action_id AND h.model = m.name AND h.tenant = i.tenant
                         WHERE i.device_id = ?1 ORDER BY m.name""")
                 .setParameter(1, d.id).getResultList();
         List<DeviceApi.Installed> installed = new ArrayList<>();
         for (Object[] r : rows) {
-            installed.add(new DeviceApi.Installed((String) r[0], (String) r[1], ((Number) r[2]).longValue(), instant(r[3])));
+            installed.add(new DeviceApi.Installed((String) r[0], (String) r[1], ((Number) r[2]).longValue(), instant(r[3]),
+                    r[4] == null ? null : health((String) r[0], r)));
         }
         Object seen = em.createNativeQuery("SELECT last_seen_at FROM device WHERE id = ?1").setParameter(1, d.id).getSingleResult();
         return new DeviceApi.DeviceView(d.controllerId, d.name, d.description, d.status.wireName(), new TreeSet<>(d.tags),
                 new TreeMap<>(d.attributes), installed, seen == null ? null : instant(seen), d.tokenHint,
                 d.createdAt, d.updatedAt, d.createdBy, secret);
+    }
+
+    /** The serving health columns (from the fifth) of an installed model's row. */
+    private static ActionHealthView health(String model, Object[] r) {
+        long requests = ((Number) r[7]).longValue();
+        long errors = ((Number) r[8]).longValue();
+        return new ActionHealthView(model, (String) r[4], (String) r[5], ((Number) r[6]).longValue(), requests, errors,
+                requests == 0 ? null : (double) errors / requests, number(r[9]), number(r[10]), number(r[11]), number(r[12]),
+                (String) r[13], (Boolean) r[14], instant(r[15]));
+    }
+
+    private static Double number(Object o) {
+        return o == null ? null : ((Number) o).doubleValue();
     }
 
     static Instant instant(Object o) {

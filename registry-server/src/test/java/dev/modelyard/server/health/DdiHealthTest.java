@@ -51,6 +51,12 @@ class DdiHealthTest {
                 .body("health[0].selfTest", equalTo("passed"))
                 .body("health[0].complete", equalTo(true))
                 .body("health[0].reportedAt", containsString("T"));
+        // The device shows the last figures of the model it now runs.
+        viewer().get("/api/v1/devices/{d}", d.id()).then().statusCode(200)
+                .body("installed[0].version", equalTo("1.1.0"))
+                .body("installed[0].health.requests", equalTo(400))
+                .body("installed[0].health.p99Ratio", equalTo(1.4f))
+                .body("installed[0].health.complete", equalTo(true));
         // Lists stay light: health only on the single action.
         viewer().get("/api/v1/actions?device={d}", d.id()).then().statusCode(200).body("items[0].health", nullValue());
     }
