@@ -177,6 +177,7 @@ public final class Updater {
             return;
         }
         deletePartials(id);
+        waitingForWindow.remove(id);
         ActionJournal.Outcome canceled = new ActionJournal.Outcome("closed", "success", "canceled before installation");
         ddi.cancelFeedback(c.id(), Feedback.of(Feedback.Execution.CLOSED, Feedback.Finished.SUCCESS, List.of(canceled.message())));
         journal.record(id, canceled);
