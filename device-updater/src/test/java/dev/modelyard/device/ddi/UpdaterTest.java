@@ -26,6 +26,17 @@ class UpdaterTest {
     }
 
     @Test
+    void onlyAnUnavailableWindowHoldsTheInstallWhileSkipAloneMeansDownloadOnly() {
+        DeploymentBase.Chunk c = chunk("kws", null);
+        assertEquals(true, Updater.heldByWindow(new DeploymentBase.Deployment(DeploymentBase.FORCED, DeploymentBase.SKIP,
+                List.of(c), DeploymentBase.UNAVAILABLE)));
+        assertEquals(false, Updater.heldByWindow(new DeploymentBase.Deployment(DeploymentBase.FORCED, DeploymentBase.FORCED,
+                List.of(c), DeploymentBase.AVAILABLE)));
+        assertEquals(false, Updater.heldByWindow(new DeploymentBase.Deployment(DeploymentBase.FORCED, DeploymentBase.SKIP,
+                List.of(c), null)));
+    }
+
+    @Test
     void twoChunksOfOneModelAreRefusedInsteadOfNeverCountingAsFullySwapped() {
         Installer.Refused e = assertThrows(Installer.Refused.class,
                 () -> Updater.plannedSwaps(deployment(chunk("kws", null), chunk("kws-bis", "kws"))));
