@@ -58,7 +58,9 @@ class MosquittoExampleTest {
         String conf = Files.readString(Path.of("../docs/mosquitto/mosquitto.conf"))
                 .replace("/mosquitto/config/passwd", passwd.toString())
                 .replace("/mosquitto/config/acl", Path.of("../docs/mosquitto/acl").toAbsolutePath().normalize().toString())
-                .replace("listener 1883", "listener " + port + " 127.0.0.1");
+                .replace("listener 1883", "listener " + port + " 127.0.0.1")
+                // Started as root, Mosquitto switches to its own user, which cannot read this test's private directory.
+                + "\nuser " + System.getProperty("user.name") + "\n";
         Path confFile = Files.writeString(dir.resolve("mosquitto.conf"), conf);
         broker = new ProcessBuilder("mosquitto", "-c", confFile.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
@@ -68,13 +70,10 @@ class MosquittoExampleTest {
             try (Socket s = new Socket("127.0.0.1", p)) {
                 return true;
             } catch (IOException notYet) {
-                return broker.isAlive() || fail("mosquitto exited: " + log());
+                if (!broker.isAlive()) throw new AssertionError("mosquitto exited: " + log());
+                return false;
             }
         });
-    }
-
-    private static boolean fail(String message) {
-        throw new AssertionError(message);
     }
 
     private String log() {
