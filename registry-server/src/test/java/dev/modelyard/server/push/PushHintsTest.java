@@ -2,6 +2,7 @@ package dev.modelyard.server.push;
 
 import static dev.modelyard.server.Api.publisher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
@@ -134,6 +135,22 @@ class PushHintsTest {
         assertTrue(inbox.on(topic(other)).isEmpty(), "the unassigned device got " + inbox.on(topic(other)));
         List<String> hinted = ofThisRun("a", "other", "marker").stream().map(MqttInbox.Message::topic).distinct().sorted().toList();
         assertEquals(List.of(topic(assigned.get(0)), topic(assigned.get(1)), topic(marker)), hinted);
+    }
+
+    @Test
+    void aRevocationHintsTheDevicesItReaches() throws Exception {
+        Api.await("the server connected to the broker", Duration.ofSeconds(60), push::connected);
+        String model = publishedModel();
+        String d = devices("revoked", 1).get(0);
+        assign(model, List.of(d));
+        Api.await("the assignment's hint", Duration.ofSeconds(60), () -> !inbox.on(topic(d)).isEmpty());
+        // The database trigger changes the device's poll answer; the revoking transaction names it.
+        publisher().contentType(ContentType.JSON).body("{\"status\":\"revoked\"}")
+                .patch("/api/v1/models/{m}/versions/1.0.0", model).then().statusCode(200);
+        Api.await("the revocation's hint", Duration.ofSeconds(60), () -> inbox.on(topic(d)).size() >= 2);
+        assertEquals(2, inbox.on(topic(d)).size(), inbox.on(topic(d)).toString());
+        assertEquals("{\"v\":" + stateVersion(d) + "}", inbox.on(topic(d)).get(1).payload());
+        assertNotEquals(inbox.on(topic(d)).get(0).payload(), inbox.on(topic(d)).get(1).payload());
     }
 
     @Test
