@@ -190,7 +190,7 @@ public class DeviceChangeFeed {
             public void afterCompletion(int status) {
                 if (status != Status.STATUS_COMMITTED) return;
                 created.forEach(DeviceChangeFeed.this::deliver);
-                committed(Set.copyOf(created.keySet()));
+                if (!commitListeners.isEmpty()) committed(Set.copyOf(created.keySet()));
             }
         });
         return created;
