@@ -81,7 +81,7 @@ attribute.arch==aarch64|d.attributes @> '{"arch":"aarch64"}'
 tag==kiosk|EXISTS (SELECT 1 FROM device_tag t WHERE t.device_id = d.id AND t.tag = 'kiosk')
 installed.detector=lt=2.0.0|EXISTS (SELECT 1 FROM installed_model i WHERE i.device_id = d.id AND i.model_id = $MODEL_ID AND i.version_id = ANY('$OLD_IDS'))
 lastSeen=lt=-P3D|d.last_seen_at < now() - interval '3 days'
-status==error;attribute.site==site-7|d.status = ANY('{ERROR}') AND d.attributes @> '{"site":"site-7"}'
+status==error;attribute.site==site-50|d.status = ANY('{ERROR}') AND d.attributes @> '{"site":"site-50"}'
 attribute.memory.mb=ge=3072|(CASE WHEN (d.attributes ->> 'memory.mb') ~ '^-?[0-9]+(\.[0-9]+)?\$' THEN CAST((d.attributes ->> 'memory.mb') AS numeric) END) >= 3072
 attribute.arch==aarch64;tag=in=(store,kiosk);installed.detector=lt=2.0.0|d.attributes @> '{"arch":"aarch64"}' AND EXISTS (SELECT 1 FROM device_tag t WHERE t.device_id = d.id AND t.tag = ANY('{store,kiosk}')) AND EXISTS (SELECT 1 FROM installed_model i WHERE i.device_id = d.id AND i.model_id = $MODEL_ID AND i.version_id = ANY('$OLD_IDS'))
 EOF2
@@ -91,8 +91,8 @@ echo "|---|---:|---:|---:|---|"
 while IFS='|' read -r filter condition; do
   timings=$(python3 "$ROOT/bench/filter/timings.py" "$URL" "$TOKEN" "$filter" "$RUNS")
   plan=$(psql -tAq "$PGURL/$DB" -c "EXPLAIN SELECT count(*) FROM device d WHERE d.tenant = 'default' AND ($condition)" \
-    | grep -oE '(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan|Parallel Seq Scan) (using [a-z_]+ )?on [a-z_]+' \
-    | sed -E 's/ on [a-z_]+$//; s/^(Index Only Scan|Index Scan|Bitmap Index Scan) using /\1 /' | sort -u | paste -sd ',' | sed 's/,/, /g')
+    | grep -oE '(Bitmap Index Scan on|Index Only Scan using|Index Scan using|Seq Scan on|Parallel Seq Scan on) [a-z_]+' \
+    | sed -E 's/ (on|using) / /' | sort -u | paste -sd ',' | sed 's/,/, /g')
   echo "| \`$filter\` | $timings | $plan |"
 done < "$WORK/filters"
-echo "server RSS MiB: $(awk '/VmHWM/ {print int($2/1024)}' /proc/$SERVER_PID/status)" >&2
+echo "server peak RSS MiB: $(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status" 2>/dev/null || echo unknown)" >&2

@@ -29,7 +29,10 @@ public final class Devices extends Area {
                          String tokenHint, Instant createdAt, Instant updatedAt, String createdBy, String token) {
     }
 
-    /** Filters of the device list; null means no filter. */
+    /**
+     * Filters of the device list; null means no filter. {@code q} is a device filter
+     * ({@code attribute.arch==aarch64;tag==store}) or a bare controller id prefix.
+     */
     public record Filter(String q, String tag, String status, Integer page, Integer size) {
     }
 

@@ -127,6 +127,28 @@ public class DeviceFilters {
         });
     }
 
+    /**
+     * Up to {@code limit} ids of matching devices of the current tenant above {@code afterId}, in id
+     * order: for walking a whole fleet in batches (each batch its own transaction) without the cost
+     * of an ever larger OFFSET. Start with 0, continue with the last id returned. Call in a transaction.
+     */
+    public List<Long> idsAfter(DeviceFilter f, long afterId, int limit) {
+        return em.unwrap(Session.class).doReturningWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT d.id FROM device d WHERE d.tenant = ? AND d.id > ? AND ("
+                    + f.sql() + ") ORDER BY d.id LIMIT ?")) {
+                ps.setString(1, tenants.current());
+                ps.setLong(2, afterId);
+                int i = f.bind(c, ps, 3);
+                ps.setInt(i, limit);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getLong(1));
+                }
+                return ids;
+            }
+        });
+    }
+
     /** The model and its versions, in the current tenant (native SQL names the tenant). */
     private Optional<FilterCompiler.ModelVersions> model(String name) {
         return em.unwrap(Session.class).doReturningWork(c -> {

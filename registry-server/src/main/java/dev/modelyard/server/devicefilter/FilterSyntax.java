@@ -111,11 +111,7 @@ final class FilterSyntax {
 
     private record Token(Kind kind, String text, int offset) {
         String shown() {
-            return switch (kind) {
-                case END -> "the end of the filter";
-                case STRING -> "'" + text + "'";
-                default -> "'" + text + "'";
-            };
+            return kind == Kind.END ? "the end of the filter" : "'" + text + "'";
         }
 
         boolean keyword(String word) {
@@ -209,12 +205,14 @@ final class FilterSyntax {
                 throw new FilterError(open.offset, "a list of values at offset " + open.offset + " belongs to =in= or =out=, not "
                         + opToken.text);
             }
-            do {
-                values.add(value(values.isEmpty() ? opToken : tokens.get(next - 1)));
-                if (values.size() > MAX_VALUES) {
-                    throw new FilterError(values.get(values.size() - 1).offset(), "a list holds more than " + MAX_VALUES + " values");
+            values.add(value(opToken));
+            while (peek().kind == Kind.COMMA) {
+                Token comma = take();
+                if (values.size() == MAX_VALUES) {
+                    throw new FilterError(comma.offset, "a list holds more than " + MAX_VALUES + " values");
                 }
-            } while (peek().kind == Kind.COMMA && take() != null);
+                values.add(value(comma));
+            }
             Token close = take();
             if (close.kind != Kind.RPAREN) {
                 throw new FilterError(close.offset, "expected ',' or ')' at offset " + close.offset + " in the list opened at offset "

@@ -203,6 +203,12 @@ class DeviceFilterParserTest {
         FilterError tooMany = refused(many);
         assertEquals(7 * FilterSyntax.MAX_COMPARISONS, tooMany.offset());
         assertTrue(tooMany.getMessage().contains("more than " + FilterSyntax.MAX_COMPARISONS + " comparisons"));
+        // "tag=in=(" then values "a" joined by ","; the comma before value MAX_VALUES + 1 is refused
+        String list = "tag=in=(" + String.join(",", java.util.Collections.nCopies(FilterSyntax.MAX_VALUES + 1, "a")) + ")";
+        FilterError tooLong = refused(list);
+        assertEquals("tag=in=(".length() + 2 * FilterSyntax.MAX_VALUES - 1, tooLong.offset());
+        assertTrue(tooLong.getMessage().contains("more than " + FilterSyntax.MAX_VALUES + " values"));
+        compile("tag=in=(" + String.join(",", java.util.Collections.nCopies(FilterSyntax.MAX_VALUES, "a")) + ")");
     }
 
     @Test

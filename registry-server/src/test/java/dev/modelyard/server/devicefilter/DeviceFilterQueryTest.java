@@ -2,11 +2,18 @@ package dev.modelyard.server.devicefilter;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.tenant.TenantContext;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -47,6 +54,10 @@ class DeviceFilterQueryTest {
 
     @Inject
     AgroalDataSource db;
+    @Inject
+    DeviceFilters filters;
+    @Inject
+    TenantContext tenants;
 
     private String prefix;
     private String model;
@@ -225,6 +236,29 @@ class DeviceFilterQueryTest {
         assertEquals(Arrays.asList(prefix + "-a", prefix + "-b", prefix + "-c", prefix + "-d"), ids);
         Api.viewer().queryParam("q", prefix + "-").queryParam("tag", "kiosk").queryParam("status", "unknown")
                 .get("/api/v1/devices").then().statusCode(200).body("total", equalTo(2));
+    }
+
+    @Test
+    void servicesMatchOneDeviceAndWalkTheFleetInBatches() throws SQLException {
+        long a = id("SELECT id FROM device WHERE tenant = 'default' AND controller_id = ?", prefix + "-a");
+        long b = id("SELECT id FROM device WHERE tenant = 'default' AND controller_id = ?", prefix + "-b");
+        long c = id("SELECT id FROM device WHERE tenant = 'default' AND controller_id = ?", prefix + "-c");
+        tenants.runAs("default", () -> QuarkusTransaction.requiringNew().run(() -> {
+            DeviceFilter f = filters.compileField("controllerId==" + prefix + "-*;tag==store", "filter");
+            assertEquals(2, filters.count(f));
+            assertTrue(filters.matches(f, a));
+            assertFalse(filters.matches(f, c));
+            List<Long> first = filters.idsAfter(f, 0, 1);
+            assertEquals(List.of(Math.min(a, b)), first);
+            assertEquals(List.of(Math.max(a, b)), filters.idsAfter(f, first.get(0), 10));
+            assertEquals(List.of(), filters.idsAfter(f, Math.max(a, b), 10));
+        }));
+        DomainException e = assertThrows(DomainException.class, () -> tenants.runAs("default",
+                () -> QuarkusTransaction.requiringNew().run(() -> filters.compileField("tag==a;tag==", "phases[0].filter"))));
+        assertEquals("phases[0].filter", e.field());
+        assertNull(e.parameter());
+        assertEquals(12, e.tokenOffset());
+        assertEquals(ErrorCode.INVALID_FILTER, e.code());
     }
 
     @Test
