@@ -124,6 +124,23 @@ public interface ModelyardConfig {
         Duration refreshInterval();
     }
 
+    Rollout rollout();
+
+    /** The rollout engine of this replica (every replica runs one; each step of a rollout runs on one replica at a time). */
+    interface Rollout {
+        /** How often the engine looks for rollouts with work to do; changes through the API wake it sooner. */
+        @WithDefault("PT1S")
+        Duration tickInterval();
+
+        /** Progress samples (the time series) are written at most this often per rollout, and on every state change. */
+        @WithDefault("PT10S")
+        Duration sampleInterval();
+
+        /** Devices assigned in one transaction. */
+        @WithDefault("500")
+        int batchSize();
+    }
+
     Ddi ddi();
 
     /** The hawkBit DDI device API. */

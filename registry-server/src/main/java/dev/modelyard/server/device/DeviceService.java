@@ -38,10 +38,12 @@ public class DeviceService {
     private final DeviceState state;
     private final DeviceChangeFeed feed;
     private final TenantContext tenants;
+    private final jakarta.enterprise.event.Event<DeviceChanged> changed;
 
     public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state, DeviceChangeFeed feed,
-                         TenantContext tenants) {
+                         TenantContext tenants, jakarta.enterprise.event.Event<DeviceChanged> changed) {
         this.em = em;
+        this.changed = changed;
         this.tenants = tenants;
         this.clock = clock;
         this.tokens = tokens;
@@ -87,6 +89,7 @@ public class DeviceService {
         d.createdAt = d.updatedAt = clock.instant();
         d.createdBy = by;
         persistUnique(d, "controllerId or securityToken: cannot be used, choose another");
+        changed.fire(new DeviceChanged(tenants.current(), d.id));
         return new Created(d, secret);
     }
 
@@ -161,8 +164,10 @@ public class DeviceService {
                         ON CONFLICT (tenant, controller_id) DO NOTHING""")
                 .setParameter(1, tenants.current()).setParameter(2, controllerId).setParameter(3, now)
                 .executeUpdate();
-        return ((Number) em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
+        long id = ((Number) em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
                 .setParameter(1, tenants.current()).setParameter(2, controllerId).getSingleResult()).longValue();
+        changed.fire(new DeviceChanged(tenants.current(), id));
+        return id;
     }
 
     // Native SQL is outside the ORM's tenant scoping: lookups by controller id name the tenant.
@@ -218,6 +223,7 @@ public class DeviceService {
         if (body.tags() != null) {
             d.tags.clear();
             d.tags.addAll(tags(body.tags()));
+            changed.fire(new DeviceChanged(tenants.current(), d.id));
         }
         d.updatedAt = clock.instant();
         return view(d, null);
@@ -276,6 +282,7 @@ public class DeviceService {
         }
         d.attributes = attributes(next);
         d.updatedAt = clock.instant();
+        changed.fire(new DeviceChanged(tenants.current(), deviceId));
         if (d.attributesRequested) {
             d.attributesRequested = false;
             state.bump(deviceId);

@@ -53,6 +53,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = ApiDocumentation.DEVICES, description = "Provisioned devices, their attributes, tokens and installed versions"),
                 @Tag(name = ApiDocumentation.DEPLOYMENTS, description = "Assigning a version to devices"),
                 @Tag(name = ApiDocumentation.ACTIONS, description = "One version assigned to one device: status history, cancel"),
+                @Tag(name = ApiDocumentation.ROLLOUTS, description = "A version sent to the devices a filter matches, in health-gated phases, "
+                        + "with a failure budget, a rate, a schedule, approval and rollback"),
                 @Tag(name = ApiDocumentation.CONVERSION, description = "Target profiles and conversion jobs"),
                 @Tag(name = ApiDocumentation.TRUST, description = "Root metadata, release key status and publisher keys"),
                 @Tag(name = ApiDocumentation.TOKENS, description = "API tokens (admin)"),
@@ -167,6 +169,7 @@ public class ApiDocumentation extends Application {
     public static final String DEVICES = "devices";
     public static final String DEPLOYMENTS = "deployments";
     public static final String ACTIONS = "actions";
+    public static final String ROLLOUTS = "rollouts";
     public static final String CONVERSION = "conversion";
     public static final String TRUST = "trust";
     public static final String TOKENS = "tokens";
