@@ -288,7 +288,16 @@ public class DdiResource {
 
     /** Both feedback endpoints read the same body and answer alike; only where the report goes differs. */
     private Response feedback(String controllerId, String actionId, String body, FeedbackSink sink) {
-        return recorded(controllerId, caller -> sink.record(caller.deviceId(), id(actionId), report(body)));
+        return recorded(controllerId, caller -> {
+            DeploymentService.Report report = report(body);
+            try {
+                sink.record(caller.deviceId(), id(actionId), report);
+            } catch (DomainException e) {
+                // Impossible health figures are a body hawkBit would call unreadable: its error JSON, with the reason.
+                if (e.code() == ErrorCode.INVALID_FIELD) throw unreadable(e.getMessage());
+                throw e;
+            }
+        });
     }
 
     @PUT
@@ -567,13 +576,14 @@ public class DdiResource {
     private DeploymentService.Report report(String body) {
         Feedback f = parse(body, Feedback.class);
         if (f.status() == null) throw unreadable("status: is required");
+        if (f.health().contains(null)) throw unreadable("modelyardHealth: an entry is null");
         try {
             Feedback.Execution execution = Feedback.Execution.parse(f.status().execution());
             Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());
             java.util.List<String> details = new java.util.ArrayList<>();
             if (f.status().details() != null) details.addAll(f.status().details());
             if (f.status().result() != null) progressLine(f.status().result().progress()).ifPresent(details::add);
-            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f));
+            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f), f.health());
         } catch (IllegalArgumentException e) {
             throw unreadable(e.getMessage());
         }

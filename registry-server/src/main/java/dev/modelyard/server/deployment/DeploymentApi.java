@@ -1,6 +1,7 @@
 package dev.modelyard.server.deployment;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.health.ActionHealthView;
 import dev.modelyard.wire.TargetDescriptor;
 import java.time.Instant;
 import java.util.List;
@@ -28,10 +29,27 @@ public final class DeploymentApi {
     public record ArtifactRef(UUID id, String filename, String sha256, long size, TargetDescriptor target) {
     }
 
+    /**
+     * An action. {@code health} (in the answer for one action, not in lists): the newest serving
+     * health the device reported for each model of the action; absent when it reported none.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ActionView(long id, String device, String model, String version, String requested, String type,
                              String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
-                             Instant updatedAt, String createdBy) {
+                             Instant updatedAt, String createdBy, List<ActionHealthView> health) {
+
+        public ActionView(long id, String device, String model, String version, String requested, String type,
+                          String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
+                          Instant updatedAt, String createdBy) {
+            this(id, device, model, version, requested, type, status, active, artifact, reason, createdAt, updatedAt,
+                    createdBy, null);
+        }
+
+        /** This view with the health reports; none leaves the member out. */
+        public ActionView withHealth(List<ActionHealthView> reports) {
+            return new ActionView(id, device, model, version, requested, type, status, active, artifact, reason, createdAt,
+                    updatedAt, createdBy, reports == null || reports.isEmpty() ? null : List.copyOf(reports));
+        }
     }
 
     /**

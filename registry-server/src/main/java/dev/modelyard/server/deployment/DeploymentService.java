@@ -6,12 +6,14 @@ import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.health.HealthReports;
 import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Feedback;
+import dev.modelyard.wire.ddi.ServingHealth;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -47,10 +49,13 @@ public class DeploymentService {
     private final Assigner assigner;
     private final DeviceChangeFeed feed;
     private final jakarta.enterprise.event.Event<Assigned> assignedEvent;
+    private final HealthReports health;
 
     public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
-                             DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent) {
+                             DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent,
+                             HealthReports health) {
         this.em = em;
+        this.health = health;
         this.clock = clock;
         this.models = models;
         this.state = state;
@@ -260,10 +265,11 @@ public class DeploymentService {
         return new Page<>(items, page.index, page.size, query.count());
     }
 
+    /** One action, with the newest serving health its device reported for each model. */
     @Transactional
     public DeploymentApi.ActionView get(long id) {
         Action a = action(id);
-        return view(a, controllerId(a.deviceId));
+        return view(a, controllerId(a.deviceId)).withHealth(health.latest(a.id));
     }
 
     @Transactional
@@ -306,15 +312,34 @@ public class DeploymentService {
         }
     }
 
-    /** What a device said about an action, decoded from a DDI feedback body. */
+    /**
+     * What a device said about an action, decoded from a DDI feedback body.
+     *
+     * @param health the serving health of the action's model, when the device sent it (Modelyard's updater); empty otherwise
+     */
     public record Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
-                         Instant occurredAt) {
+                         Instant occurredAt, List<ServingHealth> health) {
+
+        public Report {
+            health = health == null ? List.of() : List.copyOf(health);
+        }
+
+        /** A report without serving health, as stock hawkBit clients send. */
+        public Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
+                      Instant occurredAt) {
+            this(execution, finished, code, details, occurredAt, List.of());
+        }
     }
 
-    /** Applies deployment feedback. Not found: not this device's action; ACTION_CLOSED: the action is closed. */
+    /**
+     * Applies deployment feedback and stores the serving health it carries, in one transaction.
+     * Not found: not this device's action; ACTION_CLOSED: the action is closed; INVALID_FIELD:
+     * the health figures cannot be (nothing is recorded then).
+     */
     @Transactional
     public void deploymentFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
+        health.record(a.id, deviceId, a.model.name, r.health(), clock.instant());
         List<String> messages = messages(r);
         switch (r.execution()) {
             case CLOSED -> {

@@ -7,8 +7,17 @@ import java.util.Locale;
  * The body a device posts to {@code deploymentBase/{id}/feedback} and {@code cancelAction/{id}/feedback}.
  * Current hawkBit clients send {@code timestamp} (epoch milliseconds); older ones send {@code id}
  * and {@code time} (e.g. {@code 20140511T121314}) instead. Both forms fit this record.
+ *
+ * <p>{@code modelyardHealth} is a Modelyard extension: the serving health of the models the action
+ * swapped in ({@link ServingHealth}). Stock hawkBit clients do not send it; it is null then and
+ * left out of the JSON.
  */
-public record Feedback(String id, String time, Long timestamp, Status status) {
+public record Feedback(String id, String time, Long timestamp, Status status, List<ServingHealth> modelyardHealth) {
+
+    /** A feedback body without the health extension, as stock hawkBit clients send it. */
+    public Feedback(String id, String time, Long timestamp, Status status) {
+        this(id, time, timestamp, status, null);
+    }
 
     /**
      * @param execution one of {@link Execution}'s wire names
@@ -65,7 +74,18 @@ public record Feedback(String id, String time, Long timestamp, Status status) {
 
     /** A current-style feedback body. */
     public static Feedback of(Execution execution, Finished finished, List<String> details) {
+        return of(execution, finished, details, null);
+    }
+
+    /** A current-style feedback body with the serving health of the action's models (null or empty: none). */
+    public static Feedback of(Execution execution, Finished finished, List<String> details, List<ServingHealth> health) {
         return new Feedback(null, null, System.currentTimeMillis(),
-                new Status(execution.wireName(), new Result(finished.wireName(), null), null, details));
+                new Status(execution.wireName(), new Result(finished.wireName(), null), null, details),
+                health == null || health.isEmpty() ? null : List.copyOf(health));
+    }
+
+    /** The health reports in this body; empty when the client sent none. */
+    public List<ServingHealth> health() {
+        return modelyardHealth == null ? List.of() : modelyardHealth;
     }
 }
