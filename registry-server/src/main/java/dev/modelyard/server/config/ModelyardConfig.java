@@ -213,6 +213,14 @@ public interface ModelyardConfig {
         @WithDefault("P30D")
         Duration metadataLifetime();
 
+        /**
+         * How long a rollback authorization (the permission to install one older release) stays
+         * valid. It is signed once, when the rollback is assigned, and not renewed: a device offline
+         * for longer refuses the downgrade and the action fails; assign it again.
+         */
+        @WithDefault("P90D")
+        Duration rollbackLifetime();
+
         /** Metadata expiring within this period is signed again (same content, new validity). */
         @WithDefault("P10D")
         Duration renewBefore();
