@@ -141,6 +141,50 @@ public interface ModelyardConfig {
         int batchSize();
     }
 
+    Push push();
+
+    /**
+     * Push hints: after a change to a device's poll answer commits, the replica that made it
+     * publishes {@code {tenant}/devices/{controllerId}/notify} with {@code {"v":<state version>}}
+     * on an MQTT broker, so a subscribed device polls at once. Off unless {@code mqtt.url} is set;
+     * polling stays the fallback either way.
+     */
+    interface Push {
+        Mqtt mqtt();
+
+        /** Hints published per second at most, by this replica: the safety net under a rollout's own pace. */
+        @WithDefault("2000")
+        int maxPerSecond();
+
+        /**
+         * Devices waiting for a hint, at most; a device already waiting is not added twice. Past
+         * this (or while the broker is down) hints are dropped and counted: devices then poll on
+         * their schedule.
+         */
+        @WithDefault("100000")
+        int queueSize();
+
+        /** The broker connection. */
+        interface Mqtt {
+            /** {@code tcp://host:1883} or {@code ssl://host:8883}; unset: no push. */
+            Optional<String> url();
+
+            /** Unset: connect without a user name. */
+            Optional<String> username();
+
+            /** A file holding the broker password (trailing line breaks ignored). */
+            Optional<Path> passwordFile();
+
+            /** The longest pause between two attempts to reach the broker (attempts back off from 0.5 s). */
+            @WithDefault("PT30S")
+            Duration reconnectMaxDelay();
+
+            /** Hints sent but not yet acknowledged by the broker (QoS 1), at most. */
+            @WithDefault("1000")
+            int maxInflight();
+        }
+    }
+
     Ddi ddi();
 
     /** The hawkBit DDI device API. */

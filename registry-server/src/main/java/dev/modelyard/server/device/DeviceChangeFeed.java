@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -82,7 +83,18 @@ public class DeviceChangeFeed {
         void reset();
     }
 
+    /**
+     * Told of the devices whose poll answer or token a transaction of this replica changed, once
+     * it has committed, on the committing thread: keep it to handing the ids on. Unlike
+     * {@link Listener}, it hears only this replica's own changes, so work done for them (a push
+     * hint) is done once however many replicas run.
+     */
+    public interface CommitListener {
+        void committed(Set<Long> deviceIds);
+    }
+
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
     private final boolean enabled;
     private final String url;
@@ -133,6 +145,11 @@ public class DeviceChangeFeed {
         listeners.add(listener);
     }
 
+    /** Adds a listener of this replica's committed changes (see {@link CommitListener}). */
+    public void onCommitted(CommitListener listener) {
+        commitListeners.add(listener);
+    }
+
     /** True while every change since the last reset has been (or is about to be) delivered. */
     public boolean live() {
         return live;
@@ -171,7 +188,9 @@ public class DeviceChangeFeed {
 
             @Override
             public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) created.forEach(DeviceChangeFeed.this::deliver);
+                if (status != Status.STATUS_COMMITTED) return;
+                created.forEach(DeviceChangeFeed.this::deliver);
+                committed(Set.copyOf(created.keySet()));
             }
         });
         return created;
@@ -297,6 +316,16 @@ public class DeviceChangeFeed {
                 l.changed(id, tokenChanged);
             } catch (RuntimeException e) {
                 LOG.error("a device change listener failed", e);
+            }
+        }
+    }
+
+    private void committed(Set<Long> deviceIds) {
+        for (CommitListener l : commitListeners) {
+            try {
+                l.committed(deviceIds);
+            } catch (RuntimeException e) {
+                LOG.error("a device commit listener failed", e);
             }
         }
     }
