@@ -24,10 +24,10 @@ public final class Rollouts extends Area {
     /**
      * A phase as requested and as shown; the view fills the fields after {@code gate}.
      *
-     * @param size a share of the matching devices ({@code "10%"}) or a count; the last phase takes all that remain
+     * @param size a share of the matching devices ({@code "10%"}) or a count ({@code "50"}); the last phase takes all that remain
      */
-    public record Phase(String name, Object size, String bake, Double minSuccessPct, Integer minSamples, Boolean approval,
-                        Gate gate, String state, Long devices, Counts counts, Double successPct,
+    public record Phase(String name, String size, String bake, Double minSuccessPct, Integer minSamples, Boolean approval,
+                        Gate gate, String state, Integer devices, Counts counts, Double successPct,
                         Map<String, Object> health, GateVerdict gateVerdict, String approvedBy, Instant startedAt,
                         Instant finishedAt, Integer index) {
 
@@ -38,7 +38,7 @@ public final class Rollouts extends Area {
 
         /** A phase of {@code count} devices. */
         public static Phase count(String name, int count) {
-            return new Phase(name, count, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+            return new Phase(name, Integer.toString(count), null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         public Phase bake(String bake) {
@@ -74,8 +74,14 @@ public final class Rollouts extends Area {
         }
     }
 
-    /** Assignments per minute, optionally multiplied by {@code growthFactor} every {@code growEvery}. */
-    public record Rate(Integer maxPerMinute, Double growthFactor, String growEvery) {
+    /**
+     * Assignments per minute, optionally multiplied by {@code growthFactor} every {@code growEvery}; the
+     * view adds the pace now.
+     */
+    public record Rate(Integer maxPerMinute, Double growthFactor, String growEvery, Integer currentPerMinute) {
+        public static Rate of(int maxPerMinute) {
+            return new Rate(maxPerMinute, null, null, null);
+        }
     }
 
     public record Schedule(Instant startAt, Instant endAt) {
@@ -86,8 +92,8 @@ public final class Rollouts extends Area {
     }
 
     /** Devices per state. */
-    public record Counts(Long pending, Long running, Long succeeded, Long failed, Long cancelled, Long rollingBack,
-                         Long rolledBack) {
+    public record Counts(long pending, long running, long succeeded, long failed, long cancelled, long rollingBack,
+                         long rolledBack, long rollbackFailed) {
     }
 
     /**
@@ -176,12 +182,12 @@ public final class Rollouts extends Area {
      * @param state pending, running, succeeded, failed, cancelled, rolling-back, rolled-back or rollback-failed
      */
     public record RolloutDevice(String device, Integer phase, String state, Long actionId, String previousVersion,
-                                String reason, Instant updatedAt) {
+                                Long rollbackActionId, String reason, Instant updatedAt) {
     }
 
     /** One point of the progress time series. */
     public record Sample(Instant at, Integer phase, long pending, long running, long succeeded, long failed, long cancelled,
-                         long rolledBack) {
+                         long rollingBack, long rolledBack) {
     }
 
     /** One entry of the rollout's history. */

@@ -1,7 +1,6 @@
 package dev.modelyard.testing.fleet;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.modelyard.wire.ddi.ServingHealth;
 
 /**
  * The serving health a simulated device reports for a model it swapped in, sent with its feedback
@@ -9,6 +8,7 @@ import java.util.Map;
  * version, the served time and completeness come from the device's situation; these are the figures.
  *
  * @param baselineP99Ms the replaced version's p99 on this device, or 0 when there was none
+ * @param selfTest      whether the version's self-test passed on the device
  */
 public record ServingFigures(long requests, long errors, double p50Ms, double p99Ms, double baselineP99Ms,
                              boolean selfTest) {
@@ -28,24 +28,11 @@ public record ServingFigures(long requests, long errors, double p50Ms, double p9
         return new ServingFigures(1000, 0, 4.0 * factor, 12.0 * factor, 12.0, true);
     }
 
-    /** The wire form of one entry of {@code modelyardHealth}. */
-    public Map<String, Object> toWire(String model, String version, String replacedVersion, long servedSeconds,
-                                      boolean complete) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model);
-        m.put("version", version);
-        if (replacedVersion != null) m.put("replacedVersion", replacedVersion);
-        m.put("servedSeconds", servedSeconds);
-        m.put("requests", requests);
-        m.put("errors", errors);
-        m.put("p50Ms", p50Ms);
-        m.put("p99Ms", p99Ms);
-        if (baselineP99Ms > 0) {
-            m.put("baselineP99Ms", baselineP99Ms);
-            m.put("p99Ratio", p99Ms / baselineP99Ms);
-        }
-        m.put("selfTest", selfTest);
-        m.put("complete", complete);
-        return m;
+    /** One entry of {@code modelyardHealth}: these figures for a model version on a device. */
+    public ServingHealth toWire(String model, String version, String replacedVersion, long servedSeconds, boolean complete) {
+        Double baseline = baselineP99Ms > 0 ? baselineP99Ms : null;
+        return new ServingHealth(model, version, replacedVersion, servedSeconds, requests, errors, p50Ms, p99Ms, baseline,
+                ServingHealth.ratio(p99Ms, baseline),
+                (selfTest ? ServingHealth.SelfTest.PASSED : ServingHealth.SelfTest.FAILED).wireName(), complete);
     }
 }

@@ -1,12 +1,12 @@
 package dev.modelyard.testing.fleet;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ConfigData;
 import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
+import dev.modelyard.wire.ddi.ServingHealth;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -322,12 +322,15 @@ public final class SimDevice {
                 return;
             }
             t.state(SimState.HEALTH_WINDOW);
-            fleet.scheduler().schedule(() -> endHealthWindow(t, swapped, 0), behavior.healthWindow().toMillis(), TimeUnit.MILLISECONDS);
+            fleet.scheduler().schedule(() -> endHealthWindow(t, swapped), behavior.healthWindow().toMillis(), TimeUnit.MILLISECONDS);
         });
     }
 
-    /** Closes with success after the health window; a failed request is tried again a few times. */
-    private void endHealthWindow(ActionTrace t, Instant swapped, int attempt) {
+    /**
+     * Closes with success after the health window. A failed request is tried again every second
+     * for as long as the fleet runs, as an updater does while its server restarts.
+     */
+    private void endHealthWindow(ActionTrace t, Instant swapped) {
         if (t.state().closed() || fleet.stopped()) return;
         post(feedbackUri(t), feedback(Feedback.Execution.CLOSED, Feedback.Finished.SUCCESS, "health window passed",
                 health(t, swapped, true))).whenComplete((status, error) -> {
@@ -335,7 +338,7 @@ public final class SimDevice {
                 closed(t, status == 410 ? SimState.CANCELED : SimState.SUCCEEDED, status == 410 ? "closed on the server" : null);
             } else {
                 failed(error);
-                if (attempt < 20) fleet.scheduler().schedule(() -> endHealthWindow(t, swapped, attempt + 1), 500, TimeUnit.MILLISECONDS);
+                if (!fleet.stopped()) fleet.scheduler().schedule(() -> endHealthWindow(t, swapped), 1, TimeUnit.SECONDS);
             }
         });
     }
@@ -367,21 +370,19 @@ public final class SimDevice {
         return new SplittableRandom(spec.controllerId().hashCode() * 1_000_003L + actionId).nextDouble() < behavior.failureRate();
     }
 
-    private List<Map<String, Object>> health(ActionTrace t, Instant swapped, boolean complete) {
+    private List<ServingHealth> health(ActionTrace t, Instant swapped, boolean complete) {
         if (behavior.health() == null || t.model() == null) return null;
         long served = Math.max(0, Duration.between(swapped, Instant.now()).toSeconds());
         return List.of(behavior.health().toWire(t.model(), t.version(), installed.get(t.model()), served, complete));
     }
 
-    private ObjectNode feedback(Feedback.Execution execution, Feedback.Finished finished, String detail,
-                                List<Map<String, Object>> health) {
-        ObjectNode body = fleet.json().valueToTree(Feedback.of(execution, finished, List.of(detail)));
-        if (health != null) body.set("modelyardHealth", fleet.json().valueToTree(health));
-        return body;
+    private static Feedback feedback(Feedback.Execution execution, Feedback.Finished finished, String detail,
+                                     List<ServingHealth> health) {
+        return Feedback.of(execution, finished, List.of(detail), health);
     }
 
     /** Posts feedback; the answer is the status (200, or 410 when the server already closed the action). */
-    private CompletableFuture<Integer> post(String uri, ObjectNode body) {
+    private CompletableFuture<Integer> post(String uri, Feedback body) {
         HttpRequest r = request(uri).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(fleet.write(body))).build();
         return fleet.send(r, behavior, false).thenApply(resp -> {
