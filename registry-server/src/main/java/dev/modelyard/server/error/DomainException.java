@@ -17,14 +17,21 @@ public class DomainException extends RuntimeException {
     private final String field;
     private final String parameter;
     private final List<String> accepted;
+    private final Integer offset;
 
     protected DomainException(ErrorCode code, String detail, String field, String parameter, List<String> accepted) {
+        this(code, detail, field, parameter, accepted, null);
+    }
+
+    protected DomainException(ErrorCode code, String detail, String field, String parameter, List<String> accepted,
+                              Integer offset) {
         // No stack trace: these are answers to callers, thrown often and never a bug to trace.
         super(detail, null, false, false);
         this.code = java.util.Objects.requireNonNull(code, "code");
         this.field = field;
         this.parameter = parameter;
         this.accepted = accepted;
+        this.offset = offset;
     }
 
     /** A problem of the kind {@code code}. */
@@ -52,6 +59,16 @@ public class DomainException extends RuntimeException {
         return new DomainException(code, detail, null, parameter, accepted);
     }
 
+    /**
+     * A problem inside a text input (e.g. a device filter) at the 0-based character {@code offset},
+     * about the query {@code parameter} or, when that is null, the body {@code field};
+     * {@code accepted} (may be null) lists what would have been valid there.
+     */
+    public static DomainException at(ErrorCode code, String parameter, String field, int offset, String detail,
+                                     List<String> accepted) {
+        return new DomainException(code, detail, parameter == null ? field : null, parameter, accepted, offset);
+    }
+
     /** The stable, machine-readable kind of problem; never null. */
     public ErrorCode code() {
         return code;
@@ -75,5 +92,10 @@ public class DomainException extends RuntimeException {
     /** The values or names accepted instead, or null. */
     public List<String> accepted() {
         return accepted;
+    }
+
+    /** The 0-based character offset of the bad token inside the text input, or null. */
+    public Integer tokenOffset() {
+        return offset;
     }
 }

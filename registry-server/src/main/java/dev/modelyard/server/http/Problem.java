@@ -19,6 +19,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param field     the JSON path of the body field the problem is about (e.g. {@code selfTest.cases[0].inputs})
  * @param parameter the query parameter the problem is about
  * @param accepted  the names the operation accepts in place of the unknown {@code field} or {@code parameter}
+ * @param offset    the 0-based character offset of the bad token inside the {@code field} or {@code parameter}
+ *                  (e.g. a device filter)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance,
@@ -27,7 +29,9 @@ public record Problem(String type, String title, int status, String detail, Stri
                       @Schema(description = "The JSON path of the body field the problem is about") String field,
                       @Schema(description = "The query parameter the problem is about") String parameter,
                       @Schema(description = "The names the operation accepts in place of the unknown field or parameter")
-                      List<String> accepted) {
+                      List<String> accepted,
+                      @Schema(description = "The 0-based character offset of the bad token inside the field or parameter (e.g. a device filter)")
+                      Integer offset) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
@@ -35,7 +39,7 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static Problem of(int status, String detail) {
         Response.Status s = Response.Status.fromStatusCode(status);
         String title = s != null ? s.getReasonPhrase() : titleFor(status);
-        return new Problem("about:blank", title, status, detail, null, ErrorCode.generic(status), null, null, null);
+        return new Problem("about:blank", title, status, detail, null, ErrorCode.generic(status), null, null, null, null);
     }
 
     /** A problem of the kind {@code code}, with that code's status. */
@@ -45,7 +49,12 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
     public Problem with(ErrorCode code, String field, String parameter, List<String> accepted) {
-        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted);
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset);
+    }
+
+    /** This problem pointing at the character {@code offset} of its field or parameter (null: none). */
+    public Problem at(Integer offset) {
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset);
     }
 
     private static String titleFor(int status) {

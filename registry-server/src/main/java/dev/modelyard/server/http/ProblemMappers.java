@@ -60,7 +60,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response api(DomainException e) {
         int status = e.code().status();
-        Problem problem = Problem.of(status, e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted());
+        Problem problem = Problem.of(status, e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted())
+                .at(e.tokenOffset());
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA).entity(problem);
         if (e instanceof ApiException api) api.headers().forEach(b::header);
         return b.build();
