@@ -75,14 +75,14 @@ class RolloutScenariosE2ETest {
         List<SimDevice> devices = devices("advance", 8, i -> HEALTHY);
         release("advance", "1.0.0");
         Rollout r = admin.rollouts().create(NewRollout.of("advance-1", "advance", "1.0.0", "tag==advance")
-                .phases(Phase.count("canary", 2).gate(new Gate(0.05, 1.5, null, true, 2, 100L, "PT5M")),
-                        Phase.percent("half", 50),
-                        Phase.percent("rest", 100))
+                .phases(Phase.count("canary", 2).success(100, 2).gate(new Gate(0.05, 1.5, null, true, 2, 100L, "PT5M")),
+                        Phase.count("three", 3).success(100, 3),
+                        Phase.percent("rest", 100).success(100, 3))
                 .started());
 
         Rollout done = awaitRollout(r.id(), x -> x.state().equals("succeeded"), "succeeded");
-        fleet.awaitAll(devices, d -> d.state() == SimState.SUCCEEDED, WAIT, "every device installed");
-        assertEquals(8, done.counts().succeeded());
+        assertEquals(8, done.counts().succeeded(), "each phase waited for all of its devices");
+        fleet.awaitAll(devices, d -> d.state() == SimState.SUCCEEDED, WAIT, "every device saw its success recorded");
         assertEquals(List.of(2, 3, 3), done.phases().stream().map(Phase::devices).toList());
         for (Phase p : done.phases()) assertEquals("passed", p.state(), p.toString());
         assertEquals("pass", done.phases().get(0).gateVerdict().outcome());
@@ -100,16 +100,17 @@ class RolloutScenariosE2ETest {
 
     @Test
     void theFailureBudgetPausesTheRolloutBeforeTheNextPhase() {
-        // Devices register in order and phases select in a stable order: the canary holds the 4 failing ones.
+        // Devices register in order and phases select in id order: the canary holds the 4 failing ones. The canary
+        // accepts any success rate and waits for all of its devices, so only the budget can stop the rollout.
         List<SimDevice> devices = devices("budget", 10, i -> i < 4 ? HEALTHY.failing("simulated: the model crashes") : HEALTHY);
         release("budget", "1.0.0");
         Rollout r = admin.rollouts().create(NewRollout.of("budget-1", "budget", "1.0.0", "tag==budget")
-                .phases(Phase.count("canary", 5), Phase.percent("rest", 100))
+                .phases(Phase.count("canary", 5).success(0, 5), Phase.percent("rest", 100))
                 .failureBudget(Rollouts.FailureBudget.of(20, 4, "pause"))
                 .started());
 
         Rollout paused = awaitRollout(r.id(), x -> x.state().equals("paused"), "paused");
-        assertTrue(paused.stateReason() != null && paused.stateReason().contains("fail"), paused.stateReason());
+        assertTrue(paused.stateReason() != null && paused.stateReason().startsWith("failure budget"), paused.stateReason());
         assertTrue(paused.failureBudget().failed() >= 1, paused.failureBudget().toString());
         assertTrue(paused.failureBudget().burnPct() > 100, paused.failureBudget().toString());
         assertEquals("pending", paused.phases().get(1).state());
@@ -127,7 +128,9 @@ class RolloutScenariosE2ETest {
         admin.deployments().assign(new Deployments.Assign("rollback", "1.0.0", null, null, "rollback", null, null));
         fleet.awaitAll(devices, d -> "1.0.0".equals(d.installedVersion("rollback")), WAIT, "1.0.0 installed");
         release("rollback", "2.0.0");
+        // The phase waits for all six devices (a phase is judged once minSamples executed), so the budget decides.
         Rollout r = admin.rollouts().create(NewRollout.of("rollback-1", "rollback", "2.0.0", "tag==rollback")
+                .phases(Phase.percent("all", 100).success(0, 6))
                 .failureBudget(Rollouts.FailureBudget.of(10, 2, "rollback"))
                 .started());
 
