@@ -1,6 +1,7 @@
 package dev.modelyard.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -234,6 +235,15 @@ final class DeviceRig implements AutoCloseable {
             if (a.version().equals(version)) return a;
         }
         throw new AssertionError("no action for " + version);
+    }
+
+    /** The serving health the server holds for the action's model (kws); fails when it holds none. */
+    Deployments.Health health(long actionId) {
+        List<Deployments.Health> h = api.deployments().action(actionId).health();
+        assertNotNull(h, "the server holds no serving health for action " + actionId);
+        assertEquals(1, h.size(), h.toString());
+        assertEquals("kws", h.get(0).model());
+        return h.get(0);
     }
 
     List<Deployments.Status> history(long actionId) {

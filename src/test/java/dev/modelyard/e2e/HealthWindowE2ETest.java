@@ -2,6 +2,7 @@ package dev.modelyard.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.client.Deployments;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * After a swap the device watches the new version under real load before it confirms the
  * deployment; a version that fails real requests is rolled back on its own, and a candidate
- * that exhausts the heap is refused without stopping the daemon.
+ * that exhausts the heap is refused without stopping the daemon. The server holds the serving
+ * health the device reported: running figures during the window, final ones with the outcome.
  */
 class HealthWindowE2ETest {
 
@@ -31,7 +33,8 @@ class HealthWindowE2ETest {
         try (DeviceRig rig = DeviceRig.start(work, "e2e_health", Map.of(), "96m",
                 // Latency on a shared test machine is noise; the error rate is what this test is about.
                 // The window only has to outlast the 20 requests that judge 2.0.0: generous for a busy machine.
-                "health.window=15s", "health.max.p99.factor=1000", "health.min.requests=20", "warmup.max.mb=1024")) {
+                "health.window=15s", "health.max.p99.factor=1000", "health.min.requests=20", "warmup.max.mb=1024",
+                "health.report.interval=1s")) {
             rig.startUpdater();
             rig.awaitAttributes();
             rig.release("1.0.0", OnnxModels.addBias(1, 1, 1, 1));
@@ -43,6 +46,16 @@ class HealthWindowE2ETest {
             // Confirmed by the judgement at the end of the window (too few requests came to judge more), not at the swap.
             assertTrue(rig.historyHas("1.0.0", s -> s.type().equals("finished")
                     && s.messages().toString().contains("too few requests to judge in the health window")), v1.toString());
+            // Running figures during the window, then the final ones with the outcome.
+            assertTrue(rig.historyHas("1.0.0", s -> s.type().equals("running")
+                    && s.messages().toString().contains("health window: ")), v1.toString());
+            Deployments.Health h1 = rig.health(v1.id());
+            assertEquals("1.0.0", h1.version());
+            assertNull(h1.replacedVersion(), "a first install replaces nothing");
+            assertNull(h1.p99Ratio());
+            assertEquals("none", h1.selfTest());
+            assertTrue(h1.complete(), h1.toString());
+            assertTrue(h1.servedSeconds() >= 15, h1.toString());
 
             // Clients send two rows per request; 2.0.0 was exported for one row only.
             AtomicBoolean stop = new AtomicBoolean();
@@ -76,6 +89,12 @@ class HealthWindowE2ETest {
                 assertTrue(v2.reason().startsWith("rolled back to 1.0.0: kws 2.0.0: error rate 1.00 > 0.05 in health window"),
                         v2.reason());
                 assertEquals(1, rig.closings("2.0.0"));
+                // The final figures describe the version that failed, not the one rolled back to.
+                Deployments.Health h2 = rig.health(v2.id());
+                assertEquals("2.0.0", h2.version());
+                assertEquals("1.0.0", h2.replacedVersion());
+                assertTrue(h2.complete(), h2.toString());
+                assertTrue(h2.requests() >= 20 && h2.errors() >= 1 && h2.errors() <= h2.requests(), h2.toString());
                 long before = ok.get();
                 rig.await("requests succeed again", DeviceRig.WAIT, () -> ok.get() > before + 50);
                 assertEquals(List.of(), failuresAfterRollback, "no request fails once rolled back");

@@ -24,9 +24,20 @@ public final class Deployments extends Area {
     public record ArtifactRef(UUID id, String filename, String sha256, long size, TargetDescriptor target) {
     }
 
+    /** An action; {@code health} only in the answer for one action, and only once its device reported serving health. */
     public record Action(long id, String device, String model, String version, String requested, String type,
                          String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
-                         Instant updatedAt, String createdBy) {
+                         Instant updatedAt, String createdBy, List<Health> health) {
+    }
+
+    /**
+     * The newest serving health the device reported for one model of an action: requests, errors,
+     * latencies (ms) and the ratio of its p99 to the replaced version's, the self-test outcome, and
+     * whether the figures are final ({@code complete}).
+     */
+    public record Health(String model, String version, String replacedVersion, long servedSeconds, long requests,
+                         long errors, Double errorRate, Double p50Ms, Double p99Ms, Double baselineP99Ms, Double p99Ratio,
+                         String selfTest, boolean complete, Instant reportedAt) {
     }
 
     /** @param actions the first 100 actions; the counts cover all */

@@ -34,9 +34,11 @@ class UpdaterConfigTest {
     void overridesAndErrors(@TempDir Path dir) throws Exception {
         Path conf = Files.writeString(dir.resolve("u.properties"),
                 "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ngateway.token=g\ntrust.bundle=t.json\npoll.override=30s\n"
-                + "health.window=0s\nhealth.max.error.rate=0.2\ndownload.max.bytes.per.second=1000000\n");
+                + "health.window=0s\nhealth.max.error.rate=0.2\ndownload.max.bytes.per.second=1000000\n"
+                + "health.report.interval=PT0.5S\n");
         UpdaterConfig c = UpdaterConfig.load(conf);
         assertFalse(c.health().enabled());
+        assertEquals(Duration.ofMillis(500), c.health().reportInterval());
         assertEquals(0.2, c.health().maxErrorRate());
         assertEquals(1_000_000, c.downloadBytesPerSecond());
         assertEquals("GatewayToken g", c.authorization());
@@ -75,6 +77,8 @@ class UpdaterConfigTest {
         assertEquals(badNumber + ": threads: 'two' is not a whole number", problem(badNumber));
         Path badDuration = Files.writeString(dir.resolve("e.properties"), ok + "token=t\nhealth.window=a minute\n");
         assertEquals(badDuration + ": health.window: 'a minute' is not a duration like 30s, 5m or 1h", problem(badDuration));
+        Path zeroReports = Files.writeString(dir.resolve("f.properties"), ok + "token=t\nhealth.report.interval=0s\n");
+        assertEquals(zeroReports + ": health.report.interval must be positive", problem(zeroReports));
     }
 
     private static String problem(Path conf) {

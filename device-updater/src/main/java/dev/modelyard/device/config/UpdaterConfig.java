@@ -34,6 +34,7 @@ import java.util.Properties;
  * health.max.p99.factor=3
  * health.min.requests=20
  * health.max.restarts=1                        # restarts an action survives (swap and window); one more fails it
+ * health.report.interval=30s                   # how often the serving health goes to the server during the window
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
@@ -98,7 +99,8 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 decimal(p, "health.max.error.rate", d.maxErrorRate()),
                 decimal(p, "health.max.p99.factor", d.maxP99Factor()),
                 number(p, "health.min.requests", Long.toString(d.minRequests())),
-                (int) number(p, "health.max.restarts", Integer.toString(d.maxRestarts())));
+                (int) number(p, "health.max.restarts", Integer.toString(d.maxRestarts())),
+                duration("health.report.interval", p.getProperty("health.report.interval", "30s").strip()));
     }
 
     private static URI serverUrl(String text) {

@@ -1,5 +1,8 @@
 package dev.modelyard.device.ddi;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelyard.wire.ddi.ServingHealth;
+import dev.modelyard.wire.json.WireJson;
 import dev.modelyard.wire.trust.CanonicalJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,6 +36,7 @@ import java.util.Optional;
 public final class ActionJournal {
 
     private static final int KEEP_FINISHED = 200;
+    private static final ObjectMapper HEALTH_JSON = WireJson.mapper();
 
     private final Path file;
     private final Map<String, Object> finished = new LinkedHashMap<>();
@@ -50,8 +54,21 @@ public final class ActionJournal {
         }
     }
 
-    /** A model version an open action swapped in, the version it replaced, and that version's p99 latency then. */
-    public record Swapped(String model, String version, String from, long baselineP99Nanos, int baselineSamples) {
+    /**
+     * A model version an open action swapped in, the version it replaced, and that version's p99
+     * latency then. {@code selfTest}: whether the swap runs the version's self-test ({@code passed}
+     * once it is swapped in, as a failed self-test refuses the swap) or the version has none ({@code none}).
+     */
+    public record Swapped(String model, String version, String from, long baselineP99Nanos, int baselineSamples,
+                          String selfTest) {
+
+        public Swapped {
+            if (selfTest == null) selfTest = ServingHealth.SelfTest.NONE.wireName();
+        }
+
+        public Swapped(String model, String version, String from, long baselineP99Nanos, int baselineSamples) {
+            this(model, version, from, baselineP99Nanos, baselineSamples, null);
+        }
     }
 
     public enum Stage { INSTALLING, WATCHING }
@@ -110,6 +127,16 @@ public final class ActionJournal {
         return Optional.of(new Outcome((String) m.get("execution"), (String) m.get("finished"), (String) m.get("message")));
     }
 
+    /** The final serving health recorded with a finished action's outcome; empty when none was. */
+    public synchronized List<ServingHealth> health(String actionId) {
+        if (!(finished.get(actionId) instanceof Map<?, ?> m) || !(m.get("health") instanceof String text)) return List.of();
+        try {
+            return List.of(HEALTH_JSON.readValue(text, ServingHealth[].class));
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of(); // the outcome still counts; the figures are a bonus
+        }
+    }
+
     public synchronized Optional<Open> open(String actionId) {
         return Optional.ofNullable(open.get(actionId));
     }
@@ -127,10 +154,20 @@ public final class ActionJournal {
 
     /** Records how an action ended; it is no longer open. */
     public synchronized void record(String actionId, Outcome outcome) throws IOException {
+        record(actionId, outcome, List.of());
+    }
+
+    /**
+     * Records how an action ended with the final serving health of its versions, so that a report
+     * sent again (the first was lost) carries the same figures; the action is no longer open.
+     */
+    public synchronized void record(String actionId, Outcome outcome, List<ServingHealth> health) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("execution", outcome.execution());
         m.put("finished", outcome.finished());
         m.put("message", outcome.message());
+        // As JSON text: the journal's canonical JSON holds no fractions, and the figures have them.
+        if (health != null && !health.isEmpty()) m.put("health", HEALTH_JSON.writeValueAsString(health));
         finished.put(actionId, m);
         open.remove(actionId);
         // Only recent actions matter; keep the file small on a long-lived device.
@@ -167,6 +204,7 @@ public final class ActionJournal {
             e.put("from", s.from());
             e.put("baselineP99Nanos", s.baselineP99Nanos());
             e.put("baselineSamples", (long) s.baselineSamples());
+            e.put("selfTest", s.selfTest());
             list.add(e);
         }
         m.put("swapped", list);
@@ -181,7 +219,7 @@ public final class ActionJournal {
         for (Object o : (List<?>) m.get("swapped")) {
             Map<?, ?> e = (Map<?, ?>) o;
             swapped.add(new Swapped((String) e.get("model"), (String) e.get("version"), (String) e.get("from"),
-                    (Long) e.get("baselineP99Nanos"), ((Long) e.get("baselineSamples")).intValue()));
+                    (Long) e.get("baselineP99Nanos"), ((Long) e.get("baselineSamples")).intValue(), (String) e.get("selfTest")));
         }
         Long since = (Long) m.get("since");
         // Journals written before restarts were counted lack the last three: their defaults are what was meant then.

@@ -6,6 +6,7 @@ import dev.modelyard.device.health.Verdict;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.store.ModelStore;
+import dev.modelyard.wire.ddi.ServingHealth;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +38,11 @@ import java.util.logging.Logger;
  * boot without a real-time clock) neither extends nor skips it, and time the updater was down does
  * not count. The time served is written to the journal every tenth of the window, so a restart
  * can lengthen a window by at most a tenth (what was served since the last write).
+ *
+ * <p>The server hears how the new versions serve ({@link ServingHealth}): every
+ * {@code health.report.interval} of the window ({@link #dueReports}), and with the closing report
+ * the final figures; after an automatic rollback they describe the version that failed, taken
+ * before it was rolled back.
  */
 public final class HealthWatch {
 
@@ -51,9 +57,23 @@ public final class HealthWatch {
     private final LongSupplier nanoTicker;
     /** Per watched action, the ticker reading at which the journal's {@code watched} was last brought up to date. */
     private final Map<String, Long> watchedSince = new HashMap<>();
+    /** Per watched action, the ticker reading of its last health report (or of the start of its window). */
+    private final Map<String, Long> reportedAt = new HashMap<>();
 
-    /** An action whose outcome has just been decided and must be reported. */
-    public record Decided(String actionId, ActionJournal.Outcome outcome) {
+    /** An action whose outcome has just been decided and must be reported, with the final figures of its versions. */
+    public record Decided(String actionId, ActionJournal.Outcome outcome, List<ServingHealth> health) {
+
+        public Decided {
+            health = List.copyOf(health);
+        }
+
+        public Decided(String actionId, ActionJournal.Outcome outcome) {
+            this(actionId, outcome, List.of());
+        }
+    }
+
+    /** How the versions of an action in its window serve so far, due to be reported. */
+    public record Progress(String actionId, Duration watched, List<ServingHealth> health) {
     }
 
     /** {@code clock} stamps when watching began; {@code nanoTicker} (as {@link System#nanoTime()}) measures the window. */
@@ -77,10 +97,16 @@ public final class HealthWatch {
      * {@code swaps}: how many swaps the action makes in all.
      */
     public void beforeSwap(String actionId, String model, String version, int swaps) throws IOException {
+        beforeSwap(actionId, model, version, swaps, false);
+    }
+
+    /** As {@link #beforeSwap(String, String, String, int)}; {@code selfTested}: the swap runs the version's self-test. */
+    public void beforeSwap(String actionId, String model, String version, int swaps, boolean selfTested) throws IOException {
         Optional<ModelRuntime.Stats> before = runtime.stats(model);
         String from = before.map(ModelRuntime.Stats::version).orElse(null);
         ActionJournal.Swapped s = new ActionJournal.Swapped(model, version, from,
-                before.map(ModelRuntime.Stats::p99Nanos).orElse(-1L), before.map(ModelRuntime.Stats::latencySamples).orElse(0));
+                before.map(ModelRuntime.Stats::p99Nanos).orElse(-1L), before.map(ModelRuntime.Stats::latencySamples).orElse(0),
+                (selfTested ? ServingHealth.SelfTest.PASSED : ServingHealth.SelfTest.NONE).wireName());
         List<ActionJournal.Swapped> all = new ArrayList<>(journal.open(actionId).map(ActionJournal.Open::swapped).orElse(List.of()));
         all.removeIf(x -> x.model().equals(model));
         all.add(s);
@@ -97,8 +123,42 @@ public final class HealthWatch {
         ActionJournal.Open o = open.get();
         journal.begin(actionId, new ActionJournal.Open(ActionJournal.Stage.WATCHING, clock.instant(), o.swapped(), o.swaps(),
                 o.restarts(), Duration.ZERO));
-        watchedSince.put(actionId, nanoTicker.getAsLong());
+        long now = nanoTicker.getAsLong();
+        watchedSince.put(actionId, now);
+        reportedAt.put(actionId, now);
         return true;
+    }
+
+    /**
+     * The watched actions whose last health report is {@code health.report.interval} old or
+     * older, with their figures so far; each counts as reported from now.
+     */
+    public List<Progress> dueReports() {
+        List<Progress> due = new ArrayList<>();
+        long interval = policy.reportInterval().toNanos();
+        for (Map.Entry<String, ActionJournal.Open> e : journal.openActions().entrySet()) {
+            if (e.getValue().stage() != ActionJournal.Stage.WATCHING) continue;
+            long now = nanoTicker.getAsLong();
+            long last = reportedAt.computeIfAbsent(e.getKey(), k -> now);
+            if (now - last < interval) continue;
+            reportedAt.put(e.getKey(), now);
+            Duration watched = watched(e.getKey(), e.getValue(), now);
+            due.add(new Progress(e.getKey(), watched, figures(e.getValue(), watched, false)));
+        }
+        return due;
+    }
+
+    /**
+     * The closing figures of an action whose swap of its newest version was refused by that
+     * version's self-test: nothing served, the self-test failed. Empty when the action has no swap open.
+     */
+    public List<ServingHealth> selfTestFailed(String actionId) {
+        Optional<ActionJournal.Open> open = journal.open(actionId);
+        if (open.isEmpty() || open.get().swapped().isEmpty()) return List.of();
+        ActionJournal.Swapped s = open.get().swapped().get(open.get().swapped().size() - 1);
+        Double baseline = baselineMs(s);
+        return List.of(new ServingHealth(s.model(), s.version(), s.from(), 0, 0, 0, null, null, baseline, null,
+                ServingHealth.SelfTest.FAILED.wireName(), true));
     }
 
     public boolean watching() {
@@ -111,14 +171,16 @@ public final class HealthWatch {
         for (Map.Entry<String, ActionJournal.Open> e : journal.openActions().entrySet()) {
             if (e.getValue().stage() != ActionJournal.Stage.WATCHING) continue;
             long now = nanoTicker.getAsLong();
-            long since = watchedSince.computeIfAbsent(e.getKey(), k -> now);
-            Duration watched = e.getValue().watched().plusNanos(Math.max(0, now - since));
-            Optional<ActionJournal.Outcome> outcome = judge(e.getValue(), watched);
-            if (outcome.isPresent()) {
-                journal.record(e.getKey(), outcome.get());
+            watchedSince.putIfAbsent(e.getKey(), now);
+            Duration watched = watched(e.getKey(), e.getValue(), now);
+            Optional<Decided> decision = judge(e.getKey(), e.getValue(), watched);
+            if (decision.isPresent()) {
+                ActionJournal.Outcome outcome = decision.get().outcome();
+                journal.record(e.getKey(), outcome, decision.get().health());
                 watchedSince.remove(e.getKey());
-                LOG.info("action " + e.getKey() + ": " + outcome.get().finished() + ": " + outcome.get().message());
-                decided.add(new Decided(e.getKey(), outcome.get()));
+                reportedAt.remove(e.getKey());
+                LOG.info("action " + e.getKey() + ": " + outcome.finished() + ": " + outcome.message());
+                decided.add(decision.get());
             } else if (watched.minus(e.getValue().watched()).compareTo(progressWriteInterval()) >= 0) {
                 ActionJournal.Open o = e.getValue();
                 journal.begin(e.getKey(), new ActionJournal.Open(o.stage(), o.since(), o.swapped(), o.swaps(), o.restarts(), watched));
@@ -128,25 +190,59 @@ public final class HealthWatch {
         return decided;
     }
 
+    /** The time the action's versions have served in their window, up to the ticker reading {@code now}. */
+    private Duration watched(String actionId, ActionJournal.Open open, long now) {
+        long since = watchedSince.getOrDefault(actionId, now);
+        return open.watched().plusNanos(Math.max(0, now - since));
+    }
+
+    /** The figures of each version the action swapped in that still serves (a replaced one has none left to give). */
+    private List<ServingHealth> figures(ActionJournal.Open open, Duration watched, boolean complete) {
+        List<ServingHealth> out = new ArrayList<>();
+        for (ActionJournal.Swapped s : open.swapped()) {
+            Optional<ModelRuntime.Stats> stats = runtime.stats(s.model()).filter(st -> st.version().equals(s.version()));
+            if (stats.isEmpty()) continue;
+            ModelRuntime.Stats st = stats.get();
+            Double p99 = millis(st.p99Nanos());
+            Double baseline = baselineMs(s);
+            out.add(new ServingHealth(s.model(), s.version(), s.from(), watched.toSeconds(), st.requests(), st.errors(),
+                    millis(st.p50Nanos()), p99, baseline, ServingHealth.ratio(p99, baseline), s.selfTest(), complete));
+        }
+        return out;
+    }
+
+    /** The replaced version's p99 in milliseconds; null on a first install or when it had served nothing. */
+    private static Double baselineMs(ActionJournal.Swapped s) {
+        return s.from() == null || s.baselineSamples() == 0 ? null : millis(s.baselineP99Nanos());
+    }
+
+    private static Double millis(long nanos) {
+        return nanos < 0 ? null : nanos / 1_000_000.0;
+    }
+
     /** How much served time a restart may lose, at most: a tenth of the window. */
     private Duration progressWriteInterval() {
         Duration tenth = policy.window().dividedBy(10);
         return tenth.compareTo(MIN_PROGRESS_WRITE) < 0 ? MIN_PROGRESS_WRITE : tenth;
     }
 
-    private Optional<ActionJournal.Outcome> judge(ActionJournal.Open open, Duration watched) {
+    private Optional<Decided> judge(String actionId, ActionJournal.Open open, Duration watched) {
         List<String> healthy = new ArrayList<>();
         for (ActionJournal.Swapped s : open.swapped()) {
             Optional<ModelRuntime.Stats> stats = runtime.stats(s.model());
             if (stats.isEmpty() || !stats.get().version().equals(s.version())) {
-                return Optional.of(ActionJournal.Outcome.failure(s.model() + " " + s.version()
-                        + " was replaced during its health window (now serving " + stats.map(ModelRuntime.Stats::version).orElse("nothing") + ")"));
+                return Optional.of(new Decided(actionId, ActionJournal.Outcome.failure(s.model() + " " + s.version()
+                        + " was replaced during its health window (now serving " + stats.map(ModelRuntime.Stats::version).orElse("nothing") + ")"),
+                        figures(open, watched, true)));
             }
             HealthJudge.Baseline baseline = new HealthJudge.Baseline(String.valueOf(s.from()), s.baselineP99Nanos(), s.baselineSamples());
             Verdict v = HealthJudge.judge(policy, baseline, stats.get(), watched);
             switch (v.state()) {
                 case FAILED -> {
-                    return Optional.of(ActionJournal.Outcome.failure(rollBack(open, s.model() + " " + s.version() + ": " + v.reason())));
+                    // The figures first: after the rollback the runtime serves, and counts, the old version.
+                    List<ServingHealth> last = figures(open, watched, true);
+                    return Optional.of(new Decided(actionId,
+                            ActionJournal.Outcome.failure(rollBack(open, s.model() + " " + s.version() + ": " + v.reason())), last));
                 }
                 case WATCHING -> {
                     return Optional.empty();
@@ -154,7 +250,8 @@ public final class HealthWatch {
                 case HEALTHY -> healthy.add("serving " + s.model() + " " + s.version() + ", " + v.reason());
             }
         }
-        return Optional.of(ActionJournal.Outcome.success(String.join("; ", healthy)));
+        return Optional.of(new Decided(actionId, ActionJournal.Outcome.success(String.join("; ", healthy)),
+                figures(open, watched, true)));
     }
 
     /** Reverts every version the action swapped in, newest first; returns the reason with what was done. */
@@ -246,7 +343,9 @@ public final class HealthWatch {
         int restarts = open.restarts() + 1;
         journal.begin(id, new ActionJournal.Open(ActionJournal.Stage.WATCHING, open.since() != null ? open.since() : clock.instant(),
                 open.swapped(), open.swaps(), restarts, open.watched()));
-        watchedSince.put(id, nanoTicker.getAsLong());
+        long now = nanoTicker.getAsLong();
+        watchedSince.put(id, now);
+        reportedAt.put(id, now);
         Duration left = policy.window().minus(open.watched());
         report.add("action " + id + ": " + names(open.swapped()) + " resumes its health window after restart " + restarts
                 + " of at most " + policy.maxRestarts() + " (" + Math.max(0, left.toSeconds()) + " s of "

@@ -5,12 +5,14 @@ import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.download.ProgressFile;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.runtime.SelfTest;
+import dev.modelyard.device.runtime.SwapException;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ControllerBase;
 import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
+import dev.modelyard.wire.ddi.ServingHealth;
 import dev.modelyard.wire.trust.ArtifactMetadata;
 import dev.modelyard.wire.trust.VerifiedRelease;
 import java.io.IOException;
@@ -125,10 +127,20 @@ public final class Updater {
         try {
             for (HealthWatch.Decided d : health.check()) {
                 try {
-                    report(d.actionId(), d.outcome());
+                    report(d.actionId(), d.outcome(), d.health());
                 } catch (IOException e) {
                     // The journal has the outcome: it is sent again when the server next offers the action.
                     LOG.warning("could not report action " + d.actionId() + " (" + e.getMessage() + "); will report it again");
+                }
+            }
+            for (HealthWatch.Progress p : health.dueReports()) {
+                try {
+                    ddi.deploymentFeedback(p.actionId(), Feedback.of(Feedback.Execution.PROCEEDING, Feedback.Finished.NONE,
+                            List.of("health window: " + p.watched().toSeconds() + " of " + health.policy().window().toSeconds()
+                                    + " s served"), p.health()));
+                } catch (IOException e) {
+                    // The next report carries newer figures anyway.
+                    LOG.fine("could not report the health of action " + p.actionId() + " (" + e.getMessage() + ")");
                 }
             }
         } catch (Throwable e) {
@@ -178,13 +190,14 @@ public final class Updater {
         var done = journal.outcome(d.id());
         if (done.isPresent()) {
             // Finished before, but the server did not get the report: send it again.
-            report(d.id(), done.get());
+            report(d.id(), done.get(), journal.health(d.id()));
             return;
         }
         if (journal.open(d.id()).filter(o -> o.stage() == ActionJournal.Stage.WATCHING).isPresent()) {
             return; // swapped in; the health watch decides and reports
         }
         ActionJournal.Outcome outcome;
+        List<ServingHealth> closing = List.of();
         try {
             String message = install(d);
             if (health.startWatching(d.id())) {
@@ -196,6 +209,7 @@ public final class Updater {
         } catch (Installer.Refused e) {
             LOG.warning("action " + d.id() + " refused: " + e.getMessage());
             outcome = new ActionJournal.Outcome("closed", "failure", e.getMessage());
+            if (refusedBySelfTest(e)) closing = health.selfTestFailed(d.id());
         } catch (OutOfMemoryError e) {
             // Outside the swap (which refuses on its own), e.g. a self-test document too large for
             // this heap: the same deployment would fail the same way on every retry, so end it.
@@ -203,8 +217,16 @@ public final class Updater {
             outcome = new ActionJournal.Outcome("closed", "failure", "refused: out of memory while installing ("
                     + e.getMessage() + ")");
         }
-        journal.record(d.id(), outcome);
-        report(d.id(), outcome);
+        journal.record(d.id(), outcome, closing);
+        report(d.id(), outcome, closing);
+    }
+
+    /** Whether the candidate's self-test refused the swap (the server counts such devices against a gate). */
+    private static boolean refusedBySelfTest(Installer.Refused e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SwapException s) return s.stage() == SwapException.Stage.SELF_TEST;
+        }
+        return false;
     }
 
     private String install(DeploymentBase d) throws IOException, Installer.Refused {
@@ -252,7 +274,7 @@ public final class Updater {
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
-            health.beforeSwap(d.id(), model, release.metadata().version(), swaps);
+            health.beforeSwap(d.id(), model, release.metadata().version(), swaps, !selfTest.cases().isEmpty());
             installer.install(model, release, part, digest, selfTest);
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
@@ -334,9 +356,10 @@ public final class Updater {
         return href != null ? href : a.href(Links.DOWNLOAD_HTTP);
     }
 
-    private void report(String actionId, ActionJournal.Outcome o) throws IOException {
+    /** The closing feedback, with the final serving health of the action's versions when there is any. */
+    private void report(String actionId, ActionJournal.Outcome o, List<ServingHealth> figures) throws IOException {
         ddi.deploymentFeedback(actionId, Feedback.of(Feedback.Execution.parse(o.execution()), Feedback.Finished.parse(o.finished()),
-                List.of(o.message())));
+                List.of(o.message()), figures));
     }
 
     private void feedback(String actionId, Feedback.Execution execution, List<String> details) throws IOException {

@@ -13,15 +13,25 @@ import java.time.Duration;
  * seen at most {@code maxRestarts} restarts; one more, and the new versions count as the cause
  * of a crash loop: they are reverted before anything is loaded. Restarts during the swap itself
  * (warm-up, self-test) count against the same limit, with the window on or off.
+ *
+ * <p>Every {@code reportInterval} of the window the device tells the server how the new versions
+ * serve so far (a {@code proceeding} feedback with the figures), so that a rollout can judge a
+ * phase before its devices close their actions.
  */
-public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests, int maxRestarts) {
+public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests, int maxRestarts,
+                           Duration reportInterval) {
 
     public static final int DEFAULT_MAX_RESTARTS = 1;
+    public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(30);
     public static final HealthPolicy DEFAULT = new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20);
     public static final HealthPolicy OFF = new HealthPolicy(Duration.ZERO, 0.05, 3.0, 20);
 
     public HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests) {
         this(window, maxErrorRate, maxP99Factor, minRequests, DEFAULT_MAX_RESTARTS);
+    }
+
+    public HealthPolicy(Duration window, double maxErrorRate, double maxP99Factor, long minRequests, int maxRestarts) {
+        this(window, maxErrorRate, maxP99Factor, minRequests, maxRestarts, DEFAULT_REPORT_INTERVAL);
     }
 
     public HealthPolicy {
@@ -30,6 +40,9 @@ public record HealthPolicy(Duration window, double maxErrorRate, double maxP99Fa
         if (!(maxP99Factor >= 1)) throw new IllegalArgumentException("health.max.p99.factor must be at least 1");
         if (minRequests < 1) throw new IllegalArgumentException("health.min.requests must be at least 1");
         if (maxRestarts < 0) throw new IllegalArgumentException("health.max.restarts must not be negative");
+        if (reportInterval == null || reportInterval.isNegative() || reportInterval.isZero()) {
+            throw new IllegalArgumentException("health.report.interval must be positive");
+        }
     }
 
     public boolean enabled() {

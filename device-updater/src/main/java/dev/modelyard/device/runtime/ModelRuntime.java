@@ -44,9 +44,14 @@ public final class ModelRuntime implements AutoCloseable {
 
     /**
      * What one served version has done since it was swapped in: requests, the ones the model failed,
-     * and the p99 latency of the last {@code latencySamples} successful ones (-1 without any).
+     * and the p99 and p50 latency of the last {@code latencySamples} successful ones (-1 without any).
      */
-    public record Stats(String version, long requests, long errors, int latencySamples, long p99Nanos) {
+    public record Stats(String version, long requests, long errors, int latencySamples, long p99Nanos, long p50Nanos) {
+
+        /** Figures without a median (the judge needs none). */
+        public Stats(String version, long requests, long errors, int latencySamples, long p99Nanos) {
+            this(version, requests, errors, latencySamples, p99Nanos, -1);
+        }
 
         public double errorRate() {
             return requests == 0 ? 0 : (double) errors / requests;

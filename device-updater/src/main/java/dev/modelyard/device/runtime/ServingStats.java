@@ -30,11 +30,18 @@ final class ServingStats {
     synchronized ModelRuntime.Stats snapshot(String version) {
         int n = (int) Math.min(recorded, WINDOW);
         long p99 = -1;
+        long p50 = -1;
         if (n > 0) {
             long[] sorted = Arrays.copyOf(latencies, n);
             Arrays.sort(sorted);
-            p99 = sorted[(int) Math.min(n - 1, Math.ceil(n * 0.99) - 1)];
+            p99 = percentile(sorted, 0.99);
+            p50 = percentile(sorted, 0.50);
         }
-        return new ModelRuntime.Stats(version, requests, errors, n, p99);
+        return new ModelRuntime.Stats(version, requests, errors, n, p99, p50);
+    }
+
+    /** The nearest-rank percentile of sorted latencies. */
+    private static long percentile(long[] sorted, double q) {
+        return sorted[(int) Math.max(0, Math.min(sorted.length - 1, Math.ceil(sorted.length * q) - 1))];
     }
 }

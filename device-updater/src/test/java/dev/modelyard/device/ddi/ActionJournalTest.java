@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.wire.ddi.ServingHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,5 +65,26 @@ class ActionJournalTest {
         ActionJournal journal = new ActionJournal(file);
         assertEquals(new ActionJournal.Outcome("closed", "success", "serving kws 1.0.0"), journal.outcome("12").orElseThrow());
         assertTrue(journal.openActions().isEmpty());
+    }
+
+    @Test
+    void theSelfTestOfASwapAndTheFinalHealthOfAnOutcomeSurviveAReopen() throws Exception {
+        Path file = dir.resolve("actions.json");
+        ActionJournal journal = new ActionJournal(file);
+        ActionJournal.Open open = new ActionJournal.Open(ActionJournal.Stage.WATCHING, null,
+                List.of(new ActionJournal.Swapped("kws", "2.0.0", "1.0.0", 5_000_000, 100, "passed")));
+        journal.begin("8", open);
+        assertEquals("passed", new ActionJournal(file).open("8").orElseThrow().swapped().get(0).selfTest());
+        // Written before the self-test was recorded: none.
+        assertEquals("none", new ActionJournal.Swapped("kws", "2.0.0", null, -1, 0).selfTest());
+
+        ServingHealth last = new ServingHealth("kws", "2.0.0", "1.0.0", 60, 250, 3, 1.25, 7.5, 5.0, 1.5, "passed", true);
+        journal.record("8", ActionJournal.Outcome.success("serving kws 2.0.0"), List.of(last));
+        journal.record("9", ActionJournal.Outcome.failure("refused"));
+        ActionJournal reopened = new ActionJournal(file);
+        assertEquals(List.of(last), reopened.health("8"));
+        assertEquals(List.of(), reopened.health("9"));
+        assertEquals(List.of(), reopened.health("10"));
+        assertEquals(ActionJournal.Outcome.success("serving kws 2.0.0"), reopened.outcome("8").orElseThrow());
     }
 }

@@ -14,6 +14,7 @@ import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.SelfTest;
 import dev.modelyard.device.runtime.Tensor;
 import dev.modelyard.device.store.ModelStore;
+import dev.modelyard.wire.ddi.ServingHealth;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -294,6 +295,89 @@ class HealthWatchTest {
     }
 
     /** A wall clock and a monotonic ticker that move together, except when the wall clock jumps. */
+    @Test
+    void theWindowReportsRunningFiguresEveryIntervalAndTheFinalOnesWithTheOutcome() throws Exception {
+        runtime.close();
+        start(new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20, 1, Duration.ofSeconds(10)));
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        requests(50, 1);
+        ModelRuntime.Stats old = runtime.stats("kws").orElseThrow();
+        install("a2", "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
+        assertTrue(watch.startWatching("a2"));
+        assertEquals(List.of(), watch.dueReports(), "nothing is due at the start of the window");
+        requests(30, 1);
+        clock.advance(Duration.ofSeconds(9));
+        assertEquals(List.of(), watch.dueReports());
+        clock.advance(Duration.ofSeconds(1));
+
+        List<HealthWatch.Progress> due = watch.dueReports();
+        assertEquals(1, due.size());
+        assertEquals(Duration.ofSeconds(10), due.get(0).watched());
+        ServingHealth h = due.get(0).health().get(0);
+        assertEquals("kws", h.model());
+        assertEquals("2.0.0", h.version());
+        assertEquals("1.0.0", h.replacedVersion());
+        assertEquals(10, h.servedSeconds());
+        assertEquals(30, h.requests());
+        assertEquals(0, h.errors());
+        assertEquals(old.p99Nanos() / 1e6, h.baselineP99Ms(), 1e-9);
+        assertTrue(h.p50Ms() > 0 && h.p50Ms() <= h.p99Ms(), h.toString());
+        assertEquals(h.p99Ms() / h.baselineP99Ms(), h.p99Ratio(), 1e-9);
+        assertEquals("none", h.selfTest());
+        assertFalse(h.complete());
+        assertEquals(List.of(), h.problems());
+        assertEquals(List.of(), watch.dueReports(), "reported: the next is due an interval later");
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(20, watch.dueReports().get(0).health().get(0).servedSeconds());
+
+        clock.advance(Duration.ofSeconds(40));
+        HealthWatch.Decided decided = watch.check().get(0);
+        assertEquals("success", decided.outcome().finished());
+        ServingHealth last = decided.health().get(0);
+        assertTrue(last.complete());
+        assertEquals(60, last.servedSeconds());
+        assertEquals(30, last.requests());
+        assertEquals(decided.health(), journal.health("a2"), "kept to be sent again if the report is lost");
+        assertEquals(List.of(), watch.dueReports(), "a decided action reports no more");
+    }
+
+    @Test
+    void afterAnAutomaticRollbackTheFinalFiguresDescribeTheVersionThatFailed() throws Exception {
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        requests(50, 2);
+        install("a2", "2.0.0", 2, OnnxModels.addBiasOneRowOnly(2, 2, 2, 2));
+        assertTrue(watch.startWatching("a2"));
+        requests(5, 1);
+        requests(20, 2);
+
+        HealthWatch.Decided decided = watch.check().get(0);
+        assertEquals("failure", decided.outcome().finished());
+        assertEquals("1.0.0", served(), "rolled back");
+        ServingHealth failed = decided.health().get(0);
+        assertEquals("2.0.0", failed.version());
+        assertEquals("1.0.0", failed.replacedVersion());
+        assertEquals(25, failed.requests());
+        assertEquals(20, failed.errors());
+        assertTrue(failed.complete());
+        assertEquals(List.of(), failed.problems());
+    }
+
+    @Test
+    void aSwapThatRunsTheSelfTestReportsItPassedAndOneItRefusedReportsItFailed() throws Exception {
+        install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
+        SignedReleases.Release r = signed.release(dir, "2.0.0", 2, OnnxModels.addBias(2, 2, 2, 2));
+        watch.beforeSwap("a2", "kws", "2.0.0", 1, true);
+        installer.install("kws", installer.checkRelease("kws", r.json(), null), r.file(), SelfTest.NONE);
+        assertTrue(watch.startWatching("a2"));
+        clock.advance(Duration.ofSeconds(60));
+        assertEquals("passed", watch.check().get(0).health().get(0).selfTest());
+
+        watch.beforeSwap("a3", "kws", "3.0.0", 1, true);
+        ServingHealth refused = watch.selfTestFailed("a3").get(0);
+        assertEquals(new ServingHealth("kws", "3.0.0", "2.0.0", 0, 0, 0, null, null, null, null, "failed", true), refused);
+        assertEquals(List.of(), watch.selfTestFailed("unknown"));
+    }
+
     static final class FakeClock extends Clock {
         private Instant now = Instant.parse("2026-06-01T12:00:00Z");
         private long nanos = 123_456_789;

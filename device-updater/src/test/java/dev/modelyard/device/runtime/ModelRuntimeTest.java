@@ -200,8 +200,9 @@ class ModelRuntimeTest {
                 () -> runtime.infer("kws", Map.of("x", Tensor.of(new float[3], 1, 3))));
         assertEquals(InferenceException.Kind.BAD_INPUT, bad.kind());
         ModelRuntime.Stats stats = runtime.stats("kws").orElseThrow();
-        assertEquals(new ModelRuntime.Stats("1.0.0", 4, 1, 3, stats.p99Nanos()), stats);
+        assertEquals(new ModelRuntime.Stats("1.0.0", 4, 1, 3, stats.p99Nanos(), stats.p50Nanos()), stats);
         assertTrue(stats.p99Nanos() > 0);
+        assertTrue(stats.p50Nanos() > 0 && stats.p50Nanos() <= stats.p99Nanos(), stats.toString());
         runtime.swap("kws", "2.0.0", OnnxModels.addBias(dir.resolve("v2.onnx"), 2, 2, 2, 2), SelfTest.NONE);
         assertEquals(new ModelRuntime.Stats("2.0.0", 0, 0, 0, -1), runtime.stats("kws").orElseThrow());
     }

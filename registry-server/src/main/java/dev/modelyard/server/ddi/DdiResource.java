@@ -576,7 +576,7 @@ public class DdiResource {
     private DeploymentService.Report report(String body) {
         Feedback f = parse(body, Feedback.class);
         if (f.status() == null) throw unreadable("status: is required");
-        if (f.health().contains(null)) throw unreadable("modelyardHealth: an entry is null");
+        if (f.health().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardHealth: an entry is null");
         try {
             Feedback.Execution execution = Feedback.Execution.parse(f.status().execution());
             Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());

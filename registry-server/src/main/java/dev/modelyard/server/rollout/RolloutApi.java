@@ -94,8 +94,18 @@ public final class RolloutApi {
     public record GateVerdictView(String outcome, String reason, Instant at) {
     }
 
+    /** A phase's health gate; see the health feature. {@code timeout} is an ISO-8601 duration. */
+    public record GateView(Double maxErrorRate, Double maxP99Ratio, Double maxP99Ms, boolean requireSelfTest, int minDevices,
+                           long minRequests, String timeout) {
+
+        static GateView of(HealthGate g) {
+            return g == null ? null : new GateView(g.maxErrorRate(), g.maxP99Ratio(), g.maxP99Ms(), g.requireSelfTest(),
+                    g.minDevices(), g.minRequests(), g.timeout() == null ? null : g.timeout().toString());
+        }
+    }
+
     public record PhaseView(int index, String name, String size, String bake, double minSuccessPct, int minSamples,
-                            boolean approval, HealthGate gate, String state, int devices, Counts counts, Double successPct,
+                            boolean approval, GateView gate, String state, int devices, Counts counts, Double successPct,
                             PhaseHealth health, GateVerdictView gateVerdict, String approvedBy, Instant startedAt,
                             Instant finishedAt) {
     }

@@ -74,7 +74,7 @@ public class RolloutService {
                 RolloutRequests.window(body.maintenanceWindow()));
         Integer maxDevices = RolloutRequests.maxDevices(body.maxDevices());
         String filter = body.filter() != null ? body.filter().strip() : groupFilter(body.group());
-        filters.compile(filter);
+        filters.compileField(filter, body.filter() != null ? "filter" : "group");
         Model m = models.model(body.model());
         ModelVersion v = models.resolve(m, body.version());
         if (!v.status.isDeployable()) {
@@ -369,7 +369,7 @@ public class RolloutService {
             RolloutApi.GateVerdictView verdict = p.gateOutcome == null ? null
                     : new RolloutApi.GateVerdictView(p.gateOutcome.toLowerCase(java.util.Locale.ROOT), p.gateReason, p.gateAt);
             phases.add(new RolloutApi.PhaseView(p.index, p.name, s.size(), s.bake().toString(), s.minSuccessPct(), s.minSamples(),
-                    s.approval(), s.gate(), p.state.wireName(), p.devices, c, success, h, verdict, p.approvedBy, p.startedAt,
+                    s.approval(), RolloutApi.GateView.of(s.gate()), p.state.wireName(), p.devices, c, success, h, verdict, p.approvedBy, p.startedAt,
                     p.finishedAt));
         }
         RolloutApi.FailureBudgetView budget = null;

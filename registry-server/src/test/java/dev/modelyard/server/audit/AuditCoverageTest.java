@@ -194,6 +194,16 @@ class AuditCoverageTest {
         bodies.put("POST /rest/v1/targets/{targetId}/assignedDS", Map.of("id", set));
         bodies.put("POST /rest/v1/distributionsets/{setId}/assignedTargets", List.of(Map.of("id", device)));
         bodies.put("PUT /{tenant}/controller/v1/{controllerId}/configData", Map.of("mode", "merge", "data", Map.of("k", "v")));
+        // A rollout to no device: started, paused, resumed, cancelled, then deleted (approve and rollback are refused: 403, 409).
+        String rollout = Api.admin().contentType(ContentType.JSON).body(Map.of("name", Api.uniqueName("cover-rollout"),
+                        "model", model, "version", "2.0.0", "filter", "tag==" + Api.uniqueName("cover-none")))
+                .post("/api/v1/rollouts").then().statusCode(201).extract().jsonPath().getString("id");
+        for (String op : List.of("start", "approve", "pause", "resume", "cancel", "rollback")) {
+            pathValues.put("POST /api/v1/rollouts/{id}/" + op, Map.of("id", rollout));
+        }
+        pathValues.put("DELETE /api/v1/rollouts/{id}", Map.of("id", rollout));
+        bodies.put("POST /api/v1/rollouts", Map.of("name", Api.uniqueName("cover-new-rollout"), "model", model, "version", "2.0.0",
+                "filter", "tag==" + Api.uniqueName("cover-none")));
     }
 
     private Response call(String method, String template, Kind kind, String requestId, JsonNode op) {

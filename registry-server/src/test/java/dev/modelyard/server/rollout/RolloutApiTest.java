@@ -101,7 +101,7 @@ class RolloutApiTest {
         Map<String, Object> grouped = body(m, "1.0.0", tag, "group", Api.uniqueName("nogroup"));
         grouped.remove("filter");
         refused(grouped, 404, "device-group-not-found", null);
-        refused(body(m, "1.0.0", tag, "filter", "tag=="), 400, "invalid-filter", null);
+        refused(body(m, "1.0.0", tag, "filter", "tag=="), 400, "invalid-filter", "filter");
         refused(body(m, "9.9.9", tag), 404, "version-not-found", null);
         refused(body(m, "1.0.0", tag, "color", "blue"), 400, "unknown-field", null);
 
@@ -238,12 +238,17 @@ class RolloutApiTest {
         long rollback = devs.get(0).awaitOffer();
         assertTrue(rollback != v2);
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                SELECT v.version, a.rollout_id FROM action a JOIN model_version v ON v.id = a.version_id WHERE a.id = ?""")) {
+                SELECT v.version, a.rollout_id, a.rollback_authorization FROM action a JOIN model_version v ON v.id = a.version_id
+                WHERE a.id = ?""")) {
             ps.setLong(1, rollback);
             try (ResultSet rs = ps.executeQuery()) {
                 assertTrue(rs.next());
                 assertEquals("1.0.0", rs.getString(1));
                 assertEquals(id, rs.getLong(2));
+                // The signed authorization for exactly that release travels with the action.
+                String authorization = rs.getString(3);
+                assertNotNull(authorization);
+                assertTrue(authorization.contains("signatures") && authorization.contains(m), authorization);
             }
         }
         devs.get(0).complete(true);
@@ -357,7 +362,8 @@ class RolloutApiTest {
         String m = RolloutFleet.model("1.0.0");
         String tag = Api.uniqueName("t");
         RolloutFleet.devices(tag, 1);
-        long id = create(admin(), body(m, "1.0.0", tag)).getLong("id");
+        long id = create(admin(), body(m, "1.0.0", tag, "maintenanceWindow",
+                Map.of("schedule", "0 2 * * *", "duration", "PT2H", "zone", "Europe/Berlin"))).getLong("id");
         post(admin(), id, "start").then().statusCode(200);
         // Another replica's step holds the row: this one skips the rollout instead of waiting or running it twice.
         try (Connection c = db.getConnection()) {
@@ -389,6 +395,61 @@ class RolloutApiTest {
         awaitCount(id, "running", 1);
         assertEquals(1, count("SELECT count(*) FROM action WHERE rollout_id = " + id));
         assertEquals(1, count("SELECT count(*) FROM rollout_event WHERE kind = 'phase-started' AND rollout_id = " + id));
+        // The rollout's maintenance window travels with its actions.
+        assertEquals(1, count("SELECT count(*) FROM action WHERE rollout_id = " + id + " AND maintenance_schedule = '0 2 * * *'"
+                + " AND maintenance_duration_seconds = 7200 AND maintenance_zone = 'Europe/Berlin'"));
+        assertEquals("PT2H", get(id).getString("maintenanceWindow.duration"));
+    }
+
+    @Test
+    void aHealthGateStopsAModelThatFailsOnDevices() throws Exception {
+        String m = RolloutFleet.model("1.0.0");
+        String tag = Api.uniqueName("t");
+        List<Dev> devs = RolloutFleet.devices(tag, 2);
+        long id = create(admin(), body(m, "1.0.0", tag, "start", true, "phases", List.of(
+                phase("size", "1", "gate", Map.of("maxErrorRate", 0.01, "minDevices", 1, "minRequests", 10)), phase()))).getLong("id");
+        Dev canary = devs.get(0);
+        long action = canary.awaitOffer();
+        // Installed and closed successfully, but 30 of 100 requests failed on the device.
+        canary.as().contentType(ContentType.JSON).body(dev.modelyard.server.health.HealthFixtures.feedback("closed", "success",
+                        List.of(dev.modelyard.server.health.HealthFixtures.health(m, "1.0.0", 100, 30, 5.0, 20.0, 1.1, "passed", true))))
+                .post(canary.path() + "/deploymentBase/" + action + "/feedback").then().statusCode(200);
+        awaitState(id, "paused");
+        JsonPath r = get(id);
+        assertEquals("failed", r.getString("phases[0].state"));
+        assertEquals("fail", r.getString("phases[0].gateVerdict.outcome"));
+        assertEquals(1, r.getInt("phases[0].health.devices"));
+        assertEquals(100, r.getInt("phases[0].health.requests"));
+        assertTrue(r.getString("stateReason").contains("health gate"), r.getString("stateReason"));
+        assertEquals(1, r.getInt("counts.succeeded"));
+        assertNull(devs.get(1).offered());
+    }
+
+    @Test
+    void aGateWithoutDataPausesAfterItsTimeout() throws Exception {
+        String m = RolloutFleet.model("1.0.0");
+        String tag = Api.uniqueName("t");
+        Dev d = RolloutFleet.devices(tag, 1).get(0);
+        long id = create(admin(), body(m, "1.0.0", tag, "start", true, "phases", List.of(
+                phase("gate", Map.of("minDevices", 1, "minRequests", 10, "timeout", "PT1S"))))).getLong("id");
+        d.complete(true);
+        awaitState(id, "paused");
+        JsonPath r = get(id);
+        assertEquals("inconclusive", r.getString("phases[0].gateVerdict.outcome"));
+        assertTrue(r.getString("stateReason").contains("too little data"), r.getString("stateReason"));
+        assertEquals("PT1S", r.getString("phases[0].gate.timeout"));
+    }
+
+    @Test
+    void anEndTimeThatPassedStopsTheRollout() throws Exception {
+        String m = RolloutFleet.model("1.0.0");
+        String tag = Api.uniqueName("t");
+        RolloutFleet.devices(tag, 1);
+        String past = Instant.now().minus(1, ChronoUnit.MINUTES).toString();
+        long id = create(admin(), body(m, "1.0.0", tag, "start", true, "schedule", Map.of("endAt", past))).getLong("id");
+        awaitState(id, "failed");
+        assertTrue(get(id).getString("stateReason").contains("end time"), get(id).getString("stateReason"));
+        assertEquals(0, count("SELECT count(*) FROM action WHERE rollout_id = " + id));
     }
 
     // ---- helpers -------------------------------------------------------------------------------
