@@ -11,6 +11,7 @@ import dev.modelyard.device.ddi.Updater;
 import dev.modelyard.device.download.DownloadProgress;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.install.Installer;
+import dev.modelyard.device.push.PushSubscriber;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.store.ModelStore;
 import dev.modelyard.wire.trust.SignedEnvelope;
@@ -190,9 +191,13 @@ public final class Main {
             }
         }));
         LOG.info("following " + config.serverUrl() + " as " + config.controllerId());
+        PushSubscriber push = config.push().map(p -> new PushSubscriber(p, config.tenant(), config.controllerId(), updater::pollNow))
+                .orElse(null);
+        if (push != null) push.start();
         try {
             updater.run(stop);
         } finally {
+            if (push != null) push.close();
             api.close();
             runtime.close();
             stopped.countDown();

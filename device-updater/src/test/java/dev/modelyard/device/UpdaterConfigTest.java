@@ -49,6 +49,31 @@ class UpdaterConfigTest {
     }
 
     @Test
+    void pushIsOffByDefaultAndListensAsTheControllerIdWhenSet(@TempDir Path dir) throws Exception {
+        String base = "server.url=http://127.0.0.1:8080\ncontroller.id=cam-7\ntoken=t\ntrust.bundle=t.json\n";
+        assertTrue(UpdaterConfig.load(Files.writeString(dir.resolve("off.properties"), base)).push().isEmpty());
+
+        Files.writeString(dir.resolve("mqtt-password"), "pw\n");
+        UpdaterConfig c = UpdaterConfig.load(Files.writeString(dir.resolve("on.properties"),
+                base + "push.mqtt.url=ssl://broker:8883\npush.mqtt.password.file=mqtt-password\n"));
+        assertEquals("ssl://broker:8883", c.push().orElseThrow().url());
+        assertEquals("cam-7", c.push().orElseThrow().username());
+        assertEquals("pw", new String(c.push().orElseThrow().password().orElseThrow()));
+        UpdaterConfig named = UpdaterConfig.load(Files.writeString(dir.resolve("named.properties"),
+                base + "push.mqtt.url=tcp://broker:1883\npush.mqtt.username=dev-7\n"));
+        assertEquals("dev-7", named.push().orElseThrow().username());
+        assertTrue(named.push().orElseThrow().password().isEmpty());
+
+        Path http = Files.writeString(dir.resolve("http.properties"), base + "push.mqtt.url=http://broker\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(http)).getMessage()
+                .contains("push.mqtt.url: 'http://broker' is not an MQTT address"));
+        Path noFile = Files.writeString(dir.resolve("nofile.properties"),
+                base + "push.mqtt.url=tcp://broker:1883\npush.mqtt.password.file=absent\n");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(noFile)).getMessage()
+                .contains("push.mqtt.password.file: " + dir.resolve("absent") + " not found"));
+    }
+
+    @Test
     void pollingCanBeCapped(@TempDir Path dir) throws Exception {
         Path conf = Files.writeString(dir.resolve("u.properties"),
                 "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ntoken=t\ntrust.bundle=t.json\npoll.max.interval=1m\n");

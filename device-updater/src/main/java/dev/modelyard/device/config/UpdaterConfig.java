@@ -1,6 +1,7 @@
 package dev.modelyard.device.config;
 
 import dev.modelyard.device.health.HealthPolicy;
+import dev.modelyard.device.push.PushSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -35,13 +36,16 @@ import java.util.Properties;
  * health.min.requests=20
  * health.max.restarts=1                        # restarts an action survives (swap and window); one more fails it
  * health.report.interval=30s                   # how often the serving health goes to the server during the window
+ * push.mqtt.url=                               # e.g. tcp://broker:1883 or ssl://broker:8883: poll at once on a hint; empty: no push
+ * push.mqtt.username=                          # empty: the controller id
+ * push.mqtt.password.file=                     # a file holding the broker password; empty: none
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
                             Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride,
                             Optional<Duration> pollMaxInterval, int threads,
                             long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
-                            Duration clockSkew, HealthPolicy health) {
+                            Duration clockSkew, HealthPolicy health, Optional<PushSettings> push) {
 
     /** Reads the file; every problem is reported with the file, the key and what to do about it. */
     public static UpdaterConfig load(Path file) throws IOException {
@@ -89,7 +93,18 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 number(p, "warmup.max.mb", "16") * 1024 * 1024,
                 (int) number(p, "warmup.runs", "1"),
                 duration("clock.skew", p.getProperty("clock.skew", "5m")),
-                health(p));
+                health(p),
+                push(p, base, required(p, "controller.id")));
+    }
+
+    private static Optional<PushSettings> push(Properties p, Path base, String controllerId) throws IOException {
+        String url = p.getProperty("push.mqtt.url", "").strip();
+        if (url.isEmpty()) return Optional.empty();
+        String username = p.getProperty("push.mqtt.username", "").strip();
+        String passwordFile = p.getProperty("push.mqtt.password.file", "").strip();
+        Optional<char[]> password = passwordFile.isEmpty() ? Optional.empty()
+                : Optional.of(secretFromFile(base.resolve(passwordFile), "push.mqtt.password.file", "the broker password").toCharArray());
+        return Optional.of(new PushSettings(url, username.isEmpty() ? controllerId : username, password));
     }
 
     private static HealthPolicy health(Properties p) {
@@ -111,6 +126,19 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
             // reported below
         }
         throw new IllegalArgumentException("server.url: '" + text + "' is not an http(s) address like https://registry.example.com");
+    }
+
+    private static String secretFromFile(Path file, String key, String what) throws IOException {
+        try {
+            String secret = Files.readString(file).strip();
+            if (secret.isEmpty()) throw new IllegalArgumentException(key + ": " + file + " is empty: write " + what + " into it");
+            return secret;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(key + ": " + file + " not found: write " + what + " into it");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalArgumentException(key + ": " + file + " cannot be read (permission denied): make it"
+                    + " readable by the user the updater runs as, and by no one else");
+        }
     }
 
     private static String tokenFromFile(Path file) throws IOException {

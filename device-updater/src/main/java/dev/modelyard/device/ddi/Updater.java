@@ -60,6 +60,7 @@ public final class Updater {
     private final ProgressFile progress;
     private int failures;
     private boolean attributesReported;
+    private final PollTrigger pollTrigger = new PollTrigger();
 
     public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
                    Path downloads, Supplier<Map<String, String>> attributes, PollSchedule schedule) {
@@ -87,15 +88,26 @@ public final class Updater {
     public void run(AtomicBoolean stop) {
         progress.clear(); // left by a daemon that was killed mid-download: no download is under way now
         long nextPoll = System.nanoTime(); // the first poll at once: a new device should not wait an interval to be seen
+        boolean asked = false;
         while (!stop.get()) {
-            if (System.nanoTime() - nextPoll >= 0) {
+            if (asked || System.nanoTime() - nextPoll >= 0) {
+                if (asked) LOG.fine("polling now: the server sent a push hint");
                 nextPoll = System.nanoTime() + pollSafely().toNanos();
             }
             watchHealth();
             long untilPoll = Math.max(0, nextPoll - System.nanoTime());
             long nap = health.watching() ? Math.min(untilPoll, HEALTH_CHECK_INTERVAL.toNanos()) : untilPoll;
-            sleepInterruptibly(Duration.ofNanos(nap), stop);
+            asked = pollTrigger.await(Duration.ofNanos(nap), stop);
         }
+    }
+
+    /**
+     * Polls as soon as the loop can, instead of at the scheduled time (a push hint says the
+     * server has something). From any thread; never lost, and requests made before the loop
+     * gets to them are one poll.
+     */
+    public void pollNow() {
+        pollTrigger.trigger();
     }
 
     /** One cycle; returns how long to wait before the next one. */
@@ -379,17 +391,5 @@ public final class Updater {
         long base = Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(failures - 1, 16));
         // Full jitter: a fleet that lost the server together does not come back together.
         return Duration.ofMillis(base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1));
-    }
-
-    private static void sleepInterruptibly(Duration d, AtomicBoolean stop) {
-        long end = System.nanoTime() + d.toNanos();
-        while (!stop.get() && System.nanoTime() < end) {
-            try {
-                Thread.sleep(Math.min(500, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }
