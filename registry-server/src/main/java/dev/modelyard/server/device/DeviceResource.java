@@ -2,7 +2,6 @@ package dev.modelyard.server.device;
 
 import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.http.ApiDocumentation;
-import dev.modelyard.server.http.Page;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.ws.rs.Consumes;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -22,7 +20,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** Device management: provision (token shown once), list, tag, rotate tokens, delete. */
+/**
+ * Device management: provision (token shown once), read, tag, rotate tokens, delete. The list and
+ * count, which take a device filter, are {@code devicefilter.DeviceListResource}'s: the filter
+ * language builds on devices, so devices cannot depend on it.
+ */
 @Path("/api/v1/devices")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.DEVICES)
@@ -47,15 +49,6 @@ public class DeviceResource {
         DeviceService.Created c = devices.create(body, identity.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/devices/" + c.device().controllerId))
                 .entity(devices.get(c.device().controllerId).withToken(c.secret())).build();
-    }
-
-    @GET
-    @PermissionsAllowed(Permission.DEVICES_READ)
-    @Operation(summary = "List devices", description = "Filter by tag, status (unknown, registered, pending, in_sync, error) and controller id prefix.")
-    public Page<DeviceApi.DeviceView> list(@QueryParam("tag") String tag, @QueryParam("status") String status,
-                                           @QueryParam("q") String prefix, @QueryParam("page") Integer page,
-                                           @QueryParam("size") Integer size) {
-        return devices.list(tag, status, prefix, Page.request(page, size));
     }
 
     @GET

@@ -3,7 +3,6 @@ package dev.modelyard.server.device;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
-import dev.modelyard.server.http.Page;
 import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -188,30 +187,13 @@ public class DeviceService {
         return view(device(controllerId), null);
     }
 
+    /** The views of these devices (of the current tenant), in the order of {@code ids}; ids of no device are left out. */
     @Transactional
-    public Page<DeviceApi.DeviceView> list(String tag, String status, String prefix, io.quarkus.panache.common.Page page) {
-        StringBuilder q = new StringBuilder();
-        Map<String, Object> params = new TreeMap<>();
-        if (tag != null && !tag.isBlank()) {
-            q.append(" and :tag member of tags");
-            params.put("tag", tag);
-        }
-        if (status != null && !status.isBlank()) {
-            try {
-                params.put("status", DeviceStatus.parse(status));
-            } catch (IllegalArgumentException e) {
-                throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "status", e.getMessage(),
-                        java.util.Arrays.stream(DeviceStatus.values()).map(DeviceStatus::wireName).toList());
-            }
-            q.append(" and status = :status");
-        }
-        if (prefix != null && !prefix.isBlank()) {
-            q.append(" and controllerId like :prefix");
-            params.put("prefix", prefix.replace("%", "").replace("_", "\\_") + "%");
-        }
-        var query = Device.<Device>find("from Device" + whereClause(q) + " order by controllerId", params).page(page);
-        List<DeviceApi.DeviceView> items = query.list().stream().map(d -> view(d, null)).toList();
-        return new Page<>(items, page.index, page.size, query.count());
+    public List<DeviceApi.DeviceView> views(List<Long> ids) {
+        if (ids.isEmpty()) return List.of();
+        Map<Long, Device> byId = new java.util.HashMap<>();
+        for (Device d : Device.<Device>list("id in ?1", ids)) byId.put(d.id, d);
+        return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).map(d -> view(d, null)).toList();
     }
 
     @Transactional
@@ -333,10 +315,5 @@ public class DeviceService {
             out.put(k, v == null ? "" : v);
         });
         return out;
-    }
-
-    /** The where clause of conditions each written as {@code " and <condition>"}; empty for none. */
-    private static String whereClause(CharSequence conditions) {
-        return conditions.isEmpty() ? "" : " where " + conditions.toString().substring(" and ".length());
     }
 }

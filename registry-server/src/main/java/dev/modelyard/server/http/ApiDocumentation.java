@@ -51,6 +51,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = ApiDocumentation.ARTIFACTS, description = "Per-target files of a version: upload, metadata, download, signed release metadata"),
                 @Tag(name = ApiDocumentation.UPLOADS, description = "Resumable uploads of large artifacts"),
                 @Tag(name = ApiDocumentation.DEVICES, description = "Provisioned devices, their attributes, tokens and installed versions"),
+                @Tag(name = ApiDocumentation.DEVICE_GROUPS, description = "Device groups: device filters saved under a name, "
+                        + "with their live count and members"),
                 @Tag(name = ApiDocumentation.DEPLOYMENTS, description = "Assigning a version to devices"),
                 @Tag(name = ApiDocumentation.ACTIONS, description = "One version assigned to one device: status history, cancel"),
                 @Tag(name = ApiDocumentation.ROLLOUTS, description = "A version sent to the devices a filter matches, in health-gated phases, "
@@ -167,6 +169,7 @@ public class ApiDocumentation extends Application {
     public static final String ARTIFACTS = "artifacts";
     public static final String UPLOADS = "uploads";
     public static final String DEVICES = "devices";
+    public static final String DEVICE_GROUPS = "device groups";
     public static final String DEPLOYMENTS = "deployments";
     public static final String ACTIONS = "actions";
     public static final String ROLLOUTS = "rollouts";
