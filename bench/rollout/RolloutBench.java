@@ -78,8 +78,10 @@ public class RolloutBench {
             List<Rollouts.Phase> ps = new ArrayList<>();
             for (int i = 0; i < phases.size(); i++) {
                 String size = phases.get(i).strip();
-                ps.add(size.endsWith("%") ? Rollouts.Phase.percent("phase-" + i, Integer.parseInt(size.replace("%", "")))
-                        : Rollouts.Phase.count("phase-" + i, Integer.parseInt(size)));
+                Rollouts.Phase p = size.endsWith("%") ? Rollouts.Phase.percent("phase-" + i, Integer.parseInt(size.replace("%", "")))
+                        : Rollouts.Phase.count("phase-" + i, Integer.parseInt(size));
+                // A phase is judged once minSamples executed: with every device as the minimum it waits for all of them.
+                ps.add(p.success(100, devices));
             }
             Rollouts.Rollout r = client.rollouts().create(Rollouts.NewRollout.of("bench-" + System.currentTimeMillis(), "bench",
                     "1.0.0", "tag==bench").phases(ps.toArray(Rollouts.Phase[]::new)).started());

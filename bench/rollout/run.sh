@@ -18,7 +18,7 @@ MODES=${MODES:-polling mqtt}
 HEAP=${HEAP:-1g}
 FLEET_HEAP=${FLEET_HEAP:-1g}
 BROKER=${BROKER:-tcp://127.0.0.1:1883}
-JAR=$ROOT/registry-server/target/quarkus-app/quarkus-run.jar
+JAR=${JAR:-$ROOT/registry-server/target/quarkus-app/quarkus-run.jar}
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
 export TOKEN=bench-admin-token-0123456789abcdef
 WORK=$(mktemp -d)
@@ -67,6 +67,8 @@ for MODE in $MODES; do
   export SERVER_PID
   for _ in $(seq 240); do curl -sf "$SERVER/q/health/ready" >/dev/null && break; sleep 0.5; done
   echo "== $MODE: server $SERVER_PID on $PORT" >&2
-  LABEL="$MODE" java -Xmx$FLEET_HEAP -cp "$CP" "$ROOT/bench/rollout/RolloutBench.java"
+  # On a 2-core machine the common pool has one thread, and the JDK's HTTP client then starts a thread
+  # for every response it completes; a pool of its own keeps the simulator's cost per request small.
+  LABEL="$MODE" java -Xmx$FLEET_HEAP -Djava.util.concurrent.ForkJoinPool.common.parallelism=4 -cp "$CP" "$ROOT/bench/rollout/RolloutBench.java"
   stop_server
 done
