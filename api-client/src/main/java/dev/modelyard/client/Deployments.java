@@ -12,13 +12,40 @@ public final class Deployments extends Area {
      * Whom to assign {@code model}/{@code version} (a version or an alias) to: one device, a list, or
      * every device with a tag.
      *
-     * @param type forced (the default), soft or downloadonly
+     * @param type              forced (the default), soft or downloadonly
+     * @param rollback          true: the version may be older than the one devices run; it goes with a signed
+     *                          rollback authorization (needs rollouts:rollback)
+     * @param maintenanceWindow when devices may install (they download at once); null: at any time
      */
     public record Assign(String model, String version, String device, List<String> devices, String tag, String type,
-                         Boolean lowPrecision) {
+                         Boolean lowPrecision, Boolean rollback, Window maintenanceWindow) {
+
+        public Assign(String model, String version, String device, List<String> devices, String tag, String type,
+                      Boolean lowPrecision) {
+            this(model, version, device, devices, tag, type, lowPrecision, null, null);
+        }
+
         public static Assign toDevice(String model, String version, String device) {
             return new Assign(model, version, device, null, null, null, null);
         }
+
+        /** The same assignment as a rollback: an older release, with a signed authorization. */
+        public Assign asRollback() {
+            return new Assign(model, version, device, devices, tag, type, lowPrecision, true, maintenanceWindow);
+        }
+
+        /** The same assignment, installed only in the window. */
+        public Assign within(Window window) {
+            return new Assign(model, version, device, devices, tag, type, lowPrecision, rollback, window);
+        }
+    }
+
+    /**
+     * A maintenance window: opens at each time of the 5-field cron {@code schedule}, stays open for
+     * {@code duration} (ISO-8601, such as PT4H), read in {@code zone} (IANA) or, when null, in the
+     * zone the device reports.
+     */
+    public record Window(String schedule, String duration, String zone) {
     }
 
     public record ArtifactRef(UUID id, String filename, String sha256, long size, TargetDescriptor target) {
@@ -27,7 +54,8 @@ public final class Deployments extends Area {
     /** An action; {@code health} only in the answer for one action, and only once its device reported serving health. */
     public record Action(long id, String device, String model, String version, String requested, String type,
                          String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
-                         Instant updatedAt, String createdBy, List<Health> health) {
+                         Instant updatedAt, String createdBy, Boolean rollback, Window maintenanceWindow,
+                         List<Health> health) {
     }
 
     /**

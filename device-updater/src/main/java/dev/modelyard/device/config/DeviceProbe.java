@@ -98,6 +98,15 @@ public final class DeviceProbe {
         return new DeviceFacts(arch(), accelerators(), "onnxruntime", OrtEnvironment.getEnvironment().getVersion(), memoryMb(), os());
     }
 
+    /**
+     * The zone of the system clock as an IANA name (maintenance windows are read in it); none when
+     * the system knows only an offset, which says nothing about DST.
+     */
+    static java.util.Optional<String> timezone() {
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        return zone instanceof java.time.ZoneOffset ? java.util.Optional.empty() : java.util.Optional.of(zone.getId());
+    }
+
     /** The attributes reported to the server through DDI configData. */
     public static Map<String, String> attributes(Path dataDir) {
         Map<String, String> a = new LinkedHashMap<>();
@@ -112,6 +121,7 @@ public final class DeviceProbe {
         a.put(DeviceAttributes.ACCELERATORS, String.join(",", accelerators()));
         a.put(DeviceAttributes.RUNTIME_ONNXRUNTIME, OrtEnvironment.getEnvironment().getVersion());
         a.put(DeviceAttributes.MEMORY_MB, Long.toString(memoryMb()));
+        timezone().ifPresent(z -> a.put(DeviceAttributes.TIMEZONE, z));
         try {
             a.put(DeviceAttributes.DISK_FREE_MB, Long.toString(Files.getFileStore(Files.createDirectories(dataDir)).getUsableSpace() / (1024 * 1024)));
         } catch (IOException ignored) {

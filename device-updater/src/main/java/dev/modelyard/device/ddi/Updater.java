@@ -14,6 +14,7 @@ import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
 import dev.modelyard.wire.ddi.ServingHealth;
 import dev.modelyard.wire.trust.ArtifactMetadata;
+import dev.modelyard.wire.trust.SignedEnvelope;
 import dev.modelyard.wire.trust.VerifiedRelease;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,8 @@ public final class Updater {
     private static final Logger LOG = Logger.getLogger(Updater.class.getName());
     static final String RELEASE_SUFFIX = ".release.json";
     static final String SELF_TEST_SUFFIX = ".selftest.json";
+    /** The signed authorization to install this (older) release below the installed counter. */
+    static final String ROLLBACK_SUFFIX = ".rollback.json";
     /** Self-test documents are parsed in memory; a bigger one is refused rather than risk the heap. */
     static final long MAX_SELF_TEST_BYTES = 16L * 1024 * 1024;
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(5);
@@ -61,6 +64,12 @@ public final class Updater {
     private int failures;
     private boolean attributesReported;
     private final PollTrigger pollTrigger = new PollTrigger();
+    /**
+     * Actions downloaded and verified that wait for their maintenance window: while the server
+     * says it is unavailable, later polls leave them be; once it is available they are installed
+     * from the file already downloaded. After a restart they are checked (and found complete) again.
+     */
+    private final java.util.Set<String> waitingForWindow = new java.util.HashSet<>();
 
     public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
                    Path downloads, Supplier<Map<String, String>> attributes, PollSchedule schedule) {
@@ -208,10 +217,21 @@ public final class Updater {
         if (journal.open(d.id()).filter(o -> o.stage() == ActionJournal.Stage.WATCHING).isPresent()) {
             return; // swapped in; the health watch decides and reports
         }
+        boolean held = heldByWindow(d.deployment());
+        if (held && waitingForWindow.contains(d.id())) {
+            return; // downloaded and verified; the window is still closed
+        }
         ActionJournal.Outcome outcome;
         List<ServingHealth> closing = List.of();
         try {
             String message = install(d);
+            if (held) {
+                // Stays open on the server (downloaded); asked again on every poll until the window opens.
+                waitingForWindow.add(d.id());
+                LOG.info("action " + d.id() + ": " + message + "; waiting for its maintenance window");
+                return;
+            }
+            waitingForWindow.remove(d.id());
             if (health.startWatching(d.id())) {
                 feedback(d.id(), Feedback.Execution.PROCEEDING, List.of(message + "; watching its health for "
                         + health.policy().window().toSeconds() + " s before confirming"));
@@ -219,6 +239,7 @@ public final class Updater {
             }
             outcome = new ActionJournal.Outcome("closed", "success", message);
         } catch (Installer.Refused e) {
+            waitingForWindow.remove(d.id());
             LOG.warning("action " + d.id() + " refused: " + e.getMessage());
             outcome = new ActionJournal.Outcome("closed", "failure", e.getMessage());
             if (refusedBySelfTest(e)) closing = health.selfTestFailed(d.id());
@@ -241,21 +262,33 @@ public final class Updater {
         return false;
     }
 
+    /**
+     * hawkBit's maintenance window: with {@code maintenanceWindow: unavailable} the server says
+     * {@code update: skip} until a window opens, which means "download now, install later" (not
+     * download-only, which has no window). The action stays open meanwhile.
+     */
+    static boolean heldByWindow(DeploymentBase.Deployment dep) {
+        return DeploymentBase.UNAVAILABLE.equals(dep.maintenanceWindow());
+    }
+
     private String install(DeploymentBase d) throws IOException, Installer.Refused {
         DeploymentBase.Deployment dep = d.deployment();
+        // Downloaded while the window was closed: the file is complete, do not report the download twice.
+        boolean downloadedBefore = waitingForWindow.contains(d.id());
         StringBuilder summary = new StringBuilder();
         int swaps = plannedSwaps(dep);
         for (DeploymentBase.Chunk chunk : dep.chunks()) {
             String model = model(chunk);
             DeploymentBase.Artifact file = chunk.artifacts().stream()
-                    .filter(a -> !a.filename().endsWith(RELEASE_SUFFIX) && !a.filename().endsWith(SELF_TEST_SUFFIX))
+                    .filter(a -> !a.filename().endsWith(RELEASE_SUFFIX) && !a.filename().endsWith(SELF_TEST_SUFFIX)
+                            && !a.filename().endsWith(ROLLBACK_SUFFIX))
                     .findFirst().orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no model file", null));
             DeploymentBase.Artifact signed = chunk.artifacts().stream()
                     .filter(a -> a.filename().equals(file.filename() + RELEASE_SUFFIX)).findFirst()
                     .orElseThrow(() -> new Installer.Refused("chunk " + chunk.name() + " has no signed metadata ("
                             + file.filename() + RELEASE_SUFFIX + "): nothing unsigned is installed (a Modelyard server"
                             + " adds it for devices whose configData reported " + DeviceAttributes.UPDATER + ")", null));
-            VerifiedRelease release = installer.checkRelease(model, ddi.smallFile(link(signed)), null);
+            VerifiedRelease release = installer.checkRelease(model, ddi.smallFile(link(signed)), rollbackAuthorization(chunk, file));
             String sha = HexFormat.of().formatHex(release.sha256());
             if (file.hashes() != null && file.hashes().sha256() != null && !file.hashes().sha256().equalsIgnoreCase(sha)) {
                 throw new Installer.Refused("the deployment's sha256 for " + file.filename() + " differs from the signed one", null);
@@ -264,7 +297,9 @@ public final class Updater {
             SelfTest selfTest = selfTest(d.id(), chunk, release);
             Path part = downloads.resolve(d.id() + "-" + file.filename() + ".part");
             Files.createDirectories(downloads);
-            feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
+            if (!downloadedBefore) {
+                feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
+            }
             LOG.info(() -> "downloading " + file.filename() + " for action " + d.id());
             byte[] digest;
             try {
@@ -280,7 +315,7 @@ public final class Updater {
                 progress.clear();
             }
             LOG.info(() -> file.filename() + " downloaded (" + release.size() + " bytes)");
-            feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
+            if (!downloadedBefore) feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
             if (DeploymentBase.SKIP.equals(dep.update())) {
                 summary.append(model).append(' ').append(release.metadata().version()).append(" downloaded (not installed); ");
                 continue;
@@ -306,6 +341,23 @@ public final class Updater {
             }
         }
         return models.size();
+    }
+
+    /**
+     * The rollback authorization the chunk carries for its payload ({@code <file>.rollback.json}),
+     * or null. The verifier decides whether it covers the release; one that cannot be read is a
+     * refusal, not a reason to try without it.
+     */
+    private SignedEnvelope rollbackAuthorization(DeploymentBase.Chunk chunk, DeploymentBase.Artifact file)
+            throws IOException, Installer.Refused {
+        Optional<DeploymentBase.Artifact> offered = chunk.artifacts().stream()
+                .filter(a -> a.filename().equals(file.filename() + ROLLBACK_SUFFIX)).findFirst();
+        if (offered.isEmpty()) return null;
+        try {
+            return SignedEnvelope.parse(ddi.smallFile(link(offered.get())));
+        } catch (IllegalArgumentException e) {
+            throw new Installer.Refused("rollback authorization " + offered.get().filename() + " is malformed: " + e.getMessage(), e);
+        }
     }
 
     private static String model(DeploymentBase.Chunk chunk) {

@@ -13,7 +13,9 @@ import dev.modelyard.wire.TargetDescriptor;
 import dev.modelyard.wire.trust.ArtifactMetadata;
 import dev.modelyard.wire.trust.DeviceFacts;
 import dev.modelyard.wire.trust.Ed25519;
+import dev.modelyard.wire.trust.RollbackAuthorization;
 import dev.modelyard.wire.trust.RootMetadata;
+import dev.modelyard.wire.trust.SignedEnvelope;
 import dev.modelyard.wire.trust.Signer;
 import dev.modelyard.wire.trust.TrustStore;
 import dev.modelyard.wire.trust.VerifiedRelease;
@@ -116,6 +118,32 @@ class InstallerTest {
         assertEquals(2f, served());
         assertEquals("2.0.0", store.slots("kws").current().version());
         assertEquals("1.0.0", store.slots("kws").previous().version());
+    }
+
+    private static SignedEnvelope rollback(KeyPair key, String version, long counter) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        return Signer.of(key).sign(new RollbackAuthorization("default", "kws", version, counter, now, now.plus(30, ChronoUnit.DAYS)));
+    }
+
+    @Test
+    void anOlderReleaseIsInstalledOnlyWithARollbackAuthorizationForExactlyIt() throws Exception {
+        install(release("2.0.0", 2, 2), SelfTest.NONE);
+        Release older = release("1.0.0", 1, 1);
+
+        Installer.Refused without = assertThrows(Installer.Refused.class, () -> installer.checkRelease("kws", older.json(), null));
+        assertTrue(without.getMessage().contains("ROLLBACK"), without.getMessage());
+        // For another release of the model, or signed by a key the root does not name: refused the same.
+        Installer.Refused other = assertThrows(Installer.Refused.class,
+                () -> installer.checkRelease("kws", older.json(), rollback(RELEASE, "1.5.0", 1)));
+        assertTrue(other.getMessage().contains("ROLLBACK"), other.getMessage());
+        assertThrows(Installer.Refused.class,
+                () -> installer.checkRelease("kws", older.json(), rollback(Ed25519.generate(), "1.0.0", 1)));
+        assertEquals("2.0.0", store.slots("kws").current().version());
+
+        VerifiedRelease allowed = installer.checkRelease("kws", older.json(), rollback(RELEASE, "1.0.0", 1));
+        installer.install("kws", allowed, older.file(), SelfTest.NONE);
+        assertEquals(1f, served());
+        assertEquals("1.0.0", store.slots("kws").current().version());
     }
 
     @Test

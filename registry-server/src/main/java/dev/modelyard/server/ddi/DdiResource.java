@@ -394,6 +394,8 @@ public class DdiResource {
                 case ARTIFACT_MD5SUM -> md5sum(new String(f.bytes(), StandardCharsets.US_ASCII), f.artifact().filename, withBody);
                 case RELEASE_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), f.artifact().filename + DdiService.RELEASE_SUFFIX, withBody);
                 case RELEASE -> small(f.bytes(), f.artifact().filename + DdiService.RELEASE_SUFFIX, range, ifRange, ifNoneMatch, withBody);
+                case ROLLBACK_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), f.artifact().filename + DdiService.ROLLBACK_SUFFIX, withBody);
+                case ROLLBACK -> small(f.bytes(), f.artifact().filename + DdiService.ROLLBACK_SUFFIX, range, ifRange, ifNoneMatch, withBody);
                 case SELF_TEST_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), ReleaseSigner.selfTestFilename(f.artifact().filename), withBody);
                 case SELF_TEST -> small(f.bytes(), ReleaseSigner.selfTestFilename(f.artifact().filename), range, ifRange, ifNoneMatch, withBody);
             };

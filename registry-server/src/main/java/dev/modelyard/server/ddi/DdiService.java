@@ -6,6 +6,7 @@ import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.deployment.Action;
 import dev.modelyard.server.deployment.ActionState;
 import dev.modelyard.server.deployment.DeploymentService;
+import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.error.DomainException;
@@ -31,6 +32,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,18 +56,28 @@ public class DdiService {
     /** Chunk part name: hawkBit's name for an application module, which DDI clients accept. */
     static final String PART = "bApp";
     static final String RELEASE_SUFFIX = ".release.json";
+    /** The signed rollback authorization beside an older release's payload (Modelyard's updater only). */
+    static final String ROLLBACK_SUFFIX = ".rollback.json";
     static final String MD5SUM_SUFFIX = ".MD5SUM";
 
     /**
      * What the poll answer depends on. {@code newUntilMillis}: until when the device counts as new
-     * and is told the short polling interval (0: it does not).
+     * and is told the short polling interval (0: it does not). {@code window}: the offered
+     * action's maintenance window (null: none), read in {@code windowZone} when it names no zone.
      */
     record PollState(Long cancelActionId, Long deploymentActionId, String deploymentHash, Long installedActionId,
-                     boolean configData, long newUntilMillis) {
+                     boolean configData, long newUntilMillis, MaintenanceWindow window, ZoneId windowZone) {
     }
 
-    /** A rendered poll answer for one base URL, with the short interval of new devices or not. */
-    record Rendered(String base, boolean newDevice, Duration sleep, byte[] body, String etag) {
+    /**
+     * A rendered poll answer for one base URL, with the short interval of new devices or not.
+     * {@code windowOpen}: whether the offered action's maintenance window was open (null: it has
+     * none), which the deploymentBase link's {@code c} parameter reflects, so that a client
+     * following that link sees the change when the window opens or closes; the answer is
+     * rendered again once {@code windowUntilMillis} has passed.
+     */
+    record Rendered(String base, boolean newDevice, Duration sleep, Boolean windowOpen, long windowUntilMillis,
+                    byte[] body, String etag) {
     }
 
     private static final class Cached {
@@ -169,11 +182,20 @@ public class DdiService {
     private Rendered render(Cached c, String base) {
         Rendered r = c.rendered;
         // A device stops being new by a change (its first install: the cache entry is replaced) or by time.
-        boolean newDevice = c.state.newUntilMillis() > clock.millis();
+        long now = clock.millis();
+        boolean newDevice = c.state.newUntilMillis() > now;
         Duration sleep = pollingSleep(c.tenant, newDevice);
-        if (r == null || r.newDevice() != newDevice || !r.base().equals(base) || !r.sleep().equals(sleep)) {
-            byte[] body = DdiJson.write(ControllerBase.of(sleep, links(c.state, base)));
-            r = new Rendered(base, newDevice, sleep, body, etag(body));
+        boolean windowDue = c.state.window() != null && (r == null || r.windowUntilMillis() <= now);
+        if (r == null || windowDue || r.newDevice() != newDevice || !r.base().equals(base) || !r.sleep().equals(sleep)) {
+            Boolean open = null;
+            long until = Long.MAX_VALUE;
+            if (c.state.window() != null) {
+                Instant at = Instant.ofEpochMilli(now);
+                open = c.state.window().isOpen(at, c.state.windowZone());
+                until = c.state.window().nextChange(at, c.state.windowZone()).toEpochMilli();
+            }
+            byte[] body = DdiJson.write(ControllerBase.of(sleep, links(c.state, open, base)));
+            r = new Rendered(base, newDevice, sleep, open, until, body, etag(body));
             c.rendered = r;
         }
         return r;
@@ -198,12 +220,16 @@ public class DdiService {
         return createdAt.getTime() + period.toMillis();
     }
 
-    private static Map<String, Link> links(PollState s, String base) {
+    private static Map<String, Link> links(PollState s, Boolean windowOpen, String base) {
         Map<String, Link> links = new LinkedHashMap<>();
         if (s.cancelActionId() != null) {
             links.put(Links.CANCEL_ACTION, new Link(base + "/cancelAction/" + s.cancelActionId()));
         } else if (s.deploymentActionId() != null) {
-            links.put(Links.DEPLOYMENT_BASE, new Link(base + "/deploymentBase/" + s.deploymentActionId() + "?c=" + s.deploymentHash()));
+            // As hawkBit, the link changes with the window's availability: clients that re-fetch
+            // the deployment only when its link changes still see the window open.
+            String hash = windowOpen == null ? s.deploymentHash()
+                    : Integer.toString(Objects.hash(s.deploymentHash(), windowOpen) & 0x7fffffff);
+            links.put(Links.DEPLOYMENT_BASE, new Link(base + "/deploymentBase/" + s.deploymentActionId() + "?c=" + hash));
         }
         if (s.installedActionId() != null) {
             links.put(Links.INSTALLED_BASE, new Link(base + "/installedBase/" + s.installedActionId()));
@@ -226,9 +252,12 @@ public class DdiService {
                         ORDER BY i.installed_at DESC, i.action_id DESC LIMIT 1),
                        d.created_at,
                        EXISTS (SELECT 1 FROM installed_model i WHERE i.device_id = d.id),
-                       d.tenant
+                       d.tenant,
+                       open.maintenance_schedule, open.maintenance_duration_seconds, open.maintenance_zone,
+                       d.attributes ->> 'timezone'
                 FROM device d
-                LEFT JOIN LATERAL (SELECT a.id, a.type, a.artifact_id FROM action a
+                LEFT JOIN LATERAL (SELECT a.id, a.type, a.artifact_id, a.maintenance_schedule,
+                                          a.maintenance_duration_seconds, a.maintenance_zone FROM action a
                                    WHERE a.device_id = d.id AND a.active AND a.status <> 'CANCELING'
                                    ORDER BY a.id LIMIT 1) open ON true
                 WHERE d.id = ?""")) {
@@ -240,8 +269,11 @@ public class DdiService {
                 Long deploy = nullable(rs, 5);
                 String hash = deploy == null ? null
                         : Integer.toString(Objects.hash(deploy, rs.getString(6), rs.getString(7)) & 0x7fffffff);
+                MaintenanceWindow window = deploy == null || rs.getString(12) == null ? null
+                        : new MaintenanceWindow(rs.getString(12), Duration.ofSeconds(rs.getInt(13)), rs.getString(14));
                 PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
-                        newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)));
+                        newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)), window,
+                        MaintenanceWindow.deviceZone(rs.getString(15)));
                 return new Cached(rs.getLong(1), rs.getString(11), token == null ? null : token.strip(), state);
             }
         } catch (SQLException e) {
@@ -284,8 +316,18 @@ public class DdiService {
         }
         DeploymentBase.ActionHistory history = historyLimit == 0 ? null
                 : new DeploymentBase.ActionHistory(deployments.lastStatus(a.id), deployments.messages(a.id, historyLimit));
+        MaintenanceWindow window = a.maintenanceWindow();
+        String update = a.type.ddiUpdate();
+        String availability = null;
+        if (window != null) {
+            // hawkBit's semantics: the download goes as the action type says; the update step is
+            // skipped while no window is open, and the device asks again on later polls.
+            boolean windowOpen = window.isOpen(clock.instant(), found.zone());
+            availability = windowOpen ? DeploymentBase.AVAILABLE : DeploymentBase.UNAVAILABLE;
+            if (!windowOpen) update = DeploymentBase.SKIP;
+        }
         return new DeploymentBase(Long.toString(a.id),
-                new DeploymentBase.Deployment(a.type.ddiDownload(), a.type.ddiUpdate(), List.of(chunk), null), history);
+                new DeploymentBase.Deployment(a.type.ddiDownload(), update, List.of(chunk), availability), history);
     }
 
     /**
@@ -293,7 +335,7 @@ public class DdiService {
      * DeviceAttributes#modelyardUpdater}): only then does a chunk carry the signed metadata and
      * self-tests besides the payload.
      */
-    private record ForDevice(Action action, boolean modelyardUpdater) {
+    private record ForDevice(Action action, boolean modelyardUpdater, ZoneId zone) {
     }
 
     /**
@@ -307,7 +349,8 @@ public class DdiService {
         return q.getResultStream().findFirst().map(row -> {
             @SuppressWarnings("unchecked")
             Map<String, String> attributes = (Map<String, String>) row[1];
-            return new ForDevice((Action) row[0], DeviceAttributes.modelyardUpdater(attributes));
+            return new ForDevice((Action) row[0], DeviceAttributes.modelyardUpdater(attributes),
+                    MaintenanceWindow.deviceZone(attributes == null ? null : attributes.get(DeviceAttributes.TIMEZONE)));
         });
     }
 
@@ -315,7 +358,9 @@ public class DdiService {
      * One chunk per action, as hawkBit sends one software module. A stock client gets exactly
      * one artifact, the payload; Modelyard's updater ({@code withSignedFiles}) also gets
      * {@code <file>.release.json} and {@code <file>.selftest.json}, which are downloadable by
-     * any device the module is assigned to.
+     * any device the module is assigned to, and, for an action that rolls back to this release,
+     * {@code <file>.rollback.json} (the signed authorization to install it below the counter the
+     * device runs).
      */
     private DeploymentBase.Chunk chunk(Action a, Artifact art, String base, boolean withSignedFiles) {
         String prefix = base + "/softwaremodules/" + art.id + "/artifacts/";
@@ -335,6 +380,13 @@ public class DdiService {
                     new DeploymentBase.Hashes(BlobDigests.hex("SHA-1", bytes), BlobDigests.hex("MD5", bytes),
                             BlobDigests.hex("SHA-256", bytes)),
                     bytes.length, fileLinks(prefix + art.filename + RELEASE_SUFFIX, base)));
+        }
+        if (a.rollbackAuthorization != null) {
+            byte[] bytes = a.rollbackAuthorization.getBytes(StandardCharsets.UTF_8);
+            files.add(new DeploymentBase.Artifact(art.filename + ROLLBACK_SUFFIX,
+                    new DeploymentBase.Hashes(BlobDigests.hex("SHA-1", bytes), BlobDigests.hex("MD5", bytes),
+                            BlobDigests.hex("SHA-256", bytes)),
+                    bytes.length, fileLinks(prefix + art.filename + ROLLBACK_SUFFIX, base)));
         }
         if (a.version.selfTestSha256 != null) {
             String name = ReleaseSigner.selfTestFilename(art.filename);
@@ -399,7 +451,7 @@ public class DdiService {
     record File(Artifact artifact, Kind kind, byte[] bytes) {
     }
 
-    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM, SELF_TEST, SELF_TEST_MD5SUM }
+    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM, ROLLBACK, ROLLBACK_MD5SUM, SELF_TEST, SELF_TEST_MD5SUM }
 
     /** Digests of a published version's self-test document, which never changes: computed once per replica. */
     private record SelfTestFile(String sha1, String md5, String sha256, long size) {
@@ -446,6 +498,13 @@ public class DdiService {
             byte[] env = signer.envelope(a.id).map(s -> s.getBytes(StandardCharsets.UTF_8))
                     .orElseThrow(() -> noFile(a, filename));
             return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.RELEASE_MD5SUM : Kind.RELEASE, env);
+        }
+        if (filename.equals(a.filename + ROLLBACK_SUFFIX) || filename.equals(a.filename + ROLLBACK_SUFFIX + MD5SUM_SUFFIX)) {
+            // The authorization belongs to the device's newest action for this module, not to the module.
+            byte[] auth = forDevice("a.deviceId = ?1 and a.artifactId = ?2", deviceId, a.id)
+                    .map(f -> f.action().rollbackAuthorization).map(s -> s.getBytes(StandardCharsets.UTF_8))
+                    .orElseThrow(() -> noFile(a, filename));
+            return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.ROLLBACK_MD5SUM : Kind.ROLLBACK, auth);
         }
         String selfTest = ReleaseSigner.selfTestFilename(a.filename);
         if (filename.equals(selfTest) || filename.equals(selfTest + MD5SUM_SUFFIX)) {

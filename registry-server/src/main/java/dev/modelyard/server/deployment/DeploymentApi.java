@@ -18,11 +18,48 @@ public final class DeploymentApi {
      * list of devices, or every device with a tag: exactly one of {@code device}, {@code devices},
      * {@code tag}.
      *
-     * @param type         forced (default), soft or downloadonly
-     * @param lowPrecision prefer lower-precision artifacts among those a device can run
+     * @param type              forced (default), soft or downloadonly
+     * @param lowPrecision      prefer lower-precision artifacts among those a device can run
+     * @param rollback          true: the version may be older than what devices run; it goes with a signed
+     *                          rollback authorization for exactly this release (needs rollouts:rollback)
+     * @param maintenanceWindow when devices may install (they download at once); none: at any time
      */
     public record Assign(String model, String version, String device, List<String> devices, String tag, String type,
-                         Boolean lowPrecision) {
+                         Boolean lowPrecision, Boolean rollback, Window maintenanceWindow) {
+
+        /** Without a rollback or a window, as most callers assign. */
+        public Assign(String model, String version, String device, List<String> devices, String tag, String type,
+                      Boolean lowPrecision) {
+            this(model, version, device, devices, tag, type, lowPrecision, null, null);
+        }
+    }
+
+    /**
+     * A maintenance window: it opens at each time the 5-field cron {@code schedule} names (such as
+     * {@code "0 22 * * *"}) and stays open for {@code duration} (ISO-8601, such as {@code "PT4H"},
+     * at most 7 days), read in {@code zone} (an IANA name such as {@code Europe/Berlin}), or in the
+     * zone the device reports when it is left out (UTC when the device reports none).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Window(String schedule, String duration, String zone) {
+
+        /** The validated window; errors name the field under {@code field}. */
+        public MaintenanceWindow toWindow(String field) {
+            java.time.Duration d = null;
+            if (duration != null) {
+                try {
+                    d = java.time.Duration.parse(duration.strip());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw dev.modelyard.server.error.DomainException.field(dev.modelyard.server.error.ErrorCode.INVALID_FIELD,
+                            field + ".duration", field + ".duration: '" + duration + "' is not an ISO-8601 duration (such as \"PT4H\")");
+                }
+            }
+            return new MaintenanceWindow(schedule, d, zone).validated(field);
+        }
+
+        public static Window of(MaintenanceWindow w) {
+            return w == null ? null : new Window(w.schedule(), w.duration().toString(), w.zone());
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,19 +73,20 @@ public final class DeploymentApi {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ActionView(long id, String device, String model, String version, String requested, String type,
                              String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
-                             Instant updatedAt, String createdBy, List<ActionHealthView> health) {
+                             Instant updatedAt, String createdBy, Boolean rollback, Window maintenanceWindow,
+                             List<ActionHealthView> health) {
 
         public ActionView(long id, String device, String model, String version, String requested, String type,
                           String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
-                          Instant updatedAt, String createdBy) {
+                          Instant updatedAt, String createdBy, Boolean rollback, Window maintenanceWindow) {
             this(id, device, model, version, requested, type, status, active, artifact, reason, createdAt, updatedAt,
-                    createdBy, null);
+                    createdBy, rollback, maintenanceWindow, null);
         }
 
         /** This view with the health reports; none leaves the member out. */
         public ActionView withHealth(List<ActionHealthView> reports) {
             return new ActionView(id, device, model, version, requested, type, status, active, artifact, reason, createdAt,
-                    updatedAt, createdBy, reports == null || reports.isEmpty() ? null : List.copyOf(reports));
+                    updatedAt, createdBy, rollback, maintenanceWindow, reports == null || reports.isEmpty() ? null : List.copyOf(reports));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.modelyard.server.deployment;
 
 import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.device.Device;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
@@ -11,6 +12,7 @@ import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
+import dev.modelyard.server.signing.RollbackAuthorizations;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.ServingHealth;
@@ -50,10 +52,12 @@ public class DeploymentService {
     private final DeviceChangeFeed feed;
     private final jakarta.enterprise.event.Event<Assigned> assignedEvent;
     private final HealthReports health;
+    private final RollbackAuthorizations rollbackAuthorizations;
 
     public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
                              DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent,
-                             HealthReports health) {
+                             HealthReports health, RollbackAuthorizations rollbackAuthorizations) {
+        this.rollbackAuthorizations = rollbackAuthorizations;
         this.em = em;
         this.health = health;
         this.clock = clock;
@@ -66,8 +70,19 @@ public class DeploymentService {
 
     // ---- management ----------------------------------------------------------------------
 
+    /** An assignment by a caller that may not roll back ({@code rollback: true} is refused). */
     @Transactional
     public DeploymentApi.Assignment assign(DeploymentApi.Assign r, String by) {
+        return assign(r, by, false);
+    }
+
+    /**
+     * Assigns as the request says. {@code mayRollback}: the caller holds {@code rollouts:rollback},
+     * which {@code "rollback": true} needs besides {@code deployments:create}: it lets devices
+     * install a release older than the one they run.
+     */
+    @Transactional
+    public DeploymentApi.Assignment assign(DeploymentApi.Assign r, String by, boolean mayRollback) {
         if (r == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required: {\"model\":…, \"version\":…, \"devices\":[…]}");
         if (r.model() == null || r.model().isBlank()) throw DomainException.field(ErrorCode.MISSING_FIELD, "model", "model: is required");
         if (r.version() == null || r.version().isBlank()) throw DomainException.field(ErrorCode.MISSING_FIELD, "version", "version: is required (a version, an alias or latest)");
@@ -79,6 +94,16 @@ public class DeploymentService {
         }
         int selectors = (r.device() != null ? 1 : 0) + (r.devices() != null ? 1 : 0) + (r.tag() != null ? 1 : 0);
         if (selectors != 1) throw DomainException.of(ErrorCode.BAD_REQUEST, "give exactly one of device, devices or tag");
+        boolean rollback = Boolean.TRUE.equals(r.rollback());
+        if (rollback && !mayRollback) {
+            throw DomainException.field(ErrorCode.FORBIDDEN, "rollback", "rollback: needs the permission "
+                    + Permission.ROLLOUTS_ROLLBACK + " besides " + Permission.DEPLOYMENTS_CREATE);
+        }
+        MaintenanceWindow window = r.maintenanceWindow() == null ? null : r.maintenanceWindow().toWindow("maintenanceWindow");
+        if (window != null && type == ActionType.DOWNLOAD_ONLY) {
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "maintenanceWindow", "maintenanceWindow: a window holds "
+                    + "the install step, and a downloadonly action installs nothing; leave one of them out");
+        }
         Model m = models.model(r.model());
         ModelVersion v = models.resolve(m, r.version());
         // Holds off a concurrent revocation until this assignment commits (its trigger then
@@ -89,14 +114,18 @@ public class DeploymentService {
                     + "; only published or deprecated versions can be deployed");
         }
         List<Assigner.Target> targets = targets(r);
-        Map<Long, String> rollbacks = rollbacks(m, v, targets);
+        // With "rollback": true every device gets the authorization: it lets a device that runs a
+        // newer release install this one, and changes nothing for the others.
+        Map<Long, String> rollbacks = rollback ? Map.of() : rollbacks(m, v, targets);
         if (!rollbacks.isEmpty() && namesOneDevice(r)) {
             throw DomainException.of(ErrorCode.RELEASE_COUNTER_ROLLBACK, rollbacks.values().iterator().next()
-                    + ". Roll back on the device, or publish the older model again as a new version");
+                    + ". Assign it with \"rollback\": true (needs " + Permission.ROLLOUTS_ROLLBACK
+                    + ") to send a signed rollback authorization, or publish the older model again as a new version");
         }
+        ActionOptions options = new ActionOptions(null, window, rollback ? rollbackAuthorizations.authorize(m, v) : null);
         boolean low = Boolean.TRUE.equals(r.lowPrecision());
         List<Assigner.Outcome> outcomes = assigner.assign(
-                new Assigner.Request(m, v, r.version(), type, low, by, candidates(v), rollbacks, ActionOptions.NONE), targets);
+                new Assigner.Request(m, v, r.version(), type, low, by, candidates(v), rollbacks, options), targets);
         int assigned = 0;
         int already = 0;
         int failed = 0;
@@ -163,7 +192,7 @@ public class DeploymentService {
      * The devices that would refuse this version a second after receiving it, each with the
      * reason: those whose updater is Modelyard's and that run a higher release counter of the
      * model. That updater accepts a lower counter only with a rollback authorization, which a
-     * deployment does not carry, so such an action could only fail. An assignment that names one
+     * deployment carries only with {@code "rollback": true}; without it such an action could only fail. An assignment that names one
      * device is refused for it ({@code RELEASE_COUNTER_ROLLBACK}); one for several devices
      * records them as failed, as hawkBit records a per-device problem, and delivers to the rest.
      * Devices that did not announce the updater (stock hawkBit clients) check no counters and may
@@ -177,7 +206,7 @@ public class DeploymentService {
         for (Assigner.Newer n : assigner.newerInstalled(checking, m.id, v.releaseCounter)) {
             reasons.put(n.deviceId(), n.controllerId() + " runs " + n.version() + " (release " + n.releaseCounter()
                     + ") and its updater refuses " + m.name + " " + v.version + " (release " + v.releaseCounter
-                    + "): a lower release counter needs a rollback authorization, which a deployment does not carry");
+                    + "): a lower release counter needs a rollback authorization (\"rollback\": true)");
         }
         return reasons;
     }
@@ -507,7 +536,8 @@ public class DeploymentService {
             if (art != null) ref = new DeploymentApi.ArtifactRef(art.id, art.filename, art.sha256, art.size, art.target());
         }
         return new DeploymentApi.ActionView(a.id, controllerId, a.model.name, a.version.version, a.requested,
-                a.type.wireName(), a.status.wireName(), a.active, ref, a.reason, a.createdAt, a.updatedAt, a.createdBy);
+                a.type.wireName(), a.status.wireName(), a.active, ref, a.reason, a.createdAt, a.updatedAt, a.createdBy,
+                a.rollbackAuthorization != null ? Boolean.TRUE : null, DeploymentApi.Window.of(a.maintenanceWindow()));
     }
 
     /** For the DDI answer: the artifact an action delivers. */

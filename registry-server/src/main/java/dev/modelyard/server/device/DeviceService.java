@@ -262,10 +262,13 @@ public class DeviceService {
             }
             case REMOVE -> in.keySet().forEach(next::remove);
         }
+        String zoneBefore = d.attributes.get(dev.modelyard.wire.ddi.DeviceAttributes.TIMEZONE);
         d.attributes = attributes(next);
         d.updatedAt = clock.instant();
         changed.fire(new DeviceChanged(tenants.current(), deviceId));
-        if (d.attributesRequested) {
+        // The poll answer reads maintenance windows in the device's zone: a new zone changes it.
+        boolean zoneChanged = !java.util.Objects.equals(zoneBefore, d.attributes.get(dev.modelyard.wire.ddi.DeviceAttributes.TIMEZONE));
+        if (d.attributesRequested || zoneChanged) {
             d.attributesRequested = false;
             state.bump(deviceId);
         }

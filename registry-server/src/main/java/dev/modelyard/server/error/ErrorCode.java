@@ -151,7 +151,7 @@ public enum ErrorCode {
     ROLE_IN_USE(409, "role-in-use"),
     /** There is nothing to convert: no enabled profile or no ONNX source artifact. */
     NOTHING_TO_CONVERT(409, "nothing-to-convert"),
-    /** An assignment naming one device would give it, running Modelyard's updater, a release counter below the one it runs, which it refuses. */
+    /** An assignment naming one device would give it, running Modelyard's updater, a release counter below the one it runs, which it refuses without a rollback authorization ({@code "rollback": true}). */
     RELEASE_COUNTER_ROLLBACK(409, "release-counter-rollback"),
     /** The rollout's state does not allow the operation (e.g. resuming a finished rollout, editing a running one); the detail names the state. */
     ROLLOUT_STATE(409, "rollout-state"),

@@ -111,13 +111,23 @@ public final class MgmtApi {
 
     /** One element of {@code POST /distributionsets/{id}/assignedTargets}. */
     @Schema(name = "MgmtTargetAssignment")
-    public record TargetAssignment(String id, String type, Long forcetime, Integer weight, Boolean confirmationRequired) {
+    public record TargetAssignment(String id, String type, Long forcetime, Integer weight, Boolean confirmationRequired,
+                                   MaintenanceWindow maintenanceWindow) {
     }
 
     /** The body of {@code POST /targets/{id}/assignedDS} (one object or an array of them). */
     @Schema(name = "MgmtDistributionSetAssignment")
     public record DistributionSetAssignment(Long id, String type, Long forcetime, Integer weight,
-                                            Boolean confirmationRequired) {
+                                            Boolean confirmationRequired, MaintenanceWindow maintenanceWindow) {
+    }
+
+    /**
+     * hawkBit's maintenance window of an assignment: {@code schedule} a Quartz cron expression
+     * (with seconds), {@code duration} {@code HH:mm:ss}, {@code timezone} an offset such as
+     * {@code +01:00}.
+     */
+    @Schema(name = "MgmtMaintenanceWindow")
+    public record MaintenanceWindow(String schedule, String duration, String timezone) {
     }
 
     @Schema(name = "MgmtActionRef")

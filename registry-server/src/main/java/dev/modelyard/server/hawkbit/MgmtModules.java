@@ -140,21 +140,25 @@ public class MgmtModules {
         if (body == null || body.isEmpty()) throw DomainException.of(ErrorCode.MISSING_BODY, "request body: a JSON array of [{\"id\": controllerId}] is required");
         ModelVersion v = version(setId, "distribution set");
         if (v.status == VersionStatus.DRAFT) versions.publish(v.model.name, v.version);
-        Map<String, List<String>> byType = new LinkedHashMap<>();
+        // One deployment per action type and maintenance window: each applies to all its targets.
+        record Group(String type, DeploymentApi.Window window) {
+        }
+        Map<Group, List<String>> groups = new LinkedHashMap<>();
         for (MgmtApi.TargetAssignment t : body) {
             if (t == null || t.id() == null) throw DomainException.of(ErrorCode.BAD_REQUEST, "id: the target's controllerId is required");
             devices.device(t.id());
             String type = t.type() == null ? "forced" : t.type();
             if (type.equals("timeforced")) throw DomainException.of(ErrorCode.BAD_REQUEST, "type: timeforced is not supported; use forced, soft or downloadonly");
-            byType.computeIfAbsent(type, k -> new ArrayList<>()).add(t.id());
+            DeploymentApi.Window window = MgmtMaintenanceWindows.toWindow(t.maintenanceWindow(), "maintenanceWindow");
+            groups.computeIfAbsent(new Group(type, window), k -> new ArrayList<>()).add(t.id());
         }
         int assigned = 0;
         int already = 0;
         int failed = 0;
         List<MgmtApi.ActionRef> refs = new ArrayList<>();
-        for (Map.Entry<String, List<String>> e : byType.entrySet()) {
+        for (Map.Entry<Group, List<String>> e : groups.entrySet()) {
             DeploymentApi.Assignment a = deployments.assign(new DeploymentApi.Assign(v.model.name, v.version, null,
-                    e.getValue(), null, e.getKey(), null), by);
+                    e.getValue(), null, e.getKey().type(), null, null, e.getKey().window()), by);
             // A failed action never reaches the device: hawkBit clients must not count it as assigned.
             assigned += a.assigned();
             already += a.alreadyAssigned();

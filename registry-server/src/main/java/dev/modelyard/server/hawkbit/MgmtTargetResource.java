@@ -146,7 +146,7 @@ public class MgmtTargetResource {
         }
         MgmtApi.DistributionSetAssignment s = sets.get(0);
         return modules.assign(s.id(), List.of(new MgmtApi.TargetAssignment(targetId, s.type(), s.forcetime(), s.weight(),
-                s.confirmationRequired())), MgmtJson.caller(identity));
+                s.confirmationRequired(), s.maintenanceWindow())), MgmtJson.caller(identity));
     }
 
     @GET

@@ -13,6 +13,9 @@ public record DeploymentBase(String id, Deployment deployment, ActionHistory act
     public static final String FORCED = "forced";
     public static final String ATTEMPT = "attempt";
     public static final String SKIP = "skip";
+    /** Values of {@link Deployment#maintenanceWindow()}: a window is open now, or none is. */
+    public static final String AVAILABLE = "available";
+    public static final String UNAVAILABLE = "unavailable";
 
     /**
      * @param download          forced, attempt or skip

@@ -18,6 +18,12 @@ public final class DeviceAttributes {
     public static final String DISK_FREE_MB = "disk.free.mb";
     /** Operating system, e.g. linux. */
     public static final String OS = "os";
+    /**
+     * The device's time zone, an IANA name such as {@code Europe/Berlin}: maintenance windows
+     * without a zone of their own are read in it (in UTC when a device reports none, or a name
+     * that is not a zone). Modelyard's updater reports the zone of its system clock.
+     */
+    public static final String TIMEZONE = "timezone";
     /** Comma-separated CPU features Modelyard's updater detected (avx2, neon, …); informational. */
     public static final String CPU_FEATURES = "cpu.features";
     /** Number of CPU cores Modelyard's updater sees; informational. */
