@@ -62,7 +62,7 @@ public class RolloutBench {
         }
         Fixtures.publishedOnnx(client, "bench", "1.0.0", "bench.onnx", OnnxModels.addBias(1, 1, 1, 1));
 
-        FleetSimulator.Builder b = FleetSimulator.builder(server).maxConcurrency(Integer.parseInt(env("CONCURRENCY", "128")))
+        FleetSimulator.Builder b = FleetSimulator.builder(server).maxConcurrency(Integer.parseInt(env("CONCURRENCY", "256")))
                 .threads(2).startSpread(poll);
         if (!mqtt.isEmpty()) b.mqtt(mqtt);
         try (FleetSimulator fleet = b.build()) {

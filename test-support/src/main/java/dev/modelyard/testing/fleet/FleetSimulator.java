@@ -239,7 +239,8 @@ public final class FleetSimulator implements AutoCloseable {
         CompletableFuture<Void> delayed = behavior.latency().isZero() ? CompletableFuture.completedFuture(null)
                 : CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(
                         behavior.latency().toMillis(), TimeUnit.MILLISECONDS, httpThreads));
-        return delayed.thenCompose(x -> limiter.submit(() -> {
+        // A device's work on an action goes before polls: a backlog of polls must not delay downloads.
+        return delayed.thenCompose(x -> limiter.submit(!poll, () -> {
             long start = System.nanoTime();
             return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((r, e) -> {
                 if (poll && e == null) pollLatency.recordNanos(System.nanoTime() - start);
@@ -358,10 +359,14 @@ public final class FleetSimulator implements AutoCloseable {
         }
     }
 
-    /** At most {@code max} tasks running; the rest wait in order. Never blocks a thread. */
+    /**
+     * At most {@code max} tasks running; the rest wait in order, urgent ones first. Never blocks a
+     * thread.
+     */
     private static final class Limiter {
         private final int max;
         private final AtomicInteger running = new AtomicInteger();
+        private final ConcurrentLinkedQueue<Runnable> urgent = new ConcurrentLinkedQueue<>();
         private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
         Limiter(int max) {
@@ -369,9 +374,9 @@ public final class FleetSimulator implements AutoCloseable {
             this.max = max;
         }
 
-        <T> CompletableFuture<T> submit(java.util.function.Supplier<CompletableFuture<T>> task) {
+        <T> CompletableFuture<T> submit(boolean first, java.util.function.Supplier<CompletableFuture<T>> task) {
             CompletableFuture<T> result = new CompletableFuture<>();
-            waiting.add(() -> {
+            (first ? urgent : waiting).add(() -> {
                 CompletableFuture<T> f;
                 try {
                     f = task.get();
@@ -390,11 +395,12 @@ public final class FleetSimulator implements AutoCloseable {
         }
 
         private void drain() {
-            while (!waiting.isEmpty()) {
+            while (!urgent.isEmpty() || !waiting.isEmpty()) {
                 int n = running.get();
                 if (n >= max) return;
                 if (!running.compareAndSet(n, n + 1)) continue;
-                Runnable r = waiting.poll();
+                Runnable r = urgent.poll();
+                if (r == null) r = waiting.poll();
                 if (r == null) {
                     running.decrementAndGet();
                     continue;

@@ -258,7 +258,7 @@ public final class SimDevice {
             DeploymentBase d = fleet.read(r.body(), DeploymentBase.class);
             DeploymentBase.Chunk first = d.deployment().chunks().get(0);
             t.fetched(first.name(), first.version(), Instant.now());
-            boolean windowClosed = "unavailable".equalsIgnoreCase(d.deployment().maintenanceWindow());
+            boolean windowClosed = DeploymentBase.UNAVAILABLE.equalsIgnoreCase(d.deployment().maintenanceWindow());
             boolean needsDownload = !DeploymentBase.SKIP.equals(d.deployment().download()) && t.downloadFinishedAt() == null
                     && behavior.downloadBytes() != 0;
             CompletableFuture<String> download = needsDownload ? download(t, d.deployment().chunks())
