@@ -9,7 +9,6 @@ import dev.modelyard.testing.fleet.DeviceSpec;
 import dev.modelyard.testing.fleet.FleetRegistration;
 import dev.modelyard.testing.fleet.FleetSimulator;
 import dev.modelyard.testing.fleet.SimDevice;
-import dev.modelyard.testing.fleet.SimState;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
