@@ -98,6 +98,10 @@ public final class ModelyardClient {
         return new Trust(transport);
     }
 
+    public Rollouts rollouts() {
+        return new Rollouts(transport);
+    }
+
     public static final class Builder {
         private final URI base;
         private String token;
