@@ -245,12 +245,13 @@ class RolloutScenariosE2ETest {
 
     @Test
     void cancelLeavesNoDeviceHalfWay() {
-        // A health window longer than the test: the assigned devices hold open actions when the rollout is cancelled,
-        // and the rate leaves the other devices unassigned.
+        // A health window longer than the test: the first phase's devices hold open actions when the rollout is
+        // cancelled, and the second phase waits for an approval nobody gives, so the others stay unassigned however
+        // long the cancel takes to arrive.
         List<SimDevice> devices = devices("cancel", 6, i -> HEALTHY.withHealthWindow(Duration.ofHours(1)));
         release("cancel", "1.0.0");
         Rollout r = admin.rollouts().create(NewRollout.of("cancel-1", "cancel", "1.0.0", "tag==cancel")
-                .rate(Rollouts.Rate.of(3)).started());
+                .phases(Phase.count("first", 3), Phase.percent("rest", 100).needsApproval()).started());
         fleet.awaitCount(devices, d -> d.state() == SimState.HEALTH_WINDOW, 3, WAIT, "three devices mid-update");
 
         admin.rollouts().cancel(r.id());
