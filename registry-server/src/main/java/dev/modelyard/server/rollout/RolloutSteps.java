@@ -136,10 +136,11 @@ class RolloutSteps {
         RolloutApi.Counts all = total(counts);
         if (endPassed(o, now)) {
             RolloutPhase current = phase(r, r.currentPhase);
-            // A dynamic rollout's last phase ends at the end time: it is judged once no device in it is pending or running.
+            // A dynamic rollout's last phase ends at the end time: it is judged once no device of the rollout is pending or running.
             if (r.dynamic && current != null && isLast(r, current) && current.state == PhaseState.BAKING) {
-                RolloutApi.Counts c = counts.getOrDefault(current.index, RolloutApi.Counts.ZERO);
-                if (c.pending() == 0 && c.running() == 0) return judge(r, current, phaseSpec(current), c, o, now);
+                if (all.pending() == 0 && all.running() == 0) {
+                    return judge(r, current, phaseSpec(current), counts.getOrDefault(current.index, RolloutApi.Counts.ZERO), o, now);
+                }
             }
             endTimePassed(r, now);
             return false;
@@ -244,8 +245,8 @@ class RolloutSteps {
      * gate. The bake time is a minimum soak after the phase's last assignment. A phase that is not
      * the last can then be judged on {@code minSamples} executed devices, to start the next phase
      * while some of its devices still run (the failure budget keeps counting them). The last phase
-     * is judged only when none of its devices is pending or running, so the rollout succeeds only
-     * when every device closed its action; a dynamic rollout's last phase also waits until the
+     * is judged only when no device of the rollout is pending or running, so the rollout succeeds
+     * only when every device closed its action; a dynamic rollout's last phase also waits until the
      * rollout is full (maxDevices) or its end time, since devices may still join it.
      */
     private boolean judge(Rollout r, RolloutPhase p, RolloutSpec.Phase spec, RolloutApi.Counts c, RolloutSpec.Options o,
@@ -254,7 +255,9 @@ class RolloutSteps {
         boolean baked = p.lastAssignedAt == null || !now.isBefore(p.lastAssignedAt.plus(spec.bake()));
         if (!baked) return false;
         if (isLast(r, p)) {
-            if (!allExecuted || (r.dynamic && !full(r) && !endPassed(o, now))) return false;
+            RolloutApi.Counts all = total(store.counts(r.id));
+            boolean nothingRuns = all.pending() == 0 && all.running() == 0;
+            if (!nothingRuns || (r.dynamic && !full(r) && !endPassed(o, now))) return false;
         } else if (!allExecuted && c.executed() < spec.minSamples()) {
             return false;
         }
