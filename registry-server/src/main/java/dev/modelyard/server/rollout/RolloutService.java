@@ -255,6 +255,8 @@ public class RolloutService {
     public RolloutApi.RolloutView cancel(long id, String by) {
         Rollout r = locked(id);
         if (r.state.isFinished()) throw state(r, "cancel", "it is finished");
+        // A rollback's actions restore the version each device had: canceling them would leave devices on the bad version.
+        if (r.state == RolloutState.ROLLING_BACK) throw state(r, "cancel", "it is rolling back; the rollback has to finish");
         Instant now = clock.instant();
         RolloutPhase p = RolloutSteps.phase(r, r.currentPhase);
         if (p != null && !p.state.isOver()) {

@@ -134,7 +134,14 @@ class RolloutSteps {
         RolloutSpec.Options o = options(r);
         Map<Integer, RolloutApi.Counts> counts = store.counts(r.id);
         RolloutApi.Counts all = total(counts);
-        if (o.schedule() != null && o.schedule().endAt() != null && !now.isBefore(o.schedule().endAt())) {
+        if (endPassed(o, now)) {
+            RolloutPhase current = phase(r, r.currentPhase);
+            // A dynamic rollout's last phase ends at the end time: it is judged once no device of the rollout is pending or running.
+            if (r.dynamic && current != null && isLast(r, current) && current.state == PhaseState.BAKING) {
+                if (all.pending() == 0 && all.running() == 0) {
+                    return judge(r, current, phaseSpec(current), counts.getOrDefault(current.index, RolloutApi.Counts.ZERO), o, now);
+                }
+            }
             endTimePassed(r, now);
             return false;
         }
@@ -157,6 +164,7 @@ class RolloutSteps {
                     p.state = PhaseState.RUNNING;
                     yield assignBatch(r, p, o, now);
                 }
+                if (p.state == PhaseState.RUNNING && selectBatch(r, p, spec) > 0) yield true;
                 if (p.state == PhaseState.RUNNING) {
                     p.state = PhaseState.BAKING;
                     store.event(r.id, now, "phase-baking", p.index, "phase '" + p.name + "': every device assigned; baking for "
@@ -175,31 +183,36 @@ class RolloutSteps {
             store.event(r.id, now, "phase-waiting-for-approval", p.index, "phase '" + p.name + "' waits for an approval", ENGINE);
             return false;
         }
-        boolean last = p.index == phases(r).size() - 1;
-        Integer limit = last ? null : spec.devicesOf(r.totalDevices == null ? 0 : r.totalDevices);
-        if (r.maxDevices != null) {
-            int room = (int) Math.max(0, r.maxDevices - store.members(r.id));
-            limit = limit == null ? room : Math.min(limit, room);
-        }
-        int selected = store.select(r.id, p.index, r.model.id, filters.compile(r.filter), limit, now);
-        p.devices += selected;
         p.state = PhaseState.RUNNING;
         p.startedAt = now;
-        store.event(r.id, now, "phase-started", p.index, "phase '" + p.name + "' started with " + selected + " devices", ENGINE);
+        int selected = selectBatch(r, p, spec);
+        store.event(r.id, now, "phase-started", p.index, "phase '" + p.name + "' started with " + selected
+                + " devices selected (more are selected batch by batch as these are assigned)", ENGINE);
         return true;
     }
 
+    /**
+     * Selects the phase's next batch of devices (at most the batch size, so that no statement
+     * inserts a whole fleet in one transaction); 0 when the phase has every device it takes: its
+     * size (the last phase: every device that remains), and the rollout's maxDevices.
+     */
+    private int selectBatch(Rollout r, RolloutPhase p, RolloutSpec.Phase spec) {
+        long limit = config.batchSize();
+        if (!isLast(r, p)) limit = Math.min(limit, spec.devicesOf(r.totalDevices == null ? 0 : r.totalDevices) - (long) p.devices);
+        if (r.maxDevices != null) limit = Math.min(limit, r.maxDevices - store.members(r.id));
+        if (limit <= 0) return 0;
+        int selected = store.select(r.id, p.index, r.model.id, r.version.id, filters.compile(r.filter), (int) limit, clock.instant());
+        p.devices += selected;
+        return selected;
+    }
+
+    private static boolean isLast(Rollout r, RolloutPhase p) {
+        return p.index == phases(r).size() - 1;
+    }
+
     private boolean assignBatch(Rollout r, RolloutPhase p, RolloutSpec.Options o, Instant now) {
-        int n = config.batchSize();
-        RolloutSpec.Rate rate = o.rate();
-        if (rate != null) {
-            if (r.rateWindowStart == null || !now.isBefore(r.rateWindowStart.plus(Duration.ofMinutes(1)))) {
-                r.rateWindowStart = now;
-                r.rateWindowCount = 0;
-            }
-            n = Math.min(n, rate.perMinuteAt(r.startedAt, now) - r.rateWindowCount);
-            if (n <= 0) return false;
-        }
+        int n = paced(r, o.rate(), config.batchSize(), now);
+        if (n <= 0) return false;
         List<Long> ids = store.pending(r.id, p.index, n);
         if (ids.isEmpty()) return true;
         List<DeploymentService.DeviceOutcome> out = deployments.assignToDevices(new DeploymentService.FleetAssignment(
@@ -208,20 +221,46 @@ class RolloutSteps {
         store.assigned(r.id, ids, out, now);
         r.rateWindowCount += out.size();
         p.lastAssignedAt = now;
-        metrics.assigned(out.size());
+        metrics.assigned(created(out));
         return true;
     }
 
+    /** The rate limit's room for this step: at most {@code n}, 0 when the minute's allowance is used up. */
+    private int paced(Rollout r, RolloutSpec.Rate rate, int n, Instant now) {
+        if (rate == null) return n;
+        if (r.rateWindowStart == null || !now.isBefore(r.rateWindowStart.plus(Duration.ofMinutes(1)))) {
+            r.rateWindowStart = now;
+            r.rateWindowCount = 0;
+        }
+        return Math.max(0, Math.min(n, rate.perMinuteAt(r.startedAt, now) - r.rateWindowCount));
+    }
+
+    /** Assignments that made a new action (a reused open action or a refused device is not one). */
+    private static int created(List<DeploymentService.DeviceOutcome> out) {
+        return (int) out.stream().filter(d -> d.created() && !d.failed()).count();
+    }
+
     /**
-     * Whether the phase is done (every device executed, or the bake time passed since its last
-     * assignment with enough executed), and then whether it passed: its success rate and its
-     * health gate.
+     * Whether the phase can be judged, and then whether it passed: its success rate and its health
+     * gate. The bake time is a minimum soak after the phase's last assignment. A phase that is not
+     * the last can then be judged on {@code minSamples} executed devices, to start the next phase
+     * while some of its devices still run (the failure budget keeps counting them). The last phase
+     * is judged only when no device of the rollout is pending or running, so the rollout succeeds
+     * only when every device closed its action; a dynamic rollout's last phase also waits until the
+     * rollout is full (maxDevices) or its end time, since devices may still join it.
      */
     private boolean judge(Rollout r, RolloutPhase p, RolloutSpec.Phase spec, RolloutApi.Counts c, RolloutSpec.Options o,
                           Instant now) {
         boolean allExecuted = c.pending() == 0 && c.running() == 0;
         boolean baked = p.lastAssignedAt == null || !now.isBefore(p.lastAssignedAt.plus(spec.bake()));
-        if (!allExecuted && !(baked && c.executed() >= spec.minSamples())) return false;
+        if (!baked) return false;
+        if (isLast(r, p)) {
+            RolloutApi.Counts all = total(store.counts(r.id));
+            boolean nothingRuns = all.pending() == 0 && all.running() == 0;
+            if (!nothingRuns || (r.dynamic && !full(r) && !endPassed(o, now))) return false;
+        } else if (!allExecuted && c.executed() < spec.minSamples()) {
+            return false;
+        }
         if (c.executed() > 0) {
             double pct = 100.0 * c.succeeded() / c.executed();
             if (pct < spec.minSuccessPct()) {
@@ -285,6 +324,14 @@ class RolloutSteps {
         return false;
     }
 
+    private boolean full(Rollout r) {
+        return r.maxDevices != null && store.members(r.id) >= r.maxDevices;
+    }
+
+    private static boolean endPassed(RolloutSpec.Options o, Instant now) {
+        return o.schedule() != null && o.schedule().endAt() != null && !now.isBefore(o.schedule().endAt());
+    }
+
     /** Null when the budget holds; otherwise why it is spent. Counts only what executed since the last resume. */
     static String budgetTripped(Rollout r, RolloutSpec.FailureBudget b, RolloutApi.Counts all) {
         if (b == null) return null;
@@ -336,6 +383,8 @@ class RolloutSteps {
             p.finishedAt = now;
         }
         store.cancelPending(r.id, "the rollout is rolled back", now);
+        // The rollback handles the open forward actions itself; a cancel's cleanup must not cancel the rollback's actions.
+        r.cleanupPending = false;
         store.event(r.id, now, "rolling-back", null, reason, by);
     }
 
@@ -346,7 +395,9 @@ class RolloutSteps {
      * rollback action closed, the rollout is rolled back (or failed when some could not be).
      */
     private boolean rollingBack(Rollout r, Instant now) {
-        List<RolloutStore.Touched> batch = store.touched(r.id, config.batchSize());
+        int n = paced(r, options(r).rate(), config.batchSize(), now);
+        List<RolloutStore.Touched> batch = n <= 0 ? List.of() : store.touched(r.id, r.version.id, n);
+        if (n <= 0) return false;
         if (batch.isEmpty()) {
             RolloutApi.Counts all = total(store.counts(r.id));
             if (all.rollingBack() > 0) return false;
@@ -362,7 +413,10 @@ class RolloutSteps {
         Map<Long, String> failures = new LinkedHashMap<>();
         List<Long> cancel = new ArrayList<>();
         for (RolloutStore.Touched t : batch) {
-            if (t.previousVersionId() != null) {
+            if (r.version.id.equals(t.previousVersionId())) {
+                failures.put(t.deviceId(), "not rolled back: the device already ran " + r.version.version
+                        + " when the rollout selected it, so there is no earlier version to restore");
+            } else if (t.previousVersionId() != null) {
                 byVersion.computeIfAbsent(t.previousVersionId(), k -> new ArrayList<>()).add(t.deviceId());
             } else {
                 failures.put(t.deviceId(), "the device ran no earlier version of " + r.model.name + " to restore");
@@ -385,7 +439,8 @@ class RolloutSteps {
                     new ActionOptions(r.id, null, authorization)), e.getValue());
             for (DeploymentService.DeviceOutcome d : out) actions.put(d.deviceId(), d.actionId());
             e.getValue().stream().filter(d -> !actions.containsKey(d)).forEach(d -> failures.put(d, "the device is gone"));
-            metrics.assigned(out.size());
+            r.rateWindowCount += out.size();
+            metrics.assigned(created(out));
         }
         store.rolledBack(r.id, actions, failures, now);
         return true;
@@ -411,14 +466,16 @@ class RolloutSteps {
     /** Cancels one batch of the rollout's open actions (as a cancel through the API does); true while more remain. */
     private boolean cleanUp(Rollout r, Instant now) {
         store.cancelPending(r.id, "the rollout was cancelled", now);
-        List<Long> open = store.openActions(r.id, config.batchSize());
-        String by = r.createdBy == null ? ENGINE : r.createdBy;
-        for (Long id : open) deployments.cancel(id, false, by);
-        if (!open.isEmpty()) store.cancelledActions(r.id, open, "the rollout was cancelled", now);
-        if (open.size() < config.batchSize()) {
+        List<Long> found = store.openActions(r.id, config.batchSize());
+        if (found.isEmpty()) {
             r.cleanupPending = false;
             return false;
         }
+        // Some found may close before they are locked: only an empty search ends the cleanup, not a short batch.
+        List<Long> open = store.stillOpen(found);
+        String by = r.createdBy == null ? ENGINE : r.createdBy;
+        for (Long id : open) deployments.cancel(id, false, by);
+        if (!open.isEmpty()) store.cancelledActions(r.id, open, "the rollout was cancelled", now);
         return true;
     }
 
@@ -443,7 +500,7 @@ class RolloutSteps {
             RolloutPhase p = phase(r, r.currentPhase);
             if (p == null || p.state.isOver()) continue;
             Instant now = clock.instant();
-            if (store.join(r.id, p.index, r.model.id, deviceId, now)) {
+            if (store.join(r.id, p.index, r.model.id, r.version.id, deviceId, now)) {
                 p.devices++;
                 store.event(r.id, now, "device-joined", p.index, "device " + controllerId(deviceId) + " joined phase '" + p.name + "'", ENGINE);
                 joined.add(r.id);
@@ -453,7 +510,8 @@ class RolloutSteps {
     }
 
     private String controllerId(long deviceId) {
-        return (String) em.createNativeQuery("SELECT controller_id FROM device WHERE id = ?1").setParameter(1, deviceId).getSingleResult();
+        return (String) em.createNativeQuery("SELECT controller_id FROM device WHERE id = ?1 AND tenant = ?2")
+                .setParameter(1, deviceId).setParameter(2, store.tenant()).getSingleResult();
     }
 
     // ---- shared -------------------------------------------------------------------------------

@@ -62,6 +62,10 @@ class RolloutStore {
         this.tenants = tenants;
     }
 
+    String tenant() {
+        return tenants.current();
+    }
+
     private <T> T jdbc(ReturningWork<T> work) {
         em.flush();
         return em.unwrap(Session.class).doReturningWork(work);
@@ -93,11 +97,15 @@ class RolloutStore {
         });
     }
 
+    /** Devices that run the rollout's version already are not selected: there is nothing to give them, or to roll back. */
+    private static final String NOT_ON_TARGET = " AND NOT EXISTS (SELECT 1 FROM installed_model t WHERE t.device_id = d.id AND t.version_id = ?)";
+
     /**
-     * Adds up to {@code limit} devices (null: all) that match the filter and are not yet in the
-     * rollout to the phase as pending, in id order, with the version of the model each runs now.
+     * Adds up to {@code limit} devices that match the filter, are not yet in the rollout and do
+     * not run its version already to the phase as pending, in id order, with the version of the
+     * model each runs now.
      */
-    int select(long rolloutId, int phase, long modelId, DeviceFilter filter, Integer limit, Instant now) {
+    int select(long rolloutId, int phase, long modelId, long versionId, DeviceFilter filter, int limit, Instant now) {
         return jdbc(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO rollout_device (rollout_id, device_id, tenant, phase, state, previous_version_id, updated_at)
@@ -105,7 +113,7 @@ class RolloutStore {
                            (SELECT i.version_id FROM installed_model i WHERE i.device_id = d.id AND i.model_id = ?), ?
                     FROM device d
                     WHERE d.tenant = ? AND (""" + filter.sql() + """
-                    ) AND NOT EXISTS (SELECT 1 FROM rollout_device x WHERE x.rollout_id = ? AND x.device_id = d.id)
+                    ) AND NOT EXISTS (SELECT 1 FROM rollout_device x WHERE x.rollout_id = ? AND x.device_id = d.id)""" + NOT_ON_TARGET + """
                     ORDER BY d.id LIMIT ?""")) {
                 ps.setLong(1, rolloutId);
                 ps.setInt(2, phase);
@@ -114,21 +122,21 @@ class RolloutStore {
                 ps.setString(5, tenants.current());
                 int i = filter.bind(c, ps, 6);
                 ps.setLong(i++, rolloutId);
-                if (limit == null) ps.setNull(i, Types.BIGINT);
-                else ps.setLong(i, limit);
+                ps.setLong(i++, versionId);
+                ps.setLong(i, limit);
                 return ps.executeUpdate();
             }
         });
     }
 
     /** Adds one device to the phase as pending (a dynamic join); false when it is in the rollout already. */
-    boolean join(long rolloutId, int phase, long modelId, long deviceId, Instant now) {
+    boolean join(long rolloutId, int phase, long modelId, long versionId, long deviceId, Instant now) {
         return jdbc(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO rollout_device (rollout_id, device_id, tenant, phase, state, previous_version_id, updated_at)
                     SELECT ?, d.id, d.tenant, ?, 'pending',
                            (SELECT i.version_id FROM installed_model i WHERE i.device_id = d.id AND i.model_id = ?), ?
-                    FROM device d WHERE d.id = ? AND d.tenant = ?
+                    FROM device d WHERE d.id = ? AND d.tenant = ?""" + NOT_ON_TARGET + """
                     ON CONFLICT (rollout_id, device_id) DO NOTHING""")) {
                 ps.setLong(1, rolloutId);
                 ps.setInt(2, phase);
@@ -136,6 +144,7 @@ class RolloutStore {
                 ps.setTimestamp(4, Timestamp.from(now));
                 ps.setLong(5, deviceId);
                 ps.setString(6, tenants.current());
+                ps.setLong(7, versionId);
                 return ps.executeUpdate() == 1;
             }
         });
@@ -206,19 +215,21 @@ class RolloutStore {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE rollout_device rd SET state = 'assigned', action_id = u.action_id, updated_at = ?
                     FROM unnest(?::bigint[], ?::bigint[]) AS u(device_id, action_id)
-                    WHERE rd.rollout_id = ? AND rd.device_id = u.device_id""")) {
+                    WHERE rd.rollout_id = ? AND rd.tenant = ? AND rd.device_id = u.device_id""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setArray(2, c.createArrayOf("bigint", devices));
                 ps.setArray(3, c.createArrayOf("bigint", actions));
                 ps.setLong(4, rolloutId);
+                ps.setString(5, tenants.current());
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE rollout_device SET state = 'cancelled', reason = 'the device was not found when it was assigned', updated_at = ?
-                    WHERE rollout_id = ? AND device_id = ANY(?) AND state = 'pending'""")) {
+                    WHERE rollout_id = ? AND tenant = ? AND device_id = ANY(?) AND state = 'pending'""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setLong(2, rolloutId);
-                ps.setArray(3, c.createArrayOf("bigint", asked.toArray(Long[]::new)));
+                ps.setString(3, tenants.current());
+                ps.setArray(4, c.createArrayOf("bigint", asked.toArray(Long[]::new)));
                 ps.executeUpdate();
             }
             return null;
@@ -231,11 +242,16 @@ class RolloutStore {
                 reason, Timestamp.from(now), rolloutId, tenants.current());
     }
 
-    /** Up to {@code n} open actions of the rollout that are not being canceled yet, locked as {@link #stillOpen} says. */
+    /**
+     * Up to {@code n} open forward actions of the rollout (those its devices were given, reused
+     * ones included) that are not being canceled yet; not locked (see {@link #stillOpen}). The
+     * rollout's rollback actions are not among them.
+     */
     List<Long> openActions(long rolloutId, int n) {
-        return stillOpen(longs("""
-                SELECT a.id FROM action a WHERE a.rollout_id = ? AND a.tenant = ? AND a.active AND a.status <> 'CANCELING'
-                ORDER BY a.device_id LIMIT ?""", rolloutId, tenants.current(), n));
+        return longs("""
+                SELECT a.id FROM rollout_device rd JOIN action a ON a.id = rd.action_id
+                WHERE rd.rollout_id = ? AND rd.tenant = ? AND a.tenant = rd.tenant AND a.active AND a.status <> 'CANCELING'
+                ORDER BY a.device_id LIMIT ?""", rolloutId, tenants.current(), n);
     }
 
     /**
@@ -244,32 +260,39 @@ class RolloutStore {
      */
     List<Long> stillOpen(List<Long> actionIds) {
         if (actionIds.isEmpty()) return actionIds;
-        longs("SELECT d.id FROM device d WHERE d.id IN (SELECT device_id FROM action WHERE id = ANY(?)) ORDER BY d.id FOR UPDATE",
-                (Object) actionIds.toArray(Long[]::new));
-        return longs("SELECT id FROM action WHERE id = ANY(?) AND active AND status <> 'CANCELING' ORDER BY id",
-                (Object) actionIds.toArray(Long[]::new));
+        longs("SELECT d.id FROM device d WHERE d.tenant = ? AND d.id IN (SELECT device_id FROM action WHERE id = ANY(?)) ORDER BY d.id FOR UPDATE",
+                tenants.current(), actionIds.toArray(Long[]::new));
+        return longs("SELECT id FROM action WHERE tenant = ? AND id = ANY(?) AND active AND status <> 'CANCELING' ORDER BY id",
+                tenants.current(), actionIds.toArray(Long[]::new));
     }
 
     /** Marks the devices of these actions cancelled by the rollout. */
     void cancelledActions(long rolloutId, List<Long> actionIds, String reason, Instant now) {
-        update("UPDATE rollout_device SET state = 'cancelled', reason = ?, updated_at = ? WHERE rollout_id = ? AND action_id = ANY(?)",
-                reason, Timestamp.from(now), rolloutId, actionIds.toArray(Long[]::new));
+        update("UPDATE rollout_device SET state = 'cancelled', reason = ?, updated_at = ? WHERE rollout_id = ? AND tenant = ? AND action_id = ANY(?)",
+                reason, Timestamp.from(now), rolloutId, tenants.current(), actionIds.toArray(Long[]::new));
     }
 
     /** A device a rollback has to handle: it runs, or is being given, the rollout's version. */
     record Touched(long deviceId, Long previousVersionId, Long actionId, boolean open) {
     }
 
-    /** Up to {@code n} devices whose action succeeded or is still open and that no rollback handled yet. */
-    List<Touched> touched(long rolloutId, int n) {
+    /**
+     * Up to {@code n} devices that no rollback handled yet and that are still being given the
+     * rollout's version (their action is open) or run it now (their action succeeded and the
+     * version is what the device has installed; a device that moved on to another version since
+     * is left alone).
+     */
+    List<Touched> touched(long rolloutId, long versionId, int n) {
         return jdbc(c -> {
             List<Touched> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT rd.device_id, rd.previous_version_id, rd.action_id, "
                     + STATE + " FROM " + FROM + " WHERE rd.rollout_id = ? AND rd.tenant = ? AND rd.state IN ('assigned', 'cancelled') AND "
-                    + STATE + " IN ('succeeded', 'running') ORDER BY rd.device_id LIMIT ?")) {
+                    + STATE + " IN ('succeeded', 'running') AND (a.active OR EXISTS (SELECT 1 FROM installed_model i"
+                    + " WHERE i.device_id = rd.device_id AND i.version_id = ?)) ORDER BY rd.device_id LIMIT ?")) {
                 ps.setLong(1, rolloutId);
                 ps.setString(2, tenants.current());
-                ps.setInt(3, n);
+                ps.setLong(3, versionId);
+                ps.setInt(4, n);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new Touched(rs.getLong(1), (Long) rs.getObject(2), (Long) rs.getObject(3),
@@ -287,21 +310,23 @@ class RolloutStore {
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE rollout_device rd SET state = 'rolling-back', rollback_action_id = u.action_id, updated_at = ?
                     FROM unnest(?::bigint[], ?::bigint[]) AS u(device_id, action_id)
-                    WHERE rd.rollout_id = ? AND rd.device_id = u.device_id""")) {
+                    WHERE rd.rollout_id = ? AND rd.tenant = ? AND rd.device_id = u.device_id""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setArray(2, c.createArrayOf("bigint", rollbackActions.keySet().toArray(Long[]::new)));
                 ps.setArray(3, c.createArrayOf("bigint", rollbackActions.values().toArray(Long[]::new)));
                 ps.setLong(4, rolloutId);
+                ps.setString(5, tenants.current());
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement("""
                     UPDATE rollout_device rd SET state = 'rollback-failed', reason = u.reason, updated_at = ?
                     FROM unnest(?::bigint[], ?::text[]) AS u(device_id, reason)
-                    WHERE rd.rollout_id = ? AND rd.device_id = u.device_id""")) {
+                    WHERE rd.rollout_id = ? AND rd.tenant = ? AND rd.device_id = u.device_id""")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setArray(2, c.createArrayOf("bigint", failures.keySet().toArray(Long[]::new)));
                 ps.setArray(3, c.createArrayOf("text", failures.values().toArray(String[]::new)));
                 ps.setLong(4, rolloutId);
+                ps.setString(5, tenants.current());
                 ps.executeUpdate();
             }
             return null;
