@@ -55,7 +55,7 @@ public class RolloutResource {
                     + "approval or for schedule.startAt.")
     @APIResponseSchema(value = RolloutApi.RolloutView.class, responseCode = "201", responseDescription = "The rollout; Location names it")
     @APIResponse(responseCode = "400", description = "A field is missing or invalid (the problem names its JSON path), or the filter does not parse (code invalid-filter)")
-    @APIResponse(responseCode = "403", description = "failureBudget.onFailure is rollback and the caller lacks rollouts:rollback (code forbidden)")
+    @APIResponse(responseCode = "403", description = "The caller lacks rollouts:create, or failureBudget.onFailure is rollback and it lacks rollouts:rollback besides (code forbidden)")
     @APIResponse(responseCode = "404", description = "The model, version, alias or device group does not exist")
     @APIResponse(responseCode = "409", description = "A rollout with this name exists, or the version is not published")
     public Response create(RolloutApi.Create body) {
