@@ -139,6 +139,14 @@ public interface ModelyardConfig {
         /** Devices assigned in one transaction. */
         @WithDefault("500")
         int batchSize();
+
+        /**
+         * Device changes waiting to be checked against dynamic rollouts, at most (per replica).
+         * Past it a change is dropped (counted in {@code modelyard.rollout.joins.dropped}); the
+         * device then joins on its next change.
+         */
+        @WithDefault("10000")
+        int joinQueueSize();
     }
 
     Push push();

@@ -25,6 +25,7 @@ class RolloutMetrics {
     private final AgroalDataSource db;
     private final CachedReading<long[]> rollouts;
     private final Counter assignments;
+    private final Counter droppedJoins;
 
     RolloutMetrics(AgroalDataSource db, ModelyardConfig config, MeterRegistry registry) {
         this.db = db;
@@ -37,6 +38,13 @@ class RolloutMetrics {
         }
         assignments = Counter.builder("modelyard.rollout.assignments")
                 .description("Devices rollouts assigned a version to (rollbacks included) on this replica").register(registry);
+        droppedJoins = Counter.builder("modelyard.rollout.joins.dropped")
+                .description("Device changes not checked against dynamic rollouts because the queue was full (the device joins on its next change)")
+                .register(registry);
+    }
+
+    void joinDropped() {
+        droppedJoins.increment();
     }
 
     void assigned(int devices) {

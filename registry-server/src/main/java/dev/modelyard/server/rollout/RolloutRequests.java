@@ -1,14 +1,14 @@
 package dev.modelyard.server.rollout;
 
 import dev.modelyard.server.deployment.ActionType;
+import dev.modelyard.server.deployment.DeploymentApi;
 import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.health.HealthGate;
-import java.time.DateTimeException;
+import dev.modelyard.server.health.HealthGates;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,8 @@ final class RolloutRequests {
 
     static final int MAX_PHASES = 100;
     private static final Pattern SIZE = Pattern.compile("(\\d{1,9})|(\\d{1,3}(\\.\\d{1,4})?)%");
-    private static final Pattern CRON_FIELD = Pattern.compile("[0-9*/,\\-A-Za-z?LW#]+");
+    /** The longest duration a rollout accepts (bake, gate timeout, growth period): beyond it time arithmetic overflows. */
+    static final Duration MAX_DURATION = Duration.ofDays(365);
 
     private RolloutRequests() {
     }
@@ -86,9 +87,17 @@ final class RolloutRequests {
         nonNegative(g.maxP99Ms(), at + ".maxP99Ms");
         if (g.minDevices() != null && g.minDevices() < 0) throw DomainException.field(ErrorCode.INVALID_FIELD, at + ".minDevices", at + ".minDevices: must not be negative");
         if (g.minRequests() != null && g.minRequests() < 0) throw DomainException.field(ErrorCode.INVALID_FIELD, at + ".minRequests", at + ".minRequests: must not be negative");
-        return new HealthGate(g.maxErrorRate(), g.maxP99Ratio(), g.maxP99Ms(), Boolean.TRUE.equals(g.requireSelfTest()),
+        HealthGate gate = new HealthGate(g.maxErrorRate(), g.maxP99Ratio(), g.maxP99Ms(), Boolean.TRUE.equals(g.requireSelfTest()),
                 g.minDevices() == null ? 1 : g.minDevices(), g.minRequests() == null ? 0 : g.minRequests(),
                 duration(g.timeout(), at + ".timeout", Duration.ofMinutes(30), false));
+        // The health package owns the gate's rules (such as maxErrorRate being a fraction); each problem names its member.
+        List<String> problems = HealthGates.problems(gate);
+        if (!problems.isEmpty()) {
+            String first = problems.get(0);
+            String member = first.substring(0, Math.max(0, first.indexOf(':')));
+            throw DomainException.field(ErrorCode.INVALID_FIELD, member.isEmpty() ? at : at + "." + member, at + "." + first);
+        }
+        return gate;
     }
 
     private static void nonNegative(Double d, String field) {
@@ -141,29 +150,19 @@ final class RolloutRequests {
         return start == null && end == null ? null : new RolloutSpec.Schedule(start, end);
     }
 
-    static MaintenanceWindow window(RolloutApi.WindowRequest w) {
+    /**
+     * The window as a deployment's is checked ({@link MaintenanceWindow#validated}), so a rollout
+     * refuses exactly what an assignment refuses: a window the engine could not evaluate would make
+     * every poll of its devices fail. A download-only rollout installs nothing, so it takes no window.
+     */
+    static MaintenanceWindow window(RolloutApi.WindowRequest w, ActionType type) {
         if (w == null) return null;
-        if (w.schedule() == null || w.schedule().isBlank()) {
-            throw DomainException.field(ErrorCode.MISSING_FIELD, "maintenanceWindow.schedule", "maintenanceWindow.schedule: is required (cron, 5 fields)");
+        MaintenanceWindow window = new DeploymentApi.Window(w.schedule(), w.duration(), w.zone()).toWindow("maintenanceWindow");
+        if (type == ActionType.DOWNLOAD_ONLY) {
+            throw DomainException.field(ErrorCode.INVALID_FIELD, "maintenanceWindow", "maintenanceWindow: a window holds "
+                    + "the install step, and a downloadonly rollout installs nothing; leave one of them out");
         }
-        String[] fields = w.schedule().strip().split("\\s+");
-        if (fields.length != 5 || !java.util.Arrays.stream(fields).allMatch(f -> CRON_FIELD.matcher(f).matches())) {
-            throw DomainException.field(ErrorCode.INVALID_FIELD, "maintenanceWindow.schedule",
-                    "maintenanceWindow.schedule: '" + w.schedule() + "' is not a cron expression of 5 fields (minute hour day month weekday)");
-        }
-        if (w.duration() == null) throw DomainException.field(ErrorCode.MISSING_FIELD, "maintenanceWindow.duration", "maintenanceWindow.duration: is required");
-        Duration d = duration(w.duration(), "maintenanceWindow.duration", null, false);
-        if (d.toSeconds() > Integer.MAX_VALUE) throw DomainException.field(ErrorCode.INVALID_FIELD, "maintenanceWindow.duration", "maintenanceWindow.duration: too long");
-        String zone = null;
-        if (w.zone() != null && !w.zone().isBlank()) {
-            try {
-                zone = ZoneId.of(w.zone().strip()).getId();
-            } catch (DateTimeException e) {
-                throw DomainException.field(ErrorCode.INVALID_FIELD, "maintenanceWindow.zone", "maintenanceWindow.zone: '" + w.zone()
-                        + "' is not a time zone (an IANA name such as Europe/Berlin; leave it out for the device's zone)");
-            }
-        }
-        return new MaintenanceWindow(String.join(" ", fields), d, zone);
+        return window;
     }
 
     static Integer maxDevices(Integer max) {
@@ -171,7 +170,7 @@ final class RolloutRequests {
         return max;
     }
 
-    /** An ISO-8601 duration; {@code zeroAllowed}: PT0S is fine (else it must be positive). */
+    /** An ISO-8601 duration of at most {@link #MAX_DURATION}; {@code zeroAllowed}: PT0S is fine (else it must be positive). */
     private static Duration duration(String text, String field, Duration absent, boolean zeroAllowed) {
         if (text == null || text.isBlank()) return absent;
         Duration d;
@@ -182,6 +181,9 @@ final class RolloutRequests {
         }
         if (d.isNegative() || (!zeroAllowed && d.isZero())) {
             throw DomainException.field(ErrorCode.INVALID_FIELD, field, field + ": must be " + (zeroAllowed ? "zero or more" : "positive"));
+        }
+        if (d.compareTo(MAX_DURATION) > 0) {
+            throw DomainException.field(ErrorCode.INVALID_FIELD, field, field + ": must be at most 365 days (P365D)");
         }
         return d;
     }

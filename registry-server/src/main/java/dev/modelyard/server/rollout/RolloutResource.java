@@ -1,7 +1,9 @@
 package dev.modelyard.server.rollout;
 
 import dev.modelyard.server.auth.Permission;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
+import dev.modelyard.server.http.ApiException;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.PermissionsAllowed;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -52,16 +55,17 @@ public class RolloutResource {
                     + "approval or for schedule.startAt.")
     @APIResponseSchema(value = RolloutApi.RolloutView.class, responseCode = "201", responseDescription = "The rollout; Location names it")
     @APIResponse(responseCode = "400", description = "A field is missing or invalid (the problem names its JSON path), or the filter does not parse (code invalid-filter)")
+    @APIResponse(responseCode = "403", description = "The caller lacks rollouts:create, or failureBudget.onFailure is rollback and it lacks rollouts:rollback besides (code forbidden)")
     @APIResponse(responseCode = "404", description = "The model, version, alias or device group does not exist")
     @APIResponse(responseCode = "409", description = "A rollout with this name exists, or the version is not published")
     public Response create(RolloutApi.Create body) {
-        RolloutApi.RolloutView v = rollouts.create(body, caller());
+        RolloutApi.RolloutView v = rollouts.create(body, caller(), Permission.held(identity, Permission.ROLLOUTS_ROLLBACK));
         return Response.created(URI.create("/api/v1/rollouts/" + v.id())).entity(v).build();
     }
 
     @GET
     @PermissionsAllowed(Permission.ROLLOUTS_READ)
-    @Operation(summary = "List rollouts", description = "Newest first; optionally of one state.")
+    @Operation(summary = "List rollouts", description = "Newest first; optionally of one state. Phases come without their health summary (GET one rollout has it).")
     @APIResponse(responseCode = "200", description = "A page of rollouts")
     @APIResponse(responseCode = "400", description = "An unknown state, or a bad page or size")
     public Page<RolloutApi.RolloutView> list(@QueryParam("state") String state, @QueryParam("page") Integer page,
@@ -180,19 +184,36 @@ public class RolloutResource {
     @PermissionsAllowed(Permission.ROLLOUTS_READ)
     @Path("/{id}/progress")
     @Operation(summary = "Progress over time: device counts per phase and state, sampled")
-    @APIResponse(responseCode = "200", description = "Samples, oldest first")
+    @APIResponse(responseCode = "200", description = "A page of samples, oldest first (500 unless size says fewer); a phase is "
+            + "sampled when its counts change")
+    @APIResponse(responseCode = "400", description = "since is not an ISO-8601 time, or a bad page or size")
     @APIResponse(responseCode = "404", description = NOT_FOUND)
-    public List<RolloutApi.Sample> progress(@PathParam("id") long id) {
-        return rollouts.progress(id);
+    public List<RolloutApi.Sample> progress(@PathParam("id") long id,
+                                            @Parameter(description = "Only samples taken after this time (ISO-8601), e.g. the last one a chart has")
+                                            @QueryParam("since") String since,
+                                            @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        return rollouts.progress(id, instant(since, "since"), Page.request(page, size == null ? Page.MAX_SIZE : size));
     }
 
     @GET
     @PermissionsAllowed(Permission.ROLLOUTS_READ)
     @Path("/{id}/events")
     @Operation(summary = "The rollout's history: state changes, approvals, phases, gate verdicts, devices that joined")
-    @APIResponse(responseCode = "200", description = "Events, oldest first")
+    @APIResponse(responseCode = "200", description = "A page of events, oldest first (500 unless size says fewer)")
+    @APIResponse(responseCode = "400", description = "A bad page or size")
     @APIResponse(responseCode = "404", description = NOT_FOUND)
-    public List<RolloutApi.Event> events(@PathParam("id") long id) {
-        return rollouts.events(id);
+    public List<RolloutApi.Event> events(@PathParam("id") long id, @QueryParam("page") Integer page,
+                                         @QueryParam("size") Integer size) {
+        return rollouts.events(id, Page.request(page, size == null ? Page.MAX_SIZE : size));
+    }
+
+    private static java.time.Instant instant(String text, String parameter) {
+        if (text == null || text.isBlank()) return null;
+        try {
+            return java.time.OffsetDateTime.parse(text.strip()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, parameter, parameter + ": '" + text
+                    + "' is not an ISO-8601 time such as 2026-01-31T02:00:00Z");
+        }
     }
 }

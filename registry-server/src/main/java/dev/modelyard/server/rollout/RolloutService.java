@@ -55,8 +55,13 @@ public class RolloutService {
 
     // ---- create, read, delete -------------------------------------------------------------------
 
+    /**
+     * Creates a rollout. {@code mayRollback}: whether the caller holds rollouts:rollback, which a
+     * failure budget that rolls back needs (the engine then signs rollback authorizations and
+     * downgrades devices on the caller's behalf).
+     */
     @Transactional
-    public RolloutApi.RolloutView create(RolloutApi.Create body, String by) {
+    public RolloutApi.RolloutView create(RolloutApi.Create body, String by, boolean mayRollback) {
         if (body == null) throw DomainException.of(ErrorCode.MISSING_BODY, "request body is required: {\"name\":…, \"model\":…, \"version\":…, \"filter\":…}");
         String name = RolloutRequests.name(body.name());
         if (body.model() == null || body.model().isBlank()) throw DomainException.field(ErrorCode.MISSING_FIELD, "model", "model: is required");
@@ -67,11 +72,24 @@ public class RolloutService {
             throw DomainException.field(ErrorCode.INVALID_FIELD, body.filter() == null ? "filter" : "group",
                     "give exactly one of filter (a device filter) and group (a device group's name)");
         }
+        // A blank filter would match every device: a rollout to the whole fleet is asked for as such, not by leaving it empty.
+        if (body.filter() != null && body.filter().isBlank()) {
+            throw DomainException.field(ErrorCode.MISSING_FIELD, "filter", "filter: must not be blank; give a device filter "
+                    + "(such as tag==stores) or a device group's name in group, exactly one");
+        }
+        if (body.group() != null && body.group().isBlank()) {
+            throw DomainException.field(ErrorCode.MISSING_FIELD, "group", "group: must not be blank; give a device group's name "
+                    + "or a device filter in filter, exactly one");
+        }
         ActionType type = RolloutRequests.type(body.type());
         List<RolloutSpec.Phase> phases = RolloutRequests.phases(body.phases());
-        RolloutSpec.Options options = new RolloutSpec.Options(RolloutRequests.failureBudget(body.failureBudget()),
-                RolloutRequests.rate(body.rate()), RolloutRequests.schedule(body.schedule()),
-                RolloutRequests.window(body.maintenanceWindow()));
+        RolloutSpec.FailureBudget budget = RolloutRequests.failureBudget(body.failureBudget());
+        if (budget != null && budget.onFailure() == RolloutSpec.OnFailure.ROLLBACK && !mayRollback) {
+            throw DomainException.field(ErrorCode.FORBIDDEN, "failureBudget.onFailure", "failureBudget.onFailure: rollback needs the "
+                    + "permission rollouts:rollback besides rollouts:create (the rollout would roll devices back on its own)");
+        }
+        RolloutSpec.Options options = new RolloutSpec.Options(budget, RolloutRequests.rate(body.rate()),
+                RolloutRequests.schedule(body.schedule()), RolloutRequests.window(body.maintenanceWindow(), type));
         Integer maxDevices = RolloutRequests.maxDevices(body.maxDevices());
         String filter = body.filter() != null ? body.filter().strip() : groupFilter(body.group());
         filters.compileField(filter, body.filter() != null ? "filter" : "group");
@@ -134,7 +152,8 @@ public class RolloutService {
         var query = state == null ? Rollout.<Rollout>find("order by id desc")
                 : Rollout.<Rollout>find("state = ?1 order by id desc", RolloutState.parse(state, "state"));
         query.page(page);
-        return new Page<>(query.list().stream().map(this::view).toList(), page.index, page.size, query.count());
+        // The list leaves out each phase's health (one query over its actions and their reports each): GET one has it.
+        return new Page<>(query.list().stream().map(r -> view(r, false)).toList(), page.index, page.size, query.count());
     }
 
     @Transactional
@@ -305,16 +324,18 @@ public class RolloutService {
     static final List<String> DEVICE_STATES = List.of("pending", "running", "succeeded", "failed", "cancelled", "rolling-back",
             "rolled-back", "rollback-failed");
 
+    /** A page of samples, oldest first, optionally only those after {@code since}. */
     @Transactional
-    public List<RolloutApi.Sample> progress(long id) {
+    public List<RolloutApi.Sample> progress(long id, Instant since, io.quarkus.panache.common.Page page) {
         rollout(id);
-        return store.samples(id);
+        return store.samples(id, since, page.index, page.size);
     }
 
+    /** A page of events, oldest first. */
     @Transactional
-    public List<RolloutApi.Event> events(long id) {
+    public List<RolloutApi.Event> events(long id, io.quarkus.panache.common.Page page) {
         rollout(id);
-        return store.events(id);
+        return store.events(id, page.index, page.size);
     }
 
     // ---- shared ----------------------------------------------------------------------------------
@@ -359,6 +380,11 @@ public class RolloutService {
     }
 
     RolloutApi.RolloutView view(Rollout r) {
+        return view(r, true);
+    }
+
+    /** The rollout as the API shows it; {@code withHealth}: with each started phase's health summary. */
+    RolloutApi.RolloutView view(Rollout r, boolean withHealth) {
         Map<Integer, RolloutApi.Counts> counts = store.counts(r.id);
         RolloutApi.Counts all = RolloutSteps.total(counts);
         RolloutSpec.Options o = steps.options(r);
@@ -367,7 +393,8 @@ public class RolloutService {
             RolloutSpec.Phase s = steps.phaseSpec(p);
             RolloutApi.Counts c = counts.getOrDefault(p.index, RolloutApi.Counts.ZERO);
             Double success = c.executed() == 0 ? null : 100.0 * c.succeeded() / c.executed();
-            PhaseHealth h = p.state == PhaseState.PENDING || p.state == PhaseState.WAITING_FOR_APPROVAL ? PhaseHealth.NONE
+            PhaseHealth h = !withHealth ? null
+                    : p.state == PhaseState.PENDING || p.state == PhaseState.WAITING_FOR_APPROVAL ? PhaseHealth.NONE
                     : health.summarize(store.actions(r.id, p.index));
             RolloutApi.GateVerdictView verdict = p.gateOutcome == null ? null
                     : new RolloutApi.GateVerdictView(p.gateOutcome.toLowerCase(java.util.Locale.ROOT), p.gateReason, p.gateAt);

@@ -13,6 +13,7 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -340,9 +341,15 @@ class RolloutStore {
                 tenants.current(), rolloutId, Timestamp.from(at), kind, phase, message, by);
     }
 
+    /**
+     * Writes a sample of each phase whose counts differ from its latest sample: a rollout that waits
+     * (for an approval, a bake, a gate) writes nothing, however long it waits.
+     */
     void sample(long rolloutId, Instant at, Map<Integer, RolloutApi.Counts> counts) {
+        Map<Integer, List<Integer>> latest = latestSamples(rolloutId);
         for (Map.Entry<Integer, RolloutApi.Counts> e : counts.entrySet()) {
             RolloutApi.Counts n = e.getValue();
+            if (sampled(n).equals(latest.get(e.getKey()))) continue;
             update("""
                     INSERT INTO rollout_sample (tenant, rollout_id, at, phase, pending, running, succeeded, failed, cancelled,
                                                 rolling_back, rolled_back)
@@ -352,14 +359,45 @@ class RolloutStore {
         }
     }
 
-    List<RolloutApi.Sample> samples(long rolloutId) {
+    /** The figures a sample keeps, in the order of its columns. */
+    private static List<Integer> sampled(RolloutApi.Counts n) {
+        return List.of((int) n.pending(), (int) n.running(), (int) n.succeeded(), (int) n.failed(), (int) n.cancelled(),
+                (int) n.rollingBack(), (int) n.rolledBack());
+    }
+
+    /** Each phase's latest sample, as {@link #sampled} figures. */
+    private Map<Integer, List<Integer>> latestSamples(long rolloutId) {
+        return jdbc(c -> {
+            Map<Integer, List<Integer>> out = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT DISTINCT ON (phase) phase, pending, running, succeeded, failed, cancelled, rolling_back, rolled_back
+                    FROM rollout_sample WHERE rollout_id = ? AND tenant = ? ORDER BY phase, at DESC, id DESC""")) {
+                ps.setLong(1, rolloutId);
+                ps.setString(2, tenants.current());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getInt(1), List.of(rs.getInt(2), rs.getInt(3), rs.getInt(4), rs.getInt(5), rs.getInt(6),
+                                rs.getInt(7), rs.getInt(8)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A page of samples, oldest first; {@code since}: only those taken after it (null: from the start). */
+    List<RolloutApi.Sample> samples(long rolloutId, Instant since, int page, int size) {
         return jdbc(c -> {
             List<RolloutApi.Sample> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT at, phase, pending, running, succeeded, failed, cancelled, rolling_back, rolled_back
-                    FROM rollout_sample WHERE rollout_id = ? AND tenant = ? ORDER BY at, phase""")) {
+                    FROM rollout_sample WHERE rollout_id = ? AND tenant = ? AND at > ?
+                    ORDER BY at, phase, id LIMIT ? OFFSET ?""")) {
                 ps.setLong(1, rolloutId);
                 ps.setString(2, tenants.current());
+                ps.setTimestamp(3, Timestamp.from(since == null ? Instant.EPOCH : since));
+                ps.setInt(4, size);
+                ps.setLong(5, (long) page * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new RolloutApi.Sample(rs.getTimestamp(1).toInstant(), rs.getInt(2), rs.getInt(3), rs.getInt(4),
@@ -371,13 +409,17 @@ class RolloutStore {
         });
     }
 
-    List<RolloutApi.Event> events(long rolloutId) {
+    /** A page of events, oldest first. */
+    List<RolloutApi.Event> events(long rolloutId, int page, int size) {
         return jdbc(c -> {
             List<RolloutApi.Event> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT at, kind, phase, message, by_whom FROM rollout_event WHERE rollout_id = ? AND tenant = ? ORDER BY id")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT at, kind, phase, message, by_whom FROM rollout_event WHERE rollout_id = ? AND tenant = ?
+                    ORDER BY id LIMIT ? OFFSET ?""")) {
                 ps.setLong(1, rolloutId);
                 ps.setString(2, tenants.current());
+                ps.setInt(3, size);
+                ps.setLong(4, (long) page * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new RolloutApi.Event(rs.getTimestamp(1).toInstant(), rs.getString(2), (Integer) rs.getObject(3),
