@@ -99,8 +99,12 @@ public final class Updater {
         long nextPoll = System.nanoTime(); // the first poll at once: a new device should not wait an interval to be seen
         boolean asked = false;
         while (!stop.get()) {
-            if (asked || System.nanoTime() - nextPoll >= 0) {
-                if (asked) LOG.fine("polling now: the server sent a push hint");
+            boolean due = System.nanoTime() - nextPoll >= 0;
+            // A hint does not cut a failure back-off short: a server that is failing would
+            // otherwise get a poll per hint from every device; the retry after it covers the hint.
+            if (asked && !due && failures > 0) LOG.fine("push hint during the failure back-off: the retry will poll");
+            if (due || (asked && failures == 0)) {
+                if (asked && !due) LOG.fine("polling now: the server sent a push hint");
                 nextPoll = System.nanoTime() + pollSafely().toNanos();
             }
             watchHealth();

@@ -18,8 +18,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * then polls at once. The message's content is not trusted or needed (the poll asks the server);
  * it is only a nudge. Connects on a thread of its own and, when the broker cannot be reached or
  * the connection is lost, tries again with growing, jittered pauses, so a fleet that lost its
- * broker together does not come back together. Hints sent while it is not connected are lost;
- * the normal poll schedule covers them. Logs once per change of state, not per attempt.
+ * broker together does not come back together. Hints sent while it is not connected are lost:
+ * after each successful subscribe it calls {@code onHint} once, so that the poll covers them.
+ * Logs once per change of state, not per attempt.
  */
 public final class PushSubscriber implements AutoCloseable {
 
@@ -74,6 +75,9 @@ public final class PushSubscriber implements AutoCloseable {
                 failures = 0;
                 reported = false;
                 LOG.info("push: listening for hints on " + topic + " at " + settings.url());
+                // Hints sent while it was not subscribed are lost (no session on the broker): one
+                // poll now covers them, instead of the next scheduled poll minutes away.
+                onHint.run();
                 awaitLoss();
                 connected = false;
                 if (!stopping) LOG.warning("push: lost the connection to " + settings.url() + "; polling on schedule until it is back");

@@ -51,6 +51,10 @@ class PushWakesPollTest {
     private final String tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
     private final String controllerId = "cam-1";
     private final AtomicInteger polls = new AtomicInteger();
+    /** When each poll arrived (System.nanoTime). */
+    private final java.util.List<Long> pollTimes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Whether the server answers polls with 500 (the updater backs off). */
+    private final AtomicBoolean failing = new AtomicBoolean();
     private final AtomicBoolean stop = new AtomicBoolean();
     private HttpServer ddi;
     private ModelRuntime runtime;
@@ -58,12 +62,19 @@ class PushWakesPollTest {
     private PushSubscriber push;
 
     @BeforeEach
-    void start() throws Exception {
+    void start(org.junit.jupiter.api.TestInfo test) throws Exception {
+        failing.set(test.getTestMethod().map(m -> m.getName().startsWith("aHintDuring")).orElse(false));
         ddi = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         ddi.createContext("/" + tenant + "/controller/v1/" + controllerId, exchange -> {
             byte[] body = new byte[0];
             if (exchange.getRequestMethod().equals("GET") && exchange.getRequestURI().getPath().endsWith("/" + controllerId)) {
+                pollTimes.add(System.nanoTime());
                 polls.incrementAndGet();
+                if (failing.get()) {
+                    exchange.sendResponseHeaders(500, -1);
+                    exchange.close();
+                    return;
+                }
                 // hawkBit's interval format: ten minutes, far beyond any wait in this test.
                 body = "{\"config\":{\"polling\":{\"sleep\":\"00:10:00\"}},\"_links\":{}}".getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/hal+json");
@@ -123,12 +134,45 @@ class PushWakesPollTest {
     void aHintMakesTheUpdaterPollAtOnceDespiteATenMinuteInterval() throws Exception {
         await("the first poll", () -> polls.get() >= 1);
         await("the subscription", push::connected);
-        assertEquals(1, polls.get(), "the server asks for 10 minutes between polls");
+        // Each subscribe polls once (hints sent before it are lost): the loop's first poll and that one.
+        await("the poll after subscribing", () -> polls.get() >= 2);
+        assertEquals(2, polls.get(), "the server asks for 10 minutes between polls");
 
         publishHint(1);
-        await("a poll after the first hint", () -> polls.get() >= 2);
+        await("a poll after the first hint", () -> polls.get() >= 3);
         publishHint(2);
-        await("a poll after the second hint", () -> polls.get() >= 3);
+        await("a poll after the second hint", () -> polls.get() >= 4);
+        assertTrue(loop.isAlive());
+    }
+
+    /**
+     * A subscriber that comes up polls once, whatever the poll schedule: a hint published while
+     * it was not subscribed would otherwise wait for the next scheduled poll.
+     */
+    @Test
+    void subscribingPollsOnceSoHintsMissedWhileAwayAreCovered() throws Exception {
+        AtomicInteger hints = new AtomicInteger();
+        try (PushSubscriber other = new PushSubscriber(new PushSettings(BROKER, controllerId, Optional.empty()),
+                tenant + "x", controllerId, hints::incrementAndGet)) {
+            other.start();
+            await("the subscription", other::connected);
+            await("the call after subscribing", () -> hints.get() >= 1);
+            assertEquals(1, hints.get());
+        }
+    }
+
+    /**
+     * While the updater backs off after a failed poll, hints do not shorten the pause: the second
+     * poll comes no earlier than the shortest first back-off (2.5 s), however many hints arrive.
+     */
+    @Test
+    void aHintDuringTheFailureBackOffDoesNotCutItShort() throws Exception {
+        await("the first, failing poll", () -> polls.get() >= 1);
+        await("the subscription", push::connected);
+        for (int i = 0; i < 5 && polls.get() < 2; i++) publishHint(i);
+        await("the retry after the back-off", () -> polls.get() >= 2);
+        long gapMillis = (pollTimes.get(1) - pollTimes.get(0)) / 1_000_000;
+        assertTrue(gapMillis >= 2_500, "the retry came " + gapMillis + " ms after the failed poll");
         assertTrue(loop.isAlive());
     }
 }

@@ -192,13 +192,18 @@ public class DdiService {
             if (c.state.window() != null) {
                 Instant at = Instant.ofEpochMilli(now);
                 open = c.state.window().isOpen(at, c.state.windowZone());
-                until = c.state.window().nextChange(at, c.state.windowZone()).toEpochMilli();
+                until = untilMillis(c.state.window().nextChange(at, c.state.windowZone()));
             }
             byte[] body = DdiJson.write(ControllerBase.of(sleep, links(c.state, open, base)));
             r = new Rendered(base, newDevice, sleep, open, until, body, etag(body));
             c.rendered = r;
         }
         return r;
+    }
+
+    /** Milliseconds of a window's next change; {@link Instant#MAX} (nothing changes any more) is the long's end. */
+    private static long untilMillis(Instant change) {
+        return change.isAfter(Instant.ofEpochMilli(Long.MAX_VALUE)) ? Long.MAX_VALUE : change.toEpochMilli();
     }
 
     /**

@@ -368,7 +368,7 @@ public class DeploymentService {
     @Transactional
     public void deploymentFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
-        health.record(a.id, deviceId, a.model.name, r.health(), clock.instant());
+        health.record(a.id, deviceId, a.model.name, a.version.version, r.health(), clock.instant());
         List<String> messages = messages(r);
         switch (r.execution()) {
             case CLOSED -> {

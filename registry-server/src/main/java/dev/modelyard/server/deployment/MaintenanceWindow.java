@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * When a device may run the update step of an action: windows that open at each time the cron
@@ -43,10 +44,17 @@ public record MaintenanceWindow(String schedule, Duration duration, String zone)
     /** Parsed schedules; there are few distinct ones. Bounded against unexpected variety. */
     private static final Map<String, ExecutionTime> SCHEDULES = new ConcurrentHashMap<>();
     private static final int MAX_CACHED = 10_000;
+    /** Whether a window can be evaluated ({@link #evaluable}), per window. */
+    private static final Map<MaintenanceWindow, Boolean> EVALUABLE = new ConcurrentHashMap<>();
+    /** A schedule must fire within this (see {@link #fires}). */
+    private static final java.time.Period FIRE_HORIZON = java.time.Period.ofYears(9);
+    private static final Logger LOG = Logger.getLogger(MaintenanceWindow.class);
 
     /**
-     * Checks every part: a 5-field cron schedule, a duration above zero and at most {@link
-     * #MAX_DURATION}, a zone that is a region id (IANA) or null. {@code field}: the path of the
+     * Checks every part: a 5-field cron schedule that fires (not, say, on the 30th of February),
+     * a duration of whole seconds, at least one and at most {@link #MAX_DURATION} (refused rather
+     * than rounded: the action stores whole seconds, and a silently longer window would surprise),
+     * a zone that is a region id (IANA) or null. {@code field}: the path of the
      * window in the request (such as {@code maintenanceWindow}), named in the error.
      */
     public MaintenanceWindow validated(String field) {
@@ -58,15 +66,21 @@ public record MaintenanceWindow(String schedule, Duration duration, String zone)
             throw DomainException.field(ErrorCode.INVALID_FIELD, field + ".schedule", field + ".schedule: '" + schedule
                     + "' is not a 5-field cron expression (minute hour day-of-month month day-of-week)");
         }
+        ExecutionTime times;
         try {
-            executionTime(schedule);
+            times = executionTime(schedule);
         } catch (IllegalArgumentException e) {
             throw DomainException.field(ErrorCode.INVALID_FIELD, field + ".schedule", field + ".schedule: '" + schedule
                     + "' is not a valid cron expression: " + e.getMessage());
         }
-        if (duration == null || duration.isZero() || duration.isNegative() || duration.compareTo(MAX_DURATION) > 0) {
+        if (!fires(times)) {
+            throw DomainException.field(ErrorCode.INVALID_FIELD, field + ".schedule", field + ".schedule: '" + schedule
+                    + "' never opens a window (no such date, such as the 30th of February)");
+        }
+        if (duration == null || duration.isNegative() || duration.getNano() != 0 || duration.getSeconds() < 1
+                || duration.compareTo(MAX_DURATION) > 0) {
             throw DomainException.field(ErrorCode.INVALID_FIELD, field + ".duration", field
-                    + ".duration: must be above zero and at most 7 days (ISO-8601, such as \"PT4H\")");
+                    + ".duration: must be whole seconds, at least one and at most 7 days (ISO-8601, such as \"PT4H\")");
         }
         if (zone != null) {
             ZoneId z;
@@ -99,13 +113,20 @@ public record MaintenanceWindow(String schedule, Duration duration, String zone)
         }
     }
 
-    /** Whether a window is open at {@code now}. */
+    /**
+     * Whether a window is open at {@code now}. A window that cannot be evaluated (stored before the
+     * checks of {@link #validated} refused such: a schedule that never fires, an unknown zone) is
+     * never open, as hawkBit treats a lapsed schedule: the device keeps polling and downloading,
+     * only the update step waits, and the operator can cancel or replace the action.
+     */
     public boolean isOpen(Instant now, ZoneId deviceZone) {
+        if (!evaluable()) return false;
         return lastStart(now, deviceZone).map(s -> now.isBefore(s.plus(duration))).orElse(false);
     }
 
     /** {@code now} when a window is open, else the start of the next one (empty: the schedule never fires again). */
     public Optional<Instant> nextOpening(Instant now, ZoneId deviceZone) {
+        if (!evaluable()) return Optional.empty();
         if (isOpen(now, deviceZone)) return Optional.of(now);
         return nextStart(now, deviceZone);
     }
@@ -113,8 +134,11 @@ public record MaintenanceWindow(String schedule, Duration duration, String zone)
     /**
      * The next instant after {@code now} at which {@link #isOpen} may change: the end of the open
      * window, or the next opening. Answers that depend on the window stay valid until then.
+     * {@link Instant#MAX} when nothing changes any more (the schedule never fires, or the window
+     * cannot be evaluated): callers that need milliseconds must not convert it.
      */
     public Instant nextChange(Instant now, ZoneId deviceZone) {
+        if (!evaluable()) return Instant.MAX;
         Optional<Instant> start = lastStart(now, deviceZone);
         if (start.isPresent() && now.isBefore(start.get().plus(duration))) {
             // A later start inside this window only extends it: asking again at this end is safe.
@@ -167,6 +191,44 @@ public record MaintenanceWindow(String schedule, Duration duration, String zone)
         List<ZoneOffset> offsets = rules.getValidOffsets(local);
         if (offsets.isEmpty()) return rules.getTransition(local).getInstant();
         return local.toInstant(offsets.get(0));
+    }
+
+    /**
+     * Whether this window can be evaluated at all: its schedule parses and fires, its zone (if
+     * any) is known and its duration is above zero. The answer is remembered per window (finding
+     * that a schedule never fires costs cron-utils a long search), and a window that cannot be
+     * evaluated is logged once.
+     */
+    public boolean evaluable() {
+        Boolean known = EVALUABLE.get(this);
+        if (known != null) return known;
+        String why = null;
+        try {
+            if (zone != null) ZoneId.of(zone); // throws for a zone this runtime does not know
+            if (duration == null || duration.isZero() || duration.isNegative()) {
+                why = "its duration is not above zero";
+            } else if (!fires(executionTime(schedule))) {
+                why = "its schedule never fires";
+            }
+        } catch (RuntimeException e) {
+            why = e.getMessage();
+        }
+        boolean ok = why == null;
+        if (EVALUABLE.size() >= MAX_CACHED) EVALUABLE.clear();
+        if (EVALUABLE.putIfAbsent(this, ok) == null && !ok) {
+            LOG.warnf("maintenance window %s cannot be evaluated (%s): it is treated as never open", this, why);
+        }
+        return ok;
+    }
+
+    /**
+     * Whether the schedule opens a window in the next {@link #FIRE_HORIZON}: a 5-field schedule
+     * that fires at all fires within a leap-year cycle (29 February; the horizon covers the
+     * century years that are not leap years too).
+     */
+    private static boolean fires(ExecutionTime times) {
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+        return times.nextExecution(now).filter(next -> next.isBefore(now.plus(FIRE_HORIZON))).isPresent();
     }
 
     private static ExecutionTime executionTime(String schedule) {

@@ -186,14 +186,31 @@ final class FilterCompiler {
         sql.append(column).append(' ').append(c.op().sql()).append(' ').append(param(Timestamp.from(instant(c.values().get(0)))));
     }
 
+    /**
+     * The first and the last instant a filter may name: years 1 to 9999 (UTC), inside what
+     * PostgreSQL's timestamps hold (4713 BC to 294276 AD), so a far time is a filter error at its
+     * offset rather than the database's "timestamp out of range".
+     */
+    static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LAST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     private Instant instant(Value v) {
+        Instant at = parsedInstant(v);
+        if (at.isBefore(FIRST) || at.isAfter(LAST)) {
+            throw new FilterError(v.offset(), "'" + v.text() + "' at offset " + v.offset()
+                    + " is outside the times a filter can compare (years 1 to 9999, UTC)");
+        }
+        return at;
+    }
+
+    private Instant parsedInstant(Value v) {
         String t = v.text();
         try {
             if (EPOCH_MILLIS.matcher(t).matches()) return Instant.ofEpochMilli(Long.parseLong(t));
             if (t.startsWith("-P") || t.startsWith("P") || t.startsWith("+P")) return now.plus(Duration.parse(t));
             if (t.length() == 10) return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
             return OffsetDateTime.parse(t).toInstant();
-        } catch (DateTimeException | ArithmeticException e) {
+        } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
             throw new FilterError(v.offset(), "'" + t + "' at offset " + v.offset() + " is not a time: write an ISO-8601 instant "
                     + "(2026-03-01T12:00:00Z), a date (2026-03-01, UTC), epoch milliseconds, or a duration relative to now "
                     + "(-P1D is a day ago, -PT6H six hours ago)");

@@ -75,12 +75,14 @@ final class MgmtMaintenanceWindows {
         if (offset.strip().equals("Z")) return "UTC";
         if (!m.matches()) throw refused(field, "'" + offset + "' is not an offset of the form +HH:MM");
         int hours = Integer.parseInt(m.group(2));
-        if (!m.group(3).equals("00") || hours > 14) {
-            throw refused(field, "'" + offset + "': only whole-hour offsets up to 14 hours can be mapped to a time zone");
+        boolean ahead = m.group(1).equals("+");
+        // The IANA database has fixed zones from 12 hours behind UTC (Etc/GMT+12) to 14 ahead (Etc/GMT-14).
+        if (!m.group(3).equals("00") || hours > (ahead ? 14 : 12)) {
+            throw refused(field, "'" + offset + "': only whole-hour offsets from -12:00 to +14:00 can be mapped to a time zone");
         }
         if (hours == 0) return "UTC";
         // The IANA Etc zones have the POSIX sign: Etc/GMT-1 is one hour ahead of UTC.
-        return "Etc/GMT" + (m.group(1).equals("+") ? "-" : "+") + hours;
+        return "Etc/GMT" + (ahead ? "-" : "+") + hours;
     }
 
     private static DomainException refused(String field, String detail) {

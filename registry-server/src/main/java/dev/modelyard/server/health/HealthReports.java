@@ -67,14 +67,17 @@ public class HealthReports {
     }
 
     /**
-     * The figures a device reported with its feedback on an action of {@code actionModel}: checked,
-     * then stored as the action's newest for each model. Throws {@link ErrorCode#INVALID_FIELD} for
-     * figures that cannot be (negative, not a number, more errors than requests) or another model
-     * than the action's; nothing is stored then. Call in the feedback's transaction.
+     * The figures a device reported with its feedback on an action of {@code actionModel} at
+     * {@code actionVersion}: checked, then stored as the action's newest for each model. Throws
+     * {@link ErrorCode#INVALID_FIELD} for figures that cannot be (negative, not a number, more
+     * errors than requests), another model than the action's, or another version than the
+     * action's (figures of the old version would gate the rollout of the new one); nothing is
+     * stored then. Call in the feedback's transaction.
      */
-    public void record(long actionId, long deviceId, String actionModel, List<ServingHealth> health, Instant reportedAt) {
+    public void record(long actionId, long deviceId, String actionModel, String actionVersion, List<ServingHealth> health,
+                       Instant reportedAt) {
         if (health == null || health.isEmpty()) return;
-        check(actionModel, health);
+        check(actionModel, actionVersion, health);
         String tenant = tenants.current();
         em.unwrap(Session.class).doWork(c -> {
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
@@ -118,7 +121,7 @@ public class HealthReports {
         });
     }
 
-    private static void check(String actionModel, List<ServingHealth> health) {
+    private static void check(String actionModel, String actionVersion, List<ServingHealth> health) {
         Set<String> seen = new HashSet<>();
         for (ServingHealth h : health) {
             if (h == null) throw invalid("modelyardHealth: an entry is null");
@@ -126,6 +129,10 @@ public class HealthReports {
             if (!problems.isEmpty()) throw invalid(String.join("; ", problems));
             if (!h.model().equals(actionModel)) {
                 throw invalid("modelyardHealth.model: '" + h.model() + "' is not the action's model '" + actionModel + "'");
+            }
+            if (!h.version().equals(actionVersion)) {
+                throw invalid("modelyardHealth.version: '" + h.version() + "' is not the action's version '" + actionVersion
+                        + "' of " + actionModel);
             }
             if (!seen.add(h.model())) throw invalid("modelyardHealth.model: '" + h.model() + "' is reported twice");
         }

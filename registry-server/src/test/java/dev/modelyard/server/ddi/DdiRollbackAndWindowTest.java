@@ -196,6 +196,43 @@ class DdiRollbackAndWindowTest {
         assertEquals(null, (Object) plain.get("deployment.maintenanceWindow"));
     }
 
+    /**
+     * A window stored before the checks refused such (a schedule that never fires, an unknown
+     * zone): every poll is still answered, the deployment is offered with the update step held
+     * (as hawkBit holds a lapsed schedule), and the device's download proceeds.
+     */
+    @Test
+    void aStoredWindowThatCannotBeEvaluatedHoldsTheUpdateAndNeverFailsAPoll() throws Exception {
+        String m = modelWithTwoReleases();
+        DdiFlowTest.Dev d = updater("win-stored");
+        long action = publisher().contentType(ContentType.JSON)
+                .body(withWindow(m, d, "forced", Map.of("schedule", twelveHoursAhead(), "duration", "PT1H", "zone", "UTC")))
+                .post("/api/v1/deployments").then().statusCode(201).extract().jsonPath().getLong("actions[0].id");
+        String[][] stored = {{"0 0 30 2 *", "UTC"}, {"0 0 * * *", "Mars/Olympus"}};
+        for (String[] w : stored) {
+            try (Connection c = db.getConnection();
+                 PreparedStatement set = c.prepareStatement(
+                         "UPDATE action SET maintenance_schedule = ?, maintenance_zone = ? WHERE id = ?");
+                 PreparedStatement bump = c.prepareStatement(
+                         "UPDATE device SET state_version = state_version + 1 WHERE controller_id = ?")) {
+                set.setString(1, w[0]);
+                set.setString(2, w[1]);
+                set.setLong(3, action);
+                assertEquals(1, set.executeUpdate());
+                bump.setString(1, d.id());
+                assertEquals(1, bump.executeUpdate());
+            }
+            for (int i = 0; i < 3; i++) {
+                d.as().get(d.path()).then().statusCode(200)
+                        .body("_links.deploymentBase.href", org.hamcrest.Matchers.containsString("/deploymentBase/" + action));
+            }
+            JsonPath dep = deployment(d);
+            assertEquals("forced", dep.getString("deployment.download"), w[0] + " " + w[1]);
+            assertEquals("skip", dep.getString("deployment.update"), w[0] + " " + w[1]);
+            assertEquals("unavailable", dep.getString("deployment.maintenanceWindow"), w[0] + " " + w[1]);
+        }
+    }
+
     @Test
     void invalidWindowsAreRefusedWithTheField() {
         String m = modelWithTwoReleases();
@@ -206,6 +243,8 @@ class DdiRollbackAndWindowTest {
                 {"forced", Map.of("schedule", "0 0 * * *", "duration", "1 hour"), "maintenanceWindow.duration"},
                 {"forced", Map.of("schedule", "0 0 * * *", "duration", "P8D"), "maintenanceWindow.duration"},
                 {"forced", Map.of("schedule", "0 0 * * *"), "maintenanceWindow.duration"},
+                {"forced", Map.of("schedule", "0 0 30 2 *", "duration", "PT1H"), "maintenanceWindow.schedule"},
+                {"forced", Map.of("schedule", "0 0 * * *", "duration", "PT0.5S"), "maintenanceWindow.duration"},
                 {"forced", Map.of("schedule", "0 0 * * *", "duration", "PT1H", "zone", "Mars/Olympus"), "maintenanceWindow.zone"},
                 {"downloadonly", Map.of("schedule", "0 0 * * *", "duration", "PT1H"), "maintenanceWindow"},
         };

@@ -105,7 +105,11 @@ class MaintenanceWindowTest {
             0 0 * * * *    | PT1H   | -              | maintenanceWindow.schedule
             0 0 * * * 2026 | PT1H   | -              | maintenanceWindow.schedule
             0 25 * * *     | PT1H   | -              | maintenanceWindow.schedule
+            0 0 30 2 *     | PT1H   | -              | maintenanceWindow.schedule
+            0 0 31 4,6,9 * | PT1H   | UTC            | maintenanceWindow.schedule
             0 0 * * *      | PT0S   | -              | maintenanceWindow.duration
+            0 0 * * *      | PT0.5S | -              | maintenanceWindow.duration
+            0 0 * * *      | PT1.5S | -              | maintenanceWindow.duration
             0 0 * * *      | -PT1H  | -              | maintenanceWindow.duration
             0 0 * * *      | P8D    | -              | maintenanceWindow.duration
             0 0 * * *      | -      | -              | maintenanceWindow.duration
@@ -125,8 +129,31 @@ class MaintenanceWindowTest {
             0 0 * * *      | P7D  | UTC
             */15 8-17 * * 1-5 | PT15M | America/New_York
             0 3 1,15 * *   | PT2H | -
+            0 0 29 2 *     | PT1S | UTC
             """)
     void accepted(String schedule, String duration, String zone) {
         new MaintenanceWindow(schedule, Duration.parse(duration), zone).validated("maintenanceWindow");
+    }
+
+    /**
+     * Windows stored before the checks above (the database holds what older versions accepted):
+     * never open, no next change, and no exception, so that a device's poll is still answered.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            0 0 30 2 *     | PT1H | UTC
+            0 0 * * *      | PT1H | Mars/Olympus
+            61 * * * *     | PT1H | -
+            0 0 * * *      | PT0S | -
+            """)
+    void storedWindowThatCannotBeEvaluatedIsNeverOpen(String schedule, String duration, String zone) {
+        MaintenanceWindow w = new MaintenanceWindow(schedule, Duration.parse(duration), zone);
+        Instant at = Instant.parse("2026-06-01T00:00:00Z");
+        for (int i = 0; i < 2; i++) { // the second round answers from what the first learned
+            assertEquals(false, w.evaluable());
+            assertEquals(false, w.isOpen(at, ZoneId.of("Europe/Berlin")));
+            assertEquals(Optional.empty(), w.nextOpening(at, null));
+            assertEquals(Instant.MAX, w.nextChange(at, null));
+        }
     }
 }

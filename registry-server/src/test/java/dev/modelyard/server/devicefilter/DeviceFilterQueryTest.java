@@ -229,6 +229,27 @@ class DeviceFilterQueryTest {
                 .body("code", equalTo("invalid-filter")).body("offset", equalTo(10));
     }
 
+    /** Times beyond what PostgreSQL's timestamps hold are the filter's error at the value, not the database's. */
+    @Test
+    void timesOutsideTheDatabasesRangeAreFilterErrors() {
+        String[][] cases = {
+                {"lastSeen=lt=+300000-01-01T00:00:00Z", "12"},
+                {"lastSeen=gt=-P3650000D", "12"},
+                {"tag==store;lastSeen=lt=999999999999999", "23"},
+                {"lastSeen=gt=-PT2562047788015215H", "12"},
+        };
+        for (String[] c : cases) {
+            int offset = Integer.parseInt(c[1]);
+            Api.viewer().queryParam("q", c[0]).get("/api/v1/devices").then().statusCode(400)
+                    .contentType("application/problem+json").body("code", equalTo("invalid-filter")).body("offset", equalTo(offset));
+            Api.viewer().queryParam("q", c[0]).get("/api/v1/devices/count").then().statusCode(400)
+                    .contentType("application/problem+json").body("code", equalTo("invalid-filter")).body("offset", equalTo(offset));
+            Api.admin().contentType(ContentType.JSON).body(Map.of("name", Api.uniqueName("far"), "filter", c[0]))
+                    .post("/api/v1/device-groups").then().statusCode(400).contentType("application/problem+json")
+                    .body("code", equalTo("invalid-filter"));
+        }
+    }
+
     @Test
     void aBareWordIsAControllerIdPrefixAsBefore() {
         List<String> ids = Api.viewer().queryParam("q", prefix + "-").get("/api/v1/devices").then().statusCode(200)

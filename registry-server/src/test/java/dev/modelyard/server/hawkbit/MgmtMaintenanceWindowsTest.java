@@ -20,6 +20,7 @@ class MgmtMaintenanceWindowsTest {
             0 0 1 1,15 * ? *     | 26:00:00 | -      | 0 1 1,15 * *      | PT26H | UTC
             0 0 2 ? * MON-FRI    | 01:00:00 | Z      | 0 2 * * MON-FRI   | PT1H  | UTC
             0 0 2 ? * 1,7        | 01:00:00 | +14:00 | 0 2 * * 0,6       | PT1H  | Etc/GMT-14
+            0 0 2 ? * 1,7        | 01:00:00 | -12:00 | 0 2 * * 0,6       | PT1H  | Etc/GMT+12
             """)
     void mapped(String schedule, String duration, String timezone, String cron, String iso, String zone) {
         DeploymentApi.Window w = MgmtMaintenanceWindows.toWindow(new MgmtApi.MaintenanceWindow(schedule, duration, timezone), "mw");
@@ -38,6 +39,9 @@ class MgmtMaintenanceWindowsTest {
             0 0 3 ? * 6        | 1h       | +00:00 | mw.duration
             0 0 3 ? * 6        | 01:00:00 | +05:30 | mw.timezone
             0 0 3 ? * 6        | 01:00:00 | Europe/Berlin | mw.timezone
+            0 0 3 ? * 6        | 01:00:00 | -13:00 | mw.timezone
+            0 0 3 ? * 6        | 01:00:00 | -14:00 | mw.timezone
+            0 0 3 ? * 6        | 01:00:00 | +15:00 | mw.timezone
             -                  | 01:00:00 | +00:00 | mw.schedule
             """)
     void refused(String schedule, String duration, String timezone, String field) {

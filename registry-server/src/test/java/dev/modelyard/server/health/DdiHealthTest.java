@@ -72,9 +72,11 @@ class DdiHealthTest {
                 health(model, "1.2.0", -1, 0, 1.0, 2.0, null, "none", false),             // negative
                 health(model, "1.2.0", 10, 1, -1.0, 2.0, null, "none", false),            // negative latency
                 health(model, "1.2.0", 10, 1, 1.0, 2.0, null, "maybe", false),            // unknown self-test outcome
-                health("another-model", "1.2.0", 10, 1, 1.0, 2.0, null, "none", false));  // not the action's model
+                health("another-model", "1.2.0", 10, 1, 1.0, 2.0, null, "none", false),   // not the action's model
+                health(model, "1.1.0", 10, 1, 1.0, 2.0, null, "none", false));            // not the action's version
         List<String> reasons = List.of("errors: 11 is more than the 10 requests", "requests: must not be negative",
-                "p50Ms: -1.0", "selfTest: 'maybe'", "'another-model' is not the action's model");
+                "p50Ms: -1.0", "selfTest: 'maybe'", "'another-model' is not the action's model",
+                "modelyardHealth.version: '1.1.0' is not the action's version '1.2.0'");
         for (int i = 0; i < bad.size(); i++) {
             d.feedback(action, feedback("closed", "success", List.of(bad.get(i)))).statusCode(400)
                     .contentType(ContentType.JSON)

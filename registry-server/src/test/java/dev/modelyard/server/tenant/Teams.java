@@ -95,6 +95,14 @@ final class Teams {
         Object filter = api.get().contentType(ContentType.JSON)
                 .body(Map.of("name", Api.uniqueName(prefix + "-filter"), "query", "controllerId==" + controllerId))
                 .post("/rest/v1/targetfilters").then().statusCode(201).extract().path("id");
+        // A device group and a draft rollout: ids and names the other tenant must not reach.
+        String group = Api.uniqueName(prefix + "-group");
+        api.get().contentType(ContentType.JSON).body(Map.of("name", group, "filter", "controllerId==" + controllerId))
+                .post("/api/v1/device-groups").then().statusCode(201);
+        String rolloutName = Api.uniqueName(prefix + "-rollout");
+        Object rollout = api.get().contentType(ContentType.JSON).body(Map.of("name", rolloutName, "model", model,
+                        "version", "1.0.0", "filter", "controllerId==" + controllerId))
+                .post("/api/v1/rollouts").then().statusCode(201).extract().path("id");
         String gateway = api.get().post("/api/v1/settings/gateway-token").then().statusCode(200)
                 .extract().path("gatewayToken.token");
         String tokenId = created.getString("adminToken.id");
@@ -114,6 +122,9 @@ final class Teams {
         v.put("actionId", action.toString());
         v.put("job", job.toString());
         v.put("upload", upload);
+        v.put("group", group);
+        v.put("rolloutId", rollout.toString());
+        v.put("rolloutName", rolloutName);
         v.put("tokenId", tokenId);
         return new Team(tenant, token, tokenId, gateway, deviceToken, v);
     }

@@ -89,7 +89,8 @@ class TenantIsolationTest {
         teams();
         for (String path : List.of("/api/v1/models", "/api/v1/devices", "/api/v1/actions", "/api/v1/conversion/jobs",
                 "/api/v1/conversion/profiles", "/api/v1/tokens", "/api/v1/publisher-keys", "/api/v1/trust/roots",
-                "/rest/v1/targets", "/rest/v1/softwaremodules", "/rest/v1/distributionsets", "/rest/v1/targetfilters")) {
+                "/rest/v1/targets", "/rest/v1/softwaremodules", "/rest/v1/distributionsets", "/rest/v1/targetfilters",
+                "/api/v1/rollouts", "/api/v1/device-groups")) {
             String body = b.as().get(path).then().extract().asString();
             for (String secret : secretsOf(a)) assertFalse(body.contains(secret), path + " as B shows A's " + secret + ": " + body);
         }
@@ -104,6 +105,15 @@ class TenantIsolationTest {
         // A deployment to A's tag from B reaches only B's devices.
         b.as().contentType(ContentType.JSON).body(Map.of("model", a.model(), "version", "1.0.0", "tag", "fleet"))
                 .post("/api/v1/deployments").then().statusCode(404);
+        // B's rollouts and groups are its own only; A's are in A's lists.
+        b.as().get("/api/v1/rollouts").then().statusCode(200)
+                .body("items.id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(Long.valueOf(a.values().get("rolloutId")).intValue())))
+                .body("items.id", org.hamcrest.Matchers.hasItem(Long.valueOf(b.values().get("rolloutId")).intValue()));
+        a.as().get("/api/v1/rollouts").then().statusCode(200)
+                .body("items.id", org.hamcrest.Matchers.hasItem(Long.valueOf(a.values().get("rolloutId")).intValue()));
+        b.as().get("/api/v1/device-groups").then().statusCode(200)
+                .body("items.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(a.values().get("group"))))
+                .body("items.name", org.hamcrest.Matchers.hasItem(b.values().get("group")));
         // A's own views still show A's things: the filters are scoping, not hiding.
         a.as().queryParam("q", a.controllerId()).get("/api/v1/devices").then().statusCode(200).body("total", equalTo(1));
     }
@@ -166,12 +176,16 @@ class TenantIsolationTest {
         a.as().get("/api/v1/conversion/profiles/{n}", v.get("name")).then().statusCode(200);
         a.as().get("/rest/v1/targetfilters/{id}", v.get("filterId")).then().statusCode(200);
         a.as().get("/api/v1/tokens").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(a.tokenId()));
+        a.as().get("/api/v1/rollouts/{id}", v.get("rolloutId")).then().statusCode(200)
+                .body("name", equalTo(v.get("rolloutName"))).body("state", equalTo("draft"));
+        a.as().get("/api/v1/device-groups/{n}", v.get("group")).then().statusCode(200)
+                .body("filter", equalTo("controllerId==" + a.controllerId())).body("count", equalTo(1));
     }
 
     /** What of A no response to B may contain. */
     private static List<String> secretsOf(Teams.Team t) {
         return List.of(t.model(), t.controllerId(), t.values().get("artifact"), t.tokenId(), t.values().get("upload"),
-                t.values().get("name"));
+                t.values().get("name"), t.values().get("group"), t.values().get("rolloutName"));
     }
 
     private static String fill(String template, Teams.Team t) {
@@ -189,9 +203,11 @@ class TenantIsolationTest {
             if (template.startsWith("/api/v1/conversion/jobs")) return v.get("job");
             if (template.contains("/uploads/")) return v.get("upload");
             if (template.startsWith("/api/v1/tokens")) return v.get("tokenId");
+            if (template.startsWith("/api/v1/rollouts")) return v.get("rolloutId");
             return UUID.randomUUID().toString();
         }
         if (param.equals("version") && template.startsWith("/api/v1/trust")) return "1";
+        if (param.equals("name") && template.startsWith("/api/v1/device-groups")) return v.get("group");
         if (param.equals("actionId") && template.startsWith("/rest/v1")) return v.get("actionId");
         String value = v.get(param);
         if (value == null) throw new IllegalStateException("no value for {" + param + "} in " + template);
