@@ -8,9 +8,13 @@ import static dev.modelyard.server.Api.viewer;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitCount;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitPhase;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitState;
+import static dev.modelyard.server.rollout.RolloutFleet.body;
+import static dev.modelyard.server.rollout.RolloutFleet.count;
 import static dev.modelyard.server.rollout.RolloutFleet.create;
 import static dev.modelyard.server.rollout.RolloutFleet.get;
+import static dev.modelyard.server.rollout.RolloutFleet.phase;
 import static dev.modelyard.server.rollout.RolloutFleet.post;
+import static dev.modelyard.server.rollout.RolloutFleet.refused;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +36,6 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,28 +55,6 @@ class RolloutApiTest {
 
     @Inject
     io.agroal.api.AgroalDataSource db;
-
-    private static Map<String, Object> body(String model, String version, String tag, Object... more) {
-        Map<String, Object> b = new HashMap<>();
-        b.put("name", Api.uniqueName("rollout"));
-        b.put("model", model);
-        b.put("version", version);
-        b.put("filter", "tag==" + tag);
-        for (int i = 0; i < more.length; i += 2) b.put((String) more[i], more[i + 1]);
-        return b;
-    }
-
-    private static Map<String, Object> phase(Object... kv) {
-        Map<String, Object> p = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) p.put((String) kv[i], kv[i + 1]);
-        return p;
-    }
-
-    private static void refused(Map<String, Object> body, int status, String code, String field) {
-        var r = admin().contentType(ContentType.JSON).body(body).post("/api/v1/rollouts").then().statusCode(status)
-                .contentType("application/problem+json").body("code", equalTo(code));
-        if (field != null) r.body("field", equalTo(field));
-    }
 
     @Test
     void invalidRequestsAreRefusedNamingTheField() {
@@ -210,9 +191,9 @@ class RolloutApiTest {
         assertFalse(progress.isEmpty());
         assertTrue(progress.stream().anyMatch(s -> ((Number) s.get("succeeded")).intValue() > 0), progress.toString());
         // Every action the rollout created names it.
-        assertEquals(4, count("SELECT count(*) FROM action WHERE rollout_id = " + id));
+        assertEquals(4, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id));
         admin().delete("/api/v1/rollouts/{id}", id).then().statusCode(204);
-        assertEquals(0, count("SELECT count(*) FROM action WHERE rollout_id = " + id));
+        assertEquals(0, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id));
     }
 
     @Test
@@ -348,10 +329,10 @@ class RolloutApiTest {
         devs.get(0).complete(true);
         post(admin(), id, "cancel").then().statusCode(200).body("state", equalTo("cancelled"));
         Api.await("open actions asked to cancel", RolloutFleet.DEADLINE,
-                () -> count("SELECT count(*) FROM action WHERE rollout_id = " + id + " AND active AND status <> 'CANCELING'") == 0);
+                () -> count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id + " AND active AND status <> 'CANCELING'") == 0);
         long open = devs.get(1).cancelOffered();
         devs.get(1).cancelFeedback(open);
-        assertEquals(0, count("SELECT count(*) FROM action WHERE rollout_id = " + id + " AND active"));
+        assertEquals(0, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id + " AND active"));
         JsonPath r = get(id);
         assertEquals(1, r.getInt("counts.succeeded"));
         assertEquals(1, r.getInt("counts.cancelled"), r.prettify());
@@ -417,10 +398,10 @@ class RolloutApiTest {
         }
         for (Thread t : threads) t.join();
         awaitCount(id, "running", 1);
-        assertEquals(1, count("SELECT count(*) FROM action WHERE rollout_id = " + id));
-        assertEquals(1, count("SELECT count(*) FROM rollout_event WHERE kind = 'phase-started' AND rollout_id = " + id));
+        assertEquals(1, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id));
+        assertEquals(1, count(db, "SELECT count(*) FROM rollout_event WHERE kind = 'phase-started' AND rollout_id = " + id));
         // The rollout's maintenance window travels with its actions.
-        assertEquals(1, count("SELECT count(*) FROM action WHERE rollout_id = " + id + " AND maintenance_schedule = '0 2 * * *'"
+        assertEquals(1, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id + " AND maintenance_schedule = '0 2 * * *'"
                 + " AND maintenance_duration_seconds = 7200 AND maintenance_zone = 'Europe/Berlin'"));
         assertEquals("PT2H", get(id).getString("maintenanceWindow.duration"));
     }
@@ -473,7 +454,7 @@ class RolloutApiTest {
         long id = create(admin(), body(m, "1.0.0", tag, "start", true, "schedule", Map.of("endAt", past))).getLong("id");
         awaitState(id, "failed");
         assertTrue(get(id).getString("stateReason").contains("end time"), get(id).getString("stateReason"));
-        assertEquals(0, count("SELECT count(*) FROM action WHERE rollout_id = " + id));
+        assertEquals(0, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id));
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -486,16 +467,7 @@ class RolloutApiTest {
         }
     }
 
-    private long count(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private long deviceId(String controllerId) {
-        return count("SELECT id FROM device WHERE controller_id = '" + controllerId + "'");
+        return count(db, "SELECT id FROM device WHERE controller_id = '" + controllerId + "'");
     }
 }

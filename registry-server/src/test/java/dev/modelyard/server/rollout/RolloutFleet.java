@@ -23,6 +23,42 @@ final class RolloutFleet {
     private RolloutFleet() {
     }
 
+    /** A rollout request for the devices with {@code tag}; {@code more}: further fields as name, value pairs. */
+    static Map<String, Object> body(String model, String version, String tag, Object... more) {
+        Map<String, Object> b = new java.util.HashMap<>();
+        b.put("name", Api.uniqueName("rollout"));
+        b.put("model", model);
+        b.put("version", version);
+        b.put("filter", "tag==" + tag);
+        for (int i = 0; i < more.length; i += 2) b.put((String) more[i], more[i + 1]);
+        return b;
+    }
+
+    /** A phase of a rollout request, from name, value pairs. */
+    static Map<String, Object> phase(Object... kv) {
+        Map<String, Object> p = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) p.put((String) kv[i], kv[i + 1]);
+        return p;
+    }
+
+    /** Creating the rollout is refused with this status and code, naming {@code field} (null: any or none). */
+    static void refused(Map<String, Object> body, int status, String code, String field) {
+        var r = admin().contentType(ContentType.JSON).body(body).post("/api/v1/rollouts").then().statusCode(status)
+                .contentType("application/problem+json").body("code", org.hamcrest.Matchers.equalTo(code));
+        if (field != null) r.body("field", org.hamcrest.Matchers.equalTo(field));
+    }
+
+    /** The single number a query answers. */
+    static long count(javax.sql.DataSource db, String sql) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement ps = c.prepareStatement(sql);
+             java.sql.ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     record Dev(String id, String token) {
         RequestSpecification as() {
             return given().header("Authorization", "TargetToken " + token);

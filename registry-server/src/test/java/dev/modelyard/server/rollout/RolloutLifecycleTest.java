@@ -5,8 +5,11 @@ import static dev.modelyard.server.Api.publisher;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitCount;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitPhase;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitState;
+import static dev.modelyard.server.rollout.RolloutFleet.body;
+import static dev.modelyard.server.rollout.RolloutFleet.count;
 import static dev.modelyard.server.rollout.RolloutFleet.create;
 import static dev.modelyard.server.rollout.RolloutFleet.get;
+import static dev.modelyard.server.rollout.RolloutFleet.phase;
 import static dev.modelyard.server.rollout.RolloutFleet.post;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,10 +22,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -117,7 +116,7 @@ class RolloutLifecycleTest {
         // The cancel's cleanup leaves the rollback's action alone: device 0 gets 1.0.0 back.
         devs.get(0).complete(true);
         awaitState(id, "rolled-back");
-        assertEquals(0, count("SELECT count(*) FROM action WHERE rollout_id = " + id + " AND status = 'CANCELING'"));
+        assertEquals(0, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + id + " AND status = 'CANCELING'"));
         admin().get("/api/v1/devices/{d}", devs.get(0).id()).then().statusCode(200).body("installed[0].version", equalTo("1.0.0"));
         assertEquals(1, get(id).getInt("counts.rolledBack"));
     }
@@ -146,7 +145,7 @@ class RolloutLifecycleTest {
         awaitState(first, "rolled-back");
         assertNull(devs.get(0).offered());
         assertEquals(0, get(first).getInt("counts.rolledBack"));
-        assertEquals(1, count("SELECT count(*) FROM action WHERE rollout_id = " + first));
+        assertEquals(1, count(db, "SELECT count(*) FROM action WHERE rollout_id = " + first));
         admin().get("/api/v1/devices/{d}", devs.get(0).id()).then().statusCode(200).body("installed[0].version", equalTo("3.0.0"));
     }
 
@@ -159,36 +158,20 @@ class RolloutLifecycleTest {
         long open = deploy(m, "1.0.0", dev);
         long id = create(admin(), body(m, "1.0.0", tag, "start", true, "phases", List.of(phase("bake", "PT1H")))).getLong("id");
         awaitCount(id, "running", 1);
-        assertEquals(open, count("SELECT action_id FROM rollout_device WHERE rollout_id = " + id));
+        assertEquals(open, count(db, "SELECT action_id FROM rollout_device WHERE rollout_id = " + id));
         post(admin(), id, "cancel").then().statusCode(200);
         Api.await("the reused action asked to cancel", RolloutFleet.DEADLINE,
-                () -> count("SELECT count(*) FROM action WHERE id = " + open + " AND status = 'CANCELING'") == 1);
+                () -> count(db, "SELECT count(*) FROM action WHERE id = " + open + " AND status = 'CANCELING'") == 1);
         assertEquals(open, (long) dev.cancelOffered());
     }
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    private static Map<String, Object> body(String model, String version, String tag, Object... more) {
-        Map<String, Object> b = new HashMap<>();
-        b.put("name", Api.uniqueName("rollout"));
-        b.put("model", model);
-        b.put("version", version);
-        b.put("filter", "tag==" + tag);
-        for (int i = 0; i < more.length; i += 2) b.put((String) more[i], more[i + 1]);
-        return b;
-    }
-
-    private static Map<String, Object> phase(Object... kv) {
-        Map<String, Object> p = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) p.put((String) kv[i], kv[i + 1]);
-        return p;
-    }
-
     /** A plain deployment of the version to the device; returns its action. */
     private long deploy(String model, String version, Dev dev) {
         publisher().contentType(ContentType.JSON).body(Map.of("model", model, "version", version, "devices", List.of(dev.id())))
                 .post("/api/v1/deployments").then().statusCode(201);
-        return count("SELECT a.id FROM action a JOIN device d ON d.id = a.device_id WHERE d.controller_id = '" + dev.id()
+        return count(db, "SELECT a.id FROM action a JOIN device d ON d.id = a.device_id WHERE d.controller_id = '" + dev.id()
                 + "' AND a.active");
     }
 
@@ -196,15 +179,6 @@ class RolloutLifecycleTest {
     private void steps(long id) {
         for (int i = 0; i < 100; i++) {
             if (engine.stepOnce("default", id) == RolloutSteps.Result.IDLE) return;
-        }
-    }
-
-    private long count(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -4,9 +4,11 @@ import static dev.modelyard.server.Api.admin;
 import static dev.modelyard.server.Api.as;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitPhase;
 import static dev.modelyard.server.rollout.RolloutFleet.awaitState;
+import static dev.modelyard.server.rollout.RolloutFleet.count;
 import static dev.modelyard.server.rollout.RolloutFleet.create;
 import static dev.modelyard.server.rollout.RolloutFleet.get;
 import static dev.modelyard.server.rollout.RolloutFleet.post;
+import static dev.modelyard.server.rollout.RolloutFleet.refused;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,18 +43,7 @@ class RolloutValidationTest {
     io.agroal.api.AgroalDataSource db;
 
     private static Map<String, Object> body(String model, String tag, Object... more) {
-        Map<String, Object> b = new HashMap<>();
-        b.put("name", Api.uniqueName("rollout"));
-        b.put("model", model);
-        b.put("version", "1.0.0");
-        b.put("filter", "tag==" + tag);
-        for (int i = 0; i < more.length; i += 2) b.put((String) more[i], more[i + 1]);
-        return b;
-    }
-
-    private static void refused(Map<String, Object> body, int status, String code, String field) {
-        admin().contentType(ContentType.JSON).body(body).post("/api/v1/rollouts").then().statusCode(status)
-                .contentType("application/problem+json").body("code", equalTo(code)).body("field", equalTo(field));
+        return RolloutFleet.body(model, "1.0.0", tag, more);
     }
 
     private static Map<String, Object> window(String schedule, String duration, String zone) {
@@ -156,14 +147,14 @@ class RolloutValidationTest {
                 "phases", List.of(Map.of("size", "1"), Map.of("approval", true)))).getLong("id");
         devs.get(0).complete(true);
         awaitPhase(id, 1, "waiting-for-approval");
-        long samples = count("SELECT count(*) FROM rollout_sample WHERE rollout_id = " + id);
+        long samples = count(db, "SELECT count(*) FROM rollout_sample WHERE rollout_id = " + id);
         // The engine keeps stepping the waiting rollout: wait for two of its sample passes (a second each, as configured for tests).
         Timestamp first = timestamp("SELECT last_sample_at FROM rollout WHERE id = " + id);
         Api.await("a sample pass", Duration.ofSeconds(60), () -> timestamp("SELECT last_sample_at FROM rollout WHERE id = " + id).after(first));
         Timestamp second = timestamp("SELECT last_sample_at FROM rollout WHERE id = " + id);
         Api.await("another sample pass", Duration.ofSeconds(60),
                 () -> timestamp("SELECT last_sample_at FROM rollout WHERE id = " + id).after(second));
-        assertEquals(samples, count("SELECT count(*) FROM rollout_sample WHERE rollout_id = " + id), "nothing changed, nothing sampled");
+        assertEquals(samples, count(db, "SELECT count(*) FROM rollout_sample WHERE rollout_id = " + id), "nothing changed, nothing sampled");
 
         List<Map<String, Object>> all = admin().get("/api/v1/rollouts/{id}/progress", id).then().statusCode(200).extract().jsonPath().getList("$");
         assertEquals(samples, all.size());
@@ -190,15 +181,6 @@ class RolloutValidationTest {
     private void execute(String sql) throws java.sql.SQLException {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.executeUpdate();
-        }
-    }
-
-    private long count(String sql) {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
         }
     }
 
