@@ -163,6 +163,7 @@ public class RolloutEngine {
         for (Map.Entry<String, Set<Long>> e : byTenant.entrySet()) {
             try {
                 tenants.runAs(e.getKey(), () -> {
+                    if (!steps.anyJoinable()) return;
                     for (long deviceId : e.getValue()) join(deviceId);
                 });
             } catch (RuntimeException ex) {

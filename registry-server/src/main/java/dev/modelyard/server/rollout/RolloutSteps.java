@@ -481,6 +481,18 @@ class RolloutSteps {
 
     // ---- dynamic ------------------------------------------------------------------------------
 
+    /** The states in which a dynamic rollout takes devices that come to match it. */
+    private static final List<RolloutState> JOINABLE = List.of(RolloutState.RUNNING, RolloutState.PAUSED);
+
+    /**
+     * Whether the tenant has a dynamic rollout that devices could join: one query for a whole batch
+     * of device changes, so a fleet reporting attributes costs nothing more while none runs.
+     */
+    @Transactional
+    boolean anyJoinable() {
+        return Rollout.count("dynamic = true and state in ?1", JOINABLE) > 0;
+    }
+
     /**
      * Lets a device that registered or changed join the current phase of each dynamic rollout of
      * the tenant that is running or paused and whose filter it now matches (up to maxDevices).
@@ -489,8 +501,7 @@ class RolloutSteps {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     List<Long> join(long deviceId) {
         List<Long> joined = new ArrayList<>();
-        List<Rollout> candidates = Rollout.list("dynamic = true and state in ?1 order by id",
-                List.of(RolloutState.RUNNING, RolloutState.PAUSED));
+        List<Rollout> candidates = Rollout.list("dynamic = true and state in ?1 order by id", JOINABLE);
         for (Rollout r : candidates) {
             store.lock(r.id);
             em.refresh(r);
