@@ -105,6 +105,8 @@ public enum ErrorCode {
     ROOT_NOT_FOUND(404, "root-not-found"),
     /** No rollout with this id. */
     ROLLOUT_NOT_FOUND(404, "rollout-not-found"),
+    /** No delta with this id for this artifact. */
+    DELTA_NOT_FOUND(404, "delta-not-found"),
     /** No device group with this name. */
     DEVICE_GROUP_NOT_FOUND(404, "device-group-not-found"),
 

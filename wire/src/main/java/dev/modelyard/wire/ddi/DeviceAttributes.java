@@ -45,6 +45,37 @@ public final class DeviceAttributes {
     public static final String UPDATER_PROTOCOL = "1";
 
     /**
+     * Comma-separated versions of the delta format (module {@code modelyard-delta}) the device
+     * applies, e.g. {@code 1}. Only a device that reports one is offered deltas and compressed
+     * downloads ({@link DeploymentBase.Delta}).
+     */
+    public static final String DELTA = "modelyard.delta";
+    /** The delta format versions this code applies, as reported in {@link #DELTA}. */
+    public static final String DELTA_FORMATS = "1";
+    /**
+     * Prefix of one key per model the device serves, {@code modelyard.installed.<model> = <sha256>}
+     * of the file it serves now: the base a delta for that model should start from. The server
+     * also knows it from the device's finished actions; a device that rolled back by itself or
+     * was provisioned another way corrects it here.
+     */
+    public static final String INSTALLED_PREFIX = "modelyard.installed.";
+
+    /** The delta format versions named in {@link #DELTA}; empty when none or unreadable. */
+    public static java.util.Set<Integer> deltaFormats(java.util.Map<String, String> attributes) {
+        String v = attributes == null ? null : attributes.get(DELTA);
+        if (v == null || v.isBlank()) return java.util.Set.of();
+        java.util.Set<Integer> formats = new java.util.TreeSet<>();
+        for (String part : v.split(",")) {
+            try {
+                formats.add(Integer.parseInt(part.strip()));
+            } catch (NumberFormatException e) {
+                // an unknown token is not a format this server can offer
+            }
+        }
+        return java.util.Set.copyOf(formats);
+    }
+
+    /**
      * The keys every version of Modelyard's updater has reported since its first release, long
      * before {@link #UPDATER} existed. Updaters built before it never announce themselves, yet
      * they need the signed metadata in the chunk (without it they refuse every deployment), so

@@ -12,11 +12,41 @@ import java.util.Locale;
  * swapped in ({@link ServingHealth}). Stock hawkBit clients do not send it; it is null then and
  * left out of the JSON.
  */
-public record Feedback(String id, String time, Long timestamp, Status status, List<ServingHealth> modelyardHealth) {
+public record Feedback(String id, String time, Long timestamp, Status status, List<ServingHealth> modelyardHealth,
+                       List<Transfer> modelyardTransfers) {
+
+    /** A feedback body without the transfer extension. */
+    public Feedback(String id, String time, Long timestamp, Status status, List<ServingHealth> modelyardHealth) {
+        this(id, time, timestamp, status, modelyardHealth, null);
+    }
 
     /** A feedback body without the health extension, as stock hawkBit clients send it. */
     public Feedback(String id, String time, Long timestamp, Status status) {
-        this(id, time, timestamp, status, null);
+        this(id, time, timestamp, status, null, null);
+    }
+
+    /**
+     * Modelyard's extension {@code modelyardTransfers}: how the device got a payload of the action,
+     * sent by Modelyard's updater with the feedback that reports the download done
+     * ({@code downloaded}, or the closing one when that was lost).
+     *
+     * @param file     the payload's filename
+     * @param kind     {@link #FULL}, {@link #COMPRESSED} or {@link #DELTA}: what rebuilt the verified file
+     * @param method   the delta's encoder, for compressed and delta (null for full)
+     * @param base     the delta's base SHA-256 (delta only)
+     * @param bytes    bytes the device downloaded for this file, every attempt included (a failed delta too)
+     * @param fullSize the payload's size: what a full download costs
+     * @param fallback why a delta or compressed download was given up for the next way (null: none was)
+     */
+    public record Transfer(String file, String kind, String method, String base, long bytes, long fullSize, String fallback) {
+        public static final String FULL = "full";
+        public static final String COMPRESSED = "compressed";
+        public static final String DELTA = "delta";
+    }
+
+    /** The transfer reports in this body; empty when the client sent none. */
+    public List<Transfer> transfers() {
+        return modelyardTransfers == null ? List.of() : modelyardTransfers;
     }
 
     /**
@@ -79,9 +109,16 @@ public record Feedback(String id, String time, Long timestamp, Status status, Li
 
     /** A current-style feedback body with the serving health of the action's models (null or empty: none). */
     public static Feedback of(Execution execution, Finished finished, List<String> details, List<ServingHealth> health) {
+        return of(execution, finished, details, health, null);
+    }
+
+    /** A current-style feedback body with serving health and transfer reports (null or empty: none). */
+    public static Feedback of(Execution execution, Finished finished, List<String> details, List<ServingHealth> health,
+                              List<Transfer> transfers) {
         return new Feedback(null, null, System.currentTimeMillis(),
                 new Status(execution.wireName(), new Result(finished.wireName(), null), null, details),
-                health == null || health.isEmpty() ? null : List.copyOf(health));
+                health == null || health.isEmpty() ? null : List.copyOf(health),
+                transfers == null || transfers.isEmpty() ? null : List.copyOf(transfers));
     }
 
     /** The health reports in this body; empty when the client sent none. */
