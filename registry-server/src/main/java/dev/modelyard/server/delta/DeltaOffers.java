@@ -15,11 +15,10 @@ public interface DeltaOffers {
     /**
      * A ready delta of {@code targetArtifact}. {@code baseSha256} null: the compressed full file.
      *
-     * @param blobSha256 where its bytes are in the blob store
-     * @param sha1       its digests, as DDI lists a file's
+     * @param blobSha256 where its bytes are in the blob store (also the delta file's SHA-256)
      */
     record Offer(UUID id, UUID targetArtifact, String baseSha256, String method, int format, long size,
-                 String blobSha256, String sha1, String md5) {
+                 String blobSha256) {
     }
 
     /**
