@@ -40,6 +40,14 @@ public final class DeltaModels {
 
     /** The standard deviation of the fine-tuning noise, in absolute weight units. */
     public static final double FINE_TUNE_NOISE = 1e-3;
+    /**
+     * The standard deviation of the weights: of the order of trained MLP and transformer weights,
+     * and the same at every width, because what a fine-tune's delta costs depends on the noise
+     * relative to the weights (each halving of that ratio saves one bit per element), not on the
+     * model's size. (An initialisation scaled by the width, such as sqrt(2/width), would make a
+     * wider model's fine-tune look costlier: 73.5 % of the file at width 2560 against 69.7 % at 512.)
+     */
+    public static final double WEIGHT_STD = 0.05;
 
     private static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT64 = 7, FLOAT16 = 10;
     private static final int BLOCK_ELEMENTS = 1 << 16;
@@ -281,7 +289,7 @@ public final class DeltaModels {
         Layout(Mlp m) {
             this.precision = m.precision;
             this.width = m.width;
-            double sigma = Math.sqrt(2.0 / m.width);
+            double sigma = WEIGHT_STD;
             String h = "x";
             int outWidth = m.changedTensorSet ? m.width / 2 : m.width;
             for (int l = 0; l < m.layers; l++) {
