@@ -17,7 +17,9 @@ import java.util.Map;
  * target in file order: a tensor whose bytes some base tensor has is a COPY of it (wherever it sits,
  * whatever its name or shape); a tensor the base has under the same name with the same element
  * width and length is sent as its XOR with the base's, in byte planes (a fine-tuned weight's sign
- * and exponent bytes cancel out and compress to almost nothing); any other tensor as byte planes.
+ * and exponent bytes cancel out and compress to almost nothing), and so is the common part of one
+ * that grew or shrank but kept its start (rows appended to an embedding); any other tensor goes
+ * as byte planes.
  * The bytes between tensors (the graph, headers, names) are copied when the base has the same bytes
  * at the same structural place (before the same tensor), else sent as literals.
  *
@@ -112,15 +114,31 @@ final class TensorDelta {
         if (identical != null) {
             out.copy(identical.offset(), t.length());
         } else if (sameName != null && sameName.width() == t.width() && sameName.length() == t.length()) {
-            xorPlanes(t, sameName);
+            xorPlanes(t, sameName, t.length());
+        } else if (sameName != null && sameName.width() == t.width() && grownOrCut(sameName, t)) {
+            long common = Math.min(sameName.length(), t.length());
+            xorPlanes(t, sameName, common);
+            planes(t, common);
         } else {
-            planes(t);
+            planes(t, 0);
         }
     }
 
-    private void xorPlanes(TensorRange t, TensorRange from) throws IOException {
-        for (long done = 0; done < t.length(); ) {
-            int n = (int) Math.min(BLOCK, t.length() - done);
+    /**
+     * Whether a same-named tensor of another length kept its start, as an embedding does when
+     * rows are appended or dropped: then its common part is sent against the base. A tensor whose
+     * values were all redrawn for its new shape does not, and goes as planes: the XOR of unrelated
+     * values would cost more than the values.
+     */
+    private boolean grownOrCut(TensorRange from, TensorRange t) throws IOException {
+        int probe = (int) Math.min(PROBE, Math.min(from.length(), t.length()));
+        return probe > 0 && equal(from.offset(), t.offset(), probe);
+    }
+
+    /** The first {@code length} bytes of {@code t} as their XOR with {@code from}'s, in planes. */
+    private void xorPlanes(TensorRange t, TensorRange from, long length) throws IOException {
+        for (long done = 0; done < length; ) {
+            int n = (int) Math.min(BLOCK, length - done);
             read(base, from.offset() + done, a, n);
             read(target, t.offset() + done, b, n);
             out.xorPlanes(from.offset() + done, a, 0, b, 0, n, t.width());
@@ -128,8 +146,9 @@ final class TensorDelta {
         }
     }
 
-    private void planes(TensorRange t) throws IOException {
-        for (long done = 0; done < t.length(); ) {
+    /** The bytes of {@code t} from {@code from} on, in planes. */
+    private void planes(TensorRange t, long from) throws IOException {
+        for (long done = from; done < t.length(); ) {
             int n = (int) Math.min(BLOCK, t.length() - done);
             read(target, t.offset() + done, b, n);
             out.planes(b, 0, n, t.width());

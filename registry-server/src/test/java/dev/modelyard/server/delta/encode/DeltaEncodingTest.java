@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.delta.DeltaApplier;
 import dev.modelyard.delta.DeltaHeader;
+import dev.modelyard.server.onnx.Onnx;
 import dev.modelyard.server.storage.Digests;
 import dev.modelyard.testing.DeltaModels;
 import dev.modelyard.testing.TfliteModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -95,6 +98,30 @@ class DeltaEncodingTest {
         assertEquals(DeltaEncoding.TFLITE_TENSORS, r.encoded.method());
         assertAtMost(r, 0.8 * r.targetSize);
         assertEquals(DeltaEncoding.PLANES, roundTrip(null, target, "tflite").encoded.method());
+    }
+
+    @Test
+    void anEmbeddingThatGrewCostsItsNewRows() throws Exception {
+        Path base = withEmbedding(1000, "e1.onnx"), target = withEmbedding(1100, "e2.onnx");
+        Result r = roundTrip(base, target, "onnx");
+        assertEquals(DeltaEncoding.ONNX_TENSORS, r.encoded.method());
+        // 100 new rows of 64 float32: 25.6 KB; the 1000 kept rows cancel out
+        assertAtMost(r, 100 * 64 * 4 + OVERHEAD);
+        // and shrinking costs next to nothing
+        assertAtMost(roundTrip(target, base, "onnx"), OVERHEAD);
+    }
+
+    /** A small MLP with an extra initializer of {@code rows} × 64, whose rows are the same in every version. */
+    private Path withEmbedding(int rows, String name) throws IOException {
+        Onnx.ModelProto m = Onnx.parse(DeltaModels.mlp(64, 3, 1).toBytes(), Onnx.ReadOptions.FULL);
+        float[] values = new float[rows * 64];
+        Random random = new Random(8);
+        for (int i = 0; i < values.length; i++) values[i] = (float) (random.nextGaussian() * 0.05);
+        List<Onnx.TensorProto> inits = new ArrayList<>(m.graph().initializer());
+        inits.add(Onnx.TensorProto.ofFloats("embedding", new long[] {rows, 64}, values));
+        Path file = dir.resolve(name);
+        Onnx.write(m.withGraph(m.graph().withNodesAndInitializers(m.graph().node(), inits)), file);
+        return file;
     }
 
     @Test
