@@ -102,7 +102,7 @@ public class DeltaPlanner {
                               JOIN artifact b ON b.id = ia.artifact_id AND b.tenant = a.tenant
                               WHERE a.tenant = ?1 AND a.id = ANY(CAST(?2 AS bigint[])) AND t.size >= ?5 AND b.sha256 <> t.sha256
                               UNION ALL
-                              SELECT DISTINCT t.tenant, t.id, t.size, NULL, NULL
+                              SELECT DISTINCT t.tenant, t.id, t.size, CAST(NULL AS char(64)), CAST(NULL AS uuid)
                               FROM action a JOIN artifact t ON t.id = a.artifact_id AND t.tenant = a.tenant
                               WHERE a.tenant = ?1 AND a.id = ANY(CAST(?2 AS bigint[])) AND t.size >= ?5) p
                         ON CONFLICT DO NOTHING""")
