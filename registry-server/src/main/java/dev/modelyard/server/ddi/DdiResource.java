@@ -1,11 +1,13 @@
 package dev.modelyard.server.ddi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.modelyard.delta.DeltaFormat;
 import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.Tenants;
+import dev.modelyard.server.delta.DeltaOffers;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
@@ -398,8 +400,20 @@ public class DdiResource {
                 case ROLLBACK -> small(f.bytes(), f.artifact().filename + DdiService.ROLLBACK_SUFFIX, range, ifRange, ifNoneMatch, withBody);
                 case SELF_TEST_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), ReleaseSigner.selfTestFilename(f.artifact().filename), withBody);
                 case SELF_TEST -> small(f.bytes(), ReleaseSigner.selfTestFilename(f.artifact().filename), range, ifRange, ifNoneMatch, withBody);
+                case DELTA -> delta(f, range, ifRange, ifNoneMatch, withBody);
+                case DELTA_MD5SUM -> md5sum(new String(f.bytes(), StandardCharsets.US_ASCII),
+                        DeltaFiles.filename(f.artifact(), f.delta().id()), withBody);
             };
         });
+    }
+
+    /** A delta file, served as artifacts are (ranges, validators, HEAD); counted as a delta or a compressed full file. */
+    private Response delta(DdiService.File f, String range, String ifRange, String ifNoneMatch, boolean withBody) {
+        DeltaOffers.Offer d = f.delta();
+        TransferMetrics.DownloadKind kind = d.baseSha256() == null ? TransferMetrics.DownloadKind.COMPRESSED
+                : TransferMetrics.DownloadKind.DELTA;
+        return downloads.serve(new ArtifactDownloads.Download(d.blobSha256(), d.size(), DeltaFiles.filename(f.artifact(), d.id()),
+                DeltaFormat.MEDIA_TYPE), range, ifRange, ifNoneMatch, withBody, TransferMetrics.DownloadApi.DDI, kind);
     }
 
     private static Response md5sum(String md5, String filename, boolean withBody) {
@@ -579,13 +593,15 @@ public class DdiResource {
         Feedback f = parse(body, Feedback.class);
         if (f.status() == null) throw unreadable("status: is required");
         if (f.health().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardHealth: an entry is null");
+        if (f.transfers().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardTransfers: an entry is null");
         try {
             Feedback.Execution execution = Feedback.Execution.parse(f.status().execution());
             Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());
             java.util.List<String> details = new java.util.ArrayList<>();
             if (f.status().details() != null) details.addAll(f.status().details());
             if (f.status().result() != null) progressLine(f.status().result().progress()).ifPresent(details::add);
-            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f), f.health());
+            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f), f.health(),
+                    f.transfers());
         } catch (IllegalArgumentException e) {
             throw unreadable(e.getMessage());
         }
