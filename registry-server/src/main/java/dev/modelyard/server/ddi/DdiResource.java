@@ -346,11 +346,15 @@ public class DdiResource {
     @GET
     @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
     @Produces(MediaType.WILDCARD)
-    @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line")
+    @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line",
+            description = "Besides the payload and its signed files, a ready delta offered in the chunk's modelyardDeltas "
+                    + "(<payload>.<delta id>.mydelta, served as " + DeltaFormat.MEDIA_TYPE + ")")
     @APIResponse(responseCode = "200", description = "The whole file",
-            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+            content = {@Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = DeltaFormat.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "206", description = "The requested range (Content-Range)",
-            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+            content = {@Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = DeltaFormat.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (empty body), or a file not assigned to it (hawkBit error JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
