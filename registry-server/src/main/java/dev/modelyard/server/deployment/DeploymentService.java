@@ -381,11 +381,9 @@ public class DeploymentService {
                 a.artifactId == null ? null : Artifact.<Artifact>findById(a.artifactId), r.transfers());
         health.record(a.id, deviceId, a.model.name, a.version.version, r.health(), clock.instant());
         List<String> messages = messages(r);
-        if (transfer.isPresent()) {
-            Transfers.store(a, transfer.get());
-            // The per-device figure goes with the report that carried it, in the action's history.
-            messages.add(Transfers.historyLine(transfer.get()));
-        }
+        // The per-device figure goes into the history with the report that changed it (a device that sends the
+        // same report again, say because the first answer was lost, adds no second line).
+        if (transfer.isPresent() && Transfers.store(a, transfer.get())) messages.add(Transfers.historyLine(transfer.get()));
         switch (r.execution()) {
             case CLOSED -> {
                 if (r.finished() == Feedback.Finished.FAILURE) {

@@ -8,6 +8,7 @@ import dev.modelyard.wire.ddi.Feedback;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -108,13 +109,18 @@ final class Transfers {
         return DomainException.of(ErrorCode.INVALID_FIELD, message);
     }
 
-    /** Keeps the report on the action: the newest replaces what an earlier feedback said. */
-    static void store(Action a, Feedback.Transfer t) {
+    /** Keeps the report on the action: the newest replaces what an earlier feedback said. Whether that changed anything. */
+    static boolean store(Action a, Feedback.Transfer t) {
+        String fallback = fallback(t);
+        boolean same = t.kind().equals(a.transferKind) && Objects.equals(t.method(), a.transferMethod)
+                && Long.valueOf(t.bytes()).equals(a.transferBytes) && Long.valueOf(t.fullSize()).equals(a.transferFullBytes)
+                && Objects.equals(fallback, a.transferFallback);
         a.transferKind = t.kind();
         a.transferMethod = t.method();
         a.transferBytes = t.bytes();
         a.transferFullBytes = t.fullSize();
-        a.transferFallback = fallback(t);
+        a.transferFallback = fallback;
+        return !same;
     }
 
     /** Why the device gave up a cheaper way, with the base of a failed delta when it named one. */

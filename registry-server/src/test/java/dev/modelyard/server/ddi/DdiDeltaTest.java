@@ -11,7 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.delta.ChunkDelta;
+import dev.modelyard.delta.DeltaApplier;
 import dev.modelyard.delta.DeltaFormat;
+import dev.modelyard.delta.DeltaHeader;
+import dev.modelyard.delta.DeltaWriter;
+import dev.modelyard.delta.PlainDelta;
 import dev.modelyard.server.Api;
 import dev.modelyard.server.storage.BlobLedger;
 import dev.modelyard.server.storage.StagingArea;
@@ -22,6 +27,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -188,6 +197,34 @@ class DdiDeltaTest {
         assertFalse(updater.as().get(installedHref).then().statusCode(200).extract().asString().contains("modelyardDeltas"));
     }
 
+    /**
+     * A real delta file as the builder writes one: content-defined chunks of {@code base}
+     * ({@link ChunkDelta}), or without a base the target's bytes zstd-compressed ({@link PlainDelta}).
+     */
+    private static byte[] encode(byte[] base, byte[] target) throws IOException {
+        Path dir = Files.createTempDirectory("ddi-delta");
+        Path b = Files.write(dir.resolve("base"), base == null ? new byte[0] : base);
+        Path t = Files.write(dir.resolve("target"), target);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DeltaHeader header = new DeltaHeader(base == null ? PlainDelta.METHOD : ChunkDelta.METHOD,
+                base == null ? null : Api.sha256(base), base == null ? 0 : base.length, Api.sha256(target), target.length);
+        try (DeltaWriter w = new DeltaWriter(out, header, 3)) {
+            if (base == null) PlainDelta.encode(t, w);
+            else ChunkDelta.encode(b, t, w);
+            w.finish();
+        }
+        return out.toByteArray();
+    }
+
+    /** What a device rebuilds from the delta it downloaded and the base it holds (null: none needed). */
+    private static byte[] apply(byte[] delta, byte[] base) throws IOException {
+        Path dir = Files.createTempDirectory("ddi-apply");
+        Path d = Files.write(dir.resolve("delta"), delta);
+        Path b = base == null ? null : Files.write(dir.resolve("base"), base);
+        DeltaApplier.apply(d, b, base == null ? null : Api.sha256(base), dir.resolve("target"));
+        return Files.readAllBytes(dir.resolve("target"));
+    }
+
     @Test
     void deltaDownloadsFollowTheArtifactRulesForAssignedDevicesOnly() throws Exception {
         String m = model("2.0.0", "2.1.0");
@@ -196,14 +233,22 @@ class DdiDeltaTest {
         Payload base = install(m, "2.0.0", updater);
         Map.Entry<Long, Payload> assigned = assign(m, "2.1.0", updater);
         Payload target = assigned.getValue();
-        byte[] delta = Api.randomBytes(3000, 5);
-        byte[] full = Api.randomBytes(4000, 6);
-        UUID deltaId = rows.put(target.id(), base.sha256(), "READY", 1, "onnx-tensors", delta);
-        UUID compressedId = rows.put(target.id(), null, "READY", 1, "planes", full);
-        JsonPath dep = deployment(updater, assigned.getKey());
-        assertEquals(2, dep.getList("deployment.chunks[0].modelyardDeltas").size());
-        String href = dep.getString("deployment.chunks[0].modelyardDeltas[0]._links.download-http.href");
+        byte[] baseBytes = Api.onnxModel(SIZE, "2.0.0".hashCode());
+        byte[] targetBytes = Api.onnxModel(SIZE, "2.1.0".hashCode());
+        assertEquals(base.sha256(), Api.sha256(baseBytes));
+        assertEquals(target.sha256(), Api.sha256(targetBytes));
+        byte[] delta = encode(baseBytes, targetBytes);
+        byte[] full = encode(null, targetBytes);
+        int n = delta.length;
+        UUID deltaId = rows.put(target.id(), base.sha256(), "READY", 1, ChunkDelta.METHOD, delta);
+        UUID compressedId = rows.put(target.id(), null, "READY", 1, PlainDelta.METHOD, full);
+        // Whether the chunk offers them depends on their sizes (the offers test covers that); a ready delta is
+        // downloadable beside its payload either way.
+        String payloadHref = deployment(updater, assigned.getKey())
+                .getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
+        String prefix = payloadHref.substring(0, payloadHref.lastIndexOf('/') + 1);
         String name = "m.onnx." + deltaId + DeltaFormat.FILE_SUFFIX;
+        String href = prefix + name;
         String etag = "\"" + DdiFlowTest.hex("SHA-256", delta) + "\"";
 
         double deltaBytes = downloaded("delta");
@@ -214,28 +259,35 @@ class DdiDeltaTest {
                 .extract().asByteArray();
         assertArrayEquals(delta, got);
         // Resumed: a range, and If-Range with the ETag keeps it a range; another ETag gets the whole file.
-        byte[] part = updater.as().header("Range", "bytes=1000-").header("If-Range", etag).get(href).then().statusCode(206)
-                .header("Content-Range", "bytes 1000-2999/3000").extract().asByteArray();
-        assertArrayEquals(Arrays.copyOfRange(delta, 1000, 3000), part);
-        updater.as().header("Range", "bytes=1000-").header("If-Range", "\"0000\"").get(href).then().statusCode(200)
-                .header("Content-Length", "3000");
-        updater.as().header("Range", "bytes=5000-").get(href).then().statusCode(416);
+        int cut = n / 3;
+        byte[] part = updater.as().header("Range", "bytes=" + cut + "-").header("If-Range", etag).get(href).then().statusCode(206)
+                .header("Content-Range", "bytes " + cut + "-" + (n - 1) + "/" + n).extract().asByteArray();
+        assertArrayEquals(Arrays.copyOfRange(delta, cut, n), part);
+        byte[] resumed = new byte[n];
+        System.arraycopy(got, 0, resumed, 0, cut);
+        System.arraycopy(part, 0, resumed, cut, part.length);
+        // What the device rebuilds from the resumed delta and the file it holds is the payload, byte for byte.
+        assertEquals(target.sha256(), Api.sha256(apply(resumed, baseBytes)));
+        updater.as().header("Range", "bytes=" + cut + "-").header("If-Range", "\"0000\"").get(href).then().statusCode(200)
+                .header("Content-Length", Integer.toString(n));
+        updater.as().header("Range", "bytes=" + (n + 10) + "-").get(href).then().statusCode(416);
         updater.as().header("If-None-Match", etag).get(href).then().statusCode(304);
-        updater.as().head(href).then().statusCode(200).header("Content-Length", "3000").header("ETag", etag);
+        updater.as().head(href).then().statusCode(200).header("Content-Length", Integer.toString(n)).header("ETag", etag);
         updater.as().get(href + ".MD5SUM").then().statusCode(200)
                 .body(equalTo(DdiFlowTest.hex("MD5", delta) + "  " + name + "\n"));
         // Counted as delta bytes: the whole file twice (once for the If-Range that no longer matched) and the
-        // 2000-byte range; HEAD, 304, 416 and the MD5SUM line send none.
-        assertEquals(5000 + 3000, downloaded("delta") - deltaBytes);
+        // range; HEAD, 304, 416 and the MD5SUM line send none.
+        assertEquals(2 * n + (n - cut), downloaded("delta") - deltaBytes);
         String compressedHref = href.replace(deltaId.toString(), compressedId.toString());
-        assertArrayEquals(full, updater.as().get(compressedHref).then().statusCode(200).extract().asByteArray());
-        assertEquals(4000, downloaded("compressed") - compressedBytes);
+        byte[] compressed = updater.as().get(compressedHref).then().statusCode(200).extract().asByteArray();
+        assertArrayEquals(full, compressed);
+        assertArrayEquals(targetBytes, apply(compressed, null));
+        assertEquals(full.length, downloaded("compressed") - compressedBytes);
 
         // A device the module is not assigned to gets hawkBit's not-found, as for the payload.
         stranger.as().get(href.replace(updater.id(), stranger.id())).then().statusCode(404)
                 .body("errorCode", equalTo("hawkbit.server.error.repo.entityNotFound"));
         // Unknown, not ready, another artifact's, or the id spelled otherwise: the module has no such file.
-        String prefix = href.substring(0, href.lastIndexOf('/') + 1);
         updater.as().get(prefix + "m.onnx." + UUID.randomUUID() + DeltaFormat.FILE_SUFFIX).then().statusCode(404).body(emptyString());
         UUID useless = rows.put(target.id(), DdiFlowTest.hex("SHA-256", "elsewhere".getBytes()), "USELESS", 1, "cdc",
                 Api.randomBytes(100, 7));

@@ -94,6 +94,11 @@ class DdiTransferTest {
         assertTrue(history(s.action()).contains("transfer: delta (onnx-tensors) 1.5 kB of 20.0 kB downloaded, 93 % saved"),
                 history(s.action()).toString());
 
+        // The same report again (the first answer was lost, say): no second line.
+        post(s, feedback("proceeding", "none", transfer("m.onnx", "delta", "onnx-tensors", BASE, 1460, SIZE, null)))
+                .statusCode(200);
+        assertEquals(1, history(s.action()).stream().filter(l -> l.startsWith("transfer: ")).count());
+
         // The closing report says the delta failed and the full file came after it: it replaces the first.
         post(s, feedback("closed", "success",
                 transfer("m.onnx", "FULL", null, BASE.toUpperCase(), SIZE + 1460, SIZE, "target mismatch"))).statusCode(200);
