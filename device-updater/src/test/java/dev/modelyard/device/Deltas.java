@@ -1,0 +1,59 @@
+package dev.modelyard.device;
+
+import dev.modelyard.delta.DeltaHeader;
+import dev.modelyard.delta.DeltaWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/** Delta files for tests, written with the delta format's own writer as the server's encoders do. */
+public final class Deltas {
+
+    private Deltas() {
+    }
+
+    /** A delta that rebuilds {@code target} from {@code base}: the equal start and end copied, the middle as XOR planes. */
+    public static byte[] delta(byte[] base, byte[] target) throws IOException {
+        return delta(base, target, new DeltaHeader("test-xor", sha256(base), base.length, sha256(target), target.length));
+    }
+
+    /** As {@link #delta(byte[], byte[])} under the header given, which may lie about what it rebuilds. */
+    public static byte[] delta(byte[] base, byte[] target, DeltaHeader header) throws IOException {
+        int prefix = 0;
+        while (prefix < Math.min(base.length, target.length) && base[prefix] == target[prefix]) prefix++;
+        int suffix = 0;
+        while (suffix < Math.min(base.length, target.length) - prefix
+                && base[base.length - 1 - suffix] == target[target.length - 1 - suffix]) suffix++;
+        int middle = target.length - prefix - suffix;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeltaWriter w = new DeltaWriter(out, header, 3)) {
+            w.copy(0, prefix);
+            if (middle == base.length - prefix - suffix) w.xorPlanes(prefix, base, prefix, target, prefix, middle, 1);
+            else w.literal(target, prefix, middle);
+            w.copy(base.length - suffix, suffix);
+            w.finish();
+        }
+        return out.toByteArray();
+    }
+
+    /** {@code target} compressed in byte planes of 4-byte elements, without a base. */
+    public static byte[] compressed(byte[] target) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DeltaWriter w = new DeltaWriter(out, new DeltaHeader("planes", null, 0, sha256(target), target.length), 3)) {
+            int whole = target.length - target.length % 4;
+            w.planes(target, 0, whole, 4);
+            w.literal(target, whole, target.length - whole);
+            w.finish();
+        }
+        return out.toByteArray();
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
