@@ -49,6 +49,29 @@ public final class Deltas {
         return out.toByteArray();
     }
 
+    /**
+     * A copy of a model from {@link dev.modelyard.testing.OnnxModels#mlp} with one of the three
+     * lowest bits of about every third byte flipped at random between 40 % and 50 % of the file:
+     * inside its largest weight tensor, as a fine-tune of some layers changes them, and still a
+     * valid model (an exponent changes by at most 2^3, so no weight becomes infinite or NaN; for an
+     * input of zeros it answers as before).
+     */
+    public static byte[] someWeightsChanged(byte[] model) {
+        byte[] out = model.clone();
+        java.util.Random random = new java.util.Random(42);
+        for (int i = out.length * 4 / 10; i < out.length / 2; i++) {
+            if (random.nextInt(3) == 0) out[i] ^= (byte) (1 << random.nextInt(3));
+        }
+        return out;
+    }
+
+    /** Halfway through the zstd stream after the header (DeltaFormat: 93 bytes and the method's name, here "test-xor"). */
+    public static int middleOfBody(byte[] delta) {
+        int header = 93 + "test-xor".length();
+        if (delta.length <= header + 64) throw new IllegalArgumentException("a delta with too small a body to corrupt: " + delta.length);
+        return header + (delta.length - header) / 2;
+    }
+
     public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.modelyard.device.Deltas;
 import dev.modelyard.device.SignedReleases;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.health.HealthPolicy;
@@ -54,7 +55,7 @@ class UpdaterDeltaTest {
     static final String TENANT = "default";
     static final String DEVICE = "cam-1";
     static final byte[] V1 = OnnxModels.mlp(4, 64, 2, 4, 7, 1f);
-    static final byte[] V2 = OnnxModels.mlp(4, 64, 2, 4, 7, 2f);
+    static final byte[] V2 = Deltas.someWeightsChanged(OnnxModels.mlp(4, 64, 2, 4, 7, 2f));
 
     @TempDir
     Path dir;
@@ -208,7 +209,8 @@ class UpdaterDeltaTest {
     @Test
     void aCorruptedDeltaEndsInTheVerifiedFullFileAndTheServerHearsWhy() throws Exception {
         byte[] bad = delta.clone();
-        for (int i = bad.length / 2; i < bad.length / 2 + 8; i++) bad[i] ^= 0x77;
+        int body = Deltas.middleOfBody(bad);
+        for (int i = body; i < body + 8; i++) bad[i] ^= 0x77;
         delta = bad; // the deployment's digest is of the bad bytes: the server's copy is damaged
         files.put("kws.onnx.1.mydelta", bad);
 

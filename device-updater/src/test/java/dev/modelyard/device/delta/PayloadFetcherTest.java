@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.modelyard.delta.DeltaHeader;
+import dev.modelyard.device.Deltas;
 import dev.modelyard.device.SignedReleases;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.install.Installer;
@@ -42,14 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The device's ways to a payload against a real HTTP server on loopback serving real files: real
- * ONNX models (v1 held by the device, v2 to install, only its output bias differs), deltas
+ * ONNX models (v1 held by the device, v2 to install: a tenth of its weights and its output bias changed), deltas
  * written with the delta format's own writer, release metadata signed as the server signs it.
  */
 class PayloadFetcherTest {
 
     static final String FILE = "kws.onnx";
     static final byte[] V1 = OnnxModels.mlp(16, 128, 2, 16, 7, 1f);
-    static final byte[] V2 = OnnxModels.mlp(16, 128, 2, 16, 7, 2f);
+    static final byte[] V2 = Deltas.someWeightsChanged(OnnxModels.mlp(16, 128, 2, 16, 7, 2f));
     /** A model the device does not hold. */
     static final byte[] OTHER = OnnxModels.mlp(16, 128, 2, 16, 8, 1f);
 
@@ -223,8 +224,9 @@ class PayloadFetcherTest {
     @Test
     void aCorruptedDeltaFallsBackToTheFullFileAndSaysWhy() throws Exception {
         byte[] d = delta(V1, V2);
-        // Corrupted where the server keeps it: the deployment's digest is of the bad bytes, so the transfer checks out.
-        for (int i = d.length / 2; i < d.length / 2 + 16; i++) d[i] ^= 0x5a;
+        // Corrupted where the server keeps it: the deployment's digest is of the bad bytes, so the
+        // transfer checks out. In the compressed operations, past the header.
+        for (int i = Deltas.middleOfBody(d); i < Deltas.middleOfBody(d) + 16; i++) d[i] ^= 0x5a;
         List<DeploymentBase.Delta> offers = List.of(offer("kws.onnx.1.mydelta", sha256(V1), d));
 
         PayloadFetcher.Fetched f = fetch(offers);
@@ -362,7 +364,7 @@ class PayloadFetcherTest {
     @Test
     void aWayGivenUpBeforeARestartIsNotTriedAgainAndItsBytesStillCount() throws Exception {
         byte[] d = delta(V1, V2);
-        d[d.length / 2] ^= 0x33;
+        d[Deltas.middleOfBody(d)] ^= 0x33;
         DeploymentBase.Delta o = offer("kws.onnx.1.mydelta", sha256(V1), d);
         cutOnce.put("/" + FILE, V2.length / 3);
         assertThrows(IOException.class, () -> fetch(List.of(o)), "the full download after the fallback is cut");
