@@ -204,8 +204,13 @@ public final class Updater {
         String deployment = base.href(Links.DEPLOYMENT_BASE);
         if (deployment != null && cancel == null) {
             deploy(ddi.deployment(deployment));
-            // At once rather than at the next poll: the server picks the next delta's base from it.
-            reportAttributes(false);
+            try {
+                // At once rather than at the next poll: the server picks the next delta's base from it.
+                reportAttributes(false);
+            } catch (IOException e) {
+                // The deployment went through; the next poll reports what changed.
+                LOG.warning("could not report the attributes after the deployment (" + e.getMessage() + "); the next poll will");
+            }
         }
         return base.config() == null || base.config().polling() == null ? Optional.empty()
                 : Optional.of(ControllerBase.parseSleep(base.config().polling().sleep()));
@@ -341,8 +346,8 @@ public final class Updater {
             try {
                 fetched = fetcher.fetch(new PayloadFetcher.Request(d.id(), file.filename(), link(file), chunk.deltas(),
                                 installer.heldFiles(model), release),
-                        label -> new DownloadProgress(model, release.metadata().version(), label, System::nanoTime, Clock.systemUTC(),
-                                LOG::info, progress::write),
+                        via -> new DownloadProgress(model, release.metadata().version(), file.filename(), via, System::nanoTime,
+                                Clock.systemUTC(), LOG::info, progress::write),
                         note -> feedbackQuietly(d.id(), Feedback.Execution.DOWNLOAD, note));
             } catch (Downloader.DownloadException e) {
                 if (e.permanent()) {

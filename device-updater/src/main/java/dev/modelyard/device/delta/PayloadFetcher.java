@@ -63,9 +63,12 @@ public final class PayloadFetcher {
         byte[] download(String href, Path part, long size, Downloader.Progress progress) throws IOException;
     }
 
-    /** Where a download's progress goes; {@code label} names what is downloaded, for people. */
+    /**
+     * Where a download's progress goes. {@code via}: what is downloaded instead of the payload,
+     * for people ({@code delta from 1f2e3d4c5b6a}, {@code compressed download}); null for the payload itself.
+     */
     public interface ProgressFactory {
-        Downloader.Progress forFile(String label);
+        Downloader.Progress of(String via);
     }
 
     /** Told, for the server and people, when a way is given up; best effort. */
@@ -134,7 +137,7 @@ public final class PayloadFetcher {
                 try {
                     state = state.choosing(wayOf(offer));
                     state.write(stateFile);
-                    byte[] sha = viaDelta(r, offer, rebuild, progress.forFile(label(r.file(), offer)));
+                    byte[] sha = viaDelta(r, offer, rebuild, progress.of(describe(offer)));
                     // Only a result equal to the signed file gets the name the installer consumes.
                     Files.move(rebuild, payload, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     fsyncDirectory();
@@ -157,7 +160,7 @@ public final class PayloadFetcher {
         state = state.choosing(new TransferState.Way(Feedback.Transfer.FULL, null, null, signedSize));
         state.write(stateFile);
         try {
-            byte[] sha = source.download(r.href(), payload, signedSize, progress.forFile(r.file()));
+            byte[] sha = source.download(r.href(), payload, signedSize, progress.of(null));
             return new Fetched(payload, sha, state.transfer(r.file(), signedSize));
         } catch (Downloader.DownloadException e) {
             if (e.permanent()) forget(r.actionId(), r.file());
@@ -276,10 +279,6 @@ public final class PayloadFetcher {
     /** E.g. {@code delta from 1f2e3d4c5b6a} or {@code compressed download}. */
     static String describe(DeploymentBase.Delta o) {
         return o.base() == null ? "compressed download" : "delta from " + o.base().substring(0, Math.min(12, o.base().length()));
-    }
-
-    private static String label(String file, DeploymentBase.Delta o) {
-        return file + " (" + describe(o) + ")";
     }
 
     private Path deltaPart(String actionId, DeploymentBase.Delta o) {

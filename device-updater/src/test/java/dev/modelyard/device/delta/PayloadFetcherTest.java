@@ -63,7 +63,8 @@ class PayloadFetcherTest {
     /** "path range" of every request. */
     final List<String> requests = new CopyOnWriteArrayList<>();
     final List<String> notes = new CopyOnWriteArrayList<>();
-    final List<String> progressLabels = new CopyOnWriteArrayList<>();
+    /** What each download's progress was for: null for the payload itself. */
+    final List<String> progressVia = new CopyOnWriteArrayList<>();
     final Downloader downloader = new Downloader(HttpClient.newHttpClient(), Duration.ofSeconds(60));
     Path downloads;
     Path v1File;
@@ -133,8 +134,8 @@ class PayloadFetcherTest {
 
     private PayloadFetcher.Fetched fetch(PayloadFetcher f, List<DeploymentBase.Delta> offers, Map<String, Path> held) throws IOException {
         return f.fetch(new PayloadFetcher.Request("41", FILE, url(FILE), offers, held, release),
-                label -> {
-                    progressLabels.add(label);
+                via -> {
+                    progressVia.add(String.valueOf(via));
                     return (at, total) -> { };
                 }, notes::add);
     }
@@ -174,7 +175,7 @@ class PayloadFetcherTest {
         assertEquals(new Feedback.Transfer(FILE, Feedback.Transfer.DELTA, "test-xor", sha256(V1), d.length, V2.length, null),
                 f.transfer());
         assertEquals(List.of("/kws.onnx.1.mydelta null"), requests, "only the delta was downloaded");
-        assertEquals(List.of(FILE + " (delta from " + sha256(V1).substring(0, 12) + ")"), progressLabels);
+        assertEquals(List.of("delta from " + sha256(V1).substring(0, 12)), progressVia);
         assertTrue(notes.isEmpty());
     }
 
@@ -238,6 +239,7 @@ class PayloadFetcherTest {
         assertTrue(t.fallback().startsWith("delta from " + sha256(V1).substring(0, 12) + " failed ("), t.fallback());
         assertEquals(1, notes.size());
         assertTrue(notes.get(0).endsWith("; downloading the full file"), notes.get(0));
+        assertEquals(List.of("delta from " + sha256(V1).substring(0, 12), "null"), progressVia, "both downloads show their progress");
     }
 
     @Test
