@@ -269,6 +269,18 @@ class PayloadFetcherTest {
     }
 
     @Test
+    void aDeltaMadeFromAnotherBaseThanOfferedFallsBackBeforeItIsApplied() throws Exception {
+        // Offered as starting from v1, which the device holds, but made from a file it does not hold.
+        byte[] fromOther = delta(OTHER, V2);
+        PayloadFetcher.Fetched f = fetch(List.of(offer("kws.onnx.1.mydelta", sha256(V1), fromOther)));
+
+        assertVerifiedV2(f);
+        assertEquals(Feedback.Transfer.FULL, f.transfer().kind());
+        assertEquals(fromOther.length + V2.length, f.transfer().bytes());
+        assertTrue(f.transfer().fallback().contains("wrong base"), f.transfer().fallback());
+    }
+
+    @Test
     void aDeltaTheServerNoLongerHasFallsBackToTheFullFile() throws Exception {
         DeploymentBase.Delta gone = offer("kws.onnx.1.mydelta", sha256(V1), delta(V1, V2));
         served.remove("/kws.onnx.1.mydelta");
