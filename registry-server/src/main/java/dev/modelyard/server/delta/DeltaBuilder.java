@@ -1,5 +1,6 @@
 package dev.modelyard.server.delta;
 
+import dev.modelyard.delta.DeltaFormatException;
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.delta.encode.DeltaEncoding;
 import dev.modelyard.server.storage.BlobLedger;
@@ -76,8 +77,7 @@ public class DeltaBuilder {
     /** Builds as the claim's tenant (the caller switched to it). */
     Outcome build(DeltaQueue.Claim c) {
         if (c.attempt() > config.maxAttempts()) {
-            queue.fail(c, "gave up after " + config.maxAttempts() + " attempts: the replica running the last one stopped before it finished");
-            return Outcome.FAILED;
+            return failed(c, "gave up after " + config.maxAttempts() + " attempts: the replica running the last one stopped before it finished");
         }
         Path dir = null;
         try {
@@ -86,17 +86,25 @@ public class DeltaBuilder {
             dir = workDirectory(c.id());
             return attempt(c, work.get(), dir);
         } catch (PermanentFailure e) {
-            return queue.fail(c, e.getMessage()) ? Outcome.FAILED : Outcome.LEASE_LOST;
+            return failed(c, e.getMessage());
+        } catch (DeltaFormatException e) {
+            // The encoder refused the files themselves (a corrupt model, a bound exceeded): the same again would fail.
+            return failed(c, "the delta could not be made: " + e.getMessage());
         } catch (IOException | UncheckedIOException e) {
             String error = "storage: " + e.getMessage();
             return queue.retryLater(c, error) ? Outcome.RETRY : Outcome.FAILED;
         } catch (RuntimeException e) {
             LOG.errorf(e, "delta %s: the build failed unexpectedly", c.id());
-            return queue.fail(c, "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))
-                    ? Outcome.FAILED : Outcome.LEASE_LOST;
+            return failed(c, "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         } finally {
             deleteTree(dir);
         }
+    }
+
+    private Outcome failed(DeltaQueue.Claim c, String error) {
+        if (!queue.fail(c, error)) return Outcome.LEASE_LOST;
+        LOG.warnf("delta %s failed: %s", c.id(), error);
+        return Outcome.FAILED;
     }
 
     /**

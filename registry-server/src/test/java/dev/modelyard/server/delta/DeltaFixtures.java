@@ -74,10 +74,23 @@ final class DeltaFixtures {
     }
 
     static Device device() {
+        return device(List.of());
+    }
+
+    static Device device(List<String> tags) {
         String id = Api.uniqueName("delta-dev");
-        String token = publisher().contentType(ContentType.JSON).body(Map.of("controllerId", id, "attributes", ATTRIBUTES))
+        String token = publisher().contentType(ContentType.JSON).body(Map.of("controllerId", id, "tags", tags, "attributes", ATTRIBUTES))
                 .post("/api/v1/devices").then().statusCode(201).extract().path("token");
         return new Device(id, token);
+    }
+
+    /** The value of a series in a scrape of {@code /q/metrics}, e.g. {@code name{label="value"}}; NaN when absent. */
+    static double metric(String series) {
+        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String line : text.split("\n")) {
+            if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1).strip());
+        }
+        return Double.NaN;
     }
 
     /** A delta row as stored. */

@@ -126,6 +126,31 @@ class DeltaPipelineTest {
         Path fromNothing = dir.resolve("full");
         DeltaApplier.apply(blob(full.blobSha256(), full.size(), dir.resolve("compressed")), null, null, fromNothing);
         assertArrayEquals(v2, Files.readAllBytes(fromNothing));
+
+        // Counted: this replica's builds by outcome, and the table by status.
+        assertTrue(DeltaFixtures.metric("modelyard_delta_build_seconds_count{outcome=\"ready\"}") >= 2);
+        Api.await("the ready deltas gauge", DeltaFixtures.DEADLINE,
+                () -> DeltaFixtures.metric("modelyard_delta_artifacts{status=\"ready\"}") >= 2);
+    }
+
+    @Test
+    void aRolloutsAssignmentsQueueTheDeltasOfItsDevices() throws Exception {
+        String m = Api.createModel("delta-rollout");
+        byte[] v1 = model(351, 0.5f);
+        publishVersion(m, "1.0.0", v1);
+        publishVersion(m, "2.0.0", model(351, 0.25f));
+        String tag = Api.uniqueName("delta-ro");
+        DeltaFixtures.Device d = DeltaFixtures.device(List.of(tag));
+        d.install(m, "1.0.0");
+        String a2 = DeltaFixtures.artifactId(m, "2.0.0");
+        assertNull(DeltaFixtures.pair(db, a2, Api.sha256(v1)));
+
+        Api.admin().contentType(ContentType.JSON).body(Map.of("name", Api.uniqueName("rollout"), "model", m, "version", "2.0.0",
+                "filter", "tag==" + tag, "start", true)).post("/api/v1/rollouts").then().statusCode(201);
+
+        Api.await("the rollout's assignment to queue the delta from 1.0.0", DeltaFixtures.DEADLINE,
+                () -> DeltaFixtures.pair(db, a2, Api.sha256(v1)) != null);
+        assertEquals("assignment", DeltaFixtures.pair(db, a2, Api.sha256(v1)).requestedBy());
     }
 
     @Test
