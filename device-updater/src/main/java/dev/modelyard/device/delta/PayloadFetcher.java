@@ -57,6 +57,8 @@ public final class PayloadFetcher {
     private static final Logger LOG = Logger.getLogger(PayloadFetcher.class.getName());
     static final String REBUILD_SUFFIX = ".rebuild";
     static final String STATE_SUFFIX = ".transfer.json";
+    /** The longest method name reported (the server bounds the field). */
+    static final int MAX_METHOD = 64;
 
     /** Downloads a file of the deployment with the device's credentials (see {@link Downloader#download}). */
     public interface Source {
@@ -233,8 +235,13 @@ public final class PayloadFetcher {
      */
     private static boolean usable(DeploymentBase.Delta o, String file, long fullSize) {
         return file.equals(o.target()) && o.format() == DeltaFormat.VERSION && o.size() > 0 && o.size() < fullSize
-                && link(o) != null && o.filename() != null && o.filename().matches("[A-Za-z0-9._+-]+")
-                && !o.filename().startsWith(".");
+                && link(o) != null && plainFileName(o.filename());
+    }
+
+    /** A name that stays a file of the downloads directory: no separator, no dot first, nothing unprintable. */
+    private static boolean plainFileName(String name) {
+        return name != null && !name.isEmpty() && name.length() <= 255 && !name.startsWith(".")
+                && name.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
     }
 
     /** A way that cannot succeed however often it is tried; {@code cost}: the bytes it downloaded. */
@@ -301,8 +308,10 @@ public final class PayloadFetcher {
     }
 
     private static TransferState.Way wayOf(DeploymentBase.Delta o) {
-        return o.base() == null ? new TransferState.Way(Feedback.Transfer.COMPRESSED, o.method(), null, o.size())
-                : new TransferState.Way(Feedback.Transfer.DELTA, o.method(), o.base().toLowerCase(Locale.ROOT), o.size());
+        // The method is informational and comes from the server: bounded, so the report it goes into is never refused for it.
+        String method = o.method() == null || o.method().length() <= MAX_METHOD ? o.method() : o.method().substring(0, MAX_METHOD);
+        return o.base() == null ? new TransferState.Way(Feedback.Transfer.COMPRESSED, method, null, o.size())
+                : new TransferState.Way(Feedback.Transfer.DELTA, method, o.base().toLowerCase(Locale.ROOT), o.size());
     }
 
     /** E.g. {@code delta from 1f2e3d4c5b6a} or {@code compressed download}. */
