@@ -57,6 +57,8 @@ public final class PayloadFetcher {
     private static final Logger LOG = Logger.getLogger(PayloadFetcher.class.getName());
     static final String REBUILD_SUFFIX = ".rebuild";
     static final String STATE_SUFFIX = ".transfer.json";
+    /** The longest method name reported (the server bounds the field). */
+    static final int MAX_METHOD = 64;
 
     /** Downloads a file of the deployment with the device's credentials (see {@link Downloader#download}). */
     public interface Source {
@@ -118,53 +120,82 @@ public final class PayloadFetcher {
      */
     public Fetched fetch(Request r, ProgressFactory progress, Notes notes) throws IOException {
         Files.createDirectories(downloads);
-        Path payload = payloadFile(r.actionId(), r.file());
-        Path stateFile = stateFile(r.actionId(), r.file());
-        Path rebuild = downloads.resolve(r.actionId() + "-" + r.file() + REBUILD_SUFFIX);
         // A rebuild file is never resumed: whatever a dead process left of it is worth nothing.
-        Files.deleteIfExists(rebuild);
-        TransferState state = TransferState.read(stateFile);
-        long signedSize = r.release().size();
-        boolean fullUnderWay = Files.exists(payload);
-        if (fullUnderWay && Files.size(payload) == signedSize) {
+        Files.deleteIfExists(rebuildFile(r));
+        Attempt a = new Attempt(r, TransferState.read(stateFile(r.actionId(), r.file())));
+        Path payload = payloadFile(r.actionId(), r.file());
+        if (Files.exists(payload) && Files.size(payload) == r.release().size()) {
             // Complete: renamed into place after a verified rebuild, or a full download that ended before a restart.
-            return new Fetched(payload, source.download(r.href(), payload, signedSize, null), state.transfer(r.file(), signedSize));
+            return a.fetched(source.download(r.href(), payload, r.release().size(), null));
         }
-        if (deltas && !fullUnderWay) {
-            List<DeploymentBase.Delta> ways = ways(r, state);
+        if (deltas && !Files.exists(payload)) {
+            List<DeploymentBase.Delta> ways = ways(r, a.state);
             for (int i = 0; i < ways.size(); i++) {
-                DeploymentBase.Delta offer = ways.get(i);
-                try {
-                    state = state.choosing(wayOf(offer));
-                    state.write(stateFile);
-                    byte[] sha = viaDelta(r, offer, rebuild, progress.of(describe(offer)));
-                    // Only a result equal to the signed file gets the name the installer consumes.
-                    Files.move(rebuild, payload, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    fsyncDirectory();
-                    Files.deleteIfExists(deltaPart(r.actionId(), offer));
-                    LOG.info(r.file() + " rebuilt from " + describe(offer) + " (" + offer.size() + " bytes downloaded instead of "
-                            + signedSize + ")");
-                    return new Fetched(payload, sha, state.transfer(r.file(), signedSize));
-                } catch (GiveUp e) {
-                    Files.deleteIfExists(rebuild);
-                    Files.deleteIfExists(deltaPart(r.actionId(), offer));
-                    String reason = describe(offer) + " failed (" + e.getMessage() + ")";
-                    state = state.givenUp(offer.filename(), e.cost, reason);
-                    state.write(stateFile);
-                    String next = i + 1 < ways.size() ? "the compressed file" : "the full file";
-                    LOG.warning(r.file() + ": " + reason + "; downloading " + next);
-                    notes.note(reason + "; downloading " + next);
-                }
+                Optional<Fetched> done = a.via(ways.get(i), i + 1 < ways.size() ? "the compressed file" : "the full file",
+                        progress, notes);
+                if (done.isPresent()) return done.get();
             }
         }
-        state = state.choosing(new TransferState.Way(Feedback.Transfer.FULL, null, null, signedSize));
-        state.write(stateFile);
-        try {
-            byte[] sha = source.download(r.href(), payload, signedSize, progress.of(null));
-            return new Fetched(payload, sha, state.transfer(r.file(), signedSize));
-        } catch (Downloader.DownloadException e) {
-            if (e.permanent()) forget(r.actionId(), r.file());
-            throw e;
+        return a.full(progress);
+    }
+
+    /** One fetch of a payload: the request and what its download has been through so far, kept on disk as it changes. */
+    private final class Attempt {
+        private final Request r;
+        private TransferState state;
+
+        Attempt(Request r, TransferState state) {
+            this.r = r;
+            this.state = state;
+        }
+
+        /**
+         * Tries one offer; empty when it was given up (its files deleted, the reason told and kept)
+         * and {@code next} is to be tried.
+         */
+        Optional<Fetched> via(DeploymentBase.Delta offer, String next, ProgressFactory progress, Notes notes) throws IOException {
+            Path rebuild = rebuildFile(r);
+            Path part = deltaPart(r.actionId(), offer);
+            try {
+                keep(state.choosing(wayOf(offer)));
+                byte[] sha = viaDelta(r, offer, rebuild, progress.of(describe(offer)));
+                // Only a result equal to the signed file gets the name the installer consumes.
+                Files.move(rebuild, payloadFile(r.actionId(), r.file()), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                fsyncDirectory();
+                Files.deleteIfExists(part);
+                LOG.info(r.file() + " rebuilt from " + describe(offer) + " (" + offer.size() + " bytes downloaded instead of "
+                        + r.release().size() + ")");
+                return Optional.of(fetched(sha));
+            } catch (GiveUp e) {
+                Files.deleteIfExists(rebuild);
+                Files.deleteIfExists(part);
+                String reason = describe(offer) + " failed (" + e.getMessage() + ")";
+                keep(state.givenUp(offer.filename(), e.cost, reason));
+                LOG.warning(r.file() + ": " + reason + "; downloading " + next);
+                notes.note(reason + "; downloading " + next);
+                return Optional.empty();
+            }
+        }
+
+        /** The payload itself, as a device without deltas downloads it. */
+        Fetched full(ProgressFactory progress) throws IOException {
+            keep(state.choosing(new TransferState.Way(Feedback.Transfer.FULL, null, null, r.release().size())));
+            try {
+                return fetched(source.download(r.href(), payloadFile(r.actionId(), r.file()), r.release().size(), progress.of(null)));
+            } catch (Downloader.DownloadException e) {
+                if (e.permanent()) forget(r.actionId(), r.file());
+                throw e;
+            }
+        }
+
+        Fetched fetched(byte[] sha256) {
+            return new Fetched(payloadFile(r.actionId(), r.file()), sha256, state.transfer(r.file(), r.release().size()));
+        }
+
+        private void keep(TransferState next) throws IOException {
+            state = next;
+            state.write(stateFile(r.actionId(), r.file()));
         }
     }
 
@@ -204,8 +235,13 @@ public final class PayloadFetcher {
      */
     private static boolean usable(DeploymentBase.Delta o, String file, long fullSize) {
         return file.equals(o.target()) && o.format() == DeltaFormat.VERSION && o.size() > 0 && o.size() < fullSize
-                && link(o) != null && o.filename() != null && o.filename().matches("[A-Za-z0-9._+-]+")
-                && !o.filename().startsWith(".");
+                && link(o) != null && plainFileName(o.filename());
+    }
+
+    /** A name that stays a file of the downloads directory: no separator, no dot first, nothing unprintable. */
+    private static boolean plainFileName(String name) {
+        return name != null && !name.isEmpty() && name.length() <= 255 && !name.startsWith(".")
+                && name.chars().noneMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f);
     }
 
     /** A way that cannot succeed however often it is tried; {@code cost}: the bytes it downloaded. */
@@ -272,8 +308,10 @@ public final class PayloadFetcher {
     }
 
     private static TransferState.Way wayOf(DeploymentBase.Delta o) {
-        return o.base() == null ? new TransferState.Way(Feedback.Transfer.COMPRESSED, o.method(), null, o.size())
-                : new TransferState.Way(Feedback.Transfer.DELTA, o.method(), o.base().toLowerCase(Locale.ROOT), o.size());
+        // The method is informational and comes from the server: bounded, so the report it goes into is never refused for it.
+        String method = o.method() == null || o.method().length() <= MAX_METHOD ? o.method() : o.method().substring(0, MAX_METHOD);
+        return o.base() == null ? new TransferState.Way(Feedback.Transfer.COMPRESSED, method, null, o.size())
+                : new TransferState.Way(Feedback.Transfer.DELTA, method, o.base().toLowerCase(Locale.ROOT), o.size());
     }
 
     /** E.g. {@code delta from 1f2e3d4c5b6a} or {@code compressed download}. */
@@ -283,6 +321,10 @@ public final class PayloadFetcher {
 
     private Path deltaPart(String actionId, DeploymentBase.Delta o) {
         return downloads.resolve(actionId + "-" + o.filename() + ".part");
+    }
+
+    private Path rebuildFile(Request r) {
+        return downloads.resolve(r.actionId() + "-" + r.file() + REBUILD_SUFFIX);
     }
 
     private Path stateFile(String actionId, String file) {
