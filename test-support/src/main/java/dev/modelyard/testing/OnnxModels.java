@@ -115,8 +115,8 @@ public final class OnnxModels {
         return new Proto().string(1, name).message(2, new Proto().message(1, tensorType));
     }
 
-    /** Just enough of the protobuf wire format to write the messages above. */
-    private static final class Proto {
+    /** Just enough of the protobuf wire format to write the messages above (and {@link DeltaModels}'). */
+    static final class Proto {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         Proto int64(int field, long v) {
@@ -140,8 +140,29 @@ public final class OnnxModels {
             return bytes(field, m.toByteArray());
         }
 
+        /** Only the key and length of a bytes field whose value the caller writes itself (a streamed payload). */
+        Proto bytesHeader(int field, long length) {
+            tag(field, 2);
+            varint(length);
+            return this;
+        }
+
+        int size() {
+            return out.size();
+        }
+
         byte[] toByteArray() {
             return out.toByteArray();
+        }
+
+        /** The encoded size of a varint. */
+        static int varintSize(long v) {
+            int n = 1;
+            while ((v & ~0x7FL) != 0) {
+                n++;
+                v >>>= 7;
+            }
+            return n;
         }
 
         private void tag(int field, int wireType) {
