@@ -5,7 +5,6 @@ import dev.modelyard.server.tenant.TenantContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -106,10 +105,11 @@ public class DeltaCatalogue implements DeltaOffers {
             }
         }
         List<Offer> out = new ArrayList<>();
-        if (compressed != null && worthIt(compressed.size(), full)) out.add(compressed);
+        boolean compressedOffered = compressed != null && worthIt(compressed.size(), full);
+        if (compressedOffered) out.add(compressed);
         // A delta competes with what the device would download without it: the compressed full
         // file when that is offered, else the full file.
-        long replaced = out.isEmpty() ? full : compressed.size();
+        long replaced = compressedOffered ? compressed.size() : full;
         for (Offer o : perBase.values()) {
             if (worthIt(o.size(), replaced)) out.add(o);
         }
@@ -184,8 +184,7 @@ public class DeltaCatalogue implements DeltaOffers {
             try (PreparedStatement ps = c.prepareStatement(KNOWN_BASES)) {
                 ps.setString(1, tenant);
                 ps.setObject(2, target);
-                Array array = c.createArrayOf("text", bases.toArray(String[]::new));
-                ps.setArray(3, array);
+                ps.setArray(3, c.createArrayOf("text", bases.toArray(String[]::new)));
                 Set<String> out = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(rs.getString(1).strip());
