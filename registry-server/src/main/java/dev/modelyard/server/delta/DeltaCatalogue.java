@@ -5,7 +5,6 @@ import dev.modelyard.server.tenant.TenantContext;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
@@ -57,8 +55,8 @@ public class DeltaCatalogue implements DeltaOffers {
      * A build request per base that is the content of an artifact of the target's model in the
      * target's tenant: a device names only digests, and must never make the server read an
      * arbitrary blob (another model's, another tenant's) as a base. The base's artifact is
-     * recorded as lineage (the newest with those bytes). The unique pair index makes a race with
-     * another request a no-op.
+     * recorded as lineage (the newest with those bytes). As the planner, none for a target below
+     * {@code min-size}. The unique pair index makes a race with another request a no-op.
      */
     static final String DEMAND = """
             INSERT INTO artifact_delta (id, tenant, target_artifact_id, base_sha256, base_artifact_id, status,
@@ -71,18 +69,19 @@ public class DeltaCatalogue implements DeltaOffers {
                           WHERE a.tenant = t.tenant AND v.model_id = tv.model_id AND a.sha256 = ANY(?)
                             AND a.sha256 <> t.sha256
                           ORDER BY a.sha256, a.created_at DESC, a.id) b ON true
-            WHERE t.tenant = ? AND t.id = ?
+            WHERE t.tenant = ? AND t.id = ? AND t.size >= ?
             ON CONFLICT DO NOTHING""";
 
     private final EntityManager em;
     private final TenantContext tenants;
-    private final double maxRatio;
+    private final DeltaConfig config;
+    private final DeltaWorkers workers;
 
-    public DeltaCatalogue(EntityManager em, TenantContext tenants,
-                          @ConfigProperty(name = "modelyard.delta.max-ratio", defaultValue = "0.9") double maxRatio) {
+    public DeltaCatalogue(EntityManager em, TenantContext tenants, DeltaConfig config, DeltaWorkers workers) {
         this.em = em;
         this.tenants = tenants;
-        this.maxRatio = maxRatio;
+        this.config = config;
+        this.workers = workers;
     }
 
     /** A ready row and the size of the file it rebuilds. */
@@ -106,10 +105,11 @@ public class DeltaCatalogue implements DeltaOffers {
             }
         }
         List<Offer> out = new ArrayList<>();
-        if (compressed != null && worthIt(compressed.size(), full)) out.add(compressed);
+        boolean compressedOffered = compressed != null && worthIt(compressed.size(), full);
+        if (compressedOffered) out.add(compressed);
         // A delta competes with what the device would download without it: the compressed full
         // file when that is offered, else the full file.
-        long replaced = out.isEmpty() ? full : compressed.size();
+        long replaced = compressedOffered ? compressed.size() : full;
         for (Offer o : perBase.values()) {
             if (worthIt(o.size(), replaced)) out.add(o);
         }
@@ -118,7 +118,7 @@ public class DeltaCatalogue implements DeltaOffers {
     }
 
     private boolean worthIt(long size, long replaced) {
-        return size <= maxRatio * replaced;
+        return size <= config.maxRatio() * replaced;
     }
 
     @Override
@@ -138,7 +138,7 @@ public class DeltaCatalogue implements DeltaOffers {
     @Override
     public void demand(UUID targetArtifact, Collection<String> baseSha256s) {
         Set<String> wanted = new HashSet<>(normalized(baseSha256s));
-        if (wanted.isEmpty()) return;
+        if (wanted.isEmpty() || !config.enabled()) return;
         String tenant = tenants.current();
         wanted.removeAll(knownBases(tenant, targetArtifact, wanted));
         if (wanted.isEmpty()) return;
@@ -150,10 +150,14 @@ public class DeltaCatalogue implements DeltaOffers {
                     ps.setArray(1, c.createArrayOf("text", wanted.toArray(String[]::new)));
                     ps.setString(2, tenant);
                     ps.setObject(3, targetArtifact);
+                    ps.setLong(4, config.minSize().asLongValue());
                     return ps.executeUpdate();
                 }
             }));
-            if (queued > 0) LOG.debugf("queued %d delta(s) to artifact %s on a device's demand", queued, targetArtifact);
+            if (queued > 0) {
+                LOG.debugf("queued %d delta(s) to artifact %s on a device's demand", queued, targetArtifact);
+                workers.wake();
+            }
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not queue deltas to artifact %s on demand; a later request will ask again", targetArtifact);
         }
@@ -180,8 +184,7 @@ public class DeltaCatalogue implements DeltaOffers {
             try (PreparedStatement ps = c.prepareStatement(KNOWN_BASES)) {
                 ps.setString(1, tenant);
                 ps.setObject(2, target);
-                Array array = c.createArrayOf("text", bases.toArray(String[]::new));
-                ps.setArray(3, array);
+                ps.setArray(3, c.createArrayOf("text", bases.toArray(String[]::new)));
                 Set<String> out = new HashSet<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(rs.getString(1).strip());

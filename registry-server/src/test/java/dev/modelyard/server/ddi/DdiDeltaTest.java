@@ -7,8 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.delta.ChunkDelta;
@@ -52,6 +50,8 @@ import org.junit.jupiter.api.Test;
 class DdiDeltaTest {
 
     private static final int SIZE = 10_000;
+    /** Above modelyard.delta.min-size (64 KiB). */
+    private static final int BIG = 70_000;
 
     @Inject
     AgroalDataSource db;
@@ -73,12 +73,17 @@ class DdiDeltaTest {
     record Payload(UUID id, String sha256, long size) {
     }
 
-    /** A model with these versions published, each one 10 kB ONNX file named m.onnx. */
+    /** A model with these versions published, each one 10 kB ONNX file named m.onnx (below the size deltas are made for). */
     private static String model(String... versions) {
+        return model(SIZE, versions);
+    }
+
+    /** A model with these versions published, each one ONNX file of {@code size} bytes named m.onnx. */
+    private static String model(int size, String... versions) {
         String m = Api.createModel("delta");
         for (String v : versions) {
             Api.createVersion(m, v);
-            Api.upload(m, v, "m.onnx", Api.onnxModel(SIZE, v.hashCode()), null).then().statusCode(201);
+            Api.upload(m, v, "m.onnx", Api.onnxModel(size, v.hashCode()), null).then().statusCode(201);
             publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, v).then().statusCode(200);
         }
         return m;
@@ -303,38 +308,53 @@ class DdiDeltaTest {
 
     @Test
     void aDeploymentQueuesOneBuildPerFileTheDeviceHoldsOfThatModelOnly() throws Exception {
-        String m = model("3.0.0", "3.1.0", "3.2.0");
-        String other = model("9.1.0");
+        // Large enough for deltas (modelyard.delta.min-size): the planner queues at assignment what it knows of.
+        String m = model(BIG, "3.0.0", "3.1.0", "3.2.0");
+        String other = model(BIG, "9.1.0");
         DdiFlowTest.Dev updater = device("dlt-q", updaterWithDeltas());
         DdiFlowTest.Dev stock = device("dlt-r", Map.of());
         Payload v300 = install(m, "3.0.0", stock);
         Payload v310 = install(m, "3.1.0", updater);
         Payload foreign = install(other, "9.1.0", stock);
-        // A digest of another model's file, then one that is no digest: neither may name a base.
+        // A digest of another model's file may not name a base.
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, foreign.sha256()));
         Map.Entry<Long, Payload> assigned = assign(m, "3.2.0", updater);
         UUID target = assigned.getValue().id();
-        JsonPath dep = deployment(updater, assigned.getKey());
-        assertNull(dep.get("deployment.chunks[0].modelyardDeltas"), "nothing is ready yet");
-        assertEquals(List.of(new DeltaRows.Row(v310.sha256(), "PENDING", "demand", v310.id(), SIZE, "default")), rows.rows(target));
-
-        DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, "not-a-digest"));
+        List<DeltaRows.Row> planned = rows.rows(target);
+        assertEquals(List.of(v310.sha256(), "-"), planned.stream().map(r -> r.base() == null ? "-" : r.base()).toList(),
+                "the assignment planned the delta from the installed version and the compressed file");
         deployment(updater, assigned.getKey());
-        assertEquals(1, rows.rows(target).size());
+        assertEquals(planned.size(), rows.rows(target).size(), "nothing more to ask for");
 
-        // A base whose delta failed is not asked for again; each base is queued once however often the device asks.
-        rows.put(target, v300.sha256(), "FAILED", 1, null, null);
+        // What the device reports serving is a base the server did not know of: asked for once, however often the
+        // device asks, with the artifact that has those bytes as its lineage.
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, v300.sha256()));
         deployment(updater, assigned.getKey());
         deployment(updater, assigned.getKey());
-        List<DeltaRows.Row> after = rows.rows(target);
-        assertEquals(2, after.size(), after.toString());
-        assertEquals("FAILED", after.stream().filter(r -> r.base().equals(v300.sha256())).findFirst().orElseThrow().status());
-        assertNotEquals(null, after.stream().filter(r -> r.base().equals(v310.sha256())).findFirst().orElse(null));
+        List<DeltaRows.Row> demanded = rows.rows(target).stream().filter(r -> r.requestedBy().equals("demand")).toList();
+        assertEquals(1, demanded.size(), rows.rows(target).toString());
+        DeltaRows.Row row = demanded.get(0);
+        assertEquals(v300.sha256(), row.base());
+        assertEquals(v300.id(), row.baseArtifact());
+        assertEquals(BIG, row.targetSize());
+        assertEquals("default", row.tenant());
+        assertEquals(planned.size() + 1, rows.rows(target).size());
+        // Something that is no digest names nothing.
+        DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, "not-a-digest"));
+        deployment(updater, assigned.getKey());
+        assertEquals(planned.size() + 1, rows.rows(target).size());
+
         // A stock client's deployment asks for nothing.
         Map.Entry<Long, Payload> stockAssigned = assign(m, "3.1.0", stock);
         deployment(stock, stockAssigned.getKey());
-        assertEquals(List.of(), rows.rows(stockAssigned.getValue().id()));
+        assertFalse(rows.rows(stockAssigned.getValue().id()).stream().anyMatch(r -> r.requestedBy().equals("demand")));
+        // Below the size deltas are built for, a device's deployment asks for nothing either.
+        String small = model("4.0.0", "4.1.0");
+        DdiFlowTest.Dev smallUpdater = device("dlt-t", updaterWithDeltas());
+        install(small, "4.0.0", smallUpdater);
+        Map.Entry<Long, Payload> smallAssigned = assign(small, "4.1.0", smallUpdater);
+        deployment(smallUpdater, smallAssigned.getKey());
+        assertEquals(List.of(), rows.rows(smallAssigned.getValue().id()));
     }
 
     private static final Pattern SERIES = Pattern.compile(
