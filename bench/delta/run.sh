@@ -44,7 +44,8 @@ fi
   || { echo "build first: mvn -B -DskipTests package" >&2; exit 1; }
 # The server side: the registry's classes and their dependencies (the encoder needs no Quarkus at run time,
 # but takes its classpath as the server has it). The device side: the delta module and zstd-jni only.
-mvn -B -q -o -f "$ROOT/pom.xml" -pl registry-server,test-support dependency:build-classpath \
+mvn -B -q -o -f "$ROOT/pom.xml" -pl test-support -am compile >/dev/null   # DeltaModels, for MakePair
+mvn -B -q -o -f "$ROOT/pom.xml" -pl registry-server -am compile dependency:build-classpath \
   -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >/dev/null
 SERVER_CP="$ROOT/registry-server/target/classes:$ROOT/delta/target/classes:$ROOT/test-support/target/classes:$ROOT/wire/target/classes:$ROOT/api-client/target/classes:$(paste -sd: "$WORK/cp.txt")"
 ZSTD_JNI=$(tr ':' '\n' < "$WORK/cp.txt" | grep -m1 'zstd-jni')
