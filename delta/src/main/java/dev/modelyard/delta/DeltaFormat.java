@@ -29,6 +29,9 @@ package dev.modelyard.delta;
  * longer runs. A reader refuses anything else: an unknown kind or version, a length beyond the
  * bound, a copy outside the base, output beyond the target size, a stream that ends early or
  * has bytes after END, and a result whose size or SHA-256 differs from the header's.
+ * An operation's length is never 0 (so a small body cannot expand into endless empty
+ * operations). The zstd frame carries its content checksum, and its window is at most
+ * 2^{@value #MAX_WINDOW_LOG} bytes: a reader refuses a larger window rather than allocate it.
  */
 public final class DeltaFormat {
 
@@ -38,6 +41,11 @@ public final class DeltaFormat {
     public static final byte[] MAGIC = {'M', 'Y', 'D', 'E', 'L', 'T', 'A', 0};
     /** The longest operation; a reader holds at most about three times this in memory. */
     public static final int MAX_OPERATION_BYTES = 4 << 20;
+    /**
+     * The largest zstd window (as a power of two) a writer uses and a reader accepts: 8 MiB, twice
+     * an operation, so a device's decoder memory is bounded whatever a delta declares.
+     */
+    public static final int MAX_WINDOW_LOG = 23;
     /** The suffix of a delta file's name in a DDI chunk and in downloads. */
     public static final String FILE_SUFFIX = ".mydelta";
     /** The media type a delta file is served with. */
