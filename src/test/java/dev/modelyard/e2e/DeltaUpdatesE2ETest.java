@@ -208,7 +208,7 @@ class DeltaUpdatesE2ETest {
                         boolean sameBase = base == null ? d.path("baseSha256").isNull() || d.path("baseSha256").isMissingNode()
                                 : base.equals(d.path("baseSha256").asText());
                         if (!sameBase) continue;
-                        String status = d.path("status").asText();
+                        String status = d.path("status").asText().toUpperCase(java.util.Locale.ROOT);
                         if (status.equals("FAILED") || status.equals("USELESS")) throw new AssertionError("the delta ended " + d);
                         if (status.equals("READY")) {
                             ready[0] = d;
