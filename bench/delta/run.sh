@@ -118,13 +118,15 @@ for r in rows:
           f"| **{pct(r, 'delta')}** ({r['delta_method']}; {100.0 * int(r['delta']) / best:.0f} % of the best generic) "
           f"| {pct(r, 'full')} ({r['full_method']}) |")
 print()
-print("| v1 → v2 | build delta: time, peak RSS | build full: time, peak RSS | zstd --patch-from: time, RSS | xdelta3: time, RSS "
-      "| apply delta: time, RSS beyond idle JVM | apply full: time, RSS beyond idle | idle JVM RSS |")
-print("|---|---|---|---|---|---|---|---|")
+print("| v1 → v2 | build our delta: time, peak RSS | build our full: time, peak RSS | zstd --patch-from: time, RSS "
+      "| xdelta3: time, RSS | zstd v2: time, RSS | apply our delta: time, RSS beyond idle JVM | apply our full: time, "
+      "RSS beyond idle | idle JVM RSS |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     idle = int(r["idle_kb"])
     print(f"| {r['case']} | {int(r['delta_ms']) / 1000:.1f} s, {mib(r['delta_kb'])} | {int(r['full_ms']) / 1000:.1f} s, {mib(r['full_kb'])} "
           f"| {float(r['patch_s']):.1f} s, {mib(r['patch_kb'])} | {float(r['xdelta_s']):.1f} s, {mib(r['xdelta_kb'])} "
+          f"| {float(r['zstd_s']):.1f} s, {mib(r['zstd_kb'])} "
           f"| {int(r['apply_ms']) / 1000:.1f} s, {mib(int(r['apply_kb']) - idle)} "
           f"| {int(r['applyfull_ms']) / 1000:.1f} s, {mib(int(r['applyfull_kb']) - idle)} | {mib(idle)} |")
 PY
