@@ -48,9 +48,15 @@ fi
 mvn -B -q -o -f "$ROOT/pom.xml" -pl test-support -am compile >/dev/null   # DeltaModels, for MakePair
 mvn -B -q -o -f "$ROOT/pom.xml" -pl registry-server -am compile dependency:build-classpath \
   -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >/dev/null
-SERVER_CP="$ROOT/registry-server/target/classes:$ROOT/delta/target/classes:$ROOT/test-support/target/classes:$ROOT/wire/target/classes:$ROOT/api-client/target/classes:$(paste -sd: "$WORK/cp.txt")"
+# A copy of the project's classes: a build in the tree during the run must not change what it measures.
+SERVER_CP=$(tr ':' '\n' < "$WORK/cp.txt" | grep '\.jar$' | paste -sd:)
+for dir in "$ROOT/registry-server/target/classes" "$ROOT/test-support/target/classes" \
+    $(tr ':' '\n' < "$WORK/cp.txt" | grep -v '\.jar$'); do
+  copy="$WORK/cp/$(basename "$(dirname "$(dirname "$dir")")")"
+  mkdir -p "$copy"; cp -r "$dir/." "$copy/"; SERVER_CP="$copy:$SERVER_CP"
+done
 ZSTD_JNI=$(tr ':' '\n' < "$WORK/cp.txt" | grep -m1 'zstd-jni')
-DEVICE_CP="$ROOT/delta/target/classes:$ZSTD_JNI"
+DEVICE_CP="$WORK/cp/delta:$ZSTD_JNI"
 mkdir -p "$WORK/classes"
 javac -d "$WORK/classes" -cp "$SERVER_CP" "$ROOT"/bench/delta/{MakePair,DeltaBuild,DeltaApply}.java
 
