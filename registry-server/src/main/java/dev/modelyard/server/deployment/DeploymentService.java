@@ -51,12 +51,14 @@ public class DeploymentService {
     private final Assigner assigner;
     private final DeviceChangeFeed feed;
     private final jakarta.enterprise.event.Event<Assigned> assignedEvent;
+    private final jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned;
     private final HealthReports health;
     private final RollbackAuthorizations rollbackAuthorizations;
 
     public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
                              DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent,
-                             HealthReports health, RollbackAuthorizations rollbackAuthorizations) {
+                             HealthReports health, RollbackAuthorizations rollbackAuthorizations,
+                             jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned) {
         this.rollbackAuthorizations = rollbackAuthorizations;
         this.em = em;
         this.health = health;
@@ -66,6 +68,7 @@ public class DeploymentService {
         this.assigner = assigner;
         this.feed = feed;
         this.assignedEvent = assignedEvent;
+        this.actionsAssigned = actionsAssigned;
     }
 
     // ---- management ----------------------------------------------------------------------
@@ -137,6 +140,7 @@ public class DeploymentService {
             if (views.size() < MAX_VIEWS) views.add(view(action(o.actionId()), o.controllerId()));
         }
         assignedEvent.fire(new Assigned(assigned, failed, already));
+        fireDelivering(m, outcomes);
         return new DeploymentApi.Assignment(assigned, already, failed, views);
     }
 
@@ -180,7 +184,14 @@ public class DeploymentService {
             else assigned++;
         }
         assignedEvent.fire(new Assigned(assigned, failed, already));
+        fireDelivering(m, outcomes);
         return out;
+    }
+
+    /** Tells observers (deltas) of the new actions that deliver an artifact, in this transaction. */
+    private void fireDelivering(Model m, List<Assigner.Outcome> outcomes) {
+        List<Long> delivering = outcomes.stream().filter(o -> o.created() && !o.failed()).map(Assigner.Outcome::actionId).toList();
+        if (!delivering.isEmpty()) actionsAssigned.fire(new ActionsAssigned(m.tenant, delivering));
     }
 
     private static List<ArtifactChooser.Candidate> candidates(ModelVersion v) {

@@ -181,6 +181,10 @@ public enum ErrorCode {
     UNPROCESSABLE(422, "unprocessable"),
     /** The uploaded bytes' SHA-256 differs from the digest the request announced; nothing was stored. */
     DIGEST_MISMATCH(422, "digest-mismatch"),
+    /** The base named for a delta is not a file of this model (no such version, no artifact of the format, unknown digest) or is the target itself. */
+    DELTA_BASE_INVALID(422, "delta-base-invalid"),
+    /** The artifact is smaller than modelyard.delta.min-size: a delta would save too little to be built. */
+    DELTA_TARGET_TOO_SMALL(422, "delta-target-too-small"),
     /** The uploaded file is not a valid model of its format; nothing was stored. */
     INVALID_MODEL(422, "invalid-model"),
     /** This registry requires a publisher signature and the upload has none. */

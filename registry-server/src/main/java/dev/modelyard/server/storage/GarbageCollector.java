@@ -14,7 +14,8 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Removes what interrupted or abandoned work left behind: blobs no artifact references, stored
+ * Removes what interrupted or abandoned work left behind: blobs no artifact and no delta references
+ * (a delta goes with its target artifact, and its blob is then collected here), stored
  * objects with no ledger row (a crash between storing and committing), and stale staging files.
  * Safe to run on every replica at once: rows are claimed with {@code FOR UPDATE SKIP LOCKED}.
  */
@@ -95,6 +96,7 @@ public class GarbageCollector {
                         SELECT b.sha256 FROM blob b
                         WHERE b.touched_at < ?1
                           AND NOT EXISTS (SELECT 1 FROM artifact a WHERE a.sha256 = b.sha256)
+                          AND NOT EXISTS (SELECT 1 FROM artifact_delta d WHERE d.blob_sha256 = b.sha256)
                         LIMIT ?2 FOR UPDATE SKIP LOCKED""")
                         .setParameter(1, cutoff).setParameter(2, BATCH).getResultList();
                 for (String sha : claimed) {

@@ -1,0 +1,224 @@
+package dev.modelyard.server.delta;
+
+import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.delta.encode.DeltaEncoding;
+import dev.modelyard.server.storage.BlobLedger;
+import dev.modelyard.server.storage.BlobStore;
+import dev.modelyard.server.storage.Digests;
+import dev.modelyard.server.storage.StagedFile;
+import dev.modelyard.server.storage.StagingArea;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds one claimed delta: the base and target bytes as local files (the filesystem store's own
+ * files, or copies out of S3 into a work directory), {@link DeltaEncoding#encode} into that
+ * directory, then the decision. READY: the file is stored through the blob ledger and then, in one
+ * transaction guarded by the lease, the row points at it (the all-or-nothing rule of uploads: a
+ * crash in between leaves an unreferenced blob the collector removes). USELESS: only its size and
+ * method are kept. The work directory is removed whatever happens.
+ */
+@ApplicationScoped
+public class DeltaBuilder {
+
+    private static final Logger LOG = Logger.getLogger(DeltaBuilder.class);
+
+    /** How one attempt ended. */
+    public enum Outcome { READY, USELESS, FAILED, RETRY, LEASE_LOST }
+
+    /** Another attempt cannot help: the base is not this tenant's, the stored bytes are corrupt. */
+    static final class PermanentFailure extends RuntimeException {
+        PermanentFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private final DeltaQueue queue;
+    private final BlobStore store;
+    private final BlobLedger ledger;
+    private final StagingArea staging;
+    private final DeltaConfig config;
+    private final EntityManager em;
+    private final Clock clock;
+
+    public DeltaBuilder(DeltaQueue queue, BlobStore store, BlobLedger ledger, StagingArea staging, DeltaConfig config,
+                        EntityManager em, Clock clock) {
+        this.queue = queue;
+        this.store = store;
+        this.ledger = ledger;
+        this.staging = staging;
+        this.config = config;
+        this.em = em;
+        this.clock = clock;
+    }
+
+    /** What a build needs, read once under its lease. */
+    private record Work(UUID id, String tenant, UUID targetArtifactId, String targetSha256, long targetSize, String format, String baseSha256, long baseSize) {
+    }
+
+    /** Builds as the claim's tenant (the caller switched to it). */
+    Outcome build(DeltaQueue.Claim c) {
+        if (c.attempt() > config.maxAttempts()) {
+            queue.fail(c, "gave up after " + config.maxAttempts() + " attempts: the replica running the last one stopped before it finished");
+            return Outcome.FAILED;
+        }
+        Path dir = null;
+        try {
+            Optional<Work> work = QuarkusTransaction.requiringNew().call(() -> queue.held(c).map(this::work));
+            if (work.isEmpty()) return Outcome.LEASE_LOST;
+            dir = workDirectory(c.id());
+            return attempt(c, work.get(), dir);
+        } catch (PermanentFailure e) {
+            return queue.fail(c, e.getMessage()) ? Outcome.FAILED : Outcome.LEASE_LOST;
+        } catch (IOException | UncheckedIOException e) {
+            String error = "storage: " + e.getMessage();
+            return queue.retryLater(c, error) ? Outcome.RETRY : Outcome.FAILED;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "delta %s: the build failed unexpectedly", c.id());
+            return queue.fail(c, "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()))
+                    ? Outcome.FAILED : Outcome.LEASE_LOST;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * The target and the base, checked: the base must be the file of an artifact of this tenant
+     * (the ORM scopes the lookup), so a row can never make the builder read another tenant's bytes
+     * by naming their digest.
+     */
+    private Work work(DeltaArtifact d) {
+        Artifact target = Artifact.findById(d.targetArtifactId);
+        if (target == null) throw new PermanentFailure("the target artifact " + d.targetArtifactId + " no longer exists");
+        long baseSize = 0;
+        if (d.baseSha256 != null) {
+            Artifact base = Artifact.<Artifact>find("sha256", d.baseSha256).firstResult();
+            if (base == null) {
+                throw new PermanentFailure("the base " + d.baseSha256 + " is not the file of any artifact of this tenant");
+            }
+            baseSize = base.size;
+        }
+        return new Work(d.id, d.tenant, d.targetArtifactId, target.sha256, target.size, target.format, d.baseSha256, baseSize);
+    }
+
+    private Outcome attempt(DeltaQueue.Claim c, Work w, Path dir) throws IOException {
+        Path target = local(w.targetSha256(), w.targetSize(), dir.resolve("target"), "target");
+        Path base = w.baseSha256() == null ? null : local(w.baseSha256(), w.baseSize(), dir.resolve("base"), "base");
+        Path out = dir.resolve("delta" + dev.modelyard.delta.DeltaFormat.FILE_SUFFIX);
+        DeltaEncoding.Encoded e = DeltaEncoding.encode(new DeltaEncoding.Request(base, w.baseSha256(), target, w.targetSha256(),
+                w.format(), config.level(), dir), out);
+        long replaced = QuarkusTransaction.requiringNew().call(() -> replaced(w));
+        boolean worthIt = e.size() <= config.maxRatio() * replaced;
+        if (worthIt) {
+            force(out);
+            ledger.store(new StagedFile(out, e.sha256(), e.size()));
+        }
+        boolean held = queue.finish(c, d -> {
+            d.status = worthIt ? DeltaStatus.READY : DeltaStatus.USELESS;
+            d.method = e.method();
+            d.size = e.size();
+            d.blobSha256 = worthIt ? e.sha256() : null;
+            d.buildMillis = e.millis();
+            d.builtAt = clock.instant();
+            d.error = worthIt ? null : "the delta has " + e.size() + " bytes, more than " + config.maxRatio()
+                    + " of the " + replaced + " bytes it would replace";
+        });
+        if (!held) return Outcome.LEASE_LOST;
+        return worthIt ? Outcome.READY : Outcome.USELESS;
+    }
+
+    /**
+     * What the delta would replace on the wire: the compressed full file when one is ready (a
+     * delta from a base competes with it), else the target itself.
+     */
+    private long replaced(Work w) {
+        if (w.baseSha256() == null) return w.targetSize();
+        @SuppressWarnings("unchecked")
+        List<Number> full = em.createNativeQuery("""
+                        SELECT size FROM artifact_delta
+                        WHERE tenant = ?1 AND target_artifact_id = ?2 AND base_sha256 IS NULL AND status = 'READY'""")
+                .setParameter(1, w.tenant()).setParameter(2, w.targetArtifactId()).getResultList();
+        return full.isEmpty() ? w.targetSize() : Math.min(w.targetSize(), full.get(0).longValue());
+    }
+
+    /**
+     * The blob as a local file: the filesystem store's own (read only), or a copy out of the store
+     * whose digest is checked on the way.
+     */
+    private Path local(String sha256, long size, Path copy, String role) throws IOException {
+        Optional<Path> own = store.localPath(sha256).filter(Files::isRegularFile);
+        if (own.isPresent()) return own.get();
+        MessageDigest sha = Digests.sha256();
+        try (InputStream in = new DigestInputStream(store.open(sha256, 0, size), sha)) {
+            Files.copy(in, copy);
+        } catch (IOException e) {
+            throw new IOException("the " + role + " blob " + sha256 + " cannot be read from the blob store: " + e.getMessage(), e);
+        }
+        if (!Digests.hex(sha.digest()).equals(sha256)) {
+            throw new PermanentFailure("the stored bytes of the " + role + " blob " + sha256 + " do not match their SHA-256");
+        }
+        return copy;
+    }
+
+    /** The blob store renames the file into place: its bytes must be on disk first. */
+    private static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    /**
+     * Work directories live in the staging area (the blob store then moves a result instead of
+     * copying it), under {@code delta/<host>} so a replica removes only its own crash leftovers.
+     */
+    private Path workRoot() {
+        return staging.dir().resolve("delta").resolve(host());
+    }
+
+    private Path workDirectory(UUID id) throws IOException {
+        return Files.createTempDirectory(Files.createDirectories(workRoot()), "build-" + id + "-");
+    }
+
+    /** Removes work directories a crash of this host left behind; called before its workers start. */
+    void removeLeftovers() {
+        Path root = workRoot();
+        if (!Files.isDirectory(root)) return;
+        try (Stream<Path> dirs = Files.list(root)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith("build-")).forEach(DeltaBuilder::deleteTree);
+        } catch (IOException e) {
+            LOG.warnf("could not look for leftover delta work directories in %s: %s", root, e.getMessage());
+        }
+    }
+
+    /** This machine's name, as far as the environment tells (containers set HOSTNAME). */
+    static String host() {
+        String h = System.getenv("HOSTNAME");
+        return h == null || !h.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") ? "localhost" : h;
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warnf("could not remove the delta work directory %s: %s", dir, e.getMessage());
+        }
+    }
+}
