@@ -1,11 +1,9 @@
 package dev.modelyard.delta;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
-import com.github.luben.zstd.ZstdIOException;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -275,22 +273,21 @@ public final class DeltaApplier {
 
     /**
      * The zstd-compressed body. Everything zstd reports (a damaged frame, a wrong checksum, a window
-     * beyond {@link DeltaFormat#MAX_WINDOW_LOG}, a stream cut short) becomes MALFORMED here; only
-     * the caller's stream's own errors pass as they are.
+     * beyond {@link DeltaFormat#MAX_WINDOW_LOG}: zstd-jni throws them as runtime exceptions) becomes
+     * MALFORMED here, as does a stream cut short; only the caller's stream's own errors pass as they are.
      */
     private static final class Body implements AutoCloseable {
 
-        private final ZstdInputStreamNoFinalizer zstd;
+        private final OneFrame frame;
         private final DataInputStream data;
 
         Body(InputStream delta) throws IOException {
             try {
-                zstd = new ZstdInputStreamNoFinalizer(new NotClosing(delta));
-                zstd.setLongMax(DeltaFormat.MAX_WINDOW_LOG);
-            } catch (ZstdIOException | RuntimeException e) {
+                frame = new OneFrame(delta);
+            } catch (RuntimeException e) {
                 throw malformed("cannot start reading the delta body: " + e.getMessage());
             }
-            data = new DataInputStream(zstd);
+            data = new DataInputStream(frame);
         }
 
         int u8() throws IOException {
@@ -298,7 +295,7 @@ public final class DeltaApplier {
                 return data.readUnsignedByte();
             } catch (EOFException e) {
                 throw malformed("the delta ends before END");
-            } catch (ZstdIOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw damaged(e);
             }
         }
@@ -308,7 +305,7 @@ public final class DeltaApplier {
                 return data.readInt() & 0xFFFF_FFFFL;
             } catch (EOFException e) {
                 throw malformed("the delta ends inside an operation");
-            } catch (ZstdIOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw damaged(e);
             }
         }
@@ -318,7 +315,7 @@ public final class DeltaApplier {
                 return data.readLong();
             } catch (EOFException e) {
                 throw malformed("the delta ends inside an operation");
-            } catch (ZstdIOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw damaged(e);
             }
         }
@@ -328,23 +325,23 @@ public final class DeltaApplier {
                 data.readFully(into, 0, length);
             } catch (EOFException e) {
                 throw malformed("the delta ends inside an operation");
-            } catch (ZstdIOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw damaged(e);
             }
         }
 
-        /** True when the stream ends here; reading to its end is also what makes zstd check the frame checksum. */
+        /** True when the frame ends here; reaching its end is also what makes zstd check the frame checksum. */
         boolean atEnd() throws IOException {
             try {
                 return data.read() < 0;
-            } catch (ZstdIOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 throw damaged(e);
             }
         }
 
         @Override
-        public void close() throws IOException {
-            zstd.close();
+        public void close() {
+            frame.close();
         }
 
         private static DeltaFormatException damaged(Exception e) {
@@ -352,14 +349,61 @@ public final class DeltaApplier {
         }
     }
 
-    /** Lets the caller keep its stream: closing the decompressor must not close what it reads. */
-    private static final class NotClosing extends FilterInputStream {
-        NotClosing(InputStream in) {
-            super(in);
+    /**
+     * Decompresses exactly one zstd frame, then requires the delta to end. A streaming decoder
+     * would go on into whatever follows (a second frame, a skippable frame); the format allows
+     * nothing there, so this reads frame by frame and checks.
+     */
+    private static final class OneFrame extends InputStream {
+
+        private final InputStream raw;
+        private final ZstdDecompressCtx zstd = new ZstdDecompressCtx();
+        private final ByteBuffer compressed = ByteBuffer.allocate(FILE_BUFFER).limit(0);
+        private final byte[] single = new byte[1];
+        private boolean frameDone;
+
+        OneFrame(InputStream raw) {
+            this.raw = raw;
+            // The decoder refuses a frame that declares a bigger window instead of allocating it.
+            zstd.setLongMax(DeltaFormat.MAX_WINDOW_LOG);
+        }
+
+        @Override
+        public int read() throws IOException {
+            return read(single, 0, 1) < 0 ? -1 : single[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] into, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            ByteBuffer out = ByteBuffer.wrap(into, off, len);
+            while (out.position() == off && !frameDone) {
+                if (!compressed.hasRemaining() && !refill()) {
+                    throw malformed("the delta ends inside its zstd frame");
+                }
+                frameDone = zstd.decompressByteBufferStream(out, compressed);
+                if (frameDone && (compressed.hasRemaining() || raw.read() >= 0)) {
+                    throw malformed("bytes after the delta's zstd frame");
+                }
+            }
+            int produced = out.position() - off;
+            return produced == 0 ? -1 : produced;
+        }
+
+        private boolean refill() throws IOException {
+            int read = raw.read(compressed.array(), 0, compressed.capacity());
+            if (read < 0) {
+                return false;
+            }
+            compressed.position(0).limit(read);
+            return true;
         }
 
         @Override
         public void close() {
+            zstd.close();
         }
     }
 

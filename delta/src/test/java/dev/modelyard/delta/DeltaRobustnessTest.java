@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -200,6 +201,15 @@ class DeltaRobustnessTest {
         assertArrayEquals(base, apply(dir, base, valid));
         byte[] trailing = Arrays.copyOf(valid, valid.length + 5);
         assertEquals(MALFORMED, assertThrows(DeltaFormatException.class, () -> apply(dir, base, trailing)).reason());
+        // Frames a streaming zstd decoder would pass over silently are refused too: the body is one frame.
+        byte[] skippableFrame = {0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 1, 2, 3, 4};
+        for (byte[] frame : new byte[][] {Zstd.compress(new byte[0]), skippableFrame}) {
+            byte[] withFrame = Arrays.copyOf(valid, valid.length + frame.length);
+            System.arraycopy(frame, 0, withFrame, valid.length, frame.length);
+            DeltaFormatException e = assertThrows(DeltaFormatException.class, () -> apply(dir, base, withFrame));
+            assertEquals(MALFORMED, e.reason());
+            assertTrue(e.getMessage().contains("after the delta's zstd frame"), e.getMessage());
+        }
     }
 
     @Test

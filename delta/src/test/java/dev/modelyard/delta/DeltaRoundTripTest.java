@@ -191,6 +191,16 @@ class DeltaRoundTripTest {
         assertFalse(Files.exists(targetFile));
     }
 
+    @Test
+    void theTargetMustNotBeTheBase() throws IOException {
+        byte[] base = Deltas.random(80, 1000);
+        Path baseFile = write("same.bin", base);
+        Path deltaFile = write("same.mydelta", delta(base, base, w -> w.copy(0, base.length)));
+        assertThrows(IllegalArgumentException.class,
+                () -> DeltaApplier.apply(deltaFile, baseFile, sha256(base), baseFile));
+        assertArrayEquals(base, Files.readAllBytes(baseFile));
+    }
+
     private Path write(String name, byte[] bytes) throws IOException {
         return Files.write(dir.resolve(name), bytes);
     }

@@ -27,41 +27,55 @@ public class ArtifactDownloads {
         this.metrics = metrics;
     }
 
+    /**
+     * A stored file as a download: its blob's digest (which is also its ETag), size, the name it
+     * is saved under and its media type.
+     */
+    public record Download(String sha256, long size, String filename, String mediaType) {
+    }
+
     public Response serve(Artifact a, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody,
                           TransferMetrics.DownloadApi api) {
-        String etag = etag(a.sha256);
+        return serve(new Download(a.sha256, a.size, a.filename, MediaType.APPLICATION_OCTET_STREAM), rangeHeader, ifRange,
+                ifNoneMatch, withBody, api, TransferMetrics.DownloadKind.FULL);
+    }
+
+    /** Any stored file (an artifact, a delta) under the same rules; {@code kind} says how the metrics count it. */
+    public Response serve(Download f, String rangeHeader, String ifRange, String ifNoneMatch, boolean withBody,
+                          TransferMetrics.DownloadApi api, TransferMetrics.DownloadKind kind) {
+        String etag = etag(f.sha256());
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             return Response.notModified().header("ETag", etag).build();
         }
         Optional<ByteRange> range = ifRange == null || ifRange.strip().equals(etag)
-                ? ByteRange.parse(rangeHeader, a.size) : Optional.empty();
+                ? ByteRange.parse(rangeHeader, f.size()) : Optional.empty();
         long offset = range.map(ByteRange::first).orElse(0L);
-        long length = range.map(ByteRange::length).orElse(a.size);
+        long length = range.map(ByteRange::length).orElse(f.size());
         Response.ResponseBuilder b = Response.status(range.isPresent() ? 206 : 200)
-                .type(MediaType.APPLICATION_OCTET_STREAM)
+                .type(f.mediaType())
                 .header("ETag", etag)
                 .header("Accept-Ranges", "bytes")
-                .header("Repr-Digest", "sha-256=:" + Digests.hexToBase64(a.sha256) + ":")
-                .header("Content-Disposition", "attachment; filename=\"" + a.filename + "\"")
+                .header("Repr-Digest", "sha-256=:" + Digests.hexToBase64(f.sha256()) + ":")
+                .header("Content-Disposition", "attachment; filename=\"" + f.filename() + "\"")
                 .header("Cache-Control", "private, max-age=31536000, immutable")
                 .header("Content-Length", length);
-        range.ifPresent(r -> b.header("Content-Range", r.contentRange(a.size)));
+        range.ifPresent(r -> b.header("Content-Range", r.contentRange(f.size())));
         if (!withBody) {
             return b.build();
         }
-        Optional<java.nio.file.Path> local = store.localPath(a.sha256);
+        Optional<java.nio.file.Path> local = store.localPath(f.sha256());
         Response response;
         if (local.isPresent()) {
             // Sent with sendfile by the HTTP layer: the bytes never pass through the heap.
             response = b.entity(new PathPart(local.get(), offset, length)).build();
         } else {
             try {
-                response = b.entity(store.open(a.sha256, offset, length)).build();
+                response = b.entity(store.open(f.sha256(), offset, length)).build();
             } catch (IOException e) {
-                throw new UncheckedIOException("could not read artifact " + a.id + " from the blob store", e);
+                throw new UncheckedIOException("could not read " + f.filename() + " (blob " + f.sha256() + ") from the blob store", e);
             }
         }
-        metrics.downloaded(api, length);
+        metrics.downloaded(api, kind, length);
         return response;
     }
 

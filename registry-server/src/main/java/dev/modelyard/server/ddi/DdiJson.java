@@ -24,7 +24,7 @@ final class DdiJson {
     abstract static class ArtifactOrder {
     }
 
-    @JsonPropertyOrder({"part", "version", "name", "artifacts", "metadata"})
+    @JsonPropertyOrder({"part", "version", "name", "artifacts", "metadata", "modelyardDeltas"})
     abstract static class ChunkOrder {
     }
 

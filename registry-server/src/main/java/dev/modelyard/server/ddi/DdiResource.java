@@ -1,11 +1,13 @@
 package dev.modelyard.server.ddi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.modelyard.delta.DeltaFormat;
 import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.artifact.TransferMetrics;
 import dev.modelyard.server.database.DatabaseFailures;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.Tenants;
+import dev.modelyard.server.delta.DeltaOffers;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.device.LastSeen;
@@ -344,11 +346,15 @@ public class DdiResource {
     @GET
     @Path("/softwaremodules/{moduleId}/artifacts/{filename}")
     @Produces(MediaType.WILDCARD)
-    @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line")
+    @Operation(summary = "Download a file: Range (a-b, a-, -n), If-Range, If-None-Match; '.MD5SUM' gives its md5 line",
+            description = "Besides the payload and its signed files, a ready delta offered in the chunk's modelyardDeltas "
+                    + "(<payload>.<delta id>.mydelta, served as " + DeltaFormat.MEDIA_TYPE + ")")
     @APIResponse(responseCode = "200", description = "The whole file",
-            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+            content = {@Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = DeltaFormat.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "206", description = "The requested range (Content-Range)",
-            content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
+            content = {@Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = DeltaFormat.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
     @APIResponse(responseCode = "404", description = "Unknown device (empty body), or a file not assigned to it (hawkBit error JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
@@ -398,8 +404,20 @@ public class DdiResource {
                 case ROLLBACK -> small(f.bytes(), f.artifact().filename + DdiService.ROLLBACK_SUFFIX, range, ifRange, ifNoneMatch, withBody);
                 case SELF_TEST_MD5SUM -> md5sum(BlobDigests.hex("MD5", f.bytes()), ReleaseSigner.selfTestFilename(f.artifact().filename), withBody);
                 case SELF_TEST -> small(f.bytes(), ReleaseSigner.selfTestFilename(f.artifact().filename), range, ifRange, ifNoneMatch, withBody);
+                case DELTA -> delta(f, range, ifRange, ifNoneMatch, withBody);
+                case DELTA_MD5SUM -> md5sum(new String(f.bytes(), StandardCharsets.US_ASCII),
+                        DeltaFiles.filename(f.artifact(), f.delta().id()), withBody);
             };
         });
+    }
+
+    /** A delta file, served as artifacts are (ranges, validators, HEAD); counted as a delta or a compressed full file. */
+    private Response delta(DdiService.File f, String range, String ifRange, String ifNoneMatch, boolean withBody) {
+        DeltaOffers.Offer d = f.delta();
+        TransferMetrics.DownloadKind kind = d.baseSha256() == null ? TransferMetrics.DownloadKind.COMPRESSED
+                : TransferMetrics.DownloadKind.DELTA;
+        return downloads.serve(new ArtifactDownloads.Download(d.blobSha256(), d.size(), DeltaFiles.filename(f.artifact(), d.id()),
+                DeltaFormat.MEDIA_TYPE), range, ifRange, ifNoneMatch, withBody, TransferMetrics.DownloadApi.DDI, kind);
     }
 
     private static Response md5sum(String md5, String filename, boolean withBody) {
@@ -579,13 +597,15 @@ public class DdiResource {
         Feedback f = parse(body, Feedback.class);
         if (f.status() == null) throw unreadable("status: is required");
         if (f.health().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardHealth: an entry is null");
+        if (f.transfers().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardTransfers: an entry is null");
         try {
             Feedback.Execution execution = Feedback.Execution.parse(f.status().execution());
             Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());
             java.util.List<String> details = new java.util.ArrayList<>();
             if (f.status().details() != null) details.addAll(f.status().details());
             if (f.status().result() != null) progressLine(f.status().result().progress()).ifPresent(details::add);
-            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f), f.health());
+            return new DeploymentService.Report(execution, finished, f.status().code(), details, occurredAt(f), f.health(),
+                    f.transfers());
         } catch (IllegalArgumentException e) {
             throw unreadable(e.getMessage());
         }

@@ -1,10 +1,12 @@
 package dev.modelyard.server.ddi;
 
+import dev.modelyard.delta.DeltaFormat;
 import dev.modelyard.server.tenant.TenantDirectory;
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.deployment.Action;
 import dev.modelyard.server.deployment.ActionState;
+import dev.modelyard.server.delta.DeltaOffers;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.device.DeviceChangeFeed;
@@ -108,12 +110,14 @@ public class DdiService {
     private final ReleaseSigner signer;
     private final ModelyardConfig config;
     private final TenantDirectory tenants;
+    private final DeltaFiles deltas;
     private final Clock clock;
 
     public DdiService(DeviceChangeFeed feed, AgroalDataSource db, DeviceState deviceState, DeploymentService deployments,
                       BlobDigests digests, ReleaseSigner signer, ModelyardConfig config, Clock clock,
-                      TenantDirectory tenants) {
+                      TenantDirectory tenants, DeltaFiles deltas) {
         this.tenants = tenants;
+        this.deltas = deltas;
         this.feed = feed;
         this.db = db;
         this.deviceState = deviceState;
@@ -316,6 +320,7 @@ public class DdiService {
         Artifact art = deployments.artifact(a.artifactId).orElseThrow(() -> DomainException.of(ErrorCode.ARTIFACT_NOT_FOUND, "artifact is gone"));
         // Built first: digests may need a pass over the file, which must not hold the action's row lock.
         DeploymentBase.Chunk chunk = chunk(a, art, base, found.modelyardUpdater());
+        if (open && found.modelyardUpdater()) chunk = withDeltas(chunk, a, art, found.attributes(), base);
         if (!installed && a.status == ActionState.RUNNING) {
             deployments.retrieved(a.id);
         }
@@ -340,7 +345,7 @@ public class DdiService {
      * DeviceAttributes#modelyardUpdater}): only then does a chunk carry the signed metadata and
      * self-tests besides the payload.
      */
-    private record ForDevice(Action action, boolean modelyardUpdater, ZoneId zone) {
+    private record ForDevice(Action action, boolean modelyardUpdater, ZoneId zone, Map<String, String> attributes) {
     }
 
     /**
@@ -355,7 +360,8 @@ public class DdiService {
             @SuppressWarnings("unchecked")
             Map<String, String> attributes = (Map<String, String>) row[1];
             return new ForDevice((Action) row[0], DeviceAttributes.modelyardUpdater(attributes),
-                    MaintenanceWindow.deviceZone(attributes == null ? null : attributes.get(DeviceAttributes.TIMEZONE)));
+                    MaintenanceWindow.deviceZone(attributes == null ? null : attributes.get(DeviceAttributes.TIMEZONE)),
+                    attributes == null ? Map.of() : attributes);
         });
     }
 
@@ -375,6 +381,18 @@ public class DdiService {
                 art.size, fileLinks(prefix + art.filename, base)));
         if (withSignedFiles) addSignedFiles(files, a, art, prefix, base);
         return new DeploymentBase.Chunk(PART, a.version.version, a.model.name, files, metadata(a, art));
+    }
+
+    /**
+     * The chunk with the deltas Modelyard's updater may download instead of its payload (see
+     * {@link DeltaFiles}); unchanged when there are none, so the JSON has no extension member.
+     */
+    private DeploymentBase.Chunk withDeltas(DeploymentBase.Chunk chunk, Action a, Artifact art, Map<String, String> attributes,
+                                            String base) {
+        String prefix = base + "/softwaremodules/" + art.id + "/artifacts/";
+        List<DeploymentBase.Delta> offered = deltas.offered(a, art, attributes, prefix, base);
+        return offered == null ? chunk : new DeploymentBase.Chunk(chunk.part(), chunk.version(), chunk.name(),
+                chunk.artifacts(), chunk.metadata(), offered);
     }
 
     private void addSignedFiles(List<DeploymentBase.Artifact> files, Action a, Artifact art, String prefix, String base) {
@@ -450,13 +468,18 @@ public class DdiService {
     // ---- artifacts --------------------------------------------------------------------------
 
     /**
-     * A file a device may download: the artifact itself, or small generated content (the signed
-     * metadata, an MD5SUM line's digest) in {@code bytes}.
+     * A file a device may download: the artifact itself, small generated content (the signed
+     * metadata, an MD5SUM line's digest) in {@code bytes}, or one of the artifact's deltas.
      */
-    record File(Artifact artifact, Kind kind, byte[] bytes) {
+    record File(Artifact artifact, Kind kind, byte[] bytes, DeltaOffers.Offer delta) {
+
+        File(Artifact artifact, Kind kind, byte[] bytes) {
+            this(artifact, kind, bytes, null);
+        }
     }
 
-    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM, ROLLBACK, ROLLBACK_MD5SUM, SELF_TEST, SELF_TEST_MD5SUM }
+    enum Kind { ARTIFACT, ARTIFACT_MD5SUM, RELEASE, RELEASE_MD5SUM, ROLLBACK, ROLLBACK_MD5SUM, SELF_TEST, SELF_TEST_MD5SUM,
+        DELTA, DELTA_MD5SUM }
 
     /** Digests of a published version's self-test document, which never changes: computed once per replica. */
     private record SelfTestFile(String sha1, String md5, String sha256, long size) {
@@ -516,6 +539,15 @@ public class DdiService {
             byte[] doc = selfTestBytes(a.version);
             if (doc == null) throw noFile(a, filename);
             return new File(a, filename.endsWith(MD5SUM_SUFFIX) ? Kind.SELF_TEST_MD5SUM : Kind.SELF_TEST, doc);
+        }
+        if (filename.endsWith(DeltaFormat.FILE_SUFFIX + MD5SUM_SUFFIX)) {
+            DeltaOffers.Offer d = deltas.named(a, filename.substring(0, filename.length() - MD5SUM_SUFFIX.length()))
+                    .orElseThrow(() -> noFile(a, filename));
+            byte[] md5 = digests.of(d.blobSha256(), d.size()).md5().getBytes(StandardCharsets.US_ASCII);
+            return new File(a, Kind.DELTA_MD5SUM, md5, d);
+        }
+        if (filename.endsWith(DeltaFormat.FILE_SUFFIX)) {
+            return new File(a, Kind.DELTA, null, deltas.named(a, filename).orElseThrow(() -> noFile(a, filename)));
         }
         throw noFile(a, filename);
     }

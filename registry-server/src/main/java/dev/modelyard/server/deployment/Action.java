@@ -80,6 +80,26 @@ public class Action extends TenantOwnedRecord {
     @Column(name = "rollback_authorization")
     public String rollbackAuthorization;
 
+    /**
+     * How the device got the payload, as its newest feedback with a transfer report said (null:
+     * none yet): full, compressed or delta, the encoder, the bytes it downloaded and the payload's
+     * size, and why it gave up a cheaper way.
+     */
+    @Column(name = "transfer_kind")
+    public String transferKind;
+
+    @Column(name = "transfer_method")
+    public String transferMethod;
+
+    @Column(name = "transfer_bytes")
+    public Long transferBytes;
+
+    @Column(name = "transfer_full_bytes")
+    public Long transferFullBytes;
+
+    @Column(name = "transfer_fallback")
+    public String transferFallback;
+
     /** The action's maintenance window, or null when the update step may run at any time. */
     public MaintenanceWindow maintenanceWindow() {
         return maintenanceSchedule == null ? null

@@ -69,24 +69,49 @@ public final class DeploymentApi {
     /**
      * An action. {@code health} (in the answer for one action, not in lists): the newest serving
      * health the device reported for each model of the action; absent when it reported none.
+     * {@code transfer}: how the device got the payload, as it last reported; absent when it
+     * reported nothing (stock hawkBit clients never do).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ActionView(long id, String device, String model, String version, String requested, String type,
                              String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
                              Instant updatedAt, String createdBy, Boolean rollback, Window maintenanceWindow,
-                             List<ActionHealthView> health) {
+                             TransferView transfer, List<ActionHealthView> health) {
 
         public ActionView(long id, String device, String model, String version, String requested, String type,
                           String status, boolean active, ArtifactRef artifact, String reason, Instant createdAt,
-                          Instant updatedAt, String createdBy, Boolean rollback, Window maintenanceWindow) {
+                          Instant updatedAt, String createdBy, Boolean rollback, Window maintenanceWindow,
+                          TransferView transfer) {
             this(id, device, model, version, requested, type, status, active, artifact, reason, createdAt, updatedAt,
-                    createdBy, rollback, maintenanceWindow, null);
+                    createdBy, rollback, maintenanceWindow, transfer, null);
         }
 
         /** This view with the health reports; none leaves the member out. */
         public ActionView withHealth(List<ActionHealthView> reports) {
             return new ActionView(id, device, model, version, requested, type, status, active, artifact, reason, createdAt,
-                    updatedAt, createdBy, rollback, maintenanceWindow, reports == null || reports.isEmpty() ? null : List.copyOf(reports));
+                    updatedAt, createdBy, rollback, maintenanceWindow, transfer,
+                    reports == null || reports.isEmpty() ? null : List.copyOf(reports));
+        }
+    }
+
+    /**
+     * How a device got an action's payload (its feedback extension {@code modelyardTransfers}).
+     *
+     * @param kind       full, compressed (a compressed full file) or delta (from a file it held)
+     * @param method     the delta's encoder (onnx-tensors, cdc, planes, …); absent for full
+     * @param bytes      bytes the device downloaded, every attempt included (a failed delta too)
+     * @param fullBytes  the payload's size: what a full download costs
+     * @param savedBytes fullBytes − bytes (negative when a failed attempt cost more than it saved)
+     * @param savedPct   savedBytes / fullBytes × 100, one decimal; absent for an empty payload
+     * @param fallback   why the device gave up a cheaper way (a failed delta names its base); absent when none
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TransferView(String kind, String method, long bytes, long fullBytes, long savedBytes, Double savedPct,
+                               String fallback) {
+
+        /** (fullBytes − bytes) / fullBytes × 100, one decimal; null when there is nothing to compare with. */
+        public static Double savedPct(long bytes, long fullBytes) {
+            return fullBytes == 0 ? null : Math.round(1000.0 * (fullBytes - bytes) / fullBytes) / 10.0;
         }
     }
 

@@ -355,32 +355,48 @@ public class DeploymentService {
     /**
      * What a device said about an action, decoded from a DDI feedback body.
      *
-     * @param health the serving health of the action's model, when the device sent it (Modelyard's updater); empty otherwise
+     * @param health    the serving health of the action's model, when the device sent it (Modelyard's updater); empty otherwise
+     * @param transfers how the device got the payload (Modelyard's updater), checked and normalized: an impossible
+     *                  entry throws {@link IllegalArgumentException} naming the member; empty when it sent none
      */
     public record Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
-                         Instant occurredAt, List<ServingHealth> health) {
+                         Instant occurredAt, List<ServingHealth> health, List<Feedback.Transfer> transfers) {
 
         public Report {
             health = health == null ? List.of() : List.copyOf(health);
+            transfers = Transfers.checked(transfers);
+        }
+
+        /** A report without transfer figures. */
+        public Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
+                      Instant occurredAt, List<ServingHealth> health) {
+            this(execution, finished, code, details, occurredAt, health, List.of());
         }
 
         /** A report without serving health, as stock hawkBit clients send. */
         public Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
                       Instant occurredAt) {
-            this(execution, finished, code, details, occurredAt, List.of());
+            this(execution, finished, code, details, occurredAt, List.of(), List.of());
         }
     }
 
     /**
-     * Applies deployment feedback and stores the serving health it carries, in one transaction.
-     * Not found: not this device's action; ACTION_CLOSED: the action is closed; INVALID_FIELD:
-     * the health figures cannot be (nothing is recorded then).
+     * Applies deployment feedback and stores the serving health and transfer figures it carries,
+     * in one transaction. Not found: not this device's action; ACTION_CLOSED: the action is
+     * closed; INVALID_FIELD: the health or transfer figures cannot be (nothing is recorded then).
      */
     @Transactional
     public void deploymentFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
+        Optional<Feedback.Transfer> transfer = Transfers.forPayload(
+                a.artifactId == null ? null : Artifact.<Artifact>findById(a.artifactId), r.transfers());
         health.record(a.id, deviceId, a.model.name, a.version.version, r.health(), clock.instant());
         List<String> messages = messages(r);
+        if (transfer.isPresent()) {
+            Transfers.store(a, transfer.get());
+            // The per-device figure goes with the report that carried it, in the action's history.
+            messages.add(Transfers.historyLine(transfer.get()));
+        }
         switch (r.execution()) {
             case CLOSED -> {
                 if (r.finished() == Feedback.Finished.FAILURE) {
@@ -548,7 +564,8 @@ public class DeploymentService {
         }
         return new DeploymentApi.ActionView(a.id, controllerId, a.model.name, a.version.version, a.requested,
                 a.type.wireName(), a.status.wireName(), a.active, ref, a.reason, a.createdAt, a.updatedAt, a.createdBy,
-                a.rollbackAuthorization != null ? Boolean.TRUE : null, DeploymentApi.Window.of(a.maintenanceWindow()));
+                a.rollbackAuthorization != null ? Boolean.TRUE : null, DeploymentApi.Window.of(a.maintenanceWindow()),
+                Transfers.view(a));
     }
 
     /** For the DDI answer: the artifact an action delivers. */

@@ -152,7 +152,8 @@ public class RolloutService {
         var query = state == null ? Rollout.<Rollout>find("order by id desc")
                 : Rollout.<Rollout>find("state = ?1 order by id desc", RolloutState.parse(state, "state"));
         query.page(page);
-        // The list leaves out each phase's health (one query over its actions and their reports each): GET one has it.
+        // The list leaves out each phase's health (one query over its actions and their reports each) and the transfer
+        // totals (one aggregate per rollout): GET one has them.
         return new Page<>(query.list().stream().map(r -> view(r, false)).toList(), page.index, page.size, query.count());
     }
 
@@ -383,7 +384,7 @@ public class RolloutService {
         return view(r, true);
     }
 
-    /** The rollout as the API shows it; {@code withHealth}: with each started phase's health summary. */
+    /** The rollout as the API shows it; {@code withHealth}: with each started phase's health summary and the transfer totals. */
     RolloutApi.RolloutView view(Rollout r, boolean withHealth) {
         Map<Integer, RolloutApi.Counts> counts = store.counts(r.id);
         RolloutApi.Counts all = RolloutSteps.total(counts);
@@ -421,6 +422,6 @@ public class RolloutService {
         return new RolloutApi.RolloutView(r.id, r.name, r.description, r.model.name, r.version.version, r.requested, r.filter,
                 r.groupName, r.type.wireName(), r.lowPrecision, r.state.wireName(), r.stateReason, r.approval, r.approvedBy,
                 r.dynamic, r.maxDevices, r.totalDevices, r.currentPhase, phases, budget, rate, schedule, window, all,
-                r.createdAt, r.createdBy, r.startedAt, r.finishedAt);
+                withHealth ? store.transfers(r.id) : null, r.createdAt, r.createdBy, r.startedAt, r.finishedAt);
     }
 }

@@ -1,5 +1,6 @@
 package dev.modelyard.server.rollout;
 
+import dev.modelyard.server.deployment.DeploymentApi;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.devicefilter.DeviceFilter;
 import dev.modelyard.server.tenant.TenantContext;
@@ -200,6 +201,35 @@ class RolloutStore {
         return longs("""
                 SELECT device_id FROM rollout_device WHERE rollout_id = ? AND tenant = ? AND phase = ? AND state = 'pending'
                 ORDER BY device_id LIMIT ?""", rolloutId, tenants.current(), phase, n);
+    }
+
+    /**
+     * The transfer figures of the rollout's actions in one aggregate over the action table's
+     * rollout index: however many devices, one statement.
+     */
+    RolloutApi.TransferTotals transfers(long rolloutId) {
+        return jdbc(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT count(*), coalesce(sum(transfer_bytes), 0), coalesce(sum(transfer_full_bytes), 0),
+                           count(*) FILTER (WHERE transfer_kind = 'full'),
+                           count(*) FILTER (WHERE transfer_kind = 'compressed'),
+                           count(*) FILTER (WHERE transfer_kind = 'delta')
+                    FROM action WHERE rollout_id = ? AND tenant = ? AND transfer_kind IS NOT NULL""")) {
+                ps.setLong(1, rolloutId);
+                ps.setString(2, tenants.current());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    long bytes = rs.getLong(2);
+                    long full = rs.getLong(3);
+                    Map<String, Long> byKind = new java.util.LinkedHashMap<>();
+                    byKind.put("full", rs.getLong(4));
+                    byKind.put("compressed", rs.getLong(5));
+                    byKind.put("delta", rs.getLong(6));
+                    return new RolloutApi.TransferTotals(rs.getLong(1), bytes, full, full - bytes,
+                            DeploymentApi.TransferView.savedPct(bytes, full), byKind);
+                }
+            }
+        });
     }
 
     /** The actions of the phase's devices (for its health). */

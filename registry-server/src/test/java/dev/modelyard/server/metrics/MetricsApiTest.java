@@ -151,7 +151,7 @@ class MetricsApiTest {
         assertArrayEquals(direct, publisher().get(content).then().statusCode(200).extract().asByteArray());
         publisher().header("Range", "bytes=0-99").get(content).then().statusCode(206);
         publisher().head(content).then().statusCode(200);
-        assertEquals(3100, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "management"));
+        assertEquals(3100, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "management", "kind", "full"));
 
         // Publication signs the metadata of every artifact; its expiry is ahead.
         publisher().post("/api/v1/models/{m}/versions/{v}/publish", m, "1.0.0").then().statusCode(200);
@@ -180,7 +180,7 @@ class MetricsApiTest {
                 .getString("deployment.chunks[0].artifacts[0]._links.download-http.href");
         assertArrayEquals(direct, d.as().get(download).then().statusCode(200).extract().asByteArray());
         d.as().header("Range", "bytes=2990-").get(download).then().statusCode(206);
-        assertEquals(3010, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "ddi"));
+        assertEquals(3010, delta(before, Scrape.take(), "modelyard_artifact_download_bytes_total", "api", "ddi", "kind", "full"));
         Api.await("the device's action to be retrieved", DEADLINE, () -> "RETRIEVED".equals(actionStatus(id)));
         settled();
 
