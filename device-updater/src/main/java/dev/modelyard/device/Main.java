@@ -179,7 +179,8 @@ public final class Main {
                 Duration.ofSeconds(60));
         Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30), config.downloadBytesPerSecond()), installer,
                 journal, health, config.dataDir().resolve("downloads"),
-                () -> DeviceProbe.attributes(config.dataDir()), new PollSchedule(config.pollOverride(), config.pollMaxInterval()));
+                () -> DeviceProbe.attributes(config.dataDir()), new PollSchedule(config.pollOverride(), config.pollMaxInterval()),
+                config.deltaEnabled());
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

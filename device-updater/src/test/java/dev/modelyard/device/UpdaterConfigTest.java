@@ -28,6 +28,17 @@ class UpdaterConfigTest {
         assertEquals(dev.modelyard.device.health.HealthPolicy.DEFAULT, c.health());
         assertEquals(0, c.downloadBytesPerSecond());
         assertEquals(16L * 1024 * 1024, c.maxWarmUpBytes());
+        assertTrue(c.deltaEnabled());
+    }
+
+    @Test
+    void deltasAreOnUnlessTurnedOffAndTheSettingIsStrict(@TempDir Path dir) throws Exception {
+        String base = "server.url=http://127.0.0.1:8080\ncontroller.id=cam-7\ntoken=t\ntrust.bundle=t.json\n";
+        assertTrue(UpdaterConfig.load(Files.writeString(dir.resolve("a.properties"), base)).deltaEnabled());
+        assertFalse(UpdaterConfig.load(Files.writeString(dir.resolve("b.properties"), base + "delta.enabled=false\n")).deltaEnabled());
+        Path typo = Files.writeString(dir.resolve("c.properties"), base + "delta.enabled=no\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(typo));
+        assertTrue(e.getMessage().contains("delta.enabled: 'no' is not true or false"), e.getMessage());
     }
 
     @Test

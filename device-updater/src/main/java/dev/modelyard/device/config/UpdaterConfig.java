@@ -39,13 +39,14 @@ import java.util.Properties;
  * push.mqtt.url=                               # e.g. tcp://broker:1883 or ssl://broker:8883: poll at once on a hint; empty: no push
  * push.mqtt.username=                          # empty: the controller id
  * push.mqtt.password.file=                     # a file holding the broker password; empty: none
+ * delta.enabled=true                           # take the delta and compressed downloads the server offers
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
                             Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride,
                             Optional<Duration> pollMaxInterval, int threads,
                             long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
-                            Duration clockSkew, HealthPolicy health, Optional<PushSettings> push) {
+                            Duration clockSkew, HealthPolicy health, Optional<PushSettings> push, boolean deltaEnabled) {
 
     /** Reads the file; every problem is reported with the file, the key and what to do about it. */
     public static UpdaterConfig load(Path file) throws IOException {
@@ -94,7 +95,8 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 (int) number(p, "warmup.runs", "1"),
                 duration("clock.skew", p.getProperty("clock.skew", "5m")),
                 health(p),
-                push(p, base, required(p, "controller.id")));
+                push(p, base, required(p, "controller.id")),
+                bool(p, "delta.enabled", true));
     }
 
     private static Optional<PushSettings> push(Properties p, Path base, String controllerId) throws IOException {
@@ -172,6 +174,16 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + ": '" + text + "' is not a whole number");
         }
+    }
+
+    private static boolean bool(Properties p, String key, boolean fallback) {
+        String text = p.getProperty(key, "").strip().toLowerCase(java.util.Locale.ROOT);
+        if (text.isEmpty()) return fallback;
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + ": '" + text + "' is not true or false");
+        };
     }
 
     private static double decimal(Properties p, String key, double fallback) {

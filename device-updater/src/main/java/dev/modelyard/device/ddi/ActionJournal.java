@@ -1,6 +1,7 @@
 package dev.modelyard.device.ddi;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.ServingHealth;
 import dev.modelyard.wire.json.WireJson;
 import dev.modelyard.wire.trust.CanonicalJson;
@@ -32,6 +33,10 @@ import java.util.Optional;
  * store says whether they were) and were never confirmed, how many restarts the action has seen,
  * and how much of the window they have already served. An action whose swap a restart
  * interrupted stays open with no swaps and its restarts counted until it runs again.
+ *
+ * <p>How the device got each payload ({@link Feedback.Transfer}) goes to the server with the
+ * {@code downloaded} feedback; a report the server did not acknowledge is kept here until the
+ * action ends and then with its outcome, so the closing report carries it, also when sent again.
  */
 public final class ActionJournal {
 
@@ -41,6 +46,11 @@ public final class ActionJournal {
     private final Path file;
     private final Map<String, Object> finished = new LinkedHashMap<>();
     private final Map<String, Open> open = new LinkedHashMap<>();
+    /**
+     * Per action, the transfer reports the server has not acknowledged yet (their
+     * {@code downloaded} feedback failed), as JSON text: the closing report carries them.
+     */
+    private final Map<String, String> unreported = new LinkedHashMap<>();
 
     /** How an action ended: execution (closed, canceled), finished (success, failure) and a message. */
     public record Outcome(String execution, String finished, String message) {
@@ -119,6 +129,7 @@ public final class ActionJournal {
         }
         if (m.get("finished") instanceof Map<?, ?> f) f.forEach((k, v) -> finished.put((String) k, v));
         if (m.get("open") instanceof Map<?, ?> o) o.forEach((k, v) -> open.put((String) k, openFromMap((Map<?, ?>) v)));
+        if (m.get("unreported") instanceof Map<?, ?> u) u.forEach((k, v) -> unreported.put((String) k, (String) v));
     }
 
     public synchronized Optional<Outcome> outcome(String actionId) {
@@ -134,6 +145,43 @@ public final class ActionJournal {
             return List.of(HEALTH_JSON.readValue(text, ServingHealth[].class));
         } catch (IOException | IllegalArgumentException e) {
             return List.of(); // the outcome still counts; the figures are a bonus
+        }
+    }
+
+    /**
+     * The transfer reports of an action the server has not acknowledged: kept with its outcome
+     * once it ended (for the closing report, sent again or not), else those waiting for it.
+     */
+    public synchronized List<Feedback.Transfer> transfers(String actionId) {
+        String text = finished.get(actionId) instanceof Map<?, ?> m ? (String) m.get("transfers") : unreported.get(actionId);
+        return parseTransfers(text);
+    }
+
+    /** Keeps a transfer report the server has not acknowledged (replacing one for the same file). */
+    public synchronized void unreported(String actionId, Feedback.Transfer transfer) throws IOException {
+        List<Feedback.Transfer> list = new ArrayList<>(parseTransfers(unreported.get(actionId)));
+        list.removeIf(t -> t.file().equals(transfer.file()));
+        list.add(transfer);
+        unreported.put(actionId, HEALTH_JSON.writeValueAsString(list));
+        while (unreported.size() > KEEP_FINISHED) unreported.remove(unreported.keySet().iterator().next());
+        write();
+    }
+
+    /** The server acknowledged the transfer report of this file: it need not be sent again. */
+    public synchronized void reported(String actionId, String file) throws IOException {
+        List<Feedback.Transfer> list = new ArrayList<>(parseTransfers(unreported.get(actionId)));
+        if (!list.removeIf(t -> t.file().equals(file))) return;
+        if (list.isEmpty()) unreported.remove(actionId);
+        else unreported.put(actionId, HEALTH_JSON.writeValueAsString(list));
+        write();
+    }
+
+    private static List<Feedback.Transfer> parseTransfers(String text) {
+        if (text == null) return List.of();
+        try {
+            return List.of(HEALTH_JSON.readValue(text, Feedback.Transfer[].class));
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of(); // a report is a bonus; the outcome counts
         }
     }
 
@@ -168,6 +216,8 @@ public final class ActionJournal {
         m.put("message", outcome.message());
         // As JSON text: the journal's canonical JSON holds no fractions, and the figures have them.
         if (health != null && !health.isEmpty()) m.put("health", HEALTH_JSON.writeValueAsString(health));
+        String transfers = unreported.remove(actionId);
+        if (transfers != null) m.put("transfers", transfers);
         finished.put(actionId, m);
         open.remove(actionId);
         // Only recent actions matter; keep the file small on a long-lived device.
@@ -181,6 +231,7 @@ public final class ActionJournal {
         open.forEach((k, v) -> openMaps.put(k, openToMap(v)));
         doc.put("finished", finished);
         doc.put("open", openMaps);
+        doc.put("unreported", unreported);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(CanonicalJson.toPrettyString(doc).getBytes(StandardCharsets.UTF_8)));

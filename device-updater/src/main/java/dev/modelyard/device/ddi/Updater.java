@@ -1,5 +1,6 @@
 package dev.modelyard.device.ddi;
 
+import dev.modelyard.device.delta.PayloadFetcher;
 import dev.modelyard.device.download.DownloadProgress;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.download.ProgressFile;
@@ -70,10 +71,26 @@ public final class Updater {
      */
     private final java.util.Set<String> waitingForWindow = new java.util.HashSet<>();
     private final PollTrigger pollTrigger = new PollTrigger();
+    private final PayloadFetcher fetcher;
+    private final boolean deltas;
+    /** The served digests last reported ({@link DeviceAttributes#INSTALLED_PREFIX}); null before the first report. */
+    private Map<String, String> reportedServed;
 
+    /** An updater that takes the delta and compressed downloads the server offers. */
     public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
                    Path downloads, Supplier<Map<String, String>> attributes, PollSchedule schedule) {
+        this(ddi, downloader, installer, journal, health, downloads, attributes, schedule, true);
+    }
+
+    /**
+     * {@code deltas} (setting {@code delta.enabled}): whether the device announces the delta
+     * formats it applies ({@link DeviceAttributes#DELTA}) and takes the deltas offered.
+     */
+    public Updater(DdiClient ddi, Downloader downloader, Installer installer, ActionJournal journal, HealthWatch health,
+                   Path downloads, Supplier<Map<String, String>> attributes, PollSchedule schedule, boolean deltas) {
         this.ddi = ddi;
+        this.deltas = deltas;
+        this.fetcher = new PayloadFetcher((href, part, size, p) -> ddi.download(downloader, href, part, size, p), downloads, deltas);
         this.health = health;
         this.downloader = downloader;
         this.installer = installer;
@@ -176,13 +193,10 @@ public final class Updater {
     /** One poll and whatever it asks for. Returns the interval the server asks for, if it names one. */
     public Optional<Duration> cycle() throws IOException {
         ControllerBase base = ddi.poll();
-        if (base.href(Links.CONFIG_DATA) != null || !attributesReported) {
-            // Once per start even unasked: the attributes announce this updater (DeviceAttributes.UPDATER),
-            // which a server that knew the device before may not have heard yet, and without which
-            // Modelyard sends no signed metadata.
-            ddi.configData(attributes.get());
-            attributesReported = true;
-        }
+        // Once per start even unasked: the attributes announce this updater (DeviceAttributes.UPDATER),
+        // which a server that knew the device before may not have heard yet, and without which
+        // Modelyard sends no signed metadata.
+        reportAttributes(base.href(Links.CONFIG_DATA) != null || !attributesReported);
         String cancel = base.href(Links.CANCEL_ACTION);
         if (cancel != null) {
             cancel(ddi.cancelAction(cancel));
@@ -190,9 +204,32 @@ public final class Updater {
         String deployment = base.href(Links.DEPLOYMENT_BASE);
         if (deployment != null && cancel == null) {
             deploy(ddi.deployment(deployment));
+            try {
+                // At once rather than at the next poll: the server picks the next delta's base from it.
+                reportAttributes(false);
+            } catch (IOException e) {
+                // The deployment went through; the next poll reports what changed.
+                LOG.warning("could not report the attributes after the deployment (" + e.getMessage() + "); the next poll will");
+            }
         }
         return base.config() == null || base.config().polling() == null ? Optional.empty()
                 : Optional.of(ControllerBase.parseSleep(base.config().polling().sleep()));
+    }
+
+    /**
+     * Reports the attributes when {@code asked}, and otherwise only when the file a model serves
+     * changed since the last report (an installation, a rollback by the health watch, a manual
+     * one): the server offers deltas from the file named there.
+     */
+    private void reportAttributes(boolean asked) throws IOException {
+        Map<String, String> served = installer.servedDigests();
+        if (!asked && served.equals(reportedServed)) return;
+        Map<String, String> a = new java.util.LinkedHashMap<>(attributes.get());
+        if (deltas) a.put(DeviceAttributes.DELTA, DeviceAttributes.DELTA_FORMATS);
+        served.forEach((model, sha) -> a.put(DeviceAttributes.INSTALLED_PREFIX + model, sha));
+        ddi.configData(a);
+        attributesReported = true;
+        reportedServed = served;
     }
 
     private void cancel(CancelActionBase c) throws IOException {
@@ -301,34 +338,42 @@ public final class Updater {
             }
             if (DeploymentBase.SKIP.equals(dep.download())) continue;
             SelfTest selfTest = selfTest(d.id(), chunk, release);
-            Path part = downloads.resolve(d.id() + "-" + file.filename() + ".part");
-            Files.createDirectories(downloads);
             if (!downloadedBefore) {
                 feedback(d.id(), Feedback.Execution.DOWNLOAD, List.of("downloading " + file.filename() + " (" + release.size() + " bytes)"));
             }
             LOG.info(() -> "downloading " + file.filename() + " for action " + d.id());
-            byte[] digest;
+            PayloadFetcher.Fetched fetched;
             try {
-                digest = ddi.download(downloader, link(file), part, release.size(), new DownloadProgress(model,
-                        release.metadata().version(), file.filename(), System::nanoTime, Clock.systemUTC(), LOG::info, progress::write));
+                fetched = fetcher.fetch(new PayloadFetcher.Request(d.id(), file.filename(), link(file), chunk.deltas(),
+                                installer.heldFiles(model), release),
+                        via -> new DownloadProgress(model, release.metadata().version(), file.filename(), via, System::nanoTime,
+                                Clock.systemUTC(), LOG::info, progress::write),
+                        note -> feedbackQuietly(d.id(), Feedback.Execution.DOWNLOAD, note));
             } catch (Downloader.DownloadException e) {
                 if (e.permanent()) {
-                    Files.deleteIfExists(part);
+                    Files.deleteIfExists(fetcher.payloadFile(d.id(), file.filename()));
                     throw new Installer.Refused("download failed: " + e.getMessage(), e);
                 }
                 throw e;
             } finally {
                 progress.clear();
             }
-            LOG.info(() -> file.filename() + " downloaded (" + release.size() + " bytes)");
-            if (!downloadedBefore) feedback(d.id(), Feedback.Execution.DOWNLOADED, List.of("downloaded " + file.filename()));
+            Feedback.Transfer transfer = fetched.transfer();
+            LOG.info(() -> file.filename() + " downloaded (" + describe(transfer) + ")");
+            if (!downloadedBefore) downloaded(d.id(), transfer);
             if (DeploymentBase.SKIP.equals(dep.update())) {
+                // Held by a window, the file waits to be installed: its transfer state must outlive a restart.
+                if (!heldByWindow(dep)) fetcher.forget(d.id(), file.filename());
                 summary.append(model).append(' ').append(release.metadata().version()).append(" downloaded (not installed); ");
                 continue;
             }
             feedback(d.id(), Feedback.Execution.PROCEEDING, List.of("installing " + model + " " + release.metadata().version()));
             health.beforeSwap(d.id(), model, release.metadata().version(), swaps, !selfTest.cases().isEmpty());
-            installer.install(model, release, part, digest, selfTest);
+            try {
+                installer.install(model, release, fetched.file(), fetched.sha256(), selfTest);
+            } finally {
+                fetcher.forget(d.id(), file.filename());
+            }
             summary.append("serving ").append(model).append(' ').append(release.metadata().version()).append("; ");
         }
         return summary.length() == 0 ? "nothing to install" : summary.substring(0, summary.length() - 2);
@@ -426,10 +471,47 @@ public final class Updater {
         return href != null ? href : a.href(Links.DOWNLOAD_HTTP);
     }
 
-    /** The closing feedback, with the final serving health of the action's versions when there is any. */
+    /**
+     * The closing feedback, with the final serving health of the action's versions when there is
+     * any, and the transfer reports the server did not acknowledge with the download.
+     */
     private void report(String actionId, ActionJournal.Outcome o, List<ServingHealth> figures) throws IOException {
         ddi.deploymentFeedback(actionId, Feedback.of(Feedback.Execution.parse(o.execution()), Feedback.Finished.parse(o.finished()),
-                List.of(o.message()), figures));
+                List.of(o.message()), figures, journal.transfers(actionId)));
+    }
+
+    /**
+     * Reports a payload downloaded, with how it came. The report is kept until the server
+     * acknowledges it; one that fails does not stop the installation (the file is here and
+     * verified): the closing report carries it instead.
+     */
+    private void downloaded(String actionId, Feedback.Transfer transfer) throws IOException {
+        journal.unreported(actionId, transfer);
+        try {
+            ddi.deploymentFeedback(actionId, Feedback.of(Feedback.Execution.DOWNLOADED, Feedback.Finished.NONE,
+                    List.of("downloaded " + transfer.file() + ": " + describe(transfer)), null, List.of(transfer)));
+        } catch (IOException e) {
+            LOG.warning("could not report the download of " + transfer.file() + " (" + e.getMessage()
+                    + "); the closing report carries it");
+            return;
+        }
+        journal.reported(actionId, transfer.file());
+    }
+
+    /** E.g. {@code delta (onnx-tensors), 7300000 of 105000000 bytes} or {@code full, 105000000 bytes}. */
+    static String describe(Feedback.Transfer t) {
+        String way = t.method() == null ? t.kind() : t.kind() + " (" + t.method() + ")";
+        String bytes = t.bytes() == t.fullSize() ? t.bytes() + " bytes" : t.bytes() + " of " + t.fullSize() + " bytes";
+        return way + ", " + bytes + (t.fallback() == null ? "" : "; " + t.fallback());
+    }
+
+    /** A progress message the installation does not depend on: one that cannot be sent is logged. */
+    private void feedbackQuietly(String actionId, Feedback.Execution execution, String message) {
+        try {
+            feedback(actionId, execution, List.of(message));
+        } catch (IOException e) {
+            LOG.fine("could not send '" + message + "' for action " + actionId + ": " + e.getMessage());
+        }
     }
 
     private void feedback(String actionId, Feedback.Execution execution, List<String> details) throws IOException {

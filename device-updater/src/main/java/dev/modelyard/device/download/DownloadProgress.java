@@ -23,8 +23,18 @@ public final class DownloadProgress implements Downloader.Progress {
     static final double LOG_STEP = 0.10;
     static final Duration PUBLISH_INTERVAL = Duration.ofSeconds(1);
 
-    /** One reading: {@code bytesPerSecond} is the rate of this attempt so far (0 until it can be told). */
-    public record Snapshot(String model, String version, String file, long done, long total, long bytesPerSecond, Instant at) {
+    /**
+     * One reading: {@code bytesPerSecond} is the rate of this attempt so far (0 until it can be
+     * told); {@code via} what is downloaded instead of the file itself, e.g. {@code delta from
+     * 1f2e3d4c5b6a} ({@code done} and {@code total} are then that download's), null for the file.
+     */
+    public record Snapshot(String model, String version, String file, String via, long done, long total, long bytesPerSecond,
+                           Instant at) {
+
+        /** A reading of the file itself. */
+        public Snapshot(String model, String version, String file, long done, long total, long bytesPerSecond, Instant at) {
+            this(model, version, file, null, done, total, bytesPerSecond, at);
+        }
 
         public int percent() {
             return total <= 0 ? 100 : (int) Math.min(100, done * 100 / total);
@@ -36,10 +46,14 @@ public final class DownloadProgress implements Downloader.Progress {
             return Optional.of(Duration.ofSeconds((Math.max(0, total - done) + bytesPerSecond - 1) / bytesPerSecond));
         }
 
-        /** E.g. {@code kws 2.0.0 (kws.onnx): 44% (52.1 MB of 117.0 MB) at 3.2 MB/s, about 20s left}. */
+        /**
+         * E.g. {@code kws 2.0.0 (kws.onnx): 44% (52.1 MB of 117.0 MB) at 3.2 MB/s, about 20s left}, or
+         * {@code kws 2.0.0 (kws.onnx): delta from 1f2e3d4c5b6a, 44% (3.1 MB of 7.0 MB) …}.
+         */
         public String describe() {
-            StringBuilder sb = new StringBuilder().append(model).append(' ').append(version).append(" (").append(file).append("): ")
-                    .append(percent()).append("% (").append(bytes(done)).append(" of ").append(bytes(total)).append(')');
+            StringBuilder sb = new StringBuilder().append(model).append(' ').append(version).append(" (").append(file).append("): ");
+            if (via != null) sb.append(via).append(", ");
+            sb.append(percent()).append("% (").append(bytes(done)).append(" of ").append(bytes(total)).append(')');
             if (bytesPerSecond > 0) sb.append(" at ").append(bytes(bytesPerSecond)).append("/s");
             timeLeft().ifPresent(t -> sb.append(", about ").append(duration(t)).append(" left"));
             return sb.toString();
@@ -50,6 +64,7 @@ public final class DownloadProgress implements Downloader.Progress {
             m.put("model", model);
             m.put("version", version);
             m.put("file", file);
+            if (via != null) m.put("via", via);
             m.put("done", done);
             m.put("total", total);
             m.put("bytesPerSecond", bytesPerSecond);
@@ -58,7 +73,8 @@ public final class DownloadProgress implements Downloader.Progress {
         }
 
         public static Snapshot fromMap(Map<?, ?> m) {
-            return new Snapshot((String) m.get("model"), (String) m.get("version"), (String) m.get("file"), (Long) m.get("done"),
+            return new Snapshot((String) m.get("model"), (String) m.get("version"), (String) m.get("file"), (String) m.get("via"),
+                    (Long) m.get("done"),
                     (Long) m.get("total"), (Long) m.get("bytesPerSecond"), Instant.ofEpochMilli((Long) m.get("at")));
         }
     }
@@ -66,6 +82,7 @@ public final class DownloadProgress implements Downloader.Progress {
     private final String model;
     private final String version;
     private final String file;
+    private final String via;
     private final LongSupplier nanoTicker;
     private final Clock clock;
     private final Consumer<String> log;
@@ -80,9 +97,16 @@ public final class DownloadProgress implements Downloader.Progress {
     /** {@code nanoTicker} (as {@link System#nanoTime()}) measures the rate; {@code clock} stamps the snapshots. */
     public DownloadProgress(String model, String version, String file, LongSupplier nanoTicker, Clock clock,
                             Consumer<String> log, Consumer<Snapshot> publish) {
+        this(model, version, file, null, nanoTicker, clock, log, publish);
+    }
+
+    /** The progress of {@code via} (see {@link Snapshot#via()}) downloaded instead of {@code file}. */
+    public DownloadProgress(String model, String version, String file, String via, LongSupplier nanoTicker, Clock clock,
+                            Consumer<String> log, Consumer<Snapshot> publish) {
         this.model = model;
         this.version = version;
         this.file = file;
+        this.via = via;
         this.nanoTicker = nanoTicker;
         this.clock = clock;
         this.log = log;
@@ -116,7 +140,7 @@ public final class DownloadProgress implements Downloader.Progress {
         long elapsed = now - startNanos;
         // Under a second the rate is noise: unknown rather than wrong.
         long rate = elapsed < 1_000_000_000L ? 0 : (long) ((done - startBytes) * 1e9 / elapsed);
-        return new Snapshot(model, version, file, done, total, rate, clock.instant());
+        return new Snapshot(model, version, file, via, done, total, rate, clock.instant());
     }
 
     /** Decimal units, one decimal from kB up: {@code 512 B}, {@code 3.2 MB}. */

@@ -207,6 +207,29 @@ public final class Installer {
     }
 
     /**
+     * The files of a model this device holds and verified when it installed them, by SHA-256:
+     * current first, then previous. What a delta may start from.
+     */
+    public java.util.Map<String, Path> heldFiles(String model) {
+        java.util.Map<String, Path> held = new java.util.LinkedHashMap<>();
+        ModelStore.Slots s = store.slots(model);
+        for (ModelStore.Installed i : new ModelStore.Installed[]{s.current(), s.previous()}) {
+            if (i != null) held.putIfAbsent(i.sha256(), store.file(model, i));
+        }
+        return held;
+    }
+
+    /** The SHA-256 of the file each model serves now (its current version), by model. */
+    public java.util.SortedMap<String, String> servedDigests() {
+        java.util.SortedMap<String, String> served = new java.util.TreeMap<>();
+        for (String model : store.models()) {
+            ModelStore.Installed current = store.slots(model).current();
+            if (current != null) served.put(model, current.sha256());
+        }
+        return served;
+    }
+
+    /**
      * Rolls back only while {@code version} is still current, so that an automatic rollback racing
      * a manual one does not undo it. Empty when something else is current by now.
      */

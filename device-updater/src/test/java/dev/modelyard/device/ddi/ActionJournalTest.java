@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.ServingHealth;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,25 @@ class ActionJournalTest {
         ActionJournal again = new ActionJournal(file);
         assertTrue(again.openActions().isEmpty());
         assertEquals("success", again.outcome("7").orElseThrow().finished());
+    }
+
+    @Test
+    void anUnacknowledgedTransferReportStaysWithTheActionUntilAndAfterItsOutcome() throws Exception {
+        Path file = dir.resolve("actions.json");
+        ActionJournal journal = new ActionJournal(file);
+        Feedback.Transfer kws = new Feedback.Transfer("kws.onnx", "delta", "onnx-tensors", "ab12", 700, 10_000, null);
+        Feedback.Transfer vad = new Feedback.Transfer("vad.onnx", "full", null, null, 5_000, 5_000, "delta from cd34 failed (malformed)");
+        journal.unreported("9", kws);
+        journal.unreported("9", vad);
+        journal.reported("9", "vad.onnx");
+        assertEquals(List.of(kws), new ActionJournal(file).transfers("9"), "kept across a restart");
+
+        journal.record("9", ActionJournal.Outcome.success("serving kws 2.0.0"));
+        ActionJournal reopened = new ActionJournal(file);
+        assertEquals(List.of(kws), reopened.transfers("9"), "kept with the outcome for a report sent again");
+        assertEquals(List.of(), reopened.transfers("10"));
+        reopened.record("10", ActionJournal.Outcome.success("x"));
+        assertEquals(List.of(), reopened.transfers("10"));
     }
 
     @Test

@@ -105,4 +105,14 @@ class DownloadProgressTest {
         file.clear();
         assertEquals(Optional.empty(), file.read());
     }
+
+    @Test
+    void aDeltaDownloadShowsWhatItDownloadsInsteadOfTheFile(@TempDir Path dir) {
+        DownloadProgress.Snapshot s = new DownloadProgress.Snapshot("kws", "2.0.0", "kws.onnx", "delta from 1f2e3d4c5b6a", 3 * MB,
+                7 * MB, 0, clock.instant());
+        assertEquals("kws 2.0.0 (kws.onnx): delta from 1f2e3d4c5b6a, 42% (3.0 MB of 7.0 MB)", s.describe());
+        ProgressFile file = new ProgressFile(dir.resolve("progress.json"));
+        file.write(s);
+        assertEquals(Optional.of(s), file.read());
+    }
 }
