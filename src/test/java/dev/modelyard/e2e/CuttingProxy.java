@@ -1,5 +1,8 @@
 package dev.modelyard.e2e;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,10 +12,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,8 +26,6 @@ import java.util.regex.Pattern;
  * see how the client came back (a Range request resumes, a plain GET starts again).
  */
 final class CuttingProxy implements AutoCloseable {
-
-    private static final Pattern REQUEST_HEAD = Pattern.compile("(?s)(GET|HEAD|POST|PUT) (\\S+) HTTP/1\\.1\r\n(.*?)\r\n\r\n");
 
     private final ServerSocket listener;
     private final InetSocketAddress upstream;
@@ -99,27 +100,30 @@ final class CuttingProxy implements AutoCloseable {
             this.server = server;
         }
 
+        /**
+         * Forwards requests one by one: the head (rewritten, see {@link #http11}), then the body by
+         * its Content-Length or chunks.
+         */
         void upstream() {
-            StringBuilder pending = new StringBuilder();
-            byte[] buf = new byte[16 * 1024];
-            try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    // Heads are ASCII; bodies (feedback JSON) are read as Latin-1 and only searched for the next head.
-                    pending.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-                    Matcher m = REQUEST_HEAD.matcher(pending);
-                    int consumed = 0;
-                    while (m.find()) {
-                        heads.add(m.group(1) + " " + m.group(2) + "\n" + m.group(3));
-                        Pattern armed = cutPath;
-                        if (armed != null && m.group(1).equals("GET") && armed.matcher(m.group(2)).matches()
-                                && !cut.getAndSet(true)) {
-                            cutting = true;
-                        }
-                        consumed = m.end();
+            try (InputStream in = new BufferedInputStream(client.getInputStream());
+                 OutputStream out = server.getOutputStream()) {
+                for (String head; (head = readHead(in)) != null; ) {
+                    String[] lines = head.split("\r\n");
+                    String[] requestLine = lines[0].split(" ");
+                    String rewritten = http11(lines);
+                    heads.add(rewritten.replace("\r\n", "\n"));
+                    Pattern armed = cutPath;
+                    if (armed != null && requestLine[0].equals("GET") && armed.matcher(requestLine[1]).matches()
+                            && !cut.getAndSet(true)) {
+                        cutting = true; // before the request goes out, so the response is counted from its first byte
                     }
-                    pending.delete(0, consumed);
-                    if (pending.length() > 1 << 20) pending.delete(0, pending.length() - 64 * 1024);
-                    out.write(buf, 0, n);
+                    out.write((rewritten + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    String length = header(lines, "content-length");
+                    if (length != null) {
+                        copy(in, out, Long.parseLong(length.trim()));
+                    } else if ("chunked".equalsIgnoreCase(header(lines, "transfer-encoding"))) {
+                        copyChunks(in, out);
+                    }
                     out.flush();
                 }
             } catch (IOException closed) {
@@ -176,6 +180,84 @@ final class CuttingProxy implements AutoCloseable {
                 // closing anyway
             }
         }
+    }
+
+    /**
+     * The head without the client's offer to switch to HTTP/2 (h2c upgrade: the JDK's client makes
+     * it on cleartext connections), so every request and response on the connection stays HTTP/1.1
+     * and readable here.
+     */
+    private static String http11(String[] lines) {
+        StringBuilder b = new StringBuilder(lines[0]);
+        for (int i = 1; i < lines.length; i++) {
+            String name = lines[i].substring(0, Math.max(0, lines[i].indexOf(':'))).trim().toLowerCase(Locale.ROOT);
+            if (name.equals("upgrade") || name.equals("http2-settings") || name.equals("connection")) continue;
+            b.append("\r\n").append(lines[i]);
+        }
+        return b.toString();
+    }
+
+    private static String header(String[] lines, String name) {
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            if (colon > 0 && lines[i].substring(0, colon).trim().equalsIgnoreCase(name)) return lines[i].substring(colon + 1).trim();
+        }
+        return null;
+    }
+
+    /** The next request head without its final CRLF CRLF; null when the connection ended before one. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        for (int b; (b = in.read()) >= 0; ) {
+            head.write(b);
+            matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) {
+                byte[] bytes = head.toByteArray();
+                return new String(bytes, 0, bytes.length - 4, StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    private static void copy(InputStream in, OutputStream out, long n) throws IOException {
+        byte[] buf = new byte[16 * 1024];
+        while (n > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, n));
+            if (r < 0) throw new EOFException("the request body ended early");
+            out.write(buf, 0, r);
+            n -= r;
+        }
+    }
+
+    /** Copies a chunked body: size lines, chunks, and the trailer after the last (empty) chunk. */
+    private static void copyChunks(InputStream in, OutputStream out) throws IOException {
+        while (true) {
+            String sizeLine = readLine(in);
+            out.write((sizeLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            long size = Long.parseLong(sizeLine.split(";")[0].trim(), 16);
+            if (size == 0) {
+                for (String trailer; !(trailer = readLine(in)).isEmpty(); ) {
+                    out.write((trailer + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                }
+                out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                return;
+            }
+            copy(in, out, size + 2); // the chunk and its CRLF
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) >= 0; ) {
+            if (b == '\n') {
+                byte[] bytes = line.toByteArray();
+                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
+            }
+            line.write(b);
+        }
+        throw new EOFException("the connection ended inside a chunked body");
     }
 
     @Override

@@ -165,7 +165,8 @@ class DeltaUpdatesE2ETest {
                 proxy.cutOnce(DELTA_DOWNLOAD, size3 / 2);
                 rig.deploy("3.0.0");
                 assertServes(rig, rig.apiPort, "3.0.0", 3);
-                assertTrue(proxy.didCut(), "the proxy cut the delta's download");
+                assertTrue(proxy.didCut(), "the proxy cut the delta's download; requests: " + proxy.requests().stream()
+                        .map(h -> h.substring(0, h.indexOf('\n') < 0 ? h.length() : h.indexOf('\n'))).toList());
                 List<String> gets = proxy.requests().stream().filter(h -> h.startsWith("GET ") && DELTA_DOWNLOAD
                         .matcher(h.substring(4, h.indexOf('\n'))).matches()).toList();
                 assertTrue(gets.size() >= 2 && gets.stream().skip(1).anyMatch(h -> h.toLowerCase().contains("\nrange: bytes=")),
