@@ -60,7 +60,7 @@ final class CuttingProxy implements AutoCloseable {
         return cut.get() && cutAt.get() >= 0;
     }
 
-    /** The request heads forwarded so far ("GET /path HTTP/1.1" and the header lines), oldest first. */
+    /** The request heads forwarded so far ("GET /path HTTP/1.1" and the header lines, joined by newlines), oldest first. */
     List<String> requests() {
         return List.copyOf(heads);
     }
