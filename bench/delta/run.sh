@@ -24,30 +24,30 @@ trap cleanup EXIT
 apt_get() {
   local deadline=$((SECONDS + 900)) out
   while :; do
-    if out=$(DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 "$@" 2>&1); then return 0; fi
+    if out=$($SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 "$@" 2>&1); then return 0; fi
     if ! grep -qiE 'could not get lock|unable to acquire|is another process using it' <<<"$out" \
         || [ "$SECONDS" -ge "$deadline" ]; then printf '%s\n' "$out" >&2; return 1; fi
     echo "apt-get $1: the package manager is busy; waiting" >&2
     sleep 5
   done
 }
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 missing=()
 command -v zstd >/dev/null 2>&1 || missing+=(zstd)
 command -v xdelta3 >/dev/null 2>&1 || missing+=(xdelta3)
 command -v /usr/bin/time >/dev/null 2>&1 || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
-  [ "$(id -u)" = 0 ] && SUDO= || SUDO=sudo
   echo "installing ${missing[*]}" >&2
-  $SUDO true; apt_get update -qq; apt_get install -y -qq "${missing[@]}"
+  apt_get update -qq; apt_get install -y -qq "${missing[@]}"
 fi
 
 [ -f "$ROOT/registry-server/target/classes/dev/modelyard/server/delta/encode/DeltaEncoding.class" ] \
   || { echo "build first: mvn -B -DskipTests package" >&2; exit 1; }
 # The server side: the registry's classes and their dependencies (the encoder needs no Quarkus at run time,
 # but takes its classpath as the server has it). The device side: the delta module and zstd-jni only.
-mvn -B -q -o -f "$ROOT/pom.xml" -pl test-support -am compile >/dev/null   # DeltaModels, for MakePair
-mvn -B -q -o -f "$ROOT/pom.xml" -pl registry-server -am compile dependency:build-classpath \
-  -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime >/dev/null
+mvn_quiet() { mvn -B -q -o -f "$ROOT/pom.xml" "$@" > "$WORK/mvn.log" 2>&1 || { cat "$WORK/mvn.log" >&2; exit 1; }; }
+mvn_quiet -pl test-support -am compile   # DeltaModels, for MakePair
+mvn_quiet -pl registry-server -am compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime
 # A copy of the project's classes: a build in the tree during the run must not change what it measures.
 SERVER_CP=$(tr ':' '\n' < "$WORK/cp.txt" | grep '\.jar$' | paste -sd:)
 for dir in "$ROOT/registry-server/target/classes" "$ROOT/test-support/target/classes" \
