@@ -139,6 +139,35 @@ final class DeviceRig implements AutoCloseable {
         return work.resolve("device-data");
     }
 
+    /** The server's address, for a proxy in front of it. */
+    URI serverUri(String path) {
+        return server.uri(path);
+    }
+
+    /** Where the server's filesystem blob store keeps the blob {@code sha256} (its data directory is the rig's). */
+    Path blobFile(String sha256) {
+        return work.resolve("data").resolve("blobs").resolve("sha256").resolve(sha256.substring(0, 2)).resolve(sha256);
+    }
+
+    /** One value of a query on the server's database, as an operator with database access would read it; null for no row. */
+    Object queryValue(String query, Object... params) throws Exception {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(query)) {
+            for (int i = 0; i < params.length; i++) ps.setObject(i + 1, params[i]);
+            try (ResultSet r = ps.executeQuery()) {
+                return r.next() ? r.getObject(1) : null;
+            }
+        }
+    }
+
+    /** A GET of the management API as JSON, with the admin token: for views the API client does not model. */
+    JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + ADMIN).header("Accept", "application/json").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
     String updaterLog() throws IOException {
         return Files.readString(log());
     }
