@@ -9,7 +9,13 @@ import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.ddi.Links;
 import dev.modelyard.wire.trust.VerifiedRelease;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,10 +46,13 @@ import java.util.logging.Logger;
  * itself is not signed, so nothing it produces counts before that comparison.
  *
  * <p>A way that fails for a reason that retrying would not cure (the server no longer has the
- * delta, a digest mismatch, a malformed delta, a result other than the signed one, the base gone
- * or changed) is given up: its files are deleted, the reason is told to {@link Notes} and kept for
- * the report, and the next way is tried. A network failure is not such a reason: it propagates,
- * the action is retried on the next poll and the partial file resumes.
+ * delta, a digest mismatch, a malformed delta or one that cannot be read, a result other than the
+ * signed one, the base gone or changed) is given up: its files are deleted, the reason is told to
+ * {@link Notes} and kept for the report, and the next way is tried. A network failure is not such
+ * a reason, nor is a failure writing the rebuild file (a full disk): it propagates, the action is
+ * retried on the next poll and the partial file resumes. A delta whose download fails
+ * {@value #MAX_STALLS} attempts in a row without a byte more (a server answering 5xx for it) is
+ * given up too, so that a device does not wait for it forever.
  *
  * <p>After a kill at any point the next attempt ends the same way: the state file next to the
  * download ({@link TransferState}) skips the ways already given up; a stale rebuild file is
@@ -57,6 +66,11 @@ public final class PayloadFetcher {
     private static final Logger LOG = Logger.getLogger(PayloadFetcher.class.getName());
     static final String REBUILD_SUFFIX = ".rebuild";
     static final String STATE_SUFFIX = ".transfer.json";
+    /**
+     * Attempts in a row (across polls and restarts) whose download of a delta failed transiently
+     * without a byte more, after which the delta is given up like one the server no longer has.
+     */
+    static final int MAX_STALLS = 3;
     /** The longest method name reported (the server bounds the field). */
     static final int MAX_METHOD = 64;
 
@@ -96,15 +110,30 @@ public final class PayloadFetcher {
     public record Fetched(Path file, byte[] sha256, Feedback.Transfer transfer) {
     }
 
+    /** Opens the rebuild file for writing (replacing it). */
+    interface RebuildOutput {
+        FileChannel open(Path rebuild) throws IOException;
+    }
+
+    private static final int BUFFER = 1 << 16;
+
     private final Source source;
     private final Path downloads;
     private final boolean deltas;
+    private final RebuildOutput output;
 
     /** {@code deltas}: whether to use the offers at all (setting {@code delta.enabled}). */
     public PayloadFetcher(Source source, Path downloads, boolean deltas) {
+        this(source, downloads, deltas, rebuild -> FileChannel.open(rebuild, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING));
+    }
+
+    /** {@code output}: where a rebuild is written; tests give a device whose writes fail as a full disk does. */
+    PayloadFetcher(Source source, Path downloads, boolean deltas, RebuildOutput output) {
         this.source = source;
         this.downloads = downloads;
         this.deltas = deltas;
+        this.output = output;
     }
 
     /** The partial file the payload is downloaded or renamed into, the one the installer consumes. */
@@ -158,7 +187,7 @@ public final class PayloadFetcher {
             Path part = deltaPart(r.actionId(), offer);
             try {
                 keep(state.choosing(wayOf(offer)));
-                byte[] sha = viaDelta(r, offer, rebuild, progress.of(describe(offer)));
+                byte[] sha = viaDelta(r, offer, rebuild, progress.of(describe(offer)), this);
                 // Only a result equal to the signed file gets the name the installer consumes.
                 Files.move(rebuild, payloadFile(r.actionId(), r.file()), StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
@@ -191,6 +220,21 @@ public final class PayloadFetcher {
 
         Fetched fetched(byte[] sha256) {
             return new Fetched(payloadFile(r.actionId(), r.file()), sha256, state.transfer(r.file(), r.release().size()));
+        }
+
+        /**
+         * Counts an attempt at {@code offer} whose download failed transiently, and says whether the
+         * offer is to be given up: after {@link #MAX_STALLS} such attempts in a row that brought no
+         * byte (a server answering 5xx for it every time). One that got bytes is making its way
+         * (a slow link cut now and then) and starts the count over.
+         */
+        boolean stalledTooOften(DeploymentBase.Delta offer, boolean progressed) throws IOException {
+            if (progressed) {
+                keep(state.progressedOn(offer.filename()));
+                return false;
+            }
+            keep(state.stalledOn(offer.filename()));
+            return state.stalls(offer.filename()) >= MAX_STALLS;
         }
 
         private void keep(TransferState next) throws IOException {
@@ -255,15 +299,19 @@ public final class PayloadFetcher {
     }
 
     /** Downloads and applies one offer into {@code rebuild}; returns the result's SHA-256, equal to the signed one. */
-    private byte[] viaDelta(Request r, DeploymentBase.Delta offer, Path rebuild, Downloader.Progress progress)
+    private byte[] viaDelta(Request r, DeploymentBase.Delta offer, Path rebuild, Downloader.Progress progress, Attempt attempt)
             throws IOException, GiveUp {
         Path part = deltaPart(r.actionId(), offer);
+        long before = sizeOf(part);
         byte[] sha;
         try {
             sha = source.download(link(offer), part, offer.size(), progress);
         } catch (Downloader.DownloadException e) {
-            if (!e.permanent()) throw e;
-            throw new GiveUp(e.getMessage(), Files.exists(part) ? Files.size(part) : 0);
+            if (e.permanent()) throw new GiveUp(e.getMessage(), sizeOf(part));
+            if (attempt.stalledTooOften(offer, sizeOf(part) > before)) {
+                throw new GiveUp(e.getMessage() + ", " + MAX_STALLS + " attempts in a row", sizeOf(part));
+            }
+            throw e;
         }
         long cost = offer.size();
         String offered = offer.hashes() == null ? null : offer.hashes().sha256();
@@ -287,8 +335,7 @@ public final class PayloadFetcher {
             } else if (header.hasBase()) {
                 throw new GiveUp("wrong base: it needs a base, none was offered", cost);
             }
-            DeltaApplier.Applied applied = DeltaApplier.apply(part, base, base == null ? null : offer.base().toLowerCase(Locale.ROOT),
-                    rebuild);
+            DeltaApplier.Applied applied = apply(part, base, base == null ? null : offer.base().toLowerCase(Locale.ROOT), rebuild);
             // The header came with the delta; only the signed metadata is trusted.
             if (applied.size() != r.release().size() || !MessageDigest.isEqual(applied.sha256(), r.release().sha256())) {
                 throw new GiveUp("the result differs from the signed release", cost);
@@ -296,10 +343,95 @@ public final class PayloadFetcher {
             return applied.sha256();
         } catch (DeltaFormatException e) {
             throw new GiveUp(words(e.reason()) + ": " + e.getMessage(), cost);
-        } catch (IOException | RuntimeException e) {
+        } catch (DeltaReadFailure e) {
+            IOException cause = e.getCause();
+            throw new GiveUp("reading it failed: " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cost);
+        } catch (RuntimeException e) {
             // Reading a delta that is cut or garbled may fail below the format's own checks (the
-            // compressor's stream): the delta is as useless as a malformed one.
+            // compressor's stream throws unchecked): the delta is as useless as a malformed one.
             throw new GiveUp(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), cost);
+        }
+        // Any other IOException (writing the rebuild file: a full disk, an I/O error; reading the
+        // base) says nothing against the delta: it propagates, and the next poll applies it again.
+    }
+
+    /**
+     * Applies the delta file into {@code rebuild} (forced to disk; deleted on any failure), with a
+     * failure reading the delta file thrown as {@link DeltaReadFailure} so that it can be told
+     * apart from one writing the rebuild file.
+     */
+    private DeltaApplier.Applied apply(Path delta, Path base, String baseSha, Path rebuild) throws IOException {
+        boolean done = false;
+        try (InputStream in = new DeltaInput(new BufferedInputStream(open(delta), BUFFER));
+                FileChannel baseChannel = base == null ? null : FileChannel.open(base, StandardOpenOption.READ);
+                FileChannel out = output.open(rebuild)) {
+            OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(out), BUFFER);
+            DeltaApplier.Applied applied = DeltaApplier.apply(in, baseChannel, baseSha, buffered);
+            buffered.flush();
+            out.force(true);
+            done = true;
+            return applied;
+        } finally {
+            if (!done) Files.deleteIfExists(rebuild);
+        }
+    }
+
+    private static InputStream open(Path delta) throws DeltaReadFailure {
+        try {
+            return Files.newInputStream(delta);
+        } catch (IOException e) {
+            throw new DeltaReadFailure(e);
+        }
+    }
+
+    /** A failure reading the delta file itself: the delta cannot be applied, however often it is tried. */
+    private static final class DeltaReadFailure extends IOException {
+        DeltaReadFailure(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /** The delta file's stream, whose failures are {@link DeltaReadFailure}s. */
+    private static final class DeltaInput extends FilterInputStream {
+        DeltaInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (DeltaReadFailure e) {
+                throw e;
+            } catch (IOException e) {
+                throw new DeltaReadFailure(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return super.read(b, off, len);
+            } catch (DeltaReadFailure e) {
+                throw e;
+            } catch (IOException e) {
+                throw new DeltaReadFailure(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return super.skip(n);
+            } catch (IOException e) {
+                throw new DeltaReadFailure(e);
+            }
         }
     }
 
@@ -329,6 +461,10 @@ public final class PayloadFetcher {
 
     private Path stateFile(String actionId, String file) {
         return downloads.resolve(actionId + "-" + file + STATE_SUFFIX);
+    }
+
+    private static long sizeOf(Path file) throws IOException {
+        return Files.exists(file) ? Files.size(file) : 0;
     }
 
     private static String link(DeploymentBase.Delta o) {

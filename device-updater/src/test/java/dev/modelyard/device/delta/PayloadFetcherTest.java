@@ -27,7 +27,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -60,6 +62,8 @@ class PayloadFetcherTest {
     final Map<String, byte[]> served = new ConcurrentHashMap<>();
     /** Path → bytes after which the server closes the connection, once. */
     final Map<String, Integer> cutOnce = new ConcurrentHashMap<>();
+    /** Path → the error status the server answers for it, every time. */
+    final Map<String, Integer> failing = new ConcurrentHashMap<>();
     /** "path range" of every request. */
     final List<String> requests = new CopyOnWriteArrayList<>();
     final List<String> notes = new CopyOnWriteArrayList<>();
@@ -95,6 +99,11 @@ class PayloadFetcherTest {
         String range = ex.getRequestHeaders().getFirst("Range");
         requests.add(path + " " + range);
         try {
+            Integer status = failing.get(path);
+            if (status != null) {
+                ex.sendResponseHeaders(status, -1);
+                return;
+            }
             byte[] body = served.get(path);
             if (body == null) {
                 ex.sendResponseHeaders(404, -1);
@@ -395,6 +404,72 @@ class PayloadFetcherTest {
     }
 
     @Test
+    void aDeltaTheServerKeepsFailingIsGivenUpAfterSomeAttemptsEvenAcrossRestarts() throws Exception {
+        DeploymentBase.Delta o = offer("kws.onnx.1.mydelta", sha256(V1), delta(V1, V2));
+        failing.put("/kws.onnx.1.mydelta", 500);
+
+        for (int attempt = 1; attempt < PayloadFetcher.MAX_STALLS; attempt++) {
+            // Each attempt is a new fetcher, as after a restart: only the state file remembers.
+            Downloader.DownloadException e = assertThrows(Downloader.DownloadException.class, () -> fetch(List.of(o)));
+            assertFalse(e.permanent(), "a 500 may pass: attempt " + attempt + " is retried on the next poll");
+            assertTrue(notes.isEmpty(), notes.toString());
+        }
+        assertEquals(PayloadFetcher.MAX_STALLS - 1, requestsFor("kws.onnx.1.mydelta"));
+        assertEquals(0, requestsFor(FILE));
+
+        PayloadFetcher.Fetched f = fetch(List.of(o));
+
+        assertVerifiedV2(f);
+        assertEquals(PayloadFetcher.MAX_STALLS, requestsFor("kws.onnx.1.mydelta"));
+        assertEquals(Feedback.Transfer.FULL, f.transfer().kind());
+        assertTrue(f.transfer().fallback().contains("500") && f.transfer().fallback().contains(PayloadFetcher.MAX_STALLS + " attempts"),
+                f.transfer().fallback());
+        assertEquals(1, notes.size(), notes.toString());
+        requests.clear();
+        assertVerifiedV2(fetch(List.of(o)));
+        assertEquals(0, requestsFor("kws.onnx.1.mydelta"), "given up for good: " + requests);
+    }
+
+    @Test
+    void aDeltaDownloadThatGetsBytesEachTimeIsNotCountedAsStalled() throws Exception {
+        byte[] d = delta(V1, V2);
+        DeploymentBase.Delta o = offer("kws.onnx.1.mydelta", sha256(V1), d);
+        int step = d.length / (PayloadFetcher.MAX_STALLS + 2);
+        for (int attempt = 1; attempt <= PayloadFetcher.MAX_STALLS + 1; attempt++) {
+            cutOnce.put("/kws.onnx.1.mydelta", step);
+            assertThrows(IOException.class, () -> fetch(List.of(o)));
+        }
+
+        PayloadFetcher.Fetched f = fetch(List.of(o));
+
+        assertVerifiedV2(f);
+        assertEquals(new Feedback.Transfer(FILE, Feedback.Transfer.DELTA, "test-xor", sha256(V1), d.length, V2.length, null), f.transfer());
+        assertTrue(notes.isEmpty(), notes.toString());
+    }
+
+    @Test
+    void aFullDiskWhileRebuildingIsRetriedWithTheSameDeltaNotGivenUp() throws Exception {
+        byte[] d = delta(V1, V2);
+        DeploymentBase.Delta o = offer("kws.onnx.1.mydelta", sha256(V1), d);
+        // The kernel's always-full device: every write fails with ENOSPC, as on a full disk.
+        PayloadFetcher full = new PayloadFetcher((href, part, size, p) -> downloader.download(URI.create(href), Map.of(), part, size, p),
+                downloads, true, rebuild -> FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE));
+
+        IOException e = assertThrows(IOException.class, () -> fetch(full, List.of(o), Map.of(sha256(V1), v1File)));
+        assertFalse(e instanceof Downloader.DownloadException, e.toString());
+        assertTrue(notes.isEmpty(), "the delta is not given up: " + notes);
+        assertEquals(d.length, Files.size(downloads.resolve("41-kws.onnx.1.mydelta.part")), "the downloaded delta is kept");
+        assertTrue(TransferState.read(downloads.resolve("41-" + FILE + PayloadFetcher.STATE_SUFFIX)).failed().isEmpty());
+        requests.clear();
+
+        PayloadFetcher.Fetched f = fetch(List.of(o));
+
+        assertVerifiedV2(f);
+        assertEquals(new Feedback.Transfer(FILE, Feedback.Transfer.DELTA, "test-xor", sha256(V1), d.length, V2.length, null), f.transfer());
+        assertTrue(requests.isEmpty(), "the delta is applied again without downloading it: " + requests);
+    }
+
+    @Test
     void aFullDownloadTheServerRefusesIsPermanentAndLeavesNothing() throws Exception {
         served.remove("/" + FILE);
         Downloader.DownloadException e = assertThrows(Downloader.DownloadException.class, () -> fetch(List.of()));
@@ -406,9 +481,11 @@ class PayloadFetcherTest {
     void aTransferStateSurvivesItsFile() throws Exception {
         Path file = dir.resolve("s.json");
         TransferState s = TransferState.NONE.givenUp("a.mydelta", 100, "delta from x failed (malformed)")
+                .stalledOn("b.mydelta").stalledOn("b.mydelta")
                 .choosing(new TransferState.Way(Feedback.Transfer.COMPRESSED, "planes", null, 50));
         s.write(file);
         assertEquals(s, TransferState.read(file));
+        assertEquals(2, TransferState.read(file).stalls("b.mydelta"));
         assertEquals(new Feedback.Transfer(FILE, "compressed", "planes", null, 150, 1000, "delta from x failed (malformed)"),
                 TransferState.read(file).transfer(FILE, 1000));
         Files.writeString(file, "{not json");
