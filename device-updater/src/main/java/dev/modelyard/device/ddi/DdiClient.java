@@ -89,10 +89,14 @@ public final class DdiClient {
         post(URI.create(base + "/cancelAction/" + actionId + "/feedback"), feedback);
     }
 
+    /**
+     * Reports the device's attributes: all of them, replacing the ones the server holds (mode
+     * {@code replace}), so that an attribute the device no longer has disappears there too.
+     */
     public void configData(Map<String, String> attributes) throws IOException {
         HttpRequest req = request(URI.create(base + "/configData"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(new ConfigData(attributes, "merge")))).build();
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(new ConfigData(attributes, "replace")))).build();
         expectSuccess(send(req));
     }
 

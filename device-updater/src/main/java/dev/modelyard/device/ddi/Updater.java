@@ -227,6 +227,8 @@ public final class Updater {
         Map<String, String> a = new java.util.LinkedHashMap<>(attributes.get());
         if (deltas) a.put(DeviceAttributes.DELTA, DeviceAttributes.DELTA_FORMATS);
         served.forEach((model, sha) -> a.put(DeviceAttributes.INSTALLED_PREFIX + model, sha));
+        // The whole set, replacing what the server holds: the key of a model no longer served (and the
+        // delta announcement of a device that turned deltas off) must go, or a delta would be built from it.
         ddi.configData(a);
         attributesReported = true;
         reportedServed = served;
@@ -473,11 +475,22 @@ public final class Updater {
 
     /**
      * The closing feedback, with the final serving health of the action's versions when there is
-     * any, and the transfer reports the server did not acknowledge with the download.
+     * any, and the transfer reports the server did not acknowledge with the download. A server that
+     * refuses the report (400) while it carries transfers gets it once more without them: the
+     * transfers are only information, and a report refused for them forever would never close the action.
      */
     private void report(String actionId, ActionJournal.Outcome o, List<ServingHealth> figures) throws IOException {
-        ddi.deploymentFeedback(actionId, Feedback.of(Feedback.Execution.parse(o.execution()), Feedback.Finished.parse(o.finished()),
-                List.of(o.message()), figures, journal.transfers(actionId)));
+        Feedback.Execution execution = Feedback.Execution.parse(o.execution());
+        Feedback.Finished finished = Feedback.Finished.parse(o.finished());
+        List<Feedback.Transfer> transfers = journal.transfers(actionId);
+        try {
+            ddi.deploymentFeedback(actionId, Feedback.of(execution, finished, List.of(o.message()), figures, transfers));
+        } catch (DdiClient.DdiException e) {
+            if (e.status() != 400 || transfers.isEmpty()) throw e;
+            LOG.warning("the server refused the closing report of action " + actionId + " with its transfer reports (" + e.getMessage()
+                    + "); sending it without them");
+            ddi.deploymentFeedback(actionId, Feedback.of(execution, finished, List.of(o.message()), figures, null));
+        }
     }
 
     /**

@@ -66,6 +66,10 @@ class UpdaterDeltaTest {
     final List<String> downloads = new CopyOnWriteArrayList<>();
     /** Whether the server fails the feedback that reports the download (the device must go on). */
     final AtomicBoolean failDownloaded = new AtomicBoolean();
+    /** Whether the server refuses (400) every feedback that carries transfer reports. */
+    final AtomicBoolean rejectTransfers = new AtomicBoolean();
+    /** The device's attributes as the server holds them, each report applied in its mode as the server applies it. */
+    final Map<String, String> held = new java.util.TreeMap<>();
     HttpServer server;
     ModelRuntime runtime;
     Installer installer;
@@ -121,11 +125,26 @@ class UpdaterDeltaTest {
                         : Map.of();
                 body = json.writeValueAsBytes(ControllerBase.of(Duration.ofMinutes(10), links));
             } else if (path.equals(controller + "/configData")) {
-                configData.add(json.readValue(ex.getRequestBody(), ConfigData.class).data());
+                ConfigData c = json.readValue(ex.getRequestBody(), ConfigData.class);
+                configData.add(c.data());
+                synchronized (held) {
+                    switch (ConfigData.Mode.parse(c.mode())) {
+                        case MERGE -> held.putAll(c.data());
+                        case REPLACE -> {
+                            held.clear();
+                            held.putAll(c.data());
+                        }
+                        case REMOVE -> c.data().keySet().forEach(held::remove);
+                    }
+                }
             } else if (path.equals(controller + "/deploymentBase/41")) {
                 body = json.writeValueAsBytes(deployment());
             } else if (path.equals(controller + "/deploymentBase/41/feedback")) {
                 Feedback f = json.readValue(ex.getRequestBody(), Feedback.class);
+                if (rejectTransfers.get() && !f.transfers().isEmpty()) {
+                    ex.sendResponseHeaders(400, -1);
+                    return;
+                }
                 if (f.status().execution().equals("downloaded") && failDownloaded.get()) {
                     ex.sendResponseHeaders(503, -1);
                     return;
@@ -241,6 +260,31 @@ class UpdaterDeltaTest {
         assertEquals(Feedback.Transfer.DELTA, closed.transfers().get(0).kind());
         assertEquals(closed.transfers(), new ActionJournal(dir.resolve("actions.json")).transfers("41"),
                 "a closing report sent again carries it too");
+    }
+
+    @Test
+    void aClosingReportRefusedForItsTransfersIsSentWithoutThemAndClosesTheAction() throws Exception {
+        rejectTransfers.set(true);
+
+        updater(true).cycle();
+
+        assertEquals(2f, served());
+        Feedback closed = one("closed");
+        assertEquals("success", closed.status().result().finished());
+        assertEquals(List.of(), closed.transfers(), "sent again without the extension the server refused");
+        assertTrue(feedback.stream().noneMatch(f -> !f.transfers().isEmpty()), "every report with transfers was refused: " + feedback);
+    }
+
+    @Test
+    void theAttributesOfAModelNoLongerServedDisappearFromTheServer() throws Exception {
+        // What earlier reports left: a model this device served then and no longer serves.
+        held.put(DeviceAttributes.INSTALLED_PREFIX + "retired", sha256(V1));
+        held.put(DeviceAttributes.ARCH, "armv7");
+
+        updater(true).cycle();
+
+        assertEquals(Map.of(DeviceAttributes.ARCH, "x86_64", DeviceAttributes.DELTA, DeviceAttributes.DELTA_FORMATS,
+                DeviceAttributes.INSTALLED_PREFIX + "kws", sha256(V2)), held);
     }
 
     @Test
