@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +44,7 @@ public final class ChunkDelta {
     /** Where each distinct chunk of the base first occurs. */
     private static Map<ChunkKey, Long> index(FileChannel base) throws IOException {
         Map<ChunkKey, Long> index = new HashMap<>();
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = FileBytes.sha256();
         Chunker chunks = new Chunker(base);
         while (chunks.next()) {
             index.putIfAbsent(ChunkKey.of(sha256, chunks), chunks.offset());
@@ -55,7 +54,7 @@ public final class ChunkDelta {
 
     private static void describe(FileChannel target, FileChannel base, Map<ChunkKey, Long> index, DeltaWriter out)
             throws IOException {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = FileBytes.sha256();
         byte[] baseChunk = new byte[Chunker.MAX_CHUNK];
         Chunker chunks = new Chunker(target);
         while (chunks.next()) {
@@ -71,21 +70,7 @@ public final class ChunkDelta {
     /** A digest match is not trusted alone: a COPY of other bytes would rebuild the wrong file. */
     private static boolean sameBytes(FileChannel base, long offset, byte[] into, Chunker chunk) throws IOException {
         int length = chunk.length();
-        ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
-        while (buffer.hasRemaining()) {
-            if (base.read(buffer, offset + buffer.position()) < 0) {
-                return false;
-            }
-        }
-        return Arrays.equals(into, 0, length, chunk.bytes(), chunk.start(), chunk.start() + length);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return FileBytes.readFully(base, offset, into, 0, length) && Arrays.equals(into, 0, length, chunk.bytes(), chunk.start(), chunk.start() + length);
     }
 
     /** 128 bits of a chunk's SHA-256 and its length: collisions are left to {@link #sameBytes}. */

@@ -1,7 +1,6 @@
 package dev.modelyard.delta;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -71,13 +70,9 @@ final class Chunker {
         int filled = bufferLength - position;
         System.arraycopy(buffer, position, buffer, 0, filled);
         bufferStart += position;
-        while (filled < buffer.length && bufferStart + filled < size) {
-            int read = channel.read(ByteBuffer.wrap(buffer, filled, buffer.length - filled), bufferStart + filled);
-            if (read < 0) {
-                break; // the file shrank under us: its chunks end here, and the caller's digest check tells
-            }
-            filled += read;
-        }
+        int wanted = (int) Math.min(buffer.length - filled, Math.max(0, size - bufferStart - filled));
+        // fewer bytes than wanted: the file shrank under us; its chunks end here, and the caller's digest check tells
+        filled += FileBytes.read(channel, bufferStart + filled, buffer, filled, wanted);
         bufferLength = filled;
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -127,7 +126,7 @@ public final class DeltaApplier {
         private final Body body;
         private final FileChannel base;
         private final OutputStream out;
-        private final MessageDigest sha256 = newSha256();
+        private final MessageDigest sha256 = FileBytes.sha256();
         private long produced;
         private byte[] input = new byte[0];
         private byte[] joined = new byte[0];
@@ -249,13 +248,10 @@ public final class DeltaApplier {
         }
 
         private void readBase(long offset, byte[] into, int length) throws IOException {
-            ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
-            while (buffer.hasRemaining()) {
-                if (base.read(buffer, offset + buffer.position()) < 0) {
-                    // Its size was checked before: the base shrank while we read it.
-                    throw new DeltaFormatException(DeltaFormatException.Reason.WRONG_BASE,
-                            "the base ended before offset " + (offset + length));
-                }
+            if (!FileBytes.readFully(base, offset, into, 0, length)) {
+                // Its size was checked before: the base shrank while we read it.
+                throw new DeltaFormatException(DeltaFormatException.Reason.WRONG_BASE,
+                        "the base ended before offset " + (offset + length));
             }
         }
 
@@ -404,14 +400,6 @@ public final class DeltaApplier {
         @Override
         public void close() {
             zstd.close();
-        }
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 }

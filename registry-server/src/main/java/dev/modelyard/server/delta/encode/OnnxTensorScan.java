@@ -24,6 +24,38 @@ final class OnnxTensorScan {
     private static final int MODEL_GRAPH = 7, GRAPH_INITIALIZER = 5;
     private static final int DIMS = 1, DATA_TYPE = 2, FLOAT_DATA = 4, NAME = 8, RAW_DATA = 9, DOUBLE_DATA = 10;
 
+    /*
+     * What the scan keeps must stay bounded by more than the file's size: an uploaded model may be
+     * gigabytes of tiny initializers or of one tensor's dims. Real models stay far below these;
+     * beyond them the file has no map and the generic encoders take it.
+     */
+    static final int MAX_TENSORS = 1 << 20;
+    static final int MAX_RANK = 64;
+    static final long MAX_DIMS = 1 << 22;
+    static final long MAX_TOTAL_NAME_BYTES = 16 << 20;
+    /** A packed dims field of more bytes holds more than {@link #MAX_RANK} varints' worth. */
+    private static final long MAX_PACKED_DIMS_BYTES = MAX_RANK * 10L;
+
+    /** What one scan has kept so far, against the caps. */
+    private static final class Budget {
+        private long tensors, dims, nameBytes;
+
+        void tensor() throws OnnxFormatException {
+            if (++tensors > MAX_TENSORS) throw new OnnxFormatException("more than " + MAX_TENSORS + " initializers");
+        }
+
+        void dims(int rank) throws OnnxFormatException {
+            if (rank > MAX_RANK) throw new OnnxFormatException("a tensor of rank " + rank);
+            dims += rank;
+            if (dims > MAX_DIMS) throw new OnnxFormatException("more than " + MAX_DIMS + " dimensions in all");
+        }
+
+        void name(String name) throws OnnxFormatException {
+            nameBytes += name.length();
+            if (nameBytes > MAX_TOTAL_NAME_BYTES) throw new OnnxFormatException("more than " + MAX_TOTAL_NAME_BYTES + " bytes of names");
+        }
+    }
+
     private OnnxTensorScan() {
     }
 
@@ -31,13 +63,14 @@ final class OnnxTensorScan {
     static Optional<List<TensorRange>> scan(FileChannel file) throws IOException {
         List<TensorRange> tensors = new ArrayList<>();
         boolean graph = false;
+        Budget budget = new Budget();
         try {
             ProtoReader r = ProtoReader.of(file).maxFieldBytes(MAX_NAME_BYTES);
             if (r.atEnd()) return Optional.empty();
             while (!r.atEnd()) {
                 int f = r.readTag("ModelProto");
                 if (f == MODEL_GRAPH && r.wireType() == ProtoReader.LEN) {
-                    r.readMessage("ModelProto.graph", g -> graph(g, tensors));
+                    r.readMessage("ModelProto.graph", g -> graph(g, tensors, budget));
                     graph = true;
                 } else {
                     r.skipField(f, null, "ModelProto");
@@ -52,11 +85,12 @@ final class OnnxTensorScan {
         return Optional.of(List.copyOf(tensors));
     }
 
-    private static Void graph(ProtoReader r, List<TensorRange> into) throws IOException {
+    private static Void graph(ProtoReader r, List<TensorRange> into, Budget budget) throws IOException {
         while (!r.atEnd()) {
             int f = r.readTag("GraphProto");
             if (f == GRAPH_INITIALIZER && r.wireType() == ProtoReader.LEN) {
-                TensorRange t = r.readMessage("GraphProto.initializer", OnnxTensorScan::tensor);
+                budget.tensor();
+                TensorRange t = r.readMessage("GraphProto.initializer", tensor -> tensor(tensor, budget));
                 if (t != null) into.add(t);
             } else {
                 r.skipField(f, null, "GraphProto");
@@ -66,8 +100,9 @@ final class OnnxTensorScan {
     }
 
     /** One TensorProto; null when it holds no payload range (values as varints, strings, external data). */
-    private static TensorRange tensor(ProtoReader r) throws IOException {
+    private static TensorRange tensor(ProtoReader r, Budget budget) throws IOException {
         Values.Longs dims = new Values.Longs();
+        int rank = 0;
         int type = 0;
         String name = "";
         long offset = -1, length = 0;
@@ -76,11 +111,13 @@ final class OnnxTensorScan {
             int f = r.readTag("TensorProto");
             int wire = r.wireType();
             if (f == DIMS) {
-                r.readVarints("TensorProto.dims", dims);
+                rank += dims(r, dims);
+                if (rank > MAX_RANK) throw new OnnxFormatException("a tensor of rank over " + MAX_RANK);
             } else if (f == DATA_TYPE && wire == ProtoReader.VARINT) {
                 type = r.readInt32("TensorProto.data_type");
             } else if (f == NAME && wire == ProtoReader.LEN) {
                 name = r.readString("TensorProto.name");
+                budget.name(name);
             } else if ((f == RAW_DATA || f == FLOAT_DATA || f == DOUBLE_DATA) && wire == ProtoReader.LEN) {
                 long n = r.skipBytes("TensorProto field " + f);
                 if (n > length) {
@@ -93,10 +130,27 @@ final class OnnxTensorScan {
                 r.skipField(f, null, "TensorProto");
             }
         }
+        budget.dims(rank);
         if (offset < 0) return null;
         int width = fieldWidth != 0 ? fieldWidth : width(type);
         if (length % width != 0) width = 1;
         return new TensorRange(name, type, dims.toArray(), offset, length, width);
+    }
+
+    /** Dims, packed or one per key, appended to {@code into}; how many. A packed field too long for {@link #MAX_RANK} dims is refused before it is read. */
+    private static int dims(ProtoReader r, Values.Longs into) throws IOException {
+        int added = 0;
+        if (r.wireType() == ProtoReader.LEN) {
+            long n = r.readLength("TensorProto.dims");
+            if (n > MAX_PACKED_DIMS_BYTES) throw new OnnxFormatException("packed dims of " + n + " bytes");
+            long stop = r.position() + n;
+            for (; r.position() < stop; added++) into.add(r.readVarint("TensorProto.dims"));
+            if (r.position() != stop) throw new OnnxFormatException("packed TensorProto.dims overran its length");
+        } else {
+            r.readVarints("TensorProto.dims", into);
+            added = 1;
+        }
+        return added;
     }
 
     /** Bytes per element of a raw_data payload; 1 for types whose bytes do not form fixed-width numbers. */

@@ -2,15 +2,19 @@ package dev.modelyard.server.delta.encode;
 
 import dev.modelyard.delta.DeltaFormat;
 import dev.modelyard.delta.DeltaWriter;
+import dev.modelyard.delta.FileBytes;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.util.ArrayList;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The tensor-aware encoder, for any model format whose tensors' byte ranges are known. It walks the
@@ -25,7 +29,7 @@ import java.util.Map;
  *
  * <p>Both files are read with positional reads into two reused blocks of
  * {@link DeltaFormat#MAX_OPERATION_BYTES}, so memory stays the same for a 500 MB model as for a
- * small one; the tensor lists are all it keeps.
+ * small one; the tensor lists and one digest per base tensor are all it keeps.
  */
 final class TensorDelta {
 
@@ -39,7 +43,14 @@ final class TensorDelta {
     private final FileChannel base;
     private final long baseSize;
     private final Map<String, TensorRange> baseByName = new HashMap<>();
-    private final Map<Long, List<TensorRange>> baseByLength = new HashMap<>();
+    /**
+     * Base tensors by content, the first of each content kept: only those of a length some target
+     * tensor has, each digested once when the encoder starts. A target tensor is then looked up by
+     * its own digest, so finding a copy costs one read of each side, never a comparison per pair.
+     */
+    private final Map<Content, TensorRange> baseByContent = new HashMap<>();
+    private final Map<TensorRange, Content> baseContent = new IdentityHashMap<>();
+    private final Set<Long> digestedLengths = new HashSet<>();
     /** For each base tensor, where the bytes before it start (the end of the base tensor before it). */
     private final Map<TensorRange, Long> baseGapStart = new HashMap<>();
     /** Where the base's bytes after its last tensor start. */
@@ -55,15 +66,37 @@ final class TensorDelta {
         this.target = target;
         this.targetTensors = targetTensors;
         this.out = out;
+        Set<Long> targetLengths = new HashSet<>();
+        for (TensorRange t : targetTensors) targetLengths.add(t.length());
         long previousEnd = 0;
         for (TensorRange t : baseTensors) {
             // the first tensor of a name wins, as a model's runtime would take it
             baseByName.putIfAbsent(t.name(), t);
-            baseByLength.computeIfAbsent(t.length(), k -> new ArrayList<>()).add(t);
+            if (t.length() > 0 && targetLengths.contains(t.length())) {
+                Content content = content(base, t, a);
+                baseContent.put(t, content);
+                baseByContent.putIfAbsent(content, t);
+                digestedLengths.add(t.length());
+            }
             baseGapStart.put(t, previousEnd);
             previousEnd = t.end();
         }
         baseTrailerStart = previousEnd;
+    }
+
+    /** A tensor's length and SHA-256: what finds a copy candidate, never what proves one. */
+    private record Content(long length, String sha256) {
+    }
+
+    private static Content content(FileChannel file, TensorRange t, byte[] block) throws IOException {
+        MessageDigest sha256 = FileBytes.sha256();
+        for (long done = 0; done < t.length(); ) {
+            int n = (int) Math.min(block.length, t.length() - done);
+            read(file, t.offset() + done, block, n);
+            sha256.update(block, 0, n);
+            done += n;
+        }
+        return new Content(t.length(), HexFormat.of().formatHex(sha256.digest()));
     }
 
     /** Encodes {@code target} against {@code base}; both tensor lists in file order, non-overlapping. */
@@ -157,24 +190,20 @@ final class TensorDelta {
     }
 
     /**
-     * A base tensor with exactly the target tensor's bytes, the same-named one first. Candidates of
-     * the same length are screened by their first and last bytes (one small read each, which rejects
-     * a changed tensor at once) and confirmed by comparing every byte, so no two tensors are ever
-     * taken for equal on a hash's word; an unchanged tensor is read once on each side.
+     * A base tensor with exactly the target tensor's bytes, the same-named one first. The one
+     * candidate the digest names is confirmed by comparing every byte, so no two tensors are ever
+     * taken for equal on a hash's word. However many base tensors share a length or a prefix, a
+     * target tensor costs at most one digest pass and one comparison with one base tensor.
      */
     private TensorRange identical(TensorRange t, TensorRange sameName) throws IOException {
-        List<TensorRange> candidates = baseByLength.getOrDefault(t.length(), List.of());
-        if (sameName != null && candidates.contains(sameName) && sameBytes(sameName, t)) return sameName;
-        for (TensorRange c : candidates) {
-            if (c != sameName && sameBytes(c, t)) return c;
-        }
-        return null;
+        if (!digestedLengths.contains(t.length())) return null;
+        Content content = content(target, t, b);
+        TensorRange candidate = sameName != null && content.equals(baseContent.get(sameName)) ? sameName : baseByContent.get(content);
+        return candidate != null && sameBytes(candidate, t) ? candidate : null;
     }
 
     private boolean sameBytes(TensorRange x, TensorRange y) throws IOException {
         long len = y.length();
-        int probe = (int) Math.min(PROBE, len);
-        if (!equal(x.offset(), y.offset(), probe) || !equal(x.end() - probe, y.end() - probe, probe)) return false;
         for (long done = 0; done < len; ) {
             int n = (int) Math.min(BLOCK, len - done);
             if (!equal(x.offset() + done, y.offset() + done, n)) return false;
@@ -190,11 +219,9 @@ final class TensorDelta {
     }
 
     static void read(FileChannel ch, long at, byte[] into, int n) throws IOException {
-        ByteBuffer bb = ByteBuffer.wrap(into, 0, n);
-        while (bb.hasRemaining()) {
-            if (ch.read(bb, at + bb.position()) < 0) {
-                throw new EOFException("the file ended at byte " + (at + bb.position()) + " while " + n + " bytes from " + at + " were read");
-            }
+        int read = FileBytes.read(ch, at, into, 0, n);
+        if (read < n) {
+            throw new EOFException("the file ended at byte " + (at + read) + " while " + n + " bytes from " + at + " were read");
         }
     }
 }

@@ -26,6 +26,14 @@ final class TfliteTensorScan {
     private static final int BUFFER_DATA = 0, BUFFER_OFFSET = 1, BUFFER_SIZE = 2;
     /** More entries than this in one vector is not a model but a hostile or broken file. */
     private static final long MAX_ENTRIES = 1 << 22;
+    /*
+     * What the scan keeps must stay bounded whatever the file says: a flatbuffer may point every
+     * tensor's name (and shape) at the same bytes, so the file's size bounds nothing. Real models
+     * stay far below these; beyond them the file has no map and the generic encoders take it.
+     */
+    static final long MAX_TENSORS = 1 << 20;
+    static final long MAX_NAME_BYTES = 16 << 20;
+    static final long MAX_DIMS = 1 << 22;
 
     /** A file that is not a readable flatbuffer model. */
     private static final class NotTflite extends Exception {
@@ -39,6 +47,8 @@ final class TfliteTensorScan {
     private final ByteBuffer window = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private long windowStart = -1;
     private long tensorsSeen;
+    private long nameBytesKept;
+    private long dimsKept;
 
     private TfliteTensorScan(FileChannel file) throws IOException {
         this.file = file;
@@ -106,7 +116,7 @@ final class TfliteTensorScan {
         if (tensors == 0) return;
         long n = vectorLength(tensors);
         tensorsSeen += n;
-        if (tensorsSeen > MAX_ENTRIES) throw new NotTflite("more than " + MAX_ENTRIES + " tensors");
+        if (tensorsSeen > MAX_TENSORS) throw new NotTflite("more than " + MAX_TENSORS + " tensors");
         for (long i = 0; i < n; i++) {
             long t = table(tensors, i);
             long bufferField = field(t, TENSOR_BUFFER);
@@ -121,6 +131,8 @@ final class TfliteTensorScan {
             if (shapeField != 0) {
                 long rank = vectorLength(shapeField);
                 if (rank > 64) throw new NotTflite("tensor of rank " + rank);
+                dimsKept += rank;
+                if (dimsKept > MAX_DIMS) throw new NotTflite("more than " + MAX_DIMS + " dimensions in all");
                 long dims = deref(shapeField);
                 shape = new long[(int) rank];
                 for (int d = 0; d < rank; d++) shape[d] = (int) u32(dims + 4 + 4L * d);
@@ -181,6 +193,8 @@ final class TfliteTensorScan {
         long n = u32(s);
         if (n > 1 << 16) throw new NotTflite("a name of " + n + " bytes");
         check(s + 4, n);
+        nameBytesKept += n;
+        if (nameBytesKept > MAX_NAME_BYTES) throw new NotTflite("more than " + MAX_NAME_BYTES + " bytes of names");
         byte[] b = new byte[(int) n];
         for (int i = 0; i < n; i++) b[i] = (byte) u8(s + 4 + i);
         return new String(b, java.nio.charset.StandardCharsets.UTF_8);

@@ -84,6 +84,79 @@ class OnnxTensorScanTest {
         assertTrue(scan(Files.write(dir.resolve("no-graph"), new byte[] {0x08, 0x07})).isEmpty());
     }
 
+    @Test
+    void moreInitializersThanTheCapHaveNoMap() throws Exception {
+        byte[] oneByte = tensor(new byte[0], new byte[0]);
+        assertEquals(16, scan(Files.write(dir.resolve("few"), model(oneByte, 16))).orElseThrow().size());
+        assertTrue(scan(Files.write(dir.resolve("many"), model(oneByte, OnnxTensorScan.MAX_TENSORS + 1))).isEmpty());
+    }
+
+    @Test
+    void aTensorOfMoreDimsThanTheRankCapHasNoMap() throws Exception {
+        int rank = OnnxTensorScan.MAX_RANK;
+        TensorRange t = scan(Files.write(dir.resolve("max-rank"), model(tensor(packedDims(rank), new byte[0]), 1)))
+                .orElseThrow().get(0);
+        assertEquals(rank, t.dims().length);
+        // packed: refused from the field's length, before a single dim is kept
+        assertTrue(scan(Files.write(dir.resolve("packed"), model(tensor(packedDims(rank + 1), new byte[0]), 1))).isEmpty());
+        assertTrue(scan(Files.write(dir.resolve("huge"), model(tensor(packedDims(1 << 20), new byte[0]), 1))).isEmpty());
+        // one key per dim
+        byte[] unpacked = new byte[2 * (rank + 1)];
+        for (int i = 0; i < rank + 1; i++) {
+            unpacked[2 * i] = 0x08;
+            unpacked[2 * i + 1] = 1;
+        }
+        assertTrue(scan(Files.write(dir.resolve("unpacked"), model(tensor(unpacked, new byte[0]), 1))).isEmpty());
+    }
+
+    @Test
+    void namesBeyondTheNameBudgetHaveNoMap() throws Exception {
+        byte[] name = new byte[1 << 16];
+        Arrays.fill(name, (byte) 'n');
+        byte[] named = tensor(new byte[0], field(0x42, name));
+        int fits = (int) (OnnxTensorScan.MAX_TOTAL_NAME_BYTES / name.length);
+        assertEquals(fits, scan(Files.write(dir.resolve("fits"), model(named, fits))).orElseThrow().size());
+        assertTrue(scan(Files.write(dir.resolve("over"), model(named, fits + 1))).isEmpty());
+    }
+
+    /** A TensorProto of the given dims and name fields and a one-byte raw_data. */
+    private static byte[] tensor(byte[] dims, byte[] name) {
+        byte[] raw = field(0x4a, new byte[] {7});
+        byte[] t = new byte[dims.length + name.length + raw.length];
+        System.arraycopy(dims, 0, t, 0, dims.length);
+        System.arraycopy(name, 0, t, dims.length, name.length);
+        System.arraycopy(raw, 0, t, dims.length + name.length, raw.length);
+        return t;
+    }
+
+    private static byte[] packedDims(int rank) {
+        byte[] ones = new byte[rank];
+        Arrays.fill(ones, (byte) 1);
+        return field(0x0a, ones);
+    }
+
+    /** A ModelProto whose graph has {@code count} copies of one initializer. */
+    private static byte[] model(byte[] initializer, int count) {
+        byte[] entry = field(0x2a, initializer);
+        byte[] graph = new byte[entry.length * count];
+        for (int i = 0; i < count; i++) System.arraycopy(entry, 0, graph, i * entry.length, entry.length);
+        return field(0x3a, graph);
+    }
+
+    private static byte[] field(int tag, byte[] payload) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(payload.length + 8);
+        out.write(tag);
+        for (long n = payload.length; ; n >>>= 7) {
+            if (n < 0x80) {
+                out.write((int) n);
+                break;
+            }
+            out.write((int) (n & 0x7f) | 0x80);
+        }
+        out.writeBytes(payload);
+        return out.toByteArray();
+    }
+
     private static Optional<List<TensorRange>> scan(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return OnnxTensorScan.scan(ch);

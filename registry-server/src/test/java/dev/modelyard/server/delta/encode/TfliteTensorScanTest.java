@@ -77,6 +77,53 @@ class TfliteTensorScanTest {
         }
     }
 
+    @Test
+    void tensorsSharingOneLongNameBeyondTheNameBudgetHaveNoMap() throws Exception {
+        // every tensor's name is the same 64 KiB string: a few bytes per tensor in the file, 64 KiB each in memory
+        int longName = 1 << 16;
+        int fits = (int) (TfliteTensorScan.MAX_NAME_BYTES / longName);
+        assertTrue(scan(Files.write(dir.resolve("fits"), sharedNameModel(fits, longName))).isPresent(),
+                "at the budget the file is still a model");
+        assertTrue(scan(Files.write(dir.resolve("over"), sharedNameModel(fits + 1, longName))).isEmpty(),
+                "one name more and the file has no map");
+    }
+
+    @Test
+    void moreTensorsThanTheCapHaveNoMap() throws Exception {
+        int cap = (int) TfliteTensorScan.MAX_TENSORS;
+        assertTrue(scan(Files.write(dir.resolve("over"), sharedNameModel(cap + 1, 1))).isEmpty());
+        // a small file of the same shape is a model: it is the count that refuses the big one
+        assertTrue(scan(Files.write(dir.resolve("small"), sharedNameModel(16, 1))).isPresent());
+    }
+
+    /**
+     * A flatbuffer model of one subgraph whose {@code count} tensors each use their own buffer and
+     * all point their name at one string of {@code nameLength} bytes (the model has no buffer vector,
+     * so a scan that accepts it maps nothing, but must read every name first).
+     */
+    static byte[] sharedNameModel(int count, int nameLength) {
+        int tensorTables = 68 + 4 * count;
+        int string = tensorTables + 12 * count;
+        ByteBuffer f = ByteBuffer.allocate(string + 4 + nameLength + 4).order(ByteOrder.LITTLE_ENDIAN);
+        f.putInt(0, 40).put(4, (byte) 'T').put(5, (byte) 'F').put(6, (byte) 'L').put(7, (byte) '3');
+        // vtables: Model {subgraphs @4}, SubGraph {tensors @4}, Tensor {buffer @4, name @8}
+        f.putShort(8, (short) 10).putShort(10, (short) 8).putShort(16, (short) 4);
+        f.putShort(20, (short) 6).putShort(22, (short) 8).putShort(24, (short) 4);
+        f.putShort(28, (short) 12).putShort(30, (short) 12).putShort(36, (short) 4).putShort(38, (short) 8);
+        f.putInt(40, 40 - 8).putInt(44, 48 - 44);        // Model table -> subgraphs vector
+        f.putInt(48, 1).putInt(52, 56 - 52);             // [one subgraph]
+        f.putInt(56, 56 - 20).putInt(60, 64 - 60);       // SubGraph table -> tensors vector
+        f.putInt(64, count);
+        for (int i = 0; i < count; i++) {
+            int table = tensorTables + 12 * i;
+            f.putInt(68 + 4 * i, table - (68 + 4 * i));
+            f.putInt(table, table - 28).putInt(table + 4, i + 1).putInt(table + 8, string - (table + 8));
+        }
+        f.putInt(string, nameLength);
+        for (int i = 0; i < nameLength; i++) f.put(string + 4 + i, (byte) 'n');
+        return f.array();
+    }
+
     private static Optional<List<TensorRange>> scan(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return TfliteTensorScan.scan(ch);
