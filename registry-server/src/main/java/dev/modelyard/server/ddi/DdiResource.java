@@ -597,7 +597,6 @@ public class DdiResource {
         Feedback f = parse(body, Feedback.class);
         if (f.status() == null) throw unreadable("status: is required");
         if (f.health().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardHealth: an entry is null");
-        if (f.transfers().stream().anyMatch(java.util.Objects::isNull)) throw unreadable("modelyardTransfers: an entry is null");
         try {
             Feedback.Execution execution = Feedback.Execution.parse(f.status().execution());
             Feedback.Finished finished = Feedback.Finished.parse(f.status().result() == null ? null : f.status().result().finished());

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.health.ActionHealthView;
 import dev.modelyard.wire.TargetDescriptor;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Request and response bodies of the deployment and action endpoints. */
@@ -112,6 +115,42 @@ public final class DeploymentApi {
         /** (fullBytes − bytes) / fullBytes × 100, one decimal; null when there is nothing to compare with. */
         public static Double savedPct(long bytes, long fullBytes) {
             return fullBytes == 0 ? null : Math.round(1000.0 * (fullBytes - bytes) / fullBytes) / 10.0;
+        }
+    }
+
+    /**
+     * The transfer figures devices reported on a set of actions (the DDI feedback extension
+     * {@code modelyardTransfers}), summed: what they cost on the wire and what deltas and
+     * compression saved. A rollout's are its actions'; a version's are those of all its actions,
+     * plain deployments and rollouts alike.
+     *
+     * @param reported   actions whose device reported how it got the payload
+     * @param bytes      bytes those devices downloaded
+     * @param fullBytes  what full downloads would have cost them
+     * @param savedBytes fullBytes − bytes
+     * @param savedPct   savedBytes / fullBytes × 100, one decimal; null while nothing was reported
+     * @param byKind     reporting actions by how they got it: full, compressed, delta
+     */
+    public record TransferTotals(long reported, long bytes, long fullBytes, long savedBytes, Double savedPct,
+                                 Map<String, Long> byKind) {
+
+        /**
+         * The select list of one aggregate over reporting action rows that yields these figures, in
+         * the order {@link #of} takes them: every caller sums the same way.
+         */
+        public static final String SUMS = """
+                count(*), coalesce(sum(transfer_bytes), 0), coalesce(sum(transfer_full_bytes), 0),
+                count(*) FILTER (WHERE transfer_kind = 'full'), count(*) FILTER (WHERE transfer_kind = 'compressed'),
+                count(*) FILTER (WHERE transfer_kind = 'delta')""";
+
+        /** The totals from the columns of {@link #SUMS}. */
+        public static TransferTotals of(long reported, long bytes, long fullBytes, long full, long compressed, long delta) {
+            Map<String, Long> byKind = new LinkedHashMap<>();
+            byKind.put("full", full);
+            byKind.put("compressed", compressed);
+            byKind.put("delta", delta);
+            return new TransferTotals(reported, bytes, fullBytes, fullBytes - bytes, TransferView.savedPct(bytes, fullBytes),
+                    Collections.unmodifiableMap(byKind));
         }
     }
 

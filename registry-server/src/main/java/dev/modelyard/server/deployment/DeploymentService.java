@@ -356,15 +356,16 @@ public class DeploymentService {
      * What a device said about an action, decoded from a DDI feedback body.
      *
      * @param health    the serving health of the action's model, when the device sent it (Modelyard's updater); empty otherwise
-     * @param transfers how the device got the payload (Modelyard's updater), checked and normalized: an impossible
-     *                  entry throws {@link IllegalArgumentException} naming the member; empty when it sent none
+     * @param transfers how the device got the payload (Modelyard's updater), as sent (entries may be null or
+     *                  impossible: {@link #deploymentFeedback} checks them against the action); empty when it sent none
      */
     public record Report(Feedback.Execution execution, Feedback.Finished finished, Integer code, List<String> details,
                          Instant occurredAt, List<ServingHealth> health, List<Feedback.Transfer> transfers) {
 
         public Report {
             health = health == null ? List.of() : List.copyOf(health);
-            transfers = Transfers.checked(transfers);
+            // Not List.copyOf: a null entry is the device's error, judged with the action (a closing feedback drops it).
+            transfers = transfers == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(transfers));
         }
 
         /** A report without transfer figures. */
@@ -383,13 +384,15 @@ public class DeploymentService {
     /**
      * Applies deployment feedback and stores the serving health and transfer figures it carries,
      * in one transaction. Not found: not this device's action; ACTION_CLOSED: the action is
-     * closed; INVALID_FIELD: the health or transfer figures cannot be (nothing is recorded then).
+     * closed; INVALID_FIELD: the health figures cannot be, or the transfer figures of feedback
+     * that leaves the action open cannot be (nothing is recorded then). Impossible transfer
+     * figures on feedback that closes the action are dropped and the close is applied.
      */
     @Transactional
     public void deploymentFeedback(long deviceId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
-        Optional<Feedback.Transfer> transfer = Transfers.forPayload(
-                a.artifactId == null ? null : Artifact.<Artifact>findById(a.artifactId), r.transfers());
+        Optional<Feedback.Transfer> transfer = Transfers.forPayload(a.id,
+                a.artifactId == null ? null : Artifact.<Artifact>findById(a.artifactId), r.transfers(), closes(a, r));
         health.record(a.id, deviceId, a.model.name, a.version.version, r.health(), clock.instant());
         List<String> messages = messages(r);
         // The per-device figure goes into the history with the report that changed it (a device that sends the
@@ -425,6 +428,15 @@ public class DeploymentService {
             case PROCEEDING, RESUMED -> move(a, a.status == ActionState.SCHEDULED ? ActionState.RUNNING : a.status,
                     "running", r, messages);
         }
+    }
+
+    /** Whether the feedback ends the action (see the switch of {@link #deploymentFeedback}). */
+    private static boolean closes(Action a, Report r) {
+        return switch (r.execution()) {
+            case CLOSED, CANCELED -> true;
+            case DOWNLOADED -> a.type == ActionType.DOWNLOAD_ONLY;
+            default -> false;
+        };
     }
 
     /** Applies feedback on a cancellation. Not found: nothing to cancel; ACTION_CLOSED: the action is closed. */

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * How a device got an action's payload (the feedback extension {@code modelyardTransfers}):
@@ -19,14 +20,59 @@ import java.util.Set;
  */
 final class Transfers {
 
+    private static final Logger LOG = Logger.getLogger(Transfers.class);
+
     static final Set<String> KINDS = Set.of(Feedback.Transfer.FULL, Feedback.Transfer.COMPRESSED, Feedback.Transfer.DELTA);
     /** An action has one payload; a few entries leave room for a device that reports each attempt. */
     static final int MAX_ENTRIES = 8;
     static final int MAX_FILE = 1024;
     static final int MAX_METHOD = 64;
     static final int MAX_FALLBACK = DeploymentService.MAX_MESSAGE_LENGTH;
+    static final int MAX_HISTORY_LINE = DeploymentService.MAX_MESSAGE_LENGTH;
 
     private Transfers() {
+    }
+
+    /**
+     * The report of the action's payload among the reports as sent, checked and normalized (see
+     * {@link #checked(Feedback.Transfer)}), empty when the device reported none.
+     * <p>
+     * A report that cannot be believed is {@link ErrorCode#INVALID_FIELD} on feedback that leaves
+     * the action open: the device can send it again. On feedback that closes the action it is
+     * dropped and logged instead, and the feedback is applied without it: the figures are a
+     * statistic, and refusing the close over them would keep the action open although the device
+     * is done with it (it would not send that report twice).
+     */
+    static Optional<Feedback.Transfer> forPayload(long actionId, Artifact payload, List<Feedback.Transfer> reported,
+                                                  boolean closing) {
+        if (reported == null || reported.isEmpty()) return Optional.empty();
+        try {
+            return forPayload(payload, checked(reported));
+        } catch (IllegalArgumentException e) {
+            if (!closing) throw invalid(e.getMessage());
+        } catch (DomainException e) {
+            if (!closing) throw e;
+        }
+        return believable(actionId, payload, reported);
+    }
+
+    /** The one entry of a closing feedback that holds up on its own; each other entry is logged and dropped. */
+    private static Optional<Feedback.Transfer> believable(long actionId, Artifact payload, List<Feedback.Transfer> reported) {
+        List<Feedback.Transfer> kept = new ArrayList<>();
+        for (Feedback.Transfer t : reported) {
+            try {
+                kept.add(forPayload(payload, List.of(checked(t))).orElseThrow());
+            } catch (IllegalArgumentException | DomainException e) {
+                LOG.warnf("Action %d: a transfer report of its closing feedback was dropped: %s", actionId, e.getMessage());
+            }
+        }
+        if (kept.size() > 1) {
+            // Two believable figures for one payload: neither can be chosen over the other.
+            LOG.warnf("Action %d: the closing feedback reports its payload %d times; no transfer figure is kept",
+                    actionId, kept.size());
+            return Optional.empty();
+        }
+        return kept.stream().findFirst();
     }
 
     /**
@@ -35,19 +81,16 @@ final class Transfers {
      * base). Throws {@link IllegalArgumentException} naming the member.
      */
     static List<Feedback.Transfer> checked(List<Feedback.Transfer> transfers) {
-        if (transfers == null || transfers.isEmpty()) return List.of();
         if (transfers.size() > MAX_ENTRIES) {
             throw new IllegalArgumentException("modelyardTransfers: at most " + MAX_ENTRIES + " entries, not " + transfers.size());
         }
         List<Feedback.Transfer> out = new ArrayList<>(transfers.size());
-        for (Feedback.Transfer t : transfers) {
-            if (t == null) throw new IllegalArgumentException("modelyardTransfers: an entry is null");
-            out.add(checked(t));
-        }
+        for (Feedback.Transfer t : transfers) out.add(checked(t));
         return List.copyOf(out);
     }
 
     private static Feedback.Transfer checked(Feedback.Transfer t) {
+        if (t == null) throw new IllegalArgumentException("modelyardTransfers: an entry is null");
         if (t.file() == null || t.file().isBlank()) throw new IllegalArgumentException("modelyardTransfers.file: is required");
         bounded("file", t.file(), MAX_FILE);
         String kind = t.kind() == null ? null : t.kind().strip().toLowerCase(Locale.ROOT);
@@ -87,7 +130,7 @@ final class Transfers {
      * payload, once, with the payload's size, or the figures could not be believed.
      * {@link ErrorCode#INVALID_FIELD} otherwise; empty when the device reported none.
      */
-    static Optional<Feedback.Transfer> forPayload(Artifact payload, List<Feedback.Transfer> transfers) {
+    private static Optional<Feedback.Transfer> forPayload(Artifact payload, List<Feedback.Transfer> transfers) {
         if (transfers.isEmpty()) return Optional.empty();
         if (payload == null) throw invalid("modelyardTransfers: the action has no payload to report on");
         Feedback.Transfer found = null;
@@ -146,7 +189,8 @@ final class Transfers {
         }
         String fallback = fallback(t);
         if (fallback != null) b.append(" (").append(fallback).append(')');
-        return b.toString();
+        // The fallback alone may be as long as a history message: the line is cut where the history cuts a device's.
+        return b.length() > MAX_HISTORY_LINE ? b.substring(0, MAX_HISTORY_LINE) : b.toString();
     }
 
     /** The figures stored on the action; null when its device reported none. */

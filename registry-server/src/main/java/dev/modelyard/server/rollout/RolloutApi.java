@@ -1,11 +1,11 @@
 package dev.modelyard.server.rollout;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.modelyard.server.deployment.DeploymentApi;
 import dev.modelyard.server.health.HealthGate;
 import dev.modelyard.server.health.PhaseHealth;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** Request and response bodies of the rollout endpoints. Durations are ISO-8601 (PT10M), times ISO-8601 instants. */
 public final class RolloutApi {
@@ -117,24 +117,8 @@ public final class RolloutApi {
                               String stateReason, boolean approval, String approvedBy, boolean dynamic, Integer maxDevices,
                               Integer totalDevices, int currentPhase, List<PhaseView> phases,
                               FailureBudgetView failureBudget, RateView rate, ScheduleView schedule,
-                              WindowView maintenanceWindow, Counts counts, TransferTotals transfer, Instant createdAt,
+                              WindowView maintenanceWindow, Counts counts, DeploymentApi.TransferTotals transfer, Instant createdAt,
                               String createdBy, Instant startedAt, Instant finishedAt) {
-    }
-
-    /**
-     * The transfer figures devices reported on the rollout's actions (the DDI feedback extension
-     * {@code modelyardTransfers}), summed: what the rollout cost on the wire and what deltas and
-     * compression saved.
-     *
-     * @param reported   actions whose device reported how it got the payload
-     * @param bytes      bytes those devices downloaded
-     * @param fullBytes  what full downloads would have cost them
-     * @param savedBytes fullBytes − bytes
-     * @param savedPct   savedBytes / fullBytes × 100, one decimal; null while nothing was reported
-     * @param byKind     reporting actions by how they got it: full, compressed, delta
-     */
-    public record TransferTotals(long reported, long bytes, long fullBytes, long savedBytes, Double savedPct,
-                                 Map<String, Long> byKind) {
     }
 
     /** One device of a rollout. {@code previousVersion}: what it ran before (what a rollback restores). */

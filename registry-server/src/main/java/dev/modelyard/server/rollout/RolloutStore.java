@@ -207,26 +207,16 @@ class RolloutStore {
      * The transfer figures of the rollout's actions in one aggregate over the action table's
      * rollout index: however many devices, one statement.
      */
-    RolloutApi.TransferTotals transfers(long rolloutId) {
+    DeploymentApi.TransferTotals transfers(long rolloutId) {
         return jdbc(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT count(*), coalesce(sum(transfer_bytes), 0), coalesce(sum(transfer_full_bytes), 0),
-                           count(*) FILTER (WHERE transfer_kind = 'full'),
-                           count(*) FILTER (WHERE transfer_kind = 'compressed'),
-                           count(*) FILTER (WHERE transfer_kind = 'delta')
-                    FROM action WHERE rollout_id = ? AND tenant = ? AND transfer_kind IS NOT NULL""")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DeploymentApi.TransferTotals.SUMS
+                    + " FROM action WHERE rollout_id = ? AND tenant = ? AND transfer_kind IS NOT NULL")) {
                 ps.setLong(1, rolloutId);
                 ps.setString(2, tenants.current());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    long bytes = rs.getLong(2);
-                    long full = rs.getLong(3);
-                    Map<String, Long> byKind = new java.util.LinkedHashMap<>();
-                    byKind.put("full", rs.getLong(4));
-                    byKind.put("compressed", rs.getLong(5));
-                    byKind.put("delta", rs.getLong(6));
-                    return new RolloutApi.TransferTotals(rs.getLong(1), bytes, full, full - bytes,
-                            DeploymentApi.TransferView.savedPct(bytes, full), byKind);
+                    return DeploymentApi.TransferTotals.of(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6));
                 }
             }
         });

@@ -122,7 +122,8 @@ class AuditCoverageTest {
     private void setUp() {
         String model = Api.modelWithArtifact("cover", "1.0.0", Api.onnxModel(11));
         Api.createVersion(model, "2.0.0");
-        Api.upload(model, "2.0.0", "model.onnx", Api.onnxModel(12), null).then().statusCode(201);
+        // Above the delta minimum size, so that a delta of it from 1.0.0 can be requested.
+        Api.upload(model, "2.0.0", "model.onnx", Api.onnxModel(70_000, 12), null).then().statusCode(201);
         Api.publisher().post("/api/v1/models/{m}/versions/2.0.0/publish", model).then().statusCode(200);
         String artifact = Api.admin().get("/api/v1/models/{m}/versions/1.0.0/artifacts", model)
                 .then().statusCode(200).extract().path("items[0].id");
@@ -202,6 +203,14 @@ class AuditCoverageTest {
             pathValues.put("POST /api/v1/rollouts/{id}/" + op, Map.of("id", rollout));
         }
         pathValues.put("DELETE /api/v1/rollouts/{id}", Map.of("id", rollout));
+        // A delta of 2.0.0 from 1.0.0: requested again (200, it exists) and retried (409 unless its build failed).
+        String deltas = "/api/v1/models/{model}/versions/{version}/artifacts/{artifact}/deltas";
+        String delta = Api.admin().contentType(ContentType.JSON).body(Map.of("baseVersion", "1.0.0"))
+                .post("/api/v1/models/{m}/versions/2.0.0/artifacts/model.onnx/deltas", model).then().statusCode(202)
+                .extract().path("id");
+        pathValues.put("POST " + deltas, Map.of("version", "2.0.0", "artifact", "model.onnx"));
+        bodies.put("POST " + deltas, Map.of("baseVersion", "1.0.0"));
+        pathValues.put("POST " + deltas + "/{id}/retry", Map.of("version", "2.0.0", "artifact", "model.onnx", "id", delta));
         bodies.put("POST /api/v1/rollouts", Map.of("name", Api.uniqueName("cover-new-rollout"), "model", model, "version", "2.0.0",
                 "filter", "tag==" + Api.uniqueName("cover-none")));
     }

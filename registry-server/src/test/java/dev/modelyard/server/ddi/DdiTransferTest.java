@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The transfer figures Modelyard's updater reports with its feedback ({@code modelyardTransfers}):
  * kept on the action (the newest report wins), one line of the action's history per report, shown
- * on the action; impossible figures refused as unreadable feedback, with nothing recorded.
+ * on the action; impossible figures refused as unreadable feedback, with nothing recorded, unless
+ * the feedback closes the action: then they are dropped and the close is applied.
  */
 @QuarkusTest
 class DdiTransferTest {
@@ -40,6 +41,11 @@ class DdiTransferTest {
         Api.createVersion(m, version);
         Api.upload(m, version, "m.onnx", Api.onnxModel(SIZE, 77), null).then().statusCode(201);
         DdiFlowTest.publish(m, version);
+        return assigned(m, version);
+    }
+
+    /** Another device of the model's published version, with an action. */
+    private static Setup assigned(String m, String version) {
         DdiFlowTest.Dev d = DdiFlowTest.device("xfer");
         Map<String, String> attributes = new HashMap<>(DdiFlowTest.x86(""));
         attributes.put(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL);
@@ -129,7 +135,7 @@ class DdiTransferTest {
     }
 
     @Test
-    void impossibleTransfersAreRefusedLikeUnreadableFeedbackAndNothingIsRecorded() {
+    void impossibleTransfersAreRefusedOnFeedbackThatLeavesTheActionOpenAndNothingIsRecorded() {
         Setup s = assigned("2.0.0");
         String ok = transfer("m.onnx", "compressed", "planes", null, 100, SIZE, null);
         Map<String, String> refused = new java.util.LinkedHashMap<>();
@@ -148,11 +154,11 @@ class DdiTransferTest {
         refused.put("null", "modelyardTransfers: an entry is null");
         refused.put(String.join(",", java.util.Collections.nCopies(9, ok)), "at most 8 entries");
         for (Map.Entry<String, String> r : refused.entrySet()) {
-            post(s, feedback("closed", "success", r.getKey())).statusCode(400).contentType(ContentType.JSON)
+            post(s, feedback("downloaded", "none", r.getKey())).statusCode(400).contentType(ContentType.JSON)
                     .body("errorCode", equalTo("hawkbit.server.error.rest.body.notReadable"))
                     .body("message", containsString(r.getValue()));
         }
-        post(s, feedback("closed", "success", "{\"file\":\"m.onnx\",\"kind\":\"full\",\"bytes\":\"many\",\"fullSize\":1}"))
+        post(s, feedback("downloaded", "none", "{\"file\":\"m.onnx\",\"kind\":\"full\",\"bytes\":\"many\",\"fullSize\":1}"))
                 .statusCode(400).body("errorCode", equalTo("hawkbit.server.error.rest.body.notReadable"));
 
         // None of them closed the action, stored a figure or wrote a history line.
@@ -164,5 +170,77 @@ class DdiTransferTest {
         viewer().get("/api/v1/actions/{id}", s.action()).then().statusCode(200)
                 .body("status", equalTo("finished")).body("transfer.kind", equalTo("compressed"))
                 .body("transfer.method", equalTo("planes")).body("transfer.savedPct", equalTo(99.5f));
+    }
+
+    @Test
+    void impossibleTransfersOnAClosingFeedbackAreDroppedAndTheActionCloses() {
+        // Every entry impossible, each in its own way: the action still closes, with no figure and no transfer line.
+        Setup s = assigned("3.0.0");
+        post(s, feedback("closed", "success", transfer("m.onnx", "teleport", null, null, 1, SIZE, null), "null",
+                transfer("other.onnx", "full", null, null, 1, SIZE, null),
+                transfer("m.onnx", "full", null, null, 1, SIZE - 1, null))).statusCode(200).body(emptyString());
+        JsonPath action = viewer().get("/api/v1/actions/{id}", s.action()).then().statusCode(200).extract().jsonPath();
+        assertEquals("finished", action.getString("status"));
+        assertNull(action.get("transfer"));
+        List<String> lines = history(s.action());
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("transfer: ")), lines.toString());
+        assertTrue(lines.contains("step"), lines.toString());
+
+        // The one believable entry among impossible ones is kept; the others are dropped.
+        Setup kept = assigned("3.1.0");
+        post(kept, feedback("closed", "failure", transfer("m.onnx", "delta", "cdc", "abc", 1, SIZE, null),
+                transfer("m.onnx", "compressed", "planes", null, 100, SIZE, null))).statusCode(200);
+        viewer().get("/api/v1/actions/{id}", kept.action()).then().statusCode(200)
+                .body("status", equalTo("error")).body("transfer.kind", equalTo("compressed")).body("transfer.bytes", equalTo(100));
+
+        // More entries than allowed, and the payload twice: neither figure can be chosen, the close still applies.
+        Setup twice = assigned("3.2.0");
+        String ok = transfer("m.onnx", "full", null, null, SIZE, SIZE, null);
+        post(twice, feedback("closed", "success", String.join(",", java.util.Collections.nCopies(9, ok)))).statusCode(200);
+        viewer().get("/api/v1/actions/{id}", twice.action()).then().statusCode(200)
+                .body("status", equalTo("finished")).body("transfer", nullValue());
+    }
+
+    @Test
+    void aLongFallbackIsCutToTheLengthOfAHistoryMessage() {
+        Setup s = assigned("4.0.0");
+        String why = "y".repeat(2000);
+        post(s, feedback("closed", "success", transfer("m.onnx", "full", null, BASE, SIZE, SIZE, why))).statusCode(200);
+        List<String> lines = history(s.action()).stream().filter(l -> l.startsWith("transfer: ")).toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertEquals(2000, lines.get(0).length());
+        assertTrue(lines.get(0).startsWith("transfer: full 20.0 kB (delta from 1f2e3d4c5b6a… failed: yyy"), lines.get(0));
+        // The action keeps the whole reason.
+        viewer().get("/api/v1/actions/{id}", s.action()).then().statusCode(200)
+                .body("transfer.fallback", equalTo("delta from 1f2e3d4c5b6a… failed: " + why));
+    }
+
+    @Test
+    void aVersionSumsTheFiguresOfAllItsActions() {
+        String m = Api.createModel("xfer-sum");
+        Api.createVersion(m, "1.0.0");
+        Api.upload(m, "1.0.0", "m.onnx", Api.onnxModel(SIZE, 77), null).then().statusCode(201);
+        DdiFlowTest.publish(m, "1.0.0");
+        String totals = "/api/v1/models/{m}/versions/{v}/transfers";
+        viewer().get(totals, m, "1.0.0").then().statusCode(200)
+                .body("reported", equalTo(0)).body("bytes", equalTo(0)).body("savedPct", nullValue())
+                .body("byKind.delta", equalTo(0));
+
+        Setup delta = assigned(m, "1.0.0");
+        Setup full = assigned(m, "1.0.0");
+        Setup silent = assigned(m, "1.0.0");
+        post(delta, feedback("closed", "success", transfer("m.onnx", "delta", "cdc", BASE, 1000, SIZE, null))).statusCode(200);
+        post(full, feedback("downloaded", "none", transfer("m.onnx", "full", null, null, SIZE, SIZE, null))).statusCode(200);
+        post(silent, DdiFlowTest.feedback("closed", "success", "done")).statusCode(200);
+
+        viewer().get(totals, m, "1.0.0").then().statusCode(200)
+                .body("reported", equalTo(2))
+                .body("bytes", equalTo(SIZE + 1000))
+                .body("fullBytes", equalTo(2 * SIZE))
+                .body("savedBytes", equalTo(SIZE - 1000))
+                .body("savedPct", equalTo(47.5f))
+                .body("byKind.full", equalTo(1)).body("byKind.compressed", equalTo(0)).body("byKind.delta", equalTo(1));
+        viewer().get(totals, m, "9.9.9").then().statusCode(404).body("code", equalTo("version-not-found"));
+        viewer().get(totals, "no-such-model-xfer", "1.0.0").then().statusCode(404).body("code", equalTo("model-not-found"));
     }
 }
