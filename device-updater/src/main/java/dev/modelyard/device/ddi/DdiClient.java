@@ -89,14 +89,22 @@ public final class DdiClient {
         post(URI.create(base + "/cancelAction/" + actionId + "/feedback"), feedback);
     }
 
-    /**
-     * Reports the device's attributes: all of them, replacing the ones the server holds (mode
-     * {@code replace}), so that an attribute the device no longer has disappears there too.
-     */
+    /** Reports the device's attributes, merged into what the server holds (mode {@code merge}). */
     public void configData(Map<String, String> attributes) throws IOException {
+        putConfigData(attributes, "merge");
+    }
+
+    /** Removes attributes by name from what the server holds (mode {@code remove}). */
+    public void removeAttributes(java.util.Collection<String> keys) throws IOException {
+        Map<String, String> named = new java.util.LinkedHashMap<>();
+        keys.forEach(k -> named.put(k, ""));
+        putConfigData(named, "remove");
+    }
+
+    private void putConfigData(Map<String, String> attributes, String mode) throws IOException {
         HttpRequest req = request(URI.create(base + "/configData"))
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(new ConfigData(attributes, "replace")))).build();
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(new ConfigData(attributes, mode)))).build();
         expectSuccess(send(req));
     }
 

@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -227,11 +228,31 @@ public final class Updater {
         Map<String, String> a = new java.util.LinkedHashMap<>(attributes.get());
         if (deltas) a.put(DeviceAttributes.DELTA, DeviceAttributes.DELTA_FORMATS);
         served.forEach((model, sha) -> a.put(DeviceAttributes.INSTALLED_PREFIX + model, sha));
-        // The whole set, replacing what the server holds: the key of a model no longer served (and the
-        // delta announcement of a device that turned deltas off) must go, or a delta would be built from it.
+        // Merged, not replacing: attributes an operator gave the device at registration (a site, say,
+        // that groups and rollouts select on) are not the updater's to drop. What the updater itself
+        // announced and no longer holds is removed by name, or a delta would be built from it.
         ddi.configData(a);
+        Set<String> stale = staleKeys(served);
+        if (!stale.isEmpty()) ddi.removeAttributes(stale);
         attributesReported = true;
         reportedServed = served;
+    }
+
+    /**
+     * The keys this updater announced that are no longer true: the delta announcement of an updater
+     * with deltas off, and the installed file of a model it served at its last report and no longer
+     * serves. (A model that was gone before this process started is not known here; the server only
+     * builds deltas from bases the device was actually given, and the updater never uses one whose
+     * base it does not hold.)
+     */
+    private Set<String> staleKeys(Map<String, String> served) {
+        Set<String> stale = new java.util.TreeSet<>();
+        if (!deltas) stale.add(DeviceAttributes.DELTA);
+        if (reportedServed != null) {
+            reportedServed.keySet().stream().filter(model -> !served.containsKey(model))
+                    .forEach(model -> stale.add(DeviceAttributes.INSTALLED_PREFIX + model));
+        }
+        return stale;
     }
 
     private void cancel(CancelActionBase c) throws IOException {

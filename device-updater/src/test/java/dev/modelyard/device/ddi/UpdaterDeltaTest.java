@@ -276,15 +276,27 @@ class UpdaterDeltaTest {
     }
 
     @Test
-    void theAttributesOfAModelNoLongerServedDisappearFromTheServer() throws Exception {
-        // What earlier reports left: a model this device served then and no longer serves.
-        held.put(DeviceAttributes.INSTALLED_PREFIX + "retired", sha256(V1));
+    void reportsMergeWithWhatTheOperatorGaveTheDeviceAndTheInstalledFileFollowsTheInstallation() throws Exception {
+        // Given at registration by an operator (groups and rollouts select on it), and an old report.
+        held.put("site", "berlin");
         held.put(DeviceAttributes.ARCH, "armv7");
 
         updater(true).cycle();
 
-        assertEquals(Map.of(DeviceAttributes.ARCH, "x86_64", DeviceAttributes.DELTA, DeviceAttributes.DELTA_FORMATS,
-                DeviceAttributes.INSTALLED_PREFIX + "kws", sha256(V2)), held);
+        assertEquals(Map.of("site", "berlin", DeviceAttributes.ARCH, "x86_64", DeviceAttributes.DELTA,
+                DeviceAttributes.DELTA_FORMATS, DeviceAttributes.INSTALLED_PREFIX + "kws", sha256(V2)), held);
+    }
+
+    @Test
+    void anUpdaterWithDeltasOffWithdrawsItsEarlierDeltaAnnouncement() throws Exception {
+        held.put("site", "berlin");
+        held.put(DeviceAttributes.DELTA, DeviceAttributes.DELTA_FORMATS); // announced while deltas were on
+
+        updater(false).cycle();
+
+        assertNull(held.get(DeviceAttributes.DELTA));
+        assertEquals("berlin", held.get("site"));
+        assertEquals(sha256(V2), held.get(DeviceAttributes.INSTALLED_PREFIX + "kws"));
     }
 
     @Test
