@@ -7,9 +7,10 @@ rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(sys.argv[
 level, build_heap, apply_heap = sys.argv[2:5]
 
 
-def pct(r, k): return f"{100.0 * int(r[k]) / int(r['v2']):.1f} %"
+def pct(r, k): return "—" if r[k] == "-" else f"{100.0 * int(r[k]) / int(r['v2']):.1f} %"
 def mb(n): return f"{int(n) / 1e6:.1f} MB"
 def mib(kb): return f"{int(kb) / 1024:.0f} MiB"
+def tool(r, k): return "not run" if r[k] == "-" else f"{float(r[k + '_s']):.1f} s, {mib(r[k + '_kb'])}"
 def secs(ms): return f"{int(ms) / 1000:.1f} s"
 
 
@@ -25,7 +26,7 @@ print(f"Our encoder at zstd level {L}; zstd at -{'/-'.join(t for t, _ in tools)}
 print("| v1 → v2 | v2 | bytes changed | zstd v2 | zstd --patch-from | xdelta3 | **our delta** (method) | our compressed full (method) |")
 print("|---|---|---|---|---|---|---|---|")
 for r in rows:
-    best = min(int(r["patch"]), int(r["xdelta"]), int(r["zstd"]))
+    best = min(int(r[k]) for k in ("patch", "xdelta", "zstd") if r[k] != "-")
     print(f"| {r['case']} | {mb(r['v2'])} | {pct(r, 'changed')} | {pct(r, 'zstd')} | {pct(r, 'patch')} | {pct(r, 'xdelta')} "
           f"| **{pct(r, 'delta_' + L)}** ({r['delta_method_' + L]}; {100.0 * int(r['delta_' + L]) / best:.0f} % of the best generic) "
           f"| {pct(r, 'full_' + L)} ({r['full_method_' + L]}; {100.0 * int(r['full_' + L]) / int(r['zstd']):.0f} % of zstd v2) |")
@@ -37,8 +38,7 @@ print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     idle = int(r["idle_kb"])
     print(f"| {r['case']} | {secs(r['delta_ms_' + L])}, {mib(r['delta_kb_' + L])} | {secs(r['full_ms_' + L])}, {mib(r['full_kb_' + L])} "
-          f"| {float(r['patch_s']):.1f} s, {mib(r['patch_kb'])} | {float(r['xdelta_s']):.1f} s, {mib(r['xdelta_kb'])} "
-          f"| {float(r['zstd_s']):.1f} s, {mib(r['zstd_kb'])} "
+          f"| {tool(r, 'patch')} | {tool(r, 'xdelta')} | {tool(r, 'zstd')} "
           f"| {secs(r['apply_ms_' + L])}, {mib(int(r['apply_kb_' + L]) - idle)} "
           f"| {secs(r['applyfull_ms_' + L])}, {mib(int(r['applyfull_kb_' + L]) - idle)} | {mib(idle)} |")
 if any(len(levels(r)) > 1 for r in rows):
