@@ -14,7 +14,7 @@ shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CASES=${CASES:-last-layers fine-tune fp16-last-layers big-last-layers big-fine-tune}
-LEVEL=${LEVEL:-9}                # zstd level of our encoder: the server's default (modelyard.delta.level)
+LEVEL=${LEVEL:-6}                # zstd level of our encoder: the server's default (modelyard.delta.level)
 LEVELS=${LEVELS:-$LEVEL}         # every level ours is built and applied at; the tables show LEVEL's, and all of them by level
 TOOL_LEVEL=${TOOL_LEVEL:-19}     # zstd's level for zstd and zstd --patch-from: their best ratio short of --ultra
 XDELTA_LEVEL=${XDELTA_LEVEL:-9}  # xdelta3's; "none" leaves xdelta3 out (on a fine-tuned 500 MB pair it takes over 20 minutes)

@@ -21,8 +21,11 @@ public interface DeltaConfig {
     @WithDefault("1")
     int workers();
 
-    /** zstd level of the encoders: 9 compresses tensors nearly as well as 19 at a fraction of the time. */
-    @WithDefault("9")
+    /**
+     * zstd level of the encoders: 6 (measured in bench/delta: level 9 saves under 0.1 % of the bytes
+     * for 1.4 times the build time, level 3 costs 0.7 % more on compressed full files).
+     */
+    @WithDefault("6")
     int level();
 
     /**
