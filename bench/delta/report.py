@@ -18,11 +18,14 @@ def levels(r): return sorted(int(k[len("delta_"):]) for k in r if k.startswith("
 
 
 L = level
-tools = sorted({(r["tool_level"], r["xdelta_level"]) for r in rows})
-models = sorted({(r["weight_std"], r["noise"]) for r in rows})
-print(f"Our encoder at zstd level {L}; zstd at -{'/-'.join(t for t, _ in tools)} --long=31; xdelta3 at "
-      f"-{'/-'.join(x for _, x in tools)}; models: weights N(0, {'/'.join(w for w, _ in models)}²), "
-      f"fine-tune noise {'/'.join(n for _, n in models)}; encoder JVM -Xmx{build_heap}; applier JVM -Xmx{apply_heap}.\n")
+def each(k): return "/".join(sorted({r[k] for r in rows}))
+
+
+xdelta = "/".join(sorted({"-" + r["xdelta_level"] for r in rows if r["xdelta_level"] != "none"}))
+print(f"Our encoder at zstd level {L}; zstd at -{each('tool_level')} --long=31; xdelta3 at {xdelta or 'none'}"
+      f"{' (not run on some rows)' if any(r['xdelta_level'] == 'none' for r in rows) else ''}; "
+      f"models: weights N(0, {each('weight_std')}²), fine-tune noise {each('noise')}; "
+      f"encoder JVM -Xmx{build_heap}; applier JVM -Xmx{apply_heap}.\n")
 print("| v1 → v2 | v2 | bytes changed | zstd v2 | zstd --patch-from | xdelta3 | **our delta** (method) | our compressed full (method) |")
 print("|---|---|---|---|---|---|---|---|")
 for r in rows:
@@ -45,7 +48,7 @@ if any(len(levels(r)) > 1 for r in rows):
     print()
     print("| v1 → v2 | level | our delta | build time, peak RSS | our compressed full | build time, peak RSS |")
     print("|---|---|---|---|---|---|")
-    for r in rows:
+    for r in (r for r in rows if len(levels(r)) > 1):
         for lv in levels(r):
             k = str(lv)
             print(f"| {r['case']} | {k} | {pct(r, 'delta_' + k)} ({int(r['delta_' + k]):,} bytes) "
