@@ -29,7 +29,8 @@ public class MakePair {
         }
         Path a = v1.write(Path.of(args[1]));
         Path b = v2.write(Path.of(args[2]));
-        System.out.println("changed=" + differingBytes(a, b));
+        System.out.println("changed=" + differingBytes(a, b) + " weight_std=" + DeltaModels.WEIGHT_STD
+                + " noise=" + DeltaModels.FINE_TUNE_NOISE);
     }
 
     /** Bytes at the same offset that differ, plus the length difference. */

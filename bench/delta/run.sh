@@ -5,15 +5,19 @@
 # and the device's time and peak RSS to apply each (beyond an idle JVM of the same settings).
 #
 # Usage: bench/delta/run.sh                 (all cases; CASES="last-layers fine-tune" for some;
-#                                            SIZE_MB=10 makes every model that size, for a quick try)
+#                                            SIZE_MB=10 makes every model that size, for a quick try;
+#                                            LEVELS="3 6 9" builds and applies ours at each level;
+#                                            RESULTS_OUT=file keeps the raw results for bench/delta/report.py)
 # Needs: a built project (mvn -B -DskipTests package), python3; installs zstd and xdelta3 from Debian.
 set -euo pipefail
 shopt -s inherit_errexit
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-CASES=${CASES:-last-layers fine-tune fp16-last-layers big-fine-tune}
-LEVEL=${LEVEL:-9}                # zstd level of our encoder: the server's default (modelyard.delta.level)
+CASES=${CASES:-last-layers fine-tune fp16-last-layers big-last-layers big-fine-tune}
+LEVEL=${LEVEL:-6}                # zstd level of our encoder: the server's default (modelyard.delta.level)
+LEVELS=${LEVELS:-$LEVEL}         # every level ours is built and applied at; the tables show LEVEL's, and all of them by level
 TOOL_LEVEL=${TOOL_LEVEL:-19}     # zstd's level for zstd and zstd --patch-from: their best ratio short of --ultra
+XDELTA_LEVEL=${XDELTA_LEVEL:-9}  # xdelta3's; "none" leaves xdelta3 out (on a fine-tuned 500 MB pair it takes over 20 minutes)
 BUILD_HEAP=${BUILD_HEAP:-256m}   # the server's encoder JVM (the e2e tests run the server with 256m)
 APPLY_HEAP=${APPLY_HEAP:-64m}    # the device's JVM
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/deltabench.XXXXXX")
@@ -65,7 +69,7 @@ kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 timed() { /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/err.txt" \
   || { cat "$WORK/err.txt" >&2; return 1; }; cat "$WORK/time.txt"; }
 
-RESULTS="$WORK/results.tsv"
+RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 for CASE in $CASES; do
   D="$WORK/$CASE"; mkdir -p "$D/scratch"
   echo "== $CASE: making v1 and v2" >&2
@@ -82,57 +86,38 @@ for CASE in $CASES; do
   PS=$(stat -c %s "$D/v2.patch.zst"); rm -f "$D/v2.patch.zst"
   # -B: a source window as large as v1, else xdelta3 only matches within its default 64 MiB window.
   WIN=$(( V1 > 16777216 ? V1 : 16777216 ))
-  read -r XT XM < <(timed xdelta3 -e -9 -f -B "$WIN" -s "$D/v1.onnx" "$D/v2.onnx" "$D/v2.xd3")
-  XS=$(stat -c %s "$D/v2.xd3"); rm -f "$D/v2.xd3"
+  XS=-; XT=-; XM=-
+  if [ "$XDELTA_LEVEL" != none ]; then
+    read -r XT XM < <(timed xdelta3 -e -"$XDELTA_LEVEL" -f -B "$WIN" -s "$D/v1.onnx" "$D/v2.onnx" "$D/v2.xd3")
+    XS=$(stat -c %s "$D/v2.xd3"); rm -f "$D/v2.xd3"
+  fi
 
-  echo "== $CASE: our delta and compressed full file (server side, -Xmx$BUILD_HEAP)" >&2
-  B=$(java -Xmx"$BUILD_HEAP" -cp "$WORK/classes:$SERVER_CP" DeltaBuild "$D/v1.onnx" "$SHA1" "$D/v2.onnx" "$SHA2" \
-      "$D/delta.mydelta" "$LEVEL" "$D/scratch")
-  F=$(java -Xmx"$BUILD_HEAP" -cp "$WORK/classes:$SERVER_CP" DeltaBuild - - "$D/v2.onnx" "$SHA2" \
-      "$D/full.mydelta" "$LEVEL" "$D/scratch")
-
-  echo "== $CASE: applying them (device side, -Xmx$APPLY_HEAP)" >&2
+  echo "== $CASE: applying nothing (an idle device JVM, -Xmx$APPLY_HEAP)" >&2
   IDLE=$(java -Xmx"$APPLY_HEAP" -cp "$WORK/classes:$DEVICE_CP" DeltaApply idle)
-  A=$(java -Xmx"$APPLY_HEAP" -cp "$WORK/classes:$DEVICE_CP" DeltaApply apply "$D/delta.mydelta" "$D/v1.onnx" "$D/out.onnx")
-  [ "$(kv sha256 "$A")" = "$SHA2" ] || { echo "$CASE: the delta rebuilt another file" >&2; exit 1; }
-  cmp -s "$D/out.onnx" "$D/v2.onnx" || { echo "$CASE: the rebuilt file differs from v2" >&2; exit 1; }
-  rm -f "$D/out.onnx"
-  AF=$(java -Xmx"$APPLY_HEAP" -cp "$WORK/classes:$DEVICE_CP" DeltaApply apply "$D/full.mydelta" - "$D/out.onnx")
-  cmp -s "$D/out.onnx" "$D/v2.onnx" || { echo "$CASE: the compressed full file rebuilt another file" >&2; exit 1; }
-
-  printf '%s\n' "case=$CASE v1=$V1 v2=$V2 changed=$CHANGED zstd=$ZS zstd_s=$ZT zstd_kb=$ZM patch=$PS patch_s=$PT patch_kb=$PM \
-xdelta=$XS xdelta_s=$XT xdelta_kb=$XM delta=$(kv size "$B") delta_method=$(kv method "$B") delta_ms=$(kv millis "$B") \
-delta_kb=$(kv hwm_kb "$B") full=$(kv size "$F") full_method=$(kv method "$F") full_ms=$(kv millis "$F") full_kb=$(kv hwm_kb "$F") \
-idle_kb=$(kv hwm_kb "$IDLE") apply_ms=$(kv millis "$A") apply_kb=$(kv hwm_kb "$A") applyfull_ms=$(kv millis "$AF") \
-applyfull_kb=$(kv hwm_kb "$AF")" | tee -a "$RESULTS" >&2
+  ROW="case=$CASE v1=$V1 v2=$V2 changed=$CHANGED weight_std=$(kv weight_std "$M") noise=$(kv noise "$M") \
+zstd=$ZS zstd_s=$ZT zstd_kb=$ZM patch=$PS patch_s=$PT patch_kb=$PM xdelta=$XS xdelta_s=$XT xdelta_kb=$XM \
+tool_level=$TOOL_LEVEL xdelta_level=$XDELTA_LEVEL idle_kb=$(kv hwm_kb "$IDLE")"
+  for L in $LEVELS; do
+    echo "== $CASE: our delta and compressed full file at level $L (server side -Xmx$BUILD_HEAP, device side -Xmx$APPLY_HEAP)" >&2
+    B=$(java -Xmx"$BUILD_HEAP" -cp "$WORK/classes:$SERVER_CP" DeltaBuild "$D/v1.onnx" "$SHA1" "$D/v2.onnx" "$SHA2" \
+        "$D/delta.mydelta" "$L" "$D/scratch")
+    F=$(java -Xmx"$BUILD_HEAP" -cp "$WORK/classes:$SERVER_CP" DeltaBuild - - "$D/v2.onnx" "$SHA2" \
+        "$D/full.mydelta" "$L" "$D/scratch")
+    A=$(java -Xmx"$APPLY_HEAP" -cp "$WORK/classes:$DEVICE_CP" DeltaApply apply "$D/delta.mydelta" "$D/v1.onnx" "$D/out.onnx")
+    [ "$(kv sha256 "$A")" = "$SHA2" ] || { echo "$CASE: the delta rebuilt another file" >&2; exit 1; }
+    cmp -s "$D/out.onnx" "$D/v2.onnx" || { echo "$CASE: the rebuilt file differs from v2" >&2; exit 1; }
+    rm -f "$D/out.onnx"
+    AF=$(java -Xmx"$APPLY_HEAP" -cp "$WORK/classes:$DEVICE_CP" DeltaApply apply "$D/full.mydelta" - "$D/out.onnx")
+    cmp -s "$D/out.onnx" "$D/v2.onnx" || { echo "$CASE: the compressed full file rebuilt another file" >&2; exit 1; }
+    rm -f "$D/out.onnx" "$D/delta.mydelta" "$D/full.mydelta"
+    ROW="$ROW delta_$L=$(kv size "$B") delta_method_$L=$(kv method "$B") delta_ms_$L=$(kv millis "$B") \
+delta_kb_$L=$(kv hwm_kb "$B") full_$L=$(kv size "$F") full_method_$L=$(kv method "$F") full_ms_$L=$(kv millis "$F") \
+full_kb_$L=$(kv hwm_kb "$F") apply_ms_$L=$(kv millis "$A") apply_kb_$L=$(kv hwm_kb "$A") \
+applyfull_ms_$L=$(kv millis "$AF") applyfull_kb_$L=$(kv hwm_kb "$AF")"
+  done
+  printf '%s\n' "$ROW" | tee -a "$RESULTS" >&2
   rm -rf "$D"
 done
 
-python3 - "$RESULTS" "$LEVEL" "$BUILD_HEAP" "$APPLY_HEAP" "$TOOL_LEVEL" <<'PY'
-import sys
-rows = [dict(kv.split("=", 1) for kv in line.split()) for line in open(sys.argv[1])]
-level, build_heap, apply_heap, tool_level = sys.argv[2:6]
-def pct(r, k): return f"{100.0 * int(r[k]) / int(r['v2']):.1f} %"
-def mb(n): return f"{int(n) / 1e6:.1f} MB"
-def mib(kb): return f"{int(kb) / 1024:.0f} MiB"
-print(f"our encoder at zstd level {level}, zstd at -{tool_level} --long=31; encoder JVM -Xmx{build_heap}; applier JVM -Xmx{apply_heap}\n")
-print("| v1 → v2 | v2 | bytes changed | zstd -%s v2 | zstd --patch-from | xdelta3 -9 | **our delta** (method) | our compressed full (method) |" % tool_level)
-print("|---|---|---|---|---|---|---|---|")
-for r in rows:
-    best = min(int(r["patch"]), int(r["xdelta"]), int(r["zstd"]))
-    print(f"| {r['case']} | {mb(r['v2'])} | {pct(r, 'changed')} | {pct(r, 'zstd')} | {pct(r, 'patch')} | {pct(r, 'xdelta')} "
-          f"| **{pct(r, 'delta')}** ({r['delta_method']}; {100.0 * int(r['delta']) / best:.0f} % of the best generic) "
-          f"| {pct(r, 'full')} ({r['full_method']}) |")
-print()
-print("| v1 → v2 | build our delta: time, peak RSS | build our full: time, peak RSS | zstd --patch-from: time, RSS "
-      "| xdelta3: time, RSS | zstd v2: time, RSS | apply our delta: time, RSS beyond idle JVM | apply our full: time, "
-      "RSS beyond idle | idle JVM RSS |")
-print("|---|---|---|---|---|---|---|---|---|")
-for r in rows:
-    idle = int(r["idle_kb"])
-    print(f"| {r['case']} | {int(r['delta_ms']) / 1000:.1f} s, {mib(r['delta_kb'])} | {int(r['full_ms']) / 1000:.1f} s, {mib(r['full_kb'])} "
-          f"| {float(r['patch_s']):.1f} s, {mib(r['patch_kb'])} | {float(r['xdelta_s']):.1f} s, {mib(r['xdelta_kb'])} "
-          f"| {float(r['zstd_s']):.1f} s, {mib(r['zstd_kb'])} "
-          f"| {int(r['apply_ms']) / 1000:.1f} s, {mib(int(r['apply_kb']) - idle)} "
-          f"| {int(r['applyfull_ms']) / 1000:.1f} s, {mib(int(r['applyfull_kb']) - idle)} | {mib(idle)} |")
-PY
+[ -z "${RESULTS_OUT:-}" ] || cp "$RESULTS" "$RESULTS_OUT"
+python3 "$ROOT/bench/delta/report.py" "$RESULTS" "$LEVEL" "$BUILD_HEAP" "$APPLY_HEAP"
