@@ -163,7 +163,12 @@ public class DeltaWorkers {
             }
             if (claim.isPresent()) {
                 DeltaQueue.Claim c = claim.get();
-                tenants.runAs(c.tenant(), () -> execute(c));
+                try {
+                    tenants.runAs(c.tenant(), () -> execute(c));
+                } catch (Throwable e) {
+                    // Entering the tenant failed: the claim's lease expires and the build is taken again.
+                    LOG.warnf("delta %s: could not run the build as tenant %s: %s", c.id(), c.tenant(), e.toString());
+                }
                 continue;
             }
             synchronized (signal) {

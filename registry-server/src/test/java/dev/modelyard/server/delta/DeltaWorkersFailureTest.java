@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.tenant.TenantContext;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -26,6 +27,8 @@ class DeltaWorkersFailureTest {
     DeltaWorkers workers;
     @Inject
     DeltaConfig config;
+    @Inject
+    TenantContext tenants;
 
     @Test
     void anErrorInABuildIsRecordedAndTheBuilderGoesOn() throws Exception {
@@ -41,9 +44,10 @@ class DeltaWorkersFailureTest {
                 id.toString(), target, "ab".repeat(32), attempt, Timestamp.from(lease));
 
         // Returns normally: the poll loop that called it goes on with the next build.
-        workers.execute(new DeltaQueue.Claim(id, "default", attempt, false, lease), c -> {
+        // As the poll loop runs it: as the row's tenant.
+        tenants.runAs("default", () -> workers.execute(new DeltaQueue.Claim(id, "default", attempt, false, lease), c -> {
             throw new OutOfMemoryError("Java heap space");
-        });
+        }));
 
         DeltaFixtures.Row row = DeltaFixtures.row(db, id);
         assertEquals("FAILED", row.status(), row.toString());
