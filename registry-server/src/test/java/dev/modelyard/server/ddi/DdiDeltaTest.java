@@ -338,7 +338,8 @@ class DdiDeltaTest {
         for (String named : List.of(v290.sha256(), Api.sha256(draft))) {
             DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, named));
             assertFalse(offeredBases(updater, assigned.getKey()).contains(named));
-            assertEquals(planned, rows.rows(target), "nothing asked for from a file the device was not given");
+            // The builders change the rows' status meanwhile: which pairs exist is what counts.
+            assertEquals(bases(planned), bases(rows.rows(target)), "nothing asked for from a file the device was not given");
         }
         rows.put(target, v290.sha256(), "READY", 1, "cdc", Api.randomBytes(500, 9));
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, v290.sha256()));
@@ -375,6 +376,11 @@ class DdiDeltaTest {
         Map.Entry<Long, Payload> smallAssigned = assign(small, "4.1.0", smallUpdater);
         deployment(smallUpdater, smallAssigned.getKey());
         assertEquals(List.of(), rows.rows(smallAssigned.getValue().id()));
+    }
+
+    /** The bases of these rows ("-": the compressed full file). */
+    private static List<String> bases(List<DeltaRows.Row> rows) {
+        return rows.stream().map(r -> r.base() == null ? "-" : r.base()).sorted().toList();
     }
 
     /** The bases of the deltas the device's chunk offers (none for the compressed full file). */
