@@ -35,6 +35,9 @@ CREATE UNIQUE INDEX artifact_delta_pair_idx ON artifact_delta (target_artifact_i
 CREATE INDEX artifact_delta_queue_idx ON artifact_delta (not_before) WHERE status IN ('PENDING', 'BUILDING');
 -- The garbage collector asks whether a blob is still referenced.
 CREATE INDEX artifact_delta_blob_idx ON artifact_delta (blob_sha256) WHERE blob_sha256 IS NOT NULL;
+-- Deleting an artifact sets base_artifact_id to NULL in the rows naming it: without this index
+-- every artifact delete would scan the whole table.
+CREATE INDEX artifact_delta_base_artifact_idx ON artifact_delta (base_artifact_id) WHERE base_artifact_id IS NOT NULL;
 
 -- How the device got the payload of an action (the feedback extension "modelyardTransfers"):
 -- full, compressed or delta, the bytes it downloaded and what a full download would have cost.

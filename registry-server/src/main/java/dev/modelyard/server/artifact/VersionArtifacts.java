@@ -5,6 +5,7 @@ import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.persistence.PersistenceException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +21,12 @@ import org.hibernate.exception.ConstraintViolationException;
  */
 @ApplicationScoped
 public class VersionArtifacts {
+
+    private final Event<ArtifactAdded> added;
+
+    public VersionArtifacts(Event<ArtifactAdded> added) {
+        this.added = added;
+    }
 
     /** What to do when the version has a file of the same name already. */
     public enum SameName {
@@ -81,6 +88,7 @@ public class VersionArtifacts {
             }
             throw e;
         }
+        added.fire(new ArtifactAdded(a.tenant, a.id, v.id, v.status.isDeployable()));
         return new Added(a, named.isPresent());
     }
 

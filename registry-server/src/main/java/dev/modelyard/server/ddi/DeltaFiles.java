@@ -31,16 +31,24 @@ import org.hibernate.Session;
 public class DeltaFiles {
 
     /**
-     * The files of the model a device holds, as far as the server believes it: what it reports
-     * serving ({@code modelyard.installed.<model>}) and the artifact of its last finished action
-     * for the model; each only when it is an artifact of that model in this tenant (a reported
-     * digest names nothing else), and never the payload itself.
+     * The files of the model a device holds, as far as the server believes it: the artifact of
+     * its last finished action for the model, and what it reports serving
+     * ({@code modelyard.installed.<model>}) when the server delivered that file to this device: the
+     * artifact of one of its actions that finished or downloaded, of a version devices may be
+     * given (published or deprecated). A device must never make the server read a file it was not
+     * given as a base (a draft, a revoked version, another device's version): an XOR delta against
+     * it would reveal that file's tensors. Only files of the payload's format and precision: a
+     * delta across them shares no layout with the payload. Never the payload itself.
      */
     static final String BASES = """
             SELECT DISTINCT a.sha256 FROM artifact a JOIN model_version v ON v.id = a.version_id
-            WHERE a.tenant = ? AND v.model_id = ? AND a.sha256 <> ?
-              AND (a.sha256 = ? OR a.id = (SELECT x.artifact_id FROM installed_model i JOIN action x ON x.id = i.action_id
-                                           WHERE i.device_id = ? AND i.model_id = ?))""";
+            WHERE a.tenant = ? AND v.model_id = ? AND a.sha256 <> ? AND a.format = ? AND a.precision = ?
+              AND (a.id = (SELECT x.artifact_id FROM installed_model i JOIN action x ON x.id = i.action_id
+                           WHERE i.device_id = ? AND i.model_id = ?)
+                   OR (a.sha256 = ? AND v.status IN ('PUBLISHED', 'DEPRECATED')
+                       AND EXISTS (SELECT 1 FROM action d
+                                   WHERE d.tenant = a.tenant AND d.device_id = ? AND d.artifact_id = a.id
+                                     AND d.status IN ('FINISHED', 'DOWNLOADED'))))""";
 
     private final DeltaOffers offers;
     private final BlobDigests digests;
@@ -107,9 +115,12 @@ public class DeltaFiles {
                 ps.setString(1, tenants.current());
                 ps.setLong(2, a.model.id);
                 ps.setString(3, art.sha256.strip());
-                ps.setString(4, reported);
-                ps.setLong(5, a.deviceId);
-                ps.setLong(6, a.model.id);
+                ps.setString(4, art.format);
+                ps.setString(5, art.precision);
+                ps.setLong(6, a.deviceId);
+                ps.setLong(7, a.model.id);
+                ps.setString(8, reported);
+                ps.setLong(9, a.deviceId);
                 List<String> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) out.add(rs.getString(1).strip());

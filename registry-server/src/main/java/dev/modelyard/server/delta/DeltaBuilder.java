@@ -21,11 +21,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,20 +52,20 @@ public class DeltaBuilder {
     private final DeltaQueue queue;
     private final BlobStore store;
     private final BlobLedger ledger;
-    private final StagingArea staging;
     private final DeltaConfig config;
     private final EntityManager em;
     private final Clock clock;
+    private final WorkDirectories workDirectories;
 
     public DeltaBuilder(DeltaQueue queue, BlobStore store, BlobLedger ledger, StagingArea staging, DeltaConfig config,
                         EntityManager em, Clock clock) {
         this.queue = queue;
         this.store = store;
         this.ledger = ledger;
-        this.staging = staging;
         this.config = config;
         this.em = em;
         this.clock = clock;
+        this.workDirectories = new WorkDirectories(staging.dir().resolve("delta"));
     }
 
     /** What a build needs, read once under its lease. */
@@ -194,39 +192,28 @@ public class DeltaBuilder {
 
     /**
      * Work directories live in the staging area (the blob store then moves a result instead of
-     * copying it), under {@code delta/<host>} so a replica removes only its own crash leftovers.
+     * copying it), under {@code delta/<process id>}: replicas may share the staging volume.
      */
-    private Path workRoot() {
-        return staging.dir().resolve("delta").resolve(host());
-    }
-
     private Path workDirectory(UUID id) throws IOException {
-        return Files.createTempDirectory(Files.createDirectories(workRoot()), "build-" + id + "-");
+        return Files.createTempDirectory(workDirectories.own(), "build-" + id + "-");
     }
 
-    /** Removes work directories a crash of this host left behind; called before its workers start. */
+    /** Removes the work directories that crashed or stopped processes left behind; called before the workers start. */
     void removeLeftovers() {
-        Path root = workRoot();
-        if (!Files.isDirectory(root)) return;
-        try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(d -> d.getFileName().toString().startsWith("build-")).forEach(DeltaBuilder::deleteTree);
+        try {
+            int removed = workDirectories.removeDead();
+            if (removed > 0) LOG.infof("removed the delta work directories of %d stopped process(es)", removed);
         } catch (IOException e) {
-            LOG.warnf("could not look for leftover delta work directories in %s: %s", root, e.getMessage());
+            LOG.warnf("could not look for leftover delta work directories: %s", e.getMessage());
         }
     }
 
-    /** This machine's name, as far as the environment tells (containers set HOSTNAME). */
-    static String host() {
-        String h = System.getenv("HOSTNAME");
-        return h == null || !h.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") ? "localhost" : h;
+    /** This process no longer builds: its work directory is left to the next start's cleanup. */
+    void release() {
+        workDirectories.release();
     }
 
     private static void deleteTree(Path dir) {
-        if (dir == null) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warnf("could not remove the delta work directory %s: %s", dir, e.getMessage());
-        }
+        WorkDirectories.deleteTree(dir);
     }
 }

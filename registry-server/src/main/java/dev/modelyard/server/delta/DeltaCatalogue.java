@@ -2,12 +2,16 @@ package dev.modelyard.server.delta;
 
 import dev.modelyard.server.storage.Digests;
 import dev.modelyard.server.tenant.TenantContext;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -54,20 +58,21 @@ public class DeltaCatalogue implements DeltaOffers {
     /**
      * A build request per base that is the content of an artifact of the target's model in the
      * target's tenant: a device names only digests, and must never make the server read an
-     * arbitrary blob (another model's, another tenant's) as a base. The base's artifact is
-     * recorded as lineage (the newest with those bytes). As the planner, none for a target below
-     * {@code min-size}. The unique pair index makes a race with another request a no-op.
+     * arbitrary blob (another model's, another tenant's) as a base; that the device was given
+     * the file is the caller's check ({@link DeltaOffers#demand}). Same format and precision as
+     * the target only. The base's artifact is recorded as lineage (the newest with those bytes).
+     * As the planner, none for a target below {@code min-size}. The unique pair index makes a race with another request a no-op.
      */
     static final String DEMAND = """
             INSERT INTO artifact_delta (id, tenant, target_artifact_id, base_sha256, base_artifact_id, status,
-                                        requested_by, target_size)
-            SELECT gen_random_uuid(), t.tenant, t.id, b.sha256, b.id, 'PENDING', 'demand', t.size
+                                        requested_by, target_size, not_before, created_at)
+            SELECT gen_random_uuid(), t.tenant, t.id, b.sha256, b.id, 'PENDING', 'demand', t.size, ?, ?
             FROM artifact t
             JOIN model_version tv ON tv.id = t.version_id
             JOIN LATERAL (SELECT DISTINCT ON (a.sha256) a.sha256, a.id
                           FROM artifact a JOIN model_version v ON v.id = a.version_id
                           WHERE a.tenant = t.tenant AND v.model_id = tv.model_id AND a.sha256 = ANY(?)
-                            AND a.sha256 <> t.sha256
+                            AND a.sha256 <> t.sha256 AND a.format = t.format AND a.precision = t.precision
                           ORDER BY a.sha256, a.created_at DESC, a.id) b ON true
             WHERE t.tenant = ? AND t.id = ? AND t.size >= ?
             ON CONFLICT DO NOTHING""";
@@ -76,12 +81,14 @@ public class DeltaCatalogue implements DeltaOffers {
     private final TenantContext tenants;
     private final DeltaConfig config;
     private final DeltaWorkers workers;
+    private final Clock clock;
 
-    public DeltaCatalogue(EntityManager em, TenantContext tenants, DeltaConfig config, DeltaWorkers workers) {
+    public DeltaCatalogue(EntityManager em, TenantContext tenants, DeltaConfig config, DeltaWorkers workers, Clock clock) {
         this.em = em;
         this.tenants = tenants;
         this.config = config;
         this.workers = workers;
+        this.clock = clock;
     }
 
     /** A ready row and the size of the file it rebuilds. */
@@ -142,24 +149,42 @@ public class DeltaCatalogue implements DeltaOffers {
         String tenant = tenants.current();
         wanted.removeAll(knownBases(tenant, targetArtifact, wanted));
         if (wanted.isEmpty()) return;
-        try {
-            // Its own transaction: the request is worth keeping even if the caller's answer fails
-            // later, and no failure here may cost the device its deployment answer.
-            int queued = QuarkusTransaction.requiringNew().call(() -> em.unwrap(Session.class).doReturningWork(c -> {
-                try (PreparedStatement ps = c.prepareStatement(DEMAND)) {
-                    ps.setArray(1, c.createArrayOf("text", wanted.toArray(String[]::new)));
-                    ps.setString(2, tenant);
-                    ps.setObject(3, targetArtifact);
-                    ps.setLong(4, config.minSize().asLongValue());
-                    return ps.executeUpdate();
+        // In the caller's transaction and connection: a second connection per device request
+        // would exhaust the pool under load. The savepoint keeps a failure here (a deadlock with
+        // a concurrent request, say) from aborting the caller's transaction: the device still
+        // gets its deployment answer, and its next request asks again. SQL savepoints, as the
+        // pool refuses JDBC rollbacks on a connection enlisted in a transaction.
+        int queued = em.unwrap(Session.class).doReturningWork(c -> {
+            try (Statement sp = c.createStatement()) {
+                sp.execute("SAVEPOINT delta_demand");
+                try {
+                    int n = insertDemand(c, tenant, targetArtifact, wanted);
+                    sp.execute("RELEASE SAVEPOINT delta_demand");
+                    return n;
+                } catch (SQLException e) {
+                    sp.execute("ROLLBACK TO SAVEPOINT delta_demand");
+                    LOG.warnf(e, "could not queue deltas to artifact %s on demand; a later request will ask again", targetArtifact);
+                    return 0;
                 }
-            }));
-            if (queued > 0) {
-                LOG.debugf("queued %d delta(s) to artifact %s on a device's demand", queued, targetArtifact);
-                workers.wake();
             }
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "could not queue deltas to artifact %s on demand; a later request will ask again", targetArtifact);
+        });
+        if (queued > 0) {
+            LOG.debugf("queued %d delta(s) to artifact %s on a device's demand", queued, targetArtifact);
+            workers.wakeAfterCommit();
+        }
+    }
+
+    private int insertDemand(Connection c, String tenant, UUID targetArtifact, Set<String> wanted) throws SQLException {
+        // The application's clock, as the planner and the queue use: the queue compares not_before with it.
+        OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
+        try (PreparedStatement ps = c.prepareStatement(DEMAND)) {
+            ps.setObject(1, now);
+            ps.setObject(2, now);
+            ps.setArray(3, c.createArrayOf("text", wanted.toArray(String[]::new)));
+            ps.setString(4, tenant);
+            ps.setObject(5, targetArtifact);
+            ps.setLong(6, config.minSize().asLongValue());
+            return ps.executeUpdate();
         }
     }
 

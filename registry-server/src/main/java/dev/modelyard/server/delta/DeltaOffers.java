@@ -34,8 +34,11 @@ public interface DeltaOffers {
 
     /**
      * Asks for the deltas from {@code baseSha256s} to {@code targetArtifact} that are neither
-     * built nor queued (a device asked for a deployment the server had no delta for yet).
-     * Cheap when they exist; never fails the caller's transaction for a race with another request.
+     * built nor queued (a device asked for a deployment the server had no delta for yet). The
+     * caller passes only files the device is known to hold (the server gave them to it): a base is
+     * read to build the delta. Cheap when they exist; queued in the caller's transaction, which it
+     * never fails (a race with another request is a no-op, any other failure is rolled back to a
+     * savepoint).
      */
     void demand(UUID targetArtifact, Collection<String> baseSha256s);
 }

@@ -1,5 +1,6 @@
 package dev.modelyard.server.delta;
 
+import dev.modelyard.server.artifact.ArtifactAdded;
 import dev.modelyard.server.deployment.ActionsAssigned;
 import dev.modelyard.server.model.VersionPublished;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,19 +40,43 @@ public class DeltaPlanner {
 
     /**
      * At publication: per artifact of the version, the compressed full file, and a delta from each
-     * of the {@code max-bases} files of this model's same format that most devices have installed
-     * (installed model → the action that installed it → its artifact).
+     * of the {@code max-bases} files of this model's same format and precision that most devices
+     * have installed (installed model → the action that installed it → its artifact). A base of
+     * another format or precision shares no layout with the target: its delta would cost a build
+     * and never be worth offering, and a device is given the same format and precision again.
      */
     void onPublished(@Observes VersionPublished published) {
         if (!config.enabled()) return;
+        plan(published.tenant(), VERSION_TARGETS, published.versionId());
+    }
+
+    /**
+     * An artifact added to a version devices may already be given (a conversion's output, which
+     * fires no publication): planned as the publication plans its version's artifacts.
+     */
+    void onArtifactAdded(@Observes ArtifactAdded added) {
+        if (!config.enabled() || !added.released()) return;
+        plan(added.tenant(), ONE_TARGET, added.artifactId());
+    }
+
+    void afterArtifactAdded(@Observes(during = TransactionPhase.AFTER_SUCCESS) ArtifactAdded added) {
+        if (added.released()) workers.wake();
+    }
+
+    /** Which artifacts {@link #plan} plans for: a version's, or one. */
+    private static final String VERSION_TARGETS = "t.version_id";
+    private static final String ONE_TARGET = "t.id";
+
+    /** The compressed full file and the installed-base deltas of the artifacts {@code targets = key}. */
+    private void plan(String tenant, String targets, Object key) {
         Instant now = clock.instant();
         em.createNativeQuery("""
                         INSERT INTO artifact_delta (id, tenant, target_artifact_id, base_sha256, base_artifact_id, status,
                             requested_by, target_size, not_before, created_at)
                         SELECT gen_random_uuid(), t.tenant, t.id, NULL, NULL, 'PENDING', ?3, t.size, ?4, ?4
-                        FROM artifact t WHERE t.tenant = ?1 AND t.version_id = ?2 AND t.size >= ?5
-                        ON CONFLICT DO NOTHING""")
-                .setParameter(1, published.tenant()).setParameter(2, published.versionId()).setParameter(3, PUBLICATION)
+                        FROM artifact t WHERE t.tenant = ?1 AND %s = ?2 AND t.size >= ?5
+                        ON CONFLICT DO NOTHING""".formatted(targets))
+                .setParameter(1, tenant).setParameter(2, key).setParameter(3, PUBLICATION)
                 .setParameter(4, now).setParameter(5, config.minSize().asLongValue()).executeUpdate();
         em.createNativeQuery("""
                         INSERT INTO artifact_delta (id, tenant, target_artifact_id, base_sha256, base_artifact_id, status,
@@ -65,13 +90,13 @@ public class DeltaPlanner {
                             JOIN artifact x ON x.id = a.artifact_id AND x.tenant = i.tenant
                             WHERE i.tenant = t.tenant
                               AND i.model_id = (SELECT v.model_id FROM model_version v WHERE v.id = t.version_id)
-                              AND x.format = t.format AND x.sha256 <> t.sha256
+                              AND x.format = t.format AND x.precision = t.precision AND x.sha256 <> t.sha256
                             GROUP BY x.sha256
                             ORDER BY count(*) DESC, x.sha256
                             LIMIT ?6) b
-                        WHERE t.tenant = ?1 AND t.version_id = ?2 AND t.size >= ?5
-                        ON CONFLICT DO NOTHING""")
-                .setParameter(1, published.tenant()).setParameter(2, published.versionId()).setParameter(3, PUBLICATION)
+                        WHERE t.tenant = ?1 AND %s = ?2 AND t.size >= ?5
+                        ON CONFLICT DO NOTHING""".formatted(targets))
+                .setParameter(1, tenant).setParameter(2, key).setParameter(3, PUBLICATION)
                 .setParameter(4, now).setParameter(5, config.minSize().asLongValue()).setParameter(6, config.maxBases())
                 .executeUpdate();
     }
@@ -82,7 +107,8 @@ public class DeltaPlanner {
 
     /**
      * At assignment: for each new action, the delta from the file the device has installed of
-     * that model to the action's file when they differ, and the compressed full file (a version
+     * that model to the action's file when they differ and share format and precision, and the
+     * compressed full file (a version
      * published before deltas were on has none yet).
      */
     void onAssigned(@Observes ActionsAssigned assigned) {
@@ -101,6 +127,7 @@ public class DeltaPlanner {
                               JOIN action ia ON ia.id = i.action_id AND ia.tenant = a.tenant
                               JOIN artifact b ON b.id = ia.artifact_id AND b.tenant = a.tenant
                               WHERE a.tenant = ?1 AND a.id = ANY(CAST(?2 AS bigint[])) AND t.size >= ?5 AND b.sha256 <> t.sha256
+                                AND b.format = t.format AND b.precision = t.precision
                               UNION ALL
                               SELECT DISTINCT t.tenant, t.id, t.size, CAST(NULL AS char(64)), CAST(NULL AS uuid)
                               FROM action a JOIN artifact t ON t.id = a.artifact_id AND t.tenant = a.tenant

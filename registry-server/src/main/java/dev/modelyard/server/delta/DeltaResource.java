@@ -15,6 +15,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import java.net.URI;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -83,8 +84,7 @@ public class DeltaResource {
         DeltaService.Requested r = deltas.request(model, version, artifact, body);
         if (!r.created()) return Response.ok(r.delta()).build();
         workers.wake();
-        return Response.accepted(r.delta()).location(URI.create("/api/v1/models/" + model + "/versions/" + version
-                + "/artifacts/" + r.delta().targetArtifactId() + "/deltas/" + r.delta().id())).build();
+        return Response.accepted(r.delta()).location(location(model, version, r.delta().targetArtifactId(), r.delta().id())).build();
     }
 
     @POST
@@ -109,5 +109,14 @@ public class DeltaResource {
         } catch (IllegalArgumentException e) {
             throw ApiException.of(ErrorCode.DELTA_NOT_FOUND, "no delta " + id);
         }
+    }
+
+    /**
+     * The new delta's address, in the shape of every other Location of the API (an absolute path).
+     * Each segment is encoded: a version such as {@code 1.0.0+build 7} must not change the path.
+     */
+    static URI location(String model, String version, UUID artifact, UUID delta) {
+        return UriBuilder.fromPath("/api/v1/models/{model}/versions/{version}/artifacts/{artifact}/deltas/{id}")
+                .build(model, version, artifact, delta);
     }
 }

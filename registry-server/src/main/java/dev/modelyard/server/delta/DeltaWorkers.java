@@ -5,6 +5,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,12 +31,16 @@ import org.jboss.logging.Logger;
 public class DeltaWorkers {
 
     private static final Logger LOG = Logger.getLogger(DeltaWorkers.class);
+    /** The zstd levels the encoders accept ({@code DeltaEncoding}). */
+    static final int MIN_LEVEL = 1;
+    static final int MAX_LEVEL = 19;
 
     private final DeltaQueue queue;
     private final DeltaBuilder builder;
     private final DeltaMetrics metrics;
     private final TenantContext tenants;
     private final DeltaConfig config;
+    private final TransactionSynchronizationRegistry transactions;
     private final Map<UUID, DeltaQueue.Claim> running = new ConcurrentHashMap<>();
     private final Object signal = new Object();
     private long generation;
@@ -40,15 +48,18 @@ public class DeltaWorkers {
     private ExecutorService pool;
     private ScheduledExecutorService timer;
 
-    public DeltaWorkers(DeltaQueue queue, DeltaBuilder builder, DeltaMetrics metrics, TenantContext tenants, DeltaConfig config) {
+    public DeltaWorkers(DeltaQueue queue, DeltaBuilder builder, DeltaMetrics metrics, TenantContext tenants, DeltaConfig config,
+                        TransactionSynchronizationRegistry transactions) {
         this.queue = queue;
         this.builder = builder;
         this.metrics = metrics;
         this.tenants = tenants;
         this.config = config;
+        this.transactions = transactions;
     }
 
     void start(@Observes StartupEvent event) {
+        checkLevel(config.level());
         int n = config.enabled() ? config.workers() : 0;
         if (n <= 0) {
             LOG.info("delta builders: none on this replica");
@@ -62,6 +73,17 @@ public class DeltaWorkers {
         long beat = heartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::renewLeases, beat, beat, TimeUnit.MILLISECONDS);
         LOG.infof("delta builders: %d on this replica", n);
+    }
+
+    /**
+     * A level the encoders refuse would fail every build only when one runs; refusing it here
+     * stops the server at start with the setting named instead.
+     */
+    static void checkLevel(int level) {
+        if (level < MIN_LEVEL || level > MAX_LEVEL) {
+            throw new IllegalStateException("modelyard.delta.level is " + level + ": the zstd level of delta builds must be "
+                    + MIN_LEVEL + " to " + MAX_LEVEL);
+        }
     }
 
     /**
@@ -87,6 +109,28 @@ public class DeltaWorkers {
             }
         }
         pool.shutdownNow();
+        builder.release();
+    }
+
+    /**
+     * Wakes idle builders once the current transaction commits (at once without one): a build
+     * queued in it is invisible to the builders' own transactions until then.
+     */
+    public void wakeAfterCommit() {
+        if (transactions.getTransactionStatus() != Status.STATUS_ACTIVE) {
+            wake();
+            return;
+        }
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) wake();
+            }
+        });
     }
 
     /** Wakes idle builders at once: called after a transaction that enqueued builds commits. */
@@ -112,13 +156,19 @@ public class DeltaWorkers {
             try {
                 // One queue for every tenant: builders take whichever build is due first, then build it as its tenant.
                 claim = tenants.acrossTenants(queue::claim);
-            } catch (RuntimeException e) {
-                LOG.warnf("could not look for delta builds: %s", e.getMessage());
+            } catch (Throwable e) {
+                // Not even an Error may end the loop: the next poll tries again.
+                LOG.warnf("could not look for delta builds: %s", e.toString());
                 claim = Optional.empty();
             }
             if (claim.isPresent()) {
                 DeltaQueue.Claim c = claim.get();
-                tenants.runAs(c.tenant(), () -> execute(c));
+                try {
+                    tenants.runAs(c.tenant(), () -> execute(c));
+                } catch (Throwable e) {
+                    // Entering the tenant failed: the claim's lease expires and the build is taken again.
+                    LOG.warnf("delta %s: could not run the build as tenant %s: %s", c.id(), c.tenant(), e.toString());
+                }
                 continue;
             }
             synchronized (signal) {
@@ -134,18 +184,37 @@ public class DeltaWorkers {
     }
 
     private void execute(DeltaQueue.Claim c) {
+        execute(c, builder::build);
+    }
+
+    /** Runs one claimed build ({@code build} is the builder's, or a test's that fails as no real one can on demand). */
+    void execute(DeltaQueue.Claim c, Function<DeltaQueue.Claim, DeltaBuilder.Outcome> build) {
         if (c.reclaimed()) LOG.infof("delta %s: the lease of a stopped replica expired; building it again (attempt %d)", c.id(), c.attempt());
         running.put(c.id(), c);
         long start = System.nanoTime();
-        // A builder failure leaves the row to be taken again when its lease expires.
+        // Until the build or its failure record says otherwise, the row is taken again when its lease expires.
         DeltaBuilder.Outcome outcome = DeltaBuilder.Outcome.LEASE_LOST;
         try {
-            outcome = builder.build(c);
-        } catch (RuntimeException | LinkageError e) {
-            LOG.errorf(e, "delta %s: the builder failed; its lease will expire and the build be taken again", c.id());
+            outcome = build.apply(c);
+        } catch (Throwable e) {
+            // Any throwable, an OutOfMemoryError on a large model too: one build's failure must
+            // never end this builder's loop. The attempt counts and the build is retried later
+            // (FAILED after the last attempt); if even that cannot be written, the lease expires.
+            outcome = retryLater(c, e);
         } finally {
             running.remove(c.id());
             metrics.buildEnded(outcome, System.nanoTime() - start);
+        }
+    }
+
+    private DeltaBuilder.Outcome retryLater(DeltaQueue.Claim c, Throwable e) {
+        LOG.errorf(e, "delta %s: the builder failed", c.id());
+        String error = "internal error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage());
+        try {
+            return queue.retryLater(c, error) ? DeltaBuilder.Outcome.RETRY : DeltaBuilder.Outcome.FAILED;
+        } catch (Throwable again) {
+            LOG.warnf("delta %s: could not record the failure (%s); its lease will expire and the build be taken again", c.id(), again);
+            return DeltaBuilder.Outcome.LEASE_LOST;
         }
     }
 

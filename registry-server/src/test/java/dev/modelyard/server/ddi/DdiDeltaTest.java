@@ -134,9 +134,10 @@ class DdiDeltaTest {
         DdiFlowTest.Dev plainUpdater = device("dlt-p", Map.of(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL));
         Payload v100 = install(m, "1.0.0", stock);
         install(m, "1.0.0", plainUpdater);
+        install(m, "1.0.0", updater);
         Payload v110 = install(m, "1.1.0", updater);
         Payload foreign = install(other, "9.0.0", updater);
-        // The updater runs 1.1.0 by its last action and says it also holds 1.0.0 (it was provisioned with it).
+        // The updater runs 1.1.0 by its last action and says it still holds 1.0.0, which the server gave it before.
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, v100.sha256().toUpperCase()));
 
         long stockAction = assign(m, "1.2.0", stock).getKey();
@@ -309,12 +310,18 @@ class DdiDeltaTest {
     @Test
     void aDeploymentQueuesOneBuildPerFileTheDeviceHoldsOfThatModelOnly() throws Exception {
         // Large enough for deltas (modelyard.delta.min-size): the planner queues at assignment what it knows of.
-        String m = model(BIG, "3.0.0", "3.1.0", "3.2.0");
+        String m = model(BIG, "2.9.0", "3.0.0", "3.1.0", "3.2.0");
         String other = model(BIG, "9.1.0");
         DdiFlowTest.Dev updater = device("dlt-q", updaterWithDeltas());
         DdiFlowTest.Dev stock = device("dlt-r", Map.of());
-        Payload v300 = install(m, "3.0.0", stock);
+        Payload v290 = install(m, "2.9.0", stock);
+        install(m, "3.0.0", stock);
+        Payload v300 = install(m, "3.0.0", updater);
         Payload v310 = install(m, "3.1.0", updater);
+        // A draft of the model: its file was never given to any device.
+        byte[] draft = Api.onnxModel(BIG, 77);
+        Api.createVersion(m, "3.3.0");
+        Api.upload(m, "3.3.0", "m.onnx", draft, null).then().statusCode(201);
         Payload foreign = install(other, "9.1.0", stock);
         // A digest of another model's file may not name a base.
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, foreign.sha256()));
@@ -326,8 +333,22 @@ class DdiDeltaTest {
         deployment(updater, assigned.getKey());
         assertEquals(planned.size(), rows.rows(target).size(), "nothing more to ask for");
 
-        // What the device reports serving is a base the server did not know of: asked for once, however often the
-        // device asks, with the artifact that has those bytes as its lineage.
+        // A file of the model the server never gave this device names no base: another device's version, a draft.
+        // Otherwise a device could have the server build (and offer) a delta against a file it was not given.
+        for (String named : List.of(v290.sha256(), Api.sha256(draft))) {
+            DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, named));
+            assertFalse(offeredBases(updater, assigned.getKey()).contains(named));
+            // The builders change the rows' status meanwhile: which pairs exist is what counts.
+            assertEquals(bases(planned), bases(rows.rows(target)), "nothing asked for from a file the device was not given");
+        }
+        rows.put(target, v290.sha256(), "READY", 1, "cdc", Api.randomBytes(500, 9));
+        DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, v290.sha256()));
+        assertFalse(offeredBases(updater, assigned.getKey()).contains(v290.sha256()),
+                "a ready delta from another device's version is not offered either");
+        int before = rows.rows(target).size();
+
+        // What the device reports serving is a file the server gave it before (an earlier action) without a delta
+        // from it yet: asked for once, however often the device asks, with the artifact that has those bytes as its lineage.
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, v300.sha256()));
         deployment(updater, assigned.getKey());
         deployment(updater, assigned.getKey());
@@ -338,11 +359,11 @@ class DdiDeltaTest {
         assertEquals(v300.id(), row.baseArtifact());
         assertEquals(BIG, row.targetSize());
         assertEquals("default", row.tenant());
-        assertEquals(planned.size() + 1, rows.rows(target).size());
+        assertEquals(before + 1, rows.rows(target).size());
         // Something that is no digest names nothing.
         DdiFlowTest.report(updater, Map.of(DeviceAttributes.INSTALLED_PREFIX + m, "not-a-digest"));
         deployment(updater, assigned.getKey());
-        assertEquals(planned.size() + 1, rows.rows(target).size());
+        assertEquals(before + 1, rows.rows(target).size());
 
         // A stock client's deployment asks for nothing.
         Map.Entry<Long, Payload> stockAssigned = assign(m, "3.1.0", stock);
@@ -355,6 +376,17 @@ class DdiDeltaTest {
         Map.Entry<Long, Payload> smallAssigned = assign(small, "4.1.0", smallUpdater);
         deployment(smallUpdater, smallAssigned.getKey());
         assertEquals(List.of(), rows.rows(smallAssigned.getValue().id()));
+    }
+
+    /** The bases of these rows ("-": the compressed full file). */
+    private static List<String> bases(List<DeltaRows.Row> rows) {
+        return rows.stream().map(r -> r.base() == null ? "-" : r.base()).sorted().toList();
+    }
+
+    /** The bases of the deltas the device's chunk offers (none for the compressed full file). */
+    private static List<String> offeredBases(DdiFlowTest.Dev d, long action) {
+        List<String> bases = deployment(d, action).getList("deployment.chunks[0].modelyardDeltas.base");
+        return bases == null ? List.of() : bases;
     }
 
     private static final Pattern SERIES = Pattern.compile(

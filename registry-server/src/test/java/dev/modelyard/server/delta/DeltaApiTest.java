@@ -41,9 +41,15 @@ class DeltaApiTest {
         publishVersion(m, "1.0.0", v1);
         publishVersion(m, "2.0.0", v2);
 
-        JsonPath queued = json(Api.publisher()).body(Map.of("baseVersion", "1.0.0")).post(DELTAS, m, "2.0.0", "model.onnx")
-                .then().statusCode(202).header("Location", containsString("/deltas/")).extract().jsonPath();
+        var created = json(Api.publisher()).body(Map.of("baseVersion", "1.0.0")).post(DELTAS, m, "2.0.0", "model.onnx")
+                .then().statusCode(202).extract();
+        JsonPath queued = created.jsonPath();
         String id = queued.getString("id");
+        // Location is an absolute path like every other Location of the API, and names the delta.
+        String location = created.header("Location");
+        assertEquals("/api/v1/models/" + m + "/versions/2.0.0/artifacts/" + queued.getString("targetArtifactId") + "/deltas/" + id,
+                location.replaceFirst("^https?://[^/]+", ""));
+        Api.publisher().get(location).then().statusCode(200).body("id", equalTo(id));
         assertEquals(Api.sha256(v1), queued.getString("baseSha256"));
         assertEquals(m, queued.getString("base.model"));
         assertEquals("1.0.0", queued.getString("base.version"));
