@@ -1,5 +1,6 @@
 package dev.modelyard.server.delta;
 
+import dev.modelyard.server.background.WakeSignal;
 import dev.modelyard.server.tenant.TenantContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,8 +43,7 @@ public class DeltaWorkers {
     private final DeltaConfig config;
     private final TransactionSynchronizationRegistry transactions;
     private final Map<UUID, DeltaQueue.Claim> running = new ConcurrentHashMap<>();
-    private final Object signal = new Object();
-    private long generation;
+    private final WakeSignal signal = new WakeSignal();
     private volatile boolean stopping;
     private ExecutorService pool;
     private ScheduledExecutorService timer;
@@ -135,10 +135,7 @@ public class DeltaWorkers {
 
     /** Wakes idle builders at once: called after a transaction that enqueued builds commits. */
     public void wake() {
-        synchronized (signal) {
-            generation++;
-            signal.notifyAll();
-        }
+        signal.wake();
     }
 
     private Duration heartbeat() {
@@ -148,10 +145,7 @@ public class DeltaWorkers {
 
     private void poll() {
         while (!stopping) {
-            long seen;
-            synchronized (signal) {
-                seen = generation;
-            }
+            long seen = signal.generation();
             Optional<DeltaQueue.Claim> claim;
             try {
                 // One queue for every tenant: builders take whichever build is due first, then build it as its tenant.
@@ -171,14 +165,10 @@ public class DeltaWorkers {
                 }
                 continue;
             }
-            synchronized (signal) {
-                if (generation == seen && !stopping) {
-                    try {
-                        signal.wait(Math.max(1, config.pollInterval().toMillis()));
-                    } catch (InterruptedException e) {
-                        if (stopping) return;
-                    }
-                }
+            try {
+                signal.await(seen, config.pollInterval(), () -> stopping);
+            } catch (InterruptedException e) {
+                if (stopping) return;
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.modelyard.server.conversion.job;
 
+import dev.modelyard.server.background.WakeSignal;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.tenant.TenantContext;
 import io.quarkus.runtime.ShutdownEvent;
@@ -40,8 +41,7 @@ public class JobWorkers {
     private final ModelyardConfig.Conversion config;
     private final String replica;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
-    private final Object signal = new Object();
-    private long generation;
+    private final WakeSignal signal = new WakeSignal();
     private volatile boolean stopping;
     private ExecutorService pool;
     private ScheduledExecutorService timer;
@@ -129,10 +129,7 @@ public class JobWorkers {
 
     /** Wakes idle workers at once: called after a transaction that enqueued jobs commits. */
     public void wake() {
-        synchronized (signal) {
-            generation++;
-            signal.notifyAll();
-        }
+        signal.wake();
     }
 
     /** Stops a job if this replica runs it; other replicas learn of it when they renew the lease. */
@@ -149,10 +146,7 @@ public class JobWorkers {
 
     private void poll() {
         while (!stopping) {
-            long seen;
-            synchronized (signal) {
-                seen = generation;
-            }
+            long seen = signal.generation();
             Optional<JobQueue.Claim> claim;
             try {
                 // One queue for every tenant: workers take whichever job is due first, then run it as its tenant.
@@ -166,14 +160,10 @@ public class JobWorkers {
                 tenants.runAs(c.tenant(), () -> execute(c));
                 continue;
             }
-            synchronized (signal) {
-                if (generation == seen && !stopping) {
-                    try {
-                        signal.wait(Math.max(1, config.pollInterval().toMillis()));
-                    } catch (InterruptedException e) {
-                        if (stopping) return;
-                    }
-                }
+            try {
+                signal.await(seen, config.pollInterval(), () -> stopping);
+            } catch (InterruptedException e) {
+                if (stopping) return;
             }
         }
     }
