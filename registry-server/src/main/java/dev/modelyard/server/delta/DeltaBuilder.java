@@ -1,5 +1,6 @@
 package dev.modelyard.server.delta;
 
+import dev.modelyard.delta.DeltaApplier;
 import dev.modelyard.delta.DeltaFormatException;
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.delta.encode.DeltaEncoding;
@@ -13,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -133,6 +136,7 @@ public class DeltaBuilder {
         long replaced = QuarkusTransaction.requiringNew().call(() -> replaced(w));
         boolean worthIt = e.size() <= config.maxRatio() * replaced;
         if (worthIt) {
+            proveItRebuildsTheTarget(out, base, w);
             force(out);
             ledger.store(new StagedFile(out, e.sha256(), e.size()));
         }
@@ -148,6 +152,25 @@ public class DeltaBuilder {
         });
         if (!held) return Outcome.LEASE_LOST;
         return worthIt ? Outcome.READY : Outcome.USELESS;
+    }
+
+    /**
+     * Applies the delta made, as a device would, before it is offered: an encoder's mistake must
+     * cost a failed build here, never every device a wasted download and a fallback. One more
+     * streaming read of the base and the delta, no file written.
+     */
+    private static void proveItRebuildsTheTarget(Path delta, Path base, Work w) throws IOException {
+        DeltaApplier.Applied rebuilt;
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(delta), 1 << 16);
+             FileChannel b = base == null ? null : FileChannel.open(base, StandardOpenOption.READ)) {
+            rebuilt = DeltaApplier.apply(in, b, w.baseSha256(), OutputStream.nullOutputStream());
+        } catch (DeltaFormatException e) {
+            throw new PermanentFailure("the delta made does not rebuild the target (" + e.reason() + ": " + e.getMessage() + ")");
+        }
+        if (rebuilt.size() != w.targetSize() || !HexFormat.of().formatHex(rebuilt.sha256()).equals(w.targetSha256())) {
+            throw new PermanentFailure("the delta made rebuilds " + rebuilt.size() + " bytes with SHA-256 "
+                    + HexFormat.of().formatHex(rebuilt.sha256()) + ", not the target");
+        }
     }
 
     /**
