@@ -1,0 +1,2 @@
+// Routes of this section: {path, title, load: () => import('./page.js'), permission?}.
+export const routes = [];
