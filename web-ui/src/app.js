@@ -80,8 +80,20 @@ async function mountPage(found, query) {
   const module = await route.load();
   if (key !== mountedKey) return; // the user moved on while the module loaded
   render(nothing, page);
-  cleanup = module.default(page, { params, query, route, navigate }) || null;
+  delete document.documentElement.dataset.ready;
+  document.documentElement.dataset.route = route.path;
+  cleanup = module.default(page, { params, query, route, navigate, ready: () => pageReady(key) }) || null;
   document.getElementById('main')?.focus({ preventScroll: true });
+}
+
+/**
+ * A page calls ctx.ready() once its first data is on screen: tests wait for <html data-ready>, and
+ * the console's benchmark reads the 'page-ready' performance mark (time from navigation or click).
+ */
+function pageReady(key) {
+  if (key !== mountedKey) return;
+  document.documentElement.dataset.ready = 'true';
+  performance.mark('page-ready', { detail: document.documentElement.dataset.route });
 }
 
 function unmount() {

@@ -3,7 +3,8 @@
 // use, so the first paint loads only the shell.
 //
 // A page module's default export is mount(element, ctx) and may return a function that cleans up
-// (closes live subscriptions, aborts fetches); ctx = {params, query, route, navigate}.
+// (closes live subscriptions, aborts fetches); ctx = {params, query, route, navigate, ready}; it calls ctx.ready() once its first data is
+// on screen (tests and the benchmark wait for that).
 
 /** Compiles '/models/:model/versions/:version' to a matcher returning the decoded params or null. */
 export function compile(pattern) {
