@@ -284,6 +284,16 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
         return this;
     }
 
+    /**
+     * Does what moves to another page (a click on a link or a button, a key press) and waits until
+     * that page is ready: {@code browser.navigateBy(() -> browser.link("kws-small").click())}.
+     */
+    public ConsoleBrowser navigateBy(Runnable action) {
+        js("delete document.documentElement.dataset.ready;");
+        action.run();
+        return awaitReady();
+    }
+
     /** The current route ({@code <html data-route>}, the matched route's path, e.g. {@code /models/:name}). */
     public String route() {
         return (String) js("return document.documentElement.dataset.route || null;");
