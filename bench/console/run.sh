@@ -160,7 +160,7 @@ psql -tAq "$PGURL/$DB" -c "SELECT 'seeded: ' || (SELECT count(*) FROM device) ||
   (SELECT count(*) FROM audit_entry) || ' audit entries'" >&2
 
 # The pages, in the order a user might visit them. The filter and page-50 routes use the devices
-# page's query parameters (q, page).
+# page's query parameters (q, page counted from 0).
 python3 -c 'import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1], safe=""))' 'attribute.arch==aarch64;tag==kiosk' > "$WORK/q"
 java -cp "$(cat "$WORK/cp")" "$ROOT/bench/console/PageTimings.java" "$URL" "$TOKEN" "$RUNS" "$WORK/timings.tsv" \
   "dashboard=#/" \
@@ -169,7 +169,7 @@ java -cp "$(cat "$WORK/cp")" "$ROOT/bench/console/PageTimings.java" "$URL" "$TOK
   "version=#/models/detector/versions/$LATEST" \
   "devices=#/devices" \
   "devices, filtered=#/devices?q=$(cat "$WORK/q")" \
-  "devices, page 50=#/devices?page=50" \
+  "devices, page 50=#/devices?page=49" \
   "device=#/devices/$DEVICE" \
   "rollouts list=#/rollouts" \
   "rollout=#/rollouts/$ROLLOUT" \
