@@ -433,11 +433,26 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
 
     // ---- screenshots and accessibility --------------------------------------------------------
 
-    /** Saves what the window shows to {@code target/console-screenshots/<TestClass>/<name>.png}; returns the file. */
+    /**
+     * Saves the whole page (at the window's width, up to 8,000 pixels down) to
+     * {@code target/console-screenshots/<TestClass>/<name>.png}; returns the file.
+     */
+    @SuppressWarnings("unchecked")
     public Path screenshot(String name) {
         Path file = screenshots.resolve(fileName(name) + ".png");
+        byte[] png;
         try {
-            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            Map<String, Object> size = (Map<String, Object>) js("return {w: document.documentElement.clientWidth,"
+                    + " h: Math.min(8000, Math.max(document.documentElement.scrollHeight, innerHeight))};");
+            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                    "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", size.get("w"),
+                            "height", size.get("h"), "scale", 1)));
+            png = java.util.Base64.getDecoder().decode((String) shot.get("data"));
+        } catch (WebDriverException e) {
+            png = driver.getScreenshotAs(OutputType.BYTES); // what the window shows
+        }
+        try {
+            Files.write(file, png);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

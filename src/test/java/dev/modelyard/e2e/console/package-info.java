@@ -47,7 +47,7 @@
  *     chromium logs a 4xx/5xx fetch as "Failed to load resource"). {@code checkConsole()} checks at
  *     once. A test that provokes an error on purpose (a wrong token's 401) names it with
  *     {@code allowConsoleError(regex)}; pages must not call what their token may not use.</li>
- *   <li><b>Screenshots</b>: {@code screenshot(name)} saves the window; a failed test saves
+ *   <li><b>Screenshots</b>: {@code screenshot(name)} saves the whole page (at the window's width); a failed test saves
  *     {@code <test>-failed.png} by itself.</li>
  *   <li><b>Accessibility</b>: {@code axe(name)} runs axe-core (the {@code axe.min.js} of
  *     {@code com.deque.html.axe-core:selenium}) on the page as it is, fails on serious and critical
