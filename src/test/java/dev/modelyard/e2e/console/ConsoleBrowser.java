@@ -115,6 +115,7 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
     public void beforeAll(ExtensionContext context) throws Exception {
         requireBrowser();
         screenshots = Path.of("target", "console-screenshots", context.getRequiredTestClass().getSimpleName());
+        if (Files.isDirectory(screenshots)) deleteTree(screenshots); // an earlier run's pictures would mislead
         Files.createDirectories(screenshots);
         server.beforeAll(context);
         profile = Files.createTempDirectory("modelyard-chromium-");
@@ -429,6 +430,7 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
         if (!Boolean.TRUE.equals(focus.get("visible")) || !(outlined || shadowed)) {
             throw new AssertionError("the focused 'Skip to content' link at " + safeUrl() + " is not visibly focused: " + focus);
         }
+        js("document.activeElement?.blur();"); // so later screenshots show the page, not the skip link
     }
 
     // ---- screenshots and accessibility --------------------------------------------------------

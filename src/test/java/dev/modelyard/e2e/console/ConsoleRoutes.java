@@ -11,8 +11,11 @@ import java.util.Map;
  */
 final class ConsoleRoutes {
 
-    /** One page: its route pattern, the address visited, its title and the permission it needs (or null). */
-    record Page(String pattern, String route, String title, String section, String permission) {
+    /**
+     * One page: its route pattern, the address visited, its title, its section, the permission it
+     * needs as the console says it ("a or b"; null for none) and whether the signed-in token holds it.
+     */
+    record Page(String pattern, String route, String title, String section, String permission, boolean allowed) {
         /** A file name for its screenshots. */
         String shot() {
             String name = route.replaceFirst("^#/?", "").replaceAll("[^A-Za-z0-9.-]+", "_");
@@ -32,14 +35,16 @@ final class ConsoleRoutes {
     private ConsoleRoutes() {
     }
 
-    /** Every page of the console, read from the console loaded in {@code browser}. */
+    /** Every page of the console, read from the console loaded in {@code browser} (signed in). */
     @SuppressWarnings("unchecked")
     static List<Page> all(ConsoleBrowser browser, Map<String, String> params) {
         List<Map<String, Object>> routes = (List<Map<String, Object>>) browser.driver().executeAsyncScript("""
                 const done = arguments[arguments.length - 1];
-                import(new URL('routes.js', location.href.split('#')[0]).href)
-                  .then(m => done(m.allRoutes.map(r => ({path: r.path, title: r.title, section: r.section,
-                                                          permission: r.permission || null}))))
+                const base = location.href.split('#')[0];
+                Promise.all([import(new URL('routes.js', base).href), import(new URL('lib/session.js', base).href)])
+                  .then(([m, s]) => done(m.allRoutes.map(r => ({path: r.path, title: r.title, section: r.section,
+                      permission: r.permission ? [].concat(r.permission).join(' or ') : null,
+                      allowed: s.session.allows ? s.session.allows(r.permission) : !r.permission || s.session.can(r.permission)}))))
                   .catch(e => done([{error: String(e)}]));
                 """);
         List<Page> pages = new ArrayList<>();
@@ -47,7 +52,7 @@ final class ConsoleRoutes {
             if (r.containsKey("error")) throw new AssertionError("could not read the console's routes: " + r.get("error"));
             String pattern = (String) r.get("path");
             pages.add(new Page(pattern, "#" + fill(pattern, params), (String) r.get("title"), (String) r.get("section"),
-                    (String) r.get("permission")));
+                    (String) r.get("permission"), Boolean.TRUE.equals(r.get("allowed"))));
         }
         return pages;
     }
