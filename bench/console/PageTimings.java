@@ -60,6 +60,7 @@ public class PageTimings {
         Map<String, double[]> first = new LinkedHashMap<>();
         Map<String, String> slowest = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         try {
             driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(120));
             driver.get(url + "/console/");
@@ -68,7 +69,12 @@ public class PageTimings {
             awaitShell(driver);
             for (int round = 0; round <= runs; round++) {
                 for (var page : pages.entrySet()) {
+                    if (missing.contains(page.getKey())) continue;
                     double[] m = visit(driver, page.getValue(), slowest, page.getKey());
+                    if (m == null) {
+                        missing.add(page.getKey());
+                        continue;
+                    }
                     if (round == 0) first.put(page.getKey(), m);
                     else measured.computeIfAbsent(page.getKey(), k -> new ArrayList<>()).add(m);
                 }
@@ -84,6 +90,10 @@ public class PageTimings {
         System.out.println("| page | route | ready median ms | ready p95 ms | first visit ms | API calls | slowest call: server median / p95 ms | slowest call |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|---|");
         for (var page : pages.entrySet()) {
+            if (missing.contains(page.getKey())) {
+                System.out.printf("| %s | `%s` | not in this console | | | | | |%n", page.getKey(), page.getValue());
+                continue;
+            }
             List<double[]> ms = measured.get(page.getKey());
             for (int i = 0; i < ms.size(); i++) {
                 double[] m = ms.get(i);
@@ -114,6 +124,7 @@ public class PageTimings {
                 .withMessage(() -> "the page " + route + " did not call ctx.ready() within 120 s")
                 .until(d -> (Map<String, Object>) js(driver, """
                         const ready = performance.getEntriesByName('page-ready', 'mark')[0];
+                        if ([...document.querySelectorAll('h1')].some(h => h.textContent.trim() === 'Page not found')) return {missing: true};
                         if (document.documentElement.dataset.ready !== 'true' || !ready) return null;
                         const start = performance.getEntriesByName('nav-start', 'mark')[0].startTime;
                         const calls = performance.getEntriesByType('resource')
@@ -123,6 +134,7 @@ public class PageTimings {
                         return {ready: ready.startTime - start, calls: calls.length,
                                 server: calls.length ? calls[0].server : 0, fetch: calls.length ? Math.max(...calls.map(c => c.fetch)) : 0,
                                 slowest: calls.length ? calls[0].url : '-'};"""));
+        if (r.containsKey("missing")) return null;
         slowest.put(name, (String) r.get("slowest"));
         return new double[] {num(r.get("ready")), num(r.get("calls")), num(r.get("server")), num(r.get("fetch"))};
     }

@@ -23,10 +23,10 @@ class ViewerConsoleE2ETest {
      * The names write actions start with. A button named "Create model" or "Upload…" is one; "Export
      * CSV", "Sign out", "Copy", "Refresh" or "Next page" are not.
      */
-    static final List<String> WRITE_ACTIONS = List.of("Create", "New", "Add", "Upload", "Publish", "Deprecate", "Revoke",
+    static final List<String> WRITE_ACTIONS = List.of("Create", "New", "Upload", "Publish", "Deprecate", "Revoke",
             "Delete", "Remove", "Start", "Approve", "Pause", "Resume", "Cancel", "Roll back", "Rollback", "Issue",
             "Register", "Deploy", "Assign", "Move alias", "Set alias", "Edit", "Save", "Rotate", "Convert", "Retry",
-            "Enable", "Disable", "Rename", "Drop");
+            "Enable", "Disable", "Rename");
 
     @RegisterExtension
     static final ConsoleBrowser browser = new ConsoleBrowser("e2e_console_viewer");
