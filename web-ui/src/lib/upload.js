@@ -1,20 +1,22 @@
 // A resumable upload of one file as an artifact of a draft version (README "Resumable uploads"):
 // POST …/uploads opens a session, PATCH appends one slice at the server's offset, PUT ?digest=sha256:…
 // finishes (the server checks the digest the browser computed while reading). A dropped connection
-// resumes from the offset the server reports (HEAD), with exponential back-off; after MAX_TRIES failed
+// resumes from the offset the server reports (GET of the session), with exponential back-off; after MAX_TRIES failed
 // tries in a row the upload stalls and waits for resume(). The file is read one slice at a time
 // (File.slice), never whole, and hashed in a Web Worker alongside the transfer.
 import { api, request, seg, query, ApiError } from './api.js';
 import { hashFile } from './sha256.js';
 
 export const CHUNK = 4 << 20;
-const MAX_TRIES = 6;
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+// About two and a half minutes of tries: after a cut the server may still hold the broken append
+// (concurrent-request) until it notices the connection is gone.
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000];
+const MAX_TRIES = BACKOFF_MS.length;
 
 /**
  * new ResumableUpload({model, version, file, filename, target}); listen to 'change' and read
- * .state ('starting' | 'sending' | 'retrying' | 'stalled' | 'finishing' | 'done' | 'failed' | 'cancelled'), .sent, .hashed, .speed (bytes/s), .secondsLeft, .error, .artifact,
- * .retries (connections lost so far).
+ * .state ('starting' | 'sending' | 'retrying' | 'waiting' | 'stalled' | 'finishing' | 'done' | 'failed' | 'cancelled'), .sent, .hashed, .speed (bytes/s), .secondsLeft, .error, .artifact,
+ * .retries (failed appends tried again so far).
  */
 export class ResumableUpload extends EventTarget {
   constructor({ model, version, file, filename, target = {}, chunkSize = CHUNK }) {
@@ -103,16 +105,26 @@ export class ResumableUpload extends EventTarget {
     }
   }
 
-  /** Asks the server where to go on (HEAD); its offset is the truth after a cut. */
+  /**
+   * Asks the server where to go on: its offset is the truth after a cut. While it still holds the broken
+   * append (it has not noticed the connection is gone yet) the session says `appending`: wait for that to end
+   * (up to three minutes) rather than be refused.
+   */
   async resync(signal) {
-    try {
-      const response = await request('HEAD', this.url, { signal, raw: true });
-      const offset = Number(response.headers.get('Upload-Offset'));
-      if (Number.isFinite(offset)) this.sent = offset;
+    const until = performance.now() + 180_000;
+    for (let wait = 500; ; wait = Math.min(wait * 2, 5000)) {
+      let session;
+      try {
+        session = await request('GET', this.url, { signal });
+      } catch (e) {
+        if (signal.aborted) throw e;
+        return; // unreachable still, or gone: the next append fails and says why
+      }
+      this.sent = session.offset;
       this.samples = [[performance.now(), this.sent]];
-    } catch (e) {
-      if (signal.aborted) throw e;
-      // Unreachable still: the next append fails and counts as another try.
+      if (!session.appending || performance.now() > until) return;
+      this.emit('waiting');
+      await sleep(wait, signal);
     }
   }
 

@@ -96,8 +96,9 @@ export default function mount(el, ctx) {
   function stateText(u) {
     switch (u.state) {
       case 'starting': return 'Opening the upload…';
-      case 'sending': return u.retries ? `Sending (resumed after ${u.retries} lost connection${u.retries === 1 ? '' : 's'})` : 'Sending';
-      case 'retrying': return `The connection broke (${u.error?.detail || 'no answer'}); resuming from the server's offset…`;
+      case 'sending': return u.retries ? `Sending (resumed after ${u.retries} failed attempt${u.retries === 1 ? '' : 's'})` : 'Sending';
+      case 'retrying': return `An append failed (${u.error?.detail || 'no answer'}); trying again from the server's offset…`;
+      case 'waiting': return 'The server is still closing the broken append; resuming as soon as it has…';
       case 'stalled': return `The upload keeps failing: ${u.error?.detail || 'the server cannot be reached'}. Check the connection and press Resume.`;
       case 'finishing': return 'The server is checking the SHA-256 and storing the file…';
       case 'done': return 'Uploaded and checked.';
