@@ -98,7 +98,7 @@ export default function mount(el, ctx) {
   function draw() {
     const canCreate = session.can('models:create');
     render(html`
-      <div class="page-head">
+      <div class="page-head models-head">
         <h1>Models</h1>
         ${canCreate && !creating ? html`<button class="primary" @click=${() => { creating = true; draw(); el.querySelector('#new-name')?.focus(); }}>New model</button>` : nothing}
       </div>

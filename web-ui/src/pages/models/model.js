@@ -167,7 +167,7 @@ export default function mount(el, ctx) {
     const byVersion = aliasesByVersion();
     render(html`
       <p class="crumbs"><a href="#/models">Models</a> /</p>
-      <div class="page-head">
+      <div class="page-head models-head">
         <h1>Model ${model.name}</h1>
         ${session.can('models:create') ? html`<button class="primary" @click=${() => { newDraft = { version: '', changelog: '' }; draw(); el.querySelector('#d-version')?.focus(); }}>New draft version</button>` : nothing}
       </div>

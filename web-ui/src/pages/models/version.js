@@ -258,7 +258,7 @@ export default function mount(el, ctx) {
         @dragleave=${e => { if (e.currentTarget === e.target && dragging) { dragging = false; draw(); } }}
         @drop=${onDrop}>
       <p class="crumbs"><a href="#/models">Models</a> / <a href=${`#/models/${pathSeg(name)}`}>${name}</a> /</p>
-      <div class="page-head">
+      <div class="page-head models-head">
         <h1>${name} ${version.version}</h1> ${badge(version.status)}
         ${aliases.map(a => html`<span class="chip alias">${a}</span>`)}
       </div>
