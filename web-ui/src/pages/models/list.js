@@ -119,11 +119,11 @@ export default function mount(el, ctx) {
       <form class="filters" role="search" aria-label="Filter models" @submit=${e => { e.preventDefault(); load(); }}>
         <div><label for="f-q">Name starts with</label>
           <input id="f-q" type="search" .value=${filters.q} @input=${e => setFilter('q', e.target.value, { debounce: true })}></div>
-        <div><label for="f-label">Label</label>
+        <div><label for="f-label">Filter by label</label>
           <input id="f-label" placeholder="team:vision" .value=${filters.label} @change=${e => setFilter('label', e.target.value)}></div>
-        <div><label for="f-framework">Framework</label>
+        <div><label for="f-framework">Filter by framework</label>
           <input id="f-framework" .value=${filters.framework} @change=${e => setFilter('framework', e.target.value)}></div>
-        <div><label for="f-task">Task</label>
+        <div><label for="f-task">Filter by task</label>
           <input id="f-task" .value=${filters.task} @change=${e => setFilter('task', e.target.value)}></div>
       </form>
       ${errorView(error)}

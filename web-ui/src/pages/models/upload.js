@@ -101,7 +101,7 @@ export default function mount(el, ctx) {
       case 'waiting': return 'The server is still closing the broken append; resuming as soon as it has…';
       case 'stalled': return `The upload keeps failing: ${u.error?.detail || 'the server cannot be reached'}. Check the connection and press Resume.`;
       case 'finishing': return 'The server is checking the SHA-256 and storing the file…';
-      case 'done': return 'Uploaded and checked.';
+      case 'done': return u.retries ? `Uploaded and checked, resumed after ${u.retries} failed attempt${u.retries === 1 ? '' : 's'}.` : 'Uploaded and checked.';
       case 'cancelled': return 'Cancelled; nothing was kept.';
       case 'failed': return 'The upload failed.';
       default: return u.state;

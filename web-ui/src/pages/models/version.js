@@ -29,6 +29,7 @@ export default function mount(el, ctx) {
   let controller = new AbortController();
   let readyCalled = false;
   let pending = null;
+  let polling = null;
 
   async function load() {
     controller.abort();
@@ -49,6 +50,9 @@ export default function mount(el, ctx) {
       error = null;
       draw();
       if (!readyCalled) { readyCalled = true; ctx.ready(); }
+      // While a conversion runs, look again every 5 s even without live events (a stream that is down or slow).
+      clearTimeout(polling);
+      if (j?.items?.some(job => job.status === 'queued' || job.status === 'running')) polling = setTimeout(soon, 5000);
       if (a && (v.status === 'published' || v.status === 'deprecated')) await loadSignatures(a.items, signal);
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -291,7 +295,7 @@ export default function mount(el, ctx) {
   const unsubscribe = subscribe(['version', 'artifact', 'job'], event => {
     if (event.topic === '*' || (event.model === name && (event.version === ref || event.version === version?.version))) soon();
   });
-  return () => { controller.abort(); clearTimeout(pending); unsubscribe(); };
+  return () => { controller.abort(); clearTimeout(pending); clearTimeout(polling); unsubscribe(); };
 }
 
 function fmt(x) {
