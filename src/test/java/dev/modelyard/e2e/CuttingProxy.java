@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * sides of the connection, which is what a dropped mobile link does to a client. Deterministic:
  * the cut depends on bytes, never on time. Every request head it forwards is kept, so a test can
  * see how the client came back (a Range request resumes, a plain GET starts again).
+ * {@link #cutRequestOnce} cuts an upload the same way: the body of one request after a number of bytes.
  */
-final class CuttingProxy implements AutoCloseable {
+public final class CuttingProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private final InetSocketAddress upstream;
@@ -35,8 +36,13 @@ final class CuttingProxy implements AutoCloseable {
     private volatile long cutAfter;
     private final AtomicBoolean cut = new AtomicBoolean();
     private final AtomicLong cutAt = new AtomicLong(-1);
+    private volatile String cutRequestMethod;
+    private volatile Pattern cutRequestPath;
+    private volatile long cutRequestAfter;
+    private final AtomicBoolean requestCut = new AtomicBoolean();
+    private final AtomicBoolean requestCutDone = new AtomicBoolean();
 
-    CuttingProxy(InetSocketAddress upstream) throws IOException {
+    public CuttingProxy(InetSocketAddress upstream) throws IOException {
         this.upstream = upstream;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::accept, "cutting-proxy");
@@ -44,8 +50,26 @@ final class CuttingProxy implements AutoCloseable {
         accept.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
+    }
+
+    /**
+     * Arms the proxy for an upload: the next request of {@code method} to a path matching {@code path}
+     * that has a Content-Length body has its body cut after {@code bytes} bytes (both sides of the
+     * connection are closed then, as a dropped link does), once.
+     */
+    public void cutRequestOnce(String method, Pattern path, long bytes) {
+        cutRequestAfter = bytes;
+        requestCut.set(false);
+        requestCutDone.set(false);
+        cutRequestMethod = method;
+        cutRequestPath = path;
+    }
+
+    /** Whether the armed request cut happened. */
+    public boolean didCutRequest() {
+        return requestCutDone.get();
     }
 
     /** Arms the proxy: the body of the response to the next GET of a path matching {@code path} is cut after {@code bytes} bytes. */
@@ -119,6 +143,15 @@ final class CuttingProxy implements AutoCloseable {
                     }
                     out.write((rewritten + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     String length = header(lines, "content-length");
+                    Pattern requestArmed = cutRequestPath;
+                    if (length != null && requestArmed != null && requestLine[0].equals(cutRequestMethod)
+                            && requestArmed.matcher(requestLine[1]).matches() && Long.parseLong(length.trim()) > cutRequestAfter
+                            && !requestCut.getAndSet(true)) {
+                        copy(in, out, cutRequestAfter);
+                        out.flush();
+                        requestCutDone.set(true);
+                        return; // closes both sides (finally)
+                    }
                     if (length != null) {
                         copy(in, out, Long.parseLong(length.trim()));
                     } else if ("chunked".equalsIgnoreCase(header(lines, "transfer-encoding"))) {
