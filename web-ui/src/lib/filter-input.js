@@ -11,15 +11,17 @@
 //     onChange: text => …,             // after each edit (typed or built), debounced 300 ms
 //     onSubmit: text => …,             // Enter in the text field or the Apply button (omit: no Apply button)
 //     submitLabel: 'Apply filter',
-//     count: true,                     // show the live match count (GET /api/v1/devices/count?q=)
+//     count: true,                     // show the live match count (GET /api/v1/devices/filter-check?q=)
 //     onCount: (count, error) => …,    // the count (null while unknown) or the ApiError the server gave
 //   });
 //   filter.value            // the current text
-//   filter.setValue(text)   // replaces the text (no onChange), re-counts
+//   filter.setValue(text)   // replaces the text (no onChange), re-checks and re-counts
 //   filter.showError(e)     // shows an ApiError (invalid-filter: marks its offset) the page got itself
 //   filter.focus()
 //   filter.destroy()        // aborts requests and timers; call it from the page's cleanup
 //
+// The text is checked as it is typed (debounced 300 ms, stale answers ignored), with or without the
+// count; checkFilter(text) does the same for a page (e.g. before it lists or saves).
 // The slot element must be one the page's own template leaves empty (lit-html keeps its children).
 // The builder suggests selectors and values from what the fleet reports
 // (GET /api/v1/devices/suggestions and …/suggestions/values?selector=&prefix=); both need devices:read, and without it the
@@ -105,6 +107,17 @@ function cached(key, load) {
 
 let instances = 0;
 
+/**
+ * Checks a filter without an error status (GET /api/v1/devices/filter-check): resolves to
+ * {valid, count, error}, error an ApiError (code invalid-filter, problem.offset) when refused.
+ * count: false only checks. Needs devices:read.
+ */
+export async function checkFilter(text, { count = true, signal } = {}) {
+  const q = String(text || '').trim();
+  const result = await api.get('/devices/filter-check', { q: q || undefined, count: count ? undefined : 'false' }, { signal });
+  return { valid: result.valid, count: result.count ?? null, error: result.valid ? null : new ApiError(400, { status: 400, ...result.problem }) };
+}
+
 export function mountFilterInput(slot, options = {}) {
   const id = options.id || `filter-${++instances}`;
   const canRead = session.can('devices:read');
@@ -137,19 +150,22 @@ export function mountFilterInput(slot, options = {}) {
 
   const recount = () => {
     clearTimeout(countTimer);
-    if (!options.count || !canRead) return;
+    if (!canRead) return;
     countTimer = setTimeout(runCount, 300);
   };
 
+  // GET /devices/filter-check answers 200 with the problem, so a half-typed filter leaves no
+  // failed request in the browser console.
   const runCount = async () => {
     const seq = ++countSeq;
     countAbort?.abort();
     countAbort = new AbortController();
-    state.counting = true; draw();
+    state.counting = Boolean(options.count); draw();
     try {
-      const result = await api.get('/devices/count', state.text.trim() ? { q: state.text.trim() } : {}, { signal: countAbort.signal });
+      const result = await checkFilter(state.text, { count: Boolean(options.count), signal: countAbort.signal });
       if (seq !== countSeq || destroyed) return;
-      state.count = result.count; state.error = null;
+      state.count = result.count ?? null;
+      state.error = result.error;
     } catch (e) {
       if (e.name === 'AbortError' || seq !== countSeq || destroyed) return;
       state.count = null; state.error = e;
@@ -353,7 +369,7 @@ export function mountFilterInput(slot, options = {}) {
 
   draw();
   loadSelectors();
-  if (options.count) recount();
+  recount();
 
   return {
     get value() { return state.text; },

@@ -85,11 +85,21 @@ export default function mount(el, ctx) {
     }
   };
 
+  // Live events are the way updates arrive; while an action of this device is open the page also
+  // re-reads every 5 s (only when visible), so it follows the device even without the event stream.
+  let pollTimer = null;
+  const schedulePoll = () => {
+    clearTimeout(pollTimer);
+    if (gone || !state.actions?.items.some(a => a.active)) return;
+    pollTimer = setTimeout(() => { if (document.visibilityState === 'visible') reload(); else schedulePoll(); }, 5000);
+  };
+
   const reload = async () => {
     await Promise.all([loadDevice(), loadActions(), ...[...state.expanded.keys()].map(loadExpanded)]);
     if (gone) return;
     draw();
     if (!readyCalled) { readyCalled = true; ctx.ready(); }
+    schedulePoll();
   };
 
   const toggle = async actionId => {
@@ -182,7 +192,8 @@ export default function mount(el, ctx) {
   const suggestVersions = async () => {
     const model = state.deploy.model.trim();
     state.deploy.versions = [];
-    if (!model || !session.can('models:read')) { draw(); return; }
+    // only a model the suggestions know (a name that does not exist would be a failed request)
+    if (!model || !session.can('models:read') || !state.deploy.models.some(m => m.name === model)) { draw(); return; }
     try {
       const [m, versions] = await Promise.all([
         api.get(`/models/${seg(model)}`, null, { signal: abort.signal }),
@@ -207,6 +218,18 @@ export default function mount(el, ctx) {
     }
     d.busy = true; d.error = null; d.result = null; draw();
     try {
+      // check what can be checked first, so a typo is explained here rather than by a failed request
+      if (session.can('models:read')) {
+        const found = await api.get('/models', { q: d.model.trim(), size: 50 }, { signal: abort.signal });
+        d.models = found.items;
+        if (!found.items.some(m => m.name === d.model.trim())) {
+          throw new Error(`There is no model '${d.model.trim()}'. Pick one from the suggestions (type the start of its name).`);
+        }
+        if (!d.versions.length) await suggestVersions();
+        if (d.versions.length && !d.versions.some(v => v.value === d.version.trim())) {
+          throw new Error(`'${d.version.trim()}' is no published version or alias of ${d.model.trim()}. Pick one from the suggestions; drafts cannot be deployed.`);
+        }
+      }
       d.result = await api.post('/deployments', { model: d.model.trim(), version: d.version.trim(), device: id, type: d.type });
       const a = d.result.actions?.[0];
       if (d.result.failed > 0) toast(`No deployment: ${a?.reason || 'the action failed'}`, 'error');
@@ -374,5 +397,6 @@ export default function mount(el, ctx) {
     stopLive();
     abort.abort();
     clearTimeout(modelTimer);
+    clearTimeout(pollTimer);
   };
 }

@@ -6,7 +6,7 @@ import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, pager, badge, toast, confirm, fieldError } from '../../lib/ui.js';
 import { relative, dateTime } from '../../lib/format.js';
-import { mountFilterInput } from '../../lib/filter-input.js';
+import { mountFilterInput, checkFilter } from '../../lib/filter-input.js';
 import { pathSeg } from '../../lib/router.js';
 import { liveReload } from './live-reload.js';
 
@@ -41,6 +41,9 @@ export default function mount(el, ctx) {
     abort?.abort();
     abort = new AbortController();
     try {
+      // a shared link may hold a filter that no longer compiles: check it first (no failed request)
+      const check = q ? await checkFilter(q, { count: false, signal: abort.signal }) : null;
+      if (check && !check.valid) throw check.error;
       const result = await api.get('/devices', { q: q || undefined, page: pageIndex, size: PAGE_SIZE }, { signal: abort.signal });
       state.result = result; state.error = null;
       if (result.items.length === 0 && pageIndex > 0 && result.total > 0) {
@@ -98,7 +101,17 @@ export default function mount(el, ctx) {
     if (!name) { state.formError = { field: 'groupName', message: 'Enter a name for the group: lower-case letters, digits, . _ -' }; draw(); return; }
     state.busy = true; state.formError = null; draw();
     try {
-      const body = { name, filter: filter?.value.trim() || q };
+      const body = { name, filter: filter?.value.trim() ?? q };
+      if (!body.filter) {
+        state.formError = { field: 'groupName', message: 'A group saves a filter: type or build one above first (an empty filter is every device).' };
+        state.busy = false; draw(); return;
+      }
+      const check = await checkFilter(body.filter, { count: false });
+      if (!check.valid) { filter?.showError(check.error); throw check.error; }
+      if (state.groups?.items.some(g => g.name === name)) {
+        state.formError = { field: 'groupName', message: `A group named ${name} exists. Choose another name, or delete that group first.` };
+        state.busy = false; draw(); return;
+      }
       if (form.groupDescription.value.trim()) body.description = form.groupDescription.value.trim();
       const group = await api.post('/device-groups', body);
       toast(`Group ${group.name} saved: ${group.count ?? '?'} devices match now`);

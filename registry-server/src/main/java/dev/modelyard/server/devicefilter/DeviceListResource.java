@@ -2,10 +2,13 @@ package dev.modelyard.server.devicefilter;
 
 import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.device.DeviceApi;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.PermissionsAllowed;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -92,5 +95,30 @@ public class DeviceListResource {
             @Parameter(description = "What the value starts with") @QueryParam("prefix") String prefix,
             @Parameter(description = "At most this many values (1 to 100, default 20)") @QueryParam("limit") Integer limit) {
         return suggestions.values(selector, prefix, limit);
+    }
+
+    @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
+    @Path("/filter-check")
+    @Transactional
+    @Operation(summary = "Check a device filter as it is typed",
+            description = "For previews that check each keystroke: always 200, `{\"valid\": true, \"count\": n}` or "
+                    + "`{\"valid\": false, \"problem\": {…}}` with the members of the `invalid-filter` problem the list "
+                    + "and count would answer (`offset` of the bad token, `detail` with a suggestion, `accepted`). "
+                    + "`count=false` checks without counting.")
+    @APIResponseSchema(value = DeviceSuggestionApi.FilterCheck.class, responseCode = "200",
+            responseDescription = "Whether the filter is valid, with its count or its problem")
+    public DeviceSuggestionApi.FilterCheck check(@Parameter(description = FILTER_HELP) @QueryParam("q") String q,
+                                                 @Parameter(description = "Count the matching devices (default true)")
+                                                 @QueryParam("count") @DefaultValue("true") boolean count) {
+        DeviceFilter f;
+        try {
+            f = filters.compile(q);
+        } catch (DomainException e) {
+            if (e.code() != ErrorCode.INVALID_FILTER) throw e;
+            return new DeviceSuggestionApi.FilterCheck(false, null, new DeviceSuggestionApi.FilterProblem(
+                    e.code().wireName(), e.detail(), e.parameter(), e.tokenOffset(), e.accepted()));
+        }
+        return new DeviceSuggestionApi.FilterCheck(true, count ? filters.count(f) : null, null);
     }
 }

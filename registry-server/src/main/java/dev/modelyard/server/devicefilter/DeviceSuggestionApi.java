@@ -40,4 +40,22 @@ public final class DeviceSuggestionApi {
      */
     public record Values(String selector, String prefix, List<Value> values, boolean more, Instant computedAt) {
     }
+
+    /**
+     * A filter checked without an error status, for previews that check as the user types: valid
+     * with its count, or the problem the filter would get elsewhere (400 {@code invalid-filter}).
+     *
+     * @param count   how many devices match; absent when invalid or not asked for
+     * @param problem why the filter is refused: the same members as the problem a list or count answers
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FilterCheck(boolean valid,
+                              @Schema(description = "How many devices match; absent when invalid or not asked for") Long count,
+                              @Schema(description = "Why the filter is refused (code, detail, offset, accepted)") FilterProblem problem) {
+    }
+
+    /** The members of an {@code invalid-filter} problem. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FilterProblem(String code, String detail, String parameter, Integer offset, List<String> accepted) {
+    }
 }

@@ -4,6 +4,8 @@ import dev.modelyard.server.device.DeviceStatus;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.tenant.TenantContext;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -20,21 +22,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import org.hibernate.Session;
+import org.jboss.logging.Logger;
 
 /**
  * What a filter builder may offer: the selectors the tenant's fleet actually reports (attribute
  * keys, installed models, tags) with device counts, and for one selector its most common values.
  * Keys and values are counted by scanning the tenant's devices (no index answers "every key"), so
- * each answer is kept per tenant for {@link #TTL} and a builder's keystrokes cost no scan; a value
- * prefix is matched in memory against the {@link #MAX_VALUES} most common values of the selector.
+ * each answer is kept per tenant for {@link #TTL} and a builder's keystrokes cost no scan; an older
+ * one (up to {@link #STALE}) is still answered at once while one background thread counts again,
+ * so only a tenant's first request (or the first after {@link #STALE} without any) waits for a scan.
+ * A value prefix is matched in memory against the {@link #MAX_VALUES} most common values of the selector.
  */
 @ApplicationScoped
 public class DeviceSuggestions {
 
-    /** How long a tenant's counted keys and values are reused: suggestions, not figures to rely on. */
+    private static final Logger LOG = Logger.getLogger(DeviceSuggestions.class);
+
+    /** How long a tenant's counted keys and values are reused without counting again. */
     static final Duration TTL = Duration.ofSeconds(30);
+    /** Until this age a kept answer is still given (and counted again in the background). */
+    static final Duration STALE = Duration.ofMinutes(10);
     /** The most common values kept per selector; rarer ones are not suggested. */
     static final int MAX_VALUES = 1000;
     /** Attribute keys listed at most (the most common). */
@@ -50,6 +64,12 @@ public class DeviceSuggestions {
     private final TenantContext tenants;
     private final Clock clock;
     private final Map<String, Cached<?>> cache = new ConcurrentHashMap<>();
+    private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
+    private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "filter-suggestions");
+        t.setDaemon(true);
+        return t;
+    });
 
     private record Cached<T>(Instant at, T value) {
     }
@@ -181,11 +201,11 @@ public class DeviceSuggestions {
         });
     }
 
-    /** Controller ids are unique: the first ones in order that start with the prefix (index order, no scan of all). */
+    /** Controller ids are unique and compared case-sensitively: the first ones in order that start with the prefix (an index range). */
     private Histogram controllerIds(String tenant, String prefix, int limit) {
         return work(c -> {
             List<DeviceSuggestionApi.Value> values = new ArrayList<>();
-            for (Object[] row : rows(c, "SELECT controller_id, 1::bigint FROM device WHERE tenant = ? AND controller_id ILIKE ? "
+            for (Object[] row : rows(c, "SELECT controller_id, 1::bigint FROM device WHERE tenant = ? AND controller_id LIKE ? "
                     + "ORDER BY controller_id LIMIT " + (limit + 1), tenant, FilterCompiler.likePattern(prefix) + "%")) {
                 values.add(new DeviceSuggestionApi.Value((String) row[0], null));
             }
@@ -198,15 +218,48 @@ public class DeviceSuggestions {
         return new DeviceSuggestionApi.Selector(selector, kind, operators, devices, description);
     }
 
+    /**
+     * The kept answer under {@code key} when younger than {@link #TTL}; one younger than {@link #STALE},
+     * with a background recount; otherwise counted now. {@code load} must name its tenant itself (it
+     * may run outside the request).
+     */
     @SuppressWarnings("unchecked")
-    private <T> T cached(String key, java.util.function.Supplier<T> load) {
+    private <T> T cached(String key, Supplier<T> load) {
         Instant now = clock.instant();
         Cached<?> hit = cache.get(key);
         if (hit != null && hit.at().plus(TTL).isAfter(now)) return (T) hit.value();
+        if (hit != null && hit.at().plus(STALE).isAfter(now)) {
+            if (refreshing.add(key)) {
+                try {
+                    refresher.execute(() -> {
+                        try {
+                            keep(key, QuarkusTransaction.requiringNew().call(load::get));
+                        } catch (RuntimeException e) {
+                            LOG.debugf(e, "filter suggestions not recounted (%s); the kept ones are given meanwhile", key);
+                        } finally {
+                            refreshing.remove(key);
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    refreshing.remove(key);
+                }
+            }
+            return (T) hit.value();
+        }
         T value = load.get();
-        if (cache.size() >= MAX_CACHED) cache.entrySet().removeIf(e -> !e.getValue().at().plus(TTL).isAfter(now));
-        if (cache.size() < MAX_CACHED) cache.put(key, new Cached<>(now, value));
+        keep(key, value);
         return value;
+    }
+
+    private void keep(String key, Object value) {
+        Instant now = clock.instant();
+        if (cache.size() >= MAX_CACHED) cache.entrySet().removeIf(e -> !e.getValue().at().plus(STALE).isAfter(now));
+        if (cache.size() < MAX_CACHED || cache.containsKey(key)) cache.put(key, new Cached<>(now, value));
+    }
+
+    @PreDestroy
+    void stop() {
+        refresher.shutdownNow();
     }
 
     private interface Work<T> {

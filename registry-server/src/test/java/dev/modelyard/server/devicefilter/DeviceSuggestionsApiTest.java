@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
@@ -122,5 +123,33 @@ class DeviceSuggestionsApiTest {
                 .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
         Api.as(token).get("/api/v1/devices/suggestions").then().statusCode(403);
         Api.as(token).queryParam("selector", "tag").get("/api/v1/devices/suggestions/values").then().statusCode(403);
+    }
+
+    @Test
+    void filterCheckAnswersTheProblemWithoutAnErrorStatus() {
+        String admin = tenantAdmin(Api.uniqueName("check"));
+        device(Api.as(admin), "cam-1", Map.of("arch", "aarch64"), List.of("store"));
+        device(Api.as(admin), "cam-2", Map.of("arch", "x86_64"), List.of("store"));
+        Api.as(admin).queryParam("q", "tag==store;attribute.arch==aarch64").get("/api/v1/devices/filter-check").then()
+                .statusCode(200).body("valid", equalTo(true)).body("count", equalTo(1)).body("problem", nullValue());
+        Api.as(admin).get("/api/v1/devices/filter-check").then().statusCode(200).body("valid", equalTo(true)).body("count", equalTo(2));
+        Api.as(admin).queryParam("q", "tag==store").queryParam("count", false).get("/api/v1/devices/filter-check").then()
+                .statusCode(200).body("valid", equalTo(true)).body("count", nullValue());
+        // the same members as the 400 the count answers
+        Api.as(admin).queryParam("q", "tag==store;atribute.arch==aarch64").get("/api/v1/devices/filter-check").then()
+                .statusCode(200).body("valid", equalTo(false)).body("count", nullValue())
+                .body("problem.code", equalTo("invalid-filter")).body("problem.offset", equalTo(11))
+                .body("problem.parameter", equalTo("q"))
+                .body("problem.detail", containsString("did you mean 'attribute.arch'"))
+                .body("problem.accepted", hasItem("attribute.<key>"));
+        Api.as(admin).queryParam("q", "tag==store;atribute.arch==aarch64").get("/api/v1/devices/count").then()
+                .statusCode(400).body("offset", equalTo(11));
+        Api.as(admin).queryParam("q", "tag==").get("/api/v1/devices/filter-check").then()
+                .statusCode(200).body("valid", equalTo(false)).body("problem.offset", equalTo(5));
+        Api.as(admin).queryParam("q", "installed.nosuchmodel==1.0.0").get("/api/v1/devices/filter-check").then()
+                .statusCode(200).body("valid", equalTo(false)).body("problem.offset", equalTo(10));
+        Api.viewer().queryParam("qq", "x").get("/api/v1/devices/filter-check").then().statusCode(400)
+                .body("code", equalTo("unknown-query-parameter"));
+        io.restassured.RestAssured.given().get("/api/v1/devices/filter-check").then().statusCode(401);
     }
 }
