@@ -268,8 +268,8 @@ export default function mount(el, ctx) {
 
   const installedView = dev => {
     if (!(dev.installed || []).length) return html`<p>No model installed yet.</p>`;
-    return html`<div class="cards">${dev.installed.map(i => html`
-      <section class="card" aria-labelledby="inst-${i.model}">
+    return html`<div class="device-cards">${dev.installed.map(i => html`
+      <section class="device-card" aria-labelledby="inst-${i.model}">
         <h3 id="inst-${i.model}">${i.model} <span class="mono">${i.version}</span></h3>
         <p class="help">Since ${dateTime(i.installedAt)} (action ${i.actionId})</p>
         ${healthView(i.health)}
@@ -284,7 +284,7 @@ export default function mount(el, ctx) {
       ${entry.detail?.artifact ? html`<p class="help">Artifact <span class="mono">${entry.detail.artifact.filename}</span>
         (${bytes(entry.detail.artifact.size)}, ${entry.detail.artifact.target?.arch || ''} ${entry.detail.artifact.target?.precision || ''})</p>` : nothing}
       ${t ? html`<p class="help">Transfer: ${t.kind}${t.method ? ` (${t.method})` : ''}, ${bytes(t.bytes)} of ${bytes(t.fullBytes)}${t.savedPct !== undefined && t.savedPct !== null ? `, ${t.savedPct} % saved` : ''}${t.fallback ? `; fell back: ${t.fallback}` : ''}</p>` : nothing}
-      ${(entry.detail?.health || []).map(h => html`<div class="card"><h3>Health of ${h.model} ${h.version}</h3>${healthView(h)}</div>`)}
+      ${(entry.detail?.health || []).map(h => html`<div class="device-card"><h3>Health of ${h.model} ${h.version}</h3>${healthView(h)}</div>`)}
       <ol class="history" aria-label="Status history of action ${action.id}, newest first">
         ${entry.history.map(s => html`<li>
           <strong>${s.type}</strong>${s.code !== null && s.code !== undefined ? html` <span class="mono">code ${s.code}</span>` : nothing}
@@ -365,7 +365,7 @@ export default function mount(el, ctx) {
       <div class="status-line">${badge(dev.status)}
         <span title=${dev.lastSeenAt ? dateTime(dev.lastSeenAt) : ''}>Last seen: ${dev.lastSeenAt ? relative(dev.lastSeenAt) : 'never'}</span></div>
       ${state.error ? errorView(state.error) : nothing}
-      ${state.secret ? html`<section class="secret" aria-labelledby="secret-title"><h2 id="secret-title">New device token</h2>
+      ${state.secret ? html`<section class="token-once" aria-labelledby="secret-title"><h2 id="secret-title">New device token</h2>
         <p>Shown this once; the old token no longer works. Configure the device with it now:</p>
         <p><code data-testid="device-token">${state.secret}</code>
           <button type="button" @click=${() => navigator.clipboard?.writeText(state.secret).then(() => toast('Token copied'), () => toast('Copy it by hand: the browser refused the clipboard', 'error'))}>Copy token</button>

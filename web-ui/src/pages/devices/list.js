@@ -184,7 +184,7 @@ export default function mount(el, ctx) {
   const registeredNotice = () => {
     const d = state.registered;
     if (!d) return nothing;
-    return html`<section class="secret" aria-labelledby="token-title">
+    return html`<section class="token-once" aria-labelledby="token-title">
       <h2 id="token-title">Device ${d.controllerId} registered</h2>
       <p>Its token, shown this once (only its hash is kept). Configure the device with it now:</p>
       <p><code data-testid="device-token">${d.token}</code>
