@@ -7,9 +7,11 @@ import { session } from '../../lib/session.js';
 import { errorView, pager, progressBar, badge, confirm, toast } from '../../lib/ui.js';
 import { dateTime, percent } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
-import { DEVICE_STATES, FINISHED, liveReload, doneOf, gauge, progressSeries, progressChart } from './common.js';
+import { lineChart } from '../../lib/charts.js';
+import { DEVICE_STATES, FINISHED, liveReload, doneOf, meter, progressSeries } from './common.js';
 
 const DEVICE_PAGE = 50;
+const hasBound = v => v !== null && v !== undefined;
 const EVENT_PAGE = 50;
 const SAMPLE_PAGE = 500;
 
@@ -171,8 +173,7 @@ export default function mount(el, ctx) {
         <div>${progressBar(done, all, 'Devices done')}
           <p class="help" data-testid="rollout-counts">${done.toLocaleString()} of ${all.toLocaleString()} devices done:
             ${r.counts.succeeded} succeeded, ${r.counts.failed} failed, ${r.counts.running} running, ${r.counts.pending} pending${r.counts.cancelled ? `, ${r.counts.cancelled} cancelled` : ''}${r.counts.rolledBack ? `, ${r.counts.rolledBack} rolled back` : ''}${r.counts.rollbackFailed ? `, ${r.counts.rollbackFailed} could not be rolled back` : ''}</p></div>
-        ${b ? gauge({ label: 'Failure budget burn', value: b.burnPct, max: 100, limit: 100, bad: b.burnPct >= 100,
-            text: `${b.burnPct.toFixed(0)} %`,
+        ${b ? meter({ label: 'Failure budget burn', value: b.burnPct, max: Math.max(100, Math.ceil(b.burnPct / 50) * 50), warnAt: 50, badAt: 100,
             note: `${b.failed} of ${b.executed} executed failed; the budget is ${b.maxFailurePct} % once ${b.minExecuted} executed, then ${b.onFailure}` })
           : html`<p class="help">No failure budget: only each phase's success rate stops this rollout.</p>`}
       </div>`;
@@ -187,21 +188,15 @@ export default function mount(el, ctx) {
       <p class="help">${p.size} · ${p.devices} devices · bake ${p.bake} · needs ${p.minSuccessPct} % of ${p.minSamples}+ executed${p.approval ? ' · approval' : ''}${p.approvedBy ? ` (approved by ${p.approvedBy})` : ''}</p>
       ${progressBar(executed + p.counts.cancelled, p.devices, `Phase ${p.name} progress`)}
       <div class="gauges">
-        ${gauge({ label: 'Success', value: p.successPct, max: 100, limit: p.minSuccessPct,
-            bad: p.successPct !== null && p.successPct !== undefined && executed >= p.minSamples && p.successPct < p.minSuccessPct,
-            text: p.successPct === null || p.successPct === undefined ? 'no results yet' : percent(p.successPct),
-            note: `${p.counts.succeeded} of ${executed} executed; needs ${p.minSuccessPct} %` })}
-        ${gauge({ label: 'Device error rate', value: h?.errorRate === null || h?.errorRate === undefined ? null : h.errorRate * 100,
-            max: gate?.maxErrorRate ? Math.max(gate.maxErrorRate * 200, 1) : 5,
-            limit: gate?.maxErrorRate !== null && gate?.maxErrorRate !== undefined ? gate.maxErrorRate * 100 : null,
-            bad: gate?.maxErrorRate !== null && gate?.maxErrorRate !== undefined && h?.errorRate > gate.maxErrorRate,
-            text: h?.errorRate === null || h?.errorRate === undefined ? 'no requests reported' : percent(h.errorRate * 100, 2),
-            note: h ? `${h.errors} errors in ${h.requests.toLocaleString()} requests from ${h.devices} devices${gate?.maxErrorRate !== null && gate?.maxErrorRate !== undefined ? `; gate ${percent(gate.maxErrorRate * 100, 2)}` : ''}` : '' })}
-        ${gauge({ label: 'p99 vs replaced version', value: h?.p99Ratio, max: Math.max(2, (gate?.maxP99Ratio || 1) * 1.5),
-            limit: gate?.maxP99Ratio ?? 1,
-            bad: gate?.maxP99Ratio !== null && gate?.maxP99Ratio !== undefined && h?.p99Ratio > gate.maxP99Ratio,
-            text: h?.p99Ratio === null || h?.p99Ratio === undefined ? (h?.p99Ms ? `p99 ${h.p99Ms.toFixed(1)} ms, nothing to compare` : 'no latency reported') : `×${h.p99Ratio.toFixed(2)}`,
-            note: h?.p99Ms ? `median p99 ${h.p99Ms.toFixed(1)} ms${gate?.maxP99Ratio ? `; gate ×${gate.maxP99Ratio}` : ''}${gate?.maxP99Ms ? `, ${gate.maxP99Ms} ms` : ''}` : '' })}
+        ${meter({ label: 'Success', value: p.successPct, max: 100, badAt: p.minSuccessPct - 1e-9, higherIsBetter: true,
+            note: `${p.counts.succeeded} of ${executed} executed succeeded; the phase needs ${p.minSuccessPct} % of at least ${p.minSamples}` })}
+        ${meter({ label: 'Device error rate', value: h?.errorRate === null || h?.errorRate === undefined ? null : h.errorRate * 100,
+            max: hasBound(gate?.maxErrorRate) ? Math.max(gate.maxErrorRate * 200, 0.1) : 5,
+            badAt: hasBound(gate?.maxErrorRate) ? gate.maxErrorRate * 100 : null,
+            note: h && h.devices ? `${h.errors.toLocaleString()} errors in ${h.requests.toLocaleString()} requests from ${h.devices} devices${hasBound(gate?.maxErrorRate) ? `; the gate allows ${percent(gate.maxErrorRate * 100, 2)}` : ''}` : 'No device of this phase reported serving figures yet.' })}
+        ${meter({ label: 'p99 vs replaced version', value: h?.p99Ratio, unit: '×', max: Math.max(2, hasBound(gate?.maxP99Ratio) ? gate.maxP99Ratio * 1.5 : 2),
+            badAt: hasBound(gate?.maxP99Ratio) ? gate.maxP99Ratio : null,
+            note: h?.p99Ms ? `median p99 ${h.p99Ms.toFixed(1)} ms${h.p99Ratio ? `, ${h.p99Ratio.toFixed(2)} × the replaced version's` : ' (no replaced version to compare: first installs)'}${hasBound(gate?.maxP99Ratio) ? `; the gate allows ×${gate.maxP99Ratio}` : ''}${hasBound(gate?.maxP99Ms) ? ` and ${gate.maxP99Ms} ms` : ''}` : 'No latency reported yet.' })}
       </div>
       ${h && (h.selfTestPassed || h.selfTestFailed) ? html`<p class="help">Self-test: ${h.selfTestPassed} passed, ${h.selfTestFailed} failed.</p>` : nothing}
       ${p.gateVerdict ? html`<p>Health gate: ${badge(p.gateVerdict.outcome)} ${p.gateVerdict.reason || ''}</p>` : nothing}
@@ -260,7 +255,8 @@ export default function mount(el, ctx) {
       <h2>Phases</h2>
       ${r.phases.map(phase)}
       <h2>Progress</h2>
-      ${progressChart(progressSeries(samples), { label: 'Devices over time' })}
+      ${samples.length ? lineChart({ series: progressSeries(samples), yLabel: 'devices', label: 'Devices of this rollout over time' })
+        : html`<p class="help">No progress samples yet: they appear once devices are assigned.</p>`}
       <h2>Devices</h2>
       ${devicesView()}
       <h2>Events</h2>
