@@ -59,6 +59,8 @@ export function progressSeries(samples) {
 }
 
 /** A gauge of lib/charts.js with what it measures in words under it (devices, requests, the bound). */
-export function meter({ note = '', ...options }) {
-  return html`<div class="meter">${gauge(options)}${note ? html`<p class="help">${note}</p>` : nothing}</div>`;
+export function meter({ note = '', value, ...options }) {
+  // lib/charts.js reads a number; null (nothing reported) must stay unknown, not become 0
+  const known = value !== null && value !== undefined && Number.isFinite(Number(value));
+  return html`<div class="meter">${gauge({ ...options, value: known ? value : undefined })}${note ? html`<p class="help">${note}</p>` : nothing}</div>`;
 }

@@ -111,8 +111,7 @@ export default function mount(el, ctx) {
         if (e.name === 'AbortError') return;
         if (q === f.filter.trim()) {
           count = { q, error: e };
-          errors.filter = e.code === 'invalid-filter' && e.problem.offset !== undefined
-            ? `${e.detail} (at character ${e.problem.offset + 1})` : e.detail;
+          errors.filter = e.detail.replace(/^q: /, '');
         }
       }
       draw();
@@ -157,14 +156,14 @@ export default function mount(el, ctx) {
     });
   }
 
-  /** Devices each phase reaches with `total` matching now, as the server splits them (the last takes the rest). */
+  /** Devices each phase reaches with `total` matching now, as the server splits them (RolloutSpec.Phase.devicesOf; the last takes the rest). */
   function split(total) {
     if (total === null || total === undefined) return null;
     let left = total;
     return f.phases.map((p, i) => {
       if (i === f.phases.length - 1) return left;
       const size = phaseSize(p) || '0';
-      const n = size.endsWith('%') ? Math.ceil((total * parseFloat(size)) / 100) : Number(size);
+      const n = size.endsWith('%') ? (total > 0 ? Math.max(1, Math.ceil((total * parseFloat(size)) / 100 - 1e-9)) : 0) : Number(size);
       const take = Math.max(0, Math.min(left, n));
       left -= take;
       return take;
