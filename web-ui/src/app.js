@@ -1,60 +1,118 @@
 // The console's entry point: restores the session, draws the shell (header, navigation, main area)
 // and mounts the page of the current hash route into the main area.
+//
+// Content-Security-Policy: the server forbids inline scripts and inline styles on every console
+// answer. Pages use classes from app.css and SVG presentation attributes, never style="…".
 import { html, render, nothing } from './lib/vendor.js';
 import { api } from './lib/api.js';
 import { session } from './lib/session.js';
 import { Router, currentLocation, navigate } from './lib/router.js';
+import { errorView } from './lib/ui.js';
+import { dateTime, relative } from './lib/format.js';
 import { sections, allRoutes } from './routes.js';
 import { mountSignIn } from './pages/signin.js';
 
 const router = new Router(allRoutes);
 const root = document.getElementById('app');
+/** A token that expires within this many days gets a banner. */
+const EXPIRY_WARNING_DAYS = 7;
 let cleanup = null;
 let mountedKey = null;
+let menuOpen = false;
+let headingWatch = null;
 
 async function start() {
   if (session.token) {
     try {
       session.loaded(await api.get('/session'));
     } catch (e) {
-      session.signOut(e.status === 401 ? e.detail : null);
-      if (e.status !== 401) console.warn('could not load the session', e.code);
+      // A 401 signed the session out already (api.js) with the server's reason; keep it for the sign-in page.
+      if (e.status !== 401) session.signOut(`The server could not be asked who this token is: ${e.detail} Sign in again.`);
     }
   }
   session.addEventListener('change', () => { mountedKey = null; show(); });
   window.addEventListener('hashchange', show);
+  document.querySelector('.skip-link')?.addEventListener('click', skipToContent);
   show();
+}
+
+/** The skip link's '#main' would be a route: move focus to the main area instead. */
+function skipToContent(event) {
+  event.preventDefault();
+  const target = document.querySelector('#page h1') || document.getElementById('main');
+  if (target) {
+    if (!target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+    target.focus();
+  }
+}
+
+const allowed = permission => session.allows(permission);
+
+/** Sections shown in the navigation: they have pages, and the token may use the section and one of its pages. */
+function visibleSections() {
+  return sections.filter(s => s.routes.length && allowed(s.permission) && s.routes.some(r => allowed(r.permission)));
 }
 
 function show() {
   if (!session.signedIn) {
     unmount();
+    mountedKey = null;
+    document.title = 'Sign in · Modelyard';
     mountSignIn(root, { reason: session.expiredReason, onSignedIn: () => show() });
     return;
   }
   const { path, query } = currentLocation();
   const key = `${path}?${query}`;
   if (key === mountedKey) return;
-  mountedKey = key;
   const found = router.resolve(path);
+  if ((path === '/' || path === '') && (!found || !allowed(found.route.permission))) {
+    // No page at the root (or none this token may see): open the first section it can use.
+    const first = visibleSections()[0];
+    if (first && first.href !== '#/') {
+      navigate(first.href.replace(/^#/, ''), undefined, { replace: true });
+      return;
+    }
+  }
+  mountedKey = key;
+  menuOpen = false;
   drawShell(found?.route);
   mountPage(found, query);
 }
 
+function expiryBanner() {
+  const expiresAt = session.info?.token?.expiresAt;
+  const ms = session.expiresIn();
+  if (ms === null || ms > EXPIRY_WARNING_DAYS * 86_400_000) return nothing;
+  return html`<div class="banner warn" role="status">
+    <strong>Your token expires ${relative(expiresAt)}</strong> (${dateTime(expiresAt)}).
+    Ask an admin for a new token${session.can('tokens:create') ? html`, or issue one under <a href="#/admin/tokens">API tokens</a>` : nothing},
+    before it stops working.
+  </div>`;
+}
+
 function drawShell(route) {
   const info = session.info;
+  const shown = visibleSections();
+  const toggleMenu = () => { menuOpen = !menuOpen; drawShell(route); };
   render(html`
     <header class="topbar">
       <a class="brand" href="#/">Modelyard</a>
-      <span class="tenant" title="Tenant">${info.tenant?.name || info.tenant?.id}</span>
-      <span class="who">${info.token?.name || 'token'} · ${info.token?.role}</span>
-      <button class="link" @click=${() => session.signOut()}>Sign out</button>
+      <button class="menu-button" type="button" aria-expanded=${menuOpen ? 'true' : 'false'} aria-controls="sidenav"
+              @click=${toggleMenu}>Menu</button>
+      <div class="who">
+        <span class="tenant"><span class="label">Tenant</span> ${info.tenant?.name || info.tenant?.id}</span>
+        <span class="token"><span class="label">Token</span> ${info.token?.name || 'token'}
+          <span class="role">${info.token?.role}</span></span>
+        <button class="signout" type="button" @click=${() => session.signOut()}>Sign out</button>
+      </div>
     </header>
+    ${expiryBanner()}
     <div class="layout">
-      <nav class="sidenav" aria-label="Sections">
+      <nav id="sidenav" class="sidenav ${menuOpen ? 'open' : ''}" aria-label="Sections">
         <ul>
-          ${sections.filter(s => s.routes.length && (!s.permission || session.can(s.permission))).map(s => html`
-            <li><a href=${s.href} aria-current=${route?.section === s.id ? 'page' : nothing}>${s.label}</a></li>`)}
+          ${shown.map(s => html`
+            <li><a href=${s.href} aria-current=${route?.section === s.id ? 'page' : nothing}
+                   @click=${() => { menuOpen = false; }}>${s.label}</a></li>`)}
         </ul>
       </nav>
       <main id="main" tabindex="-1"><div id="page"></div></main>
@@ -64,26 +122,78 @@ function drawShell(route) {
 async function mountPage(found, query) {
   unmount();
   const page = document.getElementById('page');
+  delete document.documentElement.dataset.ready;
   if (!found) {
-    render(html`<h1>Not found</h1><p>No page at this address. <a href="#/">Go to the dashboard</a>.</p>`, page);
-    document.title = 'Not found · Modelyard';
+    document.documentElement.dataset.route = 'not-found';
+    render(html`<h1>Page not found</h1>
+      <p>There is no page at <code>${location.hash || '#/'}</code>. The link may be old, or mistyped.</p>
+      <p><a href="#/">Go to the start page</a></p>`, page);
+    document.title = 'Page not found · Modelyard';
+    focusHeading(page);
+    pageReady(mountedKey);
     return;
   }
   const { route, params } = found;
   document.title = `${route.title} · Modelyard`;
-  if (route.permission && !session.can(route.permission)) {
+  document.documentElement.dataset.route = route.path;
+  if (!allowed(route.permission)) {
+    const needed = Array.isArray(route.permission) ? route.permission.join(' or ') : route.permission;
     render(html`<h1>${route.title}</h1><p class="notice">Your token's role (${session.info.token?.role}) does not hold
-      <code>${route.permission}</code>, which this page needs. Ask an admin for a token with that permission.</p>`, page);
+      <code>${needed}</code>, which this page needs. Ask an admin for a token with that permission.</p>`, page);
+    focusHeading(page);
+    pageReady(mountedKey);
     return;
   }
   const key = mountedKey;
-  const module = await route.load();
+  render(html`<p class="loading" role="status">Loading ${route.title}…</p>`, page);
+  let module;
+  try {
+    module = await route.load();
+  } catch (e) {
+    if (key !== mountedKey) return;
+    showPageError(page, route, 'This page could not be loaded',
+      'The console may have been upgraded while it was open, or the connection dropped. Reload the page to try again.', e);
+    return;
+  }
   if (key !== mountedKey) return; // the user moved on while the module loaded
   render(nothing, page);
-  delete document.documentElement.dataset.ready;
-  document.documentElement.dataset.route = route.path;
-  cleanup = module.default(page, { params, query, route, navigate, ready: () => pageReady(key) }) || null;
-  document.getElementById('main')?.focus({ preventScroll: true });
+  try {
+    cleanup = module.default(page, { params, query, route, navigate, ready: () => pageReady(key) }) || null;
+  } catch (e) {
+    showPageError(page, route, 'This page failed to start', 'Reload the page; if it happens again, report it with the error below.', e);
+    return;
+  }
+  focusHeading(page);
+}
+
+function showPageError(page, route, what, todo, error) {
+  render(html`<h1>${route.title}</h1>
+    ${errorView({ detail: `${what}: ${error?.message || error}`, code: error?.code })}
+    <p>${todo}</p>
+    <p><button type="button" class="primary" @click=${() => location.reload()}>Reload</button></p>`, page);
+  focusHeading(page);
+}
+
+/**
+ * After navigation focus moves to the page's heading, so keyboard and screen-reader users start there.
+ * Pages draw their h1 at once or after their first fetch: wait for it briefly.
+ */
+function focusHeading(page) {
+  headingWatch?.disconnect();
+  headingWatch = null;
+  const focus = h1 => {
+    if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: false });
+  };
+  const now = page.querySelector('h1');
+  if (now) { focus(now); return; }
+  const observer = new MutationObserver(() => {
+    const h1 = page.querySelector('h1');
+    if (h1) { observer.disconnect(); headingWatch = null; focus(h1); }
+  });
+  observer.observe(page, { childList: true, subtree: true });
+  headingWatch = observer;
+  setTimeout(() => observer.disconnect(), 10_000);
 }
 
 /**
@@ -97,7 +207,11 @@ function pageReady(key) {
 }
 
 function unmount() {
-  if (typeof cleanup === 'function') cleanup();
+  headingWatch?.disconnect();
+  headingWatch = null;
+  if (typeof cleanup === 'function') {
+    try { cleanup(); } catch (e) { console.warn('page cleanup failed', e); }
+  }
   cleanup = null;
 }
 

@@ -13,6 +13,9 @@ export class ApiError extends Error {
     this.problem = problem;
     this.code = problem.code || (status === 0 ? 'network-error' : `http-${status}`);
     this.detail = problem.detail || problem.title || '';
+    /** The body field (JSON path) or the parameter the problem is about, when the server names one. */
+    this.field = problem.field || null;
+    this.parameter = problem.parameter || null;
   }
 }
 
@@ -31,7 +34,7 @@ export function query(params) {
 /** Headers every API call carries: the token, and JSON unless the caller sends something else. */
 export function authHeaders(extra = {}) {
   const headers = { Accept: 'application/json, application/problem+json', ...extra };
-  if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  if (session.token && !headers.Authorization) headers.Authorization = `Bearer ${session.token}`;
   return headers;
 }
 

@@ -22,6 +22,21 @@ class Session extends EventTarget {
   /** True when the signed-in token's role holds the permission, e.g. can('models:update'). */
   can(permission) { return this.permissions.includes(permission); }
 
+  /**
+   * Whether the token may use something guarded by `permission`: none (anyone), one permission, or a list
+   * of which any one will do (a route's or section's `permission`).
+   */
+  allows(permission) {
+    if (!permission) return true;
+    return Array.isArray(permission) ? permission.some(p => this.can(p)) : this.can(permission);
+  }
+
+  /** Milliseconds until the token expires (negative once it has), or null when it never does. */
+  expiresIn(now = Date.now()) {
+    const at = this.info?.token?.expiresAt;
+    return at ? new Date(at).getTime() - now : null;
+  }
+
   /** Keeps the token (before its check: api.js sends it) and, when remember, across browser restarts. */
   store(token, remember) {
     this.token = token;

@@ -17,8 +17,8 @@ export function subnav(current) {
     ['jobs', 'Jobs', '#/conversion/jobs', 'artifacts:read'],
     ['profiles', 'Profiles', '#/conversion/profiles', 'profiles:read'],
   ].filter(([, , , permission]) => session.can(permission));
-  return html`<nav class="subnav" aria-label="Conversion">${items.map(([id, label, link]) => html`
-    <a href=${link} aria-current=${id === current ? 'page' : nothing}>${label}</a>`)}</nav>`;
+  return html`<nav class="subnav" aria-label="Conversion"><ul>${items.map(([id, label, link]) => html`
+    <li><a href=${link} aria-current=${id === current ? 'page' : nothing}>${label}</a></li>`)}</ul></nav>`;
 }
 
 /** reload() at most once per 500 ms on the events accept(event) picks (and after a reconnect). */

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * files removed. It has the admin token {@link #ADMIN} and a release key of its own, so versions
  * can be published.
  */
-final class FreshServer implements BeforeAllCallback, AfterAllCallback {
+public final class FreshServer implements BeforeAllCallback, AfterAllCallback {
 
-    static final String ADMIN = "e2e-admin-token-0123456789abcdef";
+    public static final String ADMIN = "e2e-admin-token-0123456789abcdef";
 
     private final String purpose;
     private final String heap;
@@ -39,7 +39,7 @@ final class FreshServer implements BeforeAllCallback, AfterAllCallback {
      * @param purpose names the database (see {@link TestPostgres#create})
      * @param env     settings added to the admin token and the release key
      */
-    FreshServer(String purpose, String heap, Map<String, String> env) {
+    public FreshServer(String purpose, String heap, Map<String, String> env) {
         this.purpose = purpose;
         this.heap = heap;
         this.env = env;
@@ -67,24 +67,24 @@ final class FreshServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** A directory of this server's tests; the server's data directory is {@link #data()} inside it. */
-    Path work() {
+    public Path work() {
         return work;
     }
 
-    Path data() {
+    public Path data() {
         return work.resolve("data");
     }
 
-    TestPostgres db() {
+    public TestPostgres db() {
         return db;
     }
 
-    ServerProcess process() {
+    public ServerProcess process() {
         return process;
     }
 
     /** A client of the management API as the admin. */
-    ModelyardClient admin() {
+    public ModelyardClient admin() {
         return process.client(ADMIN);
     }
 

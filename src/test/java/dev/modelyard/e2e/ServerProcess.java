@@ -21,7 +21,7 @@ import java.util.Map;
  * The packaged registry server as a real operating-system process: the same jar users run,
  * with the heap limit and environment a test chooses. Killing it is a real crash.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
 
     /** How long a test waits for something the server or the device does: generous, since the machine may be busy. */
     static final Duration WAIT = Duration.ofMinutes(3);
@@ -136,16 +136,16 @@ final class ServerProcess implements AutoCloseable {
         return p.exitValue();
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** A client of this server's management API with an API token, as scripts and the CLI use it. */
-    ModelyardClient client(String token) {
+    public ModelyardClient client(String token) {
         return ModelyardClient.connect(uri(""), token);
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
         } catch (IOException e) {

@@ -73,8 +73,29 @@ public class AuditTrail {
 
     /** A page of the tenant's entries, in chain order. */
     public dev.modelyard.server.http.Page<AuditEntry> list(String tenant, Filter f, Page page) {
-        StringBuilder q = new StringBuilder("tenant = :tenant");
         Parameters p = Parameters.with("tenant", tenant);
+        String where = where(f, p);
+        var query = AuditRecord.<AuditRecord>find(where + " order by seq", p).page(page);
+        List<AuditEntry> items = query.list().stream().map(AuditRecord::toEntry).toList();
+        return new dev.modelyard.server.http.Page<>(items, page.index, page.size, query.count());
+    }
+
+    /**
+     * The next entries matching the filter after position {@code afterSeq} of the chain, at most {@code limit}, in
+     * chain order, each batch in a transaction of its own: an export reads a large trail a batch at a time
+     * (seq-keyed, so a batch costs the same at the end of the trail as at its start).
+     */
+    public List<AuditEntry> after(String tenant, Filter f, long afterSeq, int limit) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Parameters p = Parameters.with("tenant", tenant).and("afterSeq", afterSeq);
+            String where = where(f, p) + " and seq > :afterSeq";
+            return AuditRecord.<AuditRecord>find(where + " order by seq", p).page(0, limit).list().stream()
+                    .map(AuditRecord::toEntry).toList();
+        });
+    }
+
+    private static String where(Filter f, Parameters p) {
+        StringBuilder q = new StringBuilder("tenant = :tenant");
         if (f.actor() != null) {
             UUID id = uuid(f.actor());
             if (id != null) {
@@ -113,9 +134,7 @@ public class AuditTrail {
             q.append(" and at < :to");
             p.and("to", f.to());
         }
-        var query = AuditRecord.<AuditRecord>find(q + " order by seq", p).page(page);
-        List<AuditEntry> items = query.list().stream().map(AuditRecord::toEntry).toList();
-        return new dev.modelyard.server.http.Page<>(items, page.index, page.size, query.count());
+        return q.toString();
     }
 
     /** Checks the tenant's whole chain from its first entry, a batch at a time. */

@@ -28,12 +28,13 @@ import org.jboss.jandex.MethodInfo;
  * only the statuses that are their own (201, 409, 422, …). Runs at build time, so the stored
  * document has it too.
  * <ul>
- *   <li>security: the API token on every {@code @PermissionsAllowed} operation, none on {@code @PermitAll}
- *       ones, the device token on the DDI API (its resource declares that itself);</li>
+ *   <li>security: the API token on every {@code @PermissionsAllowed} or {@code @Authenticated} operation, none on
+ *       {@code @PermitAll} ones, the device token on the DDI API (its resource declares that itself);</li>
  *   <li>the permission an operation needs, as the extension {@value #PERMISSION_EXTENSION} and in its
  *       description;</li>
  *   <li>401 on every operation that needs an API token, 403 on every one that needs a permission (a custom
- *       role may lack any of them);</li>
+ *       role may lack any of them); an {@code @Authenticated} operation takes any valid token
+ *       ({@value #AUTHENTICATED_EXTENSION}: true) and has no 403;</li>
  *   <li>400 where there are query parameters or a body, 404 where the path names something,
  *       415 where a body of a given media type is read;</li>
  *   <li>503 with {@code Retry-After} on every operation: each needs the database, if only for the
@@ -49,10 +50,15 @@ public class ApiResponsesFilter implements OASFilter {
 
     /** The OpenAPI extension naming the permission an operation needs ({@code "models:read"}). */
     public static final String PERMISSION_EXTENSION = "x-modelyard-permission";
+    /** The OpenAPI extension marking an operation any valid API token may call, whatever its role. */
+    public static final String AUTHENTICATED_EXTENSION = "x-modelyard-authenticated";
+    /** What {@link #scan} records for an {@code @Authenticated} operation: a token, no permission. */
+    private static final Set<String> ANY_TOKEN = Set.of("(any valid API token)");
 
     private static final DotName PATH = DotName.createSimple("jakarta.ws.rs.Path");
     private static final DotName PERMISSIONS_ALLOWED = DotName.createSimple("io.quarkus.security.PermissionsAllowed");
     private static final DotName PERMIT_ALL = DotName.createSimple("jakarta.annotation.security.PermitAll");
+    private static final DotName AUTHENTICATED = DotName.createSimple("io.quarkus.security.Authenticated");
     private static final List<String> VERBS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
     private static final String PROBLEM_SCHEMA = "#/components/schemas/Problem";
     private static final String MGMT_ERROR_SCHEMA = "#/components/schemas/" + ApiDocumentation.MGMT_ERROR;
@@ -155,7 +161,7 @@ public class ApiResponsesFilter implements OASFilter {
         if (permissions != null) {
             op.setSecurity(List.of(OASFactory.createSecurityRequirement().addScheme(ApiDocumentation.API_TOKEN)));
             shared(responses, "401", ApiDocumentation.UNAUTHORIZED);
-            shared(responses, "403", ApiDocumentation.FORBIDDEN);
+            if (permissions != ANY_TOKEN) shared(responses, "403", ApiDocumentation.FORBIDDEN);
         }
         // Every management operation refuses query parameters it does not take (QueryParameters),
         // so even one without parameters or a body can answer 400.
@@ -183,6 +189,12 @@ public class ApiResponsesFilter implements OASFilter {
      */
     private static void documentPermission(String key, Operation op, Set<String> permissions) {
         if (permissions == null) return;
+        if (permissions == ANY_TOKEN) {
+            op.addExtension(AUTHENTICATED_EXTENSION, true);
+            String sentence = "Needs a valid API token, of any role.";
+            op.setDescription(op.getDescription() == null ? sentence : op.getDescription() + "\n\n" + sentence);
+            return;
+        }
         if (permissions.isEmpty()) {
             throw new IllegalStateException("OpenAPI operation " + key + " needs a permission: annotate it with @PermissionsAllowed, or @PermitAll if it is public");
         }
@@ -275,6 +287,7 @@ public class ApiResponsesFilter implements OASFilter {
 
     private static Set<String> permissions(ClassInfo resource, MethodInfo m) {
         if (m.hasDeclaredAnnotation(PERMIT_ALL)) return null;
+        if (m.hasDeclaredAnnotation(AUTHENTICATED)) return ANY_TOKEN;
         AnnotationInstance onMethod = m.declaredAnnotation(PERMISSIONS_ALLOWED);
         if (onMethod != null) return Set.of(onMethod.value().asStringArray());
         if (resource.hasDeclaredAnnotation(PERMIT_ALL)) return null;

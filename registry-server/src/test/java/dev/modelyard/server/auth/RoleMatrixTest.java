@@ -58,10 +58,13 @@ class RoleMatrixTest {
         JsonNode document = new ObjectMapper().readTree(given().get("/q/openapi?format=json").then().statusCode(200)
                 .extract().asString());
         Map<String, Op> protectedOps = new LinkedHashMap<>();
+        Map<String, Op> anyTokenOps = new LinkedHashMap<>();
         List<String> withoutRule = new ArrayList<>();
         for (Op op : operations(document)) {
             JsonNode permission = op.spec().get(ApiResponsesFilter.PERMISSION_EXTENSION);
-            if (permission != null) {
+            if (op.spec().path(ApiResponsesFilter.AUTHENTICATED_EXTENSION).asBoolean(false)) {
+                anyTokenOps.put(op.key(), op);
+            } else if (permission != null) {
                 assertTrue(Permission.ALL.contains(permission.asText()), op.key() + " names an unknown permission " + permission);
                 protectedOps.put(op.key(), op);
             } else if (!PUBLIC.contains(op.key()) && !isDeviceOperation(op)) {
@@ -91,6 +94,11 @@ class RoleMatrixTest {
                     wrong.add(role.getKey() + " × " + op.key() + " (" + needed + "): " + status
                             + (allowed ? ", but the role holds the permission" : ", but the role lacks the permission"));
                 }
+            }
+            for (Op op : anyTokenOps.values()) {
+                int status = call(token, op);
+                calls++;
+                if (status == 401 || status == 403) wrong.add(role.getKey() + " × " + op.key() + " (any token): " + status);
             }
         }
         assertEquals(List.of(), wrong, "role matrix over " + calls + " calls");
