@@ -13,6 +13,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -30,10 +32,12 @@ public class DeviceListResource {
 
     private final DeviceFilters filters;
     private final FilteredDevices devices;
+    private final DeviceSuggestions suggestions;
 
-    public DeviceListResource(DeviceFilters filters, FilteredDevices devices) {
+    public DeviceListResource(DeviceFilters filters, FilteredDevices devices, DeviceSuggestions suggestions) {
         this.filters = filters;
         this.devices = devices;
+        this.suggestions = suggestions;
     }
 
     public record Count(long count) {
@@ -59,5 +63,34 @@ public class DeviceListResource {
             + "`{\"count\": n}`; without `q`, every device.")
     public Count count(@Parameter(description = FILTER_HELP) @QueryParam("q") String q) {
         return new Count(filters.count(filters.compile(q)));
+    }
+
+    @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
+    @Path("/suggestions")
+    @Operation(summary = "Selectors a device filter can use, from what the fleet reports",
+            description = "For a filter builder: the fixed selectors, then `attribute.<key>` for every attribute key the "
+                    + "tenant's devices report and `installed.<model>` for every model they run, the most common first, "
+                    + "each with its device count and the operators it takes. Counted at most every 30 s per tenant.")
+    public DeviceSuggestionApi.Selectors suggestions() {
+        return suggestions.selectors();
+    }
+
+    @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
+    @Path("/suggestions/values")
+    @Operation(summary = "The most common values of one filter selector",
+            description = "Values of `selector` (`attribute.<key>`, `tag`, `status`, `installed.<model>`, `name`, "
+                    + "`controllerId`; relative times for `lastSeen` and `createdAt`) that start with `prefix` "
+                    + "(case-insensitive), the most common first, with device counts; at most `limit` (1 to 100, default 20). "
+                    + "Counted at most every 30 s per tenant and selector, from the 1000 most common values.")
+    @APIResponseSchema(value = DeviceSuggestionApi.Values.class, responseCode = "200",
+            responseDescription = "The values, the most common first")
+    @APIResponse(responseCode = "400", description = "No suggestions for this selector, or a parameter out of range")
+    public DeviceSuggestionApi.Values suggestionValues(
+            @Parameter(description = "A filter selector, e.g. `attribute.arch`") @QueryParam("selector") String selector,
+            @Parameter(description = "What the value starts with") @QueryParam("prefix") String prefix,
+            @Parameter(description = "At most this many values (1 to 100, default 20)") @QueryParam("limit") Integer limit) {
+        return suggestions.values(selector, prefix, limit);
     }
 }
