@@ -264,15 +264,24 @@ export default function mount(el, ctx) {
     `, el);
   }
 
+  async function refresh() {
+    lastRead = Date.now();
+    await loadRollout();
+    if (rollout) await Promise.all([loadSamples(), loadDevices(), loadEvents()]);
+    if (!signal.aborted) draw();
+  }
+
   draw();
   loadAll();
+  let lastRead = Date.now();
   const stop = liveReload(['rollout', 'action'],
       e => (e.topic === 'rollout' ? String(e.id) === String(id)
         : rollout && e.model === rollout.model && e.version === rollout.version),
-      async () => {
-        await loadRollout();
-        if (rollout) await Promise.all([loadSamples(), loadDevices(), loadEvents()]);
-        if (!signal.aborted) draw();
-      });
-  return () => { stop(); controller.abort(); };
+      refresh);
+  // Events are hints and can be missed (a dropped stream, a server without one): while the rollout
+  // moves, re-read at most every 5 s when no event made the page re-read meanwhile.
+  const poll = setInterval(() => {
+    if (rollout && busy === null && rollout.state !== 'draft' && !FINISHED.has(rollout.state) && Date.now() - lastRead >= 5000) refresh();
+  }, 5000);
+  return () => { stop(); clearInterval(poll); controller.abort(); };
 }

@@ -3,10 +3,11 @@
 // window, approval), review (the JSON it sends, devices per phase). Each step checks its fields
 // before Next; the server's refusals are shown at their field (`field` is a JSON path such as
 // phases[1].size) on the step that holds it.
-import { html, render, nothing, live } from '../../lib/vendor.js';
+import { html, render, nothing, live, ref } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, toast } from '../../lib/ui.js';
+import { mountFilterInput } from '../../lib/filter-input.js';
 
 const STEPS = ['What', 'Who', 'Phases', 'Safety', 'Review'];
 const SIZE = /^(\d{1,9}|\d{1,3}(\.\d{1,4})?%)$/;
@@ -54,7 +55,6 @@ export default function mount(el, ctx) {
   let choicesFor = null;
   let groups = null;
   let count = null; // {q, count} or {q, error}
-  let countTimer = null;
   const canCount = session.can('devices:read');
   const controller = new AbortController();
   const signal = controller.signal;
@@ -99,24 +99,31 @@ export default function mount(el, ctx) {
     draw();
   }
 
-  function countLater() {
-    clearTimeout(countTimer);
-    if (!canCount || f.who !== 'filter') return;
-    countTimer = setTimeout(async () => {
-      const q = f.filter.trim();
-      try {
-        const answer = await api.get('/devices/count', { q: q || undefined }, { signal });
-        if (q === f.filter.trim()) { count = { q, count: answer.count }; delete errors.filter; }
-      } catch (e) {
-        if (e.name === 'AbortError') return;
-        if (q === f.filter.trim()) {
-          count = { q, error: e };
-          errors.filter = e.detail.replace(/^q: /, '');
-        }
-      }
-      draw();
-    }, 400);
-  }
+  /**
+   * The filter step's input (lib/filter-input.js: builder, inline error at the bad token, live
+   * count), mounted into its slot while the step is shown and destroyed when lit-html removes it.
+   */
+  let filterInput = null;
+  let filterSlot = null;
+  const filterRef = slot => {
+    if (slot === filterSlot) return;
+    if (filterInput) { f.filter = filterInput.value; filterInput.destroy(); }
+    filterInput = null;
+    filterSlot = slot || null;
+    if (!slot) return;
+    filterInput = mountFilterInput(slot, {
+      id: 'rollout-filter', label: 'Filter', value: f.filter, count: true,
+      onChange: text => { f.filter = text; delete errors.filter; },
+      onCount: (n, e) => {
+        f.filter = filterInput ? filterInput.value : f.filter;
+        count = e ? { q: f.filter.trim(), error: e } : { q: f.filter.trim(), count: n };
+        draw();
+      },
+    });
+    if (pendingFilterError) { filterInput.showError(pendingFilterError); pendingFilterError = null; }
+  };
+  let pendingFilterError = null;
+  const syncFilter = () => { if (filterInput) f.filter = filterInput.value; };
 
   /** How many devices the rollout reaches now: the filter's count, or the group's. */
   function reach() {
@@ -229,6 +236,7 @@ export default function mount(el, ctx) {
   }
 
   function goTo(target) {
+    syncFilter();
     if (target > step) {
       for (let s = step; s < target; s++) {
         if (!check(s)) { step = s; draw(); focusFirstError(); return; }
@@ -236,8 +244,7 @@ export default function mount(el, ctx) {
     }
     step = target;
     serverError = null;
-    if (step === 1) { loadGroups(); countLater(); }
-    if (step === 4 && f.who === 'filter') countLater();
+    if (step === 1) loadGroups();
     draw();
     el.querySelector('h2')?.focus();
   }
@@ -247,6 +254,7 @@ export default function mount(el, ctx) {
   }
 
   async function submit(start) {
+    syncFilter();
     for (let s = 0; s < 4; s++) if (!check(s)) { step = s; draw(); focusFirstError(); return; }
     busy = true; serverError = null; draw();
     try {
@@ -259,6 +267,7 @@ export default function mount(el, ctx) {
       const path = e.problem?.field || (e.code === 'invalid-filter' ? 'filter' : null);
       if (path) {
         errors[path] = e.detail;
+        if (path === 'filter') pendingFilterError = e;
         step = stepOf(path);
         focusFirstError();
       }
@@ -319,12 +328,12 @@ export default function mount(el, ctx) {
     const n = reach();
     return html`
       <fieldset><legend>Devices</legend>
-        <label class="check"><input type="radio" name="who" value="filter" .checked=${live(f.who === 'filter')} @change=${() => { f.who = 'filter'; countLater(); draw(); }}> A device filter</label>
+        <label class="check"><input type="radio" name="who" value="filter" .checked=${live(f.who === 'filter')} @change=${() => { f.who = 'filter'; draw(); }}> A device filter</label>
         <label class="check"><input type="radio" name="who" value="group" .checked=${live(f.who === 'group')} @change=${() => { f.who = 'group'; loadGroups(); draw(); }}> A device group (its filter is copied now)</label>
       </fieldset>
-      ${f.who === 'filter' ? field('filter', 'Filter', () => f.filter, v => { f.filter = v; countLater(); }, {
-          placeholder: 'attribute.arch==aarch64;tag=in=(store,kiosk)',
-          help: 'Empty: every device. ; is and, , is or; e.g. attribute.arch==aarch64;tag==lab.' }) : html`
+      ${f.who === 'filter' ? html`<div ${ref(filterRef)}></div>
+        <p class="help">Empty: every device. <code>;</code> is and, <code>,</code> is or; e.g. <code>attribute.arch==aarch64;tag==lab</code>.</p>
+        ${errors.filter && errors.filter !== count?.error?.detail && errors.filter !== pendingFilterError?.detail ? html`<p class="error field-error" role="alert">${errors.filter}</p>` : nothing}` : html`
         <div class="field"><label for="f-group">Device group</label>
           <select id="f-group" aria-invalid=${errors.group ? 'true' : 'false'} aria-describedby=${errors.group ? 'f-group-error' : nothing}
             @change=${e => { f.group = e.target.value; delete errors.group; draw(); }}>
@@ -333,9 +342,8 @@ export default function mount(el, ctx) {
           </select>
           ${errors.group ? html`<p class="error field-error" id="f-group-error">${errors.group}</p>` : nothing}
           ${groups && !groups.length ? html`<p class="help">No device groups yet: use a filter, or create a group on the Devices page.</p>` : nothing}</div>`}
-      <p role="status" aria-live="polite" data-testid="reach">${!canCount ? 'Your token cannot read devices, so the match count is not shown.'
-        : n === null ? (f.who === 'filter' && count?.error ? 'The filter does not parse: no count.' : 'Counting…')
-        : html`<strong>${n.toLocaleString()}</strong> devices match now.`}</p>
+      ${f.who === 'group' || !canCount ? html`<p role="status" aria-live="polite" data-testid="reach">${!canCount ? 'Your token cannot read devices, so the match count is not shown.'
+        : n === null ? 'Choose a group to see how many devices it has.' : html`<strong>${n.toLocaleString()}</strong> devices match now.`}</p>` : nothing}
       ${check1('f-dynamic', 'Dynamic: devices that match later (new, or changed) join the current phase', () => f.dynamic, v => { f.dynamic = v; })}
       ${f.dynamic ? field('maxDevices', html`At most this many devices <span class="optional">(optional)</span>`, () => f.maxDevices, v => { f.maxDevices = v; }, { type: 'number', attrs: { min: 1 } }) : nothing}`;
   }
@@ -478,5 +486,5 @@ export default function mount(el, ctx) {
   searchModels();
   if (f.model) loadChoices();
   ctx.ready();
-  return () => { controller.abort(); clearTimeout(countTimer); clearTimeout(modelTimer); };
+  return () => { controller.abort(); filterInput?.destroy(); clearTimeout(modelTimer); };
 }
