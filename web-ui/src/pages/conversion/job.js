@@ -100,7 +100,7 @@ export default function mount(el, ctx) {
         ${lin?.sourceSha256 ? html`<dt>Source</dt><dd class="mono">${lin.sourceSha256}</dd>` : nothing}
         ${eq ? html`<dt>Equivalence</dt><dd>max abs error ${eq.maxAbsError ?? '—'}, min cosine ${eq.minCosine ?? '—'}${eq.tolerance ? html` <span class="help">(tolerance ${eq.tolerance.maxAbsError}, ${eq.tolerance.minCosine})</span>` : nothing}</dd>` : nothing}
       </dl>
-      <details><summary>Everything the job recorded</summary><pre class="json">${JSON.stringify(r, null, 2)}</pre></details>`;
+      <details><summary>Everything the job recorded</summary><pre class="json" tabindex="0" role="region" aria-label="The job's result as recorded">${JSON.stringify(r, null, 2)}</pre></details>`;
   }
 
   function draw() {
@@ -130,7 +130,7 @@ export default function mount(el, ctx) {
       ${lineage()}
       <h2 id="log-heading">Log</h2>
       <label class="check" for="log-follow"><input type="checkbox" id="log-follow" .checked=${follow} @change=${e => { follow = e.target.checked; draw(); }}> Follow new lines</label>
-      ${lines.length ? html`<pre class="log" tabindex="0" aria-labelledby="log-heading" data-testid="job-log">${lines.map(l => `${new Date(l.at).toLocaleTimeString()}  ${l.line}\n`)}</pre>`
+      ${lines.length ? html`<pre class="log" tabindex="0" role="region" aria-labelledby="log-heading" data-testid="job-log">${lines.map(l => `${new Date(l.at).toLocaleTimeString()}  ${l.line}\n`)}</pre>`
         : html`<p class="help">${OPEN.has(job.status) ? 'No log lines yet: they appear as the job runs.' : 'This job wrote no log.'}</p>`}
       ${OPEN.has(job.status) ? html`<p class="help" role="status">The job is ${job.status}; this page follows it.</p>` : nothing}
     `, el);

@@ -454,7 +454,7 @@ export default function mount(el, ctx) {
           <td>${p.approval ? 'approval, ' : ''}bake ${p.bake || 'none'}, ${p.minSuccessPct || 100} % success${p.gateOn ? ', health gate' : ''}</td></tr>`)}</tbody>
       </table></div>
       <h3>The request</h3>
-      <pre class="json" tabindex="0" aria-label="Request body" data-testid="rollout-json">${json}</pre>
+      <pre class="json" tabindex="0" role="region" aria-label="Request body" data-testid="rollout-json">${json}</pre>
       ${serverError && !serverError.problem?.field ? errorView(serverError) : nothing}
       <div class="actions">
         <button type="button" ?disabled=${busy} @click=${() => submit(false)}>Create as draft</button>
