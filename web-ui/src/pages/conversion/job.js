@@ -4,7 +4,7 @@ import { html, render, nothing } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, badge, confirm, toast } from '../../lib/ui.js';
-import { dateTime, duration } from '../../lib/format.js';
+import { dateTime, duration, bytes, shortDigest } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
 import { subnav, liveReload } from './common.js';
 
@@ -96,9 +96,11 @@ export default function mount(el, ctx) {
     return html`<h2>Result</h2>
       <dl class="facts">
         ${job.filename ? html`<dt>Artifact</dt><dd><a href=${href(`/models/${seg(job.model)}/versions/${seg(job.version)}`)}><span class="mono">${job.filename}</span></a></dd>` : nothing}
-        ${lin?.steps ? html`<dt>Steps</dt><dd><ol>${lin.steps.map(s => html`<li>${s.converter || s.name || JSON.stringify(s)}${s.durationMs !== undefined ? ` (${duration(s.durationMs / 1000)})` : ''}</li>`)}</ol></dd>` : nothing}
-        ${lin?.sourceSha256 ? html`<dt>Source</dt><dd class="mono">${lin.sourceSha256}</dd>` : nothing}
-        ${eq ? html`<dt>Equivalence</dt><dd>max abs error ${eq.maxAbsError ?? '—'}, min cosine ${eq.minCosine ?? '—'}${eq.tolerance ? html` <span class="help">(tolerance ${eq.tolerance.maxAbsError}, ${eq.tolerance.minCosine})</span>` : nothing}</dd>` : nothing}
+        ${lin?.steps ? html`<dt>Steps</dt><dd><ol>${lin.steps.map(s => html`<li>${s.converter}${s.version ? html` <span class="help">${s.version}</span>` : nothing}
+          → ${s.outputFormat}${s.outputBytes !== undefined ? `, ${bytes(s.outputBytes)}` : ''}${s.millis !== undefined ? `, ${s.millis} ms` : ''}</li>`)}</ol>
+          ${lin.totalMillis !== undefined ? html`<span class="help">${lin.totalMillis} ms in all</span>` : nothing}</dd>` : nothing}
+        ${lin?.sourceSha256 ? html`<dt>Source</dt><dd>${lin.sourceFilename || ''} <span class="mono">${shortDigest(lin.sourceSha256)}</span></dd>` : nothing}
+        ${eq?.skipped ? html`<dt>Equivalence</dt><dd>not checked: ${eq.skipped}</dd>` : eq ? html`<dt>Equivalence</dt><dd>max abs error ${eq.maxAbsError ?? '—'}, min cosine ${eq.minCosine ?? '—'}${eq.tolerance ? html` <span class="help">(tolerance ${eq.tolerance.maxAbsError}, ${eq.tolerance.minCosine})</span>` : nothing}</dd>` : nothing}
       </dl>
       <details><summary>Everything the job recorded</summary><pre class="json" tabindex="0" role="region" aria-label="The job's result as recorded">${JSON.stringify(r, null, 2)}</pre></details>`;
   }
