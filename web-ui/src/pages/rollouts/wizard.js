@@ -332,7 +332,6 @@ export default function mount(el, ctx) {
         <label class="check"><input type="radio" name="who" value="group" .checked=${live(f.who === 'group')} @change=${() => { f.who = 'group'; loadGroups(); draw(); }}> A device group (its filter is copied now)</label>
       </fieldset>
       ${f.who === 'filter' ? html`<div ${ref(filterRef)}></div>
-        <p class="help">Empty: every device. <code>;</code> is and, <code>,</code> is or; e.g. <code>attribute.arch==aarch64;tag==lab</code>.</p>
         ${errors.filter && errors.filter !== count?.error?.detail && errors.filter !== pendingFilterError?.detail ? html`<p class="error field-error" role="alert">${errors.filter}</p>` : nothing}` : html`
         <div class="field"><label for="f-group">Device group</label>
           <select id="f-group" aria-invalid=${errors.group ? 'true' : 'false'} aria-describedby=${errors.group ? 'f-group-error' : nothing}
