@@ -47,13 +47,17 @@ function skipToContent(event) {
 }
 
 const allowed = permission => session.allows(permission);
+/** A route's guard: its `permission`, and when it has `anyOf`, one of those too (an overview of several areas). */
+const routeAllowed = route => allowed(route.permission) && (!route.anyOf || allowed(route.anyOf));
 
 /** Sections shown in the navigation: they have pages, and the token may use the section and one of its pages. */
 function visibleSections() {
-  return sections.filter(s => s.routes.length && allowed(s.permission) && s.routes.some(r => allowed(r.permission)));
+  return sections.filter(s => s.routes.length && allowed(s.permission) && s.routes.some(routeAllowed));
 }
 
 function show() {
+  // lit-html renders beside what a container holds: the static "Loading the console…" goes first.
+  document.getElementById('boot')?.remove();
   if (!session.signedIn) {
     unmount();
     mountedKey = null;
@@ -65,7 +69,7 @@ function show() {
   const key = `${path}?${query}`;
   if (key === mountedKey) return;
   const found = router.resolve(path);
-  if ((path === '/' || path === '') && (!found || !allowed(found.route.permission))) {
+  if ((path === '/' || path === '') && (!found || !routeAllowed(found.route))) {
     // No page at the root (or none this token may see): open the first section it can use.
     const first = visibleSections()[0];
     if (first && first.href !== '#/') {
@@ -125,7 +129,7 @@ async function mountPage(found, query) {
   delete document.documentElement.dataset.ready;
   if (!found) {
     document.documentElement.dataset.route = 'not-found';
-    render(html`<h1>Page not found</h1>
+    render(html`<h1>Not found</h1>
       <p>There is no page at <code>${location.hash || '#/'}</code>. The link may be old, or mistyped.</p>
       <p><a href="#/">Go to the start page</a></p>`, page);
     document.title = 'Page not found · Modelyard';
@@ -136,8 +140,8 @@ async function mountPage(found, query) {
   const { route, params } = found;
   document.title = `${route.title} · Modelyard`;
   document.documentElement.dataset.route = route.path;
-  if (!allowed(route.permission)) {
-    const needed = Array.isArray(route.permission) ? route.permission.join(' or ') : route.permission;
+  if (!routeAllowed(route)) {
+    const needed = route.permission && !allowed(route.permission) ? route.permission : route.anyOf.join(' or ');
     render(html`<h1>${route.title}</h1><p class="notice">Your token's role (${session.info.token?.role}) does not hold
       <code>${needed}</code>, which this page needs. Ask an admin for a token with that permission.</p>`, page);
     focusHeading(page);

@@ -3,7 +3,7 @@ import { html, nothing } from '../../lib/vendor.js';
 import { session } from '../../lib/session.js';
 
 export const AREAS = [
-  { path: '/admin', label: 'Overview', permission: ['keys:read', 'tokens:read', 'roles:read', 'audit:read', 'tenants:read'] },
+  { path: '/admin', label: 'Overview', permission: null, anyOf: ['keys:read', 'tokens:read', 'roles:read', 'audit:read', 'tenants:read'] },
   { path: '/admin/trust', label: 'Trust', permission: 'keys:read' },
   { path: '/admin/tokens', label: 'API tokens', permission: 'tokens:read' },
   { path: '/admin/roles', label: 'Roles', permission: 'roles:read' },
@@ -14,7 +14,7 @@ export const AREAS = [
 
 /** The tabs of the section, those the token may use, the current one marked. */
 export function subnav(current) {
-  const shown = AREAS.filter(a => session.allows(a.permission));
+  const shown = AREAS.filter(a => session.allows(a.permission) && (!a.anyOf || session.allows(a.anyOf)));
   return html`<nav class="subnav" aria-label="Trust and admin pages"><ul>
     ${shown.map(a => html`<li><a href="#${a.path}" aria-current=${a.path === current ? 'page' : nothing}>${a.label}</a></li>`)}
   </ul></nav>`;

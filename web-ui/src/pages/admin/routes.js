@@ -1,9 +1,9 @@
-// Trust & admin: the overview and one page per area. A page shows only to tokens holding its permission
-// (a list: any one of them); the overview shows to a token holding any of the areas'.
+// Trust & admin: the overview and one page per area. A page shows only to tokens holding its permission;
+// the overview (anyOf) to a token holding any one of the areas' permissions.
 const AREAS = ['keys:read', 'tokens:read', 'roles:read', 'audit:read', 'tenants:read'];
 
 export const routes = [
-  { path: '/admin', title: 'Trust & admin', load: () => import('./overview.js'), permission: AREAS },
+  { path: '/admin', title: 'Trust & admin', load: () => import('./overview.js'), anyOf: AREAS },
   { path: '/admin/trust', title: 'Trust', load: () => import('./trust.js'), permission: 'keys:read' },
   { path: '/admin/tokens', title: 'API tokens', load: () => import('./tokens.js'), permission: 'tokens:read' },
   { path: '/admin/roles', title: 'Roles', load: () => import('./roles.js'), permission: 'roles:read' },

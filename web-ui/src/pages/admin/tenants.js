@@ -49,7 +49,8 @@ export default function mount(el, ctx) {
           confirmLabel: 'Disable tenant', danger: true, typeToConfirm: tenant.id });
     if (!ok) return;
     try {
-      await api.patch(`/tenants/${seg(tenant.id)}`, { enabled }, opts);
+      // The tenant API takes a plain JSON body (not a merge patch).
+      await api.patch(`/tenants/${seg(tenant.id)}`, { enabled }, { ...opts, headers: { 'Content-Type': 'application/json' } });
       toast(`Tenant ${tenant.id} ${enabled ? 'enabled' : 'disabled'}`);
       state.error = null;
       await load();
@@ -78,6 +79,7 @@ export default function mount(el, ctx) {
   };
 
   const draw = () => {
+    if (signal.signal.aborted) return; // the page was left: what finishes late draws nothing
     const canUpdate = session.can('tenants:update');
     render(html`
       <h1>Tenants</h1>
