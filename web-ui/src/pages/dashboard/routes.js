@@ -1,2 +1,4 @@
 // Routes of this section: {path, title, load: () => import('./page.js'), permission?}.
-export const routes = [];
+export const routes = [
+  { path: '/', title: 'Dashboard', load: () => import('./dashboard.js'), permission: 'devices:read' },
+];

@@ -55,12 +55,14 @@ public class ArtifactService {
     private final Clock clock;
     private final UploadInspection inspection;
     private final TransferMetrics transfers;
+    private final dev.modelyard.server.live.LiveEvents live;
 
     public ArtifactService(ModelLookup models, VersionLifecycle versions, VersionArtifacts versionArtifacts,
                            StagingArea staging, BlobLedger ledger,
                            PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
                            Clock clock, UploadInspection inspection, TransferMetrics transfers, TenantContext tenants,
-                           TenantDirectory tenantDirectory) {
+                           TenantDirectory tenantDirectory, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.inspection = inspection;
         this.tenants = tenants;
         this.tenantDirectory = tenantDirectory;
@@ -235,7 +237,9 @@ public class ArtifactService {
     @Transactional
     public void delete(String model, String version, String idOrFilename) {
         versions.draftForChange(model, version);
-        find(model, version, idOrFilename).delete();
+        Artifact a = find(model, version, idOrFilename);
+        a.delete();
+        live.artifact(model, version, a.id);
     }
 
     private static Optional<UUID> parseUuid(String s) {

@@ -23,8 +23,10 @@ import org.hibernate.exception.ConstraintViolationException;
 public class VersionArtifacts {
 
     private final Event<ArtifactAdded> added;
+    private final dev.modelyard.server.live.LiveEvents live;
 
-    public VersionArtifacts(Event<ArtifactAdded> added) {
+    public VersionArtifacts(Event<ArtifactAdded> added, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.added = added;
     }
 
@@ -89,6 +91,7 @@ public class VersionArtifacts {
             throw e;
         }
         added.fire(new ArtifactAdded(a.tenant, a.id, v.id, v.status.isDeployable()));
+        live.artifact(v.model.name, v.version, a.id);
         return new Added(a, named.isPresent());
     }
 

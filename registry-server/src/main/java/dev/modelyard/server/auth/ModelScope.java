@@ -64,7 +64,7 @@ public class ModelScope {
         return glob;
     }
 
-    static boolean matches(String glob, String name) {
+    public static boolean matches(String glob, String name) {
         StringBuilder regex = new StringBuilder();
         for (char c : glob.toCharArray()) {
             switch (c) {

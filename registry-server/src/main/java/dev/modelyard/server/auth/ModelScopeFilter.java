@@ -19,6 +19,8 @@ public class ModelScopeFilter {
     private static final String[] TOKEN_PATHS = {"/api/", "/rest/"};
     /** Open to anyone anyway: a scoped token sent along (as clients do) must not close it. */
     private static final String PUBLIC_TRUST = "/api/v1/trust/roots";
+    /** The live event stream: a scoped token hears the events of its own models there, and no others. */
+    private static final String LIVE_EVENTS = "/api/v1/events";
     /** Who the token is ({@link SessionResource}): every valid token may ask, scoped or not. */
     private static final String SESSION = "/api/v1/session";
 
@@ -41,7 +43,8 @@ public class ModelScopeFilter {
 
     private static void check(SecurityIdentity identity, ContainerRequestContext request, String path) {
         if (!(identity.getAttribute(TokenIdentityProvider.SCOPE_ATTRIBUTE) instanceof String glob)) return;
-        if (!within(path, ModelScope.CATALOGUE) && !within(path, PUBLIC_TRUST) && !path.equals(SESSION)) {
+        if (!within(path, ModelScope.CATALOGUE) && !within(path, PUBLIC_TRUST) && !path.equals(SESSION)
+                && !path.equals(LIVE_EVENTS)) {
             throw ApiException.of(ErrorCode.OUT_OF_SCOPE, "this token is scoped to models named '" + glob
                     + "': it reaches only " + ModelScope.CATALOGUE + " and what is below it");
         }

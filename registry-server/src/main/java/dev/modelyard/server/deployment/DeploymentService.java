@@ -54,11 +54,13 @@ public class DeploymentService {
     private final jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned;
     private final HealthReports health;
     private final RollbackAuthorizations rollbackAuthorizations;
+    private final dev.modelyard.server.live.LiveEvents live;
 
     public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
                              DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent,
                              HealthReports health, RollbackAuthorizations rollbackAuthorizations,
-                             jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned) {
+                             jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.rollbackAuthorizations = rollbackAuthorizations;
         this.em = em;
         this.health = health;
@@ -137,6 +139,7 @@ public class DeploymentService {
             if (!o.created()) already++;
             else if (o.failed()) failed++;
             else assigned++;
+            if (o.created()) live.action(o.actionId(), o.controllerId(), m.name, v.version, (o.failed() ? ActionState.ERROR : ActionState.RUNNING).wireName());
             if (views.size() < MAX_VIEWS) views.add(view(action(o.actionId()), o.controllerId()));
         }
         assignedEvent.fire(new Assigned(assigned, failed, already));
@@ -179,6 +182,8 @@ public class DeploymentService {
         for (int i = 0; i < outcomes.size(); i++) {
             Assigner.Outcome o = outcomes.get(i);
             out.add(new DeviceOutcome(targets.get(i).id(), o.actionId(), o.created(), o.failed()));
+            if (o.created()) live.action(o.actionId(), targets.get(i).controllerId(), m.name, v.version,
+                    (o.failed() ? ActionState.ERROR : ActionState.RUNNING).wireName());
             if (!o.created()) already++;
             else if (o.failed()) failed++;
             else assigned++;
@@ -270,7 +275,10 @@ public class DeploymentService {
             history(a, "canceling", null, List.of("Cancel requested by '" + by + "'; the device is asked to cancel"), null);
         }
         refreshDevice(a.deviceId);
-        return view(a, controllerId(a.deviceId));
+        String device = controllerId(a.deviceId);
+        live.action(a.id, device, a.model.name, a.version.version, a.status.wireName());
+        live.device(device);
+        return view(a, device);
     }
 
     @Transactional
@@ -349,6 +357,7 @@ public class DeploymentService {
             a.updatedAt = clock.instant();
             // The poll answer does not depend on this status: no state bump.
             history(a, "retrieved", null, List.of("Device retrieved the action and should start the download"), null);
+            live.action(a.id, controllerId(a.deviceId), a.model.name, a.version.version, a.status.wireName());
         }
     }
 
@@ -476,6 +485,9 @@ public class DeploymentService {
         a.updatedAt = clock.instant();
         history(a, entry, r.code(), messages, r.occurredAt());
         refreshDevice(a.deviceId);
+        String device = controllerId(a.deviceId);
+        live.action(a.id, device, a.model.name, a.version.version, a.status.wireName());
+        live.device(device);
     }
 
     private void move(Action a, ActionState to, String entry, Report r, List<String> messages) {
@@ -484,6 +496,7 @@ public class DeploymentService {
         a.updatedAt = clock.instant();
         history(a, entry, r.code(), messages, r.occurredAt());
         if (changed) state.bump(a.deviceId);
+        live.action(a.id, controllerId(a.deviceId), a.model.name, a.version.version, a.status.wireName());
     }
 
     private static List<String> withFirst(String first, List<String> rest) {

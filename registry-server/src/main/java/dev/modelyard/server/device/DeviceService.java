@@ -39,9 +39,11 @@ public class DeviceService {
     private final DeviceChangeFeed feed;
     private final TenantContext tenants;
     private final jakarta.enterprise.event.Event<DeviceChanged> changed;
+    private final dev.modelyard.server.live.LiveEvents live;
 
     public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state, DeviceChangeFeed feed,
-                         TenantContext tenants, jakarta.enterprise.event.Event<DeviceChanged> changed) {
+                         TenantContext tenants, jakarta.enterprise.event.Event<DeviceChanged> changed, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.changed = changed;
         this.tenants = tenants;
@@ -90,6 +92,7 @@ public class DeviceService {
         d.createdBy = by;
         persistUnique(d, "controllerId or securityToken: cannot be used, choose another");
         changed.fire(new DeviceChanged(tenants.current(), d.id));
+        live.device(d.controllerId);
         return new Created(d, secret);
     }
 
@@ -158,7 +161,7 @@ public class DeviceService {
     public long registerIfAbsent(String controllerId) {
         requireControllerId(controllerId);
         Timestamp now = Timestamp.from(clock.instant());
-        em.createNativeQuery("""
+        int inserted = em.createNativeQuery("""
                         INSERT INTO device (tenant, controller_id, status, created_at, updated_at, created_by)
                         VALUES (?1, ?2, 'REGISTERED', ?3, ?3, 'gateway-token')
                         ON CONFLICT (tenant, controller_id) DO NOTHING""")
@@ -167,6 +170,7 @@ public class DeviceService {
         long id = ((Number) em.createNativeQuery("SELECT id FROM device WHERE tenant = ?1 AND controller_id = ?2")
                 .setParameter(1, tenants.current()).setParameter(2, controllerId).getSingleResult()).longValue();
         changed.fire(new DeviceChanged(tenants.current(), id));
+        if (inserted > 0) live.device(controllerId);
         return id;
     }
 
@@ -232,6 +236,7 @@ public class DeviceService {
             changed.fire(new DeviceChanged(tenants.current(), d.id));
         }
         d.updatedAt = clock.instant();
+        live.device(d.controllerId);
         return view(d, null);
     }
 
@@ -243,6 +248,7 @@ public class DeviceService {
         d.delete();
         tokens.invalidate(d.tenant, hash);
         feed.tokenChangedInThisTransaction(d.id);
+        live.device(d.controllerId);
     }
 
     /** A new token; the old one stops working at once. */
@@ -290,6 +296,7 @@ public class DeviceService {
         d.attributes = attributes(next);
         d.updatedAt = clock.instant();
         changed.fire(new DeviceChanged(tenants.current(), deviceId));
+        live.device(d.controllerId);
         // The poll answer reads maintenance windows in the device's zone: a new zone changes it.
         boolean zoneChanged = !java.util.Objects.equals(zoneBefore, d.attributes.get(dev.modelyard.wire.ddi.DeviceAttributes.TIMEZONE));
         if (d.attributesRequested || zoneChanged) {

@@ -63,6 +63,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = ApiDocumentation.TENANTS, description = "Tenants (system administrator) and the caller's tenant settings"),
                 @Tag(name = ApiDocumentation.AUDIT, description = "The audit trail: every state-changing management call, "
                         + "hash-chained per tenant; listing and checking the chain"),
+                @Tag(name = ApiDocumentation.LIVE, description = "Server-sent events telling a client what changed, so it re-reads what it shows"),
+                @Tag(name = ApiDocumentation.OVERVIEW, description = "The fleet at a glance: devices by state, versions in use, active rollouts, recent failures"),
                 @Tag(name = ApiDocumentation.DDI, description = "The hawkBit Direct Device Integration API devices poll"),
                 @Tag(name = ApiDocumentation.HAWKBIT_MGMT, description = "A subset of hawkBit's Management API at hawkBit's "
                         + "paths: targets are devices, a software module and its distribution set are one model version, "
@@ -178,6 +180,8 @@ public class ApiDocumentation extends Application {
     public static final String TOKENS = "tokens";
     public static final String TENANTS = "tenants";
     public static final String AUDIT = "audit";
+    public static final String LIVE = "live updates";
+    public static final String OVERVIEW = "overview";
     public static final String DDI = "ddi";
     public static final String HAWKBIT_MGMT = "hawkBit Management API (compatibility)";
     /** Where hawkBit's Management API lives. */

@@ -16,8 +16,10 @@ public class Aliases {
     private final ModelLookup lookup;
     private final ModelViews views;
     private final Clock clock;
+    private final dev.modelyard.server.live.LiveEvents live;
 
-    Aliases(ModelLookup lookup, ModelViews views, Clock clock) {
+    Aliases(ModelLookup lookup, ModelViews views, Clock clock, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.lookup = lookup;
         this.views = views;
         this.clock = clock;
@@ -38,9 +40,12 @@ public class Aliases {
         }
         ModelAlias a = ModelAlias.<ModelAlias>find("model = ?1 and name = ?2", m, alias).firstResultOptional()
                 .orElseGet(ModelAlias::new);
+        if (a.version != null && a.version != v) live.version(m.name, a.version.version);
         a.model = m;
         a.name = alias;
         a.version = v;
+        live.version(m.name, v.version);
+        live.model(m.name);
         a.updatedAt = clock.instant();
         a.updatedBy = by;
         if (!a.isPersistent()) ModelFields.persistUnique(a, "alias '" + alias + "' was created concurrently; retry");
@@ -53,5 +58,6 @@ public class Aliases {
         if (ModelAlias.delete("model = ?1 and name = ?2", m, alias) == 0) {
             throw DomainException.of(ErrorCode.ALIAS_NOT_FOUND, "model '" + modelName + "' has no alias '" + alias + "'");
         }
+        live.model(m.name);
     }
 }

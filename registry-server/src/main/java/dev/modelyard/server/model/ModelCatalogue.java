@@ -30,8 +30,10 @@ public class ModelCatalogue {
     private final ModelLookup lookup;
     private final ModelViews views;
     private final ModelScope scope;
+    private final dev.modelyard.server.live.LiveEvents live;
 
-    ModelCatalogue(EntityManager em, Clock clock, ModelLookup lookup, ModelViews views, ModelScope scope) {
+    ModelCatalogue(EntityManager em, Clock clock, ModelLookup lookup, ModelViews views, ModelScope scope, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.scope = scope;
         this.em = em;
         this.clock = clock;
@@ -58,6 +60,7 @@ public class ModelCatalogue {
         m.updatedAt = now;
         m.createdBy = by;
         ModelFields.persistUnique(m, "model '" + m.name + "' already exists");
+        live.model(m.name);
         return views.view(m);
     }
 
@@ -79,6 +82,7 @@ public class ModelCatalogue {
             }
         }
         m.updatedAt = clock.instant();
+        live.model(m.name);
         return views.view(m);
     }
 
@@ -96,5 +100,6 @@ public class ModelCatalogue {
                 .setParameter(1, m).executeUpdate();
         ModelVersion.delete("model", m);
         m.delete();
+        live.model(name);
     }
 }

@@ -42,9 +42,11 @@ public class VersionLifecycle {
     private final ModelViews views;
     private final Event<VersionPublished> published;
     private final Event<VersionRevoked> revoked;
+    private final dev.modelyard.server.live.LiveEvents live;
 
     VersionLifecycle(EntityManager em, ObjectMapper json, Clock clock, ModelLookup lookup, ModelViews views,
-                     Event<VersionPublished> published, Event<VersionRevoked> revoked) {
+                     Event<VersionPublished> published, Event<VersionRevoked> revoked, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.json = json;
         this.clock = clock;
@@ -77,6 +79,7 @@ public class VersionLifecycle {
         v.updatedAt = now;
         v.createdBy = by;
         ModelFields.persistUnique(v, "model '" + modelName + "' already has version " + semver);
+        live.version(m.name, v.version);
         return views.view(v);
     }
 
@@ -115,6 +118,7 @@ public class VersionLifecycle {
             }
         }
         v.updatedAt = clock.instant();
+        live.version(m.name, v.version);
         return views.view(v);
     }
 
@@ -157,6 +161,7 @@ public class VersionLifecycle {
         v.releaseCounter = counter;
         em.flush();
         published.fire(new VersionPublished(v.id, m.tenant, m.name, v.version, v.releaseCounter));
+        live.version(m.name, v.version);
         return views.view(v);
     }
 
@@ -169,6 +174,7 @@ public class VersionLifecycle {
         }
         em.createQuery("delete from Artifact a where a.version = ?1").setParameter(1, v).executeUpdate();
         v.delete();
+        live.version(v.model.name, v.version);
     }
 
     /** The draft a caller may change files of: VERSION_NOT_FOUND when unknown, VERSION_IMMUTABLE when released. */

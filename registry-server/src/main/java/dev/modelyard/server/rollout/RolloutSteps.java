@@ -59,10 +59,12 @@ class RolloutSteps {
     private final ObjectMapper json;
     private final ModelyardConfig.Rollout config;
     private final RolloutMetrics metrics;
+    private final dev.modelyard.server.live.LiveEvents live;
 
     RolloutSteps(EntityManager em, Clock clock, RolloutStore store, DeploymentService deployments, DeviceFilters filters,
                  HealthReports health, RollbackAuthorizations rollbacks, ObjectMapper json, ModelyardConfig config,
-                 RolloutMetrics metrics) {
+                 RolloutMetrics metrics, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.clock = clock;
         this.store = store;
@@ -102,6 +104,7 @@ class RolloutSteps {
     void sample(Rollout r, Instant now) {
         store.sample(r.id, now, store.counts(r.id));
         r.lastSampleAt = now;
+        live.rollout(r.id, r.state.wireName());
     }
 
     private String signature(Rollout r) {

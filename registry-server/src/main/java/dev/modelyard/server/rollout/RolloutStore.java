@@ -58,8 +58,10 @@ class RolloutStore {
 
     private final EntityManager em;
     private final TenantContext tenants;
+    private final dev.modelyard.server.live.LiveEvents live;
 
-    RolloutStore(EntityManager em, TenantContext tenants) {
+    RolloutStore(EntityManager em, TenantContext tenants, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.tenants = tenants;
     }
@@ -359,6 +361,7 @@ class RolloutStore {
     void event(long rolloutId, Instant at, String kind, Integer phase, String message, String by) {
         update("INSERT INTO rollout_event (tenant, rollout_id, at, kind, phase, message, by_whom) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 tenants.current(), rolloutId, Timestamp.from(at), kind, phase, message, by);
+        live.rollout(rolloutId, null);
     }
 
     /**

@@ -21,8 +21,10 @@ public class JobLog {
 
     private final EntityManager em;
     private final Clock clock;
+    private final dev.modelyard.server.live.LiveEvents live;
 
-    public JobLog(EntityManager em, Clock clock) {
+    public JobLog(EntityManager em, Clock clock, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.clock = clock;
     }
@@ -52,6 +54,7 @@ public class JobLog {
         String text = l.text().length() > MAX_LINE ? l.text().substring(0, MAX_LINE) + "…" : l.text();
         em.createNativeQuery("INSERT INTO conversion_job_log (job_id, at, line) VALUES (?1, ?2, ?3)")
                 .setParameter(1, jobId).setParameter(2, l.at()).setParameter(3, text).executeUpdate();
+        live.job(jobId, null, null, null);
     }
 
     public final class Buffer implements ConversionLog {

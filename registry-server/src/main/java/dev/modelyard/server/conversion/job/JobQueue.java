@@ -30,8 +30,10 @@ public class JobQueue {
     private final ObjectMapper json;
     private final ModelyardConfig config;
     private final Clock clock;
+    private final dev.modelyard.server.live.LiveEvents live;
 
-    public JobQueue(EntityManager em, ObjectMapper json, ModelyardConfig config, Clock clock) {
+    public JobQueue(EntityManager em, ObjectMapper json, ModelyardConfig config, Clock clock, dev.modelyard.server.live.LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.json = json;
         this.config = config;
@@ -69,6 +71,7 @@ public class JobQueue {
                 .setParameter(10, chain.timeoutSeconds()).setParameter(11, now).setParameter(12, by)
                 .getResultList();
         if (!inserted.isEmpty()) {
+            live.job(inserted.get(0).longValue(), JobStatus.QUEUED.wireName(), v.model.name, v.version);
             return new Enqueued(ConversionJob.findById(inserted.get(0).longValue()), true);
         }
         ConversionJob existing = ConversionJob.<ConversionJob>find("version = ?1 and idempotencyKey = ?2", v, key)
@@ -109,6 +112,7 @@ public class JobQueue {
                     .setParameter(1, owner).setParameter(2, until).setParameter(3, now).getResultList();
             if (rows.isEmpty()) return Optional.<Claim>empty();
             Object[] r = rows.get(0);
+            live.job((String) r[7], ((Number) r[0]).longValue(), JobStatus.RUNNING.wireName());
             return Optional.of(new Claim(((Number) r[0]).longValue(), (String) r[7], owner, ((Number) r[1]).intValue(),
                     ((Number) r[2]).intValue(), ((Number) r[3]).intValue(), (Boolean) r[4], "RUNNING".equals(r[5]),
                     (String) r[6]));
@@ -162,6 +166,7 @@ public class JobQueue {
             j.error = error;
             j.nextRunAt = clock.instant().plus(delay);
             clearLease(j);
+            changed(j);
             return true;
         }).orElse(false));
     }
@@ -173,6 +178,7 @@ public class JobQueue {
             j.attempts = Math.max(0, j.attempts - 1);
             j.nextRunAt = clock.instant();
             clearLease(j);
+            changed(j);
             return true;
         }).orElse(false));
     }
@@ -197,6 +203,11 @@ public class JobQueue {
         j.error = error;
         j.finishedAt = now;
         clearLease(j);
+        changed(j);
+    }
+
+    private void changed(ConversionJob j) {
+        live.job(j.id, j.status.wireName(), j.version.model.name, j.version.version);
     }
 
     private void clearLease(ConversionJob j) {
