@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -24,8 +25,9 @@ import java.util.regex.Pattern;
  * sides of the connection, which is what a dropped mobile link does to a client. Deterministic:
  * the cut depends on bytes, never on time. Every request head it forwards is kept, so a test can
  * see how the client came back (a Range request resumes, a plain GET starts again).
+ * {@link #cutRequests} cuts uploads the same way: the bodies of requests after a number of bytes.
  */
-final class CuttingProxy implements AutoCloseable {
+public final class CuttingProxy implements AutoCloseable {
 
     private final ServerSocket listener;
     private final InetSocketAddress upstream;
@@ -35,8 +37,13 @@ final class CuttingProxy implements AutoCloseable {
     private volatile long cutAfter;
     private final AtomicBoolean cut = new AtomicBoolean();
     private final AtomicLong cutAt = new AtomicLong(-1);
+    private volatile String cutRequestMethod;
+    private volatile Pattern cutRequestPath;
+    private volatile long cutRequestAfter;
+    private final AtomicInteger requestCutsLeft = new AtomicInteger();
+    private final AtomicInteger requestCutsDone = new AtomicInteger();
 
-    CuttingProxy(InetSocketAddress upstream) throws IOException {
+    public CuttingProxy(InetSocketAddress upstream) throws IOException {
         this.upstream = upstream;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(this::accept, "cutting-proxy");
@@ -44,20 +51,28 @@ final class CuttingProxy implements AutoCloseable {
         accept.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
-    /** Arms the proxy: the body of the response to the next GET of a path matching {@code path} is cut after {@code bytes} bytes. */
-    void cutOnce(Pattern path, long bytes) {
-        cutAfter = bytes;
-        cut.set(false);
-        cutPath = path;
+    /**
+     * Arms the proxy for uploads: the next {@code times} requests of {@code method} to a path matching
+     * {@code path} that have a Content-Length body longer than {@code bytes} have their body cut after
+     * {@code bytes} bytes (both sides of the connection are closed then, as a dropped link does).
+     * A browser silently sends a request again, once, when a connection it reused breaks before any
+     * answer; a test that wants the page itself to see the cut cuts twice.
+     */
+    public void cutRequests(String method, Pattern path, long bytes, int times) {
+        cutRequestAfter = bytes;
+        requestCutsDone.set(0);
+        requestCutsLeft.set(times);
+        cutRequestMethod = method;
+        cutRequestPath = path;
     }
 
-    /** Whether the armed cut happened. */
-    boolean didCut() {
-        return cut.get() && cutAt.get() >= 0;
+    /** How many request bodies were cut. */
+    public int requestCuts() {
+        return requestCutsDone.get();
     }
 
     /** The request heads forwarded so far ("GET /path HTTP/1.1" and the header lines, joined by newlines), oldest first. */
@@ -119,6 +134,15 @@ final class CuttingProxy implements AutoCloseable {
                     }
                     out.write((rewritten + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                     String length = header(lines, "content-length");
+                    Pattern requestArmed = cutRequestPath;
+                    if (length != null && requestArmed != null && requestLine[0].equals(cutRequestMethod)
+                            && requestArmed.matcher(requestLine[1]).matches() && Long.parseLong(length.trim()) > cutRequestAfter
+                            && requestCutsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                        copy(in, out, cutRequestAfter);
+                        out.flush();
+                        requestCutsDone.incrementAndGet();
+                        return; // closes both sides (finally)
+                    }
                     if (length != null) {
                         copy(in, out, Long.parseLong(length.trim()));
                     } else if ("chunked".equalsIgnoreCase(header(lines, "transfer-encoding"))) {

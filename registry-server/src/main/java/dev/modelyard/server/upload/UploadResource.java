@@ -80,7 +80,7 @@ public class UploadResource {
     @GET
     @PermissionsAllowed(Permission.ARTIFACTS_CREATE)
     @Path("/{id}")
-    @Operation(summary = "An upload session: offset, target, expiry")
+    @Operation(summary = "An upload session: offset, target, expiry, and whether a request is appending now")
     public UploadService.UploadView get(@PathParam("model") String model, @PathParam("version") String version,
                                          @PathParam("id") UUID id) {
         return uploads.get(new UploadService.Ref(model, version, id));

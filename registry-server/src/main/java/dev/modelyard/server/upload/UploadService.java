@@ -61,9 +61,13 @@ public class UploadService {
         this.clock = clock;
     }
 
-    /** A session as the API shows it. */
+    /**
+     * A session as the API shows it. {@code appending}: a request is appending (or finishing) right now, e.g. one
+     * whose connection broke and that the server has not yet noticed; a client resuming after a cut waits until it
+     * is false rather than be refused with concurrent-request.
+     */
     public record UploadView(UUID id, String model, String version, String filename, TargetDescriptor target,
-                             long offset, Instant createdAt, Instant expiresAt, String url) {
+                             long offset, boolean appending, Instant createdAt, Instant expiresAt, String url) {
     }
 
     @Transactional
@@ -206,7 +210,7 @@ public class UploadService {
 
     private UploadView view(UploadSession s) {
         return new UploadView(s.id, s.version.model.name, s.version.version, s.filename, s.target, s.received,
-                s.createdAt, s.updatedAt.plus(config.upload().sessionTtl()),
+                busy.contains(s.id), s.createdAt, s.updatedAt.plus(config.upload().sessionTtl()),
                 "/api/v1/models/" + s.version.model.name + "/versions/" + s.version.version + "/uploads/" + s.id);
     }
 }

@@ -8,7 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.modelyard.server.Api;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -84,6 +93,35 @@ class ResumableUploadTest {
         publisher().delete(url).then().statusCode(404);
         publisher().get("/api/v1/models/" + m + "/versions/1.0.0/uploads/not-a-uuid").then().statusCode(404);
         publisher().get("/api/v1/models/" + m + "/versions/1.0.0/uploads/00000000-0000-0000-0000-000000000000").then().statusCode(404);
+    }
+
+    /** A client resuming after a cut learns whether the server still holds the broken append, instead of being refused. */
+    @Test
+    void theSessionSaysWhileAnAppendIsInProgress() throws Exception {
+        String m = Api.createModel("resumable-busy");
+        Api.createVersion(m, "1.0.0");
+        String url = open(m, "1.0.0", "filename=x.onnx");
+        publisher().get(url).then().statusCode(200).body("appending", equalTo(false));
+
+        PipedOutputStream out = new PipedOutputStream();
+        PipedInputStream in = new PipedInputStream(out, 1 << 16);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + RestAssured.port + url))
+                .header("Authorization", "Bearer " + Api.token("publisher"))
+                .header("Content-Type", "application/offset+octet-stream").header("Upload-Offset", "0")
+                .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> in)).build();
+        HttpClient client = HttpClient.newHttpClient();
+        {
+            CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            out.write(new byte[1000]);
+            out.flush();
+            Api.await("the session to report the append", Duration.ofSeconds(60),
+                    () -> publisher().get(url).then().extract().<Boolean>path("appending"));
+            append(url, 0, new byte[]{1}).then().statusCode(409).body("code", equalTo("concurrent-request"));
+            out.write(new byte[500]);
+            out.close();
+            org.junit.jupiter.api.Assertions.assertEquals(204, pending.get().statusCode());
+        }
+        publisher().get(url).then().statusCode(200).body("appending", equalTo(false)).body("offset", equalTo(1500));
     }
 
     @Test

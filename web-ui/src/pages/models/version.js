@@ -1,0 +1,316 @@
+// #/models/:model/versions/:version — one version: its artifacts per target, the lineage from the
+// source artifact to each converted one (with the equivalence figures the conversion measured), the
+// I/O signature, the self-test vectors (their shape, not their numbers), the signed metadata's status
+// and expiry per artifact, the version's conversion jobs, downloads, and the lifecycle actions.
+// Live: re-read on version, artifact and job events of this version. Files dropped on a draft's page
+// go to the upload page.
+import { html, render, nothing } from '../../lib/vendor.js';
+import { api, seg, request } from '../../lib/api.js';
+import { session } from '../../lib/session.js';
+import { subscribe } from '../../lib/live.js';
+import { errorView, toast, badge, confirm } from '../../lib/ui.js';
+import { bytes, dateTime, relative, shortDigest, duration } from '../../lib/format.js';
+import { pathSeg } from '../../lib/router.js';
+import { handOver } from '../../lib/upload.js';
+import { versionActions } from './actions.js';
+
+const WEEK = 7 * 86_400_000;
+
+export default function mount(el, ctx) {
+  const { model: name, version: ref } = ctx.params;
+  const base = `/models/${seg(name)}/versions/${seg(ref)}`;
+  let version = null;
+  let aliases = [];
+  let artifacts = null;
+  let jobs = null;
+  let signatures = new Map(); // artifact id → {counter, expiresAt, issuedAt} | {error}
+  let error = null;
+  let dragging = false;
+  let controller = new AbortController();
+  let readyCalled = false;
+  let pending = null;
+  let polling = null;
+
+  async function load() {
+    controller.abort();
+    controller = new AbortController();
+    const signal = controller.signal;
+    try {
+      const readArtifacts = session.can('artifacts:read');
+      const [v, m, a, j] = await Promise.all([
+        api.get(base, undefined, { signal }),
+        api.get(`/models/${seg(name)}`, undefined, { signal }),
+        readArtifacts ? api.get(`${base}/artifacts`, { size: 500 }, { signal }) : null,
+        readArtifacts ? api.get(`${base}/conversions`, { size: 20 }, { signal }).catch(e => { if (e.name === 'AbortError') throw e; return { error: e }; }) : null,
+      ]);
+      version = v;
+      aliases = Object.entries(m.aliases || {}).filter(([, target]) => target === v.version).map(([alias]) => alias);
+      artifacts = a;
+      jobs = j;
+      error = null;
+      draw();
+      if (!readyCalled) { readyCalled = true; ctx.ready(); }
+      // While a conversion runs, look again every 5 s even without live events (a stream that is down or slow).
+      clearTimeout(polling);
+      if (j?.items?.some(job => job.status === 'queued' || job.status === 'running')) polling = setTimeout(soon, 5000);
+      if (a && (v.status === 'published' || v.status === 'deprecated')) await loadSignatures(a.items, signal);
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      error = e;
+      draw();
+      if (!readyCalled) { readyCalled = true; ctx.ready(); }
+    }
+  }
+
+  /** The signed release metadata of each artifact (released versions only: a draft has none, a revoked one answers 410). */
+  async function loadSignatures(items, signal) {
+    const next = new Map();
+    await Promise.all(items.map(async a => {
+      if (!a.signedMetadataUrl) return;
+      try {
+        const envelope = await api.get(a.signedMetadataUrl, undefined, { signal });
+        const signed = envelope.signed || {};
+        next.set(a.id, { counter: signed.releaseCounter, expiresAt: signed.expiresAt, issuedAt: signed.issuedAt,
+          keys: (envelope.signatures || []).map(s => s.keyid) });
+      } catch (e) {
+        if (e.name === 'AbortError') throw e;
+        next.set(a.id, { error: e });
+      }
+    }));
+    signatures = next;
+    draw();
+  }
+
+  function soon() {
+    if (pending) return;
+    pending = setTimeout(() => { pending = null; load(); }, 500);
+  }
+
+  const act = versionActions({ model: name, onDone: load, onDeleted: () => ctx.navigate(`/models/${pathSeg(name)}`) });
+
+  async function download(a) {
+    try {
+      toast(`Downloading ${a.filename}…`);
+      // The token travels as a header, so a plain link cannot download: fetch, then hand the bytes over as a Blob.
+      const response = await request('GET', a.contentUrl, { raw: true, headers: { Accept: '*/*' } });
+      const blob = await response.blob();
+      const url = URL.createObjectURL(blob);
+      const link = Object.assign(document.createElement('a'), { href: url, download: a.filename });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      toast(`Could not download ${a.filename}: ${e.detail || e.message}. Use the curl command instead.`, 'error');
+    }
+  }
+
+  async function copy(text, what) {
+    try {
+      await navigator.clipboard.writeText(text);
+      toast(`${what} copied`);
+    } catch (e) {
+      toast(`Could not copy: select the text and copy it by hand.`, 'error');
+    }
+  }
+
+  const curl = a => `curl -H "Authorization: Bearer $MODELYARD_TOKEN" -o '${a.filename}' '${location.origin}${a.contentUrl}'`;
+
+  async function convert() {
+    const ok = await confirm({ title: `Convert ${name} ${version.version}?`, confirmLabel: 'Convert',
+      body: html`<p>Starts a conversion job for every enabled conversion profile this version does not have yet,
+        from its uploaded ONNX fp32 artifact. Results appear below as converted artifacts.</p>` });
+    if (!ok) return;
+    try {
+      const r = await api.post(`${base}/conversions`, {});
+      toast(r.created ? `${r.created} conversion job${r.created === 1 ? '' : 's'} started` : 'Every enabled profile has a job already');
+    } catch (e) {
+      toast(`${e.detail}${e.code ? ` (${e.code})` : ''}`, 'error');
+    }
+    load();
+  }
+
+  async function removeArtifact(a) {
+    const ok = await confirm({ title: `Remove ${a.filename}?`, danger: true, confirmLabel: 'Remove file',
+      body: html`<p>The file is removed from draft ${version.version}.</p>` });
+    if (!ok) return;
+    try { await api.del(`${base}/artifacts/${seg(a.id)}`); toast(`${a.filename} removed`); } catch (e) { toast(e.detail, 'error'); }
+    load();
+  }
+
+  function signatureCell(a) {
+    if (version.status === 'draft') return html`<span class="muted">signed at publication</span>`;
+    if (version.status === 'revoked') return badge('revoked');
+    const s = signatures.get(a.id);
+    if (!s) return html`<span class="muted">checking…</span>`;
+    if (s.error) return html`${badge('error')} <span>${s.error.detail}</span>`;
+    const left = new Date(s.expiresAt).getTime() - Date.now();
+    const state = left <= 0 ? html`${badge('expired')}` : left <= WEEK ? html`<span class="badge warn">expires soon</span>` : badge('ok');
+    return html`${state}<br><span>release ${s.counter}, expires <time datetime=${s.expiresAt} title=${dateTime(s.expiresAt)}>${relative(s.expiresAt)}</time></span>`;
+  }
+
+  function target(t = {}) {
+    return html`${t.format} · ${t.runtime}${t.runtimeVersion ? ` ${t.runtimeVersion}` : ''} · ${t.arch} · ${t.accelerator} · ${t.precision}${t.os ? ` · ${t.os}` : ''}${t.minMemoryMb ? ` · ≥${t.minMemoryMb} MB` : ''}`;
+  }
+
+  function artifactsTable(items) {
+    const canDelete = version.status === 'draft' && session.can('artifacts:delete');
+    return html`<div class="table-wrap"><table>
+      <thead><tr><th scope="col">File</th><th scope="col">Format</th><th scope="col">Runtime</th><th scope="col">Arch</th>
+        <th scope="col">Accelerator</th><th scope="col">Precision</th><th scope="col">Size</th><th scope="col">SHA-256</th>
+        <th scope="col">Origin</th><th scope="col">Signature</th></tr></thead>
+      <tbody>${items.map(a => html`<tr>
+        <td>${a.filename}<div class="row-actions">
+          <button class="small" @click=${() => download(a)} aria-label=${`Download ${a.filename}`}>Download</button>
+          <button class="small" @click=${() => copy(curl(a), 'curl command')} aria-label=${`Copy a curl command that downloads ${a.filename}`}>curl</button>
+          ${canDelete ? html`<button class="small" @click=${() => removeArtifact(a)} aria-label=${`Remove ${a.filename}`}>Remove</button>` : nothing}
+        </div></td><td>${a.target?.format}</td>
+        <td>${a.target?.runtime}${a.target?.runtimeVersion ? html` <span class="muted">${a.target.runtimeVersion}</span>` : nothing}</td>
+        <td>${a.target?.arch}</td><td>${a.target?.accelerator}</td><td>${a.target?.precision}</td>
+        <td>${bytes(a.size)}</td>
+        <td><code title=${a.sha256}>${shortDigest(a.sha256)}</code>
+          <button class="small" @click=${() => copy(a.sha256, 'Digest')} aria-label=${`Copy the SHA-256 of ${a.filename}`}>Copy</button></td>
+        <td>${a.origin}</td>
+        <td>${signatureCell(a)}</td></tr>`)}
+      </tbody></table></div>`;
+  }
+
+  /** Source → converter/profile → result, with the equivalence the conversion measured. */
+  function lineageTree(items) {
+    const converted = items.filter(a => a.origin === 'converted');
+    if (!converted.length) return html`<p>No converted artifact yet.${version.status === 'draft' ? ' Enabled conversion profiles run when the version is published.' : ''}</p>`;
+    const byId = new Map(items.map(a => [a.id, a]));
+    const groups = new Map();
+    for (const c of converted) {
+      const source = c.lineage?.sourceArtifactId || c.metadata?.lineage?.sourceArtifactId || 'unknown';
+      if (!groups.has(source)) groups.set(source, []);
+      groups.get(source).push(c);
+    }
+    return html`<ul class="tree" aria-label="Lineage">${[...groups].map(([sourceId, results]) => {
+      const source = byId.get(sourceId);
+      return html`<li><span class="node">Source: <strong>${source ? source.filename : results[0].metadata?.lineage?.sourceFilename || sourceId}</strong>
+          ${source ? html`<span class="muted">(${target(source.target)}, ${bytes(source.size)})</span>` : nothing}</span>
+        <ul>${results.map(c => {
+          const lineage = c.metadata?.lineage || {};
+          const eq = c.metadata?.equivalence || {};
+          const steps = lineage.steps || c.lineage?.parameters?.steps || [];
+          return html`<li><span class="node">${lineage.profile ? html`profile <code>${lineage.profile}</code>: ` : nothing}
+              ${steps.map((s, i) => html`${i ? ' → ' : ''}<code>${s.converter || s.type || 'step'}</code>${stepVersion(s) ? html` <span class="muted">version ${stepVersion(s)}</span>` : nothing}${s.millis !== undefined ? html` <span class="muted">(${duration(s.millis / 1000)})</span>` : nothing}`)}</span>
+            <ul><li><span class="node">Result: <strong>${c.filename}</strong> <span class="muted">(${target(c.target)}, ${bytes(c.size)}${c.metadata?.sizeRatio ? `, ${(100 / c.metadata.sizeRatio).toFixed(0)} % of the source's size` : ''})</span></span>
+              <dl class="figures">${eq.skipped ? html`<dt>Equivalence</dt><dd>not checked: ${eq.skipped}</dd>` : html`
+                <dt>Max abs difference</dt><dd>${fmt(eq.maxAbsError)} <span class="muted">(tolerance ${fmt(eq.tolerance?.maxAbsError)})</span>
+                  ${within(eq.maxAbsError, eq.tolerance?.maxAbsError, (x, t) => x <= t)}</dd>
+                <dt>Min cosine</dt><dd>${fmt(eq.minCosine)} <span class="muted">(at least ${fmt(eq.tolerance?.minCosine)})</span>
+                  ${within(eq.minCosine, eq.tolerance?.minCosine, (x, t) => x >= t)}</dd>
+                <dt>Inputs compared</dt><dd>${eq.inputs?.generated ?? '—'} generated${eq.inputs?.selfTestCases ? `, ${eq.inputs.selfTestCases} self-test cases` : ''}</dd>
+                ${eq.selfTest ? html`<dt>Self-test</dt><dd>max error ${fmt(eq.selfTest.maxErrorToExpected)} (tolerance ${fmt(eq.selfTest.tolerance)})</dd>` : nothing}`}
+                ${lineage.totalMillis !== undefined ? html`<dt>Conversion time</dt><dd>${duration(lineage.totalMillis / 1000)}</dd>` : nothing}
+              </dl></li></ul></li>`;
+        })}</ul></li>`;
+    })}</ul>`;
+  }
+
+  function signatureTable(sig) {
+    if (!sig || (!sig.inputs?.length && !sig.outputs?.length)) return html`<p>No I/O signature. It is taken from the first ONNX file uploaded to a draft.</p>`;
+    const rows = (kind, list) => (list || []).map(t => html`<tr><td>${kind}</td><td><code>${t.name}</code></td><td>${t.dtype}</td>
+      <td><code>[${(t.shape || []).map(d => d === null ? '?' : d).join(', ')}]</code></td></tr>`);
+    return html`<div class="table-wrap"><table><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Shape</th></tr></thead>
+      <tbody>${rows('input', sig.inputs)}${rows('output', sig.outputs)}</tbody></table></div>`;
+  }
+
+  function selfTestView(st) {
+    if (!st || !Array.isArray(st.cases) || !st.cases.length) return html`<p>No self-test vectors. Devices run them, when set, before they swap a new version in.</p>`;
+    const tensors = map => Object.entries(map || {}).map(([n, t]) => html`<code>${n}</code> ${t.dtype} [${(t.shape || []).join(', ')}]<br>`);
+    return html`<p>Tolerance ${fmt(st.tolerance)} (absolute)${version.selfTestSha256 ? html`; document SHA-256 <code title=${version.selfTestSha256}>${shortDigest(version.selfTestSha256)}</code>` : nothing}.</p>
+      <div class="table-wrap"><table><thead><tr><th scope="col">Case</th><th scope="col">Inputs</th><th scope="col">Expected outputs</th></tr></thead>
+      <tbody>${st.cases.map((c, i) => html`<tr><td>${c.name || `case ${i + 1}`}</td><td>${tensors(c.inputs)}</td><td>${tensors(c.outputs)}</td></tr>`)}</tbody></table></div>`;
+  }
+
+  function jobsView() {
+    const link = `#/conversion/jobs?model=${encodeURIComponent(name)}&version=${encodeURIComponent(version.version)}`;
+    if (!jobs) return nothing;
+    if (jobs.error) return errorView(jobs.error);
+    return html`${jobs.items.length ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Job</th><th scope="col">Profile</th><th scope="col">Status</th><th scope="col">Result or error</th><th scope="col">Updated</th></tr></thead>
+      <tbody>${jobs.items.map(j => html`<tr><td>${j.id}</td><td>${j.profile || 'ad hoc'}</td><td>${badge(j.status)}</td>
+        <td>${j.error ? html`<span class="error">${j.error}</span>` : j.filename || '—'}</td><td>${relative(j.updatedAt)}</td></tr>`)}</tbody></table></div>`
+      : html`<p>No conversion job for this version.</p>`}
+      <p><a href=${link}>All conversion jobs of this version</a>${jobs.total > jobs.items.length ? ` (${jobs.total})` : ''}</p>`;
+  }
+
+  const canUpload = () => version?.status === 'draft' && session.can('artifacts:create');
+  const uploadPath = () => `/models/${pathSeg(name)}/versions/${pathSeg(version.version)}/upload`;
+
+  function onDrop(e) {
+    e.preventDefault();
+    dragging = false;
+    const file = e.dataTransfer?.files?.[0];
+    if (!file || !canUpload()) { draw(); return; }
+    handOver(file);
+    ctx.navigate(uploadPath());
+  }
+
+  function draw() {
+    if (!version) {
+      render(html`<p class="crumbs"><a href="#/models">Models</a> / <a href=${`#/models/${pathSeg(name)}`}>${name}</a> /</p>
+        <h1>Version ${ref}</h1>${error ? errorView(error) : html`<p class="loading">Loading…</p>`}`, el);
+      return;
+    }
+    const items = artifacts?.items || [];
+    render(html`
+      <div class=${dragging ? 'drop-target dragging' : 'drop-target'}
+        @dragover=${e => { if (canUpload()) { e.preventDefault(); if (!dragging) { dragging = true; draw(); } } }}
+        @dragleave=${e => { if (e.currentTarget === e.target && dragging) { dragging = false; draw(); } }}
+        @drop=${onDrop}>
+      <p class="crumbs"><a href="#/models">Models</a> / <a href=${`#/models/${pathSeg(name)}`}>${name}</a> /</p>
+      <div class="page-head models-head">
+        <h1>${name} ${version.version}</h1> ${badge(version.status)}
+        ${aliases.map(a => html`<span class="chip alias">${a}</span>`)}
+      </div>
+      ${errorView(error)}
+      <dl class="facts">
+        <dt>Created</dt><dd>${dateTime(version.createdAt)} by ${version.createdBy || '—'}</dd>
+        <dt>Published</dt><dd>${version.publishedAt ? dateTime(version.publishedAt) : '—'}</dd>
+        ${version.releaseCounter ? html`<dt>Release counter</dt><dd>${version.releaseCounter}</dd>` : nothing}
+        ${version.changelog ? html`<dt>Changelog</dt><dd class="pre">${version.changelog}</dd>` : nothing}
+        ${version.metrics && Object.keys(version.metrics).length ? html`<dt>Metrics</dt><dd>${Object.entries(version.metrics).map(([k, v]) => html`<span class="chip">${k} ${v}</span> `)}</dd>` : nothing}
+      </dl>
+      <div class="actions">
+        ${canUpload() ? html`<a class="button primary" href=${`#${uploadPath()}`}>Upload a file</a>` : nothing}
+        ${act.buttons({ ...version, artifactCount: items.length || version.artifactCount }, aliases)}
+        ${session.can('artifacts:create') && (version.status === 'published' || version.status === 'deprecated') ? html`<button @click=${convert}>Convert</button>` : nothing}
+      </div>
+      ${canUpload() ? html`<p class="help">Drop a file anywhere on this page to upload it to this draft.</p>` : nothing}
+      ${artifacts ? html`
+        <section aria-labelledby="artifacts-h"><h2 id="artifacts-h">Artifacts</h2>
+          ${items.length ? artifactsTable(items) : html`<p>No file yet.${canUpload() ? ' Upload one (drag it here) before publishing.' : ''}</p>`}
+        </section>
+        <section aria-labelledby="lineage-h"><h2 id="lineage-h">Lineage</h2>${lineageTree(items)}</section>` : html`<p class="notice">Your token cannot read artifacts (<code>artifacts:read</code>).</p>`}
+      <section aria-labelledby="io-h"><h2 id="io-h">I/O signature</h2>${signatureTable(version.ioSignature)}</section>
+      <section aria-labelledby="selftest-h"><h2 id="selftest-h">Self-test vectors</h2>${selfTestView(version.selfTest)}</section>
+      ${jobs ? html`<section aria-labelledby="jobs-h"><h2 id="jobs-h">Conversion jobs</h2>${jobsView()}</section>` : nothing}
+      </div>`, el);
+  }
+
+  load();
+  const unsubscribe = subscribe(['version', 'artifact', 'job'], event => {
+    if (event.topic === '*' || (event.model === name && (event.version === ref || event.version === version?.version))) soon();
+  });
+  return () => { controller.abort(); clearTimeout(pending); clearTimeout(polling); unsubscribe(); };
+}
+
+/** A step's converter version without the converter's name it may start with ("fp16-weights 1" → "1"). */
+function stepVersion(step) {
+  const v = String(step.version ?? '').trim();
+  return step.converter && v.startsWith(step.converter) ? v.slice(step.converter.length).trim() : v;
+}
+
+function fmt(x) {
+  if (x === null || x === undefined) return '—';
+  if (typeof x !== 'number') return String(x);
+  return x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e6) ? x.toExponential(2) : String(Number(x.toPrecision(6)));
+}
+
+function within(value, limit, ok) {
+  if (typeof value !== 'number' || typeof limit !== 'number') return nothing;
+  return ok(value, limit) ? html`<span class="badge ok">within</span>` : html`<span class="badge bad">beyond</span>`;
+}
