@@ -2,10 +2,13 @@ package dev.modelyard.server.devicefilter;
 
 import dev.modelyard.server.auth.Permission;
 import dev.modelyard.server.device.DeviceApi;
+import dev.modelyard.server.error.DomainException;
+import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.ApiDocumentation;
 import dev.modelyard.server.http.Page;
 import io.quarkus.security.PermissionsAllowed;
 import jakarta.transaction.Transactional;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,6 +16,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -30,10 +35,12 @@ public class DeviceListResource {
 
     private final DeviceFilters filters;
     private final FilteredDevices devices;
+    private final DeviceSuggestions suggestions;
 
-    public DeviceListResource(DeviceFilters filters, FilteredDevices devices) {
+    public DeviceListResource(DeviceFilters filters, FilteredDevices devices, DeviceSuggestions suggestions) {
         this.filters = filters;
         this.devices = devices;
+        this.suggestions = suggestions;
     }
 
     public record Count(long count) {
@@ -59,5 +66,59 @@ public class DeviceListResource {
             + "`{\"count\": n}`; without `q`, every device.")
     public Count count(@Parameter(description = FILTER_HELP) @QueryParam("q") String q) {
         return new Count(filters.count(filters.compile(q)));
+    }
+
+    @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
+    @Path("/suggestions")
+    @Operation(summary = "Selectors a device filter can use, from what the fleet reports",
+            description = "For a filter builder: the fixed selectors, then `attribute.<key>` for every attribute key the "
+                    + "tenant's devices report and `installed.<model>` for every model they run, the most common first, "
+                    + "each with its device count and the operators it takes. Counted at most every 30 s per tenant.")
+    public DeviceSuggestionApi.Selectors suggestions() {
+        return suggestions.selectors();
+    }
+
+    @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
+    @Path("/suggestions/values")
+    @Operation(summary = "The most common values of one filter selector",
+            description = "Values of `selector` (`attribute.<key>`, `tag`, `status`, `installed.<model>`, `name`, "
+                    + "`controllerId`; relative times for `lastSeen` and `createdAt`) that start with `prefix` "
+                    + "(case-insensitive), the most common first, with device counts; at most `limit` (1 to 100, default 20). "
+                    + "Counted at most every 30 s per tenant and selector, from the 1000 most common values.")
+    @APIResponseSchema(value = DeviceSuggestionApi.Values.class, responseCode = "200",
+            responseDescription = "The values, the most common first")
+    @APIResponse(responseCode = "400", description = "No suggestions for this selector, or a parameter out of range")
+    public DeviceSuggestionApi.Values suggestionValues(
+            @Parameter(description = "A filter selector, e.g. `attribute.arch`") @QueryParam("selector") String selector,
+            @Parameter(description = "What the value starts with") @QueryParam("prefix") String prefix,
+            @Parameter(description = "At most this many values (1 to 100, default 20)") @QueryParam("limit") Integer limit) {
+        return suggestions.values(selector, prefix, limit);
+    }
+
+    @GET
+    @PermissionsAllowed(Permission.DEVICES_READ)
+    @Path("/filter-check")
+    @Transactional
+    @Operation(summary = "Check a device filter as it is typed",
+            description = "For previews that check each keystroke: always 200, `{\"valid\": true, \"count\": n}` or "
+                    + "`{\"valid\": false, \"problem\": {…}}` with the members of the `invalid-filter` problem the list "
+                    + "and count would answer (`offset` of the bad token, `detail` with a suggestion, `accepted`). "
+                    + "`count=false` checks without counting.")
+    @APIResponseSchema(value = DeviceSuggestionApi.FilterCheck.class, responseCode = "200",
+            responseDescription = "Whether the filter is valid, with its count or its problem")
+    public DeviceSuggestionApi.FilterCheck check(@Parameter(description = FILTER_HELP) @QueryParam("q") String q,
+                                                 @Parameter(description = "Count the matching devices (default true)")
+                                                 @QueryParam("count") @DefaultValue("true") boolean count) {
+        DeviceFilter f;
+        try {
+            f = filters.compile(q);
+        } catch (DomainException e) {
+            if (e.code() != ErrorCode.INVALID_FILTER) throw e;
+            return new DeviceSuggestionApi.FilterCheck(false, null, new DeviceSuggestionApi.FilterProblem(
+                    e.code().wireName(), e.detail(), e.parameter(), e.tokenOffset(), e.accepted()));
+        }
+        return new DeviceSuggestionApi.FilterCheck(true, count ? filters.count(f) : null, null);
     }
 }
