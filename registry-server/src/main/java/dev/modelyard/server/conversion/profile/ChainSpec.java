@@ -41,8 +41,14 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
             normalized.add(steps.get(i).normalize("steps[" + i + "]", config));
         }
         if (target == null) throw new IllegalArgumentException("target: is required");
-        TargetDescriptor t = TargetDescriptor.of(target.format(), target.runtime(), target.runtimeVersion(), target.arch(),
-                target.accelerator(), target.precision(), target.minMemoryMb(), target.os());
+        TargetDescriptor t;
+        try {
+            t = TargetDescriptor.of(target.format(), target.runtime(), target.runtimeVersion(), target.arch(),
+                    target.accelerator(), target.precision(), target.minMemoryMb(), target.os());
+        } catch (IllegalArgumentException e) {
+            // The descriptor names its own member ("arch: …"); in a chain it is the target's.
+            throw new IllegalArgumentException("target." + e.getMessage(), e);
+        }
         String produced = normalized.get(normalized.size() - 1).writes();
         if (!produced.equals(t.format())) {
             throw new IllegalArgumentException("target.format: '" + t.format() + "' but the last step writes '" + produced + "'");

@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Target profiles: validation and storage. Profiles with command steps execute programs on the
@@ -50,7 +51,7 @@ public class ProfileService {
         try {
             normalized = chain.normalize(config.conversion());
         } catch (IllegalArgumentException e) {
-            throw DomainException.of(ErrorCode.BAD_REQUEST, e.getMessage());
+            throw DomainException.field(ErrorCode.BAD_REQUEST, fieldOf(e.getMessage()), e.getMessage());
         }
         if (normalized.hasCommand() && !admin) {
             throw DomainException.of(ErrorCode.FORBIDDEN, "command steps run programs on the server: only admins may define them");
@@ -134,6 +135,20 @@ public class ProfileService {
         p.spec = json.convertValue(chain, new TypeReference<Map<String, Object>>() { });
         p.hasCommand = chain.hasCommand();
         p.updatedAt = clock.instant();
+    }
+
+    private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(\\[\\d+])?(\\.[A-Za-z][A-Za-z0-9_]*(\\[\\d+])?)*");
+
+    /**
+     * The JSON path a chain refusal names ({@code "steps[1].command[0]: must be …"} → steps[1].command[0]), so
+     * a form can show it at its field; null when the message names none.
+     */
+    static String fieldOf(String message) {
+        if (message == null) return null;
+        int colon = message.indexOf(": ");
+        if (colon <= 0) return null;
+        String path = message.substring(0, colon);
+        return FIELD_PATH.matcher(path).matches() ? path : null;
     }
 
     /**

@@ -79,6 +79,23 @@ class ConversionProfileApiTest {
         admin().delete(BASE + "/{n}", name).then().statusCode(204);
     }
 
+    /** The console shows a refusal at its input: every chain refusal names the JSON path of the field in {@code field}. */
+    @Test
+    void chainRefusalsNameTheirFieldForForms() {
+        String name = Api.uniqueName("bad-field");
+        expectField(profileBody(name, builtin("tflite-magic"), Map.of("format", "onnx"), null), "steps[0].converter");
+        expectField(profileBody(name, builtin("ort-format"), Map.of("format", "onnx"), null), "target.format");
+        expectField(profileBody(name, builtin("ort-optimize"), Map.of("format", "onnx", "arch", "sparc"), null), "target.arch");
+        expectField(profileBody(name, command(10, "onnx", "cp", "{input}", "{output}"), Map.of("format", "onnx"), null),
+                "steps[0].command[0]");
+        expectField(profileBody(name, builtin("ort-optimize"), Map.of("format", "onnx"), Map.of("minCosine", 2)), "tolerance.minCosine");
+    }
+
+    private static void expectField(Map<String, Object> body, String field) {
+        admin().contentType(ContentType.JSON).body(body).post(BASE).then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo(field)).body("detail", containsString(field + ":"));
+    }
+
     private static void expect400(Map<String, Object> body, String detail) {
         admin().contentType(ContentType.JSON).body(body).post(BASE).then().statusCode(400)
                 .contentType("application/problem+json").body("detail", containsString(detail));
