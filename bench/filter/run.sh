@@ -2,7 +2,8 @@
 # Device filters at fleet scale: DEVICES devices (default 100000) with varied attributes, tags,
 # installed versions and last-seen times; for each typical filter, the median and p99 of RUNS
 # calls to the count endpoint and to the first page of the device list, then the query plan
-# PostgreSQL chooses for the filter's condition (which index it uses).
+# PostgreSQL chooses for the filter's condition (which index it uses); then the filter builder's
+# suggestions and filter check (bench/filter/suggestions.py).
 #
 # Usage: bench/filter/run.sh               (DEVICES=10000 RUNS=20 for a quick run)
 # Needs: a built server (mvn -B -DskipTests package), PostgreSQL on 127.0.0.1:5432, psql, curl, python3.
@@ -95,4 +96,8 @@ while IFS='|' read -r filter condition; do
     | sed -E 's/ (on|using) / /' | sort -u | paste -sd ',' | sed 's/,/, /g')
   echo "| \`$filter\` | $timings | $plan |"
 done < "$WORK/filters"
+echo
+echo "| suggestions and filter check | first call ms | then median / p99 ms |"
+echo "|---|---:|---:|"
+python3 "$ROOT/bench/filter/suggestions.py" "$URL" "$TOKEN" "$RUNS"
 echo "server peak RSS MiB: $(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status" 2>/dev/null || echo unknown)" >&2

@@ -49,6 +49,7 @@ const TIME_VALUES = [
   { value: '-PT5M', label: '5 minutes ago' }, { value: '-PT1H', label: 'an hour ago' },
   { value: '-P1D', label: 'a day ago' }, { value: '-P7D', label: 'a week ago' }, { value: '-P30D', label: '30 days ago' },
 ];
+const VALUE_SELECTORS = ['controllerid', 'id', 'name', 'description', 'status', 'updatestatus', 'tag', 'tag.name'];
 const FALLBACK_SELECTORS = ['controllerId', 'name', 'description', 'status', 'tag', 'lastSeen', 'createdAt']
     .map(selector => ({ selector, kind: kindOf(selector) }));
 
@@ -204,7 +205,8 @@ export function mountFilterInput(slot, options = {}) {
       state.values = TIME_VALUES.map(v => ({ value: v.value, label: v.label }));
       state.valuesFor = selector; draw(); return;
     }
-    const known = kind !== 'attribute' && kind !== 'installed' || state.selectors.some(s => s.selector === selector);
+    // only selectors the server suggests values for (a half-typed one would be a refused request)
+    const known = VALUE_SELECTORS.includes(selector.toLowerCase()) || state.selectors.some(s => s.selector === selector);
     if (!known) { state.values = []; state.valuesFor = selector; draw(); return; }
     const prefix = lastListValue(state.value);
     valueTimer = setTimeout(async () => {
@@ -286,7 +288,7 @@ export function mountFilterInput(slot, options = {}) {
     const hint = advice(e);
     return html`<div id="${id}-error" class="filter-error" role="alert">
       ${marked ? html`<p class="filter-echo mono" aria-hidden="true">${state.text.slice(0, start)}<mark>${state.text.slice(start, end) || ' '}</mark>${state.text.slice(end)}</p>` : nothing}
-      <p class="error"><strong>${marked ? `At character ${offset + 1}: ` : ''}${e.detail || e.message}</strong>
+      <p class="error"><strong>${e.detail || e.message}</strong>
         ${e.code ? html` <code class="code">${e.code}</code>` : nothing}</p>
       ${hint ? html`<p class="help">${hint}</p>` : nothing}
       ${marked ? html`<button type="button" class="link" @click=${() => {
@@ -338,7 +340,7 @@ export function mountFilterInput(slot, options = {}) {
               <div>
                 <label for="${id}-selector">Selector</label>
                 ${selectorBox.view({ value: state.selector, options: selectorOptions(), placeholder: 'attribute.arch',
-                  onInput: v => { state.selector = v; state.value = ''; selectorBox.open(); loadValues(); draw(); },
+                  onInput: v => { state.selector = v; state.value = ''; state.values = []; selectorBox.open(); draw(); },
                   onPick: pickSelector })}
               </div>
               <div>
@@ -351,7 +353,7 @@ export function mountFilterInput(slot, options = {}) {
                 <label for="${id}-value">Value${state.op === '=in=' || state.op === '=out=' ? ' (comma-separated)' : ''}</label>
                 ${valueBox.view({ value: state.value, options: valueOptions(), placeholder: kind === 'time' ? '-P1D' : '',
                   onInput: v => { state.value = v; valueBox.open(); loadValues(); draw(); },
-                  onPick: pickValue, onEnter: add })}
+                  onPick: pickValue, onEnter: add, onFocus: () => { if (state.valuesFor !== state.selector.trim()) loadValues(); } })}
               </div>
               <div>
                 <label for="${id}-join">Join with</label>
@@ -393,7 +395,7 @@ function lastListValue(value) {
 
 /**
  * A combobox with a listbox popup (ARIA 1.2 pattern): the input keeps focus, the active option is
- * aria-activedescendant. view({value, options:[{value,label,devices?}], onInput, onPick, onEnter?}).
+ * aria-activedescendant. view({value, options:[{value,label,devices?}], onInput, onPick, onEnter?, onFocus?}).
  */
 export function combobox(id, redraw) {
   let expanded = false;
@@ -401,7 +403,7 @@ export function combobox(id, redraw) {
   const self = {
     open() { expanded = true; },
     close() { expanded = false; active = -1; },
-    view({ value, options, placeholder = '', onInput, onPick, onEnter }) {
+    view({ value, options, placeholder = '', onInput, onPick, onEnter, onFocus }) {
       const shown = expanded && options.length > 0;
       if (active >= options.length) active = options.length - 1;
       const keydown = e => {
@@ -425,7 +427,7 @@ export function combobox(id, redraw) {
                aria-autocomplete="list" aria-expanded=${shown ? 'true' : 'false'} aria-controls="${id}-listbox"
                aria-activedescendant=${shown && active >= 0 ? `${id}-opt-${active}` : nothing}
                .value=${value} @input=${e => { active = -1; onInput(e.target.value); }} @keydown=${keydown}
-               @focus=${() => { if (!expanded) { expanded = true; redraw(); } }}
+               @focus=${() => { onFocus?.(); if (!expanded) { expanded = true; redraw(); } }}
                @blur=${() => setTimeout(() => { if (expanded) { self.close(); redraw(); } }, 150)}>
         <ul id="${id}-listbox" role="listbox" aria-label="Suggestions" class="listbox" ?hidden=${!shown}>
           ${shown ? options.map((o, i) => html`<li id="${id}-opt-${i}" role="option" aria-selected=${i === active ? 'true' : 'false'}

@@ -157,6 +157,7 @@ export default function mount(el, ctx) {
   };
 
   const draw = () => {
+    if (signal.signal.aborted) return; // the page was left: what finishes late draws nothing
     const r = state.result;
     render(html`
       <h1>Audit log</h1>

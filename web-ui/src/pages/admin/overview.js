@@ -76,7 +76,8 @@ export default function mount(el, ctx) {
       <p>${state.tenants.length} tenant${state.tenants.length === 1 ? '' : 's'}, ${state.tenants.filter(t => !t.enabled).length} disabled.</p>
     </section>` : nothing;
 
-  const draw = () => render(html`
+  // Once the page was left (aborted), what finishes late draws nothing.
+  const draw = () => signal.signal.aborted || render(html`
     <h1>Trust &amp; admin</h1>
     ${subnav('/admin')}
     ${state.errors.map(e => errorView(e))}

@@ -120,6 +120,7 @@ export default function mount(el, ctx) {
   };
 
   const draw = () => {
+    if (signal.signal.aborted) return; // the page was left: what finishes late draws nothing
     const canCreate = session.can('roles:create');
     const canUpdate = session.can('roles:update');
     const canDelete = session.can('roles:delete');

@@ -86,6 +86,7 @@ export default function mount(el, ctx) {
   };
 
   const draw = () => {
+    if (signal.signal.aborted) return; // the page was left: what finishes late draws nothing
     const s = state.settings;
     const canChange = session.can('keys:update');
     render(html`

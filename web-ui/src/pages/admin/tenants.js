@@ -79,6 +79,7 @@ export default function mount(el, ctx) {
   };
 
   const draw = () => {
+    if (signal.signal.aborted) return; // the page was left: what finishes late draws nothing
     const canUpdate = session.can('tenants:update');
     render(html`
       <h1>Tenants</h1>

@@ -119,6 +119,7 @@ export default function mount(el, ctx) {
     </form>` : nothing;
 
   const draw = () => {
+    if (signal.signal.aborted) return; // the page was left: what finishes late draws nothing
     const shown = state.tokens.filter(t => state.showInactive || (!t.revokedAt && expiryState(t.expiresAt) !== 'expired'));
     const hidden = state.tokens.length - shown.length;
     const canRevoke = session.can('tokens:delete');

@@ -168,7 +168,8 @@ export default function mount(el, ctx) {
       <div class="actions"><button class="primary" type="submit" ?disabled=${state.busy}>${state.busy ? 'Registering…' : 'Register key'}</button></div>
     </form>` : nothing}`;
 
-  const draw = () => render(html`
+  // Once the page was left (aborted), what finishes late draws nothing.
+  const draw = () => signal.signal.aborted || render(html`
     <h1>Trust</h1>
     ${subnav('/admin/trust')}
     ${errorView(state.error)}

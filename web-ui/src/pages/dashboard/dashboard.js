@@ -11,6 +11,7 @@ import { dateTime, relative, percent, duration } from '../../lib/format.js';
 import { distribution } from '../../lib/charts.js';
 
 const DEBOUNCE_MS = 500;
+const REFRESH_MS = 30_000;
 
 export default function mount(el, ctx) {
   let abort = new AbortController();
@@ -44,6 +45,8 @@ export default function mount(el, ctx) {
 
   const topics = ['device', 'action', ...(session.can('rollouts:read') ? ['rollout'] : [])];
   const unsubscribe = subscribe(topics, () => { state.live = true; reread(); });
+  // "Online" changes with time alone (a device stops polling: no event says so): read again now and then.
+  const refresh = setInterval(() => { if (document.visibilityState === 'visible') reread(); }, REFRESH_MS);
 
   const tiles = d => html`<section aria-labelledby="devices-heading">
     <h2 id="devices-heading">Devices</h2>
@@ -127,6 +130,7 @@ export default function mount(el, ctx) {
   load();
   return () => {
     unsubscribe();
+    clearInterval(refresh);
     abort.abort();
     if (timer) clearTimeout(timer);
   };

@@ -5,7 +5,7 @@
 // Live: re-read on version, artifact and job events of this version. Files dropped on a draft's page
 // go to the upload page.
 import { html, render, nothing } from '../../lib/vendor.js';
-import { api, seg, authHeaders } from '../../lib/api.js';
+import { api, seg, request } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { subscribe } from '../../lib/live.js';
 import { errorView, toast, badge, confirm } from '../../lib/ui.js';
@@ -91,8 +91,8 @@ export default function mount(el, ctx) {
   async function download(a) {
     try {
       toast(`Downloading ${a.filename}…`);
-      const response = await fetch(a.contentUrl, { headers: authHeaders({ Accept: '*/*' }) });
-      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      // The token travels as a header, so a plain link cannot download: fetch, then hand the bytes over as a Blob.
+      const response = await request('GET', a.contentUrl, { raw: true, headers: { Accept: '*/*' } });
       const blob = await response.blob();
       const url = URL.createObjectURL(blob);
       const link = Object.assign(document.createElement('a'), { href: url, download: a.filename });
@@ -101,7 +101,7 @@ export default function mount(el, ctx) {
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (e) {
-      toast(`Could not download ${a.filename}: ${e.message}. Use the curl command instead.`, 'error');
+      toast(`Could not download ${a.filename}: ${e.detail || e.message}. Use the curl command instead.`, 'error');
     }
   }
 
@@ -195,7 +195,7 @@ export default function mount(el, ctx) {
           const eq = c.metadata?.equivalence || {};
           const steps = lineage.steps || c.lineage?.parameters?.steps || [];
           return html`<li><span class="node">${lineage.profile ? html`profile <code>${lineage.profile}</code>: ` : nothing}
-              ${steps.map((s, i) => html`${i ? ' → ' : ''}<code>${s.converter || s.type || 'step'}</code>${s.version ? html` <span class="muted">v${s.version}</span>` : nothing}${s.millis !== undefined ? html` <span class="muted">(${duration(s.millis / 1000)})</span>` : nothing}`)}</span>
+              ${steps.map((s, i) => html`${i ? ' → ' : ''}<code>${s.converter || s.type || 'step'}</code>${stepVersion(s) ? html` <span class="muted">version ${stepVersion(s)}</span>` : nothing}${s.millis !== undefined ? html` <span class="muted">(${duration(s.millis / 1000)})</span>` : nothing}`)}</span>
             <ul><li><span class="node">Result: <strong>${c.filename}</strong> <span class="muted">(${target(c.target)}, ${bytes(c.size)}${c.metadata?.sizeRatio ? `, ${(100 / c.metadata.sizeRatio).toFixed(0)} % of the source's size` : ''})</span></span>
               <dl class="figures">${eq.skipped ? html`<dt>Equivalence</dt><dd>not checked: ${eq.skipped}</dd>` : html`
                 <dt>Max abs difference</dt><dd>${fmt(eq.maxAbsError)} <span class="muted">(tolerance ${fmt(eq.tolerance?.maxAbsError)})</span>
@@ -296,6 +296,12 @@ export default function mount(el, ctx) {
     if (event.topic === '*' || (event.model === name && (event.version === ref || event.version === version?.version))) soon();
   });
   return () => { controller.abort(); clearTimeout(pending); clearTimeout(polling); unsubscribe(); };
+}
+
+/** A step's converter version without the converter's name it may start with ("fp16-weights 1" → "1"). */
+function stepVersion(step) {
+  const v = String(step.version ?? '').trim();
+  return step.converter && v.startsWith(step.converter) ? v.slice(step.converter.length).trim() : v;
 }
 
 function fmt(x) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * sides of the connection, which is what a dropped mobile link does to a client. Deterministic:
  * the cut depends on bytes, never on time. Every request head it forwards is kept, so a test can
  * see how the client came back (a Range request resumes, a plain GET starts again).
- * {@link #cutRequestOnce} cuts an upload the same way: the body of one request after a number of bytes.
+ * {@link #cutRequests} cuts uploads the same way: the bodies of requests after a number of bytes.
  */
 public final class CuttingProxy implements AutoCloseable {
 
@@ -39,8 +40,8 @@ public final class CuttingProxy implements AutoCloseable {
     private volatile String cutRequestMethod;
     private volatile Pattern cutRequestPath;
     private volatile long cutRequestAfter;
-    private final AtomicBoolean requestCut = new AtomicBoolean();
-    private final AtomicBoolean requestCutDone = new AtomicBoolean();
+    private final AtomicInteger requestCutsLeft = new AtomicInteger();
+    private final AtomicInteger requestCutsDone = new AtomicInteger();
 
     public CuttingProxy(InetSocketAddress upstream) throws IOException {
         this.upstream = upstream;
@@ -55,33 +56,23 @@ public final class CuttingProxy implements AutoCloseable {
     }
 
     /**
-     * Arms the proxy for an upload: the next request of {@code method} to a path matching {@code path}
-     * that has a Content-Length body has its body cut after {@code bytes} bytes (both sides of the
-     * connection are closed then, as a dropped link does), once.
+     * Arms the proxy for uploads: the next {@code times} requests of {@code method} to a path matching
+     * {@code path} that have a Content-Length body longer than {@code bytes} have their body cut after
+     * {@code bytes} bytes (both sides of the connection are closed then, as a dropped link does).
+     * A browser silently sends a request again, once, when a connection it reused breaks before any
+     * answer; a test that wants the page itself to see the cut cuts twice.
      */
-    public void cutRequestOnce(String method, Pattern path, long bytes) {
+    public void cutRequests(String method, Pattern path, long bytes, int times) {
         cutRequestAfter = bytes;
-        requestCut.set(false);
-        requestCutDone.set(false);
+        requestCutsDone.set(0);
+        requestCutsLeft.set(times);
         cutRequestMethod = method;
         cutRequestPath = path;
     }
 
-    /** Whether the armed request cut happened. */
-    public boolean didCutRequest() {
-        return requestCutDone.get();
-    }
-
-    /** Arms the proxy: the body of the response to the next GET of a path matching {@code path} is cut after {@code bytes} bytes. */
-    void cutOnce(Pattern path, long bytes) {
-        cutAfter = bytes;
-        cut.set(false);
-        cutPath = path;
-    }
-
-    /** Whether the armed cut happened. */
-    boolean didCut() {
-        return cut.get() && cutAt.get() >= 0;
+    /** How many request bodies were cut. */
+    public int requestCuts() {
+        return requestCutsDone.get();
     }
 
     /** The request heads forwarded so far ("GET /path HTTP/1.1" and the header lines, joined by newlines), oldest first. */
@@ -146,10 +137,10 @@ public final class CuttingProxy implements AutoCloseable {
                     Pattern requestArmed = cutRequestPath;
                     if (length != null && requestArmed != null && requestLine[0].equals(cutRequestMethod)
                             && requestArmed.matcher(requestLine[1]).matches() && Long.parseLong(length.trim()) > cutRequestAfter
-                            && !requestCut.getAndSet(true)) {
+                            && requestCutsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                         copy(in, out, cutRequestAfter);
                         out.flush();
-                        requestCutDone.set(true);
+                        requestCutsDone.incrementAndGet();
                         return; // closes both sides (finally)
                     }
                     if (length != null) {

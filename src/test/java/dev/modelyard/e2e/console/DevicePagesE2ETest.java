@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -55,6 +56,15 @@ class DevicePagesE2ETest {
         device = fleet.addAll(List.of(spec), Behavior.healthy().withPollInterval(Duration.ofMillis(500))
                 .withHealthWindow(Duration.ofSeconds(2))).get(0);
         fleet.awaitAll(List.of(device), d -> d.state() != null, ConsoleBrowser.WAIT, "the simulated device polling");
+    }
+
+    /**
+     * Until the live-update stream (GET /api/v1/events) is on this branch it answers 404, which
+     * chromium logs; the pages then follow the device by re-reading while an action is open.
+     */
+    @BeforeEach
+    void eventStreamMayBeMissing() {
+        browser.allowConsoleError("/api/v1/events - Failed to load resource: the server responded with a status of 404");
     }
 
     @AfterAll
@@ -96,7 +106,7 @@ class DevicePagesE2ETest {
             return e.isEmpty() ? null : e.get(0).getText();
         });
         assertTrue(error.contains("did you mean 'attribute.site'"), error);
-        assertTrue(error.contains("At character 25"), error);
+        assertTrue(error.contains("at offset 24"), error);
         assertEquals("atribute.site", browser.driver().findElement(By.cssSelector("#device-filter-error mark")).getText());
         assertEquals("true", text.getAttribute("aria-invalid"));
         assertTrue(text.getAttribute("aria-describedby").contains("device-filter-error"));
