@@ -6,6 +6,9 @@
 import { authHeaders, API } from './api.js';
 import { session } from './session.js';
 
+// The stream needs one of these; without any, it would answer 403, so the console does not ask.
+const READ_PERMISSIONS = ['devices:read', 'rollouts:read', 'artifacts:read', 'models:read'];
+
 const subscribers = new Set();
 let controller = null;
 let retryDelay = 1000;
@@ -36,9 +39,13 @@ function deliver(event) {
 async function connect() {
   controller = new AbortController();
   const mine = controller;
+  if (!READ_PERMISSIONS.some(p => session.can(p))) return; // nothing this token may hear
   try {
     const response = await fetch(`${API}/events`, { headers: authHeaders({ Accept: 'text/event-stream' }), signal: mine.signal });
     if (response.status === 401) { session.signOut('Your token is no longer accepted. Sign in again.'); return; }
+    // A refusal that waiting will not change (400, 403, 406): stay quiet until every subscriber has gone
+    // (the controller stays, so new subscribers do not ask again); anything else (429, 503): retry later.
+    if ([400, 403, 406].includes(response.status)) return;
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     retryDelay = 1000;
     if (connectedOnce) deliver({ topic: '*', reconnected: true });
