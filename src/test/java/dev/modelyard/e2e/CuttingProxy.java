@@ -75,6 +75,18 @@ public final class CuttingProxy implements AutoCloseable {
         return requestCutsDone.get();
     }
 
+    /** Arms the proxy: the body of the response to the next GET of a path matching {@code path} is cut after {@code bytes} bytes. */
+    void cutOnce(Pattern path, long bytes) {
+        cutAfter = bytes;
+        cut.set(false);
+        cutPath = path;
+    }
+
+    /** Whether the armed cut happened. */
+    boolean didCut() {
+        return cut.get() && cutAt.get() >= 0;
+    }
+
     /** The request heads forwarded so far ("GET /path HTTP/1.1" and the header lines, joined by newlines), oldest first. */
     List<String> requests() {
         return List.copyOf(heads);
