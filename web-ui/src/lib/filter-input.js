@@ -26,7 +26,7 @@
 // The builder suggests selectors and values from what the fleet reports
 // (GET /api/v1/devices/suggestions and …/suggestions/values?selector=&prefix=); both need devices:read, and without it the
 // input is a plain text field (no request is made). Keyboard: the selector and value fields are
-// comboboxes (ARIA 1.2): Down/Up open and move, Enter picks, Escape closes; "Add to filter" composes
+// comboboxes (ARIA 1.2): Down/Up open and move, Enter picks, Escape closes; "Append to filter" composes
 // `selector operator value` and joins it to the text with the chosen and/or.
 import { html, render, nothing } from './vendor.js';
 import { api, ApiError } from './api.js';
@@ -362,7 +362,7 @@ export function mountFilterInput(slot, options = {}) {
                   <option value="or" ?selected=${state.join === 'or'}>or (,)</option>
                 </select>
               </div>
-              <div class="builder-add"><button type="button" @click=${add}>Add to filter</button></div>
+              <div class="builder-add"><button type="button" @click=${add}>Append to filter</button></div>
             </div>
             ${state.builderError ? html`<p class="error" role="alert">${state.builderError.detail || state.builderError.message}</p>` : nothing}
           </fieldset>` : nothing}

@@ -92,7 +92,7 @@ class DevicePagesE2ETest {
         browser.waitFor("aarch64 suggested with its count", () -> options("device-filter-value")
                 .stream().anyMatch(o -> o.startsWith("aarch64") && o.contains("300 devices")));
         value.sendKeys(Keys.ARROW_DOWN, Keys.ENTER);
-        browser.button("Add to filter").click();
+        browser.button("Append to filter").click();
         assertEquals("attribute.arch==aarch64", browser.field("Filter devices").getAttribute("value"));
         browser.waitFor("the count of the aarch64 devices", () -> countText().contains("300 devices match"));
         browser.screenshot("devices-builder");
