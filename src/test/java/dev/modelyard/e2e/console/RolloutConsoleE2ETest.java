@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -55,13 +56,20 @@ class RolloutConsoleE2ETest {
         fleet.addAll(stores, Behavior.healthy().withPollInterval(Duration.ofMillis(500)));
         List<DeviceSpec> flaky = FleetRegistration.viaApi(admin, "default", "flaky", 2, attributes, Set.of("flaky"));
         fleet.addAll(flaky, Behavior.healthy().withPollInterval(Duration.ofMillis(500)).failing("model refused: self-test failed"));
-        // The page reads live events; until the server streams them it answers 404 and the page re-reads on its own.
-        browser.allowConsoleError("/api/v1/events - Failed to load resource: .* 404");
     }
 
     @AfterAll
     static void stop() {
         if (fleet != null) fleet.close();
+    }
+
+    /**
+     * The pages read live events (GET /api/v1/events); until the server streams them it answers 404,
+     * and the pages re-read by themselves meanwhile. The kit clears allowances after each test.
+     */
+    @BeforeEach
+    void eventStreamMayBeMissing() {
+        browser.allowConsoleError("/api/v1/events - Failed to load resource: .* 404");
     }
 
     @Test
