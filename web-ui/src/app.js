@@ -180,7 +180,9 @@ function showPageError(page, route, what, todo, error) {
 
 /**
  * After navigation focus moves to the page's heading, so keyboard and screen-reader users start there.
- * Pages draw their h1 at once or after their first fetch: wait for it briefly.
+ * Pages draw their h1 at once or after their first fetch, and may draw it anew when their data arrives
+ * (another template replaces the element): until the user moves the focus elsewhere, it follows the
+ * page's current h1 until the page is ready (at most a few seconds).
  */
 function focusHeading(page) {
   headingWatch?.disconnect();
@@ -189,15 +191,16 @@ function focusHeading(page) {
     if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
     h1.focus({ preventScroll: false });
   };
+  const lost = () => !document.activeElement || document.activeElement === document.body;
   const now = page.querySelector('h1');
-  if (now) { focus(now); return; }
+  if (now) focus(now);
   const observer = new MutationObserver(() => {
     const h1 = page.querySelector('h1');
-    if (h1) { observer.disconnect(); headingWatch = null; focus(h1); }
+    if (h1 && h1 !== document.activeElement && lost()) focus(h1);
   });
   observer.observe(page, { childList: true, subtree: true });
   headingWatch = observer;
-  setTimeout(() => observer.disconnect(), 10_000);
+  setTimeout(() => { if (headingWatch === observer) { observer.disconnect(); headingWatch = null; } }, 5_000);
 }
 
 /**
@@ -206,6 +209,17 @@ function focusHeading(page) {
  */
 function pageReady(key) {
   if (key !== mountedKey) return;
+  // The first data is on screen, with the page's heading: give it the focus if the redraw took it away,
+  // and stop following the heading (later redraws, live updates, never move the focus).
+  if (headingWatch) {
+    const h1 = document.querySelector('#page h1');
+    if (h1 && (!document.activeElement || document.activeElement === document.body)) {
+      if (!h1.hasAttribute('tabindex')) h1.setAttribute('tabindex', '-1');
+      h1.focus({ preventScroll: true });
+    }
+    headingWatch.disconnect();
+    headingWatch = null;
+  }
   document.documentElement.dataset.ready = 'true';
   performance.mark('page-ready', { detail: document.documentElement.dataset.route });
 }
