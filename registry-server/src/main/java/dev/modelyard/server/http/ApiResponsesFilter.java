@@ -199,7 +199,7 @@ public class ApiResponsesFilter implements OASFilter {
             throw new IllegalStateException("OpenAPI operation " + key + " needs a permission: annotate it with @PermissionsAllowed, or @PermitAll if it is public");
         }
         String needed = String.join(" or ", new java.util.TreeSet<>(permissions));
-        op.addExtension(PERMISSION_EXTENSION, permissions.size() == 1 ? permissions.iterator().next() : List.copyOf(permissions));
+        op.addExtension(PERMISSION_EXTENSION, permissions.size() == 1 ? permissions.iterator().next() : List.copyOf(new java.util.TreeSet<>(permissions)));
         String sentence = "Needs the permission " + needed + ".";
         op.setDescription(op.getDescription() == null ? sentence : op.getDescription() + "\n\n" + sentence);
     }
