@@ -1,28 +1,44 @@
 // Version lifecycle and alias actions shared by the model and version pages. Every one asks for
-// confirmation saying what will happen; buttons the token cannot use are not shown.
+// confirmation saying what will happen; buttons the token cannot use are not shown. A failure goes to
+// the page's onError(error, what) (it shows errorView where the action was), else to a toast with the
+// advice for its code (lib/messages.js).
 import { html, render, nothing } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { confirm, toast, errorView, fieldError } from '../../lib/ui.js';
+import { advice } from '../../lib/messages.js';
 
-export function versionActions({ model, onDone, onDeleted }) {
+/** An action's failure as a toast: what failed, the server's detail and what to do. */
+export function failureToast(what, e) {
+  const hint = advice(e);
+  toast(`${what}: ${e.detail || e.message}${e.code ? ` (${e.code})` : ''}${hint ? `. ${hint}` : ''}`, 'error');
+}
+
+export function versionActions({ model, onDone, onDeleted, onError }) {
   const base = v => `/models/${seg(model)}/versions/${seg(v)}`;
 
-  async function run(label, action, done = onDone) {
+  async function run(label, action, done = onDone, what = label) {
+    let failed = null;
     try {
+      onError?.(null);
       await action();
       toast(label);
     } catch (e) {
-      toast(`${e.detail || e.message}${e.code ? ` (${e.code})` : ''}`, 'error');
+      failed = e;
     }
-    done?.();
+    // On a failure the page stays (a failed draft deletion does not leave it) and re-reads what it shows.
+    await (failed ? onDone : done)?.();
+    if (failed) {
+      if (onError) onError(failed, what);
+      else failureToast(what, failed);
+    }
   }
 
   async function publish(v) {
     const ok = await confirm({ title: `Publish ${model} ${v.version}?`, confirmLabel: 'Publish',
       body: html`<p>The version becomes immutable and deployable: its ${v.artifactCount} file${v.artifactCount === 1 ? '' : 's'}
         get signed release metadata, and every enabled conversion profile starts a job for it. It cannot go back to a draft.</p>` });
-    if (ok) await run(`Version ${v.version} published`, () => api.post(`${base(v.version)}/publish`));
+    if (ok) await run(`Version ${v.version} published`, () => api.post(`${base(v.version)}/publish`), onDone, `Could not publish ${v.version}`);
   }
 
   async function setStatus(v, status, aliases) {
@@ -36,13 +52,14 @@ export function versionActions({ model, onDone, onDeleted }) {
           (devices refuse it at their next check)${aliases.length ? html`, and its aliases (${aliases.join(', ')}) are removed` : nothing}.</p>` },
     }[status];
     const ok = await confirm({ title: texts.title, confirmLabel: texts.label, danger: texts.danger, typeToConfirm: texts.type || null, body: texts.body });
-    if (ok) await run(`Version ${v.version} ${status}`, () => api.patch(base(v.version), { status }));
+    if (ok) await run(`Version ${v.version} ${status}`, () => api.patch(base(v.version), { status }), onDone,
+      `Could not ${texts.label.toLowerCase()} ${v.version}`);
   }
 
   async function remove(v) {
     const ok = await confirm({ title: `Delete draft ${model} ${v.version}?`, confirmLabel: 'Delete draft', danger: true,
       body: html`<p>The draft and its ${v.artifactCount} file${v.artifactCount === 1 ? '' : 's'} are deleted for good.</p>` });
-    if (ok) await run(`Draft ${v.version} deleted`, () => api.del(base(v.version)), onDeleted);
+    if (ok) await run(`Draft ${v.version} deleted`, () => api.del(base(v.version)), onDeleted, `Could not delete draft ${v.version}`);
   }
 
   function buttons(v, aliases = []) {
@@ -54,7 +71,7 @@ export function versionActions({ model, onDone, onDeleted }) {
         <button @click=${() => publish(v)} aria-label=${label('Publish')}>Publish</button>
         <button @click=${() => remove(v)} aria-label=${label('Delete draft')}>Delete</button>`;
       case 'published': return html`
-        <button @click=${() => aliasDialog({ model, version: v.version, onDone })} aria-label=${label('Set an alias on')}>Set alias</button>
+        <button @click=${() => aliasDialog({ model, version: v.version, onDone, onError })} aria-label=${label('Set an alias on')}>Set alias</button>
         <button @click=${() => setStatus(v, 'deprecated', aliases)} aria-label=${label('Deprecate')}>Deprecate</button>
         <button @click=${() => setStatus(v, 'revoked', aliases)} aria-label=${label('Revoke')}>Revoke</button>`;
       case 'deprecated': return html`
@@ -71,7 +88,7 @@ export function versionActions({ model, onDone, onDeleted }) {
  * Points an alias at a published version: choose the alias (or the given one) and the version (or
  * the given one), then confirm "alias: from → to". onDone after a change.
  */
-export async function aliasDialog({ model, alias = null, from = null, version = null, onDone }) {
+export async function aliasDialog({ model, alias = null, from = null, version = null, onDone, onError }) {
   let published = [];
   let aliases = {};
   let loadError = null;
@@ -105,13 +122,19 @@ export async function aliasDialog({ model, alias = null, from = null, version = 
         <p>Deployments and rollouts that name <code>${name}</code> from now on get ${choice.version}; devices already
         running ${current || 'a version'} keep it until they are given another.</p>` });
     if (!ok) return;
+    let failed = null;
     try {
+      onError?.(null);
       await api.put(`/models/${seg(model)}/aliases/${seg(name)}`, { version: choice.version });
       toast(`Alias ${name} now points at ${choice.version}`);
     } catch (err) {
-      toast(`Could not set alias ${name}: ${err.detail}${err.code ? ` (${err.code})` : ''}`, 'error');
+      failed = err;
     }
-    onDone?.();
+    await onDone?.();
+    if (failed) {
+      if (onError) onError(failed, `Could not set alias ${name}`);
+      else failureToast(`Could not set alias ${name}`, failed);
+    }
   }
 
   function draw() {
@@ -141,4 +164,17 @@ export async function aliasDialog({ model, alias = null, from = null, version = 
   draw();
   dialog.showModal();
   dialog.querySelector('#alias-name, #alias-version, button[type="submit"]')?.focus();
+}
+
+/**
+ * A failed action shown where it was: what failed, then errorView (the server's detail and the advice
+ * for its code). failure = {what, error} or null; onDismiss hides it.
+ */
+export function actionErrorView(failure, onDismiss) {
+  if (!failure) return nothing;
+  return html`<div class="action-error" tabindex="-1" data-testid="action-error">
+    <p><strong>${failure.what}.</strong></p>
+    ${errorView(failure.error)}
+    <button type="button" class="small" @click=${onDismiss}>Dismiss</button>
+  </div>`;
 }

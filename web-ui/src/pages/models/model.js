@@ -4,11 +4,11 @@
 import { html, render, nothing } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
-import { subscribe } from '../../lib/live.js';
+import { liveReload } from '../../lib/live.js';
 import { errorView, fieldError, pager, toast, confirm, badge } from '../../lib/ui.js';
 import { dateTime, relative } from '../../lib/format.js';
 import { pathSeg } from '../../lib/router.js';
-import { versionActions, aliasDialog } from './actions.js';
+import { versionActions, aliasDialog, actionErrorView } from './actions.js';
 
 const SIZE = 25;
 const STATUSES = ['draft', 'published', 'deprecated', 'revoked'];
@@ -28,7 +28,7 @@ export default function mount(el, ctx) {
   let newDraft = null; // {version, changelog, errors}
   let controller = new AbortController();
   let readyCalled = false;
-  let pending = null;
+  let failure = null; // {what, error}: the last action that failed, shown above the versions
 
   async function load() {
     controller.abort();
@@ -50,10 +50,11 @@ export default function mount(el, ctx) {
     if (!readyCalled) { readyCalled = true; ctx.ready(); }
   }
 
-  /** Live hints: re-read at most once per 500 ms. */
-  function soon() {
-    if (pending) return;
-    pending = setTimeout(() => { pending = null; load(); }, 500);
+  /** An action failed (error) or starts again (null): show it where the actions are and move the focus there. */
+  function onError(e, what, where = 'versions') {
+    failure = e ? { error: e, what, where } : null;
+    draw();
+    if (e) el.querySelector('.action-error')?.focus();
   }
 
   /** version → its aliases, from the model's alias map (alias → version). */
@@ -152,11 +153,14 @@ export default function mount(el, ctx) {
     try {
       await api.del(`${base}/aliases/${seg(alias)}`);
       toast(`Alias ${alias} removed`);
-    } catch (err) { toast(`Could not remove alias ${alias}: ${err.detail}`, 'error'); }
-    load();
+      failure = null;
+    } catch (err) { failure = { error: err, what: `Could not remove alias ${alias}`, where: 'aliases' }; }
+    await load();
+    if (failure) el.querySelector('.action-error')?.focus();
   }
 
-  const act = versionActions({ model: name, onDone: load, onDeleted: load });
+  const aliasFailed = (e, what) => onError(e, what, 'aliases');
+  const act = versionActions({ model: name, onDone: load, onDeleted: load, onError });
 
   function draw() {
     if (!model) {
@@ -200,18 +204,20 @@ export default function mount(el, ctx) {
       </section>
       <section aria-labelledby="aliases-h">
         <h2 id="aliases-h">Aliases</h2>
+        ${actionErrorView(failure?.where === 'aliases' ? failure : null, () => { failure = null; draw(); })}
         ${Object.keys(model.aliases || {}).length === 0 ? html`<p>No alias yet. An alias (e.g. <code>production</code>) names a published version; deployments and rollouts may use it.</p>` : html`
         <div class="table-wrap"><table><thead><tr><th scope="col">Alias</th><th scope="col">Version</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${Object.entries(model.aliases).map(([alias, version]) => html`<tr>
             <td><code>${alias}</code></td><td><a href=${`#/models/${pathSeg(name)}/versions/${pathSeg(version)}`}>${version}</a></td>
             <td class="row-actions">${canUpdate ? html`
-              <button @click=${() => aliasDialog({ model: name, alias, from: version, onDone: load })} aria-label=${`Move alias ${alias}`}>Move</button>
+              <button @click=${() => aliasDialog({ model: name, alias, from: version, onDone: load, onError: aliasFailed })} aria-label=${`Move alias ${alias}`}>Move</button>
               <button @click=${() => removeAlias(alias)} aria-label=${`Remove alias ${alias}`}>Remove</button>` : nothing}</td></tr>`)}
           </tbody></table></div>`}
-        ${canUpdate ? html`<button @click=${() => aliasDialog({ model: name, onDone: load })}>Add alias</button>` : nothing}
+        ${canUpdate ? html`<button @click=${() => aliasDialog({ model: name, onDone: load, onError: aliasFailed })}>Add alias</button>` : nothing}
       </section>
       <section aria-labelledby="versions-h">
         <h2 id="versions-h">Versions</h2>
+        ${actionErrorView(failure?.where === 'versions' ? failure : null, () => { failure = null; draw(); })}
         <div class="filters">
           <div><label for="v-status">Status</label>
             <select id="v-status" @change=${e => { status = e.target.value; page = 0; load(); }}>
@@ -265,8 +271,6 @@ export default function mount(el, ctx) {
   }
 
   load();
-  const unsubscribe = subscribe(['version', 'model', 'artifact'], event => {
-    if (event.topic === '*' || event.model === name || event.name === name || event.id === name) soon();
-  });
-  return () => { controller.abort(); clearTimeout(pending); unsubscribe(); };
+  const stop = liveReload(['version', 'model', 'artifact'], event => event.model === name || event.name === name || event.id === name, load);
+  return () => { controller.abort(); stop(); };
 }

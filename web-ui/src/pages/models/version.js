@@ -2,19 +2,24 @@
 // source artifact to each converted one (with the equivalence figures the conversion measured), the
 // I/O signature, the self-test vectors (their shape, not their numbers), the signed metadata's status
 // and expiry per artifact, the version's conversion jobs, downloads, and the lifecycle actions.
-// Live: re-read on version, artifact and job events of this version. Files dropped on a draft's page
-// go to the upload page.
+// Live: re-read on version, artifact and job events of this version (liveReload; while a conversion
+// runs it also polls, only while the stream is down). The signed metadata of each artifact is read once
+// per page life (by artifact id and digest), not on every re-read. Downloads stream with a progress bar;
+// a file above IN_BROWSER_LIMIT is not read into the tab (it would hold it all in memory): the curl
+// command is shown instead. Files dropped on a draft's page go to the upload page.
 import { html, render, nothing } from '../../lib/vendor.js';
 import { api, seg, request } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
-import { subscribe } from '../../lib/live.js';
-import { errorView, toast, badge, confirm } from '../../lib/ui.js';
+import { liveReload } from '../../lib/live.js';
+import { errorView, toast, badge, confirm, progressBar } from '../../lib/ui.js';
 import { bytes, dateTime, relative, shortDigest, duration } from '../../lib/format.js';
 import { pathSeg } from '../../lib/router.js';
 import { handOver } from '../../lib/upload.js';
-import { versionActions } from './actions.js';
+import { versionActions, actionErrorView } from './actions.js';
 
 const WEEK = 7 * 86_400_000;
+/** Above this size a download is not read into the browser tab (it keeps the whole file in memory until saved). */
+export const IN_BROWSER_LIMIT = 512 * 1024 * 1024;
 
 export default function mount(el, ctx) {
   const { model: name, version: ref } = ctx.params;
@@ -24,12 +29,15 @@ export default function mount(el, ctx) {
   let artifacts = null;
   let jobs = null;
   let signatures = new Map(); // artifact id → {counter, expiresAt, issuedAt} | {error}
+  const signedCache = new Map(); // `${artifact id}:${sha256}` → {counter, expiresAt, issuedAt, keys}: read once per page life
   let error = null;
   let dragging = false;
   let controller = new AbortController();
   let readyCalled = false;
-  let pending = null;
-  let polling = null;
+  let jobPoll = null;     // while a conversion runs: the re-read that polls only while the stream is down
+  let failure = null;     // {what, error}: the last action that failed, shown by the actions
+  const downloads = new Map(); // artifact id → {received, total, controller}
+  let tooLarge = null;    // the artifact whose in-browser download was refused (the curl command is shown)
 
   async function load() {
     controller.abort();
@@ -50,9 +58,10 @@ export default function mount(el, ctx) {
       error = null;
       draw();
       if (!readyCalled) { readyCalled = true; ctx.ready(); }
-      // While a conversion runs, look again every 5 s even without live events (a stream that is down or slow).
-      clearTimeout(polling);
-      if (j?.items?.some(job => job.status === 'queued' || job.status === 'running')) polling = setTimeout(soon, 5000);
+      // While a conversion runs, also look every 5 s while the live stream is down (never while it is up).
+      const running = Boolean(j?.items?.some(job => job.status === 'queued' || job.status === 'running'));
+      if (running && !jobPoll) jobPoll = liveReload(['job'], () => false, load, { fallbackEvery: 5000 });
+      if (!running && jobPoll) { jobPoll(); jobPoll = null; }
       if (a && (v.status === 'published' || v.status === 'deprecated')) await loadSignatures(a.items, signal);
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -62,16 +71,23 @@ export default function mount(el, ctx) {
     }
   }
 
-  /** The signed release metadata of each artifact (released versions only: a draft has none, a revoked one answers 410). */
+  /**
+   * The signed release metadata of each artifact (released versions only: a draft has none, a revoked one
+   * answers 410). Read once per artifact (id and digest) per page life; a failure is asked again at the next re-read.
+   */
   async function loadSignatures(items, signal) {
     const next = new Map();
     await Promise.all(items.map(async a => {
       if (!a.signedMetadataUrl) return;
+      const key = `${a.id}:${a.sha256}`;
+      if (signedCache.has(key)) { next.set(a.id, signedCache.get(key)); return; }
       try {
         const envelope = await api.get(a.signedMetadataUrl, undefined, { signal });
         const signed = envelope.signed || {};
-        next.set(a.id, { counter: signed.releaseCounter, expiresAt: signed.expiresAt, issuedAt: signed.issuedAt,
-          keys: (envelope.signatures || []).map(s => s.keyid) });
+        const value = { counter: signed.releaseCounter, expiresAt: signed.expiresAt, issuedAt: signed.issuedAt,
+          keys: (envelope.signatures || []).map(s => s.keyid) };
+        signedCache.set(key, value);
+        next.set(a.id, value);
       } catch (e) {
         if (e.name === 'AbortError') throw e;
         next.set(a.id, { error: e });
@@ -81,28 +97,74 @@ export default function mount(el, ctx) {
     draw();
   }
 
-  function soon() {
-    if (pending) return;
-    pending = setTimeout(() => { pending = null; load(); }, 500);
+  /** An action failed (error) or starts again (null): show it by the actions and move the focus there. */
+  function onError(e, what) {
+    failure = e ? { error: e, what } : null;
+    draw();
+    if (e) el.querySelector('.action-error')?.focus();
   }
 
-  const act = versionActions({ model: name, onDone: load, onDeleted: () => ctx.navigate(`/models/${pathSeg(name)}`) });
+  const act = versionActions({ model: name, onDone: load, onDeleted: () => ctx.navigate(`/models/${pathSeg(name)}`), onError });
 
+  /**
+   * Downloads one file: the token travels as a header, so a plain link cannot download; the body is read
+   * as a stream (progress shown), then handed over as a Blob. A file above IN_BROWSER_LIMIT is refused:
+   * the tab would hold all of it in memory; the curl command is shown instead.
+   */
   async function download(a) {
+    if (a.size > IN_BROWSER_LIMIT) { tooLarge = a; draw(); el.querySelector('#too-large')?.focus(); return; }
+    if (downloads.has(a.id)) return;
+    const state = { received: 0, total: a.size, controller: new AbortController() };
+    downloads.set(a.id, state);
+    draw();
+    let redraw = null;
     try {
-      toast(`Downloading ${a.filename}…`);
-      // The token travels as a header, so a plain link cannot download: fetch, then hand the bytes over as a Blob.
-      const response = await request('GET', a.contentUrl, { raw: true, headers: { Accept: '*/*' } });
-      const blob = await response.blob();
-      const url = URL.createObjectURL(blob);
+      const response = await request('GET', a.contentUrl, { raw: true, headers: { Accept: '*/*' }, signal: state.controller.signal });
+      state.total = Number(response.headers.get('Content-Length')) || a.size;
+      const reader = response.body.getReader();
+      const parts = [];
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        state.received += value.byteLength;
+        if (!redraw) redraw = setTimeout(() => { redraw = null; draw(); }, 100); // at most ten redraws a second
+      }
+      const url = URL.createObjectURL(new Blob(parts, { type: 'application/octet-stream' }));
       const link = Object.assign(document.createElement('a'), { href: url, download: a.filename });
       document.body.appendChild(link);
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      toast(`${a.filename} downloaded (${bytes(state.received)})`);
     } catch (e) {
-      toast(`Could not download ${a.filename}: ${e.detail || e.message}. Use the curl command instead.`, 'error');
+      if (!state.controller.signal.aborted) {
+        failure = { error: e, what: `Could not download ${a.filename}; the curl command (next to Download) fetches it outside the browser` };
+      }
+    } finally {
+      clearTimeout(redraw);
+      downloads.delete(a.id);
+      draw();
+      if (failure) el.querySelector('.action-error')?.focus();
     }
+  }
+
+  function downloadsView() {
+    if (!downloads.size && !tooLarge) return nothing;
+    const byId = new Map((artifacts?.items || []).map(a => [a.id, a]));
+    return html`<section class="panel" aria-labelledby="downloads-h"><h2 id="downloads-h">Downloads</h2>
+      ${[...downloads].map(([id, d]) => html`<div class="download">
+        <p>${byId.get(id)?.filename || id}: <span data-testid="download-received">${bytes(d.received)} of ${bytes(d.total)}</span></p>
+        ${progressBar(d.received, d.total, `Downloading ${byId.get(id)?.filename || id}`)}
+        <button class="small" @click=${() => d.controller.abort()}>Cancel download</button></div>`)}
+      ${tooLarge ? html`<div id="too-large" tabindex="-1" class="notice" data-testid="too-large">
+        <p><strong>${tooLarge.filename} is ${bytes(tooLarge.size)}: too large to download in the browser.</strong>
+          The console would have to hold the whole file in this tab's memory (above ${bytes(IN_BROWSER_LIMIT)} that can crash the tab).
+          Download it with curl instead (set MODELYARD_TOKEN to your API token first):</p>
+        <pre><code>${curl(tooLarge)}</code></pre>
+        <button class="small" @click=${() => copy(curl(tooLarge), 'curl command')}>Copy the curl command</button>
+        <button class="small" @click=${() => { tooLarge = null; draw(); }}>Close</button></div>` : nothing}
+    </section>`;
   }
 
   async function copy(text, what) {
@@ -124,18 +186,21 @@ export default function mount(el, ctx) {
     try {
       const r = await api.post(`${base}/conversions`, {});
       toast(r.created ? `${r.created} conversion job${r.created === 1 ? '' : 's'} started` : 'Every enabled profile has a job already');
+      failure = null;
     } catch (e) {
-      toast(`${e.detail}${e.code ? ` (${e.code})` : ''}`, 'error');
+      failure = { error: e, what: `Could not convert ${version.version}` };
     }
-    load();
+    await load();
+    if (failure) el.querySelector('.action-error')?.focus();
   }
 
   async function removeArtifact(a) {
     const ok = await confirm({ title: `Remove ${a.filename}?`, danger: true, confirmLabel: 'Remove file',
       body: html`<p>The file is removed from draft ${version.version}.</p>` });
     if (!ok) return;
-    try { await api.del(`${base}/artifacts/${seg(a.id)}`); toast(`${a.filename} removed`); } catch (e) { toast(e.detail, 'error'); }
-    load();
+    try { await api.del(`${base}/artifacts/${seg(a.id)}`); toast(`${a.filename} removed`); failure = null; } catch (e) { failure = { error: e, what: `Could not remove ${a.filename}` }; }
+    await load();
+    if (failure) el.querySelector('.action-error')?.focus();
   }
 
   function signatureCell(a) {
@@ -161,7 +226,7 @@ export default function mount(el, ctx) {
         <th scope="col">Origin</th><th scope="col">Signature</th></tr></thead>
       <tbody>${items.map(a => html`<tr>
         <td>${a.filename}<div class="row-actions">
-          <button class="small" @click=${() => download(a)} aria-label=${`Download ${a.filename}`}>Download</button>
+          <button class="small" @click=${() => download(a)} ?disabled=${downloads.has(a.id)} aria-label=${`Download ${a.filename}`}>Download</button>
           <button class="small" @click=${() => copy(curl(a), 'curl command')} aria-label=${`Copy a curl command that downloads ${a.filename}`}>curl</button>
           ${canDelete ? html`<button class="small" @click=${() => removeArtifact(a)} aria-label=${`Remove ${a.filename}`}>Remove</button>` : nothing}
         </div></td><td>${a.target?.format}</td>
@@ -279,6 +344,8 @@ export default function mount(el, ctx) {
         ${act.buttons({ ...version, artifactCount: items.length || version.artifactCount }, aliases)}
         ${session.can('artifacts:create') && (version.status === 'published' || version.status === 'deprecated') ? html`<button @click=${convert}>Convert</button>` : nothing}
       </div>
+      ${actionErrorView(failure, () => { failure = null; draw(); })}
+      ${downloadsView()}
       ${canUpload() ? html`<p class="help">Drop a file anywhere on this page to upload it to this draft.</p>` : nothing}
       ${artifacts ? html`
         <section aria-labelledby="artifacts-h"><h2 id="artifacts-h">Artifacts</h2>
@@ -292,10 +359,14 @@ export default function mount(el, ctx) {
   }
 
   load();
-  const unsubscribe = subscribe(['version', 'artifact', 'job'], event => {
-    if (event.topic === '*' || (event.model === name && (event.version === ref || event.version === version?.version))) soon();
-  });
-  return () => { controller.abort(); clearTimeout(pending); clearTimeout(polling); unsubscribe(); };
+  const stop = liveReload(['version', 'artifact', 'job'],
+    event => event.model === name && (event.version === ref || event.version === version?.version), load);
+  return () => {
+    controller.abort();
+    stop();
+    jobPoll?.();
+    for (const d of downloads.values()) d.controller.abort();
+  };
 }
 
 /** A step's converter version without the converter's name it may start with ("fp16-weights 1" → "1"). */

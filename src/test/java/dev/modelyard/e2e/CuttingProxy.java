@@ -88,7 +88,7 @@ public final class CuttingProxy implements AutoCloseable {
     }
 
     /** The request heads forwarded so far ("GET /path HTTP/1.1" and the header lines, joined by newlines), oldest first. */
-    List<String> requests() {
+    public List<String> requests() {
         return List.copyOf(heads);
     }
 

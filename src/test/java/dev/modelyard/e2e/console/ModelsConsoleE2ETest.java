@@ -20,11 +20,18 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.Locale;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 /**
@@ -42,14 +49,13 @@ class ModelsConsoleE2ETest {
     @TempDir
     Path dir;
 
-    /** Until the server has its live-update stream (GET /api/v1/events), the console's attempts get 404: not this area's error. */
-    private static void allowMissingLiveStream() {
-        browser.allowConsoleError("/api/v1/events - Failed to load resource: the server responded with a status of 404");
-    }
+    /** The console's slice size (lib/upload.js CHUNK). */
+    private static final int CHUNK = 4 << 20;
+    /** A window the width of a tablet held in portrait. */
+    private static final Dimension NARROW = new Dimension(768, 1024);
 
     @Test
     void createUploadPublishConvertAndMoveAnAlias() throws Exception {
-        allowMissingLiveStream();
         ModelyardClient admin = browser.server().admin();
         admin.profiles().create(new Profiles.ProfileBody("fp16", "half-size weights", true,
                 List.of(new Profiles.Step(null, "fp16-weights", Map.of(), null, null, null)),
@@ -78,10 +84,12 @@ class ModelsConsoleE2ETest {
         browser.button("Upload").click();
         browser.waitForText("Uploaded and checked.");
         assertEquals(sha256(onnx), testId("upload-sha256"), "the digest the browser computed");
+        assertEquals(0L, keptUploads(), "a finished upload is not kept for later");
         assertEquals(sha256(onnx), admin.artifacts().get("kws-console", "1.0.0", "kws.onnx").sha256());
         browser.screenshot("upload-page");
         browser.axe("upload-page");
 
+        browser.js("performance.clearResourceTimings(); performance.setResourceTimingBufferSize(100000);");
         browser.navigateBy(() -> browser.link("Back to kws-console 1.0.0").click());
         browser.button("Publish 1.0.0").click();
         browser.waitForText("becomes immutable and deployable");
@@ -101,6 +109,28 @@ class ModelsConsoleE2ETest {
                 .findElements(By.xpath("//span[contains(@class,'alias') and text()='production']")).isEmpty());
         browser.screenshot("version-page");
         browser.axe("version-page");
+        // The page re-read its artifacts several times (publication, the conversion, the alias), but the signed
+        // metadata of each artifact only once.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> reads = (Map<String, Object>) browser.js("""
+                const n = { artifacts: 0, signed: {} };
+                for (const e of performance.getEntriesByType('resource')) {
+                  if (/\\/artifacts\\?/.test(e.name)) n.artifacts++;
+                  if (e.name.endsWith('/signed-metadata')) n.signed[e.name] = (n.signed[e.name] || 0) + 1;
+                }
+                return n;""");
+        assertTrue(((Number) reads.get("artifacts")).intValue() >= 3, "the page re-read its artifacts: " + reads);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> signedReads = (Map<String, Object>) reads.get("signed");
+        assertEquals(2, signedReads.size(), "the source and the converted artifact: " + reads);
+        assertTrue(signedReads.values().stream().allMatch(n -> ((Number) n).intValue() == 1), "each read once: " + reads);
+        browser.size(NARROW);
+        browser.screenshot("version-page-768");
+        browser.size(ConsoleBrowser.LAPTOP);
+
+        // A download streams with its progress, then hands the file over.
+        browser.button("Download kws.onnx").click();
+        browser.waitForText("kws.onnx downloaded (");
 
         Fixtures.publishedOnnx(admin, "kws-console", "1.1.0", "kws.onnx", OnnxModels.mlp(64, 256, 2, 10, 8, 0.1f));
         browser.open("#/models/kws-console");
@@ -114,6 +144,25 @@ class ModelsConsoleE2ETest {
         assertEquals("1.1.0", admin.models().get("kws-console").aliases().get("production"));
         browser.screenshot("model-page");
         browser.axe("model-page");
+        browser.size(NARROW);
+        browser.screenshot("model-page-768");
+        browser.size(ConsoleBrowser.LAPTOP);
+
+        // A failed action is shown where it was, with what to do: 1.1.0 is revoked (elsewhere) while the
+        // deprecation's confirmation is open, so the server refuses the move on purpose.
+        browser.button("Deprecate 1.1.0").click();
+        browser.waitForText("marked as on its way out");
+        admin.versions().update("kws-console", "1.1.0", Versions.VersionPatch.status(Versions.REVOKED));
+        browser.allowConsoleError("versions/1\\.1\\.0 - Failed to load resource: the server responded with a status of 409");
+        browser.button("Deprecate").click();
+        String failure = browser.waitFor("the failure by the versions", () -> {
+            List<WebElement> shown = browser.driver().findElements(By.cssSelector("[data-testid=action-error]"));
+            return shown.isEmpty() ? null : shown.get(0).getText();
+        });
+        assertTrue(failure.contains("Could not deprecate 1.1.0"), failure);
+        assertTrue(failure.contains("invalid-status-transition"), failure);
+        assertTrue(failure.contains("cannot move to that status"), "the advice for the code: " + failure);
+        browser.screenshot("model-page-action-failed");
 
         browser.open("#/models");
         browser.waitForText("kws-console");
@@ -123,7 +172,6 @@ class ModelsConsoleE2ETest {
 
     @Test
     void anUploadResumesAfterTheConnectionIsCut() throws Exception {
-        allowMissingLiveStream();
         ModelyardClient admin = browser.server().admin();
         admin.models().create(Models.NewModel.named("resumable"));
         admin.versions().create("resumable", Versions.NewVersion.of("1.0.0"));
@@ -133,7 +181,8 @@ class ModelsConsoleE2ETest {
         try (CuttingProxy proxy = new CuttingProxy(new InetSocketAddress(server.getHost(), server.getPort()))) {
             // An append loses its connection after 1.5 MB of its 4 MiB. Chromium sends a request again by itself,
             // once, when a reused connection breaks before any answer: the second cut is the one the page sees.
-            proxy.cutRequests("PATCH", Pattern.compile(".*/uploads/[0-9a-f-]+"), 1_500_000, 2);
+            Pattern appends = Pattern.compile(".*/uploads/[0-9a-f-]+");
+            proxy.cutRequests("PATCH", appends, 1_500_000, 2);
             String console = "http://127.0.0.1:" + proxy.port() + "/console/";
             // The browser talks to the server only through the proxy (another origin: sign in there).
             browser.driver().get(console);
@@ -150,7 +199,18 @@ class ModelsConsoleE2ETest {
             browser.allowConsoleError("uploads/[0-9a-f-]+ - Failed to load resource: net::ERR_");
             browser.allowConsoleError("uploads/[0-9a-f-]+ - Failed to load resource: the server responded with a status of 409");
             browser.waitForText("Uploaded and checked, resumed after");
-            assertEquals(2, proxy.requestCuts(), "the proxy cut appends");
+            // What the page did: it tried failed appends again and went on from the server's offset, which is
+            // inside a slice (the bytes of the cut append that arrived were kept), and the server took an append
+            // at exactly that offset (a wrong one would have been refused with upload-offset-mismatch).
+            assertTrue(Integer.parseInt(testId("upload-retries")) >= 1, "the page tried a failed append again");
+            long resumedFrom = Long.parseLong(testId("upload-resumed-from"));
+            assertTrue(resumedFrom > 0 && resumedFrom < onnx.length && resumedFrom % CHUNK != 0,
+                    "resumed inside a slice, from the server's offset: " + resumedFrom);
+            assertTrue(browser.bodyText().contains("from byte " + String.format(Locale.ENGLISH, "%,d", resumedFrom)),
+                    "the page says from which offset");
+            Pattern resumedAppend = Pattern.compile("(?im)^upload-offset:\\s*" + resumedFrom + "\\s*$");
+            assertTrue(proxy.requests().stream().anyMatch(head -> head.startsWith("PATCH ") && resumedAppend.matcher(head).find()),
+                    "an append at the resumed offset went to the server");
             assertEquals(sha256(onnx), testId("upload-sha256"));
             Artifacts.Artifact stored = admin.artifacts().get("resumable", "1.0.0", "big.onnx");
             assertEquals(sha256(onnx), stored.sha256(), "the server stored exactly the file");
@@ -160,12 +220,91 @@ class ModelsConsoleE2ETest {
     }
 
     /**
+     * An upload kept for later survives a reload: the same file picked again resumes from the offset the
+     * server has (the page says which) and completes with the right digest; the finished upload is forgotten.
+     */
+    @Test
+    void anUploadKeptForLaterResumesAfterAReload() throws Exception {
+        ModelyardClient admin = browser.server().admin();
+        admin.models().create(Models.NewModel.named("kept"));
+        admin.versions().create("kept", Versions.NewVersion.of("1.0.0"));
+        byte[] onnx = OnnxModels.mlp(256, 1024, 4, 10, 12, 0.1f); // about 13 MB
+        Path file = Files.write(dir.resolve("kept.onnx"), onnx);
+        URI server = browser.uri("/");
+        try (CuttingProxy proxy = new CuttingProxy(new InetSocketAddress(server.getHost(), server.getPort()))) {
+            // Every append is cut after 1.5 MB: the upload moves on slowly, so it is partial when the user leaves.
+            Pattern appends = Pattern.compile(".*/uploads/[0-9a-f-]+");
+            proxy.cutRequests("PATCH", appends, 1_500_000, 1000);
+            String console = "http://127.0.0.1:" + proxy.port() + "/console/";
+            browser.driver().get(console);
+            browser.field("API token").sendKeys(browser.adminToken());
+            browser.button("Sign in").click();
+            browser.waitFor("the shell", () -> !browser.driver().findElements(By.cssSelector("nav[aria-label=Sections]")).isEmpty());
+            browser.driver().get(console + "#/models/kept/versions/1.0.0/upload");
+            browser.awaitReady();
+            // The cut appends are failed requests in the browser's log, provoked on purpose.
+            browser.allowConsoleError("uploads/[0-9a-f-]+ - Failed to load resource: net::ERR_");
+            browser.allowConsoleError("uploads/[0-9a-f-]+ - Failed to load resource: the server responded with a status of 409");
+            browser.field("Choose a file").sendKeys(file.toString());
+            browser.button("Upload").click();
+            browser.waitFor("a partial upload", () -> !browser.driver().findElements(By.cssSelector("[data-testid=upload-resumed-from]")).isEmpty()
+                    && Long.parseLong(testId("upload-resumed-from")) > 0);
+            browser.button("Keep for later").click();
+            browser.waitForText("Kept for later:");
+            proxy.cutRequests("PATCH", appends, 1_500_000, 0); // the link is good again
+            assertEquals(1L, keptUploads(), "the session is kept in the tab's storage");
+            String url = (String) browser.js("""
+                    for (let i = 0; i < sessionStorage.length; i++) {
+                      const key = sessionStorage.key(i);
+                      if (key.startsWith('modelyard.upload:')) return JSON.parse(sessionStorage.getItem(key)).url;
+                    }
+                    return null;""");
+            long serverOffset = settledOffset(url);
+            assertTrue(serverOffset > 0 && serverOffset < onnx.length, "partial on the server: " + serverOffset);
+
+            browser.driver().navigate().refresh();
+            browser.awaitReady();
+            browser.waitForText("Unfinished uploads");
+            assertTrue(browser.bodyText().contains("kept.onnx"), "the kept upload is listed");
+            browser.field("Choose a file").sendKeys(file.toString());
+            browser.waitForText("Uploaded and checked, resumed the kept upload from byte "
+                    + String.format(Locale.ENGLISH, "%,d", serverOffset));
+            assertEquals(serverOffset, Long.parseLong(testId("upload-resumed-from")), "resumed from the server's offset");
+            assertEquals(sha256(onnx), testId("upload-sha256"));
+            Artifacts.Artifact stored = admin.artifacts().get("kept", "1.0.0", "kept.onnx");
+            assertEquals(sha256(onnx), stored.sha256(), "the server stored exactly the file");
+            assertEquals(onnx.length, stored.size());
+            assertEquals(0L, keptUploads(), "a finished upload is forgotten");
+            browser.screenshot("upload-resumed-after-reload");
+        }
+    }
+
+    /** Every code the models pages' actions can meet has advice (what to do) in lib/messages.js. */
+    @Test
+    void everyCodeTheModelActionsMeetHasAdvice() {
+        browser.signIn(browser.adminToken());
+        @SuppressWarnings("unchecked")
+        List<String> missing = (List<String>) browser.driver().executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                import(new URL('lib/messages.js', location.href.split('#')[0]).href).then(({ adviceCodes }) => {
+                  const known = new Set(adviceCodes());
+                  done(['version-not-publishable', 'signature-required', 'invalid-signature', 'invalid-status-transition',
+                    'model-has-releases', 'version-immutable', 'version-not-draft', 'version-not-found', 'alias-not-found',
+                    'model-not-found', 'invalid-field', 'invalid-name', 'already-exists', 'conflict', 'forbidden', 'out-of-scope',
+                    'nothing-to-convert', 'artifact-not-found', 'upload-not-found', 'digest-mismatch', 'target-taken',
+                    'incomplete-upload', 'upload-offset-mismatch', 'concurrent-request', 'storage-full', 'too-many-uploads',
+                    'upload-too-slow', 'range-not-satisfiable', 'network-error'].filter(code => !known.has(code)));
+                }, e => done([String(e)]));
+                """);
+        assertEquals(List.of(), missing);
+    }
+
+    /**
      * The console's incremental SHA-256 against the FIPS 180-4 examples (NIST's SHA-256 test vectors), fed in
      * uneven pieces, and against WebCrypto on 8 MiB of random bytes hashed from a Blob in its Web Worker.
      */
     @Test
     void theBrowsersSha256MatchesTheStandardsVectors() {
-        allowMissingLiveStream();
         browser.signIn(browser.adminToken());
         @SuppressWarnings("unchecked")
         Map<String, Object> r = (Map<String, Object>) browser.driver().executeAsyncScript("""
@@ -197,6 +336,30 @@ class ModelsConsoleE2ETest {
         assertEquals("cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1", r.get("four"));
         assertEquals("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", r.get("million"));
         assertEquals(r.get("webcrypto"), r.get("worker"), "8 MiB of random bytes, hashed from a Blob in the worker");
+    }
+
+    /** How many uploads the console keeps in the tab's sessionStorage. */
+    private static long keptUploads() {
+        return ((Number) browser.js("return Object.keys(sessionStorage).filter(k => k.startsWith('modelyard.upload:')).length;")).longValue();
+    }
+
+    /** The offset the server has for an upload session, once no append is in progress. */
+    private static long settledOffset(String url) {
+        HttpClient http = HttpClient.newHttpClient();
+        return browser.waitFor("the server's offset", () -> {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(browser.uri(url))
+                        .header("Authorization", "Bearer " + browser.adminToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200 || r.body().contains("\"appending\":true")) return null;
+                Matcher m = Pattern.compile("\"offset\":(\\d+)").matcher(r.body());
+                return m.find() ? Long.parseLong(m.group(1)) : null;
+            } catch (java.io.IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        });
     }
 
     private static String testId(String id) {
