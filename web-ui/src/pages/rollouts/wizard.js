@@ -256,7 +256,7 @@ export default function mount(el, ctx) {
     }
     step = target;
     serverError = null;
-    if (step === 1) loadGroups();
+    if (step === 1 && f.who === 'group') loadGroups(); // only when a group is to be chosen
     draw();
     el.querySelector('h2')?.focus();
   }
