@@ -1,7 +1,6 @@
-// Pieces the conversion pages share: the sub-navigation, job states, a debounced live re-read.
+// Pieces the conversion pages share: the sub-navigation, job states.
 import { html, nothing } from '../../lib/vendor.js';
 import { session } from '../../lib/session.js';
-import { subscribe } from '../../lib/live.js';
 
 export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
 export const CONVERTERS = {
@@ -19,19 +18,6 @@ export function subnav(current) {
   ].filter(([, , , permission]) => session.can(permission));
   return html`<nav class="subnav" aria-label="Conversion"><ul>${items.map(([id, label, link]) => html`
     <li><a href=${link} aria-current=${id === current ? 'page' : nothing}>${label}</a></li>`)}</ul></nav>`;
-}
-
-/** reload() at most once per 500 ms on the events accept(event) picks (and after a reconnect). */
-export function liveReload(topics, accept, reload) {
-  let timer = null;
-  let last = 0;
-  const run = () => { timer = null; last = Date.now(); reload(); };
-  const unsubscribe = subscribe(topics, event => {
-    if (!event.reconnected && !accept(event)) return;
-    if (timer) return;
-    timer = setTimeout(run, Math.max(0, 500 - (Date.now() - last)));
-  });
-  return () => { unsubscribe(); if (timer) clearTimeout(timer); };
 }
 
 /** The JSON path of a field → the id of its input ('steps[1].params.level' → 'f-steps-1-params-level'). */

@@ -6,7 +6,8 @@ import { session } from '../../lib/session.js';
 import { errorView, badge, confirm, toast } from '../../lib/ui.js';
 import { dateTime, duration, bytes, shortDigest } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
-import { subnav, liveReload } from './common.js';
+import { liveReload } from '../../lib/live.js';
+import { subnav } from './common.js';
 
 const LOG_LIMIT = 1000;
 const OPEN = new Set(['queued', 'running']);
@@ -22,7 +23,6 @@ export default function mount(el, ctx) {
   let lastLine = 0;
   let follow = true;
   let readyOnce = false;
-  let poll = null;
   const controller = new AbortController();
   const signal = controller.signal;
 
@@ -44,14 +44,7 @@ export default function mount(el, ctx) {
       error = e;
     }
     draw();
-    schedulePoll();
     if (!readyOnce) { readyOnce = true; ctx.ready(); }
-  }
-
-  /** While the job is open, re-read every 3 s too, so the log follows even without live events. */
-  function schedulePoll() {
-    clearTimeout(poll);
-    if (job && OPEN.has(job.status) && !signal.aborted) poll = setTimeout(load, 3000);
   }
 
   async function act(action, { title, body, label, danger }) {
@@ -65,7 +58,7 @@ export default function mount(el, ctx) {
       actionError = e;
     } finally {
       busy = null;
-      if (!signal.aborted) { draw(); schedulePoll(); }
+      if (!signal.aborted) draw();
     }
   }
 
@@ -144,6 +137,8 @@ export default function mount(el, ctx) {
 
   draw();
   load();
-  const stop = liveReload(['job'], e => String(e.id) === String(id), load);
-  return () => { stop(); clearTimeout(poll); controller.abort(); };
+  // A job event comes with every status change and log line; polling (every 3 s) only while the
+  // event stream is down.
+  const stop = liveReload(['job'], e => String(e.id) === String(id), load, { fallbackEvery: 3000 });
+  return () => { stop(); controller.abort(); };
 }

@@ -5,7 +5,8 @@ import { api } from '../../lib/api.js';
 import { errorView, pager, badge } from '../../lib/ui.js';
 import { dateTime, relative } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
-import { JOB_STATES, subnav, liveReload } from './common.js';
+import { liveReload } from '../../lib/live.js';
+import { JOB_STATES, subnav } from './common.js';
 
 const SIZE = 50;
 

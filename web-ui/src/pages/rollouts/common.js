@@ -1,31 +1,13 @@
-// Pieces the rollout pages share: the states, a debounced live re-read, the progress chart's series
+// Pieces the rollout pages share: the states, the progress chart's series
 // and a gauge with a sentence under it (the charts themselves are lib/charts.js).
 import { html, nothing } from '../../lib/vendor.js';
 import { gauge } from '../../lib/charts.js';
-import { subscribe } from '../../lib/live.js';
 
 export const ROLLOUT_STATES = ['draft', 'waiting-for-approval', 'scheduled', 'running', 'paused', 'succeeded',
   'failed', 'cancelled', 'rolling-back', 'rolled-back'];
 export const DEVICE_STATES = ['pending', 'running', 'succeeded', 'failed', 'cancelled', 'rolling-back', 'rolled-back',
   'rollback-failed'];
 export const FINISHED = new Set(['succeeded', 'failed', 'cancelled', 'rolled-back']);
-
-/**
- * Re-reads on live events: reload() at most once per 500 ms, whatever the number of events;
- * accept(event) picks the events that concern the page (a reconnect always does).
- * Returns the function that unsubscribes.
- */
-export function liveReload(topics, accept, reload) {
-  let timer = null;
-  let last = 0;
-  const run = () => { timer = null; last = Date.now(); reload(); };
-  const unsubscribe = subscribe(topics, event => {
-    if (!event.reconnected && !accept(event)) return;
-    if (timer) return;
-    timer = setTimeout(run, Math.max(0, 500 - (Date.now() - last)));
-  });
-  return () => { unsubscribe(); if (timer) clearTimeout(timer); };
-}
 
 /** Executed devices' share that succeeded, from a counts object. */
 export function doneOf(counts) {

@@ -5,7 +5,8 @@ import { session } from '../../lib/session.js';
 import { errorView, pager, progressBar, badge } from '../../lib/ui.js';
 import { dateTime } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
-import { ROLLOUT_STATES, liveReload, doneOf } from './common.js';
+import { liveReload } from '../../lib/live.js';
+import { ROLLOUT_STATES, doneOf } from './common.js';
 
 const SIZE = 25;
 

@@ -8,7 +8,8 @@ import { errorView, pager, progressBar, badge, confirm, toast } from '../../lib/
 import { dateTime, percent } from '../../lib/format.js';
 import { href } from '../../lib/router.js';
 import { lineChart } from '../../lib/charts.js';
-import { DEVICE_STATES, FINISHED, liveReload, doneOf, meter, progressSeries } from './common.js';
+import { liveReload } from '../../lib/live.js';
+import { DEVICE_STATES, FINISHED, doneOf, meter, progressSeries } from './common.js';
 
 const DEVICE_PAGE = 50;
 const hasBound = v => v !== null && v !== undefined;
@@ -215,12 +216,14 @@ export default function mount(el, ctx) {
       ${devices && devices.total === 0 ? html`<p>No device${deviceState ? ` is ${deviceState}` : ' yet'}.</p>` : devices ? html`
         <div class="table-wrap"><table>
           <thead><tr><th scope="col">Device</th><th scope="col">Phase</th><th scope="col">State</th><th scope="col">Before</th>
-            <th scope="col">Action</th><th scope="col">Reason</th><th scope="col">Updated</th></tr></thead>
+            <th scope="col">Action</th><th scope="col">Reason and last message</th><th scope="col">Updated</th></tr></thead>
           <tbody>${devices.items.map(d => html`<tr>
             <td><a href=${href(`/devices/${seg(d.device)}`)}>${d.device}</a></td>
             <td>${d.phase + 1}</td><td>${badge(d.state)}</td><td class="mono">${d.previousVersion || '—'}</td>
             <td>${d.actionId ?? '—'}${d.rollbackActionId ? ` (rollback ${d.rollbackActionId})` : ''}</td>
-            <td>${d.reason || ''}</td><td>${dateTime(d.updatedAt)}</td></tr>`)}</tbody>
+            <td class="wrap">${d.reason || ''}${d.lastMessage && d.lastMessage !== d.reason
+              ? html`<div class=${d.reason ? 'help' : ''}>${d.reason ? 'Last message: ' : ''}${d.lastMessage}</div>` : nothing}</td>
+            <td>${dateTime(d.updatedAt)}</td></tr>`)}</tbody>
         </table></div>
         ${pager(devices, async p => { devicePage = p; await loadDevices(); draw(); }, 'Device pages')}` : nothing}`;
   }
@@ -265,7 +268,6 @@ export default function mount(el, ctx) {
   }
 
   async function refresh() {
-    lastRead = Date.now();
     await loadRollout();
     if (rollout) await Promise.all([loadSamples(), loadDevices(), loadEvents()]);
     if (!signal.aborted) draw();
@@ -273,15 +275,11 @@ export default function mount(el, ctx) {
 
   draw();
   loadAll();
-  let lastRead = Date.now();
+  // The engine sends a rollout event on every step and sample and an action event on every device
+  // change; polling (every 5 s) happens only while the event stream is down.
   const stop = liveReload(['rollout', 'action'],
       e => (e.topic === 'rollout' ? String(e.id) === String(id)
         : rollout && e.model === rollout.model && e.version === rollout.version),
-      refresh);
-  // Events are hints and can be missed (a dropped stream, a server without one): while the rollout
-  // moves, re-read at most every 5 s when no event made the page re-read meanwhile.
-  const poll = setInterval(() => {
-    if (rollout && busy === null && rollout.state !== 'draft' && !FINISHED.has(rollout.state) && Date.now() - lastRead >= 5000) refresh();
-  }, 5000);
-  return () => { stop(); clearInterval(poll); controller.abort(); };
+      refresh, { fallbackEvery: 5000 });
+  return () => { stop(); controller.abort(); };
 }

@@ -7,7 +7,7 @@ import { html, render, nothing, live, ref } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, toast } from '../../lib/ui.js';
-import { mountFilterInput } from '../../lib/filter-input.js';
+import { mountFilterInput, checkFilter } from '../../lib/filter-input.js';
 
 const STEPS = ['What', 'Who', 'Phases', 'Safety', 'Review'];
 const SIZE = /^(\d{1,9}|\d{1,3}(\.\d{1,4})?%)$/;
@@ -93,9 +93,21 @@ export default function mount(el, ctx) {
     draw();
   }
 
+  // the picker lists groups without counts (each count runs a filter over the fleet); the chosen one is counted
   async function loadGroups() {
     if (groups || !canCount) return;
-    try { groups = (await api.get('/device-groups', { size: 500 }, { signal })).items; } catch (e) { groups = []; }
+    try { groups = (await api.get('/device-groups', { size: 500, counts: false }, { signal })).items; } catch (e) { groups = []; }
+    draw();
+    if (f.who === 'group' && f.group) countGroup(f.group);
+  }
+
+  const groupCounts = new Map(); // group name → devices matching now
+  async function countGroup(name) {
+    if (!name || groupCounts.has(name) || !canCount) return;
+    try {
+      const g = await api.get(`/device-groups/${seg(name)}`, undefined, { signal });
+      groupCounts.set(name, g.count ?? null);
+    } catch (e) { if (e.name !== 'AbortError') groupCounts.set(name, null); }
     draw();
   }
 
@@ -127,7 +139,7 @@ export default function mount(el, ctx) {
 
   /** How many devices the rollout reaches now: the filter's count, or the group's. */
   function reach() {
-    if (f.who === 'group') return groups?.find(g => g.name === f.group)?.count ?? null;
+    if (f.who === 'group') return groupCounts.get(f.group) ?? null;
     return count && !count.error && count.q === f.filter.trim() ? count.count : null;
   }
 
@@ -244,7 +256,7 @@ export default function mount(el, ctx) {
     }
     step = target;
     serverError = null;
-    if (step === 1) loadGroups();
+    if (step === 1 && f.who === 'group') loadGroups(); // only when a group is to be chosen
     draw();
     el.querySelector('h2')?.focus();
   }
@@ -258,6 +270,19 @@ export default function mount(el, ctx) {
     for (let s = 0; s < 4; s++) if (!check(s)) { step = s; draw(); focusFirstError(); return; }
     busy = true; serverError = null; draw();
     try {
+      // A filter the server would refuse is caught by GET /devices/filter-check (200 with the
+      // problem), so a bad filter never shows as a failed request in the browser.
+      if (f.who === 'filter' && canCount && f.filter.trim() && !(count && count.q === f.filter.trim())) {
+        const checked = await checkFilter(f.filter, { count: false, signal });
+        if (!checked.valid) {
+          count = { q: f.filter.trim(), error: checked.error };
+          errors.filter = checked.error.detail;
+          pendingFilterError = checked.error;
+          step = stepOf('filter');
+          focusFirstError();
+          return;
+        }
+      }
       const created = await api.post('/rollouts', body(start));
       toast(start ? `Rollout ${created.name} created and started (${created.state})` : `Rollout ${created.name} saved as a draft`);
       ctx.navigate(`/rollouts/${created.id}`);
@@ -335,9 +360,9 @@ export default function mount(el, ctx) {
         ${errors.filter && errors.filter !== count?.error?.detail && errors.filter !== pendingFilterError?.detail ? html`<p class="error field-error" role="alert">${errors.filter}</p>` : nothing}` : html`
         <div class="field"><label for="f-group">Device group</label>
           <select id="f-group" aria-invalid=${errors.group ? 'true' : 'false'} aria-describedby=${errors.group ? 'f-group-error' : nothing}
-            @change=${e => { f.group = e.target.value; delete errors.group; draw(); }}>
+            @change=${e => { f.group = e.target.value; delete errors.group; countGroup(f.group); draw(); }}>
             <option value="">Choose a group…</option>
-            ${(groups || []).map(g => html`<option value=${g.name} ?selected=${g.name === f.group}>${g.name} (${g.count ?? '?'} devices)</option>`)}
+            ${(groups || []).map(g => html`<option value=${g.name} ?selected=${g.name === f.group}>${g.name}${groupCounts.has(g.name) && groupCounts.get(g.name) != null ? ` (${groupCounts.get(g.name)} devices)` : ''}</option>`)}
           </select>
           ${errors.group ? html`<p class="error field-error" id="f-group-error">${errors.group}</p>` : nothing}
           ${groups && !groups.length ? html`<p class="help">No device groups yet: use a filter, or create a group on the Devices page.</p>` : nothing}</div>`}

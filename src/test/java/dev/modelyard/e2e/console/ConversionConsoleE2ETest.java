@@ -11,7 +11,6 @@ import dev.modelyard.wire.TargetDescriptor;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -36,15 +35,6 @@ class ConversionConsoleE2ETest {
                 new Profiles.Tolerance(0.05, 0.999), null, null));
         Fixtures.publishedOnnx(admin, "kws-small", "1.0.0", "kws-small.onnx", OnnxModels.mlp(4, 32, 1, 4, 1, 0.5f));
         jobId = admin.conversions().jobs(new Conversions.Filter("kws-small", null, null, null, null, null)).items().get(0).id();
-    }
-
-    /**
-     * The pages read live events (GET /api/v1/events); until the server streams them it answers 404,
-     * and the pages re-read by themselves meanwhile. The kit clears allowances after each test.
-     */
-    @BeforeEach
-    void eventStreamMayBeMissing() {
-        browser.allowConsoleError("/api/v1/events - Failed to load resource: .* 404");
     }
 
     @Test

@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
@@ -63,15 +62,6 @@ class RolloutConsoleE2ETest {
         if (fleet != null) fleet.close();
     }
 
-    /**
-     * The pages read live events (GET /api/v1/events); until the server streams them it answers 404,
-     * and the pages re-read by themselves meanwhile. The kit clears allowances after each test.
-     */
-    @BeforeEach
-    void eventStreamMayBeMissing() {
-        browser.allowConsoleError("/api/v1/events - Failed to load resource: .* 404");
-    }
-
     @Test
     void aRolloutMadeInTheWizardCompletesOnItsPageWithoutAReload() {
         browser.signIn(browser.adminToken());
@@ -84,7 +74,12 @@ class RolloutConsoleE2ETest {
         browser.button("Next").click();
 
         browser.heading("Step 2 of 5: Who");
-        browser.field("Filter").sendKeys("tag==store");
+        // A filter that does not parse is marked at its field, checked without an error status
+        // (GET /devices/filter-check), so the browser's console stays clean.
+        browser.field("Filter").sendKeys("tag==");
+        browser.waitFor("the bad filter marked", () -> browser.driver().findElements(By.cssSelector("#rollout-filter-text[aria-invalid=true]")).stream().findFirst().orElse(null));
+        browser.field("Filter").sendKeys("store");
+        browser.waitFor("the filter accepted", () -> browser.driver().findElements(By.cssSelector("#rollout-filter-text[aria-invalid=false]")).stream().findFirst().orElse(null));
         browser.waitForText("4 devices match");
         browser.screenshot("wizard-2-who");
         browser.axe("wizard-2-who");
@@ -112,9 +107,16 @@ class RolloutConsoleE2ETest {
 
         browser.heading("kws-production-stores");
         browser.js("window.rolloutPageMark = 'no reload';");
+        // The page follows the rollout by live events: the stream is up, and the page's fallback
+        // polling (a 5 s interval, started only while the stream is down) never starts.
+        browser.waitFor("the event stream is up", () -> Boolean.TRUE.equals(browser.js(LIVE)) ? true : null);
+        browser.js("window.fallbackPolls = 0; const every = window.setInterval;"
+                + " window.setInterval = function (f, ms, ...rest) { if (ms === 5000) window.fallbackPolls++; return every.call(this, f, ms, ...rest); };");
         browser.screenshot("rollout-running");
         awaitLong("the rollout succeeded", () -> "succeeded".equals(text("[data-testid=rollout-state]")));
         assertEquals("no reload", browser.js("return window.rolloutPageMark;"), "the page followed the rollout without a reload");
+        assertEquals(0L, ((Number) browser.js("return window.fallbackPolls;")).longValue(), "no polling: the events moved the page");
+        assertEquals(Boolean.TRUE, browser.js(LIVE), "the event stream stayed up");
         browser.waitForText("4 of 4 devices done");
         assertEquals(2, browser.driver().findElements(By.xpath("//section[contains(@class,'phase')]//span[normalize-space()='passed']")).size(),
                 "both phases passed: " + browser.bodyText());
@@ -150,8 +152,12 @@ class RolloutConsoleE2ETest {
         browser.axe("rollout-paused-budget");
         browser.driver().findElement(By.id("device-state")).sendKeys("failed");
         browser.waitFor("a failed device listed", () -> browser.driver().findElements(By.xpath("//td/a[starts-with(normalize-space(), 'flaky-')]")).size() >= 1);
+        browser.waitForText("model refused: self-test failed"); // the device's own message, in its row
         browser.screenshot("rollout-failed-devices");
     }
+
+    /** Whether the console's event stream is open (lib/live.js's isLive, the module the pages share). */
+    private static final String LIVE = "return import('/console/lib/live.js').then(live => live.isLive());";
 
     private static String text(String css) {
         return browser.driver().findElement(By.cssSelector(css)).getText().strip();

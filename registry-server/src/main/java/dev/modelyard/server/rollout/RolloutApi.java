@@ -121,9 +121,14 @@ public final class RolloutApi {
                               String createdBy, Instant startedAt, Instant finishedAt) {
     }
 
-    /** One device of a rollout. {@code previousVersion}: what it ran before (what a rollback restores). */
+    /**
+     * One device of a rollout. {@code previousVersion}: what it ran before (what a rollback restores);
+     * {@code lastMessage}: the first message of the newest entry of its action's history (the rollback
+     * action's once there is one) that has any: the device's last feedback, e.g. why it failed, or else
+     * the server's note of the assignment; null when there is none.
+     */
     public record DeviceView(String device, int phase, String state, Long actionId, String previousVersion,
-                             Long rollbackActionId, String reason, Instant updatedAt) {
+                             Long rollbackActionId, String reason, String lastMessage, Instant updatedAt) {
     }
 
     public record Sample(Instant at, int phase, int pending, int running, int succeeded, int failed, int cancelled,

@@ -463,18 +463,24 @@ class RolloutStore {
             String where = " WHERE rd.rollout_id = ? AND rd.tenant = ?" + (phase == null ? "" : " AND rd.phase = ?")
                     + (state == null ? "" : " AND " + STATE + " = ?");
             List<RolloutApi.DeviceView> items = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT d.controller_id, rd.phase, " + STATE
-                    + ", rd.action_id, v.version, rd.rollback_action_id, coalesce(rd.reason, CASE WHEN " + STATE
-                    + " IN ('failed', 'rollback-failed') THEN coalesce(rb.reason, a.reason) END), greatest(rd.updated_at, a.updated_at, rb.updated_at) FROM "
+            // The page first, then each of its devices' last feedback message (the newest status of the
+            // rollback action, or else of the action, that carries one): one indexed look-up per row shown.
+            try (PreparedStatement ps = c.prepareStatement("SELECT q.*, last.message FROM (SELECT d.controller_id, rd.phase, " + STATE
+                    + " AS state, rd.action_id, v.version, rd.rollback_action_id, coalesce(rd.reason, CASE WHEN " + STATE
+                    + " IN ('failed', 'rollback-failed') THEN coalesce(rb.reason, a.reason) END) AS reason,"
+                    + " greatest(rd.updated_at, a.updated_at, rb.updated_at) AS updated_at, rd.device_id FROM "
                     + FROM + " JOIN device d ON d.id = rd.device_id LEFT JOIN model_version v ON v.id = rd.previous_version_id"
-                    + where + " ORDER BY rd.phase, rd.device_id LIMIT ? OFFSET ?")) {
+                    + where + " ORDER BY rd.phase, rd.device_id LIMIT ? OFFSET ?) q"
+                    + " LEFT JOIN LATERAL (SELECT s.messages ->> 0 AS message FROM action_status s"
+                    + " WHERE s.action_id = coalesce(q.rollback_action_id, q.action_id) AND jsonb_array_length(s.messages) > 0"
+                    + " ORDER BY s.id DESC LIMIT 1) last ON true ORDER BY q.phase, q.device_id")) {
                 int i = bindFilter(ps, rolloutId, phase, state);
                 ps.setInt(i++, size);
                 ps.setLong(i, (long) page * size);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         items.add(new RolloutApi.DeviceView(rs.getString(1), rs.getInt(2), rs.getString(3), (Long) rs.getObject(4),
-                                rs.getString(5), (Long) rs.getObject(6), rs.getString(7), rs.getTimestamp(8).toInstant()));
+                                rs.getString(5), (Long) rs.getObject(6), rs.getString(7), rs.getString(10), rs.getTimestamp(8).toInstant()));
                     }
                 }
             }

@@ -204,8 +204,15 @@ class RolloutApiTest {
         long id = create(admin(), body(m, "1.0.0", tag, "start", true, "phases", List.of(phase("minSamples", 3)),
                 "failureBudget", Map.of("maxFailurePct", 10, "minExecuted", 1, "onFailure", "pause"))).getLong("id");
         awaitCount(id, "running", 3);
-        devs.get(0).complete(false);
+        devs.get(0).complete(false, "self-test failed: 2 of 4 vectors", "free memory 12 MB");
         awaitState(id, "paused");
+        // The failed device carries its feedback's message; a running one the newest line of its history.
+        JsonPath failed = admin().get("/api/v1/rollouts/{id}/devices?state=failed", id).then().statusCode(200).extract().jsonPath();
+        assertEquals(devs.get(0).id(), failed.getString("items[0].device"));
+        assertEquals("self-test failed: 2 of 4 vectors", failed.getString("items[0].lastMessage"));
+        String running = admin().get("/api/v1/rollouts/{id}/devices?state=running&size=1", id).then().statusCode(200)
+                .extract().jsonPath().getString("items[0].lastMessage");
+        assertTrue(running != null && !running.contains("self-test"), running);
         JsonPath r = get(id);
         assertTrue(r.getString("stateReason").contains("failure budget"), r.getString("stateReason"));
         assertEquals(1, r.getInt("failureBudget.failed"));

@@ -91,9 +91,9 @@ final class RolloutFleet {
             return href == null ? null : Long.parseLong(href.substring(href.lastIndexOf('/') + 1));
         }
 
-        void feedback(long actionId, String execution, String finished) {
-            as().contentType(ContentType.JSON).body("{\"status\":{\"execution\":\"" + execution + "\",\"result\":{\"finished\":\""
-                    + finished + "\"},\"details\":[]}}").post(path() + "/deploymentBase/" + actionId + "/feedback").then().statusCode(200);
+        void feedback(long actionId, String execution, String finished, String... details) {
+            as().contentType(ContentType.JSON).body(Map.of("status", Map.of("execution", execution, "result", Map.of("finished", finished),
+                    "details", List.of(details)))).post(path() + "/deploymentBase/" + actionId + "/feedback").then().statusCode(200);
         }
 
         void cancelFeedback(long actionId) {
@@ -102,10 +102,10 @@ final class RolloutFleet {
         }
 
         /** Waits for the offered action, fetches it and closes it with success or failure; returns its id. */
-        long complete(boolean success) throws InterruptedException {
+        long complete(boolean success, String... details) throws InterruptedException {
             long action = awaitOffer();
             as().accept("application/hal+json").get(path() + "/deploymentBase/" + action).then().statusCode(200);
-            feedback(action, "closed", success ? "success" : "failure");
+            feedback(action, "closed", success ? "success" : "failure", details);
             return action;
         }
 
