@@ -109,7 +109,8 @@ class ResumableUploadTest {
                 .header("Authorization", "Bearer " + Api.token("publisher"))
                 .header("Content-Type", "application/offset+octet-stream").header("Upload-Offset", "0")
                 .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> in)).build();
-        HttpClient client = HttpClient.newHttpClient();
+        // HTTP/1.1: the body streams at once (no h2c upgrade round first), as a browser's append does.
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         {
             CompletableFuture<HttpResponse<String>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.ofString());
             out.write(new byte[1000]);
