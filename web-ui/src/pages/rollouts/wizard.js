@@ -93,9 +93,21 @@ export default function mount(el, ctx) {
     draw();
   }
 
+  // the picker lists groups without counts (each count runs a filter over the fleet); the chosen one is counted
   async function loadGroups() {
     if (groups || !canCount) return;
-    try { groups = (await api.get('/device-groups', { size: 500 }, { signal })).items; } catch (e) { groups = []; }
+    try { groups = (await api.get('/device-groups', { size: 500, counts: false }, { signal })).items; } catch (e) { groups = []; }
+    draw();
+    if (f.who === 'group' && f.group) countGroup(f.group);
+  }
+
+  const groupCounts = new Map(); // group name → devices matching now
+  async function countGroup(name) {
+    if (!name || groupCounts.has(name) || !canCount) return;
+    try {
+      const g = await api.get(`/device-groups/${seg(name)}`, undefined, { signal });
+      groupCounts.set(name, g.count ?? null);
+    } catch (e) { if (e.name !== 'AbortError') groupCounts.set(name, null); }
     draw();
   }
 
@@ -127,7 +139,7 @@ export default function mount(el, ctx) {
 
   /** How many devices the rollout reaches now: the filter's count, or the group's. */
   function reach() {
-    if (f.who === 'group') return groups?.find(g => g.name === f.group)?.count ?? null;
+    if (f.who === 'group') return groupCounts.get(f.group) ?? null;
     return count && !count.error && count.q === f.filter.trim() ? count.count : null;
   }
 
@@ -335,9 +347,9 @@ export default function mount(el, ctx) {
         ${errors.filter && errors.filter !== count?.error?.detail && errors.filter !== pendingFilterError?.detail ? html`<p class="error field-error" role="alert">${errors.filter}</p>` : nothing}` : html`
         <div class="field"><label for="f-group">Device group</label>
           <select id="f-group" aria-invalid=${errors.group ? 'true' : 'false'} aria-describedby=${errors.group ? 'f-group-error' : nothing}
-            @change=${e => { f.group = e.target.value; delete errors.group; draw(); }}>
+            @change=${e => { f.group = e.target.value; delete errors.group; countGroup(f.group); draw(); }}>
             <option value="">Choose a group…</option>
-            ${(groups || []).map(g => html`<option value=${g.name} ?selected=${g.name === f.group}>${g.name} (${g.count ?? '?'} devices)</option>`)}
+            ${(groups || []).map(g => html`<option value=${g.name} ?selected=${g.name === f.group}>${g.name}${groupCounts.has(g.name) && groupCounts.get(g.name) != null ? ` (${groupCounts.get(g.name)} devices)` : ''}</option>`)}
           </select>
           ${errors.group ? html`<p class="error field-error" id="f-group-error">${errors.group}</p>` : nothing}
           ${groups && !groups.length ? html`<p class="help">No device groups yet: use a filter, or create a group on the Devices page.</p>` : nothing}</div>`}
