@@ -66,10 +66,13 @@ class DevicePagesE2ETest {
     @BeforeEach
     void trackIntervals() {
         browser.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
-                window.__intervals = new Map();
-                const set = window.setInterval.bind(window), clear = window.clearInterval.bind(window);
-                window.setInterval = (f, ms, ...a) => { const id = set(f, ms, ...a); window.__intervals.set(id, ms); return id; };
-                window.clearInterval = id => { window.__intervals.delete(id); return clear(id); };
+                (() => {
+                  if (window.__intervals) return;
+                  window.__intervals = new Map();
+                  const set = window.setInterval.bind(window), clear = window.clearInterval.bind(window);
+                  window.setInterval = (f, ms, ...a) => { const id = set(f, ms, ...a); window.__intervals.set(id, ms); return id; };
+                  window.clearInterval = id => { window.__intervals.delete(id); return clear(id); };
+                })();
                 """));
     }
 
