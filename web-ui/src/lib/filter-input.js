@@ -80,11 +80,40 @@ export function composeComparison(selector, op, value) {
   return `${selector}${op}${quoteValue(String(value).trim())}`;
 }
 
-/** Joins a comparison to an existing filter with and (;) or or (,); an or-join brackets the old text. */
+/**
+ * True when text has an or (`,` or the keyword `or`) outside brackets and quotes, so that
+ * appending `;x` would bind only to its last part. Errs on the side of true (bracketing is always safe).
+ */
+export function hasTopLevelOr(text) {
+  let depth = 0;
+  let quote = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0 && c === ',') return true;
+    else if (depth === 0 && /\s/.test(c) && /^or(\s|\(|$)/i.test(text.slice(i + 1))) return true;
+  }
+  return false;
+}
+
+/**
+ * Joins a comparison to an existing filter with and (;) or or (,). `;` binds tighter than `,`, so an
+ * and-join brackets each side that has a top-level or: `a,b` and `c` give `(a,b);c`, not a or (b and c).
+ * An or-join needs no brackets.
+ */
 export function joinFilter(existing, comparison, join = 'and') {
   const old = (existing || '').trim();
   if (!old) return comparison;
-  return join === 'or' ? `${old},${comparison}` : `${old};${comparison}`;
+  if (join === 'or') return `${old},${comparison}`;
+  const wrap = t => (hasTopLevelOr(t) ? `(${t})` : t);
+  return `${wrap(old)};${wrap(comparison)}`;
 }
 
 /** The token that starts at offset (up to the next delimiter), for marking it. */

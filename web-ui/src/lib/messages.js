@@ -87,6 +87,9 @@ const ADVICE = {
   'nothing-to-convert': 'There is nothing to convert: enable a conversion profile, or add an ONNX file to the version.',
   'release-counter-rollback': 'The device runs a newer release. Assign with rollback allowed (needs rollouts:rollback), or publish the older model again as a newer release.',
   'rollout-state': 'The rollout\'s state does not allow this now. Reload to see its state.',
+  'action-not-cancelable': 'The action is closed or being cancelled already, so it cannot be cancelled (again). Reload to see its state; one still "canceling" can be closed without the device.',
+  'action-closed': 'The action is closed already; nothing more can change on it. Reload to see how it ended.',
+  'locked': 'The file belongs to a released version and cannot change. Create a new version instead.',
 
   // Content
   'unprocessable': 'The server cannot use what was sent. Correct it as the message says.',

@@ -8,7 +8,8 @@ import { session } from '../../lib/session.js';
 import { errorView, badge, toast, confirm, pager } from '../../lib/ui.js';
 import { relative, dateTime, duration, bytes, percent } from '../../lib/format.js';
 import { combobox } from '../../lib/filter-input.js';
-import { liveReload } from './live-reload.js';
+import { liveReload } from '../../lib/live.js';
+import { advice } from '../../lib/messages.js';
 
 const ACTIONS_PAGE = 20;
 const TYPES = [
@@ -85,21 +86,11 @@ export default function mount(el, ctx) {
     }
   };
 
-  // Live events are the way updates arrive; while an action of this device is open the page also
-  // re-reads every 5 s (only when visible), so it follows the device even without the event stream.
-  let pollTimer = null;
-  const schedulePoll = () => {
-    clearTimeout(pollTimer);
-    if (gone || !state.actions?.items.some(a => a.active)) return;
-    pollTimer = setTimeout(() => { if (document.visibilityState === 'visible') reload(); else schedulePoll(); }, 5000);
-  };
-
   const reload = async () => {
     await Promise.all([loadDevice(), loadActions(), ...[...state.expanded.keys()].map(loadExpanded)]);
     if (gone) return;
     draw();
     if (!readyCalled) { readyCalled = true; ctx.ready(); }
-    schedulePoll();
   };
 
   const toggle = async actionId => {
@@ -128,6 +119,12 @@ export default function mount(el, ctx) {
     draw();
   };
 
+  /** A failed write as a notice: what went wrong (the server's detail) and what to do (by its code). */
+  const failed = (what, e) => {
+    const hint = advice(e);
+    toast(`${what}: ${e.detail || e.message}${hint ? ` ${hint}` : ''}`, 'error');
+  };
+
   const rotate = async () => {
     const ok = await confirm({ title: `Rotate the token of ${id}?`, confirmLabel: 'Rotate token', danger: true,
       body: html`<p>The device's current token stops working at once. It polls again only once it is configured with the new one.</p>` });
@@ -138,7 +135,7 @@ export default function mount(el, ctx) {
       toast('New token issued');
       await reload();
     } catch (e) {
-      toast(`Could not rotate the token: ${e.detail}`, 'error');
+      failed('Could not rotate the token', e);
     }
   };
 
@@ -151,7 +148,7 @@ export default function mount(el, ctx) {
       toast(`Device ${id} deleted`);
       ctx.navigate('/devices');
     } catch (e) {
-      toast(`Could not delete ${id}: ${e.detail}`, 'error');
+      failed(`Could not delete ${id}`, e);
     }
   };
 
@@ -170,7 +167,7 @@ export default function mount(el, ctx) {
       toast(force ? `Action ${action.id} closed` : `Action ${action.id}: cancel requested`);
       await reload();
     } catch (e) {
-      toast(`Could not cancel action ${action.id}: ${e.detail}`, 'error');
+      failed(`Could not cancel action ${action.id}`, e);
     }
   };
 
@@ -389,14 +386,16 @@ export default function mount(el, ctx) {
   draw();
   reload();
   if (session.can('deployments:create')) suggestModels();
+  // Live events are the way updates arrive; only while the event stream is down does the page
+  // re-read every 5 s instead (lib/live.js), so it follows the device without it.
   const stopLive = liveReload(['device', 'action'],
-      e => (e.topic === 'device' && e.id === id) || (e.topic === 'action' && e.device === id), reload);
+      e => (e.topic === 'device' && e.id === id) || (e.topic === 'action' && e.device === id), reload,
+      { fallbackEvery: 5000 });
 
   return () => {
     gone = true;
     stopLive();
     abort.abort();
     clearTimeout(modelTimer);
-    clearTimeout(pollTimer);
   };
 }

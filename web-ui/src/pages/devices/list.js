@@ -6,11 +6,14 @@ import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, pager, badge, toast, confirm, fieldError } from '../../lib/ui.js';
 import { relative, dateTime } from '../../lib/format.js';
-import { mountFilterInput, checkFilter } from '../../lib/filter-input.js';
+import { mountFilterInput, checkFilter, quoteValue } from '../../lib/filter-input.js';
 import { pathSeg } from '../../lib/router.js';
-import { liveReload } from './live-reload.js';
+import { liveReload } from '../../lib/live.js';
+import { advice } from '../../lib/messages.js';
 
 const PAGE_SIZE = 50;
+/** Live events re-read the page at most this often (a fleet of 100,000 sends many). */
+const LIVE_INTERVAL = 5000;
 const KEY_ATTRIBUTES = ['arch', 'os', 'accelerator', 'hardware', 'cpu', 'memory.mb', 'modelyard.updater'];
 
 /** Up to three attributes worth a column: the well-known keys first, then the rest by name. */
@@ -58,6 +61,27 @@ export default function mount(el, ctx) {
     state.loading = false;
     draw();
     if (!readyCalled) { readyCalled = true; ctx.ready(); }
+  };
+
+  // An action event changes the rows of its device, not which devices match (a device event does):
+  // re-read only the visible rows, by their ids (no count over the fleet).
+  let rowsAbort = null;
+  const loadRows = async () => {
+    const items = state.result?.items;
+    if (!items?.length) return;
+    const rows = `controllerId=in=(${items.map(d => quoteValue(d.controllerId)).join(',')})`;
+    if (rows.length > 4000) { load(); return; } // past the filter's length limit: read the page as a whole
+    rowsAbort?.abort();
+    rowsAbort = new AbortController();
+    try {
+      const fresh = await api.get('/devices', { q: rows, size: items.length }, { signal: rowsAbort.signal });
+      const byId = new Map(fresh.items.map(d => [d.controllerId, d]));
+      if (state.result?.items !== items) return; // the page was read again meanwhile
+      state.result = { ...state.result, items: items.map(d => byId.get(d.controllerId) || d) };
+      draw();
+    } catch (e) {
+      if (e.name !== 'AbortError') { state.error = e; draw(); }
+    }
   };
 
   const loadGroups = async () => {
@@ -134,7 +158,8 @@ export default function mount(el, ctx) {
       toast(`Group ${group.name} deleted`);
       loadGroups();
     } catch (e) {
-      toast(`Could not delete group ${group.name}: ${e.detail}`, 'error');
+      const hint = advice(e);
+      toast(`Could not delete group ${group.name}: ${e.detail || e.message}${hint ? ` ${hint}` : ''}`, 'error');
     }
   };
 
@@ -268,10 +293,16 @@ export default function mount(el, ctx) {
   });
   load();
   loadGroups();
-  const stopLive = liveReload(['device', 'action'], () => true, () => { load(); });
+  // events are hints: a device event may change which devices match (re-read the page and its count),
+  // an action event only the rows of a visible device
+  const stopDevices = liveReload(['device'], () => true, () => { load(); }, { minInterval: LIVE_INTERVAL });
+  const stopActions = liveReload(['action'], e => !!state.result?.items.some(d => d.controllerId === e.device),
+      () => { loadRows(); }, { minInterval: LIVE_INTERVAL });
 
   return () => {
-    stopLive();
+    stopDevices();
+    stopActions();
+    rowsAbort?.abort();
     abort?.abort();
     filter?.destroy();
   };

@@ -13,6 +13,7 @@ import dev.modelyard.testing.fleet.FleetSimulator;
 import dev.modelyard.testing.fleet.SimDevice;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,12 +60,20 @@ class DevicePagesE2ETest {
     }
 
     /**
-     * Until the live-update stream (GET /api/v1/events) is on this branch it answers 404, which
-     * chromium logs; the pages then follow the device by re-reading while an action is open.
+     * Records the page's running intervals (lib/live.js's fallback polling is the console's only
+     * setInterval), so a test can tell that nothing polls while the event stream is up.
      */
     @BeforeEach
-    void eventStreamMayBeMissing() {
-        browser.allowConsoleError("/api/v1/events - Failed to load resource: the server responded with a status of 404");
+    void trackIntervals() {
+        browser.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                (() => {
+                  if (window.__intervals) return;
+                  window.__intervals = new Map();
+                  const set = window.setInterval.bind(window), clear = window.clearInterval.bind(window);
+                  window.setInterval = (f, ms, ...a) => { const id = set(f, ms, ...a); window.__intervals.set(id, ms); return id; };
+                  window.clearInterval = id => { window.__intervals.delete(id); return clear(id); };
+                })();
+                """));
     }
 
     @AfterAll
@@ -121,6 +130,36 @@ class DevicePagesE2ETest {
     }
 
     @Test
+    void anAndJoinedAfterAnOrBracketsTheOrAndCountsTheIntendedDevices() {
+        browser.signIn(browser.adminToken());
+        browser.open("#/devices");
+        WebElement text = browser.field("Filter devices");
+        text.sendKeys("tag==store,tag==kiosk");
+        browser.waitFor("the or counted", () -> countText().contains("1,200 devices match"));
+
+        browser.button("Build a condition").click();
+        WebElement selector = browser.field("Selector");
+        selector.sendKeys("arch");
+        browser.waitFor("attribute.arch suggested", () -> options("device-filter-selector")
+                .stream().anyMatch(o -> o.startsWith("attribute.arch")));
+        selector.sendKeys(Keys.ARROW_DOWN, Keys.ENTER);
+        WebElement value = browser.field("Value");
+        value.click();
+        value.sendKeys("aa");
+        browser.waitFor("aarch64 suggested", () -> options("device-filter-value").stream().anyMatch(o -> o.startsWith("aarch64")));
+        value.sendKeys(Keys.ARROW_DOWN, Keys.ENTER);
+        browser.button("Append to filter").click();
+
+        // ';' binds tighter than ',': without the brackets this would be store or (kiosk and aarch64), 1,200 devices
+        assertEquals("(tag==store,tag==kiosk);attribute.arch==aarch64", browser.field("Filter devices").getAttribute("value"));
+        browser.waitFor("the server's count of (store or kiosk) and aarch64", () -> countText().contains("300 devices match"));
+        browser.navigateBy(() -> browser.button("Apply filter").click());
+        browser.waitForText("Devices 1–50 of 300");
+        assertTrue(browser.driver().findElements(By.cssSelector("main table tbody tr td:first-child")).stream()
+                .allMatch(td -> td.getText().startsWith("gate-")), "only the aarch64 kiosk devices are listed");
+    }
+
+    @Test
     void theListPagesOnTheServerAndKeepsTheFilterInTheAddress() {
         browser.signIn(browser.adminToken());
         browser.open("#/devices?q=tag%3D%3Dstore");
@@ -149,10 +188,14 @@ class DevicePagesE2ETest {
         WebElement version = browser.field("Version or alias");
         version.click();
         version.sendKeys("1.0.0");
+        browser.waitFor("the event stream to be up", () -> streamUp() ? true : null);
         browser.button("Deploy").click();
-        // no reload from here on: the page follows the device by itself
+        // no reload from here on: the page follows the device by the stream's events, and nothing
+        // polls while the stream is up (polling is only its fallback)
         browser.waitFor("the action to finish on the page", () ->
                 browser.driver().findElements(By.cssSelector("main table .badge")).stream().anyMatch(b -> b.getText().equals("finished")));
+        assertTrue(streamUp(), "the event stream stayed up");
+        assertEquals(List.of(), runningIntervals(), "intervals running on the device page while the stream is up");
         browser.driver().findElement(By.cssSelector("button[aria-controls^=history-]")).click();
         browser.waitForText("health window passed");
         browser.waitForText("serving the new model during its health window");
@@ -160,6 +203,20 @@ class DevicePagesE2ETest {
                 && browser.bodyText().contains("Requests"));
         browser.screenshot("device-page");
         browser.axe("device-page");
+    }
+
+    /** Whether the console's event stream is open (the page's own lib/live.js instance). */
+    private static boolean streamUp() {
+        Object live = browser.driver().executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                + "import(new URL('lib/live.js', document.baseURI).href).then(m => done(m.isLive()), e => done(String(e)));");
+        return Boolean.TRUE.equals(live);
+    }
+
+    private static List<Object> runningIntervals() {
+        Object ms = browser.js("return window.__intervals ? [...window.__intervals.values()] : null;");
+        assertTrue(ms instanceof List, "the interval tracker is installed: " + ms);
+        return new ArrayList<>((List<?>) ms);
     }
 
     private static String countText() {

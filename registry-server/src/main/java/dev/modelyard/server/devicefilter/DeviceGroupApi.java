@@ -24,7 +24,7 @@ public final class DeviceGroupApi {
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record GroupView(String name, String description, String filter,
-                            @Schema(description = "How many devices match now; absent when the filter no longer compiles") Long count,
+                            @Schema(description = "How many devices match now; absent when the filter no longer compiles or the list was asked with `counts=false`") Long count,
                             @Schema(description = "Why the filter no longer compiles (e.g. a model it names was deleted)") String filterProblem,
                             Instant createdAt, Instant updatedAt, String createdBy) {
     }

@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -52,9 +53,12 @@ public class DeviceGroupResource {
 
     @GET
     @PermissionsAllowed(Permission.DEVICES_READ)
-    @Operation(summary = "List device groups", description = "By name, each with its live count.")
-    public Page<DeviceGroupApi.GroupView> list(@QueryParam("page") Integer page, @QueryParam("size") Integer size) {
-        return groups.list(Page.request(page, size));
+    @Operation(summary = "List device groups", description = "By name, each with its live count; with `counts=false` "
+            + "without counts (each count runs the group's filter over the fleet), for pickers that only need names and filters.")
+    public Page<DeviceGroupApi.GroupView> list(@QueryParam("page") Integer page, @QueryParam("size") Integer size,
+                                               @Parameter(description = "Count each group's devices (default true)")
+                                               @QueryParam("counts") Boolean counts) {
+        return groups.list(Page.request(page, size), counts == null || counts);
     }
 
     @GET

@@ -81,9 +81,9 @@ public class DeviceGroups {
     }
 
     @Transactional
-    public Page<DeviceGroupApi.GroupView> list(io.quarkus.panache.common.Page page) {
+    public Page<DeviceGroupApi.GroupView> list(io.quarkus.panache.common.Page page, boolean counts) {
         var query = DeviceGroup.<DeviceGroup>find("order by name").page(page);
-        List<DeviceGroupApi.GroupView> items = query.list().stream().map(this::view).toList();
+        List<DeviceGroupApi.GroupView> items = query.list().stream().map(g -> view(g, counts)).toList();
         return new Page<>(items, page.index, page.size, query.count());
     }
 
@@ -116,13 +116,19 @@ public class DeviceGroups {
 
     /** The view with the live count; a filter that no longer compiles shows why instead of failing the read. */
     private DeviceGroupApi.GroupView view(DeviceGroup g) {
-        Long count = null;
+        return view(g, true);
+    }
+
+    /** The group; with {@code count}, how many devices its filter selects now (a query over the fleet). */
+    private DeviceGroupApi.GroupView view(DeviceGroup g, boolean count) {
+        Long devices = null;
         String problem = null;
         try {
-            count = filters.count(filters.compileField(g.filter, "filter"));
+            var compiled = filters.compileField(g.filter, "filter");
+            if (count) devices = filters.count(compiled);
         } catch (DomainException e) {
             problem = e.getMessage();
         }
-        return new DeviceGroupApi.GroupView(g.name, g.description, g.filter, count, problem, g.createdAt, g.updatedAt, g.createdBy);
+        return new DeviceGroupApi.GroupView(g.name, g.description, g.filter, devices, problem, g.createdAt, g.updatedAt, g.createdBy);
     }
 }

@@ -86,10 +86,11 @@ public class DeviceListResource {
             description = "Values of `selector` (`attribute.<key>`, `tag`, `status`, `installed.<model>`, `name`, "
                     + "`controllerId`; relative times for `lastSeen` and `createdAt`) that start with `prefix` "
                     + "(case-insensitive), the most common first, with device counts; at most `limit` (1 to 100, default 20). "
-                    + "Counted at most every 30 s per tenant and selector, from the 1000 most common values.")
+                    + "Counted at most every 30 s per tenant and selector, from the 1000 most common values. "
+                    + "An `attribute.<key>` or `installed.<model>` selector must be one `GET /devices/suggestions` lists.")
     @APIResponseSchema(value = DeviceSuggestionApi.Values.class, responseCode = "200",
             responseDescription = "The values, the most common first")
-    @APIResponse(responseCode = "400", description = "No suggestions for this selector, or a parameter out of range")
+    @APIResponse(responseCode = "400", description = "No suggestions for this selector (unknown, or an attribute key or model no device reports), or a parameter out of range")
     public DeviceSuggestionApi.Values suggestionValues(
             @Parameter(description = "A filter selector, e.g. `attribute.arch`") @QueryParam("selector") String selector,
             @Parameter(description = "What the value starts with") @QueryParam("prefix") String prefix,

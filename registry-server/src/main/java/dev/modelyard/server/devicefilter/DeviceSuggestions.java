@@ -39,6 +39,9 @@ import org.jboss.logging.Logger;
  * one (up to {@link #STALE}) is still answered at once while one background thread counts again,
  * so only a tenant's first request (or the first after {@link #STALE} without any) waits for a scan.
  * A value prefix is matched in memory against the {@link #MAX_VALUES} most common values of the selector.
+ * Values are counted only for an attribute key or installed model the tenant's selector list names
+ * (anything else is refused before any scan), and each tenant keeps at most {@link #MAX_CACHED_PER_TENANT}
+ * answers, so no tenant's requests can make another's be counted again.
  */
 @ApplicationScoped
 public class DeviceSuggestions {
@@ -54,7 +57,8 @@ public class DeviceSuggestions {
     /** Attribute keys listed at most (the most common). */
     static final int MAX_KEYS = 200;
     static final int MAX_LIMIT = 100;
-    private static final int MAX_CACHED = 2000;
+    /** Answers kept per tenant (its selector list bounds what it can ask: the fixed ones, {@link #MAX_KEYS} keys, its models). */
+    static final int MAX_CACHED_PER_TENANT = 500;
 
     static final List<String> TEXT_OPS = List.of("==", "!=", "=in=", "=out=");
     static final List<String> ORDER_OPS = List.of("==", "!=", "=in=", "=out=", "=lt=", "=le=", "=gt=", "=ge=");
@@ -63,7 +67,7 @@ public class DeviceSuggestions {
     private final EntityManager em;
     private final TenantContext tenants;
     private final Clock clock;
-    private final Map<String, Cached<?>> cache = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Cached<?>>> cache = new ConcurrentHashMap<>();
     private final Set<String> refreshing = ConcurrentHashMap.newKeySet();
     private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "filter-suggestions");
@@ -84,7 +88,7 @@ public class DeviceSuggestions {
     @Transactional
     public DeviceSuggestionApi.Selectors selectors() {
         String tenant = tenants.current();
-        return cached(tenant + "\u0000selectors", () -> work(c -> {
+        return cached(tenant, "selectors", () -> work(c -> {
             long devices = single(c, "SELECT count(*) FROM device WHERE tenant = ?", tenant);
             long tagged = single(c, "SELECT count(DISTINCT device_id) FROM device_tag WHERE tenant = ?", tenant);
             long seen = single(c, "SELECT count(*) FROM device WHERE tenant = ? AND last_seen_at IS NOT NULL", tenant);
@@ -136,23 +140,25 @@ public class DeviceSuggestions {
         Histogram all;
         if (lower.startsWith(FilterCompiler.ATTRIBUTE) && selector.length() > FilterCompiler.ATTRIBUTE.length()) {
             String key = selector.substring(FilterCompiler.ATTRIBUTE.length());
-            all = cached(tenant + "\u0000a\u0000" + key, () -> histogram(
+            reported(selector);
+            all = cached(tenant, "a\u0000" + key, () -> histogram(
                     "SELECT d.attributes ->> CAST(? AS text), count(*) FROM device d WHERE d.tenant = ? "
                             + "AND d.attributes ->> CAST(? AS text) IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT " + (MAX_VALUES + 1),
                     key, tenant, key));
         } else if (lower.startsWith(FilterCompiler.INSTALLED) && selector.length() > FilterCompiler.INSTALLED.length()) {
             String model = selector.substring(FilterCompiler.INSTALLED.length());
-            all = cached(tenant + "\u0000i\u0000" + model, () -> histogram(
+            reported(selector);
+            all = cached(tenant, "i\u0000" + model, () -> histogram(
                     "SELECT v.version, count(*) FROM installed_model i JOIN model m ON m.id = i.model_id "
                             + "JOIN model_version v ON v.id = i.version_id WHERE m.tenant = ? AND m.name = ? "
                             + "GROUP BY v.version ORDER BY 2 DESC, 1 LIMIT " + (MAX_VALUES + 1), tenant, model));
         } else {
             all = switch (lower) {
-                case "tag", "tag.name" -> cached(tenant + "\u0000tag", () -> histogram(
+                case "tag", "tag.name" -> cached(tenant, "tag", () -> histogram(
                         "SELECT tag, count(*) FROM device_tag WHERE tenant = ? GROUP BY tag ORDER BY 2 DESC, 1 LIMIT "
                                 + (MAX_VALUES + 1), tenant));
-                case "status", "updatestatus" -> cached(tenant + "\u0000status", () -> statuses(tenant));
-                case "name" -> cached(tenant + "\u0000name", () -> histogram(
+                case "status", "updatestatus" -> cached(tenant, "status", () -> statuses(tenant));
+                case "name" -> cached(tenant, "name", () -> histogram(
                         "SELECT name, count(*) FROM device WHERE tenant = ? AND name IS NOT NULL GROUP BY name "
                                 + "ORDER BY 2 DESC, 1 LIMIT " + (MAX_VALUES + 1), tenant));
                 case "controllerid", "id" -> controllerIds(tenant, p, n);
@@ -171,6 +177,20 @@ public class DeviceSuggestions {
         boolean more = matching.size() > n || all.truncated();
         return new DeviceSuggestionApi.Values(selector, p, matching.subList(0, Math.min(n, matching.size())), more,
                 all.computedAt());
+    }
+
+    /**
+     * Refuses an attribute or installed selector that is not in the tenant's selector list (its keys and
+     * models, counted and kept), so an arbitrary key costs no scan of the fleet.
+     */
+    private void reported(String selector) {
+        boolean known = selectors().selectors().stream().anyMatch(s -> s.selector().equals(selector));
+        if (known) return;
+        boolean attribute = selector.toLowerCase(Locale.ROOT).startsWith(FilterCompiler.ATTRIBUTE);
+        throw DomainException.parameter(ErrorCode.INVALID_PARAMETER, "selector", "selector: '" + selector + "' is "
+                + (attribute ? "not an attribute key any device reports (or not among the " + MAX_KEYS + " most common)"
+                : "not a model any device has installed")
+                + "; GET /api/v1/devices/suggestions lists the selectors values are suggested for", FilterCompiler.SELECTORS);
     }
 
     /** A selector's values, most common first; {@code truncated}: rarer values were left out. */
@@ -224,37 +244,52 @@ public class DeviceSuggestions {
      * may run outside the request).
      */
     @SuppressWarnings("unchecked")
-    private <T> T cached(String key, Supplier<T> load) {
+    private <T> T cached(String tenant, String key, Supplier<T> load) {
         Instant now = clock.instant();
-        Cached<?> hit = cache.get(key);
+        Map<String, Cached<?>> kept = cache.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>());
+        Cached<?> hit = kept.get(key);
         if (hit != null && hit.at().plus(TTL).isAfter(now)) return (T) hit.value();
         if (hit != null && hit.at().plus(STALE).isAfter(now)) {
-            if (refreshing.add(key)) {
+            String job = tenant + "\u0000" + key;
+            if (refreshing.add(job)) {
                 try {
                     refresher.execute(() -> {
                         try {
-                            keep(key, QuarkusTransaction.requiringNew().call(load::get));
+                            keep(kept, key, QuarkusTransaction.requiringNew().call(load::get));
                         } catch (RuntimeException e) {
                             LOG.debugf(e, "filter suggestions not recounted (%s); the kept ones are given meanwhile", key);
                         } finally {
-                            refreshing.remove(key);
+                            refreshing.remove(job);
                         }
                     });
                 } catch (RejectedExecutionException e) {
-                    refreshing.remove(key);
+                    refreshing.remove(job);
                 }
             }
             return (T) hit.value();
         }
         T value = load.get();
-        keep(key, value);
+        keep(kept, key, value);
         return value;
     }
 
-    private void keep(String key, Object value) {
+    /** Keeps an answer in its tenant's cache: when full, drops what is past {@link #STALE}, then the oldest. */
+    private void keep(Map<String, Cached<?>> kept, String key, Object value) {
         Instant now = clock.instant();
-        if (cache.size() >= MAX_CACHED) cache.entrySet().removeIf(e -> !e.getValue().at().plus(STALE).isAfter(now));
-        if (cache.size() < MAX_CACHED || cache.containsKey(key)) cache.put(key, new Cached<>(now, value));
+        if (kept.size() >= MAX_CACHED_PER_TENANT && !kept.containsKey(key)) {
+            kept.entrySet().removeIf(e -> !e.getValue().at().plus(STALE).isAfter(now));
+            while (kept.size() >= MAX_CACHED_PER_TENANT) {
+                kept.entrySet().stream().min((a, b) -> a.getValue().at().compareTo(b.getValue().at()))
+                        .ifPresent(e -> kept.remove(e.getKey(), e.getValue()));
+            }
+        }
+        kept.put(key, new Cached<>(now, value));
+    }
+
+    /** How many answers a tenant keeps now (for tests). */
+    int keptFor(String tenant) {
+        Map<String, Cached<?>> kept = cache.get(tenant);
+        return kept == null ? 0 : kept.size();
     }
 
     @PreDestroy

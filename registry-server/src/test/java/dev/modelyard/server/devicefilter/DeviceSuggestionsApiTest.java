@@ -1,6 +1,8 @@
 package dev.modelyard.server.devicefilter;
 
+import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -11,6 +13,7 @@ import static org.hamcrest.Matchers.nullValue;
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.util.List;
@@ -20,6 +23,9 @@ import org.junit.jupiter.api.Test;
 /** The filter builder's suggestions: selectors and values from what the tenant's fleet reports, counted, strict, isolated. */
 @QuarkusTest
 class DeviceSuggestionsApiTest {
+
+    @Inject
+    DeviceSuggestions suggestions;
 
     /** A fresh tenant (its counts are its own, whatever other tests register) and its admin token. */
     private static String tenantAdmin(String tenant) {
@@ -72,8 +78,14 @@ class DeviceSuggestionsApiTest {
                 .body("values.value", contains("cam-1", "cam-2", "cam-3"));
         Api.as(viewer).queryParam("selector", "lastSeen").get("/api/v1/devices/suggestions/values").then().statusCode(200)
                 .body("values.value", hasItem("-P1D"));
+        // a key no device reports is refused before any scan, naming what is accepted
         Api.as(viewer).queryParam("selector", "attribute.nothing").get("/api/v1/devices/suggestions/values").then()
-                .statusCode(200).body("values.size()", equalTo(0));
+                .statusCode(400).body("code", equalTo("invalid-parameter")).body("parameter", equalTo("selector"))
+                .body("detail", containsString("not an attribute key any device reports"))
+                .body("accepted", hasItem("attribute.<key>"));
+        Api.as(viewer).queryParam("selector", "installed.no-such-model").get("/api/v1/devices/suggestions/values").then()
+                .statusCode(400).body("code", equalTo("invalid-parameter"))
+                .body("detail", containsString("not a model any device has installed"));
     }
 
     @Test
@@ -88,13 +100,38 @@ class DeviceSuggestionsApiTest {
                 .body("devices", equalTo(1))
                 .body("selectors.selector", not(hasItem("attribute." + secretKey)));
         Api.as(mine).queryParam("selector", "attribute." + secretKey).get("/api/v1/devices/suggestions/values").then()
-                .statusCode(200).body("values.size()", equalTo(0));
+                .statusCode(400).body("code", equalTo("invalid-parameter"));
         Api.as(mine).queryParam("selector", "tag").get("/api/v1/devices/suggestions/values").then().statusCode(200)
                 .body("values.value", contains("mine"));
         Api.as(mine).queryParam("selector", "controllerId").get("/api/v1/devices/suggestions/values").then().statusCode(200)
                 .body("values.value", contains("my-1"));
         Api.as(theirs).get("/api/v1/devices/suggestions").then().statusCode(200)
                 .body("selectors.selector", hasItem("attribute." + secretKey));
+    }
+
+    @Test
+    void randomSelectorsNeitherScanNorFillTheCache() {
+        String quiet = Api.uniqueName("cache-a");
+        String noisy = Api.uniqueName("cache-b");
+        String a = tenantAdmin(quiet);
+        String b = tenantAdmin(noisy);
+        device(Api.as(a), "a-1", Map.of("arch", "aarch64"), List.of("store"));
+        device(Api.as(b), "b-1", Map.of("arch", "x86_64"), List.of("lab"));
+        Api.as(a).queryParam("selector", "attribute.arch").get("/api/v1/devices/suggestions/values").then().statusCode(200)
+                .body("values.value", contains("aarch64"));
+        int quietKept = suggestions.keptFor(quiet);
+        for (int i = 0; i < 60; i++) {
+            Api.as(b).queryParam("selector", "attribute.random" + i).get("/api/v1/devices/suggestions/values").then()
+                    .statusCode(400).body("code", equalTo("invalid-parameter"));
+            Api.as(b).queryParam("selector", "installed.random" + i).get("/api/v1/devices/suggestions/values").then()
+                    .statusCode(400).body("code", equalTo("invalid-parameter"));
+        }
+        // only the noisy tenant's selector list was counted and kept; the other tenant's answers are untouched
+        assertThat(suggestions.keptFor(noisy), lessThanOrEqualTo(1));
+        assertThat(suggestions.keptFor(quiet), equalTo(quietKept));
+        assertThat(quietKept, lessThanOrEqualTo(DeviceSuggestions.MAX_CACHED_PER_TENANT));
+        Api.as(b).queryParam("selector", "attribute.arch").get("/api/v1/devices/suggestions/values").then().statusCode(200)
+                .body("values.value", contains("x86_64"));
     }
 
     @Test
