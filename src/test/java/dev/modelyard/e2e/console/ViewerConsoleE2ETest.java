@@ -115,7 +115,12 @@ class ViewerConsoleE2ETest {
         List<String> found = new ArrayList<>();
         for (ConsoleRoutes.Page page : ConsoleRoutes.all(browser, tenant.params())) {
             if (!page.allowed()) {
-                browser.go(page.route()).waitForText(page.permission());
+                if (page.route().equals("#/")) {
+                    // The start page it may not use opens the first section it can: Models.
+                    browser.go(page.route()).waitFor("#/ to open Models", () -> "/models".equals(browser.route()));
+                } else {
+                    browser.go(page.route()).waitForText(page.permission());
+                }
                 browser.checkConsole();
                 continue;
             }
