@@ -260,6 +260,8 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
         String hash = route.startsWith("#") ? route : "#" + route;
         String url = uri("/console/").toString() + hash;
         String current = driver.getCurrentUrl();
+        // The console without a hash shows the start page, as "#/" does: the same page, reload it.
+        if (current != null && current.endsWith("/console/")) current = current + "#/";
         if (current != null && current.equals(url)) {
             driver.navigate().refresh();
         } else if (current != null && current.startsWith(uri("/console/").toString())) {
