@@ -9,7 +9,7 @@ import { session } from './lib/session.js';
 import { Router, currentLocation, navigate } from './lib/router.js';
 import { errorView } from './lib/ui.js';
 import { dateTime, relative } from './lib/format.js';
-import { sections, allRoutes } from './routes.js';
+import { sections, allRoutes, routeAllowed, routeRefusal, sectionReachable, sectionOf } from './routes.js';
 import { mountSignIn } from './pages/signin.js';
 
 const router = new Router(allRoutes);
@@ -47,12 +47,11 @@ function skipToContent(event) {
 }
 
 const allowed = permission => session.allows(permission);
-/** A route's guard: its `permission`, and when it has `anyOf`, one of those too (an overview of several areas). */
-const routeAllowed = route => allowed(route.permission) && (!route.anyOf || allowed(route.anyOf));
 
 /** Sections shown in the navigation: they have pages, and the token may use the section and one of its pages. */
 function visibleSections() {
-  return sections.filter(s => s.routes.length && allowed(s.permission) && s.routes.some(routeAllowed));
+  return sections.filter(s => s.routes.length && sectionReachable(s) && allowed(s.permission)
+    && s.routes.some(r => routeAllowed({ ...r, section: s.id })));
 }
 
 function show() {
@@ -125,7 +124,11 @@ function drawShell(route) {
 
 async function mountPage(found, query) {
   unmount();
-  const page = document.getElementById('page');
+  // A fresh element for every mounted page: a page the user left may still render when a late fetch
+  // answers; it then draws into this detached element, never over the next page.
+  const page = document.createElement('div');
+  page.className = 'page-body';
+  document.getElementById('page').replaceChildren(page);
   delete document.documentElement.dataset.ready;
   if (!found) {
     document.documentElement.dataset.route = 'not-found';
@@ -140,8 +143,16 @@ async function mountPage(found, query) {
   const { route, params } = found;
   document.title = `${route.title} · Modelyard`;
   document.documentElement.dataset.route = route.path;
+  if (!routeAllowed(route) && !sectionReachable(sectionOf(route))) {
+    render(html`<h1>${route.title}</h1><p class="notice">Your token is scoped to models named
+      <code>${session.scope}</code>: ${routeRefusal(route)}. Use an unscoped token for this page.</p>
+      <p><a href="#/models">Go to Models</a></p>`, page);
+    focusHeading(page);
+    pageReady(mountedKey);
+    return;
+  }
   if (!routeAllowed(route)) {
-    const needed = route.permission && !allowed(route.permission) ? route.permission : route.anyOf.join(' or ');
+    const needed = routeRefusal(route);
     render(html`<h1>${route.title}</h1><p class="notice">Your token's role (${session.info.token?.role}) does not hold
       <code>${needed}</code>, which this page needs. Ask an admin for a token with that permission.</p>`, page);
     focusHeading(page);
@@ -228,7 +239,7 @@ function unmount() {
   headingWatch?.disconnect();
   headingWatch = null;
   if (typeof cleanup === 'function') {
-    try { cleanup(); } catch (e) { console.warn('page cleanup failed', e); }
+    try { cleanup(); } catch (e) { console.error('page cleanup failed', e); }
   }
   cleanup = null;
 }

@@ -17,7 +17,14 @@ class Session extends EventTarget {
 
   get signedIn() { return Boolean(this.token && this.info); }
   get tenant() { return this.info?.tenant?.id || null; }
+  /**
+   * The permissions the token can use. For a scoped token (a model-name glob) the server already cuts them to
+   * the model catalogue's, since every other operation answers it 403 out-of-scope.
+   */
   get permissions() { return this.info?.permissions || []; }
+
+  /** The model-name glob a scoped token is confined to (it reaches only the model catalogue), or null. */
+  get scope() { return this.info?.token?.scope || null; }
 
   /** True when the signed-in token's role holds the permission, e.g. can('models:update'). */
   can(permission) { return this.permissions.includes(permission); }

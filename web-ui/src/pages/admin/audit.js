@@ -34,7 +34,7 @@ export default function mount(el, ctx) {
     state.loading = true;
     draw();
     try {
-      state.result = await api.get('/audit', { ...state.filter, page: state.page, size: SIZE }, opts);
+      state.result = await api.get('/audit', { ...state.filter, page: state.page, size: SIZE, order: 'newest' }, opts);
       state.error = null;
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -75,7 +75,7 @@ export default function mount(el, ctx) {
 
   /** CSV of the current filter, streamed from the server and saved through a Blob (the token is a header, not a URL). */
   const exportCsv = async () => {
-    state.exporting = { received: 0 };
+    state.exporting = { received: 0, rows: 0 };
     state.exportError = null;
     draw();
     try {
@@ -85,16 +85,29 @@ export default function mount(el, ctx) {
         const problem = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
         throw new ApiError(response.status, problem);
       }
+      // Streamed: rows are counted as the bytes arrive (a row ends with CR LF; a line break inside a quoted
+      // cell is a bare LF), and the parts go straight into the Blob that is saved, never copied into one string.
       const reader = response.body.getReader();
-      const chunks = [];
+      const parts = [];
+      let lines = 0;
+      let lastWasCr = false;
+      let lastDraw = 0;
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        chunks.push(value);
+        parts.push(value);
+        for (let i = 0; i < value.length; i++) {
+          const b = value[i];
+          if (b === 10 && lastWasCr) lines++;
+          lastWasCr = b === 13;
+        }
         state.exporting.received += value.length;
-        draw();
+        state.exporting.rows = Math.max(0, lines - 1); // the header line is not an entry
+        const now = performance.now();
+        if (now - lastDraw > 100) { lastDraw = now; draw(); }
       }
-      const blob = new Blob(chunks, { type: 'text/csv' });
+      const blob = new Blob(parts, { type: 'text/csv' });
+      parts.length = 0;
       const name = (response.headers.get('Content-Disposition') || '').match(/filename="([^"]+)"/)?.[1] || 'audit.csv';
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');
@@ -105,7 +118,7 @@ export default function mount(el, ctx) {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      state.exported = { name, size: blob.size, rows: Math.max(0, (await blob.text()).split('\r\n').filter(Boolean).length - 1) };
+      state.exported = { name, size: blob.size, rows: Math.max(0, lines - 1) };
     } catch (e) {
       if (e.name === 'AbortError') return;
       state.exportError = e;
@@ -180,7 +193,8 @@ export default function mount(el, ctx) {
           <button type="button" @click=${verify} ?disabled=${state.verifying}>Verify chain</button>
         </div>
       </form>
-      ${state.exporting ? html`<p role="status">Exporting the filtered entries… ${bytes(state.exporting.received)} received.</p>` : nothing}
+      ${state.exporting ? html`<p role="status">Exporting the filtered entries… ${state.exporting.rows.toLocaleString()} entries,
+        ${bytes(state.exporting.received)} received.</p>` : nothing}
       ${state.exported && !state.exporting ? html`<p class="muted" role="status">Saved <code>${state.exported.name}</code>:
         ${state.exported.rows.toLocaleString()} entries, ${bytes(state.exported.size)}.</p>` : nothing}
       ${errorView(state.exportError)}
@@ -188,7 +202,7 @@ export default function mount(el, ctx) {
       ${errorView(state.error)}
       ${state.loading && !r ? html`<p class="loading" role="status">Loading…</p>` : nothing}
       ${r ? html`
-        <p class="muted" role="status">${r.total.toLocaleString()} entr${r.total === 1 ? 'y' : 'ies'} match${r.total === 1 ? 'es' : ''}, oldest first.</p>
+        <p class="muted" role="status">${r.total.toLocaleString()} entr${r.total === 1 ? 'y' : 'ies'} match${r.total === 1 ? 'es' : ''}, newest first.</p>
         ${r.items.length === 0 ? html`<p class="empty">No entries match this filter.</p>` : html`<div class="table-wrap"><table>
           <thead><tr><th scope="col" class="num">#</th><th scope="col">When</th><th scope="col">Actor</th><th scope="col">Action</th>
             <th scope="col">Target</th><th scope="col">Status</th><th scope="col">Request id</th><th scope="col">Change</th></tr></thead>

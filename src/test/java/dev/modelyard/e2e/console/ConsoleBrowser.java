@@ -52,8 +52,8 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
     public static final Duration WAIT = Duration.ofSeconds(60);
     /** A laptop's window. */
     public static final Dimension LAPTOP = new Dimension(1366, 900);
-    /** A tablet's window (portrait). */
-    public static final Dimension TABLET = new Dimension(820, 1180);
+    /** A tablet's window (portrait), at the 768 px width the console is made for. */
+    public static final Dimension TABLET = new Dimension(768, 1024);
 
     static final String CHROMIUM = System.getProperty("modelyard.chromium", "/usr/bin/chromium");
     static final String CHROMEDRIVER = System.getProperty("modelyard.chromedriver", "/usr/bin/chromedriver");
@@ -260,6 +260,8 @@ public final class ConsoleBrowser implements BeforeAllCallback, AfterAllCallback
         String hash = route.startsWith("#") ? route : "#" + route;
         String url = uri("/console/").toString() + hash;
         String current = driver.getCurrentUrl();
+        // The console without a hash shows the start page, as "#/" does: the same page, reload it.
+        if (current != null && current.endsWith("/console/")) current = current + "#/";
         if (current != null && current.equals(url)) {
             driver.navigate().refresh();
         } else if (current != null && current.startsWith(uri("/console/").toString())) {

@@ -73,6 +73,27 @@ class ConsolePagesE2ETest {
     }
 
     @Test
+    void aPageTheUserLeftDrawsIntoADetachedElementNeverOverTheNext() {
+        browser.signIn(browser.adminToken());
+        browser.open("#/models");
+        browser.js("window.__leftPage = document.querySelector('#page > .page-body');");
+        browser.open("#/rollouts");
+        // What the models page would draw when a late answer arrives after the user left it.
+        Object result = browser.js("""
+                const old = window.__leftPage;
+                const now = document.querySelector('#page > .page-body');
+                const connectedBefore = old.isConnected;
+                old.innerHTML = '<h1>Stale models page</h1>';
+                return [String(connectedBefore), String(now !== old), String(document.querySelectorAll('#page > *').length),
+                    String(document.body.textContent.includes('Stale models page'))];
+                """);
+        assertEquals(List.of("false", "true", "1", "false"), result,
+                "[the left page's element is attached, the next page has its own, #page children, the stale text shows]");
+        browser.heading("Rollouts");
+        browser.checkConsole();
+    }
+
+    @Test
     void theKeyboardOpensEverySectionFromTheNavigation() {
         browser.signIn(browser.adminToken());
         List<String> sections = browser.driver().findElements(By.cssSelector("nav[aria-label=Sections] a")).stream()

@@ -13,7 +13,8 @@ final class ConsoleRoutes {
 
     /**
      * One page: its route pattern, the address visited, its title, its section, the permission it
-     * needs as the console says it ("a or b"; null for none) and whether the signed-in token holds it.
+     * needs as the console says it ("a or b"; null for none; for a page closed to the signed-in token,
+     * the reason its page shows) and whether the signed-in token may open it.
      */
     record Page(String pattern, String route, String title, String section, String permission, boolean allowed) {
         /** A file name for its screenshots. */
@@ -43,8 +44,8 @@ final class ConsoleRoutes {
                 const base = location.href.split('#')[0];
                 Promise.all([import(new URL('routes.js', base).href), import(new URL('lib/session.js', base).href)])
                   .then(([m, s]) => done(m.allRoutes.map(r => ({path: r.path, title: r.title, section: r.section,
-                      permission: r.permission ? [].concat(r.permission).join(' or ') : null,
-                      allowed: s.session.allows ? s.session.allows(r.permission) : !r.permission || s.session.can(r.permission)}))))
+                      permission: m.routeRefusal(r) || (r.permission ? [].concat(r.permission).join(' or ') : null),
+                      allowed: m.routeAllowed(r)}))))
                   .catch(e => done([{error: String(e)}]));
                 """);
         List<Page> pages = new ArrayList<>();

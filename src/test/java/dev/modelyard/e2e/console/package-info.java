@@ -56,7 +56,7 @@
  *   <li><b>Keyboard</b>: {@code assertSkipLinkFirst()}: the first Tab reaches "Skip to content",
  *     visibly focused. Drive keys with {@code new Actions(browser.driver()).sendKeys(Keys.TAB)}.</li>
  *   <li><b>Window sizes</b>: {@code size(ConsoleBrowser.LAPTOP)} (1366×900, the default before each
- *     test) and {@code size(ConsoleBrowser.TABLET)} (820×1180).</li>
+ *     test) and {@code size(ConsoleBrowser.TABLET)} (768×1024).</li>
  *   <li><b>Tokens of other roles</b>: issue them through the API as the admin
  *     ({@code browser.server().admin()}) and {@code signIn(token)}; {@code signIn} signs out first.</li>
  * </ul>

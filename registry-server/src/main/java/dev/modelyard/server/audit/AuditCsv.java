@@ -59,13 +59,17 @@ final class AuditCsv {
         w.write("\r\n");
     }
 
-    /** One text cell: neutralised against formulas, quoted when it holds a comma, quote or line break. */
+    /**
+     * One text cell: neutralised against formulas, quoted when it holds a comma, a semicolon or a tab (spreadsheets
+     * in locales whose list separator is ';', such as German Excel, split there), a quote or a line break.
+     */
     static String cell(String value) {
         if (value == null || value.isEmpty()) return "";
         String v = value;
         char first = v.charAt(0);
         if (first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r') v = "'" + v;
-        boolean quote = v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
+        boolean quote = v.indexOf(',') >= 0 || v.indexOf(';') >= 0 || v.indexOf('\t') >= 0 || v.indexOf('"') >= 0
+                || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
         return quote ? '"' + v.replace("\"", "\"\"") + '"' : v;
     }
 

@@ -42,17 +42,20 @@ public class AuditResource {
 
     @GET
     @PermissionsAllowed(Permission.AUDIT_READ)
-    @Operation(summary = "List audit entries, oldest first",
+    @Operation(summary = "List audit entries, oldest first (or newest first with order=newest)",
             description = "Filters: actor (token id or name), action (e.g. 'POST /api/v1/models'), targetType, targetId, "
-                    + "outcome (HTTP status), requestId, from (inclusive) and to (exclusive) as ISO-8601 instants.")
+                    + "outcome (HTTP status), requestId, from (inclusive) and to (exclusive) as ISO-8601 instants. "
+                    + "order: oldest (the default, chain order) or newest.")
     public Page<AuditApi.EntryView> list(@QueryParam("actor") String actor, @QueryParam("action") String action,
                                          @QueryParam("targetType") String targetType, @QueryParam("targetId") String targetId,
                                          @QueryParam("outcome") Integer outcome, @QueryParam("requestId") String requestId,
                                          @QueryParam("from") String from,
                                          @QueryParam("to") String to, @QueryParam("page") Integer page,
-                                         @QueryParam("size") Integer size) {
+                                         @QueryParam("size") Integer size, @QueryParam("order") String order) {
         AuditTrail.Filter filter = filter(actor, action, targetType, targetId, outcome, requestId, from, to);
-        Page<dev.modelyard.wire.audit.AuditEntry> entries = trail.list(tenants.current(), filter, Page.request(page, size));
+        boolean newestFirst = newestFirst(order);
+        Page<dev.modelyard.wire.audit.AuditEntry> entries = trail.list(tenants.current(), filter, Page.request(page, size),
+                newestFirst);
         return new Page<>(entries.items().stream().map(AuditApi.EntryView::of).toList(), entries.page(), entries.size(),
                 entries.total());
     }
@@ -97,6 +100,12 @@ public class AuditResource {
         }
         return new AuditTrail.Filter(blankToNull(actor), blankToNull(action), blankToNull(targetType),
                 blankToNull(targetId), outcome, blankToNull(requestId), instant("from", from), instant("to", to));
+    }
+
+    private static boolean newestFirst(String order) {
+        if (order == null || order.isBlank() || order.equals("oldest")) return false;
+        if (order.equals("newest")) return true;
+        throw ApiException.parameter(ErrorCode.INVALID_PARAMETER, "order", "order: oldest (chain order) or newest");
     }
 
     private static Instant instant(String name, String text) {

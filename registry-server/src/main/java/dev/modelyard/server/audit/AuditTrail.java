@@ -71,11 +71,11 @@ public class AuditTrail {
                          String requestId, Instant from, Instant to) {
     }
 
-    /** A page of the tenant's entries, in chain order. */
-    public dev.modelyard.server.http.Page<AuditEntry> list(String tenant, Filter f, Page page) {
+    /** A page of the tenant's entries, in chain order, or newest first when {@code newestFirst}. */
+    public dev.modelyard.server.http.Page<AuditEntry> list(String tenant, Filter f, Page page, boolean newestFirst) {
         Parameters p = Parameters.with("tenant", tenant);
         String where = where(f, p);
-        var query = AuditRecord.<AuditRecord>find(where + " order by seq", p).page(page);
+        var query = AuditRecord.<AuditRecord>find(where + (newestFirst ? " order by seq desc" : " order by seq"), p).page(page);
         List<AuditEntry> items = query.list().stream().map(AuditRecord::toEntry).toList();
         return new dev.modelyard.server.http.Page<>(items, page.index, page.size, query.count());
     }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -29,6 +30,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = ApiDocumentation.TOKENS)
 public class SessionResource {
+
+    /** What a scoped token reaches ({@link ModelScopeFilter}): the model catalogue, whose operations guard these resources. */
+    static final Set<String> CATALOGUE_RESOURCES = Set.of("models", "artifacts");
 
     private final SecurityIdentity identity;
     private final TenantContext tenants;
@@ -50,14 +54,17 @@ public class SessionResource {
     }
 
     public record SessionView(TenantRef tenant, TokenRef token,
-                              @Schema(description = "The permissions the token's role holds now, sorted") List<String> permissions) {
+                              @Schema(description = "The permissions the token can use now, sorted: its role's; for a "
+                                      + "scoped token only those of the model catalogue (models:*, artifacts:*), since every "
+                                      + "other operation answers it 403 out-of-scope") List<String> permissions) {
     }
 
     @GET
     @Authenticated
     @Transactional
     @Operation(summary = "The calling token: its tenant, itself and its permissions",
-            description = "What a client shows after sign-in; a scoped token may ask too.")
+            description = "What a client shows after sign-in; a scoped token may ask too, and is told only the "
+                    + "catalogue permissions it can use.")
     @APIResponseSchema(value = SessionView.class, responseCode = "200", responseDescription = "The calling token's session")
     @APIResponse(responseCode = "403", description = "The Modelyard-Tenant header names another tenant than the token's "
             + "(tenant-mismatch): how a client checks, at sign-in, that a token is of the tenant the user meant")
@@ -70,7 +77,9 @@ public class SessionResource {
         }
         String tenantId = tenants.current();
         Tenant tenant = Tenant.findById(tenantId);
-        List<String> permissions = Permission.ALL.stream().filter(p -> Permission.held(identity, p)).sorted().toList();
+        List<String> permissions = Permission.ALL.stream()
+                .filter(p -> token.scope == null || CATALOGUE_RESOURCES.contains(Permission.resource(p)))
+                .filter(p -> Permission.held(identity, p)).sorted().toList();
         return new SessionView(new TenantRef(tenantId, tenant == null ? tenantId : tenant.name),
                 new TokenRef(token.id, token.name, token.role, token.scope, token.expiresAt), permissions);
     }

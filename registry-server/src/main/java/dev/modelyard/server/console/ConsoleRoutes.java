@@ -11,12 +11,23 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * How the web console (the {@code web-ui} module's files, served by Quarkus from
@@ -28,7 +39,9 @@ import java.util.concurrent.ConcurrentMap;
  *   <li>console files revalidate ({@code Cache-Control: no-cache}) with an ETag that is the SHA-256 of the
  *       file's bytes, so an upgraded server never leaves a browser on stale pages and an unchanged file costs a
  *       304. The static handler would mark them immutable for a day. The library under {@code /_static/} has its
- *       version in the path and stays immutable.</li>
+ *       version in the path and stays immutable. The tags are computed once, at start-up, from the packaged
+ *       console's listing: a request never reads a file on the event loop, and paths that name no file (any
+ *       number of them) add nothing.</li>
  * </ul>
  * Plain Vert.x routes: the REST layer's request filters (strict query parameters, permissions) never see these
  * requests; the request-shape checks before them pass every well-formed path.
@@ -44,11 +57,21 @@ public class ConsoleRoutes {
     /** After the request-shape checks and the date header, before the static handler and the REST layer. */
     static final int ORDER = -900_000;
 
-    /** Console path → the strong ETag of its file, or empty when there is no such file. */
-    private final ConcurrentMap<String, Optional<String>> etags = new ConcurrentHashMap<>();
+    private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class);
+
+    /** Console file (relative to the console, e.g. {@code lib/api.js}) → the strong ETag of its bytes; fixed at start-up. */
+    private volatile Map<String, String> etags = Map.of();
 
     void register(@Observes Router router) {
+        // At start-up, on the thread that builds the router (not the event loop): every console file, hashed once.
+        etags = Map.copyOf(scan(Thread.currentThread().getContextClassLoader()));
+        if (etags.isEmpty()) LOG.warn("no console files found under " + RESOURCES + ": the web console is not packaged");
         router.route().order(ORDER).handler(this::handle);
+    }
+
+    /** How many console files have a tag (what the server packages; requests never change it). */
+    int tagged() {
+        return etags.size();
     }
 
     void handle(RoutingContext context) {
@@ -107,22 +130,68 @@ public class ConsoleRoutes {
         return false;
     }
 
-    /** The ETag of a console file ("" is the index page), computed once per file. */
+    /** The ETag of a console file ("" is the index page): a look-up in the map built at start-up. */
     Optional<String> etag(String relative) {
         String file = relative.isEmpty() || relative.endsWith("/") ? relative + "index.html" : relative;
-        return etags.computeIfAbsent(file, ConsoleRoutes::digest);
+        return Optional.ofNullable(etags.get(file));
     }
 
-    private static Optional<String> digest(String file) {
-        if (file.contains("..") || file.contains("\\")) return Optional.empty();
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        try (InputStream in = loader.getResourceAsStream(RESOURCES + file)) {
-            if (in == null) return Optional.empty();
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(in.readAllBytes());
-            return Optional.of('"' + HexFormat.of().formatHex(sha.digest(), 0, 16) + '"');
+    /**
+     * Every file under {@value #RESOURCES} on the class path (the web-ui jar in a packaged server, its classes
+     * folder in tests), by its path relative to the console; the first of a name wins, as a resource look-up's.
+     */
+    static Map<String, String> scan(ClassLoader loader) {
+        Map<String, String> found = new HashMap<>();
+        String dir = RESOURCES.substring(0, RESOURCES.length() - 1);
+        try {
+            Enumeration<URL> roots = loader.getResources(dir);
+            while (roots.hasMoreElements()) {
+                URL root = roots.nextElement();
+                if (root.getProtocol().equals("file")) {
+                    Path base = Path.of(root.toURI());
+                    try (Stream<Path> files = Files.walk(base)) {
+                        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                            String name = base.relativize(f).toString().replace('\\', '/');
+                            if (!found.containsKey(name)) {
+                                try (InputStream in = Files.newInputStream(f)) {
+                                    found.put(name, digest(in));
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    URLConnection connection = root.openConnection();
+                    if (!(connection instanceof JarURLConnection jarConnection)) {
+                        LOG.warn("console files at " + root + " cannot be listed: they are served without ETags");
+                        continue;
+                    }
+                    jarConnection.setUseCaches(false);
+                    try (JarFile jar = jarConnection.getJarFile()) {
+                        for (JarEntry entry : (Iterable<JarEntry>) jar.stream()::iterator) {
+                            if (entry.isDirectory() || !entry.getName().startsWith(RESOURCES)) continue;
+                            String name = entry.getName().substring(RESOURCES.length());
+                            if (!found.containsKey(name)) {
+                                try (InputStream in = jar.getInputStream(entry)) {
+                                    found.put(name, digest(in));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return found;
+    }
+
+    private static String digest(InputStream in) throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(in.readAllBytes());
+            return '"' + HexFormat.of().formatHex(sha.digest(), 0, 16) + '"';
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

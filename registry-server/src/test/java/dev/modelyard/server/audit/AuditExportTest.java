@@ -67,6 +67,12 @@ class AuditExportTest {
         for (String risky : List.of("=1+1", "+1", "-1", "@SUM(A1)", "\tx")) {
             assertTrue(AuditCsv.cell(risky).replace("\"", "").startsWith("'"), risky);
         }
+        // German Excel splits on ';', others on a tab: such cells are quoted too, and still neutralised.
+        assertEquals("\"a;b\"", AuditCsv.cell("a;b"));
+        assertEquals("\"a\tb\"", AuditCsv.cell("a\tb"));
+        assertEquals("\"'=1;2\"", AuditCsv.cell("=1;2"));
+        assertEquals("\"'\tx\"", AuditCsv.cell("\tx"));
+        assertEquals("\"'@a\tb\"", AuditCsv.cell("@a\tb"));
         List<dev.modelyard.wire.audit.AuditEntry> all = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             all.add(new dev.modelyard.wire.audit.AuditEntry("t", i, Instant.parse("2026-12-01T10:00:00Z"), null, "system",

@@ -280,6 +280,15 @@ class AuditTrailTest {
                 .then().statusCode(400).body("code", equalTo("invalid-parameter")).body("parameter", equalTo("from"));
         Api.admin().queryParam("outcome", 42).get("/api/v1/audit")
                 .then().statusCode(400).body("code", equalTo("invalid-parameter"));
+        // Newest first on request (the console's default view); oldest, chain order, stays the default.
+        Api.admin().queryParam("targetId", model).queryParam("order", "newest").get("/api/v1/audit")
+                .then().statusCode(200).body("total", equalTo(2))
+                .body("items[0].action", equalTo("PATCH /api/v1/models/{model}"))
+                .body("items[1].action", equalTo("POST /api/v1/models"));
+        Api.admin().queryParam("targetId", model).queryParam("order", "oldest").get("/api/v1/audit")
+                .then().statusCode(200).body("items[0].action", equalTo("POST /api/v1/models"));
+        Api.admin().queryParam("order", "sideways").get("/api/v1/audit")
+                .then().statusCode(400).body("code", equalTo("invalid-parameter")).body("parameter", equalTo("order"));
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,6 +51,33 @@ class SessionApiTest {
                 .body("permissions", hasItem("models:read"))
                 .body("permissions", not(hasItem("tokens:read")))
                 .extract().path("permissions");
+        // Scoped: only the catalogue's permissions, which are all it can use (the rest answers 403 out-of-scope).
+        assertEquals(Role.VIEWER.permissions().stream()
+                .filter(p -> p.startsWith("models:") || p.startsWith("artifacts:")).sorted().toList(), permissions);
+        assertTrue(Role.VIEWER.permissions().contains("devices:read"), "the viewer role itself reads devices");
+        as(secret).get("/api/v1/devices").then().statusCode(403).body("code", equalTo("out-of-scope"));
+    }
+
+    @Test
+    void aScopedAdminTokenIsToldOnlyTheCatalogue() {
+        String secret = admin().contentType(ContentType.JSON)
+                .body(Map.of("name", Api.uniqueName("session-scoped-admin"), "role", "admin", "scope", "kws-*"))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+        List<String> permissions = as(secret).get("/api/v1/session").then().statusCode(200)
+                .body("token.scope", equalTo("kws-*")).extract().path("permissions");
+        assertTrue(permissions.contains("models:create") && permissions.contains("artifacts:create"), permissions.toString());
+        assertTrue(permissions.stream().allMatch(p -> p.startsWith("models:") || p.startsWith("artifacts:")),
+                permissions.toString());
+        as(secret).get("/api/v1/rollouts").then().statusCode(403).body("code", equalTo("out-of-scope"));
+        as(secret).get("/api/v1/audit").then().statusCode(403).body("code", equalTo("out-of-scope"));
+    }
+
+    @Test
+    void anUnscopedTokenIsToldItsRolesPermissions() {
+        String secret = admin().contentType(ContentType.JSON)
+                .body(Map.of("name", Api.uniqueName("session-unscoped"), "role", "viewer"))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+        List<String> permissions = as(secret).get("/api/v1/session").then().statusCode(200).extract().path("permissions");
         assertEquals(Role.VIEWER.permissions().stream().sorted().toList(), permissions);
     }
 

@@ -6,9 +6,11 @@ import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import io.restassured.response.Response;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +19,21 @@ import org.junit.jupiter.api.Test;
 /** The web console as the server answers it: redirects, security headers, revalidation, the library, 404s. */
 @QuarkusTest
 class ConsoleServingTest {
+
+    @Inject
+    ConsoleRoutes routes;
+
+    @Test
+    void theTagsAreFixedAtStartUpAndMissingPathsAddNothing() {
+        int tagged = routes.tagged();
+        assertTrue(tagged > 10, "every packaged console file has a tag: " + tagged);
+        assertTrue(routes.etag("lib/api.js").isPresent() && routes.etag("").isPresent());
+        for (int i = 0; i < 300; i++) {
+            given().get("/console/missing-" + i + ".js").then().statusCode(404);
+            given().get("/console/lib/nowhere-" + i + ".css").then().statusCode(404);
+        }
+        assertEquals(tagged, routes.tagged(), "requests for files that do not exist must not grow the map");
+    }
 
     private static void hasSecurityHeaders(Response r) {
         r.then().header("Content-Security-Policy", equalTo(ConsoleRoutes.CSP))
