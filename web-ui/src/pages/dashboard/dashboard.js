@@ -1,33 +1,36 @@
 // Dashboard: the fleet at a glance from one read (GET /api/v1/overview): devices online, offline
 // and in error, the versions each model runs across the fleet, rollouts in progress with their
 // failure budget, and the latest failures with the device's own words. Live: device, action and
-// rollout events re-read it (at most once per 500 ms).
+// rollout events re-read it (at most once per 5 s: the overview counts the whole fleet); while the
+// stream is down it is read again every 30 s instead.
 import { html, render, nothing } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
-import { subscribe } from '../../lib/live.js';
+import { liveReload } from '../../lib/live.js';
 import { errorView, progressBar, badge } from '../../lib/ui.js';
 import { dateTime, relative, percent, duration } from '../../lib/format.js';
 import { distribution } from '../../lib/charts.js';
 
-const DEBOUNCE_MS = 500;
-const REFRESH_MS = 30_000;
+const MIN_INTERVAL_MS = 5_000;
+const FALLBACK_MS = 30_000;
 
 export default function mount(el, ctx) {
   let abort = new AbortController();
   const state = { overview: null, error: null, updatedAt: null, live: false };
   let readyCalled = false;
-  let timer = null;
-  let lastRead = 0;
+  // Set by an event: the next read is an update that came live (shown as "updated live").
+  let byEvent = false;
 
   async function load() {
     abort.abort();
     abort = new AbortController();
-    lastRead = Date.now();
+    const live = byEvent;
+    byEvent = false;
     try {
       state.overview = await api.get('/overview', undefined, { signal: abort.signal });
       state.error = null;
       state.updatedAt = new Date();
+      state.live = live;
     } catch (e) {
       if (e.name === 'AbortError') return;
       state.error = e;
@@ -36,17 +39,9 @@ export default function mount(el, ctx) {
     if (!readyCalled) { readyCalled = true; ctx.ready(); }
   }
 
-  // A burst of events is one re-read: at once if the last one is old enough, else when it is.
-  function reread() {
-    if (timer) return;
-    const wait = Math.max(0, DEBOUNCE_MS - (Date.now() - lastRead));
-    timer = setTimeout(() => { timer = null; load(); }, wait);
-  }
-
   const topics = ['device', 'action', ...(session.can('rollouts:read') ? ['rollout'] : [])];
-  const unsubscribe = subscribe(topics, () => { state.live = true; reread(); });
-  // "Online" changes with time alone (a device stops polling: no event says so): read again now and then.
-  const refresh = setInterval(() => { if (document.visibilityState === 'visible') reread(); }, REFRESH_MS);
+  const stop = liveReload(topics, () => { byEvent = true; return true; }, load,
+    { minInterval: MIN_INTERVAL_MS, fallbackEvery: FALLBACK_MS });
 
   const tiles = d => html`<section aria-labelledby="devices-heading">
     <h2 id="devices-heading">Devices</h2>
@@ -129,9 +124,7 @@ export default function mount(el, ctx) {
   render(html`<h1>Dashboard</h1><p class="loading" role="status">Loading…</p>`, el);
   load();
   return () => {
-    unsubscribe();
-    clearInterval(refresh);
+    stop();
     abort.abort();
-    if (timer) clearTimeout(timer);
   };
 }

@@ -23,7 +23,9 @@ import org.openqa.selenium.WebElement;
 
 /**
  * The dashboard, open in the browser, shows a failure a device reports while it is open (live
- * events, no reload), with the device's reason, and counts the fleet right.
+ * events, no reload), with the device's reason, and counts the fleet right. The failure must come
+ * live: the page marks a read that an event caused "updated live", and re-reads without events only
+ * while the stream is down (every 30 s), so the marker on the read that shows the failure proves it.
  */
 class DashboardE2ETest {
 
@@ -59,6 +61,8 @@ class DashboardE2ETest {
             // The failing device is given 1.1.0 while the dashboard is open: it reports a failure with its reason.
             long action = Fixtures.assign(admin, "kws-small", "1.1.0", failing.controllerId()).actions().get(0).id();
             browser.waitFor("the failure with its reason, without a reload", () -> browser.bodyText().contains(REASON));
+            String status = browser.driver().findElement(By.cssSelector("p.help[role=status]")).getText();
+            assertTrue(status.contains("updated live"), () -> "the failure did not come from a live event: " + status);
             WebElement row = browser.driver().findElement(By.xpath("//td[contains(., '" + REASON + "')]/ancestor::tr"));
             assertTrue(row.getText().contains(failing.controllerId()), row.getText());
             assertTrue(row.getText().contains("kws-small 1.1.0"), row.getText());

@@ -1,5 +1,6 @@
 package dev.modelyard.server.artifact;
 
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.TenantDirectory;
 import dev.modelyard.server.config.ModelyardConfig;
@@ -55,13 +56,13 @@ public class ArtifactService {
     private final Clock clock;
     private final UploadInspection inspection;
     private final TransferMetrics transfers;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
     public ArtifactService(ModelLookup models, VersionLifecycle versions, VersionArtifacts versionArtifacts,
                            StagingArea staging, BlobLedger ledger,
                            PublisherSignatures publisherSignatures, ReleaseSigner releases, ModelyardConfig config,
                            Clock clock, UploadInspection inspection, TransferMetrics transfers, TenantContext tenants,
-                           TenantDirectory tenantDirectory, dev.modelyard.server.live.LiveEvents live) {
+                           TenantDirectory tenantDirectory, LiveEvents live) {
         this.live = live;
         this.inspection = inspection;
         this.tenants = tenants;

@@ -2,6 +2,7 @@ package dev.modelyard.server.artifact;
 
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.wire.TargetDescriptor;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +24,9 @@ import org.hibernate.exception.ConstraintViolationException;
 public class VersionArtifacts {
 
     private final Event<ArtifactAdded> added;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
-    public VersionArtifacts(Event<ArtifactAdded> added, dev.modelyard.server.live.LiveEvents live) {
+    public VersionArtifacts(Event<ArtifactAdded> added, LiveEvents live) {
         this.live = live;
         this.added = added;
     }

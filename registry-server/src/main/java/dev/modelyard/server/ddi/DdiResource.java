@@ -285,7 +285,7 @@ public class DdiResource {
     /** Where a device's report on one of its actions goes: deployment or cancellation feedback. */
     @FunctionalInterface
     private interface FeedbackSink {
-        void record(long deviceId, long actionId, DeploymentService.Report report);
+        void record(long deviceId, String controllerId, long actionId, DeploymentService.Report report);
     }
 
     /** Both feedback endpoints read the same body and answer alike; only where the report goes differs. */
@@ -293,7 +293,7 @@ public class DdiResource {
         return recorded(controllerId, caller -> {
             DeploymentService.Report report = report(body);
             try {
-                sink.record(caller.deviceId(), id(actionId), report);
+                sink.record(caller.deviceId(), controllerId, id(actionId), report);
             } catch (DomainException e) {
                 // Impossible health figures are a body hawkBit would call unreadable: its error JSON, with the reason.
                 if (e.code() == ErrorCode.INVALID_FIELD) throw unreadable(e.getMessage());

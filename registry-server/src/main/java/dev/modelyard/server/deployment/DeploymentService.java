@@ -9,6 +9,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.health.HealthReports;
 import dev.modelyard.server.http.Page;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
@@ -54,12 +55,12 @@ public class DeploymentService {
     private final jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned;
     private final HealthReports health;
     private final RollbackAuthorizations rollbackAuthorizations;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
     public DeploymentService(EntityManager em, Clock clock, ModelLookup models, DeviceState state, Assigner assigner,
                              DeviceChangeFeed feed, jakarta.enterprise.event.Event<Assigned> assignedEvent,
                              HealthReports health, RollbackAuthorizations rollbackAuthorizations,
-                             jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned, dev.modelyard.server.live.LiveEvents live) {
+                             jakarta.enterprise.event.Event<ActionsAssigned> actionsAssigned, LiveEvents live) {
         this.live = live;
         this.rollbackAuthorizations = rollbackAuthorizations;
         this.em = em;
@@ -391,14 +392,15 @@ public class DeploymentService {
     }
 
     /**
-     * Applies deployment feedback and stores the serving health and transfer figures it carries,
+     * Applies deployment feedback from the device {@code controllerId} (the caller names it: no lookup on this
+     * hot path) and stores the serving health and transfer figures it carries,
      * in one transaction. Not found: not this device's action; ACTION_CLOSED: the action is
      * closed; INVALID_FIELD: the health figures cannot be, or the transfer figures of feedback
      * that leaves the action open cannot be (nothing is recorded then). Impossible transfer
      * figures on feedback that closes the action are dropped and the close is applied.
      */
     @Transactional
-    public void deploymentFeedback(long deviceId, long actionId, Report r) {
+    public void deploymentFeedback(long deviceId, String controllerId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
         Optional<Feedback.Transfer> transfer = Transfers.forPayload(a.id,
                 a.artifactId == null ? null : Artifact.<Artifact>findById(a.artifactId), r.transfers(), closes(a, r));
@@ -410,10 +412,10 @@ public class DeploymentService {
         switch (r.execution()) {
             case CLOSED -> {
                 if (r.finished() == Feedback.Finished.FAILURE) {
-                    close(a, ActionState.ERROR, "error", r, messages);
+                    close(a, controllerId, ActionState.ERROR, "error", r, messages);
                     a.reason = messages.isEmpty() ? "the device reported a failure" : messages.get(0);
                 } else {
-                    close(a, ActionState.FINISHED, "finished", r, messages);
+                    close(a, controllerId, ActionState.FINISHED, "finished", r, messages);
                     em.createNativeQuery("""
                                     INSERT INTO installed_model (device_id, model_id, version_id, action_id, installed_at)
                                     VALUES (?1, ?2, ?3, ?4, ?5)
@@ -423,18 +425,18 @@ public class DeploymentService {
                             .setParameter(4, a.id).setParameter(5, clock.instant()).executeUpdate();
                 }
             }
-            case CANCELED -> close(a, ActionState.CANCELED, "canceled", r, messages);
+            case CANCELED -> close(a, controllerId, ActionState.CANCELED, "canceled", r, messages);
             case DOWNLOADED -> {
                 if (a.type == ActionType.DOWNLOAD_ONLY) {
-                    close(a, ActionState.DOWNLOADED, "downloaded", r, messages);
+                    close(a, controllerId, ActionState.DOWNLOADED, "downloaded", r, messages);
                 } else {
-                    move(a, a.status == ActionState.CANCELING ? a.status : ActionState.DOWNLOADED, "downloaded", r, messages);
+                    move(a, controllerId, a.status == ActionState.CANCELING ? a.status : ActionState.DOWNLOADED, "downloaded", r, messages);
                 }
             }
-            case SCHEDULED -> move(a, a.status == ActionState.CANCELING ? a.status : ActionState.SCHEDULED, "scheduled", r, messages);
-            case REJECTED -> move(a, a.status, "warning", r, withFirst("Device rejected the update", messages));
-            case DOWNLOAD -> move(a, a.status, "download", r, messages);
-            case PROCEEDING, RESUMED -> move(a, a.status == ActionState.SCHEDULED ? ActionState.RUNNING : a.status,
+            case SCHEDULED -> move(a, controllerId, a.status == ActionState.CANCELING ? a.status : ActionState.SCHEDULED, "scheduled", r, messages);
+            case REJECTED -> move(a, controllerId, a.status, "warning", r, withFirst("Device rejected the update", messages));
+            case DOWNLOAD -> move(a, controllerId, a.status, "download", r, messages);
+            case PROCEEDING, RESUMED -> move(a, controllerId, a.status == ActionState.SCHEDULED ? ActionState.RUNNING : a.status,
                     "running", r, messages);
         }
     }
@@ -450,7 +452,7 @@ public class DeploymentService {
 
     /** Applies feedback on a cancellation. Not found: nothing to cancel; ACTION_CLOSED: the action is closed. */
     @Transactional
-    public void cancelFeedback(long deviceId, long actionId, Report r) {
+    public void cancelFeedback(long deviceId, String controllerId, long actionId, Report r) {
         Action a = openAction(deviceId, actionId);
         if (a.status != ActionState.CANCELING) {
             throw DomainException.of(ErrorCode.NOT_FOUND, "action " + actionId + " is not being canceled");
@@ -461,12 +463,12 @@ public class DeploymentService {
         boolean refused = r.execution() == Feedback.Execution.REJECTED
                 || (r.execution() == Feedback.Execution.CLOSED && r.finished() == Feedback.Finished.FAILURE);
         if (accepted) {
-            close(a, ActionState.CANCELED, "canceled", r, messages);
+            close(a, controllerId, ActionState.CANCELED, "canceled", r, messages);
         } else if (refused) {
             a.reason = null;
-            move(a, ActionState.RUNNING, "cancel_rejected", r, withFirst("Device refused to cancel", messages));
+            move(a, controllerId, ActionState.RUNNING, "cancel_rejected", r, withFirst("Device refused to cancel", messages));
         } else {
-            move(a, a.status, r.execution() == Feedback.Execution.DOWNLOAD ? "download" : "canceling", r, messages);
+            move(a, controllerId, a.status, r.execution() == Feedback.Execution.DOWNLOAD ? "download" : "canceling", r, messages);
         }
     }
 
@@ -479,24 +481,23 @@ public class DeploymentService {
         return a;
     }
 
-    private void close(Action a, ActionState to, String entry, Report r, List<String> messages) {
+    private void close(Action a, String controllerId, ActionState to, String entry, Report r, List<String> messages) {
         a.status = to;
         a.active = false;
         a.updatedAt = clock.instant();
         history(a, entry, r.code(), messages, r.occurredAt());
         refreshDevice(a.deviceId);
-        String device = controllerId(a.deviceId);
-        live.action(a.id, device, a.model.name, a.version.version, a.status.wireName());
-        live.device(device);
+        live.action(a.id, controllerId, a.model.name, a.version.version, a.status.wireName());
+        live.device(controllerId);
     }
 
-    private void move(Action a, ActionState to, String entry, Report r, List<String> messages) {
+    private void move(Action a, String controllerId, ActionState to, String entry, Report r, List<String> messages) {
         boolean changed = to != a.status;
         a.status = to;
         a.updatedAt = clock.instant();
         history(a, entry, r.code(), messages, r.occurredAt());
         if (changed) state.bump(a.deviceId);
-        live.action(a.id, controllerId(a.deviceId), a.model.name, a.version.version, a.status.wireName());
+        live.action(a.id, controllerId, a.model.name, a.version.version, a.status.wireName());
     }
 
     private static List<String> withFirst(String first, List<String> rest) {

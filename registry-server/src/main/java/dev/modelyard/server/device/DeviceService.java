@@ -4,6 +4,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.health.ActionHealthView;
 import dev.modelyard.server.http.Names;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -39,10 +40,10 @@ public class DeviceService {
     private final DeviceChangeFeed feed;
     private final TenantContext tenants;
     private final jakarta.enterprise.event.Event<DeviceChanged> changed;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
     public DeviceService(EntityManager em, Clock clock, DeviceTokens tokens, DeviceState state, DeviceChangeFeed feed,
-                         TenantContext tenants, jakarta.enterprise.event.Event<DeviceChanged> changed, dev.modelyard.server.live.LiveEvents live) {
+                         TenantContext tenants, jakarta.enterprise.event.Event<DeviceChanged> changed, LiveEvents live) {
         this.live = live;
         this.em = em;
         this.changed = changed;

@@ -12,6 +12,10 @@ public interface LiveConfig {
     @WithDefault("5")
     int maxStreamsPerToken();
 
+    /** Open streams the tokens of one tenant may hold on this replica, so no tenant takes every slot. */
+    @WithDefault("200")
+    int maxStreamsPerTenant();
+
     /** Open streams this replica serves in all. */
     @WithDefault("1000")
     int maxStreams();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,9 @@ import org.jboss.logging.Logger;
  * PostgreSQL's {@code pg_notify} on channel {@value #CHANNEL} inside the change's transaction, so
  * every replica hears it once the change commits, and nobody hears a change that was rolled back.
  *
- * <p>Within one transaction, events with the same topic and id are sent once (the last one), and a
+ * <p>Within one transaction, events with the same topic and id are sent once, their fields merged (a
+ * later event's fields win, a field only an earlier one has survives: a job's status is not lost to
+ * a later log-line event), and a
  * topic sends at most {@value #MAX_PER_TOPIC} events: beyond, one event {@code {topic, many: true}}
  * stands for the rest (a rollout batch assigning 2,000 devices is one re-read, not 2,000).
  * Never call it per device poll: polls change nothing a person watches.
@@ -62,6 +65,11 @@ public class LiveEvents {
     /** A rollout's state changed or it made progress. */
     public void rollout(long id, String state) {
         publish(LiveTopic.ROLLOUT, id, fields("id", id, "state", state));
+    }
+
+    /** A rollout was deleted: {@code {topic: rollout, id, deleted: true}}. */
+    public void rolloutDeleted(long id) {
+        publish(LiveTopic.ROLLOUT, id, fields("id", id, "deleted", true));
     }
 
     /** A conversion job's status changed or it logged. */
@@ -120,12 +128,25 @@ public class LiveEvents {
         }
         Pending pending = pending();
         String key = tenant + "\u0000" + topic + "\u0000" + id;
-        if (pending.events.containsKey(key) || pending.counts.merge(topic, 1, Integer::sum) <= MAX_PER_TOPIC) {
+        Outgoing earlier = pending.events.get(key);
+        if (earlier != null) {
+            pending.events.put(key, new Outgoing(tenant, merge(earlier.event(), event)));
+        } else if (pending.counts.merge(topic, 1, Integer::sum) <= MAX_PER_TOPIC) {
             pending.events.put(key, new Outgoing(tenant, event));
         } else {
             ObjectNode many = json.createObjectNode().put("topic", topic.wireName()).put("many", true);
             pending.events.putIfAbsent(tenant + "\u0000" + topic + "\u0000*", new Outgoing(tenant, many));
         }
+    }
+
+    /**
+     * Two events of the same topic and id as one: the later one's fields win, a field only the earlier one
+     * has survives. Returns a new node (neither argument changes).
+     */
+    static ObjectNode merge(ObjectNode earlier, ObjectNode later) {
+        ObjectNode merged = earlier.deepCopy();
+        merged.setAll(later);
+        return merged;
     }
 
     private record Outgoing(String tenant, ObjectNode event) {
@@ -163,13 +184,36 @@ public class LiveEvents {
             small.set("id", event.get("id"));
             payload = payload(tenant, small);
         }
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
-            s.setString(1, CHANNEL);
-            s.setString(2, payload);
-            s.execute();
+        // In a transaction this is its connection: in PostgreSQL a failed statement aborts the whole
+        // transaction, so the notification runs under a savepoint and a failure (a payload too long,
+        // a full notification queue) rolls back only the savepoint, never the change it is about.
+        // SQL savepoints, as the pool refuses JDBC rollbacks on a connection enlisted in a transaction.
+        try (Connection c = db.getConnection()) {
+            if (c.getAutoCommit()) {
+                pgNotify(c, payload);
+                return;
+            }
+            try (Statement sp = c.createStatement()) {
+                sp.execute("SAVEPOINT live_event");
+                try {
+                    pgNotify(c, payload);
+                    sp.execute("RELEASE SAVEPOINT live_event");
+                } catch (SQLException e) {
+                    sp.execute("ROLLBACK TO SAVEPOINT live_event");
+                    throw e;
+                }
+            }
         } catch (SQLException e) {
             // A hint that cannot be sent must not undo the change it is about: clients re-read after a reconnect.
             LOG.warnf("could not send a live event (%s): %s", event.path("topic").asText(), e.getMessage());
+        }
+    }
+
+    private static void pgNotify(Connection c, String payload) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+            s.setString(1, CHANNEL);
+            s.setString(2, payload);
+            s.execute();
         }
     }
 

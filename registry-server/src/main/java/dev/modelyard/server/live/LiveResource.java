@@ -49,20 +49,23 @@ public class LiveResource {
             description = """
                     A text/event-stream of hints that something changed; each `data:` line is one JSON object \
                     `{topic, id, …}`: `device` (id = controller id), `action` (id, device, model, version, status), \
-                    `rollout` (id, state), `job` (id, status, model, version), `version` (model, version), \
+                    `rollout` (id, state; `deleted: true` when deleted), `job` (id, status, model, version), `version` (model, version), \
                     `artifact` (model, version, id), `model` (id = name). An event `{topic, many: true}` stands for more \
                     changes of that topic than are sent one by one. Re-read what you show: an event carries no state. \
                     A token hears the topics it may read (device and action: devices:read; rollout: rollouts:read; \
                     job and artifact: artifacts:read; version and model: models:read; a scoped token only its models'). \
                     Changes of the same topic and id within a quarter of a second are sent once. A comment line comes \
-                    every 15 s. The stream ends when the token is revoked or expires or the tenant is disabled, when \
+                    every 15 s. The stream ends when the token is revoked or expires or the tenant is disabled, when its role or scope \
+                    no longer lets it read any topic it hears (a lost topic stops arriving), when \
                     the client reads too slowly, or when the server may have missed events: reconnect and re-read. \
                     Send `Accept: text/event-stream`.""")
     @APIResponse(responseCode = "200", description = "The stream; it stays open",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(implementation = String.class)))
+    @APIResponse(responseCode = "403", description = "The token may read none of the topics asked for",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     @APIResponse(responseCode = "406", description = "The request does not accept text/event-stream",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
-    @APIResponse(responseCode = "429", description = "The token or the server holds as many open streams as it may; "
+    @APIResponse(responseCode = "429", description = "The token, its tenant or the server holds as many open streams as it may; "
             + "try again after Retry-After", content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
     public void events(@QueryParam("topics") @Parameter(description = "Comma-separated topics to hear (default: every topic the token may read)")
                        String topics,
@@ -72,14 +75,15 @@ public class LiveResource {
             throw ApiException.of(ErrorCode.NOT_ACCEPTABLE, "this is a server-sent event stream: send Accept: text/event-stream");
         }
         String scope = identity.getAttribute(TokenIdentityProvider.SCOPE_ATTRIBUTE) instanceof String s ? s : null;
-        Set<LiveTopic> allowed = EnumSet.noneOf(LiveTopic.class);
-        for (LiveTopic t : wanted) {
-            if (scope != null && !t.modelScoped()) continue;
-            if (Permission.held(identity, t.permission())) allowed.add(t);
+        Set<LiveTopic> allowed = LiveTopic.allowed(wanted, p -> Permission.held(identity, p), scope);
+        if (allowed.isEmpty()) {
+            throw ApiException.of(ErrorCode.FORBIDDEN, "this token may read none of the topics asked for ("
+                    + String.join(", ", wanted.stream().map(LiveTopic::wireName).toList()) + "): ask for topics it may read"
+                    + (scope != null ? " (a token scoped to models hears only job, artifact, version and model)" : ""));
         }
         String tenant = (String) identity.getAttribute(TenantContext.ATTRIBUTE);
         UUID token = (UUID) identity.getAttribute(TokenIdentityProvider.TOKEN_ID_ATTRIBUTE);
-        hub.open(tenant, token, allowed, scope, sink, sse);
+        hub.open(tenant, token, wanted, allowed, scope, sink, sse);
     }
 
     private static Set<LiveTopic> parse(String topics) {

@@ -19,9 +19,12 @@ final class LiveStream {
 
     final String tenant;
     final UUID tokenId;
-    private final Set<LiveTopic> topics;
+    /** The topics the client asked for; what it hears is those its token may read ({@link #topics}). */
+    final Set<LiveTopic> requested;
+    /** What the token may hear now: recomputed by the hub's check when its role or scope changes. */
+    private volatile Set<LiveTopic> topics;
     /** The model-name glob of a scoped token, or null. */
-    private final String scope;
+    private volatile String scope;
     private final SseEventSink sink;
     private final Sse sse;
     private final int buffer;
@@ -29,11 +32,12 @@ final class LiveStream {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final Runnable onEnd;
 
-    LiveStream(String tenant, UUID tokenId, Set<LiveTopic> topics, String scope, SseEventSink sink, Sse sse, int buffer,
-               Runnable onEnd) {
+    LiveStream(String tenant, UUID tokenId, Set<LiveTopic> requested, Set<LiveTopic> topics, String scope, SseEventSink sink, Sse sse,
+               int buffer, Runnable onEnd) {
         this.tenant = tenant;
         this.tokenId = tokenId;
-        this.topics = topics;
+        this.requested = Set.copyOf(requested);
+        this.topics = Set.copyOf(topics);
         this.scope = scope;
         this.sink = sink;
         this.sse = sse;
@@ -41,9 +45,20 @@ final class LiveStream {
         this.onEnd = onEnd;
     }
 
+    /** What the token may hear now, after its role or scope changed (the hub ends a stream left with none). */
+    void restrict(Set<LiveTopic> topics, String scope) {
+        this.scope = scope;
+        this.topics = Set.copyOf(topics);
+    }
+
+    Set<LiveTopic> topics() {
+        return topics;
+    }
+
     /** Whether this stream's token may hear the event (its tenant is checked by the hub). */
     boolean accepts(LiveTopic topic, JsonNode event) {
         if (!topics.contains(topic)) return false;
+        String scope = this.scope;
         if (scope == null) return true;
         JsonNode model = event.get("model");
         if (model == null) return event.path("many").asBoolean(false);

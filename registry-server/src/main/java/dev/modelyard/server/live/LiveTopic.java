@@ -2,8 +2,11 @@ package dev.modelyard.server.live;
 
 import dev.modelyard.server.auth.Permission;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What a live event is about, and the permission a token needs to hear it. A model-scoped topic's
@@ -40,6 +43,19 @@ public enum LiveTopic {
     /** Whether its events name a model, so that a token scoped to models may hear those of its own. */
     boolean modelScoped() {
         return modelScoped;
+    }
+
+    /**
+     * Of the {@code wanted} topics, those a token holding {@code permissions} (and confined to models by
+     * {@code scope}, or null) may hear.
+     */
+    static Set<LiveTopic> allowed(Set<LiveTopic> wanted, Predicate<String> holds, String scope) {
+        Set<LiveTopic> allowed = EnumSet.noneOf(LiveTopic.class);
+        for (LiveTopic t : wanted) {
+            if (scope != null && !t.modelScoped()) continue;
+            if (holds.test(t.permission())) allowed.add(t);
+        }
+        return allowed;
     }
 
     static Optional<LiveTopic> parse(String name) {

@@ -3,6 +3,7 @@ package dev.modelyard.server.model;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.http.Names;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelApi.AliasView;
 import dev.modelyard.wire.SemVer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,9 +17,9 @@ public class Aliases {
     private final ModelLookup lookup;
     private final ModelViews views;
     private final Clock clock;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
-    Aliases(ModelLookup lookup, ModelViews views, Clock clock, dev.modelyard.server.live.LiveEvents live) {
+    Aliases(ModelLookup lookup, ModelViews views, Clock clock, LiveEvents live) {
         this.live = live;
         this.lookup = lookup;
         this.views = views;

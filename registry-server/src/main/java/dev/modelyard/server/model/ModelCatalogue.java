@@ -7,6 +7,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.error.UnknownNameException;
 import dev.modelyard.server.http.Names;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelApi.CreateModel;
 import dev.modelyard.server.model.ModelApi.ModelView;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +31,9 @@ public class ModelCatalogue {
     private final ModelLookup lookup;
     private final ModelViews views;
     private final ModelScope scope;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
-    ModelCatalogue(EntityManager em, Clock clock, ModelLookup lookup, ModelViews views, ModelScope scope, dev.modelyard.server.live.LiveEvents live) {
+    ModelCatalogue(EntityManager em, Clock clock, ModelLookup lookup, ModelViews views, ModelScope scope, LiveEvents live) {
         this.live = live;
         this.scope = scope;
         this.em = em;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.error.UnknownNameException;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelApi.CreateVersion;
 import dev.modelyard.server.model.ModelApi.VersionView;
 import dev.modelyard.server.storage.Digests;
@@ -42,10 +43,10 @@ public class VersionLifecycle {
     private final ModelViews views;
     private final Event<VersionPublished> published;
     private final Event<VersionRevoked> revoked;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
     VersionLifecycle(EntityManager em, ObjectMapper json, Clock clock, ModelLookup lookup, ModelViews views,
-                     Event<VersionPublished> published, Event<VersionRevoked> revoked, dev.modelyard.server.live.LiveEvents live) {
+                     Event<VersionPublished> published, Event<VersionRevoked> revoked, LiveEvents live) {
         this.live = live;
         this.em = em;
         this.json = json;

@@ -21,11 +21,13 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dashboard's figures in at most four statements, each on an index or one pass over the
  * tenant's rows: device counts by state, installed versions per model, active rollouts with their
- * latest progress sample, the last failed actions with their last feedback message.
+ * latest progress sample, the last failed actions with their last feedback message. The first two
+ * count every device of the tenant: they are reused for {@link #CACHE_FOR} per tenant.
  *
  * <p>"Online" is what the device's last poll says: a device is online when it polled within
  * {@link #onlineWindow} (three poll intervals, at least five minutes, plus the delay with which
@@ -40,6 +42,22 @@ public class OverviewService {
     static final int TOP_VERSIONS = 5;
     static final int RECENT_FAILURES = 20;
     static final int ACTIVE_ROLLOUTS = 20;
+    /**
+     * How long a tenant's device counts and version distribution are reused: both count every device of
+     * the tenant, and every open dashboard re-reads on live events. Invalidated by nothing: a figure may be
+     * this much older than the answer's {@code at}. Shorter than the dashboard's 5 s between re-reads, so
+     * one viewer's re-read after an event is never served the figures of its own previous read.
+     */
+    static final Duration CACHE_FOR = Duration.ofSeconds(3);
+
+    private record Cached<T>(long at, T value) {
+        boolean fresh(long now) {
+            return now - at < CACHE_FOR.toNanos();
+        }
+    }
+
+    private final Map<String, Cached<OverviewApi.Devices>> deviceCounts = new ConcurrentHashMap<>();
+    private final Map<String, Cached<List<OverviewApi.ModelDistribution>>> distributions = new ConcurrentHashMap<>();
 
     private final AgroalDataSource db;
     private final TenantContext tenants;
@@ -70,11 +88,29 @@ public class OverviewService {
         String tenant = tenants.current();
         Instant now = clock.instant();
         try (Connection c = db.getConnection()) {
-            return new OverviewApi.Overview(devices(c, tenant, now), models ? distribution(c, tenant) : null,
+            return new OverviewApi.Overview(cachedDevices(c, tenant, now), models ? cachedDistribution(c, tenant) : null,
                     rollouts ? rollouts(c, tenant) : null, failures(c, tenant), now);
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the overview: " + e.getMessage(), e);
         }
+    }
+
+    private OverviewApi.Devices cachedDevices(Connection c, String tenant, Instant now) throws SQLException {
+        long t = System.nanoTime();
+        Cached<OverviewApi.Devices> hit = deviceCounts.get(tenant);
+        if (hit != null && hit.fresh(t)) return hit.value();
+        OverviewApi.Devices read = devices(c, tenant, now);
+        deviceCounts.put(tenant, new Cached<>(t, read));
+        return read;
+    }
+
+    private List<OverviewApi.ModelDistribution> cachedDistribution(Connection c, String tenant) throws SQLException {
+        long t = System.nanoTime();
+        Cached<List<OverviewApi.ModelDistribution>> hit = distributions.get(tenant);
+        if (hit != null && hit.fresh(t)) return hit.value();
+        List<OverviewApi.ModelDistribution> read = distribution(c, tenant);
+        distributions.put(tenant, new Cached<>(t, read));
+        return read;
     }
 
     private OverviewApi.Devices devices(Connection c, String tenant, Instant now) throws SQLException {

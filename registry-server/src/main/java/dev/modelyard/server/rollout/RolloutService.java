@@ -9,6 +9,7 @@ import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.health.HealthReports;
 import dev.modelyard.server.health.PhaseHealth;
 import dev.modelyard.server.http.Page;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.Model;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
@@ -39,9 +40,11 @@ public class RolloutService {
     private final RolloutStore store;
     private final RolloutSteps steps;
     private final RolloutEngine engine;
+    private final LiveEvents live;
 
     RolloutService(EntityManager em, Clock clock, ModelLookup models, DeviceFilters filters, DeviceGroups groups, HealthReports health,
-                   RolloutStore store, RolloutSteps steps, RolloutEngine engine) {
+                   RolloutStore store, RolloutSteps steps, RolloutEngine engine, LiveEvents live) {
+        this.live = live;
         this.em = em;
         this.clock = clock;
         this.models = models;
@@ -173,6 +176,7 @@ public class RolloutService {
         RolloutPhase.delete("rolloutId", r.id);
         em.flush();
         r.delete();
+        live.rolloutDeleted(id);
     }
 
     // ---- life cycle ------------------------------------------------------------------------------

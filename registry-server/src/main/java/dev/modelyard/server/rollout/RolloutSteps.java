@@ -11,6 +11,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.health.GateVerdict;
 import dev.modelyard.server.health.HealthGates;
 import dev.modelyard.server.health.HealthReports;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.signing.RollbackAuthorizations;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -59,11 +60,11 @@ class RolloutSteps {
     private final ObjectMapper json;
     private final ModelyardConfig.Rollout config;
     private final RolloutMetrics metrics;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
     RolloutSteps(EntityManager em, Clock clock, RolloutStore store, DeploymentService deployments, DeviceFilters filters,
                  HealthReports health, RollbackAuthorizations rollbacks, ObjectMapper json, ModelyardConfig config,
-                 RolloutMetrics metrics, dev.modelyard.server.live.LiveEvents live) {
+                 RolloutMetrics metrics, LiveEvents live) {
         this.live = live;
         this.em = em;
         this.clock = clock;

@@ -3,6 +3,7 @@ package dev.modelyard.server.rollout;
 import dev.modelyard.server.deployment.DeploymentApi;
 import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.devicefilter.DeviceFilter;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.tenant.TenantContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -58,9 +59,9 @@ class RolloutStore {
 
     private final EntityManager em;
     private final TenantContext tenants;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
-    RolloutStore(EntityManager em, TenantContext tenants, dev.modelyard.server.live.LiveEvents live) {
+    RolloutStore(EntityManager em, TenantContext tenants, LiveEvents live) {
         this.live = live;
         this.em = em;
         this.tenants = tenants;

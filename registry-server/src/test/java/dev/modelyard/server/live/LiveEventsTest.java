@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
+import dev.modelyard.server.device.DeviceService;
 import dev.modelyard.server.tenant.TenantContext;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -60,6 +61,9 @@ class LiveEventsTest {
 
     @Inject
     AgroalDataSource db;
+
+    @Inject
+    DeviceService devices;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
@@ -311,6 +315,126 @@ class LiveEventsTest {
     @Test
     void withoutAcceptingAnEventStreamTheAnswerIs406() {
         Api.admin().get("/api/v1/events").then().statusCode(406).contentType("application/problem+json");
+    }
+
+    static String newTenant() {
+        String id = Api.uniqueName("live-tenant");
+        return Api.admin().contentType(ContentType.JSON).body(Map.of("id", id, "name", "Team " + id))
+                .post("/api/v1/tenants").then().statusCode(201).extract().path("adminToken.token");
+    }
+
+    static String newToken(String admin, String role) {
+        return Api.as(admin).contentType(ContentType.JSON).body(Map.of("name", Api.uniqueName("live"), "role", role))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+    }
+
+    /** The tests' profile lets a tenant hold 10 streams: the 11th is refused, whichever token asks; another tenant is not. */
+    @Test
+    void oneTenantCannotTakeEveryStream() throws Exception {
+        String admin = newTenant();
+        List<Stream> open = new ArrayList<>();
+        try {
+            String first = newToken(admin, "viewer");
+            String second = newToken(admin, "viewer");
+            for (int i = 0; i < 5; i++) open.add(open(first));
+            for (int i = 0; i < 5; i++) open.add(open(second));
+            HttpResponse<InputStream> refused = request(newToken(admin, "viewer"), "");
+            String problem = body(refused);
+            assertEquals(429, refused.statusCode(), problem);
+            assertTrue(problem.contains("rate-limited") && problem.contains("tenant"), problem);
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+            try (Stream other = open(newTenant())) {
+                assertEquals(200, other.status);
+            }
+        } finally {
+            for (Stream s : open) s.close();
+        }
+    }
+
+    @Test
+    void aTokenThatMayReadNoTopicAskedForIsRefusedWith403() throws Exception {
+        String role = Api.uniqueName("live-models-only");
+        Api.admin().contentType(ContentType.JSON).body(Map.of("name", role, "permissions", List.of("models:read")))
+                .post("/api/v1/roles").then().statusCode(201);
+        HttpResponse<InputStream> refused = request(newToken(role), "?topics=device,action");
+        String problem = body(refused);
+        assertEquals(403, refused.statusCode(), problem);
+        assertTrue(problem.contains("forbidden") && problem.contains("device"), problem);
+        // A token scoped to models hears only model topics: asking for devices alone is refused too.
+        String scoped = Api.admin().contentType(ContentType.JSON)
+                .body(Map.of("name", Api.uniqueName("live-scoped"), "role", "viewer", "scope", "vision-*"))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+        HttpResponse<InputStream> scopedRefused = request(scoped, "?topics=device");
+        String scopedProblem = body(scopedRefused);
+        assertEquals(403, scopedRefused.statusCode(), scopedProblem);
+        try (Stream s = open(scoped, "?topics=device,model")) {
+            assertEquals(200, s.status);
+        }
+    }
+
+    /**
+     * A custom role that loses devices:read stops hearing device events on its open stream (the hub's
+     * check recomputes the topics); one left with no readable topic has its stream ended.
+     */
+    @Test
+    void aRoleThatLosesAPermissionStopsHearingItsTopicsAndEndsWithNone() throws Exception {
+        String role = Api.uniqueName("live-shrinking");
+        Api.admin().contentType(ContentType.JSON).body(Map.of("name", role, "permissions", List.of("devices:read", "models:read")))
+                .post("/api/v1/roles").then().statusCode(201);
+        try (Stream s = open(newToken(role))) {
+            String before = createDevice(TestServer.ADMIN_TOKEN);
+            s.await("for a device while the role reads devices", device(before));
+            Api.admin().contentType(ContentType.JSON).body(Map.of("name", role, "permissions", List.of("models:read")))
+                    .put("/api/v1/roles/{name}", role).then().statusCode(200);
+            // Each round: a device, then a model; the model's event arrives after the device's would have.
+            // Once the check has run, a round brings the model without the device.
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            boolean stopped = false;
+            while (!stopped) {
+                assertTrue(System.nanoTime() < deadline, () -> "device events still arrive: " + s.events);
+                String dev = createDevice(TestServer.ADMIN_TOKEN);
+                String model = Api.createModel("live-role");
+                Predicate<JsonNode> modelEvent = e -> e.path("topic").asText().equals("model") && e.path("id").asText().equals(model);
+                s.await("for the model", modelEvent);
+                stopped = s.events.stream().noneMatch(device(dev));
+            }
+            assertFalse(s.ended);
+            Api.admin().contentType(ContentType.JSON).body(Map.of("name", role, "permissions", List.of("audit:read")))
+                    .put("/api/v1/roles/{name}", role).then().statusCode(200);
+            s.awaitEnd();
+        }
+    }
+
+    /** Within a transaction a job's status and a later log-line event for it arrive as one event that keeps both. */
+    @Test
+    void coalescedEventsKeepEveryField() throws Exception {
+        String model = Api.createModel("live-merge");
+        long job = System.nanoTime();
+        try (Stream s = open(TestServer.ADMIN_TOKEN)) {
+            QuarkusTransaction.requiringNew().run(() -> tenants.runAs("default", () -> {
+                live.job(job, "succeeded", model, "1.0.0");
+                live.job(job, null, model, "1.0.0"); // a log line
+            }));
+            JsonNode e = s.await("for the job", ev -> ev.path("topic").asText().equals("job") && ev.path("id").asText().equals(String.valueOf(job)));
+            assertEquals("succeeded", e.path("status").asText(), e::toString);
+            assertEquals(model, e.path("model").asText(), e::toString);
+            assertEquals("1.0.0", e.path("version").asText(), e::toString);
+        }
+    }
+
+    /**
+     * A notification PostgreSQL refuses (a payload over its 8000 bytes even cut to topic and id) does not
+     * abort the transaction: the change it is about commits.
+     */
+    @Test
+    void aNotificationThatFailsDoesNotUndoTheChange() {
+        String controllerId = Api.uniqueName("live-kept");
+        String huge = "x".repeat(9_000);
+        QuarkusTransaction.requiringNew().run(() -> tenants.runAs("default", () -> {
+            devices.registerIfAbsent(controllerId);
+            live.device(huge);
+        }));
+        Api.admin().get("/api/v1/devices/{id}", controllerId).then().statusCode(200);
     }
 
     /**

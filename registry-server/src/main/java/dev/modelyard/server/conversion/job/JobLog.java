@@ -1,6 +1,7 @@
 package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.conversion.ConversionLog;
+import dev.modelyard.server.live.LiveEvents;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -21,9 +22,9 @@ public class JobLog {
 
     private final EntityManager em;
     private final Clock clock;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
-    public JobLog(EntityManager em, Clock clock, dev.modelyard.server.live.LiveEvents live) {
+    public JobLog(EntityManager em, Clock clock, LiveEvents live) {
         this.live = live;
         this.em = em;
         this.clock = clock;
@@ -34,7 +35,10 @@ public class JobLog {
      * or in one of its own when there is none.
      */
     public void append(long jobId, String line) {
-        QuarkusTransaction.joiningExisting().run(() -> insert(jobId, new Line(clock.instant(), line)));
+        QuarkusTransaction.joiningExisting().run(() -> {
+            insert(jobId, new Line(clock.instant(), line));
+            logged(jobId);
+        });
     }
 
     /** A buffer for one running job; {@link Buffer#flush()} writes what it holds. */
@@ -47,14 +51,33 @@ public class JobLog {
 
     private void write(long jobId, List<Line> lines) {
         if (lines.isEmpty()) return;
-        QuarkusTransaction.requiringNew().run(() -> lines.forEach(l -> insert(jobId, l)));
+        QuarkusTransaction.requiringNew().run(() -> {
+            lines.forEach(l -> insert(jobId, l));
+            logged(jobId);
+        });
+    }
+
+    /**
+     * One event for the lines written, naming the job's model and version (a scoped token hears it, and
+     * coalesced with the job's status event it keeps both). No status: the job's did not change.
+     */
+    private void logged(long jobId) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        SELECT m.name, v.version FROM conversion_job j JOIN model_version v ON v.id = j.version_id
+                        JOIN model m ON m.id = v.model_id WHERE j.id = ?1""")
+                .setParameter(1, jobId).getResultList();
+        if (rows.isEmpty()) {
+            live.job(jobId, null, null, null);
+        } else {
+            live.job(jobId, null, (String) rows.get(0)[0], (String) rows.get(0)[1]);
+        }
     }
 
     private void insert(long jobId, Line l) {
         String text = l.text().length() > MAX_LINE ? l.text().substring(0, MAX_LINE) + "…" : l.text();
         em.createNativeQuery("INSERT INTO conversion_job_log (job_id, at, line) VALUES (?1, ?2, ?3)")
                 .setParameter(1, jobId).setParameter(2, l.at()).setParameter(3, text).executeUpdate();
-        live.job(jobId, null, null, null);
     }
 
     public final class Buffer implements ConversionLog {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.profile.ChainSpec;
+import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelVersion;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,9 +31,9 @@ public class JobQueue {
     private final ObjectMapper json;
     private final ModelyardConfig config;
     private final Clock clock;
-    private final dev.modelyard.server.live.LiveEvents live;
+    private final LiveEvents live;
 
-    public JobQueue(EntityManager em, ObjectMapper json, ModelyardConfig config, Clock clock, dev.modelyard.server.live.LiveEvents live) {
+    public JobQueue(EntityManager em, ObjectMapper json, ModelyardConfig config, Clock clock, LiveEvents live) {
         this.live = live;
         this.em = em;
         this.json = json;
