@@ -132,7 +132,7 @@ async function mountPage(found, query) {
   delete document.documentElement.dataset.ready;
   if (!found) {
     document.documentElement.dataset.route = 'not-found';
-    render(html`<h1>Not found</h1>
+    render(html`<h1>Page not found</h1>
       <p>There is no page at <code>${location.hash || '#/'}</code>. The link may be old, or mistyped.</p>
       <p><a href="#/">Go to the start page</a></p>`, page);
     document.title = 'Page not found · Modelyard';
