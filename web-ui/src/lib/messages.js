@@ -94,8 +94,8 @@ const ADVICE = {
   // Content
   'unprocessable': 'The server cannot use what was sent. Correct it as the message says.',
   'digest-mismatch': 'The file changed or was corrupted on its way. Upload it again.',
-  'delta-base-invalid': 'The base must be another version\'s file of the same format. Pick another base.',
-  'delta-target-too-small': 'This file is too small for a delta to be worth building. Devices download it whole.',
+  'delta-base-invalid': 'The base must be a file of another version of this model (of the same format), not this file itself. Pick another base: a published version, or the SHA-256 of one of the model\'s files.',
+  'delta-target-too-small': 'This file is smaller than the server\'s minimum for deltas (modelyard.delta.min-size), so none is built: devices download it whole.',
   'invalid-model': 'The file is not a valid model of its format. Check the file and its format.',
   'signature-required': 'This registry requires a publisher signature. Sign the upload with a registered publisher key.',
   'invalid-signature': 'The publisher signature is by an unknown or revoked key, or does not match the file. Sign it again with a registered key.',

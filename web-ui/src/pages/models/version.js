@@ -7,6 +7,9 @@
 // per page life (by artifact id and digest), not on every re-read. Downloads stream with a progress bar;
 // a file above IN_BROWSER_LIMIT is not read into the tab (it would hold it all in memory): the curl
 // command is shown instead. Files dropped on a draft's page go to the upload page.
+// "Deltas and transfers" (released versions) is read only when the user opens it: each artifact's deltas
+// (request one from a base, retry a failed or useless one, with artifacts:create) and the version's transfer
+// totals (deployments:read); while open it re-reads on artifact events of this version (a build ending is one).
 import { html, render, nothing } from '../../lib/vendor.js';
 import { api, seg, request } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
@@ -29,7 +32,8 @@ export default function mount(el, ctx) {
   let artifacts = null;
   let jobs = null;
   let signatures = new Map(); // artifact id → {counter, expiresAt, issuedAt} | {error}
-  const signedCache = new Map(); // `${artifact id}:${sha256}` → {counter, expiresAt, issuedAt, keys}: read once per page life
+  const signedCache = new Map(); // `${artifact id}:${sha256}` → promise of {counter, expiresAt, issuedAt, keys}: read once per page life
+  const pageController = new AbortController(); // aborted when the page goes (the signed metadata reads)
   let error = null;
   let dragging = false;
   let controller = new AbortController();
@@ -38,6 +42,14 @@ export default function mount(el, ctx) {
   let failure = null;     // {what, error}: the last action that failed, shown by the actions
   const downloads = new Map(); // artifact id → {received, total, controller}
   let tooLarge = null;    // the artifact whose in-browser download was refused (the curl command is shown)
+  // Deltas and transfers: nothing is read until the user opens the section.
+  let deltasOpen = false;
+  let deltas = new Map();  // artifact id → {items, total} | {error}
+  let transfers = null;    // TransferTotals | {error} | null (not read: no deployments:read, or not open)
+  let bases = null;        // published versions of the model (the bases a delta can be requested from) | {error}
+  let deltaController = new AbortController();
+  let deltaStop = null;    // the section's liveReload while it is open
+  const deltaForms = new Map(); // artifact id → {mode: 'version'|'sha', baseVersion, baseSha, busy, error}
 
   async function load() {
     controller.abort();
@@ -73,26 +85,29 @@ export default function mount(el, ctx) {
 
   /**
    * The signed release metadata of each artifact (released versions only: a draft has none, a revoked one
-   * answers 410). Read once per artifact (id and digest) per page life; a failure is asked again at the next re-read.
+   * answers 410). Read once per artifact (id and digest) per page life: the read in flight is shared, and a
+   * newer re-read does not abort it (so it is not asked twice); a failure is asked again at the next re-read.
    */
   async function loadSignatures(items, signal) {
     const next = new Map();
     await Promise.all(items.map(async a => {
       if (!a.signedMetadataUrl) return;
       const key = `${a.id}:${a.sha256}`;
-      if (signedCache.has(key)) { next.set(a.id, signedCache.get(key)); return; }
+      if (!signedCache.has(key)) {
+        signedCache.set(key, api.get(a.signedMetadataUrl, undefined, { signal: pageController.signal }).then(envelope => {
+          const signed = envelope.signed || {};
+          return { counter: signed.releaseCounter, expiresAt: signed.expiresAt, issuedAt: signed.issuedAt,
+            keys: (envelope.signatures || []).map(s => s.keyid) };
+        }).catch(e => { signedCache.delete(key); throw e; }));
+      }
       try {
-        const envelope = await api.get(a.signedMetadataUrl, undefined, { signal });
-        const signed = envelope.signed || {};
-        const value = { counter: signed.releaseCounter, expiresAt: signed.expiresAt, issuedAt: signed.issuedAt,
-          keys: (envelope.signatures || []).map(s => s.keyid) };
-        signedCache.set(key, value);
-        next.set(a.id, value);
+        next.set(a.id, await signedCache.get(key));
       } catch (e) {
         if (e.name === 'AbortError') throw e;
         next.set(a.id, { error: e });
       }
     }));
+    if (signal.aborted) return; // a newer re-read shows its own
     signatures = next;
     draw();
   }
@@ -314,6 +329,153 @@ export default function mount(el, ctx) {
     ctx.navigate(uploadPath());
   }
 
+  const released = () => version && version.status !== 'draft';
+
+  /** The section's data: every artifact's deltas, the version's transfer totals, and the possible bases. */
+  async function loadDeltas() {
+    deltaController.abort();
+    deltaController = new AbortController();
+    const signal = deltaController.signal;
+    const items = artifacts?.items || [];
+    const quiet = p => p.catch(e => { if (e.name === 'AbortError') throw e; return { error: e }; });
+    try {
+      const [lists, t, b] = await Promise.all([
+        Promise.all(items.map(a => quiet(api.get(`${base}/artifacts/${seg(a.id)}/deltas`, { size: 100 }, { signal })))),
+        session.can('deployments:read') ? quiet(api.get(`${base}/transfers`, undefined, { signal })) : null,
+        session.can('artifacts:create') && !bases?.items
+          ? quiet(api.get(`/models/${seg(name)}/versions`, { status: 'published', size: 200 }, { signal })) : bases,
+      ]);
+      deltas = new Map(items.map((a, i) => [a.id, lists[i]]));
+      transfers = t;
+      bases = b;
+      draw();
+    } catch (e) {
+      if (e.name !== 'AbortError') throw e;
+    }
+  }
+
+  function toggleDeltas() {
+    deltasOpen = !deltasOpen;
+    if (deltasOpen) {
+      loadDeltas();
+      deltaStop = liveReload(['artifact'], event => event.model === name && (event.version === ref || event.version === version?.version), loadDeltas);
+    } else {
+      deltaStop?.();
+      deltaStop = null;
+      deltaController.abort();
+    }
+    draw();
+  }
+
+  const form = id => { if (!deltaForms.has(id)) deltaForms.set(id, { mode: 'version', baseVersion: '', baseSha: '', busy: false, error: null }); return deltaForms.get(id); };
+
+  async function requestDelta(a, e) {
+    e.preventDefault();
+    const f = form(a.id);
+    const body = f.mode === 'sha' ? { baseSha256: f.baseSha.trim().toLowerCase() } : { baseVersion: f.baseVersion };
+    f.busy = true; f.error = null; draw();
+    try {
+      const d = await api.post(`${base}/artifacts/${seg(a.id)}/deltas`, body);
+      toast(`Delta for ${a.filename} from ${d.base?.version || shortDigest(d.baseSha256)}: ${d.status}`);
+    } catch (err) {
+      f.error = err;
+    }
+    f.busy = false;
+    await loadDeltas();
+    if (f.error) el.querySelector(`[data-delta-error="${a.id}"]`)?.focus();
+  }
+
+  async function retryDelta(a, d) {
+    const f = form(a.id);
+    f.error = null;
+    try {
+      await api.post(`${base}/artifacts/${seg(a.id)}/deltas/${seg(d.id)}/retry`, {});
+      toast(`Delta for ${a.filename} queued again`);
+    } catch (err) {
+      f.error = err;
+    }
+    await loadDeltas();
+    if (f.error) el.querySelector(`[data-delta-error="${a.id}"]`)?.focus();
+  }
+
+  function deltaBase(d) {
+    if (!d.baseSha256) return html`<span class="muted">none: compressed full file</span>`;
+    return html`${d.base ? html`${d.base.model !== name ? `${d.base.model} ` : ''}${d.base.version} <span class="muted">${d.base.filename}</span><br>` : nothing}<code title=${d.baseSha256}>${shortDigest(d.baseSha256)}</code>`;
+  }
+
+  function deltaTable(a, list) {
+    if (!list) return html`<p class="loading">Loading…</p>`;
+    if (list.error) return errorView(list.error);
+    if (!list.items.length) return html`<p>No delta for this file yet.</p>`;
+    const canRetry = session.can('artifacts:create');
+    return html`<div class="table-wrap"><table aria-label=${`Deltas of ${a.filename}`}>
+      <thead><tr><th scope="col">Base</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col">Size</th>
+        <th scope="col">Ratio</th><th scope="col">Build time</th><th scope="col">Requested by</th><th scope="col">Error</th></tr></thead>
+      <tbody>${list.items.map(d => html`<tr>
+        <td>${deltaBase(d)}</td><td>${d.method || '—'}</td><td data-testid="delta-status">${badge(d.status)}</td>
+        <td>${d.size != null ? bytes(d.size) : '—'}</td>
+        <td>${d.ratio == null ? '—' : d.ratio > 0 && d.ratio < 0.001 ? '< 0.1 %' : `${(d.ratio * 100).toFixed(1)} %`}</td>
+        <td>${d.buildMillis == null ? '—' : d.buildMillis < 1000 ? `${d.buildMillis} ms` : duration(d.buildMillis / 1000)}</td>
+        <td>${d.requestedBy || '—'}</td>
+        <td>${d.error ? html`<span class="error">${d.error}</span>` : '—'}
+          ${canRetry && (d.status === 'failed' || d.status === 'useless') ? html`<div class="row-actions"><button class="small"
+            @click=${() => retryDelta(a, d)} aria-label=${`Retry the delta of ${a.filename} from ${d.base?.version || shortDigest(d.baseSha256 || '') || 'nothing'}`}>Retry</button></div>` : nothing}</td>
+      </tr>`)}</tbody></table></div>
+      ${list.total > list.items.length ? html`<p class="muted">The first ${list.items.length} of ${list.total} deltas.</p>` : nothing}`;
+  }
+
+  function deltaRequestForm(a) {
+    if (!session.can('artifacts:create') || (version.status !== 'published' && version.status !== 'deprecated')) return nothing;
+    const f = form(a.id);
+    const choices = (bases?.items || []).filter(v => v.version !== version.version);
+    const id = `delta-${a.id}`;
+    return html`<form class="filters" @submit=${e => requestDelta(a, e)} aria-label=${`Request a delta for ${a.filename}`}>
+      <label for=${`${id}-base`}>Base for ${a.filename}</label>
+      <select id=${`${id}-base`} @change=${e => { const v = e.target.value; f.mode = v === '#sha' ? 'sha' : 'version'; f.baseVersion = f.mode === 'version' ? v : ''; draw(); }}>
+        <option value="" ?selected=${f.mode === 'version' && !f.baseVersion}>Choose a published version…</option>
+        ${choices.map(v => html`<option value=${v.version} ?selected=${f.mode === 'version' && f.baseVersion === v.version}>${v.version}</option>`)}
+        <option value="#sha" ?selected=${f.mode === 'sha'}>A file by its SHA-256…</option>
+      </select>
+      ${f.mode === 'sha' ? html`<label for=${`${id}-sha`}>Base SHA-256</label>
+        <input id=${`${id}-sha`} size="40" pattern="[0-9a-fA-F]{64}" required .value=${f.baseSha} @input=${e => { f.baseSha = e.target.value; }}
+          title="64 hexadecimal digits: the SHA-256 of a file of this model">` : nothing}
+      <button type="submit" ?disabled=${f.busy || (f.mode === 'version' && !f.baseVersion)} aria-label=${`Request delta for ${a.filename}`}>${f.busy ? 'Requesting…' : 'Request delta'}</button>
+    </form>
+    ${bases?.error ? errorView(bases.error) : nothing}`;
+  }
+
+  function transfersView() {
+    if (!session.can('deployments:read')) return nothing;
+    if (!transfers) return html`<p class="loading">Loading…</p>`;
+    if (transfers.error) return errorView(transfers.error);
+    const t = transfers;
+    return html`<h3>Transfers</h3>${t.reported ? html`<dl class="facts" data-testid="transfers">
+        <dt>Reported transfers</dt><dd>${t.reported}</dd>
+        <dt>Downloaded</dt><dd>${bytes(t.bytes)}</dd>
+        <dt>Full downloads would be</dt><dd>${bytes(t.fullBytes)}</dd>
+        <dt>Saved</dt><dd>${bytes(t.savedBytes)}${t.savedPct != null ? ` (${t.savedPct} %)` : ''}</dd>
+        <dt>By kind</dt><dd>${Object.entries(t.byKind || {}).map(([k, n]) => html`<span class="chip">${k} ${n}</span> `)}</dd>
+      </dl>` : html`<p data-testid="transfers">No device has reported how it downloaded this version yet (reported transfers: 0).
+        Modelyard's updater reports it after each deployment.</p>`}`;
+  }
+
+  function deltasSection(items) {
+    if (!released() || !items.length) return nothing;
+    return html`<section aria-labelledby="deltas-h"><h2 id="deltas-h">Deltas and transfers</h2>
+      <button class="small" aria-expanded=${deltasOpen ? 'true' : 'false'} aria-controls="deltas-body" @click=${toggleDeltas}>
+        ${deltasOpen ? 'Hide deltas and transfers' : 'Show deltas and transfers'}</button>
+      ${deltasOpen ? html`<div id="deltas-body">
+        <p class="help">A delta rebuilds a file from one a device holds (its base), so devices download what changed.
+          The server keeps one only when it is small enough to be worth it; a bigger one is kept as "useless".</p>
+        ${items.map(a => html`<h3>${a.filename} <span class="muted">(${bytes(a.size)})</span></h3>
+          ${deltaTable(a, deltas.get(a.id))}
+          ${deltaForms.get(a.id)?.error ? html`<div tabindex="-1" data-delta-error=${a.id}>${errorView(deltaForms.get(a.id).error)}</div>` : nothing}
+          ${deltaRequestForm(a)}`)}
+        ${transfersView()}
+      </div>` : nothing}
+    </section>`;
+  }
+
   function draw() {
     if (!version) {
       render(html`<p class="crumbs"><a href="#/models">Models</a> / <a href=${`#/models/${pathSeg(name)}`}>${name}</a> /</p>
@@ -355,6 +517,7 @@ export default function mount(el, ctx) {
       <section aria-labelledby="io-h"><h2 id="io-h">I/O signature</h2>${signatureTable(version.ioSignature)}</section>
       <section aria-labelledby="selftest-h"><h2 id="selftest-h">Self-test vectors</h2>${selfTestView(version.selfTest)}</section>
       ${jobs ? html`<section aria-labelledby="jobs-h"><h2 id="jobs-h">Conversion jobs</h2>${jobsView()}</section>` : nothing}
+      ${artifacts ? deltasSection(items) : nothing}
       </div>`, el);
   }
 
@@ -363,7 +526,10 @@ export default function mount(el, ctx) {
     event => event.model === name && (event.version === ref || event.version === version?.version), load);
   return () => {
     controller.abort();
+    pageController.abort();
+    deltaController.abort();
     stop();
+    deltaStop?.();
     jobPoll?.();
     for (const d of downloads.values()) d.controller.abort();
   };

@@ -279,6 +279,62 @@ class ModelsConsoleE2ETest {
         }
     }
 
+    /**
+     * Deltas and transfers on a released version's page: read only when the user opens the section (the page's
+     * first load asks for none), a delta requested from an earlier published version reaches ready (or useless)
+     * on screen without a reload (the build's end is an artifact event: the section does not poll while the
+     * stream is up), a base that is the file itself is refused with its advice, and the transfer totals show.
+     */
+    @Test
+    void aDeltaRequestedOnTheVersionPageReachesItsEndLive() throws Exception {
+        ModelyardClient admin = browser.server().admin();
+        // Same weights, another bias: about 330 KB (above the server's 64 KiB minimum), and a small delta.
+        Fixtures.publishedOnnx(admin, "speech", "1.0.0", "kws.onnx", OnnxModels.mlp(64, 256, 2, 10, 21, 0.1f));
+        byte[] target = OnnxModels.mlp(64, 256, 2, 10, 21, 0.2f);
+        Fixtures.publishedOnnx(admin, "speech", "1.1.0", "kws.onnx", target);
+
+        browser.signIn(browser.adminToken());
+        browser.js("performance.clearResourceTimings(); performance.setResourceTimingBufferSize(100000);");
+        browser.open("#/models/speech/versions/1.1.0");
+        browser.heading("speech 1.1.0");
+        browser.heading("Deltas and transfers");
+        assertEquals(0L, ((Number) browser.js("return performance.getEntriesByType('resource')"
+                + ".filter(e => /\\/deltas|\\/transfers/.test(e.name)).length;")).longValue(),
+                "nothing of the section is read on the page's first load");
+
+        browser.button("Show deltas and transfers").click();
+        String transfers = browser.waitFor("the transfer totals", () -> {
+            List<WebElement> shown = browser.driver().findElements(By.cssSelector("[data-testid=transfers]"));
+            return shown.isEmpty() ? null : shown.get(0).getText();
+        });
+        assertTrue(transfers.contains("reported transfers: 0"), transfers);
+
+        // A base that is the file itself: refused on purpose, shown with the advice for its code.
+        new Select(browser.field("Base for kws.onnx")).selectByValue("#sha");
+        browser.field("Base SHA-256").sendKeys(sha256(target));
+        browser.allowConsoleError("deltas - Failed to load resource: the server responded with a status of 422");
+        browser.button("Request delta for kws.onnx").click();
+        browser.waitFor("the refusal", () -> browser.bodyText().contains("delta-base-invalid"));
+        assertTrue(browser.bodyText().contains("Pick another base"), "the advice for delta-base-invalid");
+
+        new Select(browser.field("Base for kws.onnx")).selectByValue("1.0.0");
+        browser.button("Request delta for kws.onnx").click();
+        String status = browser.waitFor("the delta from 1.0.0 built, on screen without a reload", () -> {
+            List<WebElement> cells = browser.driver().findElements(By.xpath(
+                    "//table[@aria-label='Deltas of kws.onnx']//tr[td[1][contains(., '1.0.0')]]/td[3]"));
+            String s = cells.isEmpty() ? "" : cells.get(0).getText().trim();
+            return s.equals("ready") || s.equals("useless") ? s : null;
+        });
+        assertEquals("ready", status, "a delta between two versions that differ in one bias is worth keeping");
+        assertTrue(browser.driver().findElements(By.xpath("//tr[td[1][contains(., '1.0.0')]]/td[7]"))
+                .get(0).getText().contains("api"), "requested through the API");
+        browser.screenshot("version-deltas");
+        browser.axe("version-deltas");
+        browser.size(NARROW);
+        browser.screenshot("version-deltas-768");
+        browser.size(ConsoleBrowser.LAPTOP);
+    }
+
     /** Every code the models pages' actions can meet has advice (what to do) in lib/messages.js. */
     @Test
     void everyCodeTheModelActionsMeetHasAdvice() {

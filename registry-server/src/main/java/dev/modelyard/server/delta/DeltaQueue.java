@@ -1,5 +1,7 @@
 package dev.modelyard.server.delta;
 
+import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.live.LiveEvents;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -26,11 +28,13 @@ public class DeltaQueue {
     private final EntityManager em;
     private final DeltaConfig config;
     private final Clock clock;
+    private final LiveEvents live;
 
-    public DeltaQueue(EntityManager em, DeltaConfig config, Clock clock) {
+    public DeltaQueue(EntityManager em, DeltaConfig config, Clock clock, LiveEvents live) {
         this.em = em;
         this.config = config;
         this.clock = clock;
+        this.live = live;
     }
 
     /**
@@ -127,7 +131,8 @@ public class DeltaQueue {
     /**
      * Runs {@code change} on the row in a transaction of its own while the lease is held, and
      * clears the lease with it; false (nothing changed) when the lease was lost. The lease cannot
-     * be renewed meanwhile, so the token checked is the one in the database.
+     * be renewed meanwhile, so the token checked is the one in the database. The change is an
+     * {@code artifact} live event of the target (the console's deltas re-read on it).
      */
     public boolean finish(Claim c, Consumer<DeltaArtifact> change) {
         return c.withLease(held -> QuarkusTransaction.requiringNew().call(() -> {
@@ -138,6 +143,8 @@ public class DeltaQueue {
             }
             change.accept(d);
             d.leaseUntil = null;
+            Artifact target = em.find(Artifact.class, d.targetArtifactId);
+            if (target != null) live.artifact(target.version.model.name, target.version.version, target.id);
             return true;
         }));
     }
