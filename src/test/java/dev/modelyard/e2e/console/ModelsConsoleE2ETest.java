@@ -216,6 +216,9 @@ class ModelsConsoleE2ETest {
             assertEquals(sha256(onnx), stored.sha256(), "the server stored exactly the file");
             assertEquals(onnx.length, stored.size());
             browser.screenshot("upload-resumed");
+            // Leave the proxy's origin before the proxy closes: its live-update stream would end mid-response,
+            // which the browser logs as an error (a real network failure, not the page's).
+            browser.driver().get("about:blank");
         }
     }
 
@@ -276,6 +279,9 @@ class ModelsConsoleE2ETest {
             assertEquals(onnx.length, stored.size());
             assertEquals(0L, keptUploads(), "a finished upload is forgotten");
             browser.screenshot("upload-resumed-after-reload");
+            // Leave the proxy's origin before the proxy closes: its live-update stream would end mid-response,
+            // which the browser logs as an error (a real network failure, not the page's).
+            browser.driver().get("about:blank");
         }
     }
 
