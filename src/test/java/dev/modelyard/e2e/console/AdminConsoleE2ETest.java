@@ -97,7 +97,7 @@ class AdminConsoleE2ETest {
     void anUnknownAddressShowsNotFound() {
         browser.signIn(browser.adminToken());
         browser.open("#/no-such-page");
-        browser.heading("Not found");
+        browser.heading("Page not found");
         browser.link("Go to the start page");
         browser.screenshot("not-found");
         browser.axe("not-found");
