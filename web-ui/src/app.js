@@ -205,6 +205,9 @@ function focusHeading(page) {
   const lost = () => !document.activeElement || document.activeElement === document.body;
   const now = page.querySelector('h1');
   if (now) focus(now);
+  // A page that called ready() while it mounted has drawn its heading: nothing left to follow, and a
+  // watch now would take the focus back from wherever the user (or a later redraw) moved it.
+  if (document.documentElement.dataset.ready === 'true') return;
   const observer = new MutationObserver(() => {
     const h1 = page.querySelector('h1');
     if (h1 && h1 !== document.activeElement && lost()) focus(h1);
