@@ -1,6 +1,8 @@
 package dev.modelyard.wire;
 
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -18,9 +20,31 @@ import java.util.regex.Pattern;
  * @param precision      numeric precision of the weights
  * @param minMemoryMb    memory the device needs to run it, or null when unknown
  * @param os             operating system, or null for any
+ * @param cpuFeatures    CPU features the file needs ({@link CpuFeatures} names: avx2, avx512f, neon, …),
+ *                       sorted and without repeats; empty when it runs on any CPU of its architecture
  */
 public record TargetDescriptor(String format, String runtime, String runtimeVersion, String arch,
-                               String accelerator, String precision, Integer minMemoryMb, String os) {
+                               String accelerator, String precision, Integer minMemoryMb, String os,
+                               List<String> cpuFeatures) {
+
+    /** At most this many required CPU features. */
+    public static final int MAX_CPU_FEATURES = 32;
+
+    public TargetDescriptor {
+        if (cpuFeatures == null) {
+            cpuFeatures = List.of();
+        } else if (cpuFeatures.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("cpuFeatures: must not contain null");
+        } else {
+            cpuFeatures = List.copyOf(new TreeSet<>(cpuFeatures));
+        }
+    }
+
+    /** A descriptor that needs no particular CPU feature. */
+    public TargetDescriptor(String format, String runtime, String runtimeVersion, String arch,
+                            String accelerator, String precision, Integer minMemoryMb, String os) {
+        this(format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os, List.of());
+    }
 
     public static final String ANY_ARCH = "any";
     public static final Set<String> ARCHES = Set.of(ANY_ARCH, "x86_64", "aarch64", "armv7", "armv6", "riscv64");
@@ -42,6 +66,16 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
      */
     public static TargetDescriptor of(String format, String runtime, String runtimeVersion, String arch,
                                       String accelerator, String precision, Integer minMemoryMb, String os) {
+        return of(format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os, List.of());
+    }
+
+    /**
+     * As {@link #of(String, String, String, String, String, String, Integer, String)}, with the CPU
+     * features the file needs (lower-cased, aliases such as {@code asimd} named canonically).
+     */
+    public static TargetDescriptor of(String format, String runtime, String runtimeVersion, String arch,
+                                      String accelerator, String precision, Integer minMemoryMb, String os,
+                                      List<String> cpuFeatures) {
         String f = token("format", lower(format), true);
         TargetDescriptor d = new TargetDescriptor(
                 f,
@@ -51,7 +85,8 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
                 blankToNull(accelerator) == null ? "cpu" : lower(accelerator),
                 blankToNull(precision) == null ? "fp32" : lower(precision),
                 minMemoryMb,
-                blankToNull(lower(os)));
+                blankToNull(lower(os)),
+                cpuFeatures == null ? List.of() : cpuFeatures.stream().map(c -> c == null ? null : CpuFeatures.canonical(c)).toList());
         d.validate();
         return d;
     }
@@ -89,6 +124,18 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
             throw new IllegalArgumentException("minMemoryMb: must be between 1 and 16777216");
         }
         token("os", os, false);
+        if (cpuFeatures.size() > MAX_CPU_FEATURES) {
+            throw new IllegalArgumentException("cpuFeatures: at most " + MAX_CPU_FEATURES);
+        }
+        for (String c : cpuFeatures) token("cpuFeatures", c, true);
+        if (!cpuFeatures.isEmpty() && anyArch()) {
+            throw new IllegalArgumentException("cpuFeatures: name the architecture (arch) the features belong to");
+        }
+    }
+
+    /** True when the file runs only on CPUs with particular features. */
+    public boolean needsCpuFeatures() {
+        return !cpuFeatures.isEmpty();
     }
 
     /** True when the file needs no runtime on the device (an update payload). */

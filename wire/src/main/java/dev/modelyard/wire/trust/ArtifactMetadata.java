@@ -3,6 +3,7 @@ package dev.modelyard.wire.trust;
 import dev.modelyard.wire.SemVer;
 import dev.modelyard.wire.TargetDescriptor;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -112,12 +113,27 @@ public record ArtifactMetadata(String tenant, String model, String version, long
         Map<String, Object> t = Fields.orderedMap("format", target.format(), "runtime", target.runtime(),
                 "runtimeVersion", target.runtimeVersion(), "arch", target.arch(), "accelerator", target.accelerator(),
                 "precision", target.precision(),
-                "minMemoryMb", target.minMemoryMb() == null ? null : target.minMemoryMb().longValue(), "os", target.os());
+                "minMemoryMb", target.minMemoryMb() == null ? null : target.minMemoryMb().longValue(), "os", target.os(),
+                // Only when the file needs some: metadata without them is byte-for-byte what it was before the field existed.
+                "cpuFeatures", target.cpuFeatures().isEmpty() ? null : List.copyOf(target.cpuFeatures()));
         Map<String, Object> test = selfTest == null ? null : Fields.orderedMap("filename", selfTest.filename(),
                 "sha256", selfTest.sha256(), "size", selfTest.size());
         return Fields.orderedMap("_type", TYPE, "specVersion", (long) SPEC_VERSION, "tenant", tenant, "model", model,
                 "version", version, "releaseCounter", releaseCounter, "artifact", file, "target", t,
                 "issuedAt", Fields.formatTime(issuedAt), "expiresAt", Fields.formatTime(expiresAt), "selfTest", test);
+    }
+
+    /** The target's CPU features: absent means none; present, a non-empty array of strings. */
+    private static List<String> cpuFeatures(Fields t) {
+        if (t.raw("cpuFeatures") == null) return List.of();
+        List<?> list = t.array("cpuFeatures");
+        if (list.isEmpty()) throw t.invalid("cpuFeatures", "must not be empty (leave it out instead)");
+        List<String> out = new java.util.ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof String s)) throw t.invalid("cpuFeatures", "must hold strings, not " + Fields.describe(o));
+            out.add(s);
+        }
+        return out;
     }
 
     /** Reads the {@code signed} object of an artifact envelope, strictly. */
@@ -127,11 +143,11 @@ public record ArtifactMetadata(String tenant, String model, String version, long
         f.requireHeader(TYPE);
         Fields a = f.object("artifact", "filename", "sha256", "size");
         Fields t = f.object("target", "format", "runtime", "runtimeVersion", "arch", "accelerator", "precision",
-                "minMemoryMb", "os");
+                "minMemoryMb", "os", "cpuFeatures");
         Integer minMemory = t.optionalInteger("minMemoryMb") == null ? null : t.intValue("minMemoryMb", 1, Integer.MAX_VALUE);
         TargetDescriptor target = new TargetDescriptor(t.string("format"), t.string("runtime"),
                 t.optionalString("runtimeVersion"), t.string("arch"), t.string("accelerator"), t.string("precision"),
-                minMemory, t.optionalString("os"));
+                minMemory, t.optionalString("os"), cpuFeatures(t));
         Fields s = f.optionalObject("selfTest", "filename", "sha256", "size");
         SelfTestFile selfTest = s == null ? null : new SelfTestFile(s.string("filename"), s.string("sha256"), s.integer("size"));
         return new ArtifactMetadata(f.string("tenant"), f.string("model"), f.string("version"),

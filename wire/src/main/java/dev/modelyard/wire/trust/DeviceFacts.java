@@ -1,21 +1,27 @@
 package dev.modelyard.wire.trust;
 
+import dev.modelyard.wire.CpuFeatures;
 import dev.modelyard.wire.TargetDescriptor;
 import dev.modelyard.wire.VersionRange;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * What a device offers, to match against an artifact's {@link TargetDescriptor}.
  *
- * @param arch           CPU architecture (one of {@link TargetDescriptor#ARCHES}, not "any")
- * @param accelerators   accelerators it can run on, e.g. [cpu, npu]
- * @param runtime        the inference runtime it has, e.g. onnxruntime
- * @param runtimeVersion that runtime's version, e.g. 1.18.0
- * @param memoryMb       memory available to models
- * @param os             operating system, or null when not known
+ * @param arch         CPU architecture (one of {@link TargetDescriptor#ARCHES}, not "any")
+ * @param accelerators accelerators it can run on, e.g. [cpu, npu]
+ * @param runtimes     the inference runtimes it has, name → version (onnxruntime → 1.18.0, tflite → 2.6.2)
+ * @param cpuFeatures  the CPU features it has ({@link CpuFeatures} names)
+ * @param memoryMb     memory available to models
+ * @param os           operating system, or null when not known
  */
-public record DeviceFacts(String arch, List<String> accelerators, String runtime, String runtimeVersion,
+public record DeviceFacts(String arch, List<String> accelerators, Map<String, String> runtimes, Set<String> cpuFeatures,
                           long memoryMb, String os) {
 
     public DeviceFacts {
@@ -26,9 +32,25 @@ public record DeviceFacts(String arch, List<String> accelerators, String runtime
             throw new IllegalArgumentException("accelerators: at least one is required (cpu)");
         }
         accelerators = List.copyOf(accelerators);
-        if (runtime == null || runtime.isBlank()) throw new IllegalArgumentException("runtime: is required");
-        if (runtimeVersion == null || runtimeVersion.isBlank()) throw new IllegalArgumentException("runtimeVersion: is required");
+        if (runtimes == null || runtimes.isEmpty()) throw new IllegalArgumentException("runtimes: at least one is required");
+        runtimes.forEach((name, version) -> {
+            if (name == null || name.isBlank()) throw new IllegalArgumentException("runtimes: a runtime needs a name");
+            if (version == null || version.isBlank()) throw new IllegalArgumentException("runtimes: " + name + " needs a version");
+        });
+        runtimes = Collections.unmodifiableMap(new TreeMap<>(runtimes));
+        cpuFeatures = cpuFeatures == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(cpuFeatures));
         if (memoryMb < 0) throw new IllegalArgumentException("memoryMb: must not be negative");
+    }
+
+    /** A device with one runtime and no reported CPU features. */
+    public DeviceFacts(String arch, List<String> accelerators, String runtime, String runtimeVersion, long memoryMb, String os) {
+        this(arch, accelerators, runtimeMap(runtime, runtimeVersion), Set.of(), memoryMb, os);
+    }
+
+    private static Map<String, String> runtimeMap(String runtime, String version) {
+        if (runtime == null || runtime.isBlank()) throw new IllegalArgumentException("runtime: is required");
+        if (version == null || version.isBlank()) throw new IllegalArgumentException("runtimeVersion: is required");
+        return Map.of(runtime, version);
     }
 
     /** Each requirement of {@code target} this device does not meet, described; empty when it can run it. */
@@ -40,10 +62,16 @@ public record DeviceFacts(String arch, List<String> accelerators, String runtime
         if (!accelerators.contains(target.accelerator())) {
             unmet.add("accelerator " + target.accelerator() + " (device has " + accelerators + ")");
         }
-        if (!target.runtime().equals(runtime)) {
-            unmet.add("runtime " + target.runtime() + " (device has " + runtime + ")");
-        } else if (target.runtimeVersion() != null && !VersionRange.parse(target.runtimeVersion()).contains(runtimeVersion)) {
-            unmet.add("runtime version " + target.runtimeVersion() + " (device has " + runtimeVersion + ")");
+        String version = runtimes.get(target.runtime());
+        if (version == null) {
+            unmet.add("runtime " + target.runtime() + " (device has " + String.join(", ", runtimes.keySet()) + ")");
+        } else if (target.runtimeVersion() != null && !VersionRange.parse(target.runtimeVersion()).contains(version)) {
+            unmet.add("runtime version " + target.runtimeVersion() + " (device has " + version + ")");
+        }
+        Set<String> missing = CpuFeatures.missing(target.cpuFeatures(), cpuFeatures);
+        if (!missing.isEmpty()) {
+            unmet.add("cpu features " + String.join(", ", missing) + " (device has "
+                    + (cpuFeatures.isEmpty() ? "none reported" : String.join(", ", cpuFeatures)) + ")");
         }
         if (target.minMemoryMb() != null && memoryMb < target.minMemoryMb()) {
             unmet.add("memory " + target.minMemoryMb() + " MB (device has " + memoryMb + " MB)");
