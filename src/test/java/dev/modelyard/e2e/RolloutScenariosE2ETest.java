@@ -238,8 +238,10 @@ class RolloutScenariosE2ETest {
         Rollout joined = admin.rollouts().get(r.id());
         assertEquals("running", joined.state());
         assertEquals(5, joined.phases().get(0).devices());
-        // Both joined (the phase counts them, and they installed); the trail records joins. Not an exact count:
-        // once a CI run under load saw one "device-joined" entry for the two joiners, cause not yet found.
+        // Both joined (the phase counts them, and they installed). Not an exact count of "device-joined" entries:
+        // a device that comes to match can also be taken by the phase's own next batch selection (the last phase
+        // takes every matching device that remains) before its change event reaches the join; it is then a
+        // member selected with its batch, which the trail records as the batch, not as a join.
         var joinedEvents = admin.rollouts().events(r.id()).stream().filter(e -> e.kind().equals("device-joined")).toList();
         assertFalse(joinedEvents.isEmpty(), "the trail records the joins: " + admin.rollouts().events(r.id()));
         admin.rollouts().cancel(r.id());
