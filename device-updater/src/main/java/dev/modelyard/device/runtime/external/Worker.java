@@ -134,7 +134,10 @@ final class Worker implements AutoCloseable {
         } catch (WorkerGone | WorkerError e) {
             throw e;
         } catch (IOException e) {
-            kill("writing to the worker failed: " + e.getMessage());
+            // A closed pipe nearly always means the worker exited: say so when it did.
+            String status = exitStatus();
+            kill(status.startsWith(" with") ? "the " + settings.runtime() + " worker exited" + status
+                    : "writing to the worker failed: " + e.getMessage());
             throw new WorkerGone(death, e);
         } catch (TimeoutException e) {
             kill("the worker did not answer " + header.path("type").asText() + " within " + timeout);
