@@ -76,7 +76,13 @@ def read_frame(max_frame):
     body = read_exactly(body_length) if body_length else b""
     if header is None or body is None:
         return None, None
-    return json.loads(header.decode("utf-8")), body
+    try:
+        decoded = json.loads(header.decode("utf-8"))
+    except ValueError as e:
+        raise Refused("bad_frame", "a frame's header is not JSON: %s" % e)
+    if not isinstance(decoded, dict):
+        raise Refused("bad_frame", "a frame's header is not a JSON object")
+    return decoded, body
 
 
 def write_frame(header, body=b""):
@@ -88,10 +94,11 @@ class Model:
     def __init__(self, runtime, backends, path):
         parser = ann.ITfLiteParser()
         network = parser.CreateNetworkFromBinaryFile(path)
-        self.inputs = [parser.GetNetworkInputBindingInfo(0, n) for n in parser.GetSubgraphInputTensorNames(0)]
-        self.outputs = [parser.GetNetworkOutputBindingInfo(0, n) for n in parser.GetSubgraphOutputTensorNames(0)]
+        # Subgraph 0 is the model's main graph, the one a TFLite interpreter runs.
         self.input_names = list(parser.GetSubgraphInputTensorNames(0))
         self.output_names = list(parser.GetSubgraphOutputTensorNames(0))
+        self.inputs = [parser.GetNetworkInputBindingInfo(0, n) for n in self.input_names]
+        self.outputs = [parser.GetNetworkOutputBindingInfo(0, n) for n in self.output_names]
         optimized, messages = ann.Optimize(network, backends, runtime.GetDeviceSpec(), ann.OptimizerOptions())
         for m in messages:
             print("optimizer: %s" % m, file=sys.stderr)
@@ -189,6 +196,7 @@ def main():
             elif kind == "ping":
                 write_frame({"type": "pong", "id": request, "models": len(models)})
             elif kind == "load":
+                # "threads" is not applied: this binding has no per-network thread setting.
                 try:
                     model = Model(runtime, backends, header["path"])
                 except Refused:

@@ -58,7 +58,8 @@ record Frame(ObjectNode header, byte[] body) {
         int headerLength = in.readInt();
         int bodyLength = in.readInt();
         long size = 8L + Integer.toUnsignedLong(headerLength) + Integer.toUnsignedLong(bodyLength);
-        if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || bodyLength < 0 || size > maxFrameBytes) {
+        if (headerLength == 0) throw new IOException("a frame without a header");
+        if (headerLength < 0 || headerLength > MAX_HEADER_BYTES || bodyLength < 0 || size > maxFrameBytes) {
             throw new FrameTooLargeException(size, maxFrameBytes);
         }
         byte[] h = in.readNBytes(headerLength);

@@ -217,7 +217,7 @@ class ExternalEngineTest {
     }
 
     @Test
-    void theWorkerRefusesAnOversizedFrameWithAnErrorAndStops() throws Exception {
+    void theWorkerAnswersAPingAndRefusesAnOversizedFrameWithAnErrorAndStops() throws Exception {
         Process p = new ProcessBuilder(PYTHON, WORKER.toString(), "--max-frame-mb", "1")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
@@ -226,11 +226,36 @@ class ExternalEngineTest {
             assertEquals("hello", hello.type());
             assertEquals(1 << 20, hello.header().path("maxFrameBytes").asInt());
             OutputStream out = p.getOutputStream();
+            new Frame(Frame.JSON.createObjectNode().put("type", "ping").put("id", 7)).write(out, 1 << 20);
+            Frame pong = Frame.read(in, 1 << 20);
+            assertEquals("pong", pong.type());
+            assertEquals(7, pong.id());
             out.write(ByteBuffer.allocate(8).putInt(2).putInt(2 << 20).array());
             out.flush();
             Frame error = Frame.read(in, 1 << 20);
             assertEquals("error", error.type());
             assertEquals("frame_too_large", error.header().path("code").asText());
+            assertTrue(p.waitFor(GENEROUS.toMillis(), TimeUnit.MILLISECONDS));
+            assertEquals(2, p.exitValue());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void theWorkerRefusesAHeaderThatIsNotJsonAndStops() throws Exception {
+        Process p = new ProcessBuilder(PYTHON, WORKER.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            DataInputStream in = Frame.input(p.getInputStream());
+            assertEquals("hello", Frame.read(in, 1 << 20).type());
+            byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
+            OutputStream out = p.getOutputStream();
+            out.write(ByteBuffer.allocate(8).putInt(garbage.length).putInt(0).array());
+            out.write(garbage);
+            out.flush();
+            Frame error = Frame.read(in, 1 << 20);
+            assertEquals("bad_frame", error.header().path("code").asText());
+            assertEquals(-1, error.id());
             assertTrue(p.waitFor(GENEROUS.toMillis(), TimeUnit.MILLISECONDS));
             assertEquals(2, p.exitValue());
         } finally {
