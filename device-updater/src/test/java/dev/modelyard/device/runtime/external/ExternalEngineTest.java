@@ -124,6 +124,25 @@ class ExternalEngineTest {
     }
 
     @Test
+    void twoVersionsServeSideBySideInOneWorkerAsAHotSwapNeedsAndUnloadingOneLeavesTheOther() throws Exception {
+        TfliteMlp old = TfliteMlp.seeded(21, 4, 8, 3), candidate = TfliteMlp.seeded(22, 4, 8, 3);
+        ExternalEngine engine = engine(armnn(64));
+        LoadedModel serving = engine.load(write("old.tflite", old.float32()), 1);
+        long pid = engine.workerPid();
+        try (LoadedModel next = engine.load(write("new.tflite", candidate.float32()), 1)) {
+            assertEquals(pid, engine.workerPid());
+            float[] x = old.input(4);
+            String in = serving.inputs().get(0).name(), out = serving.outputs().get(0).name();
+            assertEquals(old.run(x)[0], ((float[]) serving.run(Map.of(in, Tensor.of(x, 1, 4))).get(out).data())[0], 1e-5);
+            assertEquals(candidate.run(x)[0], ((float[]) next.run(Map.of(in, Tensor.of(x, 1, 4))).get(out).data())[0], 1e-5);
+            serving.close();
+            assertEquals(candidate.run(x)[2], ((float[]) next.run(Map.of(in, Tensor.of(x, 1, 4))).get(out).data())[2], 1e-5);
+            InferenceException gone = assertThrows(InferenceException.class, () -> serving.run(Map.of(in, Tensor.of(x, 1, 4))));
+            assertTrue(gone.getMessage().contains("unknown_model"), gone.getMessage());
+        }
+    }
+
+    @Test
     void aMalformedModelIsALoadErrorNamingWhyAndTheWorkerServesOn() throws Exception {
         ExternalEngine engine = engine(armnn(64));
         SwapException e = assertThrows(SwapException.class,
