@@ -203,7 +203,11 @@ def main():
                     raise
                 except Exception as e:  # Arm NN raises RuntimeError subclasses naming the problem
                     raise Refused("load_failed", "%s: %s" % (type(e).__name__, e))
-                inputs, outputs = model.signature()
+                try:
+                    inputs, outputs = model.signature()
+                except Refused:
+                    model.close()  # loaded into Arm NN already: free it before refusing
+                    raise
                 model_id = "m%d" % next_model
                 next_model += 1
                 models[model_id] = model
