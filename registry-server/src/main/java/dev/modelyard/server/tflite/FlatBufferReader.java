@@ -9,21 +9,22 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads a flatbuffer in a file through a small window, checking every offset against the file
- * before following it, so a hostile file costs at most what it points at and never reads outside
- * itself. Unsigned offsets only point forward, so references cannot form a cycle; vtables, which
- * may sit anywhere, are only read, never followed further.
+ * Reads a flatbuffer in a file, checking every offset against the file before following it, so a
+ * hostile file never reads outside itself. Unsigned offsets only point forward, so references
+ * cannot form a cycle; vtables, which may sit anywhere, are only read, never followed further.
+ * The file is mapped, not loaded: a read costs the same wherever the file points it, so a crafted
+ * layout that jumps back and forth costs no more than a plain one, and the callers' counts bound
+ * the work. A flatbuffer cannot exceed 2 GiB; larger files keep their extra data after it, which
+ * is never read here.
  */
 public final class FlatBufferReader {
 
-    private final FileChannel file;
     private final long size;
-    private final ByteBuffer window = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-    private long windowStart = -1;
+    private final ByteBuffer bytes;
 
     public FlatBufferReader(FileChannel file) throws IOException {
-        this.file = file;
         this.size = file.size();
+        this.bytes = file.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, Integer.MAX_VALUE)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public long size() {
@@ -110,15 +111,15 @@ public final class FlatBufferReader {
     }
 
     public int u8(long at) throws IOException {
-        return window(at, 1).get((int) (at - windowStart)) & 0xff;
+        return bytes.get(mapped(at, 1)) & 0xff;
     }
 
     public int u16(long at) throws IOException {
-        return window(at, 2).getShort((int) (at - windowStart)) & 0xffff;
+        return bytes.getShort(mapped(at, 2)) & 0xffff;
     }
 
     public int i32(long at) throws IOException {
-        return window(at, 4).getInt((int) (at - windowStart));
+        return bytes.getInt(mapped(at, 4));
     }
 
     public long u32(long at) throws IOException {
@@ -126,7 +127,7 @@ public final class FlatBufferReader {
     }
 
     public long i64(long at) throws IOException {
-        return window(at, 8).getLong((int) (at - windowStart));
+        return bytes.getLong(mapped(at, 8));
     }
 
     /** An unsigned 64-bit value that must fit a file position. */
@@ -136,18 +137,11 @@ public final class FlatBufferReader {
         return v;
     }
 
-    private ByteBuffer window(long at, int n) throws IOException {
+    /** The position of {@code n} bytes at {@code at} in the mapping, after checking they are in the file and the flatbuffer. */
+    private int mapped(long at, int n) throws TfliteFormatException {
         check(at, n);
-        if (windowStart < 0 || at < windowStart || at + n > windowStart + window.limit()) {
-            windowStart = at;
-            window.clear();
-            window.limit((int) Math.min(window.capacity(), size - at));
-            while (window.hasRemaining()) {
-                if (file.read(window, windowStart + window.position()) < 0) throw new TfliteFormatException("the file shrank while being read");
-            }
-            window.flip();
-        }
-        return window;
+        if (at + n > bytes.limit()) throw new TfliteFormatException("offset " + at + " is beyond the 2 GiB a flatbuffer can span");
+        return (int) at;
     }
 
     private static String printable(String s) {

@@ -19,9 +19,8 @@ import java.util.TreeMap;
  * Checks that a file is a TensorFlow Lite model an interpreter can load and describes it: every
  * reference the interpreter will follow (buffer, operator code and tensor indices, quantization
  * counts, subgraph inputs and outputs) is checked against what exists, so a malformed or hostile
- * file is refused at upload rather than crashing a device. The file is read through a small
- * window and buffer data is never read, so memory use depends on the size of the graph within
- * fixed {@link Limits}, not on the file.
+ * file is refused at upload rather than crashing a device. The file is mapped and buffer data is
+ * never read; what is kept and the work done are bounded by fixed {@link Limits}, not by the file.
  */
 public final class TfliteInspector {
 
@@ -173,7 +172,9 @@ public final class TfliteInspector {
             if (deprecated < 0 || builtin < 0) throw new TfliteFormatException(where + " has a negative builtin code");
             long customAt = r.field(code, CODE_CUSTOM);
             if (customAt != 0) {
-                codes.add("custom:" + r.string(customAt, limits.maxNameBytes(), where + ".custom_code"));
+                String name = r.string(customAt, limits.maxNameBytes(), where + ".custom_code");
+                read(name.length());
+                codes.add("custom:" + name);
             } else {
                 codes.add(String.valueOf(effective));
             }
