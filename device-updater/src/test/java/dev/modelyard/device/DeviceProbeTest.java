@@ -17,13 +17,13 @@ class DeviceProbeTest {
 
     @Test
     void describesThisMachineInTargetDescriptorTerms(@TempDir Path dir) {
-        DeviceFacts facts = DeviceProbe.facts();
+        DeviceFacts facts = DeviceProbe.facts(TestEngines.all());
         assertTrue(TargetDescriptor.ARCHES.contains(facts.arch()), facts.arch());
         assertTrue(facts.accelerators().contains("cpu"));
         assertTrue(facts.memoryMb() > 0);
         // A portable fp32 ONNX artifact for ONNX Runtime >= 1.17 must suit any machine the tests run on.
         assertEquals(List.of(), facts.unmetRequirements(TargetDescriptor.of("onnx", null, ">=1.17", null, null, null, null, null)));
-        Map<String, String> attributes = DeviceProbe.attributes(dir);
+        Map<String, String> attributes = DeviceProbe.attributes(dir, TestEngines.all());
         assertEquals(facts.arch(), attributes.get("arch"));
         assertTrue(Long.parseLong(attributes.get("disk.free.mb")) > 0);
         assertTrue(attributes.get("runtime.onnxruntime").matches("\\d+\\.\\d+\\.\\d+"));

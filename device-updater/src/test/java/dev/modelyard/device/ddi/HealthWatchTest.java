@@ -50,7 +50,7 @@ class HealthWatchTest {
     /** What the daemon does at start: open everything from disk. */
     private void start(HealthPolicy policy) {
         store = new ModelStore(dir.resolve("models"));
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         installer = new Installer(store, runtime, signed.trust(), SignedReleases.DEVICE, "default", Clock.systemUTC(),
                 Duration.ofMinutes(5), 1L << 30);
         journal = new ActionJournal(dir.resolve("actions.json"));
