@@ -72,7 +72,7 @@ public final class DeviceProbe {
      * The features named by the first {@code flags} (x86) or {@code Features} (ARM) line of a
      * {@code /proc/cpuinfo}: every core of a device is assumed to have what the first has.
      */
-    static Set<String> cpuFeatures(List<String> cpuinfo) {
+    public static Set<String> cpuFeatures(List<String> cpuinfo) {
         for (String line : cpuinfo) {
             int colon = line.indexOf(':');
             if (colon < 0) continue;
