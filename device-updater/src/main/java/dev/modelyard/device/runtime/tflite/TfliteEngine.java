@@ -84,18 +84,11 @@ public final class TfliteEngine implements Engine {
             throw new SwapException(SwapException.Stage.LOAD, "the TensorFlow Lite natives cannot be loaded on " + System.getProperty("os.arch")
                     + " (" + e.getMessage() + "): see the README on TensorFlow Lite devices", e);
         }
-        ByteBuffer bytes;
-        try {
-            // The interpreter keeps using the model's memory: a direct buffer it owns with the model.
-            byte[] b = Files.readAllBytes(file);
-            bytes = ByteBuffer.allocateDirect(b.length).order(ByteOrder.nativeOrder()).put(b);
-            bytes.flip();
-        } catch (java.io.IOException e) {
-            throw new SwapException(SwapException.Stage.LOAD, "cannot read " + file.getFileName() + ": " + e.getMessage(), e);
-        }
+        if (!Files.isReadable(file)) throw new SwapException(SwapException.Stage.LOAD, "cannot read " + file.getFileName(), null);
         Interpreter interpreter;
         try {
-            interpreter = new Interpreter(bytes, new Interpreter.Options().setNumThreads(threads));
+            // From the file, which TensorFlow Lite maps: the weights never pass through the (small) heap.
+            interpreter = new Interpreter(file.toFile(), new Interpreter.Options().setNumThreads(threads));
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new SwapException(SwapException.Stage.LOAD, "TensorFlow Lite cannot load " + file.getFileName() + ": " + e.getMessage(), e);
         }
@@ -104,7 +97,7 @@ public final class TfliteEngine implements Engine {
             for (int i = 0; i < interpreter.getInputTensorCount(); i++) in.add(spec(interpreter.getInputTensor(i)));
             List<TensorSpec> out = new ArrayList<>();
             for (int i = 0; i < interpreter.getOutputTensorCount(); i++) out.add(spec(interpreter.getOutputTensor(i)));
-            return new TfliteModel(interpreter, bytes, List.copyOf(in), List.copyOf(out));
+            return new TfliteModel(interpreter, List.copyOf(in), List.copyOf(out));
         } catch (RuntimeException e) {
             interpreter.close();
             throw new SwapException(SwapException.Stage.LOAD, "TensorFlow Lite cannot describe " + file.getFileName() + ": " + e.getMessage(), e);
@@ -145,14 +138,11 @@ public final class TfliteEngine implements Engine {
      */
     private static final class TfliteModel implements LoadedModel {
         private final Interpreter interpreter;
-        @SuppressWarnings("unused") // held for the interpreter, which reads the model from it
-        private final ByteBuffer modelBytes;
         private final List<TensorSpec> inputs;
         private final List<TensorSpec> outputs;
 
-        TfliteModel(Interpreter interpreter, ByteBuffer modelBytes, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+        TfliteModel(Interpreter interpreter, List<TensorSpec> inputs, List<TensorSpec> outputs) {
             this.interpreter = interpreter;
-            this.modelBytes = modelBytes;
             this.inputs = inputs;
             this.outputs = outputs;
         }
