@@ -12,7 +12,13 @@ import dev.modelyard.device.download.DownloadProgress;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.push.PushSubscriber;
+import dev.modelyard.device.runtime.Engine;
+import dev.modelyard.device.runtime.Engines;
 import dev.modelyard.device.runtime.ModelRuntime;
+import dev.modelyard.device.runtime.external.ExternalEngine;
+import dev.modelyard.device.runtime.external.ExternalRuntimeSettings;
+import dev.modelyard.device.runtime.onnx.OnnxEngine;
+import dev.modelyard.device.runtime.tflite.TfliteEngine;
 import dev.modelyard.device.store.ModelStore;
 import dev.modelyard.wire.trust.SignedEnvelope;
 import dev.modelyard.wire.trust.TrustStore;
@@ -28,6 +34,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -156,8 +164,10 @@ public final class Main {
             throw new java.io.IOException(describe(e) + ": check data.dir (" + config.dataDir()
                     + ") and that the user the updater runs as may write there", e);
         }
-        ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
-        Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
+        Engines engines = engines(config);
+        LOG.info("runtimes: " + engines.versions());
+        ModelRuntime runtime = new ModelRuntime(engines, config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
+        Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(engines), config.tenant(), Clock.systemUTC(),
                 config.clockSkew(), config.maxDownloadBytes());
         ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));
         HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC(), System::nanoTime);
@@ -179,7 +189,7 @@ public final class Main {
                 Duration.ofSeconds(60));
         Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30), config.downloadBytesPerSecond()), installer,
                 journal, health, config.dataDir().resolve("downloads"),
-                () -> DeviceProbe.attributes(config.dataDir()), new PollSchedule(config.pollOverride(), config.pollMaxInterval()),
+                () -> DeviceProbe.attributes(config.dataDir(), engines), new PollSchedule(config.pollOverride(), config.pollMaxInterval()),
                 config.deltaEnabled());
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -201,9 +211,46 @@ public final class Main {
             if (push != null) push.close();
             api.close();
             runtime.close();
+            engines.close();
             stopped.countDown();
         }
         return 0;
+    }
+
+    /**
+     * The runtimes the configuration enables. Creating them loads no natives: that happens when
+     * each loads its first model, so reporting and verifying cost nothing.
+     */
+    static Engines engines(UpdaterConfig config) {
+        List<Engine> engines = new ArrayList<>();
+        for (String runtime : config.runtimes()) {
+            engines.add(switch (runtime) {
+                case OnnxEngine.RUNTIME -> new OnnxEngine();
+                case TfliteEngine.RUNTIME -> new TfliteEngine(config.dataDir().resolve("natives"), config.tfliteLibrary());
+                default -> throw new IllegalArgumentException("runtimes: unknown runtime " + runtime);
+            });
+        }
+        for (ExternalRuntimeSettings settings : config.externalRuntimes()) {
+            external(settings).ifPresent(engines::add);
+        }
+        return new Engines(engines);
+    }
+
+    /**
+     * An external runtime whose worker answers: asking its version starts the worker once. One that
+     * cannot start is left out (and so not reported: the server sends no artifact for it) rather than
+     * stopping the updater, which must keep serving and updating the models of its other runtimes.
+     */
+    private static java.util.Optional<Engine> external(ExternalRuntimeSettings settings) {
+        ExternalEngine engine = new ExternalEngine(settings);
+        try {
+            LOG.info("external runtime " + engine.runtime() + " " + engine.version());
+            return java.util.Optional.of(engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            LOG.warning("external runtime " + settings.runtime() + " is not available and is not reported: " + e.getMessage());
+            return java.util.Optional.empty();
+        }
     }
 
     static int status(UpdaterConfig config, PrintStream out) {
@@ -240,7 +287,7 @@ public final class Main {
 
     private static int verify(UpdaterConfig config, Path file, Path metadata, String model, PrintStream out) throws Exception {
         TrustStore trust = trust(config);
-        Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(),
+        Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(engines(config)),
                 config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
         VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);
         Verifier.verifyFile(release, file);
