@@ -82,7 +82,8 @@ public final class ArtifactChooser {
                     CpuFeatures.parse(a.get(DeviceAttributes.CPU_FEATURES)));
         }
 
-        static String arch(String reported) {
+        /** An architecture as the descriptors name it, from how a device or the JVM spells it ({@code amd64}, {@code arm64}, …). */
+        public static String arch(String reported) {
             String a = lower(reported);
             if (a == null) return null;
             return switch (a) {
