@@ -55,6 +55,7 @@ final class DeviceRig implements AutoCloseable {
     private final ServerProcess server;
     private final String heap;
     private List<String> baseConfig;
+    private String deviceToken;
     private Process updater;
     private int starts;
 
@@ -93,6 +94,7 @@ final class DeviceRig implements AutoCloseable {
                 "token=" + device.token(), "trust.bundle=1.root.json", "data.dir=device-data",
                 "api.address=127.0.0.1:" + rig.apiPort, "poll.override=1s", "threads=1"));
         rig.baseConfig = conf;
+        rig.deviceToken = device.token();
         rig.configure(updaterConfig);
         return rig;
     }
@@ -166,6 +168,32 @@ final class DeviceRig implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), path + ": " + r.body());
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * A GET of the device's own DDI API with its token, as the updater makes it: what the server
+     * tells the device (for a deployment, the artifact it chose for it).
+     */
+    JsonNode ddiJson(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.uri("/default/controller/v1/cam-1" + path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "TargetToken " + deviceToken)
+                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** One inference of {@code model} on the device's inference API; {@code inputs} is the request's inputs object. */
+    HttpResponse<String> infer(String model, Map<String, Object> inputs) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/models/" + model + "/infer"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("inputs", inputs)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits until the device has reported attribute {@code key} (with any value); returns the value. */
+    String awaitAttribute(String key) throws Exception {
+        await("the device reports " + key, WAIT, () -> api.devices().get("cam-1").attributes().containsKey(key));
+        return api.devices().get("cam-1").attributes().get(key);
     }
 
     String updaterLog() throws IOException {
