@@ -266,7 +266,11 @@ final class DeviceRig implements AutoCloseable {
     }
 
     void deploy(String version) {
-        Fixtures.assign(api, "kws", version, "cam-1");
+        deploy("kws", version);
+    }
+
+    void deploy(String model, String version) {
+        Fixtures.assign(api, model, version, "cam-1");
     }
 
     /** One inference with {@code rows} rows of zeros. */
@@ -300,7 +304,12 @@ final class DeviceRig implements AutoCloseable {
 
     /** The server's record of the action deploying {@code version} to cam-1. */
     Deployments.Action action(String version) {
-        for (Deployments.Action a : api.deployments().actions(new Deployments.Filter("cam-1", "kws", null, null, null, null)).items()) {
+        return action("kws", version);
+    }
+
+    /** The server's record of the action deploying {@code model} {@code version} to cam-1. */
+    Deployments.Action action(String model, String version) {
+        for (Deployments.Action a : api.deployments().actions(new Deployments.Filter("cam-1", model, null, null, null, null)).items()) {
             if (a.version().equals(version)) return a;
         }
         throw new AssertionError("no action for " + version);
@@ -321,8 +330,13 @@ final class DeviceRig implements AutoCloseable {
 
     /** Waits until the device has closed the action for {@code version}; returns it. */
     Deployments.Action awaitClosed(String version, Duration timeout) throws Exception {
-        await("the device closes the action for " + version, timeout, () -> !action(version).active());
-        return action(version);
+        return awaitClosed("kws", version, timeout);
+    }
+
+    /** Waits until the device has closed the action for {@code model} {@code version}; returns it. */
+    Deployments.Action awaitClosed(String model, String version, Duration timeout) throws Exception {
+        await("the device closes the action for " + model + " " + version, timeout, () -> !action(model, version).active());
+        return action(model, version);
     }
 
     /** How many times the history of the action says it ended (finished or failed). */
