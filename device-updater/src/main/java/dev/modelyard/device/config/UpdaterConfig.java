@@ -2,6 +2,7 @@ package dev.modelyard.device.config;
 
 import dev.modelyard.device.health.HealthPolicy;
 import dev.modelyard.device.push.PushSettings;
+import dev.modelyard.device.runtime.external.ExternalRuntimeSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -40,13 +42,15 @@ import java.util.Properties;
  * push.mqtt.username=                          # empty: the controller id
  * push.mqtt.password.file=                     # a file holding the broker password; empty: none
  * delta.enabled=true                           # take the delta and compressed downloads the server offers
+ * external.armnn.command=…                     # an external runtime's worker (see ExternalRuntimeSettings); none by default
  * </pre>
  */
 public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, String authorization, Path trustBundle,
                             Path dataDir, InetSocketAddress apiAddress, Optional<Duration> pollOverride,
                             Optional<Duration> pollMaxInterval, int threads,
                             long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
-                            Duration clockSkew, HealthPolicy health, Optional<PushSettings> push, boolean deltaEnabled) {
+                            Duration clockSkew, HealthPolicy health, Optional<PushSettings> push, boolean deltaEnabled,
+                            List<ExternalRuntimeSettings> externalRuntimes) {
 
     /** Reads the file; every problem is reported with the file, the key and what to do about it. */
     public static UpdaterConfig load(Path file) throws IOException {
@@ -96,7 +100,8 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 duration("clock.skew", p.getProperty("clock.skew", "5m")),
                 health(p),
                 push(p, base, required(p, "controller.id")),
-                bool(p, "delta.enabled", true));
+                bool(p, "delta.enabled", true),
+                ExternalRuntimeSettings.from(p, UpdaterConfig::duration));
     }
 
     private static Optional<PushSettings> push(Properties p, Path base, String controllerId) throws IOException {
