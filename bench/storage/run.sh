@@ -37,7 +37,7 @@ now() { date +%s.%N; }
 mbps() { python3 -c "print(f'{$1/1048576/($3-$2):.0f}')"; }
 median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.0f}')" "$@"; }
 
-# Random bytes, so the artifact is declared in an opaque format (.tflite): ONNX uploads are parsed.
+# Random bytes, so the artifact is declared in an opaque format (.bin): ONNX and TensorFlow Lite uploads are parsed.
 echo "generating a ${SIZE_MIB} MiB file" >&2
 head -c "${SIZE_MIB}M" /dev/urandom > "$WORK/model.onnx"
 chmod 644 "$WORK/model.onnx"
@@ -78,7 +78,7 @@ upload_runs() { # prints median MiB/s of $RUNS uploads into fresh versions
     local t
     t=$(api -o /dev/null -w '%{time_total}' -X PUT -H 'Expect:' -H 'Content-Type: application/octet-stream' \
         -H "Content-Digest: $digest" -T "$WORK/model.onnx" \
-        "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0.$i/artifacts/model.tflite")
+        "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0.$i/artifacts/model.bin")
     runs+=("$(python3 -c "print($BYTES/1048576/$t)")")
   done
   median "${runs[@]}"
@@ -97,7 +97,7 @@ echo "filesystem store" >&2
 start_server "$DB" "$WORK/data"
 FS_UP=$(upload_runs)
 FS_RSS=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status")
-FS_DOWN=$(download_runs "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0.1/artifacts/model.tflite/content" \
+FS_DOWN=$(download_runs "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0.1/artifacts/model.bin/content" \
   -H "Authorization: Bearer $TOKEN")
 
 echo "nginx" >&2
@@ -144,7 +144,7 @@ start_server "${DB}_s3" "$WORK/data-s3" MODELYARD_STORAGE_TYPE=s3 MODELYARD_STOR
   MODELYARD_STORAGE_S3_ACCESS_KEY=bench MODELYARD_STORAGE_S3_SECRET_KEY=bench-secret
 S3_UP=$(upload_runs)
 S3_RSS=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$SERVER_PID/status")
-S3_DOWN=$(download_runs "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0.1/artifacts/model.tflite/content" \
+S3_DOWN=$(download_runs "http://127.0.0.1:$PORT/api/v1/models/bench/versions/1.0.1/artifacts/model.bin/content" \
   -H "Authorization: Bearer $TOKEN")
 fi
 

@@ -121,13 +121,13 @@ class ApiClientE2ETest {
         admin.versions().create("blobs", Versions.NewVersion.of("1.0.0"));
         byte[] content = new byte[3 * 1024 * 1024 + 17];
         new Random(7).nextBytes(content);
-        Path file = Files.write(server.work().resolve("blob.tflite"), content);
+        Path file = Files.write(server.work().resolve("blob.bin"), content);
 
-        Artifacts.Artifact resumed = admin.artifacts().putResumable("blobs", "1.0.0", "blob.tflite", file,
-                Artifacts.target("tflite"), 1024 * 1024);
+        Artifacts.Artifact resumed = admin.artifacts().putResumable("blobs", "1.0.0", "blob.bin", file,
+                Artifacts.target("bin"), 1024 * 1024);
         assertEquals(Artifacts.sha256(file), resumed.sha256());
         ByteArrayOutputStream back = new ByteArrayOutputStream();
-        assertEquals(content.length, admin.artifacts().download("blobs", "1.0.0", "blob.tflite", back));
+        assertEquals(content.length, admin.artifacts().download("blobs", "1.0.0", "blob.bin", back));
         assertArrayEquals(content, back.toByteArray());
 
         // A transfer that does not match the digest the client sent is refused and nothing is kept.
@@ -147,8 +147,8 @@ class ApiClientE2ETest {
         admin.artifacts().cancelUpload(open);
         assertEquals("upload-not-found", Fixtures.refused(() -> admin.artifacts().uploadOffset(open)).code());
 
-        admin.artifacts().delete("blobs", "1.0.0", "blob.tflite");
-        assertEquals("artifact-not-found", Fixtures.refused(() -> admin.artifacts().get("blobs", "1.0.0", "blob.tflite")).code());
+        admin.artifacts().delete("blobs", "1.0.0", "blob.bin");
+        assertEquals("artifact-not-found", Fixtures.refused(() -> admin.artifacts().get("blobs", "1.0.0", "blob.bin")).code());
     }
 
     @Test

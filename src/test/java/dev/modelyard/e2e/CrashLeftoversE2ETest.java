@@ -39,10 +39,10 @@ class CrashLeftoversE2ETest {
         ModelyardClient api = server.admin();
         Fixtures.model(api, "leftover-model");
         api.versions().create("leftover-model", Versions.NewVersion.of("1.0.0"));
-        Artifacts.Upload kept = openWithBytes(api, "kept.tflite");
-        Artifacts.Upload lost = openWithBytes(api, "lost.tflite");
+        Artifacts.Upload kept = openWithBytes(api, "kept.bin");
+        Artifacts.Upload lost = openWithBytes(api, "lost.bin");
 
-        interruptedUploadThenKill("/api/v1/models/leftover-model/versions/1.0.0/artifacts/big.tflite");
+        interruptedUploadThenKill("/api/v1/models/leftover-model/versions/1.0.0/artifacts/big.bin");
         Path staging = server.data().resolve("staging");
         assertTrue(partFiles(staging, "upload-") > 0, "the killed upload left a partial staging file");
         // While the server is down: the disk loses one session's bytes; other crashes left more.
@@ -69,7 +69,7 @@ class CrashLeftoversE2ETest {
     }
 
     private static Artifacts.Upload openWithBytes(ModelyardClient api, String filename) {
-        Artifacts.Upload upload = api.artifacts().openUpload("leftover-model", "1.0.0", filename, Artifacts.target("tflite"));
+        Artifacts.Upload upload = api.artifacts().openUpload("leftover-model", "1.0.0", filename, Artifacts.target("bin"));
         assertEquals(KEPT_BYTES.length, api.artifacts().append(upload, 0, () -> new ByteArrayInputStream(KEPT_BYTES), KEPT_BYTES.length));
         return upload;
     }

@@ -48,7 +48,7 @@ class CrashSafetyE2ETest {
         Fixtures.model(api, "crash-model");
         api.versions().create("crash-model", Versions.NewVersion.of("1.0.0"));
 
-        interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.tflite", SIZE / 2, () -> {
+        interruptedUpload("/api/v1/models/crash-model/versions/1.0.0/artifacts/m.bin", SIZE / 2, () -> {
             try {
                 server.process().kill();
             } catch (InterruptedException e) {
@@ -65,7 +65,7 @@ class CrashSafetyE2ETest {
 
         // The same upload, retried whole, works.
         String sha = PatternStream.sha256Hex(SIZE, 3);
-        assertEquals(sha, api.artifacts().put("crash-model", "1.0.0", "m.tflite", Artifacts.target("tflite"),
+        assertEquals(sha, api.artifacts().put("crash-model", "1.0.0", "m.bin", Artifacts.target("bin"),
                 () -> new PatternStream(SIZE, 3), SIZE, sha, null).sha256());
     }
 
@@ -76,7 +76,7 @@ class CrashSafetyE2ETest {
         api.versions().create("dropped-model", Versions.NewVersion.of("1.0.0"));
         long blobsBefore = count("SELECT count(*) FROM blob");
 
-        interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.tflite", SIZE / 4, () -> { });
+        interruptedUpload("/api/v1/models/dropped-model/versions/1.0.0/artifacts/m.bin", SIZE / 4, () -> { });
 
         awaitNoStaging(ServerProcess.WAIT);
         assertEquals(0, api.artifacts().list("dropped-model", "1.0.0", Artifacts.Filter.all()).total());

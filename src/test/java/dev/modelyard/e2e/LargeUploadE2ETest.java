@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Uploads stream: a 2 GiB artifact goes through a server whose heap is capped at 256 MiB. The
- * bytes are random, so the artifact is declared in an opaque format (ONNX uploads are parsed).
+ * bytes are random, so the artifact is declared in an opaque format (ONNX and TensorFlow Lite uploads are parsed).
  */
 class LargeUploadE2ETest {
 
@@ -32,14 +32,14 @@ class LargeUploadE2ETest {
         api.versions().create("big-model", Versions.NewVersion.of("1.0.0"));
         String sha = PatternStream.sha256Hex(TWO_GIB, 2);
 
-        Artifacts.Artifact stored = api.artifacts().put("big-model", "1.0.0", "big.tflite", Artifacts.target("tflite"),
+        Artifacts.Artifact stored = api.artifacts().put("big-model", "1.0.0", "big.bin", Artifacts.target("bin"),
                 () -> new PatternStream(TWO_GIB, 2), TWO_GIB, sha, null);
 
         assertEquals(sha, stored.sha256());
         assertEquals(TWO_GIB, stored.size());
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
-            assertEquals(TWO_GIB, api.artifacts().download("big-model", "1.0.0", "big.tflite", out));
+            assertEquals(TWO_GIB, api.artifacts().download("big-model", "1.0.0", "big.bin", out));
         }
         assertEquals(sha, HexFormat.of().formatHex(digest.digest()));
     }

@@ -101,8 +101,8 @@ class S3ResumableE2ETest {
         ModelyardClient api = ModelyardClient.builder(server.uri("")).token(ADMIN).http(HTTP).build();
         Fixtures.model(api, "s3-resume");
         api.versions().create("s3-resume", Versions.NewVersion.of("1.0.0"));
-        Artifacts.Upload upload = api.artifacts().openUpload("s3-resume", "1.0.0", "m.tflite",
-                new TargetDescriptor("tflite", null, null, "x86_64", null, null, null, null));
+        Artifacts.Upload upload = api.artifacts().openUpload("s3-resume", "1.0.0", "m.bin",
+                new TargetDescriptor("bin", null, null, "x86_64", null, null, null, null));
 
         assertEquals(204, patch(api, upload, 0, CHUNK, CHUNK));
         assertEquals(-1, patch(api, upload, CHUNK, CHUNK, CHUNK / 2), "the second chunk is cut halfway");
@@ -130,7 +130,7 @@ class S3ResumableE2ETest {
         assertEquals(SIZE, api.artifacts().finishUpload(upload, sha, null).size());
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         try (DigestOutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), digest)) {
-            api.artifacts().download("s3-resume", "1.0.0", "m.tflite", out);
+            api.artifacts().download("s3-resume", "1.0.0", "m.bin", out);
         }
         assertEquals(sha, HexFormat.of().formatHex(digest.digest()));
         assertTrue(s3ObjectCount() >= 1);

@@ -74,7 +74,7 @@ public class ArtifactResource {
             description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
     @APIResponse(responseCode = "422",
-            description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
+            description = "The bytes do not match the expected digest, are not a usable ONNX or TensorFlow Lite model, or the publisher signature does not verify; nothing is kept")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response put(@PathParam("model") String model, @PathParam("version") String version,
                         @PathParam("filename") String filename, @BeanParam TargetParams target,
@@ -101,7 +101,7 @@ public class ArtifactResource {
             description = "The version is not a draft: released versions are immutable, or it has another artifact for this target, or another upload of it runs")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
     @APIResponse(responseCode = "422",
-            description = "The bytes do not match the expected digest, are not a usable ONNX model, or the publisher signature does not verify; nothing is kept")
+            description = "The bytes do not match the expected digest, are not a usable ONNX or TensorFlow Lite model, or the publisher signature does not verify; nothing is kept")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server for this upload")
     public Response post(@PathParam("model") String model, @PathParam("version") String version,
                          @HeaderParam(PublisherSignatures.HEADER) String publisherSignature,

@@ -10,8 +10,7 @@ import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionLifecycle;
-import dev.modelyard.server.onnx.OnnxInspector;
-import dev.modelyard.server.onnx.UploadInspection;
+import dev.modelyard.server.inspection.UploadInspection;
 import dev.modelyard.server.signing.PublisherSignatures;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.server.storage.BlobLedger;
@@ -138,9 +137,9 @@ public class ArtifactService {
                     + " but the client expected " + u.expectedSha256().get() + "; nothing was stored");
         }
         Optional<PublisherSignatures.Signed> signer;
-        Optional<OnnxInspector.Report> onnx;
+        Optional<UploadInspection.Findings> findings;
         try {
-            onnx = inspection.inspect(u.target(), staged.path());
+            findings = inspection.inspect(u.target(), staged.path());
             signer = publisherSignatures.verify(u.publisherSignature(), u.model(), u.version(), u.filename(),
                     staged.sha256(), staged.size());
         } catch (RuntimeException e) {
@@ -153,11 +152,11 @@ public class ArtifactService {
             staged.discard();
             throw new UncheckedIOException("could not write the blob store", e);
         }
-        return QuarkusTransaction.requiringNew().call(() -> record(u, staged, signer, onnx));
+        return QuarkusTransaction.requiringNew().call(() -> record(u, staged, signer, findings));
     }
 
     private Stored record(Upload u, StagedFile staged, Optional<PublisherSignatures.Signed> signer,
-                          Optional<OnnxInspector.Report> onnx) {
+                          Optional<UploadInspection.Findings> findings) {
         ModelVersion v = versions.draftForChange(u.model(), u.version());
         Artifact a = new Artifact();
         a.version = v;
@@ -170,10 +169,10 @@ public class ArtifactService {
         a.createdBy = u.by();
         Map<String, Object> metadata = new LinkedHashMap<>();
         signer.ifPresent(sig -> metadata.put("publisherSignature", Map.of("keyId", sig.keyId(), "name", sig.name())));
-        onnx.ifPresent(r -> metadata.put("onnx", r.toMap()));
+        findings.ifPresent(f -> metadata.put(f.format(), f.metadata()));
         a.metadata = metadata;
         // A draft without an I/O signature takes the one the model declares.
-        if (v.ioSignature == null) onnx.flatMap(OnnxInspector.Report::ioSignature).ifPresent(sig -> v.ioSignature = sig);
+        if (v.ioSignature == null) findings.flatMap(UploadInspection.Findings::ioSignature).ifPresent(sig -> v.ioSignature = sig);
         VersionArtifacts.Added added = versionArtifacts.add(a, VersionArtifacts.SameName.REPLACE);
         return new Stored(ArtifactView.of(added.artifact()), added.replaced());
     }

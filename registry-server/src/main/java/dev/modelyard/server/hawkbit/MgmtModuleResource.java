@@ -101,7 +101,7 @@ public class MgmtModuleResource {
     @APIResponse(responseCode = "409", description = "The module's version has a file for this target already, or another upload of it runs")
     @APIResponse(responseCode = "423", description = "The module is locked: its version is released and its files never change")
     @APIResponse(responseCode = "413", description = "Larger than the server's upload limit")
-    @APIResponse(responseCode = "422", description = "A model file that is not usable (e.g. an invalid ONNX model); nothing is kept")
+    @APIResponse(responseCode = "422", description = "A model file that is not usable (e.g. an invalid ONNX or TensorFlow Lite model); nothing is kept")
     @APIResponse(responseCode = "507", description = "Not enough free staging space on the server")
     public Response upload(@PathParam("moduleId") long moduleId, @RestForm("file") FileUpload file,
                            @RestForm("filename") String filename, @RestForm("md5sum") String md5sum,

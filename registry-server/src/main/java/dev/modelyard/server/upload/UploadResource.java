@@ -131,7 +131,7 @@ public class UploadResource {
     @APIResponse(responseCode = "409",
             description = "The upload is busy or incomplete, the version is not a draft, or it has an artifact for this target")
     @APIResponse(responseCode = "422",
-            description = "The bytes do not match the digest, are not a usable ONNX model, or the publisher signature does not verify")
+            description = "The bytes do not match the digest, are not a usable ONNX or TensorFlow Lite model, or the publisher signature does not verify")
     public Response finish(@PathParam("model") String model, @PathParam("version") String version,
                            @PathParam("id") UUID id, @QueryParam("digest") String digest,
                            @HeaderParam(PublisherSignatures.HEADER) String publisherSignature) {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
+import dev.modelyard.testing.TfliteMlp;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -82,7 +83,7 @@ class ArtifactApiTest {
         Api.createVersion(m, "1.0.0");
         Api.upload(m, "1.0.0", "a.onnx", Api.onnxModel(1), "arch=x86_64").then().statusCode(201);
         Api.upload(m, "1.0.0", "b.onnx", Api.onnxModel(2), "arch=aarch64&precision=int8").then().statusCode(201);
-        Api.upload(m, "1.0.0", "c.tflite", new byte[]{3}, "arch=aarch64").then().statusCode(201);
+        Api.upload(m, "1.0.0", "c.tflite", TfliteMlp.seeded(3, 2, 2, 2).float32(), "arch=aarch64").then().statusCode(201);
         viewer().queryParam("arch", "aarch64").get(base(m, "1.0.0")).then().statusCode(200)
                 .body("items.filename", org.hamcrest.Matchers.contains("b.onnx", "c.tflite"));
         viewer().queryParam("format", "tflite").get(base(m, "1.0.0")).then().body("items.filename",

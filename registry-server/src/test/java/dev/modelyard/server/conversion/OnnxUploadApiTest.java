@@ -97,12 +97,13 @@ class OnnxUploadApiTest {
     void otherFormatsStayOpaque() {
         String m = Api.createModel("opaque");
         Api.createVersion(m, "1.0.0");
-        byte[] tflite = Api.randomBytes(3000, 6);
-        Api.upload(m, "1.0.0", "kws.tflite", tflite, "arch=armv7&precision=int8").then().statusCode(201)
-                .body("target.format", equalTo("tflite"))
+        byte[] blob = Api.randomBytes(3000, 6);
+        Api.upload(m, "1.0.0", "kws.bin", blob, "arch=armv7&precision=int8").then().statusCode(201)
+                .body("target.format", equalTo("bin"))
                 .body("size", equalTo(3000))
-                .body("sha256", equalTo(Api.sha256(tflite)))
-                .body("metadata.onnx", nullValue());
+                .body("sha256", equalTo(Api.sha256(blob)))
+                .body("metadata.onnx", nullValue())
+                .body("metadata.tflite", nullValue());
     }
 
     private long count(String sql) throws Exception {

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
 import dev.modelyard.server.TestServer;
+import dev.modelyard.testing.TfliteMlp;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -98,7 +99,7 @@ class DeltaApiTest {
         String tflite = "format=tflite";
         Api.createVersion(m, "3.0.0");
         Api.upload(m, "3.0.0", "model.onnx", model(901, 0.8f), null).then().statusCode(201);
-        Api.upload(m, "3.0.0", "model.tflite", Api.randomBytes(70 * 1024, 902), tflite).then().statusCode(201);
+        Api.upload(m, "3.0.0", "model.tflite", TfliteMlp.seeded(902, 64, 256, 16).float32(), tflite).then().statusCode(201);
 
         refused(m, "2.0.0", body(), 400, "bad-request");
         refused(m, "2.0.0", body("baseVersion", "1.0.0", "baseSha256", Api.sha256(v1)), 400, "bad-request");

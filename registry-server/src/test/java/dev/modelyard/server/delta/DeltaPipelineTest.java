@@ -158,7 +158,7 @@ class DeltaPipelineTest {
         String m = Api.createModel("delta-useless");
         Api.createVersion(m, "1.0.0");
         byte[] noise = Api.randomBytes(96 * 1024, 401);
-        Api.upload(m, "1.0.0", "model.bin", noise, "format=tflite").then().statusCode(201);
+        Api.upload(m, "1.0.0", "model.bin", noise, "format=bin").then().statusCode(201);
         Api.publisher().post("/api/v1/models/{m}/versions/1.0.0/publish", m).then().statusCode(200);
         String a = Api.viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts/model.bin", m).then().extract().path("id");
 

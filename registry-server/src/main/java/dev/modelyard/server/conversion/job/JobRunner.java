@@ -13,7 +13,7 @@ import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionPublished;
-import dev.modelyard.server.onnx.UploadInspection;
+import dev.modelyard.server.inspection.UploadInspection;
 import dev.modelyard.server.signing.ReleaseSigner;
 import dev.modelyard.server.storage.BlobLedger;
 import dev.modelyard.server.storage.BlobStore;

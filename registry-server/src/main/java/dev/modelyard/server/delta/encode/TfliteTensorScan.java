@@ -1,8 +1,8 @@
 package dev.modelyard.server.delta.encode;
 
+import dev.modelyard.server.tflite.FlatBufferReader;
+import dev.modelyard.server.tflite.TfliteFormatException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,31 +35,20 @@ final class TfliteTensorScan {
     static final long MAX_NAME_BYTES = 16 << 20;
     static final long MAX_DIMS = 1 << 22;
 
-    /** A file that is not a readable flatbuffer model. */
-    private static final class NotTflite extends Exception {
-        NotTflite(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    private final FileChannel file;
-    private final long size;
-    private final ByteBuffer window = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-    private long windowStart = -1;
+    private final FlatBufferReader r;
     private long tensorsSeen;
     private long nameBytesKept;
     private long dimsKept;
 
     private TfliteTensorScan(FileChannel file) throws IOException {
-        this.file = file;
-        this.size = file.size();
+        this.r = new FlatBufferReader(file);
     }
 
     /** The buffers' data ranges in file order, or empty when the file is not a TFLite model. */
     static Optional<List<TensorRange>> scan(FileChannel file) throws IOException {
         try {
             return Optional.of(new TfliteTensorScan(file).buffers());
-        } catch (NotTflite e) {
+        } catch (TfliteFormatException e) {
             return Optional.empty();
         }
     }
@@ -67,9 +56,8 @@ final class TfliteTensorScan {
     private record Use(String name, int type, long[] shape) {
     }
 
-    private List<TensorRange> buffers() throws IOException, NotTflite {
-        if (size < 8 || u8(4) != 'T' || u8(5) != 'F' || u8(6) != 'L' || u8(7) != '3') throw new NotTflite("no TFL3 identifier");
-        long model = u32(0);
+    private List<TensorRange> buffers() throws IOException {
+        long model = r.root("TFL3");
         Map<Long, Use> uses = new HashMap<>();
         long subgraphs = field(model, MODEL_SUBGRAPHS);
         if (subgraphs != 0) {
@@ -97,7 +85,7 @@ final class TfliteTensorScan {
                 if (offset <= 1) continue;
             }
             if (length == 0) continue;
-            if (offset < 0 || length < 0 || offset > size || length > size - offset) throw new NotTflite("buffer " + b + " outside the file");
+            if (offset < 0 || length < 0 || offset > r.size() || length > r.size() - offset) throw new TfliteFormatException("buffer " + b + " outside the file");
             Use use = uses.getOrDefault(b, new Use("buffer" + b, -1, new long[0]));
             int width = width(use.type());
             if (length % width != 0) width = 1;
@@ -106,17 +94,17 @@ final class TfliteTensorScan {
         ranges.sort((x, y) -> Long.compare(x.offset(), y.offset()));
         for (int i = 1; i < ranges.size(); i++) {
             // buffers may share bytes in a crafted file; an encoder needs disjoint ranges
-            if (ranges.get(i).offset() < ranges.get(i - 1).end()) throw new NotTflite("overlapping buffers");
+            if (ranges.get(i).offset() < ranges.get(i - 1).end()) throw new TfliteFormatException("overlapping buffers");
         }
         return ranges;
     }
 
-    private void tensors(long subgraph, Map<Long, Use> uses) throws IOException, NotTflite {
+    private void tensors(long subgraph, Map<Long, Use> uses) throws IOException {
         long tensors = field(subgraph, SUBGRAPH_TENSORS);
         if (tensors == 0) return;
         long n = vectorLength(tensors);
         tensorsSeen += n;
-        if (tensorsSeen > MAX_TENSORS) throw new NotTflite("more than " + MAX_TENSORS + " tensors");
+        if (tensorsSeen > MAX_TENSORS) throw new TfliteFormatException("more than " + MAX_TENSORS + " tensors");
         for (long i = 0; i < n; i++) {
             long t = table(tensors, i);
             long bufferField = field(t, TENSOR_BUFFER);
@@ -130,9 +118,9 @@ final class TfliteTensorScan {
             long[] shape = new long[0];
             if (shapeField != 0) {
                 long rank = vectorLength(shapeField);
-                if (rank > 64) throw new NotTflite("tensor of rank " + rank);
+                if (rank > 64) throw new TfliteFormatException("tensor of rank " + rank);
                 dimsKept += rank;
-                if (dimsKept > MAX_DIMS) throw new NotTflite("more than " + MAX_DIMS + " dimensions in all");
+                if (dimsKept > MAX_DIMS) throw new TfliteFormatException("more than " + MAX_DIMS + " dimensions in all");
                 long dims = deref(shapeField);
                 shape = new long[(int) rank];
                 for (int d = 0; d < rank; d++) shape[d] = (int) u32(dims + 4 + 4L * d);
@@ -155,84 +143,39 @@ final class TfliteTensorScan {
 
     // ------------------------------------------------------------------ flatbuffer reading, every offset checked
 
-    /** The absolute position of a table's field, or 0 when the field is absent. */
-    private long field(long table, int index) throws IOException, NotTflite {
-        long vtable = table - (int) u32(table);
-        int vtableSize = u16(vtable);
-        int slot = 4 + 2 * index;
-        if (vtableSize < 4 || vtableSize % 2 != 0) throw new NotTflite("bad vtable at " + vtable);
-        if (slot + 2 > vtableSize) return 0;
-        int off = u16(vtable + slot);
-        if (off == 0) return 0;
-        long at = table + off;
-        check(at, 1);
-        return at;
+    private long field(long table, int index) throws IOException {
+        return r.field(table, index);
     }
 
-    /** Follows the offset stored at {@code at} (a vector, string or table reference). */
-    private long deref(long at) throws IOException, NotTflite {
-        long target = at + u32(at);
-        check(target, 4);
-        return target;
+    private long deref(long at) throws IOException {
+        return r.deref(at);
     }
 
-    private long vectorLength(long fieldAt) throws IOException, NotTflite {
-        long n = u32(deref(fieldAt));
-        if (n > MAX_ENTRIES) throw new NotTflite("a vector of " + n + " entries");
-        return n;
+    private long vectorLength(long fieldAt) throws IOException {
+        return r.length(r.vector(fieldAt, 4, MAX_ENTRIES, "a vector"));
     }
 
     /** Element {@code i} of a vector of tables whose reference sits at {@code fieldAt}. */
-    private long table(long fieldAt, long i) throws IOException, NotTflite {
-        long vector = deref(fieldAt);
-        return deref(vector + 4 + 4 * i);
+    private long table(long fieldAt, long i) throws IOException {
+        return r.table(r.deref(fieldAt), i);
     }
 
-    private String string(long fieldAt) throws IOException, NotTflite {
-        long s = deref(fieldAt);
-        long n = u32(s);
-        if (n > 1 << 16) throw new NotTflite("a name of " + n + " bytes");
-        check(s + 4, n);
-        nameBytesKept += n;
-        if (nameBytesKept > MAX_NAME_BYTES) throw new NotTflite("more than " + MAX_NAME_BYTES + " bytes of names");
-        byte[] b = new byte[(int) n];
-        for (int i = 0; i < n; i++) b[i] = (byte) u8(s + 4 + i);
-        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    private String string(long fieldAt) throws IOException {
+        String name = r.string(fieldAt, 1 << 16, "a name");
+        nameBytesKept += name.length();
+        if (nameBytesKept > MAX_NAME_BYTES) throw new TfliteFormatException("more than " + MAX_NAME_BYTES + " bytes of names");
+        return name;
     }
 
-    private void check(long at, long n) throws NotTflite {
-        if (at < 0 || n < 0 || at > size || n > size - at) throw new NotTflite("offset " + at + " outside the file");
+    private int u8(long at) throws IOException {
+        return r.u8(at);
     }
 
-    private int u8(long at) throws IOException, NotTflite {
-        return window(at, 1).get((int) (at - windowStart)) & 0xff;
+    private long u32(long at) throws IOException {
+        return r.u32(at);
     }
 
-    private int u16(long at) throws IOException, NotTflite {
-        return window(at, 2).getShort((int) (at - windowStart)) & 0xffff;
-    }
-
-    private long u32(long at) throws IOException, NotTflite {
-        return window(at, 4).getInt((int) (at - windowStart)) & 0xffffffffL;
-    }
-
-    private long u64(long at) throws IOException, NotTflite {
-        long v = window(at, 8).getLong((int) (at - windowStart));
-        if (v < 0) throw new NotTflite("a 64-bit offset beyond any file");
-        return v;
-    }
-
-    private ByteBuffer window(long at, int n) throws IOException, NotTflite {
-        check(at, n);
-        if (windowStart < 0 || at < windowStart || at + n > windowStart + window.limit()) {
-            windowStart = at;
-            window.clear();
-            window.limit((int) Math.min(window.capacity(), size - at));
-            while (window.hasRemaining()) {
-                if (file.read(window, windowStart + window.position()) < 0) throw new NotTflite("the file shrank");
-            }
-            window.flip();
-        }
-        return window;
+    private long u64(long at) throws IOException {
+        return r.u64(at);
     }
 }
