@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,10 +67,11 @@ class TargetChoiceE2ETest {
             assertEquals(mine.filename(), action.artifact().filename(), action.toString());
             JsonNode chunks = rig.ddiJson("/deploymentBase/" + action.id()).path("deployment").path("chunks");
             assertEquals(1, chunks.size(), chunks.toString());
-            JsonNode files = chunks.get(0).path("artifacts");
-            assertEquals(1, files.size(), files.toString());
-            assertEquals(mine.filename(), files.get(0).path("filename").asText());
-            assertEquals(mine.sha256(), files.get(0).path("hashes").path("sha256").asText());
+            // The model file and its signed release metadata; neither of the other two files.
+            Map<String, String> files = new TreeMap<>();
+            for (JsonNode f : chunks.get(0).path("artifacts")) files.put(f.path("filename").asText(), f.path("hashes").path("sha256").asText());
+            assertEquals(Set.of(mine.filename(), mine.filename() + ".release.json"), files.keySet(), chunks.toString());
+            assertEquals(mine.sha256(), files.get(mine.filename()));
 
             rig.awaitServed("1.0.0");
             assertEquals(new DeviceRig.Answer("1.0.0", 2.0), DeviceRig.answer(rig.infer(1)),
