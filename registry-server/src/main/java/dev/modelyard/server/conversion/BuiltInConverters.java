@@ -15,16 +15,18 @@ public final class BuiltInConverters {
 
     /**
      * Bumped when a converter's output for the same input and parameters changes; part of every
-     * converted artifact's lineage and of the job's idempotency key.
+     * converted artifact's lineage and of the job's idempotency key. 2: ort-optimize names the
+     * nodes ONNX Runtime adds deterministically.
      */
-    public static final String IMPLEMENTATION_VERSION = "1";
+    public static final String IMPLEMENTATION_VERSION = "2";
 
     /** Each converter's settable parameters; its {@link Converter#parameters()} may say more (derived values). */
     private static final Map<String, List<String>> SETTABLE = Map.of(
             "ort-optimize", List.of("level"),
             "ort-format", List.of("level"),
             "fp16-weights", List.of("minElements"),
-            "int8-weights-qdq", List.of("perChannel", "minElements"));
+            "int8-weights-qdq", List.of("perChannel", "minElements"),
+            "int8-dynamic", List.of("perChannel", "reduceRange", "minElements"));
 
     public static final Set<String> NAMES = SETTABLE.keySet();
 
@@ -50,6 +52,11 @@ public final class BuiltInConverters {
             case "int8-weights-qdq" -> {
                 allow(name, p);
                 yield new Int8WeightQuantizer(boolParam(p, "perChannel", true), longParam(p, "minElements", 16));
+            }
+            case "int8-dynamic" -> {
+                allow(name, p);
+                yield new Int8DynamicQuantizer(boolParam(p, "perChannel", true), boolParam(p, "reduceRange", true),
+                        longParam(p, "minElements", 16));
             }
             default -> throw new IllegalArgumentException("converter: '" + name + "' is not one of " + new TreeSet<>(NAMES));
         };

@@ -1,7 +1,5 @@
 package dev.modelyard.server.conversion;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import dev.modelyard.server.onnx.OnnxFormatException;
 import dev.modelyard.server.onnx.OnnxInspector;
 import java.io.IOException;
@@ -59,6 +57,12 @@ public final class ConversionChain {
 
     public static Result run(Path source, List<Step> steps, Path workDir, Conversions.Check check,
                              OnnxInspector.Limits limits, ConversionLog log) throws ConversionException {
+        return run(source, steps, workDir, check, limits, log, SessionLoader.DEFAULT);
+    }
+
+    /** As {@link #run(Path, List, Path, Conversions.Check, OnnxInspector.Limits, ConversionLog)}, loading sessions through {@code sessions}. */
+    public static Result run(Path source, List<Step> steps, Path workDir, Conversions.Check check,
+                             OnnxInspector.Limits limits, ConversionLog log, SessionLoader sessions) throws ConversionException {
         if (steps.isEmpty()) throw new ConversionException("a conversion needs at least one step");
         long start = System.nanoTime();
         List<StepResult> done = new ArrayList<>();
@@ -87,32 +91,13 @@ public final class ConversionChain {
         Optional<EquivalenceCheck.Report> equivalence = Optional.empty();
         Optional<EquivalenceCheck.SelfTestReport> selfTest = Optional.empty();
         if (runnable(format)) {
-            loadMillis = sessionLoadMillis(in);
-            EquivalenceCheck.Report r = EquivalenceCheck.compare(source, in, check.samples(), check.seed(), check.tolerance());
-            log.line(String.format("equivalence on %d generated inputs: max abs error %.3g, min cosine %.6f",
-                    r.samples(), r.maxAbsError(), r.minCosine()));
-            if (check.selfTest().isPresent()) {
-                EquivalenceCheck.SelfTestReport t = EquivalenceCheck.selfTest(source, in, check.selfTest().get());
-                log.line(String.format("on the version's %d self-test cases: max abs error %.3g and min cosine %.6f against the "
-                                + "source, max abs error %.3g against the expected outputs (allowed %.3g)",
-                        t.cases(), t.maxAbsError(), t.minCosine(), t.maxErrorToExpected(), t.tolerance()));
-                if (!t.passes()) {
-                    throw new ConversionException(String.format("the result fails the version's self-test vectors: %s is "
-                                    + "off by %.3g where they allow %.3g, so devices would refuse it (widen the vectors' "
-                                    + "tolerance if this precision is acceptable)", t.worst(), t.maxErrorToExpected(),
-                            t.tolerance()));
-                }
-                selfTest = Optional.of(t);
-                r = new EquivalenceCheck.Report(r.samples(), r.seed(), Math.max(r.maxAbsError(), t.maxAbsError()),
-                        Math.min(r.minCosine(), t.minCosine()), r.tolerance());
+            try (EquivalenceCheck.Sessions loaded = EquivalenceCheck.Sessions.load(sessions, source, in)) {
+                loadMillis = loaded.candidateLoadMillis();
+                stopIfInterrupted();
+                Checked c = check(loaded, check, log);
+                equivalence = Optional.of(c.report());
+                selfTest = c.selfTest();
             }
-            if (!r.withinTolerance()) {
-                throw new ConversionException(String.format(
-                        "the result's outputs are too far from the source's: max abs error %.3g (limit %.3g), "
-                                + "min cosine %.6f (limit %.6f)", r.maxAbsError(), check.tolerance().maxAbsError(),
-                        r.minCosine(), check.tolerance().minCosine()));
-            }
-            equivalence = Optional.of(r);
         } else {
             log.line("format " + format + " cannot be run by the registry: no equivalence check");
         }
@@ -123,6 +108,40 @@ public final class ConversionChain {
         } catch (IOException e) {
             throw new ConversionException("could not read the result: " + e.getMessage(), e);
         }
+    }
+
+    private record Checked(EquivalenceCheck.Report report, Optional<EquivalenceCheck.SelfTestReport> selfTest) {
+    }
+
+    /** Generated inputs, then the version's self-test vectors, on the same two sessions. */
+    private static Checked check(EquivalenceCheck.Sessions loaded, Conversions.Check check, ConversionLog log)
+            throws ConversionException {
+        EquivalenceCheck.Report r = EquivalenceCheck.compare(loaded, check.samples(), check.seed(), check.tolerance());
+        log.line(String.format("equivalence on %d generated inputs: max abs error %.3g, min cosine %.6f",
+                r.samples(), r.maxAbsError(), r.minCosine()));
+        Optional<EquivalenceCheck.SelfTestReport> selfTest = Optional.empty();
+        if (check.selfTest().isPresent()) {
+            EquivalenceCheck.SelfTestReport t = EquivalenceCheck.selfTest(loaded, check.selfTest().get());
+            log.line(String.format("on the version's %d self-test cases: max abs error %.3g and min cosine %.6f against the "
+                            + "source, max abs error %.3g against the expected outputs (allowed %.3g)",
+                    t.cases(), t.maxAbsError(), t.minCosine(), t.maxErrorToExpected(), t.tolerance()));
+            if (!t.passes()) {
+                throw new ConversionException(String.format("the result fails the version's self-test vectors: %s is "
+                                + "off by %.3g where they allow %.3g, so devices would refuse it (widen the vectors' "
+                                + "tolerance if this precision is acceptable)", t.worst(), t.maxErrorToExpected(),
+                        t.tolerance()));
+            }
+            selfTest = Optional.of(t);
+            r = new EquivalenceCheck.Report(r.samples(), r.seed(), Math.max(r.maxAbsError(), t.maxAbsError()),
+                    Math.min(r.minCosine(), t.minCosine()), r.tolerance());
+        }
+        if (!r.withinTolerance()) {
+            throw new ConversionException(String.format(
+                    "the result's outputs are too far from the source's: max abs error %.3g (limit %.3g), "
+                            + "min cosine %.6f (limit %.6f)", r.maxAbsError(), check.tolerance().maxAbsError(),
+                    r.minCosine(), check.tolerance().minCosine()));
+        }
+        return new Checked(r, selfTest);
     }
 
     /** Formats ONNX Runtime loads, so results in them are checked against the source. */
@@ -150,16 +169,6 @@ public final class ConversionChain {
         } catch (IOException e) {
             throw new ConversionException(label + ": could not read its output: " + e.getMessage(), e);
         }
-    }
-
-    private static long sessionLoadMillis(Path model) throws ConversionException {
-        long t0 = System.nanoTime();
-        try (OrtSession s = Ort.load(model)) {
-            s.getInputNames();
-        } catch (OrtException e) {
-            throw new ConversionException("ONNX Runtime cannot load the result: " + e.getMessage(), e);
-        }
-        return (System.nanoTime() - t0) / 1_000_000;
     }
 
     private static void stopIfInterrupted() throws ConversionException {

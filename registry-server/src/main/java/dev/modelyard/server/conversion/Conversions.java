@@ -1,7 +1,5 @@
 package dev.modelyard.server.conversion;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,14 +61,13 @@ public final class Conversions {
             if (!Files.isRegularFile(out)) {
                 throw new ConversionException(converter.name() + " produced no output file");
             }
-            long loadStart = System.nanoTime();
-            try (OrtSession s = Ort.load(out)) {
-                s.getInputNames();
-            } catch (OrtException e) {
-                throw new ConversionException(converter.name() + " produced a model ONNX Runtime cannot load: " + e.getMessage(), e);
+            long loadMillis;
+            EquivalenceCheck.Report report;
+            // One session each for the source and the result, for the load time and every comparison.
+            try (EquivalenceCheck.Sessions loaded = EquivalenceCheck.Sessions.load(SessionLoader.DEFAULT, in, out)) {
+                loadMillis = loaded.candidateLoadMillis();
+                report = EquivalenceCheck.compare(loaded, check.samples(), check.seed(), check.tolerance());
             }
-            long loadMillis = (System.nanoTime() - loadStart) / 1_000_000;
-            EquivalenceCheck.Report report = EquivalenceCheck.compare(in, out, check.samples(), check.seed(), check.tolerance());
             if (!report.withinTolerance()) {
                 throw new ConversionException(String.format(
                         "%s changed the model's outputs too much: max abs error %.3g (limit %.3g), min cosine %.6f (limit %.6f)",

@@ -55,9 +55,57 @@ public final class EquivalenceCheck {
     private EquivalenceCheck() {
     }
 
+    /**
+     * The source and the result, each loaded once, for all the comparisons of one check.
+     *
+     * @param candidateLoadMillis how long ONNX Runtime took to create the result's session
+     */
+    public record Sessions(OrtSession reference, OrtSession candidate, long candidateLoadMillis) implements AutoCloseable {
+
+        /** Loads the result first (a result ONNX Runtime cannot load fails before the source costs memory). */
+        public static Sessions load(SessionLoader loader, Path reference, Path candidate) throws ConversionException {
+            long t0 = System.nanoTime();
+            OrtSession cand;
+            try {
+                cand = loader.load(candidate);
+            } catch (OrtException e) {
+                throw new ConversionException("ONNX Runtime cannot load the result: " + e.getMessage(), e);
+            }
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            try {
+                return new Sessions(loader.load(reference), cand, millis);
+            } catch (OrtException | RuntimeException e) {
+                closeQuietly(cand);
+                throw new ConversionException("ONNX Runtime cannot load the source: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(candidate);
+            closeQuietly(reference);
+        }
+
+        private static void closeQuietly(OrtSession s) {
+            try {
+                s.close();
+            } catch (OrtException ignored) {
+                // closing releases native memory; nothing to recover
+            }
+        }
+    }
+
+    /** Compares on {@code samples} generated inputs, loading both models for this call only. */
     public static Report compare(Path reference, Path candidate, int samples, long seed, Tolerance tolerance)
             throws ConversionException {
-        try (OrtSession ref = Ort.load(reference); OrtSession cand = Ort.load(candidate)) {
+        try (Sessions s = Sessions.load(SessionLoader.DEFAULT, reference, candidate)) {
+            return compare(s, samples, seed, tolerance);
+        }
+    }
+
+    public static Report compare(Sessions sessions, int samples, long seed, Tolerance tolerance) throws ConversionException {
+        OrtSession ref = sessions.reference(), cand = sessions.candidate();
+        try {
             if (!ref.getInputNames().equals(cand.getInputNames())) {
                 throw new ConversionException("the converted model's inputs " + cand.getInputNames()
                         + " differ from the source's " + ref.getInputNames());
@@ -94,8 +142,9 @@ public final class EquivalenceCheck {
         }
     }
 
-    public static SelfTestReport selfTest(Path reference, Path candidate, SelfTestVectors vectors) throws ConversionException {
-        try (OrtSession ref = Ort.load(reference); OrtSession cand = Ort.load(candidate)) {
+    public static SelfTestReport selfTest(Sessions sessions, SelfTestVectors vectors) throws ConversionException {
+        OrtSession ref = sessions.reference(), cand = sessions.candidate();
+        try {
             Distance d = new Distance();
             Expected e = new Expected();
             for (SelfTestVectors.Case c : vectors.cases()) {

@@ -3,7 +3,15 @@ package dev.modelyard.server.conversion;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import dev.modelyard.server.onnx.Onnx;
+import dev.modelyard.server.onnx.Onnx.ModelProto;
+import dev.modelyard.server.onnx.Onnx.NodeProto;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -72,6 +80,41 @@ public final class OrtOptimizer implements Converter {
             Ort.env().createSession(in.toString(), o).close();
         } catch (OrtException e) {
             throw new ConversionException("ONNX Runtime could not optimize the model: " + e.getMessage(), e);
+        }
+        if (format == Format.ONNX) canonicalNodeNames(in, out);
+    }
+
+    /**
+     * ONNX Runtime names the nodes its optimizers add from counters whose order changes from one
+     * run to the next (at {@code extended} and {@code all}, two {@code ReorderOutput} nodes swap
+     * names), so the same input would give different bytes and never share a blob. Node names
+     * carry no meaning in ONNX: every node the source did not have is renamed after its operator
+     * and position, which is the same on every run.
+     */
+    private static void canonicalNodeNames(Path in, Path out) throws ConversionException {
+        try {
+            Set<String> source = new HashSet<>();
+            for (NodeProto n : Onnx.read(in, Onnx.ReadOptions.STRUCTURE).graph().node()) source.add(n.name());
+            ModelProto m = Onnx.read(out);
+            List<NodeProto> nodes = m.graph().node();
+            if (nodes.stream().allMatch(n -> source.contains(n.name()))) return;
+            Set<String> taken = new HashSet<>();
+            for (NodeProto n : nodes) if (source.contains(n.name())) taken.add(n.name());
+            List<NodeProto> renamed = new ArrayList<>(nodes.size());
+            for (int i = 0; i < nodes.size(); i++) {
+                NodeProto n = nodes.get(i);
+                if (source.contains(n.name())) {
+                    renamed.add(n);
+                    continue;
+                }
+                String name = n.opType() + "_" + i;
+                while (!taken.add(name)) name = name + "_";
+                renamed.add(new NodeProto(n.input(), n.output(), name, n.opType(), n.domain(), n.attribute(), n.docString(),
+                        n.unknown()));
+            }
+            Onnx.write(m.withGraph(m.graph().withNodesAndInitializers(renamed, m.graph().initializer())), out);
+        } catch (IOException e) {
+            throw new ConversionException("could not rewrite ONNX Runtime's output: " + e.getMessage(), e);
         }
     }
 }
