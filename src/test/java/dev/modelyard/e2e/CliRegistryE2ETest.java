@@ -59,6 +59,11 @@ class CliRegistryE2ETest {
         JsonNode assignment = ok("devices", "assign", "kws", "1.0.0", "--tag", "lab");
         assertEquals(1, assignment.get("assigned").asInt() + assignment.get("failed").asInt(), assignment.toString());
 
+        // a file for particular CPUs: the features are sent, named as the descriptors name them
+        JsonNode avx2 = ok("release", "kws", "1.1.0", "kws.onnx", "--arch", "x86_64", "--cpu-features", "AVX2,fma");
+        assertEquals("[\"avx2\",\"fma\"]", avx2.path("target").path("cpuFeatures").toString());
+        assertEquals(java.util.List.of("avx2", "fma"), api.artifacts().get("kws", "1.1.0", "kws.onnx").target().cpuFeatures());
+
         ok("artifacts", "download", "kws", "1.0.0", "kws.onnx", "--out", "back.onnx");
         assertEquals(-1, Files.mismatch(work.resolve("kws.onnx"), work.resolve("back.onnx")));
 

@@ -37,9 +37,13 @@ public final class Artifacts extends Area {
     public record Lineage(UUID sourceArtifactId, String converter, String converterVersion, Map<String, Object> parameters) {
     }
 
-    /** @param origin uploaded or converted */
+    /**
+     * @param origin    uploaded or converted
+     * @param optimized made by a conversion that optimizes for speed (devices get it before an
+     *                  unoptimized file of the same target and precision)
+     */
     public record Artifact(UUID id, String model, String version, String filename, String sha256, long size,
-                           String mediaType, TargetDescriptor target, String origin, Lineage lineage,
+                           String mediaType, TargetDescriptor target, String origin, boolean optimized, Lineage lineage,
                            Map<String, Object> metadata, Instant createdAt, String createdBy, String contentUrl,
                            String signedMetadataUrl) {
     }
@@ -208,7 +212,8 @@ public final class Artifacts extends Area {
         return q.param("format", target.format()).param("runtime", target.runtime())
                 .param("runtimeVersion", target.runtimeVersion()).param("arch", target.arch())
                 .param("accelerator", target.accelerator()).param("precision", target.precision())
-                .param("minMemoryMb", target.minMemoryMb()).param("os", target.os());
+                .param("minMemoryMb", target.minMemoryMb()).param("os", target.os())
+                .param("cpuFeatures", target.cpuFeatures().isEmpty() ? null : String.join(",", target.cpuFeatures()));
     }
 
     private static long offset(java.net.http.HttpHeaders headers) {

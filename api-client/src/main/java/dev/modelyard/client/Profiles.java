@@ -17,12 +17,23 @@ public final class Profiles extends Area {
     public record Tolerance(Double maxAbsError, Double minCosine) {
     }
 
+    /**
+     * @param optimized null for the default (true when a step is a built-in optimizing converter);
+     *                  only a chain with a command step may set another value
+     */
     public record ProfileBody(String name, String description, Boolean enabled, List<Step> steps, TargetDescriptor target,
-                              Tolerance tolerance, Integer timeoutSeconds, Integer maxAttempts) {
+                              Tolerance tolerance, Integer timeoutSeconds, Integer maxAttempts, Boolean optimized) {
+
+        /** A profile whose steps decide whether it optimizes. */
+        public ProfileBody(String name, String description, Boolean enabled, List<Step> steps, TargetDescriptor target,
+                           Tolerance tolerance, Integer timeoutSeconds, Integer maxAttempts) {
+            this(name, description, enabled, steps, target, tolerance, timeoutSeconds, maxAttempts, null);
+        }
     }
 
     public record Profile(String name, String description, boolean enabled, List<Step> steps, TargetDescriptor target,
-                          Tolerance tolerance, int timeoutSeconds, int maxAttempts, Instant createdAt, Instant updatedAt,
+                          Tolerance tolerance, int timeoutSeconds, int maxAttempts, boolean optimized, Instant createdAt,
+                          Instant updatedAt,
                           String createdBy) {
     }
 

@@ -1,6 +1,7 @@
 package dev.modelyard.cli;
 
 import dev.modelyard.wire.TargetDescriptor;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** What an artifact needs from a device; options left out are filled by the server from the format. */
@@ -21,8 +22,12 @@ final class TargetOptions {
     @Option(names = "--precision", paramLabel = "PRECISION", description = "fp32, fp16, int8, … (default: fp32).")
     String precision;
 
+    @Option(names = "--cpu-features", paramLabel = "LIST", split = ",",
+            description = "CPU features the file needs, comma-separated: avx2,fma or neon,dotprod (needs --arch; default: none).")
+    List<String> cpuFeatures;
+
     /** Only the options given: the server infers the format from the file name, exactly as for any upload. */
     TargetDescriptor get() {
-        return new TargetDescriptor(format, runtime, null, arch, accelerator, precision, null, null);
+        return new TargetDescriptor(format, runtime, null, arch, accelerator, precision, null, null, cpuFeatures);
     }
 }

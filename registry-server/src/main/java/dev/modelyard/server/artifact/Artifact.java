@@ -13,6 +13,7 @@ import jakarta.persistence.JoinColumn;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -67,6 +68,17 @@ public class Artifact extends TenantOwned {
 
     public String os;
 
+    /**
+     * The CPU features the file needs, sorted and comma-joined; empty when it runs on any CPU of
+     * its architecture (one plain column, so it is part of the target's unique index).
+     */
+    @Column(name = "cpu_features", nullable = false)
+    public String cpuFeatures = "";
+
+    /** Whether a conversion profile that optimizes for speed made it; the chooser prefers such files. */
+    @Column(nullable = false)
+    public boolean optimized;
+
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     public Origin origin = Origin.UPLOADED;
@@ -96,7 +108,8 @@ public class Artifact extends TenantOwned {
     public String createdBy;
 
     public TargetDescriptor target() {
-        return new TargetDescriptor(format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os);
+        return new TargetDescriptor(format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os,
+                features(cpuFeatures));
     }
 
     public void target(TargetDescriptor t) {
@@ -108,5 +121,10 @@ public class Artifact extends TenantOwned {
         precision = t.precision();
         minMemoryMb = t.minMemoryMb();
         os = t.os();
+        cpuFeatures = String.join(",", t.cpuFeatures());
+    }
+
+    private static List<String> features(String joined) {
+        return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
     }
 }

@@ -28,6 +28,9 @@ public class MultipartUpload {
     public String minMemoryMb;
     @RestForm
     public String os;
+    /** The CPU features the file needs, comma-separated. */
+    @RestForm
+    public String cpuFeatures;
     /** Expected SHA-256, hex. */
     @RestForm
     public String sha256;
@@ -37,6 +40,6 @@ public class MultipartUpload {
     }
 
     TargetDescriptor toDescriptor(String name) {
-        return TargetParams.descriptor(name, format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os);
+        return TargetParams.descriptor(name, format, runtime, runtimeVersion, arch, accelerator, precision, minMemoryMb, os, cpuFeatures);
     }
 }

@@ -99,8 +99,9 @@ public class VersionArtifacts {
     /** The version's artifact for target {@code t}, if it has one. */
     public Optional<Artifact> forTarget(ModelVersion v, TargetDescriptor t) {
         return Artifact.<Artifact>find("version = ?1 and format = ?2 and runtime = ?3 and coalesce(runtimeVersion, '') = ?4"
-                        + " and arch = ?5 and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8",
-                v, t.format(), t.runtime(), nz(t.runtimeVersion()), t.arch(), t.accelerator(), t.precision(), nz(t.os()))
+                        + " and arch = ?5 and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8 and cpuFeatures = ?9",
+                v, t.format(), t.runtime(), nz(t.runtimeVersion()), t.arch(), t.accelerator(), t.precision(), nz(t.os()),
+                String.join(",", t.cpuFeatures()))
                 .firstResultOptional();
     }
 
@@ -117,6 +118,7 @@ public class VersionArtifacts {
         m.put("accelerator", t.accelerator());
         m.put("precision", t.precision());
         if (t.os() != null) m.put("os", t.os());
+        if (t.needsCpuFeatures()) m.put("cpuFeatures", t.cpuFeatures());
         return m.toString();
     }
 }

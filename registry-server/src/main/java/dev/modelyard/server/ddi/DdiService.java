@@ -436,6 +436,7 @@ public class DdiService {
         meta.add(new DeploymentBase.KeyValue("precision", t.precision()));
         if (t.minMemoryMb() != null) meta.add(new DeploymentBase.KeyValue("minMemoryMb", Integer.toString(t.minMemoryMb())));
         if (t.os() != null) meta.add(new DeploymentBase.KeyValue("os", t.os()));
+        if (t.needsCpuFeatures()) meta.add(new DeploymentBase.KeyValue("cpuFeatures", String.join(",", t.cpuFeatures())));
         return meta;
     }
 

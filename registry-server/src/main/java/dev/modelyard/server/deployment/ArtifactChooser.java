@@ -1,5 +1,6 @@
 package dev.modelyard.server.deployment;
 
+import dev.modelyard.wire.CpuFeatures;
 import dev.modelyard.wire.TargetDescriptor;
 import dev.modelyard.wire.VersionRange;
 import dev.modelyard.wire.ddi.DeviceAttributes;
@@ -13,33 +14,52 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * Picks the artifact of a version for one device (design rule "Picking the artifact"): keep the
  * artifacts whose target the device satisfies (an update payload with runtime {@value
  * TargetDescriptor#NO_RUNTIME} needs no reported runtime, so it fits a stock hawkBit client that
- * reports none), then prefer an accelerator over the CPU, then
- * lower precision when the deployment allows it (higher otherwise), then the smaller file. When
- * none fits, the answer says what each artifact misses. A pure function: no I/O, no clock.
+ * reports none; a file that needs CPU features fits only a device that reported them all), then
+ * order the fitting ones by {@link #order(boolean)}: an accelerator over the CPU, then lower precision when
+ * the deployment allows it (higher otherwise), then the file made more specifically for the device,
+ * then an optimized conversion over an unoptimized file, then the smaller file, then the name.
+ * When none fits, the answer says what each artifact misses. A pure function: no I/O, no clock.
  */
 public final class ArtifactChooser {
 
     private ArtifactChooser() {
     }
 
-    /** An artifact as the chooser sees it. */
-    public record Candidate(UUID id, String filename, long size, TargetDescriptor target) {
+    /**
+     * An artifact as the chooser sees it.
+     *
+     * @param optimized whether a conversion profile that optimizes for speed made it (an
+     *                  optimized fp32 file is often a little larger than its source, so size alone
+     *                  would never pick it)
+     */
+    public record Candidate(UUID id, String filename, long size, TargetDescriptor target, boolean optimized) {
+
+        /** An artifact that no optimizing conversion made (an upload, or a plain conversion). */
+        public Candidate(UUID id, String filename, long size, TargetDescriptor target) {
+            this(id, filename, size, target, false);
+        }
     }
 
     /**
      * What a device offers, from its configData attributes ({@link DeviceAttributes}). Missing
      * facts are null (or empty), and every requirement that needs them is unmet.
      *
-     * @param runtimes runtime name → version
+     * @param runtimes    runtime name → version
+     * @param cpuFeatures the CPU features it reported ({@link CpuFeatures} names); empty when it reported none
      */
     public record Device(String arch, Set<String> accelerators, Map<String, String> runtimes, Long memoryMb,
-                         Long diskFreeMb, String os) {
+                         Long diskFreeMb, String os, Set<String> cpuFeatures) {
+
+        public Device {
+            cpuFeatures = cpuFeatures == null ? Set.of() : Set.copyOf(cpuFeatures);
+        }
 
         public static Device fromAttributes(Map<String, String> attributes) {
             Map<String, String> a = attributes == null ? Map.of() : attributes;
@@ -58,10 +78,12 @@ public final class ArtifactChooser {
                 }
             });
             return new Device(arch(a.get(DeviceAttributes.ARCH)), acc, runtimes, number(a.get(DeviceAttributes.MEMORY_MB)),
-                    number(a.get(DeviceAttributes.DISK_FREE_MB)), lower(a.get(DeviceAttributes.OS)));
+                    number(a.get(DeviceAttributes.DISK_FREE_MB)), lower(a.get(DeviceAttributes.OS)),
+                    CpuFeatures.parse(a.get(DeviceAttributes.CPU_FEATURES)));
         }
 
-        static String arch(String reported) {
+        /** An architecture as the descriptors name it, from how a device or the JVM spells it ({@code amd64}, {@code arm64}, …). */
+        public static String arch(String reported) {
             String a = lower(reported);
             if (a == null) return null;
             return switch (a) {
@@ -107,6 +129,16 @@ public final class ArtifactChooser {
                 unmet.add("arch " + t.arch() + " (device did not report '" + DeviceAttributes.ARCH + "')");
             } else if (!t.arch().equals(device.arch())) {
                 unmet.add("arch " + t.arch() + " (device is " + device.arch() + ")");
+            }
+        }
+        boolean archFits = t.anyArch() || t.arch().equals(device.arch());
+        // Features belong to an architecture: on another one (or an unknown one) the arch miss says it all.
+        if (archFits && t.needsCpuFeatures()) {
+            Set<String> missing = CpuFeatures.missing(t.cpuFeatures(), device.cpuFeatures());
+            if (!missing.isEmpty()) {
+                unmet.add("cpu features " + String.join(", ", missing) + (device.cpuFeatures().isEmpty()
+                        ? " (device did not report '" + DeviceAttributes.CPU_FEATURES + "')"
+                        : " (device has " + String.join(", ", new TreeSet<>(device.cpuFeatures())) + ")"));
             }
         }
         if (!device.accelerators().contains(t.accelerator())) {
@@ -158,12 +190,38 @@ public final class ArtifactChooser {
             misses.sort(null);
             return Choice.none("no artifact fits the device: " + String.join("; ", misses));
         }
-        Comparator<Candidate> order = Comparator
+        return Choice.of(fitting.stream().min(order(lowPrecision)).orElseThrow());
+    }
+
+    /**
+     * The order among fitting artifacts, best first; each rule only breaks the ties of the ones
+     * before it:
+     * <ol>
+     * <li>an accelerator over the CPU: the device has it, and it is what the device is for;</li>
+     * <li>precision as the deployment says ({@code lowPrecision}): it is a decision a person made
+     *     for this rollout, so nothing about the file overrides it;</li>
+     * <li>the more specific target: a concrete architecture over {@value TargetDescriptor#ANY_ARCH},
+     *     then more required CPU features (all of which the device has, or it would not fit), then
+     *     a runtime version range over none, then a named OS over none. A file built for narrower
+     *     hardware was built for a reason (kernels for those features, a runtime's newer operators),
+     *     and the device meets every one of its requirements;</li>
+     * <li>an optimized conversion over an unoptimized file of the same precision: fused operators
+     *     run faster, while the file is often a few percent larger than its source;</li>
+     * <li>the smaller file: less to download and to hold in memory;</li>
+     * <li>the file name, so the answer never depends on the order the database lists them.</li>
+     * </ol>
+     */
+    static Comparator<Candidate> order(boolean lowPrecision) {
+        return Comparator
                 .comparingInt((Candidate c) -> "cpu".equals(c.target().accelerator()) ? 1 : 0)
                 .thenComparingInt(c -> lowPrecision ? precisionRank(c.target().precision()) : -precisionRank(c.target().precision()))
+                .thenComparingInt(c -> c.target().anyArch() ? 1 : 0)
+                .thenComparingInt(c -> -c.target().cpuFeatures().size())
+                .thenComparingInt(c -> c.target().runtimeVersion() == null ? 1 : 0)
+                .thenComparingInt(c -> c.target().os() == null ? 1 : 0)
+                .thenComparingInt(c -> c.optimized() ? 0 : 1)
                 .thenComparingLong(Candidate::size)
                 .thenComparing(Candidate::filename);
-        return Choice.of(fitting.stream().min(order).orElseThrow());
     }
 
     /** Lower numbers are lower precision. */

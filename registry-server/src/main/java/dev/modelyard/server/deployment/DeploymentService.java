@@ -202,7 +202,7 @@ public class DeploymentService {
 
     private static List<ArtifactChooser.Candidate> candidates(ModelVersion v) {
         return Artifact.<Artifact>list("version", v).stream()
-                .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target())).toList();
+                .map(a -> new ArtifactChooser.Candidate(a.id, a.filename, a.size, a.target(), a.optimized)).toList();
     }
 
     /**

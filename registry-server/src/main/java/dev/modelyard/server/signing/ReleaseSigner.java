@@ -58,12 +58,15 @@ public class ReleaseSigner {
         SelfTestDocument selfTest = selfTestOf(published.versionId());
         List<Object[]> rows = em.createQuery("""
                         select a.id, a.filename, a.sha256, a.size, a.format, a.runtime, a.runtimeVersion, a.arch,
-                               a.accelerator, a.precision, a.minMemoryMb, a.os
+                               a.accelerator, a.precision, a.minMemoryMb, a.os, a.cpuFeatures
                         from Artifact a where a.version.id = :version""", Object[].class)
                 .setParameter("version", published.versionId()).getResultList();
         for (Object[] r : rows) {
+            // The whole descriptor, CPU features included: a device must not take a file its CPU cannot run.
+            String features = (String) r[12];
             TargetDescriptor target = new TargetDescriptor((String) r[4], (String) r[5], (String) r[6], (String) r[7],
-                    (String) r[8], (String) r[9], (Integer) r[10], (String) r[11]);
+                    (String) r[8], (String) r[9], (Integer) r[10], (String) r[11],
+                    features.isEmpty() ? List.of() : List.of(features.split(",")));
             ArtifactMetadata meta = new ArtifactMetadata(published.tenant(), published.model(), published.version(),
                     published.releaseCounter(), new ArtifactMetadata.ArtifactFile((String) r[1], (String) r[2], (Long) r[3]),
                     target, now, now.plus(config.signing().metadataLifetime()),

@@ -23,6 +23,7 @@ import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +152,33 @@ class ArtifactApiTest {
         Api.upload(m, "1.0.0", "model.onnx", BYTES, "runtimeVersion=newest").then().statusCode(400);
         Api.upload(m, "9.9.9", "model.onnx", BYTES, null).then().statusCode(404);
         Api.upload("no-such-model", "1.0.0", "model.onnx", BYTES, null).then().statusCode(404);
+    }
+
+    @Test
+    void cpuFeaturesAreCanonicalPartOfTheTargetAndChecked() {
+        String m = Api.createModel("cpufeat");
+        Api.createVersion(m, "1.0.0");
+        Api.upload(m, "1.0.0", "generic.onnx", Api.onnxModel(41), "arch=x86_64").then().statusCode(201)
+                .body("target.cpuFeatures", hasSize(0)).body("optimized", equalTo(false));
+        // kernel spellings and repeats become the descriptor's sorted names
+        Api.upload(m, "1.0.0", "avx512.onnx", Api.onnxModel(42), "arch=x86_64&cpuFeatures=avx512vnni,AVX2,avx512f,avx2")
+                .then().statusCode(201)
+                .body("target.cpuFeatures", equalTo(List.of("avx2", "avx512_vnni", "avx512f")));
+        // the same features again are the same target; other features are another one
+        Api.upload(m, "1.0.0", "again.onnx", Api.onnxModel(43), "arch=x86_64&cpuFeatures=avx2,avx512f,avx512_vnni")
+                .then().statusCode(409).body("code", equalTo("target-taken")).body("detail", containsString("avx512.onnx"));
+        Api.upload(m, "1.0.0", "avx2.onnx", Api.onnxModel(44), "arch=x86_64&cpuFeatures=avx2").then().statusCode(201);
+        viewer().get(base(m, "1.0.0")).then().body("total", equalTo(3));
+        // features without an architecture, a bad token, an empty item: 400 naming the parameter
+        Api.upload(m, "1.0.0", "any.onnx", Api.onnxModel(45), "cpuFeatures=avx2").then().statusCode(400)
+                .body("code", equalTo("invalid-parameter")).body("parameter", equalTo("cpuFeatures"))
+                .body("detail", containsString("name the architecture"));
+        Api.upload(m, "1.0.0", "bad.onnx", Api.onnxModel(46), "arch=x86_64&cpuFeatures=-avx2").then().statusCode(400)
+                .body("code", equalTo("invalid-parameter")).body("parameter", equalTo("cpuFeatures"));
+        Api.upload(m, "1.0.0", "gap.onnx", Api.onnxModel(47), "arch=x86_64&cpuFeatures=avx2,,fma").then().statusCode(400)
+                .body("code", equalTo("invalid-parameter")).body("parameter", equalTo("cpuFeatures"))
+                .body("detail", containsString("empty item"));
+        viewer().get(base(m, "1.0.0")).then().body("total", equalTo(3));
     }
 
     @Test

@@ -451,6 +451,41 @@ class DdiFlowTest {
     }
 
     @Test
+    void aDeviceReportingItsCpuFeaturesGetsTheFileBuiltForThemAndOthersTheGenericOne() {
+        String model = Api.createModel("cpufeat");
+        Api.createVersion(model, "1.0.0");
+        upload(model, "1.0.0", "m-generic.onnx", Api.onnxModel(31), "arch=x86_64");
+        upload(model, "1.0.0", "m-avx512.onnx", Api.onnxModel(32), "arch=x86_64&cpuFeatures=avx512f,avx2");
+        publish(model, "1.0.0");
+        Dev avx512 = device("avx512");
+        Map<String, String> attributes = new java.util.HashMap<>(x86("cpu"));
+        attributes.put("cpu.features", "fpu sse4_2 avx avx2 fma avx512f avx512bw");
+        report(avx512, attributes);
+        Dev avx2 = device("avx2");
+        attributes.put("cpu.features", "fpu sse4_2 avx avx2 fma");
+        report(avx2, attributes);
+        Dev silent = device("nofeatures");
+        report(silent, x86("cpu"));
+        JsonPath r = publisher().contentType(ContentType.JSON)
+                .body(Map.of("model", model, "version", "1.0.0", "devices", List.of(avx512.id(), avx2.id(), silent.id())))
+                .post("/api/v1/deployments").then().statusCode(201).extract().jsonPath();
+        assertEquals(0, r.getInt("failed"));
+        assertEquals("m-avx512.onnx", r.getString("actions.find { it.device == '" + avx512.id() + "' }.artifact.filename"));
+        assertEquals("m-generic.onnx", r.getString("actions.find { it.device == '" + avx2.id() + "' }.artifact.filename"));
+        assertEquals("m-generic.onnx", r.getString("actions.find { it.device == '" + silent.id() + "' }.artifact.filename"));
+        String href = poll(avx512).getString("_links.deploymentBase.href");
+        avx512.as().accept("application/hal+json").get(href).then().statusCode(200)
+                .body("deployment.chunks[0].artifacts[0].filename", equalTo("m-avx512.onnx"));
+        // the release signed at publication carries the features, so the device's own check sees them too
+        String signed = viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts/m-avx512.onnx", model).then().statusCode(200)
+                .extract().path("signedMetadataUrl");
+        viewer().get(signed).then().statusCode(200).body("signed.target.cpuFeatures", equalTo(List.of("avx2", "avx512f")));
+        String generic = viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts/m-generic.onnx", model).then().statusCode(200)
+                .extract().path("signedMetadataUrl");
+        viewer().get(generic).then().statusCode(200).body("signed.target.cpuFeatures", nullValue());
+    }
+
+    @Test
     void whenNoArtifactFitsTheActionFailsWithTheReason() {
         String model = publishedModel("1.0.0", Api.onnxModel(17), Api.onnxModel(18));
         Dev armv7 = device("armv7");

@@ -18,16 +18,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ArtifactChooserTest {
 
     /**
-     * name:arch:accelerator:precision:size[:runtimeVersion[:minMemoryMb[:os]]]; the format is the
-     * name's extension, and the runtime its default (onnxruntime for onnx, none for payloads such as raucb).
+     * name:arch:accelerator:precision:size[:runtimeVersion[:minMemoryMb[:os[:cpuFeatures[:opt]]]]];
+     * the format is the name's extension, and the runtime its default (onnxruntime for onnx, none
+     * for payloads such as raucb); cpuFeatures are joined by '+'; "opt" marks a file an optimizing
+     * conversion made.
      */
     static ArtifactChooser.Candidate a(String spec) {
         String[] p = spec.split(":");
         String rv = p.length > 5 && !p[5].isEmpty() ? p[5] : null;
         Integer mem = p.length > 6 && !p[6].isEmpty() ? Integer.valueOf(p[6]) : null;
-        String os = p.length > 7 ? p[7] : null;
+        String os = p.length > 7 && !p[7].isEmpty() ? p[7] : null;
+        List<String> features = p.length > 8 && !p[8].isEmpty() ? List.of(p[8].split("\\+")) : List.of();
+        boolean optimized = p.length > 9 && p[9].equals("opt");
         return new ArtifactChooser.Candidate(UUID.nameUUIDFromBytes(p[0].getBytes()), p[0], Long.parseLong(p[4]),
-                TargetDescriptor.of(p[0].substring(p[0].lastIndexOf('.') + 1), null, rv, p[1], p[2], p[3], mem, os));
+                TargetDescriptor.of(p[0].substring(p[0].lastIndexOf('.') + 1), null, rv, p[1], p[2], p[3], mem, os, features),
+                optimized);
     }
 
     /** k=v,k=v (';' separates list values inside a value) */
@@ -42,6 +47,10 @@ class ArtifactChooserTest {
     }
 
     static final String X86 = "arch=x86_64,runtime.onnxruntime=1.20.0,memory.mb=4096,os=linux";
+    /** An AVX2 machine without AVX-512, reporting its features as /proc/cpuinfo spells them. */
+    static final String AVX2 = X86 + ",cpu.features=fpu sse4_2 avx avx2 fma f16c";
+    static final String AVX512 = AVX2 + " avx512f avx512bw avx512vl avx512dq avx512vnni";
+    static final String ARM = "arch=aarch64,runtime.onnxruntime=1.20.0,cpu.features=fp asimd asimddp fphp asimdhp";
 
     static Stream<Arguments> table() {
         return Stream.of(
@@ -95,6 +104,50 @@ class ArtifactChooserTest {
                 // a model still needs its runtime, even next to a payload; a device with the runtime prefers the smaller fitting file
                 Arguments.of(List.of("m.onnx:any:cpu:fp32:100", "fw.bin:any:cpu:fp32:900"), "arch=x86_64", false, "fw.bin"),
                 Arguments.of(List.of("m.onnx:any:cpu:fp32:100", "fw.bin:any:cpu:fp32:900"), X86, false, "m.onnx"),
+                // an ORT-optimized fp32 file wins over its source though it is 0.04 % or 30 % larger (issue #18)
+                Arguments.of(List.of("model.onnx:any:cpu:fp32:10000", "model-opt.onnx:any:cpu:fp32:10004:::::opt"), X86, false, "model-opt.onnx"),
+                Arguments.of(List.of("model.onnx:any:cpu:fp32:10000", "model.ort:any:cpu:fp32:13000:::::opt"), X86, false, "model.ort"),
+                // ... but precision comes first: the deployment's policy outranks optimization
+                Arguments.of(List.of("model-opt.onnx:any:cpu:fp32:100:::::opt", "model-int8.onnx:any:cpu:int8:300"), X86, true, "model-int8.onnx"),
+                Arguments.of(List.of("model-opt.onnx:any:cpu:fp32:100:::::opt", "model-int8.onnx:any:cpu:int8:300:::::opt"), X86, false, "model-opt.onnx"),
+                // a concrete architecture beats 'any' whatever the sizes (issue #18)
+                Arguments.of(List.of("any.onnx:any:cpu:fp32:100", "x86.onnx:x86_64:cpu:fp32:200"), X86, false, "x86.onnx"),
+                // specificity outranks optimization: the file built for this hardware wins
+                Arguments.of(List.of("x86.onnx:x86_64:cpu:fp32:200", "any-opt.onnx:any:cpu:fp32:100:::::opt"), X86, false, "x86.onnx"),
+                // lowPrecision still wins over specificity, and without it higher precision does
+                Arguments.of(List.of("x86.onnx:x86_64:cpu:fp32:100::::avx2", "any-int8.onnx:any:cpu:int8:500"), AVX2, true, "any-int8.onnx"),
+                Arguments.of(List.of("x86-int8.onnx:x86_64:cpu:int8:100::::avx2", "any.onnx:any:cpu:fp32:500"), AVX2, false, "any.onnx"),
+                // CPU features: an AVX-512 file never goes to an AVX2-only device (issue #18) ...
+                Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:100::::avx512f+avx2:opt", "any.onnx:any:cpu:fp32:200"), AVX2, false, "any.onnx"),
+                Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:100::::avx512f+avx2"), AVX2, false,
+                        "!avx512.onnx needs cpu features avx512f (device has avx, avx2, f16c, fma, sse4_2)"),
+                // ... nor to one that reported no features at all
+                Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2"), X86, false,
+                        "!avx2.onnx needs cpu features avx2 (device did not report 'cpu.features')"),
+                // ... and goes to a device that has them, before the generic x86 and 'any' files
+                Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:300::::avx512f+avx2", "x86.onnx:x86_64:cpu:fp32:100",
+                        "any.onnx:any:cpu:fp32:100"), AVX512, false, "avx512.onnx"),
+                // more required features (all present) is more specific
+                Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2", "avx2-fma.onnx:x86_64:cpu:fp32:200::::avx2+fma"),
+                        AVX2, false, "avx2-fma.onnx"),
+                // kernel spellings count: an aarch64 device reporting asimd/asimddp has neon and dotprod
+                Arguments.of(List.of("neon.onnx:aarch64:cpu:int8:100::::neon+dotprod", "any.onnx:any:cpu:int8:50"), ARM, true, "neon.onnx"),
+                Arguments.of(List.of("i8mm.onnx:aarch64:cpu:int8:100::::neon+i8mm"), ARM, true,
+                        "!i8mm.onnx needs cpu features i8mm (device has dotprod, fp16, neon)"),
+                // on another architecture the arch is the miss, not the features
+                Arguments.of(List.of("neon.onnx:aarch64:cpu:fp32:100::::neon"), AVX2, false, "!neon.onnx needs arch aarch64 (device is x86_64)"),
+                // an accelerator still comes first
+                Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:100::::avx512f", "cuda.onnx:any:cuda:fp32:900"),
+                        AVX512 + ",accelerators=cuda", false, "cuda.onnx"),
+                // a runtime version range over none, then a named OS over none
+                Arguments.of(List.of("plain.onnx:any:cpu:fp32:100", "ranged.onnx:any:cpu:fp32:200:>=1.17"), X86, false, "ranged.onnx"),
+                Arguments.of(List.of("plain.onnx:any:cpu:fp32:100", "linux.onnx:any:cpu:fp32:200:::linux"), X86, false, "linux.onnx"),
+                Arguments.of(List.of("linux.onnx:any:cpu:fp32:100:::linux", "ranged.onnx:any:cpu:fp32:200:>=1.17"), X86, false, "ranged.onnx"),
+                // features outrank a runtime range; arch outranks both
+                Arguments.of(List.of("ranged.onnx:x86_64:cpu:fp32:100:>=1.17", "avx2.onnx:x86_64:cpu:fp32:200::::avx2"), AVX2, false, "avx2.onnx"),
+                Arguments.of(List.of("ranged.onnx:any:cpu:fp32:100:>=1.17:::", "x86.onnx:x86_64:cpu:fp32:200"), X86, false, "x86.onnx"),
+                // with everything else equal, the name decides, whatever the order of the list
+                Arguments.of(List.of("b.onnx:any:cpu:fp32:100", "a.onnx:any:cpu:fp32:100"), X86, false, "a.onnx"),
                 // no artifacts
                 Arguments.of(List.of(), X86, false, "!the version has no artifacts"));
     }

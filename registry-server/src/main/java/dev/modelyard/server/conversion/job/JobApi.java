@@ -19,17 +19,17 @@ public final class JobApi {
      * Convert a published version: either by profiles ({@code profiles}; omitted or empty with no
      * {@code steps} means every enabled profile) or by an ad-hoc chain ({@code name}, {@code steps},
      * {@code target}, optional {@code tolerance}, {@code timeoutSeconds}, {@code maxAttempts}).
-     * {@code source} (artifact id or filename) overrides the source rule.
+     * {@code source} (artifact id or filename) overrides the source rule; {@code optimized} as in a profile.
      */
     public record ConversionRequest(List<String> profiles, String name, List<StepSpec> steps, TargetDescriptor target,
                                     ChainSpec.Tolerance tolerance, Integer timeoutSeconds, Integer maxAttempts,
-                                    String source) {
+                                    String source, Boolean optimized) {
         boolean adHoc() {
             return steps != null;
         }
 
         ChainSpec chain() {
-            return new ChainSpec(steps, target, tolerance, timeoutSeconds, maxAttempts);
+            return new ChainSpec(steps, target, tolerance, timeoutSeconds, maxAttempts, optimized);
         }
     }
 

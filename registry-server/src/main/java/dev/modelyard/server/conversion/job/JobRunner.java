@@ -5,6 +5,7 @@ import dev.modelyard.server.artifact.VersionArtifacts;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.ConversionChain;
 import dev.modelyard.server.conversion.ConversionException;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.Conversions;
 import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.SelfTestVectors;
@@ -255,7 +256,7 @@ public class JobRunner {
         if (!v.status.isDeployable()) {
             throw new PermanentFailure("version " + v.version + " is " + v.status.wireName() + "; the result was not added");
         }
-        TargetDescriptor target = w.chain().target();
+        TargetDescriptor target = resultTarget(w);
         Artifact a = new Artifact();
         a.version = v;
         a.filename = w.filename();
@@ -264,6 +265,7 @@ public class JobRunner {
         a.mediaType = "application/octet-stream";
         a.target(target);
         a.origin = Artifact.Origin.CONVERTED;
+        a.optimized = w.chain().optimizedResult();
         a.sourceArtifactId = w.sourceId();
         a.converter = w.chain().converterNames();
         a.converterVersion = w.chain().converterVersions();
@@ -280,6 +282,19 @@ public class JobRunner {
         result.remove("onnx");
         j.result = result;
         return Optional.of(a.id);
+    }
+
+    /**
+     * The result's target: a chain with a step that is not portable made code for this replica's
+     * CPU, so the artifact names its architecture and features. A replica of another
+     * architecture than the one the profile was checked on cannot help, whatever is retried.
+     */
+    private static TargetDescriptor resultTarget(Work w) {
+        try {
+            return w.chain().resultTarget(ConvertingMachine.local());
+        } catch (IllegalArgumentException e) {
+            throw new PermanentFailure(e.getMessage() + "; the result was not added");
+        }
     }
 
     private static Map<String, Object> metadata(Work w, ConversionChain.Result r) {
@@ -328,6 +343,7 @@ public class JobRunner {
         if (t.runtimeVersion() != null) b.append(' ').append(t.runtimeVersion());
         b.append('/').append(t.arch()).append('/').append(t.accelerator()).append('/').append(t.precision());
         if (t.os() != null) b.append('/').append(t.os());
+        if (t.needsCpuFeatures()) b.append('/').append(String.join("+", t.cpuFeatures()));
         return b.toString();
     }
 

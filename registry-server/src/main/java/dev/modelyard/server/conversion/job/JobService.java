@@ -2,6 +2,7 @@ package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.artifact.VersionArtifacts;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.job.JobApi.ConversionRequest;
 import dev.modelyard.server.conversion.job.JobApi.JobView;
 import dev.modelyard.server.conversion.job.JobApi.LogLine;
@@ -15,6 +16,7 @@ import dev.modelyard.server.http.Page;
 import dev.modelyard.server.model.ModelLookup;
 import dev.modelyard.server.model.ModelVersion;
 import dev.modelyard.server.model.VersionPublished;
+import dev.modelyard.wire.TargetDescriptor;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -78,7 +80,7 @@ public class JobService {
             return;
         }
         for (ProfileService.Profile p : enabled) {
-            Optional<Artifact> taken = artifacts.forTarget(v, p.chain().target());
+            Optional<Artifact> taken = artifacts.forTarget(v, resultTarget(p.chain()));
             if (taken.isPresent()) {
                 LOG.infof("%s %s: profile %s skipped, the version already has '%s' for its target",
                         published.model(), published.version(), p.name(), taken.get().filename);
@@ -109,9 +111,10 @@ public class JobService {
         for (Wanted w : wanted) {
             Optional<ConversionJob> existing = queue.existing(v, source, w.chain());
             if (existing.isEmpty()) {
-                artifacts.forTarget(v, w.chain().target()).ifPresent(a -> {
+                TargetDescriptor result = resultTarget(w.chain());
+                artifacts.forTarget(v, result).ifPresent(a -> {
                     throw DomainException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
-                            + JobRunner.describe(w.chain().target()) + ": '" + a.filename + "'");
+                            + JobRunner.describe(result) + ": '" + a.filename + "'");
                 });
             }
             JobQueue.Enqueued e = queue.enqueue(v, source, w.profileId(), w.name(), w.chain(), filename(source, w.name(), w.chain()), by);
@@ -122,6 +125,18 @@ public class JobService {
     }
 
     private record Wanted(Long profileId, String name, ChainSpec chain) {
+    }
+
+    /**
+     * The target the result will have when made here (a step that is not portable makes it for
+     * this CPU); the chain's own target when this machine cannot make it, which the job then says.
+     */
+    private static TargetDescriptor resultTarget(ChainSpec chain) {
+        try {
+            return chain.resultTarget(ConvertingMachine.local());
+        } catch (IllegalArgumentException e) {
+            return chain.target();
+        }
     }
 
     private List<Wanted> wanted(ConversionRequest body, boolean admin) {

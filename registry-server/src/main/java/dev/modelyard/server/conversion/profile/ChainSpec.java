@@ -3,6 +3,7 @@ package dev.modelyard.server.conversion.profile;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.storage.Digests;
 import dev.modelyard.wire.TargetDescriptor;
@@ -15,12 +16,17 @@ import java.util.Map;
 
 /**
  * What to build: the steps, the target descriptor of the result, how close to the source it must
- * stay, how long one attempt may take and how many attempts it gets. Profiles hold one; jobs
- * freeze a copy when they are requested.
+ * stay, how long one attempt may take and how many attempts it gets, and whether the result is
+ * optimized for speed (devices get an optimized file before an unoptimized one of the same
+ * precision). Profiles hold one; jobs freeze a copy when they are requested.
+ *
+ * @param optimized null in a request means the default: true when a step is a built-in optimizing
+ *                  converter ({@link StepSpec#OPTIMIZING}); only a chain with a command step may
+ *                  say otherwise, since the server cannot tell what a program does
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance tolerance, Integer timeoutSeconds,
-                        Integer maxAttempts) {
+                        Integer maxAttempts, Boolean optimized) {
 
     private static final int MAX_STEPS = 16;
 
@@ -31,8 +37,12 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         }
     }
 
-    /** Defaults filled in and every field checked; {@link IllegalArgumentException} names the field. */
-    public ChainSpec normalize(ModelyardConfig.Conversion config) {
+    /**
+     * Defaults filled in and every field checked; {@link IllegalArgumentException} names the field.
+     * {@code machine} is the CPU conversions run on: a chain with a step that is not portable must
+     * target its architecture.
+     */
+    public ChainSpec normalize(ModelyardConfig.Conversion config, ConvertingMachine machine) {
         if (steps == null || steps.isEmpty()) throw new IllegalArgumentException("steps: at least one step is required");
         if (steps.size() > MAX_STEPS) throw new IllegalArgumentException("steps: at most " + MAX_STEPS);
         List<StepSpec> normalized = new ArrayList<>();
@@ -44,7 +54,7 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         TargetDescriptor t;
         try {
             t = TargetDescriptor.of(target.format(), target.runtime(), target.runtimeVersion(), target.arch(),
-                    target.accelerator(), target.precision(), target.minMemoryMb(), target.os());
+                    target.accelerator(), target.precision(), target.minMemoryMb(), target.os(), target.cpuFeatures());
         } catch (IllegalArgumentException e) {
             // The descriptor names its own member ("arch: …"); in a chain it is the target's.
             throw new IllegalArgumentException("target." + e.getMessage(), e);
@@ -65,7 +75,53 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         if (timeout < 1 || timeout > 7 * 24 * 3600) throw new IllegalArgumentException("timeoutSeconds: must be between 1 and 604800");
         int attempts = maxAttempts == null ? config.maxAttempts() : maxAttempts;
         if (attempts < 1 || attempts > 20) throw new IllegalArgumentException("maxAttempts: must be between 1 and 20");
-        return new ChainSpec(List.copyOf(normalized), t, tol, timeout, attempts);
+        boolean byDefault = normalized.stream().anyMatch(StepSpec::optimizing);
+        if (optimized != null && optimized != byDefault && normalized.stream().noneMatch(StepSpec::external)) {
+            throw new IllegalArgumentException("optimized: only a chain with a command step may set it; built-in steps decide it"
+                    + " (true with " + String.join(", ", StepSpec.OPTIMIZING.stream().sorted().toList()) + ", false otherwise)");
+        }
+        ChainSpec spec = new ChainSpec(List.copyOf(normalized), t, tol, timeout, attempts, optimized == null ? byDefault : optimized);
+        spec.resultTarget(machine);
+        return spec;
+    }
+
+    /** Whether the result is optimized; a job frozen before chains said so takes the default. */
+    @JsonIgnore
+    public boolean optimizedResult() {
+        return optimized != null ? optimized : steps.stream().anyMatch(StepSpec::optimizing);
+    }
+
+    /** True when every step's output runs on any CPU of the target (command steps: the target says what they make). */
+    @JsonIgnore
+    public boolean portable() {
+        return steps.stream().allMatch(StepSpec::portable);
+    }
+
+    /**
+     * The target of the file this chain makes on {@code machine}. A portable chain makes its
+     * target. A chain with a step that is not portable makes code for the converting CPU: the
+     * result names that CPU's architecture and the features it needs, the target's own list when
+     * it names one (the profile knows which features the devices have), else every feature of the
+     * converting CPU (nothing less is known to suffice).
+     *
+     * @throws IllegalArgumentException ({@code target.arch: …}) when the target names another
+     *                                  architecture: this machine cannot build code for it
+     */
+    public TargetDescriptor resultTarget(ConvertingMachine machine) {
+        if (portable()) return target;
+        String nonPortable = steps.stream().filter(s -> !s.portable()).map(StepSpec::converterName).findFirst().orElseThrow();
+        if (machine.arch() == null || !TargetDescriptor.ARCHES.contains(machine.arch()) || TargetDescriptor.ANY_ARCH.equals(machine.arch())) {
+            throw new IllegalArgumentException("target.arch: step " + nonPortable + " makes code for the converting CPU, and this"
+                    + " server's architecture (" + machine.arch() + ") is not one a target can name; use a portable step (level basic)");
+        }
+        if (!target.anyArch() && !target.arch().equals(machine.arch())) {
+            throw new IllegalArgumentException("target.arch: '" + target.arch() + "' but step " + nonPortable
+                    + " makes code for the converting CPU, which is " + machine.arch()
+                    + "; use a portable step (level basic) for other architectures, or target " + machine.arch());
+        }
+        List<String> features = target.needsCpuFeatures() ? target.cpuFeatures() : List.copyOf(machine.features());
+        return new TargetDescriptor(target.format(), target.runtime(), target.runtimeVersion(), machine.arch(),
+                target.accelerator(), target.precision(), target.minMemoryMb(), target.os(), features);
     }
 
     @JsonIgnore
@@ -87,7 +143,8 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
 
     /**
      * SHA-256 of the canonical JSON of the source digest and everything that determines the
-     * result (steps with converter versions and parameters, target, tolerance). Timeouts and
+     * result (steps with converter versions and parameters, target, tolerance, an optimized flag
+     * that differs from the steps' default). Timeouts and
      * attempts are left out: they change how a job runs, not what it makes.
      */
     public String idempotencyKey(String sourceSha256) {
@@ -114,11 +171,16 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         t.put("precision", target.precision());
         t.put("minMemoryMb", target.minMemoryMb());
         t.put("os", target.os());
+        // Only when named, so the keys of chains without features stay what they were.
+        if (target.needsCpuFeatures()) t.put("cpuFeatures", target.cpuFeatures());
         Map<String, Object> key = new LinkedHashMap<>();
         key.put("source", sourceSha256);
         key.put("steps", chain);
         key.put("target", t);
         key.put("tolerance", Map.of("maxAbsError", decimal(tolerance.maxAbsError()), "minCosine", decimal(tolerance.minCosine())));
+        // The flag changes the artifact's record, not its bytes: in the key only when it differs
+        // from what the steps imply, so existing keys stay what they were.
+        if (optimized != null && optimized != steps.stream().anyMatch(StepSpec::optimizing)) key.put("optimized", optimized);
         return Digests.hex(Digests.sha256().digest(CanonicalJson.canonicalize(canonicalNumbers(key))));
     }
 

@@ -13,19 +13,19 @@ public final class ProfileApi {
 
     /**
      * A profile to create or replace. Omitted: enabled true, tolerance lossless (1e-4, 0.99999),
-     * timeout and attempts from the server's settings.
+     * timeout and attempts from the server's settings, optimized from the steps ({@link ChainSpec#optimized()}).
      */
     public record ProfileBody(String name, String description, Boolean enabled, List<StepSpec> steps,
                               TargetDescriptor target, ChainSpec.Tolerance tolerance, Integer timeoutSeconds,
-                              Integer maxAttempts) {
+                              Integer maxAttempts, Boolean optimized) {
         ChainSpec chain() {
-            return new ChainSpec(steps, target, tolerance, timeoutSeconds, maxAttempts);
+            return new ChainSpec(steps, target, tolerance, timeoutSeconds, maxAttempts, optimized);
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ProfileView(String name, String description, boolean enabled, List<StepSpec> steps,
                               TargetDescriptor target, ChainSpec.Tolerance tolerance, int timeoutSeconds,
-                              int maxAttempts, Instant createdAt, Instant updatedAt, String createdBy) {
+                              int maxAttempts, boolean optimized, Instant createdAt, Instant updatedAt, String createdBy) {
     }
 }

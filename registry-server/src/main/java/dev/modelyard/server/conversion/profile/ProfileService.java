@@ -3,6 +3,7 @@ package dev.modelyard.server.conversion.profile;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileBody;
 import dev.modelyard.server.conversion.profile.ProfileApi.ProfileView;
 import dev.modelyard.server.error.DomainException;
@@ -49,7 +50,7 @@ public class ProfileService {
     public ChainSpec normalize(ChainSpec chain, boolean admin) {
         ChainSpec normalized;
         try {
-            normalized = chain.normalize(config.conversion());
+            normalized = chain.normalize(config.conversion(), ConvertingMachine.local());
         } catch (IllegalArgumentException e) {
             throw DomainException.field(ErrorCode.BAD_REQUEST, fieldOf(e.getMessage()), e.getMessage());
         }
@@ -173,7 +174,7 @@ public class ProfileService {
     private ProfileView view(ConversionProfile p) {
         ChainSpec c = chain(p);
         return new ProfileView(p.name, p.description, p.enabled, c.steps(), c.target(), c.tolerance(), c.timeoutSeconds(),
-                c.maxAttempts(), p.createdAt, p.updatedAt, p.createdBy);
+                c.maxAttempts(), c.optimizedResult(), p.createdAt, p.updatedAt, p.createdBy);
     }
 
     private static Optional<ConversionProfile> find(String name) {

@@ -1,5 +1,6 @@
 package dev.modelyard.server.conversion.profile;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.BuiltInConverters;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,8 +36,31 @@ public record StepSpec(String type, String converter, Map<String, Object> params
     private static final int MAX_TIMEOUT = 24 * 3600;
     private static final int DEFAULT_TIMEOUT = 600;
 
+    /**
+     * Built-in converters that make a model run faster (fused operators, integer kernels), whose
+     * results devices get before an unoptimized file of the same precision. The weight-only
+     * converters make files smaller, not faster.
+     */
+    public static final Set<String> OPTIMIZING = Set.of("ort-optimize", "ort-format", "int8-dynamic", "int8-static");
+
     public boolean external() {
         return COMMAND.equals(type);
+    }
+
+    /** Whether this is a built-in step that optimizes for speed. */
+    @JsonIgnore
+    public boolean optimizing() {
+        return !external() && OPTIMIZING.contains(converter);
+    }
+
+    /**
+     * Whether the output runs on any CPU of the target. Command steps count as portable: the
+     * server cannot know what a program makes (a cross-compiler makes code for another CPU), so
+     * the profile's target says it.
+     */
+    @JsonIgnore
+    public boolean portable() {
+        return external() || BuiltInConverters.create(converter, params).portable();
     }
 
     /**

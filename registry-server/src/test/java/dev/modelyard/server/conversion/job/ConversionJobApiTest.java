@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.TestModels;
 import io.agroal.api.AgroalDataSource;
@@ -235,6 +236,51 @@ class ConversionJobApiTest {
         List<Double> out = new java.util.ArrayList<>();
         for (float f : v) out.add((double) f);
         return out;
+    }
+
+    /**
+     * ONNX Runtime at level all lays out kernels for the converting CPU: the result names this
+     * machine's architecture and features (signed with them), and says it is optimized; a
+     * portable level keeps the profile's target (here naming the arch, since the source holds
+     * the 'any' target), and a weight-only converter is not optimized.
+     */
+    @Test
+    void aNonPortableStepsResultNeedsTheConvertingCpuAndOptimizedResultsSaySo() {
+        String m = published("conv-cpu", "1.0.0", mlp(51));
+        ConvertingMachine here = ConvertingMachine.local();
+        JsonPath all = await(requestOne(m, "1.0.0", Conversions.adHoc("opt-all", Map.of("converter", "ort-optimize",
+                "params", Map.of("level", "all")), ANY_ONNX)), "succeeded", WAIT);
+        JsonPath a = viewer().get(all.getString("resultUrl")).then().statusCode(200).extract().jsonPath();
+        assertEquals(here.arch(), a.getString("target.arch"));
+        assertEquals(here.features().stream().sorted().toList(), a.getList("target.cpuFeatures"));
+        assertTrue(a.getBoolean("optimized"));
+        if (!here.features().isEmpty()) {
+            String signed = viewer().get(a.getString("signedMetadataUrl")).then().statusCode(200).extract().asString();
+            assertTrue(signed.contains("\"cpuFeatures\""), signed);
+        }
+        // the profile's own list wins over the machine's: the profile knows its devices
+        String first = here.features().stream().sorted().findFirst().orElse(null);
+        if (first != null) {
+            Map<String, Object> named = Conversions.adHoc("opt-all-named", Map.of("converter", "ort-optimize",
+                    "params", Map.of("level", "extended")), Map.of("format", "onnx", "arch", here.arch(), "cpuFeatures", List.of(first)));
+            JsonPath n = await(requestOne(m, "1.0.0", named), "succeeded", WAIT);
+            viewer().get(n.getString("resultUrl")).then().statusCode(200)
+                    .body("target.cpuFeatures", org.hamcrest.Matchers.equalTo(List.of(first)));
+        }
+        JsonPath basic = await(requestOne(m, "1.0.0", Conversions.adHoc("opt-basic", builtin("ort-optimize"),
+                Map.of("format", "onnx", "arch", here.arch()))), "succeeded", WAIT);
+        viewer().get(basic.getString("resultUrl")).then().statusCode(200)
+                .body("target.arch", org.hamcrest.Matchers.equalTo(here.arch()))
+                .body("target.cpuFeatures", org.hamcrest.Matchers.hasSize(0))
+                .body("optimized", org.hamcrest.Matchers.equalTo(true));
+        Map<String, Object> half = Conversions.adHoc("half", builtin("fp16-weights"), Map.of("format", "onnx", "precision", "fp16"));
+        half.put("tolerance", Map.of("maxAbsError", 5e-2, "minCosine", 0.999));
+        JsonPath fp16 = await(requestOne(m, "1.0.0", half), "succeeded", WAIT);
+        viewer().get(fp16.getString("resultUrl")).then().statusCode(200).body("optimized", org.hamcrest.Matchers.equalTo(false));
+        // another architecture cannot be built on this server
+        String other = here.arch().equals("aarch64") ? "x86_64" : "aarch64";
+        assertEquals("target.arch", Conversions.request(m, "1.0.0", Conversions.adHoc("opt-other", Map.of("converter", "ort-optimize",
+                "params", Map.of("level", "all")), Map.of("format", "onnx", "arch", other)), 400).getString("field"));
     }
 
     @Test

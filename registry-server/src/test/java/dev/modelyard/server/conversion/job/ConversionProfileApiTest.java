@@ -89,6 +89,31 @@ class ConversionProfileApiTest {
         expectField(profileBody(name, command(10, "onnx", "cp", "{input}", "{output}"), Map.of("format", "onnx"), null),
                 "steps[0].command[0]");
         expectField(profileBody(name, builtin("ort-optimize"), Map.of("format", "onnx"), Map.of("minCosine", 2)), "tolerance.minCosine");
+        expectField(profileBody(name, builtin("ort-optimize"), Map.of("format", "onnx", "cpuFeatures", List.of("avx2")), null),
+                "target.cpuFeatures");
+        expectField(profileBody(name, builtin("ort-optimize"), Map.of("format", "onnx", "arch", "x86_64", "cpuFeatures", List.of("-avx2")), null),
+                "target.cpuFeatures");
+        Map<String, Object> notAnOptimizer = profileBody(name, builtin("fp16-weights"), Map.of("format", "onnx", "precision", "fp16"), null);
+        notAnOptimizer.put("optimized", true);
+        expectField(notAnOptimizer, "optimized");
+    }
+
+    @Test
+    void aProfileNamesTheCpuFeaturesItsResultNeedsAndSaysWhetherItOptimizes() {
+        String name = Api.uniqueName("arm-neon");
+        Map<String, Object> body = profileBody(name, builtin("ort-optimize"),
+                Map.of("format", "onnx", "arch", "aarch64", "cpuFeatures", List.of("asimd", "asimddp")), null);
+        body.put("enabled", false);
+        publisher().contentType(ContentType.JSON).body(body).post(BASE).then().statusCode(201)
+                .body("target.cpuFeatures", equalTo(List.of("dotprod", "neon")))
+                .body("optimized", equalTo(true));
+        publisher().delete(BASE + "/{n}", name).then().statusCode(204);
+        String half = Api.uniqueName("half");
+        Map<String, Object> fp16 = profileBody(half, builtin("fp16-weights"), Map.of("format", "onnx", "precision", "fp16"), null);
+        fp16.put("enabled", false);
+        publisher().contentType(ContentType.JSON).body(fp16).post(BASE).then().statusCode(201)
+                .body("target.cpuFeatures", equalTo(List.of())).body("optimized", equalTo(false));
+        publisher().delete(BASE + "/{n}", half).then().statusCode(204);
     }
 
     private static void expectField(Map<String, Object> body, String field) {

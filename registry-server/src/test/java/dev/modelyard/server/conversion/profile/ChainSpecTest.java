@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.wire.TargetDescriptor;
 import io.quarkus.runtime.configuration.MemorySize;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** What makes two chains the same conversion, and what a chain may not be. */
@@ -32,10 +34,85 @@ class ChainSpecTest {
         public MemorySize commandOutputLimit() { return new MemorySize(java.math.BigInteger.valueOf(65536)); }
     };
 
+    /** An AVX2 server without AVX-512. */
+    private static final ConvertingMachine X86 = new ConvertingMachine("x86_64", Set.of("avx", "avx2", "fma", "sse4_2"));
+
     private static ChainSpec int8(Map<String, Object> params, Double maxAbsError, Integer timeout) {
         return new ChainSpec(List.of(new StepSpec(null, "int8-weights-qdq", params, null, null, null)),
                 new TargetDescriptor("onnx", null, null, "aarch64", null, "int8", null, null),
-                new ChainSpec.Tolerance(maxAbsError, null), timeout, null).normalize(CONFIG);
+                new ChainSpec.Tolerance(maxAbsError, null), timeout, null, null).normalize(CONFIG, X86);
+    }
+
+    private static ChainSpec chain(StepSpec step, String arch, List<String> features, Boolean optimized) {
+        return new ChainSpec(List.of(step), new TargetDescriptor("onnx", null, null, arch, null, null, null, null, features),
+                null, null, null, optimized).normalize(CONFIG, X86);
+    }
+
+    private static StepSpec ortOptimize(String level) {
+        return new StepSpec(null, "ort-optimize", Map.of("level", level), null, null, null);
+    }
+
+    private static final StepSpec COPY = new StepSpec("command", null, null, List.of("/bin/cp", "{input}", "{output}"), 10, "onnx");
+    private static final StepSpec FP16 = new StepSpec(null, "fp16-weights", Map.of(), null, null, null);
+
+    @Test
+    void keysOfChainsWithoutFeaturesOrAnOptimizedFlagAreWhatTheyWereBefore() {
+        // Computed by the code before CPU features and the optimized flag existed: jobs already
+        // requested must still be found, not requested again.
+        assertEquals("656bff6caae33c776bc3ff2e91ec9f5fc881ba82d467dbdb6fdc6cf0f6e8fef3", int8(Map.of(), 0.05, null).idempotencyKey(SOURCE));
+        assertEquals("13a69a1cc86c28ac940bd8d6cb202cf7822c82f8ffe981f8927da91e6174b85e",
+                chain(COPY, null, List.of(), null).idempotencyKey(SOURCE));
+        assertEquals("13a69a1cc86c28ac940bd8d6cb202cf7822c82f8ffe981f8927da91e6174b85e",
+                chain(COPY, null, List.of(), false).idempotencyKey(SOURCE), "the default spelled out is the same conversion");
+    }
+
+    @Test
+    void namedCpuFeaturesAreCanonicalAndAnotherConversion() {
+        ChainSpec plain = chain(COPY, "aarch64", List.of(), null);
+        ChainSpec neon = chain(COPY, "aarch64", List.of("ASIMD", "asimddp", "neon"), null);
+        assertEquals(List.of("dotprod", "neon"), neon.target().cpuFeatures());
+        assertNotEquals(plain.idempotencyKey(SOURCE), neon.idempotencyKey(SOURCE));
+        assertEquals(neon.target(), neon.resultTarget(X86), "a command step's target is what the profile says");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain(COPY, null, List.of("avx2"), null));
+        assertEquals("target.cpuFeatures: name the architecture (arch) the features belong to", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> chain(COPY, "x86_64", List.of("AVX 2"), null));
+        assertTrue(e.getMessage().startsWith("target.cpuFeatures: 'avx 2' must be a lower-case token"), e.getMessage());
+    }
+
+    @Test
+    void aStepThatIsNotPortableMakesCodeForTheConvertingCpu() {
+        ChainSpec all = chain(ortOptimize("all"), null, List.of(), null);
+        assertEquals(TargetDescriptor.ANY_ARCH, all.target().arch(), "the profile keeps what it says");
+        TargetDescriptor made = all.resultTarget(X86);
+        assertEquals("x86_64", made.arch());
+        assertEquals(List.of("avx", "avx2", "fma", "sse4_2"), made.cpuFeatures(), "every feature of the converting CPU");
+        // the profile names the features its devices have: those are what the file needs
+        assertEquals(List.of("avx2"), chain(ortOptimize("extended"), "x86_64", List.of("avx2"), null).resultTarget(X86).cpuFeatures());
+        // a portable level leaves the target alone
+        assertEquals(TargetDescriptor.ANY_ARCH, chain(ortOptimize("basic"), null, List.of(), null).resultTarget(X86).arch());
+        // another architecture cannot be built here
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain(ortOptimize("all"), "aarch64", List.of(), null));
+        assertTrue(e.getMessage().startsWith("target.arch: 'aarch64' but step ort-optimize makes code for the converting CPU, which is x86_64"),
+                e.getMessage());
+        // ... and a job frozen on one replica fails on a replica of another architecture
+        ChainSpec x86 = chain(ortOptimize("all"), "x86_64", List.of(), null);
+        e = assertThrows(IllegalArgumentException.class, () -> x86.resultTarget(new ConvertingMachine("aarch64", Set.of("neon"))));
+        assertTrue(e.getMessage().startsWith("target.arch: 'x86_64'"), e.getMessage());
+    }
+
+    @Test
+    void optimizedFollowsTheStepsUnlessACommandSaysOtherwise() {
+        assertTrue(chain(ortOptimize("basic"), null, List.of(), null).optimized());
+        assertEquals(false, chain(FP16, null, List.of(), null).optimized());
+        assertEquals(false, chain(COPY, null, List.of(), null).optimized());
+        ChainSpec fastCopy = chain(COPY, null, List.of(), true);
+        assertTrue(fastCopy.optimized());
+        assertNotEquals(chain(COPY, null, List.of(), null).idempotencyKey(SOURCE), fastCopy.idempotencyKey(SOURCE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain(FP16, null, List.of(), true));
+        assertTrue(e.getMessage().startsWith("optimized: only a chain with a command step may set it"), e.getMessage());
+        // a job frozen before the flag existed takes the steps' default
+        ChainSpec frozen = chain(ortOptimize("basic"), null, List.of(), null);
+        assertTrue(new ChainSpec(frozen.steps(), frozen.target(), frozen.tolerance(), 60, 1, null).optimizedResult());
     }
 
     @Test
@@ -62,8 +139,8 @@ class ChainSpecTest {
     void commandsOutsideTheAllowListAreRefused() {
         StepSpec sh = new StepSpec("command", null, null, List.of("/bin/sh", "-c", "cp {input} {output}"), 10, "onnx");
         ChainSpec chain = new ChainSpec(List.of(sh), new TargetDescriptor("onnx", null, null, null, null, null, null, null),
-                null, null, null);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain.normalize(CONFIG));
+                null, null, null, null);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain.normalize(CONFIG, X86));
         assertTrue(e.getMessage().contains("not in modelyard.conversion.allowed-commands"), e.getMessage());
     }
 }
