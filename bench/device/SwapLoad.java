@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Closed-loop inference load at fixed concurrency against the device's local API while a deployment
  * swaps the model: latency and failures before the assignment, from the assignment until the new
  * version answers, and after. Usage:
- * {@code SwapLoad API_URL SERVER_URL ADMIN_TOKEN DEVICE VERSION CONCURRENCY STEADY_SECONDS}.
+ * {@code SwapLoad API_URL SERVER_URL ADMIN_TOKEN DEVICE VERSION CONCURRENCY STEADY_SECONDS [INPUT_NAME]} (input x by default).
  */
 public class SwapLoad {
 
@@ -23,12 +23,13 @@ public class SwapLoad {
         String api = args[0], server = args[1], token = args[2], device = args[3], version = args[4];
         int concurrency = Integer.parseInt(args[5]);
         long steady = Duration.ofSeconds(Long.parseLong(args[6])).toNanos();
+        String input = args.length > 7 ? args[7] : "x";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         StringBuilder data = new StringBuilder();
         for (int i = 0; i < 256; i++) data.append(i == 0 ? "" : ",").append((i % 7) / 7.0);
         HttpRequest infer = HttpRequest.newBuilder(URI.create(api + "/v1/models/kws/infer")).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":{\"x\":{\"dtype\":\"float32\",\"shape\":[1,256],\"data\":[" + data + "]}}}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":{\"" + input + "\":{\"dtype\":\"float32\",\"shape\":[1,256],\"data\":[" + data + "]}}}"))
                 .build();
 
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());

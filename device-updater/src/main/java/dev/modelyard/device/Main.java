@@ -12,7 +12,11 @@ import dev.modelyard.device.download.DownloadProgress;
 import dev.modelyard.device.download.Downloader;
 import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.push.PushSubscriber;
+import dev.modelyard.device.runtime.Engine;
+import dev.modelyard.device.runtime.Engines;
 import dev.modelyard.device.runtime.ModelRuntime;
+import dev.modelyard.device.runtime.onnx.OnnxEngine;
+import dev.modelyard.device.runtime.tflite.TfliteEngine;
 import dev.modelyard.device.store.ModelStore;
 import dev.modelyard.wire.trust.SignedEnvelope;
 import dev.modelyard.wire.trust.TrustStore;
@@ -28,6 +32,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -156,8 +162,10 @@ public final class Main {
             throw new java.io.IOException(describe(e) + ": check data.dir (" + config.dataDir()
                     + ") and that the user the updater runs as may write there", e);
         }
-        ModelRuntime runtime = new ModelRuntime(config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
-        Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(), config.tenant(), Clock.systemUTC(),
+        Engines engines = engines(config);
+        LOG.info("runtimes: " + engines.versions());
+        ModelRuntime runtime = new ModelRuntime(engines, config.threads(), config.maxWarmUpBytes(), config.warmUpRuns());
+        Installer installer = new Installer(store, runtime, trust, DeviceProbe.facts(engines), config.tenant(), Clock.systemUTC(),
                 config.clockSkew(), config.maxDownloadBytes());
         ActionJournal journal = new ActionJournal(config.dataDir().resolve("actions.json"));
         HealthWatch health = new HealthWatch(journal, installer, runtime, config.health(), Clock.systemUTC(), System::nanoTime);
@@ -179,7 +187,7 @@ public final class Main {
                 Duration.ofSeconds(60));
         Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30), config.downloadBytesPerSecond()), installer,
                 journal, health, config.dataDir().resolve("downloads"),
-                () -> DeviceProbe.attributes(config.dataDir()), new PollSchedule(config.pollOverride(), config.pollMaxInterval()),
+                () -> DeviceProbe.attributes(config.dataDir(), engines), new PollSchedule(config.pollOverride(), config.pollMaxInterval()),
                 config.deltaEnabled());
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -201,9 +209,26 @@ public final class Main {
             if (push != null) push.close();
             api.close();
             runtime.close();
+            engines.close();
             stopped.countDown();
         }
         return 0;
+    }
+
+    /**
+     * The runtimes the configuration enables. Creating them loads no natives: that happens when
+     * each loads its first model, so reporting and verifying cost nothing.
+     */
+    static Engines engines(UpdaterConfig config) {
+        List<Engine> engines = new ArrayList<>();
+        for (String runtime : config.runtimes()) {
+            engines.add(switch (runtime) {
+                case OnnxEngine.RUNTIME -> new OnnxEngine();
+                case TfliteEngine.RUNTIME -> new TfliteEngine(config.dataDir().resolve("natives"), config.tfliteLibrary());
+                default -> throw new IllegalArgumentException("runtimes: unknown runtime " + runtime);
+            });
+        }
+        return new Engines(engines);
     }
 
     static int status(UpdaterConfig config, PrintStream out) {
@@ -240,7 +265,7 @@ public final class Main {
 
     private static int verify(UpdaterConfig config, Path file, Path metadata, String model, PrintStream out) throws Exception {
         TrustStore trust = trust(config);
-        Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(),
+        Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(engines(config)),
                 config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
         VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);
         Verifier.verifyFile(release, file);

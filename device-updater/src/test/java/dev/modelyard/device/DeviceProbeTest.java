@@ -17,19 +17,34 @@ class DeviceProbeTest {
 
     @Test
     void describesThisMachineInTargetDescriptorTerms(@TempDir Path dir) {
-        DeviceFacts facts = DeviceProbe.facts();
+        DeviceFacts facts = DeviceProbe.facts(TestEngines.all());
         assertTrue(TargetDescriptor.ARCHES.contains(facts.arch()), facts.arch());
         assertTrue(facts.accelerators().contains("cpu"));
         assertTrue(facts.memoryMb() > 0);
         // A portable fp32 ONNX artifact for ONNX Runtime >= 1.17 must suit any machine the tests run on.
         assertEquals(List.of(), facts.unmetRequirements(TargetDescriptor.of("onnx", null, ">=1.17", null, null, null, null, null)));
-        Map<String, String> attributes = DeviceProbe.attributes(dir);
+        Map<String, String> attributes = DeviceProbe.attributes(dir, TestEngines.all());
         assertEquals(facts.arch(), attributes.get("arch"));
         assertTrue(Long.parseLong(attributes.get("disk.free.mb")) > 0);
         assertTrue(attributes.get("runtime.onnxruntime").matches("\\d+\\.\\d+\\.\\d+"));
+        // Every enabled runtime, and the facts the verifier checks targets against hold the same.
+        assertEquals(attributes.get("runtime.tflite"), facts.runtimes().get("tflite"));
+        assertEquals(attributes.get("runtime.onnxruntime"), facts.runtimes().get("onnxruntime"));
+        assertEquals(String.join(",", new java.util.TreeSet<>(facts.cpuFeatures())), attributes.get("cpu.features"));
         // Both ways a server recognises Modelyard's updater: the announcement, and the keys every
         // updater version has reported (what servers go by for updaters older than the announcement).
         assertEquals(DeviceAttributes.UPDATER_PROTOCOL, attributes.get(DeviceAttributes.UPDATER));
         assertTrue(attributes.keySet().containsAll(DeviceAttributes.LEGACY_UPDATER_KEYS), attributes.toString());
+    }
+
+    @Test
+    void cpuFeaturesComeFromTheFirstCoreInTheTargetDescriptorsNames() {
+        // x86: the flags line, only the features inference code is built for.
+        assertEquals(java.util.Set.of("avx", "avx2", "avx512_vnni", "avx512f", "fma", "sse4_2"), DeviceProbe.cpuFeatures(List.of(
+                "processor\t: 0", "flags\t\t: fpu sse4_2 avx avx2 fma avx512f avx512vnni sha_ni", "processor\t: 1", "flags\t\t: fpu")));
+        // aarch64: the kernel's asimd, asimddp and asimdhp are neon, dotprod and fp16.
+        assertEquals(java.util.Set.of("dotprod", "fp16", "i8mm", "neon"), DeviceProbe.cpuFeatures(List.of(
+                "processor\t: 0", "Features\t: fp asimd evtstrm aes crc32 asimdhp asimddp i8mm")));
+        assertEquals(java.util.Set.of(), DeviceProbe.cpuFeatures(List.of("model name\t: something")));
     }
 }

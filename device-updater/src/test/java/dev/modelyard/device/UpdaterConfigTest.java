@@ -42,6 +42,23 @@ class UpdaterConfigTest {
     }
 
     @Test
+    void runtimesDefaultToWhatThisArchitectureCanRunAndAreStrict(@TempDir Path dir) throws Exception {
+        String base = "server.url=http://127.0.0.1:8080\ncontroller.id=cam-7\ntoken=t\ntrust.bundle=t.json\n";
+        // The tests run on x86_64, where the updater carries TensorFlow Lite's natives.
+        assertEquals(java.util.List.of("onnxruntime", "tflite"), UpdaterConfig.load(Files.writeString(dir.resolve("a.properties"), base)).runtimes());
+        UpdaterConfig onnxOnly = UpdaterConfig.load(Files.writeString(dir.resolve("b.properties"), base + "runtimes=ONNXRuntime\n"));
+        assertEquals(java.util.List.of("onnxruntime"), onnxOnly.runtimes());
+        assertEquals(java.util.Map.of("onnxruntime", new dev.modelyard.device.runtime.onnx.OnnxEngine().version()),
+                Main.engines(onnxOnly).versions(), "a disabled runtime is neither built nor reported");
+        Path unknown = Files.writeString(dir.resolve("c.properties"), base + "runtimes=onnxruntime,armnn\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(unknown));
+        assertTrue(e.getMessage().contains("runtimes: 'armnn' is not a built-in runtime"), e.getMessage());
+        Path noLibrary = Files.writeString(dir.resolve("d.properties"), base + "tflite.library=missing.so\n");
+        e = assertThrows(IllegalArgumentException.class, () -> UpdaterConfig.load(noLibrary));
+        assertTrue(e.getMessage().contains("tflite.library: " + dir.resolve("missing.so") + " is not a file"), e.getMessage());
+    }
+
+    @Test
     void overridesAndErrors(@TempDir Path dir) throws Exception {
         Path conf = Files.writeString(dir.resolve("u.properties"),
                 "server.url=http://127.0.0.1:8080\ncontroller.id=d1\ngateway.token=g\ntrust.bundle=t.json\npoll.override=30s\n"

@@ -203,7 +203,7 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private ObjectNode describe(ModelRuntime.ModelInfo m) {
-        ObjectNode n = json.createObjectNode().put("name", m.name()).put("version", m.version());
+        ObjectNode n = json.createObjectNode().put("name", m.name()).put("version", m.version()).put("runtime", m.runtime());
         n.set("inputs", json.valueToTree(m.inputs()));
         n.set("outputs", json.valueToTree(m.outputs()));
         return n;

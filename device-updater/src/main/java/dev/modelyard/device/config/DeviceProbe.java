@@ -1,13 +1,13 @@
 package dev.modelyard.device.config;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtProvider;
+import dev.modelyard.device.runtime.Engines;
+import dev.modelyard.device.runtime.onnx.OnnxEngine;
+import dev.modelyard.wire.CpuFeatures;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.trust.DeviceFacts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,14 +16,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What this device is: CPU architecture and features, accelerators ONNX Runtime can use, runtime
- * version, memory, free disk. Reported to the server (so it picks the right artifact) and used by
- * the verifier (so a release for another target is refused).
+ * What this device is: CPU architecture and features, accelerators ONNX Runtime can use, the
+ * runtimes it has and their versions, memory, free disk. Reported to the server (so it picks the
+ * right artifact) and used by the verifier (so a release for another target is refused). Nothing
+ * here loads a runtime's natives.
  */
 public final class DeviceProbe {
-
-    private static final Set<String> INTERESTING_CPU_FLAGS = Set.of("avx", "avx2", "avx512f", "avx512_vnni", "avx512vnni",
-            "fma", "f16c", "sse4_2", "neon", "asimd", "asimddp", "fphp", "asimdhp", "sve", "i8mm", "bf16", "sha_ni");
 
     private DeviceProbe() {
     }
@@ -40,22 +38,10 @@ public final class DeviceProbe {
         };
     }
 
-    /** Accelerators by target-descriptor name: always cpu, plus what ONNX Runtime has providers for. */
+    /** Accelerators by target-descriptor name: always cpu, plus what the ONNX Runtime package has providers for. */
     public static List<String> accelerators() {
-        Set<String> out = new TreeSet<>();
+        Set<String> out = new TreeSet<>(OnnxEngine.accelerators());
         out.add("cpu");
-        for (OrtProvider p : OrtEnvironment.getAvailableProviders()) {
-            switch (p) {
-                case CUDA -> out.add("cuda");
-                case TENSOR_RT -> out.add("tensorrt");
-                case ROCM -> out.add("rocm");
-                case OPEN_VINO -> out.add("openvino");
-                case NNAPI -> out.add("nnapi");
-                case CORE_ML -> out.add("coreml");
-                case QNN -> out.add("qnn");
-                default -> { }
-            }
-        }
         return List.copyOf(out);
     }
 
@@ -72,21 +58,28 @@ public final class DeviceProbe {
         return Runtime.getRuntime().maxMemory() / (1024 * 1024);
     }
 
+    /** The CPU features of {@link CpuFeatures#KNOWN} this device has, canonical and sorted. */
     public static List<String> cpuFeatures() {
-        Set<String> found = new TreeSet<>();
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("flags") || line.startsWith("Features")) {
-                    for (String f : line.substring(line.indexOf(':') + 1).strip().split("\\s+")) {
-                        if (INTERESTING_CPU_FLAGS.contains(f)) found.add(f);
-                    }
-                    break;
-                }
-            }
+            return List.copyOf(cpuFeatures(Files.readAllLines(Path.of("/proc/cpuinfo"))));
         } catch (IOException ignored) {
             // no /proc: report none
+            return List.of();
         }
-        return new ArrayList<>(found);
+    }
+
+    /**
+     * The features named by the first {@code flags} (x86) or {@code Features} (ARM) line of a
+     * {@code /proc/cpuinfo}: every core of a device is assumed to have what the first has.
+     */
+    public static Set<String> cpuFeatures(List<String> cpuinfo) {
+        for (String line : cpuinfo) {
+            int colon = line.indexOf(':');
+            if (colon < 0) continue;
+            String key = line.substring(0, colon).strip();
+            if (key.equals("flags") || key.equals("Features")) return CpuFeatures.parse(line.substring(colon + 1));
+        }
+        return Set.of();
     }
 
     public static String os() {
@@ -94,8 +87,9 @@ public final class DeviceProbe {
         return os.contains("linux") ? "linux" : os.contains("mac") ? "macos" : os.contains("windows") ? "windows" : os;
     }
 
-    public static DeviceFacts facts() {
-        return new DeviceFacts(arch(), accelerators(), "onnxruntime", OrtEnvironment.getEnvironment().getVersion(), memoryMb(), os());
+    /** The device as the verifier checks targets against it: every enabled runtime and the CPU features. */
+    public static DeviceFacts facts(Engines engines) {
+        return new DeviceFacts(arch(), accelerators(), engines.versions(), Set.copyOf(cpuFeatures()), memoryMb(), os());
     }
 
     /**
@@ -108,7 +102,7 @@ public final class DeviceProbe {
     }
 
     /** The attributes reported to the server through DDI configData. */
-    public static Map<String, String> attributes(Path dataDir) {
+    public static Map<String, String> attributes(Path dataDir, Engines engines) {
         Map<String, String> a = new LinkedHashMap<>();
         // First: it tells the server to add the signed metadata and self-tests to each chunk.
         a.put(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL);
@@ -119,7 +113,8 @@ public final class DeviceProbe {
         a.put(DeviceAttributes.CPU_FEATURES, String.join(",", cpuFeatures()));
         a.put(DeviceAttributes.CPU_CORES, Integer.toString(Runtime.getRuntime().availableProcessors()));
         a.put(DeviceAttributes.ACCELERATORS, String.join(",", accelerators()));
-        a.put(DeviceAttributes.RUNTIME_ONNXRUNTIME, OrtEnvironment.getEnvironment().getVersion());
+        // runtime.onnxruntime among them (unless the device turned ONNX Runtime off).
+        engines.versions().forEach((runtime, version) -> a.put(DeviceAttributes.RUNTIME_PREFIX + runtime, version));
         a.put(DeviceAttributes.MEMORY_MB, Long.toString(memoryMb()));
         timezone().ifPresent(z -> a.put(DeviceAttributes.TIMEZONE, z));
         try {

@@ -42,6 +42,8 @@ import java.util.Properties;
  * push.mqtt.username=                          # empty: the controller id
  * push.mqtt.password.file=                     # a file holding the broker password; empty: none
  * delta.enabled=true                           # take the delta and compressed downloads the server offers
+ * runtimes=onnxruntime,tflite                  # built-in runtimes to enable; default: both on x86_64, onnxruntime elsewhere
+ * tflite.library=                              # a TensorFlow Lite JNI library to load (aarch64); empty: the one in the jar
  * external.armnn.command=…                     # an external runtime's worker (see ExternalRuntimeSettings); none by default
  * </pre>
  */
@@ -50,7 +52,11 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                             Optional<Duration> pollMaxInterval, int threads,
                             long maxDownloadBytes, long downloadBytesPerSecond, long maxWarmUpBytes, int warmUpRuns,
                             Duration clockSkew, HealthPolicy health, Optional<PushSettings> push, boolean deltaEnabled,
+                            List<String> runtimes, Optional<Path> tfliteLibrary,
                             List<ExternalRuntimeSettings> externalRuntimes) {
+
+    /** The runtimes built into the updater, by the names targets use. */
+    public static final List<String> BUILT_IN_RUNTIMES = List.of("onnxruntime", "tflite");
 
     /** Reads the file; every problem is reported with the file, the key and what to do about it. */
     public static UpdaterConfig load(Path file) throws IOException {
@@ -101,7 +107,42 @@ public record UpdaterConfig(URI serverUrl, String tenant, String controllerId, S
                 health(p),
                 push(p, base, required(p, "controller.id")),
                 bool(p, "delta.enabled", true),
+                runtimes(p),
+                optionalPath(p, base, "tflite.library"),
                 ExternalRuntimeSettings.from(p, UpdaterConfig::duration));
+    }
+
+    /**
+     * The built-in runtimes to enable. By default TensorFlow Lite only where its natives come with
+     * the updater (x86_64) or the device names its own library: enabling it elsewhere would report a
+     * runtime that cannot load a model.
+     */
+    private static List<String> runtimes(Properties p) {
+        String text = p.getProperty("runtimes", "").strip();
+        if (text.isEmpty()) {
+            boolean tflite = "x86_64".equals(DeviceProbe.arch()) || !p.getProperty("tflite.library", "").isBlank();
+            return tflite ? BUILT_IN_RUNTIMES : List.of("onnxruntime");
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String r : text.split(",")) {
+            String name = r.strip().toLowerCase(java.util.Locale.ROOT);
+            if (name.isEmpty()) continue;
+            if (!BUILT_IN_RUNTIMES.contains(name)) {
+                throw new IllegalArgumentException("runtimes: '" + name + "' is not a built-in runtime (" + String.join(", ", BUILT_IN_RUNTIMES)
+                        + "); external runtimes are configured with external.<name>.command");
+            }
+            out.add(name);
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException("runtimes: name at least one of " + String.join(", ", BUILT_IN_RUNTIMES));
+        return List.copyOf(out);
+    }
+
+    private static Optional<Path> optionalPath(Properties p, Path base, String key) {
+        String text = p.getProperty(key, "").strip();
+        if (text.isEmpty()) return Optional.empty();
+        Path path = base.resolve(text);
+        if (!Files.isRegularFile(path)) throw new IllegalArgumentException(key + ": " + path + " is not a file");
+        return Optional.of(path);
     }
 
     private static Optional<PushSettings> push(Properties p, Path base, String controllerId) throws IOException {

@@ -1,5 +1,6 @@
 package dev.modelyard.device.install;
 
+import dev.modelyard.device.runtime.ModelFile;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.SelfTest;
 import dev.modelyard.device.runtime.SwapException;
@@ -120,7 +121,8 @@ public final class Installer {
             // request is current on disk, so a restart never mistakes it for one never swapped in.
             // The commit is the journal's rename alone: if it succeeds the new version is current
             // and serves; the old versions' clean-up comes after, outside the swap.
-            runtime.swap(model, meta.version(), store.file(model, candidate), selfTest, () -> store.promote(model));
+            runtime.swap(model, meta.version(), ModelFile.of(store.file(model, candidate), meta.target()), selfTest,
+                    () -> store.promote(model));
         } catch (SwapException e) {
             discard(model);
             throw new Refused("candidate refused: " + e.getMessage(), e);
@@ -265,7 +267,7 @@ public final class Installer {
                     || !sha256(file).equals(v.sha256())) {
                 return Optional.of("the stored file does not match its signed metadata");
             }
-            runtime.swap(model, v.version(), file, SelfTest.NONE, commit);
+            runtime.swap(model, v.version(), ModelFile.of(file, meta.target()), SelfTest.NONE, commit);
             return Optional.empty();
         } catch (IOException | SwapException | RuntimeException e) {
             return Optional.of(String.valueOf(e.getMessage()));

@@ -1,12 +1,5 @@
 package dev.modelyard.device.runtime;
 
-import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +11,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Serves models by name from ONNX Runtime and swaps a model's version without failing a request.
+ * Serves models by name and swaps a model's version without failing a request, the same way
+ * whichever {@link Engine} runs the model: the engine only loads files and runs them.
  *
- * <p>A swap loads the candidate, warms it up and runs its self-test while the old session keeps
- * serving; only then is the new session published with one atomic reference update. Requests
- * that already hold the old session finish on it; the old session is closed once the last of
+ * <p>A swap loads the candidate, warms it up and runs its self-test while the old model keeps
+ * serving; only then is the new model published with one atomic reference update. Requests
+ * that already hold the old model finish on it; the old model is closed once the last of
  * them has left. Any failure before the publish closes the candidate and leaves the old one.
  */
 public final class ModelRuntime implements AutoCloseable {
@@ -32,13 +26,13 @@ public final class ModelRuntime implements AutoCloseable {
     /** Warm-up inputs of a typical model are kilobytes; a bound keeps a strange model from exhausting the heap. */
     public static final long DEFAULT_MAX_WARM_UP_BYTES = 16L * 1024 * 1024;
 
-    private final OrtEnvironment env;
+    private final Engines engines;
     private final int threadsPerSession;
     private final long maxWarmUpBytes;
     private final int warmUpRuns;
     private final Map<String, AtomicReference<Loaded>> models = new ConcurrentHashMap<>();
 
-    /** A model's inputs and outputs as the session reports them (-1 for a dimension fixed at run time). */
+    /** A model's inputs and outputs as the runtime reports them (-1 for a dimension fixed at run time). */
     public record TensorSpec(String name, String dtype, long[] shape) {
     }
 
@@ -58,52 +52,42 @@ public final class ModelRuntime implements AutoCloseable {
         }
     }
 
-    /** What is being served under a name. */
-    public record ModelInfo(String name, String version, List<TensorSpec> inputs, List<TensorSpec> outputs) {
+    /** What is being served under a name, and by which runtime. */
+    public record ModelInfo(String name, String version, String runtime, List<TensorSpec> inputs, List<TensorSpec> outputs) {
     }
 
-    public ModelRuntime(int threadsPerSession) {
-        this(threadsPerSession, DEFAULT_MAX_WARM_UP_BYTES);
+    public ModelRuntime(Engines engines, int threadsPerSession) {
+        this(engines, threadsPerSession, DEFAULT_MAX_WARM_UP_BYTES);
     }
 
     /** {@code maxWarmUpBytes} bounds the zero tensors a warm-up allocates; a candidate needing more is refused. */
-    public ModelRuntime(int threadsPerSession, long maxWarmUpBytes) {
-        this(threadsPerSession, maxWarmUpBytes, 1);
+    public ModelRuntime(Engines engines, int threadsPerSession, long maxWarmUpBytes) {
+        this(engines, threadsPerSession, maxWarmUpBytes, 1);
     }
 
     /**
-     * {@code warmUpRuns} runs before a candidate serves: more than one lets ONNX Runtime's memory
+     * {@code warmUpRuns} runs before a candidate serves: more than one lets a runtime's memory
      * arena and caches reach their steady state, so the first real requests are not the slow ones.
      */
-    public ModelRuntime(int threadsPerSession, long maxWarmUpBytes, int warmUpRuns) {
+    public ModelRuntime(Engines engines, int threadsPerSession, long maxWarmUpBytes, int warmUpRuns) {
         if (warmUpRuns < 1) throw new IllegalArgumentException("at least one warm-up run is needed");
+        this.engines = engines;
         this.warmUpRuns = warmUpRuns;
-        this.env = OrtEnvironment.getEnvironment();
-        // Devices must not phone home.
-        try {
-            env.setTelemetry(false);
-        } catch (OrtException e) {
-            throw new IllegalStateException("cannot turn ONNX Runtime telemetry off", e);
-        }
         this.threadsPerSession = threadsPerSession;
         this.maxWarmUpBytes = maxWarmUpBytes;
     }
 
-    public static String onnxRuntimeVersion() {
-        return OrtEnvironment.getEnvironment().getVersion();
-    }
-
-    /** A loaded session with a count of the requests using it. */
+    /** A loaded model with a count of the requests using it. */
     private static final class Loaded {
-        final OrtSession session;
+        final LoadedModel model;
         final ModelInfo info;
         final ServingStats stats = new ServingStats();
         private int inflight;
         private boolean retired;
         private boolean closed;
 
-        Loaded(OrtSession session, ModelInfo info) {
-            this.session = session;
+        Loaded(LoadedModel model, ModelInfo info) {
+            this.model = model;
             this.info = info;
         }
 
@@ -117,7 +101,7 @@ public final class ModelRuntime implements AutoCloseable {
             if (--inflight == 0 && retired) notifyAll();
         }
 
-        /** Stops new requests, waits for the running ones, then closes the session. */
+        /** Stops new requests, waits for the running ones, then closes the model. */
         void retireAndClose(Duration limit) {
             synchronized (this) {
                 retired = true;
@@ -135,11 +119,7 @@ public final class ModelRuntime implements AutoCloseable {
                 if (closed) return;
                 closed = true;
             }
-            try {
-                session.close();
-            } catch (OrtException ignored) {
-                // Closing can only fail if it was closed already.
-            }
+            model.close();
         }
     }
 
@@ -147,7 +127,7 @@ public final class ModelRuntime implements AutoCloseable {
      * Loads {@code file} as {@code version} of model {@code name} and, if it warms up and passes
      * {@code selfTest}, makes it the version served. Returns the version it replaced, if any.
      */
-    public Optional<String> swap(String name, String version, Path file, SelfTest selfTest) throws SwapException {
+    public Optional<String> swap(String name, String version, ModelFile file, SelfTest selfTest) throws SwapException {
         try {
             return swap(name, version, file, selfTest, () -> { });
         } catch (java.io.IOException e) {
@@ -155,19 +135,30 @@ public final class ModelRuntime implements AutoCloseable {
         }
     }
 
-    /** What must be made durable before a new session serves: it runs after warm-up and self-test. */
+    /** As {@link #swap(String, String, ModelFile, SelfTest)} for a file named by its format ({@link ModelFile#byExtension}). */
+    public Optional<String> swap(String name, String version, Path file, SelfTest selfTest) throws SwapException {
+        return swap(name, version, ModelFile.byExtension(file), selfTest);
+    }
+
+    /** As {@link #swap(String, String, ModelFile, SelfTest, Commit)} for a file named by its format ({@link ModelFile#byExtension}). */
+    public Optional<String> swap(String name, String version, Path file, SelfTest selfTest, Commit commit)
+            throws SwapException, java.io.IOException {
+        return swap(name, version, ModelFile.byExtension(file), selfTest, commit);
+    }
+
+    /** What must be made durable before a new model serves: it runs after warm-up and self-test. */
     @FunctionalInterface
     public interface Commit {
         void run() throws java.io.IOException;
     }
 
     /**
-     * As {@link #swap(String, String, Path, SelfTest)}, running {@code commit} (e.g. recording the
-     * new version as current) after the checks and before the session is published: nothing is
+     * As {@link #swap(String, String, ModelFile, SelfTest)}, running {@code commit} (e.g. recording the
+     * new version as current) after the checks and before the model is published: nothing is
      * served that is not recorded first. If {@code commit} throws, the candidate is dropped, the
-     * old session keeps serving and the exception propagates.
+     * old model keeps serving and the exception propagates.
      */
-    public Optional<String> swap(String name, String version, Path file, SelfTest selfTest, Commit commit)
+    public Optional<String> swap(String name, String version, ModelFile file, SelfTest selfTest, Commit commit)
             throws SwapException, java.io.IOException {
         long t0 = System.nanoTime();
         Loaded candidate = load(name, version, file);
@@ -180,14 +171,14 @@ public final class ModelRuntime implements AutoCloseable {
             runSelfTest(candidate, selfTest);
             long t3 = System.nanoTime();
             // What a swap costs, step by step: the numbers to look at when requests slow down during one.
-            LOG.info(() -> String.format(java.util.Locale.ROOT, "%s %s: loaded in %d ms, warmed up in %d ms (%d runs), self-test in %d ms (%d cases)",
-                    name, version, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, warmUpRuns, (t3 - t2) / 1_000_000, selfTest.cases().size()));
+            LOG.info(() -> String.format(java.util.Locale.ROOT, "%s %s: loaded by %s in %d ms, warmed up in %d ms (%d runs), self-test in %d ms (%d cases)",
+                    name, version, candidate.info.runtime(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, warmUpRuns, (t3 - t2) / 1_000_000, selfTest.cases().size()));
         } catch (SwapException e) {
             candidate.retireAndClose(Duration.ZERO);
             throw e;
         } catch (RuntimeException | Error e) {
             // An OutOfMemoryError here is the candidate's fault, not the daemon's: dropping the
-            // candidate frees what it took, and the old session never stopped serving.
+            // candidate frees what it took, and the old model never stopped serving.
             candidate.retireAndClose(Duration.ZERO);
             throw new SwapException(stage, describe(e), e);
         }
@@ -238,8 +229,8 @@ public final class ModelRuntime implements AutoCloseable {
         while (true) {
             Loaded l = ref == null ? null : ref.get();
             if (l == null) throw new InferenceException(InferenceException.Kind.UNKNOWN_MODEL, "no model named '" + name + "' is served", null);
-            // A swap may retire this session between reading the reference and acquiring it:
-            // then read the reference again, which already names the new session.
+            // A swap may retire this model between reading the reference and acquiring it:
+            // then read the reference again, which already names the new model.
             if (!l.acquire()) continue;
             long start = System.nanoTime();
             try {
@@ -259,36 +250,29 @@ public final class ModelRuntime implements AutoCloseable {
     public record Result(String version, Map<String, Tensor> outputs) {
     }
 
-    private Map<String, Tensor> run(Loaded l, Map<String, Tensor> inputs) throws InferenceException {
-        Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    /** Checks the inputs against the model's declared signature, so that what the engine gets is well-formed. */
+    private static Map<String, Tensor> run(Loaded l, Map<String, Tensor> inputs) throws InferenceException {
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        for (TensorSpec spec : l.info.inputs()) {
+            Tensor t = inputs.get(spec.name());
+            if (t == null) throw new InferenceException(InferenceException.Kind.BAD_INPUT, "missing input '" + spec.name() + "'", null);
+            if (!t.dtype().equals(spec.dtype())) {
+                throw new InferenceException(InferenceException.Kind.BAD_INPUT, "input '" + spec.name() + "' must be "
+                        + spec.dtype() + ", got " + t.dtype(), null);
+            }
+            checkShape(spec, t);
+            feeds.put(spec.name(), t);
+        }
+        for (String given : inputs.keySet()) {
+            if (!feeds.containsKey(given)) {
+                throw new InferenceException(InferenceException.Kind.BAD_INPUT, "the model has no input '" + given + "'", null);
+            }
+        }
         try {
-            for (TensorSpec spec : l.info.inputs()) {
-                Tensor t = inputs.get(spec.name());
-                if (t == null) throw new InferenceException(InferenceException.Kind.BAD_INPUT, "missing input '" + spec.name() + "'", null);
-                if (!t.dtype().equals(spec.dtype())) {
-                    throw new InferenceException(InferenceException.Kind.BAD_INPUT, "input '" + spec.name() + "' must be "
-                            + spec.dtype() + ", got " + t.dtype(), null);
-                }
-                checkShape(spec, t);
-                feeds.put(spec.name(), t.toOnnx(env));
-            }
-            for (String given : inputs.keySet()) {
-                if (!feeds.containsKey(given)) {
-                    throw new InferenceException(InferenceException.Kind.BAD_INPUT, "the model has no input '" + given + "'", null);
-                }
-            }
-            try (OrtSession.Result r = l.session.run(feeds)) {
-                Map<String, Tensor> out = new LinkedHashMap<>();
-                for (Map.Entry<String, OnnxValue> e : r) {
-                    out.put(e.getKey(), Tensor.fromOnnx((OnnxTensor) e.getValue()));
-                }
-                return out;
-            }
-        } catch (OrtException e) {
-            // The input matched the model's declared signature, so a failure now is the model's.
-            throw new InferenceException(InferenceException.Kind.FAILED, "the model failed: " + e.getMessage(), e);
-        } finally {
-            feeds.values().forEach(OnnxTensor::close);
+            return l.model.run(feeds);
+        } catch (IllegalArgumentException e) {
+            // An element type the engine cannot convert: the request's, not the model's.
+            throw new InferenceException(InferenceException.Kind.BAD_INPUT, e.getMessage(), e);
         }
     }
 
@@ -304,37 +288,25 @@ public final class ModelRuntime implements AutoCloseable {
         }
     }
 
-    private Loaded load(String name, String version, Path file) throws SwapException {
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(threadsPerSession);
-            opts.setInterOpNumThreads(1);
-            OrtSession session = env.createSession(file.toString(), opts);
-            try {
-                return new Loaded(session, new ModelInfo(name, version, specs(session.getInputInfo()), specs(session.getOutputInfo())));
-            } catch (RuntimeException | Error e) {
-                session.close();
-                throw e;
-            }
-        } catch (OrtException e) {
-            throw new SwapException(SwapException.Stage.LOAD, "ONNX Runtime cannot load " + file.getFileName() + ": " + e.getMessage(), e);
+    private Loaded load(String name, String version, ModelFile file) throws SwapException {
+        Engine engine = engines.forTarget(file.runtime(), file.format());
+        LoadedModel model;
+        try {
+            model = engine.load(file.path(), threadsPerSession);
         } catch (RuntimeException | Error e) {
-            throw new SwapException(SwapException.Stage.LOAD, file.getFileName() + ": " + describe(e), e);
+            throw new SwapException(SwapException.Stage.LOAD, file.path().getFileName() + ": " + describe(e), e);
+        }
+        try {
+            return new Loaded(model, new ModelInfo(name, version, engine.runtime(), model.inputs(), model.outputs()));
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw new SwapException(SwapException.Stage.LOAD, file.path().getFileName() + ": " + describe(e), e);
         }
     }
 
     private static String describe(Throwable e) {
         if (e instanceof OutOfMemoryError) return "out of memory (" + e.getMessage() + ")";
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    }
-
-    private static List<TensorSpec> specs(Map<String, NodeInfo> nodes) {
-        List<TensorSpec> out = new ArrayList<>();
-        nodes.forEach((n, info) -> {
-            if (info.getInfo() instanceof TensorInfo t) {
-                out.add(new TensorSpec(n, Tensor.dtypeOf(t.type), t.getShape()));
-            }
-        });
-        return List.copyOf(out);
     }
 
     /** One run on zeros, so the first real request does not pay for lazy initialisation. */
@@ -415,6 +387,7 @@ public final class ModelRuntime implements AutoCloseable {
         }
     }
 
+    /** Unloads every model; the engines belong to whoever made them and are closed by them. */
     @Override
     public void close() {
         for (String name : List.copyOf(models.keySet())) unload(name);

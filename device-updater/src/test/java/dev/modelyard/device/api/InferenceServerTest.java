@@ -32,7 +32,7 @@ class InferenceServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         runtime.swap("kws", "1.2.0", OnnxModels.addBias(dir.resolve("m.onnx"), 0.5f, 0.5f, 0.5f, 0.5f), SelfTest.NONE);
         server = new InferenceServer(runtime, new InetSocketAddress("127.0.0.1", 0), 2);
         server.start();

@@ -50,7 +50,7 @@ class HealthWatchTest {
     /** What the daemon does at start: open everything from disk. */
     private void start(HealthPolicy policy) {
         store = new ModelStore(dir.resolve("models"));
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         installer = new Installer(store, runtime, signed.trust(), SignedReleases.DEVICE, "default", Clock.systemUTC(),
                 Duration.ofMinutes(5), 1L << 30);
         journal = new ActionJournal(dir.resolve("actions.json"));
@@ -102,6 +102,41 @@ class HealthWatchTest {
         assertEquals(decided.get(0).outcome(), journal.outcome("a2").orElseThrow());
         assertTrue(journal.openActions().isEmpty());
         assertFalse(watch.watching());
+    }
+
+    static final dev.modelyard.wire.TargetDescriptor TFLITE = dev.modelyard.wire.TargetDescriptor.of("tflite", null, null, null, null, null, null, null);
+
+    @Test
+    void aTfliteVersionIsWatchedAndComesBackByRollbackLikeAnOnnxOne() throws Exception {
+        dev.modelyard.testing.TfliteMlp v1 = dev.modelyard.testing.TfliteMlp.seeded(1, 4, 8, 4);
+        SignedReleases.Release r1 = signed.release(dir, "1.0.0", 1, v1.float32(), TFLITE);
+        installer.install("kws", installer.checkRelease("kws", r1.json(), null), r1.file(), SelfTest.NONE);
+        assertEquals("tflite", runtime.info("kws").orElseThrow().runtime());
+        // 2.0.0 is an ONNX model that fails every request of two rows: the window rolls it back.
+        install("a2", "2.0.0", 2, OnnxModels.addBiasOneRowOnly(2, 2, 2, 2));
+        assertTrue(watch.startWatching("a2"));
+        requests(20, 2);
+        assertEquals("failure", watch.check().get(0).outcome().finished());
+        assertEquals("1.0.0", served());
+        assertEquals("tflite", runtime.info("kws").orElseThrow().runtime());
+        float[] x = v1.input(3);
+        float[] y = (float[]) runtime.infer("kws", Map.of("input", Tensor.of(x, 1, 4))).outputs().get("output").data();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(v1.run(x), y, 1e-5f);
+        // And a restart serves it again from the store, by the runtime its signed target names.
+        runtime.close();
+        start(POLICY);
+        installer.restore();
+        assertEquals("tflite", runtime.info("kws").orElseThrow().runtime());
+        assertEquals("1.0.0", served());
+    }
+
+    @Test
+    void aReleaseForARuntimeThisDeviceLacksIsRefusedBeforeDownload() throws Exception {
+        SignedReleases.Release r = signed.release(dir, "1.0.0", 1, new byte[]{1, 2, 3},
+                dev.modelyard.wire.TargetDescriptor.of("tflite", "armnn", null, null, null, null, null, null));
+        Installer.Refused refused = assertThrows(Installer.Refused.class,
+                () -> installer.checkRelease("kws", r.json(), null));
+        assertTrue(refused.getMessage().contains("runtime armnn"), refused.getMessage());
     }
 
     @Test

@@ -83,7 +83,7 @@ class UpdaterDeltaTest {
         server.createContext("/", this::serve);
         server.start();
         signing = new SignedReleases();
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         installer = new Installer(new ModelStore(dir.resolve("models")), runtime, signing.trust(), SignedReleases.DEVICE, TENANT,
                 Clock.systemUTC(), Duration.ofMinutes(5), 1L << 30);
         journal = new ActionJournal(dir.resolve("actions.json"));

@@ -55,7 +55,7 @@ class InstallerTest {
         trust = new TrustStore(Signer.of(ROOT).sign(RootMetadata.create(1, Instant.now().plus(365, ChronoUnit.DAYS),
                 List.of(ROOT.getPublic()), 1, List.of(RELEASE.getPublic()), 1)));
         store = new ModelStore(dir.resolve("models"));
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         installer = installer(runtime);
     }
 
@@ -188,7 +188,7 @@ class InstallerTest {
         install(release("2.0.0", 2, 2), SelfTest.NONE);
         runtime.close();
 
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         installer = installer(runtime);
         assertEquals(List.of("kws: serving 2.0.0"), installer.restore());
         assertEquals(2f, served());
@@ -199,7 +199,7 @@ class InstallerTest {
         byte[] bytes = Files.readAllBytes(current);
         bytes[bytes.length / 2] ^= 1;
         Files.write(current, bytes);
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         installer = installer(runtime);
         List<String> report = installer.restore();
         assertTrue(report.get(0).contains("serving previous 1.0.0"), report.toString());
@@ -296,7 +296,7 @@ class InstallerTest {
     @Test
     void aCandidateThatRunsOutOfMemoryIsRefusedAndDiscarded() throws Exception {
         runtime.close();
-        runtime = new ModelRuntime(1, Long.MAX_VALUE);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1, Long.MAX_VALUE);
         installer = installer(runtime);
         install(release("1.0.0", 1, 1), SelfTest.NONE);
         Release huge = release("2.0.0", 2, OnnxModels.identity(Integer.MAX_VALUE - 16), Instant.now(), Instant.now().plus(1, ChronoUnit.DAYS));

@@ -85,7 +85,7 @@ class PushWakesPollTest {
         });
         ddi.start();
 
-        runtime = new ModelRuntime(1);
+        runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
         Installer installer = new Installer(new ModelStore(dir.resolve("models")), runtime, new SignedReleases().trust(),
                 SignedReleases.DEVICE, tenant, Clock.systemUTC(), Duration.ofMinutes(5), 1L << 30);
         ActionJournal journal = new ActionJournal(dir.resolve("actions.json"));

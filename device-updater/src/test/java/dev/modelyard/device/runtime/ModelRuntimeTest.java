@@ -26,7 +26,7 @@ class ModelRuntimeTest {
 
     @TempDir
     Path dir;
-    final ModelRuntime runtime = new ModelRuntime(1);
+    final ModelRuntime runtime = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1);
 
     @AfterEach
     void close() {
@@ -179,7 +179,7 @@ class ModelRuntimeTest {
     @Test
     void anOutOfMemoryErrorInWarmUpRefusesTheCandidateAndTheOldOneServes() throws Exception {
         // The tests run with a small heap (see the pom), far below the 8.6 GB this input needs.
-        try (ModelRuntime unbounded = new ModelRuntime(1, Long.MAX_VALUE)) {
+        try (ModelRuntime unbounded = new ModelRuntime(dev.modelyard.device.TestEngines.all(), 1, Long.MAX_VALUE)) {
             unbounded.swap("kws", "1.0.0", OnnxModels.addBias(dir.resolve("v1.onnx"), 10, 10, 10, 10), SelfTest.NONE);
             Path huge = Files.write(dir.resolve("huge.onnx"), OnnxModels.identity(Integer.MAX_VALUE - 16));
             SwapException e = assertThrows(SwapException.class, () -> unbounded.swap("kws", "2.0.0", huge, SelfTest.NONE));
