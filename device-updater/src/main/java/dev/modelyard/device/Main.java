@@ -14,6 +14,8 @@ import dev.modelyard.device.install.Installer;
 import dev.modelyard.device.push.PushSubscriber;
 import dev.modelyard.device.runtime.Engine;
 import dev.modelyard.device.runtime.Engines;
+import dev.modelyard.device.runtime.external.ExternalEngine;
+import dev.modelyard.device.runtime.external.ExternalRuntimeSettings;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.onnx.OnnxEngine;
 import dev.modelyard.device.runtime.tflite.TfliteEngine;
@@ -228,6 +230,8 @@ public final class Main {
                 default -> throw new IllegalArgumentException("runtimes: unknown runtime " + runtime);
             });
         }
+        // External runtimes (external.<name>.*): a worker process each, started at their first load.
+        for (ExternalRuntimeSettings settings : config.externalRuntimes()) engines.add(new ExternalEngine(settings));
         return new Engines(engines);
     }
 
