@@ -55,6 +55,7 @@ final class DeviceRig implements AutoCloseable {
     private final ServerProcess server;
     private final String heap;
     private List<String> baseConfig;
+    private String deviceToken;
     private Process updater;
     private int starts;
 
@@ -93,6 +94,7 @@ final class DeviceRig implements AutoCloseable {
                 "token=" + device.token(), "trust.bundle=1.root.json", "data.dir=device-data",
                 "api.address=127.0.0.1:" + rig.apiPort, "poll.override=1s", "threads=1"));
         rig.baseConfig = conf;
+        rig.deviceToken = device.token();
         rig.configure(updaterConfig);
         return rig;
     }
@@ -168,6 +170,32 @@ final class DeviceRig implements AutoCloseable {
         return JSON.readTree(r.body());
     }
 
+    /**
+     * A GET of the device's own DDI API with its token, as the updater makes it: what the server
+     * tells the device (for a deployment, the artifact it chose for it).
+     */
+    JsonNode ddiJson(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.uri("/default/controller/v1/cam-1" + path))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "TargetToken " + deviceToken)
+                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** One inference of {@code model} on the device's inference API; {@code inputs} is the request's inputs object. */
+    HttpResponse<String> infer(String model, Map<String, Object> inputs) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/v1/models/" + model + "/infer"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("inputs", inputs)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits until the device has reported attribute {@code key} (with any value); returns the value. */
+    String awaitAttribute(String key) throws Exception {
+        await("the device reports " + key, WAIT, () -> api.devices().get("cam-1").attributes().containsKey(key));
+        return api.devices().get("cam-1").attributes().get(key);
+    }
+
     String updaterLog() throws IOException {
         return Files.readString(log());
     }
@@ -238,7 +266,11 @@ final class DeviceRig implements AutoCloseable {
     }
 
     void deploy(String version) {
-        Fixtures.assign(api, "kws", version, "cam-1");
+        deploy("kws", version);
+    }
+
+    void deploy(String model, String version) {
+        Fixtures.assign(api, model, version, "cam-1");
     }
 
     /** One inference with {@code rows} rows of zeros. */
@@ -272,7 +304,12 @@ final class DeviceRig implements AutoCloseable {
 
     /** The server's record of the action deploying {@code version} to cam-1. */
     Deployments.Action action(String version) {
-        for (Deployments.Action a : api.deployments().actions(new Deployments.Filter("cam-1", "kws", null, null, null, null)).items()) {
+        return action("kws", version);
+    }
+
+    /** The server's record of the action deploying {@code model} {@code version} to cam-1. */
+    Deployments.Action action(String model, String version) {
+        for (Deployments.Action a : api.deployments().actions(new Deployments.Filter("cam-1", model, null, null, null, null)).items()) {
             if (a.version().equals(version)) return a;
         }
         throw new AssertionError("no action for " + version);
@@ -293,8 +330,13 @@ final class DeviceRig implements AutoCloseable {
 
     /** Waits until the device has closed the action for {@code version}; returns it. */
     Deployments.Action awaitClosed(String version, Duration timeout) throws Exception {
-        await("the device closes the action for " + version, timeout, () -> !action(version).active());
-        return action(version);
+        return awaitClosed("kws", version, timeout);
+    }
+
+    /** Waits until the device has closed the action for {@code model} {@code version}; returns it. */
+    Deployments.Action awaitClosed(String model, String version, Duration timeout) throws Exception {
+        await("the device closes the action for " + model + " " + version, timeout, () -> !action(model, version).active());
+        return action(model, version);
     }
 
     /** How many times the history of the action says it ended (finished or failed). */
