@@ -8,7 +8,10 @@ export const CONVERTERS = {
   'ort-format': { writes: 'ort', params: { level: ['basic', 'extended', 'all'] } },
   'fp16-weights': { writes: 'onnx', params: { minElements: 'number' } },
   'int8-weights-qdq': { writes: 'onnx', params: { perChannel: 'boolean', minElements: 'number' } },
+  'int8-dynamic': { writes: 'onnx', params: { perChannel: 'boolean', reduceRange: 'boolean', minElements: 'number' } },
 };
+/** The built-in converters whose results are optimized for speed (the server's default for a profile's optimized flag). */
+export const OPTIMIZING = ['ort-optimize', 'ort-format', 'int8-dynamic'];
 
 /** Jobs | Profiles, with the current one marked. */
 export function subnav(current) {

@@ -116,7 +116,7 @@ export default function mount(el, ctx) {
         <dt>Model and version</dt><dd><a href=${href(`/models/${seg(job.model)}`)}>${job.model}</a> <span class="mono">${job.version}</span></dd>
         <dt>Profile</dt><dd>${job.profile ? html`<a href=${href(`/conversion/profiles/${seg(job.profile)}`)}>${job.profile}</a>` : 'ad-hoc chain'}</dd>
         <dt>Attempts</dt><dd>${job.attempts} of ${job.maxAttempts}${job.nextRunAt && OPEN.has(job.status) ? ` · next try ${dateTime(job.nextRunAt)}` : ''}${job.cancelRequested ? ' · cancel requested' : ''}</dd>
-        <dt>Target</dt><dd>${['format', 'runtime', 'arch', 'accelerator', 'precision', 'os'].filter(k => t[k]).map(k => `${k} ${t[k]}`).join(' · ')}${t.minMemoryMb ? ` · ${t.minMemoryMb} MB` : ''}</dd>
+        <dt>Target</dt><dd>${['format', 'runtime', 'arch', 'accelerator', 'precision', 'os'].filter(k => t[k]).map(k => `${k} ${t[k]}`).join(' · ')}${t.minMemoryMb ? ` · ${t.minMemoryMb} MB` : ''}${t.cpuFeatures?.length ? ` · needs ${t.cpuFeatures.join(', ')}` : ''}</dd>
         <dt>Tolerance</dt><dd>${job.tolerance ? `max abs error ${job.tolerance.maxAbsError}, min cosine ${job.tolerance.minCosine}` : '—'} · timeout ${duration(job.timeoutSeconds)}</dd>
         <dt>Times</dt><dd>created ${dateTime(job.createdAt)}${job.createdBy ? ` by ${job.createdBy}` : ''}${job.startedAt ? ` · started ${dateTime(job.startedAt)}` : ''}${job.finishedAt ? ` · finished ${dateTime(job.finishedAt)}` : ''}</dd>
       </dl>

@@ -6,7 +6,7 @@ import { html, render, nothing, live } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, confirm, toast } from '../../lib/ui.js';
-import { CONVERTERS, subnav, fid } from './common.js';
+import { CONVERTERS, OPTIMIZING, subnav, fid } from './common.js';
 
 const ARCHES = ['any', 'x86_64', 'aarch64', 'armv7', 'armv6', 'riscv64'];
 const PRECISIONS = ['fp32', 'fp16', 'bf16', 'int8', 'uint8', 'int4', 'mixed'];
@@ -20,8 +20,9 @@ export default function mount(el, ctx) {
   const mayWrite = editing ? session.can('profiles:update') : session.can('profiles:create');
   const f = {
     name: '', description: '', enabled: true, steps: [newStep()],
-    target: { format: 'onnx', runtime: '', arch: 'any', accelerator: '', precision: 'fp32', minMemoryMb: '', os: '' },
+    target: { format: 'onnx', runtime: '', arch: 'any', accelerator: '', precision: 'fp32', minMemoryMb: '', os: '', cpuFeatures: '' },
     tolerance: { maxAbsError: '', minCosine: '' }, timeoutSeconds: '', maxAttempts: '',
+    optimized: null, // null: the steps decide (the server's default); a boolean only with a command step
   };
   let errors = {};
   let loadError = null;
@@ -41,11 +42,13 @@ export default function mount(el, ctx) {
           ? { ...newStep(), type: 'command', converter: '', command: s.command.join('\n'), paramsJson: Object.keys(s.params || {}).length ? JSON.stringify(s.params) : '',
             timeoutSeconds: String(s.timeoutSeconds ?? ''), outputFormat: s.outputFormat || '' }
           : { ...newStep(), converter: s.converter, params: { ...(s.params || {}) } })),
-        target: Object.fromEntries(Object.entries(f.target).map(([k]) => [k, p.target?.[k] === null || p.target?.[k] === undefined ? '' : String(p.target[k])])),
+        target: Object.fromEntries(Object.entries(f.target).map(([k]) => [k, p.target?.[k] === null || p.target?.[k] === undefined ? ''
+          : Array.isArray(p.target[k]) ? p.target[k].join(', ') : String(p.target[k])])),
         tolerance: { maxAbsError: String(p.tolerance?.maxAbsError ?? ''), minCosine: String(p.tolerance?.minCosine ?? '') },
         timeoutSeconds: String(p.timeoutSeconds ?? ''), maxAttempts: String(p.maxAttempts ?? ''),
       });
       hasCommand = p.steps.some(s => s.type === 'command');
+      f.optimized = hasCommand ? Boolean(p.optimized) : null;
       loaded = true;
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -66,12 +69,22 @@ export default function mount(el, ctx) {
         ? prune({ type: 'command', command: s.command.split('\n').map(a => a.trim()).filter(Boolean),
           params: s.paramsJson.trim() ? safeJson(s.paramsJson) : undefined, timeoutSeconds: num(s.timeoutSeconds), outputFormat: str(s.outputFormat) })
         : prune({ converter: s.converter, params: Object.keys(s.params).length ? s.params : undefined }))),
-      target: prune({ ...Object.fromEntries(Object.entries(f.target).map(([k, v]) => [k, str(v)])), minMemoryMb: num(f.target.minMemoryMb) }),
+      target: prune({ ...Object.fromEntries(Object.entries(f.target).map(([k, v]) => [k, str(v)])), minMemoryMb: num(f.target.minMemoryMb),
+        cpuFeatures: features(f.target.cpuFeatures) }),
       tolerance: f.tolerance.maxAbsError || f.tolerance.minCosine
         ? prune({ maxAbsError: num(f.tolerance.maxAbsError), minCosine: num(f.tolerance.minCosine) }) : undefined,
       timeoutSeconds: num(f.timeoutSeconds), maxAttempts: num(f.maxAttempts),
+      optimized: withCommand() && f.optimized !== null ? f.optimized : undefined,
     });
   }
+
+  /** "avx2, fma" → ['avx2', 'fma']; empty → none. Empty items are kept for check() to refuse. */
+  const features = text => (text.trim() ? text.split(',').map(x => x.trim()) : undefined);
+  /** Only a chain with a command step may set optimized: the server cannot tell what a program does. */
+  const withCommand = () => f.steps.some(s => s.type === 'command');
+  /** What the server decides from the steps: optimized when a built-in step is an optimizing converter. */
+  const optimizedByDefault = () => f.steps.some(s => s.type === 'builtin' && OPTIMIZING.includes(s.converter));
+  const optimized = () => (withCommand() && f.optimized !== null ? f.optimized : optimizedByDefault());
 
   function safeJson(text) {
     try { return JSON.parse(text); } catch (e) { return undefined; }
@@ -100,6 +113,7 @@ export default function mount(el, ctx) {
     const writes = last?.type === 'command' ? last.outputFormat.trim() : CONVERTERS[last?.converter]?.writes;
     need('target.format', f.target.format.trim(), 'The format of the result, e.g. onnx.');
     if (writes && f.target.format.trim()) need('target.format', writes === f.target.format.trim(), `The last step writes ${writes}: the target's format must be ${writes}.`);
+    need('target.cpuFeatures', !(features(f.target.cpuFeatures) || []).includes(''), 'Names separated by commas, e.g. avx2, fma; an empty item is not allowed.');
     need('target.minMemoryMb', isNum(f.target.minMemoryMb, 1, 16777216), 'Megabytes, at least 1, or empty when unknown.');
     need('tolerance.maxAbsError', isNum(f.tolerance.maxAbsError, 0), 'A number of at least 0, e.g. 0.05.');
     need('tolerance.minCosine', isNum(f.tolerance.minCosine, -1, 1), 'A number from -1 to 1, e.g. 0.999.');
@@ -205,6 +219,19 @@ export default function mount(el, ctx) {
     });
   }
 
+  /** The optimized checkbox: it shows what the steps decide, and only a chain with a command step may change it. */
+  function optimizedField() {
+    const id = fid('optimized');
+    const settable = withCommand();
+    return html`<div class="field"><label class="check" for=${id}><input type="checkbox" id=${id} .checked=${live(optimized())}
+        ?disabled=${!mayWrite || !settable || (hasCommand && !mayCommand)}
+        aria-invalid=${errors.optimized ? 'true' : 'false'} aria-describedby=${describe(id, 'optimized', true)}
+        @change=${e => { f.optimized = e.target.checked; if (errors.optimized) { delete errors.optimized; } draw(); }}>
+        Optimized: devices that can run the result get it before an unoptimized file of the same target and precision</label>
+      ${below(id, 'optimized', html`The default comes from the steps: optimized with ${OPTIMIZING.join(', ')}, not otherwise.
+        Only a chain with a command step may set it (the server cannot tell what a program does)${settable ? '' : '; add one to choose'}.`)}</div>`;
+  }
+
   function stepView(s, i) {
     const at = `steps[${i}]`;
     const last = i === f.steps.length - 1;
@@ -275,7 +302,10 @@ export default function mount(el, ctx) {
           ${select('target.precision', 'Precision', PRECISIONS, () => f.target.precision || 'fp32', v => { f.target.precision = v; })}
           ${input('target.minMemoryMb', html`Min memory (MB) <span class="optional">(optional)</span>`, () => f.target.minMemoryMb, v => { f.target.minMemoryMb = v; }, { type: 'number' })}
           ${input('target.os', html`OS <span class="optional">(empty: any)</span>`, () => f.target.os, v => { f.target.os = v; })}
+          ${input('target.cpuFeatures', html`CPU features <span class="optional">(optional)</span>`, () => f.target.cpuFeatures, v => { f.target.cpuFeatures = v; },
+            { placeholder: 'avx2, fma', help: 'Comma-separated features a device\'s CPU must have to run the result; they need an architecture. Empty: any CPU of the architecture.' })}
         </div>
+        ${optimizedField()}
         <h2>Checks and limits</h2>
         <div class="row">
           ${input('tolerance.maxAbsError', html`Max abs error <span class="optional">(default 1e-4)</span>`, () => f.tolerance.maxAbsError, v => { f.tolerance.maxAbsError = v; }, { type: 'number' })}

@@ -57,7 +57,8 @@ export default function mount(el, ctx) {
           <tbody>${profiles.map(p => html`<tr>
             <td><a href=${href(`/conversion/profiles/${seg(p.name)}`)}>${p.name}</a>${p.description ? html`<div class="help">${p.description}</div>` : nothing}</td>
             <td>${(p.steps || []).map(s => (s.type === 'command' ? `command ${s.command?.[0] || ''}` : s.converter)).join(' → ')}</td>
-            <td>${['format', 'arch', 'accelerator', 'precision'].map(k => p.target?.[k]).filter(Boolean).join(' · ')}</td>
+            <td>${['format', 'arch', 'accelerator', 'precision'].map(k => p.target?.[k]).filter(Boolean).join(' · ')}${p.target?.cpuFeatures?.length
+              ? html`<div class="help">needs ${p.target.cpuFeatures.join(', ')}</div>` : nothing}${p.optimized ? html` <span class="badge ok">optimized</span>` : nothing}</td>
             <td>${p.tolerance ? `${p.tolerance.maxAbsError} / ${p.tolerance.minCosine}` : '—'}</td>
             <td>${badge(p.enabled ? 'enabled' : 'disabled')}</td>
             <td><a href=${href('/conversion/jobs', { profile: p.name })}>Jobs</a>

@@ -28,7 +28,7 @@ export function guessTarget(filename) {
     || (words.includes('arm64') ? 'aarch64' : words.includes('amd64') ? 'x86_64' : 'any');
   const precision = PRECISIONS.find(p => words.some(w => w === p || w.endsWith(p))) || 'fp32';
   const accelerator = ACCELERATORS.find(a => a !== 'cpu' && words.includes(a)) || 'cpu';
-  return { format, arch, precision, accelerator, runtime: '', runtimeVersion: '', minMemoryMb: '', os: '' };
+  return { format, arch, precision, accelerator, runtime: '', runtimeVersion: '', minMemoryMb: '', os: '', cpuFeatures: '' };
 }
 
 export default function mount(el, ctx) {
@@ -105,6 +105,8 @@ export default function mount(el, ctx) {
       if (artifact) toast(`${artifact.filename} uploaded; the server checked its SHA-256`);
     } catch (err) { /* shown from upload.error */ }
     draw();
+    // A refused target parameter is shown at its field: take the user there.
+    if (upload.state === 'failed' && upload.error?.parameter) el.querySelector(`#t-${CSS.escape(upload.error.parameter)}`)?.focus();
   }
 
   async function cancel() {
@@ -157,14 +159,25 @@ export default function mount(el, ctx) {
   window.addEventListener('beforeunload', onBeforeUnload);
   window.addEventListener('pagehide', onPageHide);
 
+  /**
+   * The server's refusal of a target parameter (400 invalid-parameter naming it), shown at that field; it
+   * stays until the upload is tried again.
+   */
+  const fieldError = id => (upload?.state === 'failed' && upload.error?.parameter === id ? upload.error.detail : null);
+  const errorBelow = id => (fieldError(id) ? html`<p class="error field-error" id="t-${id}-error">${fieldError(id)}</p>` : nothing);
+  const described = (id, help) => [help ? `t-${id}-help` : '', fieldError(id) ? `t-${id}-error` : ''].filter(Boolean).join(' ') || nothing;
   const select = (id, label, options, help) => html`<div>
     <label for="t-${id}">${label}</label>
-    <select id="t-${id}" ?disabled=${busy()} @change=${e => { target[id] = e.target.value; }}>
+    <select id="t-${id}" ?disabled=${busy()} aria-invalid=${fieldError(id) ? 'true' : 'false'} aria-describedby=${described(id)}
+      @change=${e => { target[id] = e.target.value; }}>
       ${options.map(o => html`<option value=${o} ?selected=${target[id] === o}>${o || help}</option>`)}
-    </select></div>`;
-  const text = (id, label, help) => html`<div>
+    </select>${errorBelow(id)}</div>`;
+  const text = (id, label, help, hint = '') => html`<div>
     <label for="t-${id}">${label} <span class="optional">(optional)</span></label>
-    <input id="t-${id}" .value=${target[id]} ?disabled=${busy()} placeholder=${help} @input=${e => { target[id] = e.target.value; }}></div>`;
+    <input id="t-${id}" .value=${target[id]} ?disabled=${busy()} placeholder=${help}
+      aria-invalid=${fieldError(id) ? 'true' : 'false'} aria-describedby=${described(id, hint)}
+      @input=${e => { target[id] = e.target.value; }}>
+    ${hint ? html`<p class="help" id="t-${id}-help">${hint}</p>` : nothing}${errorBelow(id)}</div>`;
   const busy = () => Boolean(upload && !['done', 'failed', 'cancelled', 'kept'].includes(upload.state));
 
   function stateText(u) {
@@ -258,6 +271,8 @@ export default function mount(el, ctx) {
           ${text('runtimeVersion', 'Runtime versions', '>=1.17,<2')}
           ${text('minMemoryMb', 'Minimum memory (MB)', '256')}
           ${text('os', 'Operating system', 'linux')}
+          ${text('cpuFeatures', 'CPU features', 'avx2, fma',
+            'Comma-separated features a device\'s CPU must have (e.g. avx2, fma or neon, dotprod); they need an architecture. Empty: any CPU of the architecture.')}
         </div>
         <div class="actions"><button type="submit" class="primary" ?disabled=${busy()}>Upload</button></div>
       </form>` : nothing}

@@ -230,8 +230,15 @@ export default function mount(el, ctx) {
   }
 
   function target(t = {}) {
-    return html`${t.format} · ${t.runtime}${t.runtimeVersion ? ` ${t.runtimeVersion}` : ''} · ${t.arch} · ${t.accelerator} · ${t.precision}${t.os ? ` · ${t.os}` : ''}${t.minMemoryMb ? ` · ≥${t.minMemoryMb} MB` : ''}`;
+    return html`${t.format} · ${t.runtime}${t.runtimeVersion ? ` ${t.runtimeVersion}` : ''} · ${t.arch} · ${t.accelerator} · ${t.precision}${t.os ? ` · ${t.os}` : ''}${t.minMemoryMb ? ` · ≥${t.minMemoryMb} MB` : ''}${t.cpuFeatures?.length ? ` · ${needs(t)}` : ''}`;
   }
+
+  /** "needs avx2, fma": the CPU features a device must have to run the file (empty: any CPU of its arch). */
+  const needs = t => `needs ${t.cpuFeatures.join(', ')}`;
+
+  /** A file an optimizing conversion made: devices that can run it get it before an unoptimized one of the same target. */
+  const optimizedBadge = a => (a.optimized ? html` <span class="badge ok" data-testid="optimized"
+    title="Made by an optimizing conversion: devices that can run it get it before an unoptimized file of the same target and precision">optimized</span>` : nothing);
 
   function artifactsTable(items) {
     const canDelete = version.status === 'draft' && session.can('artifacts:delete');
@@ -246,11 +253,12 @@ export default function mount(el, ctx) {
           ${canDelete ? html`<button class="small" @click=${() => removeArtifact(a)} aria-label=${`Remove ${a.filename}`}>Remove</button>` : nothing}
         </div></td><td>${a.target?.format}</td>
         <td>${a.target?.runtime}${a.target?.runtimeVersion ? html` <span class="muted">${a.target.runtimeVersion}</span>` : nothing}</td>
-        <td>${a.target?.arch}</td><td>${a.target?.accelerator}</td><td>${a.target?.precision}</td>
+        <td>${a.target?.arch}${a.target?.cpuFeatures?.length ? html`<br><span class="muted" data-testid="cpu-features">${needs(a.target)}</span>` : nothing}</td>
+        <td>${a.target?.accelerator}</td><td>${a.target?.precision}</td>
         <td>${bytes(a.size)}</td>
         <td><code title=${a.sha256}>${shortDigest(a.sha256)}</code>
           <button class="small" @click=${() => copy(a.sha256, 'Digest')} aria-label=${`Copy the SHA-256 of ${a.filename}`}>Copy</button></td>
-        <td>${a.origin}</td>
+        <td>${a.origin}${optimizedBadge(a)}</td>
         <td>${signatureCell(a)}</td></tr>`)}
       </tbody></table></div>`;
   }
@@ -276,7 +284,7 @@ export default function mount(el, ctx) {
           const steps = lineage.steps || c.lineage?.parameters?.steps || [];
           return html`<li><span class="node">${lineage.profile ? html`profile <code>${lineage.profile}</code>: ` : nothing}
               ${steps.map((s, i) => html`${i ? ' → ' : ''}<code>${s.converter || s.type || 'step'}</code>${stepVersion(s) ? html` <span class="muted">version ${stepVersion(s)}</span>` : nothing}${s.millis !== undefined ? html` <span class="muted">(${duration(s.millis / 1000)})</span>` : nothing}`)}</span>
-            <ul><li><span class="node">Result: <strong>${c.filename}</strong> <span class="muted">(${target(c.target)}, ${bytes(c.size)}${c.metadata?.sizeRatio ? `, ${(100 / c.metadata.sizeRatio).toFixed(0)} % of the source's size` : ''})</span></span>
+            <ul><li><span class="node">Result: <strong>${c.filename}</strong>${optimizedBadge(c)} <span class="muted">(${target(c.target)}, ${bytes(c.size)}${c.metadata?.sizeRatio ? `, ${(100 / c.metadata.sizeRatio).toFixed(0)} % of the source's size` : ''})</span></span>
               <dl class="figures">${eq.skipped ? html`<dt>Equivalence</dt><dd>not checked: ${eq.skipped}</dd>` : html`
                 <dt>Max abs difference</dt><dd>${fmt(eq.maxAbsError)} <span class="muted">(tolerance ${fmt(eq.tolerance?.maxAbsError)})</span>
                   ${within(eq.maxAbsError, eq.tolerance?.maxAbsError, (x, t) => x <= t)}</dd>
@@ -291,7 +299,7 @@ export default function mount(el, ctx) {
   }
 
   function signatureTable(sig) {
-    if (!sig || (!sig.inputs?.length && !sig.outputs?.length)) return html`<p>No I/O signature. It is taken from the first ONNX file uploaded to a draft.</p>`;
+    if (!sig || (!sig.inputs?.length && !sig.outputs?.length)) return html`<p>No I/O signature. It is taken from the first ONNX or TensorFlow Lite file uploaded to a draft.</p>`;
     const rows = (kind, list) => (list || []).map(t => html`<tr><td>${kind}</td><td><code>${t.name}</code></td><td>${t.dtype}</td>
       <td><code>[${(t.shape || []).map(d => d === null ? '?' : d).join(', ')}]</code></td></tr>`);
     return html`<div class="table-wrap"><table><thead><tr><th scope="col">Kind</th><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Shape</th></tr></thead>

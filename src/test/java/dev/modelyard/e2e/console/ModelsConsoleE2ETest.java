@@ -170,6 +170,50 @@ class ModelsConsoleE2ETest {
         browser.axe("models-list");
     }
 
+    /**
+     * The CPU features a file needs, given on the upload page: the server's refusal (features without an
+     * architecture) is shown at the field, the corrected upload stores the canonical names, and the version
+     * page says what the file needs.
+     */
+    @Test
+    void anUploadsCpuFeaturesAreCheckedAtTheFieldAndShownOnTheVersion() throws Exception {
+        ModelyardClient admin = browser.server().admin();
+        admin.models().create(Models.NewModel.named("featured"));
+        admin.versions().create("featured", Versions.NewVersion.of("1.0.0"));
+        Path file = Files.write(dir.resolve("featured.onnx"), OnnxModels.mlp(16, 32, 1, 4, 3, 0.1f));
+
+        browser.signIn(browser.adminToken());
+        browser.open("#/models/featured/versions/1.0.0/upload");
+        browser.field("Choose a file").sendKeys(file.toString());
+        assertEquals("any", new Select(browser.field("Architecture")).getFirstSelectedOption().getAttribute("value"));
+        browser.field("CPU features").sendKeys("avx2");
+        browser.allowConsoleError("/uploads\\?\\S* - Failed to load resource: the server responded with a status of 400");
+        browser.button("Upload").click();
+        WebElement features = browser.waitFor("the CPU features field marked invalid",
+                () -> browser.driver().findElements(By.cssSelector("#t-cpuFeatures[aria-invalid=true]")).stream().findFirst().orElse(null));
+        String error = browser.driver().findElement(By.id("t-cpuFeatures-error")).getText();
+        assertTrue(error.contains("cpuFeatures") && error.contains("architecture"), error);
+        assertTrue(features.getAttribute("aria-describedby").contains("t-cpuFeatures-error"), "the error is the field's description");
+        assertEquals(features, browser.driver().switchTo().activeElement(), "the focus moved to the refused field");
+        assertEquals(0L, admin.versions().get("featured", "1.0.0").artifactCount(), "nothing was stored");
+        browser.screenshot("upload-cpu-features-refused");
+        browser.axe("upload-cpu-features-refused");
+
+        new Select(browser.field("Architecture")).selectByValue("x86_64");
+        features.clear();
+        features.sendKeys("fma, AVX2");
+        browser.button("Upload").click();
+        browser.waitForText("Uploaded and checked.");
+        assertTrue(browser.driver().findElements(By.id("t-cpuFeatures-error")).isEmpty(), "the field's error is gone");
+        assertEquals(List.of("avx2", "fma"), admin.artifacts().get("featured", "1.0.0", "featured.onnx").target().cpuFeatures(),
+                "sorted canonical names");
+
+        browser.navigateBy(() -> browser.link("Back to featured 1.0.0").click());
+        browser.waitFor("the features on the artifact's row", () -> !browser.driver().findElements(By.cssSelector("[data-testid=cpu-features]")).isEmpty());
+        assertEquals("needs avx2, fma", testId("cpu-features"));
+        assertTrue(browser.driver().findElements(By.cssSelector("[data-testid=optimized]")).isEmpty(), "an upload is not optimized");
+    }
+
     @Test
     void anUploadResumesAfterTheConnectionIsCut() throws Exception {
         ModelyardClient admin = browser.server().admin();
