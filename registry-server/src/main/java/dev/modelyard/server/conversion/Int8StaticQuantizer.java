@@ -21,6 +21,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -138,7 +139,7 @@ public final class Int8StaticQuantizer implements Converter {
     }
 
     /** The observed range of an activation, as uint8 scale and zero point. */
-    record Range(float min, float max) {
+    private record Range(float min, float max) {
 
         float scale() {
             float s = (Math.max(max, 0f) - Math.min(min, 0f)) / QMAX_ACTIVATION;
@@ -233,8 +234,8 @@ public final class Int8StaticQuantizer implements Converter {
         Path file = out.resolveSibling(out.getFileName() + ".calibration.onnx");
         Onnx.write(m.withGraph(withOutputs), file);
         float[] min = new float[tensors.size()], max = new float[tensors.size()];
-        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
-        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        Arrays.fill(min, Float.POSITIVE_INFINITY);
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
         List<String> names = List.copyOf(tensors);
         try (OrtSession s = Ort.load(file)) {
             Set<String> modelInputs = s.getInputNames();
