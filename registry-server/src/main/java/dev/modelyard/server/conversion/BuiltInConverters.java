@@ -26,7 +26,8 @@ public final class BuiltInConverters {
             "ort-format", List.of("level"),
             "fp16-weights", List.of("minElements"),
             "int8-weights-qdq", List.of("perChannel", "minElements"),
-            "int8-dynamic", List.of("perChannel", "reduceRange", "minElements"));
+            "int8-dynamic", List.of("perChannel", "reduceRange", "minElements"),
+            "int8-static", List.of("perChannel", "reduceRange"));
 
     public static final Set<String> NAMES = SETTABLE.keySet();
 
@@ -57,6 +58,10 @@ public final class BuiltInConverters {
                 allow(name, p);
                 yield new Int8DynamicQuantizer(boolParam(p, "perChannel", true), boolParam(p, "reduceRange", true),
                         longParam(p, "minElements", 16));
+            }
+            case "int8-static" -> {
+                allow(name, p);
+                yield new Int8StaticQuantizer(boolParam(p, "perChannel", true), boolParam(p, "reduceRange", true));
             }
             default -> throw new IllegalArgumentException("converter: '" + name + "' is not one of " + new TreeSet<>(NAMES));
         };

@@ -75,7 +75,7 @@ public final class ConversionChain {
             String label = "step " + (i + 1) + " (" + step.converter().name() + ")";
             log.line(label + ": started");
             long t0 = System.nanoTime();
-            step.converter().convert(in, out);
+            step.converter().convert(in, out, new Converter.Context(check.selfTest()));
             long millis = (System.nanoTime() - t0) / 1_000_000;
             long size = outputSize(label, out);
             onnx = "onnx".equals(step.outputFormat()) ? Optional.of(inspect(label, out, limits)) : Optional.empty();

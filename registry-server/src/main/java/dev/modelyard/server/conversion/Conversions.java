@@ -56,7 +56,7 @@ public final class Conversions {
     public static Result run(Converter converter, Path in, Path out, Check check) throws ConversionException {
         long start = System.nanoTime();
         try {
-            converter.convert(in, out);
+            converter.convert(in, out, new Converter.Context(check.selfTest()));
             long conversionMillis = (System.nanoTime() - start) / 1_000_000;
             if (!Files.isRegularFile(out)) {
                 throw new ConversionException(converter.name() + " produced no output file");

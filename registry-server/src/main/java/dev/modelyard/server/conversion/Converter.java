@@ -2,6 +2,7 @@ package dev.modelyard.server.conversion;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns one model file into another for a target. Implementations are pure: they read
@@ -22,4 +23,18 @@ public interface Converter {
     boolean portable();
 
     void convert(Path in, Path out) throws ConversionException;
+
+    /**
+     * As {@link #convert(Path, Path)}, with what the conversion knows about the version besides
+     * its file. Most converters need only the file; one that calibrates on real inputs overrides this.
+     */
+    default void convert(Path in, Path out, Context context) throws ConversionException {
+        convert(in, out);
+    }
+
+    /** The version's self-test vectors, when it has them: real inputs for a converter to calibrate on. */
+    record Context(Optional<SelfTestVectors> selfTest) {
+
+        public static final Context NONE = new Context(Optional.empty());
+    }
 }

@@ -66,6 +66,24 @@ class CheckLoadsTest {
         assertEquals(2, loads.loaded.size(), "" + loads.loaded);
     }
 
+    @Test
+    void aChainGivesInt8StaticTheVersionsSelfTestToCalibrateOn() throws Exception {
+        Path src = TestModels.write(TestModels.mlp(64, 128, 8, 2), dir.resolve("source.onnx"));
+        // Three batch-1 cases of this small perceptron calibrate coarser ranges than int8-static's own tests use.
+        Conversions.Check check = new Conversions.Check(8, 42, new EquivalenceCheck.Tolerance(1e-1, 0.99),
+                Optional.of(vectors(src, 3, 1e-1, true)));
+        Counting loads = new Counting();
+        ConversionChain.Result r = ConversionChain.run(src, List.of(step("int8-static"), step("ort-format")), dir, check,
+                OnnxInspector.Limits.DEFAULT, ConversionLog.NONE, loads);
+        assertEquals(3, r.selfTest().orElseThrow().cases());
+        assertEquals(List.of(r.output(), src), loads.loaded, "calibration opens its own session; the check still loads two");
+
+        Conversions.Check without = new Conversions.Check(8, 42, new EquivalenceCheck.Tolerance(1e-1, 0.999));
+        ConversionException e = assertThrows(ConversionException.class, () -> ConversionChain.run(src,
+                List.of(step("int8-static")), dir, without, OnnxInspector.Limits.DEFAULT, ConversionLog.NONE, loads));
+        assertTrue(e.getMessage().startsWith("int8-static needs the version's self-test inputs"), e.getMessage());
+    }
+
     private static ConversionChain.Step step(String name) {
         return new ConversionChain.Step(BuiltInConverters.create(name, Map.of()), BuiltInConverters.outputFormat(name),
                 BuiltInConverters.version(name));
@@ -73,14 +91,20 @@ class CheckLoadsTest {
 
     /** Self-test vectors with the source's own outputs as the expected ones. */
     private static SelfTestVectors vectors(Path model, int cases, double tolerance) throws Exception {
+        return vectors(model, cases, tolerance, false);
+    }
+
+    /** As above; {@code uniform}: inputs uniform in [-1, 1) like the generated ones, else a smooth sine pattern. */
+    private static SelfTestVectors vectors(Path model, int cases, double tolerance, boolean uniform) throws Exception {
         ObjectMapper json = new ObjectMapper();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(cases);
         List<SelfTestVectors.Case> list = new ArrayList<>();
         try (OrtSession s = Ort.load(model)) {
             for (int c = 0; c < cases; c++) {
                 float[] x = new float[64];
                 ArrayNode data = json.createArrayNode();
                 for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) Math.sin(i * 0.37 + c);
+                    x[i] = (float) (uniform ? random.nextDouble() * 2 - 1 : Math.sin(i * 0.37 + c));
                     data.add(x[i]);
                 }
                 try (OnnxTensor t = OnnxTensor.createTensor(Ort.env(), FloatBuffer.wrap(x), new long[]{1, 64});

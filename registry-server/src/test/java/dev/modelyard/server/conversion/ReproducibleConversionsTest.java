@@ -38,6 +38,11 @@ class ReproducibleConversionsTest {
         runs.put("fp16-weights", Map.of());
         runs.put("int8-weights-qdq", Map.of());
         runs.put("int8-dynamic", Map.of());
+        runs.put("int8-static", Map.of());
+        // What int8-static calibrates on; the other converters take no context.
+        Map<Path, Converter.Context> contexts = Map.of(
+                mlp, new Converter.Context(java.util.Optional.of(Int8StaticQuantizerTest.MLP_INPUTS)),
+                cnn, new Converter.Context(java.util.Optional.of(Int8StaticQuantizerTest.CNN_INPUTS)));
         assertEquals(BuiltInConverters.NAMES, Map.copyOf(runs).keySet().stream().map(k -> k.split("/")[0])
                 .collect(java.util.stream.Collectors.toSet()), "every built-in converter is covered");
         for (Path src : List.of(mlp, cnn)) {
@@ -48,7 +53,7 @@ class ReproducibleConversionsTest {
                 Path[] out = new Path[2];
                 for (int i = 0; i < 2; i++) {
                     out[i] = dir.resolve(run.getKey().replace('/', '-') + "-" + i + "-" + src.getFileName() + "." + ext);
-                    BuiltInConverters.create(name, run.getValue()).convert(src, out[i]);
+                    BuiltInConverters.create(name, run.getValue()).convert(src, out[i], contexts.get(src));
                     sha[i] = sha256(out[i]);
                 }
                 Path first = out[0], second = out[1];

@@ -46,7 +46,7 @@ public class ProfileResource {
     @PermissionsAllowed(Permission.PROFILES_CREATE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create a target profile",
-            description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq, int8-dynamic) "
+            description = "Steps are built-in converters (ort-optimize, ort-format, fp16-weights, int8-weights-qdq, int8-dynamic, int8-static) "
                     + "or external commands (they need the permission profiles:command). The last step's format must be the target's format.")
     @APIResponseSchema(value = ProfileView.class, responseCode = "201",
             responseDescription = "The new profile; Location names it")
