@@ -9,9 +9,10 @@ export const CONVERTERS = {
   'fp16-weights': { writes: 'onnx', params: { minElements: 'number' } },
   'int8-weights-qdq': { writes: 'onnx', params: { perChannel: 'boolean', minElements: 'number' } },
   'int8-dynamic': { writes: 'onnx', params: { perChannel: 'boolean', reduceRange: 'boolean', minElements: 'number' } },
+  'int8-static': { writes: 'onnx', params: { perChannel: 'boolean', reduceRange: 'boolean' } },
 };
 /** The built-in converters whose results are optimized for speed (the server's default for a profile's optimized flag). */
-export const OPTIMIZING = ['ort-optimize', 'ort-format', 'int8-dynamic'];
+export const OPTIMIZING = ['ort-optimize', 'ort-format', 'int8-dynamic', 'int8-static'];
 
 /** Jobs | Profiles, with the current one marked. */
 export function subnav(current) {
