@@ -333,7 +333,10 @@ class HealthWatchTest {
     @Test
     void theWindowReportsRunningFiguresEveryIntervalAndTheFinalOnesWithTheOutcome() throws Exception {
         runtime.close();
-        start(new HealthPolicy(Duration.ofSeconds(60), 0.05, 3.0, 20, 1, Duration.ofSeconds(10)));
+        // Both versions serve enough for the latency rule, and their p99s are real measurements: on a
+        // busy machine a pause can make one three times the other. This test is about the figures, not
+        // the latency verdict (HealthJudgeTest covers that with set numbers), so its rule cannot trip.
+        start(new HealthPolicy(Duration.ofSeconds(60), 0.05, Double.POSITIVE_INFINITY, 20, 1, Duration.ofSeconds(10)));
         install(null, "1.0.0", 1, OnnxModels.addBias(1, 1, 1, 1));
         requests(50, 1);
         ModelRuntime.Stats old = runtime.stats("kws").orElseThrow();
