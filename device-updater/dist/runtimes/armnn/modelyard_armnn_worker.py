@@ -6,7 +6,7 @@ Frames are: u32 header length, u32 body length (both big-endian), a UTF-8 JSON h
 body: the raw little-endian bytes of the tensors the header lists, in order.
 
 Run with the Python that has pyarmnn (Debian: python3-pyarmnn, python3-numpy):
-    modelyard_armnn_worker.py [--backends CpuAcc,CpuRef] [--max-frame-mb 64]
+    modelyard_armnn_worker.py [--backends CpuAcc,CpuRef] [--max-frame-mb 16]
 """
 import argparse
 import json
@@ -85,8 +85,21 @@ def read_frame(max_frame):
     return decoded, body
 
 
+# The largest frame the updater accepts: its max.frame.mb, sent with each load. None until a load said it.
+ANSWER_LIMIT = [None]
+
+
 def write_frame(header, body=b""):
     encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    size = 8 + len(encoded) + len(body)
+    limit = ANSWER_LIMIT[0]
+    if limit is not None and size > limit and header.get("id") is not None:
+        # The updater would refuse this frame and kill the worker: answer the request with an error instead.
+        error = {"type": "error", "id": header["id"], "code": "frame_too_large",
+                 "message": "the %s answer of %d bytes exceeds the updater's limit of %d bytes (max.frame.mb)"
+                            % (header.get("type"), size, limit)}
+        encoded = json.dumps(error, separators=(",", ":")).encode("utf-8")
+        body = b""
     FRAMES_OUT.write(struct.pack(">II", len(encoded), len(body)) + encoded + body)
 
 
@@ -162,7 +175,7 @@ def main():
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--backends", default="CpuAcc,CpuRef",
                       help="Arm NN backends in order of preference; those the device lacks are skipped")
-    args.add_argument("--max-frame-mb", type=int, default=64)
+    args.add_argument("--max-frame-mb", type=int, default=16)
     options = args.parse_args()
     max_frame = options.max_frame_mb * 1024 * 1024
 
@@ -196,6 +209,8 @@ def main():
             elif kind == "ping":
                 write_frame({"type": "pong", "id": request, "models": len(models)})
             elif kind == "load":
+                if isinstance(header.get("maxFrameBytes"), int) and header["maxFrameBytes"] > 0:
+                    ANSWER_LIMIT[0] = min(max_frame, header["maxFrameBytes"])
                 # "threads" is not applied: this binding has no per-network thread setting.
                 try:
                     model = Model(runtime, backends, header["path"])

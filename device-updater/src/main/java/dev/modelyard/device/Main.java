@@ -287,11 +287,14 @@ public final class Main {
 
     private static int verify(UpdaterConfig config, Path file, Path metadata, String model, PrintStream out) throws Exception {
         TrustStore trust = trust(config);
-        Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(engines(config)),
-                config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
-        VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);
-        Verifier.verifyFile(release, file);
-        out.println("OK " + model + " " + release.metadata().version() + " release " + release.metadata().releaseCounter());
-        return 0;
+        // engines(config) starts each external runtime's worker to ask its version: close them again.
+        try (Engines engines = engines(config)) {
+            Installer checker = new Installer(new ModelStore(config.dataDir().resolve("models")), null, trust, DeviceProbe.facts(engines),
+                    config.tenant(), Clock.systemUTC(), config.clockSkew(), config.maxDownloadBytes());
+            VerifiedRelease release = checker.checkRelease(model, Files.readString(metadata), null);
+            Verifier.verifyFile(release, file);
+            out.println("OK " + model + " " + release.metadata().version() + " release " + release.metadata().releaseCounter());
+            return 0;
+        }
     }
 }

@@ -16,6 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DeviceProbeTest {
 
     @Test
+    void reportsOnnxRuntimesProvidersOnlyWhenOnnxRuntimeIsEnabled() {
+        java.util.Set<String> withOnnx = new java.util.TreeSet<>(dev.modelyard.device.runtime.onnx.OnnxEngine.accelerators());
+        withOnnx.add("cpu");
+        assertEquals(List.copyOf(withOnnx), DeviceProbe.accelerators(TestEngines.all()));
+        assertEquals(List.of("cpu"), DeviceProbe.accelerators(dev.modelyard.device.runtime.Engines.of(TestEngines.tflite())));
+    }
+
+    @Test
     void describesThisMachineInTargetDescriptorTerms(@TempDir Path dir) {
         DeviceFacts facts = DeviceProbe.facts(TestEngines.all());
         assertTrue(TargetDescriptor.ARCHES.contains(facts.arch()), facts.arch());

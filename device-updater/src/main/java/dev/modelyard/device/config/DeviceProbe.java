@@ -38,9 +38,14 @@ public final class DeviceProbe {
         };
     }
 
-    /** Accelerators by target-descriptor name: always cpu, plus what the ONNX Runtime package has providers for. */
-    public static List<String> accelerators() {
-        Set<String> out = new TreeSet<>(OnnxEngine.accelerators());
+    /**
+     * Accelerators by target-descriptor name: always cpu, plus what the ONNX Runtime package has
+     * providers for when the device enables ONNX Runtime (a provider of a runtime turned off
+     * would attract artifacts nothing here can run).
+     */
+    public static List<String> accelerators(Engines engines) {
+        Set<String> out = new TreeSet<>();
+        if (engines.all().stream().anyMatch(e -> OnnxEngine.RUNTIME.equals(e.runtime()))) out.addAll(OnnxEngine.accelerators());
         out.add("cpu");
         return List.copyOf(out);
     }
@@ -89,7 +94,7 @@ public final class DeviceProbe {
 
     /** The device as the verifier checks targets against it: every enabled runtime and the CPU features. */
     public static DeviceFacts facts(Engines engines) {
-        return new DeviceFacts(arch(), accelerators(), engines.versions(), Set.copyOf(cpuFeatures()), memoryMb(), os());
+        return new DeviceFacts(arch(), accelerators(engines), engines.versions(), Set.copyOf(cpuFeatures()), memoryMb(), os());
     }
 
     /**
@@ -112,7 +117,7 @@ public final class DeviceProbe {
         // (DeviceAttributes.LEGACY_UPDATER_KEYS): keep reporting them.
         a.put(DeviceAttributes.CPU_FEATURES, String.join(",", cpuFeatures()));
         a.put(DeviceAttributes.CPU_CORES, Integer.toString(Runtime.getRuntime().availableProcessors()));
-        a.put(DeviceAttributes.ACCELERATORS, String.join(",", accelerators()));
+        a.put(DeviceAttributes.ACCELERATORS, String.join(",", accelerators(engines)));
         // runtime.onnxruntime among them (unless the device turned ONNX Runtime off).
         engines.versions().forEach((runtime, version) -> a.put(DeviceAttributes.RUNTIME_PREFIX + runtime, version));
         a.put(DeviceAttributes.MEMORY_MB, Long.toString(memoryMb()));

@@ -1,36 +1,46 @@
 package dev.modelyard.device.runtime.external;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelyard.device.runtime.Engine;
+import dev.modelyard.device.runtime.InferenceException;
 import dev.modelyard.device.runtime.LoadedModel;
 import dev.modelyard.device.runtime.ModelRuntime.TensorSpec;
 import dev.modelyard.device.runtime.SwapException;
+import dev.modelyard.device.runtime.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A runtime in a worker process that speaks the external runtime protocol
+ * A runtime in worker processes that speak the external runtime protocol
  * (docs/external-runtime.md), such as the ARM NN worker shipped with the updater.
  *
- * <p>The worker starts at the first load, not before: a device with no model of this format pays
- * nothing. One worker serves every model of the engine, so a hot swap loads the candidate next to
- * the serving version. When the worker dies, the next load starts a new one; the models of the
- * dead worker fail their runs (see {@link ExternalModel}).
+ * <p>Every loaded model gets a worker of its own (see {@link ExternalModel}): load starts a worker
+ * and loads the file there, closing the model stops it. A hot swap's candidate therefore runs in
+ * another process than the serving version, and whatever kills the candidate's worker cannot
+ * touch the served one. No worker runs while the device has no model of this format.
  */
 public final class ExternalEngine implements Engine {
 
     private final ExternalRuntimeSettings settings;
-    private Worker worker;
+    private final Clock clock;
+    private final Set<ExternalModel> models = new LinkedHashSet<>();
     private Worker.Hello hello;
     private boolean closed;
 
     public ExternalEngine(ExternalRuntimeSettings settings) {
+        this(settings, Clock.systemUTC());
+    }
+
+    ExternalEngine(ExternalRuntimeSettings settings, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
     }
 
     @Override
@@ -68,54 +78,85 @@ public final class ExternalEngine implements Engine {
 
     @Override
     public LoadedModel load(Path file, int threads) throws SwapException {
-        Worker w;
-        try {
-            w = worker();
-        } catch (WorkerGone e) {
-            throw new SwapException(SwapException.Stage.LOAD, e.getMessage(), e);
+        synchronized (this) {
+            if (closed) throw new SwapException(SwapException.Stage.LOAD, "the " + settings.runtime() + " engine is closed", null);
         }
-        ObjectNode request = Frame.JSON.createObjectNode().put("type", "load")
-                .put("path", file.toAbsolutePath().toString()).put("threads", threads);
+        ExternalModel model;
         try {
-            Frame loaded = w.call(request, new byte[0], settings.loadTimeout());
-            return new ExternalModel(w, loaded.header().path("model").asText(), specs(loaded.header().path("inputs")),
-                    specs(loaded.header().path("outputs")), settings.runTimeout());
+            model = ExternalModel.load(settings, file, threads, clock);
         } catch (WorkerError e) {
             throw new SwapException(SwapException.Stage.LOAD, settings.runtime() + " cannot load " + file.getFileName()
                     + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new SwapException(SwapException.Stage.LOAD, settings.runtime() + " worker: " + e.getMessage(), e);
         }
-    }
-
-    /** The running worker, or a new one when there is none or it died. */
-    private synchronized Worker worker() throws WorkerGone {
-        if (closed) throw new WorkerGone("the " + settings.runtime() + " engine is closed", null);
-        if (worker == null || !worker.alive()) {
-            if (worker != null) worker.close();
-            worker = Worker.start(settings);
-            hello = worker.hello();
+        synchronized (this) {
+            if (!closed) {
+                models.add(model);
+                return new Tracked(model);
+            }
         }
-        return worker;
+        model.close();
+        throw new SwapException(SwapException.Stage.LOAD, "the " + settings.runtime() + " engine is closed", null);
     }
 
-    /** The worker's process id, or -1 when none runs (for operators and tests). */
-    public synchronized long workerPid() {
-        return worker != null && worker.alive() ? worker.pid() : -1;
+    /** The process ids of the workers running now, one per loaded model (for operators and tests). */
+    public synchronized List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (ExternalModel m : models) {
+            long pid = m.workerPid();
+            if (pid > 0) pids.add(pid);
+        }
+        return pids;
     }
 
-    /** Stops the worker; its models are freed with it. */
+    /** Stops every model's worker; the models are freed with them. */
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (worker != null) worker.close();
-        worker = null;
+    public void close() {
+        List<ExternalModel> open;
+        synchronized (this) {
+            closed = true;
+            open = new ArrayList<>(models);
+            models.clear();
+        }
+        open.forEach(ExternalModel::close);
     }
 
-    private static List<TensorSpec> specs(JsonNode list) {
-        List<TensorSpec> out = new ArrayList<>();
-        for (JsonNode t : list) out.add(new TensorSpec(t.path("name").asText(), t.path("dtype").asText(), shape(t)));
-        return out;
+    /** The model as callers see it: closing it also forgets it here. */
+    private final class Tracked implements LoadedModel {
+        private final ExternalModel model;
+
+        Tracked(ExternalModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public List<TensorSpec> inputs() {
+            return model.inputs();
+        }
+
+        @Override
+        public List<TensorSpec> outputs() {
+            return model.outputs();
+        }
+
+        @Override
+        public Map<String, Tensor> run(Map<String, Tensor> inputs) throws InferenceException {
+            return model.run(inputs);
+        }
+
+        @Override
+        public void close() {
+            synchronized (ExternalEngine.this) {
+                models.remove(model);
+            }
+            model.close();
+        }
+    }
+
+    /** The process id of the worker a model this engine loaded runs in, or -1 when none runs (for tests). */
+    static long workerPid(LoadedModel model) {
+        return ((Tracked) model).model.workerPid();
     }
 
     static long[] shape(JsonNode tensor) {

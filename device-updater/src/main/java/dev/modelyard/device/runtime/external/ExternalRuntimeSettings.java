@@ -20,7 +20,7 @@ import java.util.function.BiFunction;
  * external.armnn.start.timeout=60s       # worker start until its hello
  * external.armnn.load.timeout=120s       # one model load
  * external.armnn.run.timeout=30s         # one inference
- * external.armnn.max.frame.mb=64         # largest frame either way
+ * external.armnn.max.frame.mb=16         # largest frame either way (the updater runs in a small heap)
  * </pre>
  * The command is split at whitespace (no quoting: give paths without spaces).
  */
@@ -73,7 +73,7 @@ public record ExternalRuntimeSettings(String runtime, List<String> command, Set<
         Set<String> formatSet = new LinkedHashSet<>();
         for (String f : formats.split(",")) if (!f.isBlank()) formatSet.add(f.strip().toLowerCase(Locale.ROOT));
         long frameMb;
-        String frameText = p.getProperty(key(name, "max.frame.mb"), "64").strip();
+        String frameText = p.getProperty(key(name, "max.frame.mb"), "16").strip();
         try {
             frameMb = Long.parseLong(frameText);
         } catch (NumberFormatException e) {

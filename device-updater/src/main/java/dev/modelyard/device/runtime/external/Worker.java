@@ -26,7 +26,7 @@ import java.util.logging.Logger;
  * thread writes its request (writes are serialized) and waits for the answer with its id, which a
  * reader thread hands over. The worker may answer in any order. When the worker exits, breaks the
  * protocol or misses a deadline, every waiting request fails with {@link WorkerGone} and the
- * process is killed and reaped; a worker is never restarted in place (the engine starts a new one).
+ * process is killed and reaped; a worker is never restarted in place (its model starts a new one).
  */
 final class Worker implements AutoCloseable {
 
@@ -103,12 +103,18 @@ final class Worker implements AutoCloseable {
         return process.pid();
     }
 
+    /** Why the worker is gone, or null while it runs. */
+    String death() {
+        return death != null ? death : process.isAlive() ? null : "the " + settings.runtime() + " worker exited";
+    }
+
     boolean alive() {
         return death == null && process.isAlive();
     }
 
     /**
-     * Sends a request and waits up to {@code timeout} for its answer. The request gets the next id.
+     * Sends a request and waits up to {@code timeout} for its answer, counted from when the request
+     * is written. The request gets the next id.
      *
      * @throws WorkerError when the worker answers with an error frame
      * @throws Frame.FrameTooLargeException when the request exceeds the frame limit (nothing was sent; the worker is fine)
@@ -219,6 +225,10 @@ final class Worker implements AutoCloseable {
             kill("the " + settings.runtime() + " worker exited" + exitStatus());
         } catch (IOException | RuntimeException e) {
             kill("the " + settings.runtime() + " worker broke the protocol: " + e.getMessage());
+        } catch (Error e) {
+            // e.g. OutOfMemoryError for a large answer: waiters must fail now, not hang until their timeout
+            kill("the updater could not read the worker's answer: " + e);
+            throw e;
         }
     }
 

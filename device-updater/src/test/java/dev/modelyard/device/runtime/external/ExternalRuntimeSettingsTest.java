@@ -45,17 +45,17 @@ class ExternalRuntimeSettingsTest {
         assertEquals(Duration.ofSeconds(60), armnn.startTimeout());
         assertEquals(Duration.ofSeconds(120), armnn.loadTimeout());
         assertEquals(Duration.ofSeconds(30), armnn.runTimeout());
-        assertEquals(64 * 1024 * 1024, armnn.maxFrameBytes());
+        assertEquals(16 * 1024 * 1024, armnn.maxFrameBytes());
     }
 
     @Test
-    void timeoutsTakeTheFilesDurationsAndFramesDefaultTo64Mb() throws Exception {
+    void timeoutsTakeTheFilesDurationsAndFramesDefaultTo16MbWellBelowTheUpdatersHeap() throws Exception {
         ExternalRuntimeSettings s = load("external.npu.command=/opt/npu/worker --fast\nexternal.npu.formats=tflite, NPUBIN\n"
                 + "external.npu.run.timeout=2m\n").externalRuntimes().get(0);
         assertEquals(List.of("/opt/npu/worker", "--fast"), s.command());
         assertEquals(Set.of("tflite", "npubin"), s.formats());
         assertEquals(Duration.ofMinutes(2), s.runTimeout());
-        assertEquals(64 * 1024 * 1024, s.maxFrameBytes());
+        assertEquals(16 * 1024 * 1024, s.maxFrameBytes());
     }
 
     @Test
