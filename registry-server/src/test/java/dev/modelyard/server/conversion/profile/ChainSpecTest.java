@@ -77,6 +77,8 @@ class ChainSpecTest {
         assertEquals("target.cpuFeatures: name the architecture (arch) the features belong to", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> chain(COPY, "x86_64", List.of("AVX 2"), null));
         assertTrue(e.getMessage().startsWith("target.cpuFeatures: 'avx 2' must be a lower-case token"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> chain(COPY, "x86_64", List.of("avx2", "avx3"), null));
+        assertTrue(e.getMessage().startsWith("target.cpuFeatures: 'avx3' is not a known CPU feature (known: "), e.getMessage());
     }
 
     @Test
