@@ -10,7 +10,6 @@ import dev.modelyard.server.onnx.OnnxFormatException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +110,7 @@ public final class Int8DynamicQuantizer implements Converter {
 
     /** One pass over a graph: the nodes it replaces and the weights it quantized, by float name and layout. */
     private final class Rewrite {
-        private final Map<String, TensorProto> floatInits = new HashMap<>();
+        private final Map<String, TensorProto> floatInits;
         private final Set<String> graphOutputs = new HashSet<>();
         private final WeightRewriter.Names names;
         private final Map<String, QuantizedWeight> quantized = new LinkedHashMap<>();
@@ -120,15 +119,8 @@ public final class Int8DynamicQuantizer implements Converter {
         Rewrite(GraphProto g) {
             this.names = new WeightRewriter.Names(g);
             this.original = g.initializer();
+            this.floatInits = Int8Weights.constants(g);
             for (Onnx.ValueInfoProto o : g.output()) graphOutputs.add(o.name());
-            Set<String> graphInputs = new HashSet<>();
-            for (Onnx.ValueInfoProto i : g.input()) graphInputs.add(i.name());
-            for (TensorProto t : g.initializer()) {
-                // An initializer that is also a graph input is only a default the caller may replace: not a constant.
-                if (t.dataType() == Onnx.DataType.FLOAT && !t.isExternal() && !graphInputs.contains(t.name())) {
-                    floatInits.put(t.name(), t);
-                }
-            }
         }
 
         List<NodeProto> rewrite(NodeProto n) throws OnnxFormatException {
@@ -138,24 +130,13 @@ public final class Int8DynamicQuantizer implements Converter {
             if (w == null || w.dims().length != 2 || w.elementCount() < minElements) return List.of(n);
             return switch (n.opType()) {
                 case "MatMul" -> integerMatMul(n, weight(w, false), null);
-                case "Gemm" -> plainGemm(n) ? integerMatMul(n, weight(w, transB(n)), bias(n)) : List.of(n);
+                case "Gemm" -> Int8Weights.plainGemm(n) ? integerMatMul(n, weight(w, Int8Weights.transB(n)), bias(n)) : List.of(n);
                 default -> List.of(n);
             };
         }
 
-        /** A Gemm that is exactly A × B (+ C): no transposed A, no scaling. */
-        private static boolean plainGemm(NodeProto n) {
-            AttributeProto transA = n.attribute("transA"), alpha = n.attribute("alpha"), beta = n.attribute("beta");
-            return (transA == null || transA.i() == 0) && (alpha == null || alpha.f() == 1f) && (beta == null || beta.f() == 1f);
-        }
-
         private static String bias(NodeProto n) {
             return n.input().size() > 2 && !n.input().get(2).isEmpty() ? n.input().get(2) : null;
-        }
-
-        private static boolean transB(NodeProto n) {
-            AttributeProto t = n.attribute("transB");
-            return t != null && t.i() != 0;
         }
 
         /** The node as integer matrix product of dynamically quantized A and the int8 weight, scaled back to float. */
@@ -198,16 +179,11 @@ public final class Int8DynamicQuantizer implements Converter {
                 int c = perChannel ? i % n : 0;
                 maxAbs[c] = Math.max(maxAbs[c], Math.abs(kn[i]));
             }
-            int qmax = reduceRange ? 63 : 127;
+            int qmax = Int8Weights.qmax(reduceRange);
             float[] scale = new float[channels];
-            for (int c = 0; c < channels; c++) {
-                scale[c] = maxAbs[c] > 0 && Float.isFinite(maxAbs[c]) ? maxAbs[c] / qmax : 1f;
-            }
+            for (int c = 0; c < channels; c++) scale[c] = Int8Weights.scale(maxAbs[c], qmax);
             byte[] q = new byte[kn.length];
-            for (int i = 0; i < kn.length; i++) {
-                float s = scale[perChannel ? i % n : 0];
-                q[i] = (byte) Math.max(-qmax, Math.min(qmax, Math.round(kn[i] / s)));
-            }
+            for (int i = 0; i < kn.length; i++) q[i] = Int8Weights.quantize(kn[i], scale[perChannel ? i % n : 0], qmax);
             long[] paramDims = perChannel ? new long[]{n} : new long[0];
             String base = w.name() + (transposed ? "_transposed" : "");
             QuantizedWeight r = new QuantizedWeight(

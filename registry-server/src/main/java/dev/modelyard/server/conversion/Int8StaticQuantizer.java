@@ -156,15 +156,7 @@ public final class Int8StaticQuantizer implements Converter {
         final List<Target> targets = new ArrayList<>();
 
         Plan(GraphProto g) throws OnnxFormatException {
-            Set<String> graphInputs = new HashSet<>();
-            for (ValueInfoProto i : g.input()) graphInputs.add(i.name());
-            Map<String, TensorProto> constants = new HashMap<>();
-            for (TensorProto t : g.initializer()) {
-                // An initializer that is also a graph input is only a default the caller may replace: not a constant.
-                if (t.dataType() == Onnx.DataType.FLOAT && !t.isExternal() && !graphInputs.contains(t.name())) {
-                    constants.put(t.name(), t);
-                }
-            }
+            Map<String, TensorProto> constants = Int8Weights.constants(g);
             for (NodeProto n : g.node()) {
                 if (n.domain() != null && !n.domain().isEmpty() && !n.domain().equals("ai.onnx")) continue;
                 if (n.input().size() < 2 || n.output().size() != 1 || constants.containsKey(n.input().get(0))) continue;
@@ -180,8 +172,8 @@ public final class Int8StaticQuantizer implements Converter {
                         if (w.dims().length == 2) targets.add(new Target(n, w, 1, null));
                     }
                     case "Gemm" -> {
-                        if (w.dims().length == 2 && plainGemm(n) && (!hasBias || (bias != null && bias.dims().length == 1))) {
-                            targets.add(new Target(n, w, transB(n) ? 0 : 1, bias));
+                        if (w.dims().length == 2 && Int8Weights.plainGemm(n) && (!hasBias || (bias != null && bias.dims().length == 1))) {
+                            targets.add(new Target(n, w, Int8Weights.transB(n) ? 0 : 1, bias));
                         }
                     }
                     default -> {
@@ -198,17 +190,6 @@ public final class Int8StaticQuantizer implements Converter {
                 names.add(t.output());
             }
             return names;
-        }
-
-        /** A Gemm that is exactly A × B (+ C): no transposed A, no scaling. */
-        private static boolean plainGemm(NodeProto n) {
-            AttributeProto transA = n.attribute("transA"), alpha = n.attribute("alpha"), beta = n.attribute("beta");
-            return (transA == null || transA.i() == 0) && (alpha == null || alpha.f() == 1f) && (beta == null || beta.f() == 1f);
-        }
-
-        private static boolean transB(NodeProto n) {
-            AttributeProto t = n.attribute("transB");
-            return t != null && t.i() != 0;
         }
     }
 
@@ -364,9 +345,9 @@ public final class Int8StaticQuantizer implements Converter {
                 int c = channel(i, dims, t.channelAxis(), channels);
                 maxAbs[c] = Math.max(maxAbs[c], Math.abs(v[i]));
             }
-            int qmax = reduceRange ? 63 : 127;
+            int qmax = Int8Weights.qmax(reduceRange);
             float[] scale = new float[channels];
-            for (int c = 0; c < channels; c++) scale[c] = maxAbs[c] > 0 && Float.isFinite(maxAbs[c]) ? maxAbs[c] / qmax : 1f;
+            for (int c = 0; c < channels; c++) scale[c] = Int8Weights.scale(maxAbs[c], qmax);
             return scale;
         }
 
@@ -385,11 +366,10 @@ public final class Int8StaticQuantizer implements Converter {
             String dq = weights.get(key);
             if (dq != null) return dq;
             float[] v = w.floats();
-            int qmax = reduceRange ? 63 : 127;
+            int qmax = Int8Weights.qmax(reduceRange);
             byte[] q = new byte[v.length];
             for (int i = 0; i < v.length; i++) {
-                float s = scale[channel(i, w.dims(), t.channelAxis(), scale.length)];
-                q[i] = (byte) Math.max(-qmax, Math.min(qmax, Math.round(v[i] / s)));
+                q[i] = Int8Weights.quantize(v[i], scale[channel(i, w.dims(), t.channelAxis(), scale.length)], qmax);
             }
             long[] paramDims = scale.length > 1 ? new long[]{scale.length} : new long[0];
             String qn = names.fresh(w.name() + "_quantized"), sn = names.fresh(w.name() + "_scale"),
