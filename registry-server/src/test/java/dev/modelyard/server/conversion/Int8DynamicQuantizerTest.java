@@ -1,5 +1,8 @@
 package dev.modelyard.server.conversion;
 
+import static dev.modelyard.server.conversion.TestModels.count;
+import static dev.modelyard.server.conversion.TestModels.initializer;
+import static dev.modelyard.server.conversion.TestModels.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -131,17 +134,5 @@ class Int8DynamicQuantizerTest {
         ConversionException e = assertThrows(ConversionException.class,
                 () -> new Int8DynamicQuantizer(true, true, 16).convert(src, dir.resolve("mlp10-int8.onnx")));
         assertTrue(e.getMessage().contains("opset 11"), e.getMessage());
-    }
-
-    private static long count(GraphProto g, String op) {
-        return g.node().stream().filter(n -> n.opType().equals(op)).count();
-    }
-
-    private static String ops(GraphProto g) {
-        return g.node().stream().map(NodeProto::opType).toList().toString();
-    }
-
-    private static TensorProto initializer(GraphProto g, String name) {
-        return g.initializer().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name));
     }
 }

@@ -1,5 +1,8 @@
 package dev.modelyard.server.conversion;
 
+import static dev.modelyard.server.conversion.TestModels.count;
+import static dev.modelyard.server.conversion.TestModels.initializer;
+import static dev.modelyard.server.conversion.TestModels.ops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -167,17 +170,5 @@ class Int8StaticQuantizerTest {
         ConversionException none = assertThrows(ConversionException.class, () -> new Int8StaticQuantizer(true, true)
                 .convert(r, dir.resolve("o.onnx"), new Converter.Context(Optional.of(MLP_INPUTS))));
         assertTrue(none.getMessage().contains("found nothing to quantize"), none.getMessage());
-    }
-
-    private static long count(GraphProto g, String op) {
-        return g.node().stream().filter(n -> n.opType().equals(op)).count();
-    }
-
-    private static String ops(GraphProto g) {
-        return g.node().stream().map(NodeProto::opType).toList().toString();
-    }
-
-    private static TensorProto initializer(GraphProto g, String name) {
-        return g.initializer().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name));
     }
 }

@@ -85,6 +85,21 @@ public final class TestModels {
         return Onnx.toBytes(m);
     }
 
+    /** How many nodes of the graph run {@code op}. */
+    public static long count(GraphProto g, String op) {
+        return g.node().stream().filter(n -> n.opType().equals(op)).count();
+    }
+
+    /** The graph's operators in node order, for assertion messages. */
+    public static String ops(GraphProto g) {
+        return g.node().stream().map(NodeProto::opType).toList().toString();
+    }
+
+    /** The initializer named {@code name}; fails the test if there is none. */
+    public static TensorProto initializer(GraphProto g, String name) {
+        return g.initializer().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name));
+    }
+
     public static ModelProto model(GraphProto g) {
         return new ModelProto(IR_VERSION, List.of(new OperatorSetId("", OPSET)), "modelyard-tests", "1", null, 1, null, g,
                 List.of(new StringStringEntry("purpose", "test")), new byte[0]);
