@@ -74,17 +74,8 @@ public final class Int8DynamicQuantizer implements Converter {
 
     @Override
     public void convert(Path in, Path out) throws ConversionException {
-        ModelProto m;
-        try {
-            m = Onnx.read(in);
-        } catch (IOException e) {
-            throw new ConversionException("cannot read the model: " + e.getMessage(), e);
-        }
-        if (m.graph() == null) throw new ConversionException("the model has no graph");
-        long opset = m.opset("");
-        if (opset < 11) {
-            throw new ConversionException("int8-dynamic needs ai.onnx opset 11 or later (DynamicQuantizeLinear); the model uses " + opset);
-        }
+        ModelProto m = SourceModel.read(in);
+        SourceModel.requireOpset(m, 11, "int8-dynamic", "DynamicQuantizeLinear");
         GraphProto g = m.graph();
         try {
             Rewrite r = new Rewrite(g);

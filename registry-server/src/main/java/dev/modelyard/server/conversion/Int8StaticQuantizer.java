@@ -98,18 +98,8 @@ public final class Int8StaticQuantizer implements Converter {
             throw new ConversionException("int8-static needs the version's self-test inputs for calibration; "
                     + "set a self-test or use int8-dynamic");
         }
-        ModelProto m;
-        try {
-            m = Onnx.read(in);
-        } catch (IOException e) {
-            throw new ConversionException("cannot read the model: " + e.getMessage(), e);
-        }
-        if (m.graph() == null) throw new ConversionException("the model has no graph");
-        long opset = m.opset("");
-        if (opset < 13) {
-            throw new ConversionException("int8-static needs ai.onnx opset 13 or later (per-channel DequantizeLinear); "
-                    + "the model uses " + opset);
-        }
+        ModelProto m = SourceModel.read(in);
+        SourceModel.requireOpset(m, 13, "int8-static", "per-channel DequantizeLinear");
         GraphProto g = m.graph();
         try {
             Plan plan = new Plan(g);

@@ -56,10 +56,7 @@ public final class Int8WeightQuantizer extends WeightRewriter {
 
     @Override
     void check(ModelProto model) throws ConversionException {
-        long opset = model.opset("");
-        if (opset < 10) {
-            throw new ConversionException("int8 QDQ quantization needs ai.onnx opset 10 or later (DequantizeLinear); the model uses " + opset);
-        }
+        SourceModel.requireOpset(model, 10, "int8 QDQ quantization", "DequantizeLinear");
     }
 
     @Override

@@ -45,13 +45,7 @@ abstract class WeightRewriter implements Converter {
 
     @Override
     public void convert(Path in, Path out) throws ConversionException {
-        ModelProto m;
-        try {
-            m = Onnx.read(in);
-        } catch (IOException e) {
-            throw new ConversionException("cannot read the model: " + e.getMessage(), e);
-        }
-        if (m.graph() == null) throw new ConversionException("the model has no graph");
+        ModelProto m = SourceModel.read(in);
         check(m);
         GraphProto g = m.graph();
         Map<String, List<Use>> uses = new HashMap<>();
