@@ -1,6 +1,7 @@
 package dev.modelyard.wire;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -11,8 +12,10 @@ import java.util.TreeSet;
  * sides. Linux names a feature differently per architecture ({@code /proc/cpuinfo} says
  * {@code asimd} on aarch64 where ARM's documentation says NEON): {@link #canonical(String)} maps
  * the kernel's aliases to the names used in target descriptors, so a profile says {@code neon} and
- * an aarch64 device reporting {@code asimd} satisfies it. Names outside {@link #KNOWN} are allowed
- * (lower-case tokens): a vendor's feature is compared by its name.
+ * an aarch64 device reporting {@code asimd} satisfies it. Devices report only names in
+ * {@link #KNOWN}, so targets given by users may name only those too
+ * ({@link TargetDescriptor#of(String, String, String, String, String, String, Integer, String, List)});
+ * a name outside it in signed metadata (a newer server's vocabulary) fits no device.
  */
 public final class CpuFeatures {
 

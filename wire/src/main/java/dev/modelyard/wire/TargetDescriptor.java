@@ -71,7 +71,11 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
 
     /**
      * As {@link #of(String, String, String, String, String, String, Integer, String)}, with the CPU
-     * features the file needs (lower-cased, aliases such as {@code asimd} named canonically).
+     * features the file needs (lower-cased, aliases such as {@code asimd} named canonically). Each
+     * must be one of {@link CpuFeatures#KNOWN}: devices report only those, so a target needing any
+     * other name would fit no device, and the person naming it would never learn why. (The canonical
+     * constructor stays lenient: signed metadata from a newer server with a newer vocabulary must
+     * still parse; such a file simply fits no device that does not know the name.)
      */
     public static TargetDescriptor of(String format, String runtime, String runtimeVersion, String arch,
                                       String accelerator, String precision, Integer minMemoryMb, String os,
@@ -88,7 +92,17 @@ public record TargetDescriptor(String format, String runtime, String runtimeVers
                 blankToNull(lower(os)),
                 cpuFeatures == null ? List.of() : cpuFeatures.stream().map(c -> c == null ? null : CpuFeatures.canonical(c)).toList());
         d.validate();
+        requireKnown(d.cpuFeatures());
         return d;
+    }
+
+    private static void requireKnown(List<String> cpuFeatures) {
+        for (String c : cpuFeatures) {
+            if (!CpuFeatures.KNOWN.contains(c)) {
+                throw new IllegalArgumentException("cpuFeatures: '" + c + "' is not a known CPU feature (known: "
+                        + String.join(", ", CpuFeatures.KNOWN.stream().sorted().toList()) + ")");
+            }
+        }
     }
 
     /** The runtime a format is normally run by; none for update payloads; the format itself when unknown. */

@@ -34,6 +34,28 @@ class TargetDescriptorTest {
     }
 
     @Test
+    void cpuFeaturesGivenByUsersMustBeKnown() {
+        TargetDescriptor d = TargetDescriptor.of("onnx", null, null, "aarch64", null, null, null, null,
+                java.util.List.of("ASIMD", "asimddp"));
+        assertEquals(java.util.List.of("dotprod", "neon"), d.cpuFeatures());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TargetDescriptor.of("onnx", null, null, "x86_64", null, null, null, null,
+                        java.util.List.of("avx2", "avx3")));
+        assertTrue(e.getMessage().startsWith("cpuFeatures: 'avx3' is not a known CPU feature (known: amx_bf16, "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("avx512f") && e.getMessage().endsWith("sve2)"), e.getMessage());
+    }
+
+    @Test
+    void theCanonicalConstructorAcceptsANewerVocabulary() {
+        // Signed metadata from a newer server may name features this side does not know yet.
+        TargetDescriptor d = new TargetDescriptor("onnx", "onnxruntime", null, "x86_64", "cpu", "fp32", null, null,
+                java.util.List.of("avx3"));
+        d.validate();
+        assertEquals(java.util.List.of("avx3"), d.cpuFeatures());
+    }
+
+    @Test
     void rejectsAbsurdMemory() {
         assertThrows(IllegalArgumentException.class,
                 () -> TargetDescriptor.of("onnx", null, null, null, null, null, 0, null));

@@ -2,6 +2,8 @@ package dev.modelyard.server.conversion;
 
 import dev.modelyard.server.onnx.OnnxFormatException;
 import dev.modelyard.server.onnx.OnnxInspector;
+import dev.modelyard.server.tflite.TfliteFormatException;
+import dev.modelyard.server.tflite.TfliteInspector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ import java.util.Optional;
 
 /**
  * Runs converters one after another, each on the previous one's output, and checks the end
- * result against the source: every ONNX output must pass the same inspection as an upload, and a
+ * result against the source: every ONNX or TFLite output must pass the same inspection as an upload, and a
  * final ONNX or ORT file must load in ONNX Runtime and stay within tolerance of the source on
  * generated inputs. Conversion jobs and the benchmark both go through here.
  */
@@ -79,6 +81,9 @@ public final class ConversionChain {
             long millis = (System.nanoTime() - t0) / 1_000_000;
             long size = outputSize(label, out);
             onnx = "onnx".equals(step.outputFormat()) ? Optional.of(inspect(label, out, limits)) : Optional.empty();
+            // The registry cannot run TFLite here, but it can read it: a step that writes a broken file
+            // fails now, as an upload of that file would, instead of reaching devices.
+            if ("tflite".equals(step.outputFormat())) inspectTflite(label, out);
             done.add(new StepResult(step.converter().name(), step.version(), step.converter().parameters(),
                     step.outputFormat(), millis, size));
             log.line(label + ": wrote " + size + " bytes in " + millis + " ms");
@@ -166,6 +171,17 @@ public final class ConversionChain {
             return OnnxInspector.inspect(out, limits);
         } catch (OnnxFormatException e) {
             throw new ConversionException(label + " produced a file that is not a usable ONNX model: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ConversionException(label + ": could not read its output: " + e.getMessage(), e);
+        }
+    }
+
+    private static void inspectTflite(String label, Path out) throws ConversionException {
+        try {
+            TfliteInspector.inspect(out, TfliteInspector.Limits.DEFAULT);
+        } catch (TfliteFormatException e) {
+            throw new ConversionException(label + " produced a file that is not a usable TensorFlow Lite model: "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             throw new ConversionException(label + ": could not read its output: " + e.getMessage(), e);
         }

@@ -178,6 +178,11 @@ class ArtifactApiTest {
         Api.upload(m, "1.0.0", "gap.onnx", Api.onnxModel(47), "arch=x86_64&cpuFeatures=avx2,,fma").then().statusCode(400)
                 .body("code", equalTo("invalid-parameter")).body("parameter", equalTo("cpuFeatures"))
                 .body("detail", containsString("empty item"));
+        // a name no device reports would make a file that fits no device: refused, with the names that exist
+        Api.upload(m, "1.0.0", "avx3.onnx", Api.onnxModel(48), "arch=x86_64&cpuFeatures=avx2,avx3").then().statusCode(400)
+                .body("code", equalTo("invalid-parameter")).body("parameter", equalTo("cpuFeatures"))
+                .body("detail", containsString("cpuFeatures: 'avx3' is not a known CPU feature (known: "))
+                .body("detail", containsString("avx512f"));
         viewer().get(base(m, "1.0.0")).then().body("total", equalTo(3));
     }
 

@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * @param arch         CPU architecture (one of {@link TargetDescriptor#ARCHES}, not "any")
  * @param accelerators accelerators it can run on, e.g. [cpu, npu]
  * @param runtimes     the inference runtimes it has, name → version (onnxruntime → 1.18.0, tflite → 2.6.2)
- * @param cpuFeatures  the CPU features it has ({@link CpuFeatures} names)
+ * @param cpuFeatures  the CPU features it has: named canonically, and only {@link CpuFeatures#KNOWN} ones are
+ *                     kept, as {@link CpuFeatures#parse(String)} does for what devices report
  * @param memoryMb     memory available to models
  * @param os           operating system, or null when not known
  */
@@ -38,13 +39,24 @@ public record DeviceFacts(String arch, List<String> accelerators, Map<String, St
             if (version == null || version.isBlank()) throw new IllegalArgumentException("runtimes: " + name + " needs a version");
         });
         runtimes = Collections.unmodifiableMap(new TreeMap<>(runtimes));
-        cpuFeatures = cpuFeatures == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(cpuFeatures));
+        cpuFeatures = cpuFeatures == null ? Set.of() : known(cpuFeatures);
         if (memoryMb < 0) throw new IllegalArgumentException("memoryMb: must not be negative");
     }
 
     /** A device with one runtime and no reported CPU features. */
     public DeviceFacts(String arch, List<String> accelerators, String runtime, String runtimeVersion, long memoryMb, String os) {
         this(arch, accelerators, runtimeMap(runtime, runtimeVersion), Set.of(), memoryMb, os);
+    }
+
+    /** The same vocabulary a device reports with, so "asimd" here satisfies a target needing "neon". */
+    private static Set<String> known(Set<String> features) {
+        Set<String> known = new TreeSet<>();
+        for (String f : features) {
+            if (f == null) continue;
+            String c = CpuFeatures.canonical(f);
+            if (CpuFeatures.KNOWN.contains(c)) known.add(c);
+        }
+        return Collections.unmodifiableSet(known);
     }
 
     private static Map<String, String> runtimeMap(String runtime, String version) {
@@ -69,6 +81,15 @@ public record DeviceFacts(String arch, List<String> accelerators, Map<String, St
             unmet.add("runtime version " + target.runtimeVersion() + " (device has " + version + ")");
         }
         Set<String> missing = CpuFeatures.missing(target.cpuFeatures(), cpuFeatures);
+        // A name outside the vocabulary (signed by a newer server) is never reported by any device: say
+        // so instead of listing the device's features as if one of them were missing by accident.
+        Set<String> unknown = new TreeSet<>(missing);
+        unknown.removeAll(CpuFeatures.KNOWN);
+        missing.removeAll(unknown);
+        if (!unknown.isEmpty()) {
+            unmet.add("cpu features " + String.join(", ", unknown) + " (not known CPU features; this device knows "
+                    + String.join(", ", new TreeSet<>(CpuFeatures.KNOWN)) + ")");
+        }
         if (!missing.isEmpty()) {
             unmet.add("cpu features " + String.join(", ", missing) + " (device has "
                     + (cpuFeatures.isEmpty() ? "none reported" : String.join(", ", cpuFeatures)) + ")");

@@ -205,6 +205,23 @@ class VerifierTest {
     }
 
     @Test
+    void cpuFeaturesUseTheReportedVocabulary() {
+        DeviceFacts arm = new DeviceFacts("aarch64", List.of("cpu"), Map.of("onnxruntime", "1.20.0"),
+                java.util.Set.of("asimd", "asimddp", "vendorx"), 1024, null);
+        assertEquals(java.util.Set.of("dotprod", "neon"), arm.cpuFeatures());
+        TargetDescriptor neon = new TargetDescriptor("onnx", "onnxruntime", null, "aarch64", "cpu", "int8", null, null,
+                List.of("neon"));
+        assertEquals(List.of(), arm.unmetRequirements(neon));
+        // Signed by a newer server with a name this side does not know: it fits no device, and says so.
+        TargetDescriptor newer = new TargetDescriptor("onnx", "onnxruntime", null, "aarch64", "cpu", "int8", null, null,
+                List.of("i8mm", "sme3"));
+        List<String> unmet = arm.unmetRequirements(newer);
+        assertEquals(2, unmet.size(), unmet.toString());
+        assertTrue(unmet.get(0).startsWith("cpu features sme3 (not known CPU features; this device knows "), unmet.get(0));
+        assertEquals("cpu features i8mm (device has dotprod, neon)", unmet.get(1));
+    }
+
+    @Test
     void refusesALowerCounterWithoutAuthorization() throws Exception {
         SignedEnvelope v110 = signed(release().version("1.1.0", 5));
         VerificationException e = failure(v110, Fixtures.expect().withInstalled(7L, null));

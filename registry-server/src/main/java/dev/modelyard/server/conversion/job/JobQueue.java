@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.profile.ChainSpec;
 import dev.modelyard.server.live.LiveEvents;
 import dev.modelyard.server.model.ModelVersion;
@@ -56,7 +57,7 @@ public class JobQueue {
      */
     public Enqueued enqueue(ModelVersion v, Artifact source, Long profileId, String profileName, ChainSpec chain,
                             String filename, String by) {
-        String key = chain.idempotencyKey(source.sha256);
+        String key = chain.idempotencyKey(source.sha256, ConvertingMachine.local());
         Instant now = clock.instant();
         @SuppressWarnings("unchecked")
         List<Number> inserted = em.createNativeQuery("""
@@ -82,7 +83,7 @@ public class JobQueue {
 
     /** The job with the same key in this version, if any. */
     public Optional<ConversionJob> existing(ModelVersion v, Artifact source, ChainSpec chain) {
-        return ConversionJob.find("version = ?1 and idempotencyKey = ?2", v, chain.idempotencyKey(source.sha256))
+        return ConversionJob.find("version = ?1 and idempotencyKey = ?2", v, chain.idempotencyKey(source.sha256, ConvertingMachine.local()))
                 .firstResultOptional();
     }
 

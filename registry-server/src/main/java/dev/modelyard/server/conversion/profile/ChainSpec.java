@@ -160,9 +160,13 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
      * SHA-256 of the canonical JSON of the source digest and everything that determines the
      * result (steps with converter versions and parameters, target, tolerance, an optimized flag
      * that differs from the steps' default). Timeouts and
-     * attempts are left out: they change how a job runs, not what it makes.
+     * attempts are left out: they change how a job runs, not what it makes. A chain that is not
+     * portable and names no features makes a file for {@code machine}'s architecture and every
+     * feature it has ({@link #resultTarget(ConvertingMachine)}): that is part of what it makes, so
+     * replicas on different CPUs do not take their different files for one conversion. Other
+     * chains make the same file on any machine, and their keys do not depend on it.
      */
-    public String idempotencyKey(String sourceSha256) {
+    public String idempotencyKey(String sourceSha256, ConvertingMachine machine) {
         List<Object> chain = new ArrayList<>();
         for (StepSpec s : steps) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -196,6 +200,12 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         // The flag changes the artifact's record, not its bytes: in the key only when it differs
         // from what the steps imply, so existing keys stay what they were.
         if (optimized != null && optimized != steps.stream().anyMatch(StepSpec::optimizing)) key.put("optimized", optimized);
+        if (!portable() && !target.needsCpuFeatures()) {
+            Map<String, Object> made = new LinkedHashMap<>();
+            made.put("arch", machine.arch());
+            made.put("cpuFeatures", machine.features().stream().sorted().toList());
+            key.put("convertingMachine", made);
+        }
         return Digests.hex(Digests.sha256().digest(CanonicalJson.canonicalize(canonicalNumbers(key))));
     }
 
