@@ -163,8 +163,9 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
      * attempts are left out: they change how a job runs, not what it makes. A chain that is not
      * portable and names no features makes a file for {@code machine}'s architecture and every
      * feature it has ({@link #resultTarget(ConvertingMachine)}): that is part of what it makes, so
-     * replicas on different CPUs do not take their different files for one conversion. Other
-     * chains make the same file on any machine, and their keys do not depend on it.
+     * replicas on different CPUs do not take their different files for one conversion; one that
+     * names features still makes a file for the machine's vector width, which its key names.
+     * Portable chains make the same file on any machine, and their keys do not depend on it.
      */
     public String idempotencyKey(String sourceSha256, ConvertingMachine machine) {
         List<Object> chain = new ArrayList<>();
@@ -205,6 +206,10 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
             made.put("arch", machine.arch());
             made.put("cpuFeatures", machine.features().stream().sorted().toList());
             key.put("convertingMachine", made);
+        } else if (!portable() && machine.vectorWidth() != null) {
+            // Named features are the result's, but its vector width is the converting CPU's
+            // (resultTarget adds it): a replica of another width makes another file.
+            key.put("convertingMachine", Map.of("vectorWidth", machine.vectorWidth()));
         }
         return Digests.hex(Digests.sha256().digest(CanonicalJson.canonicalize(canonicalNumbers(key))));
     }
