@@ -55,4 +55,37 @@ class DeviceProbeTest {
                 "processor\t: 0", "Features\t: fp asimd evtstrm aes crc32 asimdhp asimddp i8mm")));
         assertEquals(java.util.Set.of(), DeviceProbe.cpuFeatures(List.of("model name\t: something")));
     }
+
+    @Test
+    void theDeviceReportsExactlyOneVectorWidth() {
+        List<String> avx512 = List.of("flags\t\t: fpu sse4_2 avx avx2 fma avx512f");
+        List<String> avx2 = List.of("flags\t\t: fpu sse4_2 avx avx2 fma");
+        assertEquals(java.util.Set.of("avx", "avx2", "avx512f", "fma", "sse4_2", "vec512"), DeviceProbe.cpuFeatures("x86_64", avx512));
+        assertEquals(java.util.Set.of("avx", "avx2", "fma", "sse4_2", "vec256"), DeviceProbe.cpuFeatures("x86_64", avx2));
+        assertEquals(java.util.Set.of("sse4_2", "vec128"), DeviceProbe.cpuFeatures("x86_64", List.of("flags\t\t: fpu sse4_2")));
+        assertEquals(java.util.Set.of("neon", "vec128"), DeviceProbe.cpuFeatures("aarch64", List.of("Features\t: fp asimd")));
+        assertEquals(java.util.Set.of(), DeviceProbe.cpuFeatures("riscv64", List.of("isa\t: rv64imafdc")));
+        // This machine's report carries its one token, so the server and the verifier see the same width.
+        List<String> here = DeviceProbe.cpuFeatures();
+        assertTrue(here.stream().filter(f -> f.startsWith("vec")).count() <= 1, here.toString());
+    }
+
+    @Test
+    void theVerifierRefusesAFileLaidOutForAnotherVectorWidth() {
+        // ONNX Runtime at level extended/all blocks Conv weights by the converting CPU's vector
+        // width: a file made on an AVX2 server computes wrong results on an AVX-512 device, although
+        // that device has every AVX2 feature. The width tokens make the match exact.
+        DeviceFacts avx512Device = new DeviceFacts("x86_64", List.of("cpu"), Map.of("onnxruntime", "1.20.0"),
+                DeviceProbe.cpuFeatures("x86_64", List.of("flags\t\t: sse4_2 avx avx2 fma avx512f")), 4096L, "linux");
+        DeviceFacts avx2Device = new DeviceFacts("x86_64", List.of("cpu"), Map.of("onnxruntime", "1.20.0"),
+                DeviceProbe.cpuFeatures("x86_64", List.of("flags\t\t: sse4_2 avx avx2 fma")), 4096L, "linux");
+        TargetDescriptor madeOnAvx2 = TargetDescriptor.of("onnx", "onnxruntime", null, "x86_64", "cpu", "fp32", null, null,
+                List.of("avx2", "fma", "vec256"));
+        TargetDescriptor madeOnAvx512 = TargetDescriptor.of("onnx", "onnxruntime", null, "x86_64", "cpu", "fp32", null, null,
+                List.of("avx2", "vec512"));
+        assertEquals(List.of(), avx2Device.unmetRequirements(madeOnAvx2));
+        assertEquals(List.of(), avx512Device.unmetRequirements(madeOnAvx512));
+        assertTrue(avx512Device.unmetRequirements(madeOnAvx2).toString().contains("vec256"), avx512Device.unmetRequirements(madeOnAvx2).toString());
+        assertTrue(avx2Device.unmetRequirements(madeOnAvx512).toString().contains("vec512"), avx2Device.unmetRequirements(madeOnAvx512).toString());
+    }
 }

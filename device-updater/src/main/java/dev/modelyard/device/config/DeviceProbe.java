@@ -63,10 +63,14 @@ public final class DeviceProbe {
         return Runtime.getRuntime().maxMemory() / (1024 * 1024);
     }
 
-    /** The CPU features of {@link CpuFeatures#KNOWN} this device has, canonical and sorted. */
+    /**
+     * The CPU features of {@link CpuFeatures#KNOWN} this device has, canonical and sorted, with its
+     * vector-width token ({@link CpuFeatures#vectorWidth}): files whose kernels are laid out for a
+     * vector width reach only devices that report the same one.
+     */
     public static List<String> cpuFeatures() {
         try {
-            return List.copyOf(cpuFeatures(Files.readAllLines(Path.of("/proc/cpuinfo"))));
+            return List.copyOf(cpuFeatures(arch(), Files.readAllLines(Path.of("/proc/cpuinfo"))));
         } catch (IOException ignored) {
             // no /proc: report none
             return List.of();
@@ -85,6 +89,14 @@ public final class DeviceProbe {
             if (key.equals("flags") || key.equals("Features")) return CpuFeatures.parse(line.substring(colon + 1));
         }
         return Set.of();
+    }
+
+    /** The features of {@link #cpuFeatures(List)} and the vector-width token of a CPU of {@code arch}. */
+    public static Set<String> cpuFeatures(String arch, List<String> cpuinfo) {
+        Set<String> features = new TreeSet<>(cpuFeatures(cpuinfo));
+        String width = CpuFeatures.vectorWidth(arch, features);
+        if (width != null) features.add(width);
+        return java.util.Collections.unmodifiableSet(features);
     }
 
     public static String os() {

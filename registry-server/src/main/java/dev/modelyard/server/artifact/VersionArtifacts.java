@@ -70,7 +70,7 @@ public class VersionArtifacts {
         ModelVersion v = a.version;
         Optional<Artifact> named = Artifact.find("version = ?1 and filename = ?2", v, a.filename).firstResultOptional();
         // Under REPLACE, the file being replaced may hold the target: it goes, so it is no obstacle.
-        Optional<Artifact> taken = forTarget(v, a.target())
+        Optional<Artifact> taken = forTarget(v, a.target(), a.optimized)
                 .filter(t -> sameName == SameName.REFUSE || named.map(n -> !n.id.equals(t.id)).orElse(true));
         if (taken.isPresent()) throw new TargetTaken(v, a.target(), taken.get());
         if (named.isPresent()) {
@@ -96,12 +96,18 @@ public class VersionArtifacts {
         return new Added(a, named.isPresent());
     }
 
-    /** The version's artifact for target {@code t}, if it has one. */
-    public Optional<Artifact> forTarget(ModelVersion v, TargetDescriptor t) {
+    /**
+     * The version's artifact for target {@code t} that is {@code optimized} or not, if it has one.
+     * A version holds at most one of each per target (index {@code artifact_target_uq}): the
+     * source and one optimized file of the same target can live side by side, and devices get the
+     * optimized one.
+     */
+    public Optional<Artifact> forTarget(ModelVersion v, TargetDescriptor t, boolean optimized) {
         return Artifact.<Artifact>find("version = ?1 and format = ?2 and runtime = ?3 and coalesce(runtimeVersion, '') = ?4"
-                        + " and arch = ?5 and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8 and cpuFeatures = ?9",
+                        + " and arch = ?5 and accelerator = ?6 and precision = ?7 and coalesce(os, '') = ?8 and cpuFeatures = ?9"
+                        + " and optimized = ?10",
                 v, t.format(), t.runtime(), nz(t.runtimeVersion()), t.arch(), t.accelerator(), t.precision(), nz(t.os()),
-                String.join(",", t.cpuFeatures()))
+                String.join(",", t.cpuFeatures()), optimized)
                 .firstResultOptional();
     }
 

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The CPU of the machine that runs conversions. A converter that is not portable (ONNX Runtime at
  * level extended or all lays out fused kernels for this CPU's vector width) makes a file for this
- * machine's architecture and features, so the result's target must name them.
+ * machine's architecture and features, so the result's target must name them, with the
+ * vector-width token of {@link #vectorWidth()}.
  *
  * @param arch     the architecture as target descriptors name it
  * @param features the {@link CpuFeatures} this CPU has; empty where the system does not say
@@ -24,6 +25,14 @@ public record ConvertingMachine(String arch, Set<String> features) {
 
     public ConvertingMachine {
         features = Set.copyOf(features);
+    }
+
+    /**
+     * This CPU's vector-width token ({@link CpuFeatures#vectorWidth}): every file a non-portable
+     * step makes here needs it, so only devices of the same width get the file.
+     */
+    public String vectorWidth() {
+        return CpuFeatures.vectorWidth(arch, features);
     }
 
     /** This machine, probed once: the JVM's architecture and the feature lines of {@code /proc/cpuinfo}. */

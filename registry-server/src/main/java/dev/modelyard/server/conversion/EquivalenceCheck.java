@@ -74,8 +74,11 @@ public final class EquivalenceCheck {
             long millis = (System.nanoTime() - t0) / 1_000_000;
             try {
                 return new Sessions(loader.load(reference), cand, millis);
-            } catch (OrtException | RuntimeException e) {
+            } catch (Throwable e) {
+                // Whatever fails (an OutOfMemoryError from a large source too), the result's
+                // native session must not outlive this call.
                 closeQuietly(cand);
+                if (e instanceof Error error) throw error;
                 throw new ConversionException("ONNX Runtime cannot load the source: " + e.getMessage(), e);
             }
         }

@@ -79,7 +79,9 @@ public final class ArtifactChooser {
             });
             return new Device(arch(a.get(DeviceAttributes.ARCH)), acc, runtimes, number(a.get(DeviceAttributes.MEMORY_MB)),
                     number(a.get(DeviceAttributes.DISK_FREE_MB)), lower(a.get(DeviceAttributes.OS)),
-                    CpuFeatures.parse(a.get(DeviceAttributes.CPU_FEATURES)));
+                    // Updaters before protocol 2 report their features but refuse signed metadata
+                    // naming any: to them, a file that needs features is one they cannot install.
+                    DeviceAttributes.cpuFeaturesInMetadata(a) ? CpuFeatures.parse(a.get(DeviceAttributes.CPU_FEATURES)) : Set.of());
         }
 
         /** An architecture as the descriptors name it, from how a device or the JVM spells it ({@code amd64}, {@code arm64}, …). */
@@ -137,7 +139,8 @@ public final class ArtifactChooser {
             Set<String> missing = CpuFeatures.missing(t.cpuFeatures(), device.cpuFeatures());
             if (!missing.isEmpty()) {
                 unmet.add("cpu features " + String.join(", ", missing) + (device.cpuFeatures().isEmpty()
-                        ? " (device did not report '" + DeviceAttributes.CPU_FEATURES + "')"
+                        ? " (device did not report '" + DeviceAttributes.CPU_FEATURES + "', or its updater predates protocol "
+                        + DeviceAttributes.UPDATER_PROTOCOL + ")"
                         : " (device has " + String.join(", ", new TreeSet<>(device.cpuFeatures())) + ")"));
             }
         }
@@ -201,7 +204,9 @@ public final class ArtifactChooser {
      * <li>precision as the deployment says ({@code lowPrecision}): it is a decision a person made
      *     for this rollout, so nothing about the file overrides it;</li>
      * <li>the more specific target: a concrete architecture over {@value TargetDescriptor#ANY_ARCH},
-     *     then more required CPU features (all of which the device has, or it would not fit), then
+     *     then more required CPU features counted with all they imply ({@link CpuFeatures#closure}:
+     *     {@code [avx512f]} is narrower than six AVX2-era features, which a plain count would
+     *     reverse; the device has them all, or the file would not fit), then
      *     a runtime version range over none, then a named OS over none. A file built for narrower
      *     hardware was built for a reason (kernels for those features, a runtime's newer operators),
      *     and the device meets every one of its requirements;</li>
@@ -216,7 +221,7 @@ public final class ArtifactChooser {
                 .comparingInt((Candidate c) -> "cpu".equals(c.target().accelerator()) ? 1 : 0)
                 .thenComparingInt(c -> lowPrecision ? precisionRank(c.target().precision()) : -precisionRank(c.target().precision()))
                 .thenComparingInt(c -> c.target().anyArch() ? 1 : 0)
-                .thenComparingInt(c -> -c.target().cpuFeatures().size())
+                .thenComparingInt(c -> -CpuFeatures.closure(c.target().cpuFeatures()).size())
                 .thenComparingInt(c -> c.target().runtimeVersion() == null ? 1 : 0)
                 .thenComparingInt(c -> c.target().os() == null ? 1 : 0)
                 .thenComparingInt(c -> c.optimized() ? 0 : 1)

@@ -45,6 +45,17 @@ class ConvertingMachineTest {
     }
 
     @Test
+    void theVectorWidthEveryNonPortableResultNeeds() {
+        assertEquals("vec512", new ConvertingMachine("x86_64", Set.of("avx", "avx2", "avx512f")).vectorWidth());
+        assertEquals("vec256", new ConvertingMachine("x86_64", Set.of("avx", "avx2", "fma")).vectorWidth());
+        assertEquals("vec256", new ConvertingMachine("x86_64", Set.of("avx")).vectorWidth());
+        assertEquals("vec128", new ConvertingMachine("x86_64", Set.of("sse4_2")).vectorWidth());
+        assertEquals("vec128", new ConvertingMachine("aarch64", Set.of("neon", "dotprod")).vectorWidth());
+        assertEquals(null, new ConvertingMachine("aarch64", Set.of()).vectorWidth());
+        assertEquals(null, new ConvertingMachine("riscv64", Set.of()).vectorWidth());
+    }
+
+    @Test
     void thisMachineNamesAnArchitectureDescriptorsKnow() {
         ConvertingMachine here = ConvertingMachine.local();
         assertEquals(true, dev.modelyard.wire.TargetDescriptor.ARCHES.contains(here.arch()), here.arch());

@@ -458,21 +458,36 @@ class DdiFlowTest {
         upload(model, "1.0.0", "m-avx512.onnx", Api.onnxModel(32), "arch=x86_64&cpuFeatures=avx512f,avx2");
         publish(model, "1.0.0");
         Dev avx512 = device("avx512");
+        // Features count from an updater that accepts signed metadata naming them (protocol 2 on).
         Map<String, String> attributes = new java.util.HashMap<>(x86("cpu"));
-        attributes.put("cpu.features", "fpu sse4_2 avx avx2 fma avx512f avx512bw");
+        attributes.put(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL);
+        attributes.put("cpu.features", "fpu sse4_2 avx avx2 fma avx512f avx512bw vec512");
         report(avx512, attributes);
+        // An updater of protocol 1 reports the same features but refuses metadata with cpuFeatures:
+        // it gets the generic file, as a device that reported none.
+        Dev oldUpdater = device("proto1");
+        Map<String, String> old = new java.util.HashMap<>(attributes);
+        old.put(DeviceAttributes.UPDATER, "1");
+        old.put(DeviceAttributes.CPU_CORES, "4");
+        report(oldUpdater, old);
         Dev avx2 = device("avx2");
-        attributes.put("cpu.features", "fpu sse4_2 avx avx2 fma");
+        attributes.put("cpu.features", "fpu sse4_2 avx avx2 fma vec256");
         report(avx2, attributes);
         Dev silent = device("nofeatures");
         report(silent, x86("cpu"));
         JsonPath r = publisher().contentType(ContentType.JSON)
-                .body(Map.of("model", model, "version", "1.0.0", "devices", List.of(avx512.id(), avx2.id(), silent.id())))
+                .body(Map.of("model", model, "version", "1.0.0", "devices", List.of(avx512.id(), avx2.id(), silent.id(), oldUpdater.id())))
                 .post("/api/v1/deployments").then().statusCode(201).extract().jsonPath();
         assertEquals(0, r.getInt("failed"));
         assertEquals("m-avx512.onnx", r.getString("actions.find { it.device == '" + avx512.id() + "' }.artifact.filename"));
         assertEquals("m-generic.onnx", r.getString("actions.find { it.device == '" + avx2.id() + "' }.artifact.filename"));
         assertEquals("m-generic.onnx", r.getString("actions.find { it.device == '" + silent.id() + "' }.artifact.filename"));
+        assertEquals("m-generic.onnx", r.getString("actions.find { it.device == '" + oldUpdater.id() + "' }.artifact.filename"));
+        // still Modelyard's updater: its chunk carries the signed metadata it needs
+        String oldHref = poll(oldUpdater).getString("_links.deploymentBase.href");
+        oldUpdater.as().accept("application/hal+json").get(oldHref).then().statusCode(200)
+                .body("deployment.chunks[0].artifacts[0].filename", equalTo("m-generic.onnx"))
+                .body("deployment.chunks[0].artifacts[1].filename", equalTo("m-generic.onnx.release.json"));
         String href = poll(avx512).getString("_links.deploymentBase.href");
         avx512.as().accept("application/hal+json").get(href).then().statusCode(200)
                 .body("deployment.chunks[0].artifacts[0].filename", equalTo("m-avx512.onnx"));

@@ -47,10 +47,16 @@ class ArtifactChooserTest {
     }
 
     static final String X86 = "arch=x86_64,runtime.onnxruntime=1.20.0,memory.mb=4096,os=linux";
-    /** An AVX2 machine without AVX-512, reporting its features as /proc/cpuinfo spells them. */
-    static final String AVX2 = X86 + ",cpu.features=fpu sse4_2 avx avx2 fma f16c";
-    static final String AVX512 = AVX2 + " avx512f avx512bw avx512vl avx512dq avx512vnni";
-    static final String ARM = "arch=aarch64,runtime.onnxruntime=1.20.0,cpu.features=fp asimd asimddp fphp asimdhp";
+    /** Features reach the choice only from updaters of protocol 2 on (older ones refuse metadata naming them). */
+    static final String UPDATER = ",modelyard.updater=2";
+    static final String AVX2_FLAGS = "fpu sse4_2 avx avx2 fma f16c";
+    /**
+     * An AVX2 machine without AVX-512, reporting its features as /proc/cpuinfo spells them, and
+     * its one vector-width token as the updater adds it.
+     */
+    static final String AVX2 = X86 + UPDATER + ",cpu.features=" + AVX2_FLAGS + " vec256";
+    static final String AVX512 = X86 + UPDATER + ",cpu.features=" + AVX2_FLAGS + " avx512f avx512bw avx512vl avx512dq avx512vnni vec512";
+    static final String ARM = "arch=aarch64,runtime.onnxruntime=1.20.0" + UPDATER + ",cpu.features=fp asimd asimddp fphp asimdhp vec128";
 
     static Stream<Arguments> table() {
         return Stream.of(
@@ -104,7 +110,9 @@ class ArtifactChooserTest {
                 // a model still needs its runtime, even next to a payload; a device with the runtime prefers the smaller fitting file
                 Arguments.of(List.of("m.onnx:any:cpu:fp32:100", "fw.bin:any:cpu:fp32:900"), "arch=x86_64", false, "fw.bin"),
                 Arguments.of(List.of("m.onnx:any:cpu:fp32:100", "fw.bin:any:cpu:fp32:900"), X86, false, "m.onnx"),
-                // an ORT-optimized fp32 file wins over its source though it is 0.04 % or 30 % larger (issue #18)
+                // an ORT-optimized fp32 file wins over its source though it is 0.04 % or 30 % larger (issue #18); a
+                // version holds both for one target (optimized is part of artifact_target_uq), as a portable
+                // ort-optimize profile of the source's target makes it
                 Arguments.of(List.of("model.onnx:any:cpu:fp32:10000", "model-opt.onnx:any:cpu:fp32:10004:::::opt"), X86, false, "model-opt.onnx"),
                 Arguments.of(List.of("model.onnx:any:cpu:fp32:10000", "model.ort:any:cpu:fp32:13000:::::opt"), X86, false, "model.ort"),
                 // ... but precision comes first: the deployment's policy outranks optimization
@@ -120,20 +128,53 @@ class ArtifactChooserTest {
                 // CPU features: an AVX-512 file never goes to an AVX2-only device (issue #18) ...
                 Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:100::::avx512f+avx2:opt", "any.onnx:any:cpu:fp32:200"), AVX2, false, "any.onnx"),
                 Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:100::::avx512f+avx2"), AVX2, false,
-                        "!avx512.onnx needs cpu features avx512f (device has avx, avx2, f16c, fma, sse4_2)"),
+                        "!avx512.onnx needs cpu features avx512f (device has avx, avx2, f16c, fma, sse4_2, vec256)"),
                 // ... nor to one that reported no features at all
                 Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2"), X86, false,
-                        "!avx2.onnx needs cpu features avx2 (device did not report 'cpu.features')"),
+                        "!avx2.onnx needs cpu features avx2 (device did not report 'cpu.features'"),
+                // an updater before protocol 2 (or none announced) reports features but refuses
+                // metadata naming them: it gets the generic file, as if it had reported none
+                Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2", "any.onnx:any:cpu:fp32:200"),
+                        AVX2.replace(UPDATER, ",modelyard.updater=1"), false, "any.onnx"),
+                Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2", "any.onnx:any:cpu:fp32:200"),
+                        AVX2.replace(UPDATER, ""), false, "any.onnx"),
+                Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2"), AVX2.replace(UPDATER, ",modelyard.updater=1"), false,
+                        "!avx2.onnx needs cpu features avx2 (device did not report 'cpu.features', or its updater predates protocol 2)"),
                 // ... and goes to a device that has them, before the generic x86 and 'any' files
                 Arguments.of(List.of("avx512.onnx:x86_64:cpu:fp32:300::::avx512f+avx2", "x86.onnx:x86_64:cpu:fp32:100",
                         "any.onnx:any:cpu:fp32:100"), AVX512, false, "avx512.onnx"),
+                // vector width is exact (ONNX Runtime's NCHWc blocks): a file made on an AVX2
+                // server never goes to an AVX-512 device, though that device has every AVX2 feature ...
+                Arguments.of(List.of("avx2-made.onnx:x86_64:cpu:fp32:100::::avx2+fma+f16c+vec256:opt", "any.onnx:any:cpu:fp32:200"),
+                        AVX512, false, "any.onnx"),
+                Arguments.of(List.of("avx2-made.onnx:x86_64:cpu:fp32:100::::avx2+fma+vec256:opt"), AVX512, false,
+                        "!avx2-made.onnx needs cpu features vec256 (device has "),
+                // ... nor the reverse, even when the profile named only AVX2 features
+                Arguments.of(List.of("avx512-made.onnx:x86_64:cpu:fp32:100::::avx2+vec512:opt", "any.onnx:any:cpu:fp32:200"),
+                        AVX2, false, "any.onnx"),
+                Arguments.of(List.of("avx512-made.onnx:x86_64:cpu:fp32:100::::avx2+vec512:opt"), AVX2, false,
+                        "!avx512-made.onnx needs cpu features vec512 (device has "),
+                // ... and each goes to a device of its own width, before the generic files
+                Arguments.of(List.of("avx2-made.onnx:x86_64:cpu:fp32:300::::avx2+vec256:opt", "any.onnx:any:cpu:fp32:200",
+                        "avx512-made.onnx:x86_64:cpu:fp32:300::::avx512f+vec512:opt"), AVX2, false, "avx2-made.onnx"),
+                Arguments.of(List.of("avx2-made.onnx:x86_64:cpu:fp32:300::::avx2+vec256:opt", "any.onnx:any:cpu:fp32:200",
+                        "avx512-made.onnx:x86_64:cpu:fp32:300::::avx512f+vec512:opt"), AVX512, false, "avx512-made.onnx"),
+                // specificity counts what the features imply: avx512f implies avx2, fma, f16c, avx,
+                // sse4_2 and sse4_1, so it is narrower than five AVX2-era features listed one by one
+                Arguments.of(List.of("avx2-five.onnx:x86_64:cpu:fp32:100::::sse4_2+avx+avx2+fma+f16c", "avx512.onnx:x86_64:cpu:fp32:200::::avx512f"),
+                        AVX512, false, "avx512.onnx"),
+                // ... while features a listed one implies add nothing: [avx2, avx] is as narrow as [avx2]
+                Arguments.of(List.of("b-avx2.onnx:x86_64:cpu:fp32:100::::avx2+avx", "a-avx2.onnx:x86_64:cpu:fp32:100::::avx2"),
+                        AVX2, false, "a-avx2.onnx"),
+                // dotprod implies neon: [dotprod] ties with [neon, dotprod], and beats [neon]
+                Arguments.of(List.of("neon.onnx:aarch64:cpu:int8:100::::neon", "dot.onnx:aarch64:cpu:int8:200::::dotprod"), ARM, true, "dot.onnx"),
                 // more required features (all present) is more specific
                 Arguments.of(List.of("avx2.onnx:x86_64:cpu:fp32:100::::avx2", "avx2-fma.onnx:x86_64:cpu:fp32:200::::avx2+fma"),
                         AVX2, false, "avx2-fma.onnx"),
                 // kernel spellings count: an aarch64 device reporting asimd/asimddp has neon and dotprod
                 Arguments.of(List.of("neon.onnx:aarch64:cpu:int8:100::::neon+dotprod", "any.onnx:any:cpu:int8:50"), ARM, true, "neon.onnx"),
                 Arguments.of(List.of("i8mm.onnx:aarch64:cpu:int8:100::::neon+i8mm"), ARM, true,
-                        "!i8mm.onnx needs cpu features i8mm (device has dotprod, fp16, neon)"),
+                        "!i8mm.onnx needs cpu features i8mm (device has dotprod, fp16, neon, vec128)"),
                 // on another architecture the arch is the miss, not the features
                 Arguments.of(List.of("neon.onnx:aarch64:cpu:fp32:100::::neon"), AVX2, false, "!neon.onnx needs arch aarch64 (device is x86_64)"),
                 // an accelerator still comes first

@@ -41,8 +41,29 @@ public final class DeviceAttributes {
      * Updaters older than this attribute are recognised by {@link #LEGACY_UPDATER_KEYS}.
      */
     public static final String UPDATER = "modelyard.updater";
-    /** The value of {@link #UPDATER} this code speaks: signed metadata and self-tests as chunk artifacts. */
-    public static final String UPDATER_PROTOCOL = "1";
+    /**
+     * The value of {@link #UPDATER} this code speaks. "1": signed metadata and self-tests as
+     * chunk artifacts. "2": also signed metadata whose target names {@code cpuFeatures} (updaters
+     * of protocol 1 and older report {@link #CPU_FEATURES} but refuse such metadata, so the
+     * server gives them no file that needs CPU features: {@link #cpuFeaturesInMetadata}).
+     */
+    public static final String UPDATER_PROTOCOL = "2";
+
+    /**
+     * Whether the device's updater accepts signed metadata with {@code target.cpuFeatures}: it
+     * announced protocol 2 or later. A device announcing none or "1" (an older Modelyard updater,
+     * or a stock client) is treated as having no CPU features, so it still gets files that need none.
+     */
+    public static boolean cpuFeaturesInMetadata(java.util.Map<String, String> attributes) {
+        String v = attributes == null ? null : attributes.get(UPDATER);
+        if (v == null || v.isBlank()) return false;
+        try {
+            return Integer.parseInt(v.strip()) >= 2;
+        } catch (NumberFormatException e) {
+            // a protocol this server does not know cannot be assumed to accept the field
+            return false;
+        }
+    }
 
     /**
      * Comma-separated versions of the delta format (module {@code modelyard-delta}) the device

@@ -39,6 +39,26 @@ class DeviceAttributesTest {
         }
     }
 
+    @Test
+    void onlyProtocolTwoOnAcceptsMetadataNamingCpuFeatures() {
+        record Row(String what, Map<String, String> attributes, boolean accepts) {
+        }
+        for (Row r : new Row[]{
+                new Row("this updater", Map.of(DeviceAttributes.UPDATER, DeviceAttributes.UPDATER_PROTOCOL), true),
+                new Row("protocol 2", Map.of(DeviceAttributes.UPDATER, "2"), true),
+                new Row("a later protocol", Map.of(DeviceAttributes.UPDATER, " 3 "), true),
+                new Row("protocol 1: reports features, refuses metadata naming them", with(OLD_UPDATER, DeviceAttributes.UPDATER, "1"), false),
+                new Row("old updater without the announcement", OLD_UPDATER, false),
+                new Row("a protocol this code does not know", Map.of(DeviceAttributes.UPDATER, "2-beta"), false),
+                new Row("nothing", Map.of(), false),
+                new Row("null", null, false),
+        }) {
+            assertEquals(r.accepts(), DeviceAttributes.cpuFeaturesInMetadata(r.attributes()), r.what());
+            // Every one of them that announced itself is still Modelyard's updater (signed files in the chunk).
+            if (r.attributes() != null && !r.attributes().isEmpty()) assertEquals(true, DeviceAttributes.modelyardUpdater(r.attributes()), r.what());
+        }
+    }
+
     private static Map<String, String> with(Map<String, String> m, String k, String v) {
         Map<String, String> out = new HashMap<>(m);
         out.put(k, v);

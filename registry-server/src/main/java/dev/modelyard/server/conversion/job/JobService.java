@@ -80,7 +80,7 @@ public class JobService {
             return;
         }
         for (ProfileService.Profile p : enabled) {
-            Optional<Artifact> taken = artifacts.forTarget(v, resultTarget(p.chain()));
+            Optional<Artifact> taken = artifacts.forTarget(v, resultTarget(p.chain()), p.chain().optimizedResult());
             if (taken.isPresent()) {
                 LOG.infof("%s %s: profile %s skipped, the version already has '%s' for its target",
                         published.model(), published.version(), p.name(), taken.get().filename);
@@ -112,7 +112,7 @@ public class JobService {
             Optional<ConversionJob> existing = queue.existing(v, source, w.chain());
             if (existing.isEmpty()) {
                 TargetDescriptor result = resultTarget(w.chain());
-                artifacts.forTarget(v, result).ifPresent(a -> {
+                artifacts.forTarget(v, result, w.chain().optimizedResult()).ifPresent(a -> {
                     throw DomainException.of(ErrorCode.TARGET_TAKEN, "version " + v.version + " already has an artifact for target "
                             + JobRunner.describe(result) + ": '" + a.filename + "'");
                 });

@@ -6,6 +6,7 @@ import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.storage.Digests;
+import dev.modelyard.wire.CpuFeatures;
 import dev.modelyard.wire.TargetDescriptor;
 import dev.modelyard.wire.trust.CanonicalJson;
 import java.math.BigDecimal;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What to build: the steps, the target descriptor of the result, how close to the source it must
@@ -21,7 +24,7 @@ import java.util.Map;
  * precision). Profiles hold one; jobs freeze a copy when they are requested.
  *
  * @param optimized null in a request means the default: true when a step is a built-in optimizing
- *                  converter ({@link StepSpec#OPTIMIZING}); only a chain with a command step may
+ *                  converter ({@link StepSpec#optimizing()}); only a chain with a command step may
  *                  say otherwise, since the server cannot tell what a program does
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -78,7 +81,7 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         boolean byDefault = normalized.stream().anyMatch(StepSpec::optimizing);
         if (optimized != null && optimized != byDefault && normalized.stream().noneMatch(StepSpec::external)) {
             throw new IllegalArgumentException("optimized: only a chain with a command step may set it; built-in steps decide it"
-                    + " (true with " + String.join(", ", StepSpec.OPTIMIZING.stream().sorted().toList()) + ", false otherwise)");
+                    + " (true with ort-optimize, ort-format at level extended or all, int8-dynamic or int8-static; false otherwise)");
         }
         ChainSpec spec = new ChainSpec(List.copyOf(normalized), t, tol, timeout, attempts, optimized == null ? byDefault : optimized);
         spec.resultTarget(machine);
@@ -102,7 +105,8 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
      * target. A chain with a step that is not portable makes code for the converting CPU: the
      * result names that CPU's architecture and the features it needs, the target's own list when
      * it names one (the profile knows which features the devices have), else every feature of the
-     * converting CPU (nothing less is known to suffice).
+     * converting CPU (nothing less is known to suffice); either way with the converting CPU's
+     * vector-width token, which a device must match exactly.
      *
      * @throws IllegalArgumentException ({@code target.arch: …}) when the target names another
      *                                  architecture: this machine cannot build code for it
@@ -119,9 +123,20 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
                     + " makes code for the converting CPU, which is " + machine.arch()
                     + "; use a portable step (level basic) for other architectures, or target " + machine.arch());
         }
-        List<String> features = target.needsCpuFeatures() ? target.cpuFeatures() : List.copyOf(machine.features());
+        // The vector width is not a choice: the file's kernels are laid out for this CPU's, and
+        // only a device of the same width computes them right (CpuFeatures.vectorWidth).
+        String width = machine.vectorWidth();
+        List<String> other = target.cpuFeatures().stream()
+                .filter(f -> CpuFeatures.VECTOR_WIDTHS.contains(f) && !f.equals(width)).toList();
+        if (!other.isEmpty()) {
+            throw new IllegalArgumentException("target.cpuFeatures: '" + other.get(0) + "' but step " + nonPortable
+                    + " lays out kernels for the converting CPU's vector width, which is " + width
+                    + "; use a portable step (level basic) for other widths");
+        }
+        Set<String> features = new TreeSet<>(target.needsCpuFeatures() ? target.cpuFeatures() : machine.features());
+        if (width != null) features.add(width);
         return new TargetDescriptor(target.format(), target.runtime(), target.runtimeVersion(), machine.arch(),
-                target.accelerator(), target.precision(), target.minMemoryMb(), target.os(), features);
+                target.accelerator(), target.precision(), target.minMemoryMb(), target.os(), List.copyOf(features));
     }
 
     @JsonIgnore
@@ -148,8 +163,9 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
      * attempts are left out: they change how a job runs, not what it makes. A chain that is not
      * portable and names no features makes a file for {@code machine}'s architecture and every
      * feature it has ({@link #resultTarget(ConvertingMachine)}): that is part of what it makes, so
-     * replicas on different CPUs do not take their different files for one conversion. Other
-     * chains make the same file on any machine, and their keys do not depend on it.
+     * replicas on different CPUs do not take their different files for one conversion; one that
+     * names features still makes a file for the machine's vector width, which its key names.
+     * Portable chains make the same file on any machine, and their keys do not depend on it.
      */
     public String idempotencyKey(String sourceSha256, ConvertingMachine machine) {
         List<Object> chain = new ArrayList<>();
@@ -190,6 +206,10 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
             made.put("arch", machine.arch());
             made.put("cpuFeatures", machine.features().stream().sorted().toList());
             key.put("convertingMachine", made);
+        } else if (!portable() && machine.vectorWidth() != null) {
+            // Named features are the result's, but its vector width is the converting CPU's
+            // (resultTarget adds it): a replica of another width makes another file.
+            key.put("convertingMachine", Map.of("vectorWidth", machine.vectorWidth()));
         }
         return Digests.hex(Digests.sha256().digest(CanonicalJson.canonicalize(canonicalNumbers(key))));
     }

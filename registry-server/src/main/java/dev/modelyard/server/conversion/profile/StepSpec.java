@@ -37,9 +37,10 @@ public record StepSpec(String type, String converter, Map<String, Object> params
     private static final int DEFAULT_TIMEOUT = 600;
 
     /**
-     * Built-in converters that make a model run faster (fused operators, integer kernels), whose
-     * results devices get before an unoptimized file of the same precision. The weight-only
-     * converters make files smaller, not faster.
+     * Built-in converters that can make a model run faster (fused operators, integer kernels), whose
+     * results devices get before an unoptimized file of the same precision ({@link #optimizing()}
+     * says when: ort-format only at level extended or all). The weight-only converters make files
+     * smaller, not faster.
      */
     public static final Set<String> OPTIMIZING = Set.of("ort-optimize", "ort-format", "int8-dynamic", "int8-static");
 
@@ -47,10 +48,18 @@ public record StepSpec(String type, String converter, Map<String, Object> params
         return COMMAND.equals(type);
     }
 
-    /** Whether this is a built-in step that optimizes for speed. */
+    /**
+     * Whether this is a built-in step that optimizes for speed: {@code ort-optimize} at any level,
+     * the integer converters, and {@code ort-format} only at level extended or all. At level basic
+     * an ORT-format file runs no faster than its fp32 source (measured in bench/conversion), so it
+     * must not outrank it.
+     */
     @JsonIgnore
     public boolean optimizing() {
-        return !external() && OPTIMIZING.contains(converter);
+        if (external() || !OPTIMIZING.contains(converter)) return false;
+        if (!"ort-format".equals(converter)) return true;
+        Object level = params == null ? null : params.get("level");
+        return level != null && !"basic".equalsIgnoreCase(String.valueOf(level));
     }
 
     /**

@@ -133,9 +133,10 @@ class ConversionJobApiTest {
             assertTrue(jobs.stream().anyMatch(x -> ((Number) x.get("id")).longValue() == again.getLong("jobs[0].id")));
             assertEquals(expected, jobsOf(m, "1.0.0").size());
 
-            // Another chain for a target the version has is refused before anything runs.
-            Api.admin().contentType("application/json").body(Conversions.adHoc("other-int8", builtin("ort-optimize"),
-                            Map.of("format", "onnx", "arch", "aarch64", "precision", "int8")))
+            // Another unoptimized chain for a target the version has is refused before anything runs
+            // (an optimized one may join it: a version holds one of each per target).
+            Api.admin().contentType("application/json").body(Conversions.adHoc("other-int8", Map.of("converter", "int8-weights-qdq",
+                            "params", Map.of("perChannel", false)), Map.of("format", "onnx", "arch", "aarch64", "precision", "int8")))
                     .post("/api/v1/models/{m}/versions/1.0.0/conversions", m).then().statusCode(409)
                     .contentType("application/problem+json").body("detail", containsString("already has an artifact for target"));
         }
@@ -245,27 +246,44 @@ class ConversionJobApiTest {
      * the 'any' target), and a weight-only converter is not optimized.
      */
     @Test
-    void aNonPortableStepsResultNeedsTheConvertingCpuAndOptimizedResultsSaySo() {
+    void aNonPortableStepsResultNeedsTheConvertingCpusVectorWidthAndOptimizedResultsSaySo() {
         String m = published("conv-cpu", "1.0.0", mlp(51));
         ConvertingMachine here = ConvertingMachine.local();
+        String width = here.vectorWidth();
+        java.util.TreeSet<String> expected = new java.util.TreeSet<>(here.features());
+        if (width != null) expected.add(width);
         JsonPath all = await(requestOne(m, "1.0.0", Conversions.adHoc("opt-all", Map.of("converter", "ort-optimize",
                 "params", Map.of("level", "all")), ANY_ONNX)), "succeeded", WAIT);
         JsonPath a = viewer().get(all.getString("resultUrl")).then().statusCode(200).extract().jsonPath();
         assertEquals(here.arch(), a.getString("target.arch"));
-        assertEquals(here.features().stream().sorted().toList(), a.getList("target.cpuFeatures"));
+        // The features and exactly one vector width: blocked kernels are computed right only by a
+        // runtime of the same width, so a wider device must not get the file either.
+        assertEquals(List.copyOf(expected), a.getList("target.cpuFeatures"));
+        assertEquals(width == null ? 0 : 1, a.getList("target.cpuFeatures", String.class).stream()
+                .filter(dev.modelyard.wire.CpuFeatures.VECTOR_WIDTHS::contains).count());
         assertTrue(a.getBoolean("optimized"));
-        if (!here.features().isEmpty()) {
+        if (!expected.isEmpty()) {
             String signed = viewer().get(a.getString("signedMetadataUrl")).then().statusCode(200).extract().asString();
             assertTrue(signed.contains("\"cpuFeatures\""), signed);
         }
-        // the profile's own list wins over the machine's: the profile knows its devices
+        // The profile's own list wins over the machine's features (the profile knows its devices),
+        // but the converting CPU's width is added to it: it is a fact of the file, not a choice.
         String first = here.features().stream().sorted().findFirst().orElse(null);
         if (first != null) {
             Map<String, Object> named = Conversions.adHoc("opt-all-named", Map.of("converter", "ort-optimize",
                     "params", Map.of("level", "extended")), Map.of("format", "onnx", "arch", here.arch(), "cpuFeatures", List.of(first)));
             JsonPath n = await(requestOne(m, "1.0.0", named), "succeeded", WAIT);
+            java.util.TreeSet<String> namedExpected = new java.util.TreeSet<>(List.of(first));
+            if (width != null) namedExpected.add(width);
             viewer().get(n.getString("resultUrl")).then().statusCode(200)
-                    .body("target.cpuFeatures", org.hamcrest.Matchers.equalTo(List.of(first)));
+                    .body("target.cpuFeatures", org.hamcrest.Matchers.equalTo(List.copyOf(namedExpected)));
+        }
+        if (width != null) {
+            // A profile naming another width asks for a file this server cannot make.
+            String otherWidth = width.equals("vec512") ? "vec256" : "vec512";
+            assertEquals("target.cpuFeatures", Conversions.request(m, "1.0.0", Conversions.adHoc("opt-other-width",
+                    Map.of("converter", "ort-optimize", "params", Map.of("level", "all")),
+                    Map.of("format", "onnx", "arch", here.arch(), "cpuFeatures", List.of(otherWidth))), 400).getString("field"));
         }
         JsonPath basic = await(requestOne(m, "1.0.0", Conversions.adHoc("opt-basic", builtin("ort-optimize"),
                 Map.of("format", "onnx", "arch", here.arch()))), "succeeded", WAIT);
@@ -281,6 +299,41 @@ class ConversionJobApiTest {
         String other = here.arch().equals("aarch64") ? "x86_64" : "aarch64";
         assertEquals("target.arch", Conversions.request(m, "1.0.0", Conversions.adHoc("opt-other", Map.of("converter", "ort-optimize",
                 "params", Map.of("level", "all")), Map.of("format", "onnx", "arch", other)), 400).getString("field"));
+    }
+
+    @Test
+    void aPortableOptimizationOfTheSourcesOwnTargetJoinsItAndDevicesGetIt() {
+        // ONNX Runtime's basic level keeps format, precision and target: the result has the very
+        // target of the uploaded source, and the version holds both (one unoptimized, one optimized).
+        String p = Api.uniqueName("same");
+        conversions.profile(profileBody(p + "-basic", Map.of("converter", "ort-optimize", "params", Map.of("level", "basic")),
+                ANY_ONNX, null));
+        String m = published("conv-same", "1.0.0", mlp(61));
+        List<Map<String, Object>> jobs = jobsOf(m, "1.0.0");
+        assertEquals(1, jobs.size(), "the profile is not skipped for the source's target: " + jobs);
+        JsonPath job = await(((Number) jobs.get(0).get("id")).longValue(), "succeeded", WAIT);
+        JsonPath opt = viewer().get(job.getString("resultUrl")).then().statusCode(200).extract().jsonPath();
+        JsonPath source = viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts/model.onnx", m).then().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(opt.getBoolean("optimized"));
+        assertEquals(false, source.getBoolean("optimized"));
+        assertEquals(source.getMap("target"), opt.getMap("target"));
+        viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts", m).then().statusCode(200)
+                .body("total", org.hamcrest.Matchers.equalTo(2));
+        // Asked for again, the same optimization is the same job; the source's target is no obstacle.
+        assertEquals(0, request(m, "1.0.0", Map.of("profiles", List.of(p + "-basic")), 200).getInt("created"));
+
+        // A device that can run either gets the optimized file.
+        String device = Api.uniqueName("same-dev");
+        String token = Api.publisher().contentType("application/json").body(Map.of("controllerId", device))
+                .post("/api/v1/devices").then().statusCode(201).extract().path("token");
+        io.restassured.RestAssured.given().header("Authorization", "TargetToken " + token).contentType("application/json")
+                .body(Map.of("mode", "merge", "data", Map.of("arch", "x86_64", "runtime.onnxruntime", "1.20.0", "os", "linux")))
+                .put("/DEFAULT/controller/v1/" + device + "/configData").then().statusCode(200);
+        JsonPath deployed = Api.publisher().contentType("application/json")
+                .body(Map.of("model", m, "version", "1.0.0", "device", device, "type", "forced"))
+                .post("/api/v1/deployments").then().statusCode(201).extract().jsonPath();
+        assertEquals(opt.getString("filename"), deployed.getString("actions[0].artifact.filename"));
     }
 
     @Test

@@ -48,6 +48,11 @@ class ChainSpecTest {
                 null, null, null, optimized).normalize(CONFIG, X86);
     }
 
+    private static ChainSpec ortChain(StepSpec step) {
+        return new ChainSpec(List.of(step), new TargetDescriptor("ort", null, null, null, null, null, null, null),
+                null, null, null, null).normalize(CONFIG, X86);
+    }
+
     private static StepSpec ortOptimize(String level) {
         return new StepSpec(null, "ort-optimize", Map.of("level", level), null, null, null);
     }
@@ -90,9 +95,22 @@ class ChainSpecTest {
         assertEquals(TargetDescriptor.ANY_ARCH, all.target().arch(), "the profile keeps what it says");
         TargetDescriptor made = all.resultTarget(X86);
         assertEquals("x86_64", made.arch());
-        assertEquals(List.of("avx", "avx2", "fma", "sse4_2"), made.cpuFeatures(), "every feature of the converting CPU");
-        // the profile names the features its devices have: those are what the file needs
-        assertEquals(List.of("avx2"), chain(ortOptimize("extended"), "x86_64", List.of("avx2"), null).resultTarget(X86).cpuFeatures());
+        assertEquals(List.of("avx", "avx2", "fma", "sse4_2", "vec256"), made.cpuFeatures(),
+                "every feature of the converting CPU, and its vector width");
+        // the profile names the features its devices have: those are what the file needs, and
+        // the converting CPU's vector width, which the file's blocked kernels are laid out for
+        assertEquals(List.of("avx2", "vec256"), chain(ortOptimize("extended"), "x86_64", List.of("avx2"), null).resultTarget(X86).cpuFeatures());
+        assertEquals(List.of("avx2", "vec256"), chain(ortOptimize("extended"), "x86_64", List.of("avx2", "vec256"), null).resultTarget(X86).cpuFeatures());
+        ConvertingMachine avx512 = new ConvertingMachine("x86_64", Set.of("avx", "avx2", "avx512f", "fma"));
+        assertEquals(List.of("avx2", "vec512"), chain(ortOptimize("all"), "x86_64", List.of("avx2"), null).resultTarget(avx512).cpuFeatures(),
+                "a profile naming [avx2] on an AVX-512 server makes a file only AVX-512 devices compute right");
+        assertEquals(List.of("neon", "vec128"), chain(ortOptimize("all"), null, List.of(), null)
+                .resultTarget(new ConvertingMachine("aarch64", Set.of("neon"))).cpuFeatures());
+        // a profile naming another width asks for a file this server cannot make
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+                () -> chain(ortOptimize("all"), "x86_64", List.of("avx2", "vec512"), null));
+        assertTrue(width.getMessage().startsWith("target.cpuFeatures: 'vec512' but step ort-optimize lays out kernels for the converting"
+                + " CPU's vector width, which is vec256"), width.getMessage());
         // a portable level leaves the target alone
         assertEquals(TargetDescriptor.ANY_ARCH, chain(ortOptimize("basic"), null, List.of(), null).resultTarget(X86).arch());
         // another architecture cannot be built here
@@ -115,9 +133,12 @@ class ChainSpecTest {
         assertNotEquals(all.idempotencyKey(SOURCE, X86), all.idempotencyKey(SOURCE, arm));
         assertEquals(all.idempotencyKey(SOURCE, X86),
                 all.idempotencyKey(SOURCE, new ConvertingMachine("x86_64", Set.of("sse4_2", "fma", "avx2", "avx"))));
-        // features named by the profile are the result's: the same file whichever CPU made it
+        // features named by the profile are the result's: the same file on any CPU of the same
+        // vector width, another one on a CPU of another width (its kernels are laid out for it)
         ChainSpec named = chain(ortOptimize("all"), "x86_64", List.of("avx2"), null);
-        assertEquals(named.idempotencyKey(SOURCE, X86), named.idempotencyKey(SOURCE, avx512));
+        assertEquals(named.idempotencyKey(SOURCE, X86),
+                named.idempotencyKey(SOURCE, new ConvertingMachine("x86_64", Set.of("avx", "avx2", "fma", "sse4_2", "f16c"))));
+        assertNotEquals(named.idempotencyKey(SOURCE, X86), named.idempotencyKey(SOURCE, avx512));
         // portable chains make the same file everywhere
         for (ChainSpec portable : List.of(chain(ortOptimize("basic"), null, List.of(), null), chain(COPY, null, List.of(), null),
                 int8(Map.of(), 0.05, null))) {
@@ -135,6 +156,17 @@ class ChainSpecTest {
         assertNotEquals(chain(COPY, null, List.of(), null).idempotencyKey(SOURCE, X86), fastCopy.idempotencyKey(SOURCE, X86));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain(FP16, null, List.of(), true));
         assertTrue(e.getMessage().startsWith("optimized: only a chain with a command step may set it"), e.getMessage());
+        // ort-format is faster than its source only with the fused kernels of extended or all
+        StepSpec ortBasic = new StepSpec(null, "ort-format", Map.of("level", "basic"), null, null, null);
+        StepSpec ortAll = new StepSpec(null, "ort-format", Map.of("level", "all"), null, null, null);
+        StepSpec ortDefault = new StepSpec(null, "ort-format", Map.of(), null, null, null);
+        assertEquals(false, ortChain(ortBasic).optimized());
+        assertEquals(false, ortChain(ortDefault).optimized(), "the default level is basic");
+        assertTrue(ortChain(ortAll).optimized());
+        assertTrue(chain(ortOptimize("extended"), null, List.of(), null).optimized());
+        assertTrue(ortBasic.normalize("s", CONFIG).optimizing() == false && ortAll.normalize("s", CONFIG).optimizing());
+        assertTrue(new StepSpec(null, "int8-dynamic", Map.of(), null, null, null).optimizing());
+        assertTrue(new StepSpec(null, "int8-static", Map.of(), null, null, null).optimizing());
         // a job frozen before the flag existed takes the steps' default
         ChainSpec frozen = chain(ortOptimize("basic"), null, List.of(), null);
         assertTrue(new ChainSpec(frozen.steps(), frozen.target(), frozen.tolerance(), 60, 1, null).optimizedResult());
