@@ -14,6 +14,10 @@ export const CONVERTERS = {
 /** The built-in converters whose results are optimized for speed (the server's default for a profile's optimized flag). */
 export const OPTIMIZING = ['ort-optimize', 'ort-format', 'int8-dynamic', 'int8-static'];
 
+/** Whether a built-in step makes its chain's result optimized by default (ort-format only beyond level basic: at basic it converts the format, and runs no faster). */
+export const optimizes = step => step.type === 'builtin' && OPTIMIZING.includes(step.converter)
+  && !(step.converter === 'ort-format' && (step.params?.level ?? 'basic') === 'basic');
+
 /** Jobs | Profiles, with the current one marked. */
 export function subnav(current) {
   const items = [

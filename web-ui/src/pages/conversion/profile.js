@@ -6,7 +6,7 @@ import { html, render, nothing, live } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
 import { errorView, confirm, toast } from '../../lib/ui.js';
-import { CONVERTERS, OPTIMIZING, subnav, fid } from './common.js';
+import { CONVERTERS, OPTIMIZING, optimizes, subnav, fid } from './common.js';
 
 const ARCHES = ['any', 'x86_64', 'aarch64', 'armv7', 'armv6', 'riscv64'];
 const PRECISIONS = ['fp32', 'fp16', 'bf16', 'int8', 'uint8', 'int4', 'mixed'];
@@ -83,7 +83,7 @@ export default function mount(el, ctx) {
   /** Only a chain with a command step may set optimized: the server cannot tell what a program does. */
   const withCommand = () => f.steps.some(s => s.type === 'command');
   /** What the server decides from the steps: optimized when a built-in step is an optimizing converter. */
-  const optimizedByDefault = () => f.steps.some(s => s.type === 'builtin' && OPTIMIZING.includes(s.converter));
+  const optimizedByDefault = () => f.steps.some(optimizes);
   const optimized = () => (withCommand() && f.optimized !== null ? f.optimized : optimizedByDefault());
 
   function safeJson(text) {
@@ -228,7 +228,7 @@ export default function mount(el, ctx) {
         aria-invalid=${errors.optimized ? 'true' : 'false'} aria-describedby=${describe(id, 'optimized', true)}
         @change=${e => { f.optimized = e.target.checked; if (errors.optimized) { delete errors.optimized; } draw(); }}>
         Optimized: devices that can run the result get it before an unoptimized file of the same target and precision</label>
-      ${below(id, 'optimized', html`The default comes from the steps: optimized with ${OPTIMIZING.join(', ')}, not otherwise.
+      ${below(id, 'optimized', html`The default comes from the steps: optimized with ${OPTIMIZING.join(', ')} (ort-format beyond level basic), not otherwise.
         Only a chain with a command step may set it (the server cannot tell what a program does)${settable ? '' : '; add one to choose'}.`)}</div>`;
   }
 
