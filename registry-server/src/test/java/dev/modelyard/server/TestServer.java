@@ -31,6 +31,30 @@ public class TestServer implements QuarkusTestResourceLifecycleManager {
         return dataDir;
     }
 
+    /** The upload parts staged on the server now. */
+    public static java.util.Set<Path> stagedParts() throws IOException {
+        try (Stream<Path> s = Files.list(dataDir.resolve("staging"))) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".part")).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    /**
+     * Waits (generous deadline) until no part staged since {@code before} remains. Relative to
+     * before: the server is shared, other tests' open upload sessions keep their parts, and
+     * background work (conversions, delta builds) stages files of its own for a while.
+     */
+    public static void awaitNoNewStagedParts(java.util.Set<Path> before) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        java.util.Set<Path> left;
+        do {
+            left = stagedParts();
+            left.removeAll(before);
+            if (left.isEmpty()) return;
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("refused uploads left staged parts: " + left);
+    }
+
     @Override
     public Map<String, String> start() {
         try {

@@ -14,14 +14,12 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** ONNX uploads are looked into before they are stored; other formats stay opaque. */
@@ -73,7 +71,7 @@ class OnnxUploadApiTest {
         String m = Api.createModel("onnx-bad");
         Api.createVersion(m, "1.0.0");
         long blobs = count("SELECT count(*) FROM blob");
-        java.util.Set<Path> staged = stagingFiles();
+        java.util.Set<Path> staged = TestServer.stagedParts();
         byte[] model = TestModels.bytes(TestModels.mlp(16, 16, 4, 9));
         Api.upload(m, "1.0.0", "cut.onnx", Arrays.copyOf(model, model.length - 40), null).then().statusCode(422)
                 .contentType("application/problem+json")
@@ -91,9 +89,7 @@ class OnnxUploadApiTest {
         viewer().get(base(m, "1.0.0")).then().body("total", equalTo(0));
         viewer().get("/api/v1/models/{m}/versions/1.0.0", m).then().body("ioSignature", nullValue());
         assertEquals(blobs, count("SELECT count(*) FROM blob"));
-        // Relative to before: the server is shared, other tests' open upload sessions keep their staged parts,
-        // and background work (conversions, delta builds) stages files of its own for a while.
-        awaitNoNewStagingFiles(staged);
+        TestServer.awaitNoNewStagedParts(staged);
     }
 
     @Test
@@ -114,25 +110,5 @@ class OnnxUploadApiTest {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static java.util.Set<Path> stagingFiles() throws Exception {
-        Path staging = TestServer.dataDir().resolve("staging");
-        try (Stream<Path> s = Files.list(staging)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".part")).collect(java.util.stream.Collectors.toSet());
-        }
-    }
-
-    /** Refused uploads leave no staged part: every part that appeared since {@code before} goes (generous deadline). */
-    private static void awaitNoNewStagingFiles(java.util.Set<Path> before) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-        java.util.Set<Path> left;
-        do {
-            left = stagingFiles();
-            left.removeAll(before);
-            if (left.isEmpty()) return;
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("refused uploads left staged parts: " + left);
     }
 }

@@ -25,7 +25,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** TensorFlow Lite uploads are checked before they are stored and give the draft their I/O signature. */
@@ -96,7 +95,7 @@ class TfliteUploadApiTest {
         String m = Api.createModel("tfl-bad");
         Api.createVersion(m, "1.0.0");
         long blobs = count("SELECT count(*) FROM blob");
-        java.util.Set<Path> staged = stagingFiles();
+        java.util.Set<Path> staged = TestServer.stagedParts();
         byte[] model = MLP.float32();
         refused(m, "cut.tflite", Arrays.copyOf(model, model.length - 40), "not a valid TensorFlow Lite model: ");
         byte[] onnxLike = model.clone();
@@ -115,9 +114,7 @@ class TfliteUploadApiTest {
         viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts", m).then().body("total", equalTo(0));
         viewer().get("/api/v1/models/{m}/versions/1.0.0", m).then().body("ioSignature", nullValue());
         assertEquals(blobs, count("SELECT count(*) FROM blob"));
-        // Relative to before: the server is shared, other tests' open upload sessions keep their staged parts,
-        // and background work (conversions, delta builds) stages files of its own for a while.
-        awaitNoNewStagingFiles(staged);
+        TestServer.awaitNoNewStagedParts(staged);
     }
 
     private static void refused(String m, String filename, byte[] body, String message) {
@@ -156,25 +153,5 @@ class TfliteUploadApiTest {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static java.util.Set<Path> stagingFiles() throws Exception {
-        Path staging = TestServer.dataDir().resolve("staging");
-        try (Stream<Path> s = Files.list(staging)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".part")).collect(java.util.stream.Collectors.toSet());
-        }
-    }
-
-    /** Refused uploads leave no staged part: every part that appeared since {@code before} goes (generous deadline). */
-    private static void awaitNoNewStagingFiles(java.util.Set<Path> before) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
-        java.util.Set<Path> left;
-        do {
-            left = stagingFiles();
-            left.removeAll(before);
-            if (left.isEmpty()) return;
-            Thread.sleep(200);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("refused uploads left staged parts: " + left);
     }
 }
