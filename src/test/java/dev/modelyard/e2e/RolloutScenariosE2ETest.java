@@ -174,7 +174,8 @@ class RolloutScenariosE2ETest {
         List<SimDevice> devices = devices("approval", 4, i -> HEALTHY);
         release("approval", "1.0.0");
         Rollout r = admin.rollouts().create(NewRollout.of("approval-1", "approval", "1.0.0", "tag==approval")
-                .phases(Phase.count("first", 2), Phase.percent("second", 100).needsApproval())
+                // minSamples 2: by default a phase ends at its first executed device, and this test counts both.
+                .phases(Phase.count("first", 2).success(100, 2), Phase.percent("second", 100).needsApproval())
                 .needsApproval().started());
         assertEquals("waiting-for-approval", admin.rollouts().get(r.id()).state());
         assertEquals("self-approval", Fixtures.refused(() -> admin.rollouts().approve(r.id())).code());
@@ -182,7 +183,8 @@ class RolloutScenariosE2ETest {
 
         Rollout held = awaitRollout(r.id(), x -> x.phases().get(1).state().equals("waiting-for-approval"), "the second phase waits");
         assertEquals(2, held.counts().succeeded());
-        assertEquals(2, devices.stream().filter(d -> d.state() == SimState.SUCCEEDED).count(), "the first phase ran");
+        // A simulated device records its success once the server has answered its feedback: wait for that answer.
+        fleet.awaitCount(devices, d -> d.state() == SimState.SUCCEEDED, 2, WAIT, "the first phase ran");
         assertEquals(2, devices.stream().filter(d -> d.state() == SimState.IDLE).count(), "the second phase holds");
         assertEquals("self-approval", Fixtures.refused(() -> admin.rollouts().approve(r.id())).code());
         approver.rollouts().approve(r.id());
@@ -312,8 +314,9 @@ class RolloutScenariosE2ETest {
             Rollout done = awaitRollout(r.id(), x -> x.state().equals("succeeded"), "succeeded");
             assertEquals(12, done.counts().succeeded());
             assertEquals(List.of(3, 3, 6), done.phases().stream().map(Phase::devices).toList());
+            // The server counts a success before its answer reaches the device: wait for the answers.
+            fleet.awaitAll(devices, d -> d.state() == SimState.SUCCEEDED, WAIT, "every device installed");
             for (SimDevice d : devices) {
-                assertEquals(SimState.SUCCEEDED, d.state(), d.toString());
                 assertEquals(1, actions(d, "replicas").size(), d + " got exactly one action");
             }
             assertPhasesStartedOnce(r.id(), 3);
