@@ -25,9 +25,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Docker Compose stack's demo service, run for real on this machine: its script
- * (demo/docker/compose-demo.sh) against the packaged server, with the demo's jar, then Modelyard's
- * updater with the configuration the script wrote, until the device answers with the model. Only
+ * The Docker Compose stack's demo services, run for real on this machine: their script
+ * (demo/docker/compose-demo.sh) provisions against the packaged server with the demo's jar, then
+ * Modelyard's updater runs with the configuration the script wrote, the script's deploy phase
+ * assigns the model, and the device answers with it. Only
  * the paths differ from the containers (the script's variables for that); every command, request
  * and file is the one Compose runs.
  */
@@ -58,7 +59,7 @@ class ComposeDemoScriptE2ETest {
         env.put("DEVICE_MQTT_URL", "tcp://127.0.0.1:1883");
         env.put("DEVICE_MQTT_PASSWORD_FILE", mqttPassword.toString());
 
-        runScript(env, dir.resolve("demo-1.log"));
+        runScript(env, "provision", dir.resolve("provision-1.log"));
         Properties conf = new Properties();
         try (var in = Files.newBufferedReader(device.resolve("updater.properties"))) {
             conf.load(in);
@@ -70,30 +71,35 @@ class ComposeDemoScriptE2ETest {
         assertEquals("published", version.path("status").asText(), version.toString());
 
         // A second run (a restarted stack) keeps what the first one made.
-        runScript(env, dir.resolve("demo-2.log"));
+        runScript(env, "provision", dir.resolve("provision-2.log"));
         assertEquals(token, Files.readString(device.resolve("token")));
 
         Process updater = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", device.resolve("updater.properties").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("updater.log").toFile()).start();
         try {
+            // The deploy phase waits for the device to report its runtimes, then assigns; run twice, it assigns once.
+            runScript(env, "deploy", dir.resolve("deploy-1.log"));
             awaitServed(apiPort, dir.resolve("updater.log"));
+            runScript(env, "deploy", dir.resolve("deploy-2.log"));
+            JsonNode actions = JSON.readTree(get(server.process().uri("/api/v1/actions?device=compose-demo-1")).body());
+            assertEquals(1, actions.path("total").asInt(), actions.toString());
         } finally {
             updater.destroy();
             if (!updater.waitFor(30, TimeUnit.SECONDS)) updater.destroyForcibly().waitFor();
         }
     }
 
-    private static void runScript(Map<String, String> env, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("bash", Repository.root().resolve("demo/docker/compose-demo.sh").toString())
+    private static void runScript(Map<String, String> env, String phase, Path log) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", Repository.root().resolve("demo/docker/compose-demo.sh").toString(), phase)
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
-            throw new AssertionError("compose-demo.sh did not finish within " + WAIT + ":\n" + Files.readString(log));
+            throw new AssertionError("compose-demo.sh " + phase + " did not finish within " + WAIT + ":\n" + Files.readString(log));
         }
-        assertEquals(0, p.exitValue(), "compose-demo.sh failed:\n" + Files.readString(log));
+        assertEquals(0, p.exitValue(), "compose-demo.sh " + phase + " failed:\n" + Files.readString(log));
     }
 
     /** Waits until the device answers the demo's flower with demo-classifier 1.0.0 (as the script's last line suggests). */

@@ -59,7 +59,8 @@ class ComposeFileTest {
 
     @Test
     void theStackHasEveryPartOfTheProduct() {
-        assertEquals(Set.of("postgres", "minio", "minio-bucket", "mqtt-passwords", "mosquitto", "registry", "demo", "device"), services.keySet());
+        assertEquals(Set.of("postgres", "minio", "minio-bucket", "mqtt-passwords", "mosquitto", "registry", "demo", "device", "demo-deploy"),
+                services.keySet());
         assertEquals("registry-server/Dockerfile", services.get("registry").path("build").path("dockerfile").asText());
         assertEquals("device-updater/Dockerfile", services.get("device").path("build").path("dockerfile").asText());
     }
@@ -220,6 +221,12 @@ class ComposeFileTest {
         assertEquals("/run/mqtt/server.password", environment(services.get("registry")).get("MODELYARD_PUSH_MQTT_PASSWORD_FILE"));
         // The device's broker user is its controller id (the updater's default), which the password file is made for.
         assertEquals(environment(services.get("demo")).get("DEMO_DEVICE_ID"), environment(services.get("mqtt-passwords")).get("DEMO_DEVICE_ID"));
+        assertEquals(environment(services.get("demo")), environment(services.get("demo-deploy")));
+        // The device starts once it is provisioned; the assignment waits for the device.
+        assertEquals("[\"provision\"]", services.get("demo").path("command").toString());
+        assertEquals("[\"deploy\"]", services.get("demo-deploy").path("command").toString());
+        assertEquals("service_completed_successfully", services.get("device").path("depends_on").path("demo").path("condition").asText());
+        assertTrue(services.get("demo-deploy").path("depends_on").has("device"));
     }
 
     /**
