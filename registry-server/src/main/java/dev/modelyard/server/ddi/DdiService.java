@@ -174,7 +174,7 @@ public class DdiService {
     Rendered poll(long deviceId, String tokenHash, String base) {
         long seen = feed.sequence();
         Cached c = polls.getIfPresent(deviceId);
-        Cached current = c == null ? loadAll(deviceId) : revalidate(deviceId, c);
+        Cached current = c == null ? loadAll(deviceId, tokenHash) : revalidate(deviceId, c, tokenHash);
         if (current == null) {
             polls.invalidate(deviceId);
             throw DomainException.of(ErrorCode.UNAUTHORIZED, "device is gone");
@@ -191,12 +191,12 @@ public class DdiService {
     }
 
     /** The cached entry if the device's state version and token are unchanged, else a fresh one (null: gone). */
-    private Cached revalidate(long deviceId, Cached c) {
+    private Cached revalidate(long deviceId, Cached c, String presentedHash) {
         Optional<DeviceState.Current> read = deviceState.read(deviceId);
         if (read.isEmpty()) return null;
         DeviceState.Current cur = read.get();
         String token = cur.tokenHash() == null ? null : cur.tokenHash().strip();
-        return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId);
+        return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId, presentedHash);
     }
 
     private Rendered render(Cached c, String base) {
@@ -266,7 +266,7 @@ public class DdiService {
     }
 
     /** Everything a poll answer depends on, in one round trip; null when the device is gone. */
-    private Cached loadAll(long deviceId) {
+    private Cached loadAll(long deviceId, String presentedHash) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT d.state_version, d.token_hash, d.attributes_requested,
                        (SELECT a.id FROM action a WHERE a.device_id = d.id AND a.active AND a.status = 'CANCELING'
@@ -299,7 +299,11 @@ public class DdiService {
                 PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
                         newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)), window,
                         MaintenanceWindow.deviceZone(rs.getString(15)));
-                return new Cached(rs.getLong(1), rs.getString(11), token == null ? null : token.strip(), state);
+                // Tenants are few: one String per tenant, not one per cached device.
+                String hash = token == null ? null : token.strip();
+                // The presented hash is the token index's key of this device: one String for both caches.
+                if (hash != null && hash.equals(presentedHash)) hash = presentedHash;
+                return new Cached(rs.getLong(1), rs.getString(11).intern(), hash, state);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("loading the poll state failed", e);
