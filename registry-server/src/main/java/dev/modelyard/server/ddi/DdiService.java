@@ -23,6 +23,8 @@ import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Link;
 import dev.modelyard.wire.ddi.Links;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -97,10 +99,13 @@ public class DdiService {
         }
     }
 
-    /** Bounds the memory of the answer cache (about 1 KiB per device). */
-    private static final int MAX_CACHED = 500_000;
-
-    private final Map<Long, Cached> polls = new ConcurrentHashMap<>();
+    /**
+     * Device id → its answer. Bounded by {@code modelyard.ddi.cache.max-devices}, least recently
+     * used dropped first: a dropped device's next poll loads it again with one indexed read.
+     * Concurrency: entries are removed when the feed says their device changed, and a loaded
+     * entry is kept only if no change arrived while it was loaded (see {@link #poll}).
+     */
+    private final Cache<Long, Cached> polls;
     private final Map<Long, SelfTestFile> selfTestFiles = new ConcurrentHashMap<>();
     private final DeviceChangeFeed feed;
     private final AgroalDataSource db;
@@ -126,15 +131,16 @@ public class DdiService {
         this.signer = signer;
         this.config = config;
         this.clock = clock;
+        this.polls = Caffeine.newBuilder().maximumSize(config.ddi().cache().maxDevices()).build();
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
             public void changed(long deviceId, boolean tokenChanged) {
-                polls.remove(deviceId);
+                polls.invalidate(deviceId);
             }
 
             @Override
             public void reset() {
-                polls.clear();
+                polls.invalidateAll();
             }
         });
     }
@@ -144,10 +150,21 @@ public class DdiService {
      * answer is cached for the presented token. Never blocks; empty means "ask {@link #poll}".
      */
     Optional<Rendered> cachedPoll(long deviceId, String tokenHash, String base) {
-        if (!feed.live()) return Optional.empty();
-        Cached c = polls.get(deviceId);
-        if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return Optional.empty();
-        return Optional.of(render(c, base));
+        return Optional.ofNullable(cachedAnswer(deviceId, tokenHash, base));
+    }
+
+    /** As {@link #cachedPoll}, null when memory cannot answer: for the poll's I/O-thread path. */
+    Rendered cachedAnswer(long deviceId, String tokenHash, String base) {
+        if (!feed.live()) return null;
+        Cached c = polls.getIfPresent(deviceId);
+        if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return null;
+        return render(c, base);
+    }
+
+    /** Poll answers cached now (for tests and the cache-size measurement). */
+    long cachedAnswers() {
+        polls.cleanUp();
+        return polls.estimatedSize();
     }
 
     /**
@@ -156,31 +173,30 @@ public class DdiService {
      */
     Rendered poll(long deviceId, String tokenHash, String base) {
         long seen = feed.sequence();
-        Cached c = polls.get(deviceId);
-        Cached current = c == null ? loadAll(deviceId) : revalidate(deviceId, c);
+        Cached c = polls.getIfPresent(deviceId);
+        Cached current = c == null ? loadAll(deviceId, tokenHash) : revalidate(deviceId, c, tokenHash);
         if (current == null) {
-            polls.remove(deviceId);
+            polls.invalidate(deviceId);
             throw DomainException.of(ErrorCode.UNAUTHORIZED, "device is gone");
         }
         if (tokenHash != null && !tokenHash.equals(current.tokenHash)) {
             throw DomainException.of(ErrorCode.UNAUTHORIZED, "the device token was rotated");
         }
         if (current != c) {
-            if (polls.size() >= MAX_CACHED) polls.clear();
             polls.put(deviceId, current);
             // A change delivered while we read may concern this device: do not keep the answer.
-            if (feed.sequence() != seen) polls.remove(deviceId, current);
+            if (feed.sequence() != seen) polls.asMap().remove(deviceId, current);
         }
         return render(current, base);
     }
 
     /** The cached entry if the device's state version and token are unchanged, else a fresh one (null: gone). */
-    private Cached revalidate(long deviceId, Cached c) {
+    private Cached revalidate(long deviceId, Cached c, String presentedHash) {
         Optional<DeviceState.Current> read = deviceState.read(deviceId);
         if (read.isEmpty()) return null;
         DeviceState.Current cur = read.get();
         String token = cur.tokenHash() == null ? null : cur.tokenHash().strip();
-        return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId);
+        return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId, presentedHash);
     }
 
     private Rendered render(Cached c, String base) {
@@ -250,7 +266,7 @@ public class DdiService {
     }
 
     /** Everything a poll answer depends on, in one round trip; null when the device is gone. */
-    private Cached loadAll(long deviceId) {
+    private Cached loadAll(long deviceId, String presentedHash) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT d.state_version, d.token_hash, d.attributes_requested,
                        (SELECT a.id FROM action a WHERE a.device_id = d.id AND a.active AND a.status = 'CANCELING'
@@ -283,7 +299,11 @@ public class DdiService {
                 PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
                         newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)), window,
                         MaintenanceWindow.deviceZone(rs.getString(15)));
-                return new Cached(rs.getLong(1), rs.getString(11), token == null ? null : token.strip(), state);
+                // Tenants are few: one String per tenant, not one per cached device.
+                String hash = token == null ? null : token.strip();
+                // The presented hash is the token index's key of this device: one String for both caches.
+                if (hash != null && hash.equals(presentedHash)) hash = presentedHash;
+                return new Cached(rs.getLong(1), rs.getString(11).intern(), hash, state);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("loading the poll state failed", e);
