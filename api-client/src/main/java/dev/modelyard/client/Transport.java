@@ -114,6 +114,21 @@ final class Transport {
     /** Opens a streamed answer; the caller closes the stream. Errors are read and thrown. */
     HttpResponse<InputStream> open(HttpRequest request) {
         HttpResponse<InputStream> r = send(request, HttpResponse.BodyHandlers.ofInputStream());
+        for (int hops = 0; isRedirect(r.statusCode()) && hops < 5; hops++) {
+            // The server may answer a download with a presigned URL of the object store: that URL
+            // authorizes itself, so the API token is not sent along, only the range.
+            java.net.URI location = r.uri().resolve(r.headers().firstValue("Location").orElseThrow(() ->
+                    new UncheckedIOException(new IOException("a redirect without a Location from " + request.uri()))));
+            try {
+                r.body().close();
+            } catch (IOException ignored) {
+                // nothing was read from it
+            }
+            HttpRequest.Builder next = HttpRequest.newBuilder(location).GET();
+            request.timeout().ifPresent(next::timeout);
+            request.headers().firstValue("Range").ifPresent(v -> next.header("Range", v));
+            r = send(next.build(), HttpResponse.BodyHandlers.ofInputStream());
+        }
         if (r.statusCode() >= 400) {
             try (InputStream in = r.body()) {
                 failOnError(r.statusCode(), in.readNBytes(64 * 1024));
@@ -122,6 +137,10 @@ final class Transport {
             }
         }
         return r;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
     <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {

@@ -84,12 +84,17 @@ public final class Downloader {
         HttpRequest.Builder req = HttpRequest.newBuilder(url).timeout(timeout).GET();
         headers.forEach(req::header);
         if (have > 0) req.header("Range", "bytes=" + have + "-");
-        HttpResponse<InputStream> r;
-        try {
-            r = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("download interrupted", e);
+        HttpResponse<InputStream> r = send(req.build());
+        for (int hops = 0; isRedirect(r.statusCode()); hops++) {
+            URI location = r.uri().resolve(r.headers().firstValue("Location").orElseThrow(() ->
+                    new DownloadException("a redirect without a Location from " + url, false)));
+            r.body().close();
+            if (hops == MAX_REDIRECTS) throw new DownloadException("more than " + MAX_REDIRECTS + " redirects from " + url, false);
+            // A server may send the bytes from elsewhere (a presigned S3 URL). That URL carries its
+            // own authorization: the device's token stays with the server, only the range goes along.
+            HttpRequest.Builder next = HttpRequest.newBuilder(location).timeout(timeout).GET();
+            if (have > 0) next.header("Range", "bytes=" + have + "-");
+            r = send(next.build());
         }
         try (InputStream body = r.body()) {
             long start = switch (r.statusCode()) {
@@ -108,6 +113,21 @@ public final class Downloader {
                 throw new DownloadException("the connection ended after " + Files.size(part) + " of " + size + " bytes", false);
             }
             return digest.digest();
+        }
+    }
+
+    private static final int MAX_REDIRECTS = 5;
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private HttpResponse<InputStream> send(HttpRequest request) throws IOException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("download interrupted", e);
         }
     }
 

@@ -55,6 +55,15 @@ class DownloaderTest {
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         server.createContext("/file", this::serve);
+        // As a server with presigned downloads: the device's request is answered with a redirect to the bucket.
+        server.createContext("/redirected", ex -> {
+            synchronized (authorizations) {
+                authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            }
+            ex.getResponseHeaders().set("Location", "/file?X-Amz-Signature=abc");
+            ex.sendResponseHeaders(307, -1);
+            ex.close();
+        });
         server.start();
     }
 
@@ -63,7 +72,12 @@ class DownloaderTest {
         server.stop(0);
     }
 
+    final List<String> authorizations = new ArrayList<>();
+
     private void serve(HttpExchange ex) throws IOException {
+        synchronized (authorizations) {
+            authorizations.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+        }
         String range = ex.getRequestHeaders().getFirst("Range");
         synchronized (ranges) {
             ranges.add(String.valueOf(range));
@@ -109,6 +123,21 @@ class DownloaderTest {
         assertArrayEquals(SHA256, digest, "the digest covers the kept part and the resumed rest");
         assertEquals("bytes=" + kept + "-", ranges.get(1));
         assertEquals((long) FILE.length, progress.get(progress.size() - 1));
+    }
+
+    @Test
+    void followsARedirectWithTheRangeButWithoutTheToken() throws Exception {
+        Path part = dir.resolve("m.part");
+        Files.write(part, Arrays.copyOf(FILE, 1000));
+        URI redirected = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/redirected");
+
+        byte[] digest = downloader.download(redirected, Map.of("Authorization", "TargetToken t"), part, FILE.length, null);
+
+        assertArrayEquals(SHA256, digest);
+        assertArrayEquals(FILE, Files.readAllBytes(part));
+        assertEquals(List.of("bytes=1000-"), ranges, "the resumed range went to the redirect's target");
+        // The server saw the token; the presigned URL authorizes itself and must not get it.
+        assertEquals(List.of("TargetToken t", "null"), authorizations);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.modelyard.server.artifact;
 
+import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.http.ByteRange;
 import dev.modelyard.server.storage.BlobStore;
 import dev.modelyard.server.storage.Digests;
@@ -8,6 +9,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.PathPart;
 
@@ -15,16 +17,24 @@ import org.jboss.resteasy.reactive.PathPart;
  * Sends an artifact's bytes: single byte ranges (a-b, a-, -n), If-Range, If-None-Match → 304,
  * HEAD. Shared by the management API and the device (DDI) API. A range that cannot be satisfied
  * throws a 416 {@link dev.modelyard.server.http.ApiException} carrying {@code Content-Range}.
+ * <p>
+ * With {@code modelyard.storage.s3.presigned-downloads.enabled} and the S3 store, a GET is
+ * answered with 307 to a presigned URL of the blob instead of the bytes. The caller has already
+ * checked that the client may read this file: the redirect is the answer to an authorized
+ * request. The client repeats its Range header at the bucket, which honours it; the digests it
+ * checks (ETag, the DDI hashes) are those of the same bytes.
  */
 @ApplicationScoped
 public class ArtifactDownloads {
 
     private final BlobStore store;
     private final TransferMetrics metrics;
+    private final ModelyardConfig.PresignedDownloads presigned;
 
-    public ArtifactDownloads(BlobStore store, TransferMetrics metrics) {
+    public ArtifactDownloads(BlobStore store, TransferMetrics metrics, ModelyardConfig config) {
         this.store = store;
         this.metrics = metrics;
+        this.presigned = config.storage().s3().presignedDownloads();
     }
 
     /**
@@ -46,6 +56,15 @@ public class ArtifactDownloads {
         String etag = etag(f.sha256());
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             return Response.notModified().header("ETag", etag).build();
+        }
+        if (withBody && presigned.enabled()) {
+            Optional<URI> url = presignedUrl(f);
+            if (url.isPresent()) {
+                metrics.redirected(api, kind);
+                // 307: the client repeats the same GET (and Range) at the bucket. Not cached: the URL expires.
+                return Response.status(307).location(url.get()).header("ETag", etag)
+                        .header("Cache-Control", "no-store").build();
+            }
         }
         Optional<ByteRange> range = ifRange == null || ifRange.strip().equals(etag)
                 ? ByteRange.parse(rangeHeader, f.size()) : Optional.empty();
@@ -77,6 +96,14 @@ public class ArtifactDownloads {
         }
         metrics.downloaded(api, kind, length);
         return response;
+    }
+
+    private Optional<URI> presignedUrl(Download f) {
+        try {
+            return store.presignedGet(f.sha256(), presigned.ttl());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not sign a download URL for " + f.filename() + " (blob " + f.sha256() + ")", e);
+        }
     }
 
     public static String etag(String sha256) {

@@ -192,6 +192,8 @@ public class ArtifactResource {
     @APIResponse(responseCode = "206", description = "The requested range (Content-Range)",
             content = @Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")))
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag (the SHA-256): nothing changed")
+    @APIResponse(responseCode = "307", description = "With presigned downloads on (S3 store): Location is a short-lived URL "
+            + "of the same bytes in the bucket; repeat the GET (and Range) there, without this API's credentials")
     @APIResponse(responseCode = "416",
             description = "The range starts beyond the end of the file (Content-Range: bytes */size)")
     public Response content(@PathParam("model") String model, @PathParam("version") String version,

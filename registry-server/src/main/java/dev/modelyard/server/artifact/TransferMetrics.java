@@ -35,6 +35,7 @@ public class TransferMetrics {
 
     private final Map<DownloadApi, Map<DownloadKind, Counter>> downloaded = new EnumMap<>(DownloadApi.class);
     private final Map<UploadMethod, Counter> uploaded = new EnumMap<>(UploadMethod.class);
+    private final Map<DownloadApi, Counter> redirected = new EnumMap<>(DownloadApi.class);
 
     public TransferMetrics(MeterRegistry registry) {
         for (DownloadApi api : DownloadApi.values()) {
@@ -48,6 +49,9 @@ public class TransferMetrics {
                         .tag("api", label(api)).tag("kind", label(kind)).register(registry));
             }
             downloaded.put(api, byKind);
+            redirected.put(api, Counter.builder("modelyard.artifact.download.redirects")
+                    .description("Downloads answered with a redirect to a presigned S3 URL (the bytes bypass the server), by API")
+                    .tag("api", label(api)).register(registry));
         }
         for (UploadMethod m : UploadMethod.values()) {
             uploaded.put(m, Counter.builder("modelyard.artifact.upload").baseUnit("bytes")
@@ -60,6 +64,10 @@ public class TransferMetrics {
         Counter c = downloaded.get(api).get(kind);
         if (c == null) throw new IllegalArgumentException("the " + label(api) + " API serves no " + label(kind) + " downloads");
         c.increment(bytes);
+    }
+
+    void redirected(DownloadApi api, DownloadKind kind) {
+        redirected.get(api).increment();
     }
 
     public void uploaded(UploadMethod method, long bytes) {

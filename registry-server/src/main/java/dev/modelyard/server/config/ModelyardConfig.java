@@ -344,6 +344,28 @@ public interface ModelyardConfig {
         /** Objects are written with multipart uploads of parts this large. */
         @WithDefault("64M")
         MemorySize partSize();
+
+        PresignedDownloads presignedDownloads();
+    }
+
+    /**
+     * Artifact downloads answered with a redirect to a short-lived presigned S3 URL, so the bytes
+     * go from the bucket to the client without passing through the server.
+     */
+    interface PresignedDownloads {
+        /** Off by default: clients must reach the bucket and follow redirects. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long a presigned URL stays valid; a client that resumes later asks the server again. */
+        @WithDefault("PT10M")
+        Duration ttl();
+
+        /**
+         * The S3 endpoint as clients reach it, when it differs from {@code endpoint} (e.g. a public
+         * host name in front of an in-cluster MinIO); URLs are signed for this host.
+         */
+        Optional<String> endpoint();
     }
 
     interface Upload {

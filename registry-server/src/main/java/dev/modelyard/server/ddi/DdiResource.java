@@ -356,6 +356,8 @@ public class DdiResource {
             content = {@Content(mediaType = MediaType.APPLICATION_OCTET_STREAM, schema = @Schema(type = SchemaType.STRING, format = "binary")),
                     @Content(mediaType = DeltaFormat.MEDIA_TYPE, schema = @Schema(type = SchemaType.STRING, format = "binary"))})
     @APIResponse(responseCode = "304", description = "If-None-Match matches the ETag: nothing changed (empty body)")
+    @APIResponse(responseCode = "307", description = "With presigned downloads on (S3 store), for the artifact or delta: Location "
+            + "is a short-lived URL of the same bytes in the bucket; repeat the GET (and Range) there without the device's token")
     @APIResponse(responseCode = "404", description = "Unknown device (empty body), or a file not assigned to it (hawkBit error JSON)",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = ApiDocumentation.DDI_ERROR)))
     @APIResponse(responseCode = "416",

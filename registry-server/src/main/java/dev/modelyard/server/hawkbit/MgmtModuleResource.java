@@ -154,6 +154,7 @@ public class MgmtModuleResource {
     @APIResponse(responseCode = "200", description = "The bytes")
     @APIResponse(responseCode = "206", description = "The requested range")
     @APIResponse(responseCode = "304", description = "Not modified (If-None-Match)")
+    @APIResponse(responseCode = "307", description = "With presigned downloads on (S3 store): Location is a short-lived URL of the bytes in the bucket")
     @APIResponse(responseCode = "416", description = "The range is outside the file")
     public Response download(@PathParam("moduleId") long moduleId, @PathParam("artifactId") long artifactId,
                              @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,

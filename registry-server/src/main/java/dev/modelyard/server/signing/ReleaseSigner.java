@@ -1,5 +1,6 @@
 package dev.modelyard.server.signing;
 
+import dev.modelyard.server.lease.Leases;
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.tenant.TenantEnabled;
 import dev.modelyard.server.config.ModelyardConfig;
@@ -31,6 +32,8 @@ public class ReleaseSigner {
 
     private static final Logger LOG = Logger.getLogger(ReleaseSigner.class);
     private static final int RENEW_BATCH = 200;
+    /** The lease key of the scheduled renewal. */
+    public static final String RENEWAL_LEASE = "signing.renewal";
     public static final String SELF_TEST_SUFFIX = ".selftest.json";
 
     private final EntityManager em;
@@ -40,9 +43,11 @@ public class ReleaseSigner {
     private final Clock clock;
     private final SigningMetrics metrics;
     private final Event<SigningMetrics.Signed> signedEvent;
+    private final Leases leases;
 
     public ReleaseSigner(EntityManager em, ReleaseKeys keys, ModelyardConfig config, Clock clock, SigningMetrics metrics,
-                         Event<SigningMetrics.Signed> signedEvent, TenantContext tenants) {
+                         Event<SigningMetrics.Signed> signedEvent, TenantContext tenants, Leases leases) {
+        this.leases = leases;
         this.tenants = tenants;
         this.em = em;
         this.metrics = metrics;
@@ -126,9 +131,13 @@ public class ReleaseSigner {
     @Scheduled(every = "${modelyard.signing.renew-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledRenewal() {
         try {
-            int renewed = renewDue();
-            if (renewed > 0) LOG.infof("signed the metadata of %d artifacts again", renewed);
-        } catch (RuntimeException e) {
+            // One replica renews per interval; rows are claimed with SKIP LOCKED besides, so a
+            // renewal started by hand next to it never signs an artifact twice either.
+            leases.runIfHolder(RENEWAL_LEASE, Leases.every(config.signing().renewInterval()), () -> {
+                int renewed = renewDue();
+                if (renewed > 0) LOG.infof("signed the metadata of %d artifacts again", renewed);
+            });
+        } catch (Exception e) {
             LOG.warn("renewing signed metadata failed; it will be tried again", e);
         }
     }

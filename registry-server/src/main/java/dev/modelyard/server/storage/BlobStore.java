@@ -33,6 +33,14 @@ public interface BlobStore {
 
     void delete(String sha256) throws IOException;
 
+    /**
+     * A URL that lets anyone holding it read the blob (with Range) for {@code ttl}, so a download
+     * can bypass the server; empty when the store cannot make one (the filesystem store).
+     */
+    default Optional<java.net.URI> presignedGet(String sha256, java.time.Duration ttl) throws IOException {
+        return Optional.empty();
+    }
+
     /** Calls {@code action} with the digest of every stored blob last written before {@code cutoff}. */
     void forEachWrittenBefore(Instant cutoff, Consumer<String> action) throws IOException;
 

@@ -2,6 +2,7 @@ package dev.modelyard.server.storage;
 
 import dev.modelyard.server.tenant.TenantContext;
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.lease.Leases;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,24 +17,35 @@ import org.jboss.logging.Logger;
 /**
  * Removes what interrupted or abandoned work left behind: blobs no artifact and no delta references
  * (a delta goes with its target artifact, and its blob is then collected here), stored
- * objects with no ledger row (a crash between storing and committing), and stale staging files.
- * Safe to run on every replica at once: rows are claimed with {@code FOR UPDATE SKIP LOCKED}.
+ * objects with no ledger row (a crash between storing and committing), stale staging files, and
+ * the staged bytes of resumable uploads whose session is gone.
+ * <p>
+ * The scheduled pass runs under the lease {@value #LEASE}, so with several replicas one of them
+ * collects per interval. A pass started by hand ({@link #collect()}) runs regardless and is still
+ * safe next to another: blob rows are claimed with {@code FOR UPDATE SKIP LOCKED} and every
+ * deletion is idempotent.
  */
 @ApplicationScoped
 public class GarbageCollector {
 
     private static final Logger LOG = Logger.getLogger(GarbageCollector.class);
     private static final int BATCH = 100;
+    /** The lease key of the scheduled pass. */
+    public static final String LEASE = "storage.gc";
 
     private final EntityManager em;
     private final TenantContext tenants;
     private final BlobStore store;
     private final StagingArea staging;
+    private final UploadStaging uploads;
+    private final Leases leases;
     private final ModelyardConfig config;
     private final Clock clock;
 
-    public GarbageCollector(EntityManager em, BlobStore store, StagingArea staging, ModelyardConfig config, Clock clock,
-                            TenantContext tenants) {
+    public GarbageCollector(EntityManager em, BlobStore store, StagingArea staging, UploadStaging uploads, Leases leases,
+                            ModelyardConfig config, Clock clock, TenantContext tenants) {
+        this.uploads = uploads;
+        this.leases = leases;
         this.tenants = tenants;
         this.em = em;
         this.store = store;
@@ -43,18 +55,21 @@ public class GarbageCollector {
     }
 
     /** What one pass removed. */
-    public record Report(int blobs, int orphanObjects, int stagingFiles) {
+    public record Report(int blobs, int orphanObjects, int stagingFiles, int uploadSessions) {
     }
 
     @Scheduled(every = "${modelyard.storage.gc-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         try {
-            Report r = collect();
-            if (r.blobs() + r.orphanObjects() + r.stagingFiles() > 0) {
-                LOG.infof("garbage collection removed %d unreferenced blobs, %d orphan objects, %d staging files",
-                        r.blobs(), r.orphanObjects(), r.stagingFiles());
-            }
+            leases.runIfHolder(LEASE, Leases.every(config.storage().gcInterval()), () -> {
+                Report r = collect();
+                if (r.blobs() + r.orphanObjects() + r.stagingFiles() + r.uploadSessions() > 0) {
+                    LOG.infof("garbage collection removed %d unreferenced blobs, %d orphan objects, %d staging files,"
+                            + " the staged bytes of %d gone upload sessions",
+                            r.blobs(), r.orphanObjects(), r.stagingFiles(), r.uploadSessions());
+                }
+            });
         } catch (Exception e) {
             LOG.warn("garbage collection failed; it will run again", e);
         }
@@ -83,7 +98,14 @@ public class GarbageCollector {
         int blobs = collectUnreferencedBlobs(cutoff);
         int orphans = collectOrphanObjects(cutoff);
         int stagingFiles = staging.sweep(cutoff, f -> f.getFileName().toString().startsWith("session-"));
-        return new Report(blobs, orphans, stagingFiles);
+        int sessions = uploads.sweep(cutoff, this::sessionExists);
+        return new Report(blobs, orphans, stagingFiles, sessions);
+    }
+
+    private boolean sessionExists(java.util.UUID session) {
+        return QuarkusTransaction.requiringNew().call(() ->
+                !em.createNativeQuery("SELECT 1 FROM upload_session WHERE id = ?1").setParameter(1, session)
+                        .getResultList().isEmpty());
     }
 
     private int collectUnreferencedBlobs(Instant cutoff) {

@@ -2,6 +2,7 @@ package dev.modelyard.server.storage;
 
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
@@ -10,6 +11,7 @@ import io.minio.Result;
 import io.minio.StatObjectArgs;
 import io.minio.UploadObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import io.minio.http.Method;
 import io.minio.messages.Item;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,9 +32,16 @@ public class S3BlobStore implements BlobStore {
     private final MinioClient client;
     private final String bucket;
     private final long partSize;
+    /** Signs presigned URLs: the same client, or one for the endpoint devices reach the bucket at. */
+    private final MinioClient presigner;
 
     public S3BlobStore(MinioClient client, String bucket, long partSize) throws IOException {
+        this(client, bucket, partSize, client);
+    }
+
+    public S3BlobStore(MinioClient client, String bucket, long partSize, MinioClient presigner) throws IOException {
         this.client = client;
+        this.presigner = presigner;
         this.bucket = bucket;
         this.partSize = partSize;
         ensureBucket();
@@ -102,6 +111,14 @@ public class S3BlobStore implements BlobStore {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key(sha256)).build());
             return null;
         });
+    }
+
+    @Override
+    public Optional<java.net.URI> presignedGet(String sha256, java.time.Duration ttl) throws IOException {
+        // Signed locally (the client knows its region): no request to S3.
+        String url = call(() -> presigner.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.GET)
+                .bucket(bucket).object(key(sha256)).expiry((int) Math.max(1, ttl.toSeconds())).build()));
+        return Optional.of(java.net.URI.create(url));
     }
 
     @Override

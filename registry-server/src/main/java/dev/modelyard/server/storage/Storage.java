@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /** Builds the configured blob store and the staging area next to it. */
@@ -19,6 +20,7 @@ public class Storage {
 
     private final ModelyardConfig config;
     private MinioClient minio;
+    private MinioClient presigner;
 
     public Storage(ModelyardConfig config) {
         this.config = config;
@@ -44,13 +46,19 @@ public class Storage {
     private BlobStore s3(ModelyardConfig.S3 s3) throws IOException {
         String endpoint = s3.endpoint().orElseThrow(() -> new IllegalStateException(
                 "modelyard.storage.type=s3 needs modelyard.storage.s3.endpoint (MODELYARD_STORAGE_S3_ENDPOINT)"));
+        minio = client(s3, endpoint);
+        Optional<String> publicEndpoint = s3.presignedDownloads().endpoint();
+        if (publicEndpoint.isPresent()) presigner = client(s3, publicEndpoint.get());
+        return new S3BlobStore(minio, s3.bucket(), s3.partSize().asLongValue(), presigner == null ? minio : presigner);
+    }
+
+    private static MinioClient client(ModelyardConfig.S3 s3, String endpoint) {
         MinioClient.Builder b = MinioClient.builder().endpoint(endpoint).region(s3.region());
         if (s3.accessKey().isPresent()) {
             b.credentials(s3.accessKey().get(), s3.secretKey().orElseThrow(() -> new IllegalStateException(
                     "modelyard.storage.s3.access-key is set but modelyard.storage.s3.secret-key is not")));
         }
-        minio = b.build();
-        return new S3BlobStore(minio, s3.bucket(), s3.partSize().asLongValue());
+        return b.build();
     }
 
     @Produces
@@ -64,10 +72,28 @@ public class Storage {
         }
     }
 
+    /**
+     * Resumable uploads stage where every replica sees them: in the bucket with the S3 store, in
+     * the (shared) staging directory with the filesystem store. The blob store is a parameter so
+     * that the S3 client exists.
+     */
+    @Produces
+    @Singleton
+    UploadStaging uploadStaging(BlobStore store, StagingArea staging) {
+        ModelyardConfig.Storage s = config.storage();
+        if (store instanceof S3BlobStore) {
+            return new S3UploadStaging(minio, s.s3().bucket(), s.s3().partSize().asLongValue(), staging);
+        }
+        return new LocalUploadStaging(staging);
+    }
+
     @PreDestroy
     void close() throws Exception {
         if (minio != null) {
             minio.close();
+        }
+        if (presigner != null) {
+            presigner.close();
         }
     }
 }

@@ -40,4 +40,12 @@ public class UploadSession extends TenantOwnedRecord {
     /** The staging directory holding the bytes ({@code StagingArea.id()}); null until the first append. */
     @Column(name = "staging_id")
     public String stagingId;
+
+    /** The replica whose request is appending or finishing right now; written only by claims (native updates). */
+    @Column(name = "appending_by", insertable = false, updatable = false)
+    public String appendingBy;
+
+    /** When that replica last renewed its claim. */
+    @Column(name = "appending_at", insertable = false, updatable = false)
+    public java.time.Instant appendingAt;
 }
