@@ -152,10 +152,14 @@ final class RolloutCommand {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false,
+    @Command(name = "create", sortOptions = false,
             description = {"Create a rollout from options, or from a file (-f: the API's rollout JSON, or the same as YAML).",
                     "Phases: --phase NAME:SIZE[:BAKE], e.g. --phase canary:2:PT10M --phase rest:100% (default: one phase of 100%)."})
     static final class Create extends Action {
+        // No standard -V/--version here: --version is the rollout's model version.
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
+
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The rollout as JSON or YAML; options given as well override its fields.")
         Path file;
 

@@ -139,6 +139,18 @@ class CommandLineTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        Cli cli = new Cli(dir);
+        for (String[] c : List.of(new String[] {"rollout", "create"}, new String[] {"push"}, new String[] {"pull"}, new String[] {"ls"},
+                new String[] {"describe", "version"}, new String[] {"devices", "ls"}, new String[] {"rollout", "watch"},
+                new String[] {"login"}, new String[] {"context", "ls"}, new String[] {"alias", "set"}, new String[] {"completion"})) {
+            String[] args = java.util.Arrays.copyOf(c, c.length + 1);
+            args[c.length] = "--help";
+            assertTrue(cli.run(args).ok().out().startsWith("Usage: modelyard " + String.join(" ", c)), String.join(" ", c));
+        }
+    }
+
+    @Test
     void aWrongOutputFormatIsAUsageError() {
         Cli cli = new Cli(dir);
         String err = cli.run("context", "ls", "--output", "xml").usage().err();
