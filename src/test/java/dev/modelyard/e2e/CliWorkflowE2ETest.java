@@ -161,6 +161,35 @@ class CliWorkflowE2ETest {
     }
 
     @Test
+    void pullVerifiesTheReleaseSignatureAgainstATrustBundle() throws Exception {
+        Files.write(work.resolve("signed.bin"), payload(50_000, 6));
+        assertEquals(0, cli("push", "signed", "1.0.0", "signed.bin", "--create-version").code());
+        assertEquals(0, cli("publish", "signed", "1.0.0").code());
+        // A root of trust for the server's release key, made offline with the CLI, as an operator does.
+        for (String[] step : List.of(new String[] {"keys", "generate", "--out", "trust-root.json"},
+                new String[] {"root", "init", "--root-key", "trust-root.json", "--release-key", "release-key.json", "--expires", "365d",
+                        "--out", "trust-1.root.json"},
+                new String[] {"trust-bundle", "--chain", "trust-1.root.json", "--out", "trust-bundle.json"},
+                new String[] {"keys", "generate", "--out", "other-release.json"},
+                new String[] {"root", "init", "--root-key", "trust-root.json", "--release-key", "other-release.json", "--expires", "365d",
+                        "--out", "other.root.json"},
+                new String[] {"trust-bundle", "--chain", "other.root.json", "--out", "other-bundle.json"})) {
+            Cli.Split r = cli(step);
+            assertEquals(0, r.code(), String.join(" ", step) + ": " + r);
+        }
+        JsonNode pulled = json("pull", "signed", "1.0.0", "signed.bin", "-o", "sig/signed.bin", "--trust-bundle", "trust-bundle.json",
+                "--output", "json");
+        assertTrue(pulled.get("signatureVerified").asBoolean(), pulled.toString());
+        assertEquals(-1, Files.mismatch(work.resolve("signed.bin"), work.resolve("sig/signed.bin")));
+
+        // A root that trusts another release key refuses the release: nothing is kept.
+        Cli.Split refused = cli("pull", "signed", "1.0.0", "signed.bin", "-o", "sig/other.bin", "--trust-bundle", "other-bundle.json");
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(refused.err().startsWith("refused: "), refused.toString());
+        assertTrue(!Files.exists(work.resolve("sig/other.bin")) && !Files.exists(work.resolve("sig/other.bin.part")));
+    }
+
+    @Test
     void listsAndDescriptionsParseAsJsonAndYaml() throws Exception {
         Files.write(work.resolve("ls.bin"), payload(10_000, 4));
         assertEquals(0, cli("push", "listed", "1.0.0", "ls.bin", "--create-version").code());
