@@ -31,6 +31,8 @@ final class PushCommand extends Action {
 
     static final long DEFAULT_CHUNK = 8L << 20;
     private static final Duration IDLE_DEADLINE = Duration.ofSeconds(120);
+    /** Refusals after which the server holds no upload to resume. */
+    private static final java.util.Set<String> GONE = java.util.Set.of("upload-not-found", "gone");
 
     @Mixin
     VersionRef ref;
@@ -94,7 +96,14 @@ final class PushCommand extends Action {
             upload = client.artifacts().openUpload(ref.model, ref.version, filename, descriptor);
             state.put(key, new PushState.Pending(upload.url(), upload.id().toString(), file.toAbsolutePath().toString(), size, modified));
         }
-        Artifacts.Artifact artifact = send(context, client, upload, size, resume);
+        Artifacts.Artifact artifact;
+        try {
+            artifact = send(context, client, upload, size, resume, () -> state.remove(key));
+        } catch (ApiProblemException e) {
+            // The upload is gone (expired or finished elsewhere): nothing left to resume.
+            if (GONE.contains(e.code())) state.remove(key);
+            throw e;
+        }
         state.remove(key);
         output.orElse(OutputFormat.TABLE).print(context.out(), artifact, () -> Describe.artifact(artifact));
     }
@@ -109,8 +118,13 @@ final class PushCommand extends Action {
         }
     }
 
-    private Artifacts.Artifact send(Main.Context context, ModelyardClient client, Artifacts.Upload upload, long size, boolean resumed)
-            throws Exception {
+    /** What to do once the server holds no upload to resume. */
+    interface SessionOver {
+        void run() throws CliException;
+    }
+
+    private Artifacts.Artifact send(Main.Context context, ModelyardClient client, Artifacts.Upload upload, long size, boolean resumed,
+                                    SessionOver over) throws Exception {
         Hasher hasher = new Hasher();
         long offset = resumed ? idle(client, upload).offset() : 0;
         if (offset > size) throw new CliException("the server holds more bytes (" + offset + ") than " + file + " has; push again without --resume");
@@ -141,7 +155,13 @@ final class PushCommand extends Action {
             progress.at(offset);
         }
         progress.finish();
-        return client.artifacts().finishUpload(upload, hasher.hex(), null);
+        try {
+            return client.artifacts().finishUpload(upload, hasher.hex(), null);
+        } catch (ApiProblemException e) {
+            // A refused finish (digest, model check, target taken) ends the upload on the server; a busy one does not.
+            if (!"concurrent-request".equals(e.code())) over.run();
+            throw e;
+        }
     }
 
     /** Refusals worth another try: the server still finishing the broken request, or a changed offset. */
