@@ -9,6 +9,7 @@ import dev.modelyard.client.Versions;
 import dev.modelyard.testing.OnnxModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,10 @@ class CliRegistryE2ETest {
 
         Cli.Run again = registry("release", "kws", "1.0.0", "kws.onnx");
         assertEquals(1, again.code(), again.out());
-        assertTrue(again.out().strip().startsWith("error: 409 already-exists: "), again.out());
-        assertEquals(1, again.out().strip().lines().count(), again.out());
+        // One error line with the code, and what to do about it.
+        List<String> lines = again.out().strip().lines().toList();
+        assertEquals(2, lines.size(), again.out());
+        assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).endsWith("[code: already-exists, HTTP 409]"), again.out());
+        assertTrue(lines.get(1).startsWith("hint: "), again.out());
     }
 }

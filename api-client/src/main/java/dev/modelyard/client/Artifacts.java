@@ -53,6 +53,28 @@ public final class Artifacts extends Area {
                          Instant createdAt, Instant expiresAt, String url) {
     }
 
+    /**
+     * Where an open upload stands.
+     *
+     * @param appending true while a request is still appending (e.g. one whose connection broke and
+     *                  that the server has not noticed yet): a client resuming waits for false
+     */
+    public record UploadState(long offset, boolean appending, Instant expiresAt) {
+    }
+
+    /**
+     * An artifact's content from {@code start}: a ranged answer (206) starts where asked, a whole
+     * one (200: the server ignored the range, or the content changed) at 0.
+     *
+     * @param total the content's full size, or -1 when the answer does not say
+     */
+    public record Content(InputStream body, long start, long total) implements java.io.Closeable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
     /** Filters of the artifact list; null means no filter. */
     public record Filter(String format, String runtime, String arch, String accelerator, String precision, String origin,
                          Integer page, Integer size) {
@@ -103,6 +125,11 @@ public final class Artifacts extends Area {
     /** How many bytes of the upload the server holds (read as the upload's JSON, so a refusal carries its code). */
     public long uploadOffset(Upload upload) {
         return t.get(upload.url(), Upload.class).offset();
+    }
+
+    /** The upload's offset and whether a request is still appending to it. */
+    public UploadState uploadState(Upload upload) {
+        return t.get(upload.url(), UploadState.class);
     }
 
     /** Appends {@code length} bytes at {@code offset}; returns the new offset. */
@@ -172,6 +199,24 @@ public final class Artifacts extends Area {
         HttpRequest request = t.request(Query.path("/api/v1/models/{}/versions/{}/artifacts/{}/content", model, version, artifact))
                 .header("Accept", "application/octet-stream").GET().build();
         return t.open(request).body();
+    }
+
+    /**
+     * Opens the content from byte {@code from} on, if it is still the content with {@code sha256Hex}
+     * ({@code If-Range}); otherwise the server sends it whole, which {@link Content#start()} says.
+     */
+    public Content openFrom(String model, String version, String artifact, long from, String sha256Hex) {
+        HttpRequest.Builder b = t.request(Query.path("/api/v1/models/{}/versions/{}/artifacts/{}/content", model, version, artifact))
+                .header("Accept", "application/octet-stream");
+        if (from > 0) {
+            b.header("Range", "bytes=" + from + "-");
+            if (sha256Hex != null) b.header("If-Range", "\"" + sha256Hex + "\"");
+        }
+        HttpResponse<InputStream> r = t.open(b.GET().build());
+        long total = r.headers().firstValue("Content-Range").map(v -> v.substring(v.lastIndexOf('/') + 1))
+                .filter(v -> v.matches("[0-9]+")).map(Long::parseLong)
+                .orElseGet(() -> r.headers().firstValueAsLong("Content-Length").orElse(-1));
+        return new Content(r.body(), r.statusCode() == 206 ? from : 0, total);
     }
 
     /** Streams the artifact's content into {@code out}; returns the number of bytes. */

@@ -13,6 +13,11 @@ abstract class Action implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         Main.Context context = ((Main) spec.root().userObject()).context;
+        return execute(context);
+    }
+
+    /** Runs and answers the exit code: 0 unless a command has a verdict of its own (e.g. a rollout that failed). */
+    int execute(Main.Context context) throws Exception {
         run(context);
         return 0;
     }

@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
 /**
  * The {@code modelyard} command: offline key tooling for the root of trust, the registry's
  * management API through the API client, and the check of a server's audit trail. Every command
- * ends with exit code 0 on success and 1 on a usage, verification or API failure, reported as one
- * line on stderr; {@code audit verify} alone answers 1 for a broken chain and 2 for any failure to
- * check it.
+ * ends with exit code 0 on success, 1 on a verification or API failure (one line on stderr, and a
+ * hint line for a refusal whose code has one) and 2 for a command line that cannot be parsed;
+ * {@code audit verify} answers 1 for a broken chain and 2 for any failure to check it.
  */
 @Command(name = "modelyard",
         mixinStandardHelpOptions = true,
@@ -29,12 +29,23 @@ import picocli.CommandLine.Command;
                         + "--passphrase-file (first line) or --passphrase-env, and uses it for all of its keys.",
                 "Registry commands: --server URL (or " + Remote.SERVER_ENV + ") and the API token from --token-file "
                         + "(first line) or " + Remote.TOKEN_ENV + "; refusals print the server's error code.",
+                "Contexts: 'modelyard login' checks and stores a server, tenant and token reference; "
+                        + "every registry command takes --context, and --server/--token-file or the environment variables win over it.",
+                "Output: --output table (for people), json or yaml (for scripts) on every command that prints data.",
                 "'audit verify' checks a server's audit trail (exit 0 intact, 1 broken, 2 or more: could not check)."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:refused or failed (the server's refusal, a failed check, a rollout that did not succeed)",
+                "2:usage error (unknown option, missing argument)"},
         subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class,
                 ModelsCommand.class, ArtifactsCommand.class, DevicesCommand.class, TokensCommand.class, ReleaseCommand.class,
-                AuditCommand.class},
+                AuditCommand.class, LoginCommand.class, ContextCommand.class, PushCommand.class, PullCommand.class,
+                LsCommand.class, DescribeCommand.class, PublishCommand.class, AliasCommand.class, RolloutCommand.class,
+                CompletionCommand.class},
         sortOptions = false)
 public final class Main {
+
+    /** Exit code of a command line that could not be parsed. */
+    static final int USAGE = 2;
 
     /** What a command may use of the world outside its arguments; replaceable in tests. */
     record Context(PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
@@ -65,8 +76,7 @@ public final class Main {
             cli.setParameterExceptionHandler((e, ignored) -> {
                 String command = e.getCommandLine().getCommandSpec().qualifiedName();
                 errWriter.println("error: " + oneLine(usageError(e)) + " (see '" + command + " --help')");
-                // 'audit verify' keeps 1 for a broken chain: any failure to check is 2.
-                return command.startsWith("modelyard audit") ? AuditCommand.ERROR : 1;
+                return USAGE;
             });
             cli.setExecutionExceptionHandler((e, command, parsed) -> {
                 errWriter.println(describe(e));
@@ -93,8 +103,12 @@ public final class Main {
     /** The one line reported for a failed command. */
     static String describe(Exception e) {
         if (e instanceof Refused r) return "refused: " + r.reason() + ": " + oneLine(r.getMessage());
-        if (e instanceof ApiProblemException p) return "error: " + p.status() + " " + (p.code() == null ? "" : p.code() + ": ")
-                + oneLine(p.detail() != null ? p.detail() : p.problem().title());
+        if (e instanceof ApiProblemException p) {
+            String message = p.detail() != null ? p.detail() : p.problem().title() != null ? p.problem().title() : "refused";
+            String hint = Hints.of(p);
+            return "error: " + oneLine(message) + " [code: " + (p.code() == null ? "none" : p.code()) + ", HTTP " + p.status() + "]"
+                    + (hint == null ? "" : "\nhint: " + hint);
+        }
         if (e instanceof UncheckedIOException io) return "error: " + oneLine(io.getMessage());
         if (e instanceof CliException) return "error: " + oneLine(e.getMessage());
         if (e instanceof IOException io) return "error: " + oneLine(Io.describe(io));

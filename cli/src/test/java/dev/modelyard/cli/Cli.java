@@ -29,6 +29,8 @@ final class Cli {
 
     Cli(Path dir) {
         this.dir = dir;
+        // Never the user's own contexts: each test has its config file in its directory.
+        env.put("MODELYARD_CONFIG", dir.resolve("config").resolve("config.yaml").toString());
     }
 
     record Result(int code, String out, String err) {
@@ -38,10 +40,22 @@ final class Cli {
             return this;
         }
 
-        /** Exit code 1 and exactly one line on stderr, without a stack trace. */
+        /** Exit code 1 and exactly one line on stderr (and a hint line for a refusal), without a stack trace. */
         Result fails() {
-            assertEquals(1, code, () -> "expected failure, got exit " + code + "\nstdout: " + out + "\nstderr: " + err);
-            assertEquals(1, err.lines().count(), () -> "expected one line on stderr, got: " + err);
+            return failsWith(1);
+        }
+
+        /** Exit code 2 (the command line could not be parsed) and one line on stderr. */
+        Result usage() {
+            return failsWith(Main.USAGE);
+        }
+
+        private Result failsWith(int expected) {
+            assertEquals(expected, code, () -> "expected exit " + expected + ", got exit " + code + "\nstdout: " + out + "\nstderr: " + err);
+            long lines = err.lines().count();
+            boolean hinted = lines == 2 && err.lines().skip(1).findFirst().orElse("").startsWith("hint: ");
+            assertTrue(lines == 1 || hinted, () -> "expected one error line (and a hint), got: " + err);
+            assertTrue(err.startsWith("error: ") || err.startsWith("refused: "), () -> "expected an error line: " + err);
             assertFalse(err.contains("\tat ") || err.contains("Exception"), () -> "stack trace or exception name: " + err);
             return this;
         }

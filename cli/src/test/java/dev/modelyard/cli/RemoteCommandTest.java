@@ -47,8 +47,8 @@ class RemoteCommandTest {
     @Test
     void assignNeedsExactlyOneTarget() {
         Cli cli = new Cli(dir);
-        assertTrue(cli.run("devices", "assign", "kws", "1.0.0").fails().err().contains("--device"));
-        assertTrue(cli.run("devices", "assign", "kws", "1.0.0", "--device", "a", "--tag", "b").fails().err()
+        assertTrue(cli.run("devices", "assign", "kws", "1.0.0").usage().err().contains("--device"));
+        assertTrue(cli.run("devices", "assign", "kws", "1.0.0", "--device", "a", "--tag", "b").usage().err()
                 .contains("mutually exclusive"));
     }
 
