@@ -102,6 +102,10 @@ public final class ModelyardClient {
         return new Rollouts(transport);
     }
 
+    public Manifests manifests() {
+        return new Manifests(transport);
+    }
+
     public static final class Builder {
         private final URI base;
         private String token;

@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
                 "'audit verify' checks a server's audit trail (exit 0 intact, 1 broken, 2 or more: could not check)."},
         subcommands = {KeysCommand.class, RootCommand.class, TrustBundleCommand.class, VerifyCommand.class,
                 ModelsCommand.class, ArtifactsCommand.class, DevicesCommand.class, TokensCommand.class, ReleaseCommand.class,
-                AuditCommand.class},
+                AuditCommand.class, PlanCommand.class, ApplyCommand.class},
         sortOptions = false)
 public final class Main {
 
@@ -66,7 +66,7 @@ public final class Main {
                 String command = e.getCommandLine().getCommandSpec().qualifiedName();
                 errWriter.println("error: " + oneLine(usageError(e)) + " (see '" + command + " --help')");
                 // 'audit verify' keeps 1 for a broken chain: any failure to check is 2.
-                return command.startsWith("modelyard audit") ? AuditCommand.ERROR : 1;
+                return command.startsWith("modelyard audit") || ManifestCommand.exitOneMeansChanges(command) ? AuditCommand.ERROR : 1;
             });
             cli.setExecutionExceptionHandler((e, command, parsed) -> {
                 errWriter.println(describe(e));

@@ -21,6 +21,16 @@ public final class Paths {
         return out.toString();
     }
 
+    /** The JSON pointer of a dotted path ({@code steps[0].converter} to {@code /steps/0/converter}). */
+    public static String pointer(String dotted) {
+        if (dotted == null || dotted.isEmpty()) return "";
+        StringBuilder out = new StringBuilder();
+        for (String part : dotted.replace("[", ".").replace("]", "").split("\\.")) {
+            if (!part.isEmpty()) out.append('/').append(SourceMap.segment(part));
+        }
+        return out.toString();
+    }
+
     /** The pointer of member {@code name} of the object at {@code pointer}. */
     public static String member(String pointer, String name) {
         return pointer + "/" + SourceMap.segment(name);
