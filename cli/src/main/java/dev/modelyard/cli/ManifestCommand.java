@@ -83,9 +83,9 @@ abstract class ManifestCommand implements Callable<Integer> {
     abstract int run(Main.Context context, Manifests api, Manifests.Request request) throws Exception;
 
     private List<ManifestReader.Source> read() throws Exception {
-        Path here = Path.of("").toAbsolutePath();
         List<ManifestReader.Source> out = new ArrayList<>();
-        for (Path p : paths) out.addAll(ManifestFiles.read(p, here));
+        // files are named as the command line gave them, so errors point where the user looks
+        for (Path p : paths) out.addAll(ManifestFiles.read(p, null));
         if (out.isEmpty()) throw new CliException("no *.yaml or *.yml files in " + paths.stream().map(Path::toString).collect(Collectors.joining(", ")));
         return out;
     }

@@ -15,7 +15,8 @@ public final class ManifestFiles {
 
     /**
      * The sources under {@code path}, each named by its path relative to {@code base} (how errors
-     * and plans show it); hidden folders (.git) are skipped.
+     * and plans show it), or as found under {@code path} as given when {@code base} is null; hidden
+     * folders (.git) are skipped.
      */
     public static List<ManifestReader.Source> read(Path path, Path base) throws IOException {
         if (Files.isRegularFile(path)) return List.of(source(path, base));
