@@ -172,7 +172,21 @@ class ManifestApiTest {
         String other = Api.uniqueName("other-source");
         String byHand = Api.uniqueName("by-hand");
         String source = Api.uniqueName("cli-prune");
-        call(Api.admin(), "apply", request(source, false, "a.yaml", group(keep, "tag==" + tag), "b.yaml", group(gone, "tag==" + tag)), 200);
+        String requestId = Api.uniqueName("manifest-apply");
+        Map<String, Object> first = request(source, false, "a.yaml", group(keep, "tag==" + tag), "b.yaml", group(gone, "tag==" + tag));
+        first.put("revision", "0123abc");
+        Api.admin().header("X-Request-Id", requestId).contentType(ContentType.JSON).body(first)
+                .post("/api/v1/manifests/apply").then().statusCode(200);
+        // the audit entry of the call shows each managed object's source and revision among the entity changes it made
+        JsonPath audit = Api.admin().queryParam("requestId", requestId).get("/api/v1/audit").then().statusCode(200)
+                .extract().jsonPath().setRootPath("items[0]");
+        assertEquals("POST /api/v1/manifests/apply", audit.getString("action"));
+        Map<String, Map<String, Object>> made = audit.getMap("after");
+        List<Map<String, Object>> managed = made.entrySet().stream().filter(e -> e.getKey().startsWith("ManagedObject "))
+                .map(Map.Entry::getValue).toList();
+        assertEquals(2, managed.size(), made::toString);
+        assertTrue(managed.stream().allMatch(o -> source.equals(o.get("source")) && "0123abc".equals(o.get("revision"))), made::toString);
+        assertTrue(made.keySet().stream().anyMatch(k -> k.startsWith("DeviceGroup ")), made::toString);
         call(Api.admin(), "apply", request(source + "-b", false, "c.yaml", group(other, "tag==" + tag)), 200);
         Api.admin().contentType(ContentType.JSON).body(Map.of("name", byHand, "filter", "tag==" + tag))
                 .post("/api/v1/device-groups").then().statusCode(201);
