@@ -10,7 +10,27 @@ public final class ApiProblemException extends RuntimeException {
 
     /** The problem+json body; {@code code} is null only for answers that carry no problem document. */
     public record Problem(String type, String title, int status, String detail, String instance, String code,
-                          String field, String parameter, List<String> accepted) {
+                          String field, String parameter, List<String> accepted, List<InputError> errors) {
+
+        public Problem(String type, String title, int status, String detail, String instance, String code,
+                       String field, String parameter, List<String> accepted) {
+            this(type, title, status, detail, instance, code, field, parameter, accepted, null);
+        }
+    }
+
+    /** One of several problems of an input sent as files (declarative manifests), where it is. */
+    public record InputError(String file, int line, int column, String path, String message) {
+
+        /** {@code file:line:col: message}. */
+        @Override
+        public String toString() {
+            return file + ":" + line + ":" + column + ": " + message;
+        }
+    }
+
+    /** Each problem of an input sent as files (e.g. manifests); empty for other problems. */
+    public List<InputError> errors() {
+        return problem.errors() == null ? List.of() : problem.errors();
     }
 
     private final Problem problem;

@@ -106,6 +106,10 @@ public final class ModelyardClient {
         return new Session(transport);
     }
 
+    public Manifests manifests() {
+        return new Manifests(transport);
+    }
+
     public static final class Builder {
         private final URI base;
         private String token;

@@ -204,7 +204,7 @@ final class Transport {
             if (node != null && node.isObject()) {
                 ApiProblemException.Problem p = json.treeToValue(node, ApiProblemException.Problem.class);
                 return p.status() == status ? p : new ApiProblemException.Problem(p.type(), p.title(), status, p.detail(),
-                        p.instance(), p.code(), p.field(), p.parameter(), p.accepted());
+                        p.instance(), p.code(), p.field(), p.parameter(), p.accepted(), p.errors());
             }
         } catch (IOException notJson) {
             // fall through: the text itself is the best detail there is

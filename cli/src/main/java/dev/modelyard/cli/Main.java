@@ -40,7 +40,7 @@ import picocli.CommandLine.Command;
                 ModelsCommand.class, ArtifactsCommand.class, DevicesCommand.class, TokensCommand.class, ReleaseCommand.class,
                 AuditCommand.class, LoginCommand.class, ContextCommand.class, PushCommand.class, PullCommand.class,
                 LsCommand.class, DescribeCommand.class, PublishCommand.class, AliasCommand.class, RolloutCommand.class,
-                CompletionCommand.class},
+                PlanCommand.class, ApplyCommand.class, CompletionCommand.class},
         sortOptions = false)
 public final class Main {
 

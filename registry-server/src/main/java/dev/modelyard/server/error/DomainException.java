@@ -18,6 +18,7 @@ public class DomainException extends RuntimeException {
     private final String parameter;
     private final List<String> accepted;
     private final Integer offset;
+    private List<InputError> errors;
 
     protected DomainException(ErrorCode code, String detail, String field, String parameter, List<String> accepted) {
         this(code, detail, field, parameter, accepted, null);
@@ -69,6 +70,13 @@ public class DomainException extends RuntimeException {
         return new DomainException(code, detail, parameter == null ? field : null, parameter, accepted, offset);
     }
 
+    /** A problem of several inputs at once (the documents of a manifest set), each with its place. */
+    public static DomainException withErrors(ErrorCode code, String detail, List<InputError> errors) {
+        DomainException e = new DomainException(code, detail, null, null, null);
+        e.errors = List.copyOf(errors);
+        return e;
+    }
+
     /** The stable, machine-readable kind of problem; never null. */
     public ErrorCode code() {
         return code;
@@ -92,6 +100,11 @@ public class DomainException extends RuntimeException {
     /** The values or names accepted instead, or null. */
     public List<String> accepted() {
         return accepted;
+    }
+
+    /** Each problem of a multi-document input ({@link #withErrors}), or null. */
+    public List<InputError> errors() {
+        return errors;
     }
 
     /** The 0-based character offset of the bad token inside the text input, or null. */

@@ -187,6 +187,8 @@ public enum ErrorCode {
     DELTA_TARGET_TOO_SMALL(422, "delta-target-too-small"),
     /** The uploaded file is not a valid model of its format; nothing was stored. */
     INVALID_MODEL(422, "invalid-model"),
+    /** A declarative manifest is invalid or names what does not exist; the problem's errors give file, line and column of each; nothing was changed. */
+    INVALID_MANIFEST(422, "invalid-manifest"),
     /** This registry requires a publisher signature and the upload has none. */
     SIGNATURE_REQUIRED(422, "signature-required"),
     /** The publisher signature is by an unknown or revoked key, or does not match the upload. */

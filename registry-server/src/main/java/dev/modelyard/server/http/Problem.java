@@ -2,6 +2,7 @@ package dev.modelyard.server.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.modelyard.server.error.ErrorCode;
+import dev.modelyard.server.error.InputError;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
  * @param accepted  the names the operation accepts in place of the unknown {@code field} or {@code parameter}
  * @param offset    the 0-based character offset of the bad token inside the {@code field} or {@code parameter}
  *                  (e.g. a device filter)
+ * @param errors    each problem of an input made of files (declarative manifests), with its file, line and column
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance,
@@ -31,7 +33,9 @@ public record Problem(String type, String title, int status, String detail, Stri
                       @Schema(description = "The names the operation accepts in place of the unknown field or parameter")
                       List<String> accepted,
                       @Schema(description = "The 0-based character offset of the bad token inside the field or parameter (e.g. a device filter)")
-                      Integer offset) {
+                      Integer offset,
+                      @Schema(description = "Each problem of an input made of files (declarative manifests): file, line, column, path and message")
+                      List<InputError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     public static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
@@ -39,7 +43,7 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static Problem of(int status, String detail) {
         Response.Status s = Response.Status.fromStatusCode(status);
         String title = s != null ? s.getReasonPhrase() : titleFor(status);
-        return new Problem("about:blank", title, status, detail, null, ErrorCode.generic(status), null, null, null, null);
+        return new Problem("about:blank", title, status, detail, null, ErrorCode.generic(status), null, null, null, null, null);
     }
 
     /** A problem of the kind {@code code}, with that code's status. */
@@ -49,12 +53,12 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** This problem with its stable code and, for an unknown name, the name and those accepted instead. */
     public Problem with(ErrorCode code, String field, String parameter, List<String> accepted) {
-        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset);
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset, errors);
     }
 
     /** This problem pointing at the character {@code offset} of its field or parameter (null: none). */
     public Problem at(Integer offset) {
-        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset);
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset, errors);
     }
 
     private static String titleFor(int status) {
@@ -65,6 +69,11 @@ public record Problem(String type, String title, int status, String detail, Stri
             case 507 -> "Insufficient Storage";
             default -> "Error";
         };
+    }
+
+    /** This problem listing each of several inputs' problems (null: none). */
+    public Problem listing(List<InputError> errors) {
+        return new Problem(type, title, status, detail, instance, code, field, parameter, accepted, offset, errors);
     }
 
     public Response toResponse() {

@@ -61,7 +61,7 @@ public class ProblemMappers {
     public Response api(DomainException e) {
         int status = e.code().status();
         Problem problem = Problem.of(status, e.getMessage()).with(e.code(), e.field(), e.parameter(), e.accepted())
-                .at(e.tokenOffset());
+                .at(e.tokenOffset()).listing(e.errors());
         Response.ResponseBuilder b = Response.status(status).type(Problem.MEDIA).entity(problem);
         if (e instanceof ApiException api) api.headers().forEach(b::header);
         return b.build();

@@ -160,6 +160,12 @@ public class RolloutService {
         return new Page<>(query.list().stream().map(r -> view(r, false)).toList(), page.index, page.size, query.count());
     }
 
+    /** The rollout of that name, if there is one (names are unique per tenant). */
+    @Transactional
+    public java.util.Optional<RolloutApi.RolloutView> byName(String name) {
+        return Rollout.<Rollout>find("name", name).firstResultOptional().map(r -> view(r, false));
+    }
+
     @Transactional
     public RolloutApi.RolloutView get(long id) {
         return view(rollout(id));
