@@ -1,7 +1,8 @@
 # Shared by the device benchmarks: a real registry server on a database of its own, a root of
 # trust made with the CLI, and a registered device. Source it after setting DB_PREFIX and, if the
 # server should yield the CPU to the device, SERVER_NICE=19.
-# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and registry / cli / free_port / updater_config.
+# Defines: ROOT WORK URL DEVICE_TOKEN PIDS UPDATER_JVM_OPTS, and registry / cli / free_port /
+# updater_config / updater_archive.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
@@ -43,3 +44,12 @@ updater_config() {
       data.dir=device "api.address=127.0.0.1:$API_PORT" poll.override=5s "$@"; } > "$WORK/updater.properties"
 }
 DEVICE_TOKEN=$(registry devices create bench-device | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+
+# The JVM flags of device-updater/dist/modelyard-updater.service (without -Xmx, which the scripts
+# take from HEAP), with the class-data archive in WORK.
+UPDATER_JVM_OPTS="-Xms8m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$WORK/updater.jsa"
+# Makes the class-data archive from the shipped class list, as the unit's ExecStartPre does on the device.
+updater_archive() {
+  java -Xshare:dump -XX:+UseSerialGC -XX:SharedClassListFile="$ROOT/device-updater/dist/modelyard-updater.classlist" \
+    -XX:SharedArchiveFile="$WORK/updater.jsa" -cp "$ROOT/device-updater/target/modelyard-updater.jar" > "$WORK/archive.log" 2>&1
+}
