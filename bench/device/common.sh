@@ -33,7 +33,9 @@ QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=
   QUARKUS_LOG_LEVEL=WARN nice -n "${SERVER_NICE:-0}" java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" \
   > "$WORK/server.log" 2>&1 &
 PIDS+=("$!")
-for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+# A generous deadline: on a busy machine the server takes minutes to start.
+for _ in $(seq 600); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+curl -sf "$URL/q/health/ready" >/dev/null || { echo "the server did not start within 300 s; its log:" >&2; tail -20 "$WORK/server.log" >&2; exit 1; }
 registry root publish 1.root.json > /dev/null
 
 # Writes the updater's configuration for the device registered here (API_PORT: its local API), polling
