@@ -1,7 +1,8 @@
 # Shared by the device benchmarks: a real registry server on a database of its own, a root of
 # trust made with the CLI, and a registered device. Source it after setting DB_PREFIX and, if the
 # server should yield the CPU to the device, SERVER_NICE=19.
-# Defines: ROOT WORK URL DEVICE_TOKEN PIDS, and registry / cli / free_port / updater_config.
+# Defines: ROOT WORK URL DEVICE_TOKEN PIDS UPDATER_JVM_OPTS, and registry / cli / free_port /
+# updater_config / updater_archive.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
@@ -32,7 +33,9 @@ QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=
   QUARKUS_LOG_LEVEL=WARN nice -n "${SERVER_NICE:-0}" java -Xmx512m -jar "$ROOT/registry-server/target/quarkus-app/quarkus-run.jar" \
   > "$WORK/server.log" 2>&1 &
 PIDS+=("$!")
-for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+# A generous deadline: on a busy machine the server takes minutes to start.
+for _ in $(seq 600); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
+curl -sf "$URL/q/health/ready" >/dev/null || { echo "the server did not start within 300 s; its log:" >&2; tail -20 "$WORK/server.log" >&2; exit 1; }
 registry root publish 1.root.json > /dev/null
 
 # Writes the updater's configuration for the device registered here (API_PORT: its local API), polling
@@ -43,3 +46,12 @@ updater_config() {
       data.dir=device "api.address=127.0.0.1:$API_PORT" poll.override=5s "$@"; } > "$WORK/updater.properties"
 }
 DEVICE_TOKEN=$(registry devices create bench-device | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+
+# The JVM flags of device-updater/dist/modelyard-updater.service (without -Xmx, which the scripts
+# take from HEAP), with the class-data archive in WORK.
+UPDATER_JVM_OPTS="-Xms8m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile=$WORK/updater.jsa"
+# Makes the class-data archive from the shipped class list, as the unit's ExecStartPre does on the device.
+updater_archive() {
+  java -Xshare:dump -XX:+UseSerialGC -XX:SharedClassListFile="$ROOT/device-updater/dist/modelyard-updater.classlist" \
+    -XX:SharedArchiveFile="$WORK/updater.jsa" -cp "$ROOT/device-updater/target/modelyard-updater.jar" > "$WORK/archive.log" 2>&1
+}

@@ -21,12 +21,13 @@ WARMUP_RUNS=${WARMUP_RUNS:-1}
 RATE=${RATE:-0}
 FORMAT=${FORMAT:-onnx}
 HEAP=${HEAP:-64m}
-# The flags of device-updater/dist/modelyard-updater.service.
-JVM_OPTS=${JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 DB_PREFIX=modelyard_swapbench
 SERVER_NICE=19
 # shellcheck source=bench/device/common.sh
 source "$(dirname "$0")/common.sh"
+# The flags of device-updater/dist/modelyard-updater.service, with its class-data archive.
+JVM_OPTS=${JVM_OPTS:-$UPDATER_JVM_OPTS}
+updater_archive
 
 case "$FORMAT" in
   onnx) RUNTIME=onnxruntime INPUT=x MAKE=MakeMlp.java ;;
