@@ -111,8 +111,8 @@ class ReplicasE2ETest {
         await(() -> !Files.exists(orphan), "the orphan to be collected");
         // Two more passes end after the one that removed it, so a second removal would be logged by now.
         await(() -> gcRuns() >= runsBefore + 3, "two more collection passes");
-        assertEquals(1, orphansRemoved(one.log()) + orphansRemoved(two.log()),
-                "exactly one pass of one replica removed the orphan");
+        // Both replicas have the same data directory, so they append to one log file: count in it once.
+        assertEquals(1, orphansRemoved(one.log()), "exactly one pass of one replica removed the orphan");
         String holder = gcHolder();
         assertTrue(holder != null && !holder.isBlank(), "the lease row names the replica that ran the last pass");
     }
