@@ -300,10 +300,10 @@ public class DdiService {
                         newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)), window,
                         MaintenanceWindow.deviceZone(rs.getString(15)));
                 // Tenants are few: one String per tenant, not one per cached device.
-                String hash = token == null ? null : token.strip();
+                String tokenHash = token == null ? null : token.strip();
                 // The presented hash is the token index's key of this device: one String for both caches.
-                if (hash != null && hash.equals(presentedHash)) hash = presentedHash;
-                return new Cached(rs.getLong(1), rs.getString(11).intern(), hash, state);
+                if (tokenHash != null && tokenHash.equals(presentedHash)) tokenHash = presentedHash;
+                return new Cached(rs.getLong(1), rs.getString(11).intern(), tokenHash, state);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("loading the poll state failed", e);
