@@ -105,9 +105,9 @@ cold_pass() { # $1 = label
     fi
     if [ "$rate" -gt 0 ]; then seg=$(( (DEVICES - first + 1) / rate + 2 )); [ "$seg" -le "${COLD_SEGMENT:-20}" ] || seg=${COLD_SEGMENT:-20}; fi
     [ "$first" -gt 1 ] || [ "$seg" -le 3 ] || seg=3 # a first short segment measures the rate
-    line=$(FIRST=$first wrk -t1 -c32 -d${seg}s --latency -s "$BENCH/cold.lua" "$URL")
+    line=$(FIRST=$first wrk -t1 -c32 -d${seg}s --timeout 30s --latency -s "$BENCH/cold.lua" "$URL")
     next=$(sed -n 's/^NEXT //p' <<< "$line")
-    grep '^RESULT' <<< "$line" | sed "s/^RESULT/segment first=$first seconds=$seg/" >> "$WORK/cold"
+    grep '^RESULT' <<< "$line" | sed "s/^RESULT/segment first=$first next=$next seconds=$seg/" >> "$WORK/cold"
     rate=$(( (next - first) / seg ))
     first=$next
   done
@@ -115,15 +115,17 @@ cold_pass() { # $1 = label
 import re, sys
 label, path, devices, load = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rows = [dict(re.findall(r"(\w+)=([\d.]+)", line)) for line in open(path)]
-warmed = int(rows[-1]["first"]) - 1 + int(rows[-1]["requests"])
+warmed = int(rows[-1]["next"]) - 1
 secs = sum(float(r["seconds"]) for r in rows)
 # The segment that ended the pass stopped early (wrk still reports its whole length).
 full = (rows[:-1] if warmed >= devices else rows) or rows
 rate = sum(float(r["requests"]) for r in full) / sum(float(r["seconds"]) for r in full)
-p99 = sorted(float(r["p99_ms"]) for r in rows)
+answered = [r for r in rows if int(r["requests"]) > 0]
+p50 = sorted(float(r["p50_ms"]) for r in answered)
+p99 = sorted(float(r["p99_ms"]) for r in answered)
 errors = sum(int(r["errors"]) for r in rows)
-print("%s devices=%d warmed~%d seconds<=%.0f polls_per_s=%.0f p50_ms=%.2f p99_ms_median_segment=%.2f p99_ms_worst_segment=%.2f errors=%d load=%s"
-      % (label, devices, min(warmed, devices), secs, rate, float(rows[0]["p50_ms"]), p99[len(p99) // 2], p99[-1], errors, load))
+print("%s devices=%d warmed=%d seconds<=%.0f polls_per_s=%.0f p50_ms_median_segment=%.2f p99_ms_median_segment=%.2f p99_ms_worst_segment=%.2f errors=%d load=%s"
+      % (label, devices, min(warmed, devices), secs, rate, p50[len(p50) // 2], p99[len(p99) // 2], p99[-1], errors, load))
 PY
 }
 
