@@ -3,6 +3,7 @@
   flame.py jfr RECORDING.json > STACKS.folded     stacks of `jfr print --json --events jdk.ExecutionSample`
   flame.py svg STACKS.folded OUT.svg TITLE        folded stacks (async-profiler's `collapsed` output or
                                                   the above) as an SVG flame graph
+  flame.py top STACKS.folded [N]                  the N frames with most samples on top of the stack
 
 Folded stacks: one line per distinct stack, frames root first separated by ';', then a space and
 the number of samples. The SVG is static (hover a frame for its name, samples and share).
@@ -46,6 +47,20 @@ def read_folded(path):
                 node = node["children"].setdefault(frame, {"children": {}, "value": 0})
                 node["value"] += n
     return root
+
+
+def top_self(path, n):
+    own, total = {}, 0
+    with open(path) as f:
+        for line in f:
+            stack, _, count = line.rstrip("\n").rpartition(" ")
+            if not stack:
+                continue
+            leaf = stack.split(";")[-1]
+            own[leaf] = own.get(leaf, 0) + int(count)
+            total += int(count)
+    for leaf, count in sorted(own.items(), key=lambda kv: -kv[1])[:n]:
+        print("%5.1f%%  %s" % (count * 100.0 / total, leaf))
 
 
 def colour(name):
@@ -101,6 +116,8 @@ def to_svg(root, out, title, width=1800, row=16, min_width=0.3):
 if __name__ == "__main__":
     if sys.argv[1] == "jfr":
         jfr_to_folded(sys.argv[2])
+    elif sys.argv[1] == "top":
+        top_self(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 20)
     elif sys.argv[1] == "svg":
         to_svg(read_folded(sys.argv[2]), sys.argv[3], sys.argv[4])
     else:

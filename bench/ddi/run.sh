@@ -207,6 +207,8 @@ profile() { # $1 = connections
   python3 "$BENCH/flame.py" svg "$WORK/stacks.folded" "$FLAME" \
     "Modelyard cached DDI poll, $DEVICES devices, $1 connections, $prof ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))"
   echo "flame graph: $FLAME ($(awk '{n += $NF} END {print n}' "$WORK/stacks.folded") samples)" >&2
+  echo "frames with the most samples on top of the stack:" >&2
+  python3 "$BENCH/flame.py" top "$WORK/stacks.folded" 15 >&2
 }
 
 if [ -z "${SKIP_IDLE:-}" ]; then
