@@ -246,6 +246,26 @@ public interface ModelyardConfig {
          */
         @WithDefault("PT1M")
         Duration lastSeenResolution();
+
+        /**
+         * Answer cached polls straight from the HTTP layer's I/O thread (pre-rendered bytes, token
+         * checked against the in-memory index); anything it cannot answer goes the general way.
+         */
+        @WithDefault("true")
+        boolean fastPoll();
+
+        /** Bounds of the poll path's in-memory caches. */
+        Cache cache();
+
+        interface Cache {
+            /**
+             * The most devices whose token and rendered poll answer each replica keeps in memory
+             * (least recently used ones are dropped; their next poll costs one indexed read).
+             * About 1 KiB of heap per device; see docs/architecture.md.
+             */
+            @WithDefault("1000000")
+            int maxDevices();
+        }
     }
 
     interface Signing {

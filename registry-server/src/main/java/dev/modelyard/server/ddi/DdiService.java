@@ -23,6 +23,8 @@ import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.DeviceAttributes;
 import dev.modelyard.wire.ddi.Link;
 import dev.modelyard.wire.ddi.Links;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -97,10 +99,13 @@ public class DdiService {
         }
     }
 
-    /** Bounds the memory of the answer cache (about 1 KiB per device). */
-    private static final int MAX_CACHED = 500_000;
-
-    private final Map<Long, Cached> polls = new ConcurrentHashMap<>();
+    /**
+     * Device id → its answer. Bounded by {@code modelyard.ddi.cache.max-devices}, least recently
+     * used dropped first: a dropped device's next poll loads it again with one indexed read.
+     * Concurrency: entries are removed when the feed says their device changed, and a loaded
+     * entry is kept only if no change arrived while it was loaded (see {@link #poll}).
+     */
+    private final Cache<Long, Cached> polls;
     private final Map<Long, SelfTestFile> selfTestFiles = new ConcurrentHashMap<>();
     private final DeviceChangeFeed feed;
     private final AgroalDataSource db;
@@ -126,15 +131,16 @@ public class DdiService {
         this.signer = signer;
         this.config = config;
         this.clock = clock;
+        this.polls = Caffeine.newBuilder().maximumSize(config.ddi().cache().maxDevices()).build();
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
             public void changed(long deviceId, boolean tokenChanged) {
-                polls.remove(deviceId);
+                polls.invalidate(deviceId);
             }
 
             @Override
             public void reset() {
-                polls.clear();
+                polls.invalidateAll();
             }
         });
     }
@@ -144,10 +150,21 @@ public class DdiService {
      * answer is cached for the presented token. Never blocks; empty means "ask {@link #poll}".
      */
     Optional<Rendered> cachedPoll(long deviceId, String tokenHash, String base) {
-        if (!feed.live()) return Optional.empty();
-        Cached c = polls.get(deviceId);
-        if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return Optional.empty();
-        return Optional.of(render(c, base));
+        return Optional.ofNullable(cachedAnswer(deviceId, tokenHash, base));
+    }
+
+    /** As {@link #cachedPoll}, null when memory cannot answer: for the poll's I/O-thread path. */
+    Rendered cachedAnswer(long deviceId, String tokenHash, String base) {
+        if (!feed.live()) return null;
+        Cached c = polls.getIfPresent(deviceId);
+        if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return null;
+        return render(c, base);
+    }
+
+    /** Poll answers cached now (for tests and the cache-size measurement). */
+    long cachedAnswers() {
+        polls.cleanUp();
+        return polls.estimatedSize();
     }
 
     /**
@@ -156,20 +173,19 @@ public class DdiService {
      */
     Rendered poll(long deviceId, String tokenHash, String base) {
         long seen = feed.sequence();
-        Cached c = polls.get(deviceId);
+        Cached c = polls.getIfPresent(deviceId);
         Cached current = c == null ? loadAll(deviceId) : revalidate(deviceId, c);
         if (current == null) {
-            polls.remove(deviceId);
+            polls.invalidate(deviceId);
             throw DomainException.of(ErrorCode.UNAUTHORIZED, "device is gone");
         }
         if (tokenHash != null && !tokenHash.equals(current.tokenHash)) {
             throw DomainException.of(ErrorCode.UNAUTHORIZED, "the device token was rotated");
         }
         if (current != c) {
-            if (polls.size() >= MAX_CACHED) polls.clear();
             polls.put(deviceId, current);
             // A change delivered while we read may concern this device: do not keep the answer.
-            if (feed.sequence() != seen) polls.remove(deviceId, current);
+            if (feed.sequence() != seen) polls.asMap().remove(deviceId, current);
         }
         return render(current, base);
     }

@@ -4,7 +4,13 @@ import dev.modelyard.server.auth.TokenService;
 import dev.modelyard.server.config.ModelyardConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,46 +23,65 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Device tokens: generation, and the lookup of a presented token's hash to its device. A token is
  * unique within its tenant only, so it is looked up by the tenant the DDI path names. Lookups
- * are cached (at most {@code modelyard.ddi.token-cache-ttl}) while the {@link DeviceChangeFeed}
- * is live: a token rotated or deleted on any replica is evicted here when that change commits.
- * While the feed is down every lookup reads the database.
+ * are cached (at most {@code modelyard.ddi.token-cache-ttl}, at most
+ * {@code modelyard.ddi.cache.max-devices} tokens, least recently used dropped first) while the
+ * {@link DeviceChangeFeed} is live: a token rotated or deleted on any replica is evicted here when
+ * that change commits. While the feed is down every lookup reads the database.
+ *
+ * <p>Concurrency: the cache is keyed by the token's hash alone (the hash a poll computes anyway,
+ * so a hit allocates no key); the tenant is checked in the cached value, so two tenants holding
+ * the same token each get their own device (the one cached for the other tenant is no hit and
+ * is replaced on load). An entry is kept only if no change arrived while it was read
+ * ({@link DeviceChangeFeed#sequence()}), so an invalidation can never be overtaken by a load.
  */
 @ApplicationScoped
 public class DeviceTokens {
 
     static final String PREFIX = "mydt_";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MAX_ENTRIES = 200_000;
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
 
     /** The device a token belongs to. */
     public record DeviceKey(long id, String tenant, String controllerId) {
     }
 
-    private record Entry(DeviceKey key, long expiresAtNanos) {
-    }
-
-    /** Keyed by {@link #key tenant and token hash}. */
-    private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-    /** Device id → the cache key of its token, to evict by device. */
+    /** Token hash (hex) → its device. */
+    private final Cache<String, DeviceKey> cache;
+    /** Device id → the hash of its cached token, to evict by device. */
     private final Map<Long, String> byDevice = new ConcurrentHashMap<>();
     private final AgroalDataSource db;
     private final DeviceChangeFeed feed;
-    private final long ttlNanos;
 
     public DeviceTokens(AgroalDataSource db, DeviceChangeFeed feed, ModelyardConfig config) {
         this.db = db;
         this.feed = feed;
-        this.ttlNanos = config.ddi().tokenCacheTtl().toNanos();
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(config.ddi().cache().maxDevices())
+                .expireAfterWrite(config.ddi().tokenCacheTtl())
+                // Runs inside the eviction, on the evicting thread: the reverse index never outgrows the cache.
+                .<String, DeviceKey>evictionListener((hash, key, cause) -> {
+                    if (hash != null && key != null) byDevice.remove(key.id(), hash);
+                })
+                .build();
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
             public void changed(long deviceId, boolean tokenChanged) {
                 // A new assignment does not change who the token belongs to: keep it.
-                if (tokenChanged) invalidate(byDevice.remove(deviceId));
+                if (tokenChanged) {
+                    String hash = byDevice.remove(deviceId);
+                    if (hash != null) cache.invalidate(hash);
+                }
             }
 
             @Override
             public void reset() {
-                cache.clear();
+                cache.invalidateAll();
                 byDevice.clear();
             }
         });
@@ -68,67 +93,64 @@ public class DeviceTokens {
         return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** The SHA-256 of {@code secret} in hex, as stored: the same as {@link TokenService#hash}, without a digest per call. */
     public static String hash(String secret) {
-        return TokenService.hash(secret);
+        MessageDigest sha = SHA256.get();
+        return HexFormat.of().formatHex(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The device of {@code tenant} with this token hash if it is cached and may be trusted; never blocks. */
     public Optional<DeviceKey> cached(String tenant, String tokenHash) {
-        if (!feed.live()) return Optional.empty();
-        Entry e = cache.get(key(tenant, tokenHash));
-        return e != null && System.nanoTime() - e.expiresAtNanos < 0 ? Optional.of(e.key) : Optional.empty();
+        return Optional.ofNullable(cachedKey(tenant, tokenHash));
+    }
+
+    /** As {@link #cached}, null when not cached: for the poll's I/O-thread path. */
+    public DeviceKey cachedKey(String tenant, String tokenHash) {
+        if (!feed.live()) return null;
+        DeviceKey k = cache.getIfPresent(tokenHash);
+        return k != null && k.tenant().equals(tenant) ? k : null;
     }
 
     /** The device of {@code tenant} whose token has this SHA-256, from the cache or one indexed read. */
     public Optional<DeviceKey> lookup(String tenant, String tokenHash) {
-        Optional<DeviceKey> hit = cached(tenant, tokenHash);
-        if (hit.isPresent()) return hit;
-        String key = key(tenant, tokenHash);
+        DeviceKey hit = cachedKey(tenant, tokenHash);
+        if (hit != null) return Optional.of(hit);
         long seen = feed.sequence();
         Optional<DeviceKey> found = load(tenant, tokenHash);
         if (found.isPresent() && feed.live()) {
-            remember(key, found.get());
+            remember(tokenHash, found.get());
             // A change delivered while we read may concern this very token: do not keep it.
-            if (feed.sequence() != seen) invalidate(key);
+            if (feed.sequence() != seen) invalidate(tokenHash);
         } else {
-            cache.remove(key);
+            DeviceKey stale = cache.getIfPresent(tokenHash);
+            if (stale != null && stale.tenant().equals(tenant)) invalidate(tokenHash);
         }
         return found;
     }
 
-    /** Two tenants may hold the same token: the tenant is part of what is cached. */
-    private static String key(String tenant, String tokenHash) {
-        return tenant + "/" + tokenHash;
-    }
-
-    private void remember(String cacheKey, DeviceKey key) {
-        long now = System.nanoTime();
-        if (cache.size() >= MAX_ENTRIES) {
-            cache.entrySet().removeIf(x -> {
-                boolean expired = now - x.getValue().expiresAtNanos >= 0;
-                if (expired) byDevice.remove(x.getValue().key().id(), x.getKey());
-                return expired;
-            });
-            if (cache.size() >= MAX_ENTRIES) {
-                cache.clear();
-                byDevice.clear();
-            }
-        }
-        cache.put(cacheKey, new Entry(key, now + ttlNanos));
+    private void remember(String tokenHash, DeviceKey key) {
+        cache.put(tokenHash, key);
         // A device has one token: another hash cached for it is a token that was replaced.
-        String previous = byDevice.put(key.id(), cacheKey);
-        if (previous != null && !previous.equals(cacheKey)) cache.remove(previous);
+        String previous = byDevice.put(key.id(), tokenHash);
+        if (previous != null && !previous.equals(tokenHash)) cache.invalidate(previous);
     }
 
     /** Forgets {@code tenant}'s token with this hash (replaced or deleted on this replica). */
     public void invalidate(String tenant, String tokenHash) {
-        if (tokenHash != null) invalidate(key(tenant, tokenHash));
+        if (tokenHash == null) return;
+        DeviceKey k = cache.getIfPresent(tokenHash);
+        if (k == null || k.tenant().equals(tenant)) invalidate(tokenHash);
     }
 
-    private void invalidate(String cacheKey) {
-        if (cacheKey == null) return;
-        Entry e = cache.remove(cacheKey);
-        if (e != null) byDevice.remove(e.key().id(), cacheKey);
+    private void invalidate(String tokenHash) {
+        DeviceKey k = cache.asMap().remove(tokenHash);
+        if (k != null) byDevice.remove(k.id(), tokenHash);
+    }
+
+    /** Tokens cached now (for tests and the cache-size measurement). */
+    public long cachedTokens() {
+        cache.cleanUp();
+        return cache.estimatedSize();
     }
 
     private Optional<DeviceKey> load(String tenant, String tokenHash) {
@@ -137,7 +159,9 @@ public class DeviceTokens {
             ps.setString(1, tenant);
             ps.setString(2, tokenHash);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new DeviceKey(rs.getLong(1), rs.getString(2), rs.getString(3))) : Optional.empty();
+                // Tenants are few: one String per tenant, not one per cached device.
+                return rs.next() ? Optional.of(new DeviceKey(rs.getLong(1), rs.getString(2).intern(), rs.getString(3)))
+                        : Optional.empty();
             }
         } catch (SQLException e) {
             throw new IllegalStateException("device token lookup failed", e);

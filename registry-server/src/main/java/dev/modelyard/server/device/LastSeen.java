@@ -44,7 +44,11 @@ public class LastSeen {
     }
 
     public void record(long deviceId, Instant at) {
-        long t = at.toEpochMilli();
+        record(deviceId, at.toEpochMilli());
+    }
+
+    /** As {@link #record(long, Instant)}, with the time in epoch milliseconds. */
+    public void record(long deviceId, long t) {
         Long last = written.get(deviceId);
         if (last != null && t - last < resolutionMillis) return;
         pending.merge(deviceId, t, Math::max);
