@@ -86,6 +86,14 @@ class Int8DynamicQuantizerTest {
                 Map<String, Object> p = Map.of("perChannel", perChannel, "reduceRange", reduceRange);
                 Converter c = BuiltInConverters.create("int8-dynamic", p);
                 assertEquals(perChannel, c.parameters().get("perChannel"));
+                if (!reduceRange && mayOverflowWithEightBitWeights()) {
+                    // Full 8-bit weights on an x86 CPU without VNNI: ONNX Runtime's u8s8 kernel adds pairs of
+                    // products in 16 bits, which can saturate. The check must then either pass or refuse the
+                    // result, never let a wrong file through (why reduceRange is the default).
+                    assertWithinToleranceOrRefused(c, src, "mlp-" + perChannel + reduceRange + ".onnx", p);
+                    assertWithinToleranceOrRefused(c, cnn, "cnn-" + perChannel + reduceRange + ".onnx", p);
+                    continue;
+                }
                 Conversions.Result r = Conversions.run(c, src, dir.resolve("mlp-" + perChannel + reduceRange + ".onnx"), CHECK);
                 assertTrue(r.equivalence().withinTolerance(), p + ": " + r.equivalence());
                 Conversions.Result rc = Conversions.run(c, cnn, dir.resolve("cnn-" + perChannel + reduceRange + ".onnx"), CHECK);
@@ -93,6 +101,22 @@ class Int8DynamicQuantizerTest {
                 assertEquals(1, count(g, "MatMulInteger"), "the classifier's Gemm");
                 assertEquals(2, count(g, "Conv"), "convolutions stay float32");
             }
+        }
+    }
+
+    /** An x86 machine whose CPU has no VNNI instructions (AVX-512 VNNI or AVX-VNNI). */
+    private static boolean mayOverflowWithEightBitWeights() {
+        ConvertingMachine here = ConvertingMachine.local();
+        return "x86_64".equals(here.arch()) && !here.features().contains("avx512_vnni") && !here.features().contains("avx_vnni");
+    }
+
+    private void assertWithinToleranceOrRefused(Converter c, Path source, String output, Map<String, Object> p) throws Exception {
+        Path out = dir.resolve(output);
+        try {
+            Conversions.Result r = Conversions.run(c, source, out, CHECK);
+            assertTrue(r.equivalence().withinTolerance(), p + ": " + r.equivalence());
+        } catch (ConversionException refused) {
+            assertTrue(refused.getMessage().contains("changed the model's outputs too much"), p + ": " + refused.getMessage());
         }
     }
 
