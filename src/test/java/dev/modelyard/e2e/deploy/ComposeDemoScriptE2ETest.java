@@ -38,7 +38,7 @@ class ComposeDemoScriptE2ETest {
     static final FreshServer server = new FreshServer("e2e_compose_demo", "256m", Map.of());
 
     private static final Duration WAIT = Duration.ofMinutes(5);
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
