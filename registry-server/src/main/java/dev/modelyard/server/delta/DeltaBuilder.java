@@ -3,6 +3,7 @@ package dev.modelyard.server.delta;
 import dev.modelyard.delta.DeltaApplier;
 import dev.modelyard.delta.DeltaFormatException;
 import dev.modelyard.server.artifact.Artifact;
+import dev.modelyard.server.background.WorkDirectories;
 import dev.modelyard.server.delta.encode.DeltaEncoding;
 import dev.modelyard.server.storage.BlobLedger;
 import dev.modelyard.server.storage.BlobStore;

@@ -2,6 +2,7 @@ package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.artifact.Artifact;
 import dev.modelyard.server.artifact.VersionArtifacts;
+import dev.modelyard.server.background.WorkDirectories;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.ConversionChain;
 import dev.modelyard.server.conversion.ConversionException;
@@ -32,14 +33,12 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -79,6 +78,8 @@ public class JobRunner {
     private final ModelyardConfig config;
     private final Clock clock;
     private final VersionArtifacts artifacts;
+    /** {@code <data-dir>/conversion/<process id>}: each job works in a directory of its own there. */
+    private final WorkDirectories workDirectories;
 
     public JobRunner(JobQueue queue, BlobStore store, BlobLedger ledger, UploadInspection inspection,
                      ReleaseSigner signer, ModelyardConfig config, Clock clock, VersionArtifacts artifacts) {
@@ -90,6 +91,7 @@ public class JobRunner {
         this.signer = signer;
         this.config = config;
         this.clock = clock;
+        this.workDirectories = new WorkDirectories(config.dataDir().resolve("conversion"));
     }
 
     /** What a job needs to run, read once under its lease. */
@@ -197,28 +199,27 @@ public class JobRunner {
                 source.filename, Optional.ofNullable(selfTest).map(SelfTestVectors::parse));
     }
 
-    /**
-     * Work directories live under {@code <data-dir>/conversion/<host>}: per host, so a replica
-     * can remove what a crash of its own left behind without touching another's running jobs.
-     */
-    private Path workRoot() {
-        return config.dataDir().resolve("conversion").resolve(JobWorkers.host());
-    }
-
     private Path sandbox(long jobId) throws IOException {
-        Path root = Files.createDirectories(workRoot());
-        return Files.createTempDirectory(root, "job-" + jobId + "-").toAbsolutePath();
+        return Files.createTempDirectory(workDirectories.own(), "job-" + jobId + "-").toAbsolutePath();
     }
 
-    /** Removes work directories a crash left behind; called before this replica's workers start. */
+    /**
+     * Removes the work directories that crashed or stopped processes left behind; called before
+     * this replica's workers start. Only provably dead ones: replicas share the data directory and
+     * may all have one host name, and another's running jobs work in theirs.
+     */
     void removeLeftovers() {
-        Path root = workRoot();
-        if (!Files.isDirectory(root)) return;
-        try (Stream<Path> dirs = Files.list(root)) {
-            dirs.filter(d -> d.getFileName().toString().startsWith("job-")).forEach(JobRunner::deleteTree);
+        try {
+            int removed = workDirectories.removeDead();
+            if (removed > 0) LOG.infof("removed the conversion work directories of %d stopped process(es)", removed);
         } catch (IOException e) {
-            LOG.warnf("could not look for leftover conversion work directories in %s: %s", root, e.getMessage());
+            LOG.warnf("could not look for leftover conversion work directories: %s", e.getMessage());
         }
+    }
+
+    /** This replica runs no more jobs: its work directory is left to the next start's cleanup. */
+    void releaseWorkDirectory() {
+        workDirectories.release();
     }
 
     /** Copies the source into the work directory, so no step can touch the stored blob. */
@@ -348,11 +349,6 @@ public class JobRunner {
     }
 
     private static void deleteTree(Path dir) {
-        if (dir == null) return;
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.warnf("could not remove the work directory %s: %s", dir, e.getMessage());
-        }
+        WorkDirectories.deleteTree(dir);
     }
 }

@@ -54,7 +54,8 @@ public class JobWorkers {
         this.runner = runner;
         this.jobLog = jobLog;
         this.config = config.conversion();
-        this.replica = host() + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 4);
+        String host = System.getenv("HOSTNAME");
+        this.replica = (host == null ? "localhost" : host) + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 4);
     }
 
     /** A job this replica runs, and the one reason it may be told to stop. */
@@ -119,12 +120,7 @@ public class JobWorkers {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
-    }
-
-    /** This machine's name, as far as the environment tells (containers set HOSTNAME). */
-    static String host() {
-        String h = System.getenv("HOSTNAME");
-        return h == null || !h.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}") ? "localhost" : h;
+        runner.releaseWorkDirectory();
     }
 
     /** Wakes idle workers at once: called after a transaction that enqueued jobs commits. */

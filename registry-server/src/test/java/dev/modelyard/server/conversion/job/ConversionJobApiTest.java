@@ -15,6 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.background.WorkDirectories;
+import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.conversion.ConvertingMachine;
 import dev.modelyard.server.conversion.EquivalenceCheck;
 import dev.modelyard.server.conversion.TestModels;
@@ -28,6 +30,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +49,10 @@ class ConversionJobApiTest {
 
     @Inject
     AgroalDataSource db;
+    @Inject
+    JobRunner runner;
+    @Inject
+    ModelyardConfig config;
 
     private final Conversions conversions = new Conversions();
 
@@ -356,6 +363,37 @@ class ConversionJobApiTest {
                 failed.getString("error"));
         viewer().get("/api/v1/models/{m}/versions/1.0.0/artifacts?origin=converted", strict).then()
                 .body("total", org.hamcrest.Matchers.equalTo(0));
+    }
+
+    @Test
+    void aReplicaStartingBesideARunningJobLeavesItsWorkAlone() throws Exception {
+        String m = published("conv-beside", "1.0.0", mlp(43));
+        Path gate = Files.createTempDirectory("conversion-gate").resolve("open");
+        Path waiting = gate.resolveSibling("waiting");
+        // The command says when it runs (its work directory holds the source then) and waits for the gate.
+        long id = requestOne(m, "1.0.0", Conversions.adHoc("gated",
+                command(120, "onnx", "/bin/sh", "-c", "touch \"$1\"; while [ ! -e \"$2\" ]; do sleep 0.1; done; cp \"$3\" \"$4\"",
+                        "sh", waiting.toString(), gate.toString(), "{input}", "{output}"),
+                Map.of("format", "onnx", "arch", "x86_64")));
+        Duration wait = Duration.ofSeconds(90);
+        Instant deadline = Instant.now().plus(wait);
+        while (!Files.exists(waiting)) {
+            assertTrue(Instant.now().isBefore(deadline), "the job's command did not start");
+            Thread.sleep(50);
+        }
+
+        // What a replica starting on the same data directory does, whatever its host is called
+        // (containers and services often all have one name), and this one's own cleanup.
+        WorkDirectories starting = new WorkDirectories(config.dataDir().resolve("conversion"));
+        try {
+            starting.removeDead();
+        } finally {
+            starting.release();
+        }
+        runner.removeLeftovers();
+        Files.createFile(gate);
+        JsonPath j = await(id, "succeeded", wait);
+        assertEquals(1, j.getInt("attempts"), j.prettify());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.modelyard.server.delta;
+package dev.modelyard.server.background;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +11,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replicas sharing a staging volume each build in their own directory, and a starting one
+ * Replicas sharing a volume each work in their own directory, and a starting one
  * removes only the directories of processes that are provably gone (their lock can be taken).
  */
 class WorkDirectoriesTest {

@@ -1,4 +1,4 @@
-package dev.modelyard.server.delta;
+package dev.modelyard.server.background;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
- * The builders' work directories under one parent that replicas may share (a staging volume):
- * each process owns {@code <id>/}, {@code id} a UUID made when it first needs one, and holds a
+ * The work directories of a replica's workers (delta builds, conversion jobs) under one parent
+ * that replicas may share (a staging volume, the data directory): each process owns {@code <id>/}, {@code id} a UUID made when it first needs one, and holds a
  * lock on {@code <id>.lock} for its life. A host name would not do: replicas in containers may
  * all be "localhost", and each would delete the others' work at start.
  * <p>
@@ -25,21 +25,21 @@ import org.jboss.logging.Logger;
  * own leftovers). A directory without its lock file is left alone. Locks are only as good as the
  * file system's lock service (NFSv4 has one built in; NFSv3 needs lockd).
  */
-final class WorkDirectories {
+public final class WorkDirectories {
 
     private static final Logger LOG = Logger.getLogger(WorkDirectories.class);
-    static final String LOCK_SUFFIX = ".lock";
+    public static final String LOCK_SUFFIX = ".lock";
 
     private final Path parent;
     private String id;
     private FileChannel channel;
 
-    WorkDirectories(Path parent) {
+    public WorkDirectories(Path parent) {
         this.parent = parent;
     }
 
     /** This process's work directory, taken (created and locked) on first use. */
-    synchronized Path own() throws IOException {
+    public synchronized Path own() throws IOException {
         if (channel == null) take();
         return parent.resolve(id);
     }
@@ -68,7 +68,7 @@ final class WorkDirectories {
     }
 
     /** Removes the work directories of dead processes (this one's is taken first, so never among them). Returns how many. */
-    synchronized int removeDead() throws IOException {
+    public synchronized int removeDead() throws IOException {
         own();
         List<Path> locks;
         try (Stream<Path> entries = Files.list(parent)) {
@@ -106,7 +106,7 @@ final class WorkDirectories {
     }
 
     /** Gives the lock back (at shutdown): the directory is then dead, and the next start removes it. */
-    synchronized void release() {
+    public synchronized void release() {
         if (channel == null) return;
         try {
             channel.close();
@@ -116,12 +116,12 @@ final class WorkDirectories {
         channel = null;
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) return;
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.warnf("could not remove the delta work directory %s: %s", dir, e.getMessage());
+            LOG.warnf("could not remove the work directory %s: %s", dir, e.getMessage());
         }
     }
 }
