@@ -2,6 +2,7 @@ package dev.modelyard.server.conversion.job;
 
 import dev.modelyard.server.background.WakeSignal;
 import dev.modelyard.server.config.ModelyardConfig;
+import dev.modelyard.server.lease.Replica;
 import dev.modelyard.server.tenant.TenantContext;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -10,7 +11,6 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,15 +47,15 @@ public class JobWorkers {
     private ScheduledExecutorService timer;
 
     public JobWorkers(JobQueue queue, JobRunner runner, JobLog jobLog, ModelyardConfig config, JobMetrics metrics,
-                      TenantContext tenants) {
+                      TenantContext tenants, Replica replica) {
         this.tenants = tenants;
         this.queue = queue;
         this.metrics = metrics;
         this.runner = runner;
         this.jobLog = jobLog;
         this.config = config.conversion();
-        String host = System.getenv("HOSTNAME");
-        this.replica = (host == null ? "localhost" : host) + ":" + ProcessHandle.current().pid() + ":" + UUID.randomUUID().toString().substring(0, 4);
+        // The name the lease table knows this replica by, so a job's owner and a lease holder match.
+        this.replica = replica.id();
     }
 
     /** A job this replica runs, and the one reason it may be told to stop. */
