@@ -159,6 +159,14 @@ class ArtifactChooserTest {
                         "avx512-made.onnx:x86_64:cpu:fp32:300::::avx512f+vec512:opt"), AVX2, false, "avx2-made.onnx"),
                 Arguments.of(List.of("avx2-made.onnx:x86_64:cpu:fp32:300::::avx2+vec256:opt", "any.onnx:any:cpu:fp32:200",
                         "avx512-made.onnx:x86_64:cpu:fp32:300::::avx512f+vec512:opt"), AVX512, false, "avx512-made.onnx"),
+                // full 8-bit int8 weights need VNNI on x86 (ChainSpec): never sent to an x86 CPU without it ...
+                Arguments.of(List.of("vnni-int8.onnx:x86_64:cpu:int8:100::::avx512_vnni:opt", "any-int8.onnx:any:cpu:int8:200:::::opt"),
+                        AVX2, true, "any-int8.onnx"),
+                Arguments.of(List.of("vnni-int8.onnx:x86_64:cpu:int8:100::::avx512_vnni:opt"), AVX2, true,
+                        "!vnni-int8.onnx needs cpu features avx512_vnni (device has "),
+                // ... and to one that has it, before the 7-bit file for any CPU
+                Arguments.of(List.of("vnni-int8.onnx:x86_64:cpu:int8:100::::avx512_vnni:opt", "any-int8.onnx:any:cpu:int8:200:::::opt"),
+                        AVX512, true, "vnni-int8.onnx"),
                 // specificity counts what the features imply: avx512f implies avx2, fma, f16c, avx,
                 // sse4_2 and sse4_1, so it is narrower than five AVX2-era features listed one by one
                 Arguments.of(List.of("avx2-five.onnx:x86_64:cpu:fp32:100::::sse4_2+avx+avx2+fma+f16c", "avx512.onnx:x86_64:cpu:fp32:200::::avx512f"),

@@ -106,12 +106,21 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
      * result names that CPU's architecture and the features it needs, the target's own list when
      * it names one (the profile knows which features the devices have), else every feature of the
      * converting CPU (nothing less is known to suffice); either way with the converting CPU's
-     * vector-width token, which a device must match exactly.
+     * vector-width token, which a device must match exactly. A chain with full 8-bit int8 weights
+     * must make a file for a named architecture, on x86_64 one that needs VNNI
+     * ({@link #requireVnniForFullRangeInt8}).
      *
      * @throws IllegalArgumentException ({@code target.arch: …}) when the target names another
-     *                                  architecture: this machine cannot build code for it
+     *                                  architecture: this machine cannot build code for it; or
+     *                                  the target lets full 8-bit weights reach x86 CPUs without VNNI
      */
     public TargetDescriptor resultTarget(ConvertingMachine machine) {
+        TargetDescriptor made = madeOn(machine);
+        requireVnniForFullRangeInt8(made);
+        return made;
+    }
+
+    private TargetDescriptor madeOn(ConvertingMachine machine) {
         if (portable()) return target;
         String nonPortable = steps.stream().filter(s -> !s.portable()).map(StepSpec::converterName).findFirst().orElseThrow();
         if (machine.arch() == null || !TargetDescriptor.ARCHES.contains(machine.arch()) || TargetDescriptor.ANY_ARCH.equals(machine.arch())) {
@@ -137,6 +146,34 @@ public record ChainSpec(List<StepSpec> steps, TargetDescriptor target, Tolerance
         if (width != null) features.add(width);
         return new TargetDescriptor(target.format(), target.runtime(), target.runtimeVersion(), machine.arch(),
                 target.accelerator(), target.precision(), target.minMemoryMb(), target.os(), List.copyOf(features));
+    }
+
+    /** The x86 features with 8-bit dot products that do not saturate. */
+    private static final Set<String> VNNI = Set.of("avx512_vnni", "avx_vnni");
+
+    /**
+     * Full 8-bit weights ({@link StepSpec#fullRangeInt8()}) compute right on x86 only with VNNI,
+     * and a check on a converting CPU that has it would not notice, so such a file must never go
+     * to an x86 device without it: its target names the architecture, and on x86_64 a VNNI
+     * feature, which the chooser then requires of devices. The profile names which one (its
+     * devices have avx512_vnni, or avx_vnni; a target's features are all required); a chain that
+     * makes code for the converting CPU gets it from that CPU's features when the profile names none.
+     *
+     * @throws IllegalArgumentException ({@code target.arch: …} or {@code target.cpuFeatures: …}) otherwise
+     */
+    private void requireVnniForFullRangeInt8(TargetDescriptor made) {
+        String step = steps.stream().filter(StepSpec::fullRangeInt8).map(StepSpec::converterName).findFirst().orElse(null);
+        if (step == null) return;
+        String why = "step " + step + " with reduceRange false makes full 8-bit weights, which x86 CPUs without VNNI can"
+                + " compute wrong (16-bit saturation); ";
+        if (made.anyArch()) {
+            throw new IllegalArgumentException("target.arch: " + why + "name the architecture (on x86_64 with avx512_vnni or"
+                    + " avx_vnni in cpuFeatures), or keep reduceRange");
+        }
+        if ("x86_64".equals(made.arch()) && made.cpuFeatures().stream().noneMatch(VNNI::contains)) {
+            throw new IllegalArgumentException("target.cpuFeatures: " + why + "name avx512_vnni or avx_vnni, the one the devices"
+                    + " have, or keep reduceRange");
+        }
     }
 
     @JsonIgnore

@@ -48,6 +48,20 @@ public record StepSpec(String type, String converter, Map<String, Object> params
         return COMMAND.equals(type);
     }
 
+    /** The integer-kernel converters, whose {@code reduceRange} false keeps weights in full 8 bits. */
+    private static final Set<String> INT8_KERNELS = Set.of("int8-dynamic", "int8-static");
+
+    /**
+     * Whether this built-in step makes full 8-bit weights ({@code reduceRange} false), which
+     * ONNX Runtime's u8s8 kernel on an x86 CPU without VNNI can compute wrong: it adds pairs of
+     * products in 16 bits, which saturate (see {@link ChainSpec#resultTarget}).
+     */
+    @JsonIgnore
+    public boolean fullRangeInt8() {
+        return !external() && INT8_KERNELS.contains(converter) && params != null
+                && "false".equals(String.valueOf(params.get("reduceRange")));
+    }
+
     /**
      * Whether this is a built-in step that optimizes for speed: {@code ort-optimize} at any level,
      * the integer converters, and {@code ort-format} only at level extended or all. At level basic

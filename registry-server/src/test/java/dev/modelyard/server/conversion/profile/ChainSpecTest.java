@@ -123,6 +123,49 @@ class ChainSpecTest {
         assertTrue(e.getMessage().startsWith("target.arch: 'x86_64'"), e.getMessage());
     }
 
+    /** A chain's steps, its target's arch and features, the converting CPU, and what the result needs or why it is refused. */
+    private record VnniRow(List<StepSpec> steps, String arch, List<String> features, ConvertingMachine machine, String expected) {
+    }
+
+    @Test
+    void fullEightBitWeightsNeverReachAnX86CpuWithoutVnni() {
+        StepSpec dynamicFull = new StepSpec(null, "int8-dynamic", Map.of("reduceRange", false), null, null, null);
+        StepSpec staticFull = new StepSpec(null, "int8-static", Map.of("reduceRange", false), null, null, null);
+        StepSpec dynamic = new StepSpec(null, "int8-dynamic", Map.of(), null, null, null);
+        ConvertingMachine vnni = new ConvertingMachine("x86_64", Set.of("avx", "avx2", "avx512f", "avx512_vnni", "fma"));
+        // expected: the result's CPU features joined by '+', or '!' and the start of the refusal
+        for (VnniRow row : List.of(
+                // 7-bit weights (the default) are safe on every CPU
+                new VnniRow(List.of(dynamic), null, List.of(), X86, ""),
+                // ARM's integer kernels do not saturate
+                new VnniRow(List.of(dynamicFull), "aarch64", List.of(), X86, ""),
+                // on x86_64 the profile names the VNNI its devices have, and the file needs it
+                new VnniRow(List.of(dynamicFull), "x86_64", List.of("avx512_vnni"), X86, "avx512_vnni"),
+                new VnniRow(List.of(staticFull), "x86_64", List.of("avx2", "avx_vnni"), X86, "avx2+avx_vnni"),
+                new VnniRow(List.of(dynamicFull), "x86_64", List.of("avx2"), X86,
+                        "!target.cpuFeatures: step int8-dynamic with reduceRange false makes full 8-bit weights"),
+                new VnniRow(List.of(staticFull), null, List.of(), X86,
+                        "!target.arch: step int8-static with reduceRange false makes full 8-bit weights"),
+                // made for the converting CPU: its VNNI is among the features the file needs; without one, refused
+                new VnniRow(List.of(dynamicFull, ortOptimize("all")), null, List.of(), vnni, "avx+avx2+avx512_vnni+avx512f+fma+vec512"),
+                new VnniRow(List.of(dynamicFull, ortOptimize("all")), null, List.of(), X86, "!target.cpuFeatures: step int8-dynamic"))) {
+            ChainSpec chain = new ChainSpec(row.steps(), new TargetDescriptor("onnx", null, null, row.arch(), null, "int8", null, null,
+                    row.features()), null, null, null, null);
+            if (row.expected().startsWith("!")) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> chain.normalize(CONFIG, row.machine()),
+                        row.toString());
+                assertTrue(e.getMessage().startsWith(row.expected().substring(1)), row + ": " + e.getMessage());
+            } else {
+                assertEquals(row.expected(), String.join("+", chain.normalize(CONFIG, row.machine()).resultTarget(row.machine()).cpuFeatures()),
+                        row.toString());
+            }
+        }
+        // a job frozen before the rule fails on any replica instead of adding a file x86 devices may compute wrong
+        ChainSpec frozen = new ChainSpec(List.of(dynamicFull.normalize("steps[0]", CONFIG)),
+                TargetDescriptor.of("onnx", null, null, null, null, "int8", null, null, List.of()), null, 60, 1, true);
+        assertThrows(IllegalArgumentException.class, () -> frozen.resultTarget(vnni));
+    }
+
     @Test
     void aChainThatMakesCodeForTheConvertingCpuIsAnotherConversionOnAnotherCpu() {
         ConvertingMachine avx512 = new ConvertingMachine("x86_64", Set.of("avx", "avx2", "fma", "sse4_2", "avx512f"));
