@@ -4,28 +4,52 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.client.Artifacts;
+import dev.modelyard.client.Conversions;
 import dev.modelyard.client.ModelyardClient;
+import dev.modelyard.client.Profiles;
 import dev.modelyard.client.Versions;
 import dev.modelyard.testing.Fixtures;
+import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.testing.TestPostgres;
 import dev.modelyard.wire.TargetDescriptor;
+import dev.modelyard.wire.trust.ArtifactMetadata;
+import dev.modelyard.wire.trust.DeviceFacts;
 import dev.modelyard.wire.trust.Ed25519;
+import dev.modelyard.wire.trust.Expectations;
 import dev.modelyard.wire.trust.KeyFile;
+import dev.modelyard.wire.trust.RootMetadata;
+import dev.modelyard.wire.trust.SignedEnvelope;
+import dev.modelyard.wire.trust.Signer;
+import dev.modelyard.wire.trust.TrustStore;
+import dev.modelyard.wire.trust.Verifier;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
+import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.security.PublicKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -59,6 +83,8 @@ class ReplicasE2ETest {
         // Both replicas try to collect every second; the lease lets one of them do it at a time.
         env.put("MODELYARD_STORAGE_GC_INTERVAL", "1s");
         env.put("MODELYARD_STORAGE_GC_GRACE", "PT10M");
+        // Both look for signed metadata to renew every second; the lease lets one of them do it at a time.
+        env.put("MODELYARD_SIGNING_RENEW_INTERVAL", "1s");
         one = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", env);
         two = ServerProcess.start(db.jdbcUrl(), work.resolve("data"), "256m", env);
     }
@@ -115,6 +141,243 @@ class ReplicasE2ETest {
         assertEquals(1, orphansRemoved(one.log()), "exactly one pass of one replica removed the orphan");
         String holder = gcHolder();
         assertTrue(holder != null && !holder.isBlank(), "the lease row names the replica that ran the last pass");
+    }
+
+    @Test
+    void eachConversionJobRunsOnceAndEveryReplicaTakesJobs() throws Exception {
+        ModelyardClient a = one.client(ADMIN);
+        ModelyardClient b = two.client(ADMIN);
+        String model = "replicated-conversions";
+        List<String> versions = List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0");
+        for (int i = 0; i < versions.size(); i++) {
+            Fixtures.publishedOnnx(a, model, versions.get(i), "m.onnx", OnnxModels.mlp(4, 16, 1, 4, 40 + i, 0.5f));
+        }
+        // The chain's first step waits for a gate file: the first jobs stay running until each
+        // replica's worker (one per replica) holds one, so both provably take jobs; then it opens.
+        Path gate = work.resolve("conversion-gate");
+        a.profiles().create(new Profiles.ProfileBody(GATED_PROFILE, "copies the model once the gate file exists", true,
+                List.of(new Profiles.Step("command", null, null, List.of("/bin/sh", "-c",
+                        "while [ ! -e \"$1\" ]; do sleep 0.2; done; cp \"$2\" \"$3\"", "sh", gate.toString(), "{input}", "{output}"),
+                        600, "onnx")),
+                new TargetDescriptor("onnx", null, null, "aarch64", null, null, null, null), null, null, null));
+        try {
+            List<Long> jobs = new ArrayList<>();
+            for (int i = 0; i < versions.size(); i++) {
+                // Requests alternate between the replicas; each wakes its own workers, the other's poll.
+                Conversions.Requested r = (i % 2 == 0 ? a : b).conversions().request(model, versions.get(i),
+                        Conversions.Request.profiles(GATED_PROFILE));
+                assertEquals(1, r.created(), r.toString());
+                jobs.add(r.jobs().get(0).id());
+            }
+            await(() -> replicasRunning(jobs).size() == 2, "a job running on each replica at once");
+            Files.createFile(gate);
+            await(() -> jobs.stream().map(a.conversions()::job).allMatch(j -> FINISHED.contains(j.status())), "every job to end");
+
+            Map<Long, String> replicas = replicaIdsByPid();
+            assertTrue(replicas.containsKey(one.pid()) && replicas.containsKey(two.pid()), "each replica logs its name: " + replicas);
+            Set<String> both = Set.of(replicas.get(one.pid()), replicas.get(two.pid()));
+            assertEquals(2, both.size(), "each process has a replica name of its own: " + replicas);
+            Set<String> ranOn = new HashSet<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                Conversions.Job job = a.conversions().job(jobs.get(i));
+                assertEquals("succeeded", job.status(), job.toString());
+                assertEquals(1, job.attempts(), "one attempt: no replica ran it again: " + job);
+                List<String> starts = a.conversions().log(job.id(), null, 1000).stream().map(Conversions.LogLine::line)
+                        .filter(l -> l.startsWith("attempt ")).toList();
+                assertEquals(1, starts.size(), starts.toString());
+                Matcher owner = STARTED_BY.matcher(starts.get(0));
+                assertTrue(owner.find() && both.contains(owner.group(1)), "run by one of the two replicas: " + starts.get(0));
+                ranOn.add(owner.group(1));
+                List<Artifacts.Artifact> converted = a.artifacts().list(model, versions.get(i),
+                        new Artifacts.Filter(null, null, null, null, null, "converted", null, null)).items();
+                assertEquals(1, converted.size(), "exactly one result: " + converted);
+                assertEquals(job.resultArtifactId(), converted.get(0).id());
+            }
+            assertEquals(both, ranOn, "both replicas' workers ran jobs");
+        } finally {
+            // Opened and removed whatever happened, so no worker stays blocked and no later
+            // publication in this class is converted by it.
+            if (!Files.exists(gate)) Files.createFile(gate);
+            a.profiles().delete(GATED_PROFILE);
+        }
+    }
+
+    @Test
+    void eachDeltaBuildRunsOnceAcrossReplicas() throws Exception {
+        ModelyardClient a = one.client(ADMIN);
+        String model = "replicated-deltas";
+        List<String> versions = List.of("1.0.0", "1.1.0", "1.2.0");
+        // Above the delta builders' 64 KiB minimum: each publication plans the compressed full file
+        // (no device has a base yet), and both replicas' builders poll for it.
+        for (int i = 0; i < versions.size(); i++) {
+            Fixtures.publishedOnnx(a, model, versions.get(i), "m.onnx", OnnxModels.mlp(128, 256, 1, 8, 60 + i, 0.5f));
+        }
+        await(() -> {
+            List<Object[]> builds = deltaBuilds(model);
+            return builds.size() >= versions.size() && builds.stream().noneMatch(d -> List.of("PENDING", "BUILDING").contains(d[0]));
+        }, "every planned delta build to end");
+        for (Object[] build : deltaBuilds(model)) {
+            assertTrue(List.of("READY", "USELESS").contains(build[0]), "built (kept, or dropped as no smaller): " + build[0]);
+            assertEquals(1, ((Number) build[1]).intValue(), "one attempt: no replica built it again");
+        }
+    }
+
+    @Test
+    void signingRenewalSignsEachDueArtifactOnceAcrossReplicas() throws Exception {
+        ModelyardClient a = one.client(ADMIN);
+        ModelyardClient b = two.client(ADMIN);
+        String model = "replicated-signing";
+        Fixtures.model(a, model);
+        a.versions().create(model, Versions.NewVersion.of("1.0.0"));
+        List<UUID> artifacts = new ArrayList<>();
+        Map<String, ArtifactMetadata> before = new HashMap<>();
+        for (String arch : List.of("x86_64", "aarch64")) {
+            byte[] onnx = OnnxModels.addBias(arch.length(), 1, 2, 3);
+            artifacts.add(a.artifacts().put(model, "1.0.0", arch + ".onnx", new TargetDescriptor("onnx", null, null, arch,
+                    null, null, null, null), () -> new ByteArrayInputStream(onnx), onnx.length, null, null).id());
+        }
+        a.versions().publish(model, "1.0.0");
+        for (String arch : List.of("x86_64", "aarch64")) {
+            before.put(arch, metadata(a.artifacts().signedMetadata(model, "1.0.0", arch + ".onnx")));
+        }
+        double renewedBefore = renewals(one) + renewals(two);
+
+        // As if the metadata were signed 29 days ago: it now expires within the renewal window
+        // (10 days by default), and both replicas look for such metadata every second.
+        sql("UPDATE artifact_release SET expires_at = now() + interval '1 day' WHERE artifact_id = ANY (?)",
+                artifacts.toArray(UUID[]::new));
+        Instant renewedAfter = Instant.now().plus(Duration.ofDays(20));
+        await(() -> artifacts.stream().allMatch(id -> releaseExpiry(id).isAfter(renewedAfter)), "the metadata to be signed again");
+        long runs = leaseRuns("signing.renewal");
+        // Passes are serial: two more ending means the one that renewed has ended and counted, and
+        // a second signing by the other replica would have happened by now.
+        await(() -> leaseRuns("signing.renewal") >= runs + 3, "two more renewal passes");
+        assertEquals(2.0, renewals(one) + renewals(two) - renewedBefore,
+                "the two due documents were signed again once, by one replica");
+
+        PublicKey release = KeyFile.load(work.resolve("release-key.json"), null).getPublic();
+        Verifier device = new Verifier(new TrustStore(rootTrusting(release)));
+        for (String arch : List.of("x86_64", "aarch64")) {
+            String served = b.artifacts().signedMetadata(model, "1.0.0", arch + ".onnx");
+            ArtifactMetadata renewed = metadata(served);
+            ArtifactMetadata old = before.get(arch);
+            assertEquals(old.renewed(renewed.issuedAt(), renewed.expiresAt()), renewed,
+                    "the same statement (release counter, file, target) with a new validity window");
+            assertTrue(renewed.expiresAt().isAfter(renewedAfter), renewed.toString());
+            device.verifyRelease(SignedEnvelope.parse(served), new Expectations("default", model,
+                    new DeviceFacts(arch, List.of("cpu"), "onnxruntime", "1.20.0", 1024, "linux"), null, null,
+                    Clock.systemUTC(), Duration.ofMinutes(5), Long.MAX_VALUE));
+        }
+    }
+
+    private static final String GATED_PROFILE = "replicas-gated";
+    private static final Set<String> FINISHED = Set.of("succeeded", "failed", "cancelled");
+    private static final Pattern STARTED_BY = Pattern.compile("started by (\\S+)#");
+    private static final Pattern REPLICA = Pattern.compile("replica (\\S+) is process (\\d+)");
+    private static final Pattern RENEWALS = Pattern.compile(
+            "(?m)^modelyard_signing_metadata_signed_total\\{[^}]*reason=\"renewal\"[^}]*} ([0-9.eE+-]+)$");
+
+    /** The replicas (names before a lease owner's '#') running any of {@code jobs} now. */
+    private static Set<String> replicasRunning(List<Long> jobs) {
+        Set<String> replicas = new HashSet<>();
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT lease_owner FROM conversion_job WHERE status = 'RUNNING' AND id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("bigint", jobs.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) replicas.add(rs.getString(1).substring(0, rs.getString(1).indexOf('#')));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return replicas;
+    }
+
+    /** Status and attempts of the delta builds of {@code model}'s artifacts. */
+    private static List<Object[]> deltaBuilds(String model) {
+        List<Object[]> builds = new ArrayList<>();
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("""
+                SELECT d.status, d.attempts FROM artifact_delta d
+                JOIN artifact a ON a.id = d.target_artifact_id
+                JOIN model_version v ON v.id = a.version_id
+                JOIN model m ON m.id = v.model_id
+                WHERE m.name = ?""")) {
+            ps.setString(1, model);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) builds.add(new Object[] {rs.getString(1), rs.getInt(2)});
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return builds;
+    }
+
+    /** Each replica's name by its process id, as it announced them at start (both write one log). */
+    private static Map<Long, String> replicaIdsByPid() {
+        Map<Long, String> ids = new HashMap<>();
+        Matcher m = REPLICA.matcher(one.log());
+        while (m.find()) ids.put(Long.parseLong(m.group(2)), m.group(1));
+        return ids;
+    }
+
+    /** Artifact metadata documents this replica signed again by renewal, from its metrics. */
+    private static double renewals(ServerProcess replica) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(replica.uri("/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            Matcher m = RENEWALS.matcher(r.body());
+            assertTrue(m.find(), "the renewal counter is exported");
+            return Double.parseDouble(m.group(1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ArtifactMetadata metadata(String envelope) {
+        return ArtifactMetadata.fromMap(SignedEnvelope.parse(envelope).signed());
+    }
+
+    /** A root of trust, as a device holds it, whose release role is the servers' release key. */
+    private static SignedEnvelope rootTrusting(PublicKey releaseKey) {
+        KeyPair root = Ed25519.generate();
+        return Signer.of(root).sign(RootMetadata.create(1, Instant.now().plus(Duration.ofDays(365)).truncatedTo(ChronoUnit.SECONDS),
+                List.of(root.getPublic()), 1, List.of(releaseKey), 1));
+    }
+
+    private static Instant releaseExpiry(UUID artifact) {
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT expires_at FROM artifact_release WHERE artifact_id = ?")) {
+            ps.setObject(1, artifact);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getTimestamp(1).toInstant();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long leaseRuns(String key) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT runs FROM lease WHERE key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sql(String statement, UUID[] ids) {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(statement)) {
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            assertEquals(ids.length, ps.executeUpdate());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static InputStream slice(long from, long length) {
