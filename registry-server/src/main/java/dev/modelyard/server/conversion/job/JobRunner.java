@@ -78,7 +78,7 @@ public class JobRunner {
     private final ModelyardConfig config;
     private final Clock clock;
     private final VersionArtifacts artifacts;
-    /** {@code <data-dir>/conversion/<process id>}: each job works in a directory of its own there. */
+    /** {@code <data-dir>/conversion/<a UUID of this process>}: each job works in a directory of its own there. */
     private final WorkDirectories workDirectories;
 
     public JobRunner(JobQueue queue, BlobStore store, BlobLedger ledger, UploadInspection inspection,
