@@ -9,12 +9,14 @@ import com.sun.net.httpserver.HttpServer;
 import dev.modelyard.device.runtime.InferenceException;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.Tensor;
+import dev.modelyard.wire.trust.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -46,12 +48,19 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelRuntime runtime;
     private final HttpServer server;
     private final ExecutorService workers;
-    private final ObjectMapper json = new ObjectMapper();
     private volatile Rollback rollback;
 
     /** Rolls a model back to its previous version, returning the version now served. */
     public interface Rollback {
         String rollback(String model) throws Exception;
+    }
+
+    /**
+     * The JSON binding, loaded with the first request about a model: health checks and problems
+     * are written without it, so an idle device without models does not hold it.
+     */
+    private static final class Binding {
+        static final ObjectMapper JSON = new ObjectMapper();
     }
 
     static {
@@ -92,9 +101,12 @@ public final class InferenceServer implements AutoCloseable {
             Matcher infer = INFER.matcher(path);
             Matcher rollbackPath = ROLLBACK.matcher(path);
             if (path.equals("/healthz") && ex.getRequestMethod().equals("GET")) {
-                sendJson(ex, 200, json.createObjectNode().put("status", "UP").put("models", runtime.served().size()));
+                Map<String, Object> health = new LinkedHashMap<>();
+                health.put("status", "UP");
+                health.put("models", runtime.served().size());
+                sendJson(ex, 200, plainJson(health));
             } else if (path.equals("/v1/models") && ex.getRequestMethod().equals("GET")) {
-                ArrayNode list = json.createArrayNode();
+                ArrayNode list = Binding.JSON.createArrayNode();
                 runtime.served().forEach(m -> list.add(describe(m)));
                 sendJson(ex, 200, list);
             } else if (infer.matches()) {
@@ -124,7 +136,7 @@ public final class InferenceServer implements AutoCloseable {
     private void rollback(HttpExchange ex, String model) throws IOException {
         try {
             String version = rollback.rollback(model);
-            sendJson(ex, 200, json.createObjectNode().put("model", model).put("version", version));
+            sendJson(ex, 200, Binding.JSON.createObjectNode().put("model", model).put("version", version));
         } catch (Exception e) {
             problem(ex, 409, e.getMessage());
         }
@@ -165,15 +177,15 @@ public final class InferenceServer implements AutoCloseable {
             ex.getResponseBody().write(out);
             return;
         }
-        ObjectNode outputs = json.createObjectNode();
+        ObjectNode outputs = Binding.JSON.createObjectNode();
         r.outputs().forEach((name, t) -> outputs.set(name, tensorJson(t)));
-        sendJson(ex, 200, json.createObjectNode().put("model", model).put("version", r.version()).set("outputs", outputs));
+        sendJson(ex, 200, Binding.JSON.createObjectNode().put("model", model).put("version", r.version()).set("outputs", outputs));
     }
 
     private Map<String, Tensor> fromJson(byte[] body) {
         JsonNode root;
         try {
-            root = json.readTree(body);
+            root = Binding.JSON.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new BadRequest(400, "the body is not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -195,17 +207,17 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private ObjectNode tensorJson(Tensor t) {
-        ObjectNode n = json.createObjectNode().put("dtype", t.dtype());
+        ObjectNode n = Binding.JSON.createObjectNode().put("dtype", t.dtype());
         ArrayNode shape = n.putArray("shape");
         for (long d : t.shape()) shape.add(d);
-        n.set("data", json.valueToTree(t.values()));
+        n.set("data", Binding.JSON.valueToTree(t.values()));
         return n;
     }
 
     private ObjectNode describe(ModelRuntime.ModelInfo m) {
-        ObjectNode n = json.createObjectNode().put("name", m.name()).put("version", m.version()).put("runtime", m.runtime());
-        n.set("inputs", json.valueToTree(m.inputs()));
-        n.set("outputs", json.valueToTree(m.outputs()));
+        ObjectNode n = Binding.JSON.createObjectNode().put("name", m.name()).put("version", m.version()).put("runtime", m.runtime());
+        n.set("inputs", Binding.JSON.valueToTree(m.inputs()));
+        n.set("outputs", Binding.JSON.valueToTree(m.outputs()));
         return n;
     }
 
@@ -305,7 +317,10 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     private void sendJson(HttpExchange ex, int status, JsonNode node) throws IOException {
-        byte[] out = json.writeValueAsBytes(node);
+        sendJson(ex, status, Binding.JSON.writeValueAsBytes(node));
+    }
+
+    private static void sendJson(HttpExchange ex, int status, byte[] out) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, out.length);
         try (OutputStream os = ex.getResponseBody()) {
@@ -313,11 +328,24 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    private void problem(HttpExchange ex, int status, String detail) throws IOException {
-        byte[] out = json.writeValueAsBytes(json.createObjectNode().put("type", "about:blank").put("status", status).put("detail", detail));
+    private static void problem(HttpExchange ex, int status, String detail) throws IOException {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("status", status);
+        problem.put("detail", detail);
+        byte[] out = plainJson(problem);
         ex.getResponseHeaders().set("Content-Type", "application/problem+json");
         ex.sendResponseHeaders(status, out.length);
         ex.getResponseBody().write(out);
+    }
+
+    /** Strings and integers as JSON; a string the strict writer refuses (a lone surrogate) goes through the binding. */
+    private static byte[] plainJson(Map<String, Object> fields) throws IOException {
+        try {
+            return CanonicalJson.toCompactString(fields).getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return Binding.JSON.writeValueAsBytes(fields);
+        }
     }
 
     /** A request the client must change. */
