@@ -22,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,11 +75,14 @@ public final class InferenceServer implements AutoCloseable {
     public InferenceServer(ModelRuntime runtime, InetSocketAddress address, int threads) throws IOException {
         this.runtime = runtime;
         this.server = HttpServer.create(address, 128);
-        this.workers = Executors.newFixedThreadPool(threads, r -> {
+        // Up to `threads` workers while requests come; an idle device keeps none of them (nor their stacks).
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "inference");
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         server.setExecutor(workers);
         server.createContext("/", this::handle);
     }
