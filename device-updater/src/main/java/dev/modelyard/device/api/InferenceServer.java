@@ -1,9 +1,5 @@
 package dev.modelyard.device.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.modelyard.device.runtime.InferenceException;
@@ -57,14 +53,6 @@ public final class InferenceServer implements AutoCloseable {
         String rollback(String model) throws Exception;
     }
 
-    /**
-     * The JSON binding, loaded with the first request about a model: health checks and problems
-     * are written without it, so an idle device without models does not hold it.
-     */
-    private static final class Binding {
-        static final ObjectMapper JSON = new ObjectMapper();
-    }
-
     static {
         // The JDK server leaves Nagle's algorithm on: a response written as headers then body
         // waits for the client's delayed ACK, about 40 ms per request. Read once, when the first
@@ -111,9 +99,7 @@ public final class InferenceServer implements AutoCloseable {
                 health.put("models", runtime.served().size());
                 sendJson(ex, 200, plainJson(health));
             } else if (path.equals("/v1/models") && ex.getRequestMethod().equals("GET")) {
-                ArrayNode list = Binding.JSON.createArrayNode();
-                runtime.served().forEach(m -> list.add(describe(m)));
-                sendJson(ex, 200, list);
+                sendJson(ex, 200, ModelJson.models(runtime.served()));
             } else if (infer.matches()) {
                 if (!ex.getRequestMethod().equals("POST")) {
                     problem(ex, 405, "use POST to run inference");
@@ -141,7 +127,7 @@ public final class InferenceServer implements AutoCloseable {
     private void rollback(HttpExchange ex, String model) throws IOException {
         try {
             String version = rollback.rollback(model);
-            sendJson(ex, 200, Binding.JSON.createObjectNode().put("model", model).put("version", version));
+            sendJson(ex, 200, ModelJson.rolledBack(model, version));
         } catch (Exception e) {
             problem(ex, 409, e.getMessage());
         }
@@ -161,7 +147,7 @@ public final class InferenceServer implements AutoCloseable {
             ModelRuntime.TensorSpec in = info.inputs().get(0);
             inputs = Map.of(in.name(), fromBytes(in.dtype(), shapeHeader(ex), body));
         } else {
-            inputs = fromJson(body);
+            inputs = ModelJson.inputs(body);
         }
         ModelRuntime.Result r;
         try {
@@ -182,48 +168,7 @@ public final class InferenceServer implements AutoCloseable {
             ex.getResponseBody().write(out);
             return;
         }
-        ObjectNode outputs = Binding.JSON.createObjectNode();
-        r.outputs().forEach((name, t) -> outputs.set(name, tensorJson(t)));
-        sendJson(ex, 200, Binding.JSON.createObjectNode().put("model", model).put("version", r.version()).set("outputs", outputs));
-    }
-
-    private Map<String, Tensor> fromJson(byte[] body) {
-        JsonNode root;
-        try {
-            root = Binding.JSON.readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new BadRequest(400, "the body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BadRequest(400, "the body could not be read: " + e.getMessage());
-        }
-        JsonNode in = root == null ? null : root.get("inputs");
-        if (in == null || !in.isObject()) throw new BadRequest(400, "expected {\"inputs\": {\"<name>\": {\"dtype\", \"shape\", \"data\"}}}");
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
-        in.fields().forEachRemaining(e -> inputs.put(e.getKey(), tensor(e.getKey(), e.getValue())));
-        return inputs;
-    }
-
-    private static Tensor tensor(String name, JsonNode n) {
-        try {
-            return dev.modelyard.device.runtime.TensorJson.parse(n);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest(400, "input '" + name + "': " + e.getMessage());
-        }
-    }
-
-    private ObjectNode tensorJson(Tensor t) {
-        ObjectNode n = Binding.JSON.createObjectNode().put("dtype", t.dtype());
-        ArrayNode shape = n.putArray("shape");
-        for (long d : t.shape()) shape.add(d);
-        n.set("data", Binding.JSON.valueToTree(t.values()));
-        return n;
-    }
-
-    private ObjectNode describe(ModelRuntime.ModelInfo m) {
-        ObjectNode n = Binding.JSON.createObjectNode().put("name", m.name()).put("version", m.version()).put("runtime", m.runtime());
-        n.set("inputs", Binding.JSON.valueToTree(m.inputs()));
-        n.set("outputs", Binding.JSON.valueToTree(m.outputs()));
-        return n;
+        sendJson(ex, 200, ModelJson.answer(model, r.version(), r.outputs()));
     }
 
     static Tensor fromBytes(String dtype, long[] shape, byte[] body) {
@@ -321,10 +266,6 @@ public final class InferenceServer implements AutoCloseable {
         return body;
     }
 
-    private void sendJson(HttpExchange ex, int status, JsonNode node) throws IOException {
-        sendJson(ex, status, Binding.JSON.writeValueAsBytes(node));
-    }
-
     private static void sendJson(HttpExchange ex, int status, byte[] out) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, out.length);
@@ -349,12 +290,12 @@ public final class InferenceServer implements AutoCloseable {
         try {
             return CanonicalJson.toCompactString(fields).getBytes(StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return Binding.JSON.writeValueAsBytes(fields);
+            return ModelJson.write(fields);
         }
     }
 
     /** A request the client must change. */
-    private static final class BadRequest extends RuntimeException {
+    static final class BadRequest extends RuntimeException {
         final int status;
 
         BadRequest(int status, String message) {
