@@ -108,12 +108,20 @@ final class DeviceRig implements AutoCloseable {
 
     /** Starts the updater process; its output is appended to updater.log. */
     void startUpdater() throws IOException {
+        startUpdater(new String[0]);
+    }
+
+    /** Starts the updater process with these JVM flags besides the heap; its output is appended to updater.log. */
+    void startUpdater(String... jvmFlags) throws IOException {
         starts++;
         Files.writeString(log(), "---- start " + starts + " ----\n", java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
-        updater = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", work.resolve("updater.properties").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
+        command.addAll(List.of(jvmFlags));
+        command.addAll(List.of("-jar", System.getProperty("modelyard.updater.jar"), "run", "--config",
+                work.resolve("updater.properties").toString()));
+        updater = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
+                .start();
     }
 
     /** The updater's {@code status} command, run as its own process as on a device; returns what it printed. */

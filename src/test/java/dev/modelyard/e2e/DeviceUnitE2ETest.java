@@ -57,7 +57,7 @@ class DeviceUnitE2ETest {
         String log = Files.readString(out, StandardCharsets.UTF_8);
         assertTrue(log.contains("no models installed"), log);
         for (String daemonClass : List.of("dev.modelyard.device.Main", "dev.modelyard.device.ddi.Updater",
-                "dev.modelyard.device.api.InferenceServer", "com.fasterxml.jackson.databind.ObjectMapper")) {
+                "dev.modelyard.device.api.InferenceServer", "dev.modelyard.device.ddi.DdiClient")) {
             assertTrue(log.contains(daemonClass + " source: shared objects file")
                             || !log.contains(daemonClass + " source:"),
                     daemonClass + " was loaded, but not from the archive: regenerate the class list (bench/device/README.md)");

@@ -184,10 +184,11 @@ public final class Main {
         api.onRollback(model -> installer.rollback(model).version());
         api.start();
         LOG.info("local inference API on " + config.apiAddress());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        DdiClient ddi = new DdiClient(http, config.serverUrl(), config.tenant(), config.controllerId(), config.authorization(),
+        DdiClient ddi = new DdiClient(config.serverUrl(), config.tenant(), config.controllerId(), config.authorization(),
                 Duration.ofSeconds(60));
-        Updater updater = new Updater(ddi, new Downloader(http, Duration.ofMinutes(30), config.downloadBytesPerSecond()), installer,
+        Downloader downloader = Downloader.withClientOnFirstUse(Duration.ofSeconds(10), Duration.ofMinutes(30),
+                config.downloadBytesPerSecond());
+        Updater updater = new Updater(ddi, downloader, installer,
                 journal, health, config.dataDir().resolve("downloads"),
                 () -> DeviceProbe.attributes(config.dataDir(), engines), new PollSchedule(config.pollOverride(), config.pollMaxInterval()),
                 config.deltaEnabled());

@@ -1,26 +1,26 @@
 package dev.modelyard.device.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.modelyard.device.runtime.InferenceException;
 import dev.modelyard.device.runtime.ModelRuntime;
 import dev.modelyard.device.runtime.Tensor;
+import dev.modelyard.wire.trust.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -46,7 +46,6 @@ public final class InferenceServer implements AutoCloseable {
     private final ModelRuntime runtime;
     private final HttpServer server;
     private final ExecutorService workers;
-    private final ObjectMapper json = new ObjectMapper();
     private volatile Rollback rollback;
 
     /** Rolls a model back to its previous version, returning the version now served. */
@@ -64,11 +63,14 @@ public final class InferenceServer implements AutoCloseable {
     public InferenceServer(ModelRuntime runtime, InetSocketAddress address, int threads) throws IOException {
         this.runtime = runtime;
         this.server = HttpServer.create(address, 128);
-        this.workers = Executors.newFixedThreadPool(threads, r -> {
+        // Up to `threads` workers while requests come; an idle device keeps none of them (nor their stacks).
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "inference");
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         server.setExecutor(workers);
         server.createContext("/", this::handle);
     }
@@ -92,11 +94,12 @@ public final class InferenceServer implements AutoCloseable {
             Matcher infer = INFER.matcher(path);
             Matcher rollbackPath = ROLLBACK.matcher(path);
             if (path.equals("/healthz") && ex.getRequestMethod().equals("GET")) {
-                sendJson(ex, 200, json.createObjectNode().put("status", "UP").put("models", runtime.served().size()));
+                Map<String, Object> health = new LinkedHashMap<>();
+                health.put("status", "UP");
+                health.put("models", runtime.served().size());
+                sendJson(ex, 200, plainJson(health));
             } else if (path.equals("/v1/models") && ex.getRequestMethod().equals("GET")) {
-                ArrayNode list = json.createArrayNode();
-                runtime.served().forEach(m -> list.add(describe(m)));
-                sendJson(ex, 200, list);
+                sendJson(ex, 200, ModelJson.models(runtime.served()));
             } else if (infer.matches()) {
                 if (!ex.getRequestMethod().equals("POST")) {
                     problem(ex, 405, "use POST to run inference");
@@ -124,7 +127,7 @@ public final class InferenceServer implements AutoCloseable {
     private void rollback(HttpExchange ex, String model) throws IOException {
         try {
             String version = rollback.rollback(model);
-            sendJson(ex, 200, json.createObjectNode().put("model", model).put("version", version));
+            sendJson(ex, 200, ModelJson.rolledBack(model, version));
         } catch (Exception e) {
             problem(ex, 409, e.getMessage());
         }
@@ -144,7 +147,7 @@ public final class InferenceServer implements AutoCloseable {
             ModelRuntime.TensorSpec in = info.inputs().get(0);
             inputs = Map.of(in.name(), fromBytes(in.dtype(), shapeHeader(ex), body));
         } else {
-            inputs = fromJson(body);
+            inputs = ModelJson.inputs(body);
         }
         ModelRuntime.Result r;
         try {
@@ -165,48 +168,7 @@ public final class InferenceServer implements AutoCloseable {
             ex.getResponseBody().write(out);
             return;
         }
-        ObjectNode outputs = json.createObjectNode();
-        r.outputs().forEach((name, t) -> outputs.set(name, tensorJson(t)));
-        sendJson(ex, 200, json.createObjectNode().put("model", model).put("version", r.version()).set("outputs", outputs));
-    }
-
-    private Map<String, Tensor> fromJson(byte[] body) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new BadRequest(400, "the body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BadRequest(400, "the body could not be read: " + e.getMessage());
-        }
-        JsonNode in = root == null ? null : root.get("inputs");
-        if (in == null || !in.isObject()) throw new BadRequest(400, "expected {\"inputs\": {\"<name>\": {\"dtype\", \"shape\", \"data\"}}}");
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
-        in.fields().forEachRemaining(e -> inputs.put(e.getKey(), tensor(e.getKey(), e.getValue())));
-        return inputs;
-    }
-
-    private static Tensor tensor(String name, JsonNode n) {
-        try {
-            return dev.modelyard.device.runtime.TensorJson.parse(n);
-        } catch (IllegalArgumentException e) {
-            throw new BadRequest(400, "input '" + name + "': " + e.getMessage());
-        }
-    }
-
-    private ObjectNode tensorJson(Tensor t) {
-        ObjectNode n = json.createObjectNode().put("dtype", t.dtype());
-        ArrayNode shape = n.putArray("shape");
-        for (long d : t.shape()) shape.add(d);
-        n.set("data", json.valueToTree(t.values()));
-        return n;
-    }
-
-    private ObjectNode describe(ModelRuntime.ModelInfo m) {
-        ObjectNode n = json.createObjectNode().put("name", m.name()).put("version", m.version()).put("runtime", m.runtime());
-        n.set("inputs", json.valueToTree(m.inputs()));
-        n.set("outputs", json.valueToTree(m.outputs()));
-        return n;
+        sendJson(ex, 200, ModelJson.answer(model, r.version(), r.outputs()));
     }
 
     static Tensor fromBytes(String dtype, long[] shape, byte[] body) {
@@ -304,8 +266,7 @@ public final class InferenceServer implements AutoCloseable {
         return body;
     }
 
-    private void sendJson(HttpExchange ex, int status, JsonNode node) throws IOException {
-        byte[] out = json.writeValueAsBytes(node);
+    private static void sendJson(HttpExchange ex, int status, byte[] out) throws IOException {
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, out.length);
         try (OutputStream os = ex.getResponseBody()) {
@@ -313,15 +274,28 @@ public final class InferenceServer implements AutoCloseable {
         }
     }
 
-    private void problem(HttpExchange ex, int status, String detail) throws IOException {
-        byte[] out = json.writeValueAsBytes(json.createObjectNode().put("type", "about:blank").put("status", status).put("detail", detail));
+    private static void problem(HttpExchange ex, int status, String detail) throws IOException {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("status", status);
+        problem.put("detail", detail);
+        byte[] out = plainJson(problem);
         ex.getResponseHeaders().set("Content-Type", "application/problem+json");
         ex.sendResponseHeaders(status, out.length);
         ex.getResponseBody().write(out);
     }
 
+    /** Strings and integers as JSON; a string the strict writer refuses (a lone surrogate) goes through the binding. */
+    private static byte[] plainJson(Map<String, Object> fields) throws IOException {
+        try {
+            return CanonicalJson.toCompactString(fields).getBytes(StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return ModelJson.write(fields);
+        }
+    }
+
     /** A request the client must change. */
-    private static final class BadRequest extends RuntimeException {
+    static final class BadRequest extends RuntimeException {
         final int status;
 
         BadRequest(int status, String message) {

@@ -41,7 +41,11 @@ import java.util.Optional;
 public final class ActionJournal {
 
     private static final int KEEP_FINISHED = 200;
-    private static final ObjectMapper HEALTH_JSON = WireJson.mapper();
+
+    /** The JSON binding for the figures and transfer reports, loaded with the first action that has them, not by an idle device. */
+    private static final class Binding {
+        static final ObjectMapper JSON = WireJson.mapper();
+    }
 
     private final Path file;
     private final Map<String, Object> finished = new LinkedHashMap<>();
@@ -142,7 +146,7 @@ public final class ActionJournal {
     public synchronized List<ServingHealth> health(String actionId) {
         if (!(finished.get(actionId) instanceof Map<?, ?> m) || !(m.get("health") instanceof String text)) return List.of();
         try {
-            return List.of(HEALTH_JSON.readValue(text, ServingHealth[].class));
+            return List.of(Binding.JSON.readValue(text, ServingHealth[].class));
         } catch (IOException | IllegalArgumentException e) {
             return List.of(); // the outcome still counts; the figures are a bonus
         }
@@ -162,7 +166,7 @@ public final class ActionJournal {
         List<Feedback.Transfer> list = new ArrayList<>(parseTransfers(unreported.get(actionId)));
         list.removeIf(t -> t.file().equals(transfer.file()));
         list.add(transfer);
-        unreported.put(actionId, HEALTH_JSON.writeValueAsString(list));
+        unreported.put(actionId, Binding.JSON.writeValueAsString(list));
         while (unreported.size() > KEEP_FINISHED) unreported.remove(unreported.keySet().iterator().next());
         write();
     }
@@ -172,14 +176,14 @@ public final class ActionJournal {
         List<Feedback.Transfer> list = new ArrayList<>(parseTransfers(unreported.get(actionId)));
         if (!list.removeIf(t -> t.file().equals(file))) return;
         if (list.isEmpty()) unreported.remove(actionId);
-        else unreported.put(actionId, HEALTH_JSON.writeValueAsString(list));
+        else unreported.put(actionId, Binding.JSON.writeValueAsString(list));
         write();
     }
 
     private static List<Feedback.Transfer> parseTransfers(String text) {
         if (text == null) return List.of();
         try {
-            return List.of(HEALTH_JSON.readValue(text, Feedback.Transfer[].class));
+            return List.of(Binding.JSON.readValue(text, Feedback.Transfer[].class));
         } catch (IOException | IllegalArgumentException e) {
             return List.of(); // a report is a bonus; the outcome counts
         }
@@ -215,7 +219,7 @@ public final class ActionJournal {
         m.put("finished", outcome.finished());
         m.put("message", outcome.message());
         // As JSON text: the journal's canonical JSON holds no fractions, and the figures have them.
-        if (health != null && !health.isEmpty()) m.put("health", HEALTH_JSON.writeValueAsString(health));
+        if (health != null && !health.isEmpty()) m.put("health", Binding.JSON.writeValueAsString(health));
         String transfers = unreported.remove(actionId);
         if (transfers != null) m.put("transfers", transfers);
         finished.put(actionId, m);

@@ -5,42 +5,49 @@ import dev.modelyard.device.download.Downloader;
 import dev.modelyard.wire.ddi.CancelActionBase;
 import dev.modelyard.wire.ddi.ConfigData;
 import dev.modelyard.wire.ddi.ControllerBase;
+import dev.modelyard.wire.ddi.DdiJson;
 import dev.modelyard.wire.ddi.DeploymentBase;
 import dev.modelyard.wire.ddi.Feedback;
 import dev.modelyard.wire.json.WireJson;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A client of the Eclipse hawkBit Direct Device Integration API. It depends only on that API, so
  * it works against Modelyard and against a plain hawkBit server alike.
+ *
+ * <p>The messages go over {@link HttpURLConnection}, and the poll loop's JSON through
+ * {@link DdiJson}: an idle device that polls a plain-HTTP server then loads neither the JDK's
+ * asynchronous HTTP client (which sets up TLS and the system's trust store even for
+ * {@code http://}) nor a JSON binding, hundreds of classes it would carry in memory for nothing.
+ * TLS is set up when the server is {@code https://}; the binding when a deployment arrives. Large
+ * artifacts go through the {@link Downloader} (resume, redirects without the token).
  */
 public final class DdiClient {
 
     /** Signed metadata files are small; anything larger is refused unread. */
     static final int MAX_METADATA_BYTES = 64 * 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
-    private final HttpClient http;
     private final URI base;
     private final String authorization;
     private final Duration timeout;
-    private final ObjectMapper json = WireJson.mapper();
     private String pollEtag;
     private ControllerBase lastPoll;
 
     /**
-     * @param server       e.g. http://registry:8080
+     * @param server        e.g. http://registry:8080
      * @param authorization {@code TargetToken <token>} or {@code GatewayToken <token>}
+     * @param timeout       how long the server may leave a request unanswered (each read)
      */
-    public DdiClient(HttpClient http, URI server, String tenant, String controllerId, String authorization, Duration timeout) {
-        this.http = http;
+    public DdiClient(URI server, String tenant, String controllerId, String authorization, Duration timeout) {
         String s = server.toString().replaceAll("/+$", "");
         this.base = URI.create(s + "/" + tenant + "/controller/v1/" + controllerId);
         this.authorization = authorization;
@@ -61,24 +68,29 @@ public final class DdiClient {
         }
     }
 
+    /** The full JSON binding, loaded with the first message the light codec leaves to it (usually a deployment). */
+    private static final class Binding {
+        static final ObjectMapper JSON = WireJson.mapper();
+    }
+
     /** The base poll; a 304 (nothing changed since the last poll) returns the previous answer. */
     public ControllerBase poll() throws IOException {
-        HttpRequest.Builder b = request(base).GET();
-        if (pollEtag != null && lastPoll != null) b.header("If-None-Match", pollEtag);
-        HttpResponse<byte[]> r = send(b.build());
-        if (r.statusCode() == 304 && lastPoll != null) return lastPoll;
-        ControllerBase answer = read(r, ControllerBase.class);
-        pollEtag = r.headers().firstValue("ETag").orElse(null);
+        Answer r = send("GET", base, null, pollEtag != null && lastPoll != null ? pollEtag : null, Integer.MAX_VALUE);
+        if (r.status() == 304 && lastPoll != null) return lastPoll;
+        expectSuccess(r);
+        Optional<ControllerBase> light = DdiJson.readControllerBase(r.body());
+        ControllerBase answer = light.isPresent() ? light.get() : read(r, ControllerBase.class);
+        pollEtag = r.etag();
         lastPoll = answer;
         return answer;
     }
 
     public DeploymentBase deployment(String href) throws IOException {
-        return read(send(request(URI.create(href)).GET().build()), DeploymentBase.class);
+        return read(get(URI.create(href)), DeploymentBase.class);
     }
 
     public CancelActionBase cancelAction(String href) throws IOException {
-        return read(send(request(URI.create(href)).GET().build()), CancelActionBase.class);
+        return read(get(URI.create(href)), CancelActionBase.class);
     }
 
     public void deploymentFeedback(String actionId, Feedback feedback) throws IOException {
@@ -102,26 +114,18 @@ public final class DdiClient {
     }
 
     private void putConfigData(Map<String, String> attributes, String mode) throws IOException {
-        HttpRequest req = request(URI.create(base + "/configData"))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(new ConfigData(attributes, mode)))).build();
-        expectSuccess(send(req));
+        ConfigData body = new ConfigData(attributes, mode);
+        Optional<byte[]> light = DdiJson.write(body);
+        expectSuccess(send("PUT", URI.create(base + "/configData"), light.isPresent() ? light.get() : Binding.JSON.writeValueAsBytes(body),
+                null, Integer.MAX_VALUE));
     }
 
     /** A small file of the deployment (the signed release metadata), read with a size cap. */
     public String smallFile(String href) throws IOException {
-        try {
-            HttpResponse<InputStream> r = http.send(request(URI.create(href)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                if (r.statusCode() != 200) throw new DdiException(r.statusCode(), "GET " + href + " answered " + r.statusCode());
-                byte[] bytes = in.readNBytes(MAX_METADATA_BYTES + 1);
-                if (bytes.length > MAX_METADATA_BYTES) throw new DdiException(200, href + " is larger than " + MAX_METADATA_BYTES + " bytes");
-                return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        Answer r = send("GET", URI.create(href), null, null, MAX_METADATA_BYTES + 1);
+        if (r.status() != 200) throw new DdiException(r.status(), "GET " + href + " answered " + r.status());
+        if (r.body().length > MAX_METADATA_BYTES) throw new DdiException(200, href + " is larger than " + MAX_METADATA_BYTES + " bytes");
+        return new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Downloads an artifact with the device's credentials, resuming a partial file; returns the file's SHA-256. */
@@ -129,27 +133,84 @@ public final class DdiClient {
         return downloader.download(URI.create(href), Map.of("Authorization", authorization), part, size, progress);
     }
 
-    private void post(URI uri, Object body) throws IOException {
-        HttpRequest req = request(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))).build();
-        expectSuccess(send(req));
+    private void post(URI uri, Feedback feedback) throws IOException {
+        Optional<byte[]> light = DdiJson.write(feedback);
+        expectSuccess(send("POST", uri, light.isPresent() ? light.get() : Binding.JSON.writeValueAsBytes(feedback), null, Integer.MAX_VALUE));
     }
 
-    private HttpRequest.Builder request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(timeout).header("Authorization", authorization)
-                .header("Accept", "application/hal+json");
+    private Answer get(URI uri) throws IOException {
+        return send("GET", uri, null, null, Integer.MAX_VALUE);
     }
 
-    private HttpResponse<byte[]> send(HttpRequest req) throws IOException {
+    /** An answer read whole (at most {@code maxBody} bytes of its body). */
+    private record Answer(String method, URI uri, int status, byte[] body, String etag) {
+    }
+
+    /**
+     * One request. Redirects are not followed (as before, with the JDK's HTTP client): a DDI
+     * server answers in place, and the token must not go anywhere else.
+     */
+    private Answer send(String method, URI uri, byte[] body, String ifNoneMatch, int maxBody) throws IOException {
+        HttpURLConnection c = connect(method, uri);
+        c.setRequestProperty("Authorization", authorization);
+        c.setRequestProperty("Accept", "application/hal+json");
+        if (ifNoneMatch != null) c.setRequestProperty("If-None-Match", ifNoneMatch);
+        if (body != null) {
+            c.setRequestProperty("Content-Type", "application/json");
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(body.length);
+        }
+        reach(c, uri);
+        if (body != null) {
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = status(c);
+        byte[] bytes;
+        try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+            // Read to the end (within the cap): a connection read whole is kept for the next poll.
+            bytes = in == null ? new byte[0] : in.readNBytes(maxBody);
+        }
+        return new Answer(method, uri, status, bytes, c.getHeaderField("ETag"));
+    }
+
+    /** A connection not yet opened: no proxy, as the JDK's HTTP client had none configured either. */
+    private HttpURLConnection connect(String method, URI uri) throws IOException {
+        HttpURLConnection c;
         try {
-            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException | java.nio.channels.UnresolvedAddressException e) {
-            // The JDK's messages here are often empty: say what was tried and what to check.
-            throw new IOException("cannot reach the server at " + req.uri().getScheme() + "://" + req.uri().getAuthority() + " ("
+            c = (HttpURLConnection) uri.toURL().openConnection(java.net.Proxy.NO_PROXY);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            throw new IOException(uri + " is not an http or https URL the device can fetch", e);
+        }
+        c.setRequestMethod(method);
+        c.setInstanceFollowRedirects(false);
+        c.setUseCaches(false);
+        c.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+        c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        return c;
+    }
+
+    private static void reach(HttpURLConnection c, URI uri) throws IOException {
+        try {
+            c.connect();
+        } catch (java.net.ConnectException | java.net.SocketTimeoutException | java.net.UnknownHostException
+                 | java.net.NoRouteToHostException e) {
+            // The JDK's messages here are often terse: say what was tried and what to check.
+            throw new IOException("cannot reach the server at " + uri.getScheme() + "://" + uri.getAuthority() + " ("
                     + describe(e) + "): check server.url in the configuration, the network, and that the server is running", e);
+        }
+    }
+
+    /**
+     * The status code. With a request body sent in streaming mode the JDK cannot answer an
+     * authentication challenge and throws instead: that is the server's 401 all the same.
+     */
+    private static int status(HttpURLConnection c) throws IOException {
+        try {
+            return c.getResponseCode();
+        } catch (java.net.HttpRetryException e) {
+            return e.responseCode();
         }
     }
 
@@ -159,26 +220,26 @@ public final class DdiClient {
         return m == null ? e.getClass().getSimpleName() : m;
     }
 
-    private <T> T read(HttpResponse<byte[]> r, Class<T> type) throws IOException {
+    private static <T> T read(Answer r, Class<T> type) throws IOException {
         expectSuccess(r);
         try {
-            return json.readValue(r.body(), type);
+            return Binding.JSON.readValue(r.body(), type);
         } catch (IOException e) {
-            throw new DdiException(r.statusCode(), r.request().uri() + " answered a body that is not a " + type.getSimpleName()
+            throw new DdiException(r.status(), r.uri() + " answered a body that is not a " + type.getSimpleName()
                     + ": " + e.getMessage());
         }
     }
 
-    private static void expectSuccess(HttpResponse<byte[]> r) throws DdiException {
-        if (r.statusCode() / 100 == 2) return;
-        String what = r.request().method() + " " + r.request().uri() + " answered " + r.statusCode();
-        String hint = switch (r.statusCode()) {
+    private static void expectSuccess(Answer r) throws DdiException {
+        if (r.status() / 100 == 2) return;
+        String what = r.method() + " " + r.uri() + " answered " + r.status();
+        String hint = switch (r.status()) {
             case 401, 403 -> ": the server does not accept this device's token; check token, token.file or gateway.token in the"
                     + " configuration against the token the server issued when the device was registered (POST /api/v1/devices;"
                     + " it is shown once; POST /api/v1/devices/{id}/token issues a new one)";
             case 404 -> ": check server.url, tenant and controller.id in the configuration (is the device registered?)";
             default -> "";
         };
-        throw new DdiException(r.statusCode(), what + hint);
+        throw new DdiException(r.status(), what + hint);
     }
 }

@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Downloads a file of known size (taken from signed metadata) into a partial file, resuming with
@@ -28,7 +29,7 @@ public final class Downloader {
     private static final long DISK_MARGIN = 16L * 1024 * 1024;
     private static final int BUFFER = 1 << 16;
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final Duration timeout;
     private final long bytesPerSecond;
 
@@ -38,10 +39,31 @@ public final class Downloader {
 
     /** {@code bytesPerSecond} caps the download rate (0: no cap), leaving a shared uplink usable while a model downloads. */
     public Downloader(HttpClient http, Duration timeout, long bytesPerSecond) {
+        this(() -> http, timeout, bytesPerSecond);
+    }
+
+    private Downloader(Supplier<HttpClient> http, Duration timeout, long bytesPerSecond) {
         if (bytesPerSecond < 0) throw new IllegalArgumentException("the download rate limit must not be negative");
         this.http = http;
         this.timeout = timeout;
         this.bytesPerSecond = bytesPerSecond;
+    }
+
+    /**
+     * A downloader that makes its HTTP client at its first download. Making one sets up the
+     * default TLS context with the system's trust store, even for {@code http://}: several
+     * megabytes a device that is only polling should not hold.
+     */
+    public static Downloader withClientOnFirstUse(Duration connectTimeout, Duration timeout, long bytesPerSecond) {
+        return new Downloader(new Supplier<>() {
+            private HttpClient client;
+
+            @Override
+            public synchronized HttpClient get() {
+                if (client == null) client = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
+                return client;
+            }
+        }, timeout, bytesPerSecond);
     }
 
     /** Told how far a download has got. */
@@ -124,7 +146,7 @@ public final class Downloader {
 
     private HttpResponse<InputStream> send(HttpRequest request) throws IOException {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            return http.get().send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("download interrupted", e);

@@ -180,7 +180,7 @@ class UpdaterDeltaTest {
 
     private Updater updater(boolean deltas) {
         HttpClient http = HttpClient.newHttpClient();
-        return new Updater(new DdiClient(http, URI.create(base()), TENANT, DEVICE, "TargetToken t", Duration.ofSeconds(30)),
+        return new Updater(new DdiClient(URI.create(base()), TENANT, DEVICE, "TargetToken t", Duration.ofSeconds(30)),
                 new Downloader(http, Duration.ofSeconds(30)), installer, journal,
                 new HealthWatch(journal, installer, runtime, HealthPolicy.OFF, Clock.systemUTC(), System::nanoTime),
                 dir.resolve("downloads"), () -> Map.of(DeviceAttributes.ARCH, "x86_64"),

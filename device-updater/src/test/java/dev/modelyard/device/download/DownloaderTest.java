@@ -141,6 +141,23 @@ class DownloaderTest {
     }
 
     @Test
+    void theDaemonsDownloaderMakesItsClientAtTheFirstDownloadAndResumesAndRedirectsTheSame() throws Exception {
+        Downloader lazy = Downloader.withClientOnFirstUse(Duration.ofSeconds(10), Duration.ofSeconds(60), 0);
+        Path part = dir.resolve("m.part");
+        cutAfter.set(100_000);
+        assertThrows(IOException.class, () -> lazy.download(url(), Map.of(), part, FILE.length, null));
+        long kept = Files.size(part);
+        assertTrue(kept > 0 && kept < FILE.length, "a partial file remains: " + kept);
+        URI redirected = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/redirected");
+
+        assertArrayEquals(SHA256, lazy.download(redirected, Map.of("Authorization", "TargetToken t"), part, FILE.length, null));
+
+        assertArrayEquals(FILE, Files.readAllBytes(part));
+        assertEquals(List.of("null", "bytes=" + kept + "-"), ranges, "the second attempt resumed after the kept part");
+        assertEquals(List.of("null", "TargetToken t", "null"), authorizations, "the token stays with the server");
+    }
+
+    @Test
     void startsOverWhenTheServerIgnoresTheRange() throws Exception {
         Path part = dir.resolve("m.part");
         Files.write(part, Arrays.copyOf(FILE, 1000));

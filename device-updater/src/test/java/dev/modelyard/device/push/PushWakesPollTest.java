@@ -91,7 +91,7 @@ class PushWakesPollTest {
         ActionJournal journal = new ActionJournal(dir.resolve("actions.json"));
         HttpClient http = HttpClient.newHttpClient();
         Updater updater = new Updater(
-                new DdiClient(http, URI.create("http://127.0.0.1:" + ddi.getAddress().getPort()), tenant, controllerId,
+                new DdiClient(URI.create("http://127.0.0.1:" + ddi.getAddress().getPort()), tenant, controllerId,
                         "TargetToken test", Duration.ofSeconds(30)),
                 new Downloader(http, Duration.ofSeconds(30)), installer, journal,
                 new HealthWatch(journal, installer, runtime, HealthPolicy.DEFAULT, Clock.systemUTC(), System::nanoTime),
