@@ -54,8 +54,7 @@ final class Cli {
     }
 
     private static List<String> command(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("modelyard.cli.jar")));
+        List<String> cmd = new ArrayList<>(Jvm.command("-jar", System.getProperty("modelyard.cli.jar")));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -295,8 +295,8 @@ class DeltaUpdatesE2ETest {
                     "api.address=127.0.0.1:" + apiPort, "poll.override=1s", "threads=1", "health.window=0s"));
             Path config = work.resolve("updater-2.properties");
             Files.writeString(config, String.join("\n", conf) + "\n");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                    "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", config.toString())
+            ProcessBuilder pb = new ProcessBuilder(Jvm.command("-Xmx128m",
+                    "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", config.toString()))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("updater-2.log").toFile()));
             return new SecondDevice(apiPort, pb.start());
         }

@@ -47,10 +47,6 @@ class DeviceE2ETest {
         return Cli.run(work, args).code();
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     @Test
     void deviceFollowsAssignmentsAndSwapsWithoutAFailedRequest() throws Exception {
         assertEquals(0, cli("keys", "generate", "--out", "root-key.json"));
@@ -72,8 +68,8 @@ class DeviceE2ETest {
                     "api.address=127.0.0.1:" + apiPort, "poll.override=1s", "threads=1",
                     // Confirmed as swapped in; the health window has its own test.
                     "health.window=0s"));
-            Process updater = new ProcessBuilder(java(), "-Xmx96m", "-jar", System.getProperty("modelyard.updater.jar"),
-                    "run", "--config", work.resolve("updater.properties").toString())
+            Process updater = new ProcessBuilder(Jvm.command("-Xmx96m", "-jar", System.getProperty("modelyard.updater.jar"),
+                    "run", "--config", work.resolve("updater.properties").toString()))
                     .redirectErrorStream(true).redirectOutput(work.resolve("updater.log").toFile()).start();
             try {
                 awaitAttributes(api);

@@ -116,18 +116,18 @@ final class DeviceRig implements AutoCloseable {
         starts++;
         Files.writeString(log(), "---- start " + starts + " ----\n", java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap));
-        command.addAll(List.of(jvmFlags));
-        command.addAll(List.of("-jar", System.getProperty("modelyard.updater.jar"), "run", "--config",
+        List<String> args = new ArrayList<>(List.of("-Xmx" + heap));
+        args.addAll(List.of(jvmFlags));
+        args.addAll(List.of("-jar", System.getProperty("modelyard.updater.jar"), "run", "--config",
                 work.resolve("updater.properties").toString()));
-        updater = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()))
-                .start();
+        updater = new ProcessBuilder(Jvm.command(args.toArray(String[]::new))).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
     }
 
     /** The updater's {@code status} command, run as its own process as on a device; returns what it printed. */
     String status() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("modelyard.updater.jar"), "status", "--config", work.resolve("updater.properties").toString())
+        Process p = new ProcessBuilder(Jvm.command("-jar",
+                System.getProperty("modelyard.updater.jar"), "status", "--config", work.resolve("updater.properties").toString()))
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (!p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) p.destroyForcibly();

@@ -109,8 +109,7 @@ class EmbeddedDatabaseE2ETest {
 
     /** The packaged server with no database configured, as a process expected to refuse to start. */
     private static Process startWithoutDatabase(Path data, Path log, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", System.getProperty("modelyard.server.jar"))
+        ProcessBuilder pb = new ProcessBuilder(Jvm.command("-Xmx256m", "-jar", System.getProperty("modelyard.server.jar")))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(Ports.free()));

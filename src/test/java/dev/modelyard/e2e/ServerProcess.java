@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +76,7 @@ public final class ServerProcess implements AutoCloseable {
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("the packaged server is missing at " + jar + "; run the build from the top (mvn verify)");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-jar", jar));
+        List<String> cmd = Jvm.command("-Xmx" + heap, "-jar", jar);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
@@ -124,7 +122,7 @@ public final class ServerProcess implements AutoCloseable {
         s.env.put("MODELYARD_DATA_DIR", dataDir.toString());
         s.env.putAll(extraEnv);
         String jar = System.getProperty("modelyard.server.jar");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar)
+        ProcessBuilder pb = new ProcessBuilder(Jvm.command("-jar", jar))
                 .redirectErrorStream(true).redirectOutput(s.log.toFile());
         pb.environment().putAll(s.env);
         Process p = pb.start();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.modelyard.e2e.FreshServer;
+import dev.modelyard.e2e.Jvm;
 import dev.modelyard.testing.Ports;
 import java.io.IOException;
 import java.net.URI;
@@ -74,8 +75,8 @@ class ComposeDemoScriptE2ETest {
         runScript(env, "provision", dir.resolve("provision-2.log"));
         assertEquals(token, Files.readString(device.resolve("token")));
 
-        Process updater = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", device.resolve("updater.properties").toString())
+        Process updater = new ProcessBuilder(Jvm.command("-Xmx128m",
+                "-jar", System.getProperty("modelyard.updater.jar"), "run", "--config", device.resolve("updater.properties").toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("updater.log").toFile()).start();
         try {
             // The deploy phase waits for the device to report its runtimes, then assigns; run twice, it assigns once.

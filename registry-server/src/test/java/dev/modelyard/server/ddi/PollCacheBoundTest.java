@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.OperatorSettingsProfile;
 import dev.modelyard.server.ddi.DdiFlowTest.Dev;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceTokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -18,7 +18,6 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,15 +25,8 @@ import org.junit.jupiter.api.Test;
  * other: every answer must still be the device's own and current, and the caches stay bounded.
  */
 @QuarkusTest
-@TestProfile(PollCacheBoundTest.TinyCaches.class)
+@TestProfile(OperatorSettingsProfile.class)
 class PollCacheBoundTest {
-
-    public static class TinyCaches implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("modelyard.ddi.cache.max-devices", "2");
-        }
-    }
 
     @Inject
     DeviceChangeFeed feed;

@@ -6,30 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.modelyard.server.QuietReplicaProfile;
 import dev.modelyard.server.ddi.DdiFlowTest.Dev;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceTokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** With the change feed off, every poll checks the database: changes show at the very next poll. */
 @QuarkusTest
-@TestProfile(PollWithoutChangeFeedTest.FeedOff.class)
+@TestProfile(QuietReplicaProfile.class)
 class PollWithoutChangeFeedTest {
-
-    public static class FeedOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("modelyard.ddi.change-feed", "false");
-        }
-    }
 
     @Inject
     AgroalDataSource db;

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.OperatorSettingsProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -35,16 +35,8 @@ import org.junit.jupiter.api.Test;
  * not installed.
  */
 @QuarkusTest
-@TestProfile(SwupdateClientTest.FastPolling.class)
+@TestProfile(OperatorSettingsProfile.class)
 class SwupdateClientTest {
-
-    /** SWUpdate sleeps as long as the server says; a second keeps the test short. */
-    public static class FastPolling implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("modelyard.ddi.polling-sleep", "PT1S");
-        }
-    }
 
     static boolean onPath(String tool) {
         String path = System.getenv("PATH");

@@ -6,8 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.OperatorSettingsProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.util.List;
@@ -16,15 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** With {@code modelyard.hawkbit.readable-target-tokens} on, admins read tokens back as hawkBit scripts expect. */
 @QuarkusTest
-@TestProfile(HawkbitReadableTokensTest.Readable.class)
+@TestProfile(OperatorSettingsProfile.class)
 class HawkbitReadableTokensTest {
-
-    public static class Readable implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("modelyard.hawkbit.readable-target-tokens", "true");
-        }
-    }
 
     @Test
     void adminsReadTokensViewersDoNot() {

@@ -3,8 +3,8 @@ package dev.modelyard.server.tenant;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.modelyard.server.OperatorSettingsProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import java.util.List;
@@ -13,15 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** Once the operator names the allowed programs, every tenant's admins may run those, and only those. */
 @QuarkusTest
-@TestProfile(TenantAllowedCommandsTest.AllowCp.class)
+@TestProfile(OperatorSettingsProfile.class)
 class TenantAllowedCommandsTest {
-
-    public static class AllowCp implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("modelyard.conversion.allowed-commands", "/bin/cp");
-        }
-    }
 
     private static Map<String, Object> profile(String name, String... argv) {
         return Map.of("name", name, "target", Map.of("format", "onnx"), "steps", List.of(Map.of("type", "command",

@@ -6,9 +6,9 @@ import static dev.modelyard.server.conversion.job.Conversions.profileBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.modelyard.server.Api;
+import dev.modelyard.server.QuietReplicaProfile;
 import dev.modelyard.server.conversion.TestModels;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import java.util.List;
@@ -17,15 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** A replica with no workers takes no jobs: they wait, queued, for one that has. */
 @QuarkusTest
-@TestProfile(ConversionWorkersOffTest.NoWorkers.class)
+@TestProfile(QuietReplicaProfile.class)
 class ConversionWorkersOffTest {
-
-    public static class NoWorkers implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("modelyard.conversion.workers", "0");
-        }
-    }
 
     @Test
     void jobsStayQueuedAndAQueuedJobIsCancelledAtOnce() {
