@@ -11,6 +11,7 @@ import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
+import dev.modelyard.server.device.DeviceTokens;
 import dev.modelyard.server.device.TokenHash;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
@@ -118,8 +119,15 @@ public class DdiService {
      * all the same (an answer dropped here stays with the devices that hold it).
      */
     private final Cache<String, Rendered> shared = Caffeine.newBuilder().maximumSize(10_000).build();
+    /**
+     * Poll states without any action (an idle device's: whether configData is asked for, and
+     * until when the device counts as new), held once for all devices in the same state. Bounded
+     * like {@link #shared}; a state dropped here stays with the devices that hold it.
+     */
+    private final Cache<PollState, PollState> idleStates = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Map<Long, SelfTestFile> selfTestFiles = new ConcurrentHashMap<>();
     private final DeviceChangeFeed feed;
+    private final DeviceTokens tokens;
     private final AgroalDataSource db;
     private final DeviceState deviceState;
     private final DeploymentService deployments;
@@ -130,9 +138,10 @@ public class DdiService {
     private final DeltaFiles deltas;
     private final Clock clock;
 
-    public DdiService(DeviceChangeFeed feed, AgroalDataSource db, DeviceState deviceState, DeploymentService deployments,
-                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config, Clock clock,
-                      TenantDirectory tenants, DeltaFiles deltas) {
+    public DdiService(DeviceChangeFeed feed, DeviceTokens tokens, AgroalDataSource db, DeviceState deviceState,
+                      DeploymentService deployments, BlobDigests digests, ReleaseSigner signer, ModelyardConfig config,
+                      Clock clock, TenantDirectory tenants, DeltaFiles deltas) {
+        this.tokens = tokens;
         this.tenants = tenants;
         this.deltas = deltas;
         this.feed = feed;
@@ -237,6 +246,19 @@ public class DdiService {
         return r;
     }
 
+    /**
+     * A state without actions held once for every device in it. What is per device is dropped
+     * first: a time until which the device counted as new that has passed (it is only compared
+     * with the time of the answer, and time only moves on), and the device's zone (read only for
+     * an action's maintenance window).
+     */
+    private PollState shared(PollState s) {
+        if (s.cancelActionId() != null || s.deploymentActionId() != null || s.installedActionId() != null) return s;
+        long newUntil = s.newUntilMillis() > clock.millis() ? s.newUntilMillis() : 0;
+        PollState idle = new PollState(null, null, null, null, s.configData(), newUntil, null, null);
+        return idleStates.get(idle, k -> idle);
+    }
+
     /** The instance of this answer without links that other devices already hold, or this one. */
     private Rendered shared(Rendered r) {
         Rendered held = shared.get(r.etag(), tag -> r);
@@ -321,13 +343,15 @@ public class DdiService {
                         : Integer.toString(Objects.hash(deploy, rs.getString(6), rs.getString(7)) & 0x7fffffff);
                 MaintenanceWindow window = deploy == null || rs.getString(12) == null ? null
                         : new MaintenanceWindow(rs.getString(12), Duration.ofSeconds(rs.getInt(13)), rs.getString(14));
-                PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
+                PollState state = shared(new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
                         newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)), window,
-                        MaintenanceWindow.deviceZone(rs.getString(15)));
+                        MaintenanceWindow.deviceZone(rs.getString(15))));
                 // Tenants are few: one String per tenant, not one per cached device.
                 TokenHash tokenHash = TokenHash.ofStored(token);
-                // The presented hash is the token index's key of this device: one object for both caches.
-                if (tokenHash != null && tokenHash.equals(presentedHash)) tokenHash = presentedHash;
+                // The token index's key of this device, or the presented hash: one object for both caches.
+                TokenHash held = tokens.heldHash(deviceId);
+                if (tokenHash != null && tokenHash.equals(held)) tokenHash = held;
+                else if (tokenHash != null && tokenHash.equals(presentedHash)) tokenHash = presentedHash;
                 return new Cached(rs.getLong(1), rs.getString(11).intern(), tokenHash, state);
             }
         } catch (SQLException e) {
