@@ -46,7 +46,7 @@ class DdiFastPoll {
     /**
      * After the request-shape checks, the date header and the connection watch (orders down to
      * -10,000), before Quarkus' security handlers (lazy authentication, the REST layer's
-     * auth-failure route, authorization: orders -200 to -100). Those do per-request work a poll
+     * auth-failure route, authorization: above this order and below {@code RequestGate}'s). Those do per-request work a poll
      * answered here never uses: with the HTTP metrics on, the auth-failure route matches every
      * request against all REST resources to name its metrics (it built a new request mapper per
      * request, about a sixth of a cached poll's CPU), and the lazy identity sets up context
