@@ -9,7 +9,7 @@
 #   PROFILE=1 FLAME=bench/ddi/flame.svg bench/ddi/run.sh a flame graph of the cached poll under load
 # Knobs: DEVICES, DURATION (per measurement), CONNECTIONS ("32 128"), HEAP (server -Xmx), JIT_WARM,
 #   NGINX (0: no nginx column), SKIP_IDLE, SKIP_ACTION (no assignment, open-action polls, downloads),
-#   COLD_MAX (seconds: stop the cold pass early on a slow machine), MODEL_MB, PROFILE, PROFILER (async|jfr), FLAME (the SVG), SERVER_ENV (extra server environment,
+#   COLD_MAX (seconds: stop the cold pass early on a slow machine), STATIC_DIR (nginx's files; /dev/shm), MODEL_MB, PROFILE, PROFILER (async|jfr), FLAME (the SVG), SERVER_ENV (extra server environment,
 #   e.g. "MODELYARD_DDI_POLL_CACHE_SIZE=200000").
 # Needs: the packaged server and CLI (mvn -B -pl registry-server,cli -am package -DskipTests),
 # PostgreSQL on 127.0.0.1:5432, psql, wrk, curl, python3, nginx (for the nginx column), jcmd.
@@ -27,6 +27,7 @@ JIT_WARM=${JIT_WARM:-60s}
 NGINX=${NGINX:-1}
 PROFILE=${PROFILE:-0}
 FLAME=${FLAME:-$BENCH/flame.svg}
+STATIC_DIR=${STATIC_DIR:-$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")}
 JAR=$ROOT/registry-server/target/quarkus-app/quarkus-run.jar
 PGURL=${PGURL:-postgresql://postgres@127.0.0.1:5432}
 TOKEN=bench-admin-token-0123456789abcdef
@@ -42,7 +43,7 @@ cleanup() {
   [ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
+  rm -rf "$WORK" "${NGX:-}"
 }
 trap cleanup EXIT
 [ -f "$JAR" ] && [ -f "$ROOT/cli/target/modelyard-cli.jar" ] || { echo "package the server and CLI first: mvn -B -pl registry-server,cli -am package -DskipTests" >&2; exit 1; }
@@ -156,8 +157,11 @@ memory() { # $1 = label: heap in use, the live heap after a full collection, and
 # are Modelyard's (a sample device's answer with each device's controller id), checked byte for
 # byte against Modelyard's for 100 random devices. Its own prefix, configuration and port.
 start_nginx() {
-  NGX=$(mktemp -d -p "$WORK")
-  chmod 755 "$WORK" "$NGX"
+  # On tmpfs where there is one: a million small files are written in a minute and removed in
+  # seconds there (on disk, removing them took 20 minutes), and nginx's reads are from memory,
+  # as they would be from the page cache of a server whose answers are hot.
+  NGX=$(mktemp -d -p "$STATIC_DIR")
+  chmod 755 "$NGX"
   curl -sf -H "Authorization: TargetToken tok-1" -H "Accept: application/hal+json" "$URL/default/controller/v1/dev-1" > "$NGX/sample"
   echo "writing $DEVICES static answers for nginx" >&2
   python3 "$BENCH/static-answers.py" "$NGX/www" "$DEVICES" "$NGX/sample" dev-1
@@ -215,7 +219,8 @@ profile() { # $1 = connections
   fi
   python3 "$BENCH/flame.py" svg "$WORK/stacks.folded" "$FLAME" \
     "Modelyard cached DDI poll, $DEVICES devices, $1 connections, $prof ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown))"
-  echo "flame graph: $FLAME ($(awk '{n += $NF} END {print n}' "$WORK/stacks.folded") samples)" >&2
+  cp "$WORK/stacks.folded" "${FLAME%.svg}.folded"
+  echo "flame graph: $FLAME, folded stacks: ${FLAME%.svg}.folded ($(awk '{n += $NF} END {print n}' "$WORK/stacks.folded") samples)" >&2
   echo "frames with the most samples on top of the stack:" >&2
   python3 "$BENCH/flame.py" top "$WORK/stacks.folded" 15 >&2
 }
@@ -233,7 +238,7 @@ if [ -z "${SKIP_IDLE:-}" ]; then
   done
   memory "after-idle-polls"
   [ "$PROFILE" = 0 ] || profile "${PROFILE_CONNECTIONS:-128}"
-  if [ -n "${NGINX_PID:-}" ]; then kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=; rm -rf "$NGX"; fi
+  if [ -n "${NGINX_PID:-}" ]; then kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=; rm -rf "$NGX"; NGX=; fi
 fi
 [ -z "${SKIP_ACTION:-}" ] || { echo "server RSS MiB: $(awk '/VmHWM/ {print int($2/1024)}' /proc/$SERVER_PID/status) (peak)"; exit 0; }
 

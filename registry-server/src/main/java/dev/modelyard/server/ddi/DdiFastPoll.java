@@ -4,6 +4,7 @@ import dev.modelyard.server.artifact.ArtifactDownloads;
 import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.device.DeviceTokens;
 import dev.modelyard.server.device.LastSeen;
+import dev.modelyard.server.device.TokenHash;
 import dev.modelyard.server.limits.Limits;
 import dev.modelyard.server.tenant.TenantDirectory;
 import io.vertx.core.Context;
@@ -43,11 +44,20 @@ import java.util.concurrent.atomic.LongAdder;
 class DdiFastPoll {
 
     /**
-     * After the request checks and the address rate limit ({@code RequestGate}, order -3), before
-     * the REST layer; the security layer's lazy authentication handlers run before it, but nothing
-     * here asks them for an identity.
+     * After the request-shape checks, the date header and the connection watch (orders down to
+     * -10,000), before Quarkus' security handlers (lazy authentication, the REST layer's
+     * auth-failure route, authorization: above this order and below {@code RequestGate}'s). Those do per-request work a poll
+     * answered here never uses: with the HTTP metrics on, the auth-failure route matches every
+     * request against all REST resources to name its metrics (it built a new request mapper per
+     * request, about a sixth of a cached poll's CPU), and the lazy identity sets up context
+     * propagation. Nothing here needs an identity: the token is checked against the token index.
      */
-    static final int ORDER = -1;
+    static final int EARLY_ORDER = -1_000;
+    /**
+     * Where the poll is answered when DDI requests are limited per address: after that limit
+     * ({@code RequestGate}, order -3), so that no poll passes it.
+     */
+    static final int ORDER_AFTER_ADDRESS_LIMIT = -1;
     private static final String CONTROLLER = "/controller/v1/";
     private static final String TARGET_TOKEN = "TargetToken";
     /** Where the HTTP metrics read a request's route template (set by the REST layer for its own requests). */
@@ -80,7 +90,11 @@ class DdiFastPoll {
     }
 
     void install(@Observes Router router) {
-        if (enabled) router.route().order(ORDER).handler(this::handle);
+        if (enabled) router.route().order(order()).handler(this::handle);
+    }
+
+    int order() {
+        return limits.ddiAddressLimited() ? ORDER_AFTER_ADDRESS_LIMIT : EARLY_ORDER;
     }
 
     /** Polls answered here since start (tests tell by it which path answered). */
@@ -112,7 +126,7 @@ class DdiFastPoll {
         String tenant = path.substring(1, controller).toLowerCase(Locale.ROOT);
         Optional<Optional<TenantDirectory.Entry>> cachedTenant = tenants.cached(tenant);
         if (cachedTenant.isEmpty() || cachedTenant.get().isEmpty() || !cachedTenant.get().get().enabled()) return false;
-        String hash = DeviceTokens.hash(token);
+        TokenHash hash = TokenHash.of(token);
         DeviceTokens.DeviceKey device = tokens.cachedKey(tenant, hash);
         if (device == null || !path.regionMatches(idStart, device.controllerId(), 0, path.length() - idStart)
                 || device.controllerId().length() != path.length() - idStart) {

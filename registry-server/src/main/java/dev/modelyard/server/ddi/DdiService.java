@@ -11,6 +11,8 @@ import dev.modelyard.server.deployment.DeploymentService;
 import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
+import dev.modelyard.server.device.DeviceTokens;
+import dev.modelyard.server.device.TokenHash;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
 import dev.modelyard.server.model.ModelVersion;
@@ -39,6 +41,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +77,9 @@ public class DdiService {
     }
 
     /**
-     * A rendered poll answer for one base URL, with the short interval of new devices or not.
+     * A rendered poll answer for one base URL ({@code base} null: an answer without links, the
+     * same for every base, shared by every device with that answer; see {@link #shared}), with
+     * the short interval of new devices or not.
      * {@code windowOpen}: whether the offered action's maintenance window was open (null: it has
      * none), which the deploymentBase link's {@code c} parameter reflects, so that a client
      * following that link sees the change when the window opens or closes; the answer is
@@ -84,14 +89,16 @@ public class DdiService {
                     byte[] body, String etag) {
     }
 
+    /** What the cache holds per device: kept small, a million of them fit in a few hundred MiB. */
     private static final class Cached {
         final long version;
         final String tenant;
-        final String tokenHash;
+        /** The device's token when the entry was read (the token index's key object when they are equal). */
+        final TokenHash tokenHash;
         final PollState state;
         volatile Rendered rendered;
 
-        Cached(long version, String tenant, String tokenHash, PollState state) {
+        Cached(long version, String tenant, TokenHash tokenHash, PollState state) {
             this.version = version;
             this.tenant = tenant;
             this.tokenHash = tokenHash;
@@ -106,8 +113,21 @@ public class DdiService {
      * entry is kept only if no change arrived while it was loaded (see {@link #poll}).
      */
     private final Cache<Long, Cached> polls;
+    /**
+     * Answers without links by their ETag: an idle fleet's devices of one tenant all get the same
+     * answer, held once instead of once per device. A few per tenant and polling interval; bounded
+     * all the same (an answer dropped here stays with the devices that hold it).
+     */
+    private final Cache<String, Rendered> shared = Caffeine.newBuilder().maximumSize(10_000).build();
+    /**
+     * Poll states without any action (an idle device's: whether configData is asked for, and
+     * until when the device counts as new), held once for all devices in the same state. Bounded
+     * like {@link #shared}; a state dropped here stays with the devices that hold it.
+     */
+    private final Cache<PollState, PollState> idleStates = Caffeine.newBuilder().maximumSize(10_000).build();
     private final Map<Long, SelfTestFile> selfTestFiles = new ConcurrentHashMap<>();
     private final DeviceChangeFeed feed;
+    private final DeviceTokens tokens;
     private final AgroalDataSource db;
     private final DeviceState deviceState;
     private final DeploymentService deployments;
@@ -118,9 +138,10 @@ public class DdiService {
     private final DeltaFiles deltas;
     private final Clock clock;
 
-    public DdiService(DeviceChangeFeed feed, AgroalDataSource db, DeviceState deviceState, DeploymentService deployments,
-                      BlobDigests digests, ReleaseSigner signer, ModelyardConfig config, Clock clock,
-                      TenantDirectory tenants, DeltaFiles deltas) {
+    public DdiService(DeviceChangeFeed feed, DeviceTokens tokens, AgroalDataSource db, DeviceState deviceState,
+                      DeploymentService deployments, BlobDigests digests, ReleaseSigner signer, ModelyardConfig config,
+                      Clock clock, TenantDirectory tenants, DeltaFiles deltas) {
+        this.tokens = tokens;
         this.tenants = tenants;
         this.deltas = deltas;
         this.feed = feed;
@@ -150,11 +171,11 @@ public class DdiService {
      * answer is cached for the presented token. Never blocks; empty means "ask {@link #poll}".
      */
     Optional<Rendered> cachedPoll(long deviceId, String tokenHash, String base) {
-        return Optional.ofNullable(cachedAnswer(deviceId, tokenHash, base));
+        return Optional.ofNullable(cachedAnswer(deviceId, tokenHash == null ? null : TokenHash.ofHex(tokenHash), base));
     }
 
     /** As {@link #cachedPoll}, null when memory cannot answer: for the poll's I/O-thread path. */
-    Rendered cachedAnswer(long deviceId, String tokenHash, String base) {
+    Rendered cachedAnswer(long deviceId, TokenHash tokenHash, String base) {
         if (!feed.live()) return null;
         Cached c = polls.getIfPresent(deviceId);
         if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return null;
@@ -171,7 +192,8 @@ public class DdiService {
      * The poll answer. {@code tokenHash} is the hash of the presented device token (null for the
      * gateway token): it must still be the device's, so a rotated token fails on every replica.
      */
-    Rendered poll(long deviceId, String tokenHash, String base) {
+    Rendered poll(long deviceId, String tokenHashHex, String base) {
+        TokenHash tokenHash = tokenHashHex == null ? null : TokenHash.ofHex(tokenHashHex);
         long seen = feed.sequence();
         Cached c = polls.getIfPresent(deviceId);
         Cached current = c == null ? loadAll(deviceId, tokenHash) : revalidate(deviceId, c, tokenHash);
@@ -191,11 +213,11 @@ public class DdiService {
     }
 
     /** The cached entry if the device's state version and token are unchanged, else a fresh one (null: gone). */
-    private Cached revalidate(long deviceId, Cached c, String presentedHash) {
+    private Cached revalidate(long deviceId, Cached c, TokenHash presentedHash) {
         Optional<DeviceState.Current> read = deviceState.read(deviceId);
         if (read.isEmpty()) return null;
         DeviceState.Current cur = read.get();
-        String token = cur.tokenHash() == null ? null : cur.tokenHash().strip();
+        TokenHash token = TokenHash.ofStored(cur.tokenHash());
         return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId, presentedHash);
     }
 
@@ -206,7 +228,8 @@ public class DdiService {
         boolean newDevice = c.state.newUntilMillis() > now;
         Duration sleep = pollingSleep(c.tenant, newDevice);
         boolean windowDue = c.state.window() != null && (r == null || r.windowUntilMillis() <= now);
-        if (r == null || windowDue || r.newDevice() != newDevice || !r.base().equals(base) || !r.sleep().equals(sleep)) {
+        if (r == null || windowDue || r.newDevice() != newDevice || (r.base() != null && !r.base().equals(base))
+                || !r.sleep().equals(sleep)) {
             Boolean open = null;
             long until = Long.MAX_VALUE;
             if (c.state.window() != null) {
@@ -214,11 +237,35 @@ public class DdiService {
                 open = c.state.window().isOpen(at, c.state.windowZone());
                 until = untilMillis(c.state.window().nextChange(at, c.state.windowZone()));
             }
-            byte[] body = DdiJson.write(ControllerBase.of(sleep, links(c.state, open, base)));
-            r = new Rendered(base, newDevice, sleep, open, until, body, etag(body));
+            Map<String, Link> links = links(c.state, open, base);
+            byte[] body = DdiJson.write(ControllerBase.of(sleep, links));
+            r = new Rendered(links.isEmpty() ? null : base, newDevice, sleep, open, until, body, etag(body));
+            if (r.base() == null) r = shared(r);
             c.rendered = r;
         }
         return r;
+    }
+
+    /**
+     * A state without actions held once for every device in it. What is per device is dropped
+     * first: a time until which the device counted as new that has passed (it is only compared
+     * with the time of the answer, and time only moves on), and the device's zone (read only for
+     * an action's maintenance window).
+     */
+    private PollState shared(PollState s) {
+        if (s.cancelActionId() != null || s.deploymentActionId() != null || s.installedActionId() != null) return s;
+        long newUntil = s.newUntilMillis() > clock.millis() ? s.newUntilMillis() : 0;
+        PollState idle = new PollState(null, null, null, null, s.configData(), newUntil, null, null);
+        return idleStates.get(idle, k -> idle);
+    }
+
+    /** The instance of this answer without links that other devices already hold, or this one. */
+    private Rendered shared(Rendered r) {
+        Rendered held = shared.get(r.etag(), tag -> r);
+        boolean same = held.newDevice() == r.newDevice() && held.sleep().equals(r.sleep())
+                && Objects.equals(held.windowOpen(), r.windowOpen()) && held.windowUntilMillis() == r.windowUntilMillis()
+                && Arrays.equals(held.body(), r.body());
+        return same ? held : r;
     }
 
     /** Milliseconds of a window's next change; {@link Instant#MAX} (nothing changes any more) is the long's end. */
@@ -266,7 +313,7 @@ public class DdiService {
     }
 
     /** Everything a poll answer depends on, in one round trip; null when the device is gone. */
-    private Cached loadAll(long deviceId, String presentedHash) {
+    private Cached loadAll(long deviceId, TokenHash presentedHash) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 SELECT d.state_version, d.token_hash, d.attributes_requested,
                        (SELECT a.id FROM action a WHERE a.device_id = d.id AND a.active AND a.status = 'CANCELING'
@@ -296,13 +343,15 @@ public class DdiService {
                         : Integer.toString(Objects.hash(deploy, rs.getString(6), rs.getString(7)) & 0x7fffffff);
                 MaintenanceWindow window = deploy == null || rs.getString(12) == null ? null
                         : new MaintenanceWindow(rs.getString(12), Duration.ofSeconds(rs.getInt(13)), rs.getString(14));
-                PollState state = new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
+                PollState state = shared(new PollState(cancel, deploy, hash, nullable(rs, 8), rs.getBoolean(3),
                         newUntilMillis(rs.getTimestamp(9), rs.getBoolean(10)), window,
-                        MaintenanceWindow.deviceZone(rs.getString(15)));
+                        MaintenanceWindow.deviceZone(rs.getString(15))));
                 // Tenants are few: one String per tenant, not one per cached device.
-                String tokenHash = token == null ? null : token.strip();
-                // The presented hash is the token index's key of this device: one String for both caches.
-                if (tokenHash != null && tokenHash.equals(presentedHash)) tokenHash = presentedHash;
+                TokenHash tokenHash = TokenHash.ofStored(token);
+                // The token index's key of this device, or the presented hash: one object for both caches.
+                TokenHash held = tokens.heldHash(deviceId);
+                if (tokenHash != null && tokenHash.equals(held)) tokenHash = held;
+                else if (tokenHash != null && tokenHash.equals(presentedHash)) tokenHash = presentedHash;
                 return new Cached(rs.getLong(1), rs.getString(11).intern(), tokenHash, state);
             }
         } catch (SQLException e) {

@@ -28,8 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link DeviceChangeFeed} is live: a token rotated or deleted on any replica is evicted here when
  * that change commits. While the feed is down every lookup reads the database.
  *
- * <p>Concurrency: the cache is keyed by the token's hash alone (the hash a poll computes anyway,
- * so a hit allocates no key); the tenant is checked in the cached value, so two tenants holding
+ * <p>Concurrency: the cache is keyed by the token's hash alone (the hash a poll computes anyway, as
+ * a compact {@link TokenHash}); the tenant is checked in the cached value, so two tenants holding
  * the same token each get their own device (the one cached for the other tenant is no hit and
  * is replaced on load). An entry is kept only if no change arrived while it was read
  * ({@link DeviceChangeFeed#sequence()}), so an invalidation can never be overtaken by a load.
@@ -51,10 +51,10 @@ public class DeviceTokens {
     public record DeviceKey(long id, String tenant, String controllerId) {
     }
 
-    /** Token hash (hex) → its device. */
-    private final Cache<String, DeviceKey> cache;
+    /** Token hash → its device. */
+    private final Cache<TokenHash, DeviceKey> cache;
     /** Device id → the hash of its cached token, to evict by device. */
-    private final Map<Long, String> byDevice = new ConcurrentHashMap<>();
+    private final Map<Long, TokenHash> byDevice = new ConcurrentHashMap<>();
     private final AgroalDataSource db;
     private final DeviceChangeFeed feed;
 
@@ -65,7 +65,7 @@ public class DeviceTokens {
                 .maximumSize(config.ddi().cache().maxDevices())
                 .expireAfterWrite(config.ddi().tokenCacheTtl())
                 // Runs inside the eviction, on the evicting thread: the reverse index never outgrows the cache.
-                .<String, DeviceKey>evictionListener((hash, key, cause) -> {
+                .<TokenHash, DeviceKey>evictionListener((hash, key, cause) -> {
                     if (hash != null && key != null) byDevice.remove(key.id(), hash);
                 })
                 .build();
@@ -74,7 +74,7 @@ public class DeviceTokens {
             public void changed(long deviceId, boolean tokenChanged) {
                 // A new assignment does not change who the token belongs to: keep it.
                 if (tokenChanged) {
-                    String hash = byDevice.remove(deviceId);
+                    TokenHash hash = byDevice.remove(deviceId);
                     if (hash != null) cache.invalidate(hash);
                 }
             }
@@ -95,28 +95,32 @@ public class DeviceTokens {
 
     /** The SHA-256 of {@code secret} in hex, as stored: the same as {@link TokenService#hash}, without a digest per call. */
     public static String hash(String secret) {
-        MessageDigest sha = SHA256.get();
-        return HexFormat.of().formatHex(sha.digest(secret.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(digest(secret));
     }
 
-    /** The device of {@code tenant} with this token hash if it is cached and may be trusted; never blocks. */
+    static byte[] digest(String secret) {
+        return SHA256.get().digest(secret.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The device of {@code tenant} with this token hash (hex) if it is cached and may be trusted; never blocks. */
     public Optional<DeviceKey> cached(String tenant, String tokenHash) {
-        return Optional.ofNullable(cachedKey(tenant, tokenHash));
+        return Optional.ofNullable(cachedKey(tenant, TokenHash.ofHex(tokenHash)));
     }
 
     /** As {@link #cached}, null when not cached: for the poll's I/O-thread path. */
-    public DeviceKey cachedKey(String tenant, String tokenHash) {
+    public DeviceKey cachedKey(String tenant, TokenHash tokenHash) {
         if (!feed.live()) return null;
         DeviceKey k = cache.getIfPresent(tokenHash);
         return k != null && k.tenant().equals(tenant) ? k : null;
     }
 
-    /** The device of {@code tenant} whose token has this SHA-256, from the cache or one indexed read. */
-    public Optional<DeviceKey> lookup(String tenant, String tokenHash) {
+    /** The device of {@code tenant} whose token has this SHA-256 (hex), from the cache or one indexed read. */
+    public Optional<DeviceKey> lookup(String tenant, String tokenHashHex) {
+        TokenHash tokenHash = TokenHash.ofHex(tokenHashHex);
         DeviceKey hit = cachedKey(tenant, tokenHash);
         if (hit != null) return Optional.of(hit);
         long seen = feed.sequence();
-        Optional<DeviceKey> found = load(tenant, tokenHash);
+        Optional<DeviceKey> found = load(tenant, tokenHashHex);
         if (found.isPresent() && feed.live()) {
             remember(tokenHash, found.get());
             // A change delivered while we read may concern this very token: do not keep it.
@@ -128,23 +132,32 @@ public class DeviceTokens {
         return found;
     }
 
-    private void remember(String tokenHash, DeviceKey key) {
+    private void remember(TokenHash tokenHash, DeviceKey key) {
         cache.put(tokenHash, key);
         // A device has one token: another hash cached for it is a token that was replaced.
-        String previous = byDevice.put(key.id(), tokenHash);
+        TokenHash previous = byDevice.put(key.id(), tokenHash);
         if (previous != null && !previous.equals(tokenHash)) cache.invalidate(previous);
     }
 
     /** Forgets {@code tenant}'s token with this hash (replaced or deleted on this replica). */
-    public void invalidate(String tenant, String tokenHash) {
+    public void invalidate(String tenant, String tokenHashHex) {
+        TokenHash tokenHash = TokenHash.ofStored(tokenHashHex);
         if (tokenHash == null) return;
         DeviceKey k = cache.getIfPresent(tokenHash);
         if (k == null || k.tenant().equals(tenant)) invalidate(tokenHash);
     }
 
-    private void invalidate(String tokenHash) {
+    private void invalidate(TokenHash tokenHash) {
         DeviceKey k = cache.asMap().remove(tokenHash);
         if (k != null) byDevice.remove(k.id(), tokenHash);
+    }
+
+    /**
+     * The hash object the index holds for this device's token, if it holds one: the poll cache
+     * keeps that same object rather than an equal copy (48 bytes a device at a million).
+     */
+    public TokenHash heldHash(long deviceId) {
+        return byDevice.get(deviceId);
     }
 
     /** Tokens cached now (for tests and the cache-size measurement). */

@@ -85,6 +85,11 @@ public class Limits {
         return apiPerAddress;
     }
 
+    /** Whether DDI requests are limited per client address (off by default: fleets behind NAT). */
+    public boolean ddiAddressLimited() {
+        return !ddiPerAddress.off();
+    }
+
     Rate ddiPerAddress() {
         return ddiPerAddress;
     }

@@ -199,6 +199,15 @@ class DdiFastPollTest {
     }
 
     @Test
+    void withoutAnAddressLimitPollsAreAnsweredBeforeTheSecurityHandlers() {
+        // The default: no per-address limit for DDI, so no RequestGate check to wait for.
+        assertEquals(DdiFastPoll.EARLY_ORDER, fast.order());
+        Dev d = device("fast-early");
+        poll(d);
+        assertEquals(200, viaFastPath(d.as(), d.path()).status());
+    }
+
+    @Test
     void theHttpMetricsNameTheRouteNotTheDevice() {
         Dev d = device("fast-metrics");
         poll(d);

@@ -5,7 +5,9 @@ import static dev.modelyard.server.ddi.DdiFlowTest.poll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.ddi.DdiFlowTest.Dev;
@@ -16,6 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -34,6 +37,9 @@ class PollCacheTest {
 
     @Inject
     DeviceChangeFeed feed;
+
+    @Inject
+    DdiService ddi;
 
     private void sql(String statement, Object... args) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
@@ -104,5 +110,58 @@ class PollCacheTest {
         stopAskingForAttributes(d);
         await("a new ETag", () -> d.as().header("If-None-Match", etag).get(d.path()).statusCode() == 200);
         assertNull(poll(d).get("_links.configData"));
+    }
+
+    /**
+     * An answer without links is the same for every device of a tenant: the cache holds it once,
+     * whatever base URL a device polls with. An answer with links names its device and base.
+     */
+    @Test
+    void idleDevicesShareOneCachedAnswer() throws Exception {
+        await("the change feed", feed::live);
+        Dev a = device("cache-shared");
+        Dev b = device("cache-shared");
+        Dev linked = device("cache-linked");
+        for (Dev d : new Dev[] {a, b}) {
+            stopAskingForAttributes(d);
+            await("the answer without links", () -> !asksForAttributes(d));
+        }
+        assertTrue(asksForAttributes(linked));
+
+        DdiService.Rendered ra = cached(a, "http://one.example/DEFAULT/controller/v1/" + a.id());
+        DdiService.Rendered rb = cached(b, "http://two.example/DEFAULT/controller/v1/" + b.id());
+        assertSame(ra, rb, "one answer held for both idle devices");
+        assertNull(ra.base(), "an answer without links is for any base");
+        assertEquals(ra.etag(), a.as().get(a.path()).then().statusCode(200).extract().header("ETag"));
+
+        String base = "http://one.example/DEFAULT/controller/v1/" + linked.id();
+        DdiService.Rendered rl = cached(linked, base);
+        assertNotSame(ra, rl);
+        assertEquals(base, rl.base());
+        assertTrue(new String(rl.body()).contains(base + "/configData"), new String(rl.body()));
+    }
+
+    /** The device's cached answer for {@code base}, polled again until it is cached (a change notice may drop it). */
+    private DdiService.Rendered cached(Dev d, String base) throws Exception {
+        long id = deviceId(d);
+        String hash = DeviceTokens.hash(d.token());
+        java.util.concurrent.atomic.AtomicReference<DdiService.Rendered> r = new java.util.concurrent.atomic.AtomicReference<>();
+        await("the cached answer of " + d.id(), () -> {
+            poll(d);
+            r.set(ddi.cachedPoll(id, hash, base).orElse(null));
+            return r.get() != null;
+        });
+        return r.get();
+    }
+
+    private long deviceId(Dev d) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT id FROM device WHERE controller_id = ?")) {
+            ps.setString(1, d.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), d.id());
+                return rs.getLong(1);
+            }
+        }
     }
 }
