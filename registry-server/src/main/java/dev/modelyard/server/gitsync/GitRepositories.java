@@ -73,7 +73,11 @@ class GitRepositories {
             requireSize(dir);
             ObjectId commit = git.getRepository().resolve(tracking);
             if (commit == null) throw new SyncFailure("branch '" + remote.branch() + "' could not be read after the fetch");
-            return new Snapshot(commit.name(), read(git.getRepository(), commit, remote.path()));
+            try {
+                return new Snapshot(commit.name(), read(git.getRepository(), commit, remote.path()));
+            } catch (SyncFailure f) {
+                throw f.at(commit.name());
+            }
         } catch (IOException e) {
             forget(dir);
             throw new SyncFailure("the repository's local copy could not be used (" + e.getClass().getSimpleName() + ": "

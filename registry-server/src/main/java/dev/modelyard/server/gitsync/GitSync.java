@@ -209,7 +209,7 @@ public class GitSync {
             if (commit.equals(s.lastSyncedCommit())) return converge(tenant, s, snapshot, options, actor);
             return apply(tenant, s, snapshot, options, actor);
         } catch (SyncFailure f) {
-            return Outcome.failed(commit, f.getMessage(), f.errors());
+            return Outcome.failed(f.commit() != null ? f.commit() : commit, f.getMessage(), f.errors());
         } catch (DomainException e) {
             return Outcome.failed(commit, e.detail(), errors(e));
         } catch (RuntimeException e) {

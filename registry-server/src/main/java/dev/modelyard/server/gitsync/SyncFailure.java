@@ -10,14 +10,30 @@ import java.util.List;
 final class SyncFailure extends RuntimeException {
 
     private final transient List<GitSourceApi.SyncError> errors;
+    /** The commit the failure is about, when it is known (a folder missing from it, a file too large in it). */
+    private final String commit;
 
     SyncFailure(String message) {
         this(message, List.of(new GitSourceApi.SyncError(null, null, null, null, message)));
     }
 
     SyncFailure(String message, List<GitSourceApi.SyncError> errors) {
+        this(message, errors, null);
+    }
+
+    private SyncFailure(String message, List<GitSourceApi.SyncError> errors, String commit) {
         super(message, null, false, false);
         this.errors = errors;
+        this.commit = commit;
+    }
+
+    /** The same failure, about that commit. */
+    SyncFailure at(String commit) {
+        return new SyncFailure(getMessage(), errors, commit);
+    }
+
+    String commit() {
+        return commit;
     }
 
     List<GitSourceApi.SyncError> errors() {
