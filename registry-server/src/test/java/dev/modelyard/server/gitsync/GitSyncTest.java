@@ -4,10 +4,10 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelyard.server.Api;
@@ -201,7 +201,7 @@ class GitSyncTest {
             List<Map<String, Object>> entries = auditOf(c2);
             assertEquals(1, entries.size(), entries::toString);
             assertEquals(422, entries.get(0).get("outcome"));
-            assertEquals(nullValue().matches(entries.get(0).get("before")), true, entries::toString);
+            assertNull(entries.get(0).get("before"), entries::toString);
 
             // the next good commit syncs as usual
             String c3 = repo.commit("fixed", "fleet/rollouts.yaml", null);
@@ -359,7 +359,7 @@ class GitSyncTest {
             JsonPath failed = awaitAttempt(name, c1, "failed");
             assertTrue(failed.getString("lastAttempt.message").contains("devices:update"), failed.prettify());
             assertTrue(failed.getString("lastAttempt.message").contains("fleet/groups.yaml"), failed.prettify());
-            assertEquals(nullValue().matches(failed.get("lastSyncedCommit")), true);
+            assertNull(failed.get("lastSyncedCommit"));
             Api.viewer().get("/api/v1/device-groups/{g}", g).then().statusCode(404);
             assertEquals(403, auditOf(c1).get(0).get("outcome"));
             Api.as(token).delete("/api/v1/git-sources/{n}", name).then().statusCode(403);
@@ -395,7 +395,7 @@ class GitSyncTest {
             JsonPath failed = get(unset);
             assertEquals("failed", failed.getString("status"));
             assertTrue(failed.getString("lastAttempt.message").contains("env:MODELYARD_GITSYNC_TEST_SURELY_UNSET is not set"), failed.prettify());
-            assertEquals(nullValue().matches(failed.get("lastAttempt.commit")), true);
+            assertNull(failed.get("lastAttempt.commit"));
 
             // a secret value where a reference belongs, credentials in the URL, other schemes: 400 naming the field
             Map<String, Object> value = source(Api.uniqueName("v"), repo.url(), "viewer");
