@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -140,20 +141,32 @@ class GitRepositories {
 
     /** A repository beyond the limit is removed (it would only grow), and the pass fails saying so. */
     private void requireSize(Path dir) throws IOException {
-        long bytes;
-        try (Stream<Path> files = Files.walk(dir)) {
-            bytes = files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
-        }
+        long bytes = size(dir);
         if (bytes > config.maxRepositoryBytes()) {
             delete(dir);
             throw new SyncFailure("the repository takes " + bytes + " bytes, more than the limit of " + config.maxRepositoryBytes()
                     + " (modelyard.gitsync.max-repository-bytes): keep manifests in a repository of their own");
+        }
+    }
+
+    /** The bytes under {@code dir}; JGit's housekeeping may remove a file (a lock) while they are counted, so that is counted again. */
+    private static long size(Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                return files.filter(Files::isRegularFile).mapToLong(GitRepositories::sizeOrZero).sum();
+            } catch (UncheckedIOException e) {
+                if (attempt == 3 || !(e.getCause() instanceof NoSuchFileException)) throw e.getCause();
+            }
+        }
+    }
+
+    private static long sizeOrZero(Path file) {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
