@@ -32,6 +32,18 @@ public final class ManifestFiles {
         }
     }
 
+    /**
+     * Whether a file at this path (relative to the folder, '/'-separated) is a manifest as {@link #read}
+     * finds them: a {@code .yaml} or {@code .yml} file outside hidden folders. For callers that list
+     * files themselves, such as the server's git sync reading a commit's tree.
+     */
+    public static boolean counts(String relativePath) {
+        if (relativePath == null || relativePath.isEmpty()) return false;
+        String[] parts = relativePath.split("/");
+        for (String part : parts) if (part.startsWith(".")) return false;
+        return isManifest(parts[parts.length - 1]);
+    }
+
     static boolean isManifest(String name) {
         return name.endsWith(".yaml") || name.endsWith(".yml");
     }

@@ -67,6 +67,12 @@ public final class Permission {
     public static final String ROLES_UPDATE = "roles:update";
     public static final String ROLES_DELETE = "roles:delete";
 
+    /** Git sources: the repositories the server keeps a tenant's objects converged to (GitOps). */
+    public static final String GITSYNC_READ = "gitsync:read";
+    public static final String GITSYNC_CREATE = "gitsync:create";
+    public static final String GITSYNC_UPDATE = "gitsync:update";
+    public static final String GITSYNC_DELETE = "gitsync:delete";
+
     /** The trail is append-only: there is nothing to create, change or delete through the API. */
     public static final String AUDIT_READ = "audit:read";
 
@@ -83,6 +89,7 @@ public final class Permission {
             DEPLOYMENTS_READ, DEPLOYMENTS_CREATE, DEPLOYMENTS_UPDATE, DEPLOYMENTS_DELETE,
             ROLLOUTS_READ, ROLLOUTS_CREATE, ROLLOUTS_UPDATE, ROLLOUTS_DELETE, ROLLOUTS_APPROVE, ROLLOUTS_ROLLBACK,
             PROFILES_READ, PROFILES_CREATE, PROFILES_UPDATE, PROFILES_DELETE, PROFILES_COMMAND,
+            GITSYNC_READ, GITSYNC_CREATE, GITSYNC_UPDATE, GITSYNC_DELETE,
             TOKENS_READ, TOKENS_CREATE, TOKENS_UPDATE, TOKENS_DELETE,
             KEYS_READ, KEYS_CREATE, KEYS_UPDATE, KEYS_DELETE,
             ROLES_READ, ROLES_CREATE, ROLES_UPDATE, ROLES_DELETE,

@@ -14,12 +14,12 @@ import java.util.stream.Stream;
  * a tenant's custom roles ({@link CustomRole}) take others.
  * <ul>
  *   <li>viewer: reads the catalogue and the fleet (models, artifacts, profiles, keys, devices, deployments,
- *       rollouts), but not who may do what (tokens, roles) nor the audit trail;</li>
+ *       rollouts) and the git sources that converge them, but not who may do what (tokens, roles) nor the audit trail;</li>
  *   <li>publisher: what it always could: publish models and their artifacts, run conversions and keep the
  *       profiles, provision and edit devices and deploy to them. It cannot delete a model or a device, set a
  *       device's token, define command steps or manage tokens and keys;</li>
  *   <li>operator: runs the fleet (devices with their tokens, deployments, rollouts with approval and roll
- *       back) and reads the models and artifacts it deploys;</li>
+ *       back) and reads the models and artifacts it deploys and the git sources;</li>
  *   <li>admin: everything within its tenant, tokens, keys, roles and the audit trail included;</li>
  *   <li>system-admin: an admin who also manages the tenants. The bootstrap token has this role.</li>
  * </ul>
@@ -29,7 +29,7 @@ public enum Role {
 
     private static final List<String> VIEWER_PERMISSIONS = List.of(
             Permission.MODELS_READ, Permission.ARTIFACTS_READ, Permission.PROFILES_READ, Permission.KEYS_READ,
-            Permission.DEVICES_READ, Permission.DEPLOYMENTS_READ, Permission.ROLLOUTS_READ);
+            Permission.DEVICES_READ, Permission.DEPLOYMENTS_READ, Permission.ROLLOUTS_READ, Permission.GITSYNC_READ);
 
     private static final List<String> PUBLISHER_PERMISSIONS = List.of(
             Permission.MODELS_CREATE, Permission.MODELS_UPDATE,
@@ -39,7 +39,7 @@ public enum Role {
             Permission.DEPLOYMENTS_CREATE, Permission.DEPLOYMENTS_UPDATE);
 
     private static final List<String> OPERATOR_PERMISSIONS = Stream.of(
-                    Stream.of(Permission.MODELS_READ, Permission.ARTIFACTS_READ),
+                    Stream.of(Permission.MODELS_READ, Permission.ARTIFACTS_READ, Permission.GITSYNC_READ),
                     Permission.on("devices").stream(), Permission.on("deployments").stream(),
                     Permission.on("rollouts").stream())
             .flatMap(s -> s).toList();

@@ -88,14 +88,63 @@ public class DesiredStateService {
         Map<String, Manifest> byKey = new java.util.HashMap<>();
         for (Manifest m : manifests) {
             Optional<ManagedObject> managed = PlanContext.read(() -> ManagedObject.find(m.kind().wireName(), m.name()));
-            changes.add(kinds.get(m.kind()).plan(m, managed, context));
+            Plan.Change c = kinds.get(m.kind()).plan(m, managed, context);
+            changes.add(managed.map(o -> owned(c.managed(o), o, options.source())).orElse(c));
             byKey.put(m.kind().wireName() + "/" + m.name(), m);
         }
         // deletions after everything else, rollouts first (they may use a group that goes too)
         pruned.stream().sorted(Comparator.comparing((ManagedObject o) -> Kind.of(o.kind).orElseThrow()).reversed()
                         .thenComparing(o -> o.name))
-                .forEach(o -> changes.add(kinds.get(Kind.of(o.kind).orElseThrow()).planDelete(o, context)));
+                .forEach(o -> changes.add(kinds.get(Kind.of(o.kind).orElseThrow()).planDelete(o, context).managed(o)));
         return new Planned(new Plan(options.source(), options.revision(), options.prune(), List.copyOf(changes)), byKey, context);
+    }
+
+    /**
+     * An object a git source manages belongs to that source: another source (the CLI, another git
+     * source) may neither change it nor take it over silently, since the next sync would undo the
+     * change, or two sources would fight over it. A change it would make is a conflict naming the
+     * owner; an object it would leave as it is stays unchanged and stays the git source's. Objects
+     * of other sources (the CLI's) may be taken over: that is how a repository adopts them.
+     */
+    private static Plan.Change owned(Plan.Change c, ManagedObject o, String source) {
+        if (!belongsToAnother(o, source)) return c;
+        String owner = "managed by git source '" + o.source.substring(Options.GIT.length()) + "'"
+                + (o.revision == null ? "" : " (commit " + o.revision.substring(0, Math.min(12, o.revision.length())) + ")");
+        if (c.action() == Plan.Action.unchanged) return c.as(Plan.Action.unchanged, owner);
+        return c.as(Plan.Action.conflict, "conflict: " + owner + "; change it in that repository, or delete the git source "
+                + "to release it");
+    }
+
+    private static boolean belongsToAnother(ManagedObject o, String source) {
+        return !o.source.equals(source) && Options.isGit(o.source);
+    }
+
+    /** An object as a source manages it: what, from which revision, when. */
+    public record ManagedView(String kind, String name, String source, String revision, java.time.Instant appliedAt,
+                              String appliedBy) {
+    }
+
+    /** The objects a source manages, by kind and name. */
+    public dev.modelyard.server.http.Page<ManagedView> managed(String tenant, String source, io.quarkus.panache.common.Page page) {
+        return tenants.callAs(tenant, () -> QuarkusTransaction.requiringNew().call(() -> {
+            var query = ManagedObject.<ManagedObject>find("source = ?1 order by kind, name", (Object) source).page(page);
+            List<ManagedView> items = query.list().stream()
+                    .map(o -> new ManagedView(o.kind, o.name, o.source, o.revision, o.appliedAt, o.appliedBy)).toList();
+            return new dev.modelyard.server.http.Page<>(items, page.index, page.size, query.count());
+        }));
+    }
+
+    /** How many objects a source manages. */
+    public long countManaged(String tenant, String source) {
+        return tenants.callAs(tenant, () -> QuarkusTransaction.requiringNew().call(() -> ManagedObject.count("source", source)));
+    }
+
+    /**
+     * Lets go of a source's objects (its source is gone): they stay as they are, managed by no one,
+     * so another source may take them over and no prune of any source deletes them.
+     */
+    public long release(String tenant, String source) {
+        return tenants.callAs(tenant, () -> QuarkusTransaction.requiringNew().call(() -> ManagedObject.delete("source", source)));
     }
 
     /** The objects the source manages that the set no longer declares. */
@@ -159,6 +208,7 @@ public class DesiredStateService {
     private void record(Manifest m, Options options, Actor actor) {
         String hash = Differences.hash(m.spec());
         ManagedObject o = ManagedObject.find(m.kind().wireName(), m.name()).orElseGet(ManagedObject::new);
+        if (o.id != null && belongsToAnother(o, options.source())) return;
         if (o.id != null && hash.equals(o.specHash) && options.source().equals(o.source)
                 && java.util.Objects.equals(options.revision(), o.revision)) {
             return;

@@ -100,7 +100,7 @@ public class ManifestResource {
     }
 
     private static Options options(ManifestRequest body) {
-        if (body.source() != null && body.source().startsWith("git:")) {
+        if (body.source() != null && Options.isGit(body.source())) {
             throw DomainException.field(ErrorCode.INVALID_FIELD, "source", "source: 'git:' sources belong to the server's git sync");
         }
         return new Options(Boolean.TRUE.equals(body.prune()), body.source(), body.revision());

@@ -109,6 +109,8 @@ public enum ErrorCode {
     DELTA_NOT_FOUND(404, "delta-not-found"),
     /** No device group with this name. */
     DEVICE_GROUP_NOT_FOUND(404, "device-group-not-found"),
+    /** No git source with this name. */
+    GIT_SOURCE_NOT_FOUND(404, "git-source-not-found"),
 
     // ---- 405 / 406 ----------------------------------------------------------------------------
     /** The resource exists but does not take this method; see the Allow header. */

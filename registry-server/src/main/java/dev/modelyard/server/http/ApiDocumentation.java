@@ -66,6 +66,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
                 @Tag(name = ApiDocumentation.LIVE, description = "Server-sent events telling a client what changed, so it re-reads what it shows"),
                 @Tag(name = ApiDocumentation.MANIFESTS, description = "Declarative state: manifests (Model, TargetProfile, "
                         + "DeviceGroup, Rollout) planned and applied, with prune"),
+                @Tag(name = ApiDocumentation.GITOPS, description = "Git sources: repositories whose manifests the server keeps "
+                        + "a tenant's objects converged to, with sync status, drift and a signed webhook"),
                 @Tag(name = ApiDocumentation.OVERVIEW, description = "The fleet at a glance: devices by state, versions in use, active rollouts, recent failures"),
                 @Tag(name = ApiDocumentation.DDI, description = "The hawkBit Direct Device Integration API devices poll"),
                 @Tag(name = ApiDocumentation.HAWKBIT_MGMT, description = "A subset of hawkBit's Management API at hawkBit's "
@@ -185,6 +187,7 @@ public class ApiDocumentation extends Application {
     public static final String LIVE = "live updates";
     public static final String OVERVIEW = "overview";
     public static final String MANIFESTS = "manifests";
+    public static final String GITOPS = "gitops";
     public static final String DDI = "ddi";
     public static final String HAWKBIT_MGMT = "hawkBit Management API (compatibility)";
     /** Where hawkBit's Management API lives. */
