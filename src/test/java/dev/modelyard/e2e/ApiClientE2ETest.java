@@ -13,6 +13,7 @@ import dev.modelyard.client.Artifacts;
 import dev.modelyard.client.Conversions;
 import dev.modelyard.client.Deployments;
 import dev.modelyard.client.Devices;
+import dev.modelyard.client.GitSources;
 import dev.modelyard.client.Models;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Profiles;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ApiClientE2ETest {
 
     @RegisterExtension
-    static final FreshServer server = new FreshServer("e2e_client", "192m", Map.of());
+    static final FreshServer server = new FreshServer("e2e_client", "192m", GitRepo.FILE_URLS);
     static ModelyardClient admin;
 
     @BeforeAll
@@ -255,6 +256,60 @@ class ApiClientE2ETest {
         ApiProblemException parameter = Fixtures.refused(() -> admin.models().list(new Models.Filter(null, null, null, null, 0, 0)));
         assertEquals("invalid-parameter", parameter.code());
         assertEquals("size", parameter.parameter());
+    }
+
+    @Test
+    void gitSourcesRoundTrip() throws Exception {
+        try (GitRepo repo = GitRepo.create(server.work(), "client-fleet")) {
+            String commit = repo.commit("a group", Map.of("groups.yaml", """
+                    apiVersion: modelyard.dev/v1
+                    kind: DeviceGroup
+                    metadata: {name: client-lab}
+                    spec: {filter: "tag==lab"}
+                    """));
+            GitSources.GitSource created = admin.gitSources().create(GitSources.GitSourceBody.of("client-fleet", repo.url(), GitRepo.BRANCH,
+                            "operator").interval("1h").driftPolicy("revert").prune(true)
+                    .credentials(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN")).webhookSecretRef("env:CLIENT_FLEET_HOOK"));
+            assertEquals(repo.url(), created.url());
+            assertEquals("1h", created.interval());
+            assertEquals("revert", created.driftPolicy());
+            assertEquals(Boolean.TRUE, created.prune());
+            assertEquals(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN"), created.credentials(), "references, never values");
+            assertEquals("env:CLIENT_FLEET_HOOK", created.webhookSecretRef());
+            assertTrue(created.webhookPath().endsWith("/client-fleet"), created.webhookPath());
+            assertEquals("operator", created.role());
+
+            // Its creation asks for a first sync; a requested one answers with the source as it was.
+            GitSources.GitSource before = admin.gitSources().sync("client-fleet");
+            assertEquals("client-fleet", before.name());
+            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+            GitSources.GitSource synced = admin.gitSources().get("client-fleet");
+            while (!commit.equals(synced.lastSyncedCommit())) {
+                assertTrue(System.nanoTime() < deadline, "the source did not sync " + commit + " within 2 minutes: " + synced);
+                Thread.sleep(200);
+                synced = admin.gitSources().get("client-fleet");
+            }
+            assertEquals("synced", synced.status());
+            assertEquals(1L, synced.managedObjects());
+            assertFalse(synced.lastAttempt().failed());
+            assertEquals(List.of(new GitSources.ManagedObject("DeviceGroup", "client-lab", commit,
+                    admin.gitSources().objects("client-fleet", 0, 10).items().get(0).appliedAt())),
+                    admin.gitSources().objects("client-fleet", 0, 10).items());
+            assertTrue(admin.gitSources().list(0, 10).items().stream().anyMatch(s -> s.name().equals("client-fleet")));
+
+            GitSources.GitSource changed = admin.gitSources().update("client-fleet", synced.settings().driftPolicy("flag"));
+            assertEquals("flag", changed.driftPolicy());
+            assertEquals("1h", changed.interval(), "settings() keeps what is not changed");
+            assertEquals(synced.credentials(), changed.credentials());
+
+            admin.gitSources().delete("client-fleet");
+            assertEquals("git-source-not-found", Fixtures.refused(() -> admin.gitSources().get("client-fleet")).code());
+            ApiProblemException ssh = Fixtures.refused(() -> admin.gitSources().create(
+                    GitSources.GitSourceBody.of("ssh-fleet", "ssh://git@example.com/fleet.git", "main", "operator")));
+            assertEquals(400, ssh.status());
+            assertEquals("invalid-field", ssh.code());
+            assertEquals("url", ssh.field());
+        }
     }
 
     private static String sha256(byte[] bytes) {

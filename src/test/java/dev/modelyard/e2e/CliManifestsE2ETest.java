@@ -24,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CliManifestsE2ETest {
 
     @RegisterExtension
-    static final FreshServer server = new FreshServer("e2e_cli_manifests", "192m", Map.of());
+    static final FreshServer server = new FreshServer("e2e_cli_manifests", "192m", GitRepo.FILE_URLS);
     static Path work;
 
     @BeforeAll

@@ -19,6 +19,12 @@ public final class GitRepo implements AutoCloseable {
 
     public static final String BRANCH = "main";
 
+    /**
+     * The server's setting that lets a source read a {@code file://} repository (off by default: such
+     * a URL reads the server's own disk); a server that syncs a {@code GitRepo} needs it.
+     */
+    public static final Map<String, String> FILE_URLS = Map.of("MODELYARD_GITSYNC_ALLOW_FILE_URLS", "true");
+
     private final Path bare;
     private final Path work;
     private final Git git;

@@ -26,7 +26,7 @@ import org.openqa.selenium.WebElement;
 class ConsolePagesE2ETest {
 
     @RegisterExtension
-    static final ConsoleBrowser browser = new ConsoleBrowser("e2e_console_pages");
+    static final ConsoleBrowser browser = ConsoleTenant.browser("e2e_console_pages");
     static ConsoleTenant tenant;
 
     @BeforeAll

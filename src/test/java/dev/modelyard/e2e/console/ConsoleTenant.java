@@ -68,6 +68,11 @@ final class ConsoleTenant implements AutoCloseable {
         this.gitCommit = gitCommit;
     }
 
+    /** The packaged server a tenant is seeded on: its git source reads a repository on disk (a file:// URL). */
+    static ConsoleBrowser browser(String purpose) {
+        return new ConsoleBrowser(new dev.modelyard.e2e.FreshServer(purpose, "320m", GitRepo.FILE_URLS));
+    }
+
     static ConsoleTenant seed(ConsoleBrowser browser) {
         ModelyardClient admin = browser.server().admin();
         admin.profiles().create(new Profiles.ProfileBody("arm-int8", "int8 for small aarch64 devices", true,

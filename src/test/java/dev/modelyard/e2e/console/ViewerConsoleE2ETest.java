@@ -34,7 +34,7 @@ class ViewerConsoleE2ETest {
             "Enable", "Disable", "Rename", "Sync now");
 
     @RegisterExtension
-    static final ConsoleBrowser browser = new ConsoleBrowser("e2e_console_viewer");
+    static final ConsoleBrowser browser = ConsoleTenant.browser("e2e_console_viewer");
     static ConsoleTenant tenant;
 
     @BeforeAll
