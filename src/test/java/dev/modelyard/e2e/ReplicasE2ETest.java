@@ -178,4 +178,84 @@ class ReplicasE2ETest {
             ServerProcess.pause(100);
         }
     }
+
+    // ---- git sync across replicas ------------------------------------------------------------------
+
+    @Test
+    void aGitSourceSyncedByBothReplicasAppliesEachCommitOnce() throws Exception {
+        try (SmartHttpGitHost host = SmartHttpGitHost.start(work.resolve("git-host"))) {
+            String c1 = host.commit("fleet/groups.yaml", gitGroup("replicated-edge", "tag==edge"));
+            String source = "replicated";
+            Map<String, Object> body = Map.of("name", source, "url", host.url(), "branch", "main", "path", "fleet",
+                    "interval", "10s", "role", "admin", "prune", true);
+            assertEquals(201, gitApi(one, "POST", "/api/v1/git-sources", body).statusCode());
+            await(() -> c1.equals(gitSourceField(two, source, "lastSyncedCommit")), "the first commit to be synced");
+
+            // a new commit, and both replicas asked to sync it at once (besides their own schedules)
+            String c2 = host.commit("fleet/groups.yaml", gitGroup("replicated-edge", "tag==edge-2") + "---\n"
+                    + gitGroup("replicated-lab", "tag==lab"));
+            assertEquals(202, gitApi(one, "POST", "/api/v1/git-sources/" + source + "/sync", null).statusCode());
+            assertEquals(202, gitApi(two, "POST", "/api/v1/git-sources/" + source + "/sync", null).statusCode());
+            await(() -> c2.equals(gitSourceField(one, source, "lastSyncedCommit")), "the second commit to be synced");
+            long runs = gitLeaseRuns(source);
+            // Both replicas keep looking every few seconds: two more passes end after the one that applied c2.
+            await(() -> gitLeaseRuns(source) >= runs + 2, "two more passes of the source");
+
+            // each commit's changes were made once: one audit entry each, by the sync, with the commit's SHA
+            for (String commit : new String[] {c1, c2}) {
+                com.fasterxml.jackson.databind.JsonNode entries = GIT_JSON.readTree(gitApi(one, "GET", "/api/v1/audit?requestId=" + commit, null).body());
+                assertEquals(1, entries.path("total").asInt(), "audit entries of commit " + commit + ": " + entries);
+                assertEquals("git-sync:" + source, entries.path("items").path(0).path("actorName").asText());
+            }
+            com.fasterxml.jackson.databind.JsonNode edge = GIT_JSON.readTree(gitApi(two, "GET", "/api/v1/device-groups/replicated-edge", null).body());
+            assertEquals("tag==edge-2", edge.path("filter").asText());
+            assertEquals(200, gitApi(one, "GET", "/api/v1/device-groups/replicated-lab", null).statusCode());
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper GIT_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static String gitGroup(String name, String filter) {
+        return "apiVersion: modelyard.dev/v1\nkind: DeviceGroup\nmetadata:\n  name: " + name + "\nspec:\n  filter: \"" + filter + "\"\n";
+    }
+
+    private static java.net.http.HttpResponse<String> gitApi(ServerProcess server, String method, String path, Object body) {
+        try {
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(server.uri(path))
+                    .header("Authorization", "Bearer " + ADMIN).timeout(java.time.Duration.ofSeconds(60));
+            if (body == null) {
+                request.method(method, java.net.http.HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json")
+                        .method(method, java.net.http.HttpRequest.BodyPublishers.ofString(GIT_JSON.writeValueAsString(body)));
+            }
+            return java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String gitSourceField(ServerProcess server, String source, String field) {
+        try {
+            java.net.http.HttpResponse<String> r = gitApi(server, "GET", "/api/v1/git-sources/" + source, null);
+            return r.statusCode() == 200 ? GIT_JSON.readTree(r.body()).path(field).asText(null) : null;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long gitLeaseRuns(String source) {
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement("SELECT runs FROM lease WHERE key = ?")) {
+            ps.setString(1, "gitsync:default/" + source);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

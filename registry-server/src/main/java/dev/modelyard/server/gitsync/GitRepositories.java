@@ -103,6 +103,9 @@ class GitRepositories {
         } catch (InvalidRemoteException e) {
             throw new SyncFailure("the repository cannot be reached: " + safe(e, remote));
         } catch (TransportException e) {
+            if (String.valueOf(e.getMessage()).contains("refs/heads/" + remote.branch())) {
+                throw new SyncFailure("branch '" + remote.branch() + "' is not in the repository");
+            }
             throw new SyncFailure("fetching the repository failed: " + safe(e, remote));
         } catch (GitAPIException e) {
             if (Instant.now().isAfter(deadline)) {

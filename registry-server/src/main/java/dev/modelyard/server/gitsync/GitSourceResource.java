@@ -68,6 +68,7 @@ public class GitSourceResource {
     @PermissionsAllowed(Permission.GITSYNC_READ)
     @Operation(summary = "A git source with its sync status", description = "`status`, the last synced commit, the last attempt "
             + "with its errors at file, line and column, drift (objects changed outside git), conflicts, and when the next pass is due.")
+    @APIResponseSchema(value = GitSourceApi.SourceView.class, responseCode = "200", responseDescription = "The source and its status")
     @APIResponse(responseCode = "404", description = "No git source of that name (git-source-not-found)")
     public GitSourceApi.SourceView get(@PathParam("name") String name) {
         return sources.get(name);
@@ -79,6 +80,7 @@ public class GitSourceResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Replace a git source's definition", description = "Fields left out take their defaults; the status stays. "
             + "A sync starts at once. The caller must hold every permission of the (new) role.")
+    @APIResponseSchema(value = GitSourceApi.SourceView.class, responseCode = "200", responseDescription = "The source as it is now")
     @APIResponse(responseCode = "403", description = "The token lacks `gitsync:update`, or a permission of the source's role (forbidden)")
     @APIResponse(responseCode = "404", description = "No git source of that name (git-source-not-found)")
     public GitSourceApi.SourceView update(@PathParam("name") String name, GitSourceApi.SourceBody body) {
@@ -115,8 +117,8 @@ public class GitSourceResource {
     @GET
     @Path("/{name}/objects")
     @PermissionsAllowed(Permission.GITSYNC_READ)
-    @Operation(summary = "The objects a git source manages", description = "By kind and name, each with the commit it was last applied from.")
-    @APIResponse(responseCode = "404", description = "No git source of that name (git-source-not-found)")
+    @Operation(summary = "The objects a git source manages", description = "By kind and name, each with the commit it was last applied "
+            + "from; 404 git-source-not-found when there is no such source.")
     public Page<GitSourceApi.ManagedObject> objects(@PathParam("name") String name, @QueryParam("page") Integer page,
                                                     @QueryParam("size") Integer size) {
         return sources.objects(name, Page.request(page, size));

@@ -106,11 +106,14 @@ public class GitSync {
         if (!queued.add(key)) return;
         try {
             workers.execute(() -> {
+                boolean drained = false;
                 try {
-                    drain(tenant, name);
+                    drained = drain(tenant, name);
                 } finally {
                     queued.remove(key);
                 }
+                // A request that came between the last check and the removal above found the source queued: take it now.
+                if (drained && isRequested(tenant, name)) request(tenant, name);
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             queued.remove(key);
@@ -131,24 +134,29 @@ public class GitSync {
         }
     }
 
-    /** Runs passes of the source while it is due (a request that arrived during a pass asks for one more). */
-    private void drain(String tenant, String name) {
+    /**
+     * Runs passes of the source while a sync is asked for (a request that arrived during a pass asks for
+     * one more). False when it could not finish (the database failed): the next tick tries again.
+     */
+    private boolean drain(String tenant, String name) {
         for (int i = 0; i < MAX_PASSES_IN_A_ROW; i++) {
             try {
                 // Duration.ZERO: whether the pass is due is decided inside it from the source's own row, which a
-                // request moves; the lease only makes sure one replica at a time runs it.
+                // request moves; the lease only makes sure one replica at a time runs it. A replica that does not
+                // get the lease leaves the source to the one in a pass, which sees the request when it ends.
                 boolean ran = leases.runIfHolder(LEASE_PREFIX + tenant + "/" + name, Duration.ZERO, () -> passIfDue(tenant, name));
-                if (!ran || !isDue(tenant, name)) return;
+                if (!ran || !isRequested(tenant, name)) return ran;
             } catch (Exception e) {
                 LOG.warnf(e, "git sync of %s/%s failed; it runs again at its next interval", tenant, name);
-                return;
+                return false;
             }
         }
+        return true;
     }
 
-    private boolean isDue(String tenant, String name) {
+    private boolean isRequested(String tenant, String name) {
         return tenants.callAs(tenant, () -> QuarkusTransaction.requiringNew().call(() ->
-                GitSource.named(name).map(s -> s.requestedAt != null || !s.nextSyncAt.isAfter(clock.instant())).orElse(false)));
+                GitSource.named(name).map(s -> s.requestedAt != null).orElse(false)));
     }
 
     /** What a pass starts from: the source's definition as it is now. */

@@ -46,11 +46,13 @@ class AuditCoverageTest {
     private final Map<String, Map<String, String>> pathValues = new LinkedHashMap<>();
     private final Map<String, String> queries = new LinkedHashMap<>();
 
-    private enum Kind { MANAGEMENT, DEVICE }
+    /** WEBHOOK: a git host's signed push hook; it changes nothing itself (the sync it starts is audited as the sync). */
+    private enum Kind { MANAGEMENT, DEVICE, WEBHOOK }
 
     private static Kind classify(String template) {
         if (template.startsWith("/api/v1/") || template.startsWith("/rest/v1/")) return Kind.MANAGEMENT;
         if (template.startsWith("/{tenant}/controller/")) return Kind.DEVICE;
+        if (template.startsWith("/hooks/git/")) return Kind.WEBHOOK;
         return null;
     }
 

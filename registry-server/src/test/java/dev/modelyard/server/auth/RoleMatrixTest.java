@@ -34,9 +34,13 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class RoleMatrixTest {
 
-    /** Open to anyone on purpose: the trust bundle devices are provisioned with. */
+    /**
+     * Open to anyone on purpose: the trust bundle devices are provisioned with, and the git hosts'
+     * webhook (its body's HMAC signature is its credential).
+     */
     private static final Set<String> PUBLIC = Set.of(
-            "GET /api/v1/trust/roots", "GET /api/v1/trust/roots/{version}", "GET /api/v1/trust/roots/latest");
+            "GET /api/v1/trust/roots", "GET /api/v1/trust/roots/{version}", "GET /api/v1/trust/roots/latest",
+            "POST /hooks/git/{tenant}/{name}");
     /** Skipped by the contract check: these requests are placeholders, not meaningful calls. */
     private static final String NOT_OBSERVED = "X-Not-Observed";
     private static final String ABSENT = "matrix-absent";
