@@ -268,39 +268,36 @@ class ApiClientE2ETest {
                     spec: {filter: "tag==lab"}
                     """));
             GitSources.GitSource created = admin.gitSources().create(GitSources.GitSourceBody.of("client-fleet", repo.url(), GitRepo.BRANCH,
-                            "operator").interval("1h").driftPolicy("revert").prune(true)
-                    .credentials(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN")).webhookSecretRef("env:CLIENT_FLEET_HOOK"));
+                    "operator").interval("1h").driftPolicy("revert").prune(true));
             assertEquals(repo.url(), created.url());
             assertEquals("1h", created.interval());
             assertEquals("revert", created.driftPolicy());
             assertEquals(Boolean.TRUE, created.prune());
-            assertEquals(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN"), created.credentials(), "references, never values");
-            assertEquals("env:CLIENT_FLEET_HOOK", created.webhookSecretRef());
-            assertTrue(created.webhookPath().endsWith("/client-fleet"), created.webhookPath());
             assertEquals("operator", created.role());
+            assertNull(created.credentials());
+            assertTrue(created.webhookPath().endsWith("/client-fleet"), created.webhookPath());
 
             // Its creation asks for a first sync; a requested one answers with the source as it was.
-            GitSources.GitSource before = admin.gitSources().sync("client-fleet");
-            assertEquals("client-fleet", before.name());
-            long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
-            GitSources.GitSource synced = admin.gitSources().get("client-fleet");
-            while (!commit.equals(synced.lastSyncedCommit())) {
-                assertTrue(System.nanoTime() < deadline, "the source did not sync " + commit + " within 2 minutes: " + synced);
-                Thread.sleep(200);
-                synced = admin.gitSources().get("client-fleet");
-            }
+            assertEquals("client-fleet", admin.gitSources().sync("client-fleet").name());
+            GitSources.GitSource synced = awaitSource("synced " + commit, s -> commit.equals(s.lastSyncedCommit()));
             assertEquals("synced", synced.status());
             assertEquals(1L, synced.managedObjects());
             assertFalse(synced.lastAttempt().failed());
-            assertEquals(List.of(new GitSources.ManagedObject("DeviceGroup", "client-lab", commit,
-                    admin.gitSources().objects("client-fleet", 0, 10).items().get(0).appliedAt())),
-                    admin.gitSources().objects("client-fleet", 0, 10).items());
+            List<GitSources.ManagedObject> objects = admin.gitSources().objects("client-fleet", 0, 10).items();
+            assertEquals(1, objects.size());
+            assertEquals(new GitSources.ManagedObject("DeviceGroup", "client-lab", commit, objects.get(0).appliedAt()), objects.get(0));
             assertTrue(admin.gitSources().list(0, 10).items().stream().anyMatch(s -> s.name().equals("client-fleet")));
 
-            GitSources.GitSource changed = admin.gitSources().update("client-fleet", synced.settings().driftPolicy("flag"));
+            // Secrets by reference: shown as references; one that does not resolve fails the pass and names it.
+            GitSources.GitSource changed = admin.gitSources().update("client-fleet", synced.settings().driftPolicy("flag")
+                    .credentials(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN")).webhookSecretRef("env:CLIENT_FLEET_HOOK"));
             assertEquals("flag", changed.driftPolicy());
             assertEquals("1h", changed.interval(), "settings() keeps what is not changed");
-            assertEquals(synced.credentials(), changed.credentials());
+            assertEquals(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN"), changed.credentials());
+            assertEquals("env:CLIENT_FLEET_HOOK", changed.webhookSecretRef());
+            GitSources.GitSource failed = awaitSource("a failed pass", s -> s.lastAttempt() != null && s.lastAttempt().failed());
+            assertTrue(failed.lastAttempt().message().contains("CLIENT_FLEET_TOKEN"), failed.lastAttempt().toString());
+            assertEquals(commit, failed.lastSyncedCommit(), "the last good commit stays");
 
             admin.gitSources().delete("client-fleet");
             assertEquals("git-source-not-found", Fixtures.refused(() -> admin.gitSources().get("client-fleet")).code());
@@ -310,6 +307,19 @@ class ApiClientE2ETest {
             assertEquals("invalid-field", ssh.code());
             assertEquals("url", ssh.field());
         }
+    }
+
+    /** Reads the source until {@code done} holds, for up to two minutes. */
+    private static GitSources.GitSource awaitSource(String what, java.util.function.Predicate<GitSources.GitSource> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        GitSources.GitSource s = admin.gitSources().get("client-fleet");
+        while (!done.test(s)) {
+            assertTrue(System.nanoTime() < deadline, "waited 2 minutes for " + what + ": " + s);
+            Thread.sleep(200);
+            s = admin.gitSources().get("client-fleet");
+        }
+        return s;
     }
 
     private static String sha256(byte[] bytes) {
