@@ -33,10 +33,10 @@ export function place(e) {
   return `${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}`;
 }
 
-/** One error of an attempt: `file:line:col message`. */
+/** One error of an attempt: `file:line:col message` (the message starts with the field's path when it has one). */
 export function errorItem(e) {
   const where = place(e);
-  return html`<li>${where ? html`<code class="mono">${where}</code> ` : nothing}${e.path ? html`<span class="help">${e.path}:</span> ` : nothing}${e.message}</li>`;
+  return html`<li>${where ? html`<code class="mono">${where}</code> ` : nothing}${e.message}</li>`;
 }
 
 /** A field difference's value as JSON, or (none). */
