@@ -51,12 +51,14 @@ public class GitSources {
     private final DesiredStateService desired;
     private final GitSyncConfig config;
     private final GitRepositories repositories;
+    private final SecretRefs secrets;
     private final ObjectMapper json;
     private final Clock clock;
 
     GitSources(TenantContext tenants, RoleService roles, DesiredStateService desired, GitSyncConfig config,
-               GitRepositories repositories, ObjectMapper json, Clock clock) {
+               GitRepositories repositories, SecretRefs secrets, ObjectMapper json, Clock clock) {
         this.repositories = repositories;
+        this.secrets = secrets;
         this.tenants = tenants;
         this.roles = roles;
         this.desired = desired;
@@ -220,7 +222,7 @@ public class GitSources {
         String passwordRef = null;
         if (b.credentials() != null) {
             username = b.credentials().username();
-            passwordRef = SecretRefs.validate("credentials.passwordRef", b.credentials().passwordRef());
+            passwordRef = secrets.validate("credentials.passwordRef", b.credentials().passwordRef());
             if (passwordRef == null) {
                 throw DomainException.field(ErrorCode.MISSING_FIELD, "credentials.passwordRef",
                         "credentials.passwordRef: required with credentials (env:NAME or file:/path)");
@@ -230,7 +232,7 @@ public class GitSources {
                         "credentials.username: required with credentials, 1 to 200 characters, no ':'");
             }
         }
-        String webhookSecretRef = SecretRefs.validate("webhookSecretRef", b.webhookSecretRef());
+        String webhookSecretRef = secrets.validate("webhookSecretRef", b.webhookSecretRef());
         String drift = b.driftPolicy() == null ? "flag" : b.driftPolicy();
         if (!drift.equals("revert") && !drift.equals("flag")) {
             throw DomainException.field(ErrorCode.INVALID_FIELD, "driftPolicy", "driftPolicy: 'revert' or 'flag'", List.of("revert", "flag"));

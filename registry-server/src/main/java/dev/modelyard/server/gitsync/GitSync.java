@@ -60,7 +60,7 @@ public class GitSync {
     private static final int MAX_PASSES_IN_A_ROW = 5;
 
     private final GitRepositories repositories;
-    private final GitSources sources;
+    private final SecretRefs secrets;
     private final DesiredStateService desired;
     private final RoleService roles;
     private final BackgroundAudit audit;
@@ -74,10 +74,10 @@ public class GitSync {
     /** Sources queued or in a pass on this replica: a second request for one of them is covered by the pass it waits for. */
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
-    GitSync(GitRepositories repositories, GitSources sources, DesiredStateService desired, RoleService roles, BackgroundAudit audit,
+    GitSync(GitRepositories repositories, SecretRefs secrets, DesiredStateService desired, RoleService roles, BackgroundAudit audit,
             Leases leases, TenantContext tenants, GitSyncConfig config, EntityManager em, ObjectMapper json, Clock clock) {
         this.repositories = repositories;
-        this.sources = sources;
+        this.secrets = secrets;
         this.desired = desired;
         this.roles = roles;
         this.audit = audit;
@@ -126,7 +126,8 @@ public class GitSync {
         try {
             // Across tenants on purpose: each replica looks for every tenant's due sources; each pass then runs as its tenant.
             List<Object[]> due = tenants.acrossTenants(() -> QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                    "SELECT tenant, name FROM git_source WHERE next_sync_at <= now() OR requested_at IS NOT NULL ORDER BY next_sync_at")
+                    "SELECT g.tenant, g.name FROM git_source g JOIN tenant t ON t.id = g.tenant"
+                            + " WHERE t.enabled AND (g.next_sync_at <= now() OR g.requested_at IS NOT NULL) ORDER BY g.next_sync_at")
                     .getResultList()));
             for (Object[] row : due) request((String) row[0], (String) row[1]);
         } catch (RuntimeException e) {
@@ -225,8 +226,8 @@ public class GitSync {
         return new Actor("git-sync:" + s.name(), permissions::contains);
     }
 
-    private static GitRepositories.Remote remote(Started s) {
-        String password = s.passwordRef() == null ? null : SecretRefs.resolve("credentials.passwordRef", s.passwordRef());
+    private GitRepositories.Remote remote(Started s) {
+        String password = s.passwordRef() == null ? null : secrets.resolve("credentials.passwordRef", s.passwordRef());
         return new GitRepositories.Remote(s.url(), s.branch(), s.path(), s.username(), password);
     }
 

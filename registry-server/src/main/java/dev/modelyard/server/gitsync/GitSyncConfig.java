@@ -22,6 +22,17 @@ public interface GitSyncConfig {
     @WithDefault("false")
     boolean allowFileUrls();
 
+    /**
+     * Environment variables a source's {@code env:} references may name start with this, so that no
+     * source can send another of the server's variables (its database password) to a host of its choosing.
+     */
+    @WithDefault("GITSYNC_")
+    String secretEnvPrefix();
+
+    /** The folder a source's {@code file:} references must be inside (e.g. where the secrets for git sources are mounted). */
+    @WithDefault("/run/secrets/gitsync")
+    Path secretDir();
+
     /** Where the bare repositories live, one per source; defaults to {@code <data-dir>/gitsync}. A cache: deleting it costs a full fetch. */
     Optional<Path> workDir();
 

@@ -57,8 +57,10 @@ public class WebhookResource {
     private final TenantContext tenants;
     private final GitSources sources;
     private final GitSync sync;
+    private final SecretRefs secrets;
 
-    public WebhookResource(TenantDirectory directory, TenantContext tenants, GitSources sources, GitSync sync) {
+    public WebhookResource(TenantDirectory directory, TenantContext tenants, GitSources sources, GitSync sync, SecretRefs secrets) {
+        this.secrets = secrets;
         this.directory = directory;
         this.tenants = tenants;
         this.sources = sources;
@@ -100,7 +102,7 @@ public class WebhookResource {
                 GitSource.named(name).map(s -> s.webhookSecretRef)));
         if (ref.isEmpty()) return Optional.empty();
         try {
-            return Optional.of(new Secret(SecretRefs.resolve("webhookSecretRef", ref.get()).getBytes(StandardCharsets.UTF_8)));
+            return Optional.of(new Secret(secrets.resolve("webhookSecretRef", ref.get()).getBytes(StandardCharsets.UTF_8)));
         } catch (SyncFailure e) {
             // The operator's problem, not the caller's: the caller learns only that it was refused.
             LOG.warnf("webhook of git source %s/%s refused: %s", tenant, name, e.getMessage());

@@ -401,6 +401,16 @@ class GitSyncTest {
             Map<String, Object> value = source(Api.uniqueName("v"), repo.url(), "viewer");
             value.put("credentials", Map.of("username", "bot", "passwordRef", "hunter2"));
             refused(value, "credentials.passwordRef");
+            // references may name only what the operator set aside for git sources, never the server's own secrets
+            Map<String, Object> serverEnv = source(Api.uniqueName("e"), repo.url(), "viewer");
+            serverEnv.put("credentials", Map.of("username", "bot", "passwordRef", "env:MODELYARD_ADMIN_TOKEN"));
+            refused(serverEnv, "credentials.passwordRef");
+            Map<String, Object> serverFile = source(Api.uniqueName("f"), repo.url(), "viewer");
+            serverFile.put("webhookSecretRef", "file:/etc/passwd");
+            refused(serverFile, "webhookSecretRef");
+            Map<String, Object> climbing = source(Api.uniqueName("c"), repo.url(), "viewer");
+            climbing.put("webhookSecretRef", "file:" + secret.getParent().toAbsolutePath() + "/../etc/passwd");
+            refused(climbing, "webhookSecretRef");
             refused(source(Api.uniqueName("u"), "https://bot:hunter2@git.example.org/fleet.git", "viewer"), "url");
             refused(source(Api.uniqueName("s"), "ssh://git@git.example.org/fleet.git", "viewer"), "url");
             refused(source(Api.uniqueName("g"), "git://git.example.org/fleet.git", "viewer"), "url");
