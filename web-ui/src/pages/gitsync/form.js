@@ -137,11 +137,11 @@ export default function mount(el, ctx) {
           ${input('interval', 'interval', html`Interval <span class="optional">(default 1m)</span>`, { help: 'How often to look for a new commit: 30s, 5m, 1h; at least 10 s.' })}
         </div>
         <h2>Credentials</h2>
-        <p class="help">Never the secret itself: the server reads it from its environment (<code>env:NAME</code>) or a file (<code>file:/run/secrets/git</code>) when it fetches.</p>
+        <p class="help">Never the secret itself: the server reads it from its environment (<code>env:GITSYNC_…</code>) or a file (<code>file:/run/secrets/gitsync/…</code>) when it fetches; the server allows only its configured prefix and folder.</p>
         <div class="row">
           ${input('credentials.username', 'username', html`User name <span class="optional">(optional)</span>`)}
-          ${input('credentials.passwordRef', 'passwordRef', html`Password or token from <span class="optional">(optional)</span>`, { placeholder: 'env:FLEET_GIT_TOKEN' })}
-          ${input('webhookSecretRef', 'webhookSecretRef', html`Webhook secret from <span class="optional">(optional)</span>`, { placeholder: 'env:FLEET_HOOK_SECRET',
+          ${input('credentials.passwordRef', 'passwordRef', html`Password or token from <span class="optional">(optional)</span>`, { placeholder: 'env:GITSYNC_FLEET_TOKEN' })}
+          ${input('webhookSecretRef', 'webhookSecretRef', html`Webhook secret from <span class="optional">(optional)</span>`, { placeholder: 'env:GITSYNC_FLEET_HOOK',
             help: 'With it, POST /hooks/git/<tenant>/<name> signed with X-Hub-Signature-256 syncs at once.' })}
         </div>
         <h2>How it syncs</h2>

@@ -290,13 +290,13 @@ class ApiClientE2ETest {
 
             // Secrets by reference: shown as references; one that does not resolve fails the pass and names it.
             GitSources.GitSource changed = admin.gitSources().update("client-fleet", synced.settings().driftPolicy("flag")
-                    .credentials(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN")).webhookSecretRef("env:CLIENT_FLEET_HOOK"));
+                    .credentials(new GitSources.Credentials("ci", "env:GITSYNC_CLIENT_FLEET_TOKEN")).webhookSecretRef("env:GITSYNC_CLIENT_FLEET_HOOK"));
             assertEquals("flag", changed.driftPolicy());
             assertEquals("1h", changed.interval(), "settings() keeps what is not changed");
-            assertEquals(new GitSources.Credentials("ci", "env:CLIENT_FLEET_TOKEN"), changed.credentials());
-            assertEquals("env:CLIENT_FLEET_HOOK", changed.webhookSecretRef());
+            assertEquals(new GitSources.Credentials("ci", "env:GITSYNC_CLIENT_FLEET_TOKEN"), changed.credentials());
+            assertEquals("env:GITSYNC_CLIENT_FLEET_HOOK", changed.webhookSecretRef());
             GitSources.GitSource failed = awaitSource("a failed pass", s -> s.lastAttempt() != null && s.lastAttempt().failed());
-            assertTrue(failed.lastAttempt().message().contains("CLIENT_FLEET_TOKEN"), failed.lastAttempt().toString());
+            assertTrue(failed.lastAttempt().message().contains("GITSYNC_CLIENT_FLEET_TOKEN"), failed.lastAttempt().toString());
             assertEquals(commit, failed.lastSyncedCommit(), "the last good commit stays");
 
             admin.gitSources().delete("client-fleet");

@@ -14,7 +14,7 @@ public final class GitSources extends Area {
 
     /**
      * How the server authenticates to the repository: a user name and where the password or token
-     * is ({@code env:NAME} or {@code file:/run/secrets/x}); the value itself never travels.
+     * is ({@code env:NAME} or {@code file:/run/secrets/gitsync/fleet-token}); the value itself never travels.
      */
     public record Credentials(String username, String passwordRef) {
     }

@@ -146,10 +146,10 @@ final class GitSourceCommand {
         @Option(names = "--username", paramLabel = "USER", description = "User name for the repository.")
         String username;
 
-        @Option(names = "--password-ref", paramLabel = "REF", description = "Where the password or token is: env:NAME or file:/run/secrets/x (the value never leaves the server).")
+        @Option(names = "--password-ref", paramLabel = "REF", description = "Where the server reads the password or token: env:NAME or file:/path (by default NAME starts with GITSYNC_ and the file is under /run/secrets/gitsync); the value never leaves the server.")
         String passwordRef;
 
-        @Option(names = "--webhook-secret-ref", paramLabel = "REF", description = "Where the webhook's HMAC secret is: env:NAME or file:/path.")
+        @Option(names = "--webhook-secret-ref", paramLabel = "REF", description = "Where the server reads the webhook's HMAC secret: env:NAME or file:/path, as for --password-ref.")
         String webhookSecretRef;
 
         /** The body: {@code base} (a file's or the source's settings) with the options given laid over it. */

@@ -33,18 +33,18 @@ class GitSourceCommandTest {
                 path: prod
                 interval: 5m
                 role: operator
-                credentials: {username: ci, passwordRef: "env:GIT_TOKEN"}
+                credentials: {username: ci, passwordRef: "env:GITSYNC_FLEET_TOKEN"}
                 """);
         GitSourceCommand.Create c = new GitSourceCommand.Create();
         new CommandLine(c).parseArgs("-f", dir.resolve("fleet.yaml").toString(), "--branch", "release", "--no-prune",
-                "--password-ref", "file:/run/secrets/git");
+                "--password-ref", "file:/run/secrets/gitsync/fleet-token");
         GitSources.GitSourceBody b = c.request();
         assertEquals("fleet", b.name());
         assertEquals("release", b.branch());
         assertEquals("prod", b.path());
         assertEquals("5m", b.interval());
         assertEquals(Boolean.FALSE, b.prune());
-        assertEquals(new GitSources.Credentials("ci", "file:/run/secrets/git"), b.credentials());
+        assertEquals(new GitSources.Credentials("ci", "file:/run/secrets/gitsync/fleet-token"), b.credentials());
     }
 
     @Test
@@ -88,7 +88,7 @@ class GitSourceCommandTest {
     @Test
     void theHumanViewShowsErrorsAsFileLineColumnAndDrift() {
         GitSources.GitSource s = new GitSources.GitSource("fleet", "file:///srv/fleet.git", "main", "prod", "1m",
-                new GitSources.Credentials("ci", "env:GIT_TOKEN"), null, "/hooks/git/default/fleet", "flag", true, "operator",
+                new GitSources.Credentials("ci", "env:GITSYNC_FLEET_TOKEN"), null, "/hooks/git/default/fleet", "flag", true, "operator",
                 null, null, null, "failed", "0123456789abcdef0123", null,
                 new GitSources.Attempt("fedcba9876543210", Instant.parse("2026-06-01T12:00:00Z"), "failed", "1 error",
                         List.of(new GitSources.SyncError("prod/models.yaml", 8, 13, "spec.aliases.stable", "model 'kws' has no version 9.9.9"))),
@@ -100,7 +100,7 @@ class GitSourceCommandTest {
         assertTrue(text.contains("DeviceGroup lab (spec.filter: \"tag==x\" -> \"tag==lab\")"), text);
         assertTrue(text.contains("drift policy flag: reported, left as it is"), text);
         assertTrue(text.contains("Rollout r1: managed by cli"), text);
-        assertTrue(text.contains("ci password from env:GIT_TOKEN"), text);
+        assertTrue(text.contains("ci password from env:GITSYNC_FLEET_TOKEN"), text);
         assertTrue(text.contains("commit fedcba987654"), text);
         assertEquals("fetch failed", new GitSources.SyncError(null, null, null, null, "fetch failed").toString());
     }
