@@ -7,6 +7,7 @@ import { routes as models } from './pages/models/routes.js';
 import { routes as conversion } from './pages/conversion/routes.js';
 import { routes as devices } from './pages/devices/routes.js';
 import { routes as rollouts } from './pages/rollouts/routes.js';
+import { routes as gitsync } from './pages/gitsync/routes.js';
 import { routes as admin } from './pages/admin/routes.js';
 import { session } from './lib/session.js';
 
@@ -16,6 +17,7 @@ export const sections = [
   { id: 'conversion', label: 'Conversion', href: '#/conversion/jobs', permission: 'artifacts:read', routes: conversion },
   { id: 'devices', label: 'Devices', href: '#/devices', permission: 'devices:read', routes: devices },
   { id: 'rollouts', label: 'Rollouts', href: '#/rollouts', permission: 'rollouts:read', routes: rollouts },
+  { id: 'gitsync', label: 'Git sync', href: '#/git-sources', permission: 'gitsync:read', routes: gitsync },
   { id: 'admin', label: 'Trust & admin', href: '#/admin', permission: null, routes: admin },
 ];
 

@@ -67,6 +67,7 @@ const ADVICE = {
   'rollout-not-found': 'No rollout with this id. See the rollout list.',
   'delta-not-found': 'No such delta for this file. See the file\'s deltas.',
   'device-group-not-found': 'No device group of this name. See the saved groups.',
+  'git-source-not-found': 'No git source of this name. See the Git sync list.',
   'gone': 'This no longer exists (it was revoked or closed). Go back to the list.',
 
   // State

@@ -13,6 +13,7 @@ import dev.modelyard.client.Artifacts;
 import dev.modelyard.client.Conversions;
 import dev.modelyard.client.Deployments;
 import dev.modelyard.client.Devices;
+import dev.modelyard.client.GitSources;
 import dev.modelyard.client.Models;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Profiles;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ApiClientE2ETest {
 
     @RegisterExtension
-    static final FreshServer server = new FreshServer("e2e_client", "192m", Map.of());
+    static final FreshServer server = new FreshServer("e2e_client", "192m", GitRepo.FILE_URLS);
     static ModelyardClient admin;
 
     @BeforeAll
@@ -255,6 +256,70 @@ class ApiClientE2ETest {
         ApiProblemException parameter = Fixtures.refused(() -> admin.models().list(new Models.Filter(null, null, null, null, 0, 0)));
         assertEquals("invalid-parameter", parameter.code());
         assertEquals("size", parameter.parameter());
+    }
+
+    @Test
+    void gitSourcesRoundTrip() throws Exception {
+        try (GitRepo repo = GitRepo.create(server.work(), "client-fleet")) {
+            String commit = repo.commit("a group", Map.of("groups.yaml", """
+                    apiVersion: modelyard.dev/v1
+                    kind: DeviceGroup
+                    metadata: {name: client-lab}
+                    spec: {filter: "tag==lab"}
+                    """));
+            GitSources.GitSource created = admin.gitSources().create(GitSources.GitSourceBody.of("client-fleet", repo.url(), GitRepo.BRANCH,
+                    "operator").interval("1h").driftPolicy("revert").prune(true));
+            assertEquals(repo.url(), created.url());
+            assertEquals("1h", created.interval());
+            assertEquals("revert", created.driftPolicy());
+            assertEquals(Boolean.TRUE, created.prune());
+            assertEquals("operator", created.role());
+            assertNull(created.credentials());
+            assertTrue(created.webhookPath().endsWith("/client-fleet"), created.webhookPath());
+
+            // Its creation asks for a first sync; a requested one answers with the source as it was.
+            assertEquals("client-fleet", admin.gitSources().sync("client-fleet").name());
+            GitSources.GitSource synced = awaitSource("synced " + commit, s -> commit.equals(s.lastSyncedCommit()));
+            assertEquals("synced", synced.status());
+            assertEquals(1L, synced.managedObjects());
+            assertFalse(synced.lastAttempt().failed());
+            List<GitSources.ManagedObject> objects = admin.gitSources().objects("client-fleet", 0, 10).items();
+            assertEquals(1, objects.size());
+            assertEquals(new GitSources.ManagedObject("DeviceGroup", "client-lab", commit, objects.get(0).appliedAt()), objects.get(0));
+            assertTrue(admin.gitSources().list(0, 10).items().stream().anyMatch(s -> s.name().equals("client-fleet")));
+
+            // Secrets by reference: shown as references; one that does not resolve fails the pass and names it.
+            GitSources.GitSource changed = admin.gitSources().update("client-fleet", synced.settings().driftPolicy("flag")
+                    .credentials(new GitSources.Credentials("ci", "env:GITSYNC_CLIENT_FLEET_TOKEN")).webhookSecretRef("env:GITSYNC_CLIENT_FLEET_HOOK"));
+            assertEquals("flag", changed.driftPolicy());
+            assertEquals("1h", changed.interval(), "settings() keeps what is not changed");
+            assertEquals(new GitSources.Credentials("ci", "env:GITSYNC_CLIENT_FLEET_TOKEN"), changed.credentials());
+            assertEquals("env:GITSYNC_CLIENT_FLEET_HOOK", changed.webhookSecretRef());
+            GitSources.GitSource failed = awaitSource("a failed pass", s -> s.lastAttempt() != null && s.lastAttempt().failed());
+            assertTrue(failed.lastAttempt().message().contains("GITSYNC_CLIENT_FLEET_TOKEN"), failed.lastAttempt().toString());
+            assertEquals(commit, failed.lastSyncedCommit(), "the last good commit stays");
+
+            admin.gitSources().delete("client-fleet");
+            assertEquals("git-source-not-found", Fixtures.refused(() -> admin.gitSources().get("client-fleet")).code());
+            ApiProblemException ssh = Fixtures.refused(() -> admin.gitSources().create(
+                    GitSources.GitSourceBody.of("ssh-fleet", "ssh://git@example.com/fleet.git", "main", "operator")));
+            assertEquals(400, ssh.status());
+            assertEquals("invalid-field", ssh.code());
+            assertEquals("url", ssh.field());
+        }
+    }
+
+    /** Reads the source until {@code done} holds, for up to two minutes. */
+    private static GitSources.GitSource awaitSource(String what, java.util.function.Predicate<GitSources.GitSource> done)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        GitSources.GitSource s = admin.gitSources().get("client-fleet");
+        while (!done.test(s)) {
+            assertTrue(System.nanoTime() < deadline, "waited 2 minutes for " + what + ": " + s);
+            Thread.sleep(200);
+            s = admin.gitSources().get("client-fleet");
+        }
+        return s;
     }
 
     private static String sha256(byte[] bytes) {

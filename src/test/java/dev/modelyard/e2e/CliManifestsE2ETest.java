@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelyard.client.GitSources;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.testing.OnnxModels;
 import java.nio.file.Files;
@@ -16,12 +17,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The packaged CLI's {@code plan}, {@code diff} and {@code apply} against the packaged server: exit
  * codes 0 (no change), 1 (changes) and 2 (errors, with the server's file:line:col), the human plan
- * with a rollout's device count, JSON output, idempotent apply and prune.
+ * with a rollout's device count, JSON output, idempotent apply and prune. And its {@code git-source}
+ * commands against a bare repository on disk: a source synced with {@code sync --wait}, its objects
+ * with their commit, a broken commit reported as file:line:col with exit 1 and nothing changed.
  */
 class CliManifestsE2ETest {
 
     @RegisterExtension
-    static final FreshServer server = new FreshServer("e2e_cli_manifests", "192m", Map.of());
+    static final FreshServer server = new FreshServer("e2e_cli_manifests", "192m", GitRepo.FILE_URLS);
     static Path work;
 
     @BeforeAll
@@ -133,5 +136,83 @@ class CliManifestsE2ETest {
         assertEquals(0, pruned.code(), pruned.out());
         assertTrue(pruned.out().contains("- delete DeviceGroup spare"), pruned.out());
         assertEquals(0, cli("plan", "-f", "fleet", "--prune").code());
+    }
+
+    /**
+     * A bare repository on disk (file:// URL) as a team's fleet repository: create a source with the
+     * CLI, {@code sync --wait}, the objects listed with the commit, a broken commit (exit 1, each error
+     * as file:line:col, the registry left at the last good commit), the fix, update and delete.
+     */
+    @Test
+    void gitSourceSyncsACommitReportsABrokenOneAndKeepsTheLastGood() throws Exception {
+        try (GitRepo repo = GitRepo.create(work, "fleet-repo")) {
+            String first = repo.commit("two device groups", Map.of(
+                    "fleet/groups/lab.yaml", group("git-lab", "tag==lab"),
+                    "fleet/groups/spare.yaml", group("git-spare", "tag==spare"),
+                    "README.md", "not a manifest: outside the source's folder\n"));
+            Cli.Run created = cli("git-source", "create", "fleet", "--url", repo.url(), "--path", "fleet", "--role", "operator",
+                    "--interval", "1h");
+            assertEquals(0, created.code(), created.out());
+            assertTrue(created.out().contains("created git source fleet"), created.out());
+
+            Cli.Split synced = gitCli("git-source", "sync", "fleet", "--wait", "--timeout", "3m");
+            assertEquals(0, synced.code(), synced.toString());
+            assertTrue(synced.out().contains("git source fleet synced at " + first.substring(0, 12)), synced.toString());
+
+            Cli.Run objects = cli("git-source", "objects", "fleet", "--output", "json");
+            assertEquals(0, objects.code(), objects.out());
+            JsonNode listed = DeviceRig.JSON.readTree(objects.out());
+            assertEquals(2, listed.size(), objects.out());
+            for (JsonNode o : listed) {
+                assertEquals("DeviceGroup", o.get("kind").asText(), objects.out());
+                assertEquals(first, o.get("revision").asText(), "each object carries its commit: " + objects.out());
+            }
+            Cli.Run table = cli("git-source", "ls");
+            assertTrue(table.out().contains("fleet") && table.out().contains("synced") && table.out().contains(first.substring(0, 12)), table.out());
+
+            // A typo in one file: nothing changes, each error is file:line:col, exit 1.
+            String broken = repo.commit("a typo", Map.of("fleet/groups/lab.yaml", group("git-lab", "tag==lab;controllerId==cam-*")
+                    + "  filtr: oops\n"));
+            Cli.Split failed = gitCli("git-source", "sync", "fleet", "--wait", "--timeout", "3m");
+            assertEquals(1, failed.code(), failed.toString());
+            assertTrue(failed.err().contains("fleet/groups/lab.yaml:7:3: ") && failed.err().contains("filtr"), failed.toString());
+            assertTrue(failed.err().contains("commit " + broken.substring(0, 12) + " failed"), failed.toString());
+            assertTrue(failed.err().contains("still at " + first.substring(0, 12)), failed.toString());
+            GitSources.GitSource after = server.admin().gitSources().get("fleet");
+            assertEquals("failed", after.status());
+            assertEquals(first, after.lastSyncedCommit(), "the last good commit stays");
+            assertEquals(broken, after.lastAttempt().commit());
+            for (GitSources.ManagedObject o : server.admin().gitSources().objects("fleet", 0, 50).items()) {
+                assertEquals(first, o.revision(), "nothing was applied from the broken commit");
+            }
+            assertTrue(cli("git-source", "describe", "fleet").out().contains("fleet/groups/lab.yaml:7:3: "), "describe shows the errors");
+
+            String fixed = repo.commit("the fix", Map.of("fleet/groups/lab.yaml", group("git-lab", "tag==lab;controllerId==cam-*")));
+            Cli.Split again = gitCli("git-source", "sync", "fleet", "--wait", "--timeout", "3m", "--output", "json");
+            assertEquals(0, again.code(), again.toString());
+            JsonNode view = DeviceRig.JSON.readTree(again.out());
+            assertEquals("synced", view.get("status").asText(), again.out());
+            assertEquals(fixed, view.get("lastSyncedCommit").asText(), again.out());
+
+            // update changes what it is given and keeps the rest; delete leaves the objects
+            assertEquals(0, cli("git-source", "update", "fleet", "--drift-policy", "revert").code());
+            GitSources.GitSource updated = server.admin().gitSources().get("fleet");
+            assertEquals("revert", updated.driftPolicy());
+            assertEquals(repo.url(), updated.url());
+            assertEquals("fleet", updated.path());
+            assertEquals("1h", updated.interval());
+            assertEquals(0, cli("git-source", "delete", "fleet").code());
+            Cli.Split gone = gitCli("git-source", "describe", "fleet");
+            assertEquals(1, gone.code(), gone.toString());
+            assertTrue(gone.err().contains("git-source-not-found") && gone.err().contains("hint: list the git sources"), gone.toString());
+        }
+    }
+
+    /** The CLI with stdout and stderr apart, for commands that wait. */
+    private static Cli.Split gitCli(String... args) throws Exception {
+        String[] all = new String[args.length + 4];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(new String[]{"--server", server.process().uri("").toString(), "--token-file", "admin.token"}, 0, all, args.length, 4);
+        return Cli.run(work, Map.of(), 240, all);
     }
 }

@@ -110,6 +110,10 @@ public final class ModelyardClient {
         return new Manifests(transport);
     }
 
+    public GitSources gitSources() {
+        return new GitSources(transport);
+    }
+
     public static final class Builder {
         private final URI base;
         private String token;

@@ -24,6 +24,7 @@ final class Hints {
             Map.entry("artifact-not-found", "list the version's artifacts ('modelyard ls MODEL VERSION')"),
             Map.entry("device-not-found", "list the devices ('modelyard devices ls')"),
             Map.entry("rollout-not-found", "list the rollouts ('modelyard rollout ls')"),
+            Map.entry("git-source-not-found", "list the git sources ('modelyard git-source ls')"),
             Map.entry("upload-not-found", "the upload expired or was finished; push again without --resume"),
             Map.entry("conflict", "the object changed meanwhile or is in a state that forbids this; look at it ('modelyard describe') and retry"),
             Map.entry("already-exists", "it exists already: use another name or version, or change the existing one"),

@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
                         + "(first line) or " + Remote.TOKEN_ENV + "; refusals print the server's error code.",
                 "Contexts: 'modelyard login' checks and stores a server, tenant and token reference; "
                         + "every registry command takes --context, and --server/--token-file or the environment variables win over it.",
+                "GitOps: 'git-source' sets up the git repositories the server keeps the tenant converged to, syncs them and shows their status.",
                 "Output: --output table (for people), json or yaml (for scripts) on every command that prints data.",
                 "'audit verify' checks a server's audit trail (exit 0 intact, 1 broken, 2 or more: could not check)."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -40,7 +41,7 @@ import picocli.CommandLine.Command;
                 ModelsCommand.class, ArtifactsCommand.class, DevicesCommand.class, TokensCommand.class, ReleaseCommand.class,
                 AuditCommand.class, LoginCommand.class, ContextCommand.class, PushCommand.class, PullCommand.class,
                 LsCommand.class, DescribeCommand.class, PublishCommand.class, AliasCommand.class, RolloutCommand.class,
-                PlanCommand.class, ApplyCommand.class, CompletionCommand.class},
+                PlanCommand.class, ApplyCommand.class, GitSourceCommand.class, CompletionCommand.class},
         sortOptions = false)
 public final class Main {
 

@@ -2,7 +2,11 @@ package dev.modelyard.e2e.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +26,7 @@ import org.openqa.selenium.WebElement;
 class ConsolePagesE2ETest {
 
     @RegisterExtension
-    static final ConsoleBrowser browser = new ConsoleBrowser("e2e_console_pages");
+    static final ConsoleBrowser browser = ConsoleTenant.browser("e2e_console_pages");
     static ConsoleTenant tenant;
 
     @BeforeAll
@@ -104,5 +108,68 @@ class ConsolePagesE2ETest {
             browser.navigateBy(() -> link.sendKeys(Keys.ENTER));
             assertEquals("page", browser.link(section).getAttribute("aria-current"), section + " is marked as the current section");
         }
+    }
+
+    /**
+     * Git sync: the list shows the source synced at its commit; its page lists the managed group with
+     * that commit; a change made outside git shows as drift (field, the registry's value, git's) after
+     * "Sync now"; a broken commit shows each error as file:line:col message with the failed badge; and
+     * the form shows the server's refusal of a field at its input.
+     */
+    @Test
+    void aGitSourceShowsItsCommitDriftAndABrokenCommitsErrorsAndTheFormMarksARefusedField() throws Exception {
+        String shortSha = tenant.gitCommit.substring(0, 12);
+        browser.signIn(browser.adminToken());
+        browser.open("#/git-sources");
+        browser.waitFor("the source synced at its commit in the list", () -> browser.bodyText().contains(shortSha)
+                && browser.bodyText().contains("synced"));
+        browser.navigateBy(() -> browser.link(ConsoleTenant.GIT_SOURCE).click());
+        browser.heading("Git source " + ConsoleTenant.GIT_SOURCE);
+        String objects = browser.driver().findElement(By.cssSelector("[data-testid=git-objects]")).getText();
+        assertTrue(objects.contains(ConsoleTenant.GIT_GROUP) && objects.contains(shortSha), objects);
+
+        // Someone changes the git-managed group through the API: the next sync reports it (policy flag).
+        HttpResponse<String> changed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        browser.uri("/api/v1/device-groups/" + ConsoleTenant.GIT_GROUP))
+                .header("Authorization", "Bearer " + browser.adminToken()).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"filter\":\"tag==elsewhere\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, changed.statusCode(), changed.body());
+        browser.button("Sync now").click();
+        String drift = browser.waitFor("the drift of the group", () -> browser.driver().findElements(By.cssSelector("[data-testid=git-drift]"))
+                .stream().map(WebElement::getText).filter(t -> t.contains("spec.filter") && t.contains("tag==elsewhere")).findFirst().orElse(null));
+        assertTrue(drift.contains("DeviceGroup " + ConsoleTenant.GIT_GROUP) && drift.contains("tag==console"), drift);
+
+        // A broken commit: nothing changes, each error is file:line:col message.
+        tenant.repo.commit("a typo", java.util.Map.of("fleet/groups/lab.yaml",
+                ConsoleTenant.groupManifest(ConsoleTenant.GIT_GROUP, "tag==console") + "  filtr: oops\n"));
+        browser.waitFor("Sync now to be ready again", () -> browser.button("Sync now").isEnabled());
+        browser.button("Sync now").click();
+        String errors = browser.waitFor("the broken commit's errors", () -> browser.driver().findElements(By.cssSelector("[data-testid=git-errors]"))
+                .stream().map(WebElement::getText).filter(t -> t.contains("fleet/groups/lab.yaml:7:3")).findFirst().orElse(null));
+        assertTrue(errors.contains("filtr"), errors);
+        assertEquals("failed", browser.driver().findElement(By.cssSelector("[data-testid=git-status]")).getText().strip());
+        assertTrue(browser.driver().findElement(By.cssSelector("[data-testid=git-commit]")).getText().contains(shortSha),
+                "the last good commit stays");
+        browser.screenshot("git-source-failed");
+        browser.axe("git-source-failed");
+        browser.checkConsole();
+
+        // The form: the server's refusal (an interval under 10 s) is shown at its field.
+        browser.open("#/git-sources/new");
+        browser.field("Name").sendKeys("too-eager");
+        browser.field("Repository URL").sendKeys(tenant.repo.url());
+        browser.field("Acts as role").sendKeys("operator");
+        WebElement interval = browser.field("Interval");
+        interval.clear();
+        interval.sendKeys("5s");
+        browser.allowConsoleError("/api/v1/git-sources - Failed to load resource: .* 400");
+        browser.button("Create git source").click();
+        browser.waitFor("the interval field marked invalid",
+                () -> browser.driver().findElements(By.cssSelector("#g-interval[aria-invalid=true]")).stream().findFirst().orElse(null));
+        String error = browser.driver().findElement(By.id("g-interval-error")).getText();
+        assertFalse(error.isBlank(), "the server's reason at the field");
+        assertTrue(browser.field("Interval").getAttribute("aria-describedby").contains("g-interval-error"), "the error is the field's description");
+        browser.screenshot("git-source-form-refused");
+        browser.axe("git-source-form-refused");
     }
 }

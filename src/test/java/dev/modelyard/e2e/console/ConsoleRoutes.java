@@ -26,12 +26,12 @@ final class ConsoleRoutes {
 
     /**
      * The parameter of a route segment ({@code :x}) named by the segment before it, e.g.
-     * {@code /models/:model/versions/:version} or {@code /rollouts/:id}; values from {@code params}.
+     * {@code /models/:model/versions/:version}, {@code /rollouts/:id} or {@code /git-sources/:name/edit}; values from {@code params}.
      */
     private static final Map<String, String> PARAM_OF = Map.ofEntries(
             Map.entry("models", "model"), Map.entry("versions", "version"), Map.entry("devices", "device"),
             Map.entry("rollouts", "rollout"), Map.entry("jobs", "job"), Map.entry("profiles", "profile"),
-            Map.entry("roles", "role"), Map.entry("tenants", "tenant"));
+            Map.entry("roles", "role"), Map.entry("tenants", "tenant"), Map.entry("git-sources", "gitSource"));
 
     private ConsoleRoutes() {
     }

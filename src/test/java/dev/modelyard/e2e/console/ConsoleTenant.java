@@ -1,11 +1,13 @@
 package dev.modelyard.e2e.console;
 
+import dev.modelyard.client.GitSources;
 import dev.modelyard.client.ModelyardClient;
 import dev.modelyard.client.Profiles;
 import dev.modelyard.client.Rollouts;
 import dev.modelyard.client.Rollouts.NewRollout;
 import dev.modelyard.client.Rollouts.Phase;
 import dev.modelyard.client.Versions;
+import dev.modelyard.e2e.GitRepo;
 import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.testing.fleet.Behavior;
@@ -25,25 +27,50 @@ import java.util.Set;
  * (kws-small with two published versions, a draft and the aliases production and canary; detector
  * with one), an enabled conversion profile and its jobs, four simulated devices polling over the
  * DDI API with the updater's attributes (one of them running kws-small 1.0.0 after a finished
- * deployment), a rollout of kws-small 1.1.0 to them, and a viewer token.
+ * deployment), a rollout of kws-small 1.1.0 to them, a viewer token, and a git source synced
+ * from a bare repository on disk (device group {@value #GIT_GROUP}).
  */
 final class ConsoleTenant implements AutoCloseable {
 
     static final String MODEL = "kws-small";
     static final Duration POLL = Duration.ofMillis(500);
+    static final String GIT_SOURCE = "console-fleet";
+    static final String GIT_GROUP = "console-lab";
+
+    /** A device group manifest, as the tenant's fleet repository keeps it. */
+    static String groupManifest(String name, String filter) {
+        return """
+                apiVersion: modelyard.dev/v1
+                kind: DeviceGroup
+                metadata:
+                  name: %s
+                spec:
+                  filter: "%s"
+                """.formatted(name, filter);
+    }
 
     final FleetSimulator fleet;
     final List<SimDevice> devices;
     final long rolloutId;
     final long jobId;
     final String viewerToken;
+    final GitRepo repo;
+    final String gitCommit;
 
-    private ConsoleTenant(FleetSimulator fleet, List<SimDevice> devices, long rolloutId, long jobId, String viewerToken) {
+    private ConsoleTenant(FleetSimulator fleet, List<SimDevice> devices, long rolloutId, long jobId, String viewerToken, GitRepo repo,
+                          String gitCommit) {
         this.fleet = fleet;
         this.devices = devices;
         this.rolloutId = rolloutId;
         this.jobId = jobId;
         this.viewerToken = viewerToken;
+        this.repo = repo;
+        this.gitCommit = gitCommit;
+    }
+
+    /** The packaged server a tenant is seeded on: its git source reads a repository on disk (a file:// URL). */
+    static ConsoleBrowser browser(String purpose) {
+        return new ConsoleBrowser(new dev.modelyard.e2e.FreshServer(purpose, "320m", GitRepo.FILE_URLS));
     }
 
     static ConsoleTenant seed(ConsoleBrowser browser) {
@@ -71,7 +98,32 @@ final class ConsoleTenant implements AutoCloseable {
         Rollouts.Rollout rollout = admin.rollouts().create(NewRollout.of("kws-small-1.1-console", MODEL, "1.1.0", "tag==console")
                 .phases(Phase.count("canary", 1), Phase.percent("rest", 100).needsApproval()));
         String viewer = Fixtures.token(admin, "console-viewer", "viewer").token();
-        return new ConsoleTenant(fleet, devices, rollout.id(), jobId, viewer);
+        try {
+            GitRepo repo = GitRepo.create(browser.server().work(), "console-fleet");
+            String commit = repo.commit("the lab group", Map.of("fleet/groups/lab.yaml", groupManifest(GIT_GROUP, "tag==console")));
+            admin.gitSources().create(GitSources.GitSourceBody.of(GIT_SOURCE, repo.url(), GitRepo.BRANCH, "operator").path("fleet")
+                    .interval("1h"));
+            awaitGitSync(admin, commit);
+            return new ConsoleTenant(fleet, devices, rollout.id(), jobId, viewer, repo, commit);
+        } catch (java.io.IOException | org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new IllegalStateException("could not make the tenant's git repository", e);
+        }
+    }
+
+    /** Waits until the git source has applied {@code commit} (its creation asks for a first sync at once). */
+    static void awaitGitSync(ModelyardClient admin, String commit) {
+        long deadline = System.nanoTime() + ConsoleBrowser.WAIT.multipliedBy(2).toNanos();
+        GitSources.GitSource s = admin.gitSources().get(GIT_SOURCE);
+        while (!commit.equals(s.lastSyncedCommit())) {
+            if (System.nanoTime() > deadline) throw new AssertionError("git source " + GIT_SOURCE + " did not sync " + commit + ": " + s);
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            s = admin.gitSources().get(GIT_SOURCE);
+        }
     }
 
     /** What the route parameters of the console's pages stand for in this tenant. */
@@ -82,11 +134,13 @@ final class ConsoleTenant implements AutoCloseable {
                 "device", devices.get(0).controllerId(),
                 "rollout", Long.toString(rolloutId),
                 "job", Long.toString(jobId),
-                "profile", "arm-int8");
+                "profile", "arm-int8",
+                "gitSource", GIT_SOURCE);
     }
 
     @Override
     public void close() {
         fleet.close();
+        repo.close();
     }
 }

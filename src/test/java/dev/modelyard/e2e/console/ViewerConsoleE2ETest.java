@@ -31,10 +31,10 @@ class ViewerConsoleE2ETest {
     static final List<String> WRITE_ACTIONS = List.of("Create", "New", "Upload", "Publish", "Deprecate", "Revoke",
             "Delete", "Remove", "Start", "Approve", "Pause", "Resume", "Cancel", "Roll back", "Rollback", "Issue",
             "Register", "Deploy", "Assign", "Move alias", "Set alias", "Edit", "Save", "Rotate", "Convert", "Retry",
-            "Enable", "Disable", "Rename");
+            "Enable", "Disable", "Rename", "Sync now");
 
     @RegisterExtension
-    static final ConsoleBrowser browser = new ConsoleBrowser("e2e_console_viewer");
+    static final ConsoleBrowser browser = ConsoleTenant.browser("e2e_console_viewer");
     static ConsoleTenant tenant;
 
     @BeforeAll
