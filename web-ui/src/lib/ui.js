@@ -24,6 +24,21 @@ export function fieldError(id, message) {
  * Asks the user to confirm a consequential action in a modal <dialog>. Resolves true or false.
  * confirm({title, body, confirmLabel, danger, typeToConfirm}) — typeToConfirm makes the user type a name.
  */
+/**
+ * Where a form shows a server error about `path` (a field path such as `target.cpuFeatures` or
+ * `steps[1].options`): the path itself when the form has a field with that id (`idOf(path)`), else
+ * its nearest parent path that it has, else null (the error is shown at the top of the form).
+ */
+export function fieldFor(root, path, idOf) {
+  let p = path;
+  while (p) {
+    if (root.querySelector(`#${CSS.escape(idOf(p))}`)) return p;
+    const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
+    p = cut > 0 ? p.slice(0, cut) : '';
+  }
+  return null;
+}
+
 export function confirm({ title, body = nothing, confirmLabel = 'Confirm', danger = false, typeToConfirm = null }) {
   return new Promise(resolve => {
     const dialog = document.createElement('dialog');

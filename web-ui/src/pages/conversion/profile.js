@@ -5,7 +5,7 @@
 import { html, render, nothing, live } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
-import { errorView, confirm, toast } from '../../lib/ui.js';
+import { errorView, confirm, fieldFor, toast } from '../../lib/ui.js';
 import { CONVERTERS, OPTIMIZING, optimizes, subnav, fid } from './common.js';
 
 const ARCHES = ['any', 'x86_64', 'aarch64', 'armv7', 'armv6', 'riscv64'];
@@ -122,17 +122,6 @@ export default function mount(el, ctx) {
     return Object.keys(errors).length === 0;
   }
 
-  /** The field shown for a server path: itself when the form has it, else its nearest parent that it has. */
-  function placeFor(path) {
-    let p = path;
-    while (p) {
-      if (el.querySelector(`#${CSS.escape(fid(p))}`)) return p;
-      const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-      p = cut > 0 ? p.slice(0, cut) : '';
-    }
-    return null;
-  }
-
   async function save() {
     serverError = null;
     if (!check()) { draw(); focusError(); return; }
@@ -147,7 +136,7 @@ export default function mount(el, ctx) {
     } catch (e) {
       serverError = e;
       const field = e.problem?.field;
-      const place = field ? placeFor(field) : null;
+      const place = field ? fieldFor(el, field, fid) : null;
       if (place) errors[place] = e.detail;
     } finally {
       busy = false;

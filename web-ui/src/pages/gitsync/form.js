@@ -5,7 +5,7 @@
 import { html, render, nothing, live } from '../../lib/vendor.js';
 import { api, seg } from '../../lib/api.js';
 import { session } from '../../lib/session.js';
-import { errorView, toast } from '../../lib/ui.js';
+import { errorView, fieldFor, toast } from '../../lib/ui.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const URL_SCHEMES = /^(https?|file):\/\//;
@@ -63,17 +63,6 @@ export default function mount(el, ctx) {
     return Object.keys(errors).length === 0;
   }
 
-  /** The field shown for a server path: itself when the form has it, else its nearest parent that it has. */
-  function placeFor(path) {
-    let p = path;
-    while (p) {
-      if (el.querySelector(`#${CSS.escape(fid(p))}`)) return p;
-      const cut = Math.max(p.lastIndexOf('.'), p.lastIndexOf('['));
-      p = cut > 0 ? p.slice(0, cut) : '';
-    }
-    return null;
-  }
-
   async function save() {
     serverError = null;
     if (!check()) { draw(); focusError(); return; }
@@ -86,7 +75,7 @@ export default function mount(el, ctx) {
     } catch (e) {
       serverError = e;
       const field = e.field || (e.code === 'forbidden' || e.code === 'permission-not-held' ? 'role' : null);
-      const at = field ? placeFor(field) : null;
+      const at = field ? fieldFor(el, field, fid) : null;
       if (at) errors[at] = e.detail;
     } finally {
       busy = false;
