@@ -48,12 +48,17 @@ class GitSyncTest {
                 """.formatted(name, filter);
     }
 
+    /**
+     * A profile the set declares, disabled: the tests share the default tenant, where an enabled
+     * profile would queue a conversion for every version any later test publishes.
+     */
     private static String profile(String name, String arch) {
         return """
                 apiVersion: modelyard.dev/v1
                 kind: TargetProfile
                 metadata: {name: %s}
                 spec:
+                  enabled: false
                   steps:
                     - converter: fp16-weights
                   target: {format: onnx, arch: %s, precision: fp16}
