@@ -125,7 +125,7 @@ class ManifestApiTest {
         assertEquals("create", action(plan, "Rollout", r));
         assertEquals(2, change(plan, "Rollout", r).get("devices"), "the group the same set creates is counted");
         assertEquals("fleet.yaml", change(plan, "Rollout", r).get("file"));
-        assertEquals(28, change(plan, "Rollout", r).get("line"));
+        assertEquals(29, change(plan, "Rollout", r).get("line"));
         // planning changed nothing
         Api.viewer().get("/api/v1/device-groups/{g}", g).then().statusCode(404);
 
