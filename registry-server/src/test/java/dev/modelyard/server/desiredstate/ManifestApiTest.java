@@ -1,5 +1,9 @@
 package dev.modelyard.server.desiredstate;
 
+import static dev.modelyard.server.desiredstate.ManifestTexts.group;
+import static dev.modelyard.server.desiredstate.ManifestTexts.model;
+import static dev.modelyard.server.desiredstate.ManifestTexts.profile;
+import static dev.modelyard.server.desiredstate.ManifestTexts.rollout;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
@@ -33,63 +37,6 @@ class ManifestApiTest {
 
     private static JsonPath call(RequestSpecification as, String what, Map<String, Object> body, int status) {
         return as.contentType(ContentType.JSON).body(body).post("/api/v1/manifests/" + what).then().statusCode(status).extract().jsonPath();
-    }
-
-    private static String model(String name, String description, String alias, String version) {
-        return """
-                apiVersion: modelyard.dev/v1
-                kind: Model
-                metadata:
-                  name: %s
-                spec:
-                  description: %s
-                  aliases:
-                    %s: %s
-                """.formatted(name, description, alias, version);
-    }
-
-    private static String group(String name, String filter) {
-        return """
-                apiVersion: modelyard.dev/v1
-                kind: DeviceGroup
-                metadata:
-                  name: %s
-                spec:
-                  filter: "%s"
-                """.formatted(name, filter);
-    }
-
-    private static String rollout(String name, String model, String group, String firstPhase) {
-        return """
-                apiVersion: modelyard.dev/v1
-                kind: Rollout
-                metadata:
-                  name: %s
-                spec:
-                  model: %s
-                  version: stable
-                  group: %s
-                  phases:
-                    - {size: "%s"}
-                    - {size: "100%%"}
-                """.formatted(name, model, group, firstPhase);
-    }
-
-    /**
-     * A profile the set declares, disabled: the tests share the default tenant, where an enabled
-     * profile would queue a conversion for every version any later test publishes.
-     */
-    private static String profile(String name, String arch) {
-        return """
-                apiVersion: modelyard.dev/v1
-                kind: TargetProfile
-                metadata: {name: %s}
-                spec:
-                  enabled: false
-                  steps:
-                    - converter: fp16-weights
-                  target: {format: onnx, arch: %s, precision: fp16}
-                """.formatted(name, arch);
     }
 
     private static Map<String, Object> change(JsonPath plan, String kind, String name) {

@@ -1,5 +1,7 @@
 package dev.modelyard.server.gitsync;
 
+import static dev.modelyard.server.desiredstate.ManifestTexts.group;
+import static dev.modelyard.server.desiredstate.ManifestTexts.profile;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -36,34 +38,6 @@ import org.junit.jupiter.api.Test;
 class GitSyncTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(120);
-
-    private static String group(String name, String filter) {
-        return """
-                apiVersion: modelyard.dev/v1
-                kind: DeviceGroup
-                metadata:
-                  name: %s
-                spec:
-                  filter: "%s"
-                """.formatted(name, filter);
-    }
-
-    /**
-     * A profile the set declares, disabled: the tests share the default tenant, where an enabled
-     * profile would queue a conversion for every version any later test publishes.
-     */
-    private static String profile(String name, String arch) {
-        return """
-                apiVersion: modelyard.dev/v1
-                kind: TargetProfile
-                metadata: {name: %s}
-                spec:
-                  enabled: false
-                  steps:
-                    - converter: fp16-weights
-                  target: {format: onnx, arch: %s, precision: fp16}
-                """.formatted(name, arch);
-    }
 
     private static Map<String, Object> source(String name, String url, String role) {
         Map<String, Object> body = new HashMap<>();

@@ -30,7 +30,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -376,11 +375,7 @@ class ConversionJobApiTest {
                         "sh", waiting.toString(), gate.toString(), "{input}", "{output}"),
                 Map.of("format", "onnx", "arch", "x86_64")));
         Duration wait = Duration.ofSeconds(90);
-        Instant deadline = Instant.now().plus(wait);
-        while (!Files.exists(waiting)) {
-            assertTrue(Instant.now().isBefore(deadline), "the job's command did not start");
-            Thread.sleep(50);
-        }
+        Api.await("the job's command to start", wait, () -> Files.exists(waiting));
 
         // What a replica starting on the same data directory does, whatever its host is called
         // (containers and services often all have one name), and this one's own cleanup.
