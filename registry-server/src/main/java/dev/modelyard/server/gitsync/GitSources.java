@@ -45,6 +45,8 @@ public class GitSources {
     };
     private static final TypeReference<List<GitSourceApi.Conflict>> CONFLICTS = new TypeReference<>() {
     };
+    private static final TypeReference<GitSourceApi.Attempt> ATTEMPT = new TypeReference<>() {
+    };
 
     private final TenantContext tenants;
     private final RoleService roles;
@@ -184,7 +186,7 @@ public class GitSources {
                 : new GitSourceApi.Credentials(s.username, s.passwordRef);
         return new GitSourceApi.SourceView(s.name, s.url, s.branch, s.path, s.interval, credentials, s.webhookSecretRef,
                 WebhookResource.PATH + "/" + tenant + "/" + s.name, s.driftPolicy, s.prune, s.role, s.createdAt, s.createdBy,
-                s.updatedAt, s.status, s.lastSyncedCommit, s.lastSyncedAt, read(s.lastAttempt, GitSourceApi.Attempt.class),
+                s.updatedAt, s.status, s.lastSyncedCommit, s.lastSyncedAt, read(s.lastAttempt, ATTEMPT),
                 read(s.drift, DRIFT), read(s.conflicts, CONFLICTS), desired.countManaged(tenant, sourceOf(s.name)), s.nextSyncAt);
     }
 
@@ -275,8 +277,7 @@ public class GitSources {
         String p = path.strip();
         while (p.startsWith("/")) p = p.substring(1);
         while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
-        for (String segment : p.split("/")) {
-            if (p.isEmpty()) break;
+        for (String segment : p.isEmpty() ? new String[0] : p.split("/")) {
             if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.chars().anyMatch(c -> c < 0x20 || c == '\\')) {
                 throw DomainException.field(ErrorCode.INVALID_FIELD, "path", "path: a folder inside the repository, e.g. fleet/prod "
                         + "(no '.', '..', empty segments, backslashes or control characters)");
@@ -310,16 +311,9 @@ public class GitSources {
         return role;
     }
 
-    private <T> T read(String text, Class<T> type) {
-        if (text == null) return null;
-        try {
-            return json.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("git source status is not JSON", e);
-        }
-    }
-
+    /** A status column (JSON written by the sync's passes); null while there is none. */
     private <T> T read(String text, TypeReference<T> type) {
+        if (text == null) return null;
         try {
             return json.readValue(text, type);
         } catch (JsonProcessingException e) {
