@@ -10,7 +10,8 @@
 # Knobs: DEVICES, DURATION (per measurement), CONNECTIONS ("32 128"), HEAP (server -Xmx), JIT_WARM,
 #   NGINX (0: no nginx column), SKIP_IDLE, SKIP_ACTION (no assignment, open-action polls, downloads),
 #   COLD_MAX (seconds: stop the cold pass early on a slow machine), STATIC_DIR (nginx's files; /dev/shm), MODEL_MB, PROFILE, PROFILER (async|jfr), FLAME (the SVG), SERVER_ENV (extra server environment,
-#   e.g. "MODELYARD_DDI_POLL_CACHE_SIZE=200000").
+#   e.g. "MODELYARD_DDI_POLL_CACHE_SIZE=200000"), SERVER_JAVA_OPTS (extra JVM options for the server,
+#   e.g. "-Xlog:gc:file=/tmp/gc.log" for a collector log).
 # Needs: the packaged server and CLI (mvn -B -pl registry-server,cli -am package -DskipTests),
 # PostgreSQL on 127.0.0.1:5432, psql, wrk, curl, python3, nginx (for the nginx column), jcmd.
 set -euo pipefail
@@ -60,7 +61,7 @@ psql -q "$PGURL/postgres" -c "CREATE DATABASE $DB" >/dev/null
 env ${SERVER_ENV:-} QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://127.0.0.1:5432/$DB" \
   MODELYARD_DATA_DIR="$WORK/data" MODELYARD_ADMIN_TOKEN=$TOKEN QUARKUS_LOG_LEVEL=WARN \
   MODELYARD_LIMITS_DDI_PER_DEVICE_PER_SECOND=0 \
-  java -Xmx$HEAP -jar "$JAR" > "$WORK/server.log" 2>&1 &
+  java -Xmx$HEAP ${SERVER_JAVA_OPTS:-} -jar "$JAR" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 120); do curl -sf "$URL/q/health/ready" >/dev/null && break; sleep 0.5; done
 # Fixtures go through the CLI (the API client), as a user would make them.

@@ -12,6 +12,7 @@ import dev.modelyard.server.deployment.MaintenanceWindow;
 import dev.modelyard.server.device.DeviceChangeFeed;
 import dev.modelyard.server.device.DeviceState;
 import dev.modelyard.server.device.DeviceTokens;
+import dev.modelyard.server.device.LongTable;
 import dev.modelyard.server.device.TokenHash;
 import dev.modelyard.server.error.DomainException;
 import dev.modelyard.server.error.ErrorCode;
@@ -107,12 +108,12 @@ public class DdiService {
     }
 
     /**
-     * Device id → its answer. Bounded by {@code modelyard.ddi.cache.max-devices}, least recently
-     * used dropped first: a dropped device's next poll loads it again with one indexed read.
+     * Device id → its answer. Bounded by {@code modelyard.ddi.cache.max-devices}, devices not
+     * polled lately dropped first: a dropped device's next poll loads it again with one indexed read.
      * Concurrency: entries are removed when the feed says their device changed, and a loaded
      * entry is kept only if no change arrived while it was loaded (see {@link #poll}).
      */
-    private final Cache<Long, Cached> polls;
+    private final LongTable<Cached> polls;
     /**
      * Answers without links by their ETag: an idle fleet's devices of one tenant all get the same
      * answer, held once instead of once per device. A few per tenant and polling interval; bounded
@@ -152,16 +153,16 @@ public class DdiService {
         this.signer = signer;
         this.config = config;
         this.clock = clock;
-        this.polls = Caffeine.newBuilder().maximumSize(config.ddi().cache().maxDevices()).build();
+        this.polls = LongTable.boundedValues(config.ddi().cache().maxDevices());
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
             public void changed(long deviceId, boolean tokenChanged) {
-                polls.invalidate(deviceId);
+                polls.remove(deviceId);
             }
 
             @Override
             public void reset() {
-                polls.invalidateAll();
+                polls.clear();
             }
         });
     }
@@ -177,15 +178,14 @@ public class DdiService {
     /** As {@link #cachedPoll}, null when memory cannot answer: for the poll's I/O-thread path. */
     Rendered cachedAnswer(long deviceId, TokenHash tokenHash, String base) {
         if (!feed.live()) return null;
-        Cached c = polls.getIfPresent(deviceId);
+        Cached c = polls.get(deviceId);
         if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return null;
         return render(c, base);
     }
 
     /** Poll answers cached now (for tests and the cache-size measurement). */
     long cachedAnswers() {
-        polls.cleanUp();
-        return polls.estimatedSize();
+        return polls.size();
     }
 
     /**
@@ -195,10 +195,10 @@ public class DdiService {
     Rendered poll(long deviceId, String tokenHashHex, String base) {
         TokenHash tokenHash = tokenHashHex == null ? null : TokenHash.ofHex(tokenHashHex);
         long seen = feed.sequence();
-        Cached c = polls.getIfPresent(deviceId);
+        Cached c = polls.get(deviceId);
         Cached current = c == null ? loadAll(deviceId, tokenHash) : revalidate(deviceId, c, tokenHash);
         if (current == null) {
-            polls.invalidate(deviceId);
+            polls.remove(deviceId);
             throw DomainException.of(ErrorCode.UNAUTHORIZED, "device is gone");
         }
         if (tokenHash != null && !tokenHash.equals(current.tokenHash)) {
@@ -207,7 +207,7 @@ public class DdiService {
         if (current != c) {
             polls.put(deviceId, current);
             // A change delivered while we read may concern this device: do not keep the answer.
-            if (feed.sequence() != seen) polls.asMap().remove(deviceId, current);
+            if (feed.sequence() != seen) polls.remove(deviceId, current);
         }
         return render(current, base);
     }

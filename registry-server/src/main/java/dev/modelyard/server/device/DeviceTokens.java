@@ -4,8 +4,6 @@ import dev.modelyard.server.auth.TokenService;
 import dev.modelyard.server.config.ModelyardConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,24 +13,27 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Device tokens: generation, and the lookup of a presented token's hash to its device. A token is
  * unique within its tenant only, so it is looked up by the tenant the DDI path names. Lookups
  * are cached (at most {@code modelyard.ddi.token-cache-ttl}, at most
- * {@code modelyard.ddi.cache.max-devices} tokens, least recently used dropped first) while the
+ * {@code modelyard.ddi.cache.max-devices} tokens, those not used lately dropped first) while the
  * {@link DeviceChangeFeed} is live: a token rotated or deleted on any replica is evicted here when
  * that change commits. While the feed is down every lookup reads the database.
  *
- * <p>Concurrency: the cache is keyed by the token's hash alone (the hash a poll computes anyway, as
- * a compact {@link TokenHash}); the tenant is checked in the cached value, so two tenants holding
- * the same token each get their own device (the one cached for the other tenant is no hit and
- * is replaced on load). An entry is kept only if no change arrived while it was read
+ * <p>Concurrency: the cache is a {@link LongTable} keyed by the first word of the token's hash
+ * (the hash a poll computes anyway, as a compact {@link TokenHash}; SHA-256's bits are uniform);
+ * the whole hash and the tenant are checked in the cached value, so two tenants holding the same
+ * token each get their own device (the one cached for the other tenant is no hit and is replaced
+ * on load). An entry is kept only if no change arrived while it was read
  * ({@link DeviceChangeFeed#sequence()}), so an invalidation can never be overtaken by a load.
+ * The reverse index (device → the hash cached for it) is changed after the cache, and an entry
+ * the cache drops is removed from it by the eviction listener, so it never holds more than the
+ * cache does for long.
  */
 @ApplicationScoped
 public class DeviceTokens {
@@ -47,41 +48,39 @@ public class DeviceTokens {
         }
     });
 
-    /** The device a token belongs to. */
-    public record DeviceKey(long id, String tenant, String controllerId) {
+    /** The device a token belongs to, and the hash of that token. */
+    public record DeviceKey(long id, String tenant, String controllerId, TokenHash tokenHash) {
     }
 
-    /** Token hash → its device. */
-    private final Cache<TokenHash, DeviceKey> cache;
+    /** First word of the token hash → its device; the number is when the entry expires (epoch ms). */
+    private final LongTable<DeviceKey> cache;
     /** Device id → the hash of its cached token, to evict by device. */
-    private final Map<Long, TokenHash> byDevice = new ConcurrentHashMap<>();
+    private final LongTable<TokenHash> byDevice = LongTable.unboundedValues();
     private final AgroalDataSource db;
     private final DeviceChangeFeed feed;
+    private final Clock clock;
+    private final long ttlMillis;
 
-    public DeviceTokens(AgroalDataSource db, DeviceChangeFeed feed, ModelyardConfig config) {
+    public DeviceTokens(AgroalDataSource db, DeviceChangeFeed feed, ModelyardConfig config, Clock clock) {
         this.db = db;
         this.feed = feed;
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(config.ddi().cache().maxDevices())
-                .expireAfterWrite(config.ddi().tokenCacheTtl())
-                // Runs inside the eviction, on the evicting thread: the reverse index never outgrows the cache.
-                .<TokenHash, DeviceKey>evictionListener((hash, key, cause) -> {
-                    if (hash != null && key != null) byDevice.remove(key.id(), hash);
-                })
-                .build();
+        this.clock = clock;
+        this.ttlMillis = config.ddi().tokenCacheTtl().toMillis();
+        // Runs after the eviction, on the evicting thread: the reverse index never outgrows the cache.
+        this.cache = LongTable.bounded(config.ddi().cache().maxDevices(), (w0, key, expires) -> byDevice.remove(key.id(), key.tokenHash()));
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override
             public void changed(long deviceId, boolean tokenChanged) {
                 // A new assignment does not change who the token belongs to: keep it.
                 if (tokenChanged) {
                     TokenHash hash = byDevice.remove(deviceId);
-                    if (hash != null) cache.invalidate(hash);
+                    if (hash != null) invalidate(hash);
                 }
             }
 
             @Override
             public void reset() {
-                cache.invalidateAll();
+                cache.clear();
                 byDevice.clear();
             }
         });
@@ -110,8 +109,14 @@ public class DeviceTokens {
     /** As {@link #cached}, null when not cached: for the poll's I/O-thread path. */
     public DeviceKey cachedKey(String tenant, TokenHash tokenHash) {
         if (!feed.live()) return null;
-        DeviceKey k = cache.getIfPresent(tokenHash);
-        return k != null && k.tenant().equals(tenant) ? k : null;
+        DeviceKey k = held(tokenHash);
+        return k != null && k.tenant().equals(tenant) && cache.getLong(tokenHash.w0(), 0) > clock.millis() ? k : null;
+    }
+
+    /** The entry cached for this hash (of any tenant, expired or not); null when none. */
+    private DeviceKey held(TokenHash tokenHash) {
+        DeviceKey k = cache.get(tokenHash.w0());
+        return k != null && k.tokenHash().equals(tokenHash) ? k : null;
     }
 
     /** The device of {@code tenant} whose token has this SHA-256 (hex), from the cache or one indexed read. */
@@ -120,36 +125,37 @@ public class DeviceTokens {
         DeviceKey hit = cachedKey(tenant, tokenHash);
         if (hit != null) return Optional.of(hit);
         long seen = feed.sequence();
-        Optional<DeviceKey> found = load(tenant, tokenHashHex);
+        Optional<DeviceKey> found = load(tenant, tokenHash, tokenHashHex);
         if (found.isPresent() && feed.live()) {
             remember(tokenHash, found.get());
             // A change delivered while we read may concern this very token: do not keep it.
             if (feed.sequence() != seen) invalidate(tokenHash);
         } else {
-            DeviceKey stale = cache.getIfPresent(tokenHash);
+            DeviceKey stale = held(tokenHash);
             if (stale != null && stale.tenant().equals(tenant)) invalidate(tokenHash);
         }
         return found;
     }
 
     private void remember(TokenHash tokenHash, DeviceKey key) {
-        cache.put(tokenHash, key);
+        DeviceKey replaced = cache.put(tokenHash.w0(), key, clock.millis() + ttlMillis);
+        if (replaced != null && replaced.id() != key.id()) byDevice.remove(replaced.id(), replaced.tokenHash());
         // A device has one token: another hash cached for it is a token that was replaced.
         TokenHash previous = byDevice.put(key.id(), tokenHash);
-        if (previous != null && !previous.equals(tokenHash)) cache.invalidate(previous);
+        if (previous != null && !previous.equals(tokenHash)) invalidate(previous);
     }
 
     /** Forgets {@code tenant}'s token with this hash (replaced or deleted on this replica). */
     public void invalidate(String tenant, String tokenHashHex) {
         TokenHash tokenHash = TokenHash.ofStored(tokenHashHex);
         if (tokenHash == null) return;
-        DeviceKey k = cache.getIfPresent(tokenHash);
+        DeviceKey k = held(tokenHash);
         if (k == null || k.tenant().equals(tenant)) invalidate(tokenHash);
     }
 
     private void invalidate(TokenHash tokenHash) {
-        DeviceKey k = cache.asMap().remove(tokenHash);
-        if (k != null) byDevice.remove(k.id(), tokenHash);
+        DeviceKey k = held(tokenHash);
+        if (k != null && cache.remove(tokenHash.w0(), k)) byDevice.remove(k.id(), k.tokenHash());
     }
 
     /**
@@ -162,18 +168,17 @@ public class DeviceTokens {
 
     /** Tokens cached now (for tests and the cache-size measurement). */
     public long cachedTokens() {
-        cache.cleanUp();
-        return cache.estimatedSize();
+        return cache.size();
     }
 
-    private Optional<DeviceKey> load(String tenant, String tokenHash) {
+    private Optional<DeviceKey> load(String tenant, TokenHash tokenHash, String tokenHashHex) {
         try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT id, tenant, controller_id FROM device WHERE tenant = ? AND token_hash = ?")) {
             ps.setString(1, tenant);
-            ps.setString(2, tokenHash);
+            ps.setString(2, tokenHashHex);
             try (ResultSet rs = ps.executeQuery()) {
                 // Tenants are few: one String per tenant, not one per cached device.
-                return rs.next() ? Optional.of(new DeviceKey(rs.getLong(1), rs.getString(2).intern(), rs.getString(3)))
+                return rs.next() ? Optional.of(new DeviceKey(rs.getLong(1), rs.getString(2).intern(), rs.getString(3), tokenHash))
                         : Optional.empty();
             }
         } catch (SQLException e) {
