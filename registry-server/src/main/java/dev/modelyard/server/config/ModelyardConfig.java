@@ -260,8 +260,8 @@ public interface ModelyardConfig {
         interface Cache {
             /**
              * The most devices whose token and rendered poll answer each replica keeps in memory
-             * (least recently used ones are dropped; their next poll costs one indexed read).
-             * About 1 KiB of heap per device; see docs/architecture.md.
+             * (those not polled lately are dropped; their next poll costs one indexed read).
+             * About 0.35 KiB of heap per device; see docs/architecture.md.
              */
             @WithDefault("1000000")
             int maxDevices();

@@ -66,7 +66,8 @@ public class DeviceTokens {
         this.feed = feed;
         this.clock = clock;
         this.ttlMillis = config.ddi().tokenCacheTtl().toMillis();
-        // Runs after the eviction, on the evicting thread: the reverse index never outgrows the cache.
+        // Runs within the eviction (under the cache segment's lock, before a load of the same token
+        // can put it back): the reverse index never outgrows the cache, nor loses a cached token.
         this.cache = LongTable.bounded(config.ddi().cache().maxDevices(), (w0, key, expires) -> byDevice.remove(key.id(), key.tokenHash()));
         feed.subscribe(new DeviceChangeFeed.Listener() {
             @Override

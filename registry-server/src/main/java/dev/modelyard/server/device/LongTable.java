@@ -1,7 +1,6 @@
 package dev.modelyard.server.device;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
@@ -17,8 +16,8 @@ import java.util.function.LongBinaryOperator;
  *
  * <p>Bounded tables drop entries that were not read since the clock hand last passed them (the
  * CLOCK approximation of least recently used), from the segment that receives a new entry, when
- * that entry would exceed the bound; a dropped entry is handed to the eviction listener after the
- * segment's lock is released. The bound is the whole table's, not a share per segment: with as many
+ * that entry would exceed the bound; a dropped entry is handed to the eviction listener within the
+ * eviction. The bound is the whole table's, not a share per segment: with as many
  * entries as the bound allows, a segment a little fuller than the average evicts nothing.
  *
  * <p>Concurrency: the table is split into segments by the key's hash, each with its own {@link
@@ -32,7 +31,11 @@ import java.util.function.LongBinaryOperator;
  */
 public final class LongTable<V> {
 
-    /** Told about each entry dropped to keep the bound (not about removals). */
+    /**
+     * Told about each entry dropped to keep the bound (not about removals), under the segment's
+     * write lock, so that what it does is atomic with the eviction as seen by this table's
+     * writers. It must not use this table.
+     */
     public interface EvictionListener<V> {
         void evicted(long key, V value, long number);
     }
@@ -126,23 +129,20 @@ public final class LongTable<V> {
     public V put(long key, V value, long number) {
         long h = mix(key);
         Segment s = segment(h);
-        List<Object[]> evicted;
-        Object previous;
         long stamp = s.lock.writeLock();
         try {
             int i = s.slots.find(key, h);
             if (i >= 0) {
-                previous = s.slots.valueAt(i);
+                Object previous = s.slots.valueAt(i);
                 s.slots.set(i, value, number);
                 return (V) previous;
             }
-            evicted = s.makeRoom(maxEntries, count, listener != null);
+            makeRoom(s);
             s.insert(key, h, value, number);
+            return null;
         } finally {
             s.lock.unlockWrite(stamp);
         }
-        tell(evicted);
-        return null;
     }
 
     /** Holds {@code value} for {@code key} with the number 0. */
@@ -157,7 +157,6 @@ public final class LongTable<V> {
     public long accumulate(long key, long number, LongBinaryOperator f) {
         long h = mix(key);
         Segment s = segment(h);
-        List<Object[]> evicted;
         long stamp = s.lock.writeLock();
         try {
             int i = s.slots.find(key, h);
@@ -166,13 +165,12 @@ public final class LongTable<V> {
                 s.slots.set(i, s.slots.valueAt(i), now);
                 return now;
             }
-            evicted = s.makeRoom(maxEntries, count, listener != null);
+            makeRoom(s);
             s.insert(key, h, null, number);
+            return number;
         } finally {
             s.lock.unlockWrite(stamp);
         }
-        tell(evicted);
-        return number;
     }
 
     /** Removes {@code key}'s entry; returns its value (null: none, or a table of numbers only). */
@@ -231,7 +229,7 @@ public final class LongTable<V> {
             long stamp = s.lock.readLock();
             try {
                 Slots slots = s.slots;
-                if (out.length - n < s.size) out = java.util.Arrays.copyOf(out, n + s.size + out.length / 2);
+                if (out.length - n < s.size) out = Arrays.copyOf(out, n + s.size + out.length / 2);
                 for (int i = 0; i < slots.full.length; i++) {
                     if (slots.full[i] != 0) out[n++] = slots.keys[i];
                 }
@@ -239,7 +237,7 @@ public final class LongTable<V> {
                 s.lock.unlockRead(stamp);
             }
         }
-        return java.util.Arrays.copyOf(out, n);
+        return Arrays.copyOf(out, n);
     }
 
     public void clear() {
@@ -261,10 +259,20 @@ public final class LongTable<V> {
         return count.get();
     }
 
+    /**
+     * Under {@code s}'s write lock: frees a place for one more entry, evicting from this segment
+     * while the table is at its bound (a segment with nothing to evict lets the table pass its
+     * bound by the entry, until other segments' insertions evict), and grows the segment's slots.
+     */
     @SuppressWarnings("unchecked")
-    private void tell(List<Object[]> evicted) {
-        if (evicted == null) return;
-        for (Object[] e : evicted) listener.evicted((Long) e[0], (V) e[1], (Long) e[2]);
+    private void makeRoom(Segment s) {
+        while (count.get() >= maxEntries && s.size > 0) {
+            int i = s.victim();
+            Slots slots = s.slots;
+            if (listener != null) listener.evicted(slots.keys[i], (V) slots.valueAt(i), slots.numberAt(i));
+            s.removeAt(i);
+        }
+        s.growIfFull();
     }
 
     private Segment segment(long h) {
@@ -382,41 +390,27 @@ public final class LongTable<V> {
             return new Slots(capacity, withValues, withNumbers);
         }
 
-        /**
-         * Under the write lock: frees a place for one more entry, evicting from this segment while
-         * the table is at its bound (a segment with nothing to evict lets the table pass its bound
-         * by the entry, until other segments' insertions evict).
-         */
-        List<Object[]> makeRoom(long max, AtomicLong count, boolean collect) {
-            List<Object[]> evicted = null;
-            while (count.get() >= max && size > 0) {
-                Object[] e = evictOne();
-                if (collect) {
-                    if (evicted == null) evicted = new ArrayList<>(1);
-                    evicted.add(e);
-                }
-            }
-            // Grows at three quarters full, so probes stay short and an empty slot always exists.
+        /** Grows at three quarters full, so probes stay short and an empty slot always exists. */
+        void growIfFull() {
             if ((size + 1) * 4L > slots.keys.length * 3L) grow();
-            return evicted;
         }
 
-        private Object[] evictOne() {
+        /**
+         * The slot the clock hand stops at: the next entry not read since the hand last passed it
+         * (passing clears the mark). The hand stays there: the entry a removal shifts into that
+         * slot has not been looked at yet.
+         */
+        int victim() {
             Slots s = slots;
             int mask = s.mask();
             while (true) {
                 int i = hand & mask;
-                hand = (i + 1) & mask;
-                if (s.full[i] == 0) continue;
-                if (s.used[i] != 0) {
-                    s.used[i] = 0;
-                    continue;
+                if (s.full[i] != 0 && s.used[i] == 0) {
+                    hand = i;
+                    return i;
                 }
-                Object[] e = {s.keys[i], s.valueAt(i), s.numberAt(i)};
-                removeAt(i);
-                // The entry shifted into i has not been looked at yet.
-                hand = i;
-                return e;
+                s.used[i] = 0;
+                hand = (i + 1) & mask;
             }
         }
 

@@ -1,0 +1,11 @@
+-- Room on each device page for the last-seen writes (#19).
+--
+-- Every polling device's row is updated about once a minute (last_seen_at, in batches). When the
+-- row's page is full (fillfactor 100, the default) the new row version goes to another page and
+-- PostgreSQL adds an entry to every index of the table, the GIN index on attributes included.
+-- With 15 % of each page left free more of these updates stay on the page as heap-only tuples:
+-- no index is touched and the old version is pruned on the page. Measured on 300,000 rows with
+-- this table's indexes, updating half of them in each of three rounds: 59 % heap-only updates
+-- with 85, 33 % with 100, and the table with its indexes 15 % smaller afterwards. Pages written
+-- from now on (new devices, moved rows) keep the room; VACUUM FULL gives it to existing pages.
+ALTER TABLE device SET (fillfactor = 85);
