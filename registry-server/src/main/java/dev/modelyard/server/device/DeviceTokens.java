@@ -110,8 +110,8 @@ public class DeviceTokens {
     /** As {@link #cached}, null when not cached: for the poll's I/O-thread path. */
     public DeviceKey cachedKey(String tenant, TokenHash tokenHash) {
         if (!feed.live()) return null;
-        DeviceKey k = held(tokenHash);
-        return k != null && k.tenant().equals(tenant) && cache.getLong(tokenHash.w0(), 0) > clock.millis() ? k : null;
+        DeviceKey k = cache.getIfNumberAbove(tokenHash.w0(), clock.millis());
+        return k != null && k.tokenHash().equals(tokenHash) && k.tenant().equals(tenant) ? k : null;
     }
 
     /** The entry cached for this hash (of any tenant, expired or not); null when none. */

@@ -90,18 +90,30 @@ public final class LongTable<V> {
     }
 
     /** The value held for {@code key}; null when there is none. */
-    @SuppressWarnings("unchecked")
     public V get(long key) {
+        return read(key, false, 0);
+    }
+
+    /**
+     * The value held for {@code key} if its number is greater than {@code above} (an expiry time,
+     * say); null otherwise. One lookup where {@link #get} and {@link #getLong} would take two.
+     */
+    public V getIfNumberAbove(long key, long above) {
+        return read(key, true, above);
+    }
+
+    @SuppressWarnings("unchecked")
+    private V read(long key, boolean checkNumber, long above) {
         long h = mix(key);
         Segment s = segment(h);
         long stamp = s.lock.tryOptimisticRead();
         if (stamp != 0) {
-            Object v = s.slots.value(key, h);
+            Object v = s.slots.value(key, h, checkNumber, above);
             if (s.lock.validate(stamp)) return (V) v;
         }
         stamp = s.lock.readLock();
         try {
-            return (V) s.slots.value(key, h);
+            return (V) s.slots.value(key, h, checkNumber, above);
         } finally {
             s.lock.unlockRead(stamp);
         }
@@ -324,9 +336,10 @@ public final class LongTable<V> {
             return -1;
         }
 
-        Object value(long key, long h) {
+        /** The value of {@code key}; with {@code checkNumber}, only if its number is above {@code above}. */
+        Object value(long key, long h, boolean checkNumber, long above) {
             int i = find(key, h);
-            if (i < 0) return null;
+            if (i < 0 || (checkNumber && numberAt(i) <= above)) return null;
             used[i] = 1;
             return values == null ? null : values[i];
         }

@@ -87,6 +87,17 @@ class LongTableTest {
         assertEquals(0, numbers.size());
     }
 
+    /** What the token index uses for its expiry: the value only while its number is above the given one. */
+    @Test
+    void getIfNumberAboveComparesTheEntrysNumber() {
+        LongTable<String> table = LongTable.bounded(100, null);
+        table.put(5, "a", 1_000);
+        assertEquals("a", table.getIfNumberAbove(5, 999));
+        assertNull(table.getIfNumberAbove(5, 1_000), "not above: expired");
+        assertNull(table.getIfNumberAbove(6, 0), "absent");
+        assertEquals("a", table.get(5), "an expired entry is still held");
+    }
+
     @Test
     void staysWithinItsBoundAndTellsWhatItDropped() {
         for (int bound : new int[] {1, 2, 3, 1000, 70_000}) {
