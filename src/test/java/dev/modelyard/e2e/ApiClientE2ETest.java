@@ -309,17 +309,9 @@ class ApiClientE2ETest {
         }
     }
 
-    /** Reads the source until {@code done} holds, for up to two minutes. */
-    private static GitSources.GitSource awaitSource(String what, java.util.function.Predicate<GitSources.GitSource> done)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
-        GitSources.GitSource s = admin.gitSources().get("client-fleet");
-        while (!done.test(s)) {
-            assertTrue(System.nanoTime() < deadline, "waited 2 minutes for " + what + ": " + s);
-            Thread.sleep(200);
-            s = admin.gitSources().get("client-fleet");
-        }
-        return s;
+    /** Reads the source until {@code done} holds. */
+    private static GitSources.GitSource awaitSource(String what, java.util.function.Predicate<GitSources.GitSource> done) {
+        return ServerProcess.await(what, () -> admin.gitSources().get("client-fleet"), done);
     }
 
     private static String sha256(byte[] bytes) {

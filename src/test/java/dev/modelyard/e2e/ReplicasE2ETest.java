@@ -50,7 +50,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -134,9 +133,9 @@ class ReplicasE2ETest {
         Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(2, ChronoUnit.HOURS)));
         long runsBefore = gcRuns();
 
-        await(() -> !Files.exists(orphan), "the orphan to be collected");
+        ServerProcess.await("the orphan to be collected", () -> !Files.exists(orphan));
         // Two more passes end after the one that removed it, so a second removal would be logged by now.
-        await(() -> gcRuns() >= runsBefore + 3, "two more collection passes");
+        ServerProcess.await("two more collection passes", () -> gcRuns() >= runsBefore + 3);
         // Both replicas have the same data directory, so they append to one log file: count in it once.
         assertEquals(1, orphansRemoved(one.log()), "exactly one pass of one replica removed the orphan");
         String holder = gcHolder();
@@ -169,9 +168,9 @@ class ReplicasE2ETest {
                 assertEquals(1, r.created(), r.toString());
                 jobs.add(r.jobs().get(0).id());
             }
-            await(() -> replicasRunning(jobs).size() == 2, "a job running on each replica at once");
+            ServerProcess.await("a job running on each replica at once", () -> replicasRunning(jobs).size() == 2);
             Files.createFile(gate);
-            await(() -> jobs.stream().map(a.conversions()::job).allMatch(j -> FINISHED.contains(j.status())), "every job to end");
+            ServerProcess.await("every job to end", () -> jobs.stream().map(a.conversions()::job).allMatch(j -> FINISHED.contains(j.status())));
 
             Map<Long, String> replicas = replicaIdsByPid();
             assertTrue(replicas.containsKey(one.pid()) && replicas.containsKey(two.pid()), "each replica logs its name: " + replicas);
@@ -212,10 +211,10 @@ class ReplicasE2ETest {
         for (int i = 0; i < versions.size(); i++) {
             Fixtures.publishedOnnx(a, model, versions.get(i), "m.onnx", OnnxModels.mlp(128, 256, 1, 8, 60 + i, 0.5f));
         }
-        await(() -> {
+        ServerProcess.await("every planned delta build to end", () -> {
             List<Object[]> builds = deltaBuilds(model);
             return builds.size() >= versions.size() && builds.stream().noneMatch(d -> List.of("PENDING", "BUILDING").contains(d[0]));
-        }, "every planned delta build to end");
+        });
         for (Object[] build : deltaBuilds(model)) {
             assertTrue(List.of("READY", "USELESS").contains(build[0]), "built (kept, or dropped as no smaller): " + build[0]);
             assertEquals(1, ((Number) build[1]).intValue(), "one attempt: no replica built it again");
@@ -247,11 +246,11 @@ class ReplicasE2ETest {
         sql("UPDATE artifact_release SET expires_at = now() + interval '1 day' WHERE artifact_id = ANY (?)",
                 artifacts.toArray(UUID[]::new));
         Instant renewedAfter = Instant.now().plus(Duration.ofDays(20));
-        await(() -> artifacts.stream().allMatch(id -> releaseExpiry(id).isAfter(renewedAfter)), "the metadata to be signed again");
+        ServerProcess.await("the metadata to be signed again", () -> artifacts.stream().allMatch(id -> releaseExpiry(id).isAfter(renewedAfter)));
         long runs = leaseRuns("signing.renewal");
         // Passes are serial: two more ending means the one that renewed has ended and counted, and
         // a second signing by the other replica would have happened by now.
-        await(() -> leaseRuns("signing.renewal") >= runs + 3, "two more renewal passes");
+        ServerProcess.await("two more renewal passes", () -> leaseRuns("signing.renewal") >= runs + 3);
         assertEquals(2.0, renewals(one) + renewals(two) - renewedBefore,
                 "the two due documents were signed again once, by one replica");
 
@@ -434,14 +433,6 @@ class ReplicasE2ETest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plus(ServerProcess.WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("timed out waiting for " + what);
-            ServerProcess.pause(100);
-        }
-    }
-
     // ---- git sync across replicas ------------------------------------------------------------------
 
     @Test
@@ -452,17 +443,17 @@ class ReplicasE2ETest {
             Map<String, Object> body = Map.of("name", source, "url", host.url(), "branch", "main", "path", "fleet",
                     "interval", "10s", "role", "admin", "prune", true);
             assertEquals(201, gitApi(one, "POST", "/api/v1/git-sources", body).statusCode());
-            await(() -> c1.equals(gitSourceField(two, source, "lastSyncedCommit")), "the first commit to be synced");
+            ServerProcess.await("the first commit to be synced", () -> c1.equals(gitSourceField(two, source, "lastSyncedCommit")));
 
             // a new commit, and both replicas asked to sync it at once (besides their own schedules)
             String c2 = host.commit("fleet/groups.yaml", gitGroup("replicated-edge", "tag==edge-2") + "---\n"
                     + gitGroup("replicated-lab", "tag==lab"));
             assertEquals(202, gitApi(one, "POST", "/api/v1/git-sources/" + source + "/sync", null).statusCode());
             assertEquals(202, gitApi(two, "POST", "/api/v1/git-sources/" + source + "/sync", null).statusCode());
-            await(() -> c2.equals(gitSourceField(one, source, "lastSyncedCommit")), "the second commit to be synced");
+            ServerProcess.await("the second commit to be synced", () -> c2.equals(gitSourceField(one, source, "lastSyncedCommit")));
             long runs = gitLeaseRuns(source);
             // Both replicas keep looking every few seconds: two more passes end after the one that applied c2.
-            await(() -> gitLeaseRuns(source) >= runs + 2, "two more passes of the source");
+            ServerProcess.await("two more passes of the source", () -> gitLeaseRuns(source) >= runs + 2);
 
             // each commit's changes were made once: one audit entry each, by the sync, with the commit's SHA
             for (String commit : new String[] {c1, c2}) {

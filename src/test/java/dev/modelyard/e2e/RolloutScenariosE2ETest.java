@@ -264,7 +264,7 @@ class RolloutScenariosE2ETest {
         admin.rollouts().cancel(r.id());
         awaitRollout(r.id(), x -> x.state().equals("cancelled"), "cancelled");
         fleet.awaitAll(devices, d -> d.state() == SimState.CANCELED || d.state() == SimState.IDLE, WAIT, "each canceled or untouched");
-        awaitTrue(() -> openActions("cancel") == 0, "no open action of the rollout");
+        ServerProcess.await("no open action of the rollout", () -> openActions("cancel") == 0);
         assertEquals(3, devices.stream().filter(d -> d.state() == SimState.CANCELED).count());
         for (SimDevice d : devices) {
             if (d.state() == SimState.IDLE) assertTrue(actions(d, "cancel").isEmpty(), d.toString());
@@ -372,13 +372,5 @@ class RolloutScenariosE2ETest {
         List<Rollouts.Event> events = admin.rollouts().events(id);
         throw new AssertionError("rollout " + id + " not " + what + " within " + WAIT + ": " + last + "\nevents: " + events
                 + "\nfleet: " + fleet.states());
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) throw new AssertionError("not within " + WAIT + ": " + what);
-            ServerProcess.pause(100);
-        }
     }
 }

@@ -175,6 +175,30 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** Waits until {@code condition} holds, checking every 100 ms for at most {@link #WAIT}; fails naming {@code what}. */
+    public static void await(String what, java.util.function.BooleanSupplier condition) {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("not within " + WAIT + ": " + what);
+            pause(100);
+        }
+    }
+
+    /**
+     * Reads until {@code done} holds for what was read, every 100 ms for at most {@link #WAIT};
+     * returns the last read, which a failure names.
+     */
+    public static <T> T await(String what, java.util.function.Supplier<T> read, java.util.function.Predicate<T> done) {
+        Instant deadline = Instant.now().plus(WAIT);
+        T last = read.get();
+        while (!done.test(last)) {
+            if (Instant.now().isAfter(deadline)) throw new AssertionError("not within " + WAIT + ": " + what + "; last read: " + last);
+            pause(100);
+            last = read.get();
+        }
+        return last;
+    }
+
     static void pause(long millis) {
         try {
             Thread.sleep(millis);

@@ -8,6 +8,7 @@ import dev.modelyard.client.Rollouts.NewRollout;
 import dev.modelyard.client.Rollouts.Phase;
 import dev.modelyard.client.Versions;
 import dev.modelyard.e2e.GitRepo;
+import dev.modelyard.e2e.ServerProcess;
 import dev.modelyard.testing.Fixtures;
 import dev.modelyard.testing.OnnxModels;
 import dev.modelyard.testing.fleet.Behavior;
@@ -112,18 +113,8 @@ final class ConsoleTenant implements AutoCloseable {
 
     /** Waits until the git source has applied {@code commit} (its creation asks for a first sync at once). */
     static void awaitGitSync(ModelyardClient admin, String commit) {
-        long deadline = System.nanoTime() + ConsoleBrowser.WAIT.multipliedBy(2).toNanos();
-        GitSources.GitSource s = admin.gitSources().get(GIT_SOURCE);
-        while (!commit.equals(s.lastSyncedCommit())) {
-            if (System.nanoTime() > deadline) throw new AssertionError("git source " + GIT_SOURCE + " did not sync " + commit + ": " + s);
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            s = admin.gitSources().get(GIT_SOURCE);
-        }
+        ServerProcess.await("git source " + GIT_SOURCE + " to sync " + commit, () -> admin.gitSources().get(GIT_SOURCE),
+                s -> commit.equals(s.lastSyncedCommit()));
     }
 
     /** What the route parameters of the console's pages stand for in this tenant. */
