@@ -1,7 +1,5 @@
 package dev.modelyard.server.tenant;
 
-import java.util.regex.Pattern;
-
 /** Tenant identifiers: lowercase slugs, as they appear in DDI paths. */
 public final class Tenants {
 
@@ -14,12 +12,22 @@ public final class Tenants {
      */
     static final String ALL = "*";
 
-    private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    private static final int MAX_LENGTH = 63;
 
     private Tenants() {
     }
 
+    /**
+     * A slug: 1 to 63 of {@code a-z 0-9 -}, not starting with a hyphen. Checked by hand rather
+     * than by a regular expression because every DDI poll checks its path's tenant, and a matcher
+     * is garbage on that path.
+     */
     public static boolean isValidId(String id) {
-        return id != null && SLUG.matcher(id).matches();
+        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH || id.charAt(0) == '-') return false;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+        }
+        return true;
     }
 }
