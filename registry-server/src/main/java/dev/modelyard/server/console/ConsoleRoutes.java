@@ -1,5 +1,7 @@
 package dev.modelyard.server.console;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -42,6 +44,9 @@ import org.jboss.logging.Logger;
  *       version in the path and stays immutable. The tags are computed once, at start-up, from the packaged
  *       console's listing: a request never reads a file on the event loop, and paths that name no file (any
  *       number of them) add nothing.</li>
+ *   <li>the HTTP metrics count every console file under one {@code uri} tag, {@value #METRICS_URI}: per file,
+ *       the console's ~50 files would use up Micrometer's limit on uri values, and the routes used later
+ *       (the DDI poll among them) would get no metrics at all.</li>
  * </ul>
  * Plain Vert.x routes: the REST layer's request filters (strict query parameters, permissions) never see these
  * requests; the request-shape checks before them pass every well-formed path.
@@ -56,6 +61,11 @@ public class ConsoleRoutes {
     private static final String RESOURCES = "META-INF/resources/console/";
     /** After the request-shape checks and the date header, before the static handler and the REST layer. */
     static final int ORDER = -900_000;
+
+    /** The uri tag of every console request in the HTTP metrics. */
+    static final String METRICS_URI = "/console/*";
+    /** Where the HTTP metrics read a request's route template (as the REST layer sets it for its own). */
+    private static final String URL_PATH_TEMPLATE = "UrlPathTemplate";
 
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class);
 
@@ -90,6 +100,7 @@ public class ConsoleRoutes {
             context.next();
             return;
         }
+        nameInMetrics();
         HttpServerResponse response = context.response();
         secure(response);
         Optional<String> etag = etag(path.substring(PREFIX.length()));
@@ -113,6 +124,15 @@ public class ConsoleRoutes {
             if (response.getStatusCode() < 400) response.putHeader(HttpHeaders.CACHE_CONTROL, REVALIDATE);
         });
         context.next();
+    }
+
+    /**
+     * Set here rather than by a {@code match-patterns} rule in the configuration: such a rule is a
+     * regular expression run against the path of every request, the DDI polls included.
+     */
+    private static void nameInMetrics() {
+        Context vertxContext = Vertx.currentContext();
+        if (vertxContext != null) vertxContext.putLocal(URL_PATH_TEMPLATE, METRICS_URI);
     }
 
     static void secure(HttpServerResponse response) {

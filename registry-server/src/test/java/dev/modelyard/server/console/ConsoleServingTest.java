@@ -35,6 +35,17 @@ class ConsoleServingTest {
         assertEquals(tagged, routes.tagged(), "requests for files that do not exist must not grow the map");
     }
 
+    @Test
+    void theHttpMetricsCountTheConsoleAsOneUri() {
+        given().get("/console/app.js").then().statusCode(200);
+        given().get("/console/lib/api.js").then().statusCode(200);
+        given().get("/console/missing-for-metrics.js").then().statusCode(404);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("uri=\"" + ConsoleRoutes.METRICS_URI + "\""), "console requests are one uri");
+        assertTrue(!metrics.contains("app.js") && !metrics.contains("lib/api.js") && !metrics.contains("missing-for-metrics"),
+                "no series names a console file");
+    }
+
     private static void hasSecurityHeaders(Response r) {
         r.then().header("Content-Security-Policy", equalTo(ConsoleRoutes.CSP))
                 .header("X-Content-Type-Options", "nosniff")
