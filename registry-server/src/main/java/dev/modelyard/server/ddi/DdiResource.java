@@ -450,22 +450,25 @@ public class DdiResource {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    /** The caller when no database read is needed to know it; 401 for anyone but this device. */
     /**
      * Counts the request against the device's rate limit (cached polls included) and refuses it
      * with 429 and Retry-After, which hawkBit clients back off on. Only an authenticated device
-     * is counted, so the limiter's keys are real controller ids; others get their 401 later.
+     * is counted, so the limiter's keys are real devices; others get their 401 later. A device a
+     * gateway speaks for is counted by name until its id is known.
      */
     private void countRequest(SecurityIdentity identity, String controllerId) {
         if (identity.isAnonymous() || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {
             return;
         }
-        long retryAfter = limits.deviceRetryAfter(tenantOf(identity), controllerId);
+        Long id = identity.getAttribute(DdiIdentityProvider.DEVICE_ID);
+        if (id == null) id = gatewayDevices.get(gatewayKey(identity, controllerId));
+        long retryAfter = id != null ? limits.deviceRetryAfter(id) : limits.deviceRetryAfter(tenantOf(identity), controllerId);
         if (retryAfter > 0) {
             throw new DdiFailure(429, null, "", Map.of("Retry-After", Long.toString(retryAfter)));
         }
     }
 
+    /** The caller when no database read is needed to know it; 401 for anyone but this device. */
     private Optional<Caller> knownCaller(SecurityIdentity identity, String controllerId) {
         if (identity.isAnonymous() || !identity.hasRole(DdiIdentityProvider.ROLE)
                 || !controllerId.equals(identity.getAttribute(DdiIdentityProvider.CONTROLLER_ID))) {

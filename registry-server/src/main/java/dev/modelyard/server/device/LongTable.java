@@ -185,6 +185,31 @@ public final class LongTable<V> {
         }
     }
 
+    /**
+     * Compare-and-set: holds {@code number} for {@code key} if the number held is {@code expected},
+     * or if there is no entry and {@code expected} is {@code absent} (the value is left as it is,
+     * null for a new entry). Returns whether it did.
+     */
+    public boolean replaceLong(long key, long expected, long number, long absent) {
+        long h = mix(key);
+        Segment s = segment(h);
+        long stamp = s.lock.writeLock();
+        try {
+            int i = s.slots.find(key, h);
+            if (i >= 0) {
+                if (s.slots.numberAt(i) != expected) return false;
+                s.slots.set(i, s.slots.valueAt(i), number);
+                return true;
+            }
+            if (expected != absent) return false;
+            makeRoom(s);
+            s.insert(key, h, null, number);
+            return true;
+        } finally {
+            s.lock.unlockWrite(stamp);
+        }
+    }
+
     /** Removes {@code key}'s entry; returns its value (null: none, or a table of numbers only). */
     @SuppressWarnings("unchecked")
     public V remove(long key) {

@@ -25,7 +25,8 @@ public class Limits {
     private final Rate ddiPerAddress;
     private final RateLimiter<UUID> apiTokens;
     private final RateLimiter<String> apiAddresses;
-    private final RateLimiter<String> devices;
+    private final IdRateLimiter devices;
+    private final RateLimiter<String> unregisteredDevices;
     private final RateLimiter<String> ddiAddresses;
     private final Counter refusedToken;
     private final Counter refusedApiAddress;
@@ -46,7 +47,8 @@ public class Limits {
         int keys = config.maxTrackedKeys();
         this.apiTokens = new RateLimiter<>(keys);
         this.apiAddresses = new RateLimiter<>(keys);
-        this.devices = new RateLimiter<>(keys);
+        this.devices = new IdRateLimiter(keys);
+        this.unregisteredDevices = new RateLimiter<>(keys);
         this.ddiAddresses = new RateLimiter<>(keys);
         this.refusedToken = refused(meters, "api_token");
         this.refusedApiAddress = refused(meters, "api_address");
@@ -58,12 +60,24 @@ public class Limits {
     }
 
     /**
-     * Counts one DDI request of the authenticated device {@code controllerId} of {@code tenant}.
-     * Returns 0 when allowed, otherwise the seconds to send in Retry-After. Keyed by tenant and
-     * controller id: two tenants may use the same id, and one must never throttle the other's device.
+     * Counts one DDI request of the authenticated device {@code deviceId}. Returns 0 when allowed,
+     * otherwise the seconds to send in Retry-After. Keyed by the device's id, which no two tenants
+     * share: one tenant's device never throttles another's of the same controller id.
+     */
+    public long deviceRetryAfter(long deviceId) {
+        return refusedDevice(devices.acquire(deviceId, ddiPerDevice, System.nanoTime()));
+    }
+
+    /**
+     * As {@link #deviceRetryAfter(long)} for a device a gateway token speaks for that has no id
+     * yet (its first poll registers it): keyed by tenant and controller id.
      */
     public long deviceRetryAfter(String tenant, String controllerId) {
-        long wait = devices.acquire(tenant + "/" + controllerId, ddiPerDevice, System.nanoTime());
+        if (ddiPerDevice.off()) return 0;
+        return refusedDevice(unregisteredDevices.acquire(tenant + "/" + controllerId, ddiPerDevice, System.nanoTime()));
+    }
+
+    private long refusedDevice(long wait) {
         if (wait == 0) return 0;
         refusedDevice.increment();
         return seconds(wait);

@@ -31,6 +31,27 @@ public record Rate(double perSecond, int burst) {
         return intervalNanos() * (burst - 1L);
     }
 
+    /*
+     * The generic cell rate algorithm: a bucket is one number, the time at which it would be full
+     * again (in System.nanoTime terms; the past means full). Both limiters keep that number and
+     * compare-and-set it with these two steps.
+     */
+
+    /** Nanoseconds until a request is allowed on a bucket full again at {@code full}; 0 or less: now. */
+    long waitNanos(long full, long nowNanos) {
+        return later(full, nowNanos) - nowNanos - toleranceNanos();
+    }
+
+    /** When the bucket is full again after it allowed a request now. */
+    long fullAfterRequest(long full, long nowNanos) {
+        return later(full, nowNanos) + intervalNanos();
+    }
+
+    /** The later of two {@code nanoTime} values (compared by difference: they may wrap). */
+    private static long later(long full, long nowNanos) {
+        return full - nowNanos > 0 ? full : nowNanos;
+    }
+
     @Override
     public String toString() {
         return off() ? "off" : perSecond + "/s, burst " + burst;

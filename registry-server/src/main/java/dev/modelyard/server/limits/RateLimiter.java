@@ -4,8 +4,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Token buckets by key (an API token, a device, a client address), kept as the generic cell
- * rate algorithm: one {@code long} per key, the time at which the bucket would be full again.
+ * Token buckets by key (an API token, a client address), kept as the generic cell rate algorithm
+ * ({@link Rate#waitNanos}): one {@code long} per key, the time at which the bucket would be full
+ * again. Devices, a million of them, are counted by {@link IdRateLimiter}.
  *
  * <p>Concurrency: {@link #acquire} may be called from any thread, I/O threads included; it never
  * blocks and, for a key already known, allocates nothing (one map read and one compare-and-set).
@@ -39,14 +40,11 @@ public final class RateLimiter<K> {
             bucket = track(key, nowNanos);
             if (bucket == null) return 0;
         }
-        long interval = rate.intervalNanos();
-        long tolerance = rate.toleranceNanos();
         while (true) {
             long full = bucket.get();
-            long base = full - nowNanos > 0 ? full : nowNanos;
-            long wait = base - nowNanos - tolerance;
+            long wait = rate.waitNanos(full, nowNanos);
             if (wait > 0) return wait;
-            if (bucket.compareAndSet(full, base + interval)) return 0;
+            if (bucket.compareAndSet(full, rate.fullAfterRequest(full, nowNanos))) return 0;
         }
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 class LongTableTest {
 
-    /** Random puts, removes and accumulations on few keys (long probe chains, many backward shifts) agree with a HashMap. */
+    /** Random puts, removes, accumulations and compare-and-sets on few keys (long probe chains, many backward shifts) agree with a HashMap. */
     @Test
     void agreesWithAMapUnderRandomOperations() {
         LongTable<String> table = LongTable.bounded(Integer.MAX_VALUE, null);
@@ -40,7 +40,7 @@ class LongTableTest {
                 case 2 -> (long) random.nextInt(500) << 40;
                 default -> random.nextBoolean() ? Long.MIN_VALUE : Long.MAX_VALUE;
             };
-            switch (random.nextInt(5)) {
+            switch (random.nextInt(6)) {
                 case 0, 1 -> {
                     String v = "v" + step;
                     assertEquals(values.put(key, v), table.put(key, v, step), "put " + key);
@@ -55,6 +55,16 @@ class LongTableTest {
                     if (!numbers.containsKey(key)) values.put(key, null);
                     numbers.put(key, expected);
                     assertEquals(expected, table.accumulate(key, step % 977, Math::max), "accumulate " + key);
+                }
+                case 4 -> {
+                    // Compare-and-set against the held number half of the time, against another or "none" otherwise.
+                    long expected = random.nextBoolean() ? numbers.getOrDefault(key, -1L) : random.nextInt(3) - 1;
+                    boolean holds = numbers.containsKey(key) ? numbers.get(key) == expected : expected == -1;
+                    if (holds) {
+                        if (!numbers.containsKey(key)) values.put(key, null);
+                        numbers.put(key, (long) step);
+                    }
+                    assertEquals(holds, table.replaceLong(key, expected, step, -1), "replaceLong " + key);
                 }
                 default -> {
                     assertEquals(values.get(key), table.get(key), "get " + key);
