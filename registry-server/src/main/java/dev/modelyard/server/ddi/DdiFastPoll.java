@@ -134,14 +134,14 @@ class DdiFastPoll {
         }
         // The REST path's base URL is the request's scheme and authority (forwarded ones where
         // trusted) and the path as sent: for this path without a query, the absolute URI.
-        DdiService.Rendered r = ddi.cachedAnswer(device.id(), hash, request.absoluteURI());
+        DdiService.Rendered r = ddi.cachedAnswer(device.id(), hash, request::absoluteURI);
         if (r == null) return false;
 
         HttpServerResponse response = context.response();
         // The HTTP metrics name the route as the REST layer does, not one series per device.
         Context vertxContext = Vertx.currentContext();
         if (vertxContext != null) vertxContext.putLocal(URL_PATH_TEMPLATE, POLL_TEMPLATE);
-        long retryAfter = limits.deviceRetryAfter(device.tenant(), device.controllerId());
+        long retryAfter = limits.deviceRetryAfter(device.id());
         if (retryAfter > 0) {
             response.setStatusCode(429).putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
                     .putHeader("Retry-After", Long.toString(retryAfter)).end();

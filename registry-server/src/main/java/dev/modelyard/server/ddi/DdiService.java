@@ -50,6 +50,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Builds DDI answers. The poll is served from a per-device cache of rendered answers. While the
@@ -172,11 +173,15 @@ public class DdiService {
      * answer is cached for the presented token. Never blocks; empty means "ask {@link #poll}".
      */
     Optional<Rendered> cachedPoll(long deviceId, String tokenHash, String base) {
-        return Optional.ofNullable(cachedAnswer(deviceId, tokenHash == null ? null : TokenHash.ofHex(tokenHash), base));
+        return Optional.ofNullable(cachedAnswer(deviceId, tokenHash == null ? null : TokenHash.ofHex(tokenHash), () -> base));
     }
 
-    /** As {@link #cachedPoll}, null when memory cannot answer: for the poll's I/O-thread path. */
-    Rendered cachedAnswer(long deviceId, TokenHash tokenHash, String base) {
+    /**
+     * As {@link #cachedPoll}, null when memory cannot answer: for the poll's I/O-thread path. The
+     * base URL is asked for only when the answer has links (an action): it is the request's
+     * absolute URI, which costs the HTTP layer a parse and a few strings on every poll otherwise.
+     */
+    Rendered cachedAnswer(long deviceId, TokenHash tokenHash, Supplier<String> base) {
         if (!feed.live()) return null;
         Cached c = polls.get(deviceId);
         if (c == null || (tokenHash != null && !tokenHash.equals(c.tokenHash))) return null;
@@ -209,7 +214,7 @@ public class DdiService {
             // A change delivered while we read may concern this device: do not keep the answer.
             if (feed.sequence() != seen) polls.remove(deviceId, current);
         }
-        return render(current, base);
+        return render(current, () -> base);
     }
 
     /** The cached entry if the device's state version and token are unchanged, else a fresh one (null: gone). */
@@ -221,15 +226,19 @@ public class DdiService {
         return c.version == cur.version() && Objects.equals(c.tokenHash, token) ? c : loadAll(deviceId, presentedHash);
     }
 
-    private Rendered render(Cached c, String base) {
+    /** The answer rendered for this device's state, rendered again if what it was rendered for changed. */
+    private Rendered render(Cached c, Supplier<String> baseUrl) {
         Rendered r = c.rendered;
         // A device stops being new by a change (its first install: the cache entry is replaced) or by time.
         long now = clock.millis();
         boolean newDevice = c.state.newUntilMillis() > now;
         Duration sleep = pollingSleep(c.tenant, newDevice);
         boolean windowDue = c.state.window() != null && (r == null || r.windowUntilMillis() <= now);
+        // An answer without links (no action: most polls) reads the same at any base URL.
+        String base = r == null || r.base() != null ? baseUrl.get() : null;
         if (r == null || windowDue || r.newDevice() != newDevice || (r.base() != null && !r.base().equals(base))
                 || !r.sleep().equals(sleep)) {
+            if (base == null) base = baseUrl.get();
             Boolean open = null;
             long until = Long.MAX_VALUE;
             if (c.state.window() != null) {

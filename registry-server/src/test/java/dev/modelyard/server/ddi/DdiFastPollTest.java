@@ -132,6 +132,8 @@ class DdiFastPollTest {
         assertNotNull(poll(d).get("_links.deploymentBase.href"));
         assertSameAnswer(d, r -> r.accept("application/hal+json"));
         assertSameAnswer(d, r -> r.accept("application/json").header("X-Forwarded-Proto", "https"));
+        // Back to the plain base URL: links rendered for https must not be served to it.
+        assertSameAnswer(d, r -> r);
     }
 
     @Test
