@@ -1,5 +1,6 @@
 package dev.modelyard.server.limits;
 
+import dev.modelyard.server.config.ModelyardConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,7 +36,7 @@ public class Limits {
     private final Counter refusedUpload;
     private final Counter slowBodies;
 
-    public Limits(LimitsConfig config, MeterRegistry meters) {
+    public Limits(LimitsConfig config, ModelyardConfig server, MeterRegistry meters) {
         LimitsConfig.Uploads u = config.uploads();
         this.uploadCaps = new UploadCaps(u.maxConcurrent(), u.perToken(), u.perAddress(), u.retryAfter());
         this.bodyPace = new BodyPace(config.bodies().minRate().asLongValue(), config.bodies().window());
@@ -47,7 +48,9 @@ public class Limits {
         int keys = config.maxTrackedKeys();
         this.apiTokens = new RateLimiter<>(keys);
         this.apiAddresses = new RateLimiter<>(keys);
-        this.devices = new IdRateLimiter(keys);
+        // A device's bucket is a few bytes in primitive arrays: the limiter remembers as many devices
+        // as the poll cache does, so that a fleet of that size polling never makes it evict.
+        this.devices = new IdRateLimiter(Math.max(keys, server.ddi().cache().maxDevices()));
         this.unregisteredDevices = new RateLimiter<>(keys);
         this.ddiAddresses = new RateLimiter<>(keys);
         this.refusedToken = refused(meters, "api_token");
