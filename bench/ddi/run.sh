@@ -210,7 +210,7 @@ profile() { # $1 = connections
   if [ "$prof" = async ]; then
     so=$WORK/libasyncProfiler.so
     unzip -p "$jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" > "$so"
-    java "$BENCH/Attach.java" "$SERVER_PID" "$so" "start,event=${PROFILE_EVENT:-itimer},interval=1ms" > /dev/null
+    java "$BENCH/Attach.java" "$SERVER_PID" "$so" "start,event=${PROFILE_EVENT:-itimer},interval=${PROFILE_INTERVAL:-1ms}" > /dev/null
     poll "profiled" "$1" "$URL"
     java "$BENCH/Attach.java" "$SERVER_PID" "$so" "stop,collapsed,file=$WORK/stacks.folded" > /dev/null
   else
