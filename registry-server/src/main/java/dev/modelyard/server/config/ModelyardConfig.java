@@ -261,7 +261,7 @@ public interface ModelyardConfig {
             /**
              * The most devices whose token and rendered poll answer each replica keeps in memory
              * (those not polled lately are dropped; their next poll costs one indexed read).
-             * About 0.35 KiB of heap per device; see docs/architecture.md.
+             * About 0.38 KiB of heap per device with the device rate limiter, which it also sizes; see docs/architecture.md.
              */
             @WithDefault("1000000")
             int maxDevices();
