@@ -1,7 +1,6 @@
 package dev.modelyard.server.console;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import dev.modelyard.server.http.RouteMetrics;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -64,8 +63,6 @@ public class ConsoleRoutes {
 
     /** The uri tag of every console request in the HTTP metrics. */
     static final String METRICS_URI = "/console/*";
-    /** Where the HTTP metrics read a request's route template (as the REST layer sets it for its own). */
-    private static final String URL_PATH_TEMPLATE = "UrlPathTemplate";
 
     private static final Logger LOG = Logger.getLogger(ConsoleRoutes.class);
 
@@ -100,7 +97,9 @@ public class ConsoleRoutes {
             context.next();
             return;
         }
-        nameInMetrics();
+        // Set here rather than by a match-patterns rule in the configuration: such a rule is a
+        // regular expression run against the path of every request, the DDI polls included.
+        RouteMetrics.nameRoute(METRICS_URI);
         HttpServerResponse response = context.response();
         secure(response);
         Optional<String> etag = etag(path.substring(PREFIX.length()));
@@ -124,15 +123,6 @@ public class ConsoleRoutes {
             if (response.getStatusCode() < 400) response.putHeader(HttpHeaders.CACHE_CONTROL, REVALIDATE);
         });
         context.next();
-    }
-
-    /**
-     * Set here rather than by a {@code match-patterns} rule in the configuration: such a rule is a
-     * regular expression run against the path of every request, the DDI polls included.
-     */
-    private static void nameInMetrics() {
-        Context vertxContext = Vertx.currentContext();
-        if (vertxContext != null) vertxContext.putLocal(URL_PATH_TEMPLATE, METRICS_URI);
     }
 
     static void secure(HttpServerResponse response) {

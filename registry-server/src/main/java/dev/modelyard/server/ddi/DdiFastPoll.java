@@ -5,11 +5,10 @@ import dev.modelyard.server.config.ModelyardConfig;
 import dev.modelyard.server.device.DeviceTokens;
 import dev.modelyard.server.device.LastSeen;
 import dev.modelyard.server.device.TokenHash;
+import dev.modelyard.server.http.RouteMetrics;
 import dev.modelyard.server.limits.Limits;
 import dev.modelyard.server.tenant.TenantDirectory;
-import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -60,8 +59,6 @@ class DdiFastPoll {
     static final int ORDER_AFTER_ADDRESS_LIMIT = -1;
     private static final String CONTROLLER = "/controller/v1/";
     private static final String TARGET_TOKEN = "TargetToken";
-    /** Where the HTTP metrics read a request's route template (set by the REST layer for its own requests). */
-    private static final String URL_PATH_TEMPLATE = "UrlPathTemplate";
     private static final String POLL_TEMPLATE = "/{tenant}/controller/v1/{controllerId}";
     private static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized(DdiResource.NO_CACHE);
     private static final CharSequence HAL_JSON = HttpHeaders.createOptimized(DdiMedia.HAL_JSON);
@@ -139,8 +136,7 @@ class DdiFastPoll {
 
         HttpServerResponse response = context.response();
         // The HTTP metrics name the route as the REST layer does, not one series per device.
-        Context vertxContext = Vertx.currentContext();
-        if (vertxContext != null) vertxContext.putLocal(URL_PATH_TEMPLATE, POLL_TEMPLATE);
+        RouteMetrics.nameRoute(POLL_TEMPLATE);
         long retryAfter = limits.deviceRetryAfter(device.id());
         if (retryAfter > 0) {
             response.setStatusCode(429).putHeader(HttpHeaders.CACHE_CONTROL, CACHE_CONTROL)
