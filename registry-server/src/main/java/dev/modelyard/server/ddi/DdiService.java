@@ -234,11 +234,11 @@ public class DdiService {
         boolean newDevice = c.state.newUntilMillis() > now;
         Duration sleep = pollingSleep(c.tenant, newDevice);
         boolean windowDue = c.state.window() != null && (r == null || r.windowUntilMillis() <= now);
-        // An answer without links (no action: most polls) reads the same at any base URL.
-        String base = r == null || r.base() != null ? baseUrl.get() : null;
-        if (r == null || windowDue || r.newDevice() != newDevice || (r.base() != null && !r.base().equals(base))
-                || !r.sleep().equals(sleep)) {
-            if (base == null) base = baseUrl.get();
+        // An answer without links (no action: most polls) reads the same at any base URL, which
+        // is therefore asked for only when the answer has links or is rendered.
+        if (r == null || windowDue || r.newDevice() != newDevice || !r.sleep().equals(sleep)
+                || (r.base() != null && !r.base().equals(baseUrl.get()))) {
+            String base = baseUrl.get();
             Boolean open = null;
             long until = Long.MAX_VALUE;
             if (c.state.window() != null) {
